@@ -1,0 +1,95 @@
+/* resjac: the exact layer (FLINT).  Jacobians of networks with rational
+ * weights at rational inputs, and the expansion of prod(S_l + R_l).
+ * Only piecewise-linear activations are accepted (tanh/sigmoid values are
+ * irrational: RJ_ERR_DOMAIN with a message saying so).
+ *
+ * Order convention: the network Jacobian is J = J_L ... J_2 J_1 (block 1 acts
+ * first, so its factor is rightmost); a path product for a subset T of blocks
+ * is P_L ... P_1 with P_l = R_l for l in T and S_l otherwise. */
+#ifndef RESJAC_EXACT_H
+#define RESJAC_EXACT_H
+
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+
+#include "resjac/error.h"
+#include "resjac/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RJ_SUBSETS_MAX_L 26       /* subset enumeration limit */
+
+/* A ReLU tie: a piecewise-linear activation evaluated exactly at its kink. */
+typedef struct {
+    slong block;      /* 0-based block index */
+    int where;        /* 0: inner activation of the branch, 1: outer (pre/post) */
+    slong unit;       /* 0-based unit index */
+} rj_tie_struct;
+
+typedef struct {
+    slong len, alloc;
+    rj_tie_struct *ties;
+} rj_ties_struct;
+typedef rj_ties_struct rj_ties_t[1];
+
+void rj_ties_init(rj_ties_t t);
+void rj_ties_clear(rj_ties_t t);
+
+/* The derivative convention at ties: the derivative of a kink at 0 is taken
+   from the right (1 for relu/leaky) with RJ_TIE_RIGHT, from the left (0 for
+   relu, a for leaky) with RJ_TIE_LEFT.  With RJ_TIE_CHOICE, `choice` bit i gives
+   the side of tie number i (1: right) in the order ties are found: block by
+   block, outer-pre before inner before outer-post, units ascending. */
+typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
+
+typedef struct {
+    rj_tie_mode mode;
+    ulong choice;
+} rj_tie_policy;
+
+/* Per-block forward values and Jacobian parts at a point. */
+typedef struct {
+    slong len;
+    fmpq_mat_struct *h;   /* h[0] = x, h[l] = output of block l (len + 1 vectors) */
+    fmpq_mat_struct *S;   /* skip parts S_l (0-based l = block index) */
+    fmpq_mat_struct *R;   /* branch parts R_l */
+} rj_exact_parts_struct;
+typedef rj_exact_parts_struct rj_exact_parts_t[1];
+
+void rj_exact_parts_init(rj_exact_parts_t p);
+void rj_exact_parts_clear(rj_exact_parts_t p);
+
+/* Forward pass and S_l, R_l for every block at x under the tie policy; every
+   tie met is appended to ties (which may be NULL). */
+int rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
+                   const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
+
+/* Network output at x. */
+int rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x,
+                     rj_error_t err);
+
+/* The Jacobian dy/dx at x (n_out x n_in) under the tie policy; ties as above. */
+int rj_exact_jacobian(fmpq_mat_t J, rj_ties_t ties, const rj_net_t net,
+                      const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
+
+/* Three independent expansions of prod(S_l + R_l) = J_L ... J_1:
+   direct: the ordered product of the sums;
+   subsets: the sum over all 2^L subsets of path products (prefix-sharing);
+   graded: G_0..G_L, G_k = sum over |T| = k of path products, by dynamic
+   programming; G must have L + 1 initialised matrices of the right shape
+   (rj_expand_graded reshapes them). */
+int rj_expand_direct(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_subsets(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_graded(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t err);
+/* Commuting case (every R_l = R, S_l = I): G_k = C(L, k) R^k. */
+int rj_expand_graded_commuting(fmpq_mat_struct *G, const fmpq_mat_t R, slong L,
+                               rj_error_t err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,211 @@
+/* resjac: the model and claim language (syntax in proofs/LANGUAGE.md).
+ *
+ * A file is a sequence of statements:
+ *   let NAME = EXPR                         a definition (matrix, vector, number,
+ *                                           block, network, activation, ...)
+ *   claim NAME "REF" expect VERDICT [note "TEXT"]: FORMULA
+ * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
+ * (rj_val_t).  The model module evaluates literals, arithmetic and the model
+ * constructors (block, net, repeat, load, diag, identity, ...).  Other modules
+ * (claims) add functions through rj_env_t's call hook, so data flows one way:
+ * model -> layers -> claims. */
+#ifndef RESJAC_LANG_H
+#define RESJAC_LANG_H
+
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+#include <flint/fmpq_poly.h>
+#include <mpfr.h>
+
+#include "resjac/error.h"
+#include "resjac/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- AST */
+
+typedef enum {
+    RJ_EXPR_NUM,      /* exact rational literal: num */
+    RJ_EXPR_STRING,   /* "text": str */
+    RJ_EXPR_IDENT,    /* name */
+    RJ_EXPR_CALL,     /* name(args, key = args) ; argnames[i] NULL for positional */
+    RJ_EXPR_MATRIX,   /* [[a, b], [c, d]] : rows x cols entries in args, row-major;
+                         [a, b] is a column vector (rows = n, cols = 1) */
+    RJ_EXPR_BINOP,    /* op in + - * / ^ ; args[0], args[1] */
+    RJ_EXPR_NEG,      /* unary minus: args[0] */
+    RJ_EXPR_TRANSPOSE,/* postfix ': args[0] */
+    RJ_EXPR_INDEX,    /* args[0][args[1]] or args[0][args[1], args[2]] (1-based) */
+    RJ_EXPR_CMP,      /* op: RJ_CMP_*; args[0], args[1]; args[2] tolerance for ~= */
+    RJ_EXPR_AND,      /* args[0..nargs-1] */
+    RJ_EXPR_OR,
+    RJ_EXPR_NOT,
+    RJ_EXPR_FORALL,   /* forall name in args[0] .. args[1] : args[2]   (integer range) */
+    RJ_EXPR_FORALL_RANDOM, /* forall name in CALL(args[0]) : args[1]
+                              args[0] is a RJ_EXPR_CALL (e.g. random(...)) describing
+                              a seeded random family; sampled, never proves */
+    RJ_EXPR_SUM,      /* sum(name in args[0] .. args[1] : args[2]) */
+    RJ_EXPR_PROD      /* prod(name in args[0] .. args[1] : args[2]) ordered, l = hi first:
+                         prod(l in 1..L : A_l) = A_L ... A_1  (later factors on the left) */
+} rj_expr_kind;
+
+typedef enum {
+    RJ_CMP_EQ, RJ_CMP_NE, RJ_CMP_LE, RJ_CMP_GE, RJ_CMP_LT, RJ_CMP_GT,
+    RJ_CMP_APPROX      /* a ~= b within tol */
+} rj_cmp_kind;
+
+typedef struct rj_expr_struct {
+    rj_expr_kind kind;
+    rj_loc_t loc;                 /* where the expression starts */
+    int op;                       /* BINOP: '+', '-', '*', '/', '^'; CMP: rj_cmp_kind */
+    fmpq_t num;                   /* NUM */
+    char *name;                   /* IDENT, CALL, bound variable of FORALL/SUM/PROD */
+    char *str;                    /* STRING */
+    slong nargs;
+    struct rj_expr_struct **args;
+    char **argnames;              /* CALL keyword names (NULL entries: positional) */
+    slong rows, cols;             /* MATRIX */
+} rj_expr_struct;
+typedef rj_expr_struct *rj_expr_ptr;
+
+void rj_expr_free(rj_expr_ptr e);  /* recursive; NULL is fine */
+
+typedef enum { RJ_STMT_LET, RJ_STMT_CLAIM } rj_stmt_kind;
+
+/* Verdicts a claim can have (and that its author expects). */
+typedef enum {
+    RJ_VERDICT_PROVED = 0,
+    RJ_VERDICT_REFUTED,
+    RJ_VERDICT_NOT_REFUTED,
+    RJ_VERDICT_UNDECIDED,
+    RJ_VERDICT_ERROR
+} rj_verdict_kind;
+
+const char *rj_verdict_name(rj_verdict_kind v);   /* "PROVED", "NOT REFUTED", ... */
+
+typedef struct {
+    rj_stmt_kind kind;
+    rj_loc_t loc;
+    char *name;
+    rj_expr_ptr expr;             /* LET: value; CLAIM: formula */
+    char *ref;                    /* CLAIM: lesson reference, e.g. "Example 3" */
+    rj_verdict_kind expect;       /* CLAIM */
+    char *note;                   /* CLAIM: optional note, else NULL */
+} rj_stmt_struct;
+
+typedef struct {
+    char *file;                   /* owned copy of the file name (locations point here) */
+    slong len, alloc;
+    rj_stmt_struct *stmts;
+} rj_prog_struct;
+typedef rj_prog_struct rj_prog_t[1];
+
+void rj_prog_init(rj_prog_t prog);
+void rj_prog_clear(rj_prog_t prog);
+
+/* Parse text (NUL-terminated) from a file called `file` (used in locations).
+   On error fills err with file:line:column and what was expected; prog is
+   then left empty. */
+int rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t err);
+/* Read and parse a file. */
+int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
+
+/* ---------------------------------------------------------------- values */
+
+typedef enum {
+    RJ_VAL_NONE = 0,
+    RJ_VAL_BOOL,
+    RJ_VAL_NUM,       /* exact rational */
+    RJ_VAL_MAT,       /* exact rational matrix (vectors are n x 1) */
+    RJ_VAL_POLY,      /* exact rational polynomial */
+    RJ_VAL_ENCL,      /* rigorous real enclosure [lo, hi] (MPFR, lo <= hi) */
+    RJ_VAL_ATOM,      /* relu, tanh, identity, none, pre, post, leaky_relu(a),
+                         scaled(a), project(W): name in str, parameter in num/mat */
+    RJ_VAL_BLOCK,
+    RJ_VAL_NET,
+    RJ_VAL_STRING,
+    RJ_VAL_LIST       /* list of values; is_choice_set = 1 when it is the set of
+                         alternatives at a ReLU tie (a claim must hold for all) */
+} rj_val_kind;
+
+typedef struct rj_val_struct {
+    rj_val_kind kind;
+    int b;                        /* BOOL */
+    fmpq_t num;                   /* NUM, ATOM parameter */
+    fmpq_mat_t mat;               /* MAT, ATOM parameter (project) */
+    fmpq_poly_t poly;             /* POLY */
+    mpfr_t lo, hi;                /* ENCL */
+    char *str;                    /* STRING, ATOM name */
+    rj_block_t block;             /* BLOCK */
+    rj_net_t net;                 /* NET */
+    slong len;                    /* LIST */
+    struct rj_val_struct *items;  /* LIST */
+    int is_choice_set;            /* LIST */
+} rj_val_struct;
+typedef rj_val_struct rj_val_t[1];
+
+#define RJ_ENCL_PREC 128          /* default precision of enclosure values */
+
+void rj_val_init(rj_val_t v);     /* NONE; every field initialised */
+void rj_val_clear(rj_val_t v);
+void rj_val_set(rj_val_t v, const rj_val_t w);     /* deep copy */
+void rj_val_swap(rj_val_t v, rj_val_t w);
+void rj_val_reset(rj_val_t v);    /* back to NONE, freeing contents */
+const char *rj_val_kind_name(rj_val_kind k);       /* "matrix", "number", ... */
+/* Human-readable form ("[[1, 0], [0, 2]]", "3/4", "[0.1, 0.2]"); malloc'd, the
+   caller frees it with flint_free. */
+char *rj_val_get_str(const rj_val_t v);
+
+/* ---------------------------------------------------------------- evaluation */
+
+/* Return value of a call hook that does not know the function. */
+#define RJ_NOT_HANDLED (-1)
+
+struct rj_env_struct;
+
+/* A hook called for every function call before the model's own builtins.
+   args are evaluated values (positional and keyword, argnames[i] NULL for
+   positional).  Returns RJ_OK, a status, or RJ_NOT_HANDLED. */
+typedef int (*rj_call_hook)(rj_val_t out, const char *name, rj_val_struct *args,
+                            char *const *argnames, slong nargs, rj_loc_t loc,
+                            struct rj_env_struct *env, rj_error_t err);
+
+typedef struct rj_env_struct {
+    slong len, alloc;
+    char **names;
+    rj_val_struct *vals;
+    const char *dir;              /* directory that load("...") paths are relative to */
+    rj_call_hook hook;            /* may be NULL */
+    void *hook_ctx;
+} rj_env_struct;
+typedef rj_env_struct rj_env_t[1];
+
+void rj_env_init(rj_env_t env);
+void rj_env_clear(rj_env_t env);
+/* Bind (copy) a value; rebinding a name replaces it. */
+void rj_env_bind(rj_env_t env, const char *name, const rj_val_t v);
+/* Remove the most recent binding of name (for bound variables). */
+void rj_env_unbind(rj_env_t env, const char *name);
+/* Pointer to the bound value or NULL. */
+rj_val_struct *rj_env_lookup(rj_env_t env, const char *name);
+
+/* Evaluate an expression (not a formula: comparisons/quantifiers are the claims
+   module's) to a value.  Errors carry the expression's location. */
+int rj_eval(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err);
+
+/* Evaluate every `let` of prog in order into env (claims are skipped). */
+int rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err);
+
+/* Load a model file: parse it, evaluate its definitions, and return the
+   network named net_name and the point named point_name (a column vector whose
+   length is the network's input width).  Either name may be NULL to skip it. */
+int rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path,
+                  const char *net_name, const char *point_name, rj_error_t err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,42 @@
+/* resjac test helpers (check-only convenience library). */
+#ifndef RESJAC_TESTUTIL_H
+#define RESJAC_TESTUTIL_H
+
+#include <check.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+
+#include "resjac.h"
+
+/* The seed of this run: $RJ_TEST_SEED if set (decimal), else `fallback`.
+   Printed once to stderr so a failing run can be repeated. */
+ulong rj_test_seed(ulong fallback);
+/* Multiplier for iteration counts: $RJ_TEST_MULTIPLIER (default 1). */
+slong rj_test_iters(slong base);
+/* Seeded FLINT random state. */
+void rj_test_randinit(flint_rand_t state, ulong seed);
+
+/* A random rational in [-num_bound/den_bound, num_bound/den_bound] with
+   denominator dividing den_bound (den_bound a power of two gives dyadics). */
+void rj_test_randq(fmpq_t q, flint_rand_t state, slong num_bound, slong den_bound);
+/* Fill a matrix with such rationals. */
+void rj_test_randmat(fmpq_mat_t A, flint_rand_t state, slong num_bound, slong den_bound);
+
+/* A random block of the given kind: skip in rj_skip_kind, place in
+   rj_place_kind, act/outer in rj_act_kind (piecewise-linear kinds for the exact
+   layer).  n_in -> n_out (project skip when they differ), hidden width h,
+   two-layer when h > 0, with biases when `bias`. */
+void rj_test_randblock(rj_block_t b, flint_rand_t state, slong n_in, slong h, slong n_out,
+                       int skip, int place, int act, int outer, int bias,
+                       slong num_bound, slong den_bound);
+
+/* Print a matrix to stderr under a label (for failure reports). */
+void rj_test_print_mat(const char *label, const fmpq_mat_t A);
+
+/* ck_assert with the seed in the message. */
+#define RJ_CHECK(cond, seed, ...) do { if (!(cond)) { \
+    fprintf(stderr, "seed %lu: ", (unsigned long) (seed)); \
+    ck_abort_msg(__VA_ARGS__); } } while (0)
+
+#endif
