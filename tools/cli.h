@@ -1,0 +1,47 @@
+/* resjac command line: shared declarations of the subcommands and helpers.
+ * Exit codes: RJ_EXIT_OK 0 success; RJ_EXIT_FAIL 1 a check found a
+ * disagreement (or a claim failed); RJ_EXIT_USAGE 2 bad input or usage. */
+#ifndef RESJAC_TOOLS_CLI_H
+#define RESJAC_TOOLS_CLI_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include <flint/fmpq_mat.h>
+
+#include "resjac.h"
+
+#define RJ_EXIT_OK 0
+#define RJ_EXIT_FAIL 1
+#define RJ_EXIT_USAGE 2
+
+/* Each subcommand gets argv with argv[0] = the subcommand name. */
+int rj_cmd_paths(int argc, char **argv);      /* tools/cmd_paths.c */
+int rj_cmd_jacobian(int argc, char **argv);   /* tools/cmd_exact.c */
+int rj_cmd_expand(int argc, char **argv);     /* tools/cmd_exact.c */
+int rj_cmd_bounds(int argc, char **argv);     /* tools/cmd_precise.c */
+int rj_cmd_grad(int argc, char **argv);       /* tools/cmd_fast.c */
+int rj_cmd_xval(int argc, char **argv);       /* tools/cmd_fast.c */
+int rj_cmd_check(int argc, char **argv);      /* tools/cmd_check.c */
+
+/* Print "resjac: <formatted error>" to stderr and return RJ_EXIT_USAGE. */
+int cli_fail(const rj_error_t err);
+/* Print "resjac CMD: msg" to stderr and return RJ_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* 1 if s is "--help" or "-h". */
+int cli_is_help(const char *s);
+/* Parse a non-negative integer option value in [lo, hi]; on failure print a
+   message naming the option and return 0. */
+int cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
+                    unsigned long lo, unsigned long hi, const char *cmd);
+
+/* JSON helpers (jansson): exact "p/q" strings. */
+json_t *cli_json_fmpq(const fmpq_t q);
+json_t *cli_json_fmpz(const fmpz_t z);
+json_t *cli_json_mat(const fmpq_mat_t A);     /* array of rows of "p/q" */
+/* Dump to stdout with a final newline; returns 0 or RJ_EXIT_USAGE. */
+int cli_json_print(json_t *j);
+/* Print a matrix as aligned rows of exact rationals, indented. */
+void cli_print_mat(FILE *f, const char *indent, const fmpq_mat_t A);
+
+#endif

@@ -1,0 +1,16 @@
+/* Subcommands whose module has not landed yet: they say so and exit 2.
+   Each module's tools/cmd_*.c replaces its entries here. */
+#include <stdio.h>
+#include "cli.h"
+
+#define PENDING(fn, what) int fn(int argc, char **argv) { \
+    fprintf(stderr, "resjac %s: not available in this build (%s)\n", argv[0], what); \
+    return RJ_EXIT_USAGE; }
+
+PENDING(rj_cmd_paths, "exact layer")
+PENDING(rj_cmd_jacobian, "exact layer")
+PENDING(rj_cmd_expand, "exact layer")
+PENDING(rj_cmd_bounds, "precise layer")
+PENDING(rj_cmd_grad, "fast core")
+PENDING(rj_cmd_xval, "fast core")
+PENDING(rj_cmd_check, "claim checker")
