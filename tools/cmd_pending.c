@@ -7,10 +7,5 @@
     fprintf(stderr, "resjac %s: not available in this build (%s)\n", argv[0], what); \
     return RJ_EXIT_USAGE; }
 
-PENDING(rj_cmd_paths, "exact layer")
-PENDING(rj_cmd_jacobian, "exact layer")
-PENDING(rj_cmd_expand, "exact layer")
-PENDING(rj_cmd_bounds, "precise layer")
 PENDING(rj_cmd_grad, "fast core")
 PENDING(rj_cmd_xval, "fast core")
-PENDING(rj_cmd_check, "claim checker")

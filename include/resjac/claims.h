@@ -1,4 +1,137 @@
-/* resjac: the claims module (being written). */
+/* resjac: the claims module -- deciding the claims of a resjac file.
+ *
+ * A claim is `claim NAME "REF" expect VERDICT: FORMULA` (proofs/LANGUAGE.md).
+ * The checker evaluates the file's definitions in order (a claim sees the lets
+ * before it) and decides every claim with a verdict (rj_verdict_kind):
+ *
+ *   PROVED       decided by exact arithmetic, or by a rigorous enclosure lying
+ *                wholly on one side, for every case of the claim's domain and
+ *                every one-sided derivative choice at ReLU ties;
+ *   REFUTED      false, with a concrete counterexample that the checker
+ *                re-verifies (a quantifier's witness is printed, read back from
+ *                its printed form and decided again) and prints;
+ *   NOT REFUTED  a sampled universal claim (forall over random(...)) that
+ *                survived every case, or an approximate claim (~= within) that
+ *                holds; never counted as proved;
+ *   UNDECIDED    the method cannot decide: a layer this build lacks (tanh in
+ *                the exact layer, spectral norms before the precise layer), an
+ *                enclosure that straddles the bound, or a claim about "the
+ *                Jacobian" at a ReLU tie that holds for some one-sided choices
+ *                only (the evidence names the convention it needs);
+ *   ERROR        a bad claim (unknown name, shape mismatch, a limit exceeded,
+ *                a failed definition), with file:line:col.
+ *
+ * A claim passes when its verdict equals the verdict its author expects.
+ *
+ * The claim functions (jacobian, skip_part, branch_part, forward, expand,
+ * graded, subsets_sum, paths, binomial, digits, norms, charpoly, ...) are added
+ * to the language through the environment's call hook (rj_claims_env_init);
+ * proofs/LANGUAGE.md lists them. */
 #ifndef RESJAC_CLAIMS_H
 #define RESJAC_CLAIMS_H
+
+#include <flint/flint.h>
+
+#include "resjac/error.h"
+#include "resjac/lang.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default limits (each can be lowered or raised through rj_claims_opts). */
+#define RJ_CLAIMS_MAX_TIES 10        /* ReLU ties whose one-sided choices are
+                                        enumerated together: 2^10 choices */
+#define RJ_CLAIMS_MAX_RANGE 100000   /* cases of `forall k in a..b` */
+#define RJ_CLAIMS_MAX_SAMPLES 20000  /* count of a random(...) family */
+#define RJ_CLAIMS_MAX_TERMS 1000000  /* terms of sum(...) and prod(...) */
+#define RJ_CLAIMS_MAX_PREC 4096      /* enclosure precision escalation cap (bits) */
+#define RJ_CLAIMS_MAX_BITS 10000000  /* size of an integer argument's result,
+                                        e.g. paths(L), binomial(n, k), 2^n */
+
+typedef struct {
+    slong max_ties;
+    slong max_range;
+    slong max_samples;
+    slong max_terms;
+    slong max_prec;
+    slong max_bits;
+} rj_claims_opts;
+
+/* Fill opts with the defaults above. */
+void rj_claims_opts_default(rj_claims_opts *opts);
+
+/* The result of one claim.  Strings are owned by the result list. */
+typedef struct {
+    char *file;                 /* file the claim is in ("" when none) */
+    int line, col;              /* where the claim starts */
+    char *name;
+    char *ref;                  /* lesson reference, e.g. "Example 3" */
+    char *note;                 /* the claim's note, or NULL */
+    rj_verdict_kind expect;
+    rj_verdict_kind verdict;
+    char *evidence;             /* value, margin, counterexample or reason */
+    slong cases;                /* cases examined by quantifiers (0: none) */
+    int passed;                 /* verdict == expect */
+} rj_claim_result_struct;
+
+typedef struct {
+    slong len, alloc;
+    rj_claim_result_struct *items;
+    slong passed, failed;
+} rj_claim_results_struct;
+typedef rj_claim_results_struct rj_claim_results_t[1];
+
+void rj_claim_results_init(rj_claim_results_t res);
+void rj_claim_results_clear(rj_claim_results_t res);
+
+/* Decide every claim of a parsed program, appending one result per claim to
+   res in file order.  dir is the directory load("...") paths are relative to
+   (NULL: the current directory); opts NULL means the defaults.
+   A definition that fails does not stop the check: every later claim that
+   uses it (directly or through other definitions) gets ERROR -- or UNDECIDED
+   when the definition needs a layer this build lacks -- with the definition's
+   file:line:col in its evidence.  Returns RJ_OK; other statuses only when
+   something outside any claim failed (err then says what). */
+int rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *dir,
+                         const rj_claims_opts *opts, rj_error_t err);
+
+/* Parse the file at path and check it as above (load paths relative to the
+   file's directory).  A file that cannot be read or parsed returns its status
+   (RJ_ERR_IO, RJ_ERR_INPUT) with file:line:col in err and appends nothing. */
+int rj_claims_check_file(rj_claim_results_t res, const char *path,
+                         const rj_claims_opts *opts, rj_error_t err);
+
+/* Decide one formula in an environment set up by rj_claims_env_init (its
+   definitions already bound).  On RJ_OK, *verdict is PROVED, REFUTED,
+   NOT_REFUTED, UNDECIDED or ERROR and *evidence a string the caller frees
+   with flint_free; *cases (may be NULL) gets the number of quantifier cases
+   examined. */
+int rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
+                     const rj_expr_struct *formula, rj_env_t env, rj_error_t err);
+
+/* An environment with the claim functions: rj_env_init, the call hook
+   rj_claims_hook with its state in env->hook_ctx, and the polynomial variable
+   `t` bound (a `let t = ...` replaces it).  opts NULL means the defaults.
+   Clear it with rj_claims_env_clear, never with rj_env_clear alone. */
+void rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts);
+void rj_claims_env_clear(rj_env_t env);
+
+/* The call hook (type rj_call_hook) that adds the claim functions.  It needs
+   env->hook_ctx to be the state made by rj_claims_env_init.  Values at ReLU
+   ties are lists with is_choice_set = 1 holding one item for every one-sided
+   choice (choice mask i: bit b set means tie b takes the right derivative).
+   Functions of a layer this build lacks return RJ_ERR_DOMAIN (the checker
+   reports UNDECIDED with the message). */
+int rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args,
+                   char *const *argnames, slong nargs, rj_loc_t loc,
+                   struct rj_env_struct *env, rj_error_t err);
+
+/* 1 if name is one of the claim functions. */
+int rj_claims_is_function(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -21,8 +21,14 @@ extern "C" {
 #endif
 
 #define RJ_SUBSETS_MAX_L 26       /* subset enumeration limit */
+/* Memory limit of the exact layer, in matrix entries held at once (each entry
+   is an fmpq of at least 16 bytes, more as numbers grow): checked before work
+   starts by rj_exact_parts and the expansions. */
+#define RJ_EXACT_MAX_ENTRIES (WORD(1) << 26)
 
-/* A ReLU tie: a piecewise-linear activation evaluated exactly at its kink. */
+/* A ReLU tie: a piecewise-linear activation evaluated exactly at its kink
+   (relu, or leaky_relu with slope != 1, whose one-sided derivatives differ;
+   identity and leaky_relu(1) have no kink and give no ties). */
 typedef struct {
     slong block;      /* 0-based block index */
     int where;        /* 0: inner activation of the branch, 1: outer (pre/post) */
@@ -42,7 +48,10 @@ void rj_ties_clear(rj_ties_t t);
    from the right (1 for relu/leaky) with RJ_TIE_RIGHT, from the left (0 for
    relu, a for leaky) with RJ_TIE_LEFT.  With RJ_TIE_CHOICE, `choice` bit i gives
    the side of tie number i (1: right) in the order ties are found: block by
-   block, outer-pre before inner before outer-post, units ascending. */
+   block, outer-pre before inner before outer-post, units ascending.
+   The choice changes only derivatives, never forward values, so the ties met
+   are the same under every policy.  RJ_TIE_CHOICE can address the first
+   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT. */
 typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
 
 typedef struct {
@@ -63,15 +72,21 @@ void rj_exact_parts_init(rj_exact_parts_t p);
 void rj_exact_parts_clear(rj_exact_parts_t p);
 
 /* Forward pass and S_l, R_l for every block at x under the tie policy; every
-   tie met is appended to ties (which may be NULL). */
+   tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.
+   Before any work the network is checked: shapes (naming the block and both
+   shapes), RJ_MAX_DEPTH, RJ_MAX_WIDTH, RJ_EXACT_MAX_ENTRIES, and activations
+   (tanh/sigmoid: RJ_ERR_DOMAIN).  Any previous contents of parts are
+   replaced; on failure parts may hold a partial result and must still be
+   cleared. */
 int rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
                    const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
 
-/* Network output at x. */
+/* Network output at x; y is reshaped to n_out x 1 if needed. */
 int rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x,
                      rj_error_t err);
 
-/* The Jacobian dy/dx at x (n_out x n_in) under the tie policy; ties as above. */
+/* The Jacobian dy/dx at x (n_out x n_in, J reshaped if needed) under the tie
+   policy; ties as above.  It is rj_exact_parts followed by rj_expand_direct. */
 int rj_exact_jacobian(fmpq_mat_t J, rj_ties_t ties, const rj_net_t net,
                       const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
 
@@ -80,11 +95,38 @@ int rj_exact_jacobian(fmpq_mat_t J, rj_ties_t ties, const rj_net_t net,
    subsets: the sum over all 2^L subsets of path products (prefix-sharing);
    graded: G_0..G_L, G_k = sum over |T| = k of path products, by dynamic
    programming; G must have L + 1 initialised matrices of the right shape
-   (rj_expand_graded reshapes them). */
+   (rj_expand_graded reshapes them).
+   P is reshaped to n_out x n_in if needed; outputs must not alias the parts.
+   With L = 0 blocks each gives the identity (G_0 = I).
+   rj_expand_subsets checks L <= RJ_SUBSETS_MAX_L before any work (2^(L+1) - 2
+   matrix products); rj_expand_graded does L (L + 1) matrix products.
+
+   Each comes in two variants that tests hold against each other:
+   _rational multiplies fmpq matrices (fmpq_mat_mul: every product reduced);
+   _dyadic is the fast path for dyadic parts (every float64/float32 weight is
+   one): each S_l, R_l becomes an integer matrix over a power of two, products
+   are fmpz_mat_mul of integer matrices with the exponents added, and a
+   result is reduced once at the end.  The _dyadic variants do not handle
+   other parts: they return RJ_ERR_DOMAIN (see rj_exact_parts_is_dyadic).
+   The undecorated functions use _dyadic when the parts are dyadic, else
+   _rational. */
 int rj_expand_direct(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
 int rj_expand_subsets(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
 int rj_expand_graded(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t err);
-/* Commuting case (every R_l = R, S_l = I): G_k = C(L, k) R^k. */
+int rj_expand_direct_rational(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_direct_dyadic(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_subsets_rational(fmpq_mat_t P, const rj_exact_parts_t parts,
+                               rj_error_t err);
+int rj_expand_subsets_dyadic(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_graded_rational(fmpq_mat_struct *G, const rj_exact_parts_t parts,
+                              rj_error_t err);
+int rj_expand_graded_dyadic(fmpq_mat_struct *G, const rj_exact_parts_t parts,
+                             rj_error_t err);
+/* 1 if every entry of every S_l and R_l is a dyadic rational p/2^k. */
+int rj_exact_parts_is_dyadic(const rj_exact_parts_t parts);
+/* Commuting case (every R_l = R, S_l = I): G_k = C(L, k) R^k, by L products
+   of powers of R (an independent check of the graded expansion).  R must be
+   square; G must have L + 1 initialised matrices (reshaped to n x n). */
 int rj_expand_graded_commuting(fmpq_mat_struct *G, const fmpq_mat_t R, slong L,
                                rj_error_t err);
 

@@ -1,4 +1,356 @@
-/* resjac: the fast module (being written). */
+/* resjac: the fast core (OpenBLAS).  Float residual networks: batched forward
+ * and backward passes, full Jacobians, path-length-resolved gradients, random
+ * networks, and the checks that tie them to the exact and precise layers.
+ *
+ * A float network (rj_fast_net_t) is converted from the exact model (rj_net_t),
+ * every weight rounded to nearest in float32 or float64.  All parameters live
+ * in one contiguous row-major buffer; matrices keep the model's orientation
+ * (W1 is n_hidden x n_in, W2 is n_out x n_hidden, Ws is n_out x n_in).
+ *
+ * Batches are row-major: a batch of B points of width n is a B x n matrix, one
+ * point per row.  Buffers passed as `void *` hold float when the network's
+ * dtype is RJ_FAST_F32 and double when it is RJ_FAST_F64.
+ *
+ * Conventions of the float layer:
+ *   - the derivative of relu / leaky_relu at an exact 0 is taken from the left
+ *     (0 for relu, the slope for leaky_relu): the exact layer's RJ_TIE_LEFT;
+ *   - sigmoid(z) is computed as 1 / (1 + exp(-z)), tanh with the C library;
+ *   - a block is  y = S x + F(u),  u = sigma(x) for RJ_PLACE_PRE, else u = x,
+ *     then y = sigma(y) for RJ_PLACE_POST (resjac/model.h);
+ *   - gemm goes through cblas_sgemm / cblas_dgemm; no function allocates
+ *     memory after rj_fast_work_reserve.
+ *
+ * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
+ * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
+ * a full Jacobian m = n_out (all rows of J at once).  The graded pass adds a
+ * path-length index in front: (L + 1) x R rows.
+ *
+ * Error bounds: the a-priori forward error analysis of these computations is in
+ * proofs/fast-error-bound.md, cited below as [FE n]. */
 #ifndef RESJAC_FAST_H
 #define RESJAC_FAST_H
+
+#include <stddef.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+
+#include "resjac/error.h"
+#include "resjac/model.h"
+#include "resjac/exact.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { RJ_FAST_F32 = 0, RJ_FAST_F64 = 1 } rj_fast_dtype;
+
+/* sizeof(float) or sizeof(double). */
+size_t rj_fast_dtype_size(rj_fast_dtype t);
+/* "f32" / "f64". */
+const char *rj_fast_dtype_name(rj_fast_dtype t);
+
+/* Memory limit of one workspace, in bytes, checked before allocating. */
+#define RJ_FAST_MAX_BYTES (((size_t) 8) << 30)
+
+/* ------------------------------------------------------------ networks */
+
+typedef struct {
+    slong n_in, n_hidden, n_out;  /* n_hidden = 0 for a one-layer branch */
+    rj_skip_kind skip;
+    rj_place_kind place;
+    int two_layer;
+    rj_act_kind act, outer;       /* inner and outer (pre/post) activations */
+    double act_slope, outer_slope;/* leaky_relu slopes, rounded to the dtype */
+    double alpha;                 /* RJ_SKIP_SCALED factor, rounded to the dtype */
+    /* offsets of the parameters in the network's buffer (in elements), or -1
+       when absent.  W1 rows = n_hidden (two-layer) or n_out (one-layer). */
+    slong W1, b1, W2, b2, Ws;
+    slong nparams;                /* number of parameters of this block */
+} rj_fast_block_struct;
+
+typedef struct {
+    rj_fast_dtype dtype;
+    slong len;                    /* number of blocks L */
+    rj_fast_block_struct *blocks;
+    void *params;                 /* nparams floats or doubles */
+    slong nparams;
+    slong n_in, n_out;            /* network input and output width */
+    slong max_width;              /* max over every n_in, n_hidden, n_out */
+    /* conversion from the exact model: 1 when every parameter was exactly
+       representable in the dtype (no rounding), 0 when some was rounded to
+       nearest (relative error at most u, [FE 2]); -1 when the network was not
+       converted from an exact one (random networks: the float weights are the
+       definition). */
+    int exact_conv;
+    char **names;                 /* per-block names (owned; entries may be NULL) */
+} rj_fast_net_struct;
+typedef rj_fast_net_struct rj_fast_net_t[1];
+
+void rj_fast_net_init(rj_fast_net_t net);
+void rj_fast_net_clear(rj_fast_net_t net);
+
+/* Convert an exact network: shapes validated (rj_block_validate semantics are
+   re-checked here without modifying src), each weight rounded to nearest
+   (ties to even) in the dtype.  A weight whose magnitude overflows the dtype or
+   is nonzero below its normal range is RJ_ERR_DOMAIN naming the block (the
+   relative error bound of [FE 2] would not hold).  Limits RJ_MAX_DEPTH and
+   RJ_MAX_WIDTH are checked first.  net is replaced. */
+int rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
+                        rj_error_t err);
+
+/* Copy src into net in another (or the same) dtype, rounding to nearest;
+   exact_conv becomes -1 (the source is a float network). */
+int rj_fast_net_set_fast(rj_fast_net_t net, const rj_fast_net_t src, rj_fast_dtype dtype,
+                         rj_error_t err);
+
+/* The exact network whose weights are the float weights (each float is a
+   dyadic rational, converted exactly).  dst is replaced. */
+void rj_fast_net_get_net(rj_net_t dst, const rj_fast_net_t src);
+
+/* Name for messages: "block 3 (name)" or "block 3" (1-based, as the tool
+   counts).  buf has len bytes. */
+void rj_fast_block_label(char *buf, int len, const rj_fast_net_t net, slong l);
+
+/* ------------------------------------------------------------ random networks */
+
+typedef struct {
+    slong depth, width;
+    slong hidden;          /* branch hidden width; 0 = one-layer branch */
+    rj_skip_kind skip;
+    rj_place_kind place;
+    rj_act_kind act;       /* inner activation */
+    rj_act_kind outer;     /* outer (pre/post) activation */
+    double slope;          /* leaky_relu slope (both activations) */
+    double scale;          /* std multiplier of the branch's last layer;
+                              0 gives F = 0 exactly (the identity init),
+                              small values the near-identity init F ~ 0 */
+    double alpha;          /* RJ_SKIP_SCALED factor */
+    int bias;              /* 1: biases N(0, 0.01^2); 0: no biases */
+} rj_fast_random_struct;
+typedef rj_fast_random_struct rj_fast_random_t[1];
+
+/* Defaults: depth 10, width 16, hidden = width, pre-activation relu blocks,
+   identity skip, scale 1, alpha 1, slope 1/100, no biases. */
+void rj_fast_random_init(rj_fast_random_t spec);
+
+/* Parse "DEPTH,WIDTH[,KIND][,key=value...]": KIND is one of
+     pre     y = x + W2 act(W1 sigma(x))        (He et al. 2016, identity mappings)
+     post    y = sigma(x + W2 act(W1 x))        (the original ResNet block)
+     plain   y = sigma(W2 act(W1 x))            (no skip)
+     none    y = x + W2 act(W1 x)               (no outer activation)
+     linear  y = x + W1 x                       (one layer, no activation)
+     scaled  y = alpha x + W2 act(W1 sigma(x))  (pre-activation, scaled skip)
+   and keys are act=, outer= (identity|relu|leaky_relu|tanh|sigmoid), slope=,
+   hidden=, scale=, alpha=, bias=0|1.  Limits: depth <= RJ_MAX_DEPTH,
+   width and hidden <= RJ_MAX_WIDTH.  Errors name the offending field. */
+int rj_fast_random_parse(rj_fast_random_t spec, const char *text, rj_error_t err);
+
+/* A random network from a seed: W1 ~ N(0, 2/fan_in) (He), W2 ~
+   N(0, 2 scale^2 / (n_hidden depth)); a one-layer branch W1 ~
+   N(0, scale^2 / (width depth)) (the linear residual net of REFERENCES:
+   E tr(J^T J)/N = (1 + scale^2/depth)^depth); without a skip the factor
+   1/depth is dropped.  Generated in
+   float64 from the seed (xoshiro256**, Box-Muller) then rounded to the dtype,
+   so an f32 and an f64 network from one seed agree to rounding. */
+int rj_fast_net_random(rj_fast_net_t net, const rj_fast_random_t spec, ulong seed,
+                       rj_fast_dtype dtype, rj_error_t err);
+
+/* Standard normal numbers from a seed (the same generator): n values into x
+   (float64), for inputs of experiments and tests. */
+void rj_fast_randn(double *x, slong n, ulong seed);
+
+/* ------------------------------------------------------------ workspace */
+
+enum {
+    RJ_FAST_KEEP_PRE = 1,   /* also store every pre-activation (error bounds) */
+    RJ_FAST_GRADED = 2      /* reserve the buffers of rj_fast_graded */
+};
+
+typedef struct {
+    rj_fast_dtype dtype;
+    slong len;
+    slong batch;            /* reserved batch size B */
+    slong batch_now;        /* batch of the last forward pass (0: none) */
+    slong rows;             /* reserved cotangent rows per point m */
+    int flags;
+    size_t bytes;           /* bytes allocated */
+    void *mem;              /* one allocation */
+    /* element offsets into mem, per block */
+    slong *off_h;           /* len + 1: h_l, B x width */
+    slong *off_a;           /* len: hidden activations (two-layer), or -1 */
+    slong *off_z;           /* len: hidden pre-activations when stored, or -1 */
+    slong *off_p;           /* len: POST pre-activations when stored, or -1 */
+    /* scratch, element offsets */
+    slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
+    slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
+    slong cap_rows;         /* rows of the backward scratch buffers */
+} rj_fast_work_struct;
+typedef rj_fast_work_struct rj_fast_work_t[1];
+
+void rj_fast_work_init(rj_fast_work_t w);
+void rj_fast_work_clear(rj_fast_work_t w);
+
+/* Allocate, once, every buffer that passes over net need for batches of up to
+   `batch` points with up to `rows` cotangent rows per point (1 for gradients,
+   n_out for rj_fast_jacobian, n_in for rj_fast_jacobian_fwd; with
+   RJ_FAST_GRADED also for the graded pass).  Checks the sizes against
+   RJ_FAST_MAX_BYTES before allocating (RJ_ERR_LIMIT), and allocation failure is
+   RJ_ERR_MEMORY.  Any previous reservation is released. */
+int rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch,
+                         slong rows, int flags, rj_error_t err);
+
+/* The stored activations h_l (0 <= l <= len) of the last forward pass:
+   batch x width, row-major, owned by w. */
+const void *rj_fast_work_h(const rj_fast_work_t w, slong l);
+
+/* ------------------------------------------------------------ passes */
+
+/* Forward pass of `batch` points X (batch x n_in) through net.  Keeps every
+   h_l once in w (and the hidden activations of two-layer branches); y
+   (batch x n_out) receives the output unless NULL.  y must not alias X. */
+int rj_fast_forward(void *y, rj_fast_work_t w, const rj_fast_net_t net, const void *X,
+                    slong batch, rj_error_t err);
+
+/* Backward pass after rj_fast_forward on the same w: cotangent dY
+   (batch x n_out, one row per point) to the input gradient dX (batch x n_in;
+   may be NULL), the weight gradients summed over the batch into dparams
+   (net->nparams entries laid out like net->params; may be NULL), the
+   Frobenius norm over the batch of the cotangent at each h_l into hnorms
+   (len + 1 doubles, hnorms[len] = ||dY||; may be NULL) and the norm of each
+   block's weight gradient into wnorms (len doubles; may be NULL, needs
+   dparams).  No output may alias dY. */
+int rj_fast_backward(void *dX, void *dparams, double *hnorms, double *wnorms,
+                     rj_fast_work_t w, const rj_fast_net_t net, const void *dY,
+                     rj_error_t err);
+
+/* Full Jacobians at the points of the last forward pass, as one batched
+   backward pass of batch * n_out rows (all rows of every J at once).
+   J is batch x n_out x n_in (point-major, each J row-major).  Needs
+   rows >= n_out in rj_fast_work_reserve. */
+int rj_fast_jacobian(void *J, rj_fast_work_t w, const rj_fast_net_t net, rj_error_t err);
+
+/* The same Jacobians by forward mode, column by column: batch * n_in tangent
+   vectors pushed through the blocks (rows >= n_in).  An independent variant
+   for tests; output layout as rj_fast_jacobian. */
+int rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net,
+                         rj_error_t err);
+
+/* ------------------------------------------------------------ path lengths */
+
+/* Path-length-resolved backward pass, exactly (no sampling).  With
+   J_l = S_l + R_l (resjac/model.h), the cotangent rows dY (R = batch * m rows
+   of width n_out, m per point) are carried backwards as L + 1 vectors per row,
+   one per path length k (number of branches R_l taken):
+       V_k <- V_k S_l + V_{k-1} R_l,
+   the branch part of every nonzero length computed by one gemm chain on the
+   (K * R) rows of the lengths still nonzero (lengths that are structurally
+   zero are skipped).  On return G_k = sum over |T| = k of dY P_L ... P_1 for
+   k = 0..L, stored in G as (L + 1) x R x n_in (k-major; lengths that stayed
+   zero are written as zeros), and sum_k G_k is the input gradient.  norms
+   (L + 1 doubles, may be NULL) receives ||G_k||_F over all rows.  Needs the
+   forward pass on w, RJ_FAST_GRADED and rows >= m. */
+int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
+                   const void *dY, slong m, rj_error_t err);
+
+/* log C(L, k) (natural logarithm): exact binomial through FLINT for L <= 1000
+   rounded to double, lgamma beyond.  A statistic for reports, not a bound. */
+double rj_fast_log_binomial(slong L, slong k);
+
+/* Per path length: mean norm per path norms[k] / C(L, k) (through logarithms,
+   0 when the norm is 0) and log10 C(L, k); either output may be NULL. */
+void rj_fast_graded_summary(double *mean_path, double *log10_count, const double *norms,
+                            slong L);
+
+/* ------------------------------------------------------------ error bound */
+
+/* The float Jacobian at one point together with an a-priori error bound:
+   |J - J_exact| <= E entrywise, where J_exact is the Jacobian of the exact
+   network rj_fast_net_set_net was given, at the exact point x, under the
+   convention RJ_TIE_LEFT ([FE 3-7]).  The bound is computed in the same pass
+   from absolute values of the float quantities (running error analysis,
+   rounding of the bound's own arithmetic accounted for, [FE 8]).  It is
+   rigorous for piecewise-linear activations given IEEE round-to-nearest
+   arithmetic and a BLAS that sums each gemm entry in some order ([FE 1]);
+   for tanh/sigmoid it also assumes the C library's tanh/exp within 2 ulp
+   ([FE 1, A3]).
+
+   Per-block values are kept so that a disagreement can be located: h[l] and
+   eh[l] (l = 0..L) are the float forward values and their bounds; G[l], EG[l]
+   are the float partial Jacobians dy/dh_l (n_out x width_l, G[L] = I) and their
+   bounds.  When a relu/leaky_relu argument cannot be proved to have the sign
+   of its float value (|value| <= its error bound, e.g. at a tie) the masks of
+   the float and exact computations may differ and no bound holds: certified
+   is then 0 and unc_* name the first such unit (block 0-based, where 0 inner,
+   1 outer, unit 0-based); E is then set to +inf. */
+typedef struct {
+    slong len, n_in, n_out;
+    rj_fast_dtype dtype;
+    slong *width;          /* len + 1 widths of h_l */
+    double **h, **eh;      /* len + 1 vectors */
+    double **G, **EG;      /* len + 1 matrices n_out x width[l], row-major */
+    double *J, *E;         /* = G[0], EG[0] */
+    int certified;
+    slong unc_block, unc_unit;
+    int unc_where;
+    double unc_value, unc_bound;
+} rj_fast_bound_struct;
+typedef rj_fast_bound_struct rj_fast_bound_t[1];
+
+void rj_fast_bound_init(rj_fast_bound_t b);
+void rj_fast_bound_clear(rj_fast_bound_t b);
+
+/* Compute J and the bound for net (converted from an exact network; a random
+   float network counts as exact in itself) at the exact point x (n_in x 1,
+   rounded to nearest into the dtype and that rounding accounted for).
+   Non-finite float values are RJ_ERR_DOMAIN naming the block. */
+int rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_mat_t x,
+                           rj_error_t err);
+
+/* Result of holding the float layer against another one. */
+typedef struct {
+    int ok;                /* 1: every compared value within its bound */
+    int compared;          /* number of values compared */
+    slong block;           /* first disagreement: 0-based block, or -1 */
+    int stage;             /* 0: forward value h_l, 1: partial Jacobian dy/dh_l */
+    slong row, col;        /* entry */
+    double observed;       /* |float - reference| (rounded up) */
+    double bound;          /* the bound it exceeded */
+    double max_ratio;      /* max over entries of |float - ref| / bound */
+} rj_fast_xval_report;
+
+/* Compare with the exact layer's parts at the same point (rj_exact_parts
+   with RJ_TIE_LEFT): every h_l with eh[l] and every partial Jacobian
+   J_L ... J_{l+1} with EG[l], exactly (fmpq).  The first disagreement found
+   walking from the output back to the input names its block: for a forward
+   value h_l, the block l that produced it (1..L); for a partial Jacobian at
+   h_l, block l + 1, the first factor it includes.  Needs b->certified. */
+int rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
+                       const rj_exact_parts_t parts, rj_error_t err);
+
+/* ------------------------------------------------------------ kinks */
+
+/* One-sided difference quotients of phi(t) = c . f(x + t v) at t = 0, in exact
+   rational arithmetic, for a network of piecewise-linear activations:
+     q_right = (phi(t) - phi(0)) / t,   q_left = (phi(0) - phi(-t)) / t,
+   with t = min(1, t0 / 2) where t0 > 0 is the distance along +-v to the nearest
+   kink that is not at x itself, found exactly by propagating the affine
+   pieces; so q_right and q_left are the exact one-sided directional
+   derivatives.  At a tie the analytic derivative for any choice in [0, 1] of
+   a single tied unit's derivative lies between them.  x, v: n_in x 1;
+   c: n_out x 1.  Other activations: RJ_ERR_DOMAIN. */
+int rj_fast_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
+                    const fmpq_mat_t x, const fmpq_mat_t v, const fmpq_mat_t c,
+                    rj_error_t err);
+
+/* 1 if the interval [a - r, a + r] (a an analytic directional derivative,
+   r >= 0 its error bound, 0 for an exact value) meets the closed interval
+   between q_left and q_right; 0 otherwise. */
+int rj_fast_bracket_contains(const fmpq_t q_left, const fmpq_t q_right, double a,
+                             double r);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

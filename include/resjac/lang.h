@@ -31,7 +31,9 @@ typedef enum {
     RJ_EXPR_NUM,      /* exact rational literal: num */
     RJ_EXPR_STRING,   /* "text": str */
     RJ_EXPR_IDENT,    /* name */
-    RJ_EXPR_CALL,     /* name(args, key = args) ; argnames[i] NULL for positional */
+    RJ_EXPR_CALL,     /* name(args, key = args) ; argnames[i] NULL for positional.
+                         E(args) with E a call or a parenthesised expression, as in
+                         charpoly(J)(t - 1), is parsed as compose(E, args). */
     RJ_EXPR_MATRIX,   /* [[a, b], [c, d]] : rows x cols entries in args, row-major;
                          [a, b] is a column vector (rows = n, cols = 1) */
     RJ_EXPR_BINOP,    /* op in + - * / ^ ; args[0], args[1] */
@@ -157,6 +159,26 @@ const char *rj_val_kind_name(rj_val_kind k);       /* "matrix", "number", ... */
 /* Human-readable form ("[[1, 0], [0, 2]]", "3/4", "[0.1, 0.2]"); malloc'd, the
    caller frees it with flint_free. */
 char *rj_val_get_str(const rj_val_t v);
+/* Set v to a number / matrix / truth value (q or A may live inside v). */
+void rj_val_set_fmpq(rj_val_t v, const fmpq_t q);
+void rj_val_set_fmpq_mat(rj_val_t v, const fmpq_mat_t A);
+void rj_val_set_bool(rj_val_t v, int b);
+/* "a 2 x 3 matrix", "a number", "the atom relu", ... for messages. */
+void rj_val_describe(char *buf, int len, const rj_val_t v);
+
+/* Arithmetic as the language does it: op is '+', '-', '*', '/' or '^'.
+   Numbers, matrices (shapes checked; scalar * matrix; matrix / number; square
+   matrix ^ k, k >= 0), polynomials (with numbers; / by a number; ^ k >= 0) are
+   exact; enclosures (with numbers or enclosures) use outward rounding, so the
+   result encloses every value of the operation on the operands' intervals.
+   Errors name both operands' shapes and carry loc.  out may alias a or b; out
+   is unchanged on failure. */
+int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t loc,
+                 rj_error_t err);
+/* -a for a number, matrix, polynomial or enclosure. */
+int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
+/* Largest estimated size in bits of a power's result (and largest |exponent|). */
+#define RJ_MAX_POW_BITS (1L << 24)
 
 /* ---------------------------------------------------------------- evaluation */
 
@@ -186,9 +208,13 @@ void rj_env_init(rj_env_t env);
 void rj_env_clear(rj_env_t env);
 /* Bind (copy) a value; rebinding a name replaces it. */
 void rj_env_bind(rj_env_t env, const char *name, const rj_val_t v);
+/* Bind a copy of v as a new binding that shadows any earlier one of the same
+   name (for bound variables); rj_env_unbind then uncovers the earlier one. */
+void rj_env_push(rj_env_t env, const char *name, const rj_val_t v);
 /* Remove the most recent binding of name (for bound variables). */
 void rj_env_unbind(rj_env_t env, const char *name);
-/* Pointer to the bound value or NULL. */
+/* Pointer to the most recent binding's value or NULL; valid until the next
+   bind/push/unbind. */
 rj_val_struct *rj_env_lookup(rj_env_t env, const char *name);
 
 /* Evaluate an expression (not a formula: comparisons/quantifiers are the claims

@@ -35,6 +35,9 @@ extern "C" {
 /* Hard limits, checked before any work starts. */
 #define RJ_MAX_WIDTH 65536
 #define RJ_MAX_DEPTH 1000000
+/* Most matrix entries one value may hold: a single matrix, or all the weights
+   of a network (W1, b1, W2, b2, Ws over its blocks); bounds memory. */
+#define RJ_MAX_ENTRIES (1L << 25)
 
 typedef enum {
     RJ_ACT_IDENTITY = 0,
@@ -72,7 +75,7 @@ typedef enum {
 } rj_place_kind;
 
 typedef struct {
-    slong n_in, n_hidden, n_out;  /* n_hidden = rows of W1 (0 when W1 is absent) */
+    slong n_in, n_hidden, n_out;  /* n_hidden = rows of W1 when two_layer, else 0 */
     rj_skip_kind skip;
     fmpq_mat_t Ws;                /* RJ_SKIP_PROJECT: n_out x n_in; else 0x0 */
     fmpq_t alpha;                 /* RJ_SKIP_SCALED; else 1 */
@@ -87,7 +90,8 @@ typedef struct {
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
-void rj_block_init(rj_block_t b);   /* empty: 0x0, identity skip, one layer */
+void rj_block_init(rj_block_t b);   /* empty: 0x0, identity skip, one layer,
+                                       act = outer = relu (the language's defaults) */
 void rj_block_clear(rj_block_t b);
 void rj_block_set(rj_block_t b, const rj_block_t c);
 /* Check every shape (W1, b1, W2, b2, Ws against n_in/n_out) and fill n_in,

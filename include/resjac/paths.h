@@ -35,8 +35,16 @@ void rj_paths_poly(fmpz_poly_t res, ulong L);
 void rj_paths_range(fmpz_t count, fmpq_t frac, ulong L, ulong a, ulong b);
 /* The label of path number `mask` (bit l-1 set: branch J_l taken) in the
    lesson's notation, blocks 1..L left to right: "I I I", "J₁ I I", ...
-   buf needs room for 8*L bytes. */
+   buf needs room for 8*L bytes (subscripts are UTF-8, three bytes a digit);
+   text that does not fit in len bytes is cut at a whole symbol, and the
+   result is always NUL-terminated.  Blocks beyond FLINT_BITS print as I. */
 void rj_paths_label(char *buf, slong len, ulong L, ulong mask);
+/* The listing order of all 2^L paths (1 <= L <= FLINT_BITS): by length, and
+   within one length lexicographically in the sorted list of branches taken,
+   as the lesson lists them (I I I, J₁ I I, I J₂ I, I I J₃, J₁ J₂ I, J₁ I J₃,
+   ...).  Start with *mask = 0; each call moves *mask to the next path and
+   returns 1, or returns 0 (mask unchanged) after the last path J₁ ... J_L. */
+int rj_paths_list_next(ulong *mask, ulong L);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,278 @@
+/* resjac claims: checking a file -- definitions in order, every claim decided
+ * (see include/resjac/claims.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "claims_impl.h"
+
+/* ------------------------------------------------------------ results */
+
+void
+rj_claim_results_init(rj_claim_results_t res)
+{
+    res->len = res->alloc = 0;
+    res->items = NULL;
+    res->passed = res->failed = 0;
+}
+
+void
+rj_claim_results_clear(rj_claim_results_t res)
+{
+    slong i;
+    for (i = 0; i < res->len; i++) {
+        rj_claim_result_struct *r = res->items + i;
+        flint_free(r->file);
+        flint_free(r->name);
+        flint_free(r->ref);
+        flint_free(r->note);
+        flint_free(r->evidence);
+    }
+    flint_free(res->items);
+    rj_claim_results_init(res);
+}
+
+static rj_claim_result_struct *
+results_add(rj_claim_results_t res)
+{
+    rj_claim_result_struct *r;
+    if (res->len == res->alloc) {
+        res->alloc = FLINT_MAX(16, 2 * res->alloc);
+        res->items = flint_realloc(res->items, res->alloc * sizeof(rj_claim_result_struct));
+    }
+    r = res->items + res->len++;
+    memset(r, 0, sizeof(rj_claim_result_struct));
+    return r;
+}
+
+/* ------------------------------------------------------------ failed definitions */
+
+typedef struct {
+    char *name;
+    int status;
+    char *msg;        /* "file:line:col: message" of the root failure */
+} broken_t;
+
+typedef struct {
+    slong len, alloc;
+    broken_t *items;
+} broken_list;
+
+static broken_t *
+broken_find(broken_list *bl, const char *name)
+{
+    slong i;
+    for (i = 0; i < bl->len; i++)
+        if (strcmp(bl->items[i].name, name) == 0)
+            return bl->items + i;
+    return NULL;
+}
+
+static void
+broken_remove(broken_list *bl, const char *name)
+{
+    broken_t *b = broken_find(bl, name);
+    if (b != NULL) {
+        flint_free(b->name);
+        flint_free(b->msg);
+        *b = bl->items[--bl->len];
+    }
+}
+
+static void
+broken_add(broken_list *bl, const char *name, int status, const char *msg)
+{
+    broken_t *b;
+    broken_remove(bl, name);
+    if (bl->len == bl->alloc) {
+        bl->alloc = FLINT_MAX(8, 2 * bl->alloc);
+        bl->items = flint_realloc(bl->items, bl->alloc * sizeof(broken_t));
+    }
+    b = bl->items + bl->len++;
+    b->name = cl_strdup(name);
+    b->status = status;
+    b->msg = cl_strdup(msg);
+}
+
+static void
+broken_clear(broken_list *bl)
+{
+    slong i;
+    for (i = 0; i < bl->len; i++) {
+        flint_free(bl->items[i].name);
+        flint_free(bl->items[i].msg);
+    }
+    flint_free(bl->items);
+}
+
+/* The first name used by e (not bound inside it) whose definition failed. */
+typedef struct {
+    const char **names;
+    slong len, alloc;
+} scope_t;
+
+static int
+in_scope(const scope_t *s, const char *name)
+{
+    slong i;
+    for (i = 0; i < s->len; i++)
+        if (strcmp(s->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static broken_t *
+uses_broken(const rj_expr_struct *e, broken_list *bl, scope_t *s)
+{
+    slong i, body = -1;
+    broken_t *b = NULL;
+    if (e == NULL || bl->len == 0)
+        return NULL;
+    if ((e->kind == RJ_EXPR_IDENT || e->kind == RJ_EXPR_CALL) && e->name != NULL
+        && !in_scope(s, e->name) && (b = broken_find(bl, e->name)) != NULL)
+        return b;
+    if (e->kind == RJ_EXPR_FORALL || e->kind == RJ_EXPR_FORALL_RANDOM
+        || e->kind == RJ_EXPR_SUM || e->kind == RJ_EXPR_PROD)
+        body = e->nargs - 1;          /* the bound variable is visible in the body */
+    for (i = 0; i < e->nargs && b == NULL; i++) {
+        if (i == body) {
+            if (s->len == s->alloc) {
+                s->alloc = FLINT_MAX(8, 2 * s->alloc);
+                s->names = flint_realloc(s->names, s->alloc * sizeof(char *));
+            }
+            s->names[s->len++] = e->name;
+            b = uses_broken(e->args[i], bl, s);
+            s->len--;
+        } else
+            b = uses_broken(e->args[i], bl, s);
+    }
+    return b;
+}
+
+static broken_t *
+expr_uses_broken(const rj_expr_struct *e, broken_list *bl)
+{
+    scope_t s = { NULL, 0, 0 };
+    broken_t *b = uses_broken(e, bl, &s);
+    flint_free(s.names);
+    return b;
+}
+
+/* ------------------------------------------------------------ definitions */
+
+static int
+eval_let(rj_env_t env, cl_ctx *ctx, const rj_prog_t prog, slong i, rj_error_t err)
+{
+    const rj_stmt_struct *s = prog->stmts + i;
+    int st;
+    while (cl_bound_lookup(ctx, s->name) != NULL)
+        cl_bound_pop(ctx, s->name);
+    if (cl_needs_own(s->expr, env, ctx)) {
+        cl_cval_t c;
+        cl_cval_init(c);
+        st = cl_eval(c, s->expr, env, ctx, err);
+        if (st == RJ_OK) {
+            rj_env_bind(env, s->name, c->v);
+            cl_bound_push(ctx, s->name, c->keys, c->nkeys);
+        }
+        cl_cval_clear(c);
+    } else {
+        /* the model's own evaluation of a definition (it names blocks) */
+        rj_prog_struct view;
+        view.file = prog->file;
+        view.len = view.alloc = 1;
+        view.stmts = (rj_stmt_struct *) s;
+        st = rj_eval_defs(env, &view, err);
+    }
+    return cl_locate(err, st, s->loc);
+}
+
+/* ------------------------------------------------------------ the checker */
+
+int
+rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *dir,
+                     const rj_claims_opts *opts, rj_error_t err)
+{
+    rj_env_t env;
+    cl_ctx *ctx;
+    broken_list bl = { 0, 0, NULL };
+    slong i;
+    char buf[RJ_ERROR_MSG_LEN + 400];
+
+    rj_claims_env_init(env, opts);
+    env->dir = dir;
+    ctx = cl_env_ctx(env);
+    for (i = 0; i < prog->len; i++) {
+        const rj_stmt_struct *s = prog->stmts + i;
+        rj_error_t e;
+        broken_t *b;
+        rj_error_init(e);
+        b = expr_uses_broken(s->expr, &bl);
+        if (s->kind == RJ_STMT_LET) {
+            if (b != NULL) {
+                broken_add(&bl, s->name, b->status, b->msg);
+                rj_env_unbind(env, s->name);
+            } else if (eval_let(env, ctx, prog, i, e) != RJ_OK) {
+                rj_error_format(buf, sizeof(buf), e);
+                broken_add(&bl, s->name, e->status, buf);
+                rj_env_unbind(env, s->name);   /* no stale earlier value */
+            } else
+                broken_remove(&bl, s->name);
+        } else {
+            rj_claim_result_struct *r = results_add(res);
+            r->file = cl_strdup(prog->file != NULL ? prog->file : "");
+            r->line = s->loc.line;
+            r->col = s->loc.col;
+            r->name = cl_strdup(s->name);
+            r->ref = cl_strdup(s->ref != NULL ? s->ref : "");
+            r->note = cl_strdup(s->note);
+            r->expect = s->expect;
+            if (b != NULL) {
+                r->verdict = b->status == RJ_ERR_DOMAIN ? RJ_VERDICT_UNDECIDED
+                                                        : RJ_VERDICT_ERROR;
+                r->evidence = cl_printf("uses '%s', whose definition %s: %s", b->name,
+                                        b->status == RJ_ERR_DOMAIN
+                                            ? "needs what this build cannot do"
+                                            : "failed", b->msg);
+            } else
+                rj_claims_decide(&r->verdict, &r->evidence, &r->cases, s->expr, env, e);
+            r->passed = r->verdict == r->expect;
+            if (r->passed)
+                res->passed++;
+            else
+                res->failed++;
+        }
+    }
+    broken_clear(&bl);
+    rj_claims_env_clear(env);
+    return RJ_OK;
+}
+
+int
+rj_claims_check_file(rj_claim_results_t res, const char *path, const rj_claims_opts *opts,
+                     rj_error_t err)
+{
+    rj_prog_t prog;
+    char *dir;
+    const char *slash = strrchr(path, '/');
+    int st;
+
+    rj_prog_init(prog);
+    st = rj_parse_file(prog, path, err);
+    if (st != RJ_OK) {
+        rj_prog_clear(prog);
+        return st;
+    }
+    if (slash == NULL)
+        dir = cl_strdup(".");
+    else if (slash == path)
+        dir = cl_strdup("/");
+    else {
+        dir = flint_malloc(slash - path + 1);
+        memcpy(dir, path, slash - path);
+        dir[slash - path] = '\0';
+    }
+    st = rj_claims_check_prog(res, prog, dir, opts, err);
+    flint_free(dir);
+    rj_prog_clear(prog);
+    return st;
+}

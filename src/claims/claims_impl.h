@@ -1,0 +1,233 @@
+/* resjac claims module: internal declarations (not installed; every
+ * non-static name here starts with cl_).
+ *
+ * Values that depend on derivative choices at ReLU ties.  A tie is one unit of
+ * one activation of one block of a given network at a given point; ties are
+ * interned in the context (cl_ctx.ties) and referred to by their index.
+ * A cl_cval is a value with the sorted list of ties ("keys") it depends on:
+ * with k keys it is a choice-set list of 2^k items, item number `mask` being
+ * the value when key i takes its right derivative iff bit i of mask is set.
+ * Combining two cvals pairs items by their shared keys, so that
+ *   jacobian(B, x) == skip_part(B, x) + branch_part(B, x)
+ * compares the items of one and the same choice; values from different
+ * networks or points are independent (every combination is tried), which can
+ * only make a verdict weaker, never wrongly PROVED.  Formulas give per-choice
+ * truth values (cl_cres). */
+#ifndef RESJAC_CLAIMS_IMPL_H
+#define RESJAC_CLAIMS_IMPL_H
+
+#include <stdarg.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+#include <flint/fmpq_poly.h>
+#include <mpfr.h>
+
+#include "resjac/error.h"
+#include "resjac/model.h"
+#include "resjac/lang.h"
+#include "resjac/exact.h"
+#include "resjac/claims.h"
+
+/* ------------------------------------------------------------ strings */
+
+typedef struct {
+    char *s;
+    slong len, alloc;
+} cl_sbuf;
+
+void cl_sb_init(cl_sbuf *b);
+void cl_sb_clear(cl_sbuf *b);
+void cl_sb_puts(cl_sbuf *b, const char *s);
+void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The string (never NULL), handed over: the caller frees it with flint_free;
+   b is left empty and may be reused. */
+char *cl_sb_take(cl_sbuf *b);
+char *cl_strdup(const char *s);            /* flint_malloc'd copy; NULL -> NULL */
+char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Cut s (flint_malloc'd) to at most maxlen bytes (plus " ..."), in place. */
+char *cl_str_cut(char *s, slong maxlen);
+
+/* ------------------------------------------------------------ context */
+
+typedef struct {
+    ulong h0, h1;        /* hash of the network and point (or an anonymous id) */
+    slong block;         /* the tie within them */
+    int where;
+    slong unit;
+    char *label;         /* "block 2 (B) inner relu, unit 1" */
+} cl_tie;
+
+typedef struct {
+    char *name;
+    slong nkeys;
+    slong *keys;
+} cl_bound;
+
+typedef struct {
+    rj_claims_opts opts;
+    slong prec;                 /* enclosure precision in bits */
+    int straddled;              /* an enclosure comparison could not decide */
+    slong ntie, atie;
+    cl_tie *ties;
+    slong nbound, abound;       /* tie keys of the names bound to choice sets */
+    cl_bound *bound;
+    ulong tmp_counter;          /* names of temporaries */
+    ulong anon_counter;
+    slong cases;                /* quantifier cases examined in this claim */
+    slong nseen, aseen;         /* ties met in this claim */
+    slong *seen;
+    int depth;                  /* nesting of quantifiers being decided */
+} cl_ctx;
+
+void cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts);
+void cl_ctx_clear(cl_ctx *ctx);
+/* Intern a tie, returning its index. */
+slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
+                    const char *label);
+void cl_note_seen(cl_ctx *ctx, slong tie);
+/* Record the tie keys of a name just bound (nkeys 0 for plain values) /
+   forget its most recent record / look it up (NULL: no record). */
+void cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys);
+void cl_bound_pop(cl_ctx *ctx, const char *name);
+const cl_bound *cl_bound_lookup(const cl_ctx *ctx, const char *name);
+/* The context of an environment made by rj_claims_env_init (NULL otherwise). */
+cl_ctx *cl_env_ctx(rj_env_struct *env);
+
+/* A variable bound for a quantifier or a sum: shadows any binding of the same
+   name until cl_scope_end. */
+void cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v);
+void cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name);
+
+/* ------------------------------------------------------------ values */
+
+typedef struct {
+    rj_val_t v;
+    slong nkeys;
+    slong *keys;
+} cl_cval_struct;
+typedef cl_cval_struct cl_cval_t[1];
+
+void cl_cval_init(cl_cval_t c);
+void cl_cval_clear(cl_cval_t c);
+void cl_cval_swap(cl_cval_t a, cl_cval_t b);
+void cl_cval_set(cl_cval_t a, const cl_cval_t b);
+void cl_cval_set_plain(cl_cval_t c, const rj_val_t v);
+/* Item of c for a choice mask over the key list U (c's keys are a subset). */
+const rj_val_struct *cl_cval_item(const cl_cval_t c, ulong maskU, const slong *U, slong nU);
+/* Make c the choice set over the sorted keys U with items[mask] (2^nU values,
+   moved out of items), dropping keys that no item depends on. */
+void cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items);
+/* Sorted union of sorted key lists (*U flint_malloc'd; may be NULL when 0). */
+slong cl_keys_union(slong **U, const slong *a, slong na, const slong *b, slong nb);
+/* Project a mask over U onto the sub-list K. */
+ulong cl_keys_project(ulong maskU, const slong *U, slong nU, const slong *K, slong nK);
+
+/* Apply fn to every combination of items of the inputs (paired by keys);
+   fn's result may itself depend on ties only when no input does. */
+typedef int (*cl_cval_fn)(cl_cval_t out, rj_val_struct **vals, slong n, void *data,
+                          cl_ctx *ctx, rj_env_struct *env, rj_error_t err);
+int cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data,
+                cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err);
+
+/* Value helpers. */
+void cl_val_set_si(rj_val_t v, slong n);
+void cl_val_set_fmpz(rj_val_t v, const fmpz_t z);
+void cl_val_set_poly(rj_val_t v, const fmpq_poly_t p);
+/* Enclosure [lo, hi] rounded outwards to precision prec. */
+void cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec);
+/* A list of len NONE items. */
+void cl_val_set_list(rj_val_t v, slong len, int is_choice_set);
+int cl_val_equal(const rj_val_struct *a, const rj_val_struct *b);
+int cl_val_is_choice_set(const rj_val_struct *v);
+int cl_val_is_int(const rj_val_struct *v);
+
+/* Printing.  cl_val_str: the language's own syntax for numbers and matrices
+   (a printed witness reads back as the same value), enclosures [lo, hi]
+   rounded outwards, polynomials in t.  cl_val_str_short: about maxlen
+   characters at most; long numbers are shown approximately, marked "~". */
+char *cl_val_str(const rj_val_struct *v);
+char *cl_val_str_short(const rj_val_struct *v, slong maxlen);
+char *cl_fmpq_str_short(const fmpq *q, slong maxlen);
+
+/* Give err the location loc when it has none; returns status. */
+int cl_locate(rj_error_t err, int status, rj_loc_t loc);
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Evaluate a term (not a formula) to a cval. */
+int cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
+            rj_error_t err);
+/* 1 if evaluating e may meet a choice set (a claim function that enumerates
+   ReLU ties, or a name bound to a choice set): then the claims evaluator
+   walks it; else the model's rj_eval does (its hook still reaches the claim
+   functions). */
+int cl_needs_own(const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx);
+/* Evaluate and require a plain value (no tie choices). */
+int cl_eval_plain(rj_val_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
+                  rj_error_t err);
+
+/* The claim functions (src/claims/builtins*.c). */
+typedef struct {
+    const char *name;
+    rj_val_struct **a;
+    slong n;
+    rj_loc_t loc;
+} cl_args;
+/* Index of the function called name, -1 if none; -2 when name is bound to a
+   polynomial in env (p(x) applies it). */
+int cl_builtin_find(const char *name, rj_env_struct *env);
+/* 1 if the function may return a choice set. */
+int cl_builtin_has_ties(int which);
+int cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
+                    rj_env_struct *env, rj_error_t err);
+/* p(x): evaluation at a number or a square matrix, composition with a
+   polynomial, enclosure at an enclosure. */
+int cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_loc_t loc,
+                  rj_error_t err);
+
+/* r >= sqrt(q) for q >= 0, exact (returns 1) when q is the square of a
+   rational; else r - sqrt(q) <= sqrt(q) 2^-60 roughly. */
+int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
+/* Exact matrix norms. */
+void cl_norm1(fmpq_t r, const fmpq_mat_t A);
+void cl_norminf(fmpq_t r, const fmpq_mat_t A);
+void cl_normfro2(fmpq_t r, const fmpq_mat_t A);
+slong cl_mat_rank(const fmpq_mat_t A);
+
+/* ------------------------------------------------------------ formulas */
+
+enum { CL_TRUE = 0, CL_FALSE = 1, CL_WEAK = 2, CL_UNKNOWN = 3 };
+
+/* Per-choice truth values of a formula, with evidence for each choice. */
+typedef struct {
+    slong nkeys;
+    slong *keys;
+    signed char *tv;      /* 2^nkeys */
+    char **ev;            /* 2^nkeys strings (owned) */
+} cl_cres_struct;
+typedef cl_cres_struct cl_cres_t[1];
+
+void cl_cres_init(cl_cres_t r);
+void cl_cres_clear(cl_cres_t r);
+void cl_cres_swap(cl_cres_t a, cl_cres_t b);
+void cl_cres_set_scalar(cl_cres_t r, int tv, char *ev);  /* takes ev */
+
+int cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                      cl_ctx *ctx, rj_error_t err);
+/* Reduce per-choice truth values to one verdict and its evidence
+   (flint_malloc'd). */
+rj_verdict_kind cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx);
+/* Decide f as one case: decide, then reduce over the tie choices met. */
+int cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f,
+                   rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+/* Quantifiers (src/claims/forall.c). */
+int cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                     cl_ctx *ctx, rj_error_t err);
+int cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                            cl_ctx *ctx, rj_error_t err);
+
+#define CL_EV_LEN 600       /* evidence strings are cut near this length */
+#define CL_VAL_LEN 240      /* one value inside evidence */
+
+#endif

@@ -1,0 +1,858 @@
+/* resjac claims: the claim functions other than the network ones, and the
+ * table every call goes through (proofs/LANGUAGE.md lists them).
+ *
+ * Exact unless said otherwise.  Enclosures (RJ_VAL_ENCL) come from MPFR
+ * operations that are correctly rounded [MPFR]: rounding the lower end down
+ * and the upper end up, a monotone function's enclosure of an interval
+ * contains every value it takes there.  When the true value is a rational
+ * that the function can recognise (sqrt of a square, log2 of a power of two)
+ * the result is that exact number instead. */
+#include <string.h>
+
+#include <flint/fmpz_mat.h>
+
+#include "claims_impl.h"
+#include "resjac/paths.h"
+
+/* rank by reduced row echelon form (fmpq_mat_rref returns it) */
+static slong
+mat_rank(const fmpq_mat_t A)
+{
+    fmpq_mat_t B;
+    slong r;
+    if (fmpq_mat_nrows(A) == 0 || fmpq_mat_ncols(A) == 0)
+        return 0;
+    fmpq_mat_init(B, fmpq_mat_nrows(A), fmpq_mat_ncols(A));
+    r = fmpq_mat_rref(B, A);
+    fmpq_mat_clear(B);
+    return r;
+}
+
+slong cl_mat_rank(const fmpq_mat_t A) { return mat_rank(A); }
+
+/* network functions (src/claims/net_functions.c) and spectral ones
+   (src/claims/spectral.c) */
+typedef int (*cl_bfn)(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+                      rj_error_t err);
+int cl_fn_jacobian(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_skip_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_branch_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_expand(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_graded(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_subsets_sum(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_forward(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+
+/* ------------------------------------------------------------ argument helpers */
+
+static int
+bad_arg(const cl_args *b, slong i, const char *expected, rj_error_t err)
+{
+    char d[120];
+    rj_val_describe(d, sizeof(d), b->a[i]);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: argument %ld must be %s, found %s",
+                            b->name, (long) (i + 1), expected, d);
+}
+
+/* A matrix argument; a number counts as a 1 x 1 matrix. */
+static int
+arg_mat(fmpq_mat_t A, const cl_args *b, slong i, int square, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    if (v->kind == RJ_VAL_NUM) {
+        fmpq_mat_clear(A);
+        fmpq_mat_init(A, 1, 1);
+        fmpq_set(fmpq_mat_entry(A, 0, 0), v->num);
+        return RJ_OK;
+    }
+    if (v->kind != RJ_VAL_MAT)
+        return bad_arg(b, i, square ? "a square matrix" : "a matrix", err);
+    if (square && fmpq_mat_nrows(v->mat) != fmpq_mat_ncols(v->mat))
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                "%s: argument %ld must be a square matrix, found a %ld x %ld "
+                                "matrix", b->name, (long) (i + 1),
+                                (long) fmpq_mat_nrows(v->mat), (long) fmpq_mat_ncols(v->mat));
+    fmpq_mat_clear(A);
+    fmpq_mat_init_set(A, v->mat);
+    return RJ_OK;
+}
+
+static int
+arg_num(fmpq_t q, const cl_args *b, slong i, rj_error_t err)
+{
+    if (b->a[i]->kind != RJ_VAL_NUM)
+        return bad_arg(b, i, "a number", err);
+    fmpq_set(q, b->a[i]->num);
+    return RJ_OK;
+}
+
+/* A non-negative integer of at most `hi`. */
+static int
+arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    if (!cl_val_is_int(v))
+        return bad_arg(b, i, "an integer", err);
+    if (fmpz_sgn(fmpq_numref(v->num)) < 0)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: %s must be >= 0", b->name,
+                                what);
+    if (fmpz_cmp_ui(fmpq_numref(v->num), hi) > 0) {
+        char *s = cl_fmpq_str_short(v->num, 40);
+        int st = rj_error_set_loc(err, RJ_ERR_LIMIT, b->loc,
+                                  "%s: %s = %s exceeds the limit %lu", b->name, what, s,
+                                  (unsigned long) hi);
+        flint_free(s);
+        return st;
+    }
+    *n = fmpz_get_ui(fmpq_numref(v->num));
+    return RJ_OK;
+}
+
+static int
+arg_positive(fmpq_t q, const cl_args *b, slong i, rj_error_t err)
+{
+    int st = arg_num(q, b, i, err);
+    if (st == RJ_OK && fmpq_sgn(q) <= 0)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: argument %ld must be > 0",
+                                b->name, (long) (i + 1));
+    return st;
+}
+
+/* ------------------------------------------------------------ exact norms */
+
+void
+cl_norm1(fmpq_t r, const fmpq_mat_t A)
+{
+    slong i, j;
+    fmpq_t s, a;
+    fmpq_init(s);
+    fmpq_init(a);
+    fmpq_zero(r);
+    for (j = 0; j < fmpq_mat_ncols(A); j++) {
+        fmpq_zero(s);
+        for (i = 0; i < fmpq_mat_nrows(A); i++) {
+            fmpq_abs(a, fmpq_mat_entry(A, i, j));
+            fmpq_add(s, s, a);
+        }
+        if (fmpq_cmp(s, r) > 0)
+            fmpq_set(r, s);
+    }
+    fmpq_clear(s);
+    fmpq_clear(a);
+}
+
+void
+cl_norminf(fmpq_t r, const fmpq_mat_t A)
+{
+    slong i, j;
+    fmpq_t s, a;
+    fmpq_init(s);
+    fmpq_init(a);
+    fmpq_zero(r);
+    for (i = 0; i < fmpq_mat_nrows(A); i++) {
+        fmpq_zero(s);
+        for (j = 0; j < fmpq_mat_ncols(A); j++) {
+            fmpq_abs(a, fmpq_mat_entry(A, i, j));
+            fmpq_add(s, s, a);
+        }
+        if (fmpq_cmp(s, r) > 0)
+            fmpq_set(r, s);
+    }
+    fmpq_clear(s);
+    fmpq_clear(a);
+}
+
+void
+cl_normfro2(fmpq_t r, const fmpq_mat_t A)
+{
+    slong i, j;
+    fmpq_zero(r);
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            fmpq_addmul(r, fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j));
+}
+
+/* If q = a/b with a and b perfect squares set r = sqrt(q) and return 1. */
+static int
+sqrt_exact(fmpq_t r, const fmpq_t q)
+{
+    fmpz_t s, t;
+    int ok = 0;
+    if (fmpq_sgn(q) < 0)
+        return 0;
+    fmpz_init(s);
+    fmpz_init(t);
+    if (fmpz_is_square(fmpq_numref(q)) && fmpz_is_square(fmpq_denref(q))) {
+        fmpz_sqrt(s, fmpq_numref(q));
+        fmpz_sqrt(t, fmpq_denref(q));
+        fmpq_set_fmpz_frac(r, s, t);
+        ok = 1;
+    }
+    fmpz_clear(s);
+    fmpz_clear(t);
+    return ok;
+}
+
+/* sqrt(a/b) = sqrt(a b)/b <= (isqrt(a b 4^P) + 1) / (b 2^P). */
+int
+cl_sqrt_upper(fmpq_t r, const fmpq_t q)
+{
+    fmpz_t s, d;
+    const slong P = 64;
+    if (sqrt_exact(r, q))
+        return 1;
+    fmpz_init(s);
+    fmpz_init(d);
+    fmpz_mul(s, fmpq_numref(q), fmpq_denref(q));
+    fmpz_mul_2exp(s, s, 2 * P);
+    fmpz_sqrt(s, s);
+    fmpz_add_ui(s, s, 1);
+    fmpz_mul_2exp(d, fmpq_denref(q), P);
+    fmpq_set_fmpz_frac(r, s, d);
+    fmpz_clear(s);
+    fmpz_clear(d);
+    return 0;
+}
+
+/* sqrt(q) as a number when exact, else an enclosure at precision prec. */
+static void
+val_sqrt(rj_val_t out, const fmpq_t q, slong prec)
+{
+    fmpq_t r;
+    fmpq_init(r);
+    if (sqrt_exact(r, q))
+        rj_val_set_fmpq(out, r);
+    else {
+        mpfr_t lo, hi;
+        mpfr_init2(lo, prec);
+        mpfr_init2(hi, prec);
+        fmpq_get_mpfr(lo, q, MPFR_RNDD);
+        fmpq_get_mpfr(hi, q, MPFR_RNDU);
+        mpfr_sqrt(lo, lo, MPFR_RNDD);
+        mpfr_sqrt(hi, hi, MPFR_RNDU);
+        cl_val_set_encl(out, lo, hi, prec);
+        mpfr_clear(lo);
+        mpfr_clear(hi);
+    }
+    fmpq_clear(r);
+}
+
+/* ------------------------------------------------------------ numbers */
+
+static int
+fn_paths(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    ulong L, k;
+    fmpz_t z;
+    ulong hi = FLINT_MIN((ulong) RJ_PATHS_MAX_L, (ulong) ctx->opts.max_bits);
+    int st = arg_count(&L, b, 0, hi, "the depth L", err);
+    if (st != RJ_OK)
+        return st;
+    fmpz_init(z);
+    if (b->n == 1)
+        rj_paths_total(z, L);
+    else {
+        st = arg_count(&k, b, 1, UWORD_MAX / 2, "the path length k", err);
+        if (st == RJ_OK)
+            rj_paths_count(z, L, k);
+    }
+    if (st == RJ_OK)
+        cl_val_set_fmpz(out->v, z);
+    fmpz_clear(z);
+    return st;
+}
+
+static int
+fn_binomial(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+            rj_error_t err)
+{
+    ulong n, k;
+    fmpz_t z;
+    int st = arg_count(&n, b, 0, ctx->opts.max_bits, "n", err);
+    if (st == RJ_OK)
+        st = arg_count(&k, b, 1, UWORD_MAX / 2, "k", err);
+    if (st != RJ_OK)
+        return st;
+    fmpz_init(z);
+    if (k <= n)
+        fmpz_bin_uiui(z, n, k);
+    cl_val_set_fmpz(out->v, z);
+    fmpz_clear(z);
+    return RJ_OK;
+}
+
+/* Number of decimal digits of |n| (digits(0) = 1).  fmpz_sizeinbase may be
+   one too large; the exact answer d is the one with 10^(d-1) <= |n| < 10^d. */
+static slong
+digits_of(const fmpz_t n)
+{
+    fmpz_t a, p;
+    slong d;
+    if (fmpz_is_zero(n))
+        return 1;
+    fmpz_init(a);
+    fmpz_init(p);
+    fmpz_abs(a, n);
+    d = fmpz_sizeinbase(a, 10);
+    fmpz_set_ui(p, 10);
+    fmpz_pow_ui(p, p, d - 1);
+    if (fmpz_cmp(a, p) < 0)
+        d--;
+    fmpz_clear(a);
+    fmpz_clear(p);
+    return d;
+}
+
+static int
+fn_digits(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    if (!cl_val_is_int(b->a[0]))
+        return bad_arg(b, 0, "an integer", err);
+    cl_val_set_si(out->v, digits_of(fmpq_numref(b->a[0]->num)));
+    return RJ_OK;
+}
+
+/* q compared with base^k, exactly. */
+static int
+cmp_pow(const fmpq_t q, ulong base, slong k)
+{
+    fmpz_t p;
+    fmpq_t r;
+    int c;
+    fmpz_init(p);
+    fmpq_init(r);
+    fmpz_set_ui(p, base);
+    fmpz_pow_ui(p, p, k >= 0 ? k : -k);
+    if (k >= 0) {
+        fmpz_set(fmpq_numref(r), p);
+        fmpz_one(fmpq_denref(r));
+    } else {
+        fmpz_one(fmpq_numref(r));
+        fmpz_set(fmpq_denref(r), p);
+    }
+    c = fmpq_cmp(q, r);
+    fmpz_clear(p);
+    fmpq_clear(r);
+    return c;
+}
+
+/* floor(log_base(q)) for q > 0: start from the digit counts, then step. */
+static slong
+floor_log(const fmpq_t q, ulong base)
+{
+    slong k;
+    k = (slong) fmpz_sizeinbase(fmpq_numref(q), base)
+        - (slong) fmpz_sizeinbase(fmpq_denref(q), base);
+    while (cmp_pow(q, base, k) < 0)
+        k--;
+    while (cmp_pow(q, base, k + 1) >= 0)
+        k++;
+    return k;
+}
+
+static int
+fn_floor_log(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+             rj_error_t err)
+{
+    fmpq_t q;
+    int st;
+    ulong base = strcmp(b->name, "floor_log2") == 0 ? 2 : 10;
+    fmpq_init(q);
+    st = arg_positive(q, b, 0, err);
+    if (st == RJ_OK) {
+        slong k = floor_log(q, base);
+        if (strcmp(b->name, "round_log10") == 0) {
+            /* log10 q >= k + 1/2  <=>  q^2 >= 10^(2k+1) (never equal: 10^odd is
+               not the square of a rational) */
+            fmpq_t q2;
+            fmpq_init(q2);
+            fmpq_mul(q2, q, q);
+            if (cmp_pow(q2, 10, 2 * k + 1) >= 0)
+                k++;
+            fmpq_clear(q2);
+        }
+        cl_val_set_si(out->v, k);
+    }
+    fmpq_clear(q);
+    return st;
+}
+
+static int
+fn_log(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_t q;
+    ulong base = strcmp(b->name, "log2") == 0 ? 2 : 10;
+    int st;
+    fmpq_init(q);
+    st = arg_positive(q, b, 0, err);
+    if (st == RJ_OK) {
+        slong k = floor_log(q, base);
+        if (cmp_pow(q, base, k) == 0)
+            cl_val_set_si(out->v, k);      /* an exact power */
+        else {
+            mpfr_t lo, hi;
+            slong p = ctx->prec;
+            mpfr_init2(lo, p + 32);
+            mpfr_init2(hi, p + 32);
+            fmpq_get_mpfr(lo, q, MPFR_RNDD);
+            fmpq_get_mpfr(hi, q, MPFR_RNDU);
+            if (base == 2) {
+                mpfr_log2(lo, lo, MPFR_RNDD);
+                mpfr_log2(hi, hi, MPFR_RNDU);
+            } else {
+                mpfr_log10(lo, lo, MPFR_RNDD);
+                mpfr_log10(hi, hi, MPFR_RNDU);
+            }
+            cl_val_set_encl(out->v, lo, hi, p);
+            mpfr_clear(lo);
+            mpfr_clear(hi);
+        }
+    }
+    fmpq_clear(q);
+    return st;
+}
+
+static int
+fn_sqrt(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_t q;
+    int st;
+    fmpq_init(q);
+    st = arg_num(q, b, 0, err);
+    if (st == RJ_OK && fmpq_sgn(q) < 0)
+        st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "sqrt of a negative number");
+    if (st == RJ_OK)
+        val_sqrt(out->v, q, ctx->prec);
+    fmpq_clear(q);
+    return st;
+}
+
+static int
+fn_abs(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[0];
+    if (v->kind == RJ_VAL_NUM) {
+        fmpq_t q;
+        fmpq_init(q);
+        fmpq_abs(q, v->num);
+        rj_val_set_fmpq(out->v, q);
+        fmpq_clear(q);
+    } else if (v->kind == RJ_VAL_MAT) {
+        fmpq_mat_t A;
+        slong i, j;
+        fmpq_mat_init_set(A, v->mat);
+        for (i = 0; i < fmpq_mat_nrows(A); i++)
+            for (j = 0; j < fmpq_mat_ncols(A); j++)
+                fmpq_abs(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j));
+        rj_val_set_fmpq_mat(out->v, A);
+        fmpq_mat_clear(A);
+    } else if (v->kind == RJ_VAL_ENCL) {
+        mpfr_t lo, hi;
+        slong p = mpfr_get_prec(v->lo);
+        mpfr_init2(lo, p);
+        mpfr_init2(hi, p);
+        if (mpfr_sgn(v->lo) >= 0) {
+            mpfr_set(lo, v->lo, MPFR_RNDD);
+            mpfr_set(hi, v->hi, MPFR_RNDU);
+        } else if (mpfr_sgn(v->hi) <= 0) {
+            mpfr_neg(lo, v->hi, MPFR_RNDD);
+            mpfr_neg(hi, v->lo, MPFR_RNDU);
+        } else {
+            mpfr_set_zero(lo, 1);
+            mpfr_neg(hi, v->lo, MPFR_RNDU);
+            if (mpfr_cmp(v->hi, hi) > 0)
+                mpfr_set(hi, v->hi, MPFR_RNDU);
+        }
+        cl_val_set_encl(out->v, lo, hi, p);
+        mpfr_clear(lo);
+        mpfr_clear(hi);
+    } else
+        return bad_arg(b, 0, "a number, a matrix or an enclosure", err);
+    return RJ_OK;
+}
+
+/* min/max of numbers, or of the entries of one matrix. */
+static int
+fn_minmax(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    int want_max = strcmp(b->name, "max") == 0;
+    fmpq_t best;
+    slong i, j, k;
+    int have = 0;
+    fmpq_init(best);
+    for (i = 0; i < b->n; i++) {
+        const rj_val_struct *v = b->a[i];
+        if (v->kind == RJ_VAL_NUM) {
+            if (!have || (want_max ? fmpq_cmp(v->num, best) > 0 : fmpq_cmp(v->num, best) < 0))
+                fmpq_set(best, v->num);
+            have = 1;
+        } else if (v->kind == RJ_VAL_MAT) {
+            for (j = 0; j < fmpq_mat_nrows(v->mat); j++)
+                for (k = 0; k < fmpq_mat_ncols(v->mat); k++) {
+                    const fmpq *e = fmpq_mat_entry(v->mat, j, k);
+                    if (!have || (want_max ? fmpq_cmp(e, best) > 0 : fmpq_cmp(e, best) < 0))
+                        fmpq_set(best, e);
+                    have = 1;
+                }
+        } else {
+            fmpq_clear(best);
+            return bad_arg(b, i, "a number or a matrix", err);
+        }
+    }
+    if (!have) {
+        fmpq_clear(best);
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s of no numbers", b->name);
+    }
+    rj_val_set_fmpq(out->v, best);
+    fmpq_clear(best);
+    return RJ_OK;
+}
+
+/* ------------------------------------------------------------ matrices */
+
+static int
+fn_norm_exact(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+              rj_error_t err)
+{
+    fmpq_mat_t A;
+    fmpq_t r;
+    int st;
+    fmpq_mat_init(A, 0, 0);
+    fmpq_init(r);
+    st = arg_mat(A, b, 0, 0, err);
+    if (st == RJ_OK) {
+        if (strcmp(b->name, "norm1") == 0)
+            cl_norm1(r, A);
+        else if (strcmp(b->name, "norminf") == 0)
+            cl_norminf(r, A);
+        else
+            cl_normfro2(r, A);
+        if (strcmp(b->name, "normfro") == 0)
+            val_sqrt(out->v, r, ctx->prec);
+        else
+            rj_val_set_fmpq(out->v, r);
+    }
+    fmpq_mat_clear(A);
+    fmpq_clear(r);
+    return st;
+}
+
+static int
+fn_square(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_mat_t A;
+    int st;
+    fmpq_mat_init(A, 0, 0);
+    st = arg_mat(A, b, 0, 1, err);
+    if (st != RJ_OK)
+        goto done;
+    if (strcmp(b->name, "trace") == 0 || strcmp(b->name, "det") == 0) {
+        fmpq_t q;
+        fmpq_init(q);
+        if (b->name[0] == 't')
+            fmpq_mat_trace(q, A);
+        else if (fmpq_mat_nrows(A) == 0)
+            fmpq_one(q);
+        else
+            fmpq_mat_det(q, A);
+        rj_val_set_fmpq(out->v, q);
+        fmpq_clear(q);
+    } else if (strcmp(b->name, "charpoly") == 0) {
+        fmpq_poly_t p;
+        fmpq_poly_init(p);
+        if (fmpq_mat_nrows(A) == 0)
+            fmpq_poly_one(p);
+        else
+            fmpq_mat_charpoly(p, A);
+        cl_val_set_poly(out->v, p);
+        fmpq_poly_clear(p);
+    } else { /* inverse */
+        fmpq_mat_t B;
+        fmpq_mat_init(B, fmpq_mat_nrows(A), fmpq_mat_ncols(A));
+        if (!fmpq_mat_inv(B, A))
+            st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                  "inverse: the matrix is singular (det = 0)");
+        else
+            rj_val_set_fmpq_mat(out->v, B);
+        fmpq_mat_clear(B);
+    }
+done:
+    fmpq_mat_clear(A);
+    return st;
+}
+
+static int
+fn_rank(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_mat_t A;
+    int st;
+    fmpq_mat_init(A, 0, 0);
+    st = arg_mat(A, b, 0, 0, err);
+    if (st == RJ_OK)
+        cl_val_set_si(out->v, mat_rank(A));
+    fmpq_mat_clear(A);
+    return st;
+}
+
+static int
+fn_transpose(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+             rj_error_t err)
+{
+    fmpq_mat_t A, T;
+    int st;
+    fmpq_mat_init(A, 0, 0);
+    st = arg_mat(A, b, 0, 0, err);
+    if (st == RJ_OK) {
+        fmpq_mat_init(T, fmpq_mat_ncols(A), fmpq_mat_nrows(A));
+        fmpq_mat_transpose(T, A);
+        rj_val_set_fmpq_mat(out->v, T);
+        fmpq_mat_clear(T);
+    }
+    fmpq_mat_clear(A);
+    return st;
+}
+
+/* ------------------------------------------------------------ polynomials */
+
+int
+cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_loc_t loc,
+              rj_error_t err)
+{
+    slong i, d = fmpq_poly_degree(p);
+    if (x->kind == RJ_VAL_NUM) {
+        fmpq_t r;
+        fmpq_init(r);
+        fmpq_poly_evaluate_fmpq(r, p, x->num);
+        rj_val_set_fmpq(out, r);
+        fmpq_clear(r);
+        return RJ_OK;
+    }
+    if (x->kind == RJ_VAL_POLY) {
+        fmpq_poly_t r;
+        fmpq_poly_init(r);
+        fmpq_poly_compose(r, p, x->poly);
+        cl_val_set_poly(out, r);
+        fmpq_poly_clear(r);
+        return RJ_OK;
+    }
+    if (x->kind == RJ_VAL_MAT) {
+        slong n = fmpq_mat_nrows(x->mat);
+        fmpq_mat_t R, T;
+        fmpq_t c;
+        if (n != fmpq_mat_ncols(x->mat))
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                    "a polynomial applies to a square matrix, found a %ld x "
+                                    "%ld matrix", (long) n, (long) fmpq_mat_ncols(x->mat));
+        fmpq_mat_init(R, n, n);
+        fmpq_mat_init(T, n, n);
+        fmpq_init(c);
+        /* Horner: R = (...(c_d A + c_{d-1} I) A + ...) + c_0 I */
+        for (i = d; i >= 0; i--) {
+            slong j;
+            fmpq_mat_mul(T, R, x->mat);
+            fmpq_mat_swap(R, T);
+            fmpq_poly_get_coeff_fmpq(c, p, i);
+            for (j = 0; j < n; j++)
+                fmpq_add(fmpq_mat_entry(R, j, j), fmpq_mat_entry(R, j, j), c);
+        }
+        rj_val_set_fmpq_mat(out, R);
+        fmpq_mat_clear(R);
+        fmpq_mat_clear(T);
+        fmpq_clear(c);
+        return RJ_OK;
+    }
+    if (x->kind == RJ_VAL_ENCL) {
+        /* Horner with the model's outward-rounded enclosure arithmetic */
+        rj_val_t acc, c;
+        int st = RJ_OK;
+        fmpq_t q;
+        rj_val_init(acc);
+        rj_val_init(c);
+        fmpq_init(q);
+        rj_val_set_fmpq(acc, q);
+        for (i = d; i >= 0 && st == RJ_OK; i--) {
+            st = rj_val_binop(acc, '*', acc, x, loc, err);
+            fmpq_poly_get_coeff_fmpq(q, p, i);
+            rj_val_set_fmpq(c, q);
+            if (st == RJ_OK)
+                st = rj_val_binop(acc, '+', acc, c, loc, err);
+        }
+        if (st == RJ_OK)
+            rj_val_swap(out, acc);
+        rj_val_clear(acc);
+        rj_val_clear(c);
+        fmpq_clear(q);
+        return st;
+    }
+    {
+        char dsc[120];
+        rj_val_describe(dsc, sizeof(dsc), x);
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                "a polynomial applies to a number, a polynomial, a square "
+                                "matrix or an enclosure, found %s", dsc);
+    }
+}
+
+static int
+arg_poly(fmpq_poly_t p, const cl_args *b, slong i, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    if (v->kind == RJ_VAL_POLY)
+        fmpq_poly_set(p, v->poly);
+    else if (v->kind == RJ_VAL_NUM)
+        fmpq_poly_set_fmpq(p, v->num);
+    else
+        return bad_arg(b, i, "a polynomial", err);
+    return RJ_OK;
+}
+
+static int
+fn_compose(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+           rj_error_t err)
+{
+    fmpq_poly_t p;
+    int st;
+    fmpq_poly_init(p);
+    st = arg_poly(p, b, 0, err);
+    if (st == RJ_OK)
+        st = cl_poly_apply(out->v, p, b->a[1], b->loc, err);
+    fmpq_poly_clear(p);
+    return st;
+}
+
+static int
+fn_degree(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_poly_t p;
+    int st;
+    fmpq_poly_init(p);
+    st = arg_poly(p, b, 0, err);
+    if (st == RJ_OK)
+        cl_val_set_si(out->v, fmpq_poly_degree(p));
+    fmpq_poly_clear(p);
+    return st;
+}
+
+static int
+fn_coeff(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    fmpq_poly_t p;
+    ulong k;
+    fmpq_t c;
+    int st;
+    fmpq_poly_init(p);
+    fmpq_init(c);
+    st = arg_poly(p, b, 0, err);
+    if (st == RJ_OK)
+        st = arg_count(&k, b, 1, WORD_MAX / 2, "the power k", err);
+    if (st == RJ_OK) {
+        fmpq_poly_get_coeff_fmpq(c, p, k);
+        rj_val_set_fmpq(out->v, c);
+    }
+    fmpq_poly_clear(p);
+    fmpq_clear(c);
+    return st;
+}
+
+/* ------------------------------------------------------------ the table */
+
+typedef struct {
+    const char *name;
+    int min, max;        /* positional arguments */
+    int ties;            /* may return a choice set */
+    cl_bfn fn;
+    const char *usage;
+} builtin_t;
+
+static const builtin_t table[] = {
+    { "jacobian", 2, 2, 1, cl_fn_jacobian, "jacobian(N, x)" },
+    { "skip_part", 2, 3, 1, cl_fn_skip_part, "skip_part(B, x) or skip_part(N, x, l)" },
+    { "branch_part", 2, 3, 1, cl_fn_branch_part, "branch_part(B, x) or branch_part(N, x, l)" },
+    { "expand", 2, 2, 1, cl_fn_expand, "expand(N, x)" },
+    { "graded", 3, 3, 1, cl_fn_graded, "graded(N, x, k)" },
+    { "subsets_sum", 2, 2, 1, cl_fn_subsets_sum, "subsets_sum(N, x)" },
+    { "forward", 2, 2, 0, cl_fn_forward, "forward(N, x)" },
+    { "paths", 1, 2, 0, fn_paths, "paths(L) or paths(L, k)" },
+    { "binomial", 2, 2, 0, fn_binomial, "binomial(n, k)" },
+    { "digits", 1, 1, 0, fn_digits, "digits(n)" },
+    { "floor_log10", 1, 1, 0, fn_floor_log, "floor_log10(q)" },
+    { "round_log10", 1, 1, 0, fn_floor_log, "round_log10(q)" },
+    { "floor_log2", 1, 1, 0, fn_floor_log, "floor_log2(q)" },
+    { "log2", 1, 1, 0, fn_log, "log2(q)" },
+    { "log10", 1, 1, 0, fn_log, "log10(q)" },
+    { "sqrt", 1, 1, 0, fn_sqrt, "sqrt(q)" },
+    { "abs", 1, 1, 0, fn_abs, "abs(x)" },
+    { "min", 1, 1000000, 0, fn_minmax, "min(a, b, ...) or min(A)" },
+    { "max", 1, 1000000, 0, fn_minmax, "max(a, b, ...) or max(A)" },
+    { "norm1", 1, 1, 0, fn_norm_exact, "norm1(A)" },
+    { "norminf", 1, 1, 0, fn_norm_exact, "norminf(A)" },
+    { "normfro2", 1, 1, 0, fn_norm_exact, "normfro2(A)" },
+    { "normfro", 1, 1, 0, fn_norm_exact, "normfro(A)" },
+    { "norm2", 1, 1, 0, cl_fn_norm2, "norm2(A)" },
+    { "sigma_min", 1, 1, 0, cl_fn_sigma_min, "sigma_min(A)" },
+    { "charpoly", 1, 1, 0, fn_square, "charpoly(A)" },
+    { "trace", 1, 1, 0, fn_square, "trace(A)" },
+    { "det", 1, 1, 0, fn_square, "det(A)" },
+    { "inverse", 1, 1, 0, fn_square, "inverse(A)" },
+    { "rank", 1, 1, 0, fn_rank, "rank(A)" },
+    { "transpose", 1, 1, 0, fn_transpose, "transpose(A)" },
+    { "compose", 2, 2, 0, fn_compose, "compose(p, q)" },
+    { "degree", 1, 1, 0, fn_degree, "degree(p)" },
+    { "coeff", 2, 2, 0, fn_coeff, "coeff(p, k)" },
+    { NULL, 0, 0, 0, NULL, NULL }
+};
+
+int
+cl_builtin_find(const char *name, rj_env_struct *env)
+{
+    int i;
+    rj_val_struct *v;
+    for (i = 0; table[i].name != NULL; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return i;
+    if (env != NULL && (v = rj_env_lookup(env, name)) != NULL && v->kind == RJ_VAL_POLY)
+        return -2;
+    return -1;
+}
+
+int
+cl_builtin_has_ties(int which)
+{
+    return which >= 0 && table[which].ties;
+}
+
+int
+rj_claims_is_function(const char *name)
+{
+    return cl_builtin_find(name, NULL) >= 0;
+}
+
+int
+cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
+                rj_env_struct *env, rj_error_t err)
+{
+    const builtin_t *t;
+    int st;
+    flint_free(out->keys);
+    out->keys = NULL;
+    out->nkeys = 0;
+    if (which == -2) {
+        rj_val_struct *p = rj_env_lookup(env, b->name);
+        if (b->n != 1)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                    "the polynomial %s takes one argument: %s(x), found %ld",
+                                    b->name, b->name, (long) b->n);
+        return cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
+    }
+    t = table + which;
+    if (b->n < t->min || b->n > t->max)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                "%s takes %s%d argument%s, found %ld; usage: %s", t->name,
+                                t->min == t->max ? "" : b->n < t->min ? "at least " : "at most ",
+                                b->n < t->min ? t->min : t->max,
+                                (b->n < t->min ? t->min : t->max) == 1 ? "" : "s",
+                                (long) b->n, t->usage);
+    st = t->fn(out, b, ctx, env, err);
+    return cl_locate(err, st, b->loc);
+}

@@ -1,0 +1,451 @@
+/* resjac claims: the network functions of the claim language and their ReLU
+ * ties.
+ *
+ *   jacobian(N, x)          dy/dx = J_L ... J_1       (exact layer)
+ *   skip_part(N, x [, l])   S_l of block l (default: the only block)
+ *   branch_part(N, x [, l]) R_l
+ *   expand(N, x)            prod (S_l + R_l) by the direct product
+ *   graded(N, x, k)         G_k, the sum of path products with k branch parts
+ *   subsets_sum(N, x)       the sum over all 2^L subsets
+ *   forward(N, x)           the output
+ *
+ * N is a network or a block, x a column vector of the input width (a number
+ * for width 1).  When the forward pass meets activations exactly at a kink
+ * (ReLU ties), the value is computed for every one-sided choice (RJ_TIE_CHOICE)
+ * and returned as a choice set keyed by the ties, which are identified by a
+ * hash of (N, x) and their place (block, inner/outer, unit): two calls on the
+ * same network and point share their ties, so `jacobian(B, x)` and
+ * `skip_part(B, x) + branch_part(B, x)` are compared choice by choice. */
+#include <string.h>
+
+#include "claims_impl.h"
+
+/* ------------------------------------------------------------ hashing */
+
+typedef struct {
+    ulong a, b;
+} hstate;
+
+static ulong
+mix64(ulong z)
+{
+#if FLINT_BITS == 64
+    z = (z ^ (z >> 30)) * UWORD(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UWORD(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+#else
+    z = (z ^ (z >> 16)) * UWORD(0x7feb352d);
+    z = (z ^ (z >> 15)) * UWORD(0x846ca68b);
+    return z ^ (z >> 16);
+#endif
+}
+
+static void
+h_word(hstate *h, ulong w)
+{
+#if FLINT_BITS == 64
+    h->a = (h->a ^ w) * UWORD(0x100000001b3);
+    h->b = mix64(h->b + w + UWORD(0x9e3779b97f4a7c15));
+#else
+    h->a = (h->a ^ w) * UWORD(0x01000193);
+    h->b = mix64(h->b + w + UWORD(0x9e3779b9));
+#endif
+}
+
+static void
+h_fmpz(hstate *h, const fmpz_t f)
+{
+    if (!COEFF_IS_MPZ(*f)) {
+        h_word(h, 1);
+        h_word(h, (ulong) *f);
+    } else {
+        __mpz_struct *z = COEFF_TO_PTR(*f);
+        slong i, n = z->_mp_size < 0 ? -z->_mp_size : z->_mp_size;
+        h_word(h, 2);
+        h_word(h, (ulong) z->_mp_size);
+        for (i = 0; i < n; i++)
+            h_word(h, (ulong) z->_mp_d[i]);
+    }
+}
+
+static void
+h_fmpq(hstate *h, const fmpq_t q)
+{
+    h_fmpz(h, fmpq_numref(q));
+    h_fmpz(h, fmpq_denref(q));
+}
+
+static void
+h_mat(hstate *h, const fmpq_mat_t A)
+{
+    slong i, j;
+    h_word(h, fmpq_mat_nrows(A));
+    h_word(h, fmpq_mat_ncols(A));
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            h_fmpq(h, fmpq_mat_entry(A, i, j));
+}
+
+static void
+h_act(hstate *h, const rj_act_struct *a)
+{
+    h_word(h, a->kind);
+    h_fmpq(h, a->slope);
+}
+
+static void
+h_block(hstate *h, const rj_block_struct *b)
+{
+    h_word(h, b->skip);
+    h_mat(h, b->Ws);
+    h_fmpq(h, b->alpha);
+    h_word(h, b->two_layer);
+    h_mat(h, b->W1);
+    h_mat(h, b->b1);
+    h_mat(h, b->W2);
+    h_mat(h, b->b2);
+    h_act(h, b->act);
+    h_word(h, b->place);
+    h_act(h, b->outer);
+}
+
+static void
+hash_net_point(ulong *h0, ulong *h1, const rj_net_t net, const fmpq_mat_t x)
+{
+    hstate h;
+    slong i;
+    h.a = UWORD(0xcbf29ce484222325) & UWORD_MAX;
+    h.b = 0x5eed;
+    h_word(&h, net->len);
+    for (i = 0; i < net->len; i++)
+        h_block(&h, net->blocks + i);
+    h_mat(&h, x);
+    *h0 = h.a;
+    *h1 = mix64(h.b ^ h.a);
+}
+
+/* ------------------------------------------------------------ arguments */
+
+static int
+get_net(rj_net_t net, const cl_args *b, slong i, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    char d[120];
+    if (v->kind == RJ_VAL_NET) {
+        rj_net_set(net, v->net);
+        return RJ_OK;
+    }
+    if (v->kind == RJ_VAL_BLOCK) {
+        rj_net_append(net, v->block, NULL);
+        return RJ_OK;
+    }
+    rj_val_describe(d, sizeof(d), v);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                            "%s: argument %ld must be a network or a block, found %s",
+                            b->name, (long) (i + 1), d);
+}
+
+static int
+get_point(fmpq_mat_t x, const rj_net_t net, const cl_args *b, slong i, rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    slong n = rj_net_width_in(net);
+    char d[120];
+    if (v->kind == RJ_VAL_NUM && n == 1) {
+        fmpq_mat_clear(x);
+        fmpq_mat_init(x, 1, 1);
+        fmpq_set(fmpq_mat_entry(x, 0, 0), v->num);
+        return RJ_OK;
+    }
+    if (v->kind == RJ_VAL_MAT && fmpq_mat_ncols(v->mat) == 1 && fmpq_mat_nrows(v->mat) == n) {
+        fmpq_mat_clear(x);
+        fmpq_mat_init_set(x, v->mat);
+        return RJ_OK;
+    }
+    rj_val_describe(d, sizeof(d), v);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                            "%s: argument %ld must be a column vector of length %ld (the "
+                            "network's input width), found %s", b->name, (long) (i + 1),
+                            (long) n, d);
+}
+
+static int
+get_index(slong *k, const cl_args *b, slong i, slong lo, slong hi, const char *what,
+          rj_error_t err)
+{
+    const rj_val_struct *v = b->a[i];
+    if (!cl_val_is_int(v) || fmpz_cmp_si(fmpq_numref(v->num), lo) < 0
+        || fmpz_cmp_si(fmpq_numref(v->num), hi) > 0)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                "%s: %s must be an integer in %ld..%ld", b->name, what,
+                                (long) lo, (long) hi);
+    *k = fmpz_get_si(fmpq_numref(v->num));
+    return RJ_OK;
+}
+
+/* ------------------------------------------------------------ values from parts */
+
+typedef enum { NF_JACOBIAN, NF_SKIP, NF_BRANCH, NF_EXPAND, NF_GRADED, NF_SUBSETS } netfn;
+
+static int
+value_from_parts(rj_val_t out, netfn f, const rj_exact_parts_t parts, slong l, slong k,
+                 rj_error_t err)
+{
+    fmpq_mat_t P;
+    int st = RJ_OK;
+    fmpq_mat_init(P, 0, 0);
+    switch (f) {
+    case NF_JACOBIAN:
+    case NF_EXPAND:
+        st = rj_expand_direct(P, parts, err);
+        break;
+    case NF_SUBSETS:
+        st = rj_expand_subsets(P, parts, err);
+        break;
+    case NF_SKIP:
+        fmpq_mat_clear(P);
+        fmpq_mat_init_set(P, parts->S + l);
+        break;
+    case NF_BRANCH:
+        fmpq_mat_clear(P);
+        fmpq_mat_init_set(P, parts->R + l);
+        break;
+    case NF_GRADED: {
+        slong i, L = parts->len;
+        fmpq_mat_struct *G = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+        for (i = 0; i <= L; i++)
+            fmpq_mat_init(G + i, 0, 0);
+        st = rj_expand_graded(G, parts, err);
+        if (st == RJ_OK) {
+            if (k <= L) {
+                fmpq_mat_clear(P);
+                fmpq_mat_init_set(P, G + k);
+            } else {
+                /* no path has more branch parts than blocks: G_k = 0 */
+                fmpq_mat_clear(P);
+                fmpq_mat_init(P, fmpq_mat_nrows(G), fmpq_mat_ncols(G));
+            }
+        }
+        for (i = 0; i <= L; i++)
+            fmpq_mat_clear(G + i);
+        flint_free(G);
+        break;
+    }
+    }
+    if (st == RJ_OK)
+        rj_val_set_fmpq_mat(out, P);
+    fmpq_mat_clear(P);
+    return st;
+}
+
+static void
+tie_label(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
+{
+    const rj_block_struct *b = net->blocks + t->block;
+    char act[64], name[80];
+    const char *nm = net->names != NULL ? net->names[t->block] : NULL;
+    rj_act_name(act, sizeof(act), t->where == 0 ? b->act : b->outer);
+    if (nm != NULL)
+        snprintf(name, sizeof(name), " (%.60s)", nm);
+    else
+        name[0] = '\0';
+    if (t->where == 0)
+        snprintf(buf, len, "block %ld%s inner %s, unit %ld", (long) (t->block + 1), name, act,
+                 (long) (t->unit + 1));
+    else
+        snprintf(buf, len, "block %ld%s outer %s (%s), unit %ld", (long) (t->block + 1), name,
+                 act, b->place == RJ_PLACE_PRE ? "pre" : "post", (long) (t->unit + 1));
+}
+
+/* The value of f at (net, x) for every one-sided choice at the ties met. */
+static int
+net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slong l,
+            slong k, cl_ctx *ctx, const cl_args *b, rj_error_t err)
+{
+    rj_ties_t ties;
+    rj_exact_parts_t parts;
+    rj_tie_policy pol;
+    slong t, i, m, len, *ids = NULL, *keys = NULL;
+    rj_val_struct *items = NULL;
+    int st;
+
+    rj_ties_init(ties);
+    rj_exact_parts_init(parts);
+    pol.mode = RJ_TIE_RIGHT;
+    pol.choice = 0;
+    st = rj_exact_parts(parts, ties, net, x, pol, err);
+    if (st != RJ_OK)
+        goto done;
+    t = ties->len;
+    if (t == 0) {
+        st = value_from_parts(out->v, f, parts, l, k, err);
+        flint_free(out->keys);
+        out->keys = NULL;
+        out->nkeys = 0;
+        goto done;
+    }
+    if (t > ctx->opts.max_ties) {
+        /* the method cannot decide: not a bad claim */
+        st = rj_error_set(err, RJ_ERR_DOMAIN,
+                          "%s meets %ld ReLU ties at this point: enumerating their one-sided "
+                          "choices exceeds the limit of %ld ties (RJ_CLAIMS_MAX_TIES)",
+                          b->name, (long) t, (long) ctx->opts.max_ties);
+        goto done;
+    }
+    {
+        ulong h0, h1;
+        char label[200];
+        hash_net_point(&h0, &h1, net, x);
+        ids = flint_malloc(t * sizeof(slong));
+        keys = flint_malloc(t * sizeof(slong));
+        for (i = 0; i < t; i++) {
+            tie_label(label, sizeof(label), net, ties->ties + i);
+            ids[i] = cl_tie_intern(ctx, h0, h1, ties->ties[i].block, ties->ties[i].where,
+                                   ties->ties[i].unit, label);
+            cl_note_seen(ctx, ids[i]);
+            keys[i] = ids[i];
+        }
+    }
+    /* sort the keys (insertion sort: t is small) */
+    for (i = 1; i < t; i++) {
+        slong v = keys[i], j = i - 1;
+        while (j >= 0 && keys[j] > v) {
+            keys[j + 1] = keys[j];
+            j--;
+        }
+        keys[j + 1] = v;
+    }
+    len = WORD(1) << t;
+    items = flint_malloc(len * sizeof(rj_val_struct));
+    for (m = 0; m < len; m++)
+        rj_val_init(items + m);
+    for (m = 0; m < len && st == RJ_OK; m++) {
+        /* tie i (in the order met) takes the side of its key's bit in m */
+        ulong choice = 0;
+        for (i = 0; i < t; i++) {
+            slong p = 0;
+            while (keys[p] != ids[i])
+                p++;
+            if ((m >> p) & 1)
+                choice |= UWORD(1) << i;
+        }
+        pol.mode = RJ_TIE_CHOICE;
+        pol.choice = choice;
+        st = rj_exact_parts(parts, NULL, net, x, pol, err);
+        if (st == RJ_OK)
+            st = value_from_parts(items + m, f, parts, l, k, err);
+    }
+    if (st == RJ_OK)
+        cl_cval_set_choices(out, keys, t, items);
+    for (m = 0; m < len; m++)
+        rj_val_clear(items + m);
+    flint_free(items);
+done:
+    flint_free(ids);
+    flint_free(keys);
+    rj_ties_clear(ties);
+    rj_exact_parts_clear(parts);
+    return cl_locate(err, st, b->loc);
+}
+
+static int
+net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t err)
+{
+    rj_net_t net;
+    fmpq_mat_t x;
+    slong l = 0, k = 0;
+    int st;
+
+    rj_net_init(net);
+    fmpq_mat_init(x, 0, 0);
+    st = get_net(net, b, 0, err);
+    if (st == RJ_OK)
+        st = rj_net_validate(net, err);
+    if (st == RJ_OK)
+        st = get_point(x, net, b, 1, err);
+    if (st == RJ_OK && (f == NF_SKIP || f == NF_BRANCH)) {
+        if (b->n == 3)
+            st = get_index(&l, b, 2, 1, net->len, "the block number l", err);
+        else if (net->len != 1)
+            st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
+                                  "%s of a network of %ld blocks needs the block number: "
+                                  "%s(N, x, l)", b->name, (long) net->len, b->name);
+        else
+            l = 1;
+        l--;
+    }
+    if (st == RJ_OK && f == NF_GRADED)
+        st = get_index(&k, b, 2, 0, WORD(1) << 40, "the path length k", err);
+    if (st == RJ_OK)
+        st = net_choices(out, f, net, x, l, k, ctx, b, err);
+    rj_net_clear(net);
+    fmpq_mat_clear(x);
+    return cl_locate(err, st, b->loc);
+}
+
+int
+cl_fn_jacobian(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+               rj_error_t err)
+{
+    return net_function(out, NF_JACOBIAN, b, ctx, err);
+}
+
+int
+cl_fn_skip_part(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+                rj_error_t err)
+{
+    return net_function(out, NF_SKIP, b, ctx, err);
+}
+
+int
+cl_fn_branch_part(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+                  rj_error_t err)
+{
+    return net_function(out, NF_BRANCH, b, ctx, err);
+}
+
+int
+cl_fn_expand(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+             rj_error_t err)
+{
+    return net_function(out, NF_EXPAND, b, ctx, err);
+}
+
+int
+cl_fn_graded(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+             rj_error_t err)
+{
+    return net_function(out, NF_GRADED, b, ctx, err);
+}
+
+int
+cl_fn_subsets_sum(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+                  rj_error_t err)
+{
+    return net_function(out, NF_SUBSETS, b, ctx, err);
+}
+
+int
+cl_fn_forward(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
+              rj_error_t err)
+{
+    rj_net_t net;
+    fmpq_mat_t x, y;
+    int st;
+    rj_net_init(net);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(y, 0, 0);
+    st = get_net(net, b, 0, err);
+    if (st == RJ_OK)
+        st = rj_net_validate(net, err);
+    if (st == RJ_OK)
+        st = get_point(x, net, b, 1, err);
+    if (st == RJ_OK)
+        st = rj_exact_forward(y, net, x, err);
+    if (st == RJ_OK)
+        rj_val_set_fmpq_mat(out->v, y);
+    rj_net_clear(net);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(y);
+    return cl_locate(err, st, b->loc);
+}

@@ -1,0 +1,719 @@
+/* resjac claims: strings, the checking context, choice-dependent values and
+ * printing (see src/claims/claims_impl.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims_impl.h"
+
+/* ------------------------------------------------------------ strings */
+
+void
+cl_sb_init(cl_sbuf *b)
+{
+    b->s = NULL;
+    b->len = b->alloc = 0;
+}
+
+void
+cl_sb_clear(cl_sbuf *b)
+{
+    flint_free(b->s);
+    cl_sb_init(b);
+}
+
+static void
+sb_reserve(cl_sbuf *b, slong extra)
+{
+    if (b->len + extra + 1 > b->alloc) {
+        b->alloc = FLINT_MAX(2 * b->alloc, b->len + extra + 64);
+        b->s = flint_realloc(b->s, b->alloc);
+    }
+}
+
+void
+cl_sb_puts(cl_sbuf *b, const char *s)
+{
+    slong n = strlen(s);
+    sb_reserve(b, n);
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+static void
+sb_vprintf(cl_sbuf *b, const char *fmt, va_list ap)
+{
+    va_list aq;
+    int n;
+    va_copy(aq, ap);
+    n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        return;
+    sb_reserve(b, n);
+    vsnprintf(b->s + b->len, n + 1, fmt, ap);
+    b->len += n;
+}
+
+void
+cl_sb_printf(cl_sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *
+cl_sb_take(cl_sbuf *b)
+{
+    char *s;
+    if (b->s == NULL)
+        cl_sb_puts(b, "");
+    s = b->s;
+    cl_sb_init(b);
+    return s;
+}
+
+char *
+cl_strdup(const char *s)
+{
+    size_t n;
+    char *t;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    t = flint_malloc(n + 1);
+    memcpy(t, s, n + 1);
+    return t;
+}
+
+char *
+cl_printf(const char *fmt, ...)
+{
+    cl_sbuf b;
+    va_list ap;
+    cl_sb_init(&b);
+    cl_sb_puts(&b, "");
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return cl_sb_take(&b);
+}
+
+char *
+cl_str_cut(char *s, slong maxlen)
+{
+    slong n;
+    if (s == NULL || (slong) strlen(s) <= maxlen)
+        return s;
+    n = maxlen;
+    /* do not cut inside a UTF-8 sequence */
+    while (n > 0 && (((unsigned char) s[n]) & 0xC0) == 0x80)
+        n--;
+    s = flint_realloc(s, n + 5);
+    memcpy(s + n, " ...", 5);
+    return s;
+}
+
+int
+cl_locate(rj_error_t err, int status, rj_loc_t loc)
+{
+    if (err != NULL && err->line == 0 && loc.line > 0) {
+        char msg[RJ_ERROR_MSG_LEN];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        rj_error_set_loc(err, status, loc, "%s", msg);
+    }
+    if (err != NULL)
+        err->status = status;
+    return status;
+}
+
+/* ------------------------------------------------------------ context */
+
+void
+rj_claims_opts_default(rj_claims_opts *opts)
+{
+    opts->max_ties = RJ_CLAIMS_MAX_TIES;
+    opts->max_range = RJ_CLAIMS_MAX_RANGE;
+    opts->max_samples = RJ_CLAIMS_MAX_SAMPLES;
+    opts->max_terms = RJ_CLAIMS_MAX_TERMS;
+    opts->max_prec = RJ_CLAIMS_MAX_PREC;
+    opts->max_bits = RJ_CLAIMS_MAX_BITS;
+}
+
+void
+cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
+{
+    memset(ctx, 0, sizeof(cl_ctx));
+    if (opts != NULL)
+        ctx->opts = *opts;
+    else
+        rj_claims_opts_default(&ctx->opts);
+    /* choice masks are words, with room to spare */
+    ctx->opts.max_ties = FLINT_MAX(0, FLINT_MIN(ctx->opts.max_ties, 24));
+    ctx->opts.max_prec = FLINT_MAX(ctx->opts.max_prec, RJ_ENCL_PREC);
+    ctx->prec = RJ_ENCL_PREC;
+}
+
+void
+cl_ctx_clear(cl_ctx *ctx)
+{
+    slong i;
+    for (i = 0; i < ctx->ntie; i++)
+        flint_free(ctx->ties[i].label);
+    flint_free(ctx->ties);
+    for (i = 0; i < ctx->nbound; i++) {
+        flint_free(ctx->bound[i].name);
+        flint_free(ctx->bound[i].keys);
+    }
+    flint_free(ctx->bound);
+    flint_free(ctx->seen);
+    memset(ctx, 0, sizeof(cl_ctx));
+}
+
+slong
+cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
+              const char *label)
+{
+    slong i;
+    cl_tie *t;
+    for (i = 0; i < ctx->ntie; i++) {
+        t = ctx->ties + i;
+        if (t->h0 == h0 && t->h1 == h1 && t->block == block && t->where == where
+            && t->unit == unit)
+            return i;
+    }
+    if (ctx->ntie == ctx->atie) {
+        ctx->atie = FLINT_MAX(16, 2 * ctx->atie);
+        ctx->ties = flint_realloc(ctx->ties, ctx->atie * sizeof(cl_tie));
+    }
+    t = ctx->ties + ctx->ntie;
+    t->h0 = h0;
+    t->h1 = h1;
+    t->block = block;
+    t->where = where;
+    t->unit = unit;
+    t->label = cl_strdup(label);
+    return ctx->ntie++;
+}
+
+void
+cl_note_seen(cl_ctx *ctx, slong tie)
+{
+    slong i;
+    for (i = 0; i < ctx->nseen; i++)
+        if (ctx->seen[i] == tie)
+            return;
+    if (ctx->nseen == ctx->aseen) {
+        ctx->aseen = FLINT_MAX(8, 2 * ctx->aseen);
+        ctx->seen = flint_realloc(ctx->seen, ctx->aseen * sizeof(slong));
+    }
+    ctx->seen[ctx->nseen++] = tie;
+}
+
+void
+cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys)
+{
+    cl_bound *b;
+    if (ctx->nbound == ctx->abound) {
+        ctx->abound = FLINT_MAX(16, 2 * ctx->abound);
+        ctx->bound = flint_realloc(ctx->bound, ctx->abound * sizeof(cl_bound));
+    }
+    b = ctx->bound + ctx->nbound++;
+    b->name = cl_strdup(name);
+    b->nkeys = nkeys;
+    b->keys = NULL;
+    if (nkeys > 0) {
+        b->keys = flint_malloc(nkeys * sizeof(slong));
+        memcpy(b->keys, keys, nkeys * sizeof(slong));
+    }
+}
+
+void
+cl_bound_pop(cl_ctx *ctx, const char *name)
+{
+    slong i;
+    for (i = ctx->nbound - 1; i >= 0; i--)
+        if (strcmp(ctx->bound[i].name, name) == 0) {
+            flint_free(ctx->bound[i].name);
+            flint_free(ctx->bound[i].keys);
+            memmove(ctx->bound + i, ctx->bound + i + 1,
+                    (ctx->nbound - i - 1) * sizeof(cl_bound));
+            ctx->nbound--;
+            return;
+        }
+}
+
+const cl_bound *
+cl_bound_lookup(const cl_ctx *ctx, const char *name)
+{
+    slong i;
+    for (i = ctx->nbound - 1; i >= 0; i--)
+        if (strcmp(ctx->bound[i].name, name) == 0)
+            return ctx->bound + i;
+    return NULL;
+}
+
+void
+cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v)
+{
+    rj_env_push(env, name, v);
+    cl_bound_push(ctx, name, NULL, 0);
+}
+
+void
+cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name)
+{
+    rj_env_unbind(env, name);
+    cl_bound_pop(ctx, name);
+}
+
+/* ------------------------------------------------------------ plain values */
+
+void
+cl_val_set_si(rj_val_t v, slong n)
+{
+    rj_val_reset(v);
+    v->kind = RJ_VAL_NUM;
+    fmpq_set_si(v->num, n, 1);
+}
+
+void
+cl_val_set_fmpz(rj_val_t v, const fmpz_t z)
+{
+    fmpz_t t;
+    fmpz_init_set(t, z);      /* z may live inside v */
+    rj_val_reset(v);
+    v->kind = RJ_VAL_NUM;
+    fmpz_swap(fmpq_numref(v->num), t);
+    fmpz_one(fmpq_denref(v->num));
+    fmpz_clear(t);
+}
+
+void
+cl_val_set_poly(rj_val_t v, const fmpq_poly_t p)
+{
+    fmpq_poly_t t;
+    fmpq_poly_init(t);
+    fmpq_poly_set(t, p);
+    rj_val_reset(v);
+    v->kind = RJ_VAL_POLY;
+    fmpq_poly_swap(v->poly, t);
+    fmpq_poly_clear(t);
+}
+
+void
+cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec)
+{
+    mpfr_t a, b;
+    mpfr_init2(a, prec);
+    mpfr_init2(b, prec);
+    mpfr_set(a, lo, MPFR_RNDD);
+    mpfr_set(b, hi, MPFR_RNDU);
+    rj_val_reset(v);
+    v->kind = RJ_VAL_ENCL;
+    mpfr_swap(v->lo, a);
+    mpfr_swap(v->hi, b);
+    mpfr_clear(a);
+    mpfr_clear(b);
+}
+
+void
+cl_val_set_list(rj_val_t v, slong len, int is_choice_set)
+{
+    slong i;
+    rj_val_reset(v);
+    v->kind = RJ_VAL_LIST;
+    v->items = flint_malloc(FLINT_MAX(len, 1) * sizeof(rj_val_struct));
+    for (i = 0; i < len; i++)
+        rj_val_init(v->items + i);
+    v->len = len;
+    v->is_choice_set = is_choice_set;
+}
+
+int
+cl_val_is_choice_set(const rj_val_struct *v)
+{
+    return v->kind == RJ_VAL_LIST && v->is_choice_set;
+}
+
+int
+cl_val_is_int(const rj_val_struct *v)
+{
+    return v->kind == RJ_VAL_NUM && fmpz_is_one(fmpq_denref(v->num));
+}
+
+int
+cl_val_equal(const rj_val_struct *a, const rj_val_struct *b)
+{
+    slong i;
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case RJ_VAL_NONE: return 1;
+    case RJ_VAL_BOOL: return a->b == b->b;
+    case RJ_VAL_NUM: return fmpq_equal(a->num, b->num);
+    case RJ_VAL_MAT:
+        return fmpq_mat_nrows(a->mat) == fmpq_mat_nrows(b->mat)
+               && fmpq_mat_ncols(a->mat) == fmpq_mat_ncols(b->mat)
+               && fmpq_mat_equal(a->mat, b->mat);
+    case RJ_VAL_POLY: return fmpq_poly_equal(a->poly, b->poly);
+    case RJ_VAL_ENCL:
+        return mpfr_equal_p(a->lo, b->lo) && mpfr_equal_p(a->hi, b->hi);
+    case RJ_VAL_STRING:
+        return a->str != NULL && b->str != NULL && strcmp(a->str, b->str) == 0;
+    case RJ_VAL_LIST:
+        if (a->len != b->len || a->is_choice_set != b->is_choice_set)
+            return 0;
+        for (i = 0; i < a->len; i++)
+            if (!cl_val_equal(a->items + i, b->items + i))
+                return 0;
+        return 1;
+    default:
+        return 0;   /* atoms, blocks, networks: never merged */
+    }
+}
+
+/* ------------------------------------------------------------ printing */
+
+char *
+cl_fmpq_str_short(const fmpq *q, slong maxlen)
+{
+    char *s;
+    slong nd, dd;
+    mpfr_t f;
+    char buf[160];
+
+    nd = fmpz_sizeinbase(fmpq_numref(q), 10);
+    dd = fmpz_sizeinbase(fmpq_denref(q), 10);
+    if (nd + dd + 2 <= maxlen)
+        return fmpq_get_str(NULL, 10, q);
+    mpfr_init2(f, 64);
+    fmpq_get_mpfr(f, q, MPFR_RNDN);
+    if (fmpz_is_one(fmpq_denref(q)))
+        mpfr_snprintf(buf, sizeof(buf), "~%.17Rg (an integer of %ld digits)", f,
+                      (long) (fmpz_sgn(fmpq_numref(q)) < 0 ? nd : nd));
+    else
+        mpfr_snprintf(buf, sizeof(buf), "~%.17Rg (a fraction of %ld/%ld digits)", f,
+                      (long) nd, (long) dd);
+    mpfr_clear(f);
+    s = cl_strdup(buf);
+    return s;
+}
+
+static void
+sb_mat(cl_sbuf *b, const fmpq_mat_t A, slong entry_len, slong maxlen)
+{
+    slong i, j, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
+    if (r == 0 || c == 0) {
+        cl_sb_printf(b, "zeros(%ld, %ld)", (long) r, (long) c);
+        return;
+    }
+    cl_sb_puts(b, "[");
+    for (i = 0; i < r; i++) {
+        if (c > 1)
+            cl_sb_puts(b, i > 0 ? ", [" : "[");
+        for (j = 0; j < c; j++) {
+            char *s;
+            if (c == 1 && i > 0)
+                cl_sb_puts(b, ", ");
+            else if (j > 0)
+                cl_sb_puts(b, ", ");
+            if (maxlen > 0 && b->len > maxlen) {
+                cl_sb_printf(b, "... (a %ld x %ld matrix)", (long) r, (long) c);
+                cl_sb_puts(b, c > 1 ? "]]" : "]");
+                return;
+            }
+            s = entry_len > 0 ? cl_fmpq_str_short(fmpq_mat_entry(A, i, j), entry_len)
+                              : fmpq_get_str(NULL, 10, fmpq_mat_entry(A, i, j));
+            cl_sb_puts(b, s);
+            flint_free(s);
+        }
+        if (c > 1)
+            cl_sb_puts(b, "]");
+    }
+    cl_sb_puts(b, "]");
+}
+
+static void
+sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
+{
+    slong i;
+    slong elen = maxlen > 0 ? FLINT_MAX(24, maxlen / 4) : 0;
+    char *s;
+    switch (v->kind) {
+    case RJ_VAL_NUM:
+        s = elen > 0 ? cl_fmpq_str_short(v->num, FLINT_MAX(elen, maxlen))
+                     : fmpq_get_str(NULL, 10, v->num);
+        cl_sb_puts(b, s);
+        flint_free(s);
+        break;
+    case RJ_VAL_MAT:
+        sb_mat(b, v->mat, elen, maxlen);
+        break;
+    case RJ_VAL_POLY:
+        s = fmpq_poly_get_str_pretty(v->poly, "t");
+        cl_sb_puts(b, s);
+        flint_free(s);
+        break;
+    case RJ_VAL_ENCL: {
+        char buf[200];
+        mpfr_snprintf(buf, sizeof(buf), "[%.12RDg, %.12RUg]", v->lo, v->hi);
+        cl_sb_puts(b, buf);
+        break;
+    }
+    case RJ_VAL_BOOL:
+        cl_sb_puts(b, v->b ? "true" : "false");
+        break;
+    case RJ_VAL_LIST:
+        cl_sb_puts(b, v->is_choice_set ? "one of {" : "(");
+        for (i = 0; i < v->len; i++) {
+            if (i > 0)
+                cl_sb_puts(b, ", ");
+            if (maxlen > 0 && b->len > maxlen) {
+                cl_sb_puts(b, "...");
+                break;
+            }
+            sb_val(b, v->items + i, maxlen > 0 ? FLINT_MAX(40, maxlen / 2) : 0);
+        }
+        cl_sb_puts(b, v->is_choice_set ? "}" : ")");
+        break;
+    default:
+        s = rj_val_get_str(v);
+        cl_sb_puts(b, s);
+        flint_free(s);
+    }
+}
+
+char *
+cl_val_str(const rj_val_struct *v)
+{
+    cl_sbuf b;
+    cl_sb_init(&b);
+    cl_sb_puts(&b, "");
+    sb_val(&b, v, 0);
+    return cl_sb_take(&b);
+}
+
+char *
+cl_val_str_short(const rj_val_struct *v, slong maxlen)
+{
+    cl_sbuf b;
+    cl_sb_init(&b);
+    cl_sb_puts(&b, "");
+    sb_val(&b, v, maxlen);
+    return cl_str_cut(cl_sb_take(&b), maxlen + 40);
+}
+
+/* ------------------------------------------------------------ choice-dependent values */
+
+void
+cl_cval_init(cl_cval_t c)
+{
+    rj_val_init(c->v);
+    c->nkeys = 0;
+    c->keys = NULL;
+}
+
+void
+cl_cval_clear(cl_cval_t c)
+{
+    rj_val_clear(c->v);
+    flint_free(c->keys);
+}
+
+void
+cl_cval_swap(cl_cval_t a, cl_cval_t b)
+{
+    cl_cval_struct t = *a;
+    *a = *b;
+    *b = t;
+}
+
+void
+cl_cval_set(cl_cval_t a, const cl_cval_t b)
+{
+    if (a == b)
+        return;
+    rj_val_set(a->v, b->v);
+    flint_free(a->keys);
+    a->keys = NULL;
+    a->nkeys = b->nkeys;
+    if (b->nkeys > 0) {
+        a->keys = flint_malloc(b->nkeys * sizeof(slong));
+        memcpy(a->keys, b->keys, b->nkeys * sizeof(slong));
+    }
+}
+
+void
+cl_cval_set_plain(cl_cval_t c, const rj_val_t v)
+{
+    rj_val_set(c->v, v);
+    flint_free(c->keys);
+    c->keys = NULL;
+    c->nkeys = 0;
+}
+
+slong
+cl_keys_union(slong **U, const slong *a, slong na, const slong *b, slong nb)
+{
+    slong i = 0, j = 0, n = 0;
+    slong *u = flint_malloc(FLINT_MAX(na + nb, 1) * sizeof(slong));
+    while (i < na || j < nb) {
+        if (j >= nb || (i < na && a[i] < b[j]))
+            u[n++] = a[i++];
+        else if (i >= na || b[j] < a[i])
+            u[n++] = b[j++];
+        else {
+            u[n++] = a[i++];
+            j++;
+        }
+    }
+    *U = u;
+    return n;
+}
+
+ulong
+cl_keys_project(ulong maskU, const slong *U, slong nU, const slong *K, slong nK)
+{
+    slong i, p = 0;
+    ulong m = 0;
+    for (i = 0; i < nK; i++) {
+        while (p < nU && U[p] != K[i])
+            p++;
+        if (p < nU && ((maskU >> p) & 1))
+            m |= UWORD(1) << i;
+    }
+    return m;
+}
+
+const rj_val_struct *
+cl_cval_item(const cl_cval_t c, ulong maskU, const slong *U, slong nU)
+{
+    if (c->nkeys == 0)
+        return c->v;
+    return c->v->items + cl_keys_project(maskU, U, nU, c->keys, c->nkeys);
+}
+
+/* Insert a zero bit at position i of m. */
+static ulong
+insert_bit(ulong m, slong i)
+{
+    ulong low = m & ((UWORD(1) << i) - 1);
+    return ((m >> i) << (i + 1)) | low;
+}
+
+void
+cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
+{
+    slong n = nU, i, m, len = WORD(1) << nU;
+    slong *keys = flint_malloc(FLINT_MAX(nU, 1) * sizeof(slong));
+    rj_val_struct *cur = flint_malloc(len * sizeof(rj_val_struct));
+
+    /* move the items into an array of our own */
+    for (m = 0; m < len; m++) {
+        cur[m] = items[m];
+        rj_val_init(items + m);
+    }
+    memcpy(keys, U, nU * sizeof(slong));
+    /* drop every key that no item depends on */
+    for (i = n - 1; i >= 0; i--) {
+        int same = 1;
+        len = WORD(1) << n;
+        for (m = 0; m < len && same; m++)
+            if (!((m >> i) & 1) && !cl_val_equal(cur + m, cur + (m | (WORD(1) << i))))
+                same = 0;
+        if (!same)
+            continue;
+        {
+            rj_val_struct *nxt = flint_malloc((len / 2) * sizeof(rj_val_struct));
+            for (m = 0; m < len / 2; m++) {
+                ulong src = insert_bit(m, i);
+                nxt[m] = cur[src];
+                rj_val_init(cur + src);
+            }
+            for (m = 0; m < len; m++)
+                rj_val_clear(cur + m);
+            flint_free(cur);
+            cur = nxt;
+        }
+        memmove(keys + i, keys + i + 1, (n - i - 1) * sizeof(slong));
+        n--;
+    }
+    flint_free(c->keys);
+    c->keys = NULL;
+    c->nkeys = 0;
+    len = WORD(1) << n;
+    if (n == 0) {
+        rj_val_swap(c->v, cur);
+        flint_free(keys);
+    } else {
+        cl_val_set_list(c->v, len, 1);
+        for (m = 0; m < len; m++)
+            rj_val_swap(c->v->items + m, cur + m);
+        c->keys = keys;
+        c->nkeys = n;
+    }
+    for (m = 0; m < len; m++)
+        rj_val_clear(cur + m);
+    flint_free(cur);
+}
+
+int
+cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data,
+            cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err)
+{
+    slong *U = NULL, nU = 0, i;
+    rj_val_struct **vals;
+    int st = RJ_OK;
+
+    for (i = 0; i < n; i++)
+        if (in[i]->nkeys > 0) {
+            slong *V;
+            slong nV = cl_keys_union(&V, U, nU, in[i]->keys, in[i]->nkeys);
+            flint_free(U);
+            U = V;
+            nU = nV;
+        }
+    vals = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_val_struct *));
+    if (nU == 0) {
+        for (i = 0; i < n; i++)
+            vals[i] = in[i]->v;
+        st = fn(out, vals, n, data, ctx, env, err);
+    } else if (nU > ctx->opts.max_ties) {
+        st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                              "this value depends on %ld ReLU ties: their %.0f one-sided "
+                              "choices exceed the limit of %ld ties (RJ_CLAIMS_MAX_TIES)",
+                              (long) nU, (double) (UWORD(1) << FLINT_MIN(nU, 62)),
+                              (long) ctx->opts.max_ties);
+    } else {
+        slong len = WORD(1) << nU, m;
+        rj_val_struct *items = flint_malloc(len * sizeof(rj_val_struct));
+        cl_cval_t r;
+        for (m = 0; m < len; m++)
+            rj_val_init(items + m);
+        cl_cval_init(r);
+        for (m = 0; m < len && st == RJ_OK; m++) {
+            for (i = 0; i < n; i++)
+                vals[i] = (rj_val_struct *) cl_cval_item(in[i], m, U, nU);
+            st = fn(r, vals, n, data, ctx, env, err);
+            if (st == RJ_OK && r->nkeys > 0)
+                st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                      "a value at a ReLU tie was passed to a function that "
+                                      "meets ReLU ties itself (nested tie choices are not "
+                                      "supported)");
+            if (st == RJ_OK)
+                rj_val_swap(items + m, r->v);
+        }
+        cl_cval_clear(r);
+        if (st == RJ_OK)
+            cl_cval_set_choices(out, U, nU, items);
+        for (m = 0; m < len; m++)
+            rj_val_clear(items + m);
+        flint_free(items);
+    }
+    flint_free(vals);
+    flint_free(U);
+    return st;
+}

@@ -1,0 +1,53 @@
+/* resjac: helpers shared by the files of src/exact (not installed, not
+   exported: names start with _rj_). */
+#ifndef RESJAC_EXACT_INTERNAL_H
+#define RESJAC_EXACT_INTERNAL_H
+
+#include <flint/fmpz.h>
+#include <flint/fmpz_mat.h>
+
+#include "resjac/exact.h"
+
+/* Dyadic parts as integer matrices with power-of-two scales:
+   S_l = S[l] / 2^eS[l] and R_l = R[l] / 2^eR[l], each exponent the least one
+   that makes the matrix integral (the largest exponent of its denominators).
+   A product of such matrices is the product of the integer matrices over 2 to
+   the sum of the exponents, so every product and sum below is an fmpz_mat
+   operation plus shifts; no gcd is taken until the end. */
+typedef struct {
+    slong len;
+    fmpz_mat_struct *S;
+    fmpz_mat_struct *R;
+    slong *eS;
+    slong *eR;
+    int *S_one;        /* S_l is the identity (identity skip outside post): the
+                          expansions skip the product with it */
+} _rj_dyadic_struct;
+
+/* Only for parts with rj_exact_parts_is_dyadic. */
+void _rj_dyadic_init(_rj_dyadic_struct *d, const rj_exact_parts_t p);
+void _rj_dyadic_clear(_rj_dyadic_struct *d);
+
+/* Z / 2^e with Z an integer matrix: remove the largest power of two (at most
+   2^e) that divides every entry, lowering e by as much; a zero Z gets e = 0.
+   Z may be a window. */
+void _rj_dyadic_normalise(fmpz_mat_t Z, slong *e);
+/* A = Z / 2^e entry by entry, canonical (Z may be a window; A has Z's shape). */
+void _rj_fmpq_mat_set_dyadic(fmpq_mat_t A, const fmpz_mat_t Z, slong e);
+/* D += A * 2^s, entrywise (s >= 0; D and A may be windows of equal shape). */
+void _rj_fmpz_mat_addmul_2exp(fmpz_mat_t D, const fmpz_mat_t A, slong s);
+
+/* Width entering block l (l = len: the output width). */
+slong _rj_parts_width(const rj_exact_parts_t p, slong l);
+
+/* Check that parts hold a computed point with consistent shapes: S_l and R_l
+   are n_{l+1} x n_l.  `what` names the caller in the message. */
+int _rj_parts_check(const rj_exact_parts_t p, const char *what, rj_error_t err);
+/* The same, and that the parts are dyadic (RJ_ERR_DOMAIN otherwise: the
+   dyadic variants do not handle other rationals). */
+int _rj_parts_check_dyadic(const rj_exact_parts_t p, const char *what, rj_error_t err);
+
+/* Reshape A to r x c if it has another shape (contents are then zero). */
+void _rj_fmpq_mat_reshape(fmpq_mat_t A, slong r, slong c);
+
+#endif

@@ -1,0 +1,89 @@
+/* resjac fast core: internal declarations shared by the files of src/fast.
+ *
+ * The typed kernels (float and double) are written once in kernels_impl.h and
+ * compiled twice (kernels_s.c, kernels_d.c), FLINT-style; their names end in
+ * _s and _d.  None of them is exported (no rj_ prefix). */
+#ifndef RESJAC_FAST_INTERNAL_H
+#define RESJAC_FAST_INTERNAL_H
+
+#include <stddef.h>
+#include "resjac/fast.h"
+
+/* Everything a block's passes read: the block, its parameters and the stored
+   forward values of one batch. */
+typedef struct {
+    const rj_fast_block_struct *blk;
+    const void *W1, *b1, *W2, *b2, *Ws;   /* NULL when absent */
+    const void *H;      /* input h_{l-1}, B x n_in */
+    const void *Hout;   /* output h_l, B x n_out */
+    void *A;            /* hidden activations act(z1), B x n_hidden (two-layer) */
+    void *Z;            /* hidden pre-activations z1, or NULL when not stored */
+    void *P;            /* POST pre-activations, or NULL when not stored */
+    slong B;            /* points */
+} fast_ctx;
+
+/* Scratch of a backward / tangent step.  Every intermediate has its own
+   buffer so that the error bound can read it afterwards ([FE 5]). */
+typedef struct {
+    void *U;            /* sigma(h) for PRE, B x n_in */
+    void *Dpre, *Dact, *Dpost;   /* derivative rows, B x width */
+    void *Gp;           /* cotangent after the POST derivative (R x n_out) */
+    void *T0;           /* Gp W2 (R x n_hidden) */
+    void *Tm;           /* T0 times the inner derivative */
+    void *GU;           /* Tm W1 (R x n_in) */
+} fast_scratch;
+
+/* Where the step's pointers ended up (aliases resolved). */
+typedef struct {
+    const void *Gp;     /* = Gout when there is no POST derivative */
+    const void *T0, *Tm;/* NULL for one-layer branches (Tm = Gp then) */
+    const void *GU;
+    const void *Dpre, *Dact, *Dpost;  /* NULL when not used */
+} fast_trace;
+
+#define FAST_DECL(SFX, T) \
+void fast_act_##SFX(T *y, const T *x, slong n, rj_act_kind kind, T slope); \
+void fast_deriv_##SFX(T *d, const T *v, slong n, rj_act_kind kind, T slope, int v_is_output); \
+void fast_block_forward_##SFX(T *Y, T *U, const fast_ctx *c); \
+void fast_block_backward_##SFX(T *Gin, fast_trace *tr, fast_scratch *s, T *dparams, \
+                               const T *Gout, slong R, slong sub, const fast_ctx *c); \
+void fast_block_tangent_##SFX(T *Tout, fast_scratch *s, const T *Tin, slong R, slong sub, \
+                              const fast_ctx *c); \
+void fast_block_graded_##SFX(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *K, T *TT, \
+                             fast_scratch *s, slong R, slong sub, const fast_ctx *c); \
+double fast_sumsq_##SFX(const T *x, slong n);
+
+FAST_DECL(s, float)
+FAST_DECL(d, double)
+
+/* Lay out the parameters of net's blocks (shapes and kinds filled in):
+   offsets, counts, widths; allocates params (zeroed). */
+int fast_net_layout(rj_fast_net_t net, rj_error_t err);
+
+/* Fill c for block l of net from w's stored batch. */
+void fast_ctx_set(fast_ctx *c, const rj_fast_net_t net, const rj_fast_work_t w, slong l);
+/* Scratch pointers of w. */
+void fast_scratch_set(fast_scratch *s, const rj_fast_work_t w);
+
+/* Pointer to element offset off of w's memory. */
+void *fast_work_ptr(const rj_fast_work_t w, slong off);
+/* Pointer to element off of net's parameters (NULL for off < 0). */
+const void *fast_param_ptr(const rj_fast_net_t net, slong off);
+
+/* Checks shared by the passes. */
+int fast_check_forward_done(const rj_fast_work_t w, const rj_fast_net_t net, rj_error_t err);
+
+/* rows of W1 */
+static inline slong fast_w1_rows(const rj_fast_block_struct *b)
+{
+    return b->two_layer ? b->n_hidden : b->n_out;
+}
+
+/* 1 if act's derivative can be read from its output (relu, leaky with slope
+   >= 0, identity, tanh, sigmoid), so the pre-activation need not be kept. */
+static inline int fast_deriv_from_output(rj_act_kind k, double slope)
+{
+    return !(k == RJ_ACT_LEAKY_RELU && slope < 0);
+}
+
+#endif

@@ -1,0 +1,498 @@
+/* resjac: arithmetic on values: exact numbers, matrices and polynomials, and
+ * rigorous interval arithmetic on enclosures (see rj_val_binop in lang.h).
+ *
+ * Enclosures: every operation rounds its lower end down and its upper end up
+ * (MPFR_RNDD / MPFR_RNDU), so the true value of the operation on any points
+ * of the operand intervals lies in the result interval. */
+#include <stdio.h>
+#include <string.h>
+
+#include <flint/fmpz_mat.h>
+
+#include "resjac/lang.h"
+
+static void
+describe(char *buf, int len, const rj_val_struct *v)
+{
+    switch (v->kind) {
+    case RJ_VAL_MAT:
+        snprintf(buf, len, "a %ld x %ld matrix", (long) fmpq_mat_nrows(v->mat),
+                 (long) fmpq_mat_ncols(v->mat));
+        break;
+    case RJ_VAL_NUM: snprintf(buf, len, "a number"); break;
+    case RJ_VAL_ATOM: snprintf(buf, len, "the atom %s", v->str != NULL ? v->str : "?"); break;
+    case RJ_VAL_BLOCK:
+        snprintf(buf, len, "a block (%ld -> %ld)", (long) v->block->n_in,
+                 (long) v->block->n_out);
+        break;
+    case RJ_VAL_NET:
+        snprintf(buf, len, "a network of %ld blocks", (long) v->net->len);
+        break;
+    case RJ_VAL_ENCL: snprintf(buf, len, "an enclosure"); break;
+    case RJ_VAL_POLY: snprintf(buf, len, "a polynomial"); break;
+    case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
+    case RJ_VAL_STRING: snprintf(buf, len, "a string"); break;
+    case RJ_VAL_LIST:
+        snprintf(buf, len, v->is_choice_set ? "a choice set of %ld values (a ReLU tie)"
+                                            : "a list of %ld values", (long) v->len);
+        break;
+    default: snprintf(buf, len, "nothing"); break;
+    }
+}
+
+void
+rj_val_describe(char *buf, int len, const rj_val_t v)
+{
+    describe(buf, len, v);
+}
+
+/* ---------------------------------------------------------------- enclosures */
+
+static mpfr_prec_t
+encl_prec(const rj_val_struct *a, const rj_val_struct *b)
+{
+    mpfr_prec_t p = RJ_ENCL_PREC;
+    if (a->kind == RJ_VAL_ENCL)
+        p = FLINT_MAX(p, mpfr_get_prec(a->lo));
+    if (b != NULL && b->kind == RJ_VAL_ENCL)
+        p = FLINT_MAX(p, mpfr_get_prec(b->lo));
+    return p;
+}
+
+/* [lo, hi] of a number or an enclosure, at precision prec. */
+static void
+to_interval(mpfr_t lo, mpfr_t hi, const rj_val_struct *a)
+{
+    if (a->kind == RJ_VAL_NUM) {
+        fmpq_get_mpfr(lo, a->num, MPFR_RNDD);
+        fmpq_get_mpfr(hi, a->num, MPFR_RNDU);
+    } else {
+        mpfr_set(lo, a->lo, MPFR_RNDD);
+        mpfr_set(hi, a->hi, MPFR_RNDU);
+    }
+}
+
+static void
+encl_result(rj_val_t out, mpfr_prec_t p)
+{
+    rj_val_reset(out);
+    out->kind = RJ_VAL_ENCL;
+    mpfr_set_prec(out->lo, p);
+    mpfr_set_prec(out->hi, p);
+}
+
+/* A NaN end (e.g. 0 * inf) widens the interval to the whole line. */
+static void
+encl_fix(rj_val_t out)
+{
+    if (mpfr_nan_p(out->lo) || mpfr_nan_p(out->hi)) {
+        mpfr_set_inf(out->lo, -1);
+        mpfr_set_inf(out->hi, 1);
+    }
+}
+
+static int
+encl_arith(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
+           rj_loc_t loc, rj_error_t err)
+{
+    mpfr_prec_t p = encl_prec(a, b);
+    mpfr_t al, ah, bl, bh, t[4];
+    int i, status = RJ_OK;
+
+    mpfr_inits2(p, al, ah, bl, bh, t[0], t[1], t[2], t[3], (mpfr_ptr) 0);
+    to_interval(al, ah, a);
+    to_interval(bl, bh, b);
+    if (op == '/' && mpfr_sgn(bl) <= 0 && mpfr_sgn(bh) >= 0) {
+        status = rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
+                                  "division by an enclosure that contains 0");
+        goto done;
+    }
+    encl_result(out, p);
+    switch (op) {
+    case '+':
+        mpfr_add(out->lo, al, bl, MPFR_RNDD);
+        mpfr_add(out->hi, ah, bh, MPFR_RNDU);
+        break;
+    case '-':
+        mpfr_sub(out->lo, al, bh, MPFR_RNDD);
+        mpfr_sub(out->hi, ah, bl, MPFR_RNDU);
+        break;
+    case '*':
+    case '/': {
+        int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t) =
+            op == '*' ? mpfr_mul : mpfr_div;
+        f(t[0], al, bl, MPFR_RNDD);
+        f(t[1], al, bh, MPFR_RNDD);
+        f(t[2], ah, bl, MPFR_RNDD);
+        f(t[3], ah, bh, MPFR_RNDD);
+        mpfr_set(out->lo, t[0], MPFR_RNDD);
+        for (i = 1; i < 4; i++)
+            mpfr_min(out->lo, out->lo, t[i], MPFR_RNDD);
+        f(t[0], al, bl, MPFR_RNDU);
+        f(t[1], al, bh, MPFR_RNDU);
+        f(t[2], ah, bl, MPFR_RNDU);
+        f(t[3], ah, bh, MPFR_RNDU);
+        mpfr_set(out->hi, t[0], MPFR_RNDU);
+        for (i = 1; i < 4; i++)
+            mpfr_max(out->hi, out->hi, t[i], MPFR_RNDU);
+        break;
+    }
+    default:
+        status = rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "bad enclosure operation");
+    }
+    encl_fix(out);
+done:
+    mpfr_clears(al, ah, bl, bh, t[0], t[1], t[2], t[3], (mpfr_ptr) 0);
+    return status;
+}
+
+/* x^k for an enclosure and an integer k (k < 0 needs 0 outside x). */
+static int
+encl_pow(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t err)
+{
+    mpfr_prec_t p = encl_prec(a, NULL);
+    mpfr_t lo, hi, m;
+    ulong e = k < 0 ? -(ulong) k : (ulong) k;
+    int straddle;
+
+    if (k < 0 && mpfr_sgn(a->lo) <= 0 && mpfr_sgn(a->hi) >= 0)
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
+                                "negative power of an enclosure that contains 0");
+    mpfr_inits2(p, lo, hi, m, (mpfr_ptr) 0);
+    mpfr_set(lo, a->lo, MPFR_RNDD);
+    mpfr_set(hi, a->hi, MPFR_RNDU);
+    if (k < 0) {
+        /* 1/x is monotone decreasing on an interval of one sign */
+        mpfr_ui_div(m, 1, hi, MPFR_RNDD);
+        mpfr_ui_div(hi, 1, lo, MPFR_RNDU);
+        mpfr_set(lo, m, MPFR_RNDD);
+    }
+    encl_result(out, p);
+    straddle = mpfr_sgn(lo) < 0 && mpfr_sgn(hi) > 0;
+    if (e == 0) {
+        mpfr_set_ui(out->lo, 1, MPFR_RNDD);
+        mpfr_set_ui(out->hi, 1, MPFR_RNDU);
+    } else if (e % 2 == 1 || mpfr_sgn(lo) >= 0) {
+        mpfr_pow_ui(out->lo, lo, e, MPFR_RNDD);
+        mpfr_pow_ui(out->hi, hi, e, MPFR_RNDU);
+    } else if (!straddle) {       /* even power, hi <= 0 */
+        mpfr_pow_ui(out->lo, hi, e, MPFR_RNDD);
+        mpfr_pow_ui(out->hi, lo, e, MPFR_RNDU);
+    } else {
+        mpfr_abs(m, lo, MPFR_RNDU);
+        mpfr_max(m, m, hi, MPFR_RNDU);
+        mpfr_set_ui(out->lo, 0, MPFR_RNDD);
+        mpfr_pow_ui(out->hi, m, e, MPFR_RNDU);
+    }
+    encl_fix(out);
+    mpfr_clears(lo, hi, m, (mpfr_ptr) 0);
+    return RJ_OK;
+}
+
+/* ---------------------------------------------------------------- exact */
+
+static int
+kind_error(rj_error_t err, rj_loc_t loc, const char *verb, const char *prep,
+           const rj_val_struct *a, const rj_val_struct *b, const char *extra)
+{
+    char da[120], db[120];
+    describe(da, sizeof(da), a);
+    describe(db, sizeof(db), b);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "cannot %s %s %s %s%s", verb, da, prep,
+                            db, extra);
+}
+
+/* Size guard for powers: an estimate of the bits of the result. */
+static int
+pow_limit(rj_error_t err, rj_loc_t loc, double bits)
+{
+    if (bits > (double) RJ_MAX_POW_BITS)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                "power too large: the result would need about %.3g bits "
+                                "(limit %ld)", bits, (long) RJ_MAX_POW_BITS);
+    return RJ_OK;
+}
+
+static int
+get_exponent(slong *k, const rj_val_struct *b, rj_loc_t loc, rj_error_t err)
+{
+    char d[120];
+    if (b->kind != RJ_VAL_NUM || !fmpz_is_one(fmpq_denref(b->num))) {
+        if (b->kind == RJ_VAL_NUM) {
+            char *s = fmpq_get_str(NULL, 10, b->num);
+            int st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                      "the exponent must be an integer, found %.60s", s);
+            flint_free(s);
+            return st;
+        }
+        describe(d, sizeof(d), b);
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                "the exponent must be an integer, found %s", d);
+    }
+    if (!fmpz_fits_si(fmpq_numref(b->num))
+        || fmpz_get_si(fmpq_numref(b->num)) > RJ_MAX_POW_BITS
+        || fmpz_get_si(fmpq_numref(b->num)) < -RJ_MAX_POW_BITS)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                "exponent too large (limit %ld in absolute value)",
+                                (long) RJ_MAX_POW_BITS);
+    *k = fmpz_get_si(fmpq_numref(b->num));
+    return RJ_OK;
+}
+
+static int
+val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
+        rj_error_t err)
+{
+    slong k = 0;
+    int st = get_exponent(&k, b, loc, err);
+    if (st != RJ_OK)
+        return st;
+    switch (a->kind) {
+    case RJ_VAL_NUM:
+        if (k < 0 && fmpq_is_zero(a->num))
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                    "division by zero: 0 to a negative power");
+        if ((st = pow_limit(err, loc, (double) FLINT_ABS(k) *
+                                      (double) fmpq_height_bits(a->num))) != RJ_OK)
+            return st;
+        rj_val_reset(out);
+        out->kind = RJ_VAL_NUM;
+        fmpq_pow_si(out->num, a->num, k);
+        return RJ_OK;
+    case RJ_VAL_MAT: {
+        slong n = fmpq_mat_nrows(a->mat);
+        fmpz_mat_t M;
+        fmpz_t d;
+        if (n != fmpq_mat_ncols(a->mat))
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                    "only a square matrix has powers; this one is %ld x %ld",
+                                    (long) n, (long) fmpq_mat_ncols(a->mat));
+        if (k < 0)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                    "a matrix power needs an exponent >= 0, found %ld",
+                                    (long) k);
+        fmpz_mat_init(M, n, n);
+        fmpz_init(d);
+        fmpq_mat_get_fmpz_mat_matwise(M, d, a->mat);
+        /* entries of M^k are at most (n max|M|)^k; the denominator is d^k */
+        st = pow_limit(err, loc, (double) k * ((double) FLINT_ABS(fmpz_mat_max_bits(M))
+                                               + FLINT_BIT_COUNT(n) + fmpz_bits(d)));
+        if (st == RJ_OK) {
+            fmpz_mat_t P;
+            fmpz_mat_init(P, n, n);
+            fmpz_mat_pow(P, M, (ulong) k);
+            fmpz_pow_ui(d, d, (ulong) k);
+            rj_val_reset(out);
+            out->kind = RJ_VAL_MAT;
+            fmpq_mat_clear(out->mat);
+            fmpq_mat_init(out->mat, n, n);
+            fmpq_mat_set_fmpz_mat_div_fmpz(out->mat, P, d);
+            fmpz_mat_clear(P);
+        }
+        fmpz_mat_clear(M);
+        fmpz_clear(d);
+        return st;
+    }
+    case RJ_VAL_POLY: {
+        slong i, h = 0;
+        if (k < 0)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                    "a polynomial power needs an exponent >= 0, found %ld",
+                                    (long) k);
+        for (i = 0; i < fmpq_poly_length(a->poly); i++)
+            h = FLINT_MAX(h, (slong) fmpz_bits(a->poly->coeffs + i));
+        st = pow_limit(err, loc, (double) k * ((double) h + fmpz_bits(a->poly->den)
+                                               + FLINT_BIT_COUNT(fmpq_poly_length(a->poly))));
+        if (st == RJ_OK)
+            st = pow_limit(err, loc, (double) k * (double) fmpq_poly_degree(a->poly));
+        if (st != RJ_OK)
+            return st;
+        {
+            fmpq_poly_t r;
+            fmpq_poly_init(r);
+            fmpq_poly_pow(r, a->poly, (ulong) k);
+            rj_val_reset(out);
+            out->kind = RJ_VAL_POLY;
+            fmpq_poly_swap(out->poly, r);
+            fmpq_poly_clear(r);
+        }
+        return RJ_OK;
+    }
+    case RJ_VAL_ENCL:
+        return encl_pow(out, a, k, loc, err);
+    default:
+        return kind_error(err, loc, "raise", "to", a, b, " (powers are for numbers, square "
+                          "matrices, polynomials and enclosures)");
+    }
+}
+
+static void
+poly_of(fmpq_poly_t p, const rj_val_struct *a)
+{
+    if (a->kind == RJ_VAL_POLY)
+        fmpq_poly_set(p, a->poly);
+    else
+        fmpq_poly_set_fmpq(p, a->num);
+}
+
+int
+rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t loc,
+             rj_error_t err)
+{
+    rj_val_t r;
+    int st = RJ_OK;
+    rj_val_kind ka = a->kind, kb = b->kind;
+
+    rj_val_init(r);
+    if (op == '^') {
+        st = val_pow(r, a, b, loc, err);
+        goto done;
+    }
+    if (op == '/' && kb == RJ_VAL_NUM && fmpq_is_zero(b->num)
+        && (ka == RJ_VAL_NUM || ka == RJ_VAL_MAT || ka == RJ_VAL_POLY || ka == RJ_VAL_ENCL)) {
+        st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "division by zero");
+        goto done;
+    }
+
+    if (ka == RJ_VAL_NUM && kb == RJ_VAL_NUM) {
+        r->kind = RJ_VAL_NUM;
+        switch (op) {
+        case '+': fmpq_add(r->num, a->num, b->num); break;
+        case '-': fmpq_sub(r->num, a->num, b->num); break;
+        case '*': fmpq_mul(r->num, a->num, b->num); break;
+        case '/': fmpq_div(r->num, a->num, b->num); break;
+        default: st = rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "bad operator");
+        }
+    } else if (ka == RJ_VAL_MAT && kb == RJ_VAL_MAT) {
+        slong ar = fmpq_mat_nrows(a->mat), ac = fmpq_mat_ncols(a->mat);
+        slong br = fmpq_mat_nrows(b->mat), bc = fmpq_mat_ncols(b->mat);
+        if (op == '+' || op == '-') {
+            if (ar != br || ac != bc) {
+                st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                      "shape mismatch: cannot %s a %ld x %ld matrix and a "
+                                      "%ld x %ld matrix", op == '+' ? "add" : "subtract",
+                                      (long) ar, (long) ac, (long) br, (long) bc);
+                goto done;
+            }
+            r->kind = RJ_VAL_MAT;
+            fmpq_mat_clear(r->mat);
+            fmpq_mat_init(r->mat, ar, ac);
+            if (op == '+')
+                fmpq_mat_add(r->mat, a->mat, b->mat);
+            else
+                fmpq_mat_sub(r->mat, a->mat, b->mat);
+        } else if (op == '*') {
+            if (ac != br) {
+                st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                      "shape mismatch: cannot multiply a %ld x %ld matrix "
+                                      "by a %ld x %ld matrix (%ld columns against %ld rows)",
+                                      (long) ar, (long) ac, (long) br, (long) bc, (long) ac,
+                                      (long) br);
+                goto done;
+            }
+            if ((double) ar * (double) bc > (double) RJ_MAX_ENTRIES) {
+                st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                      "the product would have %ld x %ld entries (limit %ld)",
+                                      (long) ar, (long) bc, (long) RJ_MAX_ENTRIES);
+                goto done;
+            }
+            r->kind = RJ_VAL_MAT;
+            fmpq_mat_clear(r->mat);
+            fmpq_mat_init(r->mat, ar, bc);
+            fmpq_mat_mul(r->mat, a->mat, b->mat);
+        } else {
+            st = kind_error(err, loc, "divide", "by", a, b,
+                            " (division is by a number only)");
+        }
+    } else if ((ka == RJ_VAL_NUM && kb == RJ_VAL_MAT && op == '*')
+               || (ka == RJ_VAL_MAT && kb == RJ_VAL_NUM && (op == '*' || op == '/'))) {
+        const rj_val_struct *m = ka == RJ_VAL_MAT ? a : b;
+        const rj_val_struct *s = ka == RJ_VAL_MAT ? b : a;
+        r->kind = RJ_VAL_MAT;
+        fmpq_mat_clear(r->mat);
+        fmpq_mat_init(r->mat, fmpq_mat_nrows(m->mat), fmpq_mat_ncols(m->mat));
+        if (op == '*')
+            fmpq_mat_scalar_mul_fmpq(r->mat, m->mat, s->num);
+        else {
+            fmpq_t inv;
+            fmpq_init(inv);
+            fmpq_inv(inv, s->num);
+            fmpq_mat_scalar_mul_fmpq(r->mat, m->mat, inv);
+            fmpq_clear(inv);
+        }
+    } else if ((ka == RJ_VAL_POLY && (kb == RJ_VAL_POLY || kb == RJ_VAL_NUM))
+               || (ka == RJ_VAL_NUM && kb == RJ_VAL_POLY)) {
+        fmpq_poly_t p, q;
+        if (op == '/' && kb != RJ_VAL_NUM) {
+            st = kind_error(err, loc, "divide", "by", a, b,
+                            " (a polynomial divides by a number only)");
+            goto done;
+        }
+        fmpq_poly_init(p);
+        fmpq_poly_init(q);
+        poly_of(p, a);
+        poly_of(q, b);
+        r->kind = RJ_VAL_POLY;
+        switch (op) {
+        case '+': fmpq_poly_add(r->poly, p, q); break;
+        case '-': fmpq_poly_sub(r->poly, p, q); break;
+        case '*': fmpq_poly_mul(r->poly, p, q); break;
+        case '/': fmpq_poly_scalar_div_fmpq(r->poly, p, b->num); break;
+        }
+        fmpq_poly_clear(p);
+        fmpq_poly_clear(q);
+    } else if ((ka == RJ_VAL_ENCL && (kb == RJ_VAL_ENCL || kb == RJ_VAL_NUM))
+               || (ka == RJ_VAL_NUM && kb == RJ_VAL_ENCL)) {
+        st = encl_arith(r, op, a, b, loc, err);
+    } else {
+        const char *verb = op == '+' ? "add" : op == '-' ? "subtract"
+                           : op == '*' ? "multiply" : "divide";
+        const char *prep = op == '+' ? "and" : op == '-' ? "and" : "by";
+        const char *extra = "";
+        if ((ka == RJ_VAL_NUM && kb == RJ_VAL_MAT) || (ka == RJ_VAL_MAT && kb == RJ_VAL_NUM))
+            extra = op == '/' ? " (division is by a number only)"
+                              : " (for a scalar matrix write a * identity(n))";
+        st = kind_error(err, loc, verb, prep, a, b, extra);
+    }
+done:
+    if (st == RJ_OK)
+        rj_val_swap(out, r);
+    rj_val_clear(r);
+    return st;
+}
+
+int
+rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err)
+{
+    rj_val_t r;
+    char d[120];
+    rj_val_init(r);
+    switch (a->kind) {
+    case RJ_VAL_NUM:
+        r->kind = RJ_VAL_NUM;
+        fmpq_neg(r->num, a->num);
+        break;
+    case RJ_VAL_MAT:
+        r->kind = RJ_VAL_MAT;
+        fmpq_mat_clear(r->mat);
+        fmpq_mat_init(r->mat, fmpq_mat_nrows(a->mat), fmpq_mat_ncols(a->mat));
+        fmpq_mat_neg(r->mat, a->mat);
+        break;
+    case RJ_VAL_POLY:
+        r->kind = RJ_VAL_POLY;
+        fmpq_poly_neg(r->poly, a->poly);
+        break;
+    case RJ_VAL_ENCL:
+        encl_result(r, encl_prec(a, NULL));
+        mpfr_neg(r->lo, a->hi, MPFR_RNDD);   /* exact: same precision */
+        mpfr_neg(r->hi, a->lo, MPFR_RNDU);
+        break;
+    default:
+        describe(d, sizeof(d), a);
+        rj_val_clear(r);
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "cannot negate %s", d);
+    }
+    rj_val_swap(out, r);
+    rj_val_clear(r);
+    return RJ_OK;
+}

@@ -1,0 +1,529 @@
+/* resjac: activations, blocks and networks (see include/resjac/model.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "resjac/model.h"
+
+/* ---------------------------------------------------------------- activations */
+
+void
+rj_act_init(rj_act_t a)
+{
+    a->kind = RJ_ACT_IDENTITY;
+    fmpq_init(a->slope);
+}
+
+void
+rj_act_clear(rj_act_t a)
+{
+    fmpq_clear(a->slope);
+}
+
+void
+rj_act_set(rj_act_t a, const rj_act_t b)
+{
+    if (a == b)
+        return;
+    a->kind = b->kind;
+    fmpq_set(a->slope, b->slope);
+}
+
+int
+rj_act_is_piecewise_linear(const rj_act_t a)
+{
+    return a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU
+           || a->kind == RJ_ACT_LEAKY_RELU;
+}
+
+void
+rj_act_name(char *buf, int len, const rj_act_t a)
+{
+    char *s;
+    if (len <= 0)
+        return;
+    switch (a->kind) {
+    case RJ_ACT_IDENTITY: snprintf(buf, len, "identity"); break;
+    case RJ_ACT_RELU: snprintf(buf, len, "relu"); break;
+    case RJ_ACT_TANH: snprintf(buf, len, "tanh"); break;
+    case RJ_ACT_SIGMOID: snprintf(buf, len, "sigmoid"); break;
+    case RJ_ACT_LEAKY_RELU:
+        s = fmpq_get_str(NULL, 10, a->slope);
+        snprintf(buf, len, "leaky_relu(%s)", s);
+        flint_free(s);
+        break;
+    default: snprintf(buf, len, "unknown activation"); break;
+    }
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+static void
+mat_reinit(fmpq_mat_t A, slong r, slong c)
+{
+    fmpq_mat_clear(A);
+    fmpq_mat_init(A, r, c);
+}
+
+static void
+mat_copy(fmpq_mat_t A, const fmpq_mat_t B)
+{
+    if (fmpq_mat_nrows(A) != fmpq_mat_nrows(B) || fmpq_mat_ncols(A) != fmpq_mat_ncols(B))
+        mat_reinit(A, fmpq_mat_nrows(B), fmpq_mat_ncols(B));
+    fmpq_mat_set(A, B);
+}
+
+void
+rj_block_init(rj_block_t b)
+{
+    b->n_in = b->n_hidden = b->n_out = 0;
+    b->skip = RJ_SKIP_IDENTITY;
+    fmpq_mat_init(b->Ws, 0, 0);
+    fmpq_init(b->alpha);
+    fmpq_one(b->alpha);
+    b->two_layer = 0;
+    fmpq_mat_init(b->W1, 0, 0);
+    fmpq_mat_init(b->b1, 0, 0);
+    fmpq_mat_init(b->W2, 0, 0);
+    fmpq_mat_init(b->b2, 0, 0);
+    rj_act_init(b->act);
+    b->act->kind = RJ_ACT_RELU;       /* the language's defaults */
+    b->place = RJ_PLACE_NONE;
+    rj_act_init(b->outer);
+    b->outer->kind = RJ_ACT_RELU;
+}
+
+void
+rj_block_clear(rj_block_t b)
+{
+    fmpq_mat_clear(b->Ws);
+    fmpq_clear(b->alpha);
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_clear(b->b1);
+    fmpq_mat_clear(b->W2);
+    fmpq_mat_clear(b->b2);
+    rj_act_clear(b->act);
+    rj_act_clear(b->outer);
+}
+
+void
+rj_block_set(rj_block_t b, const rj_block_t c)
+{
+    if (b == c)
+        return;
+    b->n_in = c->n_in;
+    b->n_hidden = c->n_hidden;
+    b->n_out = c->n_out;
+    b->skip = c->skip;
+    mat_copy(b->Ws, c->Ws);
+    fmpq_set(b->alpha, c->alpha);
+    b->two_layer = c->two_layer;
+    mat_copy(b->W1, c->W1);
+    mat_copy(b->b1, c->b1);
+    mat_copy(b->W2, c->W2);
+    mat_copy(b->b2, c->b2);
+    rj_act_set(b->act, c->act);
+    b->place = c->place;
+    rj_act_set(b->outer, c->outer);
+}
+
+static const char *
+skip_word(rj_skip_kind s)
+{
+    switch (s) {
+    case RJ_SKIP_IDENTITY: return "identity";
+    case RJ_SKIP_PROJECT: return "project";
+    case RJ_SKIP_SCALED: return "scaled";
+    case RJ_SKIP_NONE: return "none";
+    default: return "unknown";
+    }
+}
+
+/* "block 'B'" or "block" into buf. */
+static void
+block_label(char *buf, int len, const char *name)
+{
+    if (name != NULL && name[0] != '\0')
+        snprintf(buf, len, "block '%s'", name);
+    else
+        snprintf(buf, len, "block");
+}
+
+#define SHAPE(A) (long) fmpq_mat_nrows(A), (long) fmpq_mat_ncols(A)
+
+static int
+is_empty(const fmpq_mat_t A)
+{
+    return fmpq_mat_nrows(A) == 0 && fmpq_mat_ncols(A) == 0;
+}
+
+int
+rj_block_validate(rj_block_t b, const char *name, rj_error_t err)
+{
+    char lab[300];
+    slong n_in, n_hidden, n_out, inner;
+
+    block_label(lab, sizeof(lab), name);
+
+    if (fmpq_mat_nrows(b->W1) == 0 || fmpq_mat_ncols(b->W1) == 0)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: W1 is missing or empty (%ld x %ld)",
+                            lab, SHAPE(b->W1));
+    n_in = fmpq_mat_ncols(b->W1);
+    inner = fmpq_mat_nrows(b->W1);
+
+    if (b->two_layer) {
+        if (fmpq_mat_nrows(b->W2) == 0 || fmpq_mat_ncols(b->W2) == 0)
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: a two-layer branch needs W2, but W2 is %ld x %ld",
+                                lab, SHAPE(b->W2));
+        if (fmpq_mat_ncols(b->W2) != inner)
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: shape mismatch: W1 is %ld x %ld and W2 is %ld x %ld "
+                                "(W2 needs %ld columns, one per row of W1)",
+                                lab, SHAPE(b->W1), SHAPE(b->W2), (long) inner);
+        n_hidden = inner;
+        n_out = fmpq_mat_nrows(b->W2);
+    } else {
+        if (!is_empty(b->W2))
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: one-layer branch but W2 is set (%ld x %ld)",
+                                lab, SHAPE(b->W2));
+        if (!is_empty(b->b2))
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: b2 (%ld x %ld) needs W2: without W2 the branch is "
+                                "F(u) = W1 u + b1", lab, SHAPE(b->b2));
+        n_hidden = 0;
+        n_out = inner;
+    }
+
+    if (!is_empty(b->b1) && (fmpq_mat_nrows(b->b1) != inner || fmpq_mat_ncols(b->b1) != 1))
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "%s: shape mismatch: W1 is %ld x %ld and b1 is %ld x %ld "
+                            "(b1 must be a %ld x 1 column vector)",
+                            lab, SHAPE(b->W1), SHAPE(b->b1), (long) inner);
+    if (!is_empty(b->b2) && (fmpq_mat_nrows(b->b2) != n_out || fmpq_mat_ncols(b->b2) != 1))
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "%s: shape mismatch: W2 is %ld x %ld and b2 is %ld x %ld "
+                            "(b2 must be a %ld x 1 column vector)",
+                            lab, SHAPE(b->W2), SHAPE(b->b2), (long) n_out);
+
+    if (n_in > RJ_MAX_WIDTH || n_hidden > RJ_MAX_WIDTH || n_out > RJ_MAX_WIDTH)
+        return rj_error_set(err, RJ_ERR_LIMIT,
+                            "%s: width %ld exceeds the limit RJ_MAX_WIDTH = %d", lab,
+                            (long) FLINT_MAX(n_in, FLINT_MAX(n_hidden, n_out)),
+                            RJ_MAX_WIDTH);
+
+    if (b->skip == RJ_SKIP_PROJECT) {
+        if (fmpq_mat_nrows(b->Ws) != n_out || fmpq_mat_ncols(b->Ws) != n_in)
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: shape mismatch: the branch maps width %ld to width %ld "
+                                "(%s is %ld x %ld) but the skip matrix Ws is %ld x %ld; "
+                                "Ws must be %ld x %ld",
+                                lab, (long) n_in, (long) n_out, b->two_layer ? "W2" : "W1",
+                                b->two_layer ? (long) fmpq_mat_nrows(b->W2)
+                                             : (long) fmpq_mat_nrows(b->W1),
+                                b->two_layer ? (long) fmpq_mat_ncols(b->W2)
+                                             : (long) fmpq_mat_ncols(b->W1),
+                                SHAPE(b->Ws), (long) n_out, (long) n_in);
+    } else {
+        if (!is_empty(b->Ws))
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: a skip matrix Ws (%ld x %ld) is set but the skip is %s",
+                                lab, SHAPE(b->Ws), skip_word(b->skip));
+        if (n_out != n_in) {
+            if (b->two_layer)
+                return rj_error_set(err, RJ_ERR_INPUT,
+                                    "%s: shape mismatch: the branch maps width %ld to "
+                                    "width %ld (W1 is %ld x %ld, W2 is %ld x %ld) but "
+                                    "skip = %s keeps the width; widths change only "
+                                    "through skip = project(Ws)",
+                                    lab, (long) n_in, (long) n_out, SHAPE(b->W1),
+                                    SHAPE(b->W2), skip_word(b->skip));
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: shape mismatch: the branch maps width %ld to width %ld "
+                                "(W1 is %ld x %ld) but skip = %s keeps the width; widths "
+                                "change only through skip = project(Ws)",
+                                lab, (long) n_in, (long) n_out, SHAPE(b->W1),
+                                skip_word(b->skip));
+        }
+    }
+    if ((int) b->skip < RJ_SKIP_IDENTITY || (int) b->skip > RJ_SKIP_NONE)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown skip kind", lab);
+    if ((int) b->place < RJ_PLACE_NONE || (int) b->place > RJ_PLACE_POST)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown placement", lab);
+
+    b->n_in = n_in;
+    b->n_hidden = n_hidden;
+    b->n_out = n_out;
+    return RJ_OK;
+}
+
+int
+rj_block_is_piecewise_linear(const rj_block_t b)
+{
+    if (b->two_layer && !rj_act_is_piecewise_linear(b->act))
+        return 0;
+    if (b->place != RJ_PLACE_NONE && !rj_act_is_piecewise_linear(b->outer))
+        return 0;
+    return 1;
+}
+
+static int
+fmpz_is_pow2(const fmpz_t d)
+{
+    return fmpz_sgn(d) > 0 && fmpz_bits(d) == fmpz_val2(d) + 1;
+}
+
+static int
+fmpq_is_dyadic(const fmpq_t q)
+{
+    return fmpz_is_pow2(fmpq_denref(q));
+}
+
+static int
+mat_is_dyadic(const fmpq_mat_t A)
+{
+    slong i, j;
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            if (!fmpq_is_dyadic(fmpq_mat_entry(A, i, j)))
+                return 0;
+    return 1;
+}
+
+int
+rj_block_is_dyadic(const rj_block_t b)
+{
+    if (!mat_is_dyadic(b->W1) || !mat_is_dyadic(b->b1) || !mat_is_dyadic(b->W2)
+        || !mat_is_dyadic(b->b2) || !mat_is_dyadic(b->Ws))
+        return 0;
+    if (b->skip == RJ_SKIP_SCALED && !fmpq_is_dyadic(b->alpha))
+        return 0;
+    if (b->two_layer && b->act->kind == RJ_ACT_LEAKY_RELU && !fmpq_is_dyadic(b->act->slope))
+        return 0;
+    if (b->place != RJ_PLACE_NONE && b->outer->kind == RJ_ACT_LEAKY_RELU
+        && !fmpq_is_dyadic(b->outer->slope))
+        return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- networks */
+
+void
+rj_net_init(rj_net_t net)
+{
+    net->len = 0;
+    net->alloc = 0;
+    net->blocks = NULL;
+    net->names = NULL;
+}
+
+void
+rj_net_clear(rj_net_t net)
+{
+    slong i;
+    for (i = 0; i < net->len; i++) {
+        rj_block_clear(net->blocks + i);
+        flint_free(net->names[i]);
+    }
+    flint_free(net->blocks);
+    flint_free(net->names);
+    rj_net_init(net);
+}
+
+static void
+net_reserve(rj_net_t net, slong n)
+{
+    slong a;
+    if (n <= net->alloc)
+        return;
+    a = FLINT_MAX(n, 2 * net->alloc);
+    a = FLINT_MAX(a, 4);
+    net->blocks = flint_realloc(net->blocks, a * sizeof(rj_block_struct));
+    net->names = flint_realloc(net->names, a * sizeof(char *));
+    net->alloc = a;
+}
+
+static char *
+str_dup(const char *s)
+{
+    size_t n;
+    char *t;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    t = flint_malloc(n + 1);
+    memcpy(t, s, n + 1);
+    return t;
+}
+
+void
+rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
+{
+    slong i;
+    /* blk may point into net->blocks: remember its index across the realloc */
+    if (blk >= net->blocks && blk < net->blocks + net->len) {
+        i = blk - net->blocks;
+        net_reserve(net, net->len + 1);
+        blk = net->blocks + i;
+    } else {
+        net_reserve(net, net->len + 1);
+    }
+    rj_block_init(net->blocks + net->len);
+    rj_block_set(net->blocks + net->len, blk);
+    net->names[net->len] = str_dup(name);
+    net->len++;
+}
+
+void
+rj_net_append_net(rj_net_t net, const rj_net_t src)
+{
+    slong i, n = src->len;
+    net_reserve(net, net->len + n);   /* src may be net itself */
+    for (i = 0; i < n; i++)
+        rj_net_append(net, src->blocks + i, src->names[i]);
+}
+
+void
+rj_net_set(rj_net_t net, const rj_net_t src)
+{
+    rj_net_t t;
+    if (net == src)
+        return;
+    rj_net_init(t);
+    rj_net_append_net(t, src);
+    rj_net_clear(net);
+    *net = *t;
+}
+
+static void
+net_block_label(char *buf, int len, const rj_net_t net, slong i)
+{
+    const rj_block_struct *b = net->blocks + i;
+    if (net->names[i] != NULL)
+        snprintf(buf, len, "block %ld ('%s', %ld -> %ld)", (long) (i + 1), net->names[i],
+                 (long) b->n_in, (long) b->n_out);
+    else
+        snprintf(buf, len, "block %ld (%ld -> %ld)", (long) (i + 1), (long) b->n_in,
+                 (long) b->n_out);
+}
+
+int
+rj_net_validate(const rj_net_t net, rj_error_t err)
+{
+    slong i;
+    char l1[300], l2[300];
+    if (net->len > RJ_MAX_DEPTH)
+        return rj_error_set(err, RJ_ERR_LIMIT,
+                            "network depth %ld exceeds the limit RJ_MAX_DEPTH = %d",
+                            (long) net->len, RJ_MAX_DEPTH);
+    if (net->len == 0)
+        return rj_error_set(err, RJ_ERR_INPUT, "network has no blocks");
+    for (i = 0; i < net->len; i++) {
+        const rj_block_struct *b = net->blocks + i;
+        if (b->n_in < 1 || b->n_out < 1 || b->n_in != fmpq_mat_ncols(b->W1)) {
+            net_block_label(l1, sizeof(l1), net, i);
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s has not been validated (W1 is %ld x %ld)", l1,
+                                SHAPE(b->W1));
+        }
+    }
+    for (i = 0; i + 1 < net->len; i++) {
+        if (net->blocks[i].n_out != net->blocks[i + 1].n_in) {
+            net_block_label(l1, sizeof(l1), net, i);
+            net_block_label(l2, sizeof(l2), net, i + 1);
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "width mismatch: %s outputs width %ld but the next, %s, "
+                                "takes width %ld",
+                                l1, (long) net->blocks[i].n_out, l2,
+                                (long) net->blocks[i + 1].n_in);
+        }
+    }
+    return RJ_OK;
+}
+
+slong
+rj_net_width_in(const rj_net_t net)
+{
+    return net->len > 0 ? net->blocks[0].n_in : 0;
+}
+
+slong
+rj_net_width_out(const rj_net_t net)
+{
+    return net->len > 0 ? net->blocks[net->len - 1].n_out : 0;
+}
+
+slong
+rj_net_max_width(const rj_net_t net)
+{
+    slong i, w = 0;
+    for (i = 0; i < net->len; i++) {
+        w = FLINT_MAX(w, net->blocks[i].n_in);
+        w = FLINT_MAX(w, net->blocks[i].n_hidden);
+        w = FLINT_MAX(w, net->blocks[i].n_out);
+    }
+    return w;
+}
+
+int
+rj_net_is_piecewise_linear(const rj_net_t net)
+{
+    slong i;
+    for (i = 0; i < net->len; i++)
+        if (!rj_block_is_piecewise_linear(net->blocks + i))
+            return 0;
+    return 1;
+}
+
+int
+rj_net_is_dyadic(const rj_net_t net)
+{
+    slong i;
+    for (i = 0; i < net->len; i++)
+        if (!rj_block_is_dyadic(net->blocks + i))
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- doubles */
+
+/* Exact: a finite IEEE double is (-1)^s * m * 2^(e - 1075) with m the 53-bit
+   significand including the hidden bit (normal) or m * 2^-1074 (subnormal).
+   Read from the bit pattern, so no floating-point operation can round. */
+void
+rj_fmpq_set_d_exact(fmpq_t q, double d)
+{
+    uint64_t bits, m;
+    int s, e, tz;
+    slong k;
+
+    memcpy(&bits, &d, sizeof(bits));
+    s = (int) (bits >> 63);
+    e = (int) ((bits >> 52) & 0x7ff);
+    m = bits & ((UINT64_C(1) << 52) - 1);
+    if (e == 0)
+        k = -1074;
+    else {
+        m |= UINT64_C(1) << 52;
+        k = (slong) e - 1075;
+    }
+    RJ_ASSERT(e != 0x7ff);
+    if (m == 0) {
+        fmpq_zero(q);
+        return;
+    }
+    tz = __builtin_ctzll(m);
+    m >>= tz;
+    k += tz;
+    fmpz_set_ui(fmpq_numref(q), (ulong) m);
+    if (s)
+        fmpz_neg(fmpq_numref(q), fmpq_numref(q));
+    if (k >= 0) {
+        fmpz_mul_2exp(fmpq_numref(q), fmpq_numref(q), (ulong) k);
+        fmpz_one(fmpq_denref(q));
+    } else {
+        fmpz_one(fmpq_denref(q));
+        fmpz_mul_2exp(fmpq_denref(q), fmpq_denref(q), (ulong) (-k));
+    }
+}

@@ -1,0 +1,422 @@
+/* resjac: values of the language and the environment (see include/resjac/lang.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "resjac/lang.h"
+
+/* ---------------------------------------------------------------- values */
+
+void
+rj_val_init(rj_val_t v)
+{
+    v->kind = RJ_VAL_NONE;
+    v->b = 0;
+    fmpq_init(v->num);
+    fmpq_mat_init(v->mat, 0, 0);
+    fmpq_poly_init(v->poly);
+    mpfr_init2(v->lo, RJ_ENCL_PREC);
+    mpfr_init2(v->hi, RJ_ENCL_PREC);
+    v->str = NULL;
+    rj_block_init(v->block);
+    rj_net_init(v->net);
+    v->len = 0;
+    v->items = NULL;
+    v->is_choice_set = 0;
+}
+
+void
+rj_val_clear(rj_val_t v)
+{
+    slong i;
+    fmpq_clear(v->num);
+    fmpq_mat_clear(v->mat);
+    fmpq_poly_clear(v->poly);
+    mpfr_clear(v->lo);
+    mpfr_clear(v->hi);
+    flint_free(v->str);
+    rj_block_clear(v->block);
+    rj_net_clear(v->net);
+    for (i = 0; i < v->len; i++)
+        rj_val_clear(v->items + i);
+    flint_free(v->items);
+}
+
+void
+rj_val_reset(rj_val_t v)
+{
+    rj_val_clear(v);
+    rj_val_init(v);
+}
+
+void
+rj_val_swap(rj_val_t v, rj_val_t w)
+{
+    rj_val_struct t = *v;
+    *v = *w;
+    *w = t;
+}
+
+static char *
+str_dup(const char *s)
+{
+    size_t n;
+    char *t;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    t = flint_malloc(n + 1);
+    memcpy(t, s, n + 1);
+    return t;
+}
+
+/* Deep copy of every field (whatever the kind), so that no part of v shares
+   memory with w.  v == w is allowed. */
+void
+rj_val_set(rj_val_t v, const rj_val_t w)
+{
+    rj_val_t t;
+    slong i;
+    if (v == w)
+        return;
+    rj_val_init(t);
+    t->kind = w->kind;
+    t->b = w->b;
+    fmpq_set(t->num, w->num);
+    fmpq_mat_clear(t->mat);
+    fmpq_mat_init(t->mat, fmpq_mat_nrows(w->mat), fmpq_mat_ncols(w->mat));
+    fmpq_mat_set(t->mat, w->mat);
+    fmpq_poly_set(t->poly, w->poly);
+    mpfr_set_prec(t->lo, mpfr_get_prec(w->lo));
+    mpfr_set_prec(t->hi, mpfr_get_prec(w->hi));
+    mpfr_set(t->lo, w->lo, MPFR_RNDN);   /* same precision: exact */
+    mpfr_set(t->hi, w->hi, MPFR_RNDN);
+    t->str = str_dup(w->str);
+    rj_block_set(t->block, w->block);
+    rj_net_set(t->net, w->net);
+    if (w->len > 0) {
+        t->items = flint_malloc(w->len * sizeof(rj_val_struct));
+        for (i = 0; i < w->len; i++) {
+            rj_val_init(t->items + i);
+            rj_val_set(t->items + i, w->items + i);
+        }
+        t->len = w->len;
+    }
+    t->is_choice_set = w->is_choice_set;
+    rj_val_swap(v, t);
+    rj_val_clear(t);
+}
+
+void
+rj_val_set_fmpq(rj_val_t v, const fmpq_t q)
+{
+    fmpq_t t;
+    fmpq_init(t);
+    fmpq_set(t, q);           /* q may live inside v */
+    rj_val_reset(v);
+    v->kind = RJ_VAL_NUM;
+    fmpq_swap(v->num, t);
+    fmpq_clear(t);
+}
+
+void
+rj_val_set_fmpq_mat(rj_val_t v, const fmpq_mat_t A)
+{
+    fmpq_mat_t t;
+    fmpq_mat_init(t, fmpq_mat_nrows(A), fmpq_mat_ncols(A));
+    fmpq_mat_set(t, A);       /* A may live inside v */
+    rj_val_reset(v);
+    v->kind = RJ_VAL_MAT;
+    fmpq_mat_swap(v->mat, t);
+    fmpq_mat_clear(t);
+}
+
+void
+rj_val_set_bool(rj_val_t v, int b)
+{
+    rj_val_reset(v);
+    v->kind = RJ_VAL_BOOL;
+    v->b = b != 0;
+}
+
+const char *
+rj_val_kind_name(rj_val_kind k)
+{
+    switch (k) {
+    case RJ_VAL_NONE: return "nothing";
+    case RJ_VAL_BOOL: return "truth value";
+    case RJ_VAL_NUM: return "number";
+    case RJ_VAL_MAT: return "matrix";
+    case RJ_VAL_POLY: return "polynomial";
+    case RJ_VAL_ENCL: return "enclosure";
+    case RJ_VAL_ATOM: return "atom";
+    case RJ_VAL_BLOCK: return "block";
+    case RJ_VAL_NET: return "network";
+    case RJ_VAL_STRING: return "string";
+    case RJ_VAL_LIST: return "list";
+    default: return "unknown value";
+    }
+}
+
+/* ---------------------------------------------------------------- printing */
+
+typedef struct {
+    char *s;
+    size_t len, alloc;
+} sbuf_t;
+
+static void
+sb_add(sbuf_t *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->len + n + 1 > b->alloc) {
+        b->alloc = FLINT_MAX(2 * b->alloc, b->len + n + 64);
+        b->s = flint_realloc(b->s, b->alloc);
+    }
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+static void
+sb_printf(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(sbuf_t *b, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    sb_add(b, buf);
+}
+
+static void
+sb_fmpq(sbuf_t *b, const fmpq_t q)
+{
+    char *s = fmpq_get_str(NULL, 10, q);
+    sb_add(b, s);
+    flint_free(s);
+}
+
+/* Column vectors print as [a, b] (the literal that makes them), other
+   matrices as [[a, b], [c, d]]. */
+static void
+sb_mat(sbuf_t *b, const fmpq_mat_t A)
+{
+    slong i, j, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
+    if (r == 0 || c == 0) {
+        sb_printf(b, "(empty %ld x %ld matrix)", (long) r, (long) c);
+        return;
+    }
+    sb_add(b, "[");
+    if (c == 1) {
+        for (i = 0; i < r; i++) {
+            if (i > 0)
+                sb_add(b, ", ");
+            sb_fmpq(b, fmpq_mat_entry(A, i, 0));
+        }
+    } else {
+        for (i = 0; i < r; i++) {
+            sb_add(b, i > 0 ? ", [" : "[");
+            for (j = 0; j < c; j++) {
+                if (j > 0)
+                    sb_add(b, ", ");
+                sb_fmpq(b, fmpq_mat_entry(A, i, j));
+            }
+            sb_add(b, "]");
+        }
+    }
+    sb_add(b, "]");
+}
+
+static void
+sb_act(sbuf_t *b, const rj_act_t a)
+{
+    char buf[256];
+    rj_act_name(buf, sizeof(buf), a);
+    sb_add(b, buf);
+}
+
+static void
+sb_block(sbuf_t *b, const rj_block_t B)
+{
+    sb_printf(b, "block %ld -> %ld (", (long) B->n_in, (long) B->n_out);
+    if (B->two_layer) {
+        sb_printf(b, "two layers, hidden width %ld, act ", (long) B->n_hidden);
+        sb_act(b, B->act);
+    } else
+        sb_add(b, "one layer");
+    if (!fmpq_mat_is_empty(B->b1) || !fmpq_mat_is_empty(B->b2))
+        sb_add(b, ", biases");
+    switch (B->skip) {
+    case RJ_SKIP_IDENTITY: sb_add(b, ", skip identity"); break;
+    case RJ_SKIP_NONE: sb_add(b, ", skip none"); break;
+    case RJ_SKIP_PROJECT:
+        sb_printf(b, ", skip project(%ld x %ld)", (long) fmpq_mat_nrows(B->Ws),
+                  (long) fmpq_mat_ncols(B->Ws));
+        break;
+    case RJ_SKIP_SCALED:
+        sb_add(b, ", skip scaled(");
+        sb_fmpq(b, B->alpha);
+        sb_add(b, ")");
+        break;
+    }
+    if (B->place != RJ_PLACE_NONE) {
+        sb_add(b, B->place == RJ_PLACE_PRE ? ", place pre, outer " : ", place post, outer ");
+        sb_act(b, B->outer);
+    }
+    sb_add(b, ")");
+}
+
+static void
+sb_val(sbuf_t *b, const rj_val_struct *v)
+{
+    slong i;
+    switch (v->kind) {
+    case RJ_VAL_NONE: sb_add(b, "(nothing)"); break;
+    case RJ_VAL_BOOL: sb_add(b, v->b ? "true" : "false"); break;
+    case RJ_VAL_NUM: sb_fmpq(b, v->num); break;
+    case RJ_VAL_MAT: sb_mat(b, v->mat); break;
+    case RJ_VAL_POLY: {
+        char *s = fmpq_poly_get_str_pretty(v->poly, "t");
+        sb_add(b, s);
+        flint_free(s);
+        break;
+    }
+    case RJ_VAL_ENCL: {
+        /* outward rounding: the printed interval contains the enclosure */
+        char buf[200];
+        mpfr_snprintf(buf, sizeof(buf), "[%.17RDg, %.17RUg]", v->lo, v->hi);
+        sb_add(b, buf);
+        break;
+    }
+    case RJ_VAL_ATOM:
+        sb_add(b, v->str != NULL ? v->str : "?");
+        if (v->str != NULL && (strcmp(v->str, "leaky_relu") == 0
+                               || strcmp(v->str, "scaled") == 0)) {
+            sb_add(b, "(");
+            sb_fmpq(b, v->num);
+            sb_add(b, ")");
+        } else if (v->str != NULL && strcmp(v->str, "project") == 0) {
+            sb_add(b, "(");
+            sb_mat(b, v->mat);
+            sb_add(b, ")");
+        }
+        break;
+    case RJ_VAL_BLOCK: sb_block(b, v->block); break;
+    case RJ_VAL_NET:
+        sb_printf(b, "network of %ld block%s, %ld -> %ld", (long) v->net->len,
+                  v->net->len == 1 ? "" : "s", (long) rj_net_width_in(v->net),
+                  (long) rj_net_width_out(v->net));
+        break;
+    case RJ_VAL_STRING:
+        sb_add(b, "\"");
+        sb_add(b, v->str != NULL ? v->str : "");
+        sb_add(b, "\"");
+        break;
+    case RJ_VAL_LIST:
+        sb_add(b, v->is_choice_set ? "one of {" : "(");
+        for (i = 0; i < v->len; i++) {
+            if (i > 0)
+                sb_add(b, ", ");
+            sb_val(b, v->items + i);
+        }
+        sb_add(b, v->is_choice_set ? "}" : ")");
+        break;
+    default: sb_add(b, "(unknown value)"); break;
+    }
+}
+
+char *
+rj_val_get_str(const rj_val_t v)
+{
+    sbuf_t b = { NULL, 0, 0 };
+    sb_add(&b, "");
+    sb_val(&b, v);
+    return b.s;
+}
+
+/* ---------------------------------------------------------------- environment */
+
+void
+rj_env_init(rj_env_t env)
+{
+    env->len = env->alloc = 0;
+    env->names = NULL;
+    env->vals = NULL;
+    env->dir = NULL;
+    env->hook = NULL;
+    env->hook_ctx = NULL;
+}
+
+void
+rj_env_clear(rj_env_t env)
+{
+    slong i;
+    for (i = 0; i < env->len; i++) {
+        flint_free(env->names[i]);
+        rj_val_clear(env->vals + i);
+    }
+    flint_free(env->names);
+    flint_free(env->vals);
+    env->len = env->alloc = 0;
+    env->names = NULL;
+    env->vals = NULL;
+}
+
+static slong
+env_find(const rj_env_t env, const char *name)
+{
+    slong i;
+    for (i = env->len - 1; i >= 0; i--)
+        if (strcmp(env->names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void
+rj_env_push(rj_env_t env, const char *name, const rj_val_t v)
+{
+    rj_val_t t;
+    rj_val_init(t);
+    rj_val_set(t, v);          /* v may point into env->vals */
+    if (env->len == env->alloc) {
+        env->alloc = FLINT_MAX(16, 2 * env->alloc);
+        env->names = flint_realloc(env->names, env->alloc * sizeof(char *));
+        env->vals = flint_realloc(env->vals, env->alloc * sizeof(rj_val_struct));
+    }
+    env->names[env->len] = str_dup(name);
+    env->vals[env->len] = *t;  /* moves t's contents */
+    env->len++;
+}
+
+void
+rj_env_bind(rj_env_t env, const char *name, const rj_val_t v)
+{
+    slong i = env_find(env, name);
+    if (i >= 0)
+        rj_val_set(env->vals + i, v);
+    else
+        rj_env_push(env, name, v);
+}
+
+void
+rj_env_unbind(rj_env_t env, const char *name)
+{
+    slong i = env_find(env, name);
+    if (i < 0)
+        return;
+    flint_free(env->names[i]);
+    rj_val_clear(env->vals + i);
+    memmove(env->names + i, env->names + i + 1, (env->len - i - 1) * sizeof(char *));
+    memmove(env->vals + i, env->vals + i + 1, (env->len - i - 1) * sizeof(rj_val_struct));
+    env->len--;
+}
+
+rj_val_struct *
+rj_env_lookup(rj_env_t env, const char *name)
+{
+    slong i = env_find(env, name);
+    return i >= 0 ? env->vals + i : NULL;
+}

@@ -1,0 +1,45 @@
+/* resjac precise layer: helpers shared by the files of src/precise (not exported). */
+#ifndef RESJAC_PRECISE_INTERNAL_H
+#define RESJAC_PRECISE_INTERNAL_H
+
+#include <mpfr.h>
+#include <flint/flint.h>
+#include <flint/fmpz.h>
+#include <flint/fmpq.h>
+
+#include "resjac/precise.h"
+
+/* rad += 2^(EXP(mid) - PREC(mid)), an upper bound on the error of a
+   round-to-nearest result `mid` whose ternary value is `inexact` [PB 1]. */
+void _rjp_rad_add_ulp(mpfr_t rad, const mpfr_t mid, int inexact);
+
+/* q = x exactly (x finite). */
+void _rjp_fmpq_set_mpfr(fmpq_t q, const mpfr_t x);
+
+/* An upper bound on the product X Y of nonnegative matrices (row major, X is
+   r x m, Y is m x c, entries given as MPFR numbers >= 0), added to C (r x c,
+   RJ_RAD_PREC) rounding upward: one double-precision gemm on scaled data,
+   enlarged by Higham's gamma_m [PB 3].  X, Y are arrays of pointers to allow
+   strided views: X[i*m + k], Y[k*c + j]. */
+void _rjp_nonneg_mul_add_upper(mpfr_ptr C, mpfr_srcptr const *X, mpfr_srcptr const *Y,
+                              slong r, slong m, slong c);
+
+/* Scalar midpoint-radius operations (rad at RJ_RAD_PREC, rounded up). */
+void _rjp_mr_mul(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
+                const mpfr_t ym, const mpfr_t yr);
+void _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
+                const mpfr_t ym, const mpfr_t yr);
+
+/* Upper bound on sqrt(x) etc. in RJ_RAD_PREC: small wrappers. */
+void _rjp_rad_init(mpfr_t r);    /* RJ_RAD_PREC bits, 0 */
+
+/* Guard bits for a balanced product of n factors. */
+slong _rjp_prod_guard(slong n);
+
+/* Double-precision one-sided Jacobi SVD of a (r x c, r >= c, row major,
+   overwritten with W = A V whose columns are nearly orthogonal); V (c x c)
+   receives the right singular vectors.  Plain floating point: every use is
+   certified afterwards. */
+void _rjp_jacobi_svd_d(double *a, double *v, slong r, slong c);
+
+#endif

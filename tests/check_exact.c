@@ -1,0 +1,1013 @@
+/* Check suite for src/exact: Jacobian parts, ties and the three expansions of
+ * prod(S_l + R_l), each held against an independent computation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static ulong seed;
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A random network of L blocks of every kind: skip, placement, activations
+   (piecewise linear), one or two layers, biases, widths in 1..wmax that change
+   only through projection or "none" skips.  den = 4 gives dyadic weights,
+   den = 3 or 6 non-dyadic ones. */
+static slong
+rand_net(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, slong den)
+{
+    slong l, n_in, n0;
+    rj_block_t b;
+
+    rj_block_init(b);
+    n0 = n_in = 1 + n_randint(st, wmax);
+    for (l = 0; l < L; l++) {
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        int act = n_randint(st, 3), outer = n_randint(st, 3), bias = n_randint(st, 2);
+        slong h = n_randint(st, 3) == 0 ? 0 : 1 + n_randint(st, wmax);
+        slong n_out = n_in;
+        if (skip == RJ_SKIP_PROJECT || skip == RJ_SKIP_NONE)
+            n_out = 1 + n_randint(st, wmax);
+        rj_test_randblock(b, st, n_in, h, n_out, skip, place, act, outer, bias, num, den);
+        rj_net_append(net, b, NULL);
+        n_in = n_out;
+    }
+    rj_block_clear(b);
+    return n0;
+}
+
+static void
+report(const char *what, slong iter, const rj_net_t net, const fmpq_mat_t x)
+{
+    slong l;
+    char name[64];
+    fprintf(stderr, "FAILED %s: seed %lu, case %ld, L = %ld\n", what, (unsigned long) seed,
+            (long) iter, (long) net->len);
+    rj_test_print_mat("x", x);
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        fprintf(stderr, "block %ld: skip %d place %d two_layer %d act %d outer %d\n",
+                (long) (l + 1), (int) b->skip, (int) b->place, b->two_layer,
+                (int) b->act->kind, (int) b->outer->kind);
+        if (b->skip == RJ_SKIP_PROJECT)
+            rj_test_print_mat("  Ws", b->Ws);
+        if (b->skip == RJ_SKIP_SCALED) {
+            fprintf(stderr, "  alpha = ");
+            fmpq_fprint(stderr, b->alpha);
+            fprintf(stderr, "\n");
+        }
+        snprintf(name, sizeof(name), "  W1");
+        rj_test_print_mat(name, b->W1);
+        rj_test_print_mat("  b1", b->b1);
+        rj_test_print_mat("  W2", b->W2);
+        rj_test_print_mat("  b2", b->b2);
+    }
+}
+
+static rj_tie_policy
+policy(rj_tie_mode mode, ulong choice)
+{
+    rj_tie_policy p;
+    p.mode = mode;
+    p.choice = choice;
+    return p;
+}
+
+static fmpq_mat_struct *
+mats_init(slong n)
+{
+    slong i;
+    fmpq_mat_struct *G = flint_malloc(n * sizeof(fmpq_mat_struct));
+    for (i = 0; i < n; i++)
+        fmpq_mat_init(G + i, 0, 0);
+    return G;
+}
+
+static void
+mats_clear(fmpq_mat_struct *G, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_mat_clear(G + i);
+    flint_free(G);
+}
+
+/* G_k by brute force: every subset's path product formed from scratch. */
+static void
+graded_brute(fmpq_mat_struct *G, const rj_exact_parts_t p)
+{
+    slong L = p->len, l, k, n0 = fmpq_mat_nrows(p->h + 0), nL = fmpq_mat_nrows(p->h + L);
+    ulong mask;
+    fmpq_mat_t Q, T;
+
+    for (k = 0; k <= L; k++) {
+        fmpq_mat_clear(G + k);
+        fmpq_mat_init(G + k, nL, n0);
+    }
+    for (mask = 0; mask < (UWORD(1) << L); mask++) {
+        fmpq_mat_init(Q, n0, n0);
+        fmpq_mat_one(Q);
+        for (l = 0; l < L; l++) {
+            fmpq_mat_init(T, fmpq_mat_nrows(p->S + l), n0);
+            fmpq_mat_mul(T, ((mask >> l) & 1) ? p->R + l : p->S + l, Q);
+            fmpq_mat_swap(Q, T);
+            fmpq_mat_clear(T);
+        }
+        k = __builtin_popcountl(mask);
+        fmpq_mat_add(G + k, G + k, Q);
+        fmpq_mat_clear(Q);
+    }
+}
+
+static void
+sum_graded(fmpq_mat_t P, const fmpq_mat_struct *G, slong L)
+{
+    slong k;
+    fmpq_mat_clear(P);
+    fmpq_mat_init(P, fmpq_mat_nrows(G + 0), fmpq_mat_ncols(G + 0));
+    for (k = 0; k <= L; k++)
+        fmpq_mat_add(P, P, G + k);
+}
+
+static int
+mat_canonical(const fmpq_mat_t A)
+{
+    slong i, j;
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            if (!fmpq_is_canonical(fmpq_mat_entry(A, i, j)))
+                return 0;
+    return 1;
+}
+
+static int
+mat_eq(const fmpq_mat_t A, const fmpq_mat_t B)
+{
+    return fmpq_mat_nrows(A) == fmpq_mat_nrows(B) && fmpq_mat_ncols(A) == fmpq_mat_ncols(B)
+        && fmpq_mat_equal(A, B);
+}
+
+/* Check every expansion of the parts of (net, x) against each other.  Returns
+   1 if all agree. */
+static int
+check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_policy pol)
+{
+    rj_exact_parts_t p;
+    rj_error_t err;
+    fmpq_mat_t Pd, Pdr, Pdc, Ps, Psr, Psc, Pg, J, y;
+    fmpq_mat_struct *Gr, *Gc, *Gb, *G;
+    slong L = net->len, k;
+    int ok = 1, st, dyadic, want;
+
+    rj_error_init(err);
+    rj_exact_parts_init(p);
+    st = rj_exact_parts(p, NULL, net, x, pol, err);
+    if (st != RJ_OK) {
+        report("rj_exact_parts", iter, net, x);
+        ck_abort_msg("rj_exact_parts failed: %s", err->msg);
+    }
+    fmpq_mat_init(Pd, 0, 0);
+    fmpq_mat_init(Pdr, 0, 0);
+    fmpq_mat_init(Pdc, 0, 0);
+    fmpq_mat_init(Ps, 0, 0);
+    fmpq_mat_init(Psr, 0, 0);
+    fmpq_mat_init(Psc, 0, 0);
+    fmpq_mat_init(Pg, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    fmpq_mat_init(y, 0, 0);
+    Gr = mats_init(L + 1);
+    Gc = mats_init(L + 1);
+    Gb = mats_init(L + 1);
+    G = mats_init(L + 1);
+
+    ck_assert_int_eq(rj_expand_direct(Pd, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_direct_rational(Pdr, p, err), RJ_OK);
+    dyadic = rj_exact_parts_is_dyadic(p);
+    want = dyadic ? RJ_OK : RJ_ERR_DOMAIN;
+    ck_assert_int_eq(rj_expand_direct_dyadic(Pdc, p, err), want);
+    ck_assert_int_eq(rj_expand_subsets(Ps, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_subsets_rational(Psr, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_subsets_dyadic(Psc, p, err), want);
+    ck_assert_int_eq(rj_expand_graded(G, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_graded_rational(Gr, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_graded_dyadic(Gc, p, err), want);
+    graded_brute(Gb, p);
+    sum_graded(Pg, Gr, L);
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, pol, err), RJ_OK);
+    ck_assert_int_eq(rj_exact_forward(y, net, x, err), RJ_OK);
+
+    ok &= mat_eq(Pd, Pdr) && mat_eq(Ps, Psr) && mat_eq(Ps, Pdr);
+    ok &= mat_eq(Pg, Pdr) && mat_eq(J, Pdr);
+    ok &= mat_eq(y, p->h + L);
+    for (k = 0; k <= L; k++) {
+        ok &= mat_eq(Gr + k, Gb + k) && mat_eq(G + k, Gr + k);
+        if (dyadic)
+            ok &= mat_eq(Gr + k, Gc + k) && mat_canonical(Gc + k);
+    }
+    if (dyadic)
+        ok &= mat_eq(Pdr, Pdc) && mat_eq(Psr, Psc) && mat_canonical(Pdc)
+              && mat_canonical(Psc);
+    if (!ok) {
+        report("expansions disagree", iter, net, x);
+        rj_test_print_mat("direct (rational)", Pdr);
+        rj_test_print_mat("direct (dyadic)", Pdc);
+        rj_test_print_mat("subsets (rational)", Psr);
+        rj_test_print_mat("subsets (dyadic)", Psc);
+        rj_test_print_mat("sum of graded", Pg);
+        for (k = 0; k <= L; k++) {
+            rj_test_print_mat("G_k (rational)", Gr + k);
+            rj_test_print_mat("G_k (dyadic)", Gc + k);
+            rj_test_print_mat("G_k (brute force)", Gb + k);
+        }
+    }
+
+    mats_clear(Gr, L + 1);
+    mats_clear(Gc, L + 1);
+    mats_clear(Gb, L + 1);
+    mats_clear(G, L + 1);
+    fmpq_mat_clear(Pd);
+    fmpq_mat_clear(Pdr);
+    fmpq_mat_clear(Pdc);
+    fmpq_mat_clear(Ps);
+    fmpq_mat_clear(Psr);
+    fmpq_mat_clear(Psc);
+    fmpq_mat_clear(Pg);
+    fmpq_mat_clear(J);
+    fmpq_mat_clear(y);
+    rj_exact_parts_clear(p);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* direct == subsets == sum of graded, rational == dyadic, graded == brute
+   force per length, on random networks of every block kind, dyadic and not,
+   under every tie policy. */
+START_TEST(test_expansions_random)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(300), ties_seen = 0;
+    static const slong dens[4] = { 2, 4, 3, 6 };
+
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_ties_t ties;
+        rj_error_t err;
+        slong L = n_randint(st, 7), den = dens[n_randint(st, 4)], n0;
+        rj_tie_policy pol = policy((rj_tie_mode) n_randint(st, 3), n_randlimb(st));
+
+        rj_net_init(net);
+        rj_ties_init(ties);
+        rj_error_init(err);
+        n0 = rand_net(net, st, L, 3, 2, den);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 2, den);
+        {
+            rj_exact_parts_t p;
+            rj_exact_parts_init(p);
+            ck_assert_int_eq(rj_exact_parts(p, ties, net, x, pol, err), RJ_OK);
+            ties_seen += ties->len;
+            rj_exact_parts_clear(p);
+        }
+        RJ_CHECK(check_all_expansions(iter, net, x, pol), seed,
+                 "case %ld: expansions disagree (inputs above)", (long) iter);
+        fmpq_mat_clear(x);
+        rj_ties_clear(ties);
+        rj_net_clear(net);
+    }
+    /* small integer weights hit kinks often: make sure ties were exercised */
+    RJ_CHECK(ties_seen > 0, seed, "no ties in %ld random cases", (long) n);
+    flint_randclear(st);
+}
+END_TEST
+
+/* Float64-like dyadic weights (53-bit mantissas, exponents down to 2^-60):
+   the cleared path (powers of two) against the rational one. */
+static void
+rand_dyadic_mat(fmpq_mat_t A, flint_rand_t st)
+{
+    slong i, j;
+    fmpz_t m;
+    fmpz_init(m);
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++) {
+            fmpz_randbits(m, st, 53);
+            fmpz_set(fmpq_mat_entry_num(A, i, j), m);
+            fmpz_one(fmpq_mat_entry_den(A, i, j));
+            fmpz_mul_2exp(fmpq_mat_entry_den(A, i, j), fmpq_mat_entry_den(A, i, j),
+                          56 + n_randint(st, 5));
+            fmpq_canonicalise(fmpq_mat_entry(A, i, j));
+        }
+    fmpz_clear(m);
+}
+
+START_TEST(test_dyadic_float64_like)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(20);
+
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        rj_block_t b;
+        fmpq_mat_t x;
+        rj_exact_parts_t p;
+        rj_error_t err;
+        slong l, L = 1 + n_randint(st, 8), w = 1 + n_randint(st, 4);
+
+        rj_net_init(net);
+        rj_block_init(b);
+        rj_error_init(err);
+        for (l = 0; l < L; l++) {
+            rj_test_randblock(b, st, w, w, w, n_randint(st, 3), n_randint(st, 3),
+                              RJ_ACT_RELU, RJ_ACT_RELU, 1, 1, 1);
+            rand_dyadic_mat(b->W1, st);
+            rand_dyadic_mat(b->W2, st);
+            rand_dyadic_mat(b->b1, st);
+            rand_dyadic_mat(b->b2, st);
+            rj_net_append(net, b, NULL);
+        }
+        fmpq_mat_init(x, w, 1);
+        rand_dyadic_mat(x, st);
+        rj_exact_parts_init(p);
+        ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+        RJ_CHECK(rj_exact_parts_is_dyadic(p), seed, "case %ld: parts not dyadic", (long) iter);
+        RJ_CHECK(check_all_expansions(iter, net, x, policy(RJ_TIE_RIGHT, 0)), seed,
+                 "case %ld: dyadic expansions disagree", (long) iter);
+        rj_exact_parts_clear(p);
+        fmpq_mat_clear(x);
+        rj_block_clear(b);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+START_TEST(test_is_dyadic)
+{
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x;
+    rj_exact_parts_t p;
+    rj_error_t err;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    rj_exact_parts_init(p);
+    fmpq_mat_init(x, 1, 1);
+    fmpq_set_si(fmpq_mat_entry(x, 0, 0), 1, 1);
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, 1, 1);
+    fmpq_set_si(fmpq_mat_entry(b->W1, 0, 0), 3, 8);
+    b->place = RJ_PLACE_NONE;
+    rj_net_append(net, b, "d");
+    ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert(rj_exact_parts_is_dyadic(p));
+    fmpq_set_si(fmpq_mat_entry(net->blocks[0].W1, 0, 0), 1, 3);
+    ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert(!rj_exact_parts_is_dyadic(p));
+    rj_exact_parts_clear(p);
+    fmpq_mat_clear(x);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* All blocks equal with S = I and a linear branch: the factors commute and
+   G_k = C(L, k) R^k; the dynamic programme must agree. */
+START_TEST(test_commuting)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(30);
+
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        rj_block_t b;
+        fmpq_mat_t x, R;
+        rj_exact_parts_t p;
+        rj_error_t err;
+        slong l, k, L = n_randint(st, 25), w = 1 + n_randint(st, 3);
+        slong h = n_randint(st, 2) ? w + 1 : 0;
+        fmpq_mat_struct *G1, *G2;
+
+        rj_net_init(net);
+        rj_block_init(b);
+        rj_error_init(err);
+        /* identity activation inside: R = W2 W1 (two layers) or W1 */
+        rj_test_randblock(b, st, w, h, w, RJ_SKIP_IDENTITY, RJ_PLACE_NONE,
+                          RJ_ACT_IDENTITY, RJ_ACT_RELU, n_randint(st, 2), 3,
+                          n_randint(st, 2) ? 4 : 5);
+        for (l = 0; l < L; l++)
+            rj_net_append(net, b, NULL);
+        fmpq_mat_init(x, w, 1);
+        rj_test_randmat(x, st, 3, 2);
+        fmpq_mat_init(R, w, w);
+        if (h > 0)
+            fmpq_mat_mul(R, b->W2, b->W1);
+        else
+            fmpq_mat_set(R, b->W1);
+        rj_exact_parts_init(p);
+        ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+        G1 = mats_init(L + 1);
+        G2 = mats_init(L + 1);
+        ck_assert_int_eq(rj_expand_graded(G1, p, err), RJ_OK);
+        ck_assert_int_eq(rj_expand_graded_commuting(G2, R, L, err), RJ_OK);
+        for (k = 0; k <= L; k++)
+            if (!mat_eq(G1 + k, G2 + k)) {
+                report("commuting", iter, net, x);
+                rj_test_print_mat("G_k by DP", G1 + k);
+                rj_test_print_mat("C(L,k) R^k", G2 + k);
+                RJ_CHECK(0, seed, "case %ld: G_%ld differs", (long) iter, (long) k);
+            }
+        mats_clear(G1, L + 1);
+        mats_clear(G2, L + 1);
+        rj_exact_parts_clear(p);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(R);
+        rj_block_clear(b);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* For a piecewise-linear f and a point x with no tie, f(x + t v) - f(x) = t J v
+   exactly for all small enough rational t.  With weights and inputs of
+   numerators <= 2 and denominators <= 4, widths <= 3 and L <= 5, every nonzero
+   pre-activation at x is at least 4^-12 in absolute value while a step t moves
+   it by at most t (1 + 3*2*3*2)^5 < t 2^22, so t = 2^-100 stays on x's linear
+   piece.  At a tie the one-sided derivative must be J_c v for one of the
+   one-sided choices c. */
+START_TEST(test_jacobian_directional)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(300), clean = 0, tied = 0;
+
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        fmpq_mat_t x, v, xt, y0, y1, J, d, Jv;
+        rj_ties_t ties;
+        rj_error_t err;
+        fmpq_t t;
+        slong L = 1 + n_randint(st, 5), n0, nL;
+        int found;
+        ulong c;
+
+        rj_net_init(net);
+        rj_ties_init(ties);
+        rj_error_init(err);
+        n0 = rand_net(net, st, L, 3, 2, n_randint(st, 2) ? 4 : 3);
+        fmpq_mat_init(x, n0, 1);
+        fmpq_mat_init(v, n0, 1);
+        fmpq_mat_init(xt, n0, 1);
+        rj_test_randmat(x, st, 2, 4);
+        rj_test_randmat(v, st, 5, 1);
+        fmpq_init(t);
+        fmpz_one(fmpq_numref(t));
+        fmpz_one(fmpq_denref(t));
+        fmpz_mul_2exp(fmpq_denref(t), fmpq_denref(t), 100);
+        fmpq_mat_scalar_mul_fmpq(xt, v, t);
+        fmpq_mat_add(xt, xt, x);
+        fmpq_mat_init(y0, 0, 0);
+        fmpq_mat_init(y1, 0, 0);
+        fmpq_mat_init(J, 0, 0);
+        ck_assert_int_eq(rj_exact_forward(y0, net, x, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_forward(y1, net, xt, err), RJ_OK);
+        nL = fmpq_mat_nrows(y0);
+        fmpq_mat_init(d, nL, 1);
+        fmpq_mat_init(Jv, nL, 1);
+        fmpq_mat_sub(d, y1, y0);
+        fmpq_inv(t, t);
+        fmpq_mat_scalar_mul_fmpq(d, d, t);     /* (f(x+tv) - f(x)) / t */
+
+        ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                         RJ_OK);
+        if (ties->len == 0) {
+            clean++;
+            fmpq_mat_mul(Jv, J, v);
+            if (!mat_eq(Jv, d)) {
+                report("directional derivative", iter, net, x);
+                rj_test_print_mat("v", v);
+                rj_test_print_mat("J", J);
+                rj_test_print_mat("J v", Jv);
+                rj_test_print_mat("(f(x+tv)-f(x))/t", d);
+                RJ_CHECK(0, seed, "case %ld: J v differs from the exact difference quotient",
+                         (long) iter);
+            }
+        } else if (ties->len <= 8) {
+            slong nt = ties->len;
+            tied++;
+            found = 0;
+            for (c = 0; c < (UWORD(1) << nt) && !found; c++) {
+                rj_ties_t t2;
+                rj_ties_init(t2);
+                ck_assert_int_eq(rj_exact_jacobian(J, t2, net, x, policy(RJ_TIE_CHOICE, c),
+                                                   err), RJ_OK);
+                RJ_CHECK(t2->len == nt, seed, "case %ld: ties depend on the choice",
+                         (long) iter);
+                fmpq_mat_mul(Jv, J, v);
+                found = mat_eq(Jv, d);
+                rj_ties_clear(t2);
+            }
+            if (!found) {
+                report("one-sided derivative at a tie", iter, net, x);
+                rj_test_print_mat("v", v);
+                rj_test_print_mat("(f(x+tv)-f(x))/t", d);
+                RJ_CHECK(0, seed, "case %ld: no one-sided choice gives the directional "
+                         "derivative", (long) iter);
+            }
+        }
+        fmpq_clear(t);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(v);
+        fmpq_mat_clear(xt);
+        fmpq_mat_clear(y0);
+        fmpq_mat_clear(y1);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(d);
+        fmpq_mat_clear(Jv);
+        rj_ties_clear(ties);
+        rj_net_clear(net);
+    }
+    RJ_CHECK(clean >= n / 4 && tied > 0, seed, "too few cases: %ld without ties, %ld with",
+             (long) clean, (long) tied);
+    flint_randclear(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- lesson */
+
+static void
+set_mat(fmpq_mat_t A, slong r, slong c, const slong *num)
+{
+    slong i, j;
+    fmpq_mat_clear(A);
+    fmpq_mat_init(A, r, c);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            fmpq_set_si(fmpq_mat_entry(A, i, j), num[i * c + j], 1);
+}
+
+/* Example 1: two blocks with linear branches J1, J2 (S = I):
+   (I + J2)(I + J1) = I + (J1 + J2) + J2 J1 with J2 J1 != J1 J2. */
+START_TEST(test_lesson_example1)
+{
+    static const slong j1[4] = { 1, 2, 0, 1 }, j2[4] = { 0, 1, 3, 0 }, x0[2] = { 1, -1 };
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, A, B, I, E, P;
+    rj_exact_parts_t p;
+    rj_error_t err;
+    fmpq_mat_struct *G = mats_init(3);
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(A, 0, 0);
+    fmpq_mat_init(B, 0, 0);
+    fmpq_mat_init(I, 2, 2);
+    fmpq_mat_init(E, 2, 2);
+    fmpq_mat_init(P, 0, 0);
+    fmpq_mat_one(I);
+    set_mat(x, 2, 1, x0);
+    set_mat(A, 2, 2, j1);
+    set_mat(B, 2, 2, j2);
+    b->place = RJ_PLACE_NONE;
+    set_mat(b->W1, 2, 2, j1);
+    rj_net_append(net, b, "F1");
+    set_mat(b->W1, 2, 2, j2);
+    rj_net_append(net, b, "F2");
+
+    rj_exact_parts_init(p);
+    ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert(mat_eq(p->S + 0, I) && mat_eq(p->S + 1, I));
+    ck_assert(mat_eq(p->R + 0, A) && mat_eq(p->R + 1, B));
+    ck_assert_int_eq(rj_expand_graded(G, p, err), RJ_OK);
+    ck_assert(mat_eq(G + 0, I));                        /* I: both skips */
+    fmpq_mat_add(E, A, B);
+    ck_assert(mat_eq(G + 1, E));                        /* J1 only + J2 only */
+    fmpq_mat_mul(E, B, A);
+    ck_assert(mat_eq(G + 2, E));                        /* J2 J1: the deep path */
+    fmpq_mat_mul(P, A, B);
+    ck_assert(!mat_eq(P, E));                           /* the order matters */
+    /* and the direct product (I + J2)(I + J1) */
+    ck_assert_int_eq(rj_expand_direct(P, p, err), RJ_OK);
+    fmpq_mat_add(E, E, G + 1);
+    fmpq_mat_add(E, E, I);
+    ck_assert(mat_eq(P, E));
+
+    rj_exact_parts_clear(p);
+    mats_clear(G, 3);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(A);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(I);
+    fmpq_mat_clear(E);
+    fmpq_mat_clear(P);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* Example 3: F(x) = W2 relu(W1 x), W1 = W2 = I, x = [-1, 1]. */
+static void
+example3_net(rj_net_t net, rj_place_kind place)
+{
+    static const slong id[4] = { 1, 0, 0, 1 };
+    rj_block_t b;
+    rj_block_init(b);
+    b->two_layer = 1;
+    set_mat(b->W1, 2, 2, id);
+    set_mat(b->W2, 2, 2, id);
+    b->act->kind = RJ_ACT_RELU;
+    b->outer->kind = RJ_ACT_RELU;
+    b->place = place;
+    b->skip = RJ_SKIP_IDENTITY;
+    b->n_in = b->n_hidden = b->n_out = 2;
+    rj_net_append(net, b, "ex3");
+    rj_block_clear(b);
+}
+
+START_TEST(test_lesson_example3)
+{
+    static const slong x0[2] = { -1, 1 }, d02[4] = { 0, 0, 0, 2 }, d12[4] = { 1, 0, 0, 2 };
+    static const slong ypost[2] = { 0, 2 }, ypre[2] = { -1, 2 };
+    rj_net_t post, pre;
+    fmpq_mat_t x, J, E, y;
+    rj_ties_t ties;
+    rj_error_t err;
+    int side;
+
+    rj_net_init(post);
+    rj_net_init(pre);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    fmpq_mat_init(E, 0, 0);
+    fmpq_mat_init(y, 0, 0);
+    set_mat(x, 2, 1, x0);
+    example3_net(post, RJ_PLACE_POST);
+    example3_net(pre, RJ_PLACE_PRE);
+
+    /* post-activation: y = [0, 2], dy/dx = diag(0, 2), no tie (F(x)+x = [-1, 2]) */
+    ck_assert_int_eq(rj_exact_forward(y, post, x, err), RJ_OK);
+    set_mat(E, 2, 1, ypost);
+    ck_assert(mat_eq(y, E));
+    for (side = 0; side < 2; side++) {
+        rj_ties_init(ties);
+        ck_assert_int_eq(rj_exact_jacobian(J, ties, post, x, policy((rj_tie_mode) side, 0),
+                                           err), RJ_OK);
+        set_mat(E, 2, 2, d02);
+        ck_assert(mat_eq(J, E));
+        ck_assert_int_eq(ties->len, 0);
+        rj_ties_clear(ties);
+    }
+
+    /* pre-activation: relu(x) = [0, 1] and the inner relu then meets
+       relu(W1 [0, 1])_1 = relu(0): a tie at block 1, inner activation, unit 1
+       (0-based: block 0, where 0, unit 0).  The outer relu at x_1 = -1 is not a
+       tie, and its derivative 0 hides the tie's side: diag(1, 2) either way. */
+    ck_assert_int_eq(rj_exact_forward(y, pre, x, err), RJ_OK);
+    set_mat(E, 2, 1, ypre);
+    ck_assert(mat_eq(y, E));
+    for (side = 0; side < 2; side++) {
+        rj_ties_init(ties);
+        ck_assert_int_eq(rj_exact_jacobian(J, ties, pre, x, policy((rj_tie_mode) side, 0),
+                                           err), RJ_OK);
+        set_mat(E, 2, 2, d12);
+        ck_assert(mat_eq(J, E));
+        ck_assert_int_eq(ties->len, 1);
+        ck_assert_int_eq(ties->ties[0].block, 0);
+        ck_assert_int_eq(ties->ties[0].where, 0);
+        ck_assert_int_eq(ties->ties[0].unit, 0);
+        rj_ties_clear(ties);
+    }
+
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    fmpq_mat_clear(E);
+    fmpq_mat_clear(y);
+    rj_net_clear(post);
+    rj_net_clear(pre);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- ties */
+
+/* One block relu(x) (none skip, identity linear branch, post relu) at x = 0
+   in every unit: n ties, and the choice bits pick the sides unit by unit. */
+START_TEST(test_tie_choice_bits)
+{
+    static const slong id3[9] = { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, z[3] = { 0, 0, 0 };
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, J;
+    rj_ties_t ties;
+    rj_error_t err;
+    ulong c;
+    slong i;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    set_mat(b->W1, 3, 3, id3);
+    b->skip = RJ_SKIP_NONE;
+    b->place = RJ_PLACE_POST;
+    b->outer->kind = RJ_ACT_LEAKY_RELU;
+    fmpq_set_si(b->outer->slope, 1, 10);
+    rj_net_append(net, b, NULL);
+    set_mat(x, 3, 1, z);
+    for (c = 0; c < 8; c++) {
+        rj_ties_init(ties);
+        ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(RJ_TIE_CHOICE, c), err),
+                         RJ_OK);
+        ck_assert_int_eq(ties->len, 3);
+        for (i = 0; i < 3; i++) {
+            ck_assert_int_eq(ties->ties[i].unit, i);
+            ck_assert_int_eq(ties->ties[i].where, 1);
+            /* right: 1, left: the leaky slope 1/10 */
+            ck_assert(((c >> i) & 1) ? fmpq_is_one(fmpq_mat_entry(J, i, i))
+                      : (fmpz_equal_si(fmpq_mat_entry_num(J, i, i), 1)
+                         && fmpz_equal_si(fmpq_mat_entry_den(J, i, i), 10)));
+        }
+        rj_ties_clear(ties);
+    }
+    /* leaky_relu(1) has no kink: no tie */
+    fmpq_one(net->blocks[0].outer->slope);
+    rj_ties_init(ties);
+    ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(RJ_TIE_LEFT, 0), err), RJ_OK);
+    ck_assert_int_eq(ties->len, 0);
+    rj_ties_clear(ties);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* Tie order: outer-pre before inner before outer-post, block by block. */
+START_TEST(test_tie_order)
+{
+    static const slong one[1] = { 1 }, zero[1] = { 0 };
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, J;
+    rj_ties_t ties;
+    rj_error_t err;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    /* y = relu(0*x + W2 relu(W1 relu(x))) at x = 0: pre tie, inner tie; then
+       post tie since everything is 0 */
+    b->two_layer = 1;
+    set_mat(b->W1, 1, 1, one);
+    set_mat(b->W2, 1, 1, one);
+    b->skip = RJ_SKIP_NONE;
+    b->place = RJ_PLACE_PRE;
+    rj_net_append(net, b, NULL);
+    b->place = RJ_PLACE_POST;
+    rj_net_append(net, b, NULL);
+    set_mat(x, 1, 1, zero);
+    rj_ties_init(ties);
+    ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert_int_eq(ties->len, 4);
+    ck_assert(ties->ties[0].block == 0 && ties->ties[0].where == 1);
+    ck_assert(ties->ties[1].block == 0 && ties->ties[1].where == 0);
+    ck_assert(ties->ties[2].block == 1 && ties->ties[2].where == 0);
+    ck_assert(ties->ties[3].block == 1 && ties->ties[3].where == 1);
+    ck_assert(fmpq_is_one(fmpq_mat_entry(J, 0, 0)));
+    rj_ties_clear(ties);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- refusals */
+
+START_TEST(test_tanh_refused)
+{
+    static const char *msg = "the exact layer cannot take tanh: its values at rational "
+                             "points are irrational; use the precise layer (--method interval)";
+    static const slong one[1] = { 1 };
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, J;
+    rj_error_t err;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    set_mat(x, 1, 1, one);
+    b->two_layer = 1;
+    set_mat(b->W1, 1, 1, one);
+    set_mat(b->W2, 1, 1, one);
+    b->act->kind = RJ_ACT_TANH;
+    rj_net_append(net, b, "t");
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_DOMAIN);
+    RJ_CHECK(strstr(err->msg, msg) != NULL, seed, "message: %s", err->msg);
+    RJ_CHECK(strstr(err->msg, "block 1 ('t')") != NULL, seed, "message: %s", err->msg);
+    ck_assert_int_eq(rj_exact_forward(J, net, x, err), RJ_ERR_DOMAIN);
+    /* sigmoid as the outer activation of a post block */
+    net->blocks[0].act->kind = RJ_ACT_RELU;
+    net->blocks[0].outer->kind = RJ_ACT_SIGMOID;
+    net->blocks[0].place = RJ_PLACE_POST;
+    rj_error_init(err);
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_DOMAIN);
+    RJ_CHECK(strstr(err->msg, "cannot take sigmoid") != NULL, seed, "message: %s", err->msg);
+    /* an outer activation that a NONE placement does not use is no obstacle */
+    net->blocks[0].place = RJ_PLACE_NONE;
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_OK);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+START_TEST(test_limits_and_shapes)
+{
+    static const slong one[1] = { 1 }, two[2] = { 1, 1 };
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, P;
+    rj_exact_parts_t p;
+    rj_error_t err;
+    slong l;
+    fmpq_mat_struct *G;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    rj_exact_parts_init(p);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(P, 0, 0);
+    set_mat(x, 1, 1, one);
+    set_mat(b->W1, 1, 1, one);
+    b->place = RJ_PLACE_NONE;
+    for (l = 0; l <= RJ_SUBSETS_MAX_L; l++)
+        rj_net_append(net, b, NULL);
+    ck_assert_int_eq(rj_exact_parts(p, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    /* subset enumeration refused before any work, naming the limit */
+    ck_assert_int_eq(rj_expand_subsets(P, p, err), RJ_ERR_LIMIT);
+    RJ_CHECK(strstr(err->msg, "RJ_SUBSETS_MAX_L") != NULL, seed, "message: %s", err->msg);
+    ck_assert_int_eq(rj_expand_subsets_rational(P, p, err), RJ_ERR_LIMIT);
+    ck_assert_int_eq(rj_expand_subsets_dyadic(P, p, err), RJ_ERR_LIMIT);
+    /* graded and direct still work: G_k = C(27, k) * 1^k for R = S = 1 */
+    G = mats_init(net->len + 1);
+    ck_assert_int_eq(rj_expand_graded(G, p, err), RJ_OK);
+    {
+        fmpz_t c;
+        fmpz_init(c);
+        fmpz_bin_uiui(c, net->len, 13);
+        ck_assert(fmpz_equal(fmpq_mat_entry_num(G + 13, 0, 0), c));
+        fmpz_clear(c);
+    }
+    mats_clear(G, net->len + 1);
+    rj_exact_parts_clear(p);
+
+    /* the point's width does not match block 1 */
+    set_mat(x, 2, 1, two);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_INPUT);
+    RJ_CHECK(strstr(err->msg, "block 1") != NULL && strstr(err->msg, "width 2") != NULL,
+             seed, "message: %s", err->msg);
+    /* a width mismatch between blocks 2 and 3 names both */
+    set_mat(x, 1, 1, one);
+    set_mat(net->blocks[1].W1, 2, 1, two);
+    net->blocks[1].skip = RJ_SKIP_NONE;
+    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_INPUT);
+    RJ_CHECK(strstr(err->msg, "block 3") != NULL && strstr(err->msg, "block 2") != NULL,
+             seed, "message: %s", err->msg);
+    /* an identity skip cannot change the width */
+    net->blocks[1].skip = RJ_SKIP_IDENTITY;
+    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_INPUT);
+    RJ_CHECK(strstr(err->msg, "block 2") != NULL && strstr(err->msg, "projection") != NULL,
+             seed, "message: %s", err->msg);
+    /* a width beyond RJ_MAX_WIDTH is refused before work */
+    fmpq_mat_clear(x);
+    fmpq_mat_init(x, RJ_MAX_WIDTH + 1, 1);
+    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_LIMIT);
+    RJ_CHECK(strstr(err->msg, "RJ_MAX_WIDTH") != NULL, seed, "message: %s", err->msg);
+    /* expansions of parts never computed */
+    ck_assert_int_eq(rj_expand_direct(P, p, err), RJ_ERR_INPUT);
+
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(P);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* The memory estimate stops a net whose parts would not fit. */
+START_TEST(test_memory_limit)
+{
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x, J;
+    rj_error_t err;
+    slong w = 4096, l;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, w, w);     /* zeros: cheap to hold, 2 w^2 entries per block */
+    b->place = RJ_PLACE_NONE;
+    for (l = 0; l < 3; l++)
+        rj_net_append(net, b, NULL);
+    fmpq_mat_init(x, w, 1);
+    fmpq_mat_init(J, 0, 0);
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_LIMIT);
+    RJ_CHECK(strstr(err->msg, "RJ_EXACT_MAX_ENTRIES") != NULL, seed, "message: %s", err->msg);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
+START_TEST(test_empty_net)
+{
+    static const slong x0[3] = { 1, 2, 3 };
+    rj_net_t net;
+    fmpq_mat_t x, J, I;
+    rj_error_t err;
+
+    rj_net_init(net);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    fmpq_mat_init(I, 3, 3);
+    fmpq_mat_one(I);
+    set_mat(x, 3, 1, x0);
+    ck_assert(check_all_expansions(0, net, x, policy(RJ_TIE_RIGHT, 0)));
+    ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert(mat_eq(J, I));
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    fmpq_mat_clear(I);
+    rj_net_clear(net);
+}
+END_TEST
+
+static Suite *
+exact_suite(void)
+{
+    Suite *s = suite_create("exact");
+    TCase *tc = tcase_create("exact");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_expansions_random);
+    tcase_add_test(tc, test_dyadic_float64_like);
+    tcase_add_test(tc, test_is_dyadic);
+    tcase_add_test(tc, test_commuting);
+    tcase_add_test(tc, test_jacobian_directional);
+    tcase_add_test(tc, test_lesson_example1);
+    tcase_add_test(tc, test_lesson_example3);
+    tcase_add_test(tc, test_tie_choice_bits);
+    tcase_add_test(tc, test_tie_order);
+    tcase_add_test(tc, test_tanh_refused);
+    tcase_add_test(tc, test_limits_and_shapes);
+    tcase_add_test(tc, test_memory_limit);
+    tcase_add_test(tc, test_empty_net);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    seed = rj_test_seed(20170517);
+    sr = srunner_create(exact_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    flint_cleanup();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

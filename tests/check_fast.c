@@ -1,0 +1,1031 @@
+/* Tests of the fast core (src/fast): float Jacobians within their a-priori
+ * bound of the exact ones, graded components, float32 vs float64, the
+ * bracketing check at ties, reverse vs forward mode vs one backward per row,
+ * weight gradients, random networks. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static ulong seed;
+
+/* ------------------------------------------------------------ helpers */
+
+/* A random exact network of L blocks with kinds drawn at random:
+   piecewise-linear activations only (the exact layer's domain).  Widths in
+   [2, 4]; projection skips change the width.  Weights p/den. */
+static void
+rand_net(rj_net_t net, flint_rand_t st, slong L, slong num, slong den, int allow_bias)
+{
+    slong l, n = 2 + n_randint(st, 3);
+    static const int acts[3] = {RJ_ACT_IDENTITY, RJ_ACT_RELU, RJ_ACT_LEAKY_RELU};
+    rj_net_clear(net);
+    rj_net_init(net);
+    for (l = 0; l < L; l++) {
+        rj_block_t b;
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        slong h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
+        slong n_out = skip == RJ_SKIP_PROJECT ? 2 + n_randint(st, 3) : n;
+        char name[32];
+        rj_block_init(b);
+        rj_test_randblock(b, st, n, h, n_out, skip, place, acts[n_randint(st, 3)],
+                          acts[1 + n_randint(st, 2)], allow_bias && n_randint(st, 2), num,
+                          den);
+        snprintf(name, sizeof(name), "b%ld", (long) l + 1);
+        rj_net_append(net, b, name);
+        rj_block_clear(b);
+        n = n_out;
+    }
+}
+
+static void
+rand_point(fmpq_mat_t x, flint_rand_t st, slong n, slong num, slong den)
+{
+    fmpq_mat_clear(x);
+    fmpq_mat_init(x, n, 1);
+    rj_test_randmat(x, st, num, den);
+}
+
+static void
+print_net(const rj_net_t net)
+{
+    slong l;
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        char a1[64], a2[64];
+        rj_act_name(a1, sizeof(a1), b->act);
+        rj_act_name(a2, sizeof(a2), b->outer);
+        fprintf(stderr, "block %ld: skip %d place %d two_layer %d act %s outer %s\n",
+                (long) l + 1, b->skip, b->place, b->two_layer, a1, a2);
+        rj_test_print_mat("  W1", b->W1);
+        if (b->two_layer)
+            rj_test_print_mat("  W2", b->W2);
+        if (fmpq_mat_nrows(b->b1) > 0)
+            rj_test_print_mat("  b1", b->b1);
+        if (fmpq_mat_nrows(b->b2) > 0)
+            rj_test_print_mat("  b2", b->b2);
+        if (b->skip == RJ_SKIP_PROJECT)
+            rj_test_print_mat("  Ws", b->Ws);
+    }
+}
+
+static double
+getd(const void *p, slong i, rj_fast_dtype t)
+{
+    return t == RJ_FAST_F32 ? ((const float *) p)[i] : ((const double *) p)[i];
+}
+
+static void
+setd(void *p, slong i, double v, rj_fast_dtype t)
+{
+    if (t == RJ_FAST_F32)
+        ((float *) p)[i] = (float) v;
+    else
+        ((double *) p)[i] = v;
+}
+
+/* ------------------------------------------------------------ bound vs exact */
+
+static void
+check_bound_vs_exact(rj_fast_dtype dtype, slong den)
+{
+    flint_rand_t st;
+    slong it, iters = rj_test_iters(60), certified = 0;
+    rj_test_randinit(st, seed + (ulong) dtype * 7 + (ulong) den);
+    for (it = 0; it < iters; it++) {
+        rj_net_t net;
+        fmpq_mat_t x, J;
+        rj_fast_net_t f;
+        rj_fast_bound_t b;
+        rj_exact_parts_t parts;
+        rj_error_t err;
+        rj_tie_policy pol = {RJ_TIE_LEFT, 0};
+        rj_fast_xval_report rep;
+        slong L = 1 + n_randint(st, 5), i, j;
+        int s;
+        rj_net_init(net);
+        rand_net(net, st, L, 40, den, 1);
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, rj_net_width_in(net), 40, den);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_bound_init(b);
+        rj_exact_parts_init(parts);
+        fmpq_mat_init(J, 0, 0);
+        s = rj_fast_net_set_net(f, net, dtype, err);
+        RJ_CHECK(s == RJ_OK, seed, "set_net: %s", err->msg);
+        s = rj_fast_jacobian_bound(b, f, x, err);
+        RJ_CHECK(s == RJ_OK, seed, "bound: %s", err->msg);
+        s = rj_exact_parts(parts, NULL, net, x, pol, err);
+        RJ_CHECK(s == RJ_OK, seed, "exact parts: %s", err->msg);
+        s = rj_fast_xval_exact(&rep, b, parts, err);
+        RJ_CHECK(s == RJ_OK, seed, "xval: %s", err->msg);
+        if (!rep.ok) {
+            print_net(net);
+            rj_test_print_mat("x", x);
+        }
+        RJ_CHECK(rep.ok, seed,
+                 "iteration %ld (%s, den %ld): float beyond its bound at block %ld stage %d "
+                 "entry (%ld,%ld): |diff| %g > bound %g", (long) it,
+                 rj_fast_dtype_name(dtype), (long) den, (long) rep.block + 1, rep.stage,
+                 (long) rep.row, (long) rep.col, rep.observed, rep.bound);
+        /* and against rj_exact_jacobian itself */
+        s = rj_exact_jacobian(J, NULL, net, x, pol, err);
+        RJ_CHECK(s == RJ_OK, seed, "exact jacobian: %s", err->msg);
+        if (b->certified) {
+            fmpq_t d, e;
+            certified++;
+            fmpq_init(d);
+            fmpq_init(e);
+            for (i = 0; i < b->n_out; i++)
+                for (j = 0; j < b->n_in; j++) {
+                    rj_fmpq_set_d_exact(d, b->J[i * b->n_in + j]);
+                    fmpq_sub(d, d, fmpq_mat_entry(J, i, j));
+                    fmpq_abs(d, d);
+                    rj_fmpq_set_d_exact(e, b->E[i * b->n_in + j]);
+                    if (fmpq_cmp(d, e) > 0) {
+                        print_net(net);
+                        rj_test_print_mat("x", x);
+                        rj_test_print_mat("J exact", J);
+                    }
+                    RJ_CHECK(fmpq_cmp(d, e) <= 0, seed,
+                             "iteration %ld: J[%ld][%ld] = %.17g beyond bound %g",
+                             (long) it, (long) i, (long) j, b->J[i * b->n_in + j],
+                             b->E[i * b->n_in + j]);
+                }
+            fmpq_clear(d);
+            fmpq_clear(e);
+        }
+        fmpq_mat_clear(J);
+        rj_exact_parts_clear(parts);
+        rj_fast_bound_clear(b);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    /* ties are rare with these weights: most cases must be certified */
+    RJ_CHECK(certified * 2 > iters, seed, "only %ld of %ld cases certified", (long) certified,
+             (long) iters);
+    flint_randclear(st);
+}
+
+START_TEST(test_bound_exact_f64_dyadic) { check_bound_vs_exact(RJ_FAST_F64, 64); }
+END_TEST
+START_TEST(test_bound_exact_f64_rational) { check_bound_vs_exact(RJ_FAST_F64, 30); }
+END_TEST
+START_TEST(test_bound_exact_f32_dyadic) { check_bound_vs_exact(RJ_FAST_F32, 64); }
+END_TEST
+START_TEST(test_bound_exact_f32_rational) { check_bound_vs_exact(RJ_FAST_F32, 30); }
+END_TEST
+
+/* The bound is not vacuous: a wrong weight is caught and its block named. */
+START_TEST(test_bound_catches_wrong_weight)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 11);
+    for (it = 0; it < rj_test_iters(20); it++) {
+        rj_net_t net;
+        rj_block_t lin;
+        fmpq_mat_t x;
+        rj_fast_net_t f;
+        rj_fast_bound_t b;
+        rj_exact_parts_t parts;
+        rj_error_t err;
+        rj_tie_policy pol = {RJ_TIE_LEFT, 0};
+        rj_fast_xval_report rep;
+        slong L, n;
+        double w0;
+        rj_net_init(net);
+        rand_net(net, st, 1 + n_randint(st, 3), 40, 64, 1);
+        n = rj_net_width_out(net);
+        /* a last linear block y = h + W h: changing W[0][0] changes y[0]
+           whenever h[0] != 0 */
+        rj_block_init(lin);
+        rj_test_randblock(lin, st, n, 0, n, RJ_SKIP_IDENTITY, RJ_PLACE_NONE,
+                          RJ_ACT_IDENTITY, RJ_ACT_IDENTITY, 0, 40, 64);
+        rj_net_append(net, lin, "linear");
+        rj_block_clear(lin);
+        L = net->len;
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, rj_net_width_in(net), 40, 64);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_bound_init(b);
+        rj_exact_parts_init(parts);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_parts(parts, NULL, net, x, pol, err), RJ_OK);
+        if (fmpq_is_zero(fmpq_mat_entry(parts->h + (L - 1), 0, 0)))
+            goto next;
+        w0 = getd(f->params, f->blocks[L - 1].W1, f->dtype);
+        setd(f->params, f->blocks[L - 1].W1, w0 + 1.0 / 1024, f->dtype);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b, f, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_xval_exact(&rep, b, parts, err), RJ_OK);
+        RJ_CHECK(!rep.ok, seed, "iteration %ld: a wrong weight went unnoticed", (long) it);
+        RJ_CHECK(rep.block == L - 1 && rep.stage == 0 && rep.row == 0, seed,
+                 "iteration %ld: wrong weight in block %ld named block %ld stage %d row %ld",
+                 (long) it, (long) L, (long) rep.block + 1, rep.stage, (long) rep.row);
+    next:
+        rj_exact_parts_clear(parts);
+        rj_fast_bound_clear(b);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* float32 and float64 both within their bounds of one exact J, so within the
+   sum of the bounds of each other. */
+START_TEST(test_f32_vs_f64)
+{
+    flint_rand_t st;
+    slong it, i;
+    rj_test_randinit(st, seed + 13);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_fast_net_t f32, f64;
+        rj_fast_bound_t b32, b64;
+        rj_error_t err;
+        rj_net_init(net);
+        rand_net(net, st, 1 + n_randint(st, 6), 100, 30, 1);
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, rj_net_width_in(net), 100, 30);
+        rj_error_init(err);
+        rj_fast_net_init(f32);
+        rj_fast_net_init(f64);
+        rj_fast_bound_init(b32);
+        rj_fast_bound_init(b64);
+        ck_assert_int_eq(rj_fast_net_set_net(f32, net, RJ_FAST_F32, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_net_set_net(f64, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(f32->exact_conv, 0);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b32, f32, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b64, f64, x, err), RJ_OK);
+        if (b32->certified && b64->certified)
+            for (i = 0; i < b32->n_out * b32->n_in; i++) {
+                double d = fabs(b32->J[i] - b64->J[i]);
+                RJ_CHECK(d <= (b32->E[i] + b64->E[i]) * (1 + 0x1p-50), seed,
+                         "iteration %ld entry %ld: f32 %.9g vs f64 %.17g beyond %g + %g",
+                         (long) it, (long) i, b32->J[i], b64->J[i], b32->E[i], b64->E[i]);
+                /* the f32 bound is about 2^29 times the f64 one, and the f32
+                   error is real: not below the f64 bound by accident */
+                RJ_CHECK(b32->E[i] >= b64->E[i], seed, "f32 bound below f64 bound");
+            }
+        rj_fast_bound_clear(b32);
+        rj_fast_bound_clear(b64);
+        rj_fast_net_clear(f32);
+        rj_fast_net_clear(f64);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------ graded */
+
+/* Graded float (Jacobian rows, m = n_out) vs rj_expand_graded: within
+   2 gamma_N A_k where A_k is the graded expansion of |S_l|, |R_l| (a
+   first-order bound for products of N-term sums), and components summing to
+   the Jacobian. */
+START_TEST(test_graded_vs_exact)
+{
+    flint_rand_t st;
+    slong it, k, i;
+    rj_test_randinit(st, seed + 17);
+    for (it = 0; it < rj_test_iters(30); it++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_fast_bound_t b;
+        rj_exact_parts_t parts, aparts;
+        rj_error_t err;
+        rj_tie_policy pol = {RJ_TIE_LEFT, 0};
+        slong L = 1 + n_randint(st, 6), n_in, n_out, N = 8, l;
+        fmpq_mat_struct *G, *A;
+        double *xd, *Gf, *I, *norms, gN;
+        fmpq_t d, e;
+        rj_net_init(net);
+        rand_net(net, st, L, 40, 64, 1);
+        n_in = rj_net_width_in(net);
+        n_out = rj_net_width_out(net);
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, n_in, 40, 64);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        rj_fast_bound_init(b);
+        rj_exact_parts_init(parts);
+        rj_exact_parts_init(aparts);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        /* skip the (rare) cases with a kink within rounding of its argument */
+        ck_assert_int_eq(rj_fast_jacobian_bound(b, f, x, err), RJ_OK);
+        if (!b->certified)
+            goto next;
+        ck_assert_int_eq(rj_exact_parts(parts, NULL, net, x, pol, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_parts(aparts, NULL, net, x, pol, err), RJ_OK);
+        for (l = 0; l < L; l++) {
+            slong r, c;
+            for (r = 0; r < fmpq_mat_nrows(aparts->S + l); r++)
+                for (c = 0; c < fmpq_mat_ncols(aparts->S + l); c++) {
+                    fmpq_abs(fmpq_mat_entry(aparts->S + l, r, c),
+                             fmpq_mat_entry(aparts->S + l, r, c));
+                    fmpq_abs(fmpq_mat_entry(aparts->R + l, r, c),
+                             fmpq_mat_entry(aparts->R + l, r, c));
+                }
+            N += f->blocks[l].n_in + f->blocks[l].n_hidden + f->blocks[l].n_out + 8;
+        }
+        G = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+        A = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+        for (k = 0; k <= L; k++) {
+            fmpq_mat_init(G + k, n_out, n_in);
+            fmpq_mat_init(A + k, n_out, n_in);
+        }
+        ck_assert_int_eq(rj_expand_graded(G, parts, err), RJ_OK);
+        ck_assert_int_eq(rj_expand_graded(A, aparts, err), RJ_OK);
+        xd = malloc(n_in * sizeof(double));
+        for (i = 0; i < n_in; i++)
+            xd[i] = fmpq_get_d(fmpq_mat_entry(x, i, 0));   /* dyadic: exact */
+        Gf = malloc((L + 1) * n_out * n_in * sizeof(double));
+        I = calloc(n_out * n_out, sizeof(double));
+        norms = malloc((L + 1) * sizeof(double));
+        for (i = 0; i < n_out; i++)
+            I[i * n_out + i] = 1;
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n_out, RJ_FAST_GRADED, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_graded(Gf, norms, w, f, I, n_out, err), RJ_OK);
+        gN = 2 * N * 0x1p-53 / (1 - N * 0x1p-53);
+        fmpq_init(d);
+        fmpq_init(e);
+        for (k = 0; k <= L; k++)
+            for (i = 0; i < n_out * n_in; i++) {
+                slong r = i / n_in, c = i % n_in;
+                double a = fmpq_get_d(fmpq_mat_entry(A + k, r, c));
+                double tol = 2 * gN * a * (1 + 1e-10) + 1e-300;
+                rj_fmpq_set_d_exact(d, Gf[k * n_out * n_in + i]);
+                fmpq_sub(d, d, fmpq_mat_entry(G + k, r, c));
+                fmpq_abs(d, d);
+                rj_fmpq_set_d_exact(e, tol);
+                if (fmpq_cmp(d, e) > 0) {
+                    print_net(net);
+                    rj_test_print_mat("x", x);
+                    rj_test_print_mat("G_k exact", G + k);
+                }
+                RJ_CHECK(fmpq_cmp(d, e) <= 0, seed,
+                         "iteration %ld: graded G_%ld[%ld][%ld] = %.17g, exact %.17g, "
+                         "tolerance %g", (long) it, (long) k, (long) r, (long) c,
+                         Gf[k * n_out * n_in + i],
+                         fmpq_get_d(fmpq_mat_entry(G + k, r, c)), tol);
+            }
+        /* components sum to the Jacobian (within both bounds) */
+        for (i = 0; i < n_out * n_in; i++) {
+            double s = 0, sa = 0;
+            for (k = 0; k <= L; k++) {
+                s += Gf[k * n_out * n_in + i];
+                sa += fabs(Gf[k * n_out * n_in + i]);
+            }
+            RJ_CHECK(fabs(s - b->J[i]) <= b->E[i] + (2 * gN + (L + 1) * 0x1p-52) * sa * 2
+                                             + 1e-300,
+                     seed, "iteration %ld: sum of graded components %.17g vs J %.17g",
+                     (long) it, s, b->J[i]);
+        }
+        fmpq_clear(d);
+        fmpq_clear(e);
+        for (k = 0; k <= L; k++) {
+            fmpq_mat_clear(G + k);
+            fmpq_mat_clear(A + k);
+        }
+        flint_free(G);
+        flint_free(A);
+        free(xd);
+        free(Gf);
+        free(I);
+        free(norms);
+    next:
+        rj_exact_parts_clear(parts);
+        rj_exact_parts_clear(aparts);
+        rj_fast_bound_clear(b);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Graded gradient of random float networks (every kind, tanh and sigmoid
+   included): the components sum to the gradient of rj_fast_backward. */
+START_TEST(test_graded_sums_to_gradient)
+{
+    static const char *specs[] = {
+        "6,8,pre", "6,8,post", "5,8,plain", "6,8,none,act=tanh", "6,8,linear",
+        "6,8,scaled,alpha=0.5,act=sigmoid,bias=1", "7,8,pre,act=leaky_relu,slope=0.1",
+        "6,8,post,act=tanh,outer=sigmoid,bias=1", "4,8,pre,hidden=5,scale=0"};
+    slong si, it;
+    for (si = 0; si < (slong) (sizeof(specs) / sizeof(specs[0])); si++)
+        for (it = 0; it < 2; it++) {
+            rj_fast_random_t sp;
+            rj_fast_net_t f;
+            rj_fast_work_t w;
+            rj_error_t err;
+            rj_fast_dtype t = it ? RJ_FAST_F32 : RJ_FAST_F64;
+            slong B = 3, L, n, i, k;
+            double *x, *dy, *G, *norms, *dx, *hn;
+            void *xt, *dyt, *Gt, *dxt;
+            size_t es = rj_fast_dtype_size(t);
+            double tol = t == RJ_FAST_F32 ? 1e-4 : 1e-12;
+            rj_error_init(err);
+            ck_assert_int_eq(rj_fast_random_parse(sp, specs[si], err), RJ_OK);
+            rj_fast_net_init(f);
+            rj_fast_work_init(w);
+            RJ_CHECK(rj_fast_net_random(f, sp, seed + si, t, err) == RJ_OK, seed, "%s",
+                     err->msg);
+            L = f->len;
+            n = f->n_in;
+            x = malloc(B * n * sizeof(double));
+            dy = malloc(B * n * sizeof(double));
+            G = calloc((L + 1) * B * n, sizeof(double));
+            norms = malloc((L + 1) * sizeof(double));
+            dx = malloc(B * n * sizeof(double));
+            hn = malloc((L + 1) * sizeof(double));
+            xt = malloc(B * n * es);
+            dyt = malloc(B * n * es);
+            dxt = malloc(B * n * es);
+            Gt = malloc((L + 1) * B * n * es);
+            rj_fast_randn(x, B * n, seed + 100 + si);
+            rj_fast_randn(dy, B * n, seed + 200 + si);
+            for (i = 0; i < B * n; i++) {
+                setd(xt, i, x[i], t);
+                setd(dyt, i, dy[i], t);
+            }
+            ck_assert_int_eq(rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_forward(NULL, w, f, xt, B, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_backward(dxt, NULL, hn, NULL, w, f, dyt, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_graded(Gt, norms, w, f, dyt, 1, err), RJ_OK);
+            for (i = 0; i < B * n; i++) {
+                double s = 0, sa = 0;
+                for (k = 0; k <= L; k++) {
+                    double g = getd(Gt, k * B * n + i, t);
+                    s += g;
+                    sa += fabs(g);
+                }
+                dx[i] = getd(dxt, i, t);
+                RJ_CHECK(fabs(s - dx[i]) <= tol * (sa + fabs(dx[i]) + 1e-30), seed,
+                         "%s (%s), entry %ld: sum of components %.17g vs gradient %.17g",
+                         specs[si], rj_fast_dtype_name(t), (long) i, s, dx[i]);
+            }
+            /* plain nets (no skip): only the all-branch path survives */
+            if (f->blocks[0].skip == RJ_SKIP_NONE)
+                for (k = 0; k < L; k++)
+                    RJ_CHECK(norms[k] == 0, seed, "%s: plain net has length %ld", specs[si],
+                             (long) k);
+            /* hnorms[0] is the norm of dX */
+            {
+                double s = 0;
+                for (i = 0; i < B * n; i++)
+                    s += dx[i] * dx[i];
+                RJ_CHECK(fabs(sqrt(s) - hn[0]) <= 1e-6 * (hn[0] + 1e-30), seed,
+                         "hnorms[0] %g vs ||dX|| %g", hn[0], sqrt(s));
+            }
+            free(x);
+            free(dy);
+            free(G);
+            free(norms);
+            free(dx);
+            free(hn);
+            free(xt);
+            free(dyt);
+            free(dxt);
+            free(Gt);
+            rj_fast_work_clear(w);
+            rj_fast_net_clear(f);
+        }
+}
+END_TEST
+
+/* ------------------------------------------------------------ Jacobian variants */
+
+/* Batched reverse mode vs forward mode vs one backward pass per row. */
+START_TEST(test_jacobian_variants)
+{
+    static const char *specs[] = {
+        "5,6,pre", "5,6,post,bias=1", "4,6,plain", "5,6,none,act=tanh", "5,6,linear",
+        "5,6,scaled,alpha=0.7,act=sigmoid,outer=tanh", "5,6,pre,act=leaky_relu,slope=-0.2",
+        "5,6,post,act=leaky_relu,outer=leaky_relu,slope=-0.5,bias=1"};
+    slong si;
+    for (si = 0; si < (slong) (sizeof(specs) / sizeof(specs[0])); si++) {
+        rj_fast_random_t sp;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_error_t err;
+        slong B = 3, n, i, r, b;
+        double *x, *J1, *J2, *dy, *dx, maxabs = 0;
+        rj_error_init(err);
+        ck_assert_int_eq(rj_fast_random_parse(sp, specs[si], err), RJ_OK);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        ck_assert_int_eq(rj_fast_net_random(f, sp, seed + 31 * si, RJ_FAST_F64, err), RJ_OK);
+        n = f->n_in;
+        x = malloc(B * n * sizeof(double));
+        J1 = malloc(B * n * n * sizeof(double));
+        J2 = malloc(B * n * n * sizeof(double));
+        dy = malloc(B * n * sizeof(double));
+        dx = malloc(B * n * sizeof(double));
+        rj_fast_randn(x, B * n, seed + 7 * si);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, B, n, 0, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, B, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian(J1, w, f, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_fwd(J2, w, f, err), RJ_OK);
+        for (i = 0; i < B * n * n; i++)
+            maxabs = fmax(maxabs, fabs(J1[i]));
+        for (i = 0; i < B * n * n; i++)
+            RJ_CHECK(fabs(J1[i] - J2[i]) <= 1e-12 * (maxabs + 1), seed,
+                     "%s: reverse %.17g vs forward mode %.17g at %ld", specs[si], J1[i],
+                     J2[i], (long) i);
+        /* one backward per row: row r of every point's J */
+        for (r = 0; r < n; r++) {
+            memset(dy, 0, B * n * sizeof(double));
+            for (b = 0; b < B; b++)
+                dy[b * n + r] = 1;
+            ck_assert_int_eq(rj_fast_backward(dx, NULL, NULL, NULL, w, f, dy, err), RJ_OK);
+            for (b = 0; b < B; b++)
+                for (i = 0; i < n; i++)
+                    RJ_CHECK(fabs(dx[b * n + i] - J1[(b * n + r) * n + i])
+                                 <= 1e-12 * (maxabs + 1),
+                             seed, "%s: backward row %ld %.17g vs batched %.17g", specs[si],
+                             (long) r, dx[b * n + i], J1[(b * n + r) * n + i]);
+        }
+        free(x);
+        free(J1);
+        free(J2);
+        free(dy);
+        free(dx);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+    }
+}
+END_TEST
+
+/* Weight gradients against central differences of c . f (smooth net, f64). */
+START_TEST(test_weight_gradients)
+{
+    static const char *specs[] = {"3,5,pre,act=tanh,outer=tanh,bias=1",
+                                  "3,5,post,act=sigmoid,outer=tanh,bias=1",
+                                  "3,5,scaled,alpha=0.5,act=tanh,outer=sigmoid,bias=1"};
+    slong si;
+    for (si = 0; si < 3; si++) {
+        rj_fast_random_t sp;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_error_t err;
+        slong B = 2, n, p;
+        double *x, *c, *y, *dp, *wn;
+        rj_error_init(err);
+        ck_assert_int_eq(rj_fast_random_parse(sp, specs[si], err), RJ_OK);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        ck_assert_int_eq(rj_fast_net_random(f, sp, seed + si, RJ_FAST_F64, err), RJ_OK);
+        n = f->n_in;
+        x = malloc(B * n * sizeof(double));
+        c = malloc(B * n * sizeof(double));
+        y = malloc(B * n * sizeof(double));
+        dp = malloc(f->nparams * sizeof(double));
+        wn = malloc(f->len * sizeof(double));
+        rj_fast_randn(x, B * n, seed + 3);
+        rj_fast_randn(c, B * n, seed + 4);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, B, 1, 0, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, B, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_backward(NULL, dp, NULL, wn, w, f, c, err), RJ_OK);
+        for (p = 0; p < f->nparams; p += 1 + p % 3) {
+            double *wp = (double *) f->params + p, w0 = *wp, hstep = 1e-6, fp = 0, fm = 0, fd;
+            slong i;
+            *wp = w0 + hstep;
+            rj_fast_forward(y, w, f, x, B, err);
+            for (i = 0; i < B * n; i++)
+                fp += c[i] * y[i];
+            *wp = w0 - hstep;
+            rj_fast_forward(y, w, f, x, B, err);
+            for (i = 0; i < B * n; i++)
+                fm += c[i] * y[i];
+            *wp = w0;
+            fd = (fp - fm) / (2 * hstep);
+            RJ_CHECK(fabs(fd - dp[p]) <= 1e-6 * (1 + fabs(fd)), seed,
+                     "%s: parameter %ld: gradient %.12g, central difference %.12g", specs[si],
+                     (long) p, dp[p], fd);
+        }
+        free(x);
+        free(c);
+        free(y);
+        free(dp);
+        free(wn);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------ bracketing at ties */
+
+/* A net whose first ReLU unit sits exactly at its kink at x: block 1 is
+   two-layer with b1[0] = -(W1 x)[0]. */
+static void
+tie_net(rj_net_t net, fmpq_mat_t x, flint_rand_t st, int place)
+{
+    rj_block_t b;
+    fmpq_mat_t z;
+    slong n = 3, h = 3;
+    rj_net_clear(net);
+    rj_net_init(net);
+    rand_point(x, st, n, 20, 8);
+    rj_block_init(b);
+    rj_test_randblock(b, st, n, h, n, RJ_SKIP_IDENTITY, place == RJ_PLACE_PRE ? RJ_PLACE_NONE
+                                                                              : place,
+                      RJ_ACT_RELU, RJ_ACT_RELU, 1, 20, 8);
+    fmpq_mat_init(z, h, 1);
+    fmpq_mat_mul(z, b->W1, x);
+    fmpq_neg(fmpq_mat_entry(b->b1, 0, 0), fmpq_mat_entry(z, 0, 0));
+    fmpq_mat_clear(z);
+    rj_net_append(net, b, "tie");
+    rj_block_clear(b);
+    rj_block_init(b);
+    rj_test_randblock(b, st, n, 2, n, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU,
+                      RJ_ACT_RELU, 0, 20, 8);
+    rj_net_append(net, b, "next");
+    rj_block_clear(b);
+}
+
+static void
+dir_deriv(fmpq_t a, const fmpq_mat_t J, const fmpq_mat_t c, const fmpq_mat_t v)
+{
+    fmpq_mat_t Jv;
+    slong i;
+    fmpq_t t;
+    fmpq_init(t);
+    fmpq_mat_init(Jv, fmpq_mat_nrows(J), 1);
+    fmpq_mat_mul(Jv, J, v);
+    fmpq_zero(a);
+    for (i = 0; i < fmpq_mat_nrows(Jv); i++) {
+        fmpq_mul(t, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(Jv, i, 0));
+        fmpq_add(a, a, t);
+    }
+    fmpq_mat_clear(Jv);
+    fmpq_clear(t);
+}
+
+START_TEST(test_bracket_ties)
+{
+    flint_rand_t st;
+    slong it, seen_split = 0;
+    rj_test_randinit(st, seed + 23);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, v, c, JL, JR;
+        fmpq_t ql, qr, t, aL, aR, aW, lo, hi;
+        rj_ties_t ties;
+        rj_error_t err;
+        rj_tie_policy left = {RJ_TIE_LEFT, 0}, right = {RJ_TIE_RIGHT, 0};
+        int place = it % 2 ? RJ_PLACE_POST : RJ_PLACE_NONE;
+        rj_net_init(net);
+        fmpq_mat_init(x, 0, 0);
+        tie_net(net, x, st, place);
+        fmpq_mat_init(v, 3, 1);
+        fmpq_mat_init(c, 3, 1);
+        rj_test_randmat(v, st, 20, 8);
+        rj_test_randmat(c, st, 20, 8);
+        fmpq_mat_init(JL, 0, 0);
+        fmpq_mat_init(JR, 0, 0);
+        fmpq_init(ql);
+        fmpq_init(qr);
+        fmpq_init(t);
+        fmpq_init(aL);
+        fmpq_init(aR);
+        fmpq_init(aW);
+        fmpq_init(lo);
+        fmpq_init(hi);
+        rj_ties_init(ties);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_exact_jacobian(JL, ties, net, x, left, err), RJ_OK);
+        RJ_CHECK(ties->len >= 1, seed, "constructed tie not met");
+        ck_assert_int_eq(rj_exact_jacobian(JR, NULL, net, x, right, err), RJ_OK);
+        RJ_CHECK(rj_fast_bracket(ql, qr, t, net, x, v, c, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        dir_deriv(aL, JL, c, v);
+        dir_deriv(aR, JR, c, v);
+        if (fmpq_cmp(ql, qr) <= 0) {
+            fmpq_set(lo, ql);
+            fmpq_set(hi, qr);
+        } else {
+            fmpq_set(lo, qr);
+            fmpq_set(hi, ql);
+        }
+        /* every convention brackets, exactly (radius 0) */
+        if (ties->len == 1) {
+            RJ_CHECK(fmpq_cmp(lo, aL) <= 0 && fmpq_cmp(aL, hi) <= 0, seed,
+                     "iteration %ld: left derivative outside the one-sided quotients",
+                     (long) it);
+            RJ_CHECK(fmpq_cmp(lo, aR) <= 0 && fmpq_cmp(aR, hi) <= 0, seed,
+                     "iteration %ld: right derivative outside the one-sided quotients",
+                     (long) it);
+            RJ_CHECK(rj_fast_bracket_contains(ql, qr, fmpq_get_d(aL), 0) ||
+                         !fmpq_equal(aL, lo), seed, "bracket_contains disagrees");
+            /* a deliberately wrong derivative: relu'(0) = 2 at the tie, i.e.
+               aL + 2 (aR - aL); outside whenever the tie matters along v */
+            fmpq_sub(aW, aR, aL);
+            fmpq_mul_2exp(aW, aW, 1);
+            fmpq_add(aW, aW, aL);
+            if (!fmpq_equal(aL, aR)) {
+                seen_split++;
+                RJ_CHECK(fmpq_cmp(aW, lo) < 0 || fmpq_cmp(aW, hi) > 0, seed,
+                         "iteration %ld: a wrong derivative was bracketed", (long) it);
+                /* and through the double interface: a wrong value fails */
+                RJ_CHECK(!rj_fast_bracket_contains(ql, qr,
+                                                   fmpq_get_d(hi) + 2 * fabs(fmpq_get_d(hi)) + 1,
+                                                   0),
+                         seed, "bracket_contains accepted a value outside");
+            }
+        }
+        fmpq_clear(ql);
+        fmpq_clear(qr);
+        fmpq_clear(t);
+        fmpq_clear(aL);
+        fmpq_clear(aR);
+        fmpq_clear(aW);
+        fmpq_clear(lo);
+        fmpq_clear(hi);
+        rj_ties_clear(ties);
+        fmpq_mat_clear(JL);
+        fmpq_mat_clear(JR);
+        fmpq_mat_clear(v);
+        fmpq_mat_clear(c);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    RJ_CHECK(seen_split > 0, seed, "no tie split the one-sided derivatives");
+    flint_randclear(st);
+}
+END_TEST
+
+/* Away from kinks both quotients equal the float directional derivative,
+   which lies within its bound. */
+START_TEST(test_bracket_smooth_point)
+{
+    flint_rand_t st;
+    slong it, i, j;
+    rj_test_randinit(st, seed + 29);
+    for (it = 0; it < rj_test_iters(20); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, v, c;
+        fmpq_t ql, qr, t;
+        rj_fast_net_t f;
+        rj_fast_bound_t b;
+        rj_error_t err;
+        double a = 0, r = 0;
+        rj_net_init(net);
+        rand_net(net, st, 1 + n_randint(st, 4), 40, 64, 1);
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, rj_net_width_in(net), 40, 64);
+        fmpq_mat_init(v, rj_net_width_in(net), 1);
+        fmpq_mat_init(c, rj_net_width_out(net), 1);
+        rj_test_randmat(v, st, 8, 8);
+        rj_test_randmat(c, st, 8, 8);
+        fmpq_init(ql);
+        fmpq_init(qr);
+        fmpq_init(t);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_bound_init(b);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b, f, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_bracket(ql, qr, t, net, x, v, c, err), RJ_OK);
+        if (b->certified) {
+            /* a = c^T J v in double; r covers E and this sum's rounding */
+            double sa = 0;
+            slong nn = b->n_in * b->n_out + 2;
+            for (i = 0; i < b->n_out; i++)
+                for (j = 0; j < b->n_in; j++) {
+                    double cv = fmpq_get_d(fmpq_mat_entry(c, i, 0))
+                                * fmpq_get_d(fmpq_mat_entry(v, j, 0));
+                    a += cv * b->J[i * b->n_in + j];
+                    sa += fabs(cv) * fabs(b->J[i * b->n_in + j]);
+                    r += fabs(cv) * b->E[i * b->n_in + j];
+                }
+            r = (r + sa * 2 * nn * 0x1p-53) * (1 + 1e-9) + 1e-300;
+            RJ_CHECK(fmpq_equal(ql, qr), seed, "iteration %ld: certified point has a kink",
+                     (long) it);
+            RJ_CHECK(rj_fast_bracket_contains(ql, qr, a, r), seed,
+                     "iteration %ld: float derivative %.17g +- %g not bracketed by [%g, %g]",
+                     (long) it, a, r, fmpq_get_d(ql), fmpq_get_d(qr));
+            /* and a derivative off by 1e-6 relative is not */
+            RJ_CHECK(!rj_fast_bracket_contains(ql, qr, a + 1e-6 * (fabs(a) + 1), r), seed,
+                     "iteration %ld: a wrong derivative was accepted", (long) it);
+        }
+        rj_fast_bound_clear(b);
+        rj_fast_net_clear(f);
+        fmpq_clear(ql);
+        fmpq_clear(qr);
+        fmpq_clear(t);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(v);
+        fmpq_mat_clear(c);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------ conversions, misc */
+
+START_TEST(test_convert_roundtrip)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 37);
+    for (it = 0; it < rj_test_iters(20); it++) {
+        rj_net_t net, back;
+        rj_fast_net_t f;
+        rj_error_t err;
+        slong l;
+        rj_net_init(net);
+        rj_net_init(back);
+        rand_net(net, st, 1 + n_randint(st, 4), 100, 64, 1);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(f->exact_conv, 1);   /* dyadic with few bits */
+        rj_fast_net_get_net(back, f);
+        ck_assert_int_eq(back->len, net->len);
+        for (l = 0; l < net->len; l++) {
+            RJ_CHECK(fmpq_mat_equal(back->blocks[l].W1, net->blocks[l].W1), seed,
+                     "W1 of block %ld changed in the round trip", (long) l + 1);
+            if (net->blocks[l].two_layer)
+                RJ_CHECK(fmpq_mat_equal(back->blocks[l].W2, net->blocks[l].W2), seed,
+                         "W2 of block %ld changed", (long) l + 1);
+        }
+        rj_fast_net_clear(f);
+        rj_net_clear(net);
+        rj_net_clear(back);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+START_TEST(test_random_parse_errors)
+{
+    rj_fast_random_t sp;
+    rj_error_t err;
+    rj_error_init(err);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10,16,pre,act=tanh,scale=0.5", err), RJ_OK);
+    ck_assert_int_eq(sp->depth, 10);
+    ck_assert_int_eq(sp->act, RJ_ACT_TANH);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10", err), RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10,0", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "WIDTH") != NULL);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10,8,foo", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "KIND") != NULL);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10,8,pre,act=cosh", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "act") != NULL);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "10,8,pre,frob=1", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "frob") != NULL);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "2000000,8", err), RJ_ERR_INPUT);
+}
+END_TEST
+
+/* The identity init (scale = 0) gives J = I exactly, at every depth; the
+   linear residual net's E tr(J^T J)/N tracks (1 + s^2/L)^L. */
+START_TEST(test_random_identity_and_linear)
+{
+    rj_fast_random_t sp;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    slong n = 16, i, j, trial, trials = 8;
+    double *x, *J, acc = 0, expect;
+    rj_error_init(err);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    x = malloc(n * sizeof(double));
+    J = malloc(n * n * sizeof(double));
+    rj_fast_randn(x, n, seed);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "50,16,pre,scale=0", err), RJ_OK);
+    ck_assert_int_eq(rj_fast_net_random(f, sp, seed, RJ_FAST_F64, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n, 0, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, 1, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_jacobian(J, w, f, err), RJ_OK);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            RJ_CHECK(J[i * n + j] == (i == j), seed, "identity init: J[%ld][%ld] = %g",
+                     (long) i, (long) j, J[i * n + j]);
+    /* linear: L = 20, scale 1: E tr(J^T J)/N = (1 + 1/20)^20 = 2.6533 */
+    ck_assert_int_eq(rj_fast_random_parse(sp, "20,16,linear,scale=1", err), RJ_OK);
+    for (trial = 0; trial < trials; trial++) {
+        double s = 0;
+        ck_assert_int_eq(rj_fast_net_random(f, sp, seed + trial, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n, 0, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian(J, w, f, err), RJ_OK);
+        for (i = 0; i < n * n; i++)
+            s += J[i] * J[i];
+        acc += s / n;
+    }
+    acc /= trials;
+    expect = pow(1 + 1.0 / 20, 20);
+    /* the Monte-Carlo mean of 8 nets of width 16 is within 25 % */
+    RJ_CHECK(fabs(acc - expect) < 0.25 * expect, seed, "linear net: %g vs %g", acc, expect);
+    free(x);
+    free(J);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+}
+END_TEST
+
+START_TEST(test_limits_and_errors)
+{
+    rj_fast_random_t sp;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    double x[4] = {0};
+    rj_error_init(err);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    ck_assert_int_eq(rj_fast_random_parse(sp, "3,4,pre", err), RJ_OK);
+    ck_assert_int_eq(rj_fast_net_random(f, sp, 1, RJ_FAST_F64, err), RJ_OK);
+    /* no reservation */
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, 1, err), RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, 1, 0, err), RJ_OK);
+    /* backward before forward */
+    ck_assert_int_eq(rj_fast_backward(x, NULL, NULL, NULL, w, f, x, err), RJ_ERR_INPUT);
+    /* batch beyond the reservation */
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, 2, err), RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, 1, err), RJ_OK);
+    /* Jacobian needs n_out rows */
+    ck_assert_int_eq(rj_fast_jacobian(x, w, f, err), RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_fast_graded(x, NULL, w, f, x, 1, err), RJ_ERR_INPUT);
+    /* memory limit checked before allocating */
+    ck_assert_int_eq(rj_fast_random_parse(sp, "1000,65536,pre", err), RJ_OK);
+    ck_assert_int_eq(rj_fast_net_random(f, sp, 1, RJ_FAST_F32, err), RJ_ERR_LIMIT);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+}
+END_TEST
+
+START_TEST(test_log_binomial)
+{
+    double mean[55], lc[55], norms[55];
+    slong k;
+    ck_assert(fabs(rj_fast_log_binomial(54, 27) - log(1946939425648112.0)) < 1e-12);
+    ck_assert(fabs(rj_fast_log_binomial(5000, 2500) - (lgamma(5001) - 2 * lgamma(2501)))
+              < 1e-6);
+    for (k = 0; k <= 54; k++)
+        norms[k] = 1;
+    rj_fast_graded_summary(mean, lc, norms, 54);
+    ck_assert(fabs(mean[1] - 1.0 / 54) < 1e-15);
+    ck_assert(fabs(lc[0]) < 1e-15);
+}
+END_TEST
+
+static Suite *
+fast_suite(void)
+{
+    Suite *s = suite_create("fast");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_bound_exact_f64_dyadic);
+    tcase_add_test(tc, test_bound_exact_f64_rational);
+    tcase_add_test(tc, test_bound_exact_f32_dyadic);
+    tcase_add_test(tc, test_bound_exact_f32_rational);
+    tcase_add_test(tc, test_bound_catches_wrong_weight);
+    tcase_add_test(tc, test_f32_vs_f64);
+    tcase_add_test(tc, test_graded_vs_exact);
+    tcase_add_test(tc, test_graded_sums_to_gradient);
+    tcase_add_test(tc, test_jacobian_variants);
+    tcase_add_test(tc, test_weight_gradients);
+    tcase_add_test(tc, test_bracket_ties);
+    tcase_add_test(tc, test_bracket_smooth_point);
+    tcase_add_test(tc, test_convert_roundtrip);
+    tcase_add_test(tc, test_random_parse_errors);
+    tcase_add_test(tc, test_random_identity_and_linear);
+    tcase_add_test(tc, test_limits_and_errors);
+    tcase_add_test(tc, test_log_binomial);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    int failed;
+    SRunner *sr;
+    seed = rj_test_seed(20240611);
+    sr = srunner_create(fast_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

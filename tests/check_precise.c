@@ -1,0 +1,999 @@
+/* Check suite for src/precise: every enclosure is held against an exact value
+ * (FLINT fmpq arithmetic, the exact layer, characteristic polynomials) or
+ * against MPFR's correctly rounded values at a higher precision, and two
+ * precisions against each other (they overlap, the higher is narrower). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <flint/fmpq_poly.h>
+
+#include "testutil.h"
+
+static ulong seed;
+
+/* ---------------------------------------------------------------- helpers */
+
+/* q = x exactly. */
+static void
+fmpq_set_mpfr_exact(fmpq_t q, const mpfr_t x)
+{
+    mpz_t m;
+    fmpz_t z;
+    mpfr_exp_t e;
+    if (mpfr_zero_p(x)) {
+        fmpq_zero(q);
+        return;
+    }
+    mpz_init(m);
+    fmpz_init(z);
+    e = mpfr_get_z_2exp(m, x);
+    fmpz_set_mpz(z, m);
+    fmpq_one(q);
+    if (e >= 0) {
+        fmpz_mul_2exp(fmpq_numref(q), z, e);
+    } else {
+        fmpz_set(fmpq_numref(q), z);
+        fmpz_mul_2exp(fmpq_denref(q), fmpq_denref(q), -e);
+        fmpq_canonicalise(q);
+    }
+    fmpz_clear(z);
+    mpz_clear(m);
+}
+
+/* Largest radius of A as a double (for "narrower" checks). */
+static double
+rad_max_d(const rj_imat_t A)
+{
+    mpfr_t r;
+    double d;
+    mpfr_init2(r, RJ_RAD_PREC);
+    rj_imat_rad_max(r, A);
+    d = mpfr_get_d(r, MPFR_RNDU);
+    mpfr_clear(r);
+    return d;
+}
+
+static void
+print_imat(const char *label, const rj_imat_t A)
+{
+    slong i, j;
+    fprintf(stderr, "%s =\n", label);
+    for (i = 0; i < A->r; i++) {
+        for (j = 0; j < A->c; j++)
+            mpfr_fprintf(stderr, "  %.20Rg +- %.3Rg", rj_imat_mid(A, i, j),
+                         rj_imat_rad(A, i, j));
+        fprintf(stderr, "\n");
+    }
+}
+
+/* A random network of L blocks of every kind (as in check_exact), with
+   activations drawn from `nact` kinds (3: piecewise linear, 5: also tanh and
+   sigmoid). */
+static slong
+rand_net(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, slong den, int nact)
+{
+    slong l, n_in, n0;
+    rj_block_t b;
+
+    rj_block_init(b);
+    n0 = n_in = 1 + n_randint(st, wmax);
+    for (l = 0; l < L; l++) {
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        int act = n_randint(st, nact), outer = n_randint(st, nact), bias = n_randint(st, 2);
+        slong h = n_randint(st, 3) == 0 ? 0 : 1 + n_randint(st, wmax);
+        slong n_out = n_in;
+        if (skip == RJ_SKIP_PROJECT || skip == RJ_SKIP_NONE)
+            n_out = 1 + n_randint(st, wmax);
+        rj_test_randblock(b, st, n_in, h, n_out, skip, place, act, outer, bias, num, den);
+        rj_net_append(net, b, NULL);
+        n_in = n_out;
+    }
+    rj_block_clear(b);
+    return n0;
+}
+
+static void
+report_net(const char *what, slong iter, const rj_net_t net, const fmpq_mat_t x)
+{
+    slong l;
+    fprintf(stderr, "FAILED %s: seed %lu, case %ld, L = %ld\n", what, (unsigned long) seed,
+            (long) iter, (long) net->len);
+    rj_test_print_mat("x", x);
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        fprintf(stderr, "block %ld: skip %d place %d two_layer %d act %d outer %d\n",
+                (long) (l + 1), (int) b->skip, (int) b->place, b->two_layer,
+                (int) b->act->kind, (int) b->outer->kind);
+        if (b->skip == RJ_SKIP_PROJECT)
+            rj_test_print_mat("  Ws", b->Ws);
+        rj_test_print_mat("  W1", b->W1);
+        rj_test_print_mat("  b1", b->b1);
+        rj_test_print_mat("  W2", b->W2);
+        rj_test_print_mat("  b2", b->b2);
+    }
+}
+
+/* ---------------------------------------------------------------- matrices */
+
+/* Products and sums of rounded rational matrices contain the exact results;
+   two precisions overlap and the higher is narrower. */
+START_TEST(test_imat_mul_add)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(200);
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        slong r = 1 + n_randint(st, 6), k = 1 + n_randint(st, 6), c = 1 + n_randint(st, 6);
+        slong den = n_randint(st, 2) ? 8 : 3 + 2 * n_randint(st, 20);
+        slong prec = 20 + n_randint(st, 200);
+        fmpq_mat_t A, B, C, D;
+        rj_imat_t a, b, p, q, a2, b2, p2;
+        fmpq_mat_init(A, r, k);
+        fmpq_mat_init(B, k, c);
+        fmpq_mat_init(C, r, c);
+        fmpq_mat_init(D, r, k);
+        rj_test_randmat(A, st, 1000, den);
+        rj_test_randmat(B, st, 1000, den);
+        rj_test_randmat(D, st, 1000, den);
+        if (n_randint(st, 4) == 0)   /* magnitudes far apart */
+            fmpq_mul_2exp(fmpq_mat_entry(A, 0, 0), fmpq_mat_entry(A, 0, 0), 200);
+        fmpq_mat_mul(C, A, B);
+        rj_imat_init(a, 0, 0, prec);
+        rj_imat_init(b, 0, 0, prec);
+        rj_imat_init(p, 0, 0, prec);
+        rj_imat_init(q, 0, 0, prec);
+        rj_imat_init(a2, 0, 0, prec);
+        rj_imat_init(b2, 0, 0, prec);
+        rj_imat_init(p2, 0, 0, prec);
+        rj_imat_set_fmpq_mat(a, A, prec);
+        rj_imat_set_fmpq_mat(b, B, prec);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(a, A), seed, "set_fmpq_mat, case %ld", iter);
+        rj_imat_mul(p, a, b, prec);
+        if (!rj_imat_contains_fmpq_mat(p, C)) {
+            rj_test_print_mat("A", A);
+            rj_test_print_mat("B", B);
+            print_imat("p", p);
+        }
+        RJ_CHECK(rj_imat_contains_fmpq_mat(p, C), seed, "imat_mul, case %ld", iter);
+        /* aliasing */
+        rj_imat_mul(a2, a, b, prec);
+        rj_imat_set(a2, a);
+        rj_imat_mul(a2, a2, b, prec);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(a2, C), seed, "imat_mul aliased, case %ld", iter);
+        /* add / sub */
+        rj_imat_set_fmpq_mat(q, D, prec);
+        rj_imat_add(q, a, q, prec);
+        fmpq_mat_add(D, A, D);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(q, D), seed, "imat_add, case %ld", iter);
+        /* higher precision: overlaps, narrower */
+        rj_imat_set_fmpq_mat(a2, A, 2 * prec + 20);
+        rj_imat_set_fmpq_mat(b2, B, 2 * prec + 20);
+        rj_imat_mul(p2, a2, b2, 2 * prec + 20);
+        RJ_CHECK(rj_imat_overlaps(p, p2), seed, "two precisions overlap, case %ld", iter);
+        RJ_CHECK(rad_max_d(p2) <= rad_max_d(p), seed, "higher precision narrower, case %ld",
+                 iter);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(B);
+        fmpq_mat_clear(C);
+        fmpq_mat_clear(D);
+        rj_imat_clear(a);
+        rj_imat_clear(b);
+        rj_imat_clear(p);
+        rj_imat_clear(q);
+        rj_imat_clear(a2);
+        rj_imat_clear(b2);
+        rj_imat_clear(p2);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Chains of interval products with radii on both sides (Rump's radius term)
+   and the normwise balls' balanced product both contain the exact product. */
+START_TEST(test_chain_and_nmat)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(40);
+    rj_test_randinit(st, seed + 1);
+    for (iter = 0; iter < n; iter++) {
+        slong m = 1 + n_randint(st, 5), L = 1 + n_randint(st, 30), l;
+        slong prec = 32 + n_randint(st, 100);
+        slong den = n_randint(st, 2) ? 16 : 7;
+        fmpq_mat_t F, P, T;
+        rj_imat_t f, chain, g;
+        rj_nmat_struct *nf;
+        rj_nmat_t np;
+        fmpq_mat_init(F, m, m);
+        fmpq_mat_init(P, m, m);
+        fmpq_mat_init(T, m, m);
+        fmpq_mat_one(P);
+        rj_imat_init(f, 0, 0, prec);
+        rj_imat_init(g, 0, 0, prec);
+        rj_imat_init(chain, m, m, prec);
+        rj_imat_one(chain);
+        nf = flint_malloc(L * sizeof(rj_nmat_struct));
+        for (l = 0; l < L; l++) {
+            rj_test_randmat(F, st, 10, den);
+            for (slong i = 0; i < m; i++)
+                fmpq_add_si(fmpq_mat_entry(F, i, i), fmpq_mat_entry(F, i, i), 1);
+            fmpq_mat_mul(T, F, P);
+            fmpq_mat_swap(T, P);
+            rj_imat_set_fmpq_mat(f, F, prec);
+            rj_imat_mul(chain, f, chain, prec);
+            rj_nmat_init(nf + l, 0, 0);
+            rj_nmat_set_fmpq_mat(nf + l, F, prec);
+        }
+        RJ_CHECK(rj_imat_contains_fmpq_mat(chain, P), seed, "interval chain, case %ld", iter);
+        rj_nmat_init(np, 0, 0);
+        rj_nmat_prod(np, nf, L, prec);
+        rj_nmat_get_imat(g, np, prec);
+        if (!rj_imat_contains_fmpq_mat(g, P)) {
+            rj_test_print_mat("P", P);
+            print_imat("nmat product", g);
+        }
+        RJ_CHECK(rj_imat_contains_fmpq_mat(g, P), seed, "nmat product, case %ld", iter);
+        /* nmat from an imat with radii, then add */
+        rj_nmat_set_imat(np, chain, prec);
+        rj_nmat_add(np, np, np, prec);
+        rj_nmat_get_imat(g, np, prec);
+        fmpq_mat_add(P, P, P);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(g, P), seed, "nmat add, case %ld", iter);
+        for (l = 0; l < L; l++)
+            rj_nmat_clear(nf + l);
+        flint_free(nf);
+        rj_nmat_clear(np);
+        rj_imat_clear(f);
+        rj_imat_clear(g);
+        rj_imat_clear(chain);
+        fmpq_mat_clear(F);
+        fmpq_mat_clear(P);
+        fmpq_mat_clear(T);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* prod_{l=1}^{1000} (1/10) I = 10^-1000 I, far below double's range. */
+START_TEST(test_depth_1000_tenth)
+{
+    slong L = 1000, l, prec = 64;
+    fmpq_mat_t F, P;
+    rj_nmat_prod_t s;
+    rj_nmat_t f, p;
+    rj_imat_t J;
+    fmpz_t t;
+    rj_net_t net;
+    rj_block_t b;
+    rj_error_t err;
+
+    fmpq_mat_init(F, 2, 2);
+    fmpq_mat_init(P, 2, 2);
+    fmpq_mat_one(F);
+    fmpq_mat_scalar_div_fmpz(F, F, (fmpz_set_ui((fmpz_init(t), t), 10), t));
+    fmpz_pow_ui(t, t, L);
+    fmpq_mat_one(P);
+    fmpq_mat_scalar_div_fmpz(P, P, t);
+    rj_nmat_init(f, 0, 0);
+    rj_nmat_init(p, 0, 0);
+    rj_nmat_set_fmpq_mat(f, F, prec);
+    rj_nmat_prod_init(s, prec);
+    for (l = 0; l < L; l++)
+        rj_nmat_prod_push(s, f);
+    rj_nmat_prod_finish(p, s, 2);
+    rj_imat_init(J, 0, 0, prec);
+    rj_nmat_get_imat(J, p, prec);
+    RJ_CHECK(rj_imat_contains_fmpq_mat(J, P), seed, "0.1^1000 I");
+    RJ_CHECK(mpfr_get_exp(rj_imat_mid(J, 0, 0)) == -3321, seed, "exponent of 10^-1000");
+    RJ_CHECK(mpfr_cmp_d(rj_imat_rad(J, 0, 0), 0.0) > 0, seed, "rounded: a radius");
+
+    /* the same as a network: 1000 plain layers h -> h/10 */
+    rj_net_init(net);
+    rj_block_init(b);
+    b->skip = RJ_SKIP_NONE;
+    b->two_layer = 0;
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init_set(b->W1, F);
+    b->n_in = b->n_out = 2;
+    for (l = 0; l < L; l++)
+        rj_net_append(net, b, NULL);
+    rj_error_init(err);
+    {
+        fmpq_mat_t x;
+        fmpq_mat_init(x, 2, 1);
+        fmpq_set_si(fmpq_mat_entry(x, 0, 0), 1, 3);
+        RJ_CHECK(rj_precise_jacobian_fmpq(J, NULL, net, x, prec, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(J, P), seed, "network 0.1^1000");
+        fmpq_mat_clear(x);
+    }
+    rj_block_clear(b);
+    rj_net_clear(net);
+    rj_nmat_prod_clear(s);
+    rj_nmat_clear(f);
+    rj_nmat_clear(p);
+    rj_imat_clear(J);
+    fmpq_mat_clear(F);
+    fmpq_mat_clear(P);
+    fmpz_clear(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- activations */
+
+typedef int (*mpfr_fn)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
+
+/* reference values at high precision (hp), rounded to nearest */
+static void
+ref_value(mpfr_t y, const mpfr_t t, int which)
+{
+    slong hp = mpfr_get_prec(y);
+    mpfr_t a;
+    mpfr_init2(a, hp + 20);
+    switch (which) {
+    case 0: mpfr_tanh(y, t, MPFR_RNDN); break;
+    case 1:   /* sigmoid = (1 + tanh(t/2)) / 2 */
+        mpfr_div_2ui(a, t, 1, MPFR_RNDN);
+        mpfr_tanh(a, a, MPFR_RNDN);
+        mpfr_add_ui(a, a, 1, MPFR_RNDN);
+        mpfr_div_2ui(y, a, 1, MPFR_RNDN);
+        break;
+    case 2:   /* 1 - tanh^2 */
+        mpfr_tanh(a, t, MPFR_RNDN);
+        mpfr_sqr(a, a, MPFR_RNDN);
+        mpfr_ui_sub(y, 1, a, MPFR_RNDN);
+        break;
+    default:  /* s (1 - s) */
+        mpfr_div_2ui(a, t, 1, MPFR_RNDN);
+        mpfr_tanh(a, a, MPFR_RNDN);
+        mpfr_add_ui(a, a, 1, MPFR_RNDN);
+        mpfr_div_2ui(a, a, 1, MPFR_RNDN);
+        mpfr_ui_sub(y, 1, a, MPFR_RNDN);
+        mpfr_mul(y, y, a, MPFR_RNDN);
+        break;
+    }
+    mpfr_clear(a);
+}
+
+/* The enclosure at prec over [lo, hi] contains the reference value (at
+   prec + 200 bits, within its own tiny error) at both endpoints and inside. */
+START_TEST(test_tanh_sigmoid)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(300);
+    rj_test_randinit(st, seed + 2);
+    for (iter = 0; iter < n; iter++) {
+        slong prec = 16 + n_randint(st, 300), hp = prec + 200;
+        int which = n_randint(st, 4), k;
+        fmpq_t a, b;
+        rj_itv_t x, y, y2;
+        mpfr_t t, v, e;
+        fmpq_init(a);
+        fmpq_init(b);
+        rj_test_randq(a, st, 4000, 64 + n_randint(st, 1000));
+        if (n_randint(st, 2))
+            fmpq_set(b, a);
+        else {
+            rj_test_randq(b, st, 100, 256);
+            fmpq_abs(b, b);
+            fmpq_add(b, a, b);
+        }
+        rj_itv_init(x, prec);
+        rj_itv_init(y, prec);
+        rj_itv_init(y2, 2 * prec);
+        mpfr_init2(t, hp);
+        mpfr_init2(v, hp);
+        mpfr_init2(e, 30);
+        fmpq_get_mpfr(x->lo, a, MPFR_RNDD);
+        fmpq_get_mpfr(x->hi, b, MPFR_RNDU);
+        switch (which) {
+        case 0: rj_itv_tanh(y, x); break;
+        case 1: rj_itv_sigmoid(y, x); break;
+        case 2: rj_itv_tanh_deriv(y, x); break;
+        default: rj_itv_sigmoid_deriv(y, x); break;
+        }
+        RJ_CHECK(mpfr_lessequal_p(y->lo, y->hi), seed, "lo <= hi, case %ld", iter);
+        for (k = 0; k <= 4; k++) {
+            /* t = lo + k/4 (hi - lo) */
+            mpfr_sub(t, x->hi, x->lo, MPFR_RNDN);
+            mpfr_mul_ui(t, t, k, MPFR_RNDN);
+            mpfr_div_2ui(t, t, 2, MPFR_RNDN);
+            mpfr_add(t, t, x->lo, MPFR_RNDN);
+            if (mpfr_greater_p(t, x->hi))
+                mpfr_set(t, x->hi, MPFR_RNDN);
+            ref_value(v, t, which);
+            /* the reference is within 2^-(hp - 10) relatively: require the
+               enclosure to contain v up to that */
+            mpfr_set_ui_2exp(e, 1, mpfr_get_exp(v) - hp + 10, MPFR_RNDU);
+            {
+                mpfr_t lo, hi;
+                mpfr_init2(lo, hp);
+                mpfr_init2(hi, hp);
+                mpfr_sub(lo, y->lo, e, MPFR_RNDD);
+                mpfr_add(hi, y->hi, e, MPFR_RNDU);
+                if (!(mpfr_lessequal_p(lo, v) && mpfr_lessequal_p(v, hi)))
+                    mpfr_fprintf(stderr, "which %d prec %ld t %.30Rg v %.30Rg y [%.30Rg, %.30Rg]\n",
+                                 which, (long) prec, t, v, y->lo, y->hi);
+                RJ_CHECK(mpfr_lessequal_p(lo, v) && mpfr_lessequal_p(v, hi), seed,
+                         "activation %d encloses the reference, case %ld", which, iter);
+                mpfr_clear(lo);
+                mpfr_clear(hi);
+            }
+        }
+        /* higher precision overlaps and is no wider (point intervals) */
+        if (fmpq_equal(a, b)) {
+            mpfr_t w1, w2;
+            rj_itv_t x2;
+            rj_itv_init(x2, 2 * prec);
+            rj_itv_set_fmpq(x2, a);
+            switch (which) {
+            case 0: rj_itv_tanh(y2, x2); break;
+            case 1: rj_itv_sigmoid(y2, x2); break;
+            case 2: rj_itv_tanh_deriv(y2, x2); break;
+            default: rj_itv_sigmoid_deriv(y2, x2); break;
+            }
+            mpfr_init2(w1, 53);
+            mpfr_init2(w2, 53);
+            rj_itv_width(w1, y);
+            rj_itv_width(w2, y2);
+            RJ_CHECK(rj_itv_overlaps(y, y2), seed, "precisions overlap, case %ld", iter);
+            RJ_CHECK(mpfr_lessequal_p(w2, w1), seed, "higher narrower, case %ld", iter);
+            mpfr_clear(w1);
+            mpfr_clear(w2);
+            rj_itv_clear(x2);
+        }
+        fmpq_clear(a);
+        fmpq_clear(b);
+        rj_itv_clear(x);
+        rj_itv_clear(y);
+        rj_itv_clear(y2);
+        mpfr_clear(t);
+        mpfr_clear(v);
+        mpfr_clear(e);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* relu / leaky_relu over intervals: exact cases and possible ties. */
+START_TEST(test_relu_ties)
+{
+    rj_act_t a;
+    rj_itv_t x, y, d;
+    fmpq_t q;
+    int tie;
+    rj_act_init(a);
+    rj_itv_init(x, 64);
+    rj_itv_init(y, 64);
+    rj_itv_init(d, 64);
+    fmpq_init(q);
+
+    a->kind = RJ_ACT_RELU;
+    mpfr_set_si(x->lo, -1, MPFR_RNDD);
+    mpfr_set_si(x->hi, 2, MPFR_RNDU);
+    rj_itv_act(y, d, &tie, a, x);
+    RJ_CHECK(tie == 1, seed, "relu over [-1, 2] is a possible tie");
+    RJ_CHECK(mpfr_cmp_ui(d->lo, 0) == 0 && mpfr_cmp_ui(d->hi, 1) == 0, seed, "[0, 1]");
+    RJ_CHECK(mpfr_cmp_ui(y->lo, 0) == 0 && mpfr_cmp_ui(y->hi, 2) == 0, seed, "relu image");
+    mpfr_set_zero(x->lo, 1);
+    mpfr_set_zero(x->hi, 1);
+    rj_itv_act(y, d, &tie, a, x);
+    RJ_CHECK(tie == 1, seed, "relu at exactly 0 is a tie");
+    mpfr_set_si(x->lo, 1, MPFR_RNDD);
+    rj_itv_act(y, d, &tie, a, x);
+    RJ_CHECK(tie == 0 && mpfr_cmp_ui(d->lo, 1) == 0, seed, "relu at [1, 0]?");
+
+    a->kind = RJ_ACT_LEAKY_RELU;
+    fmpq_set_si(a->slope, 1, 10);
+    mpfr_set_si(x->lo, -3, MPFR_RNDD);
+    mpfr_set_si(x->hi, -1, MPFR_RNDU);
+    rj_itv_act(y, d, &tie, a, x);
+    fmpq_set_si(q, -3, 10);
+    RJ_CHECK(tie == 0 && rj_itv_contains_fmpq(y, q), seed, "leaky image contains -3/10");
+    fmpq_set_si(q, 1, 10);
+    RJ_CHECK(rj_itv_contains_fmpq(d, q), seed, "leaky slope");
+    mpfr_set_si(x->hi, 5, MPFR_RNDU);
+    rj_itv_act(y, d, &tie, a, x);
+    RJ_CHECK(tie == 1 && rj_itv_contains_fmpq(d, q) && mpfr_cmp_ui(d->hi, 1) == 0, seed,
+             "leaky tie hull [1/10, 1]");
+    fmpq_one(a->slope);
+    rj_itv_act(y, d, &tie, a, x);
+    RJ_CHECK(tie == 0, seed, "leaky_relu(1) has no kink");
+
+    rj_act_clear(a);
+    rj_itv_clear(x);
+    rj_itv_clear(y);
+    rj_itv_clear(d);
+    fmpq_clear(q);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- networks */
+
+/* Random rational networks of every block kind: the enclosures of h_l, S_l,
+   R_l, the Jacobian, the direct and graded expansions and the input gradient
+   contain the exact layer's values. */
+START_TEST(test_network_vs_exact)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(60);
+    rj_test_randinit(st, seed + 3);
+    for (iter = 0; iter < n; iter++) {
+        slong L = 1 + n_randint(st, 6), l, k, n0, prec = 24 + n_randint(st, 150);
+        slong den = n_randint(st, 2) ? 4 : 3;
+        rj_net_t net;
+        fmpq_mat_t x, J, g, v, Jt;
+        rj_exact_parts_t ep;
+        rj_precise_parts_t pp;
+        rj_ties_t ties;
+        rj_imat_t Ji, Pi, gi, vi;
+        rj_imat_struct *Gi;
+        fmpq_mat_struct *G;
+        rj_error_t err;
+        rj_tie_policy pol;
+
+        rj_net_init(net);
+        n0 = rand_net(net, st, L, 4, 3, den, 3);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 3, den);
+        rj_error_init(err);
+        pol.mode = n_randint(st, 2) ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
+        pol.choice = 0;
+        rj_ties_init(ties);
+        rj_exact_parts_init(ep);
+        rj_precise_parts_init(pp);
+        RJ_CHECK(rj_exact_parts(ep, ties, net, x, pol, err) == RJ_OK, seed, "%s", err->msg);
+        RJ_CHECK(rj_precise_parts_fmpq(pp, net, x, prec, err) == RJ_OK, seed, "%s", err->msg);
+        for (l = 0; l <= L; l++)
+            if (!rj_imat_contains_fmpq_mat(pp->h + l, ep->h + l)) {
+                report_net("h_l", iter, net, x);
+                ck_abort_msg("seed %lu: h_%ld not enclosed", (unsigned long) seed, (long) l);
+            }
+        for (l = 0; l < L; l++)
+            if (!rj_imat_contains_fmpq_mat(pp->S + l, ep->S + l)
+                || !rj_imat_contains_fmpq_mat(pp->R + l, ep->R + l)) {
+                report_net("parts", iter, net, x);
+                ck_abort_msg("seed %lu: S_%ld or R_%ld not enclosed", (unsigned long) seed,
+                             (long) l, (long) l);
+            }
+        /* every exact tie is a possible tie here */
+        RJ_CHECK(pp->ties->len >= ties->len, seed, "ties: %ld exact, %ld possible",
+                 (long) ties->len, (long) pp->ties->len);
+
+        fmpq_mat_init(J, 0, 0);
+        RJ_CHECK(rj_exact_jacobian(J, NULL, net, x, pol, err) == RJ_OK, seed, "%s", err->msg);
+        rj_imat_init(Ji, 0, 0, prec);
+        rj_imat_init(Pi, 0, 0, prec);
+        RJ_CHECK(rj_precise_jacobian_fmpq(Ji, NULL, net, x, prec, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        if (!rj_imat_contains_fmpq_mat(Ji, J)) {
+            report_net("jacobian", iter, net, x);
+            rj_test_print_mat("J", J);
+            print_imat("Ji", Ji);
+        }
+        RJ_CHECK(rj_imat_contains_fmpq_mat(Ji, J), seed, "Jacobian enclosed, case %ld", iter);
+        RJ_CHECK(rj_precise_expand_direct(Pi, pp, prec, err) == RJ_OK, seed, "%s", err->msg);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(Pi, J), seed, "direct expansion, case %ld", iter);
+
+        /* graded */
+        G = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+        Gi = flint_malloc((L + 1) * sizeof(rj_imat_struct));
+        for (k = 0; k <= L; k++) {
+            fmpq_mat_init(G + k, 0, 0);
+            rj_imat_init(Gi + k, 0, 0, prec);
+        }
+        RJ_CHECK(rj_expand_graded(G, ep, err) == RJ_OK, seed, "%s", err->msg);
+        RJ_CHECK(rj_precise_expand_graded(Gi, pp, prec, err) == RJ_OK, seed, "%s", err->msg);
+        for (k = 0; k <= L; k++)
+            RJ_CHECK(rj_imat_contains_fmpq_mat(Gi + k, G + k), seed,
+                     "G_%ld enclosed, case %ld", (long) k, iter);
+
+        /* gradient J^T g */
+        fmpq_mat_init(g, fmpq_mat_nrows(J), 1);
+        fmpq_mat_init(Jt, fmpq_mat_ncols(J), fmpq_mat_nrows(J));
+        fmpq_mat_init(v, fmpq_mat_ncols(J), 1);
+        rj_test_randmat(g, st, 5, 3);
+        fmpq_mat_transpose(Jt, J);
+        fmpq_mat_mul(v, Jt, g);
+        rj_imat_init(gi, 0, 0, prec);
+        rj_imat_init(vi, 0, 0, prec);
+        rj_imat_set_fmpq_mat(gi, g, prec);
+        RJ_CHECK(rj_precise_grad(vi, pp, gi, prec, err) == RJ_OK, seed, "%s", err->msg);
+        RJ_CHECK(rj_imat_contains_fmpq_mat(vi, v), seed, "gradient enclosed, case %ld", iter);
+        {
+            rj_imat_t xi;
+            rj_imat_init(xi, 0, 0, prec);
+            rj_imat_set_fmpq_mat(xi, x, prec + 64);
+            RJ_CHECK(rj_precise_grad_net(vi, net, xi, gi, prec, err) == RJ_OK, seed, "%s",
+                     err->msg);
+            RJ_CHECK(rj_imat_contains_fmpq_mat(vi, v), seed, "grad_net enclosed, case %ld",
+                     iter);
+            rj_imat_clear(xi);
+        }
+
+        for (k = 0; k <= L; k++) {
+            fmpq_mat_clear(G + k);
+            rj_imat_clear(Gi + k);
+        }
+        flint_free(G);
+        flint_free(Gi);
+        fmpq_mat_clear(g);
+        fmpq_mat_clear(Jt);
+        fmpq_mat_clear(v);
+        rj_imat_clear(gi);
+        rj_imat_clear(vi);
+        rj_imat_clear(Ji);
+        rj_imat_clear(Pi);
+        fmpq_mat_clear(J);
+        rj_exact_parts_clear(ep);
+        rj_precise_parts_clear(pp);
+        rj_ties_clear(ties);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Networks with tanh and sigmoid: two precisions overlap and the higher is
+   narrower; the Jacobian from stored parts overlaps the streamed one. */
+START_TEST(test_network_two_precisions)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(40);
+    rj_test_randinit(st, seed + 4);
+    for (iter = 0; iter < n; iter++) {
+        slong L = 1 + n_randint(st, 8), n0, prec = 32 + n_randint(st, 100);
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_imat_t J1, J2, P;
+        rj_precise_parts_t pp;
+        rj_error_t err;
+
+        rj_net_init(net);
+        n0 = rand_net(net, st, L, 4, 3, 5, 5);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 3, 7);
+        rj_error_init(err);
+        rj_imat_init(J1, 0, 0, prec);
+        rj_imat_init(J2, 0, 0, prec);
+        rj_imat_init(P, 0, 0, prec);
+        rj_precise_parts_init(pp);
+        RJ_CHECK(rj_precise_jacobian_fmpq(J1, NULL, net, x, prec, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        RJ_CHECK(rj_precise_jacobian_fmpq(J2, NULL, net, x, 2 * prec + 30, err) == RJ_OK, seed,
+                 "%s", err->msg);
+        if (!rj_imat_overlaps(J1, J2)) {
+            report_net("two precisions", iter, net, x);
+            print_imat("J1", J1);
+            print_imat("J2", J2);
+        }
+        RJ_CHECK(rj_imat_overlaps(J1, J2), seed, "precisions overlap, case %ld", iter);
+        RJ_CHECK(rj_precise_parts_fmpq(pp, net, x, prec, err) == RJ_OK, seed, "%s", err->msg);
+        /* a possible tie keeps a derivative [0, 1] at every precision */
+        if (pp->ties->len == 0 && !(rad_max_d(J2) <= rad_max_d(J1)))
+            fprintf(stderr, "radii %g %g\n", rad_max_d(J1), rad_max_d(J2));
+        RJ_CHECK(pp->ties->len > 0 || rad_max_d(J2) <= rad_max_d(J1), seed,
+                 "higher narrower, case %ld", iter);
+        RJ_CHECK(rj_precise_expand_direct(P, pp, prec, err) == RJ_OK, seed, "%s", err->msg);
+        RJ_CHECK(rj_imat_overlaps(P, J2), seed, "stored parts overlap, case %ld", iter);
+        rj_precise_parts_clear(pp);
+        rj_imat_clear(J1);
+        rj_imat_clear(J2);
+        rj_imat_clear(P);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- norms */
+
+START_TEST(test_norms_exact)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(200);
+    rj_test_randinit(st, seed + 5);
+    for (iter = 0; iter < n; iter++) {
+        slong r = 1 + n_randint(st, 7), c = 1 + n_randint(st, 7), i, j;
+        slong prec = 16 + n_randint(st, 100);
+        fmpq_mat_t A;
+        fmpq_t s, n1, ninf, f2, t;
+        rj_imat_t a;
+        rj_itv_t e;
+        fmpq_mat_init(A, r, c);
+        fmpq_init(s);
+        fmpq_init(n1);
+        fmpq_init(ninf);
+        fmpq_init(f2);
+        fmpq_init(t);
+        rj_test_randmat(A, st, 100, 3 + n_randint(st, 30));
+        for (j = 0; j < c; j++) {
+            fmpq_zero(s);
+            for (i = 0; i < r; i++) {
+                fmpq_abs(t, fmpq_mat_entry(A, i, j));
+                fmpq_add(s, s, t);
+                fmpq_mul(t, t, t);
+                fmpq_add(f2, f2, t);
+            }
+            if (fmpq_cmp(s, n1) > 0)
+                fmpq_set(n1, s);
+        }
+        for (i = 0; i < r; i++) {
+            fmpq_zero(s);
+            for (j = 0; j < c; j++) {
+                fmpq_abs(t, fmpq_mat_entry(A, i, j));
+                fmpq_add(s, s, t);
+            }
+            if (fmpq_cmp(s, ninf) > 0)
+                fmpq_set(ninf, s);
+        }
+        rj_imat_init(a, 0, 0, prec);
+        rj_imat_set_fmpq_mat(a, A, prec);
+        rj_itv_init(e, prec);
+        rj_imat_norm_1(e, a);
+        RJ_CHECK(rj_itv_contains_fmpq(e, n1), seed, "1-norm, case %ld", iter);
+        rj_imat_norm_inf(e, a);
+        RJ_CHECK(rj_itv_contains_fmpq(e, ninf), seed, "inf-norm, case %ld", iter);
+        rj_imat_norm_frob(e, a);
+        {
+            /* lo^2 <= F^2 <= hi^2, exactly */
+            fmpq_t lo, hi;
+            fmpq_init(lo);
+            fmpq_init(hi);
+            fmpq_set_mpfr_exact(lo, e->lo);
+            fmpq_set_mpfr_exact(hi, e->hi);
+            fmpq_mul(lo, lo, lo);
+            fmpq_mul(hi, hi, hi);
+            RJ_CHECK(fmpq_cmp(lo, f2) <= 0 && fmpq_cmp(f2, hi) <= 0, seed,
+                     "Frobenius^2 bracketed, case %ld", iter);
+            fmpq_clear(lo);
+            fmpq_clear(hi);
+        }
+        rj_itv_clear(e);
+        rj_imat_clear(a);
+        fmpq_mat_clear(A);
+        fmpq_clear(s);
+        fmpq_clear(n1);
+        fmpq_clear(ninf);
+        fmpq_clear(f2);
+        fmpq_clear(t);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Number of roots of the real-rooted p in (c, oo) (sign = 1) or (-oo, c)
+   (sign = -1): Descartes' rule of signs is exact for real-rooted polynomials. */
+static slong
+roots_beyond(const fmpq_poly_t p, const fmpq_t c, int sign)
+{
+    fmpq_poly_t lin, q;
+    slong i, v = 0, last = 0;
+    fmpq_poly_init(lin);
+    fmpq_poly_init(q);
+    fmpq_poly_set_coeff_fmpq(lin, 0, c);
+    fmpq_poly_set_coeff_si(lin, 1, sign);
+    fmpq_poly_compose(q, p, lin);   /* q(t) = p(c + sign t) */
+    for (i = 0; i <= fmpq_poly_degree(q); i++) {
+        int s = fmpz_sgn(fmpq_poly_numref(q) + i);
+        if (s != 0) {
+            if (last != 0 && s != last)
+                v++;
+            last = s;
+        }
+    }
+    /* a root at exactly t = 0 (p(c) = 0) is not in the open range */
+    fmpq_poly_clear(lin);
+    fmpq_poly_clear(q);
+    return v;
+}
+
+/* The spectral bounds bracket the singular values of small matrices computed
+   exactly via the characteristic polynomial of A^T A, and are tight. */
+START_TEST(test_spectral_charpoly)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(150);
+    rj_test_randinit(st, seed + 6);
+    for (iter = 0; iter < n; iter++) {
+        slong r = 1 + n_randint(st, 5), c = 1 + n_randint(st, 5);
+        slong prec = 53 + n_randint(st, 100), m;
+        fmpq_mat_t A, At, G;
+        fmpq_poly_t p;
+        fmpq_t u2, l2, t;
+        rj_imat_t a;
+        mpfr_t u, l;
+        int ok;
+
+        if (n_randint(st, 3) == 0)
+            r = c;
+        fmpq_mat_init(A, r, c);
+        fmpq_mat_init(At, c, r);
+        m = FLINT_MIN(r, c);
+        rj_test_randmat(A, st, 50, 3 + n_randint(st, 20));
+        fmpq_mat_transpose(At, A);
+        if (r >= c) {
+            fmpq_mat_init(G, c, c);
+            fmpq_mat_mul(G, At, A);
+        } else {
+            fmpq_mat_init(G, r, r);
+            fmpq_mat_mul(G, A, At);
+        }
+        fmpq_poly_init(p);
+        fmpq_mat_charpoly(p, G);   /* roots: sigma_1^2 .. sigma_m^2 */
+        fmpq_init(u2);
+        fmpq_init(l2);
+        fmpq_init(t);
+        rj_imat_init(a, 0, 0, prec);
+        rj_imat_set_fmpq_mat(a, A, prec);
+        mpfr_init2(u, RJ_RAD_PREC);
+        mpfr_init2(l, RJ_RAD_PREC);
+
+        rj_imat_norm2_upper(u, a);
+        fmpq_set_mpfr_exact(u2, u);
+        fmpq_mul(u2, u2, u2);
+        RJ_CHECK(roots_beyond(p, u2, 1) == 0, seed, "sigma_max <= upper bound, case %ld", iter);
+        if (!fmpq_mat_is_zero(A)) {
+            /* tight: a root above u2 (1 - 2^-20) */
+            fmpq_set_si(t, (1 << 20) - 1, 1 << 20);
+            fmpq_mul(t, t, u2);
+            RJ_CHECK(roots_beyond(p, t, 1) >= 1, seed, "upper bound tight, case %ld", iter);
+        }
+        rj_imat_norm2_lower(l, a);
+        fmpq_set_mpfr_exact(l2, l);
+        fmpq_mul(l2, l2, l2);
+        RJ_CHECK(roots_beyond(p, l2, 1) >= 1 || fmpq_is_zero(l2), seed,
+                 "sigma_max >= lower bound, case %ld", iter);
+
+        ok = rj_imat_sigma_min_lower(l, a);
+        fmpq_set_mpfr_exact(l2, l);
+        fmpq_mul(l2, l2, l2);
+        /* no root below l2 among the m smallest-dimension roots */
+        RJ_CHECK(roots_beyond(p, l2, -1) == 0, seed, "sigma_min >= lower bound, case %ld",
+                 iter);
+        if (ok) {
+            fmpq_set_si(t, (1 << 20) + 1, 1 << 20);
+            fmpq_mul(t, t, l2);
+            RJ_CHECK(roots_beyond(p, t, -1) >= 1, seed, "sigma_min bound tight, case %ld",
+                     iter);
+        } else {
+            /* only singular (or numerically singular) matrices fail */
+            fmpq_poly_get_coeff_fmpq(t, p, 0);
+            RJ_CHECK(fmpq_is_zero(t) || m > 0, seed, "sigma_min not certified, case %ld",
+                     iter);
+        }
+        mpfr_clear(u);
+        mpfr_clear(l);
+        rj_imat_clear(a);
+        fmpq_clear(u2);
+        fmpq_clear(l2);
+        fmpq_clear(t);
+        fmpq_poly_clear(p);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(At);
+        fmpq_mat_clear(G);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- escalation */
+
+typedef struct {
+    fmpq_t x;
+} tanh_ctx;
+
+static int
+encl_tanh(rj_itv_t out, void *ctx, slong prec, rj_error_t err)
+{
+    rj_itv_t x;
+    rj_itv_init(x, prec);
+    rj_itv_set_fmpq(x, ((tanh_ctx *) ctx)->x);
+    rj_itv_tanh(out, x);
+    rj_itv_clear(x);
+    return RJ_OK;
+}
+
+START_TEST(test_decide_escalation)
+{
+    tanh_ctx ctx;
+    fmpq_t bound;
+    mpfr_t v;
+    rj_precise_report rep;
+    rj_error_t err;
+    int r;
+
+    fmpq_init(ctx.x);
+    fmpq_init(bound);
+    fmpq_set_si(ctx.x, 1, 2);
+    mpfr_init2(v, 400);
+    mpfr_set_ui(v, 1, MPFR_RNDN);
+    mpfr_div_2ui(v, v, 1, MPFR_RNDN);
+    mpfr_tanh(v, v, MPFR_RNDN);
+    /* bound = tanh(1/2) + 2^-100: needs about 100 bits */
+    {
+        mpfr_t b;
+        mpfr_init2(b, 400);
+        mpfr_set_ui_2exp(b, 1, -100, MPFR_RNDN);
+        mpfr_add(b, v, b, MPFR_RNDN);
+        fmpq_set_mpfr_exact(bound, b);
+        mpfr_clear(b);
+    }
+    rj_error_init(err);
+    r = rj_precise_decide_le(encl_tanh, &ctx, bound, 16, 1024, &rep, err);
+    RJ_CHECK(r == 1, seed, "tanh(1/2) <= bound proved, got %d", r);
+    RJ_CHECK(rep.tries >= 3 && rep.prec[rep.tries - 1] >= 100, seed,
+             "escalated to >= 100 bits (%ld tries)", (long) rep.tries);
+    RJ_CHECK(rep.width_log2[rep.tries - 1] < rep.width_log2[0], seed, "narrower");
+    r = rj_precise_decide_ge(encl_tanh, &ctx, bound, 16, 1024, &rep, err);
+    RJ_CHECK(r == 0, seed, "tanh(1/2) >= bound refuted, got %d", r);
+    r = rj_precise_decide_lt(encl_tanh, &ctx, bound, 16, 64, &rep, err);
+    RJ_CHECK(r == -1 && rep.tries == 3, seed, "undecided at <= 64 bits, got %d after %ld",
+             r, (long) rep.tries);
+    RJ_CHECK(rep.width_log2[2] > -70 && rep.width_log2[2] < -55, seed, "width at 64 bits");
+    r = rj_precise_decide_le(encl_tanh, &ctx, bound, 8, 64, &rep, err);
+    RJ_CHECK(r == -2 && err->status == RJ_ERR_LIMIT, seed, "precision limit");
+    mpfr_clear(v);
+    fmpq_clear(ctx.x);
+    fmpq_clear(bound);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+    rj_net_t net;
+    rj_imat_t J;
+    fmpq_mat_t x;
+    rj_error_t err;
+    rj_net_init(net);
+    rj_imat_init(J, 0, 0, 64);
+    fmpq_mat_init(x, 2, 1);
+    rj_error_init(err);
+    RJ_CHECK(rj_precise_jacobian_fmpq(J, NULL, net, x, 4, err) == RJ_ERR_LIMIT, seed, "prec 4");
+    RJ_CHECK(strstr(err->msg, "RJ_PRECISE_PREC_MIN") != NULL, seed, "message names the limit");
+    rj_error_init(err);
+    RJ_CHECK(rj_precise_jacobian_fmpq(J, NULL, net, x, 64, err) == RJ_OK, seed, "empty net");
+    RJ_CHECK(J->r == 2 && J->c == 2 && mpfr_cmp_ui(rj_imat_mid(J, 1, 1), 1) == 0, seed,
+             "empty net: identity");
+    rj_imat_clear(J);
+    fmpq_mat_clear(x);
+    rj_net_clear(net);
+}
+END_TEST
+
+static Suite *
+precise_suite(void)
+{
+    Suite *s = suite_create("precise");
+    TCase *tc = tcase_create("precise");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_imat_mul_add);
+    tcase_add_test(tc, test_chain_and_nmat);
+    tcase_add_test(tc, test_depth_1000_tenth);
+    tcase_add_test(tc, test_tanh_sigmoid);
+    tcase_add_test(tc, test_relu_ties);
+    tcase_add_test(tc, test_network_vs_exact);
+    tcase_add_test(tc, test_network_two_precisions);
+    tcase_add_test(tc, test_norms_exact);
+    tcase_add_test(tc, test_spectral_charpoly);
+    tcase_add_test(tc, test_decide_escalation);
+    tcase_add_test(tc, test_limits);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr;
+    int failed;
+
+    seed = rj_test_seed(20240404);
+    sr = srunner_create(precise_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    flint_cleanup();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,275 @@
+/* resjac check: decide the claims of resjac files (the claims module).
+ *
+ *   resjac check [FILE...] [--json] [--quiet]
+ *
+ * Without FILE it checks the bundled proofs: every .rj file in the
+ * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
+ * this binary is the installed one, else the source tree's proofs/.
+ *
+ * Output: one line per claim
+ *     VERDICT      name  [reference]  evidence
+ * followed by "  expected X" when the verdict is not the expected one, and the
+ * summary line "N passed, N failed" alone on the last line (a file that cannot
+ * be read or parsed counts as one failure; its located message goes to
+ * stderr).  With several files each file's claims follow a "# FILE" line.
+ * --quiet prints only the claims that failed and the summary; --json prints
+ * the same as one JSON object.
+ * Exit status: 0 every claim passed; 1 some claim failed; 2 bad input: usage,
+ * a file that cannot be read or parsed, or a claim whose verdict is ERROR. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef RJ_PROOFS_SRCDIR
+#define RJ_PROOFS_SRCDIR "proofs"
+#endif
+#ifndef RJ_PROOFS_INSTDIR
+#define RJ_PROOFS_INSTDIR RJ_PROOFS_SRCDIR
+#endif
+#ifndef RJ_BINDIR
+#define RJ_BINDIR ""
+#endif
+
+static const char *usage =
+    "usage: resjac check [FILE...] [--json] [--quiet]\n"
+    "\n"
+    "Decide every claim in the resjac files (proofs/LANGUAGE.md) and compare each\n"
+    "verdict with the one its author expects.  Without FILE: the bundled proofs\n"
+    "(every *.rj in $RESJAC_PROOFS_DIR, else the installed or source proofs/).\n"
+    "\n"
+    "  --json    print the results as one JSON object\n"
+    "  --quiet   print only the claims that failed, and the summary\n"
+    "\n"
+    "Verdicts: PROVED (exact or rigorous for every case), REFUTED (with a\n"
+    "re-verified counterexample), NOT REFUTED (sampled or approximate, never a\n"
+    "proof), UNDECIDED (the method cannot decide; says why), ERROR (bad claim).\n"
+    "Exit status: 0 all passed, 1 some claim failed, 2 bad input.\n";
+
+static int
+is_dir(const char *p)
+{
+    struct stat sb;
+    return p != NULL && p[0] != '\0' && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* 1 if the running binary lives in the configured bindir. */
+static int
+running_installed(void)
+{
+    char exe[PATH_MAX], bindir[PATH_MAX], *slash;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0 || RJ_BINDIR[0] == '\0' || realpath(RJ_BINDIR, bindir) == NULL)
+        return 0;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return 0;
+    *slash = '\0';
+    return strcmp(exe, bindir) == 0;
+}
+
+static const char *
+proofs_dir(void)
+{
+    const char *e = getenv("RESJAC_PROOFS_DIR");
+    if (e != NULL && e[0] != '\0')
+        return e;
+    if (running_installed() && is_dir(RJ_PROOFS_INSTDIR))
+        return RJ_PROOFS_INSTDIR;
+    if (is_dir(RJ_PROOFS_SRCDIR))
+        return RJ_PROOFS_SRCDIR;
+    return RJ_PROOFS_INSTDIR;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Every *.rj in dir, sorted; returns the count (-1 if dir cannot be read). */
+static long
+list_proofs(char ***out, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **v = NULL;
+    long n = 0, alloc = 0;
+    if (d == NULL)
+        return -1;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len > 3 && strcmp(de->d_name + len - 3, ".rj") == 0 && de->d_name[0] != '.') {
+            size_t m = strlen(dir) + len + 2;
+            if (n == alloc) {
+                alloc = alloc ? 2 * alloc : 16;
+                v = realloc(v, alloc * sizeof(char *));
+            }
+            v[n] = malloc(m);
+            snprintf(v[n], m, "%s/%s", dir, de->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(v, n, sizeof(char *), cmp_str);
+    *out = v;
+    return n;
+}
+
+static void
+print_result(const rj_claim_result_struct *r, int name_w, int quiet)
+{
+    if (quiet && r->passed)
+        return;
+    printf("%-11s  %-*s  [%s]  %s\n", rj_verdict_name(r->verdict), name_w, r->name, r->ref,
+           r->evidence != NULL ? r->evidence : "");
+    if (!r->passed)
+        printf("  expected %s\n", rj_verdict_name(r->expect));
+}
+
+static json_t *
+result_json(const rj_claim_result_struct *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(r->file));
+    json_object_set_new(o, "line", json_integer(r->line));
+    json_object_set_new(o, "col", json_integer(r->col));
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "ref", json_string(r->ref));
+    json_object_set_new(o, "note", r->note != NULL ? json_string(r->note) : json_null());
+    json_object_set_new(o, "expected", json_string(rj_verdict_name(r->expect)));
+    json_object_set_new(o, "verdict", json_string(rj_verdict_name(r->verdict)));
+    json_object_set_new(o, "evidence", json_string(r->evidence != NULL ? r->evidence : ""));
+    json_object_set_new(o, "cases", json_integer(r->cases));
+    json_object_set_new(o, "passed", json_boolean(r->passed));
+    return o;
+}
+
+int
+rj_cmd_check(int argc, char **argv)
+{
+    int json = 0, quiet = 0, any_error = 0, rc;
+    long i, nfiles = 0, failed = 0, passed = 0;
+    char **files = NULL, **listed = NULL;
+    long nlisted = 0;
+    json_t *jfiles = NULL, *jclaims = NULL;
+
+    files = malloc((argc + 1) * sizeof(char *));
+    for (i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(usage, stdout);
+            free(files);
+            return RJ_EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            free(files);
+            return cli_usage_error("check", "unknown option '%s'", argv[i]);
+        } else
+            files[nfiles++] = argv[i];
+    }
+    if (nfiles == 0) {
+        const char *dir = proofs_dir();
+        nlisted = list_proofs(&listed, dir);
+        if (nlisted <= 0) {
+            fprintf(stderr, "resjac check: no proof files (*.rj) in %s%s (set "
+                    "RESJAC_PROOFS_DIR or name the files)\n", dir,
+                    nlisted < 0 ? " (cannot read the directory)" : "");
+            free(files);
+            free(listed);
+            return RJ_EXIT_USAGE;
+        }
+        free(files);
+        files = listed;
+        nfiles = nlisted;
+    }
+    if (json) {
+        jfiles = json_array();
+        jclaims = json_array();
+    }
+    for (i = 0; i < nfiles; i++) {
+        rj_claim_results_t res;
+        rj_error_t err;
+        long j;
+        int st, name_w = 1;
+        rj_claim_results_init(res);
+        rj_error_init(err);
+        st = rj_claims_check_file(res, files[i], NULL, err);
+        if (st != RJ_OK) {
+            char buf[1024];
+            rj_error_format(buf, sizeof(buf), err);
+            if (err->file[0] == '\0') {
+                char tmp[1024];
+                snprintf(tmp, sizeof(tmp), "%.400s: %.600s", files[i], buf);
+                snprintf(buf, sizeof(buf), "%s", tmp);
+            }
+            fprintf(stderr, "resjac: %s\n", buf);
+            any_error = 1;
+            failed++;
+            if (json) {
+                json_t *f = json_object();
+                json_object_set_new(f, "file", json_string(files[i]));
+                json_object_set_new(f, "error", json_string(buf));
+                json_array_append_new(jfiles, f);
+            }
+            rj_claim_results_clear(res);
+            continue;
+        }
+        for (j = 0; j < res->len; j++) {
+            int w = (int) strlen(res->items[j].name);
+            if (w > name_w)
+                name_w = w;
+            if (res->items[j].verdict == RJ_VERDICT_ERROR)
+                any_error = 1;
+        }
+        passed += res->passed;
+        failed += res->failed;
+        if (json) {
+            json_t *f = json_object();
+            json_object_set_new(f, "file", json_string(files[i]));
+            json_object_set_new(f, "error", json_null());
+            json_object_set_new(f, "passed", json_integer(res->passed));
+            json_object_set_new(f, "failed", json_integer(res->failed));
+            json_array_append_new(jfiles, f);
+            for (j = 0; j < res->len; j++)
+                json_array_append_new(jclaims, result_json(res->items + j));
+        } else {
+            if (nfiles > 1 && (!quiet || res->failed > 0))
+                printf("# %s\n", files[i]);
+            for (j = 0; j < res->len; j++)
+                print_result(res->items + j, name_w, quiet);
+        }
+        rj_claim_results_clear(res);
+    }
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "files", jfiles);
+        json_object_set_new(o, "claims", jclaims);
+        json_object_set_new(o, "passed", json_integer(passed));
+        json_object_set_new(o, "failed", json_integer(failed));
+        rc = cli_json_print(o);
+        json_decref(o);
+        if (rc != RJ_EXIT_OK)
+            any_error = 1;
+    } else
+        printf("%ld passed, %ld failed\n", passed, failed);
+    fflush(stdout);
+    if (listed != NULL) {
+        for (i = 0; i < nlisted; i++)
+            free(listed[i]);
+        free(listed);
+    } else
+        free(files);
+    if (any_error)
+        return RJ_EXIT_USAGE;
+    return failed > 0 ? RJ_EXIT_FAIL : RJ_EXIT_OK;
+}

@@ -1,0 +1,542 @@
+/* resjac jacobian, resjac expand: the exact layer on a model file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* --tie all enumerates 2^T one-sided Jacobians for T ties: at most this many
+   ties. */
+#define CLI_MAX_TIES_ALL 10
+
+/* ---------------------------------------------------------------- shared */
+
+typedef struct {
+    const char *model;
+    const char *net_name;
+    const char *at_name;
+    const char *tie;      /* NULL: default */
+    int json;
+    int graded;
+    int subsets;
+} exact_opts;
+
+/* Parse the options both commands share (and --graded/--subsets when
+   `expand`); returns -1 when parsing went on fine, else an exit code. */
+static int
+parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
+{
+    const char *cmd = argv[0];
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    o->net_name = "net";
+    o->at_name = "x";
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(help, stdout);
+            return RJ_EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "--net") == 0 || strcmp(a, "--at") == 0
+                   || strcmp(a, "--tie") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(cmd, "option %s needs a value", a);
+            if (strcmp(a, "--net") == 0)
+                o->net_name = argv[++i];
+            else if (strcmp(a, "--at") == 0)
+                o->at_name = argv[++i];
+            else {
+                o->tie = argv[++i];
+                if (strcmp(o->tie, "left") != 0 && strcmp(o->tie, "right") != 0
+                    && (expand || strcmp(o->tie, "all") != 0))
+                    return cli_usage_error(cmd, "--tie: expected %s, got '%s'",
+                                           expand ? "left or right" : "left, right or all",
+                                           o->tie);
+            }
+        } else if (expand && strcmp(a, "--graded") == 0) {
+            o->graded = 1;
+        } else if (expand && strcmp(a, "--subsets") == 0) {
+            o->subsets = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        } else if (o->model == NULL) {
+            o->model = a;
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s' (the model is '%s')", a,
+                                   o->model);
+        }
+    }
+    if (o->model == NULL)
+        return cli_usage_error(cmd, "missing the model file");
+    return -1;
+}
+
+static const char *
+tie_where(const rj_net_t net, const rj_tie_struct *t)
+{
+    if (t->where == 0)
+        return "inner";
+    return net->blocks[t->block].place == RJ_PLACE_PRE ? "outer (pre)" : "outer (post)";
+}
+
+static void
+tie_act(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
+{
+    const rj_block_struct *b = net->blocks + t->block;
+    rj_act_name(buf, len, t->where == 0 ? b->act : b->outer);
+}
+
+static const char *
+block_name(const rj_net_t net, slong l)
+{
+    return (net->names != NULL) ? net->names[l] : NULL;
+}
+
+static void
+print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
+{
+    slong i;
+    char act[64];
+    if (ties->len == 0) {
+        fprintf(f, "ties: none (no activation is evaluated exactly at its kink)\n");
+        return;
+    }
+    fprintf(f, "ties: %ld (an activation evaluated exactly at its kink, where its "
+            "derivative is one-sided):\n", (long) ties->len);
+    for (i = 0; i < ties->len; i++) {
+        const rj_tie_struct *t = ties->ties + i;
+        const char *nm = block_name(net, t->block);
+        tie_act(act, sizeof(act), net, t);
+        fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
+                (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
+                tie_where(net, t), act, (long) (t->unit + 1));
+    }
+}
+
+static json_t *
+json_ties(const rj_net_t net, const rj_ties_t ties)
+{
+    json_t *arr = json_array();
+    slong i;
+    char act[64];
+    for (i = 0; i < ties->len; i++) {
+        const rj_tie_struct *t = ties->ties + i;
+        const char *nm = block_name(net, t->block);
+        json_t *o = json_object();
+        tie_act(act, sizeof(act), net, t);
+        json_object_set_new(o, "block", json_integer(t->block + 1));
+        json_object_set_new(o, "name", nm ? json_string(nm) : json_null());
+        json_object_set_new(o, "where", json_string(tie_where(net, t)));
+        json_object_set_new(o, "activation", json_string(act));
+        json_object_set_new(o, "unit", json_integer(t->unit + 1));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* "left,right,..." for the sides of choice c over n ties. */
+static void
+choice_label(char *buf, size_t len, ulong c, slong n)
+{
+    slong i;
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (i = 0; i < n && pos + 8 < len; i++)
+        pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "",
+                        ((c >> i) & 1) ? "right" : "left");
+}
+
+static int
+load_model(rj_net_t net, fmpq_mat_t x, const exact_opts *o)
+{
+    rj_error_t err;
+    rj_error_init(err);
+    if (rj_model_load(net, x, o->model, o->net_name, o->at_name, err) != RJ_OK)
+        return cli_fail(err);
+    return -1;
+}
+
+static void
+print_header(const rj_net_t net, const fmpq_mat_t x, const exact_opts *o)
+{
+    printf("network '%s': %ld blocks, width %ld -> %ld, at point '%s'\n", o->net_name,
+           (long) net->len, (long) fmpq_mat_nrows(x),
+           (long) (net->len ? rj_net_width_out(net) : fmpq_mat_nrows(x)), o->at_name);
+}
+
+/* ---------------------------------------------------------------- jacobian */
+
+static const char *jacobian_help =
+    "usage: resjac jacobian MODEL [--net NAME] [--at NAME] [--tie left|right|all] [--json]\n"
+    "\n"
+    "The exact Jacobian dy/dx of a network at a rational point, as a matrix of\n"
+    "exact rationals (piecewise-linear activations only: relu, leaky_relu,\n"
+    "identity; tanh and sigmoid are refused, use the precise layer).\n"
+    "Every tie (an activation evaluated exactly at its kink, e.g. relu(0)) is\n"
+    "reported with its block, whether it is the inner or the outer (pre/post)\n"
+    "activation, and its unit (all 1-based).\n"
+    "\n"
+    "  MODEL        a model file (see proofs/LANGUAGE.md)\n"
+    "  --net NAME   the network to use (default: net); a block is a 1-block net\n"
+    "  --at NAME    the point, a column vector (default: x)\n"
+    "  --tie MODE   at ties: `all` (the default) gives the Jacobian for every\n"
+    "               one-sided choice, 2^T of them for T ties (T <= 10);\n"
+    "               `left` / `right` use that one-sided derivative at every tie\n"
+    "               (relu'(0) = 0 / 1, leaky_relu(a)'(0) = a / 1)\n"
+    "  --json       JSON on stdout: {\"jacobian\": [[\"p/q\", ...], ...],\n"
+    "               \"ties\": [{\"block\", \"name\", \"where\", \"activation\",\n"
+    "               \"unit\"}], \"convention\": null|\"left\"|\"right\"|\"all\",\n"
+    "               \"choices\": [{\"choice\": \"left,right\", \"jacobian\": ...}]}.\n"
+    "               With --tie all, \"jacobian\" is the common value when every\n"
+    "               choice gives the same matrix, else null\n"
+    "  -h, --help   this help\n"
+    "\n"
+    "Exit status: 0 success, 2 bad input, usage or a limit exceeded.\n";
+
+int
+rj_cmd_jacobian(int argc, char **argv)
+{
+    exact_opts o;
+    rj_net_t net;
+    fmpq_mat_t x, J, J0;
+    rj_ties_t ties;
+    rj_error_t err;
+    rj_tie_policy pol;
+    int rc, all, agree = 1;
+    ulong c, nchoices = 1;
+    char label[16 * CLI_MAX_TIES_ALL];
+    json_t *jo = NULL, *jchoices = NULL;
+
+    if ((rc = parse_opts(&o, argc, argv, 0, jacobian_help)) >= 0)
+        return rc;
+    rj_net_init(net);
+    rj_ties_init(ties);
+    rj_error_init(err);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    fmpq_mat_init(J0, 0, 0);
+    if ((rc = load_model(net, x, &o)) >= 0)
+        goto done;
+
+    /* find the ties (the same under every policy) */
+    pol.mode = (o.tie && strcmp(o.tie, "left") == 0) ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
+    pol.choice = 0;
+    if (rj_exact_jacobian(J, ties, net, x, pol, err) != RJ_OK) {
+        rc = cli_fail(err);
+        goto done;
+    }
+    all = ties->len > 0 && (o.tie == NULL || strcmp(o.tie, "all") == 0);
+    if (all && ties->len > CLI_MAX_TIES_ALL) {
+        rc = cli_usage_error(argv[0], "%ld ties give 2^%ld one-sided Jacobians; --tie all "
+                             "is limited to %d ties: use --tie left or --tie right",
+                             (long) ties->len, (long) ties->len, CLI_MAX_TIES_ALL);
+        goto done;
+    }
+    if (all)
+        nchoices = UWORD(1) << ties->len;
+
+    if (o.json) {
+        jo = json_object();
+        json_object_set_new(jo, "network", json_string(o.net_name));
+        json_object_set_new(jo, "point", json_string(o.at_name));
+        json_object_set_new(jo, "blocks", json_integer(net->len));
+        json_object_set_new(jo, "ties", json_ties(net, ties));
+        json_object_set_new(jo, "convention", ties->len == 0 ? json_null()
+                            : json_string(all ? "all" : o.tie));
+        jchoices = json_array();
+    } else {
+        print_header(net, x, &o);
+        print_ties(stdout, net, ties);
+    }
+
+    if (!all) {
+        if (o.json) {
+            json_object_set_new(jo, "jacobian", cli_json_mat(J));
+        } else {
+            if (ties->len > 0)
+                printf("Jacobian dy/dx with the %s derivative at every tie:\n", o.tie
+                       ? o.tie : "right");
+            else
+                printf("Jacobian dy/dx (exact):\n");
+            cli_print_mat(stdout, "  ", J);
+        }
+    } else {
+        if (!o.json)
+            printf("Jacobian dy/dx for each of the %lu one-sided choices (sides in tie "
+                   "order):\n", nchoices);
+        for (c = 0; c < nchoices; c++) {
+            pol.mode = RJ_TIE_CHOICE;
+            pol.choice = c;
+            if (rj_exact_jacobian(J, NULL, net, x, pol, err) != RJ_OK) {
+                rc = cli_fail(err);
+                goto done;
+            }
+            if (c == 0) {
+                fmpq_mat_clear(J0);
+                fmpq_mat_init_set(J0, J);
+            }
+            else if (!fmpq_mat_equal(J, J0))
+                agree = 0;
+            choice_label(label, sizeof(label), c, ties->len);
+            if (o.json) {
+                json_t *ch = json_object();
+                json_object_set_new(ch, "choice", json_string(label));
+                json_object_set_new(ch, "jacobian", cli_json_mat(J));
+                json_array_append_new(jchoices, ch);
+            } else {
+                printf("  choice %s:\n", label);
+                cli_print_mat(stdout, "    ", J);
+            }
+        }
+        if (o.json)
+            json_object_set_new(jo, "jacobian", agree ? cli_json_mat(J0) : json_null());
+        else if (agree)
+            printf("every choice gives the same Jacobian: it does not depend on the "
+                   "ties\n");
+        else
+            printf("the choices give different Jacobians: at this point the Jacobian is "
+                   "a set (the Clarke Jacobian is their convex hull)\n");
+    }
+    if (o.json) {
+        json_object_set_new(jo, "choices", jchoices);
+        jchoices = NULL;
+        if (all)
+            json_object_set_new(jo, "choices_agree", json_boolean(agree));
+        rc = cli_json_print(jo);
+    } else {
+        rc = RJ_EXIT_OK;
+    }
+
+done:
+    if (jchoices != NULL)
+        json_decref(jchoices);
+    if (jo != NULL)
+        json_decref(jo);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    fmpq_mat_clear(J0);
+    rj_ties_clear(ties);
+    rj_net_clear(net);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- expand */
+
+static const char *expand_help =
+    "usage: resjac expand MODEL [--net NAME] [--at NAME] [--tie left|right]\n"
+    "                           [--graded] [--subsets] [--json]\n"
+    "\n"
+    "The exact expansion of prod(S_l + R_l) = J_L ... J_1 at a point, where\n"
+    "J_l = S_l + R_l splits block l's Jacobian into its skip part S_l and its\n"
+    "branch part R_l.  The direct product is always computed; the options add\n"
+    "independent computations, and resjac CHECKS that they agree exactly:\n"
+    "\n"
+    "  MODEL        a model file (see proofs/LANGUAGE.md)\n"
+    "  --net NAME   the network to use (default: net)\n"
+    "  --at NAME    the point, a column vector (default: x)\n"
+    "  --tie SIDE   the one-sided derivative used at ties: right (default) or left;\n"
+    "               ties are reported (use `resjac jacobian` for every choice)\n"
+    "  --subsets    the sum over all 2^L subsets of blocks of the path products\n"
+    "               (prefix-sharing enumeration; L <= 26, RJ_SUBSETS_MAX_L)\n"
+    "  --graded     the path-length components G_k = sum over paths with k\n"
+    "               branches, k = 0..L, by dynamic programming (L (L+1) matrix\n"
+    "               products), printed with C(L, k), the number of such paths;\n"
+    "               their sum must equal the direct product.  When every S_l = I\n"
+    "               and all R_l are equal, also G_k = C(L, k) R^k is checked\n"
+    "  --json       JSON on stdout: {\"direct\": [[\"p/q\", ...]], \"subsets\": ...,\n"
+    "               \"graded\": [{\"k\", \"paths\", \"G\"}], \"ties\": [...],\n"
+    "               \"dyadic\": bool, \"agree\": bool}\n"
+    "  -h, --help   this help\n"
+    "\n"
+    "Dyadic weights (every float64/float32 import) use integer arithmetic with a\n"
+    "power-of-two scale; other rationals use fmpq arithmetic.\n"
+    "Exit status: 0 all computations agree, 1 they disagree (a bug in resjac:\n"
+    "please report it), 2 bad input, usage or a limit exceeded.\n";
+
+/* All S_l = I and all R_l equal: the commuting case. */
+static int
+is_commuting(const rj_exact_parts_t p)
+{
+    slong l;
+    for (l = 0; l < p->len; l++) {
+        if (!fmpq_mat_is_square(p->S + l) || !fmpq_mat_is_one(p->S + l))
+            return 0;
+        if (l > 0 && !fmpq_mat_equal(p->R + l, p->R + 0))
+            return 0;
+    }
+    return p->len > 0;
+}
+
+int
+rj_cmd_expand(int argc, char **argv)
+{
+    exact_opts o;
+    rj_net_t net;
+    fmpq_mat_t x, P, Ps, Sum;
+    rj_exact_parts_t parts;
+    rj_ties_t ties;
+    rj_error_t err;
+    rj_tie_policy pol;
+    fmpq_mat_struct *G = NULL, *Gc = NULL;
+    fmpz_t cnt;
+    slong L = 0, k;
+    int rc, ok_subsets = 1, ok_graded = 1, ok_comm = 1, commuting = 0, dyadic;
+    json_t *jo = NULL;
+
+    if ((rc = parse_opts(&o, argc, argv, 1, expand_help)) >= 0)
+        return rc;
+    rj_net_init(net);
+    rj_ties_init(ties);
+    rj_error_init(err);
+    rj_exact_parts_init(parts);
+    fmpz_init(cnt);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(P, 0, 0);
+    fmpq_mat_init(Ps, 0, 0);
+    fmpq_mat_init(Sum, 0, 0);
+    if ((rc = load_model(net, x, &o)) >= 0)
+        goto done;
+    L = net->len;
+    /* limits before work */
+    if (o.subsets && L > RJ_SUBSETS_MAX_L) {
+        rc = cli_usage_error(argv[0], "--subsets: the network has L = %ld blocks (2^%ld "
+                             "paths); subset enumeration is limited to L <= %d "
+                             "(RJ_SUBSETS_MAX_L): use --graded", (long) L, (long) L,
+                             RJ_SUBSETS_MAX_L);
+        goto done;
+    }
+    pol.mode = (o.tie && strcmp(o.tie, "left") == 0) ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
+    pol.choice = 0;
+    if (rj_exact_parts(parts, ties, net, x, pol, err) != RJ_OK
+        || rj_expand_direct(P, parts, err) != RJ_OK) {
+        rc = cli_fail(err);
+        goto done;
+    }
+    dyadic = rj_exact_parts_is_dyadic(parts);
+    if (o.subsets) {
+        if (rj_expand_subsets(Ps, parts, err) != RJ_OK) {
+            rc = cli_fail(err);
+            goto done;
+        }
+        ok_subsets = fmpq_mat_equal(Ps, P);
+    }
+    if (o.graded) {
+        G = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+        for (k = 0; k <= L; k++)
+            fmpq_mat_init(G + k, 0, 0);
+        if (rj_expand_graded(G, parts, err) != RJ_OK) {
+            rc = cli_fail(err);
+            goto done;
+        }
+        fmpq_mat_clear(Sum);
+        fmpq_mat_init(Sum, fmpq_mat_nrows(P), fmpq_mat_ncols(P));
+        for (k = 0; k <= L; k++)
+            fmpq_mat_add(Sum, Sum, G + k);
+        ok_graded = fmpq_mat_equal(Sum, P);
+        commuting = is_commuting(parts);
+        if (commuting) {
+            Gc = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
+            for (k = 0; k <= L; k++)
+                fmpq_mat_init(Gc + k, 0, 0);
+            if (rj_expand_graded_commuting(Gc, parts->R + 0, L, err) != RJ_OK) {
+                rc = cli_fail(err);
+                goto done;
+            }
+            for (k = 0; k <= L; k++)
+                ok_comm &= fmpq_mat_equal(Gc + k, G + k);
+        }
+    }
+
+    if (o.json) {
+        jo = json_object();
+        json_object_set_new(jo, "network", json_string(o.net_name));
+        json_object_set_new(jo, "point", json_string(o.at_name));
+        json_object_set_new(jo, "blocks", json_integer(L));
+        json_object_set_new(jo, "dyadic", json_boolean(dyadic));
+        json_object_set_new(jo, "ties", json_ties(net, ties));
+        json_object_set_new(jo, "convention", ties->len == 0 ? json_null()
+                            : json_string(pol.mode == RJ_TIE_LEFT ? "left" : "right"));
+        json_object_set_new(jo, "direct", cli_json_mat(P));
+        if (o.subsets)
+            json_object_set_new(jo, "subsets", cli_json_mat(Ps));
+        if (o.graded) {
+            json_t *arr = json_array();
+            for (k = 0; k <= L; k++) {
+                json_t *g = json_object();
+                rj_paths_count(cnt, L, k);
+                json_object_set_new(g, "k", json_integer(k));
+                json_object_set_new(g, "paths", cli_json_fmpz(cnt));
+                json_object_set_new(g, "G", cli_json_mat(G + k));
+                json_array_append_new(arr, g);
+            }
+            json_object_set_new(jo, "graded", arr);
+            json_object_set_new(jo, "commuting", json_boolean(commuting));
+        }
+        json_object_set_new(jo, "agree", json_boolean(ok_subsets && ok_graded && ok_comm));
+        rc = cli_json_print(jo);
+    } else {
+        print_header(net, x, &o);
+        print_ties(stdout, net, ties);
+        if (ties->len > 0)
+            printf("(the parts use the %s derivative at every tie)\n",
+                   pol.mode == RJ_TIE_LEFT ? "left" : "right");
+        printf("arithmetic: %s\n", dyadic ? "dyadic (integers with a power-of-two scale)"
+               : "rational (fmpq)");
+        printf("direct product J_%ld ... J_1:\n", (long) L);
+        cli_print_mat(stdout, "  ", P);
+        if (o.subsets) {
+            printf("sum over all 2^%ld subsets of blocks: %s the direct product\n", (long) L,
+                   ok_subsets ? "equals" : "DIFFERS FROM");
+            if (!ok_subsets)
+                cli_print_mat(stdout, "  ", Ps);
+        }
+        if (o.graded) {
+            printf("path-length components G_k (C(L, k) paths of length k each):\n");
+            for (k = 0; k <= L; k++) {
+                rj_paths_count(cnt, L, k);
+                printf("  G_%ld  (C(%ld, %ld) = ", (long) k, (long) L, (long) k);
+                fmpz_print(cnt);
+                printf(" paths):\n");
+                cli_print_mat(stdout, "    ", G + k);
+            }
+            printf("sum of G_0..G_%ld: %s the direct product\n", (long) L,
+                   ok_graded ? "equals" : "DIFFERS FROM");
+            if (commuting)
+                printf("commuting case (every S_l = I, all R_l equal): G_k = C(L, k) R^k "
+                       "%s\n", ok_comm ? "holds" : "FAILS");
+        }
+        rc = RJ_EXIT_OK;
+    }
+    if (!(ok_subsets && ok_graded && ok_comm)) {
+        fprintf(stderr, "resjac expand: the exact computations disagree (%s%s%s); this is a "
+                "bug in resjac\n", ok_subsets ? "" : "subset sum vs direct product; ",
+                ok_graded ? "" : "sum of G_k vs direct product; ",
+                ok_comm ? "" : "G_k vs C(L,k) R^k");
+        rc = RJ_EXIT_FAIL;
+    }
+
+done:
+    if (jo != NULL)
+        json_decref(jo);
+    if (G != NULL) {
+        for (k = 0; k <= L; k++)
+            fmpq_mat_clear(G + k);
+        flint_free(G);
+    }
+    if (Gc != NULL) {
+        for (k = 0; k <= L; k++)
+            fmpq_mat_clear(Gc + k);
+        flint_free(Gc);
+    }
+    fmpz_clear(cnt);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(P);
+    fmpq_mat_clear(Ps);
+    fmpq_mat_clear(Sum);
+    rj_exact_parts_clear(parts);
+    rj_ties_clear(ties);
+    rj_net_clear(net);
+    return rc;
+}
