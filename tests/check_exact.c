@@ -437,12 +437,16 @@ START_TEST(test_commuting)
 END_TEST
 
 /* For a piecewise-linear f and a point x with no tie, f(x + t v) - f(x) = t J v
-   exactly for all small enough rational t.  With weights and inputs of
-   numerators <= 2 and denominators <= 4, widths <= 3 and L <= 5, every nonzero
-   pre-activation at x is at least 4^-12 in absolute value while a step t moves
-   it by at most t (1 + 3*2*3*2)^5 < t 2^22, so t = 2^-100 stays on x's linear
-   piece.  At a tie the one-sided derivative must be J_c v for one of the
-   one-sided choices c. */
+   exactly for all small enough rational t.  Why t = 2^-100 is small enough
+   here: weights have numerators <= 2 and denominators 3 or 4, the leaky slope
+   is 1/8, x has denominator 4, L <= 5 and widths <= 3.  Each block multiplies
+   denominators by at most 4 (W1, b1) * 8 (inner slope) * 4 (W2, b2, skip) * 8
+   (outer slope) = 2^10, so every nonzero pre-activation at x is at least
+   2^-52 in absolute value.  A block is Lipschitz (max-norm) with constant at
+   most 2 + 6 + 6 * 6 < 2^6, so a step t v (|v| <= 5) moves every
+   pre-activation by at most 5 * 2^30 * t < 2^-67: no sign changes, x + t v is
+   on x's linear piece.  At a tie the one-sided derivative must be J_c v for
+   one of the one-sided choices c. */
 START_TEST(test_jacobian_directional)
 {
     flint_rand_t st;

@@ -27,7 +27,7 @@ rand_net(rj_net_t net, flint_rand_t st, slong L, slong num, slong den, int allow
         rj_block_t b;
         int skip = n_randint(st, 4), place = n_randint(st, 3);
         slong h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
-        slong n_out = skip == RJ_SKIP_PROJECT ? 2 + n_randint(st, 3) : n;
+        slong n_out = skip == RJ_SKIP_PROJECT ? (slong) (2 + n_randint(st, 3)) : n;
         char name[32];
         rj_block_init(b);
         rj_test_randblock(b, st, n, h, n_out, skip, place, acts[n_randint(st, 3)],
@@ -1027,5 +1027,6 @@ main(void)
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    flint_cleanup_master();
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

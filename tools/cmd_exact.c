@@ -161,8 +161,8 @@ load_model(rj_net_t net, fmpq_mat_t x, const exact_opts *o)
 static void
 print_header(const rj_net_t net, const fmpq_mat_t x, const exact_opts *o)
 {
-    printf("network '%s': %ld blocks, width %ld -> %ld, at point '%s'\n", o->net_name,
-           (long) net->len, (long) fmpq_mat_nrows(x),
+    printf("network '%s': %ld block%s, width %ld -> %ld, at point '%s'\n", o->net_name,
+           (long) net->len, net->len == 1 ? "" : "s", (long) fmpq_mat_nrows(x),
            (long) (net->len ? rj_net_width_out(net) : fmpq_mat_nrows(x)), o->at_name);
 }
 
@@ -296,8 +296,8 @@ rj_cmd_jacobian(int argc, char **argv)
             printf("every choice gives the same Jacobian: it does not depend on the "
                    "ties\n");
         else
-            printf("the choices give different Jacobians: at this point the Jacobian is "
-                   "a set (the Clarke Jacobian is their convex hull)\n");
+            printf("the choices give different Jacobians: no single Jacobian holds at "
+                   "this point, and a claim about it must hold for every choice\n");
     }
     if (o.json) {
         json_object_set_new(jo, "choices", jchoices);
@@ -498,7 +498,7 @@ rj_cmd_expand(int argc, char **argv)
                 rj_paths_count(cnt, L, k);
                 printf("  G_%ld  (C(%ld, %ld) = ", (long) k, (long) L, (long) k);
                 fmpz_print(cnt);
-                printf(" paths):\n");
+                printf(" %s):\n", fmpz_is_one(cnt) ? "path" : "paths");
                 cli_print_mat(stdout, "    ", G + k);
             }
             printf("sum of G_0..G_%ld: %s the direct product\n", (long) L,

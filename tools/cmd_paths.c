@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 
 #include <flint/fmpz_vec.h>
 #include <mpfr.h>
@@ -39,6 +40,8 @@ static const char *paths_help =
     "               --k or --range is required and by_length is left out\n"
     "  -h, --help   this help\n"
     "\n"
+    "Without --json, the table of C(L, k) by length is printed for L <= 100\n"
+    "when neither --k nor --range is given.\n"
     "Example: `resjac paths 54 --range 5 17` gives 0.4537 % (Veit et al. 2016:\n"
     "ResNet-110's paths of 5..17 modules).\n"
     "Exit status: 0 success, 2 bad usage or a limit exceeded.\n";
@@ -69,6 +72,24 @@ percent_of(char *buf, size_t len, const fmpq_t q)
     d = mpfr_get_d(p, MPFR_RNDN);
     mpfr_clear(p);
     return d;
+}
+
+/* "    = 0.4537 %"; a share below 1 that rounds to 100 says how far below. */
+static void
+print_percent(const fmpq_t frac, const char *pct)
+{
+    if (strcmp(pct, "100") == 0 && !fmpq_is_one(frac)) {
+        fmpq_t rest;
+        char r[64];
+        fmpq_init(rest);
+        fmpq_sub_si(rest, frac, 1);
+        fmpq_neg(rest, rest);
+        percent_of(r, sizeof(r), rest);
+        printf("    = 100 %% minus %s %%\n", r);
+        fmpq_clear(rest);
+    } else {
+        printf("    = %s %%\n", pct);
+    }
 }
 
 static double
@@ -113,7 +134,7 @@ rj_cmd_paths(int argc, char **argv)
                 return cli_usage_error(cmd, "--range %lu %lu: A must be at most B", A, B);
             have_range = 1;
             i += 2;
-        } else if (a[0] == '-' && a[1] != '\0') {
+        } else if (a[0] == '-' && a[1] != '\0' && !isdigit((unsigned char) a[1])) {
             return cli_usage_error(cmd, "unknown option '%s'", a);
         } else if (!have_L) {
             if (!cli_parse_ulong(&L, "L", a, 0, RJ_PATHS_MAX_L, cmd))
@@ -130,7 +151,7 @@ rj_cmd_paths(int argc, char **argv)
                                "(RJ_PATHS_LIST_MAX_L; 2^L paths)", L, RJ_PATHS_LIST_MAX_L);
     /* limits before work: the full by-length row */
     by_length = json ? by_length_bytes(L) <= (double) PATHS_BY_LENGTH_MAX_BYTES
-                     : L <= PATHS_TABLE_MAX_L;
+                     : (L <= PATHS_TABLE_MAX_L && !have_k && !have_range);
     if (json && !by_length && !have_k && !have_range)
         return cli_usage_error(cmd, "--json: by_length for L = %lu would be about %.0f MB of "
                                "digits, over the limit of %ld MB; give --k K or --range A B "
@@ -206,7 +227,7 @@ rj_cmd_paths(int argc, char **argv)
                 printf("\n");
             }
             _fmpz_vec_clear(counts, L + 1);
-        } else {
+        } else if (!have_k && !have_range) {
             rj_paths_count(c, L, L / 2);
             printf("  most paths have length L/2 = %lu: C(L, %lu) = ", L / 2, L / 2);
             print_big(stdout, c);
@@ -219,7 +240,8 @@ rj_cmd_paths(int argc, char **argv)
             percent_of(pct, sizeof(pct), frac);
             printf("  length %lu: C(%lu, %lu) = ", K, L, K);
             print_big(stdout, c);
-            printf(" paths, %s %% of all\n", pct);
+            printf(" paths\n");
+            print_percent(frac, pct);
         }
         if (have_range) {
             char *fs;
@@ -231,7 +253,7 @@ rj_cmd_paths(int argc, char **argv)
             fs = fmpq_get_str(NULL, 10, frac);
             if (strlen(fs) <= 120)
                 printf("    fraction of all paths: %s\n", fs);
-            printf("    = %s %%\n", pct);
+            print_percent(frac, pct);
             flint_free(fs);
         }
         if (list) {
@@ -247,7 +269,7 @@ rj_cmd_paths(int argc, char **argv)
                     len = w;
                 }
                 rj_paths_label(label, sizeof(label), L, mask);
-                printf("      %s\n", label);
+                printf("      %s\n", L == 0 ? "(no blocks: the empty product, I)" : label);
             } while (rj_paths_list_next(&mask, L));
         }
     }

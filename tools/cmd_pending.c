@@ -7,5 +7,3 @@
     fprintf(stderr, "resjac %s: not available in this build (%s)\n", argv[0], what); \
     return RJ_EXIT_USAGE; }
 
-PENDING(rj_cmd_grad, "fast core")
-PENDING(rj_cmd_xval, "fast core")

@@ -68,6 +68,7 @@ typedef struct {
     rj_claims_opts opts;
     slong prec;                 /* enclosure precision in bits */
     int straddled;              /* an enclosure comparison could not decide */
+    double straddle_width;      /* log2 of the widest such enclosure */
     slong ntie, atie;
     cl_tie *ties;
     slong nbound, abound;       /* tie keys of the names bound to choice sets */

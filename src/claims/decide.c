@@ -441,8 +441,19 @@ cmp_encl(char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
         else
             *ev = cl_printf("lhs = %s, rhs = %s (rigorous enclosures)", sa, sb);
     }
-    if (tv == CL_UNKNOWN)
+    if (tv == CL_UNKNOWN) {
+        /* remember how wide the enclosures were, to see if precision helps */
+        double w = -1e300;
+        mpfr_sub(t, ahi, alo, MPFR_RNDU);
+        if (!mpfr_zero_p(t))
+            w = (double) mpfr_get_exp(t);
+        mpfr_sub(t, bhi, blo, MPFR_RNDU);
+        if (!mpfr_zero_p(t) && (double) mpfr_get_exp(t) > w)
+            w = (double) mpfr_get_exp(t);
+        if (!ctx->straddled || w > ctx->straddle_width)
+            ctx->straddle_width = w;
         ctx->straddled = 1;
+    }
     flint_free(sa);
     flint_free(sb);
     mpfr_clear(alo);
@@ -527,6 +538,7 @@ decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
            rj_error_t err)
 {
     slong saved_prec = ctx->prec;
+    double last_width = 1e300;
     int st = RJ_OK;
     for (;;) {
         cl_cval_t a, b;
@@ -591,6 +603,11 @@ decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
             if (!unknown)
                 break;
         }
+        /* escalate only while doubling the precision narrows the enclosures
+           (bounds limited by double precision, e.g. norm2, do not narrow) */
+        if (ctx->straddle_width > last_width - 8)
+            break;
+        last_width = ctx->straddle_width;
         ctx->prec *= 2;
     }
     ctx->prec = saved_prec;

@@ -237,17 +237,20 @@ bound_alloc(rj_fast_bound_t b, const rj_fast_net_t net)
     return RJ_OK;
 }
 
-/* Rounding depth budget of the whole bound computation [FE 8]. */
+/* Rounding depth budget of the whole bound computation [FE 8]:
+   S bounds the depth of the forward bounds and of one block's own backward
+   work; the backward pass adds at most S per block (products with derivative
+   errors carry forward depths), so (L + 2) S bounds every depth. */
 static double
 depth_budget(const rj_fast_net_t net)
 {
     slong l;
-    double D = 64;
+    double S = 64;
     for (l = 0; l < net->len; l++) {
         const rj_fast_block_struct *bl = net->blocks + l;
-        D += 8.0 * (bl->n_in + bl->n_hidden + bl->n_out + 32);
+        S += 8.0 * (bl->n_in + bl->n_hidden + bl->n_out + 32);
     }
-    return D;
+    return ((double) net->len + 2) * S;
 }
 
 /* E_out = E_in (|D| + e_D) + |G| e_D (+ u |G||D| + eta unless D is 0 or 1):
@@ -570,9 +573,9 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     c.c2 = up(2 * c.dconv);
     c.tiny_sig = net->dtype == RJ_FAST_F32 ? 0x1p-120 : 0x1p-1000;
     D = depth_budget(net);
-    if (D > 0x1p40 || (double) maxw * maxw > (double) RJ_FAST_MAX_BYTES / 8)
+    if (D > 0x1p49 || (double) maxw * maxw > (double) RJ_FAST_MAX_BYTES / 8)
         return rj_error_set(err, RJ_ERR_LIMIT, "network too large for the error bound");
-    F = 1 + (D + 2) * 0x1p-51;   /* exact: D + 2 < 2^51 [FE 8] */
+    F = 1 + (D + 2) * 0x1p-51;   /* exact: D is an integer < 2^49 [FE 8] */
 
     st = bound_alloc(b, net);
     if (st != RJ_OK) {

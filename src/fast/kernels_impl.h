@@ -7,6 +7,16 @@
  * proofs/fast-error-bound.md ([FE 4] forward, [FE 5] backward); change one
  * and the other together. */
 
+/* Elementwise loops: restrict pointers (no aliasing) and one clone per
+   vector ISA, chosen at load time (ifunc), so the loops vectorize without
+   build flags.  Rounding is unaffected: the same IEEE operations, no FMA
+   contraction is assumed or excluded by the bound ([FE 1]). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VEC_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define VEC_CLONES
+#endif
+
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
 #define FN(name) CAT(name, SFX)
@@ -31,7 +41,7 @@ FN(gemm)(int transA, int transB, slong M, slong N, slong K, const T *A, slong ld
          (T) 1, A, (blasint) lda, B, (blasint) ldb, beta, C, (blasint) ldc);
 }
 
-void
+VEC_CLONES void
 FN(fast_act)(T *y, const T *x, slong n, rj_act_kind kind, T slope)
 {
     slong i;
@@ -62,8 +72,9 @@ FN(fast_act)(T *y, const T *x, slong n, rj_act_kind kind, T slope)
 /* d = act'(z) where v = z (v_is_output = 0) or v = act(z) (v_is_output = 1;
    not for leaky_relu with a negative slope).  Kinks take the left
    derivative. */
-void
-FN(fast_deriv)(T *d, const T *v, slong n, rj_act_kind kind, T slope, int v_is_output)
+VEC_CLONES void
+FN(fast_deriv)(T *restrict d, const T *restrict v, slong n, rj_act_kind kind, T slope,
+               int v_is_output)
 {
     slong i;
     switch (kind) {
@@ -96,31 +107,58 @@ FN(fast_deriv)(T *d, const T *v, slong n, rj_act_kind kind, T slope, int v_is_ou
 
 /* out = in * D row by row: row r uses derivative row (r / sub) mod B. */
 static void
+FN(row_mul)(T *restrict o, const T *restrict a, const T *restrict d, slong n)
+{
+    slong j;
+    for (j = 0; j < n; j++)
+        o[j] = a[j] * d[j];
+}
+
+VEC_CLONES static void
+FN(row_mul_inplace)(T *restrict o, const T *restrict d, slong n)
+{
+    slong j;
+    for (j = 0; j < n; j++)
+        o[j] = o[j] * d[j];
+}
+
+/* out = in * D row by row: row r uses derivative row (r / sub) mod B;
+   out may equal in. */
+VEC_CLONES static void
 FN(rows_mul)(T *out, const T *in, const T *D, slong R, slong n, slong sub, slong B)
 {
-    slong r, j;
+    slong r;
     for (r = 0; r < R; r++) {
         const T *d = D + ((r / sub) % B) * n;
-        const T *a = in + r * n;
-        T *o = out + r * n;
-        for (j = 0; j < n; j++)
-            o[j] = a[j] * d[j];
+        if (out == in)
+            FN(row_mul_inplace)(out + r * n, d, n);
+        else
+            FN(row_mul)(out + r * n, in + r * n, d, n);
     }
 }
 
 /* out = in * D + G (the PRE derivative and the identity skip, fused). */
-static void
-FN(rows_mul_add)(T *out, const T *in, const T *D, const T *G, slong R, slong n,
-                 slong sub, slong B)
+VEC_CLONES static void
+FN(rows_mul_add)(T *restrict out, const T *restrict in, const T *restrict D,
+                 const T *restrict G, slong R, slong n, slong sub, slong B)
 {
     slong r, j;
     for (r = 0; r < R; r++) {
-        const T *d = D + ((r / sub) % B) * n;
-        const T *a = in + r * n, *g = G + r * n;
-        T *o = out + r * n;
+        const T *restrict d = D + ((r / sub) % B) * n;
+        const T *restrict a = in + r * n, *restrict g = G + r * n;
+        T *restrict o = out + r * n;
         for (j = 0; j < n; j++)
             o[j] = a[j] * d[j] + g[j];
     }
+}
+
+/* out = a + b (the identity skip without PRE, the graded combine) */
+VEC_CLONES static void
+FN(vec_add)(T *restrict out, const T *restrict a, const T *restrict b, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        out[i] = a[i] + b[i];
 }
 
 /* rows of C += b (bias broadcast) */
@@ -315,11 +353,8 @@ FN(fast_block_backward)(T *Gin, fast_trace *tr, fast_scratch *s, T *dparams,
     case RJ_SKIP_IDENTITY:
         if (pre)
             FN(rows_mul_add)(Gin, GU, (const T *) s->Dpre, Gp, R, n_in, sub, B);
-        else {
-            slong i;
-            for (i = 0; i < R * n_in; i++)
-                Gin[i] = GU[i] + Gp[i];
-        }
+        else
+            FN(vec_add)(Gin, GU, Gp, R * n_in);
         break;
     case RJ_SKIP_SCALED: {
         T a = (T) b->alpha;
@@ -461,10 +496,8 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
         int has_q = k - 1 >= *kmin;
         const T *sp = has_s ? Spart + (k - *kmin) * slice : NULL;
         const T *qp = has_q ? Q + (k - 1 - *kmin) * slice : NULL;
-        slong i;
         if (has_s && has_q)
-            for (i = 0; i < slice; i++)
-                out[i] = sp[i] + qp[i];
+            FN(vec_add)(out, sp, qp, slice);
         else if (has_s)
             memcpy(out, sp, slice * sizeof(T));
         else

@@ -15,13 +15,11 @@
 
 void
 _rjp_mr_mul(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
-           const mpfr_t ym, const mpfr_t yr)
+            const mpfr_t ym, const mpfr_t yr)
 {
-    mpfr_t m, t, u;
     int inex;
-    mpfr_init2(m, mpfr_get_prec(zm));
-    _rjp_rad_init(t);
-    _rjp_rad_init(u);
+    RJP_RAD_TMP(t);
+    RJP_RAD_TMP(u);
     /* |xm| yr + xr |ym| + xr yr, each product rounded away from zero */
     mpfr_mul(t, xm, yr, MPFR_RNDA);
     mpfr_abs(t, t, MPFR_RNDU);
@@ -30,30 +28,39 @@ _rjp_mr_mul(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
     mpfr_add(t, t, u, MPFR_RNDU);
     mpfr_mul(u, xr, yr, MPFR_RNDU);
     mpfr_add(t, t, u, MPFR_RNDU);
-    inex = mpfr_mul(m, xm, ym, MPFR_RNDN);
-    _rjp_rad_add_ulp(t, m, inex);
-    mpfr_swap(zm, m);
+    if (zm != xm && zm != ym) {
+        inex = mpfr_mul(zm, xm, ym, MPFR_RNDN);
+        _rjp_rad_add_ulp(t, zm, inex);
+    } else {
+        mpfr_t m;
+        mpfr_init2(m, mpfr_get_prec(zm));
+        inex = mpfr_mul(m, xm, ym, MPFR_RNDN);
+        _rjp_rad_add_ulp(t, m, inex);
+        mpfr_swap(zm, m);
+        mpfr_clear(m);
+    }
     mpfr_set(zr, t, MPFR_RNDU);
-    mpfr_clear(m);
-    mpfr_clear(t);
-    mpfr_clear(u);
 }
 
 void
 _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
-           const mpfr_t ym, const mpfr_t yr)
+            const mpfr_t ym, const mpfr_t yr)
 {
-    mpfr_t m, t;
     int inex;
-    mpfr_init2(m, mpfr_get_prec(zm));
-    _rjp_rad_init(t);
+    RJP_RAD_TMP(t);
     mpfr_add(t, xr, yr, MPFR_RNDU);
-    inex = mpfr_add(m, xm, ym, MPFR_RNDN);
-    _rjp_rad_add_ulp(t, m, inex);
-    mpfr_swap(zm, m);
+    if (zm != xm && zm != ym) {
+        inex = mpfr_add(zm, xm, ym, MPFR_RNDN);
+        _rjp_rad_add_ulp(t, zm, inex);
+    } else {
+        mpfr_t m;
+        mpfr_init2(m, mpfr_get_prec(zm));
+        inex = mpfr_add(m, xm, ym, MPFR_RNDN);
+        _rjp_rad_add_ulp(t, m, inex);
+        mpfr_swap(zm, m);
+        mpfr_clear(m);
+    }
     mpfr_set(zr, t, MPFR_RNDU);
-    mpfr_clear(m);
-    mpfr_clear(t);
 }
 
 /* ------------------------------------------------------------ memory */
@@ -471,18 +478,10 @@ scale_to_fmpz(fmpz *z, slong zs, mpfr_srcptr p, slong sa, slong n, slong P, int 
             fmpz_zero(z + k * zs);
         return 0;
     }
-    for (k = 0; k < n; k++) {
-        mpfr_srcptr x = p + k * sa;
-        if (mpfr_zero_p(x)) {
-            fmpz_zero(z + k * zs);
-            continue;
-        }
-        mpfr_set_prec(tmp, mpfr_get_prec(x));
-        mpfr_mul_2si(tmp, x, P - e, MPFR_RNDN);   /* exact */
-        if (mpfr_get_z(t, tmp, MPFR_RNDN) != 0)
+    for (k = 0; k < n; k++)
+        if (_rjp_get_fmpz_scaled(z + k * zs, p + k * sa, P - e, t))
             *inexact = 1;
-        fmpz_set_mpz(z + k * zs, t);
-    }
+    (void) tmp;
     return e - P;
 }
 
@@ -541,18 +540,9 @@ rj_imat_mul(rj_imat_t C, const rj_imat_t A, const rj_imat_t B, slong prec)
                 fmpz_zero(fmpz_mat_entry(Bz, l, j));
             continue;
         }
-        for (l = 0; l < k; l++) {
-            mpfr_srcptr x = rj_imat_mid(B, l, j);
-            if (mpfr_zero_p(x)) {
-                fmpz_zero(fmpz_mat_entry(Bz, l, j));
-                continue;
-            }
-            mpfr_set_prec(tmp, mpfr_get_prec(x));
-            mpfr_mul_2si(tmp, x, P - e, MPFR_RNDN);
-            if (mpfr_get_z(t, tmp, MPFR_RNDN) != 0)
+        for (l = 0; l < k; l++)
+            if (_rjp_get_fmpz_scaled(fmpz_mat_entry(Bz, l, j), rj_imat_mid(B, l, j), P - e, t))
                 ib[j] = 1;
-            fmpz_set_mpz(fmpz_mat_entry(Bz, l, j), t);
-        }
         fb[j] = e - P;
     }
 
@@ -666,7 +656,10 @@ rj_mpfr_get_str_mid(const mpfr_t x)
 {
     char *s, *out;
     int digits = (int) (mpfr_get_prec(x) * 0.30103) + 2;
-    mpfr_asprintf(&s, "%.*Re", digits, x);
+    if (mpfr_zero_p(x))
+        mpfr_asprintf(&s, "0");
+    else
+        mpfr_asprintf(&s, "%.*Re", digits, x);
     out = flint_malloc(strlen(s) + 1);
     strcpy(out, s);
     mpfr_free_str(s);

@@ -30,17 +30,45 @@ _rjp_rad_init(mpfr_t r)
 void
 _rjp_rad_add_ulp(mpfr_t rad, const mpfr_t mid, int inexact)
 {
-    mpfr_t u;
     if (!inexact)
         return;
-    mpfr_init2(u, 2);
-    if (mpfr_zero_p(mid) || !mpfr_number_p(mid))
-        mpfr_set_ui_2exp(u, 1, mpfr_get_emin(), MPFR_RNDU);
-    else
-        mpfr_set_ui_2exp(u, 1, mpfr_get_exp(mid) - (mpfr_exp_t) mpfr_get_prec(mid),
-                         MPFR_RNDU);
-    mpfr_add(rad, rad, u, MPFR_RNDU);
-    mpfr_clear(u);
+    {
+        RJP_RAD_TMP(u);
+        if (mpfr_zero_p(mid) || !mpfr_number_p(mid))
+            mpfr_set_ui_2exp(u, 1, mpfr_get_emin(), MPFR_RNDU);
+        else
+            mpfr_set_ui_2exp(u, 1, mpfr_get_exp(mid) - (mpfr_exp_t) mpfr_get_prec(mid),
+                             MPFR_RNDU);
+        mpfr_add(rad, rad, u, MPFR_RNDU);
+    }
+}
+
+int
+_rjp_get_fmpz_scaled(fmpz_t z, mpfr_srcptr x, slong shift, mpz_t tmp)
+{
+    mpfr_exp_t e;
+    slong s;
+    if (mpfr_zero_p(x)) {
+        fmpz_zero(z);
+        return 0;
+    }
+    e = mpfr_get_z_2exp(tmp, x);     /* x = tmp 2^e exactly */
+    fmpz_set_mpz(z, tmp);
+    s = (slong) e + shift;
+    if (s >= 0) {
+        fmpz_mul_2exp(z, z, s);
+        return 0;
+    } else {
+        int inexact = (slong) fmpz_val2(z) < -s;
+        fmpz_t h;
+        fmpz_init(h);
+        fmpz_one(h);
+        fmpz_mul_2exp(h, h, -s - 1);
+        fmpz_add(z, z, h);
+        fmpz_fdiv_q_2exp(z, z, -s);   /* floor(x 2^shift + 1/2) */
+        fmpz_clear(h);
+        return inexact;
+    }
 }
 
 void
@@ -136,6 +164,8 @@ rj_itv_get_mid_rad(mpfr_t mid, mpfr_t rad, const rj_itv_t x)
         mpfr_swap(a, b);
     if (mpfr_sgn(a) < 0)
         mpfr_set_zero(a, 1);
+    if (mpfr_zero_p(m))
+        mpfr_set_zero(m, 1);   /* no "-0" in output */
     mpfr_swap(mid, m);
     mpfr_set(rad, a, MPFR_RNDU);
     mpfr_clear(m);

@@ -253,16 +253,9 @@ rj_nmat_set_imat(rj_nmat_t A, const rj_imat_t B, slong prec)
         e = FLINT_MAX(low, emax - prec - 8);
         mpfr_init2(tmp, B->prec);
         mpz_init(t);
-        for (i = 0; i < n; i++) {
-            mpfr_srcptr x = B->mid + i;
-            if (mpfr_zero_p(x))
-                continue;
-            mpfr_set_prec(tmp, mpfr_get_prec(x));
-            mpfr_mul_2si(tmp, x, -e, MPFR_RNDN);
-            if (mpfr_get_z(t, tmp, MPFR_RNDN) != 0)
+        for (i = 0; i < n; i++)
+            if (_rjp_get_fmpz_scaled(A->m->entries + i, B->mid + i, -e, t))
                 cnt++;
-            fmpz_set_mpz(A->m->entries + i, t);
-        }
         A->exp = e;
         eps_add_count(A->eps, cnt, e - 1);
         mpfr_clear(tmp);

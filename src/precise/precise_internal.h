@@ -30,8 +30,19 @@ void _rjp_mr_mul(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
 void _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
                 const mpfr_t ym, const mpfr_t yr);
 
-/* Upper bound on sqrt(x) etc. in RJ_RAD_PREC: small wrappers. */
 void _rjp_rad_init(mpfr_t r);    /* RJ_RAD_PREC bits, 0 */
+
+/* A temporary of RJ_RAD_PREC bits on the stack (MPFR's custom interface: no
+   allocation).  Never mpfr_clear it, never mpfr_swap it with another number. */
+#define RJP_RAD_TMP(x) \
+    mp_limb_t x##_limbs[(RJ_RAD_PREC + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS]; \
+    mpfr_t x; \
+    mpfr_custom_init(x##_limbs, RJ_RAD_PREC); \
+    mpfr_custom_init_set(x, MPFR_ZERO_KIND, 0, RJ_RAD_PREC, x##_limbs)
+
+/* z = round(x 2^shift) to the nearest integer (x finite); returns 1 if that
+   lost bits (error at most 1/2), 0 if exact.  tmp is scratch. */
+int _rjp_get_fmpz_scaled(fmpz_t z, mpfr_srcptr x, slong shift, mpz_t tmp);
 
 /* Guard bits for a balanced product of n factors. */
 slong _rjp_prod_guard(slong n);

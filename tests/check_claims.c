@@ -1,0 +1,724 @@
+/* Check suite for src/claims: the verdicts of the claim checker.
+ *
+ * Soundness first: the lesson's true claims come out PROVED; deliberately
+ * false variants (wrong sign, off-by-one counts, a wrong matrix entry, pre/post
+ * swapped, a bound tightened past the truth) come out REFUTED and never PROVED;
+ * claims at ReLU ties that need a convention come out UNDECIDED naming it;
+ * sampled claims are never PROVED; bad claims give located ERRORs.  Random
+ * blocks and points hold the checker against the exact layer computed
+ * directly.  Claim texts are inline or in tests/claims/ ($srcdir). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static ulong seed;
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *
+srcdir(void)
+{
+    const char *s = getenv("srcdir");
+    return s != NULL && s[0] != '\0' ? s : ".";
+}
+
+/* Parse text and check every claim. */
+static void
+run_text(rj_claim_results_t res, const char *text)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char buf[1024];
+    int st;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    st = rj_parse_string(prog, text, "test.rj", err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "parse failed: %s", buf);
+    st = rj_claims_check_prog(res, prog, NULL, NULL, err);
+    ck_assert_int_eq(st, RJ_OK);
+    rj_prog_clear(prog);
+}
+
+static void
+run_file(rj_claim_results_t res, const char *name)
+{
+    char path[1024], buf[1024];
+    rj_error_t err;
+    int st;
+    snprintf(path, sizeof(path), "%s/tests/claims/%s", srcdir(), name);
+    rj_error_init(err);
+    st = rj_claims_check_file(res, path, NULL, err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "%s: %s", path, buf);
+}
+
+static const rj_claim_result_struct *
+find(const rj_claim_results_t res, const char *name)
+{
+    slong i;
+    for (i = 0; i < res->len; i++)
+        if (strcmp(res->items[i].name, name) == 0)
+            return res->items + i;
+    ck_abort_msg("no claim named %s", name);
+    return NULL;
+}
+
+static void
+print_result(const rj_claim_result_struct *r)
+{
+    fprintf(stderr, "  %s:%d:%d %s: %s (expected %s): %s\n", r->file, r->line, r->col,
+            r->name, rj_verdict_name(r->verdict), rj_verdict_name(r->expect),
+            r->evidence != NULL ? r->evidence : "");
+}
+
+/* Every claim's verdict is the one its text expects. */
+static void
+assert_all_pass(const rj_claim_results_t res, const char *what)
+{
+    slong i;
+    for (i = 0; i < res->len; i++)
+        if (!res->items[i].passed)
+            print_result(res->items + i);
+    ck_assert_msg(res->failed == 0, "%s: %ld claims did not get their expected verdict", what,
+                  (long) res->failed);
+    ck_assert_int_eq(res->passed, res->len);
+}
+
+static void
+assert_verdict(const rj_claim_results_t res, const char *name, rj_verdict_kind v,
+               const char *evidence_part)
+{
+    const rj_claim_result_struct *r = find(res, name);
+    if (r->verdict != v)
+        print_result(r);
+    ck_assert_msg(r->verdict == v, "%s: %s, expected %s", name, rj_verdict_name(r->verdict),
+                  rj_verdict_name(v));
+    if (evidence_part != NULL)
+        ck_assert_msg(r->evidence != NULL && strstr(r->evidence, evidence_part) != NULL,
+                      "%s: evidence '%s' lacks '%s'", name, r->evidence, evidence_part);
+}
+
+/* Decide one formula in env. */
+static rj_verdict_kind
+decide(rj_env_t env, const char *formula, char **evidence)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    rj_verdict_kind v;
+    char *text = flint_malloc(strlen(formula) + 64), buf[1024];
+    char *ev = NULL;
+    int st;
+    sprintf(text, "claim c \"t\" expect PROVED: %s\n", formula);
+    rj_prog_init(prog);
+    rj_error_init(err);
+    st = rj_parse_string(prog, text, "formula", err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "parse of '%s' failed: %s", formula, buf);
+    st = rj_claims_decide(&v, &ev, NULL, prog->stmts[0].expr, env, err);
+    ck_assert_int_eq(st, RJ_OK);
+    if (evidence != NULL)
+        *evidence = ev;
+    else
+        flint_free(ev);
+    rj_prog_clear(prog);
+    flint_free(text);
+    return v;
+}
+
+static void
+bind_mat(rj_env_t env, const char *name, const fmpq_mat_t A)
+{
+    rj_val_t v;
+    rj_val_init(v);
+    rj_val_set_fmpq_mat(v, A);
+    rj_env_bind(env, name, v);
+    rj_val_clear(v);
+}
+
+static void
+bind_block(rj_env_t env, const char *name, const rj_block_t b)
+{
+    rj_val_t v;
+    rj_val_init(v);
+    v->kind = RJ_VAL_BLOCK;
+    rj_block_set(v->block, b);
+    rj_env_bind(env, name, v);
+    rj_val_clear(v);
+}
+
+/* ---------------------------------------------------------------- the lesson */
+
+START_TEST(test_lesson_true_claims_proved)
+{
+    rj_claim_results_t res;
+    slong i;
+    rj_claim_results_init(res);
+    run_file(res, "lesson_true.rj");
+    assert_all_pass(res, "lesson_true.rj");
+    for (i = 0; i < res->len; i++)
+        ck_assert(res->items[i].verdict == RJ_VERDICT_PROVED
+                  || res->items[i].verdict == RJ_VERDICT_NOT_REFUTED);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+START_TEST(test_lesson_false_variants_refuted)
+{
+    rj_claim_results_t res;
+    slong i;
+    rj_claim_results_init(res);
+    run_file(res, "lesson_false.rj");
+    ck_assert_int_ge(res->len, 15);
+    for (i = 0; i < res->len; i++) {
+        if (res->items[i].verdict == RJ_VERDICT_PROVED)
+            print_result(res->items + i);
+        ck_assert_msg(res->items[i].verdict != RJ_VERDICT_PROVED, "false claim %s PROVED",
+                      res->items[i].name);
+    }
+    assert_all_pass(res, "lesson_false.rj");
+    /* counterexamples are printed: the case, the witness, the values */
+    assert_verdict(res, "count_total", RJ_VERDICT_REFUTED, "L = 1: lhs = 2, rhs = 4");
+    assert_verdict(res, "example2_lesson", RJ_VERDICT_REFUTED,
+                   "J = [[-1/10, 0, 0], [0, -1/10, 0], [0, 0, -1/10]]");
+    assert_verdict(res, "entry_jacobian", RJ_VERDICT_REFUTED, "entry (2, 2) differs");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* The same false variants written inline, each one the minimal change of a
+   PROVED claim: the pair must split into PROVED / REFUTED. */
+START_TEST(test_true_false_pairs)
+{
+    static const char *pairs[][2] = {
+        { "paths(10) == 1024", "paths(10) == 1023" },
+        { "paths(10, 3) == 120", "paths(10, 3) == 121" },
+        { "binomial(1000, 1) == 1000", "binomial(1000, 1) == 999" },
+        { "digits(2^1000) == 302", "digits(2^1000) == 303" },
+        { "round_log10(2^1000) == 301", "round_log10(2^1000) == 302" },
+        { "floor_log2(2^1000 - 1) == 999", "floor_log2(2^1000 - 1) == 1000" },
+        { "10^301 <= 2^1000", "10^302 <= 2^1000" },
+        { "jacobian(Post, x3) == diag(0, 2)", "jacobian(Post, x3) == diag(0, -2)" },
+        { "jacobian(Pre, x3) == diag(1, 2)", "jacobian(Post, x3) == diag(1, 2)" },
+        { "forward(Post, x3) == [0, 2]", "forward(Pre, x3) == [0, 2]" },
+        { "norm1(Z) <= 1/10", "norm1(Z) < 1/10" },
+        { "normfro2(Z) == 1/100", "normfro2(Z) == 1/99" },
+        { "trace(Z) == 1/10 and det(Z) == 0", "det(Z) == 1/10" },
+        { "norm2(Z) == 1/10", "norm2(Z) == 1/11" },
+        { "sigma_min(identity(3) + Z) == 1", "sigma_min(identity(3) + Z) > 1" },
+        { "charpoly(Z) == t^3 - 1/10 * t^2", "charpoly(Z) == t^3 + 1/10 * t^2" },
+        { "sqrt(2) > 1414/1000", "sqrt(2) > 1415/1000" },
+        { "forall k in 1..30: paths(k, k) == 1", "forall k in 1..30: paths(k, k) == k" },
+    };
+    const char *defs =
+        "let W = identity(2)\n"
+        "let x3 = [-1, 1]\n"
+        "let Post = block(W1 = W, W2 = W, place = post)\n"
+        "let Pre = block(W1 = W, W2 = W, place = pre)\n"
+        "let Z = [[1/10, 0, 0], [0, 0, 0], [0, 0, 0]]\n";
+    size_t i;
+    for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        rj_claim_results_t res;
+        char text[2048];
+        snprintf(text, sizeof(text),
+                 "%sclaim good \"t\" expect PROVED:\n    %s\nclaim bad \"t\" expect REFUTED:\n"
+                 "    %s\n", defs, pairs[i][0], pairs[i][1]);
+        rj_claim_results_init(res);
+        run_text(res, text);
+        assert_verdict(res, "good", RJ_VERDICT_PROVED, NULL);
+        assert_verdict(res, "bad", RJ_VERDICT_REFUTED, NULL);
+        rj_claim_results_clear(res);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- random blocks */
+
+/* jacobian(B, x) against the exact layer: the true matrix is PROVED, any
+   single-entry change REFUTED, skip + branch = jacobian PROVED. */
+START_TEST(test_random_blocks_against_exact)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(40), tested = 0;
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_env_t env;
+        rj_block_t b;
+        rj_net_t net;
+        fmpq_mat_t x, J, M;
+        rj_ties_t ties;
+        rj_tie_policy pol = { RJ_TIE_RIGHT, 0 };
+        rj_error_t err;
+        slong w = 1 + n_randint(st, 3), h = n_randint(st, 4), i, j;
+        int place = n_randint(st, 3), act = n_randint(st, 3), outer = n_randint(st, 3);
+        rj_verdict_kind v;
+        char *ev;
+
+        rj_block_init(b);
+        rj_net_init(net);
+        rj_ties_init(ties);
+        rj_error_init(err);
+        fmpq_mat_init(x, w, 1);
+        fmpq_mat_init(J, w, w);
+        fmpq_mat_init(M, w, w);
+        rj_test_randblock(b, st, w, h, w, n_randint(st, 2) ? RJ_SKIP_IDENTITY : RJ_SKIP_SCALED,
+                          place, act, outer, n_randint(st, 2), 7, 6);
+        rj_test_randmat(x, st, 13, 5);
+        ck_assert_int_eq(rj_block_validate(b, "B", err), RJ_OK);
+        rj_net_append(net, b, NULL);
+        ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, pol, err), RJ_OK);
+        if (ties->len == 0) {
+            tested++;
+            rj_claims_env_init(env, NULL);
+            bind_block(env, "B", b);
+            bind_mat(env, "x", x);
+            bind_mat(env, "M", J);
+            v = decide(env, "jacobian(B, x) == M", &ev);
+            RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: true Jacobian: %s: %s",
+                     (long) iter, rj_verdict_name(v), ev);
+            flint_free(ev);
+            v = decide(env, "skip_part(B, x) + branch_part(B, x) == M and expand(B, x) == M",
+                       NULL);
+            RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: parts", (long) iter);
+            v = decide(env, "jacobian(B, x) != M", NULL);
+            RJ_CHECK(v == RJ_VERDICT_REFUTED, seed, "case %ld: != of equal", (long) iter);
+            /* a wrong entry */
+            i = n_randint(st, w);
+            j = n_randint(st, w);
+            fmpq_mat_set(M, J);
+            fmpq_add_si(fmpq_mat_entry(M, i, j), fmpq_mat_entry(M, i, j), 1);
+            bind_mat(env, "M", M);
+            v = decide(env, "jacobian(B, x) == M", &ev);
+            RJ_CHECK(v == RJ_VERDICT_REFUTED, seed, "case %ld: wrong entry (%ld, %ld): %s: %s",
+                     (long) iter, (long) i, (long) j, rj_verdict_name(v), ev);
+            flint_free(ev);
+            /* a wrong sign of the whole matrix (unless it is zero) */
+            if (!fmpq_mat_is_zero(J)) {
+                fmpq_mat_neg(M, J);
+                bind_mat(env, "M", M);
+                v = decide(env, "jacobian(B, x) == M", NULL);
+                RJ_CHECK(v == RJ_VERDICT_REFUTED, seed, "case %ld: wrong sign", (long) iter);
+            }
+            rj_claims_env_clear(env);
+        }
+        rj_block_clear(b);
+        rj_net_clear(net);
+        rj_ties_clear(ties);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(M);
+    }
+    ck_assert_int_gt(tested, n / 4);
+    flint_randclear(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- ties */
+
+START_TEST(test_ties_need_a_convention)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let T = block(W1 = [[1]], W2 = [[1]])\n"          /* J = 1 + d, d in {0, 1} */
+        "let T3 = block(W1 = [[1]], W2 = [[-1]])\n"        /* J = 1 - d */
+        "let T2 = block(W1 = [[2]], W2 = [[1/2]])\n"       /* the same function as T */
+        "let z = [0]\n"
+        "claim right \"§6\" expect UNDECIDED:\n    jacobian(T, z) == [[2]]\n"
+        "claim left \"§6\" expect UNDECIDED:\n    jacobian(T, z) == [[1]]\n"
+        "claim every \"§6\" expect PROVED:\n    jacobian(T, z) >= [[1]] and jacobian(T, z) <= 2\n"
+        "claim none \"§6\" expect REFUTED:\n    jacobian(T, z) == [[3]]\n"
+        "claim same_choice \"§3\" expect PROVED:\n"
+        "    jacobian(T, z) == skip_part(T, z) + branch_part(T, z)\n"
+        "claim same_net \"§3\" expect PROVED:\n    jacobian(T, z) == jacobian(net(T), z)\n"
+        "claim other_net \"§3\" expect UNDECIDED:\n    jacobian(T, z) == jacobian(T2, z)\n"
+        "let J = jacobian(T, z)\n"
+        "claim let_keeps_choice \"§3\" expect PROVED:\n"
+        "    J == skip_part(T, z) + branch_part(T, z) and J * J == J^2 and J[1, 1] >= 1\n"
+        "claim let_convention \"§6\" expect UNDECIDED:\n    J - identity(1) == [[1]]\n"
+        "claim mixed_only \"§6\" expect UNDECIDED:\n    jacobian(T, z) + jacobian(T3, z) == [[3]]\n"
+        "claim not_mixed \"§6\" expect UNDECIDED:\n    jacobian(T, z) + jacobian(T3, z) == [[2]]\n"
+        "let Q = block(W1 = [[1]], W2 = [[-1]], place = post)\n"
+        "claim outer_tie_irrelevant \"§6\" expect PROVED:\n    jacobian(Q, [1]) == [[0]]\n"
+        "claim graded_tie \"§4\" expect UNDECIDED:\n    graded(net(T, T), z, 2) == zeros(1, 1)\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "ties");
+    assert_verdict(res, "right", RJ_VERDICT_UNDECIDED, "ReLU'(0) = 1");
+    assert_verdict(res, "right", RJ_VERDICT_UNDECIDED, "block 1 inner relu, unit 1");
+    assert_verdict(res, "left", RJ_VERDICT_UNDECIDED, "holds with the left derivative");
+    assert_verdict(res, "mixed_only", RJ_VERDICT_UNDECIDED, "only for mixed");
+    assert_verdict(res, "not_mixed", RJ_VERDICT_UNDECIDED, "fails for the mixed choice");
+    assert_verdict(res, "none", RJ_VERDICT_REFUTED, "fails for all 2 one-sided choices");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+START_TEST(test_tie_limit_undecided)
+{
+    rj_claim_results_t res;
+    rj_claims_opts opts;
+    rj_prog_t prog;
+    rj_error_t err;
+    /* twelve ReLU units at 0: 2^12 choices exceed the limit of 10 ties */
+    const char *text =
+        "let T = block(W1 = identity(12), W2 = identity(12))\n"
+        "claim many \"§6\" expect UNDECIDED:\n    jacobian(T, zeros(12, 1)) == identity(12)\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "many", RJ_VERDICT_UNDECIDED, "RJ_CLAIMS_MAX_TIES");
+    rj_claim_results_clear(res);
+    /* a lower limit through the options */
+    rj_claims_opts_default(&opts);
+    opts.max_ties = 1;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_parse_string(prog,
+                                     "let T = block(W1 = identity(2), W2 = identity(2))\n"
+                                     "claim two \"§6\" expect UNDECIDED:\n"
+                                     "    jacobian(T, [0, 0]) >= zeros(2, 2)\n", "t", err),
+                     RJ_OK);
+    rj_claim_results_init(res);
+    ck_assert_int_eq(rj_claims_check_prog(res, prog, NULL, &opts, err), RJ_OK);
+    assert_verdict(res, "two", RJ_VERDICT_UNDECIDED, "limit of 1 ties");
+    rj_claim_results_clear(res);
+    rj_prog_clear(prog);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- sampling */
+
+START_TEST(test_random_families_never_prove)
+{
+    static const char *cases[][2] = {
+        /* family, a body true for every member */
+        { "rows = 3, norm = 1, bound = 1/10", "norm1(J) <= 1/10" },
+        { "rows = 3, norm = inf, bound = 1/10", "norminf(J) <= 1/10" },
+        { "rows = 4, norm = fro, bound = 1/10", "normfro2(J) <= 1/100" },
+        { "rows = 3, norm = 2, bound = 1/10", "norm2(J) <= 1/10" },
+        { "rows = 2, cols = 3, norm = 2, bound = 1/2", "normfro2(J) <= 3/4" },
+        { "rows = 3, norm = 1, bound = 1/10, strict = 1", "norm1(J) < 1/10" },
+        { "rows = 1, norm = fro, bound = 7", "normfro2(J) <= 49" },
+        { "rows = 3, cols = 1, norm = fro, bound = 1", "sigma_min(identity(3) + J * J') >= 1/2" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rj_env_t env;
+        char f[512], *ev;
+        rj_verdict_kind v;
+        rj_claims_env_init(env, NULL);
+        snprintf(f, sizeof(f), "forall J in random(%s, seed = %lu, count = 30): %s", cases[i][0],
+                 (unsigned long) (seed % 1000), cases[i][1]);
+        v = decide(env, f, &ev);
+        RJ_CHECK(v == RJ_VERDICT_NOT_REFUTED, seed, "%s: %s: %s", f, rj_verdict_name(v), ev);
+        ck_assert(strstr(ev, "no counterexample among 44 cases") != NULL);
+        flint_free(ev);
+        /* negation and conjunction with a proved claim do not prove either */
+        snprintf(f, sizeof(f), "not (forall J in random(%s, seed = 1, count = 5): %s)",
+                 cases[i][0], cases[i][1]);
+        v = decide(env, f, NULL);
+        ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
+        snprintf(f, sizeof(f), "1 == 1 and forall J in random(%s, seed = 1, count = 5): %s",
+                 cases[i][0], cases[i][1]);
+        ck_assert_int_eq(decide(env, f, NULL), RJ_VERDICT_NOT_REFUTED);
+        snprintf(f, sizeof(f), "1 == 1 or forall J in random(%s, seed = 1, count = 5): %s",
+                 cases[i][0], cases[i][1]);
+        ck_assert_int_eq(decide(env, f, NULL), RJ_VERDICT_PROVED);
+        rj_claims_env_clear(env);
+    }
+}
+END_TEST
+
+/* The boundary of each family is reached exactly, so bounds tightened past it
+   are refuted, and the witness printed is a member of the family. */
+START_TEST(test_random_family_boundaries)
+{
+    static const char *cases[][2] = {
+        { "rows = 3, norm = 1, bound = 1/10", "norm1(J) < 1/10" },
+        { "rows = 3, norm = inf, bound = 1/10", "norminf(J) < 1/10" },
+        { "rows = 4, norm = fro, bound = 1/10", "normfro2(J) < 1/100" },
+        { "rows = 3, norm = 2, bound = 1/10", "norm2(J) < 1/10" },
+        { "rows = 3, norm = 2, bound = 1/10", "det(identity(3) + J) > 1" },
+        { "rows = 2, norm = 2, bound = 1/10", "trace(J) >= 0" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rj_env_t env;
+        char f[512], *ev;
+        rj_verdict_kind v;
+        rj_claims_env_init(env, NULL);
+        snprintf(f, sizeof(f), "forall J in random(%s, seed = %lu, count = 20): %s",
+                 cases[i][0], (unsigned long) (seed % 1000), cases[i][1]);
+        v = decide(env, f, &ev);
+        RJ_CHECK(v == RJ_VERDICT_REFUTED, seed, "%s: %s: %s", f, rj_verdict_name(v), ev);
+        ck_assert(strncmp(ev, "J = [[", 6) == 0 || strncmp(ev, "J = [", 5) == 0);
+        flint_free(ev);
+        rj_claims_env_clear(env);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- approximate, enclosures */
+
+START_TEST(test_approximate_and_enclosures)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "claim a1 \"t\" expect NOT_REFUTED:\n    1/3 ~= 0.33 within 0.01\n"
+        "claim a2 \"t\" expect REFUTED:\n    1/3 ~= 0.3 within 0.01\n"
+        "claim a3 \"t\" expect NOT_REFUTED:\n    [1/3, 2/3] ~= [0.33, 0.67] within 0.01\n"
+        "claim a4 \"t\" expect NOT_REFUTED:\n    1/2 ~= 1/2 within 0\n"
+        "claim a5 \"t\" expect UNDECIDED:\n    not (1/3 ~= 0.33 within 0.01)\n"
+        "claim e1 \"t\" expect PROVED:\n    sqrt(2) > 1.414 and sqrt(2) < 1.415\n"
+        "claim e2 \"t\" expect REFUTED:\n    sqrt(2) < 1.414\n"
+        "claim e3 \"t\" expect REFUTED:\n    sqrt(2) == 1.4142135623730951\n"
+        "claim e4 \"t\" expect PROVED:\n    sqrt(9/4) == 3/2 and normfro([[3, 4]]) == 5\n"
+        "claim e5 \"t\" expect PROVED:\n    log2(2^1000) == 1000 and log10(10^5) == 5\n"
+        "claim e6 \"t\" expect NOT_REFUTED:\n    log10(2^1000) ~= 301 within 0.05\n"
+        "claim e7 \"t\" expect REFUTED:\n    log10(2^1000) ~= 301 within 0.01\n"
+        "claim e8 \"t\" expect PROVED:\n    norm2([[1, 2], [3, 4]]) > 5 and norm2([[1, 2], [3, 4]]) < 5.5\n"
+        "claim e9 \"t\" expect PROVED:\n    sigma_min(diag(3, -1/2)) == 1/2 and sigma_min([[1, 1], [1, 1]]) == 0\n"
+        "claim e10 \"t\" expect UNDECIDED:\n    norm2([[1, 2], [3, 4]]) <= 5.4649857042190426\n"
+        "claim e11 \"t\" expect PROVED:\n    sigma_min([[2, 1], [1, 2]]) > 0.99 and sigma_min([[2, 1], [1, 2]]) < 1.01\n"
+        "claim e12 \"t\" expect PROVED:\n    norm2([[1, 2], [3, 4]]) * 2 > 10 and sqrt(2) * sqrt(2) < 2.0001\n"
+        "claim e14 \"t\" expect UNDECIDED:\n    sigma_min(identity(3) + [[1, 1, 1], [1, 1, 1], [1, 1, 1]]) >= 1\n"
+        "claim e15 \"t\" expect UNDECIDED:\n    sqrt(2) * sqrt(2) == 2\n"
+        "claim e13 \"t\" expect PROVED:\n    abs(-3/4) == 3/4 and max(1, 5/2, -7) == 5/2 and min([[3, -2], [0, 1]]) == -2\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "approximate and enclosures");
+    assert_verdict(res, "a1", RJ_VERDICT_NOT_REFUTED, "never PROVED");
+    assert_verdict(res, "e10", RJ_VERDICT_UNDECIDED, "overlap");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- undecided layers */
+
+START_TEST(test_domain_is_undecided)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let Bt = block(W1 = [[1]], act = tanh, W2 = [[1]])\n"
+        "claim tanh_jacobian \"P1\" expect UNDECIDED:\n    jacobian(Bt, [1]) == [[1]]\n"
+        "let Jt = jacobian(Bt, [1])\n"
+        "claim tanh_let \"P1\" expect UNDECIDED:\n    Jt == [[1]]\n"
+        "claim tanh_or_true \"P1\" expect PROVED:\n    jacobian(Bt, [1]) == [[1]] or 1 == 1\n"
+        "claim tanh_and_false \"P1\" expect REFUTED:\n    jacobian(Bt, [1]) == [[1]] and 1 == 2\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "tanh");
+    assert_verdict(res, "tanh_jacobian", RJ_VERDICT_UNDECIDED, "tanh");
+    assert_verdict(res, "tanh_let", RJ_VERDICT_UNDECIDED, "test.rj:4:");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- bad input */
+
+START_TEST(test_malformed_files_are_located)
+{
+    rj_claim_results_t res;
+    rj_error_t err;
+    char path[1024];
+    int st;
+    slong i;
+
+    /* a parse error: the file's status, with line and column */
+    snprintf(path, sizeof(path), "%s/tests/claims/bad_syntax.rj", srcdir());
+    rj_claim_results_init(res);
+    rj_error_init(err);
+    st = rj_claims_check_file(res, path, NULL, err);
+    ck_assert_int_eq(st, RJ_ERR_INPUT);
+    ck_assert_int_gt(err->line, 0);
+    ck_assert_int_gt(err->col, 0);
+    ck_assert(strstr(err->file, "bad_syntax.rj") != NULL);
+    ck_assert_int_eq(res->len, 0);
+    rj_claim_results_clear(res);
+
+    /* bad claims: ERROR with file:line:col, the good claim unaffected */
+    rj_claim_results_init(res);
+    run_file(res, "bad_claims.rj");
+    for (i = 0; i < res->len; i++) {
+        const rj_claim_result_struct *r = res->items + i;
+        if (strcmp(r->name, "still_fine") == 0)
+            ck_assert_int_eq(r->verdict, RJ_VERDICT_PROVED);
+        else {
+            ck_assert_msg(r->verdict == RJ_VERDICT_ERROR, "%s: %s", r->name,
+                          rj_verdict_name(r->verdict));
+            ck_assert_msg(strstr(r->evidence, "bad_claims.rj:") != NULL, "%s: unlocated: %s",
+                          r->name, r->evidence);
+        }
+    }
+    assert_verdict(res, "uses_bad_definition", RJ_VERDICT_ERROR, "bad_claims.rj:3:");
+    assert_verdict(res, "unknown_name", RJ_VERDICT_ERROR, "bad_claims.rj:7:");
+    assert_verdict(res, "range_too_large", RJ_VERDICT_ERROR, "RJ_CLAIMS_MAX_RANGE");
+    rj_claim_results_clear(res);
+
+    /* a missing file */
+    rj_claim_results_init(res);
+    rj_error_init(err);
+    st = rj_claims_check_file(res, "/nonexistent/none.rj", NULL, err);
+    ck_assert_int_ne(st, RJ_OK);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+START_TEST(test_bad_claims_inline)
+{
+    static const char *bad[] = {
+        "jacobian(A, [1, 2, 3]) == A",                 /* not a network */
+        "jacobian(B, [1, 2, 3]) == A",                 /* wrong point length */
+        "skip_part(net(B, B), [1, 2]) == A",           /* needs the block number */
+        "graded(B, [1, 2], -1) == A",
+        "paths(-1) == 1",
+        "binomial(1/2, 1) == 1",
+        "digits(1/3) == 1",
+        "det([[1, 2]]) == 0",
+        "inverse([[1, 1], [1, 1]]) == A",
+        "B == A",                                      /* a block compared */
+        "charpoly(A) <= t",                            /* polynomials have no order */
+        "forall J in random(rows = 2, norm = 3, bound = 1): J == J",
+        "forall J in random(rows = 2, norm = fro): J == J",
+        "forall J in random(rows = 2, norm = fro, bound = 1, colour = 2): J == J",
+        "forall J in normal(rows = 2): J == J",
+        "forall k in 1..1/2: k == k",
+        "1 ~= 1 within -1",
+        "jacobian(B, [1, 2]) == A within",
+    };
+    size_t i;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        rj_prog_t prog;
+        rj_claim_results_t res;
+        rj_error_t err;
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "let A = [[1, 2], [3, 4]]\nlet B = block(W1 = A, W2 = A)\n"
+                 "claim c \"t\" expect PROVED:\n    %s\n", bad[i]);
+        rj_prog_init(prog);
+        rj_error_init(err);
+        if (rj_parse_string(prog, text, "bad.rj", err) != RJ_OK) {
+            ck_assert_int_gt(err->line, 0);      /* a located parse error */
+            rj_prog_clear(prog);
+            continue;
+        }
+        rj_claim_results_init(res);
+        ck_assert_int_eq(rj_claims_check_prog(res, prog, NULL, NULL, err), RJ_OK);
+        ck_assert_int_eq(res->len, 1);
+        if (res->items[0].verdict != RJ_VERDICT_ERROR)
+            print_result(res->items);
+        ck_assert_msg(res->items[0].verdict == RJ_VERDICT_ERROR, "%s: %s", bad[i],
+                      rj_verdict_name(res->items[0].verdict));
+        ck_assert_msg(strstr(res->items[0].evidence, "bad.rj:4:") != NULL
+                      || strstr(res->items[0].evidence, "bad.rj:") != NULL,
+                      "%s: unlocated: %s", bad[i], res->items[0].evidence);
+        rj_claim_results_clear(res);
+        rj_prog_clear(prog);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- definitions */
+
+START_TEST(test_definitions_in_order)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "claim before \"t\" expect PROVED:\n    a == 1\n"
+        "let a = 1\n"
+        "claim after \"t\" expect PROVED:\n    a == 1\n"
+        "let a = 2\n"
+        "claim redefined \"t\" expect PROVED:\n    a == 2\n"
+        "let a = [1, 2] * [1, 2]\n"
+        "claim failed_redefinition \"t\" expect PROVED:\n    a == 2\n"
+        "let a = 3\n"
+        "claim recovered \"t\" expect PROVED:\n    a == 3\n"
+        "let t = 5\n"
+        "claim t_shadowed \"t\" expect PROVED:\n    t == 5\n"
+        "let k = 100\n"
+        "claim bound_var_shadows \"t\" expect PROVED:\n    forall k in 1..3: k <= 3\n"
+        "claim outer_after_forall \"t\" expect PROVED:\n    (forall k in 1..3: k <= 3) and k == 100\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "before", RJ_VERDICT_ERROR, "test.rj:2:");
+    assert_verdict(res, "after", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "redefined", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "failed_redefinition", RJ_VERDICT_ERROR, "whose definition failed");
+    assert_verdict(res, "recovered", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "t_shadowed", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "bound_var_shadows", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "outer_after_forall", RJ_VERDICT_PROVED, NULL);
+    ck_assert_int_eq(find(res, "before")->line, 1);
+    ck_assert_int_eq(find(res, "before")->col, 1);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* The call hook through the model's own rj_eval: choice sets come back as
+   lists with one item per one-sided choice. */
+START_TEST(test_hook_choice_sets)
+{
+    rj_env_t env;
+    rj_prog_t prog;
+    rj_error_t err;
+    rj_val_t v;
+    rj_claims_env_init(env, NULL);
+    rj_prog_init(prog);
+    rj_error_init(err);
+    rj_val_init(v);
+    ck_assert_int_eq(rj_parse_string(prog, "let T = block(W1 = [[1]], W2 = [[1]])\n"
+                                           "let J = jacobian(T, [0])\nlet n = paths(5)\n",
+                                     "h", err), RJ_OK);
+    ck_assert_int_eq(rj_eval_defs(env, prog, err), RJ_OK);
+    ck_assert_int_eq(rj_env_lookup(env, "J")->kind, RJ_VAL_LIST);
+    ck_assert_int_eq(rj_env_lookup(env, "J")->is_choice_set, 1);
+    ck_assert_int_eq(rj_env_lookup(env, "J")->len, 2);
+    ck_assert(fmpq_equal_si(fmpq_mat_entry(rj_env_lookup(env, "J")->items[0].mat, 0, 0), 1));
+    ck_assert(fmpq_equal_si(fmpq_mat_entry(rj_env_lookup(env, "J")->items[1].mat, 0, 0), 2));
+    ck_assert(fmpq_equal_si(rj_env_lookup(env, "n")->num, 32));
+    ck_assert(rj_claims_is_function("jacobian"));
+    ck_assert(!rj_claims_is_function("block"));
+    rj_val_clear(v);
+    rj_prog_clear(prog);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
+static Suite *
+claims_suite(void)
+{
+    Suite *s = suite_create("claims");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_lesson_true_claims_proved);
+    tcase_add_test(tc, test_lesson_false_variants_refuted);
+    tcase_add_test(tc, test_true_false_pairs);
+    tcase_add_test(tc, test_random_blocks_against_exact);
+    tcase_add_test(tc, test_ties_need_a_convention);
+    tcase_add_test(tc, test_tie_limit_undecided);
+    tcase_add_test(tc, test_random_families_never_prove);
+    tcase_add_test(tc, test_random_family_boundaries);
+    tcase_add_test(tc, test_approximate_and_enclosures);
+    tcase_add_test(tc, test_domain_is_undecided);
+    tcase_add_test(tc, test_malformed_files_are_located);
+    tcase_add_test(tc, test_bad_claims_inline);
+    tcase_add_test(tc, test_definitions_in_order);
+    tcase_add_test(tc, test_hook_choice_sets);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr;
+    int failed;
+    seed = rj_test_seed(20240517);
+    sr = srunner_create(claims_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    flint_cleanup();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

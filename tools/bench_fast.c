@@ -1,0 +1,220 @@
+/* resjac benchmark of the fast core (not a test).  Prints key=value lines that
+ * tools/bench_fast.sh puts beside the same work in PyTorch.
+ *
+ *   (a) forward + backward (input and weight gradients) of 100 pre-activation
+ *       blocks y = x + W2 relu(W1 relu(x)), width 512, batch 256, float32,
+ *       against sgemm on the same shapes and on 2048^3, measured in this run;
+ *   (b) the path-length-resolved gradient of 54 such blocks, width 256,
+ *       batch 64, float64 (forward pass included);
+ *   (c) peak resident set size.
+ *
+ * usage: bench_fast [a|b|all] [REPS] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <cblas.h>
+
+#include "resjac.h"
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static double
+median(double *t, int n)
+{
+    qsort(t, n, sizeof(double), cmp_double);
+    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+static void
+die(const rj_error_t err)
+{
+    fprintf(stderr, "bench_fast: %s\n", err->msg);
+    exit(2);
+}
+
+/* sgemm rate (GFLOP/s) for the three products of one block's passes */
+static double
+sgemm_block_rate(int reps, slong B, slong n)
+{
+    float *A = malloc(B * n * sizeof(float)), *W = malloc(n * n * sizeof(float));
+    float *C = malloc(B * n * sizeof(float)), *D = malloc(n * n * sizeof(float));
+    double *t = malloc(reps * sizeof(double)), r;
+    int i, k;
+    for (i = 0; i < B * n; i++)
+        A[i] = (float) ((i % 7) - 3) / 8;
+    for (i = 0; i < n * n; i++)
+        W[i] = (float) ((i % 5) - 2) / 16;
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        for (i = 0; i < 100; i++) {
+            /* forward x W^T, backward g W, weight gradient g^T a: 2 each */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, 1, A, n, W, n, 0, C, n);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, 1, A, n, W, n, 0, C, n);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, 1, A, n, W, n, 0, C, n);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, 1, A, n, W, n, 0, C, n);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, B, 1, A, n, C, n, 0, D, n);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, B, 1, A, n, C, n, 0, D, n);
+        }
+        t[k] = now() - t0;
+    }
+    r = 100.0 * 6 * 2.0 * B * n * n / median(t, reps) / 1e9;
+    free(A);
+    free(W);
+    free(C);
+    free(D);
+    free(t);
+    return r;
+}
+
+static double
+sgemm_square_rate(int reps, slong n)
+{
+    float *A = malloc(n * n * sizeof(float)), *B = malloc(n * n * sizeof(float));
+    float *C = malloc(n * n * sizeof(float));
+    double *t = malloc(reps * sizeof(double)), r;
+    int i, k;
+    for (i = 0; i < n * n; i++) {
+        A[i] = (float) ((i % 7) - 3) / 8;
+        B[i] = (float) ((i % 5) - 2) / 16;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, A, n, B, n, 0, C, n);
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, A, n, B, n, 0, C, n);
+        t[k] = now() - t0;
+    }
+    r = 2.0 * n * n * n / median(t, reps) / 1e9;
+    free(A);
+    free(B);
+    free(C);
+    free(t);
+    return r;
+}
+
+static void
+bench_a(int reps)
+{
+    slong L = 100, n = 512, B = 256, i;
+    rj_fast_random_t sp;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    float *x, *dy, *dx, *dp;
+    double *t = malloc(reps * sizeof(double)), med, flops;
+    int k;
+    rj_error_init(err);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    if (rj_fast_random_parse(sp, "100,512,pre,act=relu,outer=relu", err) != RJ_OK
+        || rj_fast_net_random(f, sp, 1, RJ_FAST_F32, err) != RJ_OK
+        || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
+        die(err);
+    x = malloc(B * n * sizeof(float));
+    dy = malloc(B * n * sizeof(float));
+    dx = malloc(B * n * sizeof(float));
+    dp = malloc(f->nparams * sizeof(float));
+    for (i = 0; i < B * n; i++) {
+        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
+        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
+    }
+    /* warm up */
+    rj_fast_forward(NULL, w, f, x, B, err);
+    rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err);
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
+            die(err);
+        t[k] = now() - t0;
+    }
+    med = median(t, reps);
+    flops = (double) L * 6 * 2.0 * B * n * n;
+    printf("a_seconds=%.4f\n", med);
+    printf("a_gflops=%.1f\n", flops / med / 1e9);
+    printf("a_sgemm_shapes_gflops=%.1f\n", sgemm_block_rate(reps, B, n));
+    printf("a_sgemm_2048_gflops=%.1f\n", sgemm_square_rate(reps, 2048));
+    printf("a_workspace_mb=%.1f\n", w->bytes / 1048576.0);
+    free(x);
+    free(dy);
+    free(dx);
+    free(dp);
+    free(t);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+}
+
+static void
+bench_b(int reps)
+{
+    slong L = 54, n = 256, B = 64, i;
+    rj_fast_random_t sp;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    double *x, *dy, *G, norms[55], *t = malloc(reps * sizeof(double)), med;
+    int k;
+    rj_error_init(err);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    if (rj_fast_random_parse(sp, "54,256,pre,act=relu,outer=relu", err) != RJ_OK
+        || rj_fast_net_random(f, sp, 2, RJ_FAST_F64, err) != RJ_OK
+        || rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err) != RJ_OK)
+        die(err);
+    x = malloc(B * n * sizeof(double));
+    dy = malloc(B * n * sizeof(double));
+    G = malloc((L + 1) * B * n * sizeof(double));
+    rj_fast_randn(x, B * n, 3);
+    for (i = 0; i < B * n; i++)
+        dy[i] = 1;
+    rj_fast_forward(NULL, w, f, x, B, err);
+    rj_fast_graded(G, norms, w, f, dy, 1, err);
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_graded(G, norms, w, f, dy, 1, err) != RJ_OK)
+            die(err);
+        t[k] = now() - t0;
+    }
+    med = median(t, reps);
+    printf("b_seconds=%.4f\n", med);
+    printf("b_norm_k17=%.6g\n", norms[17]);
+    printf("b_workspace_mb=%.1f\n", w->bytes / 1048576.0);
+    free(x);
+    free(dy);
+    free(G);
+    free(t);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *which = argc > 1 ? argv[1] : "all";
+    int reps = argc > 2 ? atoi(argv[2]) : 5;
+    struct rusage ru;
+    if (reps < 1)
+        reps = 1;
+    if (strcmp(which, "a") == 0 || strcmp(which, "all") == 0)
+        bench_a(reps);
+    if (strcmp(which, "b") == 0 || strcmp(which, "all") == 0)
+        bench_b(reps);
+    getrusage(RUSAGE_SELF, &ru);
+    printf("peak_rss_mb=%.1f\n", ru.ru_maxrss / 1024.0);
+    return 0;
+}

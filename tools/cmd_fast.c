@@ -1,0 +1,869 @@
+/* resjac grad, resjac xval: the fast core on a model file or a random network.
+ * grad: float gradients, per-layer norms, weight-gradient norms, and per path
+ * length; xval: the float Jacobian beside the exact and precise ones with the
+ * a-priori bound of proofs/fast-error-bound.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define CLI_MAX_SERIES 8
+#define CLI_MAX_BATCH 65536
+#define CLI_PRINT_ENTRIES 64   /* xval prints entries of J up to this many */
+
+static const char *grad_help =
+    "usage: resjac grad MODEL [options]\n"
+    "       resjac grad --random DEPTH,WIDTH[,KIND][,key=value...] [options]\n"
+    "\n"
+    "Float gradients of a residual network (OpenBLAS): the input gradient of\n"
+    "f = dy . y at the model's point(s), the gradient norm at every layer h_l,\n"
+    "the norm of every block's weight gradient, and with --graded the gradient\n"
+    "split exactly by path length k (number of residual branches taken):\n"
+    "its norm, the number of paths C(L, k) and the mean norm per path.\n"
+    "\n"
+    "options:\n"
+    "  --net NAME         network in MODEL (default net)\n"
+    "  --at NAME          point in MODEL (default x): a column, or one column per\n"
+    "                     batch item\n"
+    "  --random SPEC      a random network instead of MODEL; may be given up to 8\n"
+    "                     times to compare networks (one series each).  SPEC is\n"
+    "                     DEPTH,WIDTH[,KIND][,key=value...], KIND one of\n"
+    "                       pre (default)  y = x + W2 act(W1 sigma(x))\n"
+    "                       post           y = sigma(x + W2 act(W1 x))\n"
+    "                       plain          y = sigma(W2 act(W1 x))   (no skip)\n"
+    "                       none           y = x + W2 act(W1 x)\n"
+    "                       linear         y = x + W1 x\n"
+    "                       scaled         y = alpha x + W2 act(W1 sigma(x))\n"
+    "                     keys: act=, outer= (identity, relu, leaky_relu, tanh,\n"
+    "                     sigmoid), slope=, hidden=, scale= (last branch layer;\n"
+    "                     0: identity init, small: near-identity), alpha=, bias=0|1\n"
+    "  --seed N           seed of random networks and inputs (default 1)\n"
+    "  --batch B          random inputs per random network (default 1, <= 65536)\n"
+    "  --dy ones|random   the cotangent dy (default ones)\n"
+    "  --dtype f32|f64    float type (default f64)\n"
+    "  --graded           also the path-length-resolved gradient\n"
+    "  --json             JSON output\n"
+    "  --csv              CSV output (one row per layer or path length)\n"
+    "  --plot FILE.svg    write FILE.csv and, when gnuplot is installed, the\n"
+    "                     picture FILE.svg (norm per layer, or per path length\n"
+    "                     with --graded)\n"
+    "\n"
+    "Exit status: 0 success, 2 bad input, usage or a limit (depth <= 1000000,\n"
+    "width <= 65536, workspace <= 8 GiB, checked before any work).\n";
+
+static const char *xval_help =
+    "usage: resjac xval MODEL [--net NAME] [--at NAME] [--dtype f32|f64|both]\n"
+    "                         [--prec BITS] [--json]\n"
+    "\n"
+    "Cross-validation: the float Jacobian (OpenBLAS) beside the exact one (FLINT,\n"
+    "piecewise-linear activations) and the precise enclosure (MPFR), with the\n"
+    "a-priori forward error bound of the float computation\n"
+    "(proofs/fast-error-bound.md): |J_float - J_exact| <= E entrywise.  Every\n"
+    "forward value h_l and every partial Jacobian dy/dh_l is held against its\n"
+    "bound; the first disagreement names its block.\n"
+    "\n"
+    "options:\n"
+    "  --net NAME         network in MODEL (default net)\n"
+    "  --at NAME          point in MODEL (default x)\n"
+    "  --dtype T          f32, f64 or both (default both)\n"
+    "  --prec BITS        precision of the precise layer (default 128)\n"
+    "  --json             JSON output\n"
+    "\n"
+    "Exit status: 0 every value within its bound (or the bound does not apply at\n"
+    "a kink, which is reported), 1 a disagreement, 2 bad input or usage.\n";
+
+/* ------------------------------------------------------------ shared */
+
+static int
+parse_dtype(rj_fast_dtype *t, int *both, const char *s, int allow_both)
+{
+    if (strcmp(s, "f32") == 0 || strcmp(s, "float32") == 0)
+        *t = RJ_FAST_F32;
+    else if (strcmp(s, "f64") == 0 || strcmp(s, "float64") == 0)
+        *t = RJ_FAST_F64;
+    else if (allow_both && strcmp(s, "both") == 0)
+        *both = 1;
+    else
+        return 0;
+    return 1;
+}
+
+static int
+have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    const char *p = path;
+    if (path == NULL)
+        return 0;
+    while (*p) {
+        const char *e = strchr(p, ':');
+        size_t n = e ? (size_t) (e - p) : strlen(p);
+        if (n > 0 && n < sizeof(buf) - 10) {
+            memcpy(buf, p, n);
+            strcpy(buf + n, "/gnuplot");
+            if (access(buf, X_OK) == 0)
+                return 1;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+static void
+setd(void *p, slong i, double v, rj_fast_dtype t)
+{
+    if (t == RJ_FAST_F32)
+        ((float *) p)[i] = (float) v;
+    else
+        ((double *) p)[i] = v;
+}
+
+/* ------------------------------------------------------------ grad */
+
+typedef struct {
+    char label[160];
+    slong L, B, n_in;
+    double *hnorm;      /* L + 1 */
+    double *wnorm;      /* L */
+    double *knorm;      /* L + 1 (graded) */
+    double *kmean;      /* L + 1 */
+    double *klog10c;    /* L + 1 */
+    double gnorm;       /* ||dX|| */
+} grad_series;
+
+static void
+series_clear(grad_series *s)
+{
+    free(s->hnorm);
+    free(s->wnorm);
+    free(s->knorm);
+    free(s->kmean);
+    free(s->klog10c);
+}
+
+/* Run the passes on one network; X is B x n_in (double). */
+static int
+grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy_random,
+         ulong seed, int graded, rj_error_t err)
+{
+    rj_fast_work_t w;
+    slong L = f->len, n_in = f->n_in, n_out = f->n_out, i;
+    size_t es = rj_fast_dtype_size(f->dtype);
+    void *x = NULL, *dy = NULL, *dx = NULL, *dp = NULL, *G = NULL;
+    double *tmp = NULL;
+    int st;
+    rj_fast_work_init(w);
+    s->L = L;
+    s->B = B;
+    s->n_in = n_in;
+    /* limits and memory before work */
+    st = rj_fast_work_reserve(w, f, B, 1, graded ? RJ_FAST_GRADED : 0, err);
+    if (st != RJ_OK)
+        return st;
+    if (graded && (double) (L + 1) * B * n_in * es > (double) RJ_FAST_MAX_BYTES) {
+        rj_fast_work_clear(w);
+        return rj_error_set(err, RJ_ERR_LIMIT, "graded output exceeds %zu bytes",
+                            (size_t) RJ_FAST_MAX_BYTES);
+    }
+    x = malloc(B * n_in * es);
+    dy = malloc(B * n_out * es);
+    dx = malloc(B * n_in * es);
+    dp = malloc((f->nparams > 0 ? f->nparams : 1) * es);
+    tmp = malloc(B * n_out * sizeof(double));
+    s->hnorm = calloc(L + 1, sizeof(double));
+    s->wnorm = calloc(L + 1, sizeof(double));
+    if (graded) {
+        G = malloc((L + 1) * B * n_in * es);
+        s->knorm = calloc(L + 1, sizeof(double));
+        s->kmean = calloc(L + 1, sizeof(double));
+        s->klog10c = calloc(L + 1, sizeof(double));
+    }
+    if (x == NULL || dy == NULL || dx == NULL || dp == NULL || tmp == NULL
+        || s->hnorm == NULL || s->wnorm == NULL
+        || (graded && (G == NULL || s->knorm == NULL || s->kmean == NULL
+                       || s->klog10c == NULL))) {
+        st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < B * n_in; i++)
+        setd(x, i, X[i], f->dtype);
+    if (dy_random)
+        rj_fast_randn(tmp, B * n_out, seed + 1000003);
+    for (i = 0; i < B * n_out; i++)
+        setd(dy, i, dy_random ? tmp[i] : 1.0, f->dtype);
+    if ((st = rj_fast_forward(NULL, w, f, x, B, err)) != RJ_OK)
+        goto done;
+    if ((st = rj_fast_backward(dx, dp, s->hnorm, s->wnorm, w, f, dy, err)) != RJ_OK)
+        goto done;
+    s->gnorm = s->hnorm[0];
+    if (graded) {
+        if ((st = rj_fast_graded(G, s->knorm, w, f, dy, 1, err)) != RJ_OK)
+            goto done;
+        rj_fast_graded_summary(s->kmean, s->klog10c, s->knorm, L);
+    }
+    for (i = 0; i <= L; i++)
+        if (!isfinite(s->hnorm[i])) {
+            st = rj_error_set(err, RJ_ERR_DOMAIN,
+                              "the %s gradient overflows at h_%ld (inf or nan)",
+                              rj_fast_dtype_name(f->dtype), (long) i);
+            goto done;
+        }
+    st = RJ_OK;
+done:
+    free(x);
+    free(dy);
+    free(dx);
+    free(dp);
+    free(G);
+    free(tmp);
+    rj_fast_work_clear(w);
+    return st;
+}
+
+static void
+write_csv(FILE *out, const grad_series *S, int ns, int graded)
+{
+    int si;
+    slong l, k;
+    if (!graded) {
+        fprintf(out, "net,layer,grad_norm,weight_grad_norm\n");
+        for (si = 0; si < ns; si++)
+            for (l = 0; l <= S[si].L; l++) {
+                fprintf(out, "\"%s\",%ld,%.17g,", S[si].label, (long) l, S[si].hnorm[l]);
+                if (l > 0)
+                    fprintf(out, "%.17g\n", S[si].wnorm[l - 1]);
+                else
+                    fprintf(out, "\n");
+            }
+    } else {
+        fprintf(out, "net,path_length,grad_norm,log10_paths,mean_norm_per_path\n");
+        for (si = 0; si < ns; si++)
+            for (k = 0; k <= S[si].L; k++)
+                fprintf(out, "\"%s\",%ld,%.17g,%.17g,%.17g\n", S[si].label, (long) k,
+                        S[si].knorm[k], S[si].klog10c[k], S[si].kmean[k]);
+    }
+}
+
+static int
+plot_svg(const char *svg, const char *csv, const grad_series *S, int ns, int graded)
+{
+    FILE *g;
+    int si, rc;
+    long off = 0;
+    g = popen("gnuplot", "w");
+    if (g == NULL)
+        return -1;
+    fprintf(g, "set terminal svg size 900,560 dynamic noenhanced\n");
+    fprintf(g, "set output '%s'\n", svg);
+    fprintf(g, "set datafile separator ','\nset key outside right\nset logscale y\n"
+               "set grid\n");
+    if (graded) {
+        fprintf(g, "set xlabel 'path length k (residual branches taken)'\n"
+                   "set ylabel 'norm'\n"
+                   "set title 'gradient per path length: sum over paths and mean per path'\n");
+    } else {
+        fprintf(g, "set xlabel 'layer l'\nset ylabel '||dL/dh_l||'\n"
+                   "set title 'gradient norm per layer'\n");
+    }
+    fprintf(g, "set xrange [0:%ld]\n", (long) S[0].L);
+    for (si = 1; si < ns; si++)
+        if (S[si].L > S[0].L)
+            fprintf(g, "set xrange [0:%ld]\n", (long) S[si].L);
+    fprintf(g, "plot ");
+    for (si = 0; si < ns; si++) {
+        /* data lines of this series in the CSV (line 0 is the header) */
+        long a = 1 + off, b = off + S[si].L + 1;
+        if (graded)
+            fprintf(g, "%s'%s' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
+                       "title '%s: sum', '%s' every ::%ld::%ld using 2:($5>0?$5:1/0) with "
+                       "lines dashtype 2 title '%s: per path'",
+                    si ? ", " : "", csv, a, b, S[si].label, csv, a, b, S[si].label);
+        else
+            fprintf(g, "%s'%s' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
+                       "title '%s'", si ? ", " : "", csv, a, b, S[si].label);
+        off += S[si].L + 1;
+    }
+    fprintf(g, "\n");
+    rc = pclose(g);
+    return rc == 0 ? 0 : -1;
+}
+
+int
+rj_cmd_grad(int argc, char **argv)
+{
+    const char *cmd = argv[0], *model = NULL, *net_name = "net", *at_name = "x";
+    const char *randoms[CLI_MAX_SERIES], *plot = NULL;
+    int nrand = 0, graded = 0, json = 0, csv = 0, dy_random = 0, ns = 0, si, rc = RJ_EXIT_OK;
+    unsigned long seed = 1, batch = 1;
+    rj_fast_dtype dtype = RJ_FAST_F64;
+    grad_series S[CLI_MAX_SERIES];
+    rj_error_t err;
+    int i;
+
+    memset(S, 0, sizeof(S));
+    rj_error_init(err);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            fputs(grad_help, stdout);
+            return RJ_EXIT_OK;
+        } else if (strcmp(a, "--graded") == 0) {
+            graded = 1;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--csv") == 0) {
+            csv = 1;
+        } else if (strcmp(a, "--net") == 0 || strcmp(a, "--at") == 0
+                   || strcmp(a, "--random") == 0 || strcmp(a, "--dtype") == 0
+                   || strcmp(a, "--plot") == 0 || strcmp(a, "--dy") == 0) {
+            if (val == NULL)
+                return cli_usage_error(cmd, "option %s needs a value", a);
+            i++;
+            if (strcmp(a, "--net") == 0)
+                net_name = val;
+            else if (strcmp(a, "--at") == 0)
+                at_name = val;
+            else if (strcmp(a, "--plot") == 0)
+                plot = val;
+            else if (strcmp(a, "--dy") == 0) {
+                if (strcmp(val, "ones") == 0)
+                    dy_random = 0;
+                else if (strcmp(val, "random") == 0)
+                    dy_random = 1;
+                else
+                    return cli_usage_error(cmd, "--dy: expected ones or random, got '%s'",
+                                           val);
+            } else if (strcmp(a, "--dtype") == 0) {
+                int both = 0;
+                if (!parse_dtype(&dtype, &both, val, 0))
+                    return cli_usage_error(cmd, "--dtype: expected f32 or f64, got '%s'",
+                                           val);
+            } else {
+                if (nrand >= CLI_MAX_SERIES)
+                    return cli_usage_error(cmd, "--random: at most %d networks",
+                                           CLI_MAX_SERIES);
+                randoms[nrand++] = val;
+            }
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!cli_parse_ulong(&seed, "--seed", val, 0, (unsigned long) -1, cmd))
+                return RJ_EXIT_USAGE;
+            i++;
+        } else if (strcmp(a, "--batch") == 0) {
+            if (!cli_parse_ulong(&batch, "--batch", val, 1, CLI_MAX_BATCH, cmd))
+                return RJ_EXIT_USAGE;
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        } else if (model == NULL) {
+            model = a;
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s' (the model is '%s')", a,
+                                   model);
+        }
+    }
+    if (json && csv)
+        return cli_usage_error(cmd, "--json and --csv exclude each other");
+    if ((model == NULL) == (nrand == 0))
+        return cli_usage_error(cmd, model == NULL ? "missing the model file (or --random)"
+                                                  : "give either MODEL or --random");
+    if (plot != NULL) {
+        size_t n = strlen(plot);
+        if (n < 5 || strcmp(plot + n - 4, ".svg") != 0)
+            return cli_usage_error(cmd, "--plot: expected a file name ending in .svg, got '%s'",
+                                   plot);
+    }
+
+    if (model != NULL) {
+        rj_net_t net;
+        fmpq_mat_t X;
+        rj_fast_net_t f;
+        double *xd;
+        slong n, B, r, c;
+        int st;
+        rj_net_init(net);
+        fmpq_mat_init(X, 0, 0);
+        rj_fast_net_init(f);
+        st = rj_model_load(net, X, model, net_name, at_name, err);
+        if (st == RJ_OK)
+            st = rj_net_validate(net, err);
+        if (st == RJ_OK)
+            st = rj_fast_net_set_net(f, net, dtype, err);
+        if (st != RJ_OK) {
+            rj_fast_net_clear(f);
+            fmpq_mat_clear(X);
+            rj_net_clear(net);
+            return cli_fail(err);
+        }
+        n = fmpq_mat_nrows(X);
+        B = fmpq_mat_ncols(X);
+        if (n != f->n_in || B < 1 || B > CLI_MAX_BATCH) {
+            rj_fast_net_clear(f);
+            fmpq_mat_clear(X);
+            rj_net_clear(net);
+            return cli_usage_error(cmd, "the point '%s' is %ldx%ld; the network takes %ld "
+                                   "rows (one column per batch item, at most %d)", at_name,
+                                   (long) n, (long) B, (long) f->n_in, CLI_MAX_BATCH);
+        }
+        xd = malloc(B * n * sizeof(double));
+        for (r = 0; r < n; r++)
+            for (c = 0; c < B; c++)
+                xd[c * n + r] = fmpq_get_d(fmpq_mat_entry(X, r, c));
+        snprintf(S[0].label, sizeof(S[0].label), "%s", model);
+        st = grad_run(S, f, xd, B, dy_random, seed, graded, err);
+        free(xd);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(X);
+        rj_net_clear(net);
+        if (st != RJ_OK) {
+            series_clear(S);
+            return cli_fail(err);
+        }
+        ns = 1;
+    } else {
+        rj_fast_random_t sp[CLI_MAX_SERIES];
+        /* parse every spec (limits) before any work */
+        for (si = 0; si < nrand; si++)
+            if (rj_fast_random_parse(sp[si], randoms[si], err) != RJ_OK)
+                return cli_usage_error(cmd, "--random: %s", err->msg);
+        for (si = 0; si < nrand; si++) {
+            rj_fast_net_t f;
+            double *xd;
+            int st;
+            rj_fast_net_init(f);
+            st = rj_fast_net_random(f, sp[si], seed, dtype, err);
+            if (st != RJ_OK) {
+                rj_fast_net_clear(f);
+                for (i = 0; i < ns; i++)
+                    series_clear(S + i);
+                return cli_fail(err);
+            }
+            xd = malloc(batch * f->n_in * sizeof(double));
+            if (xd == NULL) {
+                rj_fast_net_clear(f);
+                return cli_fail(err);
+            }
+            rj_fast_randn(xd, batch * f->n_in, seed + 7);
+            snprintf(S[si].label, sizeof(S[si].label), "%s", randoms[si]);
+            st = grad_run(S + si, f, xd, batch, dy_random, seed, graded, err);
+            free(xd);
+            rj_fast_net_clear(f);
+            ns = si + 1;
+            if (st != RJ_OK) {
+                for (i = 0; i < ns; i++)
+                    series_clear(S + i);
+                return cli_fail(err);
+            }
+        }
+    }
+
+    /* output */
+    if (json) {
+        json_t *arr = json_array();
+        for (si = 0; si < ns; si++) {
+            json_t *o = json_object(), *h = json_array(), *wn = json_array();
+            slong l;
+            json_object_set_new(o, "net", json_string(S[si].label));
+            json_object_set_new(o, "dtype", json_string(rj_fast_dtype_name(dtype)));
+            json_object_set_new(o, "depth", json_integer(S[si].L));
+            json_object_set_new(o, "batch", json_integer(S[si].B));
+            json_object_set_new(o, "input_grad_norm", json_real(S[si].gnorm));
+            for (l = 0; l <= S[si].L; l++)
+                json_array_append_new(h, json_real(S[si].hnorm[l]));
+            for (l = 0; l < S[si].L; l++)
+                json_array_append_new(wn, json_real(S[si].wnorm[l]));
+            json_object_set_new(o, "grad_norm_per_layer", h);
+            json_object_set_new(o, "weight_grad_norm_per_block", wn);
+            if (graded) {
+                json_t *ks = json_array();
+                for (l = 0; l <= S[si].L; l++) {
+                    json_t *k = json_object();
+                    json_object_set_new(k, "k", json_integer(l));
+                    json_object_set_new(k, "norm", json_real(S[si].knorm[l]));
+                    json_object_set_new(k, "log10_paths", json_real(S[si].klog10c[l]));
+                    json_object_set_new(k, "mean_norm_per_path", json_real(S[si].kmean[l]));
+                    json_array_append_new(ks, k);
+                }
+                json_object_set_new(o, "path_lengths", ks);
+            }
+            json_array_append_new(arr, o);
+        }
+        rc = cli_json_print(arr);
+        json_decref(arr);
+    } else if (csv) {
+        write_csv(stdout, S, ns, graded);
+    } else {
+        for (si = 0; si < ns; si++) {
+            slong l;
+            printf("%s: %ld blocks, batch %ld, %s; ||input gradient|| = %.6g\n", S[si].label,
+                   (long) S[si].L, (long) S[si].B, rj_fast_dtype_name(dtype), S[si].gnorm);
+            printf("  %6s  %14s  %14s\n", "layer", "||dL/dh_l||", "||dL/dW_l||");
+            for (l = 0; l <= S[si].L; l++) {
+                if (l > 0)
+                    printf("  %6ld  %14.6g  %14.6g\n", (long) l, S[si].hnorm[l],
+                           S[si].wnorm[l - 1]);
+                else
+                    printf("  %6ld  %14.6g  %14s\n", (long) l, S[si].hnorm[l], "");
+            }
+            if (graded) {
+                double tot = 0;
+                for (l = 0; l <= S[si].L; l++)
+                    tot += S[si].knorm[l];
+                printf("  per path length k (exact, not sampled):\n");
+                printf("  %6s  %14s  %12s  %14s  %8s\n", "k", "||sum_k||", "log10 C(L,k)",
+                       "mean per path", "share");
+                for (l = 0; l <= S[si].L; l++)
+                    printf("  %6ld  %14.6g  %12.4f  %14.6g  %7.3f%%\n", (long) l,
+                           S[si].knorm[l], S[si].klog10c[l], S[si].kmean[l],
+                           tot > 0 ? 100 * S[si].knorm[l] / tot : 0.0);
+            }
+        }
+    }
+    if (plot != NULL) {
+        char csvname[4096];
+        FILE *fo;
+        snprintf(csvname, sizeof(csvname), "%.*s.csv", (int) (strlen(plot) - 4), plot);
+        fo = fopen(csvname, "w");
+        if (fo == NULL) {
+            fprintf(stderr, "resjac grad: cannot write %s\n", csvname);
+            rc = RJ_EXIT_USAGE;
+        } else {
+            write_csv(fo, S, ns, graded);
+            fclose(fo);
+            if (!have_gnuplot())
+                fprintf(stderr, "resjac grad: gnuplot is not installed (Debian package "
+                                "gnuplot-nox): wrote %s only, no %s\n", csvname, plot);
+            else if (plot_svg(plot, csvname, S, ns, graded) != 0) {
+                fprintf(stderr, "resjac grad: gnuplot failed; the data is in %s\n", csvname);
+                rc = RJ_EXIT_USAGE;
+            } else
+                fprintf(stderr, "resjac grad: wrote %s and %s\n", plot, csvname);
+        }
+    }
+    for (si = 0; si < ns; si++)
+        series_clear(S + si);
+    return rc;
+}
+
+/* ------------------------------------------------------------ xval */
+
+typedef struct {
+    rj_fast_dtype t;
+    rj_fast_bound_t b;
+    int have_exact;
+    rj_fast_xval_report rep;
+    int precise_ok;          /* 1 agree, 0 disagree, -1 not run */
+    slong pre_row, pre_col;
+} xval_side;
+
+/* float +- bound against a precise enclosure: 1 if they overlap */
+static int
+overlaps_itv(double f, double e, const rj_itv_t x)
+{
+    mpfr_t lo, hi;
+    int ok;
+    if (isinf(e))
+        return 1;
+    mpfr_init2(lo, 64);
+    mpfr_init2(hi, 64);
+    mpfr_set_d(lo, f, MPFR_RNDD);
+    mpfr_sub_d(lo, lo, e, MPFR_RNDD);
+    mpfr_set_d(hi, f, MPFR_RNDU);
+    mpfr_add_d(hi, hi, e, MPFR_RNDU);
+    ok = mpfr_cmp(hi, x->lo) >= 0 && mpfr_cmp(lo, x->hi) <= 0;
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    return ok;
+}
+
+int
+rj_cmd_xval(int argc, char **argv)
+{
+    const char *cmd = argv[0], *model = NULL, *net_name = "net", *at_name = "x";
+    int json = 0, both = 1, i, nsides, si, disagree = 0, st;
+    unsigned long prec = 128;
+    rj_fast_dtype dtype = RJ_FAST_F64;
+    rj_net_t net;
+    fmpq_mat_t x;
+    rj_exact_parts_t parts;
+    rj_imat_t Jp;
+    fmpq_mat_t Je;
+    rj_error_t err;
+    xval_side side[2];
+    int have_exact = 0, have_precise = 0;
+    char exact_note[600] = "", precise_note[600] = "";
+    rj_tie_policy pol = {RJ_TIE_LEFT, 0};
+
+    rj_error_init(err);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            fputs(xval_help, stdout);
+            return RJ_EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--net") == 0 || strcmp(a, "--at") == 0
+                   || strcmp(a, "--dtype") == 0) {
+            if (val == NULL)
+                return cli_usage_error(cmd, "option %s needs a value", a);
+            i++;
+            if (strcmp(a, "--net") == 0)
+                net_name = val;
+            else if (strcmp(a, "--at") == 0)
+                at_name = val;
+            else {
+                both = 0;
+                if (!parse_dtype(&dtype, &both, val, 1))
+                    return cli_usage_error(cmd, "--dtype: expected f32, f64 or both, got '%s'",
+                                           val);
+            }
+        } else if (strcmp(a, "--prec") == 0) {
+            if (!cli_parse_ulong(&prec, "--prec", val, RJ_PRECISE_PREC_MIN,
+                                 RJ_PRECISE_PREC_MAX, cmd))
+                return RJ_EXIT_USAGE;
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        } else if (model == NULL) {
+            model = a;
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s' (the model is '%s')", a,
+                                   model);
+        }
+    }
+    if (model == NULL)
+        return cli_usage_error(cmd, "missing the model file");
+
+    rj_net_init(net);
+    fmpq_mat_init(x, 0, 0);
+    if ((st = rj_model_load(net, x, model, net_name, at_name, err)) != RJ_OK
+        || (st = rj_net_validate(net, err)) != RJ_OK) {
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+        return cli_fail(err);
+    }
+    if (fmpq_mat_ncols(x) != 1 || fmpq_mat_nrows(x) != rj_net_width_in(net)) {
+        long r = fmpq_mat_nrows(x), c = fmpq_mat_ncols(x);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+        return cli_usage_error(cmd, "the point '%s' is %ldx%ld; the network takes %ldx1",
+                               at_name, r, c, (long) rj_net_width_in(net));
+    }
+
+    nsides = both ? 2 : 1;
+    for (si = 0; si < nsides; si++) {
+        rj_fast_net_t f;
+        side[si].t = both ? (si == 0 ? RJ_FAST_F64 : RJ_FAST_F32) : dtype;
+        rj_fast_bound_init(side[si].b);
+        side[si].have_exact = 0;
+        side[si].precise_ok = -1;
+        rj_fast_net_init(f);
+        st = rj_fast_net_set_net(f, net, side[si].t, err);
+        if (st == RJ_OK)
+            st = rj_fast_jacobian_bound(side[si].b, f, x, err);
+        rj_fast_net_clear(f);
+        if (st != RJ_OK) {
+            for (i = 0; i <= si; i++)
+                rj_fast_bound_clear(side[i].b);
+            fmpq_mat_clear(x);
+            rj_net_clear(net);
+            return cli_fail(err);
+        }
+    }
+
+    /* exact layer */
+    rj_exact_parts_init(parts);
+    fmpq_mat_init(Je, 0, 0);
+    if (!rj_net_is_piecewise_linear(net)) {
+        snprintf(exact_note, sizeof(exact_note),
+                 "not available: tanh/sigmoid values are irrational");
+    } else {
+        rj_error_t e2;
+        rj_error_init(e2);
+        if (rj_exact_parts(parts, NULL, net, x, pol, e2) == RJ_OK
+            && rj_expand_direct(Je, parts, e2) == RJ_OK) {
+            have_exact = 1;
+            for (si = 0; si < nsides; si++) {
+                if (rj_fast_xval_exact(&side[si].rep, side[si].b, parts, e2) == RJ_OK)
+                    side[si].have_exact = 1;
+            }
+        } else {
+            rj_error_format(exact_note, sizeof(exact_note), e2);
+        }
+    }
+    /* precise layer */
+    rj_imat_init(Jp, 0, 0, prec);
+    {
+        rj_error_t e2;
+        rj_error_init(e2);
+        if (rj_precise_jacobian_fmpq(Jp, NULL, net, x, prec, e2) == RJ_OK) {
+            have_precise = 1;
+            for (si = 0; si < nsides; si++) {
+                slong r, c, n_in = side[si].b->n_in;
+                rj_itv_t it;
+                rj_itv_init(it, prec);
+                side[si].precise_ok = 1;
+                for (r = 0; r < side[si].b->n_out && side[si].precise_ok; r++)
+                    for (c = 0; c < n_in; c++) {
+                        rj_imat_get_itv(it, Jp, r, c);
+                        if (!overlaps_itv(side[si].b->J[r * n_in + c],
+                                          side[si].b->E[r * n_in + c], it)) {
+                            side[si].precise_ok = 0;
+                            side[si].pre_row = r;
+                            side[si].pre_col = c;
+                            break;
+                        }
+                    }
+                rj_itv_clear(it);
+            }
+        } else {
+            rj_error_format(precise_note, sizeof(precise_note), e2);
+        }
+    }
+    for (si = 0; si < nsides; si++)
+        if ((side[si].have_exact && !side[si].rep.ok) || side[si].precise_ok == 0)
+            disagree = 1;
+
+    if (json) {
+        json_t *o = json_object(), *arr = json_array();
+        json_object_set_new(o, "model", json_string(model));
+        json_object_set_new(o, "blocks", json_integer(net->len));
+        json_object_set_new(o, "exact", have_exact ? json_true() : json_string(exact_note));
+        json_object_set_new(o, "precise",
+                            have_precise ? json_true() : json_string(precise_note));
+        json_object_set_new(o, "precision", json_integer((json_int_t) prec));
+        for (si = 0; si < nsides; si++) {
+            rj_fast_bound_struct *b = side[si].b;
+            json_t *s = json_object(), *J = json_array(), *E = json_array();
+            slong r, c;
+            json_object_set_new(s, "dtype", json_string(rj_fast_dtype_name(side[si].t)));
+            json_object_set_new(s, "certified", json_boolean(b->certified));
+            if (!b->certified) {
+                char lab[64];
+                snprintf(lab, sizeof(lab), "block %ld %s unit %ld", (long) b->unc_block + 1,
+                         b->unc_where ? "outer" : "inner", (long) b->unc_unit + 1);
+                json_object_set_new(s, "kink_within_rounding", json_string(lab));
+            }
+            for (r = 0; r < b->n_out; r++) {
+                json_t *jr = json_array(), *er = json_array();
+                for (c = 0; c < b->n_in; c++) {
+                    json_array_append_new(jr, json_real(b->J[r * b->n_in + c]));
+                    json_array_append_new(er, isinf(b->E[r * b->n_in + c])
+                                                  ? json_string("inf")
+                                                  : json_real(b->E[r * b->n_in + c]));
+                }
+                json_array_append_new(J, jr);
+                json_array_append_new(E, er);
+            }
+            json_object_set_new(s, "jacobian", J);
+            json_object_set_new(s, "bound", E);
+            if (side[si].have_exact) {
+                json_object_set_new(s, "exact_agrees", json_boolean(side[si].rep.ok));
+                json_object_set_new(s, "max_error_over_bound", json_real(side[si].rep.max_ratio));
+                if (!side[si].rep.ok) {
+                    json_object_set_new(s, "disagreement_block",
+                                        json_integer(side[si].rep.block + 1));
+                    json_object_set_new(s, "disagreement_stage",
+                                        json_string(side[si].rep.stage ? "partial jacobian"
+                                                                       : "forward value"));
+                }
+            }
+            if (side[si].precise_ok >= 0)
+                json_object_set_new(s, "precise_agrees", json_boolean(side[si].precise_ok));
+            json_array_append_new(arr, s);
+        }
+        json_object_set_new(o, "float", arr);
+        if (have_exact)
+            json_object_set_new(o, "exact_jacobian", cli_json_mat(Je));
+        json_object_set_new(o, "agree", json_boolean(!disagree));
+        cli_json_print(o);
+        json_decref(o);
+    } else {
+        slong r, c, n_out = side[0].b->n_out, n_in = side[0].b->n_in;
+        printf("xval %s: net '%s' (%ld blocks), point '%s', J is %ldx%ld\n", model, net_name,
+               (long) net->len, at_name, (long) n_out, (long) n_in);
+        printf("  exact layer:   %s\n", have_exact ? "FLINT, tie convention left" : exact_note);
+        if (have_precise)
+            printf("  precise layer: MPFR, %lu bits\n", prec);
+        else
+            printf("  precise layer: %s\n", precise_note);
+        if (n_out * n_in <= CLI_PRINT_ENTRIES) {
+            printf("  %-8s", "entry");
+            for (si = 0; si < nsides; si++)
+                printf("  %24s  %9s", rj_fast_dtype_name(side[si].t), "bound");
+            if (have_exact)
+                printf("  %24s", "exact");
+            if (have_precise)
+                printf("  %s", "precise enclosure");
+            printf("\n");
+            for (r = 0; r < n_out; r++)
+                for (c = 0; c < n_in; c++) {
+                    char e[16];
+                    printf("  J[%ld,%ld] ", (long) r + 1, (long) c + 1);
+                    for (si = 0; si < nsides; si++) {
+                        double ev = side[si].b->E[r * n_in + c];
+                        snprintf(e, sizeof(e), isinf(ev) ? "none" : "%.2e", ev);
+                        printf("  %24.17g  %9s", side[si].b->J[r * n_in + c], e);
+                    }
+                    if (have_exact)
+                        printf("  %24.17g", fmpq_get_d(fmpq_mat_entry(Je, r, c)));
+                    if (have_precise) {
+                        rj_itv_t it;
+                        rj_itv_init(it, prec);
+                        rj_imat_get_itv(it, Jp, r, c);
+                        mpfr_printf("  [%.17Rg, %.17Rg]", it->lo, it->hi);
+                        rj_itv_clear(it);
+                    }
+                    printf("\n");
+                }
+        }
+        for (si = 0; si < nsides; si++) {
+            rj_fast_bound_struct *b = side[si].b;
+            printf("  %s: ", rj_fast_dtype_name(side[si].t));
+            if (!b->certified)
+                printf("bound does not apply: block %ld %s activation unit %ld has argument "
+                       "%.3g within its rounding bound %.3g (a kink; use the bracketing "
+                       "check)\n", (long) b->unc_block + 1, b->unc_where ? "outer" : "inner",
+                       (long) b->unc_unit + 1, b->unc_value, b->unc_bound);
+            else if (side[si].have_exact) {
+                if (side[si].rep.ok)
+                    printf("within the bound of the exact layer at all %d values "
+                           "(max error/bound %.3g)", side[si].rep.compared,
+                           side[si].rep.max_ratio);
+                else
+                    printf("DISAGREES with the exact layer at block %ld (%s, entry %ld,%ld): "
+                           "|float - exact| = %.3g > bound %.3g",
+                           (long) side[si].rep.block + 1,
+                           side[si].rep.stage ? "partial Jacobian dy/dh" : "forward value h",
+                           (long) side[si].rep.row + 1, (long) side[si].rep.col + 1,
+                           side[si].rep.observed, side[si].rep.bound);
+                printf("\n");
+            } else
+                printf("no exact reference\n");
+            if (side[si].precise_ok == 1)
+                printf("  %s: float +- bound meets the precise enclosure at every entry\n",
+                       rj_fast_dtype_name(side[si].t));
+            else if (side[si].precise_ok == 0)
+                printf("  %s: DISAGREES with the precise enclosure at J[%ld,%ld]\n",
+                       rj_fast_dtype_name(side[si].t), (long) side[si].pre_row + 1,
+                       (long) side[si].pre_col + 1);
+        }
+        printf("%s\n", disagree ? "DISAGREEMENT" : "agree");
+    }
+
+    for (si = 0; si < nsides; si++)
+        rj_fast_bound_clear(side[si].b);
+    rj_imat_clear(Jp);
+    fmpq_mat_clear(Je);
+    rj_exact_parts_clear(parts);
+    fmpq_mat_clear(x);
+    rj_net_clear(net);
+    return disagree ? RJ_EXIT_FAIL : RJ_EXIT_OK;
+}
