@@ -155,8 +155,8 @@ check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_
 {
     rj_exact_parts_t p;
     rj_error_t err;
-    fmpq_mat_t Pd, Pdr, Pdc, Ps, Psr, Psc, Pg, J, y;
-    fmpq_mat_struct *Gr, *Gc, *Gb, *G;
+    fmpq_mat_t Pd, Pdr, Pdc, Pdl, Ps, Psr, Psc, Psl, Pg, J, y;
+    fmpq_mat_struct *Gr, *Gc, *Gl, *Gb, *G;
     slong L = net->len, k;
     int ok = 1, st, dyadic, want;
 
@@ -170,14 +170,17 @@ check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_
     fmpq_mat_init(Pd, 0, 0);
     fmpq_mat_init(Pdr, 0, 0);
     fmpq_mat_init(Pdc, 0, 0);
+    fmpq_mat_init(Pdl, 0, 0);
     fmpq_mat_init(Ps, 0, 0);
     fmpq_mat_init(Psr, 0, 0);
     fmpq_mat_init(Psc, 0, 0);
+    fmpq_mat_init(Psl, 0, 0);
     fmpq_mat_init(Pg, 0, 0);
     fmpq_mat_init(J, 0, 0);
     fmpq_mat_init(y, 0, 0);
     Gr = mats_init(L + 1);
     Gc = mats_init(L + 1);
+    Gl = mats_init(L + 1);
     Gb = mats_init(L + 1);
     G = mats_init(L + 1);
 
@@ -192,16 +195,21 @@ check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_
     ck_assert_int_eq(rj_expand_graded(G, p, err), RJ_OK);
     ck_assert_int_eq(rj_expand_graded_rational(Gr, p, err), RJ_OK);
     ck_assert_int_eq(rj_expand_graded_dyadic(Gc, p, err), want);
+    ck_assert_int_eq(rj_expand_direct_cleared(Pdl, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_subsets_cleared(Psl, p, err), RJ_OK);
+    ck_assert_int_eq(rj_expand_graded_cleared(Gl, p, err), RJ_OK);
     graded_brute(Gb, p);
     sum_graded(Pg, Gr, L);
     ck_assert_int_eq(rj_exact_jacobian(J, NULL, net, x, pol, err), RJ_OK);
     ck_assert_int_eq(rj_exact_forward(y, net, x, err), RJ_OK);
 
     ok &= mat_eq(Pd, Pdr) && mat_eq(Ps, Psr) && mat_eq(Ps, Pdr);
+    ok &= mat_eq(Pdl, Pdr) && mat_eq(Psl, Psr) && mat_canonical(Pdl) && mat_canonical(Psl);
     ok &= mat_eq(Pg, Pdr) && mat_eq(J, Pdr);
     ok &= mat_eq(y, p->h + L);
     for (k = 0; k <= L; k++) {
         ok &= mat_eq(Gr + k, Gb + k) && mat_eq(G + k, Gr + k);
+        ok &= mat_eq(Gl + k, Gr + k) && mat_canonical(Gl + k);
         if (dyadic)
             ok &= mat_eq(Gr + k, Gc + k) && mat_canonical(Gc + k);
     }
@@ -214,24 +222,30 @@ check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_
         rj_test_print_mat("direct (dyadic)", Pdc);
         rj_test_print_mat("subsets (rational)", Psr);
         rj_test_print_mat("subsets (dyadic)", Psc);
+        rj_test_print_mat("direct (cleared)", Pdl);
+        rj_test_print_mat("subsets (cleared)", Psl);
         rj_test_print_mat("sum of graded", Pg);
         for (k = 0; k <= L; k++) {
             rj_test_print_mat("G_k (rational)", Gr + k);
             rj_test_print_mat("G_k (dyadic)", Gc + k);
+            rj_test_print_mat("G_k (cleared)", Gl + k);
             rj_test_print_mat("G_k (brute force)", Gb + k);
         }
     }
 
     mats_clear(Gr, L + 1);
     mats_clear(Gc, L + 1);
+    mats_clear(Gl, L + 1);
     mats_clear(Gb, L + 1);
     mats_clear(G, L + 1);
     fmpq_mat_clear(Pd);
     fmpq_mat_clear(Pdr);
     fmpq_mat_clear(Pdc);
+    fmpq_mat_clear(Pdl);
     fmpq_mat_clear(Ps);
     fmpq_mat_clear(Psr);
     fmpq_mat_clear(Psc);
+    fmpq_mat_clear(Psl);
     fmpq_mat_clear(Pg);
     fmpq_mat_clear(J);
     fmpq_mat_clear(y);
@@ -241,7 +255,7 @@ check_all_expansions(slong iter, const rj_net_t net, const fmpq_mat_t x, rj_tie_
 
 /* ---------------------------------------------------------------- tests */
 
-/* direct == subsets == sum of graded, rational == dyadic, graded == brute
+/* direct == subsets == sum of graded, rational == cleared == dyadic, graded == brute
    force per length, on random networks of every block kind, dyadic and not,
    under every tie policy. */
 START_TEST(test_expansions_random)
@@ -875,6 +889,7 @@ START_TEST(test_limits_and_shapes)
     RJ_CHECK(strstr(err->msg, "RJ_SUBSETS_MAX_L") != NULL, seed, "message: %s", err->msg);
     ck_assert_int_eq(rj_expand_subsets_rational(P, p, err), RJ_ERR_LIMIT);
     ck_assert_int_eq(rj_expand_subsets_dyadic(P, p, err), RJ_ERR_LIMIT);
+    ck_assert_int_eq(rj_expand_subsets_cleared(P, p, err), RJ_ERR_LIMIT);
     /* graded and direct still work: G_k = C(27, k) * 1^k for R = S = 1 */
     G = mats_init(net->len + 1);
     ck_assert_int_eq(rj_expand_graded(G, p, err), RJ_OK);

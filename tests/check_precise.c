@@ -555,6 +555,19 @@ START_TEST(test_network_vs_exact)
                 ck_abort_msg("seed %lu: S_%ld or R_%ld not enclosed", (unsigned long) seed,
                              (long) l, (long) l);
             }
+        {
+            fmpq_mat_t y;
+            rj_imat_t yi;
+            fmpq_mat_init(y, 0, 0);
+            rj_imat_init(yi, 0, 0, prec);
+            RJ_CHECK(rj_exact_forward(y, net, x, err) == RJ_OK, seed, "%s", err->msg);
+            RJ_CHECK(rj_precise_forward_fmpq(yi, net, x, prec, err) == RJ_OK, seed, "%s",
+                     err->msg);
+            RJ_CHECK(rj_imat_contains_fmpq_mat(yi, y), seed, "forward enclosed, case %ld",
+                     iter);
+            fmpq_mat_clear(y);
+            rj_imat_clear(yi);
+        }
         /* every exact tie is a possible tie here */
         RJ_CHECK(pp->ties->len >= ties->len, seed, "ties: %ld exact, %ld possible",
                  (long) ties->len, (long) pp->ties->len);
@@ -563,8 +576,16 @@ START_TEST(test_network_vs_exact)
         RJ_CHECK(rj_exact_jacobian(J, NULL, net, x, pol, err) == RJ_OK, seed, "%s", err->msg);
         rj_imat_init(Ji, 0, 0, prec);
         rj_imat_init(Pi, 0, 0, prec);
-        RJ_CHECK(rj_precise_jacobian_fmpq(Ji, NULL, net, x, prec, err) == RJ_OK, seed, "%s",
-                 err->msg);
+        {
+            rj_ties_t t2;
+            rj_ties_init(t2);
+            RJ_CHECK(rj_precise_jacobian_fmpq(Ji, t2, net, x, prec, err) == RJ_OK, seed, "%s",
+                     err->msg);
+            RJ_CHECK(t2->len == pp->ties->len, seed, "same possible ties from the "
+                     "streamed Jacobian (%ld) and the parts (%ld), case %ld",
+                     (long) t2->len, (long) pp->ties->len, iter);
+            rj_ties_clear(t2);
+        }
         if (!rj_imat_contains_fmpq_mat(Ji, J)) {
             report_net("jacobian", iter, net, x);
             rj_test_print_mat("J", J);
@@ -863,6 +884,13 @@ START_TEST(test_spectral_charpoly)
             RJ_CHECK(fmpq_is_zero(t) || m > 0, seed, "sigma_min not certified, case %ld",
                      iter);
         }
+        /* sigma_min upper bound: some root <= u2 */
+        rj_imat_sigma_min_upper(u, a);
+        fmpq_set_mpfr_exact(u2, u);
+        fmpq_mul(u2, u2, u2);
+        fmpq_poly_evaluate_fmpq(t, p, u2);
+        RJ_CHECK(fmpq_is_zero(t) || roots_beyond(p, u2, -1) >= 1, seed,
+                 "sigma_min <= upper bound, case %ld", iter);
         mpfr_clear(u);
         mpfr_clear(l);
         rj_imat_clear(a);
@@ -940,6 +968,103 @@ START_TEST(test_decide_escalation)
 }
 END_TEST
 
+/* The ready-made quantities bracket exact values and drive the escalation. */
+START_TEST(test_quantities)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(20);
+    rj_test_randinit(st, seed + 7);
+    for (iter = 0; iter < n; iter++) {
+        slong L = 1 + n_randint(st, 4), n0;
+        rj_net_t net;
+        fmpq_mat_t x, J, Jt, G, g, v;
+        fmpq_poly_t p;
+        fmpq_t lo2, hi2, t, nv2;
+        rj_itv_t e;
+        rj_precise_ctx ctx;
+        rj_precise_report rep;
+        rj_error_t err;
+        int r;
+
+        rj_net_init(net);
+        n0 = rand_net(net, st, L, 3, 3, 4, 3);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 3, 4);
+        rj_error_init(err);
+        fmpq_mat_init(J, 0, 0);
+        RJ_CHECK(rj_exact_jacobian(J, NULL, net, x, (rj_tie_policy) {RJ_TIE_RIGHT, 0}, err)
+                 == RJ_OK, seed, "%s", err->msg);
+        fmpq_mat_init(Jt, fmpq_mat_ncols(J), fmpq_mat_nrows(J));
+        fmpq_mat_transpose(Jt, J);
+        fmpq_mat_init(G, fmpq_mat_ncols(J), fmpq_mat_ncols(J));
+        fmpq_mat_mul(G, Jt, J);
+        fmpq_poly_init(p);
+        fmpq_mat_charpoly(p, G);
+        fmpq_init(lo2);
+        fmpq_init(hi2);
+        fmpq_init(t);
+        fmpq_init(nv2);
+        rj_itv_init(e, 64);
+        ctx.net = net;
+        ctx.x = x;
+        fmpq_mat_init(g, fmpq_mat_nrows(J), 1);
+        rj_test_randmat(g, st, 5, 2);
+        ctx.g = g;
+        ctx.row = 0;
+        ctx.col = 0;
+
+        RJ_CHECK(rj_precise_encl_norm2(e, &ctx, 64, err) == RJ_OK, seed, "%s", err->msg);
+        fmpq_set_mpfr_exact(lo2, e->lo);
+        fmpq_set_mpfr_exact(hi2, e->hi);
+        fmpq_mul(lo2, lo2, lo2);
+        fmpq_mul(hi2, hi2, hi2);
+        /* lambda_max in [lo2, hi2]: no root above hi2, some root >= lo2 */
+        fmpq_poly_evaluate_fmpq(t, p, lo2);
+        RJ_CHECK(roots_beyond(p, hi2, 1) == 0
+                 && (fmpq_is_zero(t) || roots_beyond(p, lo2, 1) >= 1), seed,
+                 "||J||_2 enclosed, case %ld", iter);
+        /* deciding ||J||_2 <= hi (+ a little) proves; <= lo/2 refutes (when lo > 0) */
+        fmpq_set_mpfr_exact(t, e->hi);
+        fmpq_add(t, t, t);
+        r = rj_precise_decide_le(rj_precise_encl_norm2, &ctx, t, 32, 256, &rep, err);
+        RJ_CHECK(r == 1 || (r == -1 && fmpq_is_zero(t)), seed, "decide ||J|| <= 2 hi: %d", r);
+
+        /* gradient norm: ||J^T g||^2 exactly */
+        fmpq_mat_init(v, fmpq_mat_ncols(J), 1);
+        fmpq_mat_mul(v, Jt, g);
+        fmpq_zero(nv2);
+        for (slong i = 0; i < fmpq_mat_nrows(v); i++)
+            fmpq_addmul(nv2, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(v, i, 0));
+        RJ_CHECK(rj_precise_encl_grad_norm(e, &ctx, 64, err) == RJ_OK, seed, "%s", err->msg);
+        fmpq_set_mpfr_exact(lo2, e->lo);
+        fmpq_set_mpfr_exact(hi2, e->hi);
+        fmpq_mul(lo2, lo2, lo2);
+        fmpq_mul(hi2, hi2, hi2);
+        RJ_CHECK(fmpq_cmp(lo2, nv2) <= 0 && fmpq_cmp(nv2, hi2) <= 0, seed,
+                 "||J^T g|| enclosed, case %ld", iter);
+        RJ_CHECK(rj_precise_encl_jacobian_entry(e, &ctx, 64, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        RJ_CHECK(rj_itv_contains_fmpq(e, fmpq_mat_entry(J, 0, 0)), seed,
+                 "J[1,1] enclosed, case %ld", iter);
+
+        rj_itv_clear(e);
+        fmpq_clear(lo2);
+        fmpq_clear(hi2);
+        fmpq_clear(t);
+        fmpq_clear(nv2);
+        fmpq_poly_clear(p);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(Jt);
+        fmpq_mat_clear(G);
+        fmpq_mat_clear(g);
+        fmpq_mat_clear(v);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
     rj_net_t net;
@@ -978,6 +1103,7 @@ precise_suite(void)
     tcase_add_test(tc, test_norms_exact);
     tcase_add_test(tc, test_spectral_charpoly);
     tcase_add_test(tc, test_decide_escalation);
+    tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_limits);
     suite_add_tcase(s, tc);
     return s;

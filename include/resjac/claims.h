@@ -118,11 +118,15 @@ void rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts);
 void rj_claims_env_clear(rj_env_t env);
 
 /* The call hook (type rj_call_hook) that adds the claim functions.  It needs
-   env->hook_ctx to be the state made by rj_claims_env_init.  Values at ReLU
-   ties are lists with is_choice_set = 1 holding one item for every one-sided
-   choice (choice mask i: bit b set means tie b takes the right derivative).
-   Functions of a layer this build lacks return RJ_ERR_DOMAIN (the checker
-   reports UNDECIDED with the message). */
+   env->hook_ctx to be the state made by rj_claims_env_init (without it each
+   call uses a temporary state).  A value that depends on the derivative
+   chosen at ReLU ties is a list with is_choice_set = 1 holding 2^k items, one
+   for every one-sided choice at the k ties it depends on (item m: tie b takes
+   the right derivative iff bit b of m is set, ties in the order met); ties
+   that do not change the value are dropped, so a value every choice agrees on
+   is returned plainly.  Limits (too many ties) and what this build cannot
+   compute (tanh, sigmoid in the exact layer) return RJ_ERR_DOMAIN, which the
+   checker reports as UNDECIDED with the message. */
 int rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args,
                    char *const *argnames, slong nargs, rj_loc_t loc,
                    struct rj_env_struct *env, rj_error_t err);

@@ -101,15 +101,18 @@ int rj_exact_jacobian(fmpq_mat_t J, rj_ties_t ties, const rj_net_t net,
    rj_expand_subsets checks L <= RJ_SUBSETS_MAX_L before any work (2^(L+1) - 2
    matrix products); rj_expand_graded does L (L + 1) matrix products.
 
-   Each comes in two variants that tests hold against each other:
+   Each comes in three variants that tests hold against each other:
    _rational multiplies fmpq matrices (fmpq_mat_mul: every product reduced);
+   _cleared takes any rational parts: S_l and R_l are scaled by the lcm d_l of
+   their denominators, products are fmpz_mat_mul of integer matrices, and the
+   result is divided by d_1 ... d_L (and reduced) once at the end;
    _dyadic is the fast path for dyadic parts (every float64/float32 weight is
-   one): each S_l, R_l becomes an integer matrix over a power of two, products
-   are fmpz_mat_mul of integer matrices with the exponents added, and a
-   result is reduced once at the end.  The _dyadic variants do not handle
-   other parts: they return RJ_ERR_DOMAIN (see rj_exact_parts_is_dyadic).
-   The undecorated functions use _dyadic when the parts are dyadic, else
-   _rational. */
+   one): each S_l, R_l becomes an integer matrix over its own power of two,
+   exponents add under products, each partial result keeps the least
+   exponent it needs, and nothing is reduced by gcd.  The _dyadic variants do
+   not handle other parts: they return RJ_ERR_DOMAIN (see
+   rj_exact_parts_is_dyadic).  The undecorated functions use _dyadic for
+   dyadic parts, else _cleared. */
 int rj_expand_direct(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
 int rj_expand_subsets(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
 int rj_expand_graded(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t err);
@@ -121,6 +124,10 @@ int rj_expand_subsets_dyadic(fmpq_mat_t P, const rj_exact_parts_t parts, rj_erro
 int rj_expand_graded_rational(fmpq_mat_struct *G, const rj_exact_parts_t parts,
                               rj_error_t err);
 int rj_expand_graded_dyadic(fmpq_mat_struct *G, const rj_exact_parts_t parts,
+                             rj_error_t err);
+int rj_expand_direct_cleared(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_subsets_cleared(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err);
+int rj_expand_graded_cleared(fmpq_mat_struct *G, const rj_exact_parts_t parts,
                              rj_error_t err);
 /* 1 if every entry of every S_l and R_l is a dyadic rational p/2^k. */
 int rj_exact_parts_is_dyadic(const rj_exact_parts_t parts);

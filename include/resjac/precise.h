@@ -92,6 +92,8 @@ typedef struct {
     slong prec;       /* precision of the midpoints */
     mpfr_ptr mid;     /* r*c entries, row major */
     mpfr_ptr rad;     /* r*c entries, RJ_RAD_PREC bits, >= 0 */
+    mp_limb_t *limbs; /* storage of every entry (MPFR custom interface): entries
+                         are never cleared, swapped out or re-precisioned */
 } rj_imat_struct;
 typedef rj_imat_struct rj_imat_t[1];
 
@@ -207,9 +209,16 @@ void rj_imat_norm2_upper(mpfr_t u, const rj_imat_t A);
    inverse X with ||I - X B||_2 <= d < 1 gives sigma_min(B) >= (1 - d)/||X||_2
    [PB 6].  l = 0 when nothing can be certified (returns 0 then, 1 otherwise). */
 int rj_imat_sigma_min_lower(mpfr_t l, const rj_imat_t A);
-/* Lower bound l <= ||B||_2 for every B in A (from a certified Rayleigh
-   quotient, [PB 5]). */
+/* Lower bound l <= ||B||_2 for every B in A (||B v|| / ||v|| for the proposed
+   top singular vector v, [PB 5.3]). */
 void rj_imat_norm2_lower(mpfr_t l, const rj_imat_t A);
+/* Upper bound u >= sigma_min(B) for every B in A (||B v|| / ||v|| for the
+   proposed smallest singular vector, [PB 5.3]).  sigma_min of an r x c matrix
+   is its min(r, c)-th singular value.
+   The spectral bounds are certified at 64 bits from a double-precision SVD:
+   they are tight to about 1e-14 relative whatever prec is (escalating the
+   precision does not sharpen them further). */
+void rj_imat_sigma_min_upper(mpfr_t u, const rj_imat_t A);
 
 /* ------------------------------------------------------------ networks */
 
@@ -240,6 +249,12 @@ int rj_precise_parts(rj_precise_parts_t parts, const rj_net_t net, const rj_imat
                      slong prec, rj_error_t err);
 int rj_precise_parts_fmpq(rj_precise_parts_t parts, const rj_net_t net,
                           const fmpq_mat_t x, slong prec, rj_error_t err);
+
+/* The network output at x (forward pass only). */
+int rj_precise_forward(rj_imat_t y, const rj_net_t net, const rj_imat_t x,
+                       slong prec, rj_error_t err);
+int rj_precise_forward_fmpq(rj_imat_t y, const rj_net_t net, const fmpq_mat_t x,
+                            slong prec, rj_error_t err);
 
 /* The network Jacobian J_L ... J_1 at x, streamed block by block into a
    balanced product (memory O(width^2 log L), parts are not stored).  Possible
@@ -292,6 +307,22 @@ int rj_precise_decide_ge(rj_precise_encl_fn f, void *ctx, const fmpq_t bound,
 int rj_precise_decide_lt(rj_precise_encl_fn f, void *ctx, const fmpq_t bound,
                          slong prec, slong max_prec, rj_precise_report *report,
                          rj_error_t err);
+/* Ready-made quantities for rj_precise_decide_*: ctx points to an
+   rj_precise_ctx (a network, an exact point, and for the gradient an exact
+   dL/dh_L).  Each fills out with an enclosure at prec. */
+typedef struct {
+    const rj_net_struct *net;
+    const fmpq_mat_struct *x;
+    const fmpq_mat_struct *g;     /* rj_precise_encl_grad_norm only */
+    slong row, col;               /* rj_precise_encl_jacobian_entry only (0-based) */
+} rj_precise_ctx;
+
+int rj_precise_encl_norm2(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
+int rj_precise_encl_sigma_min(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
+int rj_precise_encl_norm_frob(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
+int rj_precise_encl_grad_norm(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
+int rj_precise_encl_jacobian_entry(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
+
 /* Compare an enclosure with a rational: -1 (hi < q), 1 (lo > q), 0 otherwise
    (q inside: undecided unless the interval is the point q, then 2). */
 int rj_itv_cmp_fmpq(const rj_itv_t x, const fmpq_t q);

@@ -56,6 +56,7 @@ typedef struct {
     int where;
     slong unit;
     char *label;         /* "block 2 (B) inner relu, unit 1" */
+    ulong seen_epoch;    /* the claim that last met it */
 } cl_tie;
 
 typedef struct {
@@ -71,22 +72,26 @@ typedef struct {
     double straddle_width;      /* log2 of the widest such enclosure */
     slong ntie, atie;
     cl_tie *ties;
+    slong *tie_index;           /* open-addressing hash of ties, -1 empty */
+    slong tie_index_size;       /* a power of two, > 2 ntie */
     slong nbound, abound;       /* tie keys of the names bound to choice sets */
     cl_bound *bound;
     ulong tmp_counter;          /* names of temporaries */
     ulong anon_counter;
     slong cases;                /* quantifier cases examined in this claim */
-    slong nseen, aseen;         /* ties met in this claim */
-    slong *seen;
+    slong nseen;                /* distinct ties met in this claim */
+    ulong epoch;                /* the claim being decided */
     int depth;                  /* nesting of quantifiers being decided */
 } cl_ctx;
 
 void cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts);
 void cl_ctx_clear(cl_ctx *ctx);
-/* Intern a tie, returning its index. */
+/* Intern a tie, returning its index (hash lookup). */
 slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
                     const char *label);
 void cl_note_seen(cl_ctx *ctx, slong tie);
+/* Start a new claim: no ties seen, no quantifier cases. */
+void cl_ctx_new_claim(cl_ctx *ctx);
 /* Record the tie keys of a name just bound (nkeys 0 for plain values) /
    forget its most recent record / look it up (NULL: no record). */
 void cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys);

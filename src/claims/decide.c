@@ -931,8 +931,7 @@ rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
         return rj_error_set(err, RJ_ERR_INPUT,
                             "rj_claims_decide needs an environment made by rj_claims_env_init");
     rj_error_init(e);
-    ctx->cases = 0;
-    ctx->nseen = 0;
+    cl_ctx_new_claim(ctx);
     ctx->prec = RJ_ENCL_PREC;
     st = cl_decide_case(verdict, evidence, formula, env, ctx, e);
     ncases = ctx->cases;

@@ -154,6 +154,7 @@ cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
     ctx->opts.max_ties = FLINT_MAX(0, FLINT_MIN(ctx->opts.max_ties, 24));
     ctx->opts.max_prec = FLINT_MAX(ctx->opts.max_prec, RJ_ENCL_PREC);
     ctx->prec = RJ_ENCL_PREC;
+    ctx->epoch = 1;             /* new ties have seen_epoch 0: not yet seen */
 }
 
 void
@@ -168,8 +169,28 @@ cl_ctx_clear(cl_ctx *ctx)
         flint_free(ctx->bound[i].keys);
     }
     flint_free(ctx->bound);
-    flint_free(ctx->seen);
+    flint_free(ctx->tie_index);
     memset(ctx, 0, sizeof(cl_ctx));
+}
+
+static ulong
+tie_hash(ulong h0, ulong h1, slong block, int where, slong unit)
+{
+    ulong h = h0 ^ (h1 * UWORD(0x9e3779b97f4a7c15));
+    h ^= (ulong) block * UWORD(0xff51afd7ed558ccd) + (ulong) unit * UWORD(0xc4ceb9fe1a85ec53)
+         + (ulong) where;
+    return h ^ (h >> 29);
+}
+
+static void
+tie_index_insert(cl_ctx *ctx, slong i)
+{
+    const cl_tie *t = ctx->ties + i;
+    ulong m = ctx->tie_index_size - 1;
+    ulong p = tie_hash(t->h0, t->h1, t->block, t->where, t->unit) & m;
+    while (ctx->tie_index[p] >= 0)
+        p = (p + 1) & m;
+    ctx->tie_index[p] = i;
 }
 
 slong
@@ -177,12 +198,17 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
               const char *label)
 {
     slong i;
+    ulong m, p;
     cl_tie *t;
-    for (i = 0; i < ctx->ntie; i++) {
-        t = ctx->ties + i;
-        if (t->h0 == h0 && t->h1 == h1 && t->block == block && t->where == where
-            && t->unit == unit)
-            return i;
+    if (ctx->tie_index_size > 0) {
+        m = ctx->tie_index_size - 1;
+        for (p = tie_hash(h0, h1, block, where, unit) & m; ctx->tie_index[p] >= 0;
+             p = (p + 1) & m) {
+            t = ctx->ties + ctx->tie_index[p];
+            if (t->h0 == h0 && t->h1 == h1 && t->block == block && t->where == where
+                && t->unit == unit)
+                return ctx->tie_index[p];
+        }
     }
     if (ctx->ntie == ctx->atie) {
         ctx->atie = FLINT_MAX(16, 2 * ctx->atie);
@@ -195,21 +221,38 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
     t->where = where;
     t->unit = unit;
     t->label = cl_strdup(label);
-    return ctx->ntie++;
+    t->seen_epoch = 0;
+    i = ctx->ntie++;
+    if (2 * ctx->ntie >= ctx->tie_index_size) {
+        /* grow and rehash */
+        slong k;
+        ctx->tie_index_size = FLINT_MAX(64, 4 * ctx->ntie);
+        flint_free(ctx->tie_index);
+        ctx->tie_index = flint_malloc(ctx->tie_index_size * sizeof(slong));
+        for (k = 0; k < ctx->tie_index_size; k++)
+            ctx->tie_index[k] = -1;
+        for (k = 0; k < ctx->ntie; k++)
+            tie_index_insert(ctx, k);
+    } else
+        tie_index_insert(ctx, i);
+    return i;
 }
 
 void
 cl_note_seen(cl_ctx *ctx, slong tie)
 {
-    slong i;
-    for (i = 0; i < ctx->nseen; i++)
-        if (ctx->seen[i] == tie)
-            return;
-    if (ctx->nseen == ctx->aseen) {
-        ctx->aseen = FLINT_MAX(8, 2 * ctx->aseen);
-        ctx->seen = flint_realloc(ctx->seen, ctx->aseen * sizeof(slong));
+    if (ctx->ties[tie].seen_epoch != ctx->epoch) {
+        ctx->ties[tie].seen_epoch = ctx->epoch;
+        ctx->nseen++;
     }
-    ctx->seen[ctx->nseen++] = tie;
+}
+
+void
+cl_ctx_new_claim(cl_ctx *ctx)
+{
+    ctx->epoch++;
+    ctx->nseen = 0;
+    ctx->cases = 0;
 }
 
 void
@@ -389,6 +432,29 @@ cl_fmpq_str_short(const fmpq *q, slong maxlen)
     dd = fmpz_sizeinbase(fmpq_denref(q), 10);
     if (nd + dd + 2 <= maxlen)
         return fmpq_get_str(NULL, 10, q);
+    /* +-b^k and +-1/b^k for b = 10, 2: exactly, in that form */
+    if (fmpz_is_pm1(fmpq_numref(q)) || fmpz_is_one(fmpq_denref(q))) {
+        const fmpz *m = fmpz_is_one(fmpq_denref(q)) ? fmpq_numref(q) : fmpq_denref(q);
+        int neg = fmpz_sgn(fmpq_numref(q)) < 0, b;
+        for (b = 10; b >= 2; b -= 8) {
+            fmpz_t a, p;
+            slong k;
+            fmpz_init(a);
+            fmpz_init(p);
+            fmpz_abs(a, m);
+            k = fmpz_sizeinbase(a, b) - 1;
+            fmpz_set_ui(p, b);
+            fmpz_pow_ui(p, p, k);
+            if (fmpz_equal(a, p)) {
+                fmpz_clear(a);
+                fmpz_clear(p);
+                return cl_printf("%s%d^%s%ld", neg ? "-" : "", b,
+                                 fmpz_is_one(fmpq_denref(q)) ? "" : "-", (long) k);
+            }
+            fmpz_clear(a);
+            fmpz_clear(p);
+        }
+    }
     mpfr_init2(f, 64);
     fmpq_get_mpfr(f, q, MPFR_RNDN);
     if (fmpz_is_one(fmpq_denref(q)))
@@ -682,7 +748,8 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
             vals[i] = in[i]->v;
         st = fn(out, vals, n, data, ctx, env, err);
     } else if (nU > ctx->opts.max_ties) {
-        st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+        /* the method cannot enumerate them: UNDECIDED, not a bad claim */
+        st = rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
                               "this value depends on %ld ReLU ties: their %.0f one-sided "
                               "choices exceed the limit of %ld ties (RJ_CLAIMS_MAX_TIES)",
                               (long) nU, (double) (UWORD(1) << FLINT_MIN(nU, 62)),

@@ -47,6 +47,29 @@ int _rj_parts_check(const rj_exact_parts_t p, const char *what, rj_error_t err);
    dyadic variants do not handle other rationals). */
 int _rj_parts_check_dyadic(const rj_exact_parts_t p, const char *what, rj_error_t err);
 
+/* Any rational parts with denominators cleared block by block: den[l] is the
+   least common multiple of the denominators of S_l and R_l, and
+   S[l] = den[l] S_l, R[l] = den[l] R_l are integer matrices.  S_l and R_l
+   share the scale, so every path product, whichever part each block takes,
+   is (the same product of the integer matrices) / (den[0] ... den[L-1]): sums
+   of path products need no alignment, and a result is divided (and reduced)
+   once at the end. */
+typedef struct {
+    slong len;
+    fmpz_mat_struct *S;
+    fmpz_mat_struct *R;
+    fmpz *den;
+    int *S_one;        /* S_l is the identity: S[l] = den[l] I, a scalar product */
+} _rj_cleared_struct;
+
+void _rj_cleared_init(_rj_cleared_struct *c, const rj_exact_parts_t p);
+void _rj_cleared_clear(_rj_cleared_struct *c);
+/* den[0] * ... * den[len-1]. */
+void _rj_cleared_den(fmpz_t D, const _rj_cleared_struct *c);
+/* C = S[l] B, using the scalar when S_l is the identity (C not aliased). */
+void _rj_cleared_mul_S(fmpz_mat_t C, const _rj_cleared_struct *c, slong l,
+                       const fmpz_mat_t B);
+
 /* Reshape A to r x c if it has another shape (contents are then zero). */
 void _rj_fmpq_mat_reshape(fmpq_mat_t A, slong r, slong c);
 

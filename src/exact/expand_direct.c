@@ -68,9 +68,43 @@ rj_expand_direct_dyadic(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t e
 }
 
 int
+rj_expand_direct_cleared(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err)
+{
+    slong l, n0;
+    _rj_cleared_struct c;
+    fmpz_mat_t Q, J, T;
+    fmpz_t D;
+    int st;
+
+    if ((st = _rj_parts_check(parts, "direct product", err)) != RJ_OK)
+        return st;
+    n0 = _rj_parts_width(parts, 0);
+    _rj_cleared_init(&c, parts);
+    fmpz_mat_init(Q, n0, n0);
+    fmpz_mat_one(Q);
+    for (l = 0; l < c.len; l++) {
+        fmpz_mat_init(J, fmpz_mat_nrows(c.S + l), fmpz_mat_ncols(c.S + l));
+        fmpz_mat_init(T, fmpz_mat_nrows(c.S + l), n0);
+        fmpz_mat_add(J, c.S + l, c.R + l);
+        fmpz_mat_mul(T, J, Q);
+        fmpz_mat_swap(Q, T);
+        fmpz_mat_clear(J);
+        fmpz_mat_clear(T);
+    }
+    fmpz_init(D);
+    _rj_cleared_den(D, &c);
+    _rj_fmpq_mat_reshape(P, fmpz_mat_nrows(Q), n0);
+    fmpq_mat_set_fmpz_mat_div_fmpz(P, Q, D);     /* canonical */
+    fmpz_clear(D);
+    fmpz_mat_clear(Q);
+    _rj_cleared_clear(&c);
+    return RJ_OK;
+}
+
+int
 rj_expand_direct(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err)
 {
     if (parts->h != NULL && rj_exact_parts_is_dyadic(parts))
         return rj_expand_direct_dyadic(P, parts, err);
-    return rj_expand_direct_rational(P, parts, err);
+    return rj_expand_direct_cleared(P, parts, err);
 }

@@ -159,12 +159,69 @@ rj_expand_graded_dyadic(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_err
     return RJ_OK;
 }
 
+/* The cleared path: Z = [G_0 | ... | G_L] times den_0 ... den_{l-1}, one
+   scale for all components, so block l is Z' = S' Z (into block k) + R' Z
+   (into block k + 1) with no shifts; one division at the end. */
+int
+rj_expand_graded_cleared(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t err)
+{
+    slong l, k, L = parts->len, n0, r, c;
+    _rj_cleared_struct cl;
+    fmpz_mat_t Z, Znew, A, win, src;
+    fmpz_t D;
+    int st;
+
+    if ((st = check_graded(parts, err)) != RJ_OK)
+        return st;
+    n0 = _rj_parts_width(parts, 0);
+    _rj_cleared_init(&cl, parts);
+    fmpz_mat_init(Z, n0, (L + 1) * n0);
+    fmpz_mat_window_init(win, Z, 0, 0, n0, n0);
+    fmpz_mat_one(win);
+    fmpz_mat_window_clear(win);
+    for (l = 0; l < L; l++) {
+        r = _rj_parts_width(parts, l + 1);
+        c = (l + 1) * n0;                     /* columns of G_0..G_l */
+        fmpz_mat_init(Znew, r, (L + 1) * n0);
+        fmpz_mat_init(A, r, c);
+        fmpz_mat_window_init(src, Z, 0, 0, fmpz_mat_nrows(Z), c);
+
+        _rj_cleared_mul_S(A, &cl, l, src);    /* S_l G_k into block k */
+        fmpz_mat_window_init(win, Znew, 0, 0, r, c);
+        fmpz_mat_add(win, win, A);
+        fmpz_mat_window_clear(win);
+
+        fmpz_mat_mul(A, cl.R + l, src);       /* R_l G_k into block k + 1 */
+        fmpz_mat_window_init(win, Znew, 0, n0, r, c + n0);
+        fmpz_mat_add(win, win, A);
+        fmpz_mat_window_clear(win);
+
+        fmpz_mat_window_clear(src);
+        fmpz_mat_clear(A);
+        fmpz_mat_swap(Z, Znew);
+        fmpz_mat_clear(Znew);
+    }
+    fmpz_init(D);
+    _rj_cleared_den(D, &cl);
+    r = fmpz_mat_nrows(Z);
+    reshape_all(G, L, r, n0);
+    for (k = 0; k <= L; k++) {
+        fmpz_mat_window_init(win, Z, 0, k * n0, r, (k + 1) * n0);
+        fmpq_mat_set_fmpz_mat_div_fmpz(G + k, win, D);
+        fmpz_mat_window_clear(win);
+    }
+    fmpz_clear(D);
+    fmpz_mat_clear(Z);
+    _rj_cleared_clear(&cl);
+    return RJ_OK;
+}
+
 int
 rj_expand_graded(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t err)
 {
     if (parts->h != NULL && rj_exact_parts_is_dyadic(parts))
         return rj_expand_graded_dyadic(G, parts, err);
-    return rj_expand_graded_rational(G, parts, err);
+    return rj_expand_graded_cleared(G, parts, err);
 }
 
 /* prod (I + R) over L equal blocks: the factors commute, so the binomial

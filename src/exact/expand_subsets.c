@@ -145,10 +145,69 @@ rj_expand_subsets_dyadic(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t 
     return RJ_OK;
 }
 
+/* ---------------------------------------------------------------- cleared */
+
+/* stack[l] is the partial product of the first l integer factors; every path
+   product has the denominator den[0] ... den[L-1], so leaves add up as they
+   are. */
+typedef struct {
+    const _rj_cleared_struct *c;
+    fmpz_mat_struct *stack;
+    fmpz_mat_struct *acc;
+} cdfs_t;
+
+static void
+cdfs(cdfs_t *s, slong l)
+{
+    if (l == s->c->len) {
+        fmpz_mat_add(s->acc, s->acc, s->stack + l);
+        return;
+    }
+    _rj_cleared_mul_S(s->stack + l + 1, s->c, l, s->stack + l);
+    cdfs(s, l + 1);
+    fmpz_mat_mul(s->stack + l + 1, s->c->R + l, s->stack + l);
+    cdfs(s, l + 1);
+}
+
+int
+rj_expand_subsets_cleared(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err)
+{
+    slong l, L = parts->len, n0;
+    _rj_cleared_struct c;
+    cdfs_t s;
+    fmpz_mat_t acc;
+    fmpz_t D;
+    int st;
+
+    if ((st = check_subsets(parts, err)) != RJ_OK)
+        return st;
+    n0 = _rj_parts_width(parts, 0);
+    _rj_cleared_init(&c, parts);
+    fmpz_mat_init(acc, _rj_parts_width(parts, L), n0);
+    s.c = &c;
+    s.acc = acc;
+    s.stack = flint_malloc((L + 1) * sizeof(fmpz_mat_struct));
+    for (l = 0; l <= L; l++)
+        fmpz_mat_init(s.stack + l, _rj_parts_width(parts, l), n0);
+    fmpz_mat_one(s.stack + 0);
+    cdfs(&s, 0);
+    fmpz_init(D);
+    _rj_cleared_den(D, &c);
+    _rj_fmpq_mat_reshape(P, fmpz_mat_nrows(acc), n0);
+    fmpq_mat_set_fmpz_mat_div_fmpz(P, acc, D);
+    fmpz_clear(D);
+    for (l = 0; l <= L; l++)
+        fmpz_mat_clear(s.stack + l);
+    flint_free(s.stack);
+    fmpz_mat_clear(acc);
+    _rj_cleared_clear(&c);
+    return RJ_OK;
+}
+
 int
 rj_expand_subsets(fmpq_mat_t P, const rj_exact_parts_t parts, rj_error_t err)
 {
     if (parts->h != NULL && rj_exact_parts_is_dyadic(parts))
         return rj_expand_subsets_dyadic(P, parts, err);
-    return rj_expand_subsets_rational(P, parts, err);
+    return rj_expand_subsets_cleared(P, parts, err);
 }

@@ -464,8 +464,7 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
         Tm = Vp;
     }
     FN(gemm)(0, 0, RK, n_in, w1r, Tm, w1r, (const T *) c->W1, n_in, 0, Q, n_in);
-    if (b->place == RJ_PLACE_PRE)
-        FN(rows_mul)(Q, Q, (const T *) s->Dpre, RK, n_in, sub, B);
+    /* the PRE derivative of Q is applied in the combine below (one pass) */
     /* skip part */
     switch (b->skip) {
     case RJ_SKIP_IDENTITY:
@@ -496,7 +495,12 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
         int has_q = k - 1 >= *kmin;
         const T *sp = has_s ? Spart + (k - *kmin) * slice : NULL;
         const T *qp = has_q ? Q + (k - 1 - *kmin) * slice : NULL;
-        if (has_s && has_q)
+        if (b->place == RJ_PLACE_PRE && has_q) {
+            if (has_s)
+                FN(rows_mul_add)(out, qp, (const T *) s->Dpre, sp, R, n_in, sub, B);
+            else
+                FN(rows_mul)(out, qp, (const T *) s->Dpre, R, n_in, sub, B);
+        } else if (has_s && has_q)
             FN(vec_add)(out, sp, qp, slice);
         else if (has_s)
             memcpy(out, sp, slice * sizeof(T));

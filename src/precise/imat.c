@@ -36,7 +36,7 @@ _rjp_mr_mul(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
         mpfr_init2(m, mpfr_get_prec(zm));
         inex = mpfr_mul(m, xm, ym, MPFR_RNDN);
         _rjp_rad_add_ulp(t, m, inex);
-        mpfr_swap(zm, m);
+        mpfr_set(zm, m, MPFR_RNDN);   /* same precision: exact */
         mpfr_clear(m);
     }
     mpfr_set(zr, t, MPFR_RNDU);
@@ -57,7 +57,7 @@ _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
         mpfr_init2(m, mpfr_get_prec(zm));
         inex = mpfr_add(m, xm, ym, MPFR_RNDN);
         _rjp_rad_add_ulp(t, m, inex);
-        mpfr_swap(zm, m);
+        mpfr_set(zm, m, MPFR_RNDN);   /* same precision: exact */
         mpfr_clear(m);
     }
     mpfr_set(zr, t, MPFR_RNDU);
@@ -65,32 +65,36 @@ _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
 
 /* ------------------------------------------------------------ memory */
 
+/* Entries use MPFR's custom interface on one limb buffer per matrix (no
+   allocation per entry): an entry must never be mpfr_clear'ed, mpfr_swap'ped
+   with a number outside the matrix, or given another precision. */
 void
 rj_imat_init(rj_imat_t A, slong r, slong c, slong prec)
 {
     slong i, n = r * c;
+    size_t lm = mpfr_custom_get_size(prec) / sizeof(mp_limb_t);
+    size_t lr = mpfr_custom_get_size(RJ_RAD_PREC) / sizeof(mp_limb_t);
     A->r = r;
     A->c = c;
     A->prec = prec;
     A->mid = n ? flint_malloc(n * sizeof(__mpfr_struct)) : NULL;
     A->rad = n ? flint_malloc(n * sizeof(__mpfr_struct)) : NULL;
+    A->limbs = n ? flint_malloc(n * (lm + lr) * sizeof(mp_limb_t)) : NULL;
     for (i = 0; i < n; i++) {
-        mpfr_init2(A->mid + i, prec);
-        mpfr_set_zero(A->mid + i, 1);
-        _rjp_rad_init(A->rad + i);
+        mp_limb_t *pm = A->limbs + i * (lm + lr), *pr = pm + lm;
+        mpfr_custom_init(pm, prec);
+        mpfr_custom_init_set(A->mid + i, MPFR_ZERO_KIND, 0, prec, pm);
+        mpfr_custom_init(pr, RJ_RAD_PREC);
+        mpfr_custom_init_set(A->rad + i, MPFR_ZERO_KIND, 0, RJ_RAD_PREC, pr);
     }
 }
 
 void
 rj_imat_clear(rj_imat_t A)
 {
-    slong i, n = A->r * A->c;
-    for (i = 0; i < n; i++) {
-        mpfr_clear(A->mid + i);
-        mpfr_clear(A->rad + i);
-    }
     flint_free(A->mid);
     flint_free(A->rad);
+    flint_free(A->limbs);
 }
 
 void

@@ -166,7 +166,7 @@ rj_itv_get_mid_rad(mpfr_t mid, mpfr_t rad, const rj_itv_t x)
         mpfr_set_zero(a, 1);
     if (mpfr_zero_p(m))
         mpfr_set_zero(m, 1);   /* no "-0" in output */
-    mpfr_swap(mid, m);
+    mpfr_set(mid, m, MPFR_RNDN);   /* same precision: exact (mid may be a matrix entry) */
     mpfr_set(rad, a, MPFR_RNDU);
     mpfr_clear(m);
     mpfr_clear(a);

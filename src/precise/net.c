@@ -395,6 +395,55 @@ rj_precise_parts_fmpq(rj_precise_parts_t parts, const rj_net_t net, const fmpq_m
     return st;
 }
 
+/* ------------------------------------------------------------ forward */
+
+int
+rj_precise_forward(rj_imat_t y, const rj_net_t net, const rj_imat_t x, slong prec,
+                   rj_error_t err)
+{
+    slong l, wp;
+    rj_imat_t h, z;
+    int st;
+    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+        return st;
+    wp = forward_prec(net, prec);
+    rj_imat_init(h, 0, 0, wp);
+    rj_imat_init(z, 0, 0, wp);
+    rj_imat_set(h, x);
+    for (l = 0; l < net->len && st == RJ_OK; l++) {
+        st = rj_precise_block(z, NULL, NULL, NULL, net->blocks + l, l, h, wp, err);
+        rj_imat_swap(h, z);
+    }
+    if (st == RJ_OK) {
+        /* round to prec: an enclosure of an enclosure */
+        slong i;
+        rj_imat_reshape(y, h->r, 1, prec);
+        for (i = 0; i < h->r; i++) {
+            int inex = mpfr_set(y->mid + i, h->mid + i, MPFR_RNDN);
+            mpfr_set(y->rad + i, h->rad + i, MPFR_RNDU);
+            _rjp_rad_add_ulp(y->rad + i, y->mid + i, inex);
+        }
+    }
+    rj_imat_clear(h);
+    rj_imat_clear(z);
+    return st;
+}
+
+int
+rj_precise_forward_fmpq(rj_imat_t y, const rj_net_t net, const fmpq_mat_t x, slong prec,
+                        rj_error_t err)
+{
+    rj_imat_t xi;
+    int st;
+    if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
+        return st;
+    rj_imat_init(xi, 0, 0, forward_prec(net, prec));
+    rj_imat_set_fmpq_mat(xi, x, xi->prec);
+    st = rj_precise_forward(y, net, xi, prec, err);
+    rj_imat_clear(xi);
+    return st;
+}
+
 /* ------------------------------------------------------------ products */
 
 /* S + R as a normwise ball at precision pw. */
@@ -420,19 +469,31 @@ chain_step(rj_imat_t C, const rj_imat_t S, const rj_imat_t R, slong pw)
     rj_imat_clear(T);
 }
 
+static int
+jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
+            slong prec, slong wp, rj_error_t err);
+
 int
 rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
                     slong prec, rj_error_t err)
 {
-    slong l, L = net->len, wp, pw;
+    int st;
+    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+        return st;
+    return jacobian_wp(J, ties, net, x, prec, forward_prec(net, prec), err);
+}
+
+/* The Jacobian with the working precision wp of the forward pass given. */
+static int
+jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
+            slong prec, slong wp, rj_error_t err)
+{
+    slong l, L = net->len, pw;
     rj_imat_t h, y, S, R, C;
     rj_nmat_t F, P;
     rj_nmat_prod_t stack;
     int st = RJ_OK;
 
-    if ((st = check_args(net, x, prec, err)) != RJ_OK)
-        return st;
-    wp = forward_prec(net, prec);
     pw = prec + _rjp_prod_guard(L);
     rj_imat_init(h, 0, 0, wp);
     rj_imat_init(y, 0, 0, wp);
@@ -476,12 +537,15 @@ rj_precise_jacobian_fmpq(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                          const fmpq_mat_t x, slong prec, rj_error_t err)
 {
     rj_imat_t xi;
+    slong wp;
     int st;
     if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
         return st;
-    rj_imat_init(xi, 0, 0, forward_prec(net, prec));
-    rj_imat_set_fmpq_mat(xi, x, xi->prec);
-    st = rj_precise_jacobian(J, ties, net, xi, prec, err);
+    wp = forward_prec(net, prec);
+    rj_imat_init(xi, 0, 0, wp);
+    rj_imat_set_fmpq_mat(xi, x, wp);
+    if ((st = check_args(net, xi, prec, err)) == RJ_OK)
+        st = jacobian_wp(J, ties, net, xi, prec, wp, err);
     rj_imat_clear(xi);
     return st;
 }

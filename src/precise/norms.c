@@ -111,15 +111,15 @@ cheap_norm2_upper(mpfr_t u, const rj_imat_t A)
     rj_itv_t f, a, b;
     mpfr_t t;
     slong i;
-    rj_imat_init(B, A->r, A->c, RJ_RAD_PREC);
+    rj_imat_init(B, A->r, A->c, CERT_PREC);
     for (i = 0; i < A->r * A->c; i++)
         abs_lo_hi(B->rad + i, B->mid + i, A->mid + i, A->rad + i);  /* mid := hi */
     for (i = 0; i < A->r * A->c; i++)
         mpfr_set_zero(B->rad + i, 1);
-    rj_itv_init(f, RJ_RAD_PREC);
-    rj_itv_init(a, RJ_RAD_PREC);
-    rj_itv_init(b, RJ_RAD_PREC);
-    _rjp_rad_init(t);
+    rj_itv_init(f, CERT_PREC);
+    rj_itv_init(a, CERT_PREC);
+    rj_itv_init(b, CERT_PREC);
+    mpfr_init2(t, CERT_PREC); mpfr_set_zero(t, 1);
     rj_imat_norm_frob(f, B);
     rj_imat_norm_1(a, B);
     rj_imat_norm_inf(b, B);
@@ -139,7 +139,7 @@ static void
 gershgorin_upper(mpfr_t g, const rj_imat_t A)
 {
     rj_itv_t n;
-    rj_itv_init(n, RJ_RAD_PREC);
+    rj_itv_init(n, CERT_PREC);
     rj_imat_norm_inf(n, A);
     mpfr_set(g, n->hi, MPFR_RNDU);
     rj_itv_clear(n);
@@ -262,8 +262,8 @@ certified_norm2_upper(mpfr_t u, const rj_imat_t A, const double *V, slong c)
     rj_imat_init(T, 0, 0, CERT_PREC);
     rj_imat_init(N, 0, 0, CERT_PREC);
     rj_imat_init(I, c, c, CERT_PREC);
-    _rjp_rad_init(g);
-    _rjp_rad_init(d);
+    mpfr_init2(g, CERT_PREC); mpfr_set_zero(g, 1);
+    mpfr_init2(d, CERT_PREC); mpfr_set_zero(d, 1);
     imat_set_d(Vi, V, c, c, 0);
     rj_imat_mul(W, A, Vi, CERT_PREC);
     rj_imat_transpose(Wt, W);
@@ -310,7 +310,7 @@ rj_imat_norm2_upper(mpfr_t u, const rj_imat_t A)
     slong c, top, s;
     double *V, *sig;
 
-    _rjp_rad_init(t);
+    mpfr_init2(t, CERT_PREC); mpfr_set_zero(t, 1);
     cheap_norm2_upper(t, A);
     mpfr_set(u, t, MPFR_RNDU);
     if (FLINT_MIN(A->r, A->c) == 0 || FLINT_MIN(A->r, A->c) > SVD_MAX || mpfr_zero_p(t)) {
@@ -352,7 +352,7 @@ rj_imat_norm2_lower(mpfr_t l, const rj_imat_t A)
         rj_itv_t n;
         rj_imat_t col;
         slong j, r = B->r;
-        rj_itv_init(n, RJ_RAD_PREC);
+        rj_itv_init(n, CERT_PREC);
         rj_imat_init(col, r, 1, B->prec);
         for (j = 0; j < c; j++) {
             for (i = 0; i < r; i++) {
@@ -379,12 +379,12 @@ rj_imat_norm2_lower(mpfr_t l, const rj_imat_t A)
         rj_imat_init(w, 0, 0, CERT_PREC);
         imat_set_d(v, vc, c, 1, 0);
         rj_imat_mul(w, B, v, CERT_PREC);
-        rj_itv_init(n, RJ_RAD_PREC);
+        rj_itv_init(n, CERT_PREC);
         rj_imat_norm_frob(n, w);
-        mpfr_init2(nv, RJ_RAD_PREC);
-        mpfr_init2(t, RJ_RAD_PREC);
-        mpfr_init2(lo, RJ_RAD_PREC);
-        mpfr_init2(hi, RJ_RAD_PREC);
+        mpfr_init2(nv, CERT_PREC);
+        mpfr_init2(t, CERT_PREC);
+        mpfr_init2(lo, CERT_PREC);
+        mpfr_init2(hi, CERT_PREC);
         mpfr_set_zero(nv, 1);
         for (i = 0; i < c; i++) {
             mpfr_set_d(t, vc[i] * vc[i], MPFR_RNDU);  /* rounded product, then up */
@@ -398,6 +398,71 @@ rj_imat_norm2_lower(mpfr_t l, const rj_imat_t A)
         mpfr_clear(t);
         mpfr_clear(lo);
         mpfr_clear(hi);
+        rj_imat_clear(v);
+        rj_imat_clear(w);
+        flint_free(vc);
+    }
+    flint_free(V);
+    flint_free(sig);
+    rj_imat_clear(B);
+}
+
+/* [PB 5.3] sigma_min(B) = min_{v != 0} ||B v|| / ||v|| <= ||B v|| / ||v|| for the
+   proposed smallest right singular vector v, bounded above for every B in A. */
+void
+rj_imat_sigma_min_upper(mpfr_t u, const rj_imat_t A)
+{
+    rj_imat_t B, v, w;
+    slong c, top, s, i, low;
+    double *V, *sig;
+    mpfr_t nv, t;
+    rj_itv_t n;
+
+    if (FLINT_MIN(A->r, A->c) == 0) {
+        mpfr_set_zero(u, 1);
+        return;
+    }
+    rj_imat_norm2_upper(u, A);   /* sigma_min <= sigma_max: the fallback */
+    rj_imat_init(B, 0, 0, A->prec);
+    oriented(B, A);
+    c = B->c;
+    if (c > SVD_MAX) {
+        rj_imat_clear(B);
+        return;
+    }
+    V = flint_malloc(c * c * sizeof(double));
+    sig = flint_malloc(c * sizeof(double));
+    if (approx_svd(V, &top, sig, B, &s)) {
+        double *vc = flint_malloc(c * sizeof(double));
+        low = 0;
+        for (i = 1; i < c; i++)
+            if (sig[i] < sig[low])
+                low = i;
+        for (i = 0; i < c; i++)
+            vc[i] = V[i * c + low];
+        rj_imat_init(v, 0, 0, 53);
+        rj_imat_init(w, 0, 0, CERT_PREC);
+        imat_set_d(v, vc, c, 1, 0);
+        rj_imat_mul(w, B, v, CERT_PREC);
+        rj_itv_init(n, CERT_PREC);
+        rj_imat_norm_frob(n, w);       /* n->hi >= ||B v|| */
+        mpfr_init2(nv, CERT_PREC);
+        mpfr_init2(t, CERT_PREC);
+        mpfr_set_zero(nv, 1);
+        for (i = 0; i < c; i++) {
+            mpfr_set_d(t, vc[i], MPFR_RNDN);     /* exact */
+            mpfr_sqr(t, t, MPFR_RNDD);
+            mpfr_add(nv, nv, t, MPFR_RNDD);
+        }
+        mpfr_sqrt(nv, nv, MPFR_RNDD);           /* <= ||v|| */
+        if (mpfr_sgn(nv) > 0) {
+            mpfr_div(t, n->hi, nv, MPFR_RNDU);
+            if (mpfr_cmp(t, u) < 0)
+                mpfr_set(u, t, MPFR_RNDU);
+        }
+        rj_itv_clear(n);
+        mpfr_clear(nv);
+        mpfr_clear(t);
         rj_imat_clear(v);
         rj_imat_clear(w);
         flint_free(vc);
@@ -459,8 +524,8 @@ rj_imat_sigma_min_lower(mpfr_t l, const rj_imat_t A)
             rj_imat_init(Xi, 0, 0, 53);
             rj_imat_init(E, 0, 0, CERT_PREC);
             rj_imat_init(I, c, c, CERT_PREC);
-            _rjp_rad_init(d);
-            _rjp_rad_init(nx);
+            mpfr_init2(d, CERT_PREC); mpfr_set_zero(d, 1);
+            mpfr_init2(nx, CERT_PREC); mpfr_set_zero(nx, 1);
             imat_set_d(Xi, X, c, r, -s);   /* inverse of the unscaled matrix */
             rj_imat_mul(E, Xi, B, CERT_PREC);
             rj_imat_one(I);
