@@ -177,8 +177,13 @@ int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_lo
                  rj_error_t err);
 /* -a for a number, matrix, polynomial or enclosure. */
 int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
-/* Largest estimated size in bits of a power's result (and largest |exponent|). */
-#define RJ_MAX_POW_BITS (1L << 24)
+/* Limits of rj_val_binop, checked before the work: the estimated size in bits
+   of each number of a result (height of a rational: max of the bit lengths of
+   numerator and denominator; also the largest |exponent| of ^), and the
+   multiply-adds of one matrix product (rows * inner * cols, times log2(k) for
+   A^k). */
+#define RJ_MAX_NUM_BITS (1L << 24)
+#define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
 /* ---------------------------------------------------------------- evaluation */
 

@@ -206,10 +206,77 @@ kind_error(rj_error_t err, rj_loc_t loc, const char *verb, const char *prep,
 static int
 pow_limit(rj_error_t err, rj_loc_t loc, double bits)
 {
-    if (bits > (double) RJ_MAX_POW_BITS)
+    if (bits > (double) RJ_MAX_NUM_BITS)
         return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
                                 "power too large: the result would need about %.3g bits "
-                                "(limit %ld)", bits, (long) RJ_MAX_POW_BITS);
+                                "(limit %ld)", bits, (long) RJ_MAX_NUM_BITS);
+    return RJ_OK;
+}
+
+static double
+mat_height(const fmpq_mat_t A)
+{
+    slong i, j;
+    flint_bitcnt_t h = 0, t;
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++) {
+            t = fmpq_height_bits(fmpq_mat_entry(A, i, j));
+            if (t > h)
+                h = t;
+        }
+    return (double) h;
+}
+
+static double
+poly_height(const fmpq_poly_t p)
+{
+    slong i;
+    flint_bitcnt_t h = 0, t;
+    for (i = 0; i < fmpq_poly_length(p); i++) {
+        t = fmpz_bits(p->coeffs + i);
+        if (t > h)
+            h = t;
+    }
+    return (double) h + (double) fmpz_bits(p->den);
+}
+
+/* Height of a value's numbers (numbers, matrices, polynomials; 0 otherwise). */
+static double
+val_height(const rj_val_struct *v)
+{
+    switch (v->kind) {
+    case RJ_VAL_NUM: return (double) fmpq_height_bits(v->num);
+    case RJ_VAL_MAT: return mat_height(v->mat);
+    case RJ_VAL_POLY: return poly_height(v->poly);
+    default: return 0;
+    }
+}
+
+/* Exact operations grow heights: h(a + b) <= h(a) + h(b) + 1, h(a b) <= h(a) +
+   h(b), and an entry of a matrix product, a sum of n products, has height at
+   most n (h(a) + h(b)) + log2(n) + 1 (its denominator divides the product of
+   the n denominators).  Polynomial products are sums of at most min(len)
+   products likewise. */
+static int
+size_limit(rj_error_t err, rj_loc_t loc, int op, const rj_val_struct *a,
+           const rj_val_struct *b)
+{
+    double ha = val_height(a), hb = val_height(b), n = 1, bits;
+    if (op == '*' && a->kind == RJ_VAL_MAT && b->kind == RJ_VAL_MAT)
+        n = (double) fmpq_mat_ncols(a->mat);
+    if (op == '*' && a->kind == RJ_VAL_POLY && b->kind == RJ_VAL_POLY)
+        n = (double) FLINT_MIN(fmpq_poly_length(a->poly), fmpq_poly_length(b->poly));
+    bits = n * (ha + hb) + (n > 1 ? (double) FLINT_BIT_COUNT((ulong) n) : 0) + 1;
+    if (bits > (double) RJ_MAX_NUM_BITS)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                "numbers too large: the result of '%c' could need about "
+                                "%.3g bits per number (limit %ld)", op, bits,
+                                (long) RJ_MAX_NUM_BITS);
+    if (op == '*' && a->kind == RJ_VAL_POLY && b->kind == RJ_VAL_POLY
+        && (double) fmpq_poly_degree(a->poly) + fmpq_poly_degree(b->poly)
+               > (double) RJ_MAX_NUM_BITS)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc, "polynomial degree too large "
+                                "(limit %ld)", (long) RJ_MAX_NUM_BITS);
     return RJ_OK;
 }
 
@@ -230,11 +297,11 @@ get_exponent(slong *k, const rj_val_struct *b, rj_loc_t loc, rj_error_t err)
                                 "the exponent must be an integer, found %s", d);
     }
     if (!fmpz_fits_si(fmpq_numref(b->num))
-        || fmpz_get_si(fmpq_numref(b->num)) > RJ_MAX_POW_BITS
-        || fmpz_get_si(fmpq_numref(b->num)) < -RJ_MAX_POW_BITS)
+        || fmpz_get_si(fmpq_numref(b->num)) > RJ_MAX_NUM_BITS
+        || fmpz_get_si(fmpq_numref(b->num)) < -RJ_MAX_NUM_BITS)
         return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
                                 "exponent too large (limit %ld in absolute value)",
-                                (long) RJ_MAX_POW_BITS);
+                                (long) RJ_MAX_NUM_BITS);
     *k = fmpz_get_si(fmpq_numref(b->num));
     return RJ_OK;
 }
@@ -277,6 +344,12 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t l
         /* entries of M^k are at most (n max|M|)^k; the denominator is d^k */
         st = pow_limit(err, loc, (double) k * ((double) FLINT_ABS(fmpz_mat_max_bits(M))
                                                + FLINT_BIT_COUNT(n) + fmpz_bits(d)));
+        if (st == RJ_OK && (double) n * n * n * (FLINT_BIT_COUNT((ulong) k) + 1)
+                           > RJ_MAX_MUL_WORK)
+            st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                  "the power of a %ld x %ld matrix exceeds the work limit "
+                                  "of %.3g multiply-adds", (long) n, (long) n,
+                                  RJ_MAX_MUL_WORK);
         if (st == RJ_OK) {
             fmpz_mat_t P;
             fmpz_mat_init(P, n, n);
@@ -353,6 +426,10 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
         st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "division by zero");
         goto done;
     }
+    if ((ka == RJ_VAL_NUM || ka == RJ_VAL_MAT || ka == RJ_VAL_POLY)
+        && (kb == RJ_VAL_NUM || kb == RJ_VAL_MAT || kb == RJ_VAL_POLY)
+        && (st = size_limit(err, loc, op, a, b)) != RJ_OK)
+        goto done;
 
     if (ka == RJ_VAL_NUM && kb == RJ_VAL_NUM) {
         r->kind = RJ_VAL_NUM;
@@ -388,6 +465,13 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
                                       "by a %ld x %ld matrix (%ld columns against %ld rows)",
                                       (long) ar, (long) ac, (long) br, (long) bc, (long) ac,
                                       (long) br);
+                goto done;
+            }
+            if ((double) ar * (double) ac * (double) bc > RJ_MAX_MUL_WORK) {
+                st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                      "a %ld x %ld by %ld x %ld matrix product exceeds the "
+                                      "work limit of %.3g multiply-adds", (long) ar,
+                                      (long) ac, (long) br, (long) bc, RJ_MAX_MUL_WORK);
                 goto done;
             }
             if ((double) ar * (double) bc > (double) RJ_MAX_ENTRIES) {
