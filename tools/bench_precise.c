@@ -102,7 +102,7 @@ run_resjac(double *rel, const fmpz_mat_struct *F, slong L, slong n, slong prec)
    scaled by 2^-30) and P = [lo, hi]; lo_C = sum f (f >= 0 ? lo : hi) rounded
    down, hi_C likewise up.  Returns the time of `steps` factors. */
 static double
-run_naive(const fmpz_mat_struct *F, slong steps, slong n, slong prec)
+run_naive(const fmpz_mat_struct *F, slong steps, slong n, slong prec, int point)
 {
     mpfr_ptr f, lo, hi, clo, chi;
     slong l, i, j, k, N = n * n;
@@ -130,6 +130,12 @@ run_naive(const fmpz_mat_struct *F, slong steps, slong n, slong prec)
                 mpfr_ptr a = clo + i * n + j, b = chi + i * n + j;
                 mpfr_set_zero(a, 1);
                 mpfr_set_zero(b, 1);
+                if (point) {
+                    /* no enclosure: one rounded fma per term (the plain product) */
+                    for (k = 0; k < n; k++)
+                        mpfr_fma(a, f + i * n + k, lo + k * n + j, a, MPFR_RNDN);
+                    continue;
+                }
                 for (k = 0; k < n; k++) {
                     mpfr_srcptr x = f + i * n + k;
                     int pos = mpfr_sgn(x) >= 0;
@@ -207,7 +213,7 @@ main(int argc, char **argv)
     double target = argc > 3 ? atof(argv[3]) : 200.0;
     slong i, prec = 0, steps, p;
     fmpz_mat_struct *F;
-    double t_ours = 0.0, rel = 0.0, t_naive, t_naive_full;
+    double t_ours = 0.0, rel = 0.0, t_naive, t_naive_full, t_point;
 
     if (L < 1 || L > 100000 || n < 1 || n > 1024 || target <= 0 || target > 10000) {
         fprintf(stderr, "bench_precise: L in [1, 100000], n in [1, 1024], target in (0, 10000]\n");
@@ -232,15 +238,19 @@ main(int argc, char **argv)
         printf("resjac did not reach the target at %ld bits\n", (long) prec);
 
     steps = FLINT_MIN(L, n <= 64 ? 4 : 1);
-    t_naive = run_naive(F, steps, n, prec);
+    t_naive = run_naive(F, steps, n, prec, 0);
     t_naive_full = t_naive * (double) L / (double) steps;
     printf("  naive MPFR interval triple loop at %ld bits: %.3f s for %ld factors, "
            "extrapolated to %ld: %.2f s\n", (long) prec, t_naive, (long) steps, (long) L,
            t_naive_full);
+    t_point = run_naive(F, steps, n, prec, 1) * (double) L / (double) steps;
+    printf("  naive MPFR point triple loop (mpfr_fma, no enclosure) at %ld bits: "
+           "extrapolated to %ld: %.2f s\n", (long) prec, (long) L, t_point);
     printf("resjac: %.3f s at %ld bits, normwise relative radius 2^%.1f\n", t_ours,
            (long) prec, rel);
-    printf("ratio naive MPFR / resjac (equal precision): %.1f  (goal >= 7)\n",
+    printf("ratio naive MPFR interval / resjac (equal precision): %.1f  (goal >= 7)\n",
            t_naive_full / t_ours);
+    printf("ratio naive MPFR point / resjac (equal precision): %.1f\n", t_point / t_ours);
 #ifdef RJ_BENCH_ARB
     {
         /* Arb's entrywise radii grow by about 0.3 bits per factor here: start

@@ -407,6 +407,14 @@ rj_cmd_expand(int argc, char **argv)
                              RJ_SUBSETS_MAX_L);
         goto done;
     }
+    if (o.graded && (double) 2 * (L + 1) * FLINT_MAX(rj_net_max_width(net), fmpq_mat_nrows(x))
+                    * fmpq_mat_nrows(x) > (double) RJ_EXACT_MAX_ENTRIES) {
+        rc = cli_usage_error(argv[0], "--graded: %ld components of up to %ldx%ld entries "
+                             "exceed the limit of %ld matrix entries (RJ_EXACT_MAX_ENTRIES)",
+                             (long) (L + 1), (long) rj_net_max_width(net),
+                             (long) fmpq_mat_nrows(x), (long) RJ_EXACT_MAX_ENTRIES);
+        goto done;
+    }
     pol.mode = (o.tie && strcmp(o.tie, "left") == 0) ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
     pol.choice = 0;
     if (rj_exact_parts(parts, ties, net, x, pol, err) != RJ_OK

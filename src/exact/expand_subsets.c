@@ -2,7 +2,8 @@
  * P_L ... P_1 (P_l = R_l for l in T, S_l otherwise), enumerated depth first
  * from block 1 (the rightmost factor) so that paths sharing their first blocks
  * share the partial product: stack[l] = P_l ... P_1 is computed once for all
- * 2^(L-l) paths that extend it, 2^(L+1) - 2 matrix products in all. */
+ * 2^(L-l) paths that extend it: at most 2^(L+1) - 2 matrix products in all
+ * (products with an identity skip part are skipped or become scalings). */
 #include <flint/fmpq_mat.h>
 #include <flint/fmpz_mat.h>
 

@@ -294,6 +294,30 @@ typedef struct {
     double *ey;   /* per block: bound of y before the outer activation */
 } blk_bounds;
 
+/* Bound after a (float) activation at float argument v with bound e
+   [FE 4.1, FE 3]: at a kink whose side is certified the float and the exact
+   value are on the same linear piece: relu on the left gives 0 in both
+   (error 0), otherwise the piece's slope carries e.  *cert receives 0 when
+   a kink cannot be certified (then the Lipschitz bound is used). */
+static double
+act_err(int *cert, const bctx *c, rj_act_kind k, double slope, double v, double y, double e,
+        double F)
+{
+    double rho = act_rho(c, k, slope, v, y);
+    *cert = 1;
+    if (act_has_kink(k, slope)) {
+        if (e == 0 || fabs(v) > e * F) {
+            if (v > 0)
+                return e;
+            if (k == RJ_ACT_RELU)
+                return 0;
+            return rho + mu(up(fabs(slope) * c->c1), e);
+        }
+        *cert = 0;
+    }
+    return rho + mu(act_lip(c, k, slope), e);
+}
+
 /* Forward bound of block l [FE 4]: from h[l], eh[l] to h[l + 1], eh[l + 1];
    certifies every kink met. */
 static void
@@ -320,11 +344,10 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
                        bl->outer_slope);
         for (i = 0; i < ni; i++) {
             double uh = getv(tmp_t, i, c->t);
+            int cert;
             v1[i] = fabs(uh);
-            v2[i] = act_rho(c, bl->outer, bl->outer_slope, hh[i], uh)
-                    + mu(act_lip(c, bl->outer, bl->outer_slope), eh[i]);
-            if (act_has_kink(bl->outer, bl->outer_slope) && eh[i] != 0
-                && !(fabs(hh[i]) > eh[i] * F)) {
+            v2[i] = act_err(&cert, c, bl->outer, bl->outer_slope, hh[i], uh, eh[i], F);
+            if (!cert) {
                 uncertain(b, l, 1, i, hh[i], eh[i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
@@ -346,14 +369,14 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
             double bj = cx.b1 != NULL ? fabs(getv(cx.b1, j, c->t)) : 0;
             double ez = mu(gk, v3[j] + bj) + mu(c->c1, v4[j]) + (double) (ni + 1) * c->eta;
             double zj = getv(cx.Z, j, c->t), aj = getv(cx.A, j, c->t);
+            int cert;
             bb->ez[j] = ez;
-            if (act_has_kink(bl->act, bl->act_slope) && !(fabs(zj) > ez * F)) {
+            v5[j] = fabs(aj);
+            v6[j] = act_err(&cert, c, bl->act, bl->act_slope, zj, aj, ez, F);
+            if (!cert) {
                 uncertain(b, l, 0, j, zj, ez * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
-            v5[j] = fabs(aj);
-            v6[j] = act_rho(c, bl->act, bl->act_slope, zj, aj)
-                    + mu(act_lip(c, bl->act, bl->act_slope), ez);
         }
         xl = v5;
         exl = v6;
@@ -415,12 +438,12 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
         b->h[l + 1][j] = yo;
         if (bl->place == RJ_PLACE_POST) {
             double pj = getv(cx.P, j, c->t);
-            if (act_has_kink(bl->outer, bl->outer_slope) && !(fabs(pj) > ey * F)) {
+            int cert;
+            b->eh[l + 1][j] = act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo, ey, F);
+            if (!cert) {
                 uncertain(b, l, 1, j, pj, ey * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
-            b->eh[l + 1][j] = act_rho(c, bl->outer, bl->outer_slope, pj, yo)
-                              + mu(act_lip(c, bl->outer, bl->outer_slope), ey);
         } else {
             b->eh[l + 1][j] = ey;
         }
