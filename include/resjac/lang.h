@@ -182,7 +182,7 @@ int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
    numerator and denominator; also the largest |exponent| of ^), and the
    multiply-adds of one matrix product (rows * inner * cols, times log2(k) for
    A^k). */
-#define RJ_MAX_NUM_BITS (1L << 24)
+#define RJ_MAX_NUM_BITS (1L << 20)
 #define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
 /* ---------------------------------------------------------------- evaluation */
