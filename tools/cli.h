@@ -22,6 +22,10 @@ int rj_cmd_bounds(int argc, char **argv);     /* tools/cmd_precise.c */
 int rj_cmd_grad(int argc, char **argv);       /* tools/cmd_fast.c */
 int rj_cmd_xval(int argc, char **argv);       /* tools/cmd_fast.c */
 int rj_cmd_check(int argc, char **argv);      /* tools/cmd_check.c */
+/* `jacobian|expand --method interval`: the precise layer's versions
+   (tools/cmd_precise.c), called from tools/cmd_exact.c. */
+int cli_interval_jacobian(int argc, char **argv);
+int cli_interval_expand(int argc, char **argv);
 
 /* Print "resjac: <formatted error>" to stderr and return RJ_EXIT_USAGE. */
 int cli_fail(const rj_error_t err);

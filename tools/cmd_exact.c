@@ -11,6 +11,27 @@
 
 /* ---------------------------------------------------------------- shared */
 
+/* `--method exact` (the default) stays here; `--method interval` hands the
+   whole command to the precise layer's implementation in tools/cmd_precise.c.
+   Returns -1 to go on with the exact layer, else an exit code. */
+static int
+method_dispatch(int argc, char **argv, int expand)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--method") != 0)
+            continue;
+        if (i + 1 >= argc)
+            return cli_usage_error(argv[0], "option --method needs a value (exact or interval)");
+        if (strcmp(argv[i + 1], "interval") == 0)
+            return expand ? cli_interval_expand(argc, argv) : cli_interval_jacobian(argc, argv);
+        if (strcmp(argv[i + 1], "exact") != 0)
+            return cli_usage_error(argv[0], "--method: expected exact or interval, got '%s'",
+                                   argv[i + 1]);
+    }
+    return -1;
+}
+
 typedef struct {
     const char *model;
     const char *net_name;
@@ -55,6 +76,9 @@ parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
                                            expand ? "left or right" : "left, right or all",
                                            o->tie);
             }
+        } else if (strcmp(a, "--method") == 0) {
+            /* validated by method_dispatch: here it can only be "exact" */
+            i++;
         } else if (expand && strcmp(a, "--graded") == 0) {
             o->graded = 1;
         } else if (expand && strcmp(a, "--subsets") == 0) {
@@ -170,6 +194,7 @@ print_header(const rj_net_t net, const fmpq_mat_t x, const exact_opts *o)
 
 static const char *jacobian_help =
     "usage: resjac jacobian MODEL [--net NAME] [--at NAME] [--tie left|right|all] [--json]\n"
+    "                           [--method exact|interval [--prec BITS]]\n"
     "\n"
     "The exact Jacobian dy/dx of a network at a rational point, as a matrix of\n"
     "exact rationals (piecewise-linear activations only: relu, leaky_relu,\n"
@@ -191,6 +216,8 @@ static const char *jacobian_help =
     "               \"choices\": [{\"choice\": \"left,right\", \"jacobian\": ...}]}.\n"
     "               With --tie all, \"jacobian\" is the common value when every\n"
     "               choice gives the same matrix, else null\n"
+    "  --method M   exact (the default) or interval: rigorous MPFR enclosures\n"
+    "               of every entry, any activation (see --method interval --help)\n"
     "  -h, --help   this help\n"
     "\n"
     "Exit status: 0 success, 2 bad input, usage or a limit exceeded.\n";
@@ -209,6 +236,8 @@ rj_cmd_jacobian(int argc, char **argv)
     char label[16 * CLI_MAX_TIES_ALL];
     json_t *jo = NULL, *jchoices = NULL;
 
+    if ((rc = method_dispatch(argc, argv, 0)) >= 0)
+        return rc;
     if ((rc = parse_opts(&o, argc, argv, 0, jacobian_help)) >= 0)
         return rc;
     rj_net_init(net);
@@ -327,6 +356,7 @@ done:
 static const char *expand_help =
     "usage: resjac expand MODEL [--net NAME] [--at NAME] [--tie left|right]\n"
     "                           [--graded] [--subsets] [--json]\n"
+    "                           [--method exact|interval [--prec BITS]]\n"
     "\n"
     "The exact expansion of prod(S_l + R_l) = J_L ... J_1 at a point, where\n"
     "J_l = S_l + R_l splits block l's Jacobian into its skip part S_l and its\n"
@@ -348,6 +378,8 @@ static const char *expand_help =
     "  --json       JSON on stdout: {\"direct\": [[\"p/q\", ...]], \"subsets\": ...,\n"
     "               \"graded\": [{\"k\", \"paths\", \"G\"}], \"ties\": [...],\n"
     "               \"dyadic\": bool, \"agree\": bool}\n"
+    "  --method M   exact (the default) or interval: rigorous MPFR enclosures of\n"
+    "               the product and G_k (see --method interval --help)\n"
     "  -h, --help   this help\n"
     "\n"
     "Dyadic weights (every float64/float32 import) use integer arithmetic with a\n"
@@ -385,6 +417,8 @@ rj_cmd_expand(int argc, char **argv)
     int rc, ok_subsets = 1, ok_graded = 1, ok_comm = 1, commuting = 0, dyadic;
     json_t *jo = NULL;
 
+    if ((rc = method_dispatch(argc, argv, 1)) >= 0)
+        return rc;
     if ((rc = parse_opts(&o, argc, argv, 1, expand_help)) >= 0)
         return rc;
     rj_net_init(net);

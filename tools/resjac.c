@@ -145,15 +145,10 @@ cli_print_mat(FILE *f, const char *indent, const fmpq_mat_t A)
     }
 }
 
-int
-main(int argc, char **argv)
+static int
+dispatch(int argc, char **argv)
 {
-    const char *cmd;
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return RJ_EXIT_USAGE;
-    }
-    cmd = argv[1];
+    const char *cmd = argv[1];
     if (cli_is_help(cmd)) {
         fputs(usage_text, stdout);
         return RJ_EXIT_OK;
@@ -178,4 +173,17 @@ main(int argc, char **argv)
         return rj_cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "resjac: unknown command '%s'\n%s", cmd, usage_text);
     return RJ_EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+    int rc;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return RJ_EXIT_USAGE;
+    }
+    rc = dispatch(argc, argv);
+    flint_cleanup();   /* release FLINT's caches so leak checkers see none */
+    return rc;
 }
