@@ -1,0 +1,104 @@
+#!/bin/sh
+# resjac paths, jacobian and expand from the command line: the figures the
+# issue names, JSON shapes, ties, refusals, limits and exit codes
+# (0 success, 1 a disagreement, 2 bad input or usage).
+set -u
+R=./resjac
+fail=0
+dir=$(mktemp -d)
+out="$dir/out"
+err="$dir/err"
+trap 'rm -rf "$dir"' EXIT
+
+bad() { echo "FAIL: $*"; fail=1; }
+
+# expect CODE ARGS...: run resjac, compare the exit status
+expect() {
+    code=$1
+    shift
+    $R "$@" >"$out" 2>"$err"
+    rc=$?
+    [ "$rc" -eq "$code" ] || { bad "resjac $*: exit $rc, expected $code"; cat "$out" "$err"; }
+}
+
+# ---- paths: Veit et al.'s 0.4537 % of ResNet-110's paths have length 5..17
+expect 0 paths 54 --range 5 17
+grep -q '= 0.4537 %' "$out" || bad "paths 54 --range 5 17: $(cat "$out")"
+expect 0 paths 54 --range 5 17 --json
+grep -q '"total": "18014398509481984"' "$out" || bad "paths JSON total"
+grep -q '"count": "81725384002200"' "$out" || bad "paths JSON count"
+grep -q '"fraction": "10215673000275/2251799813685248"' "$out" || bad "paths JSON fraction"
+grep -q '"percent": 0.4536' "$out" || bad "paths JSON percent"
+expect 0 paths 3 --list
+for p in 'I I I' 'J₁ I I' 'I J₂ I' 'I I J₃' 'J₁ J₂ I' 'J₁ I J₃' 'I J₂ J₃' 'J₁ J₂ J₃'; do
+    grep -q "^      $p\$" "$out" || bad "paths 3 --list lacks '$p'"
+done
+expect 0 paths 12 --k 3
+grep -q 'C(12, 3) = 220 paths' "$out" || bad "paths 12 --k 3"
+expect 2 paths 21 --list
+grep -q 'RJ_PATHS_LIST_MAX_L' "$err" || bad "--list limit message: $(cat "$err")"
+expect 2 paths 5 --frobnicate
+grep -q "unknown option '--frobnicate'" "$err" || bad "unknown option message"
+expect 2 paths
+expect 2 paths 5 --range 4 2
+expect 0 paths --help
+grep -q -- '--range A B' "$out" || bad "paths --help"
+
+# ---- jacobian: the lesson's Example 3
+cat >"$dir/ex3.rj" <<'END'
+let I2 = identity(2)
+let postnet = net(block(W1 = I2, act = relu, W2 = I2, place = post))
+let net = net(block(W1 = I2, act = relu, W2 = I2, place = pre))
+let x = [-1, 1]
+let z = [0, 0]
+let split = net(block(W1 = I2, skip = none, place = post))
+let t = net(block(W1 = I2, act = tanh, W2 = I2))
+END
+expect 0 jacobian "$dir/ex3.rj" --net postnet
+grep -q 'ties: none' "$out" || bad "Example 3 post: ties"
+grep -q '\[ 0  0 \]' "$out" && grep -q '\[ 0  2 \]' "$out" || bad "Example 3 post: $(cat "$out")"
+expect 0 jacobian "$dir/ex3.rj" --json
+grep -q '"where": "inner"' "$out" || bad "Example 3 pre: the inner tie"
+grep -q '"choices_agree": true' "$out" || bad "Example 3 pre: choices agree"
+tr -d ' \n' <"$out" | grep -q '"jacobian":\[\["1","0"\],\["0","2"\]\]' || bad "Example 3 pre: diag(1, 2)"
+expect 0 jacobian "$dir/ex3.rj" --net split --at z
+grep -q 'the choices give different Jacobians' "$out" || bad "relu at 0: choices"
+grep -c 'choice ' "$out" | grep -q '^4$' || bad "relu at 0: 4 choices"
+expect 0 jacobian "$dir/ex3.rj" --net split --at z --tie left --json
+tr -d ' \n' <"$out" >"$dir/flat"
+grep -q '"convention":"left","jacobian":\[\["0","0"\],\["0","0"\]\]' "$dir/flat" \
+    || bad "--tie left JSON: relu'(0) = 0"
+expect 2 jacobian "$dir/ex3.rj" --net t
+grep -q 'cannot take tanh: its values at rational points are irrational' "$err" \
+    || bad "tanh message: $(cat "$err")"
+expect 2 jacobian "$dir/ex3.rj" --tie sideways
+expect 2 jacobian "$dir/nonexistent.rj"
+expect 2 jacobian "$dir/ex3.rj" --net nonet
+expect 0 jacobian --help
+
+# ---- expand: three ways agree; graded with C(L, k); the commuting case
+cat >"$dir/ex1.rj" <<'END'
+let J1 = [[3/10, 1/10, -1/10], [0, -1/10, -3/10], [3/10, 1/2, -1/10]]
+let J2 = [[-2/5, -1/2, -1/5], [1/10, 1/10, -1/10], [3/10, 0, 1/2]]
+let net = net(block(W1 = J1), block(W1 = J2))
+let x = [1, 2, 3]
+let comm = net(repeat(block(W1 = [[1/2, 1/4], [0, 1/8]]), 6))
+let y = [1, -1]
+let long = net(repeat(block(W1 = [[1/2]]), 27))
+let x1 = [1]
+END
+expect 0 expand "$dir/ex1.rj" --graded --subsets
+grep -q 'subsets of blocks: equals the direct product' "$out" || bad "expand: subsets"
+grep -q 'sum of G_0..G_2: equals the direct product' "$out" || bad "expand: graded"
+grep -q 'G_1  (C(2, 1) = 2 paths)' "$out" || bad "expand: C(L, k) label"
+expect 0 expand "$dir/ex1.rj" --net comm --at y --graded --json
+tr -d ' \n' <"$out" | grep -q '"commuting":true,"agree":true' || bad "expand: commuting"
+grep -q '"dyadic": true' "$out" || bad "expand: dyadic"
+expect 2 expand "$dir/ex1.rj" --net long --at x1 --subsets
+grep -q 'RJ_SUBSETS_MAX_L' "$err" || bad "subset limit message: $(cat "$err")"
+expect 0 expand "$dir/ex1.rj" --net long --at x1 --graded
+expect 2 expand "$dir/ex1.rj" --graded --tie all
+expect 0 expand --help
+grep -q -- '--subsets' "$out" && grep -q -- '--graded' "$out" || bad "expand --help"
+
+exit $fail
