@@ -526,7 +526,10 @@ rj_cmd_expand(int argc, char **argv)
                    pol.mode == RJ_TIE_LEFT ? "left" : "right");
         printf("arithmetic: %s\n", dyadic ? "dyadic (integers with a power-of-two scale)"
                : "rational (fmpq)");
-        printf("direct product J_%ld ... J_1:\n", (long) L);
+        if (L > 1)
+            printf("direct product J_%ld ... J_1:\n", (long) L);
+        else
+            printf("direct product (L = %ld):\n", (long) L);
         cli_print_mat(stdout, "  ", P);
         if (o.subsets) {
             printf("sum over all 2^%ld subsets of blocks: %s the direct product\n", (long) L,
