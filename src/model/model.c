@@ -362,7 +362,7 @@ rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
 {
     slong i;
     /* blk may point into net->blocks: remember its index across the realloc */
-    if (blk >= net->blocks && blk < net->blocks + net->len) {
+    if (net->len > 0 && blk >= net->blocks && blk < net->blocks + net->len) {
         i = blk - net->blocks;
         net_reserve(net, net->len + 1);
         blk = net->blocks + i;
