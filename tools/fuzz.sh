@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-tools/setup.sh clang libclang-rt-14-dev >/dev/null
+tools/setup.sh --deps-only clang libclang-rt-14-dev >/dev/null
 out=$(mktemp -d)
 # shellcheck disable=SC2046
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

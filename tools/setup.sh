@@ -4,10 +4,17 @@
 # and build in the source tree.  Idempotent; run as root on a fresh machine.
 #
 #   tools/setup.sh            install what is missing, then build
+#   tools/setup.sh --deps-only [PKG...]   only install (also the extra PKGs)
 #   RESJAC_CONFIGURE_FLAGS=... extra flags for ./configure
 set -eu
 
 cd "$(dirname "$0")/.."
+
+deps_only=no
+if [ "${1:-}" = "--deps-only" ]; then
+    deps_only=yes
+    shift
+fi
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev \
 libflint-dev libopenblas-dev check libjansson-dev"
@@ -29,6 +36,10 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
+fi
+
+if [ "$deps_only" = yes ]; then
+    exit 0
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
