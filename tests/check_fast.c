@@ -419,6 +419,41 @@ START_TEST(test_graded_vs_exact)
 }
 END_TEST
 
+/* rj_fast_graded_compact against rj_fast_graded on the same workspace: the
+   same sums minus exact-zero terms, so within rounding of the summation order
+   (gamma of the inner dimension times the sum of absolute terms is bounded by
+   tol times the larger absolute component, checked loosely here) and exactly
+   zero wherever the uncompacted result is exactly zero because of a mask. */
+static void
+check_compact_agrees(const void *Gt, const double *norms, rj_fast_work_t w,
+                     const rj_fast_net_t f, const void *dyt, slong m, slong L, slong rn,
+                     rj_fast_dtype t, const char *what)
+{
+    size_t es = rj_fast_dtype_size(t);
+    void *Gc = malloc((L + 1) * rn * es);
+    double *nc = malloc((L + 1) * sizeof(double));
+    double tol = t == RJ_FAST_F32 ? 1e-4 : 1e-12, scale = 0;
+    slong i, k;
+    rj_error_t err;
+    rj_error_init(err);
+    ck_assert_int_eq(rj_fast_graded_compact(Gc, nc, w, f, dyt, m, err), RJ_OK);
+    for (i = 0; i < (L + 1) * rn; i++)
+        scale = fmax(scale, fabs(getd(Gt, i, t)));
+    for (k = 0; k <= L; k++) {
+        RJ_CHECK(fabs(nc[k] - norms[k]) <= tol * (norms[k] + 1e-300) + tol * 1e-3 * scale,
+                 seed, "%s (%s): compacted norm of length %ld %.17g vs %.17g", what,
+                 rj_fast_dtype_name(t), (long) k, nc[k], norms[k]);
+        for (i = 0; i < rn; i++) {
+            double a = getd(Gt, k * rn + i, t), c = getd(Gc, k * rn + i, t);
+            RJ_CHECK(fabs(a - c) <= tol * (fabs(a) + 1e-3 * scale), seed,
+                     "%s (%s): compacted G_%ld[%ld] = %.17g, uncompacted %.17g", what,
+                     rj_fast_dtype_name(t), (long) k, (long) i, c, a);
+        }
+    }
+    free(Gc);
+    free(nc);
+}
+
 /* Graded gradient of random float networks (every kind, tanh and sigmoid
    included): the components sum to the gradient of rj_fast_backward. */
 START_TEST(test_graded_sums_to_gradient)
@@ -426,7 +461,8 @@ START_TEST(test_graded_sums_to_gradient)
     static const char *specs[] = {
         "6,8,pre", "6,8,post", "5,8,plain", "6,8,none,act=tanh", "6,8,linear",
         "6,8,scaled,alpha=0.5,act=sigmoid,bias=1", "7,8,pre,act=leaky_relu,slope=0.1",
-        "6,8,post,act=tanh,outer=sigmoid,bias=1", "4,8,pre,hidden=5,scale=0"};
+        "6,8,post,act=tanh,outer=sigmoid,bias=1", "4,8,pre,hidden=5,scale=0",
+        "20,8,pre", "20,8,pre,hidden=5,bias=1"};
     slong si, it;
     for (si = 0; si < (slong) (sizeof(specs) / sizeof(specs[0])); si++)
         for (it = 0; it < 2; it++) {
@@ -468,6 +504,7 @@ START_TEST(test_graded_sums_to_gradient)
             ck_assert_int_eq(rj_fast_forward(NULL, w, f, xt, B, err), RJ_OK);
             ck_assert_int_eq(rj_fast_backward(dxt, NULL, hn, NULL, w, f, dyt, err), RJ_OK);
             ck_assert_int_eq(rj_fast_graded(Gt, norms, w, f, dyt, 1, err), RJ_OK);
+            check_compact_agrees(Gt, norms, w, f, dyt, 1, L, B * n, t, specs[si]);
             for (i = 0; i < B * n; i++) {
                 double s = 0, sa = 0;
                 for (k = 0; k <= L; k++) {

@@ -184,6 +184,7 @@ typedef struct {
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
+    slong s_cw, s_ci;       /* compacted graded pass: gathered weights, indices */
     slong cap_rows;         /* rows of the backward scratch buffers */
 } rj_fast_work_struct;
 typedef rj_fast_work_struct rj_fast_work_t[1];
@@ -252,6 +253,20 @@ int rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net,
    forward pass on w, RJ_FAST_GRADED and rows >= m. */
 int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
                    const void *dY, slong m, rj_error_t err);
+
+/* The same components by the same recursion, each row's branch gemms
+   compacted by its relu masks: for pre-activation blocks with relu outer and
+   inner activations, two layers and the identity skip, the products run on
+   the gathered weights W2[:, A] and W1[A, I] of the point's active hidden
+   units A and active inputs I only (the other terms of every sum are exact
+   zeros), one row at a time; other blocks take the step of rj_fast_graded.
+   Same arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the
+   results agree with it up to the order of summation inside the gemms.
+   Faster when about half the units are inactive and the number of live
+   lengths is not tiny. */
+int rj_fast_graded_compact(void *G, double *norms, rj_fast_work_t w,
+                           const rj_fast_net_t net, const void *dY, slong m,
+                           rj_error_t err);
 
 /* log C(L, k) (natural logarithm): exact binomial through FLINT for L <= 1000
    rounded to double, lgamma beyond.  A statistic for reports, not a bound. */

@@ -51,6 +51,9 @@ void fast_block_tangent_##SFX(T *Tout, fast_scratch *s, const T *Tin, slong R, s
                               const fast_ctx *c); \
 void fast_block_graded_##SFX(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *K, T *TT, \
                              fast_scratch *s, slong R, slong sub, const fast_ctx *c); \
+void fast_block_graded_compact_##SFX(T *Vnew, slong *kmin, slong *kmax, const T *V, \
+                                     T *W2T, T *W2c, T *W1c, T *Tc, T *Qc, slong *idx, \
+                                     slong R, slong sub, const fast_ctx *c); \
 double fast_sumsq_##SFX(const T *x, slong n);
 
 FAST_DECL(s, float)
@@ -84,6 +87,14 @@ static inline slong fast_w1_rows(const rj_fast_block_struct *b)
 static inline int fast_deriv_from_output(rj_act_kind k, double slope)
 {
     return !(k == RJ_ACT_LEAKY_RELU && slope < 0);
+}
+
+/* 1 if fast_block_graded_compact handles b: PRE, relu outer and inner
+   activations, two layers, identity skip. */
+static inline int fast_graded_compactable(const rj_fast_block_struct *b)
+{
+    return b->two_layer && b->place == RJ_PLACE_PRE && b->outer == RJ_ACT_RELU
+           && b->act == RJ_ACT_RELU && b->skip == RJ_SKIP_IDENTITY;
 }
 
 #endif

@@ -511,6 +511,82 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
     *kmax = nk1;
 }
 
+/* Graded step compacted by the relu masks, for a PRE block with relu outer and
+   inner activations, two layers and the identity skip (passes.c checks).  Row
+   r of point p carries its K live lengths; with A_p the active hidden units
+   (a > 0) and I_p the active inputs (h > 0) of p, the branch part
+       Q = ((V W2) * act'(z)) W1 * sigma'(h)
+   only has nonzero entries in the columns I_p, and the terms of its sums over
+   inactive hidden units are exact zeros.  So per row one gemm chain on the
+   gathered weights W2[:, A_p] and W1[A_p, I_p]:
+       Tc = V_r W2[:, A_p]  (K x |A_p|),   Qc = Tc W1[A_p, I_p]  (K x |I_p|),
+   the same products and sums as fast_block_graded minus exact-zero terms
+   ([FE 5]: each entry is a sum of at most as many terms, in some order).
+   W2T, W2c, W1c are scratch of n_hidden * max(n_in, n_out) elements, Tc and
+   Qc of K * n_hidden and K * n_in, idx of n_hidden + n_in entries. */
+void
+FN(fast_block_graded_compact)(T *Vnew, slong *kmin, slong *kmax, const T *V, T *W2T,
+                              T *W2c, T *W1c, T *Tc, T *Qc, slong *idx, slong R,
+                              slong sub, const fast_ctx *c)
+{
+    const rj_fast_block_struct *b = c->blk;
+    slong B = c->B, n_in = b->n_in, n_out = b->n_out, h = b->n_hidden;
+    slong K = *kmax - *kmin + 1, slice = R * n_in;
+    slong nk0 = *kmin, nk1 = *kmax + 1;
+    const T *W1 = (const T *) c->W1, *W2 = (const T *) c->W2;
+    const T *Aall = (const T *) c->A, *Hall = (const T *) c->H;
+    slong *ia = idx, *ii = idx + h;
+    slong ha = 0, ni = 0, r, i, j, k, p_prev = -1;
+
+    /* W2 is n_out x h: its columns are the rows of W2T */
+    for (i = 0; i < n_out; i++)
+        for (j = 0; j < h; j++)
+            W2T[j * n_out + i] = W2[i * h + j];
+    for (r = 0; r < R; r++) {
+        slong p = (r / sub) % B;
+        const T *Vr = V + r * n_out;
+        if (p != p_prev) {
+            const T *a = Aall + p * h, *x = Hall + p * n_in;
+            slong s, t;
+            ha = ni = 0;
+            for (j = 0; j < h; j++)
+                if (a[j] > 0)
+                    ia[ha++] = j;
+            for (i = 0; i < n_in; i++)
+                if (x[i] > 0)
+                    ii[ni++] = i;
+            for (s = 0; s < ha; s++)
+                memcpy(W2c + s * n_out, W2T + ia[s] * n_out, n_out * sizeof(T));
+            for (s = 0; s < ha; s++) {
+                const T *w = W1 + ia[s] * n_in;
+                T *o = W1c + s * ni;
+                for (t = 0; t < ni; t++)
+                    o[t] = w[ii[t]];
+            }
+            p_prev = p;
+        }
+        if (ha > 0 && ni > 0) {
+            FN(gemm)(0, 1, K, ha, n_out, Vr, R * n_out, W2c, n_out, 0, Tc, ha);
+            FN(gemm)(0, 0, K, ni, ha, Tc, ha, W1c, ni, 0, Qc, ni);
+        }
+        /* V'_k = V_k + Q_{k-1} on I_p (identity skip) */
+        for (k = nk0; k <= nk1; k++) {
+            T *out = Vnew + (k - nk0) * slice + r * n_in;
+            if (k <= *kmax)
+                memcpy(out, V + (k - *kmin) * slice + r * n_in, n_in * sizeof(T));
+            else
+                memset(out, 0, n_in * sizeof(T));
+            if (k - 1 >= *kmin && ha > 0) {
+                const T *q = Qc + (k - 1 - *kmin) * ni;
+                for (i = 0; i < ni; i++)
+                    out[ii[i]] = out[ii[i]] + q[i];
+            }
+        }
+    }
+    *kmin = nk0;
+    *kmax = nk1;
+}
+
 #undef FN
 #undef CAT
 #undef CAT_

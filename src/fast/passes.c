@@ -10,6 +10,10 @@
 
 #define ALIGN_ELEMS 16
 
+/* live lengths from which rj_fast_graded_compact compacts a block (tuned on
+   the benchmark's shapes; any value gives the same components) */
+#define FAST_COMPACT_MIN_LENGTHS 8
+
 void
 rj_fast_work_init(rj_fast_work_t w)
 {
@@ -96,7 +100,7 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     w->s_t0 = take(&top, cap * maxh);
     w->s_t = take(&top, cap * maxh);
     w->s_gu = take(&top, cap * maxw);
-    w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = -1;
+    w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = w->s_cw = w->s_ci = -1;
     if (flags & RJ_FAST_GRADED) {
         double kr = (double) (L + 1) * cap;
         w->s_v = take(&top, kr * maxw);
@@ -104,6 +108,8 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
         w->s_q = take(&top, kr * maxw);
         w->s_k = take(&top, kr * maxw);
         w->s_tt = take(&top, kr * maxh);
+        w->s_cw = take(&top, 3 * maxh * maxw);
+        w->s_ci = take(&top, ceil((maxh + maxw) * (double) sizeof(slong) / (double) es));
     }
     bytes = top * (double) es;
     if (bytes > (double) RJ_FAST_MAX_BYTES) {
@@ -363,9 +369,9 @@ rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net, rj_erro
     return RJ_OK;
 }
 
-int
-rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
-               const void *dY, slong m, rj_error_t err)
+static int
+graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
+           const void *dY, slong m, int compact, rj_error_t err)
 {
     slong B, R, l, k, kmin = 0, kmax = 0, L = net->len;
     size_t es = rj_fast_dtype_size(net->dtype);
@@ -394,7 +400,26 @@ rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net
         fast_ctx c;
         void *tmp;
         fast_ctx_set(&c, net, w, l);
-        if (net->dtype == RJ_FAST_F32)
+        /* with few live lengths the gathers cost more than the gemm flops
+           they save; the batched step is used there */
+        if (compact && fast_graded_compactable(c.blk)
+            && kmax - kmin + 1 >= FAST_COMPACT_MIN_LENGTHS) {
+            slong h = c.blk->n_hidden, mw = FLINT_MAX(c.blk->n_in, c.blk->n_out);
+            char *cw = fast_work_ptr(w, w->s_cw);
+            slong *idx = fast_work_ptr(w, w->s_ci);
+            if (net->dtype == RJ_FAST_F32) {
+                float *W = (float *) cw;
+                fast_block_graded_compact_s((float *) Vn, &kmin, &kmax, (const float *) V,
+                                            W, W + h * mw, W + 2 * h * mw, (float *) TT,
+                                            (float *) Q, idx, R, m, &c);
+            } else {
+                double *W = (double *) cw;
+                fast_block_graded_compact_d((double *) Vn, &kmin, &kmax,
+                                            (const double *) V, W, W + h * mw,
+                                            W + 2 * h * mw, (double *) TT, (double *) Q,
+                                            idx, R, m, &c);
+            }
+        } else if (net->dtype == RJ_FAST_F32)
             fast_block_graded_s((float *) Vn, &kmin, &kmax, (float *) V, (float *) Q,
                                 (float *) KS, (float *) TT, &s, R, m, &c);
         else
@@ -418,6 +443,20 @@ rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net
         }
     }
     return RJ_OK;
+}
+
+int
+rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
+               const void *dY, slong m, rj_error_t err)
+{
+    return graded_run(G, norms, w, net, dY, m, 0, err);
+}
+
+int
+rj_fast_graded_compact(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
+                       const void *dY, slong m, rj_error_t err)
+{
+    return graded_run(G, norms, w, net, dY, m, 1, err);
 }
 
 double
