@@ -149,6 +149,25 @@ bind_block(rj_env_t env, const char *name, const rj_block_t b)
     rj_val_clear(v);
 }
 
+/* Evaluate definitions into env (the model's evaluator; its call hook reaches
+   the claim functions). */
+static void
+bind_defs(rj_env_t env, const char *text)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char buf[1024];
+    int st;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    st = rj_parse_string(prog, text, "defs", err);
+    if (st == RJ_OK)
+        st = rj_eval_defs(env, prog, err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "%s: %s", text, buf);
+    rj_prog_clear(prog);
+}
+
 /* ---------------------------------------------------------------- the lesson */
 
 START_TEST(test_lesson_true_claims_proved)
@@ -275,6 +294,11 @@ START_TEST(test_random_blocks_against_exact)
             bind_block(env, "B", b);
             bind_mat(env, "x", x);
             bind_mat(env, "M", J);
+            /* xe: x as an enclosure matrix (forward of a tanh block whose
+               branch is zero) */
+            bind_defs(env, "let xe = forward(block(W1 = 0 * x * x', act = tanh, "
+                           "W2 = 0 * x * x'), x)\n");
+            ck_assert_int_eq(rj_env_lookup(env, "xe")->kind, RJ_VAL_EMAT);
             v = decide(env, "jacobian(B, x) == M", &ev);
             RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: true Jacobian: %s: %s",
                      (long) iter, rj_verdict_name(v), ev);
@@ -284,6 +308,14 @@ START_TEST(test_random_blocks_against_exact)
             RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: parts", (long) iter);
             v = decide(env, "jacobian(B, x) != M", NULL);
             RJ_CHECK(v == RJ_VERDICT_REFUTED, seed, "case %ld: != of equal", (long) iter);
+            /* the precise layer (reached through an enclosed point) against
+               the exact layer: its enclosures contain the exact values */
+            v = decide(env, "normfro2(jacobian(B, xe) - M) <= 10^-60 and "
+                            "normfro2(forward(B, xe) - forward(B, x)) <= 10^-60 and "
+                            "normfro2(skip_part(B, xe) - skip_part(B, x)) <= 10^-60", &ev);
+            RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: precise against exact: %s: %s",
+                     (long) iter, rj_verdict_name(v), ev);
+            flint_free(ev);
             /* a wrong entry */
             i = n_randint(st, w);
             j = n_randint(st, w);
@@ -335,7 +367,11 @@ START_TEST(test_ties_need_a_convention)
         "claim other_net \"§3\" expect UNDECIDED:\n    jacobian(T, z) == jacobian(T2, z)\n"
         "let J = jacobian(T, z)\n"
         "claim let_keeps_choice \"§3\" expect PROVED:\n"
-        "    J == skip_part(T, z) + branch_part(T, z) and J * J == J^2 and J[1, 1] >= 1\n"
+        "    J == skip_part(T, z) + branch_part(T, z) and J[1, 1] >= 1\n"
+        /* (1 + c)^2 == (1 + c)^2 holds for every c, but a product of two
+           choice-dependent values is not multilinear: the vertices c in {0, 1}
+           do not show it for c in (0, 1) */
+        "claim let_square_not_multilinear \"§3\" expect UNDECIDED:\n    J * J == J^2\n"
         "claim let_convention \"§6\" expect UNDECIDED:\n    J - identity(1) == [[1]]\n"
         "claim mixed_only \"§6\" expect UNDECIDED:\n    jacobian(T, z) + jacobian(T3, z) == [[3]]\n"
         "claim not_mixed \"§6\" expect UNDECIDED:\n    jacobian(T, z) + jacobian(T3, z) == [[2]]\n"
@@ -494,23 +530,187 @@ START_TEST(test_approximate_and_enclosures)
 }
 END_TEST
 
-/* ---------------------------------------------------------------- undecided layers */
+/* ---------------------------------------------------------------- ties: the Clarke box */
 
-START_TEST(test_domain_is_undecided)
+/* Regression (report of the proofs author, item 1): claims that hold at the
+   one-sided choices ReLU'(0) in {0, 1} but fail at ReLU'(0) = 1/2 were PROVED.
+   J = jacobian of relu(x) at [0, 1] is diag(c, 1), c in [0, 1]. */
+START_TEST(test_ties_clarke_box_not_vertices)
+{
+    rj_claim_results_t res;
+    slong i;
+    const char *text =
+        "let R = block(W1 = identity(2), skip = none, place = post)\n"
+        "let J = jacobian(R, [0, 1])\n"
+        /* the three examples of the report: not PROVED */
+        "claim square \"t\" expect UNDECIDED:\n"
+        "    jacobian(R, [0, 1]) * jacobian(R, [0, 1]) == jacobian(R, [0, 1])\n"
+        "claim c_one_minus_c \"t\" expect UNDECIDED:\n"
+        "    jacobian(R, [0, 1])[1, 1] * (1 - jacobian(R, [0, 1])[1, 1]) == 0\n"
+        "claim norm_from_below \"t\" expect UNDECIDED:\n"
+        "    norm1(jacobian(R, [0, 1]) - diag(1/2, 1)) >= 1/2\n"
+        /* more that hold at both vertices only */
+        "claim ne_center \"t\" expect UNDECIDED:\n    J != diag(1/2, 1)\n"
+        "claim abs_below \"t\" expect UNDECIDED:\n    abs(J[1, 1] - 1/2) >= 1/2\n"
+        "claim det_not_lin \"t\" expect UNDECIDED:\n    det(J) == J[1, 1]\n"
+        "claim or_split \"t\" expect UNDECIDED:\n    J[1, 1] == 0 or J[1, 1] == 1\n"
+        /* fails at both vertices, holds at 1/2: not REFUTED either */
+        "claim only_center \"t\" expect UNDECIDED:\n    J == diag(1/2, 1)\n"
+        /* true multilinear claims: still PROVED */
+        "claim lin_eq \"t\" expect PROVED:\n"
+        "    J == skip_part(R, [0, 1]) + branch_part(R, [0, 1]) and J' == J\n"
+        "claim lin_scaled \"t\" expect PROVED:\n"
+        "    2 * J - J == J and J * identity(2) == J and (J / 2)[2, 2] == 1/2\n"
+        "claim lin_range \"t\" expect PROVED:\n    J[1, 1] >= 0 and J[1, 1] <= 1 and J <= identity(2)\n"
+        "claim convex_upper \"t\" expect PROVED:\n"
+        "    norm1(J - diag(1/2, 1)) <= 1/2 and normfro2(J) <= 2 and norm2(J) <= 1 and "
+        "abs(J[1, 1] - 1/2) <= 1/2\n"
+        "claim concave_lower \"t\" expect PROVED:\n    0 <= min(J[1, 1], 1) and 1 >= max(J)\n"
+        "claim disjoint_product \"t\" expect PROVED:\n"
+        "    jacobian(R, [0, 1]) * jacobian(R, [0, 2]) <= identity(2)\n"
+        /* false for every c in [0, 1]: REFUTED */
+        "claim wrong_entry \"t\" expect REFUTED:\n    J == diag(2, 1)\n"
+        "claim norm_too_big \"t\" expect REFUTED:\n    norm1(J) > 1\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    for (i = 0; i < res->len; i++)
+        if (res->items[i].expect != RJ_VERDICT_PROVED)
+            ck_assert_msg(res->items[i].verdict != RJ_VERDICT_PROVED, "%s PROVED",
+                          res->items[i].name);
+    assert_all_pass(res, "Clarke box");
+    assert_verdict(res, "square", RJ_VERDICT_UNDECIDED, "fails at ReLU'(0) = 1/2");
+    assert_verdict(res, "c_one_minus_c", RJ_VERDICT_UNDECIDED, "lhs = 1/4, rhs = 0");
+    assert_verdict(res, "norm_from_below", RJ_VERDICT_UNDECIDED, "fails at ReLU'(0) = 1/2");
+    assert_verdict(res, "det_not_lin", RJ_VERDICT_UNDECIDED,
+                   "not multilinear in the tie choices, so the vertices do not cover the "
+                   "Clarke set [0,1]");
+    assert_verdict(res, "only_center", RJ_VERDICT_UNDECIDED, "holds at ReLU'(0) = 1/2");
+    assert_verdict(res, "lin_eq", RJ_VERDICT_PROVED, "every ReLU'(0) in [0, 1]");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* Random multilinear claims at ties: jacobian(N, x) == skip + branch (one
+   block) and jacobian == expand == subsets_sum are PROVED; J * J == J^2 is
+   never PROVED when J depends on a tie. */
+START_TEST(test_ties_random_multilinear)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(30), tied = 0;
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        rj_env_t env;
+        rj_block_t b;
+        fmpq_mat_t x;
+        rj_error_t err;
+        slong w = 1 + n_randint(st, 3), i;
+        rj_verdict_kind v;
+        char *ev;
+        rj_block_init(b);
+        rj_error_init(err);
+        fmpq_mat_init(x, w, 1);
+        rj_test_randblock(b, st, w, 1 + n_randint(st, 3), w, RJ_SKIP_IDENTITY,
+                          n_randint(st, 3), 1, 1, 0, 3, 1);
+        /* small integer points: ties are common */
+        for (i = 0; i < w; i++)
+            fmpq_set_si(fmpq_mat_entry(x, i, 0), (slong) n_randint(st, 3) - 1, 1);
+        ck_assert_int_eq(rj_block_validate(b, "B", err), RJ_OK);
+        rj_claims_env_init(env, NULL);
+        bind_block(env, "B", b);
+        bind_mat(env, "x", x);
+        v = decide(env, "jacobian(B, x) == skip_part(B, x) + branch_part(B, x) and "
+                        "expand(B, x) == jacobian(B, x) and subsets_sum(B, x) == jacobian(B, x)"
+                        " and graded(B, x, 0) + graded(B, x, 1) == jacobian(B, x)", &ev);
+        RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: %s: %s", (long) iter,
+                 rj_verdict_name(v), ev);
+        tied += strstr(ev, "ReLU tie") != NULL;
+        flint_free(ev);
+        v = decide(env, "jacobian(B, x) * jacobian(B, x) == jacobian(B, x)^2", &ev);
+        if (strstr(ev, "[ReLU tie") != NULL)
+            RJ_CHECK(v == RJ_VERDICT_UNDECIDED, seed, "case %ld: square at a tie: %s: %s",
+                     (long) iter, rj_verdict_name(v), ev);
+        else
+            RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: square: %s: %s", (long) iter,
+                     rj_verdict_name(v), ev);
+        flint_free(ev);
+        rj_claims_env_clear(env);
+        rj_block_clear(b);
+        fmpq_mat_clear(x);
+    }
+    ck_assert_int_gt(tied, 0);
+    flint_randclear(st);
+}
+END_TEST
+
+/* Regression (report item 2): ties at the same place of two points are told
+   apart by their labels (the point and the call). */
+START_TEST(test_tie_labels_name_the_point)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let R = block(W1 = identity(2), skip = none, place = post)\n"
+        "claim two_points \"t\" expect UNDECIDED:\n"
+        "    jacobian(R, [0, 1]) == jacobian(R, [0, 2])\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "labels");
+    assert_verdict(res, "two_points", RJ_VERDICT_UNDECIDED,
+                   "unit 1, at [0, 1] (first met by jacobian at test.rj:3:5); block 1 outer "
+                   "relu (post), unit 1, at [0, 2] (first met by jacobian at test.rj:3:28)");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- tanh and sigmoid */
+
+/* Networks with tanh or sigmoid are enclosed by the precise layer: claims
+   that an enclosure settles are decided (report item 3). */
+START_TEST(test_tanh_enclosures)
 {
     rj_claim_results_t res;
     const char *text =
         "let Bt = block(W1 = [[1]], act = tanh, W2 = [[1]])\n"
-        "claim tanh_jacobian \"P1\" expect UNDECIDED:\n    jacobian(Bt, [1]) == [[1]]\n"
+        "let Bs = block(W1 = [[2]], act = sigmoid, W2 = [[1]])\n"
+        "let A = [[1/2, -1], [1, 1/3]]\n"
+        "let C = [[1, 1/2], [-1/4, 1]]\n"
+        "let BT = block(W1 = A, act = tanh, W2 = C)\n"
+        "let T = block(W1 = A, skip = none, place = post, outer = tanh)\n"
+        "let x = [1/2, -1]\n"
         "let Jt = jacobian(Bt, [1])\n"
-        "claim tanh_let \"P1\" expect UNDECIDED:\n    Jt == [[1]]\n"
-        "claim tanh_or_true \"P1\" expect PROVED:\n    jacobian(Bt, [1]) == [[1]] or 1 == 1\n"
-        "claim tanh_and_false \"P1\" expect REFUTED:\n    jacobian(Bt, [1]) == [[1]] and 1 == 2\n";
+        "claim tanh_jacobian_refuted \"P1\" expect REFUTED:\n    jacobian(Bt, [1]) == [[1]]\n"
+        "claim tanh_let \"P1\" expect PROVED:\n    Jt > 1.41 and Jt < 1.42 and Jt[1] < 1.42\n"
+        /* tanh'(1) = 1 - tanh(1)^2 = 0.41997...: 1 + tanh'(1) */
+        "claim tanh_value \"P1\" expect PROVED:\n"
+        "    abs(Jt[1, 1] - 1.4199743416140260693944) <= 10^-20\n"
+        "claim tanh_eq_undecided \"P1\" expect UNDECIDED:\n    Jt == Jt\n"
+        "claim sigmoid_forward \"P1\" expect PROVED:\n"
+        "    abs(forward(Bs, [0])[1] - 1/2) <= 10^-30 and forward(Bs, 0) >= [0.4999]\n"
+        "claim sigmoid_approx \"P1\" expect NOT_REFUTED:\n"
+        "    forward(Bs, 0) ~= [1/2] within 10^-20\n"
+        "claim tanh_formula \"P1\" expect PROVED:\n"
+        "    normfro2(jacobian(BT, x) - (identity(2) + C * (identity(2) - diag(forward(T, x))^2)"
+        " * A)) <= 10^-60\n"
+        "claim tanh_parts \"P1\" expect PROVED:\n"
+        "    normfro2(jacobian(BT, x) - skip_part(BT, x) - branch_part(BT, x)) <= 10^-60 and "
+        "skip_part(BT, x) - identity(2) <= 0 and norminf(expand(BT, x) - jacobian(BT, x)) < 10^-30\n"
+        "claim tanh_graded \"P1\" expect PROVED:\n"
+        "    norm1(graded(net(BT, BT), x, 0) - identity(2)) <= 10^-30\n"
+        "claim tanh_chain \"P1\" expect PROVED:\n"
+        "    normfro(forward(BT, forward(BT, x)) - forward(net(BT, BT), x)) <= 10^-30\n"
+        "claim tanh_bound \"P1\" expect PROVED:\n"
+        "    norm1(jacobian(BT, x) - identity(2)) <= norm1(C) * norm1(A) and "
+        "norm2(branch_part(BT, x)) < norm2(C) * norm2(A) and sigma_min(jacobian(BT, x)) > 0\n"
+        "claim tanh_or_true \"P1\" expect PROVED:\n    Jt == Jt or 1 == 1\n"
+        "claim tanh_and_false \"P1\" expect REFUTED:\n    Jt == Jt and 1 == 2\n"
+        /* what an enclosure cannot give: UNDECIDED, not ERROR */
+        "claim tanh_det \"P1\" expect UNDECIDED:\n    det(jacobian(BT, x)) > 0\n"
+        "claim tanh_charpoly \"P1\" expect UNDECIDED:\n    charpoly(jacobian(BT, x)) == t^2\n";
     rj_claim_results_init(res);
     run_text(res, text);
     assert_all_pass(res, "tanh");
-    assert_verdict(res, "tanh_jacobian", RJ_VERDICT_UNDECIDED, "tanh");
-    assert_verdict(res, "tanh_let", RJ_VERDICT_UNDECIDED, "test.rj:4:");
+    assert_verdict(res, "tanh_jacobian_refuted", RJ_VERDICT_REFUTED, "rigorous enclosures");
+    assert_verdict(res, "tanh_eq_undecided", RJ_VERDICT_UNDECIDED, "overlap");
+    assert_verdict(res, "tanh_det", RJ_VERDICT_UNDECIDED, "enclosure");
     rj_claim_results_clear(res);
 }
 END_TEST
@@ -655,6 +855,56 @@ START_TEST(test_definitions_in_order)
 }
 END_TEST
 
+/* Regression (report item 6): a definition that fails is bad input even when
+   no claim uses it -- one ERROR result of its own, counted as failed; a
+   definition broken only through another is not reported twice; one the
+   method cannot compute (too many ties) is not bad input. */
+START_TEST(test_failed_definitions_reported)
+{
+    rj_claim_results_t res;
+    const rj_claim_result_struct *r;
+    const char *text =
+        "let ok = 1\n"
+        "let bad = [1, 2] * [1, 2]\n"
+        "let worse = bad + 1\n"
+        "let B = block(W1 = identity(12), W2 = identity(12))\n"
+        "let many = jacobian(B, zeros(12, 1))\n"
+        "claim fine \"t\" expect PROVED:\n    ok == 1\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    ck_assert_int_eq(res->len, 2);
+    r = find(res, "bad");
+    ck_assert_int_eq(r->is_definition, 1);
+    ck_assert_int_eq(r->verdict, RJ_VERDICT_ERROR);
+    ck_assert_int_eq(r->passed, 0);
+    ck_assert_int_eq(r->line, 2);
+    ck_assert_msg(strstr(r->evidence, "test.rj:2:") != NULL, "unlocated: %s", r->evidence);
+    ck_assert_int_eq(find(res, "fine")->verdict, RJ_VERDICT_PROVED);
+    ck_assert_int_eq(res->passed, 1);
+    ck_assert_int_eq(res->failed, 1);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* Regression (report item 8): the evidence of a refuted `not P or Q` says
+   that the negated formula holds, so its margin is not read as the claim's. */
+START_TEST(test_negation_evidence)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "claim c \"t\" expect REFUTED:\n    not (39/40 < 1) or 2 <= 1\n"
+        "claim d \"t\" expect PROVED:\n    not (1 < 1/2)\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "negation");
+    assert_verdict(res, "c", RJ_VERDICT_REFUTED,
+                   "(alternative 1 of 2) not (...) is false: the negated formula holds: "
+                   "lhs = 39/40, rhs = 1 (margin 1/40)");
+    assert_verdict(res, "d", RJ_VERDICT_PROVED, "not (...) is true: the negated formula fails");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 /* The call hook through the model's own rj_eval: choice sets come back as
    lists with one item per one-sided choice. */
 START_TEST(test_hook_choice_sets)
@@ -700,10 +950,15 @@ claims_suite(void)
     tcase_add_test(tc, test_random_families_never_prove);
     tcase_add_test(tc, test_random_family_boundaries);
     tcase_add_test(tc, test_approximate_and_enclosures);
-    tcase_add_test(tc, test_domain_is_undecided);
+    tcase_add_test(tc, test_ties_clarke_box_not_vertices);
+    tcase_add_test(tc, test_ties_random_multilinear);
+    tcase_add_test(tc, test_tie_labels_name_the_point);
+    tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_malformed_files_are_located);
     tcase_add_test(tc, test_bad_claims_inline);
     tcase_add_test(tc, test_definitions_in_order);
+    tcase_add_test(tc, test_failed_definitions_reported);
+    tcase_add_test(tc, test_negation_evidence);
     tcase_add_test(tc, test_hook_choice_sets);
     suite_add_tcase(s, tc);
     return s;

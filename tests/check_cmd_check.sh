@@ -63,4 +63,38 @@ RESJAC_PROOFS_DIR=$d $R check >"$out" 2>"$err"
 [ $? -eq 2 ] || bad "an empty proofs directory is bad input"
 rm -rf "$d"
 
+# Every malformed file with a first line `# expect: LINE:COL substring` gives
+# bad input (exit 2) located at FILE:LINE:COL, with the substring in the
+# message -- also the files whose only fault is a `let` no claim uses
+# (regression: such a failed definition passed silently, exit 0).
+n=0
+for f in "$S"/*.rj; do
+    first=$(head -n 1 "$f")
+    case "$first" in
+    "# expect: "*) ;;
+    *) continue ;;
+    esac
+    spec=${first#\# expect: }
+    lc=${spec%% *}
+    sub=${spec#* }
+    $R check "$f" >"$out" 2>"$err"
+    rc=$?
+    n=$((n + 1))
+    [ "$rc" -eq 2 ] || bad "$f: exit $rc, expected 2"
+    cat "$out" "$err" | grep -qF "$f:$lc:" || bad "$f: no location $lc: $(cat "$out" "$err")"
+    cat "$out" "$err" | grep -qF -- "$sub" || bad "$f: no '$sub' in: $(cat "$out" "$err")"
+done
+[ "$n" -ge 30 ] || bad "only $n files with '# expect:' in $S"
+
+# a failed definition that no claim uses: its own ERROR line, counted, exit 2
+d=$(mktemp -d)
+printf 'let a = [1, 2] * [1, 2]\nclaim fine "t" expect PROVED: 1 == 1\n' >"$d/let.rj"
+expect 2 "$d/let.rj"
+grep -Eq "^ERROR +a +\[let\] +the definition failed: $d/let.rj:1:" "$out" \
+    || bad "failed definition line: $(cat "$out")"
+[ "$(tail -n 1 "$out")" = "1 passed, 1 failed" ] || bad "failed definition not counted"
+expect 2 --json "$d/let.rj"
+grep -q '"kind": "definition"' "$out" || bad "--json: no definition result"
+rm -rf "$d"
+
 exit $fail

@@ -11,11 +11,14 @@
  * followed by "  expected X" when the verdict is not the expected one, and the
  * summary line "N passed, N failed" alone on the last line (a file that cannot
  * be read or parsed counts as one failure; its located message goes to
- * stderr).  With several files each file's claims follow a "# FILE" line.
+ * stderr).  A definition (`let`) whose evaluation fails gets its own line at
+ * its place, "ERROR  NAME  [let]  the definition failed: FILE:LINE:COL: ...",
+ * and counts as one failure, whether or not a claim uses it.  With several files each file's claims follow a "# FILE" line.
  * --quiet prints only the claims that failed and the summary; --json prints
  * the same as one JSON object.
  * Exit status: 0 every claim passed; 1 some claim failed; 2 bad input: usage,
- * a file that cannot be read or parsed, or a claim whose verdict is ERROR. */
+ * a file that cannot be read or parsed, a definition that failed, or a claim
+ * whose verdict is ERROR. */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -48,7 +51,8 @@ static const char *usage =
     "\n"
     "Verdicts: PROVED (exact or rigorous for every case), REFUTED (with a\n"
     "re-verified counterexample), NOT REFUTED (sampled or approximate, never a\n"
-    "proof), UNDECIDED (the method cannot decide; says why), ERROR (bad claim).\n"
+    "proof), UNDECIDED (the method cannot decide; says why), ERROR (bad claim,\n"
+    "or a definition that failed: one line each, counted as failed).\n"
     "Exit status: 0 all passed, 1 some claim failed, 2 bad input.\n";
 
 static int
@@ -130,7 +134,7 @@ print_result(const rj_claim_result_struct *r, int name_w, int quiet)
         return;
     printf("%-11s  %-*s  [%s]  %s\n", rj_verdict_name(r->verdict), name_w, r->name, r->ref,
            r->evidence != NULL ? r->evidence : "");
-    if (!r->passed)
+    if (!r->passed && !r->is_definition)
         printf("  expected %s\n", rj_verdict_name(r->expect));
 }
 
@@ -138,13 +142,15 @@ static json_t *
 result_json(const rj_claim_result_struct *r)
 {
     json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(r->is_definition ? "definition" : "claim"));
     json_object_set_new(o, "file", json_string(r->file));
     json_object_set_new(o, "line", json_integer(r->line));
     json_object_set_new(o, "col", json_integer(r->col));
     json_object_set_new(o, "name", json_string(r->name));
     json_object_set_new(o, "ref", json_string(r->ref));
     json_object_set_new(o, "note", r->note != NULL ? json_string(r->note) : json_null());
-    json_object_set_new(o, "expected", json_string(rj_verdict_name(r->expect)));
+    json_object_set_new(o, "expected", r->is_definition ? json_null()
+                                                        : json_string(rj_verdict_name(r->expect)));
     json_object_set_new(o, "verdict", json_string(rj_verdict_name(r->verdict)));
     json_object_set_new(o, "evidence", json_string(r->evidence != NULL ? r->evidence : ""));
     json_object_set_new(o, "cases", json_integer(r->cases));

@@ -5,19 +5,23 @@
  * before it) and decides every claim with a verdict (rj_verdict_kind):
  *
  *   PROVED       decided by exact arithmetic, or by a rigorous enclosure lying
- *                wholly on one side, for every case of the claim's domain and
- *                every one-sided derivative choice at ReLU ties;
+ *                wholly on one side, for every case of the claim's domain and,
+ *                at ReLU ties, for every derivative in the Clarke interval
+ *                [0, 1]: the one-sided choices 0 and 1 are checked, and they
+ *                cover the interval only for claims multilinear (or convex in
+ *                the right direction) in the tie derivatives, proofs/ties.md;
  *   REFUTED      false, with a concrete counterexample that the checker
  *                re-verifies (a quantifier's witness is printed, read back from
  *                its printed form and decided again) and prints;
  *   NOT REFUTED  a sampled universal claim (forall over random(...)) that
  *                survived every case, or an approximate claim (~= within) that
  *                holds; never counted as proved;
- *   UNDECIDED    the method cannot decide: a layer this build lacks (tanh in
- *                the exact layer, spectral norms before the precise layer), an
- *                enclosure that straddles the bound, or a claim about "the
- *                Jacobian" at a ReLU tie that holds for some one-sided choices
- *                only (the evidence names the convention it needs);
+ *   UNDECIDED    the method cannot decide: an enclosure that straddles the
+ *                bound, a function that needs exact values given an enclosure,
+ *                too many ReLU ties, or a claim about "the Jacobian" at a ReLU
+ *                tie that holds for some choices only (the evidence names the
+ *                convention it needs, e.g. "fails at ReLU'(0) = 1/2") or that
+ *                holds at the one-sided choices but is not multilinear in them;
  *   ERROR        a bad claim (unknown name, shape mismatch, a limit exceeded,
  *                a failed definition), with file:line:col.
  *
@@ -26,7 +30,8 @@
  * The claim functions (jacobian, skip_part, branch_part, forward, expand,
  * graded, subsets_sum, paths, binomial, digits, norms, charpoly, ...) are added
  * to the language through the environment's call hook (rj_claims_env_init);
- * proofs/LANGUAGE.md lists them. */
+ * proofs/LANGUAGE.md lists them.  Networks with tanh or sigmoid are computed by
+ * the precise layer: their values are enclosure matrices (RJ_VAL_EMAT). */
 #ifndef RESJAC_CLAIMS_H
 #define RESJAC_CLAIMS_H
 
@@ -61,10 +66,13 @@ typedef struct {
 /* Fill opts with the defaults above. */
 void rj_claims_opts_default(rj_claims_opts *opts);
 
-/* The result of one claim.  Strings are owned by the result list. */
+/* The result of one claim -- or of a failed definition, which makes the
+   file bad input (is_definition = 1: verdict ERROR, never passed, evidence the
+   located message).  Strings are owned by the result list. */
 typedef struct {
+    int is_definition;          /* 1: `let name = ...` whose evaluation failed */
     char *file;                 /* file the claim is in ("" when none) */
-    int line, col;              /* where the claim starts */
+    int line, col;              /* where the claim (or definition) starts */
     char *name;
     char *ref;                  /* lesson reference, e.g. "Example 3" */
     char *note;                 /* the claim's note, or NULL */
@@ -88,11 +96,15 @@ void rj_claim_results_clear(rj_claim_results_t res);
 /* Decide every claim of a parsed program, appending one result per claim to
    res in file order.  dir is the directory load("...") paths are relative to
    (NULL: the current directory); opts NULL means the defaults.
-   A definition that fails does not stop the check: every later claim that
-   uses it (directly or through other definitions) gets ERROR -- or UNDECIDED
-   when the definition needs a layer this build lacks -- with the definition's
-   file:line:col in its evidence.  Returns RJ_OK; other statuses only when
-   something outside any claim failed (err then says what). */
+   A definition that fails does not stop the check: it gets a result of its
+   own (is_definition, verdict ERROR, counted as failed) at its place in the
+   file, whether or not a claim uses it, and every later claim that uses it
+   (directly or through other definitions) gets ERROR with the definition's
+   file:line:col in its evidence.  A definition that needs what the method
+   cannot do (RJ_ERR_DOMAIN: too many ReLU ties, ...) is not bad input: it
+   gets no result of its own, and the claims that use it are UNDECIDED.
+   Returns RJ_OK; other statuses only when something outside any claim failed
+   (err then says what). */
 int rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *dir,
                          const rj_claims_opts *opts, rj_error_t err);
 
@@ -124,9 +136,10 @@ void rj_claims_env_clear(rj_env_t env);
    for every one-sided choice at the k ties it depends on (item m: tie b takes
    the right derivative iff bit b of m is set, ties in the order met); ties
    that do not change the value are dropped, so a value every choice agrees on
-   is returned plainly.  Limits (too many ties) and what this build cannot
-   compute (tanh, sigmoid in the exact layer) return RJ_ERR_DOMAIN, which the
-   checker reports as UNDECIDED with the message. */
+   is returned plainly.  Values of tanh or sigmoid networks are enclosure
+   matrices (RJ_VAL_EMAT).  Limits (too many ties) and what the method cannot
+   compute (det of an enclosure, ...) return RJ_ERR_DOMAIN, which the checker
+   reports as UNDECIDED with the message. */
 int rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args,
                    char *const *argnames, slong nargs, rj_loc_t loc,
                    struct rj_env_struct *env, rj_error_t err);

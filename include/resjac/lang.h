@@ -128,8 +128,12 @@ typedef enum {
     RJ_VAL_BLOCK,
     RJ_VAL_NET,
     RJ_VAL_STRING,
-    RJ_VAL_LIST       /* list of values; is_choice_set = 1 when it is the set of
+    RJ_VAL_LIST,      /* list of values; is_choice_set = 1 when it is the set of
                          alternatives at a ReLU tie (a claim must hold for all) */
+    RJ_VAL_EMAT       /* rigorous enclosure of a real matrix (vectors n x 1): the true
+                         entry (i, j) lies in [elo[k], ehi[k]], k = i * ecols + j
+                         (MPFR, elo[k] <= ehi[k]); made by the claims module from the
+                         precise layer (tanh, sigmoid) */
 } rj_val_kind;
 
 typedef struct rj_val_struct {
@@ -145,6 +149,9 @@ typedef struct rj_val_struct {
     slong len;                    /* LIST */
     struct rj_val_struct *items;  /* LIST */
     int is_choice_set;            /* LIST */
+    slong erows, ecols;           /* EMAT: shape */
+    mpfr_ptr elo, ehi;            /* EMAT: erows * ecols initialised entries each (row
+                                     major), NULL when there are none */
 } rj_val_struct;
 typedef rj_val_struct rj_val_t[1];
 

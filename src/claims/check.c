@@ -82,6 +82,9 @@ static void
 broken_add(broken_list *bl, const char *name, int status, const char *msg)
 {
     broken_t *b;
+    /* msg may belong to an entry of bl (a definition that uses a broken one,
+       possibly its own earlier binding): copy it before removing or growing */
+    char *m = cl_strdup(msg);
     broken_remove(bl, name);
     if (bl->len == bl->alloc) {
         bl->alloc = FLINT_MAX(8, 2 * bl->alloc);
@@ -90,7 +93,7 @@ broken_add(broken_list *bl, const char *name, int status, const char *msg)
     b = bl->items + bl->len++;
     b->name = cl_strdup(name);
     b->status = status;
-    b->msg = cl_strdup(msg);
+    b->msg = m;
 }
 
 static void
@@ -172,7 +175,7 @@ eval_let(rj_env_t env, cl_ctx *ctx, const rj_prog_t prog, slong i, rj_error_t er
         st = cl_eval(c, s->expr, env, ctx, err);
         if (st == RJ_OK) {
             rj_env_bind(env, s->name, c->v);
-            cl_bound_push(ctx, s->name, c->keys, c->nkeys);
+            cl_bound_push(ctx, s->name, c->keys, c->nkeys, c->dep, cl_cval_center(c));
         }
         cl_cval_clear(c);
     } else {
@@ -215,6 +218,21 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                 rj_error_format(buf, sizeof(buf), e);
                 broken_add(&bl, s->name, e->status, buf);
                 rj_env_unbind(env, s->name);   /* no stale earlier value */
+                if (e->status != RJ_ERR_DOMAIN) {
+                    /* bad input whether or not a claim uses it */
+                    rj_claim_result_struct *r = results_add(res);
+                    r->is_definition = 1;
+                    r->file = cl_strdup(prog->file != NULL ? prog->file : "");
+                    r->line = s->loc.line;
+                    r->col = s->loc.col;
+                    r->name = cl_strdup(s->name);
+                    r->ref = cl_strdup("let");
+                    r->expect = RJ_VERDICT_ERROR;
+                    r->verdict = RJ_VERDICT_ERROR;
+                    r->evidence = cl_printf("the definition failed: %s", buf);
+                    r->passed = 0;
+                    res->failed++;
+                }
             } else
                 broken_remove(&bl, s->name);
         } else {
@@ -231,7 +249,7 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                                                         : RJ_VERDICT_ERROR;
                 r->evidence = cl_printf("uses '%s', whose definition %s: %s", b->name,
                                         b->status == RJ_ERR_DOMAIN
-                                            ? "needs what this build cannot do"
+                                            ? "asks what the method cannot compute"
                                             : "failed", b->msg);
             } else
                 rj_claims_decide(&r->verdict, &r->evidence, &r->cases, s->expr, env, e);

@@ -12,7 +12,14 @@
  * compares the items of one and the same choice; values from different
  * networks or points are independent (every combination is tried), which can
  * only make a verdict weaker, never wrongly PROVED.  Formulas give per-choice
- * truth values (cl_cres). */
+ * truth values (cl_cres).
+ *
+ * The one-sided choices are the vertices of the Clarke box [0, 1]^k of the
+ * derivatives at the k ties.  Each cval also records how it depends on the
+ * choices over the whole box (dep: multilinear, coordinate-wise convex or
+ * concave, or unknown) and its value at the centre c = (1/2, ..., 1/2); a
+ * claim that holds at every vertex is PROVED only when that dependence shows
+ * the vertices cover the box (proofs/ties.md). */
 #ifndef RESJAC_CLAIMS_IMPL_H
 #define RESJAC_CLAIMS_IMPL_H
 
@@ -28,6 +35,7 @@
 #include "resjac/lang.h"
 #include "resjac/exact.h"
 #include "resjac/claims.h"
+#include "resjac/precise.h"
 
 /* ------------------------------------------------------------ strings */
 
@@ -63,6 +71,9 @@ typedef struct {
     char *name;
     slong nkeys;
     slong *keys;
+    int dep;                    /* CL_DEP_* of the value bound */
+    int has_center;
+    struct rj_val_struct *center;   /* its value at the centre (flint_malloc'd), or NULL */
 } cl_bound;
 
 typedef struct {
@@ -86,15 +97,18 @@ typedef struct {
 
 void cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts);
 void cl_ctx_clear(cl_ctx *ctx);
-/* Intern a tie, returning its index (hash lookup). */
+/* Intern a tie, returning its index (hash lookup); label is kept from the
+   first call that met it. */
 slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
                     const char *label);
 void cl_note_seen(cl_ctx *ctx, slong tie);
 /* Start a new claim: no ties seen, no quantifier cases. */
 void cl_ctx_new_claim(cl_ctx *ctx);
-/* Record the tie keys of a name just bound (nkeys 0 for plain values) /
-   forget its most recent record / look it up (NULL: no record). */
-void cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys);
+/* Record the tie keys of a name just bound (nkeys 0 for plain values), how it
+   depends on them and its centre value (may be NULL) / forget its most recent
+   record / look it up (NULL: no record). */
+void cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int dep,
+                   const struct rj_val_struct *center);
 void cl_bound_pop(cl_ctx *ctx, const char *name);
 const cl_bound *cl_bound_lookup(const cl_ctx *ctx, const char *name);
 /* The context of an environment made by rj_claims_env_init (NULL otherwise). */
@@ -107,10 +121,27 @@ void cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name);
 
 /* ------------------------------------------------------------ values */
 
+/* How a value depends on the tie choices c in the Clarke box [0, 1]^k, entry
+   by entry (proofs/ties.md):
+     CL_DEP_LIN  multilinear (affine in each c_i; a value without keys too);
+     CL_DEP_CVX  convex in each c_i separately (e.g. a norm of a multilinear
+                 matrix): its maximum over the box is at a vertex;
+     CL_DEP_CCV  concave in each c_i: its minimum is at a vertex;
+     CL_DEP_ANY  unknown (a product of two choice-dependent values, a power,
+                 det, inverse, ...): the vertices say nothing about the box. */
+enum { CL_DEP_LIN = 0, CL_DEP_CVX = 1, CL_DEP_CCV = 2, CL_DEP_ANY = 3 };
+
+/* The dependence of a + b, and of -a (CVX and CCV swap). */
+int cl_dep_add(int da, int db);
+int cl_dep_neg(int d);
+
 typedef struct {
     rj_val_t v;
     slong nkeys;
     slong *keys;
+    int dep;              /* CL_DEP_*; CL_DEP_LIN when nkeys == 0 */
+    int has_center;       /* nkeys > 0: center holds the value at c = (1/2, ..., 1/2) */
+    rj_val_t center;
 } cl_cval_struct;
 typedef cl_cval_struct cl_cval_t[1];
 
@@ -122,19 +153,31 @@ void cl_cval_set_plain(cl_cval_t c, const rj_val_t v);
 /* Item of c for a choice mask over the key list U (c's keys are a subset). */
 const rj_val_struct *cl_cval_item(const cl_cval_t c, ulong maskU, const slong *U, slong nU);
 /* Make c the choice set over the sorted keys U with items[mask] (2^nU values,
-   moved out of items), dropping keys that no item depends on. */
-void cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items);
+   moved out of items), depending on them as dep, with the centre value center
+   (moved out; NULL: unknown).  When dep is CL_DEP_LIN, keys that no item
+   depends on are dropped (a multilinear function equal at the two ends of
+   every edge along c_i does not depend on c_i). */
+void cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items,
+                         int dep, rj_val_struct *center);
+/* The value at the centre: c->v without keys, else the centre or NULL. */
+const rj_val_struct *cl_cval_center(const cl_cval_t c);
+/* The centre of a multilinear choice set: the mean of its 2^k vertex items
+   (multilinear interpolation at c = 1/2).  Returns 0 when the items cannot be
+   averaged. */
+int cl_val_mean(rj_val_t out, const rj_val_struct *items, slong len);
 /* Sorted union of sorted key lists (*U flint_malloc'd; may be NULL when 0). */
 slong cl_keys_union(slong **U, const slong *a, slong na, const slong *b, slong nb);
 /* Project a mask over U onto the sub-list K. */
 ulong cl_keys_project(ulong maskU, const slong *U, slong nU, const slong *K, slong nK);
 
-/* Apply fn to every combination of items of the inputs (paired by keys);
-   fn's result may itself depend on ties only when no input does. */
+/* Apply fn to every combination of items of the inputs (paired by keys), and
+   to their centres; the result depends on the choices as dep (the caller's
+   judgement of fn, proofs/ties.md).  fn's result may itself depend on ties
+   only when no input does. */
 typedef int (*cl_cval_fn)(cl_cval_t out, rj_val_struct **vals, slong n, void *data,
                           cl_ctx *ctx, rj_env_struct *env, rj_error_t err);
 int cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data,
-                cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err);
+                int dep, cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err);
 
 /* Value helpers. */
 void cl_val_set_si(rj_val_t v, slong n);
@@ -183,8 +226,13 @@ typedef struct {
 /* Index of the function called name, -1 if none; -2 when name is bound to a
    polynomial in env (p(x) applies it). */
 int cl_builtin_find(const char *name, rj_env_struct *env);
-/* 1 if the function may return a choice set. */
+/* 1 if the function may return a choice set or an enclosure matrix (the
+   network functions). */
 int cl_builtin_has_ties(int which);
+/* How the result of builtin `which` depends on the tie choices, from the
+   dependences of its n arguments (proofs/ties.md); keyed[i]: argument i has
+   keys. */
+int cl_builtin_dep(int which, const int *deps, const int *keyed, slong n);
 int cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                     rj_env_struct *env, rj_error_t err);
 /* p(x): evaluation at a number or a square matrix, composition with a
@@ -195,6 +243,51 @@ int cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_
 /* r >= sqrt(q) for q >= 0, exact (returns 1) when q is the square of a
    rational; else r - sqrt(q) <= sqrt(q) 2^-60 roughly. */
 int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
+/* ------------------------------------------------------------ enclosure matrices
+   (src/claims/emat.c).  RJ_VAL_EMAT values hold entrywise enclosures; every
+   operation rounds lower ends down and upper ends up, so the true result of
+   the operation on any matrices inside the operands lies inside the result. */
+
+/* A value that is a matrix of some kind: numbers (1 x 1), matrices, enclosures
+   (1 x 1), enclosure matrices. */
+int cl_is_matlike(const rj_val_struct *v);
+slong cl_val_rows(const rj_val_struct *v);
+slong cl_val_cols(const rj_val_struct *v);
+/* Entry (i, j) of a matlike value as an interval (lo, hi initialised by the
+   caller; rounded outward to their precision); returns 1 when it is exact
+   (an exact rational, written to q if q is not NULL). */
+int cl_val_entry_itv(mpfr_t lo, mpfr_t hi, fmpq_t q, const rj_val_struct *v, slong i,
+                     slong j);
+/* out = an r x c enclosure matrix at precision prec, entries [0, 0]. */
+void cl_emat_init_set(rj_val_t out, slong r, slong c, slong prec);
+/* From / to the precise layer's midpoint-radius matrices. */
+void cl_emat_set_imat(rj_val_t out, const rj_imat_struct *A);
+void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
+/* Operations where an operand is an enclosure matrix (or an enclosure with a
+   matrix): op in + - * / ^ (as rj_val_binop); RJ_NOT_HANDLED when neither
+   operand is such. */
+int cl_emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
+                  slong prec, rj_loc_t loc, rj_error_t err);
+/* The language's arithmetic (rj_val_binop) extended to enclosure matrices. */
+int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
+                 slong prec, rj_loc_t loc, rj_error_t err);
+int cl_emat_neg(rj_val_t out, const rj_val_struct *a);
+int cl_emat_transpose(rj_val_t out, const rj_val_struct *a);
+/* A[i, j] / v[i] (1-based) of an enclosure matrix: an enclosure. */
+int cl_emat_index(rj_val_t out, const rj_val_struct *a, const rj_val_struct *i,
+                  const rj_val_struct *j, rj_loc_t loc, rj_error_t err);
+/* diag(v) of an enclosure vector. */
+int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
+/* A matrix literal whose entries are numbers and enclosures. */
+int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols,
+                    slong prec);
+/* Norms and other scalar functions of an enclosure matrix: name is norm1,
+   norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
+int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
+                     rj_loc_t loc, rj_error_t err);
+/* "a 2 x 2 enclosure matrix" for messages (else rj_val_describe). */
+void cl_val_describe(char *buf, int len, const rj_val_struct *v);
+
 /* Exact matrix norms. */
 void cl_norm1(fmpq_t r, const fmpq_mat_t A);
 void cl_norminf(fmpq_t r, const fmpq_mat_t A);
@@ -205,12 +298,18 @@ slong cl_mat_rank(const fmpq_mat_t A);
 
 enum { CL_TRUE = 0, CL_FALSE = 1, CL_WEAK = 2, CL_UNKNOWN = 3 };
 
-/* Per-choice truth values of a formula, with evidence for each choice. */
+/* Per-choice truth values of a formula, with evidence for each choice, and
+   what is known over the whole Clarke box (proofs/ties.md). */
 typedef struct {
     slong nkeys;
     slong *keys;
     signed char *tv;      /* 2^nkeys */
     char **ev;            /* 2^nkeys strings (owned) */
+    int box_true;         /* shown TRUE for every c in [0, 1]^nkeys */
+    int box_false;        /* shown FALSE for every c in [0, 1]^nkeys */
+    signed char ctv;      /* truth value at the centre c = (1/2, ..., 1/2) (nkeys > 0;
+                             CL_UNKNOWN when it could not be evaluated) */
+    char *cev;            /* its evidence, or NULL */
 } cl_cres_struct;
 typedef cl_cres_struct cl_cres_t[1];
 

@@ -20,7 +20,17 @@
  * `and`/`or` evaluate left to right and stop once every choice is decided
  * FALSE (and) or TRUE (or).  A claim is then reduced over the choices
  * (cl_reduce): PROVED only if TRUE for every choice, REFUTED only if FALSE for
- * every choice; otherwise the verdict names the convention it needs. */
+ * every choice; otherwise the verdict names the convention it needs.
+ *
+ * The one-sided choices are only the vertices of the Clarke box [0, 1]^k of
+ * tie derivatives.  A claim true (false) at every vertex is PROVED (REFUTED)
+ * only when the way its two sides depend on the choices carries the vertex
+ * results to the whole box (box_true, box_false; proofs/ties.md): == between
+ * multilinear values, an order comparison whose difference is coordinate-wise
+ * convex (maximum at a vertex) or concave (minimum at a vertex), and and / or
+ * / not of such.  Otherwise the verdict is UNDECIDED, and the value at
+ * ReLU'(0) = 1/2 for every tie (the centre of the box) is tried as an extra
+ * sample to name the convention that fails. */
 #include <string.h>
 
 #include "claims_impl.h"
@@ -36,6 +46,9 @@ cl_cres_init(cl_cres_t r)
     r->ev = flint_malloc(sizeof(char *));
     r->tv[0] = CL_UNKNOWN;
     r->ev[0] = NULL;
+    r->box_true = r->box_false = 0;
+    r->ctv = CL_UNKNOWN;
+    r->cev = NULL;
 }
 
 static void
@@ -47,6 +60,7 @@ cres_free_contents(cl_cres_t r)
     flint_free(r->ev);
     flint_free(r->tv);
     flint_free(r->keys);
+    flint_free(r->cev);
 }
 
 void
@@ -81,6 +95,9 @@ cres_reset(cl_cres_t r, const slong *U, slong nU)
         r->tv[i] = CL_UNKNOWN;
         r->ev[i] = NULL;
     }
+    r->box_true = r->box_false = 0;
+    r->ctv = CL_UNKNOWN;
+    r->cev = NULL;
 }
 
 void
@@ -89,6 +106,21 @@ cl_cres_set_scalar(cl_cres_t r, int tv, char *ev)
     cres_reset(r, NULL, 0);
     r->tv[0] = tv;
     r->ev[0] = ev;
+    r->box_true = tv == CL_TRUE;
+    r->box_false = tv == CL_FALSE;
+}
+
+/* The truth value at the centre of the box (the value itself without keys). */
+static int
+cres_ctv(const cl_cres_t r)
+{
+    return r->nkeys == 0 ? r->tv[0] : r->ctv;
+}
+
+static const char *
+cres_cev(const cl_cres_t r)
+{
+    return r->nkeys == 0 ? r->ev[0] : r->cev;
 }
 
 static int
@@ -465,6 +497,198 @@ cmp_encl(char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
     return tv;
 }
 
+/* One entry of an enclosure comparison: op on [alo, ahi] and [blo, bhi]
+   (pa, pb: each is exactly a point); for ~= the distance |x - y| over the
+   two intervals against tol. */
+static int
+itv_tv(int op, const mpfr_t alo, const mpfr_t ahi, int pa, const mpfr_t blo,
+       const mpfr_t bhi, int pb, const fmpq_t tol, slong p)
+{
+    int lt = mpfr_cmp(ahi, blo) < 0, le = mpfr_cmp(ahi, blo) <= 0;
+    int gt = mpfr_cmp(alo, bhi) > 0, ge = mpfr_cmp(alo, bhi) >= 0;
+    int same_point = pa && pb && mpfr_equal_p(alo, blo);
+    switch (op) {
+    case RJ_CMP_LE: return le ? CL_TRUE : gt ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_LT: return lt ? CL_TRUE : ge ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_GE: return ge ? CL_TRUE : lt ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_GT: return gt ? CL_TRUE : le ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_EQ: return same_point ? CL_TRUE : (lt || gt) ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_NE: return same_point ? CL_FALSE : (lt || gt) ? CL_TRUE : CL_UNKNOWN;
+    default: {
+        /* dlo = max(alo - bhi, blo - ahi, 0) rounded down, dhi = max(ahi - blo,
+           bhi - alo) rounded up */
+        mpfr_t t, u, tl, th;
+        int tv = CL_UNKNOWN;
+        mpfr_init2(t, p);
+        mpfr_init2(u, p);
+        mpfr_init2(tl, p);
+        mpfr_init2(th, p);
+        mpfr_sub(t, alo, bhi, MPFR_RNDD);
+        mpfr_sub(u, blo, ahi, MPFR_RNDD);
+        mpfr_max(t, t, u, MPFR_RNDD);
+        mpfr_sub(u, ahi, blo, MPFR_RNDU);
+        mpfr_sub(th, bhi, alo, MPFR_RNDU);
+        mpfr_max(u, u, th, MPFR_RNDU);
+        fmpq_get_mpfr(tl, tol, MPFR_RNDD);
+        fmpq_get_mpfr(th, tol, MPFR_RNDU);
+        if (mpfr_cmp(u, tl) <= 0)
+            tv = CL_WEAK;
+        else if (mpfr_cmp(t, th) > 0)
+            tv = CL_FALSE;
+        mpfr_clear(t);
+        mpfr_clear(u);
+        mpfr_clear(tl);
+        mpfr_clear(th);
+        return tv;
+    }
+    }
+}
+
+static char *
+entry_itv_text(const rj_val_struct *v, slong i, slong j, slong p)
+{
+    mpfr_t lo, hi;
+    char buf[200];
+    fmpq_t q;
+    int exact;
+    mpfr_init2(lo, p);
+    mpfr_init2(hi, p);
+    fmpq_init(q);
+    exact = cl_val_entry_itv(lo, hi, q, v, v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_ENCL
+                                               ? 0 : i, v->kind == RJ_VAL_NUM
+                                                        || v->kind == RJ_VAL_ENCL ? 0 : j);
+    if (exact) {
+        char *s = short_q(q);
+        snprintf(buf, sizeof(buf), "%s", s);
+        flint_free(s);
+    } else
+        mpfr_snprintf(buf, sizeof(buf), "[%.12RDg, %.12RUg]", lo, hi);
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    fmpq_clear(q);
+    return cl_strdup(buf);
+}
+
+/* Comparisons where a side is an enclosure matrix (or an enclosure against a
+   matrix), entry by entry; a scalar side stands for every entry. */
+static int
+cmp_emat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
+         const fmpq_t tol, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
+{
+    int sa = a->kind == RJ_VAL_NUM || a->kind == RJ_VAL_ENCL;
+    int sb = b->kind == RJ_VAL_NUM || b->kind == RJ_VAL_ENCL;
+    const rj_val_struct *m = sa ? b : a;
+    slong r = cl_val_rows(m), c = cl_val_cols(m), i, j, p = ctx->prec + 64;
+    slong fi = -1, fj = -1, ui = -1, uj = -1, ti = -1, tj = -1;
+    int nf = 0, nu = 0, nt = 0, tv;
+    double width = -1e300;
+    mpfr_t alo, ahi, blo, bhi, w;
+    char where[64];
+
+    if (!sa && !sb && (cl_val_rows(b) != r || cl_val_cols(b) != c)) {
+        if (op == RJ_CMP_EQ || op == RJ_CMP_NE) {
+            *tvout = op == RJ_CMP_EQ ? CL_FALSE : CL_TRUE;
+            *ev = cl_printf("the shapes differ: lhs is %ld x %ld, rhs is %ld x %ld", (long) r,
+                            (long) c, (long) cl_val_rows(b), (long) cl_val_cols(b));
+            return RJ_OK;
+        }
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                "cannot compare a %ld x %ld matrix with a %ld x %ld matrix "
+                                "entrywise", (long) r, (long) c, (long) cl_val_rows(b),
+                                (long) cl_val_cols(b));
+    }
+    mpfr_init2(alo, p);
+    mpfr_init2(ahi, p);
+    mpfr_init2(blo, p);
+    mpfr_init2(bhi, p);
+    mpfr_init2(w, 32);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++) {
+            int pa, pb, t;
+            /* a point only when the interval is one number: then that number
+               is the value (an exact rational that MPFR cannot hold is not) */
+            cl_val_entry_itv(alo, ahi, NULL, a, sa ? 0 : i, sa ? 0 : j);
+            cl_val_entry_itv(blo, bhi, NULL, b, sb ? 0 : i, sb ? 0 : j);
+            pa = mpfr_equal_p(alo, ahi);
+            pb = mpfr_equal_p(blo, bhi);
+            t = itv_tv(op, alo, ahi, pa, blo, bhi, pb, tol, p);
+            if (t == CL_FALSE && nf++ == 0) {
+                fi = i;
+                fj = j;
+            } else if (t == CL_TRUE && nt++ == 0) {
+                ti = i;
+                tj = j;
+            } else if (t == CL_UNKNOWN) {
+                if (nu++ == 0) {
+                    ui = i;
+                    uj = j;
+                }
+                mpfr_sub(w, ahi, alo, MPFR_RNDU);
+                if (!mpfr_zero_p(w) && (double) mpfr_get_exp(w) > width)
+                    width = (double) mpfr_get_exp(w);
+                mpfr_sub(w, bhi, blo, MPFR_RNDU);
+                if (!mpfr_zero_p(w) && (double) mpfr_get_exp(w) > width)
+                    width = (double) mpfr_get_exp(w);
+            }
+        }
+    if (op == RJ_CMP_NE)
+        tv = nt > 0 ? CL_TRUE : nu > 0 ? CL_UNKNOWN : CL_FALSE;
+    else if (op == RJ_CMP_APPROX)
+        tv = nf > 0 ? CL_FALSE : nu > 0 ? CL_UNKNOWN : CL_WEAK;
+    else
+        tv = nf > 0 ? CL_FALSE : nu > 0 ? CL_UNKNOWN : CL_TRUE;
+    {
+        slong ei = tv == CL_FALSE && op != RJ_CMP_NE ? fi : tv == CL_UNKNOWN ? ui
+                   : op == RJ_CMP_NE && tv == CL_TRUE ? ti : -1;
+        slong ej = tv == CL_FALSE && op != RJ_CMP_NE ? fj : tv == CL_UNKNOWN ? uj
+                   : op == RJ_CMP_NE && tv == CL_TRUE ? tj : -1;
+        char *la = short_v(a), *lb = short_v(b);
+        if (ei >= 0) {
+            char *xa = entry_itv_text(a, ei, ej, p), *xb = entry_itv_text(b, ei, ej, p);
+            if (c == 1)
+                snprintf(where, sizeof(where), "entry %ld", (long) (ei + 1));
+            else
+                snprintf(where, sizeof(where), "entry (%ld, %ld)", (long) (ei + 1),
+                         (long) (ej + 1));
+            if (tv == CL_UNKNOWN)
+                *ev = cl_printf("%s: lhs %s, rhs %s: the enclosures overlap at %ld bits, so "
+                                "'%s' cannot be decided; lhs = %s, rhs = %s", where, xa, xb,
+                                (long) ctx->prec, op_text(op), la, lb);
+            else if (tv == CL_FALSE)
+                *ev = cl_printf("%s fails: lhs %s, rhs %s (rigorous enclosures); lhs = %s, "
+                                "rhs = %s", where, xa, xb, la, lb);
+            else
+                *ev = cl_printf("%s differs: lhs %s, rhs %s (rigorous enclosures)", where, xa,
+                                xb);
+            flint_free(xa);
+            flint_free(xb);
+        } else if (tv == CL_WEAK) {
+            char *st = short_q(tol);
+            *ev = cl_printf("every entry within %s: lhs = %s, rhs = %s (rigorous enclosures; "
+                            "approximate: never PROVED)", st, la, lb);
+            flint_free(st);
+        } else if (tv == CL_FALSE)      /* != of equal points */
+            *ev = cl_printf("both sides = %s", la);
+        else
+            *ev = cl_printf("every entry satisfies '%s': lhs = %s, rhs = %s (rigorous "
+                            "enclosures)", op_text(op), la, lb);
+        flint_free(la);
+        flint_free(lb);
+    }
+    if (tv == CL_UNKNOWN) {
+        if (!ctx->straddled || width > ctx->straddle_width)
+            ctx->straddle_width = width;
+        ctx->straddled = 1;
+    }
+    *tvout = tv;
+    mpfr_clear(alo);
+    mpfr_clear(ahi);
+    mpfr_clear(blo);
+    mpfr_clear(bhi);
+    mpfr_clear(w);
+    return RJ_OK;
+}
+
 static int
 cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
            const fmpq_t tol, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
@@ -472,6 +696,12 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
     int ka = a->kind, kb = b->kind;
     char da[120], db[120];
     *ev = NULL;
+    if (ka == RJ_VAL_EMAT || kb == RJ_VAL_EMAT || (ka == RJ_VAL_ENCL && kb == RJ_VAL_MAT)
+        || (ka == RJ_VAL_MAT && kb == RJ_VAL_ENCL)) {
+        if (cl_is_matlike(a) && cl_is_matlike(b)
+            && (op != RJ_CMP_APPROX || fmpq_sgn(tol) >= 0))
+            return cmp_emat(tv, ev, op, a, b, tol, ctx, loc, err);
+    }
     if ((ka == RJ_VAL_ENCL || kb == RJ_VAL_ENCL)
         && (ka == RJ_VAL_ENCL || ka == RJ_VAL_NUM) && (kb == RJ_VAL_ENCL || kb == RJ_VAL_NUM)) {
         *tv = cmp_encl(ev, op, a, b, tol, ctx);
@@ -517,10 +747,191 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
         *ev = cl_printf("lhs = %s, rhs = %s", a->b ? "true" : "false", b->b ? "true" : "false");
         return RJ_OK;
     }
-    rj_val_describe(da, sizeof(da), a);
-    rj_val_describe(db, sizeof(db), b);
+    cl_val_describe(da, sizeof(da), a);
+    cl_val_describe(db, sizeof(db), b);
     return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "cannot compare %s with %s using '%s'",
                             da, db, op_text(op));
+}
+
+
+/* ------------------------------------------------------------ the Clarke box */
+
+/* Sign of entry (i, j) of a - b - shift (a scalar side stands for every
+   entry): +1 or -1 when sure, 0 when exactly 0, 2 when the enclosures cannot
+   tell. */
+static int
+entry_sign(const rj_val_struct *a, const rj_val_struct *b, slong i, slong j,
+           const fmpq_t shift, slong p)
+{
+    int sa = a->kind == RJ_VAL_NUM || a->kind == RJ_VAL_ENCL;
+    int sb = b->kind == RJ_VAL_NUM || b->kind == RJ_VAL_ENCL;
+    mpfr_t alo, ahi, blo, bhi, s;
+    fmpq_t qa, qb;
+    int ea, eb, sg;
+    mpfr_init2(alo, p);
+    mpfr_init2(ahi, p);
+    mpfr_init2(blo, p);
+    mpfr_init2(bhi, p);
+    mpfr_init2(s, p);
+    fmpq_init(qa);
+    fmpq_init(qb);
+    ea = cl_val_entry_itv(alo, ahi, qa, a, sa ? 0 : i, sa ? 0 : j);
+    eb = cl_val_entry_itv(blo, bhi, qb, b, sb ? 0 : i, sb ? 0 : j);
+    if (ea && eb) {
+        fmpq_sub(qa, qa, qb);
+        fmpq_sub(qa, qa, shift);
+        sg = fmpq_sgn(qa);
+    } else {
+        /* [alo - bhi - shift, ahi - blo - shift], rounded outward */
+        mpfr_sub(alo, alo, bhi, MPFR_RNDD);
+        fmpq_get_mpfr(s, shift, MPFR_RNDU);
+        mpfr_sub(alo, alo, s, MPFR_RNDD);
+        mpfr_sub(ahi, ahi, blo, MPFR_RNDU);
+        fmpq_get_mpfr(s, shift, MPFR_RNDD);
+        mpfr_sub(ahi, ahi, s, MPFR_RNDU);
+        sg = mpfr_sgn(alo) > 0 ? 1 : mpfr_sgn(ahi) < 0 ? -1 : 2;
+    }
+    mpfr_clear(alo);
+    mpfr_clear(ahi);
+    mpfr_clear(blo);
+    mpfr_clear(bhi);
+    mpfr_clear(s);
+    fmpq_clear(qa);
+    fmpq_clear(qb);
+    return sg;
+}
+
+#define SG_NEG 1
+#define SG_ZERO 2
+#define SG_POS 4
+
+/* 1 if one entry of a - b - shift has, at every vertex of the box over U, a
+   sign in the set `want` (SG_* bits). */
+static int
+entry_sign_at_all_vertices(const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU,
+                           const fmpq_t shift, int want, slong p)
+{
+    const rj_val_struct *a0 = cl_cval_item(a, 0, U, nU), *b0 = cl_cval_item(b, 0, U, nU);
+    const rj_val_struct *m0 = cl_val_rows(a0) * cl_val_cols(a0) > 1 ? a0 : b0;
+    slong r = cl_val_rows(m0), c = cl_val_cols(m0), i, j, m, n = WORD(1) << nU;
+    for (m = 0; m < n; m++) {
+        const rj_val_struct *am = cl_cval_item(a, m, U, nU), *bm = cl_cval_item(b, m, U, nU);
+        if (!cl_is_matlike(am) || !cl_is_matlike(bm))
+            return 0;
+        if ((cl_val_rows(am) * cl_val_cols(am) > 1
+             && (cl_val_rows(am) != r || cl_val_cols(am) != c))
+            || (cl_val_rows(bm) * cl_val_cols(bm) > 1
+                && (cl_val_rows(bm) != r || cl_val_cols(bm) != c)))
+            return 0;
+    }
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++) {
+            int ok = 1;
+            for (m = 0; m < n && ok; m++) {
+                int sg = entry_sign(cl_cval_item(a, m, U, nU), cl_cval_item(b, m, U, nU), i,
+                                    j, shift, p);
+                ok = (sg == -1 && (want & SG_NEG)) || (sg == 0 && (want & SG_ZERO))
+                     || (sg == 1 && (want & SG_POS));
+            }
+            if (ok)
+                return 1;
+        }
+    return 0;
+}
+
+/* The dependence of a - b on the choices. */
+static int
+diff_dep(const cl_cval_t a, const cl_cval_t b)
+{
+    return cl_dep_add(a->nkeys > 0 ? a->dep : CL_DEP_LIN,
+                      cl_dep_neg(b->nkeys > 0 ? b->dep : CL_DEP_LIN));
+}
+
+static int
+shapes_differ(const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU)
+{
+    const rj_val_struct *a0 = cl_cval_item(a, 0, U, nU), *b0 = cl_cval_item(b, 0, U, nU);
+    return a0->kind != RJ_VAL_NUM && a0->kind != RJ_VAL_ENCL && b0->kind != RJ_VAL_NUM
+           && b0->kind != RJ_VAL_ENCL
+           && (cl_val_rows(a0) != cl_val_rows(b0) || cl_val_cols(a0) != cl_val_cols(b0));
+}
+
+/* Given that `a op b` holds at every vertex of the box over U: does it hold on
+   the whole box?  (proofs/ties.md, section 4)  a - b multilinear: each entry
+   takes its extremes at vertices, so == and the order comparisons carry over;
+   a - b convex in each c_i: its maximum is at a vertex (<=, <); concave: its
+   minimum (>=, >); != needs one entry whose sign is the same nonzero one at
+   every vertex (then it never vanishes on the box). */
+static int
+proved_on_box(int op, const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU,
+              slong p)
+{
+    int d = diff_dep(a, b);
+    fmpq_t zero;
+    int ok;
+    switch (op) {
+    case RJ_CMP_EQ: return d == CL_DEP_LIN;
+    case RJ_CMP_LE:
+    case RJ_CMP_LT: return d == CL_DEP_LIN || d == CL_DEP_CVX;
+    case RJ_CMP_GE:
+    case RJ_CMP_GT: return d == CL_DEP_LIN || d == CL_DEP_CCV;
+    case RJ_CMP_NE:
+        if (d != CL_DEP_LIN)
+            return 0;
+        if (shapes_differ(a, b, U, nU))
+            return 1;
+        fmpq_init(zero);
+        ok = entry_sign_at_all_vertices(a, b, U, nU, zero, SG_POS, p)
+             || entry_sign_at_all_vertices(a, b, U, nU, zero, SG_NEG, p);
+        fmpq_clear(zero);
+        return ok;
+    default: return 0;     /* ~= is never proved */
+    }
+}
+
+/* Given that `a op b` fails at every vertex: does it fail on the whole box?
+   One entry must fail at every vertex in a way that reaches the whole box: for
+   == an entry of the multilinear a - b with one strict sign at every vertex;
+   for <= an entry of a - b, concave in each c_i (minimum at a vertex), that is
+   > 0 at every vertex; and so on.  != fails at every vertex when the sides are
+   equal there, which for multilinear sides means everywhere. */
+static int
+refuted_on_box(int op, const cl_cval_t a, const cl_cval_t b, const fmpq_t tol,
+               const slong *U, slong nU, slong p)
+{
+    int d = diff_dep(a, b), ok = 0;
+    int cvx = d == CL_DEP_LIN || d == CL_DEP_CVX, ccv = d == CL_DEP_LIN || d == CL_DEP_CCV;
+    fmpq_t zero, t;
+    fmpq_init(zero);
+    fmpq_init(t);
+    switch (op) {
+    case RJ_CMP_EQ:
+        ok = d == CL_DEP_LIN
+             && (shapes_differ(a, b, U, nU)
+                 || entry_sign_at_all_vertices(a, b, U, nU, zero, SG_POS, p)
+                 || entry_sign_at_all_vertices(a, b, U, nU, zero, SG_NEG, p));
+        break;
+    case RJ_CMP_NE: ok = d == CL_DEP_LIN; break;
+    case RJ_CMP_LE: ok = ccv && entry_sign_at_all_vertices(a, b, U, nU, zero, SG_POS, p); break;
+    case RJ_CMP_LT:
+        ok = ccv && entry_sign_at_all_vertices(a, b, U, nU, zero, SG_POS | SG_ZERO, p);
+        break;
+    case RJ_CMP_GE: ok = cvx && entry_sign_at_all_vertices(a, b, U, nU, zero, SG_NEG, p); break;
+    case RJ_CMP_GT:
+        ok = cvx && entry_sign_at_all_vertices(a, b, U, nU, zero, SG_NEG | SG_ZERO, p);
+        break;
+    default:
+        /* ~=: |a - b| > tol at one entry: a - b - tol > 0 or a - b + tol < 0 */
+        if (d == CL_DEP_LIN) {
+            fmpq_neg(t, tol);
+            ok = entry_sign_at_all_vertices(a, b, U, nU, tol, SG_POS, p)
+                 || entry_sign_at_all_vertices(a, b, U, nU, t, SG_NEG, p);
+        }
+        break;
+    }
+    fmpq_clear(zero);
+    fmpq_clear(t);
+    return ok;
 }
 
 static char *
@@ -528,7 +939,7 @@ domain_evidence(const rj_error_t err)
 {
     char buf[RJ_ERROR_MSG_LEN + 300];
     rj_error_format(buf, sizeof(buf), err);
-    return cl_printf("needs what this build cannot do: %s", buf);
+    return cl_printf("the method cannot compute this: %s", buf);
 }
 
 /* One comparison, for every choice of its ties, escalating the enclosure
@@ -585,6 +996,34 @@ decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
                     if (st == RJ_OK) {
                         out->tv[m] = tv;
                         out->ev[m] = cl_str_cut(ev, CL_EV_LEN);
+                    }
+                }
+                if (st == RJ_OK && nU == 0) {
+                    out->box_true = out->tv[0] == CL_TRUE;
+                    out->box_false = out->tv[0] == CL_FALSE;
+                } else if (st == RJ_OK) {
+                    slong p = ctx->prec + 64;
+                    const rj_val_struct *ca = cl_cval_center(a), *cb = cl_cval_center(b);
+                    out->box_true = all_are(out, CL_TRUE)
+                                    && proved_on_box(f->op, a, b, U, nU, p);
+                    out->box_false = all_are(out, CL_FALSE)
+                                     && refuted_on_box(f->op, a, b, tol, U, nU, p);
+                    if (ca != NULL && cb != NULL) {
+                        /* the extra sample at ReLU'(0) = 1/2 for every tie; it
+                           does not steer the precision escalation */
+                        int tv = CL_UNKNOWN, straddled = ctx->straddled;
+                        double sw = ctx->straddle_width;
+                        char *ev = NULL;
+                        rj_error_t e2;
+                        rj_error_init(e2);
+                        if (cmp_values(&tv, &ev, f->op, ca, cb, tol, ctx, f->loc, e2)
+                            == RJ_OK) {
+                            out->ctv = tv;
+                            out->cev = cl_str_cut(ev, CL_EV_LEN);
+                        } else
+                            flint_free(ev);
+                        ctx->straddled = straddled;
+                        ctx->straddle_width = sw;
                     }
                 }
             }
@@ -646,6 +1085,17 @@ join_ev(const char *a, const char *b)
     return cl_str_cut(cl_printf("%s; %s", a != NULL ? a : "", b != NULL ? b : ""), CL_EV_LEN);
 }
 
+/* The evidence of tv = ta AND/OR tr: the part that decided it. */
+static char *
+pick_ev(int tv, int ta, const char *ea, int tr, const char *er, int is_and)
+{
+    if (tv == ta && (tv != tr || tv == (is_and ? CL_FALSE : CL_TRUE)))
+        return cl_strdup(ea);      /* decided by the earlier parts */
+    if (tv == tr && tv != ta)
+        return cl_strdup(er);
+    return join_ev(ea, er);
+}
+
 /* acc = acc AND/OR r, choice by choice (r's evidence labelled "part k"). */
 static void
 combine(cl_cres_t acc, const cl_cres_t r, int is_and, int first)
@@ -669,12 +1119,29 @@ combine(cl_cres_t acc, const cl_cres_t r, int is_and, int first)
         }
         tv = is_and ? tv_and(ta, tr) : tv_or(ta, tr);
         out->tv[m] = tv;
-        if (tv == ta && (tv != tr || tv == (is_and ? CL_FALSE : CL_TRUE)))
-            out->ev[m] = cl_strdup(ea);      /* decided by the earlier parts */
-        else if (tv == tr && tv != ta)
-            out->ev[m] = cl_strdup(er);
-        else
-            out->ev[m] = join_ev(ea, er);
+        out->ev[m] = pick_ev(tv, ta, ea, tr, er, is_and);
+    }
+    /* over the whole box: a conjunction holds where both parts do, a
+       disjunction fails where both parts do */
+    if (first) {
+        out->box_true = r->box_true;
+        out->box_false = r->box_false;
+    } else if (is_and) {
+        out->box_true = acc->box_true && r->box_true;
+        out->box_false = acc->box_false || r->box_false;
+    } else {
+        out->box_true = acc->box_true || r->box_true;
+        out->box_false = acc->box_false && r->box_false;
+    }
+    if (nU > 0) {
+        if (first) {
+            out->ctv = cres_ctv(r);
+            out->cev = cl_strdup(cres_cev(r));
+        } else {
+            int ta = cres_ctv(acc), tr = cres_ctv(r);
+            out->ctv = is_and ? tv_and(ta, tr) : tv_or(ta, tr);
+            out->cev = pick_ev(out->ctv, ta, cres_cev(acc), tr, cres_cev(r), is_and);
+        }
     }
     flint_free(U);
     cl_cres_swap(acc, out);
@@ -718,6 +1185,37 @@ decide_andor(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx 
     return st;
 }
 
+/* not: the truth value swapped, and the evidence saying which way the
+   negated formula went ("not (...) is false: the negated formula holds: ..."),
+   so that a margin printed for it is not read as the margin of the whole. */
+static int
+negate(char **ev, int tv)
+{
+    const char *e = *ev != NULL ? *ev : "";
+    char *s = NULL;
+    int out = tv;
+    switch (tv) {
+    case CL_TRUE:
+        out = CL_FALSE;
+        s = cl_printf("not (...) is false: the negated formula holds: %s", e);
+        break;
+    case CL_FALSE:
+        out = CL_TRUE;
+        s = cl_printf("not (...) is true: the negated formula fails: %s", e);
+        break;
+    case CL_WEAK:
+        out = CL_UNKNOWN;
+        s = cl_printf("the negation of a claim that was only sampled or approximated "
+                      "cannot be decided: %s", e);
+        break;
+    default:
+        return tv;
+    }
+    flint_free(*ev);
+    *ev = cl_str_cut(s, CL_EV_LEN);
+    return out;
+}
+
 static int
 decide_not(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
            rj_error_t err)
@@ -728,20 +1226,15 @@ decide_not(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
         return st;
     n = WORD(1) << out->nkeys;
     for (m = 0; m < n; m++) {
-        switch (out->tv[m]) {
-        case CL_TRUE: out->tv[m] = CL_FALSE; break;
-        case CL_FALSE: out->tv[m] = CL_TRUE; break;
-        case CL_WEAK: {
-            char *s = cl_printf("the negation of a claim that was only sampled or "
-                                "approximated cannot be decided: %s",
-                                out->ev[m] != NULL ? out->ev[m] : "");
-            flint_free(out->ev[m]);
-            out->ev[m] = cl_str_cut(s, CL_EV_LEN);
-            out->tv[m] = CL_UNKNOWN;
-            break;
-        }
-        default: break;
-        }
+        int tv = out->tv[m];
+        out->tv[m] = negate(&out->ev[m], tv);
+    }
+    if (out->nkeys > 0)
+        out->ctv = negate(&out->cev, out->ctv);
+    {
+        int t = out->box_true;
+        out->box_true = out->box_false;
+        out->box_false = t;
     }
     return RJ_OK;
 }
@@ -775,6 +1268,14 @@ decide_term(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *
                 out->tv[m] = v->b ? CL_TRUE : CL_FALSE;
                 out->ev[m] = cl_strdup(v->b ? "true" : "false");
             }
+        }
+        if (st == RJ_OK && c->nkeys == 0) {
+            out->box_true = out->tv[0] == CL_TRUE;
+            out->box_false = out->tv[0] == CL_FALSE;
+        } else if (st == RJ_OK && cl_cval_center(c) != NULL
+                   && cl_cval_center(c)->kind == RJ_VAL_BOOL) {
+            out->ctv = cl_cval_center(c)->b ? CL_TRUE : CL_FALSE;
+            out->cev = cl_strdup(cl_cval_center(c)->b ? "true" : "false");
         }
     }
     cl_cval_clear(c);
@@ -833,7 +1334,7 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
     slong first_w = -1, first_u = -1, first_f = -1, first_h = -1;
     cl_sbuf b;
     rj_verdict_kind v;
-    const char *e0;
+    const char *e0, *cev = r->cev != NULL ? r->cev : "";
 
     for (m = 0; m < n; m++) {
         switch (r->tv[m]) {
@@ -853,10 +1354,43 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
         *evidence = cl_strdup(e0);
         return map[(int) r->tv[0]];
     }
-    if (nt == n || nf == n) {
-        v = nt == n ? RJ_VERDICT_PROVED : RJ_VERDICT_REFUTED;
-        cl_sb_printf(&b, "%s (%s for all %ld one-sided choices at the ReLU ties)", e0,
-                     nt == n ? "holds" : "fails", (long) n);
+    /* With ties, the one-sided choices are the vertices of the Clarke box
+       [0, 1]^k; PROVED and REFUTED need the verdict on the whole box
+       (proofs/ties.md). */
+    if (nt == n && r->box_true) {
+        v = RJ_VERDICT_PROVED;
+        cl_sb_printf(&b, "%s (holds for all %ld one-sided choices at the ReLU ties, and so for "
+                     "every ReLU'(0) in [0, 1]: the compared values are multilinear or convex "
+                     "in the tie derivatives)", e0, (long) n);
+    } else if (nf == n && r->box_false) {
+        v = RJ_VERDICT_REFUTED;
+        cl_sb_printf(&b, "%s (fails for all %ld one-sided choices at the ReLU ties, and so "
+                     "for every ReLU'(0) in [0, 1])", e0, (long) n);
+    } else if (nt == n && r->ctv == CL_FALSE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: holds at every one-sided choice (ReLU'(0) = 0 "
+                     "or 1 at each tie) but fails at ReLU'(0) = 1/2, inside the Clarke set: "
+                     "%s", cev);
+    } else if (nt == n) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "holds at every one-sided choice, but the claim is not multilinear "
+                     "in the tie choices, so the vertices do not cover the Clarke set "
+                     "[0,1]%s: %s", r->ctv == CL_TRUE ? " (it also holds at ReLU'(0) = 1/2)"
+                                                      : "", e0);
+    } else if (nf == n && r->ctv == CL_TRUE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: fails at every one-sided choice but holds at "
+                     "ReLU'(0) = 1/2: %s; with ReLU'(0) = 0: %s", cev, e0);
+    } else if (nf == n) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "fails at every one-sided choice%s, but the claim is not "
+                     "multilinear in the tie choices, so the vertices do not show that it "
+                     "fails on the whole Clarke set [0,1]: %s",
+                     r->ctv == CL_FALSE ? " and at ReLU'(0) = 1/2" : "", e0);
+    } else if (nt + nw == n && r->ctv == CL_FALSE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: not refuted at any one-sided choice, but fails "
+                     "at ReLU'(0) = 1/2: %s", cev);
     } else if (nt + nw == n) {
         v = RJ_VERDICT_NOT_REFUTED;
         cl_sb_printf(&b, "%s (for all %ld one-sided choices at the ReLU ties)",
@@ -888,8 +1422,9 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
             sb_choice(&b, r, first_h, ctx);
             cl_sb_printf(&b, "; fails with ReLU'(0) = 0: %s", e0);
         }
-        cl_sb_printf(&b, " (holds for %ld of %ld one-sided choices)", (long) (nt + nw),
-                     (long) n);
+        cl_sb_printf(&b, " (holds for %ld of %ld one-sided choices%s)", (long) (nt + nw),
+                     (long) n, r->ctv == CL_TRUE ? " and at ReLU'(0) = 1/2"
+                               : r->ctv == CL_FALSE ? "; fails at ReLU'(0) = 1/2" : "");
     }
     sb_ties(&b, r, ctx);
     *evidence = cl_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
@@ -949,8 +1484,9 @@ rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
     if (st == RJ_OK && ctx->nseen > 0 && *evidence != NULL && strstr(*evidence, "[ReLU tie")
         == NULL && (*verdict == RJ_VERDICT_PROVED || *verdict == RJ_VERDICT_REFUTED)) {
         /* ties were met but did not matter */
-        char *s = cl_printf("%s [%ld ReLU tie%s met; every one-sided choice gives this]",
-                            *evidence, (long) ctx->nseen, ctx->nseen == 1 ? "" : "s");
+        char *s = cl_printf("%s [%ld ReLU tie%s met; every ReLU'(0) in [0, 1] gives this "
+                            "value]", *evidence, (long) ctx->nseen,
+                            ctx->nseen == 1 ? "" : "s");
         flint_free(*evidence);
         *evidence = s;
     }

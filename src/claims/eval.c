@@ -8,7 +8,14 @@
  * every combination of choices (cl_cval_map), using the model's own operations
  * (rj_val_binop, rj_val_neg, and rj_eval on a copy of the node whose operands
  * are temporaries bound to the operand values), so the language means the same
- * thing on both paths. */
+ * thing on both paths.  Enclosure matrices (values of tanh and sigmoid
+ * networks), which the model does not know, are handled here (src/claims/emat.c).
+ *
+ * Each operation also says how its result depends on the tie choices over the
+ * whole Clarke box (op_dep, proofs/ties.md section 3): sums, differences,
+ * scalar multiples, transposes, indexing and products with choice-free values
+ * keep a multilinear value multilinear; a product of two values that share a
+ * tie, a power, det, inverse, ... do not. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +31,7 @@ cl_needs_own(const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx)
         return 0;
     if (e->kind == RJ_EXPR_IDENT) {
         rj_val_struct *v = rj_env_lookup(env, e->name);
-        return v != NULL && cl_val_is_choice_set(v);
+        return v != NULL && (cl_val_is_choice_set(v) || v->kind == RJ_VAL_EMAT);
     }
     if (e->kind == RJ_EXPR_CALL) {
         int w = cl_builtin_find(e->name, NULL);
@@ -55,7 +62,10 @@ anon_keys(cl_cval_t c, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
     for (i = 0; i < k; i++)
         c->keys[i] = cl_tie_intern(ctx, ctx->anon_counter, UWORD(0xA11A11), i, 0, 0,
                                    "a ReLU tie of a value computed elsewhere");
-    /* interned in order: increasing indices, so sorted */
+    /* interned in order: increasing indices, so sorted; how the value depends
+       on them is not known */
+    c->dep = CL_DEP_ANY;
+    c->has_center = 0;
     return RJ_OK;
 }
 
@@ -71,7 +81,7 @@ op_binop(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
          rj_env_struct *env, rj_error_t err)
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
-    return rj_val_binop(out->v, e->op, v[0], v[1], e->loc, err);
+    return cl_val_binop(out->v, e->op, v[0], v[1], ctx->prec, e->loc, err);
 }
 
 static int
@@ -80,9 +90,9 @@ op_sum_step(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
     if (e->kind == RJ_EXPR_SUM)
-        return rj_val_binop(out->v, '+', v[0], v[1], e->args[2]->loc, err);
+        return cl_val_binop(out->v, '+', v[0], v[1], ctx->prec, e->args[2]->loc, err);
     /* prod: later factors on the left */
-    return rj_val_binop(out->v, '*', v[1], v[0], e->args[2]->loc, err);
+    return cl_val_binop(out->v, '*', v[1], v[0], ctx->prec, e->args[2]->loc, err);
 }
 
 static int
@@ -90,6 +100,8 @@ op_neg(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
        rj_env_struct *env, rj_error_t err)
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
+    if (v[0]->kind == RJ_VAL_EMAT)
+        return cl_emat_neg(out->v, v[0]);
     return rj_val_neg(out->v, v[0], e->loc, err);
 }
 
@@ -106,6 +118,49 @@ op_builtin(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
     return cl_builtin_call(out, d->which, &b, ctx, env, err);
 }
 
+/* Transposes, indexing, diag, rows, cols and matrix literals of enclosure
+   matrices (and literals with enclosure entries), which the model does not
+   know; RJ_NOT_HANDLED otherwise. */
+static int
+synth_emat(cl_cval_t out, const rj_expr_struct *e, rj_val_struct **v, slong n, cl_ctx *ctx,
+           rj_error_t err)
+{
+    slong i;
+    int emat = 0, encl = 0, plain = 1;
+    for (i = 0; i < n; i++) {
+        emat |= v[i]->kind == RJ_VAL_EMAT;
+        encl |= v[i]->kind == RJ_VAL_ENCL;
+        plain &= v[i]->kind == RJ_VAL_NUM || v[i]->kind == RJ_VAL_ENCL
+                 || (v[i]->kind == RJ_VAL_EMAT && v[i]->erows == 1 && v[i]->ecols == 1);
+    }
+    if (e->kind == RJ_EXPR_MATRIX && (emat || encl) && plain)
+        return cl_emat_literal(out->v, v, e->rows, e->cols, ctx->prec);
+    if (!emat)
+        return RJ_NOT_HANDLED;
+    if (e->kind == RJ_EXPR_TRANSPOSE)
+        return cl_emat_transpose(out->v, v[0]);
+    if (e->kind == RJ_EXPR_INDEX && v[0]->kind == RJ_VAL_EMAT)
+        return cl_emat_index(out->v, v[0], v[1], n == 3 ? v[2] : NULL, e->loc, err);
+    if (e->kind == RJ_EXPR_CALL && n == 1 && strcmp(e->name, "diag") == 0)
+        return cl_emat_diag(out->v, v[0], e->loc, err);
+    if (e->kind == RJ_EXPR_CALL && n == 1
+        && (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)) {
+        cl_val_set_si(out->v, e->name[0] == 'r' ? v[0]->erows : v[0]->ecols);
+        return RJ_OK;
+    }
+    for (i = 0; i < n && v[i]->kind != RJ_VAL_EMAT; i++)
+        ;
+    {
+        char d[120];
+        cl_val_describe(d, sizeof(d), v[i]);
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc,
+                                "%s cannot take %s: enclosure matrices (values of tanh or "
+                                "sigmoid networks) take only + - * / ^, ', indexing, diag, "
+                                "rows, cols, norms, sigma_min, trace, abs, min and max",
+                                e->kind == RJ_EXPR_CALL ? e->name : "this expression", d);
+    }
+}
+
 /* rj_eval on a copy of e whose operands are temporaries holding v[0..n-1]. */
 static int
 op_synth(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
@@ -117,8 +172,14 @@ op_synth(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
     rj_expr_ptr *argv = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_expr_ptr));
     char (*names)[32] = flint_malloc(FLINT_MAX(n, 1) * sizeof(*names));
     slong i;
-    int st;
+    int st = synth_emat(out, e, v, n, ctx, err);
 
+    if (st != RJ_NOT_HANDLED) {
+        flint_free(ids);
+        flint_free(argv);
+        flint_free(names);
+        return st;
+    }
     for (i = 0; i < n; i++) {
         memset(ids + i, 0, sizeof(rj_expr_struct));
         ids[i].kind = RJ_EXPR_IDENT;
@@ -139,6 +200,145 @@ op_synth(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
     flint_free(argv);
     flint_free(names);
     return st;
+}
+
+/* ------------------------------------------------------------ dependence on the ties */
+
+/* +1 if every entry of a choice-free value is >= 0, -1 if every entry is
+   <= 0, 0 otherwise. */
+static int
+val_sign(const rj_val_struct *v)
+{
+    slong i, j, r = cl_val_rows(v), c = cl_val_cols(v);
+    int pos = 1, neg = 1;
+    mpfr_t lo, hi;
+    if (!cl_is_matlike(v))
+        return 0;
+    mpfr_init2(lo, 64);
+    mpfr_init2(hi, 64);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++) {
+            cl_val_entry_itv(lo, hi, NULL, v, i, j);
+            pos &= mpfr_sgn(lo) >= 0;
+            neg &= mpfr_sgn(hi) <= 0;
+        }
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    return pos ? 1 : neg ? -1 : 0;
+}
+
+/* d scaled by a choice-free value s (s d, d s or d / s): a multilinear value
+   stays multilinear; convexity survives a factor >= 0 and flips for <= 0. */
+static int
+dep_scale(int d, const rj_val_struct *s)
+{
+    int sg;
+    if (d == CL_DEP_LIN)
+        return CL_DEP_LIN;
+    sg = val_sign(s);
+    return sg > 0 ? d : sg < 0 ? cl_dep_neg(d) : CL_DEP_ANY;
+}
+
+static int
+keys_disjoint(const cl_cval_struct *a, const cl_cval_struct *b)
+{
+    slong i = 0, j = 0;
+    while (i < a->nkeys && j < b->nkeys) {
+        if (a->keys[i] == b->keys[j])
+            return 0;
+        if (a->keys[i] < b->keys[j])
+            i++;
+        else
+            j++;
+    }
+    return 1;
+}
+
+/* a * b: a product with a choice-free factor scales; a product of two
+   multilinear values in disjoint ties is multilinear (each c_i still enters
+   once); a product of values sharing a tie (c_i^2) is not. */
+static int
+dep_mul(const cl_cval_struct *a, const cl_cval_struct *b)
+{
+    if (a->nkeys == 0)
+        return dep_scale(b->dep, a->v);
+    if (b->nkeys == 0)
+        return dep_scale(a->dep, b->v);
+    if (a->dep == CL_DEP_LIN && b->dep == CL_DEP_LIN && keys_disjoint(a, b))
+        return CL_DEP_LIN;
+    return CL_DEP_ANY;
+}
+
+/* How the result of e (applied to the operand values cv) depends on the tie
+   choices (proofs/ties.md, section 3). */
+static int
+op_dep(const rj_expr_struct *e, int which, cl_cval_struct **cv, slong n)
+{
+    slong i;
+    int keyed = 0, d;
+    for (i = 0; i < n; i++)
+        keyed |= cv[i]->nkeys > 0;
+    if (!keyed)
+        return CL_DEP_LIN;
+    switch (e->kind) {
+    case RJ_EXPR_BINOP:
+        switch (e->op) {
+        case '+': return cl_dep_add(cv[0]->dep, cv[1]->dep);
+        case '-': return cl_dep_add(cv[0]->dep, cl_dep_neg(cv[1]->dep));
+        case '*': return dep_mul(cv[0], cv[1]);
+        case '/':
+            return cv[1]->nkeys == 0 ? dep_scale(cv[0]->dep, cv[1]->v) : CL_DEP_ANY;
+        case '^':
+            /* A^0 and A^1 only */
+            if (cv[1]->nkeys == 0 && cl_val_is_int(cv[1]->v)
+                && fmpz_cmp_ui(fmpq_numref(cv[1]->v->num), 1) <= 0
+                && fmpz_sgn(fmpq_numref(cv[1]->v->num)) >= 0)
+                return fmpz_is_zero(fmpq_numref(cv[1]->v->num)) ? CL_DEP_LIN : cv[0]->dep;
+            return CL_DEP_ANY;
+        default: return CL_DEP_ANY;
+        }
+    case RJ_EXPR_NEG:
+        return cl_dep_neg(cv[0]->dep);
+    case RJ_EXPR_TRANSPOSE:
+        return cv[0]->dep;
+    case RJ_EXPR_INDEX:
+        for (i = 1; i < n; i++)
+            if (cv[i]->nkeys > 0)
+                return CL_DEP_ANY;
+        return cv[0]->dep;
+    case RJ_EXPR_MATRIX:
+        /* entry by entry: the common kind of the entries */
+        d = CL_DEP_LIN;
+        for (i = 0; i < n; i++)
+            if (cv[i]->nkeys > 0 && cv[i]->dep != CL_DEP_LIN)
+                d = d == CL_DEP_LIN || d == cv[i]->dep ? cv[i]->dep : CL_DEP_ANY;
+        return d;
+    case RJ_EXPR_CALL:
+        if (which == -1) {
+            /* the model's functions: diag places entries, rows/cols are shapes */
+            if (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)
+                return CL_DEP_LIN;
+            if (strcmp(e->name, "diag") == 0) {
+                d = CL_DEP_LIN;
+                for (i = 0; i < n; i++)
+                    if (cv[i]->nkeys > 0 && cv[i]->dep != CL_DEP_LIN)
+                        d = d == CL_DEP_LIN || d == cv[i]->dep ? cv[i]->dep : CL_DEP_ANY;
+                return d;
+            }
+            return CL_DEP_ANY;
+        } else {
+            int deps[16], keys[16];
+            if (n > 16)
+                return CL_DEP_ANY;
+            for (i = 0; i < n; i++) {
+                deps[i] = cv[i]->dep;
+                keys[i] = cv[i]->nkeys > 0;
+            }
+            return cl_builtin_dep(which, deps, keys, n);
+        }
+    default:
+        return CL_DEP_ANY;
+    }
 }
 
 /* ------------------------------------------------------------ evaluation */
@@ -227,7 +427,11 @@ eval_sumprod(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx 
             cl_cval_init(r);
             in[0] = acc;
             in[1] = term;
-            st = cl_cval_map(r, in, 2, op_sum_step, &d, ctx, env, e->loc, err);
+            st = cl_cval_map(r, in, 2, op_sum_step, &d,
+                             is_sum ? cl_dep_add(acc->nkeys ? acc->dep : CL_DEP_LIN,
+                                                 term->nkeys ? term->dep : CL_DEP_LIN)
+                                    : dep_mul(term, acc),
+                             ctx, env, e->loc, err);
             if (st == RJ_OK)
                 cl_cval_swap(acc, r);
             cl_cval_clear(r);
@@ -266,10 +470,17 @@ cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
         rj_val_struct *v = rj_env_lookup(env, e->name);
         const cl_bound *bd = cl_bound_lookup(ctx, e->name);
         cl_cval_set_plain(out, v);
+        if (!cl_val_is_choice_set(v))
+            return RJ_OK;                 /* an enclosure matrix */
         if (bd != NULL && bd->nkeys > 0 && (WORD(1) << bd->nkeys) == v->len) {
             out->keys = flint_malloc(bd->nkeys * sizeof(slong));
             memcpy(out->keys, bd->keys, bd->nkeys * sizeof(slong));
             out->nkeys = bd->nkeys;
+            out->dep = bd->dep;
+            if (bd->has_center) {
+                rj_val_set(out->center, bd->center);
+                out->has_center = 1;
+            }
         } else
             st = anon_keys(out, ctx, e->loc, err);
         return st;
@@ -308,7 +519,8 @@ cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
         else if (e->kind == RJ_EXPR_NEG)
             fn = op_neg;
         if (st == RJ_OK)
-            st = cl_cval_map(out, cv, n, fn, &d, ctx, env, e->loc, err);
+            st = cl_cval_map(out, cv, n, fn, &d, op_dep(e, d.which, cv, n), ctx, env,
+                             e->loc, err);
     }
     free_children(cv, n);
     return st;
@@ -381,7 +593,7 @@ rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args, char *const 
     d.which = which;
     cl_cval_init(r);
     if (st == RJ_OK)
-        st = cl_cval_map(r, cv, nargs, op_builtin, &d, ctx, env, loc, err);
+        st = cl_cval_map(r, cv, nargs, op_builtin, &d, CL_DEP_ANY, ctx, env, loc, err);
     if (st == RJ_OK)
         rj_val_swap(out, r->v);
     cl_cval_clear(r);

@@ -757,51 +757,105 @@ fn_coeff(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_er
 
 /* ------------------------------------------------------------ the table */
 
+/* How a function's value depends on the tie choices of its arguments
+   (proofs/ties.md, section 3). */
+enum {
+    DR_ANY,      /* unknown (det, inverse, charpoly, powers, ...) */
+    DR_KEEP,     /* linear in the argument: keeps its dependence (transpose, trace) */
+    DR_NORM,     /* a norm (convex) of a multilinear argument: coordinate-wise convex */
+    DR_MAX,      /* max of convex entries: convex */
+    DR_MIN       /* min of concave entries: concave */
+};
+
 typedef struct {
     const char *name;
     int min, max;        /* positional arguments */
-    int ties;            /* may return a choice set */
+    int ties;            /* a network function: may return a choice set or an
+                            enclosure matrix */
+    int dep;             /* DR_* */
     cl_bfn fn;
     const char *usage;
 } builtin_t;
 
 static const builtin_t table[] = {
-    { "jacobian", 2, 2, 1, cl_fn_jacobian, "jacobian(N, x)" },
-    { "skip_part", 2, 3, 1, cl_fn_skip_part, "skip_part(B, x) or skip_part(N, x, l)" },
-    { "branch_part", 2, 3, 1, cl_fn_branch_part, "branch_part(B, x) or branch_part(N, x, l)" },
-    { "expand", 2, 2, 1, cl_fn_expand, "expand(N, x)" },
-    { "graded", 3, 3, 1, cl_fn_graded, "graded(N, x, k)" },
-    { "subsets_sum", 2, 2, 1, cl_fn_subsets_sum, "subsets_sum(N, x)" },
-    { "forward", 2, 2, 0, cl_fn_forward, "forward(N, x)" },
-    { "paths", 1, 2, 0, fn_paths, "paths(L) or paths(L, k)" },
-    { "binomial", 2, 2, 0, fn_binomial, "binomial(n, k)" },
-    { "digits", 1, 1, 0, fn_digits, "digits(n)" },
-    { "floor_log10", 1, 1, 0, fn_floor_log, "floor_log10(q)" },
-    { "round_log10", 1, 1, 0, fn_floor_log, "round_log10(q)" },
-    { "floor_log2", 1, 1, 0, fn_floor_log, "floor_log2(q)" },
-    { "log2", 1, 1, 0, fn_log, "log2(q)" },
-    { "log10", 1, 1, 0, fn_log, "log10(q)" },
-    { "sqrt", 1, 1, 0, fn_sqrt, "sqrt(q)" },
-    { "abs", 1, 1, 0, fn_abs, "abs(x)" },
-    { "min", 1, 1000000, 0, fn_minmax, "min(a, b, ...) or min(A)" },
-    { "max", 1, 1000000, 0, fn_minmax, "max(a, b, ...) or max(A)" },
-    { "norm1", 1, 1, 0, fn_norm_exact, "norm1(A)" },
-    { "norminf", 1, 1, 0, fn_norm_exact, "norminf(A)" },
-    { "normfro2", 1, 1, 0, fn_norm_exact, "normfro2(A)" },
-    { "normfro", 1, 1, 0, fn_norm_exact, "normfro(A)" },
-    { "norm2", 1, 1, 0, cl_fn_norm2, "norm2(A)" },
-    { "sigma_min", 1, 1, 0, cl_fn_sigma_min, "sigma_min(A)" },
-    { "charpoly", 1, 1, 0, fn_square, "charpoly(A)" },
-    { "trace", 1, 1, 0, fn_square, "trace(A)" },
-    { "det", 1, 1, 0, fn_square, "det(A)" },
-    { "inverse", 1, 1, 0, fn_square, "inverse(A)" },
-    { "rank", 1, 1, 0, fn_rank, "rank(A)" },
-    { "transpose", 1, 1, 0, fn_transpose, "transpose(A)" },
-    { "compose", 2, 2, 0, fn_compose, "compose(p, q)" },
-    { "degree", 1, 1, 0, fn_degree, "degree(p)" },
-    { "coeff", 2, 2, 0, fn_coeff, "coeff(p, k)" },
-    { NULL, 0, 0, 0, NULL, NULL }
+    { "jacobian", 2, 2, 1, DR_ANY, cl_fn_jacobian, "jacobian(N, x)" },
+    { "skip_part", 2, 3, 1, DR_ANY, cl_fn_skip_part, "skip_part(B, x) or skip_part(N, x, l)" },
+    { "branch_part", 2, 3, 1, DR_ANY, cl_fn_branch_part,
+      "branch_part(B, x) or branch_part(N, x, l)" },
+    { "expand", 2, 2, 1, DR_ANY, cl_fn_expand, "expand(N, x)" },
+    { "graded", 3, 3, 1, DR_ANY, cl_fn_graded, "graded(N, x, k)" },
+    { "subsets_sum", 2, 2, 1, DR_ANY, cl_fn_subsets_sum, "subsets_sum(N, x)" },
+    { "forward", 2, 2, 1, DR_ANY, cl_fn_forward, "forward(N, x)" },
+    { "paths", 1, 2, 0, DR_ANY, fn_paths, "paths(L) or paths(L, k)" },
+    { "binomial", 2, 2, 0, DR_ANY, fn_binomial, "binomial(n, k)" },
+    { "digits", 1, 1, 0, DR_ANY, fn_digits, "digits(n)" },
+    { "floor_log10", 1, 1, 0, DR_ANY, fn_floor_log, "floor_log10(q)" },
+    { "round_log10", 1, 1, 0, DR_ANY, fn_floor_log, "round_log10(q)" },
+    { "floor_log2", 1, 1, 0, DR_ANY, fn_floor_log, "floor_log2(q)" },
+    { "log2", 1, 1, 0, DR_ANY, fn_log, "log2(q)" },
+    { "log10", 1, 1, 0, DR_ANY, fn_log, "log10(q)" },
+    { "sqrt", 1, 1, 0, DR_ANY, fn_sqrt, "sqrt(q)" },
+    { "abs", 1, 1, 0, DR_NORM, fn_abs, "abs(x)" },
+    { "min", 1, 1000000, 0, DR_MIN, fn_minmax, "min(a, b, ...) or min(A)" },
+    { "max", 1, 1000000, 0, DR_MAX, fn_minmax, "max(a, b, ...) or max(A)" },
+    { "norm1", 1, 1, 0, DR_NORM, fn_norm_exact, "norm1(A)" },
+    { "norminf", 1, 1, 0, DR_NORM, fn_norm_exact, "norminf(A)" },
+    { "normfro2", 1, 1, 0, DR_NORM, fn_norm_exact, "normfro2(A)" },
+    { "normfro", 1, 1, 0, DR_NORM, fn_norm_exact, "normfro(A)" },
+    { "norm2", 1, 1, 0, DR_NORM, cl_fn_norm2, "norm2(A)" },
+    { "sigma_min", 1, 1, 0, DR_ANY, cl_fn_sigma_min, "sigma_min(A)" },
+    { "charpoly", 1, 1, 0, DR_ANY, fn_square, "charpoly(A)" },
+    { "trace", 1, 1, 0, DR_KEEP, fn_square, "trace(A)" },
+    { "det", 1, 1, 0, DR_ANY, fn_square, "det(A)" },
+    { "inverse", 1, 1, 0, DR_ANY, fn_square, "inverse(A)" },
+    { "rank", 1, 1, 0, DR_ANY, fn_rank, "rank(A)" },
+    { "transpose", 1, 1, 0, DR_KEEP, fn_transpose, "transpose(A)" },
+    { "compose", 2, 2, 0, DR_ANY, fn_compose, "compose(p, q)" },
+    { "degree", 1, 1, 0, DR_ANY, fn_degree, "degree(p)" },
+    { "coeff", 2, 2, 0, DR_ANY, fn_coeff, "coeff(p, k)" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+
+/* Functions that take enclosure matrices (src/claims/emat.c). */
+static int
+takes_emat(const char *name)
+{
+    static const char *names[] = { "norm1", "norminf", "normfro2", "normfro", "norm2",
+                                   "sigma_min", "trace", "abs", "max", "min", NULL };
+    int i;
+    for (i = 0; names[i] != NULL; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Convex in each c_i: a norm (or |.|, squared Frobenius norm) of a function
+   affine in c_i is convex in c_i; a max of convex functions is convex. */
+int
+cl_builtin_dep(int which, const int *deps, const int *keyed, slong n)
+{
+    slong i;
+    int any = 0, lin = 1, cvx = 1, ccv = 1;
+    for (i = 0; i < n; i++) {
+        if (!keyed[i])
+            continue;
+        any = 1;
+        lin &= deps[i] == CL_DEP_LIN;
+        cvx &= deps[i] == CL_DEP_LIN || deps[i] == CL_DEP_CVX;
+        ccv &= deps[i] == CL_DEP_LIN || deps[i] == CL_DEP_CCV;
+    }
+    if (!any)
+        return CL_DEP_LIN;
+    if (which < 0)
+        return CL_DEP_ANY;
+    switch (table[which].dep) {
+    case DR_KEEP: return n == 1 ? deps[0] : CL_DEP_ANY;
+    case DR_NORM: return n == 1 && lin ? CL_DEP_CVX : CL_DEP_ANY;
+    case DR_MAX: return cvx ? CL_DEP_CVX : CL_DEP_ANY;
+    case DR_MIN: return ccv ? CL_DEP_CCV : CL_DEP_ANY;
+    default: return CL_DEP_ANY;
+    }
+}
 
 int
 cl_builtin_find(const char *name, rj_env_struct *env)
@@ -853,6 +907,30 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                                 b->n < t->min ? t->min : t->max,
                                 (b->n < t->min ? t->min : t->max) == 1 ? "" : "s",
                                 (long) b->n, t->usage);
+    if (!t->ties) {
+        /* enclosure matrices (values of tanh/sigmoid networks) */
+        slong i;
+        for (i = 0; i < b->n; i++)
+            if (b->a[i]->kind == RJ_VAL_EMAT)
+                break;
+        if (i < b->n) {
+            if (strcmp(t->name, "transpose") == 0)
+                st = cl_emat_transpose(out->v, b->a[0]);
+            else if (b->n == 1 && takes_emat(t->name))
+                st = cl_emat_function(out->v, t->name, b->a[0], ctx->prec, b->loc, err);
+            else {
+                char d[120];
+                cl_val_describe(d, sizeof(d), b->a[i]);
+                st = rj_error_set_loc(err, RJ_ERR_DOMAIN, b->loc,
+                                      "%s cannot take %s (argument %ld): it needs exact "
+                                      "values, and enclosures (values of tanh or sigmoid "
+                                      "networks) take only + - * / ^, ', indexing, diag, "
+                                      "norms, sigma_min, trace, abs, min and max", t->name,
+                                      d, (long) (i + 1));
+            }
+            return cl_locate(err, st, b->loc);
+        }
+    }
     st = t->fn(out, b, ctx, env, err);
     return cl_locate(err, st, b->loc);
 }

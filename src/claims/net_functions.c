@@ -15,7 +15,21 @@
  * and returned as a choice set keyed by the ties, which are identified by a
  * hash of (N, x) and their place (block, inner/outer, unit): two calls on the
  * same network and point share their ties, so `jacobian(B, x)` and
- * `skip_part(B, x) + branch_part(B, x)` are compared choice by choice. */
+ * `skip_part(B, x) + branch_part(B, x)` are compared choice by choice.  A tie's
+ * label names its place, the point and the call that first met it.
+ *
+ * Every one of these values is multilinear in the derivatives c_i at the ties
+ * (each tie's derivative is one diagonal entry of one factor of a chain
+ * product, and G_k and the subsets sum are sums of such products;
+ * proofs/ties.md, section 1), so the choice set is marked CL_DEP_LIN and its
+ * value at c = (1/2, ..., 1/2) is the mean of the vertex values.
+ *
+ * Networks with tanh or sigmoid (irrational values), and points that are
+ * themselves enclosures, go to the precise layer: the value is an enclosure
+ * matrix (RJ_VAL_EMAT) at the checker's current precision, which the
+ * comparisons escalate.  There a ReLU tie is no choice set: the precise layer
+ * encloses the derivative over the whole Clarke interval [0, 1] ([a, 1] for
+ * leaky_relu), so the enclosure holds every choice at once. */
 #include <string.h>
 
 #include "claims_impl.h"
@@ -145,12 +159,22 @@ get_net(rj_net_t net, const cl_args *b, slong i, rj_error_t err)
                             b->name, (long) (i + 1), d);
 }
 
+/* The point: exact into x (returns 0), or an enclosure (a 1 x 1 or n x 1
+   enclosure matrix, or an enclosure when n = 1) into xi (returns 1 in *encl). */
 static int
-get_point(fmpq_mat_t x, const rj_net_t net, const cl_args *b, slong i, rj_error_t err)
+get_point(fmpq_mat_t x, rj_imat_t xi, int *encl, const rj_net_t net, const cl_args *b,
+          slong i, slong prec, rj_error_t err)
 {
     const rj_val_struct *v = b->a[i];
     slong n = rj_net_width_in(net);
     char d[120];
+    *encl = 0;
+    if ((v->kind == RJ_VAL_EMAT && v->ecols == 1 && v->erows == n)
+        || (v->kind == RJ_VAL_ENCL && n == 1)) {
+        cl_emat_get_imat(xi, v, prec);
+        *encl = 1;
+        return RJ_OK;
+    }
     if (v->kind == RJ_VAL_NUM && n == 1) {
         fmpq_mat_clear(x);
         fmpq_mat_init(x, 1, 1);
@@ -162,7 +186,7 @@ get_point(fmpq_mat_t x, const rj_net_t net, const cl_args *b, slong i, rj_error_
         fmpq_mat_init_set(x, v->mat);
         return RJ_OK;
     }
-    rj_val_describe(d, sizeof(d), v);
+    cl_val_describe(d, sizeof(d), v);
     return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
                             "%s: argument %ld must be a column vector of length %ld (the "
                             "network's input width), found %s", b->name, (long) (i + 1),
@@ -185,7 +209,8 @@ get_index(slong *k, const cl_args *b, slong i, slong lo, slong hi, const char *w
 
 /* ------------------------------------------------------------ values from parts */
 
-typedef enum { NF_JACOBIAN, NF_SKIP, NF_BRANCH, NF_EXPAND, NF_GRADED, NF_SUBSETS } netfn;
+typedef enum { NF_JACOBIAN, NF_SKIP, NF_BRANCH, NF_EXPAND, NF_GRADED, NF_SUBSETS,
+               NF_FORWARD } netfn;
 
 static int
 value_from_parts(rj_val_t out, netfn f, const rj_exact_parts_t parts, slong l, slong k,
@@ -231,6 +256,9 @@ value_from_parts(rj_val_t out, netfn f, const rj_exact_parts_t parts, slong l, s
         flint_free(G);
         break;
     }
+    case NF_FORWARD:
+        st = rj_error_set(err, RJ_ERR_INTERNAL, "forward has no Jacobian parts");
+        break;
     }
     if (st == RJ_OK)
         rj_val_set_fmpq_mat(out, P);
@@ -238,8 +266,36 @@ value_from_parts(rj_val_t out, netfn f, const rj_exact_parts_t parts, slong l, s
     return st;
 }
 
+static void tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t);
+
+/* "block 1 (B) outer relu (post), unit 1, at [0, 1] (first met by jacobian at
+   f.rj:3:5)":
+   the place, the point (shortened) and the call that met it, so that ties at
+   the same place of two points or two networks read differently. */
 static void
-tie_label(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
+tie_label(char *buf, int len, const rj_net_t net, const rj_tie_struct *t, const fmpq_mat_t x,
+          const cl_args *b)
+{
+    char place[300], at[120];
+    rj_val_t xv;
+    char *xs;
+    rj_val_init(xv);
+    rj_val_set_fmpq_mat(xv, x);
+    xs = cl_val_str_short(xv, 40);
+    tie_place(place, sizeof(place), net, t);
+    if (b->loc.line > 0)
+        snprintf(at, sizeof(at), " (first met by %s at %.60s%s%d:%d)", b->name,
+                 b->loc.file != NULL ? b->loc.file : "", b->loc.file != NULL ? ":" : "",
+                 b->loc.line, b->loc.col);
+    else
+        snprintf(at, sizeof(at), " (%s)", b->name);
+    snprintf(buf, len, "%s, at %.80s%s", place, xs, at);
+    flint_free(xs);
+    rj_val_clear(xv);
+}
+
+static void
+tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
 {
     const rj_block_struct *b = net->blocks + t->block;
     char act[64], name[80];
@@ -294,12 +350,12 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     }
     {
         ulong h0, h1;
-        char label[200];
+        char label[600];
         hash_net_point(&h0, &h1, net, x);
         ids = flint_malloc(t * sizeof(slong));
         keys = flint_malloc(t * sizeof(slong));
         for (i = 0; i < t; i++) {
-            tie_label(label, sizeof(label), net, ties->ties + i);
+            tie_label(label, sizeof(label), net, ties->ties + i, x, b);
             ids[i] = cl_tie_intern(ctx, h0, h1, ties->ties[i].block, ties->ties[i].where,
                                    ties->ties[i].unit, label);
             cl_note_seen(ctx, ids[i]);
@@ -335,8 +391,15 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         if (st == RJ_OK)
             st = value_from_parts(items + m, f, parts, l, k, err);
     }
-    if (st == RJ_OK)
-        cl_cval_set_choices(out, keys, t, items);
+    if (st == RJ_OK) {
+        /* multilinear in the tie derivatives: the centre is the vertex mean */
+        rj_val_t center;
+        rj_val_init(center);
+        if (!cl_val_mean(center, items, len))
+            rj_val_reset(center);
+        cl_cval_set_choices(out, keys, t, items, CL_DEP_LIN, center);
+        rj_val_clear(center);
+    }
     for (m = 0; m < len; m++)
         rj_val_clear(items + m);
     flint_free(items);
@@ -348,21 +411,74 @@ done:
     return cl_locate(err, st, b->loc);
 }
 
+/* The value of f at (net, x) by the precise layer at precision prec: an
+   enclosure matrix, every tie's derivative enclosed over [0, 1]. */
+static int
+net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong l, slong k,
+            slong prec, rj_error_t err)
+{
+    rj_imat_t P;
+    rj_precise_parts_t parts;
+    int st;
+    rj_imat_init(P, 0, 0, prec);
+    rj_precise_parts_init(parts);
+    if (f == NF_FORWARD)
+        st = rj_precise_forward(P, net, x, prec, err);
+    else if (f == NF_JACOBIAN)
+        st = rj_precise_jacobian(P, NULL, net, x, prec, err);
+    else {
+        st = rj_precise_parts(parts, net, x, prec, err);
+        if (st == RJ_OK) {
+            switch (f) {
+            case NF_SKIP: rj_imat_set(P, parts->S + l); break;
+            case NF_BRANCH: rj_imat_set(P, parts->R + l); break;
+            case NF_GRADED: {
+                slong i, L = parts->len;
+                rj_imat_struct *G = flint_malloc((L + 1) * sizeof(rj_imat_struct));
+                for (i = 0; i <= L; i++)
+                    rj_imat_init(G + i, 0, 0, prec);
+                st = rj_precise_expand_graded(G, parts, prec, err);
+                if (st == RJ_OK && k <= L)
+                    rj_imat_set(P, G + k);
+                else if (st == RJ_OK)     /* no path has more branch parts than blocks */
+                    rj_imat_reshape(P, G[0].r, G[0].c, prec);
+                for (i = 0; i <= L; i++)
+                    rj_imat_clear(G + i);
+                flint_free(G);
+                break;
+            }
+            default:   /* expand, subsets_sum: both equal the product of S_l + R_l */
+                st = rj_precise_expand_direct(P, parts, prec, err);
+                break;
+            }
+        }
+    }
+    if (st == RJ_OK) {
+        cl_cval_set_plain(out, out->v);
+        cl_emat_set_imat(out->v, P);
+    }
+    rj_imat_clear(P);
+    rj_precise_parts_clear(parts);
+    return st;
+}
+
 static int
 net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t err)
 {
     rj_net_t net;
     fmpq_mat_t x;
+    rj_imat_t xi;
     slong l = 0, k = 0;
-    int st;
+    int st, encl = 0;
 
     rj_net_init(net);
     fmpq_mat_init(x, 0, 0);
+    rj_imat_init(xi, 0, 0, ctx->prec);
     st = get_net(net, b, 0, err);
     if (st == RJ_OK)
         st = rj_net_validate(net, err);
     if (st == RJ_OK)
-        st = get_point(x, net, b, 1, err);
+        st = get_point(x, xi, &encl, net, b, 1, ctx->prec, err);
     if (st == RJ_OK && (f == NF_SKIP || f == NF_BRANCH)) {
         if (b->n == 3)
             st = get_index(&l, b, 2, 1, net->len, "the block number l", err);
@@ -376,10 +492,23 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
     }
     if (st == RJ_OK && f == NF_GRADED)
         st = get_index(&k, b, 2, 0, WORD(1) << 40, "the path length k", err);
-    if (st == RJ_OK)
+    if (st == RJ_OK && (encl || !rj_net_is_piecewise_linear(net))) {
+        /* tanh, sigmoid, or an enclosed point: the precise layer */
+        if (!encl)
+            rj_imat_set_fmpq_mat(xi, x, ctx->prec);
+        st = net_precise(out, f, net, xi, l, k, ctx->prec, err);
+    } else if (st == RJ_OK && f == NF_FORWARD) {
+        fmpq_mat_t y;
+        fmpq_mat_init(y, 0, 0);
+        st = rj_exact_forward(y, net, x, err);
+        if (st == RJ_OK)
+            rj_val_set_fmpq_mat(out->v, y);
+        fmpq_mat_clear(y);
+    } else if (st == RJ_OK)
         st = net_choices(out, f, net, x, l, k, ctx, b, err);
     rj_net_clear(net);
     fmpq_mat_clear(x);
+    rj_imat_clear(xi);
     return cl_locate(err, st, b->loc);
 }
 
@@ -429,23 +558,5 @@ int
 cl_fn_forward(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
               rj_error_t err)
 {
-    rj_net_t net;
-    fmpq_mat_t x, y;
-    int st;
-    rj_net_init(net);
-    fmpq_mat_init(x, 0, 0);
-    fmpq_mat_init(y, 0, 0);
-    st = get_net(net, b, 0, err);
-    if (st == RJ_OK)
-        st = rj_net_validate(net, err);
-    if (st == RJ_OK)
-        st = get_point(x, net, b, 1, err);
-    if (st == RJ_OK)
-        st = rj_exact_forward(y, net, x, err);
-    if (st == RJ_OK)
-        rj_val_set_fmpq_mat(out->v, y);
-    rj_net_clear(net);
-    fmpq_mat_clear(x);
-    fmpq_mat_clear(y);
-    return cl_locate(err, st, b->loc);
+    return net_function(out, NF_FORWARD, b, ctx, err);
 }

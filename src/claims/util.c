@@ -157,6 +157,17 @@ cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
     ctx->epoch = 1;             /* new ties have seen_epoch 0: not yet seen */
 }
 
+static void
+bound_free(cl_bound *b)
+{
+    flint_free(b->name);
+    flint_free(b->keys);
+    if (b->center != NULL) {
+        rj_val_clear(b->center);
+        flint_free(b->center);
+    }
+}
+
 void
 cl_ctx_clear(cl_ctx *ctx)
 {
@@ -164,10 +175,8 @@ cl_ctx_clear(cl_ctx *ctx)
     for (i = 0; i < ctx->ntie; i++)
         flint_free(ctx->ties[i].label);
     flint_free(ctx->ties);
-    for (i = 0; i < ctx->nbound; i++) {
-        flint_free(ctx->bound[i].name);
-        flint_free(ctx->bound[i].keys);
-    }
+    for (i = 0; i < ctx->nbound; i++)
+        bound_free(ctx->bound + i);
     flint_free(ctx->bound);
     flint_free(ctx->tie_index);
     memset(ctx, 0, sizeof(cl_ctx));
@@ -256,7 +265,8 @@ cl_ctx_new_claim(cl_ctx *ctx)
 }
 
 void
-cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys)
+cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int dep,
+              const rj_val_struct *center)
 {
     cl_bound *b;
     if (ctx->nbound == ctx->abound) {
@@ -267,9 +277,18 @@ cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys)
     b->name = cl_strdup(name);
     b->nkeys = nkeys;
     b->keys = NULL;
+    b->dep = nkeys > 0 ? dep : CL_DEP_LIN;
+    b->has_center = 0;
+    b->center = NULL;
     if (nkeys > 0) {
         b->keys = flint_malloc(nkeys * sizeof(slong));
         memcpy(b->keys, keys, nkeys * sizeof(slong));
+        if (center != NULL) {
+            b->center = flint_malloc(sizeof(rj_val_struct));
+            rj_val_init(b->center);
+            rj_val_set(b->center, center);
+            b->has_center = 1;
+        }
     }
 }
 
@@ -279,8 +298,7 @@ cl_bound_pop(cl_ctx *ctx, const char *name)
     slong i;
     for (i = ctx->nbound - 1; i >= 0; i--)
         if (strcmp(ctx->bound[i].name, name) == 0) {
-            flint_free(ctx->bound[i].name);
-            flint_free(ctx->bound[i].keys);
+            bound_free(ctx->bound + i);
             memmove(ctx->bound + i, ctx->bound + i + 1,
                     (ctx->nbound - i - 1) * sizeof(cl_bound));
             ctx->nbound--;
@@ -302,7 +320,7 @@ void
 cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v)
 {
     rj_env_push(env, name, v);
-    cl_bound_push(ctx, name, NULL, 0);
+    cl_bound_push(ctx, name, NULL, 0, CL_DEP_LIN, NULL);
 }
 
 void
@@ -406,6 +424,13 @@ cl_val_equal(const rj_val_struct *a, const rj_val_struct *b)
         return mpfr_equal_p(a->lo, b->lo) && mpfr_equal_p(a->hi, b->hi);
     case RJ_VAL_STRING:
         return a->str != NULL && b->str != NULL && strcmp(a->str, b->str) == 0;
+    case RJ_VAL_EMAT:
+        if (a->erows != b->erows || a->ecols != b->ecols)
+            return 0;
+        for (i = 0; i < a->erows * a->ecols; i++)
+            if (!mpfr_equal_p(a->elo + i, b->elo + i) || !mpfr_equal_p(a->ehi + i, b->ehi + i))
+                return 0;
+        return 1;
     case RJ_VAL_LIST:
         if (a->len != b->len || a->is_choice_set != b->is_choice_set)
             return 0;
@@ -502,6 +527,45 @@ sb_mat(cl_sbuf *b, const fmpq_mat_t A, slong entry_len, slong maxlen)
     cl_sb_puts(b, "]");
 }
 
+/* An enclosure matrix entry by entry as lo..hi, rounded outward (the printed
+   intervals contain the enclosures), with enough digits to show the width. */
+static void
+sb_emat(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
+{
+    slong i, j, r = v->erows, c = v->ecols;
+    if (r == 0 || c == 0) {
+        cl_sb_printf(b, "zeros(%ld, %ld)", (long) r, (long) c);
+        return;
+    }
+    cl_sb_puts(b, "[");
+    for (i = 0; i < r; i++) {
+        if (c > 1)
+            cl_sb_puts(b, i > 0 ? ", [" : "[");
+        for (j = 0; j < c; j++) {
+            const __mpfr_struct *lo = v->elo + i * c + j, *hi = v->ehi + i * c + j;
+            char sl[100], sh[100];
+            if (i + j > 0 && (c == 1 || j > 0))
+                cl_sb_puts(b, ", ");
+            if (maxlen > 0 && b->len > maxlen) {
+                cl_sb_printf(b, "... (a %ld x %ld enclosure matrix)", (long) r, (long) c);
+                cl_sb_puts(b, c > 1 ? "]]" : "]");
+                return;
+            }
+            /* the two ends rounded outward; one number when they print the same
+               (then the enclosure is exactly that decimal) */
+            mpfr_snprintf(sl, sizeof(sl), "%.12RDg", lo);
+            mpfr_snprintf(sh, sizeof(sh), "%.12RUg", hi);
+            if (strcmp(sl, sh) == 0)
+                cl_sb_puts(b, sl);
+            else
+                cl_sb_printf(b, "%s..%s", sl, sh);
+        }
+        if (c > 1)
+            cl_sb_puts(b, "]");
+    }
+    cl_sb_puts(b, "]");
+}
+
 static void
 sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
 {
@@ -531,6 +595,9 @@ sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
     }
     case RJ_VAL_BOOL:
         cl_sb_puts(b, v->b ? "true" : "false");
+        break;
+    case RJ_VAL_EMAT:
+        sb_emat(b, v, maxlen);
         break;
     case RJ_VAL_LIST:
         cl_sb_puts(b, v->is_choice_set ? "one of {" : "(");
@@ -574,18 +641,40 @@ cl_val_str_short(const rj_val_struct *v, slong maxlen)
 
 /* ------------------------------------------------------------ choice-dependent values */
 
+int
+cl_dep_neg(int d)
+{
+    return d == CL_DEP_CVX ? CL_DEP_CCV : d == CL_DEP_CCV ? CL_DEP_CVX : d;
+}
+
+/* Sums keep multilinearity and (same-sided) convexity: a multilinear term is
+   both convex and concave in each c_i. */
+int
+cl_dep_add(int da, int db)
+{
+    if (da == CL_DEP_LIN)
+        return db;
+    if (db == CL_DEP_LIN || da == db)
+        return da;
+    return CL_DEP_ANY;
+}
+
 void
 cl_cval_init(cl_cval_t c)
 {
     rj_val_init(c->v);
     c->nkeys = 0;
     c->keys = NULL;
+    c->dep = CL_DEP_LIN;
+    c->has_center = 0;
+    rj_val_init(c->center);
 }
 
 void
 cl_cval_clear(cl_cval_t c)
 {
     rj_val_clear(c->v);
+    rj_val_clear(c->center);
     flint_free(c->keys);
 }
 
@@ -603,6 +692,9 @@ cl_cval_set(cl_cval_t a, const cl_cval_t b)
     if (a == b)
         return;
     rj_val_set(a->v, b->v);
+    rj_val_set(a->center, b->center);
+    a->dep = b->dep;
+    a->has_center = b->has_center;
     flint_free(a->keys);
     a->keys = NULL;
     a->nkeys = b->nkeys;
@@ -619,6 +711,46 @@ cl_cval_set_plain(cl_cval_t c, const rj_val_t v)
     flint_free(c->keys);
     c->keys = NULL;
     c->nkeys = 0;
+    c->dep = CL_DEP_LIN;
+    c->has_center = 0;
+    rj_val_reset(c->center);
+}
+
+const rj_val_struct *
+cl_cval_center(const cl_cval_t c)
+{
+    if (c->nkeys == 0)
+        return c->v;
+    return c->has_center ? c->center : NULL;
+}
+
+/* The value of a multilinear f at c = (1/2, ..., 1/2) is the mean of its
+   2^k vertex values (proofs/ties.md, section 2). */
+int
+cl_val_mean(rj_val_t out, const rj_val_struct *items, slong len)
+{
+    rj_val_t acc, d;
+    rj_error_t err;
+    rj_loc_t loc = { NULL, 0, 0 };
+    slong i, prec = RJ_ENCL_PREC;
+    int st = RJ_OK;
+    for (i = 0; i < len; i++)
+        if (items[i].kind == RJ_VAL_EMAT && items[i].elo != NULL)
+            prec = FLINT_MAX(prec, (slong) mpfr_get_prec(items[i].elo));
+    rj_val_init(acc);
+    rj_val_init(d);
+    rj_error_init(err);
+    rj_val_set(acc, items);
+    for (i = 1; i < len && st == RJ_OK; i++)
+        st = cl_val_binop(acc, '+', acc, items + i, prec, loc, err);
+    cl_val_set_si(d, len);
+    if (st == RJ_OK)
+        st = cl_val_binop(acc, '/', acc, d, prec, loc, err);
+    if (st == RJ_OK)
+        rj_val_swap(out, acc);
+    rj_val_clear(acc);
+    rj_val_clear(d);
+    return st == RJ_OK;
 }
 
 slong
@@ -671,7 +803,8 @@ insert_bit(ulong m, slong i)
 }
 
 void
-cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
+cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items, int dep,
+                    rj_val_struct *center)
 {
     slong n = nU, i, m, len = WORD(1) << nU;
     slong *keys = flint_malloc(FLINT_MAX(nU, 1) * sizeof(slong));
@@ -683,8 +816,10 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
         rj_val_init(items + m);
     }
     memcpy(keys, U, nU * sizeof(slong));
-    /* drop every key that no item depends on */
-    for (i = n - 1; i >= 0; i--) {
+    /* drop every key that no item depends on, when that shows the value does
+       not depend on it anywhere in the box: only for multilinear values (a
+       product such as c (1 - c) is 0 at both ends but not in between) */
+    for (i = n - 1; i >= 0 && dep == CL_DEP_LIN; i--) {
         int same = 1;
         len = WORD(1) << n;
         for (m = 0; m < len && same; m++)
@@ -710,6 +845,9 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
     flint_free(c->keys);
     c->keys = NULL;
     c->nkeys = 0;
+    c->dep = CL_DEP_LIN;
+    c->has_center = 0;
+    rj_val_reset(c->center);
     len = WORD(1) << n;
     if (n == 0) {
         rj_val_swap(c->v, cur);
@@ -720,6 +858,11 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
             rj_val_swap(c->v->items + m, cur + m);
         c->keys = keys;
         c->nkeys = n;
+        c->dep = dep;
+        if (center != NULL && center->kind != RJ_VAL_NONE) {
+            rj_val_swap(c->center, center);
+            c->has_center = 1;
+        }
     }
     for (m = 0; m < len; m++)
         rj_val_clear(cur + m);
@@ -727,7 +870,7 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items)
 }
 
 int
-cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data,
+cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data, int dep,
             cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err)
 {
     slong *U = NULL, nU = 0, i;
@@ -744,8 +887,14 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
         }
     vals = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_val_struct *));
     if (nU == 0) {
+        /* no choices: fn's value as it is (it may bring ties of its own) */
         for (i = 0; i < n; i++)
             vals[i] = in[i]->v;
+        flint_free(out->keys);
+        out->keys = NULL;
+        out->nkeys = 0;
+        out->dep = CL_DEP_LIN;
+        out->has_center = 0;
         st = fn(out, vals, n, data, ctx, env, err);
     } else if (nU > ctx->opts.max_ties) {
         /* the method cannot enumerate them: UNDECIDED, not a bad claim */
@@ -758,8 +907,10 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
         slong len = WORD(1) << nU, m;
         rj_val_struct *items = flint_malloc(len * sizeof(rj_val_struct));
         cl_cval_t r;
+        rj_val_t center;
         for (m = 0; m < len; m++)
             rj_val_init(items + m);
+        rj_val_init(center);
         cl_cval_init(r);
         for (m = 0; m < len && st == RJ_OK; m++) {
             for (i = 0; i < n; i++)
@@ -773,12 +924,25 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
             if (st == RJ_OK)
                 rj_val_swap(items + m, r->v);
         }
+        if (st == RJ_OK) {
+            /* the same operation at the centre of the box: an extra sample
+               (proofs/ties.md); a failure there only leaves it unknown */
+            int ok = 1;
+            for (i = 0; i < n && ok; i++)
+                ok = (vals[i] = (rj_val_struct *) cl_cval_center(in[i])) != NULL;
+            if (ok) {
+                rj_error_t e2;
+                rj_error_init(e2);
+                if (fn(r, vals, n, data, ctx, env, e2) == RJ_OK && r->nkeys == 0)
+                    rj_val_swap(center, r->v);
+            }
+            cl_cval_set_choices(out, U, nU, items, dep, center);
+        }
         cl_cval_clear(r);
-        if (st == RJ_OK)
-            cl_cval_set_choices(out, U, nU, items);
         for (m = 0; m < len; m++)
             rj_val_clear(items + m);
         flint_free(items);
+        rj_val_clear(center);
     }
     flint_free(vals);
     flint_free(U);
