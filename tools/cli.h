@@ -39,6 +39,10 @@ int cli_is_help(const char *s);
 int cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
                     unsigned long lo, unsigned long hi, const char *cmd);
 
+/* An option that takes a value may be given once: bit is its flag in *seen;
+   when it is already set, print a message naming the option and return 0. */
+int cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd);
+
 /* JSON helpers (jansson): exact "p/q" strings. */
 json_t *cli_json_fmpq(const fmpq_t q);
 json_t *cli_json_fmpz(const fmpz_t z);

@@ -17,10 +17,13 @@
 static int
 method_dispatch(int argc, char **argv, int expand)
 {
-    int i;
+    int i, j;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--method") != 0)
             continue;
+        for (j = i + 2; j < argc; j++)
+            if (strcmp(argv[j], "--method") == 0)
+                return cli_usage_error(argv[0], "option --method is given more than once");
         if (i + 1 >= argc)
             return cli_usage_error(argv[0], "option --method needs a value (exact or interval)");
         if (strcmp(argv[i + 1], "interval") == 0)
@@ -48,6 +51,7 @@ static int
 parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
 {
     const char *cmd = argv[0];
+    unsigned seen = 0;
     int i;
 
     memset(o, 0, sizeof(*o));
@@ -64,6 +68,8 @@ parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
                    || strcmp(a, "--tie") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error(cmd, "option %s needs a value", a);
+            if (!cli_once(&seen, a[2] == 'n' ? 1 : a[2] == 'a' ? 2 : 4, a, cmd))
+                return RJ_EXIT_USAGE;
             if (strcmp(a, "--net") == 0)
                 o->net_name = argv[++i];
             else if (strcmp(a, "--at") == 0)
@@ -78,6 +84,8 @@ parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
             }
         } else if (strcmp(a, "--method") == 0) {
             /* validated by method_dispatch: here it can only be "exact" */
+            if (!cli_once(&seen, 8, a, cmd))
+                return RJ_EXIT_USAGE;
             i++;
         } else if (expand && strcmp(a, "--graded") == 0) {
             o->graded = 1;

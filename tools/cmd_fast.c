@@ -2,11 +2,13 @@
  * grad: float gradients, per-layer norms, weight-gradient norms, and per path
  * length; xval: the float Jacobian beside the exact and precise ones with the
  * a-priori bound of proofs/fast-error-bound.md. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -250,6 +252,33 @@ write_csv(FILE *out, const grad_series *S, int ns, int graded)
     }
 }
 
+/* Create an empty temporary file "TARGET.tmpXXXXXX" next to target (its name
+   in buf): RJ_EXIT_OK, or a message naming the file and RJ_EXIT_USAGE. */
+static int
+plot_tmp(char *buf, size_t len, const char *target, const char *cmd)
+{
+    int fd;
+    struct stat sb;
+    if (stat(target, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        buf[0] = '\0';
+        return cli_usage_error(cmd, "--plot: cannot write %s: it is a directory", target);
+    }
+    snprintf(buf, len, "%s.tmpXXXXXX", target);
+    fd = mkstemp(buf);
+    if (fd < 0) {
+        int e = errno;
+        buf[0] = '\0';
+        return cli_usage_error(cmd, "--plot: cannot write %s: %s", target, strerror(e));
+    }
+    {
+        mode_t m = umask(0);     /* mkstemp gives 0600: the plot gets 0666 & ~umask */
+        umask(m);
+        fchmod(fd, 0666 & ~m);
+    }
+    close(fd);
+    return RJ_EXIT_OK;
+}
+
 static int
 plot_svg(const char *svg, const char *csv, const grad_series *S, int ns, int graded)
 {
@@ -301,8 +330,10 @@ rj_cmd_grad(int argc, char **argv)
     const char *randoms[CLI_MAX_SERIES], *plot = NULL;
     int nrand = 0, graded = 0, json = 0, csv = 0, dy_random = 0, ns = 0, si, rc = RJ_EXIT_OK;
     unsigned long seed = 1, batch = 1;
+    unsigned seen = 0;
     rj_fast_dtype dtype = RJ_FAST_F64;
     grad_series S[CLI_MAX_SERIES];
+    char csvname[4096], csvtmp[4096 + 16] = "", svgtmp[4096 + 16] = "";
     rj_error_t err;
     int i;
 
@@ -326,6 +357,11 @@ rj_cmd_grad(int argc, char **argv)
             if (val == NULL)
                 return cli_usage_error(cmd, "option %s needs a value", a);
             i++;
+            if (strcmp(a, "--random") != 0
+                && !cli_once(&seen, strcmp(a, "--net") == 0 ? 1 : strcmp(a, "--at") == 0 ? 2
+                                    : strcmp(a, "--dtype") == 0 ? 4
+                                    : strcmp(a, "--plot") == 0 ? 8 : 16, a, cmd))
+                return RJ_EXIT_USAGE;
             if (strcmp(a, "--net") == 0)
                 net_name = val;
             else if (strcmp(a, "--at") == 0)
@@ -352,11 +388,13 @@ rj_cmd_grad(int argc, char **argv)
                 randoms[nrand++] = val;
             }
         } else if (strcmp(a, "--seed") == 0) {
-            if (!cli_parse_ulong(&seed, "--seed", val, 0, (unsigned long) -1, cmd))
+            if (!cli_once(&seen, 32, a, cmd)
+                || !cli_parse_ulong(&seed, "--seed", val, 0, (unsigned long) -1, cmd))
                 return RJ_EXIT_USAGE;
             i++;
         } else if (strcmp(a, "--batch") == 0) {
-            if (!cli_parse_ulong(&batch, "--batch", val, 1, CLI_MAX_BATCH, cmd))
+            if (!cli_once(&seen, 64, a, cmd)
+                || !cli_parse_ulong(&batch, "--batch", val, 1, CLI_MAX_BATCH, cmd))
                 return RJ_EXIT_USAGE;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -373,11 +411,25 @@ rj_cmd_grad(int argc, char **argv)
     if ((model == NULL) == (nrand == 0))
         return cli_usage_error(cmd, model == NULL ? "missing the model file (or --random)"
                                                   : "give either MODEL or --random");
+    if (model != NULL && (seen & 64))
+        return cli_usage_error(cmd, "--batch applies to --random networks only, not to "
+                               "a MODEL");
     if (plot != NULL) {
         size_t n = strlen(plot);
         if (n < 5 || strcmp(plot + n - 4, ".svg") != 0)
             return cli_usage_error(cmd, "--plot: expected a file name ending in .svg, got '%s'",
                                    plot);
+        if (n >= sizeof(csvname))
+            return cli_usage_error(cmd, "--plot: the file name is too long");
+        /* before any work: a file can be created next to FILE.csv and FILE.svg
+           (both are written through a temporary file, renamed when complete) */
+        snprintf(csvname, sizeof(csvname), "%.*s.csv", (int) (n - 4), plot);
+        if ((rc = plot_tmp(csvtmp, sizeof(csvtmp), csvname, cmd)) != RJ_EXIT_OK)
+            return rc;
+        unlink(csvtmp);
+        if ((rc = plot_tmp(svgtmp, sizeof(svgtmp), plot, cmd)) != RJ_EXIT_OK)
+            return rc;
+        unlink(svgtmp);
     }
 
     if (model != NULL) {
@@ -526,24 +578,36 @@ rj_cmd_grad(int argc, char **argv)
         }
     }
     if (plot != NULL) {
-        char csvname[4096];
-        FILE *fo;
-        snprintf(csvname, sizeof(csvname), "%.*s.csv", (int) (strlen(plot) - 4), plot);
-        fo = fopen(csvname, "w");
-        if (fo == NULL) {
-            fprintf(stderr, "resjac grad: cannot write %s\n", csvname);
+        FILE *fo = NULL;
+        int ok = plot_tmp(csvtmp, sizeof(csvtmp), csvname, cmd) == RJ_EXIT_OK;
+        if (ok) {
+            fo = fopen(csvtmp, "w");
+            if (fo != NULL)
+                write_csv(fo, S, ns, graded);
+            ok = fo != NULL && !ferror(fo);
+            ok = (fo != NULL && fclose(fo) == 0) && ok;
+            ok = ok && rename(csvtmp, csvname) == 0;
+            if (!ok) {
+                unlink(csvtmp);
+                fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", csvname,
+                        strerror(errno));
+            }
+        }
+        if (!ok) {
+            rc = RJ_EXIT_USAGE;
+        } else if (!have_gnuplot()) {
+            fprintf(stderr, "resjac grad: gnuplot is not installed (Debian package "
+                            "gnuplot-nox): wrote %s only, no %s\n", csvname, plot);
+        } else if (plot_tmp(svgtmp, sizeof(svgtmp), plot, cmd) != RJ_EXIT_OK) {
+            rc = RJ_EXIT_USAGE;
+        } else if (plot_svg(svgtmp, csvname, S, ns, graded) != 0
+                   || rename(svgtmp, plot) != 0) {
+            unlink(svgtmp);
+            fprintf(stderr, "resjac grad: gnuplot failed; no %s, the data is in %s\n", plot,
+                    csvname);
             rc = RJ_EXIT_USAGE;
         } else {
-            write_csv(fo, S, ns, graded);
-            fclose(fo);
-            if (!have_gnuplot())
-                fprintf(stderr, "resjac grad: gnuplot is not installed (Debian package "
-                                "gnuplot-nox): wrote %s only, no %s\n", csvname, plot);
-            else if (plot_svg(plot, csvname, S, ns, graded) != 0) {
-                fprintf(stderr, "resjac grad: gnuplot failed; the data is in %s\n", csvname);
-                rc = RJ_EXIT_USAGE;
-            } else
-                fprintf(stderr, "resjac grad: wrote %s and %s\n", plot, csvname);
+            fprintf(stderr, "resjac grad: wrote %s and %s\n", plot, csvname);
         }
     }
     for (si = 0; si < ns; si++)
@@ -587,6 +651,7 @@ rj_cmd_xval(int argc, char **argv)
 {
     const char *cmd = argv[0], *model = NULL, *net_name = "net", *at_name = "x";
     int json = 0, both = 1, i, nsides, si, disagree = 0, st;
+    unsigned seen = 0;
     unsigned long prec = 128;
     rj_fast_dtype dtype = RJ_FAST_F64;
     rj_net_t net;
@@ -613,6 +678,8 @@ rj_cmd_xval(int argc, char **argv)
                    || strcmp(a, "--dtype") == 0) {
             if (val == NULL)
                 return cli_usage_error(cmd, "option %s needs a value", a);
+            if (!cli_once(&seen, a[2] == 'n' ? 1 : a[2] == 'a' ? 2 : 4, a, cmd))
+                return RJ_EXIT_USAGE;
             i++;
             if (strcmp(a, "--net") == 0)
                 net_name = val;
@@ -625,6 +692,8 @@ rj_cmd_xval(int argc, char **argv)
                                            val);
             }
         } else if (strcmp(a, "--prec") == 0) {
+            if (!cli_once(&seen, 8, a, cmd))
+                return RJ_EXIT_USAGE;
             if (!cli_parse_ulong(&prec, "--prec", val, RJ_PRECISE_PREC_MIN,
                                  RJ_PRECISE_PREC_MAX, cmd))
                 return RJ_EXIT_USAGE;

@@ -26,9 +26,12 @@ static const char *paths_help =
     "\n"
     "  L            depth, 0 <= L <= 10000000 (RJ_PATHS_MAX_L)\n"
     "  --k K        the number of paths of length K, C(L, K), and its share\n"
+    "               (0 <= K <= L)\n"
     "  --range A B  the number of paths with length in A..B (inclusive, A <= B,\n"
     "               clamped to 0..L), as an exact reduced fraction of 2^L and\n"
-    "               as a percentage (4 significant digits)\n"
+    "               as a percentage (4 significant digits); the binomials\n"
+    "               summed (the range or its complement) times L is at most\n"
+    "               2^36 (RJ_PATHS_RANGE_MAX_WORK)\n"
     "  --list       list every path in the lesson's notation (I I I, J₁ I I, ...),\n"
     "               by length; L <= 20 (RJ_PATHS_LIST_MAX_L)\n"
     "  --json       JSON on stdout: {\"L\": L, \"total\": \"2^L\", \"by_length\":\n"
@@ -119,12 +122,16 @@ rj_cmd_paths(int argc, char **argv)
         } else if (strcmp(a, "--list") == 0) {
             list = 1;
         } else if (strcmp(a, "--k") == 0) {
+            if (have_k)
+                return cli_usage_error(cmd, "option --k is given more than once");
             if (!cli_parse_ulong(&K, "--k", i + 1 < argc ? argv[i + 1] : NULL, 0,
                                  RJ_PATHS_MAX_L, cmd))
                 return RJ_EXIT_USAGE;
             have_k = 1;
             i++;
         } else if (strcmp(a, "--range") == 0) {
+            if (have_range)
+                return cli_usage_error(cmd, "option --range is given more than once");
             if (!cli_parse_ulong(&A, "--range (A)", i + 1 < argc ? argv[i + 1] : NULL, 0,
                                  RJ_PATHS_MAX_L, cmd)
                 || !cli_parse_ulong(&B, "--range (B)", i + 2 < argc ? argv[i + 2] : NULL, 0,
@@ -146,6 +153,15 @@ rj_cmd_paths(int argc, char **argv)
     }
     if (!have_L)
         return cli_usage_error(cmd, "missing the depth L");
+    if (have_k && K > L)
+        return cli_usage_error(cmd, "--k %lu: a path of a depth-%lu network has length "
+                               "0..%lu", K, L, L);
+    if (have_range && (double) rj_paths_range_terms(L, A, B) * (double) L
+                      > (double) RJ_PATHS_RANGE_MAX_WORK)
+        return cli_usage_error(cmd, "--range %lu %lu: summing %lu binomials C(%lu, k) of up "
+                               "to %lu bits is over the limit RJ_PATHS_RANGE_MAX_WORK = "
+                               "2^36 (terms times L bits)", A, B,
+                               rj_paths_range_terms(L, A, B), L, L);
     if (list && L > RJ_PATHS_LIST_MAX_L)
         return cli_usage_error(cmd, "--list: L = %lu exceeds the limit of %d blocks "
                                "(RJ_PATHS_LIST_MAX_L; 2^L paths)", L, RJ_PATHS_LIST_MAX_L);

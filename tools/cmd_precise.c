@@ -140,6 +140,7 @@ typedef struct {
 static int
 parse_opts(opts_t *o, int argc, char **argv, const char *usage, int expand)
 {
+    unsigned seen = 0;
     int i;
     o->model = NULL;
     o->net_name = "net";
@@ -159,6 +160,9 @@ parse_opts(opts_t *o, int argc, char **argv, const char *usage, int expand)
                    || strcmp(argv[i], "--method") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error(argv[0], "option %s needs a value", argv[i]);
+            if (!cli_once(&seen, argv[i][2] == 'n' ? 1 : argv[i][2] == 'a' ? 2 : 4, argv[i],
+                          argv[0]))
+                return RJ_EXIT_USAGE;
             if (strcmp(argv[i], "--net") == 0)
                 o->net_name = argv[++i];
             else if (strcmp(argv[i], "--at") == 0)
@@ -167,6 +171,8 @@ parse_opts(opts_t *o, int argc, char **argv, const char *usage, int expand)
                 return cli_usage_error(argv[0], "--method: this command computes "
                                        "enclosures (interval), got '%s'", argv[i]);
         } else if (strcmp(argv[i], "--prec") == 0) {
+            if (!cli_once(&seen, 8, "--prec", argv[0]))
+                return RJ_EXIT_USAGE;
             if (!cli_parse_ulong(&o->prec, "--prec", i + 1 < argc ? argv[i + 1] : NULL,
                                  RJ_PRECISE_PREC_MIN, RJ_PRECISE_PREC_MAX, argv[0]))
                 return RJ_EXIT_USAGE;

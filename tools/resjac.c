@@ -65,13 +65,18 @@ cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
         return 0;
     }
     errno = 0;
-    if (*s == '-' || *s == '\0') {
+    /* digits only: strtoul would take leading blanks, '+' and '-' (wrapping) */
+    if (*s < '0' || *s > '9') {
         cli_usage_error(cmd, "%s: expected a non-negative integer, got '%s'", opt, s);
         return 0;
     }
     v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
+    if (*end != '\0') {
         cli_usage_error(cmd, "%s: expected a non-negative integer, got '%s'", opt, s);
+        return 0;
+    }
+    if (errno == ERANGE) {
+        cli_usage_error(cmd, "%s: %s is outside the limit [%lu, %lu]", opt, s, lo, hi);
         return 0;
     }
     if (v < lo || v > hi) {
@@ -79,6 +84,17 @@ cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
         return 0;
     }
     *out = v;
+    return 1;
+}
+
+int
+cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd)
+{
+    if (*seen & bit) {
+        cli_usage_error(cmd, "option %s is given more than once", opt);
+        return 0;
+    }
+    *seen |= bit;
     return 1;
 }
 

@@ -25,6 +25,14 @@ extern "C" {
    is an fmpq of at least 16 bytes, more as numbers grow): checked before work
    starts by rj_exact_parts and the expansions. */
 #define RJ_EXACT_MAX_ENTRIES (WORD(1) << 26)
+/* Limit on the size of the exact forward values, in bits summed over every
+   entry of h_0, ..., h_L (numerators and denominators): the parts keep every
+   h_l, and their sizes usually grow linearly with depth, so memory and time
+   grow as L^2.  rj_exact_parts and rj_exact_forward project the total from
+   the growth over the first blocks (at blocks 64, 128, 256, ...) and stop
+   with RJ_ERR_LIMIT as soon as the projection or the running total is over
+   the limit (256 MiB of numbers; about a minute of work). */
+#define RJ_EXACT_MAX_BITS (WORD(1) << 31)
 
 /* A ReLU tie: a piecewise-linear activation evaluated exactly at its kink
    (relu, or leaky_relu with slope != 1, whose one-sided derivatives differ;
@@ -75,7 +83,7 @@ void rj_exact_parts_clear(rj_exact_parts_t p);
    tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.
    Before any work the network is checked: shapes (naming the block and both
    shapes), RJ_MAX_DEPTH, RJ_MAX_WIDTH, RJ_EXACT_MAX_ENTRIES, and activations
-   (tanh/sigmoid: RJ_ERR_DOMAIN).  Any previous contents of parts are
+   (tanh/sigmoid: RJ_ERR_DOMAIN); during the pass, RJ_EXACT_MAX_BITS.  Any previous contents of parts are
    replaced; on failure parts may hold a partial result and must still be
    cleared. */
 int rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,

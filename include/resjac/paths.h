@@ -18,6 +18,8 @@ extern "C" {
 
 #define RJ_PATHS_MAX_L 10000000   /* census depth limit */
 #define RJ_PATHS_LIST_MAX_L 20    /* listing every path */
+/* Limit on the work of a range count: terms times L bits (a few seconds). */
+#define RJ_PATHS_RANGE_MAX_WORK (WORD(1) << 36)
 
 /* 2^L. */
 void rj_paths_total(fmpz_t res, ulong L);
@@ -31,8 +33,13 @@ void rj_paths_counts_pascal(fmpz *counts, ulong L);
 /* (1 + x)^L. */
 void rj_paths_poly(fmpz_poly_t res, ulong L);
 /* Number of paths with length in [a, b] (clamped to [0, L]) and that number
-   as a fraction of 2^L, reduced. */
+   as a fraction of 2^L, reduced.  It adds rj_paths_range_terms(L, a, b)
+   binomials of up to L bits (the range, or 2^L minus its complement when
+   that is shorter). */
 void rj_paths_range(fmpz_t count, fmpq_t frac, ulong L, ulong a, ulong b);
+/* The number of binomials rj_paths_range(., ., L, a, b) adds: its cost is
+   about this many times L bits (RJ_PATHS_RANGE_MAX_WORK). */
+ulong rj_paths_range_terms(ulong L, ulong a, ulong b);
 /* The label of path number `mask` (bit l-1 set: branch J_l taken) in the
    lesson's notation, blocks 1..L left to right: "I I I", "J₁ I I", ...
    buf needs room for 8*L bytes (subscripts are UTF-8, three bytes a digit);

@@ -445,6 +445,58 @@ done:
     return st;
 }
 
+/* ------------------------------------------------------------------ growth */
+
+/* Bits of the entries of a column (numerators and denominators). */
+static double
+vec_bits(const fmpq_mat_t v)
+{
+    slong i, j;
+    double bits = 0;
+    for (i = 0; i < fmpq_mat_nrows(v); i++)
+        for (j = 0; j < fmpq_mat_ncols(v); j++)
+            bits += fmpz_bits(fmpq_numref(fmpq_mat_entry(v, i, j)))
+                    + fmpz_bits(fmpq_denref(fmpq_mat_entry(v, i, j)));
+    return bits;
+}
+
+typedef struct {
+    double first;      /* bits of h_0 */
+    double total;      /* bits of h_0 .. h_l so far */
+} growth_t;
+
+/* RJ_EXACT_MAX_BITS after block l (0-based) of L has given h, of `bits` bits:
+   the running total, and at blocks 64, 128, 256, ... the total projected
+   from the growth per block so far (sizes grow about linearly with depth,
+   so the total over L + 1 values is (L + 1) first + g L (L + 1) / 2). */
+static int
+growth_check(growth_t *g, double bits, slong l, slong L, rj_error_t err)
+{
+    slong done = l + 1;
+    g->total += bits;
+    if (g->total > (double) RJ_EXACT_MAX_BITS)
+        return rj_error_set(err, RJ_ERR_LIMIT,
+                            "block %ld of %ld: the exact forward values h_0..h_%ld hold "
+                            "%.3g bits, over the limit RJ_EXACT_MAX_BITS = %ld bits; use "
+                            "the precise layer (--method interval) for this depth",
+                            (long) done, (long) L, (long) done, g->total,
+                            (long) RJ_EXACT_MAX_BITS);
+    if (done >= 64 && (done & (done - 1)) == 0 && L > done) {
+        double rate = (bits - g->first) / (double) done;
+        double proj = (double) (L + 1) * g->first
+                      + (rate > 0 ? rate * (double) L * (double) (L + 1) / 2 : 0);
+        if (proj > (double) RJ_EXACT_MAX_BITS)
+            return rj_error_set(err, RJ_ERR_LIMIT,
+                                "the exact forward values grow by about %.0f bits per "
+                                "block (%.0f bits at block %ld): the %ld blocks would "
+                                "hold about %.3g bits, over the limit RJ_EXACT_MAX_BITS "
+                                "= %ld bits; use the precise layer (--method interval) "
+                                "for this depth", rate, bits, (long) done, (long) L,
+                                proj, (long) RJ_EXACT_MAX_BITS);
+    }
+    return RJ_OK;
+}
+
 static slong
 block_out_width(const rj_block_struct *b)
 {
@@ -457,6 +509,7 @@ rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
 {
     slong l, L = net->len;
     tie_ctx ctx;
+    growth_t g;
     int st;
 
     if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
@@ -481,9 +534,11 @@ rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
     ctx.count = 0;
     ctx.pol = pol;
     ctx.err = err;
+    g.first = g.total = vec_bits(x);
     for (l = 0; l < L; l++)
         if ((st = block_eval(parts->h + l + 1, parts->S + l, parts->R + l, net->blocks + l,
-                             parts->h + l, l, &ctx)) != RJ_OK)
+                             parts->h + l, l, &ctx)) != RJ_OK
+            || (st = growth_check(&g, vec_bits(parts->h + l + 1), l, L, err)) != RJ_OK)
             return st;
     return RJ_OK;
 }
@@ -493,6 +548,7 @@ rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x, rj_error_
 {
     slong l;
     tie_ctx ctx;
+    growth_t g;
     fmpq_mat_t u, w;
     int st;
 
@@ -504,9 +560,12 @@ rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x, rj_error_
     ctx.pol.choice = 0;
     ctx.err = err;
     fmpq_mat_init_set(u, x);
+    g.first = g.total = vec_bits(x);
     for (l = 0; l < net->len && st == RJ_OK; l++) {
         fmpq_mat_init(w, block_out_width(net->blocks + l), 1);
         st = block_eval(w, NULL, NULL, net->blocks + l, u, l, &ctx);
+        if (st == RJ_OK)
+            st = growth_check(&g, vec_bits(w), l, net->len, err);
         fmpq_mat_swap(u, w);
         fmpq_mat_clear(w);
     }

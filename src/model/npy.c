@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "resjac/model.h"
 
@@ -171,6 +172,13 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
     f = fopen(path, "rb");
     if (f == NULL)
         return npy_error(err, RJ_ERR_IO, path, "cannot open: %s", strerror(errno));
+    {
+        struct stat sb;
+        if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fclose(f);
+            return npy_error(err, RJ_ERR_IO, path, "is a directory, not a .npy file");
+        }
+    }
 
     got = fread(pre, 1, 10, f);
     if (got < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
@@ -332,10 +340,16 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
     }
     if (too_big || rows > RJ_MAX_WIDTH || cols > RJ_MAX_WIDTH
         || (double) rows * (double) cols > (double) RJ_MAX_ENTRIES) {
-        st = npy_error(err, RJ_ERR_LIMIT, path, "array of shape (%lld%s%lld) exceeds the "
-                       "limits (dimensions at most %d, at most %ld entries)", dims[0],
-                       nd == 2 ? ", " : nd == 1 ? ",)" : "", nd == 2 ? dims[1] : 0LL,
-                       RJ_MAX_WIDTH, (long) RJ_MAX_ENTRIES);
+        char shape[64];
+        if (too_big)
+            snprintf(shape, sizeof(shape), "with a dimension above 2^40");
+        else if (nd == 1)
+            snprintf(shape, sizeof(shape), "of shape (%lld,)", dims[0]);
+        else
+            snprintf(shape, sizeof(shape), "of shape (%lld, %lld)", dims[0], dims[1]);
+        st = npy_error(err, RJ_ERR_LIMIT, path, "array %s exceeds the limits (dimensions "
+                       "at most %d, at most %ld entries)", shape, RJ_MAX_WIDTH,
+                       (long) RJ_MAX_ENTRIES);
         goto done;
     }
     if (rows == 0 || cols == 0) {

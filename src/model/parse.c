@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "resjac/lang.h"
 #include "lex.h"
@@ -1113,6 +1114,14 @@ rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err)
     if (f == NULL)
         return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
                                 "cannot open: %s", strerror(errno));
+    {
+        struct stat sb;
+        if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fclose(f);
+            return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
+                                    "is a directory, not a model or claim file");
+        }
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },

@@ -53,30 +53,58 @@ rj_paths_counts_pascal(fmpz *counts, ulong L)
             fmpz_add(counts + k, counts + k, counts + k - 1);
 }
 
-/* Sum of C(L, k) for k = a..b, walking the recurrence from C(L, a). */
+/* count += C(L, a) + ... + C(L, b), a <= b <= L, by the recurrence. */
+static void
+range_add(fmpz_t count, ulong L, ulong a, ulong b)
+{
+    fmpz_t c;
+    ulong k;
+    fmpz_init(c);
+    fmpz_bin_uiui(c, L, a);
+    for (k = a; ; k++) {
+        fmpz_add(count, count, c);
+        if (k == b)
+            break;
+        fmpz_mul_ui(c, c, L - k);
+        fmpz_divexact_ui(c, c, k + 1);
+    }
+    fmpz_clear(c);
+}
+
+ulong
+rj_paths_range_terms(ulong L, ulong a, ulong b)
+{
+    ulong n;
+    if (b > L)
+        b = L;
+    if (a > b)
+        return 0;
+    n = b - a + 1;
+    return FLINT_MIN(n, L + 1 - n);
+}
+
 void
 rj_paths_range(fmpz_t count, fmpq_t frac, ulong L, ulong a, ulong b)
 {
-    fmpz_t c, total;
-    ulong k;
+    fmpz_t total;
 
+    fmpz_init(total);
+    rj_paths_total(total, L);
     fmpz_zero(count);
     if (b > L)
         b = L;
     if (a <= b) {
-        fmpz_init(c);
-        fmpz_bin_uiui(c, L, a);
-        for (k = a; ; k++) {
-            fmpz_add(count, count, c);
-            if (k == b)
-                break;
-            fmpz_mul_ui(c, c, L - k);
-            fmpz_divexact_ui(c, c, k + 1);
+        if (b - a + 1 <= L + 1 - (b - a + 1)) {
+            range_add(count, L, a, b);
+        } else {
+            /* 2^L minus the lengths outside [a, b]: fewer terms */
+            if (a > 0)
+                range_add(count, L, 0, a - 1);
+            if (b < L)
+                range_add(count, L, b + 1, L);
+            fmpz_sub(count, total, count);
         }
-        fmpz_clear(c);
     }
-    fmpz_init(total);
-    rj_paths_total(total, L);
     fmpq_set_fmpz_frac(frac, count, total);   /* canonical: reduced */
     fmpz_clear(total);
 }

@@ -1,0 +1,140 @@
+#!/bin/sh
+# Bad input to resjac paths, jacobian, expand, bounds, grad and xval, as a new
+# user gives it: each refusal exits 2, names the option or the file (and
+# line:column), leaves stdout empty and writes no file, and limits are
+# reported before the work.  Each case is named after the bug it pins.
+set -u
+R=./resjac
+fail=0
+dir=$(mktemp -d)
+out="$dir/out"
+err="$dir/err"
+trap 'rm -rf "$dir"' EXIT
+
+bad() { echo "FAIL: $*"; fail=1; }
+
+# refuse MESSAGE ARGS...: exit 2, MESSAGE (fixed string) on stderr, empty stdout
+refuse() {
+    msg=$1
+    shift
+    timeout 60 $R "$@" >"$out" 2>"$err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "resjac $*: exit $rc, expected 2"
+    grep -qF -- "$msg" "$err" || bad "resjac $*: message lacks '$msg': $(cat "$err")"
+    [ -s "$out" ] && bad "resjac $*: stdout is not empty: $(head -c 200 "$out")"
+    return 0
+}
+
+cat >"$dir/m.rj" <<'END'
+let W = identity(2)
+let net = net(block(W1 = W, act = relu, W2 = W, place = post))
+let x = [-1, 1]
+END
+
+# ---- paths: option values
+refuse "--k 7: a path of a depth-5 network has length 0..5" paths 5 --k 7
+refuse "L: 99999999999999999999 is outside the limit [0, 10000000]" \
+    paths 99999999999999999999
+refuse "L: expected a non-negative integer, got '+5'" paths +5
+refuse "L: expected a non-negative integer, got ' 5'" paths " 5"
+refuse "L: expected a non-negative integer, got '-1'" paths -1
+refuse "option --k is given more than once" paths 5 --k 2 --k 3
+refuse "option --range is given more than once" paths 5 --range 1 2 --range 1 3
+refuse "option --range (B) needs a value" paths 5 --range 3
+refuse "--range 9 3: A must be at most B" paths 5 --range 9 3
+# range_sum_unbounded_work: a range of millions of binomials ran for minutes
+refuse "RJ_PATHS_RANGE_MAX_WORK" paths 10000000 --range 0 5000000 --json
+# a long range is summed through its (short) complement
+$R paths 10000000 --range 3 9999990 --json >"$out" 2>"$err" || bad "paths: complement range"
+$R paths 10 --range 1 10 --json >"$out" 2>"$err" || bad "paths 10 --range 1 10"
+grep -q '"count": "1023"' "$out" || bad "paths 10 --range 1 10: $(cat "$out")"
+$R paths 10 --range 4 6 --json >"$out" 2>"$err" || bad "paths 10 --range 4 6"
+grep -q '"count": "672"' "$out" || bad "paths 10 --range 4 6: $(cat "$out")"
+
+# ---- model files
+mkdir "$dir/d.rj"
+# model_is_directory: was "file of 9223372036854775807 bytes exceeds the limit"
+for c in jacobian expand bounds grad xval; do
+    refuse "d.rj: is a directory, not a model or claim file" $c "$dir/d.rj" --json
+done
+refuse "nonexistent.rj: cannot open: No such file or directory" jacobian \
+    "$dir/nonexistent.rj" --json
+: >"$dir/empty.rj"
+refuse "empty.rj: no network named 'net'" expand "$dir/empty.rj" --json
+printf 'let W = identity(2)\nlet net = net(block(W1 = W))\nlet x = [[1, 2], [3, 4]]\n' \
+    >"$dir/xmat.rj"
+refuse "xmat.rj:3:1: 'x' is a 2 x 2 matrix" bounds "$dir/xmat.rj" --json
+printf 'let net = 3\nlet x = [1, 2]\n' >"$dir/netnum.rj"
+refuse "netnum.rj:1:1: 'net' is a number, expected a network or a block" xval \
+    "$dir/netnum.rj" --json
+
+# ---- load() of bad .npy files
+mkdir "$dir/w.npy"
+printf 'let W = load("w.npy")\nlet net = net(block(W1 = W))\nlet x = [1, 2]\n' \
+    >"$dir/npydir.rj"
+# npy_is_directory: was "not a .npy file: it does not start with the magic"
+refuse "npydir.rj:1:9: cannot load $dir/w.npy: is a directory" jacobian "$dir/npydir.rj"
+python3 - "$dir" <<'END'
+import struct, sys
+def npy(name, shape):
+    h = ("{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % shape).encode()
+    h += b' ' * (64 - (10 + len(h) + 1) % 64) + b'\n'
+    open(sys.argv[1] + '/' + name, 'wb').write(
+        b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h + struct.pack('<2d', 1, 2))
+npy('long.npy', '(100000,)')
+npy('vast.npy', '(99999999999999999999999, 2)')
+END
+printf 'let W = load("long.npy")\nlet x = 1\n' >"$dir/long.rj"
+printf 'let W = load("vast.npy")\nlet x = 1\n' >"$dir/vast.rj"
+# npy_shape_message: a 1-D shape printed as "(100000,)0)", a vast one wrapped
+refuse "long.rj:1:9: cannot load $dir/long.npy: array of shape (100000,) exceeds" \
+    jacobian "$dir/long.rj" --net W
+refuse "cannot load $dir/vast.npy: array with a dimension above 2^40 exceeds" \
+    jacobian "$dir/vast.rj" --net W
+
+# ---- limits before the work
+# exact_growth_unbounded: a deep exact network took minutes and gigabytes
+cat >"$dir/deep.rj" <<'END'
+let W = [[1/2, 0], [0, 1/3]]
+let net = net(repeat(block(W1 = W, act = relu, W2 = W), 1000000))
+let x = [1, 2]
+END
+start=$(date +%s)
+refuse "RJ_EXACT_MAX_BITS" jacobian "$dir/deep.rj" --json
+refuse "RJ_EXACT_MAX_BITS" expand "$dir/deep.rj" --graded
+[ $(($(date +%s) - start)) -le 30 ] || bad "the RJ_EXACT_MAX_BITS limit came late"
+printf 'let B = block(W1 = identity(2))\nlet net = net(repeat(B, 100000000))\nlet x = [1, 2]\n' \
+    >"$dir/deeper.rj"
+refuse "deeper.rj:2:25: the count of repeat(B, L) = 100000000 exceeds the limit" \
+    grad "$dir/deeper.rj" --json
+printf 'let W = identity(100000)\nlet net = net(block(W1 = W))\nlet x = 1\n' >"$dir/wide.rj"
+refuse "wide.rj:1:18: the size of identity(n) = 100000 exceeds the limit 65536" \
+    xval "$dir/wide.rj" --json
+
+# ---- options of the model commands
+refuse "option --net is given more than once" jacobian "$dir/m.rj" --net net --net net
+refuse "option --method is given more than once" jacobian "$dir/m.rj" \
+    --method exact --method interval
+refuse "option --at is given more than once" expand "$dir/m.rj" --at x --at x
+refuse "--prec: 0 is outside the limit [16, 262144]" bounds "$dir/m.rj" --prec 0
+refuse "--prec: 10000000 is outside the limit" bounds "$dir/m.rj" --prec 10000000 --json
+refuse "option --prec is given more than once" bounds "$dir/m.rj" --prec 64 --prec 64
+refuse "option --prec is given more than once" xval "$dir/m.rj" --prec 64 --prec 80
+refuse "option --prec needs a value" xval "$dir/m.rj" --prec
+refuse "option --dtype is given more than once" grad "$dir/m.rj" --dtype f32 --dtype f64
+refuse "--batch applies to --random networks only" grad "$dir/m.rj" --batch 3
+refuse "unknown option '--frob'" grad "$dir/m.rj" --frob
+refuse "--seed: 99999999999999999999999 is outside the limit" grad --random 3,2 \
+    --seed 99999999999999999999999
+
+# ---- grad --plot: checked before the work, no half-written file
+refuse "--plot: cannot write /nonexistent/d/p.csv" grad "$dir/m.rj" \
+    --plot /nonexistent/d/p.svg
+mkdir "$dir/q.svg"
+refuse "--plot: cannot write $dir/q.svg: it is a directory" grad "$dir/m.rj" --plot "$dir/q.svg"
+ls "$dir" | grep -q 'tmp' && bad "grad --plot left a temporary file: $(ls "$dir")"
+$R grad "$dir/m.rj" --plot "$dir/p.svg" >"$out" 2>"$err" || bad "grad --plot: $(cat "$err")"
+[ -s "$dir/p.csv" ] || bad "grad --plot wrote no CSV"
+ls "$dir" | grep -q 'tmp' && bad "grad --plot left a temporary file: $(ls "$dir")"
+
+exit $fail
