@@ -43,6 +43,9 @@ int cl_fn_subsets_sum(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_
 int cl_fn_forward(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+/* real float networks (src/claims/random_net.c) */
+int cl_fn_random_net(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_random_point(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 
 /* ------------------------------------------------------------ argument helpers */
 
@@ -786,6 +789,10 @@ static const builtin_t table[] = {
     { "graded", 3, 3, 1, DR_ANY, cl_fn_graded, "graded(N, x, k)" },
     { "subsets_sum", 2, 2, 1, DR_ANY, cl_fn_subsets_sum, "subsets_sum(N, x)" },
     { "forward", 2, 2, 1, DR_ANY, cl_fn_forward, "forward(N, x)" },
+    { "random_net", 2, 3, 0, DR_ANY, cl_fn_random_net,
+      "random_net(\"DEPTH,WIDTH[,KIND][,key=value...]\", SEED) or "
+      "random_net(SPEC, SEED, \"f32\")" },
+    { "random_point", 2, 2, 0, DR_ANY, cl_fn_random_point, "random_point(n, SEED)" },
     { "paths", 1, 2, 0, DR_ANY, fn_paths, "paths(L) or paths(L, k)" },
     { "binomial", 2, 2, 0, DR_ANY, fn_binomial, "binomial(n, k)" },
     { "digits", 1, 1, 0, DR_ANY, fn_digits, "digits(n)" },
