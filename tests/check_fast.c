@@ -1057,13 +1057,6 @@ fast_suite(void)
 int
 main(void)
 {
-    int failed;
-    SRunner *sr;
     seed = rj_test_seed(20240611);
-    sr = srunner_create(fast_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    flint_cleanup_master();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rj_test_run(fast_suite());
 }

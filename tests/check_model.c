@@ -1922,15 +1922,10 @@ remove_tmp(void)
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
+    int rc;
     seed = rj_test_seed(20240517);
     setup_tmp();
-    sr = srunner_create(model_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    rc = rj_test_run(model_suite());
     remove_tmp();
-    flint_cleanup();              /* FLINT's mpz cache: keeps valgrind quiet */
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rc;
 }

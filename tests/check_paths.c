@@ -287,14 +287,6 @@ paths_suite(void)
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     seed = rj_test_seed(20170517);
-    sr = srunner_create(paths_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    flint_cleanup();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rj_test_run(paths_suite());
 }

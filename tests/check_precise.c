@@ -1112,14 +1112,6 @@ precise_suite(void)
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     seed = rj_test_seed(20240404);
-    sr = srunner_create(precise_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    flint_cleanup();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rj_test_run(precise_suite());
 }

@@ -119,3 +119,15 @@ rj_test_print_mat(const char *label, const fmpq_mat_t A)
     }
     fprintf(stderr, "]\n");
 }
+
+int
+rj_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    flint_cleanup_master();   /* FLINT's caches: keeps leak checkers quiet */
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -31,6 +31,10 @@ void rj_test_randblock(rj_block_t b, flint_rand_t state, slong n_in, slong h, sl
                        int skip, int place, int act, int outer, int bias,
                        slong num_bound, slong den_bound);
 
+/* Run a suite (CK_NORMAL), free it and FLINT's caches; returns the exit
+   status for main: EXIT_SUCCESS when no test failed. */
+int rj_test_run(Suite *s);
+
 /* Print a matrix to stderr under a label (for failure reports). */
 void rj_test_print_mat(const char *label, const fmpq_mat_t A);
 
