@@ -124,10 +124,18 @@ check_range(ulong L, ulong a, ulong b)
     fmpz_init(total);
     fmpq_init(frac);
     fmpq_init(expect);
+    ulong n_in = 0;
     for (k = a; k <= b && k <= L; k++) {
         fmpz_bin_uiui(c, L, k);
         fmpz_add(sum, sum, c);
+        n_in++;
     }
+    /* the work estimate: the range or its complement, whichever is shorter */
+    RJ_CHECK(rj_paths_range_terms(L, a, b) == FLINT_MIN(n_in, L + 1 - n_in), seed,
+             "L = %lu, range [%lu, %lu]: rj_paths_range_terms = %lu, expected %lu",
+             (unsigned long) L, (unsigned long) a, (unsigned long) b,
+             (unsigned long) rj_paths_range_terms(L, a, b),
+             (unsigned long) FLINT_MIN(n_in, L + 1 - n_in));
     rj_paths_range(count, frac, L, a, b);
     RJ_CHECK(fmpz_equal(count, sum), seed, "L = %lu, range [%lu, %lu]: wrong count",
              (unsigned long) L, (unsigned long) a, (unsigned long) b);
