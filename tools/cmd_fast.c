@@ -553,8 +553,8 @@ rj_cmd_grad(int argc, char **argv)
     } else {
         for (si = 0; si < ns; si++) {
             slong l;
-            printf("%s: %ld blocks, batch %ld, %s; ||input gradient|| = %.6g\n", S[si].label,
-                   (long) S[si].L, (long) S[si].B, rj_fast_dtype_name(dtype), S[si].gnorm);
+            printf("%s: %ld block%s, batch %ld, %s; ||input gradient|| = %.6g\n", S[si].label,
+                   (long) S[si].L, S[si].L == 1 ? "" : "s", (long) S[si].B, rj_fast_dtype_name(dtype), S[si].gnorm);
             printf("  %6s  %14s  %14s\n", "layer", "||dL/dh_l||", "||dL/dW_l||");
             for (l = 0; l <= S[si].L; l++) {
                 if (l > 0)
@@ -856,8 +856,8 @@ rj_cmd_xval(int argc, char **argv)
         json_decref(o);
     } else {
         slong r, c, n_out = side[0].b->n_out, n_in = side[0].b->n_in;
-        printf("xval %s: net '%s' (%ld blocks), point '%s', J is %ldx%ld\n", model, net_name,
-               (long) net->len, at_name, (long) n_out, (long) n_in);
+        printf("xval %s: net '%s' (%ld block%s), point '%s', J is %ldx%ld\n", model, net_name,
+               (long) net->len, net->len == 1 ? "" : "s", at_name, (long) n_out, (long) n_in);
         printf("  exact layer:   %s\n", have_exact ? "FLINT, tie convention left" : exact_note);
         if (have_precise)
             printf("  precise layer: MPFR, %lu bits\n", prec);

@@ -267,8 +267,8 @@ cli_interval_jacobian(int argc, char **argv)
         rc = cli_json_print(j);
         json_decref(j);
     } else {
-        printf("network '%s' (%ld blocks) at '%s': Jacobian %ldx%ld, enclosures at %lu "
-               "bits\n", o.net_name, (long) net->len, o.at, (long) J->r, (long) J->c, o.prec);
+        printf("network '%s' (%ld block%s) at '%s': Jacobian %ldx%ld, enclosures at %lu "
+               "bits\n", o.net_name, (long) net->len, net->len == 1 ? "" : "s", o.at, (long) J->r, (long) J->c, o.prec);
         print_imat("J", J);
         print_ties(ties, net);
     }
@@ -345,8 +345,8 @@ cli_interval_expand(int argc, char **argv)
         rc = cli_json_print(j);
         json_decref(j);
     } else {
-        printf("network '%s' (%ld blocks) at '%s': enclosures at %lu bits\n", o.net_name,
-               (long) L, o.at, o.prec);
+        printf("network '%s' (%ld block%s) at '%s': enclosures at %lu bits\n", o.net_name,
+               (long) L, L == 1 ? "" : "s", o.at, o.prec);
         printf("prod(S_l + R_l):\n");
         print_imat("P", P);
         if (o.graded)
@@ -434,8 +434,8 @@ rj_cmd_bounds(int argc, char **argv)
         rc = cli_json_print(j);
         json_decref(j);
     } else {
-        printf("network '%s' (%ld blocks) at '%s': Jacobian %ldx%ld, enclosures at %lu bits\n",
-               o.net_name, (long) net->len, o.at, (long) J->r, (long) J->c, o.prec);
+        printf("network '%s' (%ld block%s) at '%s': Jacobian %ldx%ld, enclosures at %lu bits\n",
+               o.net_name, (long) net->len, net->len == 1 ? "" : "s", o.at, (long) J->r, (long) J->c, o.prec);
         printf("Jacobian (midpoint +- radius):\n");
         print_imat("J", J);
         mpfr_printf("||J||_1   in [%.*RDg, %.*RUg]\n", TEXT_DIGITS, n1->lo, TEXT_DIGITS, n1->hi);
