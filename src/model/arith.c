@@ -29,6 +29,9 @@ describe(char *buf, int len, const rj_val_struct *v)
         snprintf(buf, len, "a network of %ld blocks", (long) v->net->len);
         break;
     case RJ_VAL_ENCL: snprintf(buf, len, "an enclosure"); break;
+    case RJ_VAL_EMAT:
+        snprintf(buf, len, "a %ld x %ld enclosure matrix", (long) v->erows, (long) v->ecols);
+        break;
     case RJ_VAL_POLY: snprintf(buf, len, "a polynomial"); break;
     case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
     case RJ_VAL_STRING: snprintf(buf, len, "a string"); break;
