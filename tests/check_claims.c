@@ -1139,6 +1139,35 @@ START_TEST(test_random_net_bad_input_located)
 }
 END_TEST
 
+/* Bug (forall over bounds beyond a machine word): the case value was read off
+   the bounds with fmpz_get_si, so `forall k in 2^64..2^64: k == 0` ran the
+   case k = 0 and was PROVED, its true twin was REFUTED, and
+   `forall k in 2^63 - 1..2^63: k < 0` ran no case at all and was PROVED
+   vacuously.  The case value is now a + i as an fmpz. */
+START_TEST(test_forall_range_beyond_a_word)
+{
+    rj_claim_results_t res;
+    rj_claim_results_init(res);
+    run_text(res, "claim big_false \"t\" expect REFUTED:\n"
+                  "    forall k in 2^64..2^64: k == 0\n"
+                  "claim big_true \"t\" expect PROVED:\n"
+                  "    forall k in 2^64..2^64 + 1: k >= 2^64 and k <= 2^64 + 1\n"
+                  "claim across_word \"t\" expect REFUTED:\n"
+                  "    forall k in 2^63 - 1..2^63: k < 0\n"
+                  "claim negative \"t\" expect REFUTED:\n"
+                  "    forall k in -2^64 - 1..-2^64: k > -2^64\n"
+                  "claim empty_far \"t\" expect PROVED:\n"
+                  "    forall k in 2^64 + 1..2^64: k == 0\n");
+    assert_verdict(res, "big_false", RJ_VERDICT_REFUTED, "k = 18446744073709551616");
+    assert_verdict(res, "big_true", RJ_VERDICT_PROVED, "all 2 cases");
+    assert_verdict(res, "across_word", RJ_VERDICT_REFUTED, "k = 9223372036854775807");
+    assert_verdict(res, "negative", RJ_VERDICT_REFUTED, "k = -18446744073709551617");
+    assert_verdict(res, "empty_far", RJ_VERDICT_PROVED, "holds vacuously");
+    assert_all_pass(res, "forall beyond a word");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1167,6 +1196,7 @@ claims_suite(void)
     tcase_add_test(tc, test_random_net_is_the_float_network);
     tcase_add_test(tc, test_random_net_seeds_differ);
     tcase_add_test(tc, test_random_net_bad_input_located);
+    tcase_add_test(tc, test_forall_range_beyond_a_word);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -68,9 +68,9 @@ int
 cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
                  rj_error_t err)
 {
-    fmpz_t a, b, n;
-    slong k, lo, hi, nund = 0, nweak = 0, total;
-    char *first_und = NULL, *first_weak = NULL, *last_ev = NULL;
+    fmpz_t a, b, n, kz;
+    slong i, nund = 0, nweak = 0, total;
+    char *first_und = NULL, *first_weak = NULL, *last_ev = NULL, *sa = NULL, *sb = NULL;
     rj_val_t kv;
     int st, refuted = 0;
     const rj_expr_struct *body = f->args[2];
@@ -78,6 +78,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     fmpz_init(a);
     fmpz_init(b);
     fmpz_init(n);
+    fmpz_init(kz);
     rj_val_init(kv);
     st = int_bound(a, f->args[0], "the lower end of the range", env, ctx, err);
     if (st == RJ_OK)
@@ -103,14 +104,22 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         flint_free(sn);
         goto done;
     }
-    lo = fmpz_get_si(a);
-    hi = fmpz_get_si(b);
-    total = hi - lo + 1;
-    for (k = lo; k <= hi && st == RJ_OK && !refuted; k++) {
+    /* The bounds may lie beyond a machine word (forall k in 2^64..2^64 + 1):
+       the case value is a + i, computed as an fmpz, never a slong read off a
+       and b (fmpz_get_si of a large bound is garbage: a case with the wrong k,
+       or a loop that never runs and proves the claim vacuously).  Only the
+       count n = b - a + 1 <= max_range needs to fit a word.  PROVED must mean
+       that F held for every integer k in a..b (proofs/LANGUAGE.md, "forall k
+       in a..b: F decides F for every integer k"). */
+    total = fmpz_get_si(n);
+    sa = fmpz_get_str(NULL, 10, a);
+    sb = fmpz_get_str(NULL, 10, b);
+    for (i = 0; i < total && st == RJ_OK && !refuted; i++) {
         rj_verdict_kind v;
-        char *ev = NULL, num[32];
-        snprintf(num, sizeof(num), "%ld", (long) k);
-        cl_val_set_si(kv, k);
+        char *ev = NULL, *num;
+        fmpz_add_ui(kz, a, (ulong) i);
+        num = fmpz_get_str(NULL, 10, kz);
+        cl_val_set_fmpz(kv, kz);
         cl_scope_push(env, ctx, f->name, kv);
         st = cl_decide_case(&v, &ev, body, env, ctx, err);
         cl_scope_pop(env, ctx, f->name);
@@ -118,6 +127,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         if (st != RJ_OK) {
             in_case(err, st, f->name, num);
             flint_free(ev);
+            flint_free(num);
             break;
         }
         if (v == RJ_VERDICT_REFUTED) {
@@ -125,7 +135,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
             rj_verdict_kind v2;
             char *ev2 = NULL;
             slong saved = ctx->cases;
-            cl_val_set_si(kv, k);
+            cl_val_set_fmpz(kv, kz);
             cl_scope_push(env, ctx, f->name, kv);
             st = cl_decide_case(&v2, &ev2, body, env, ctx, err);
             cl_scope_pop(env, ctx, f->name);
@@ -152,6 +162,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
             last_ev = cl_printf("%s = %s: %s", f->name, num, ev);
         }
         flint_free(ev);
+        flint_free(num);
     }
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
@@ -161,26 +172,28 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
                                           2 * CL_EV_LEN));
         else if (nweak > 0)
             cl_cres_set_scalar(out, CL_WEAK,
-                               cl_str_cut(cl_printf("all %ld cases %s = %ld..%ld survived, %ld "
+                               cl_str_cut(cl_printf("all %ld cases %s = %s..%s survived, %ld "
                                                     "only sampled or approximately, e.g. %s",
-                                                    (long) total, f->name, (long) lo,
-                                                    (long) hi, (long) nweak, first_weak),
+                                                    (long) total, f->name, sa, sb,
+                                                    (long) nweak, first_weak),
                                           2 * CL_EV_LEN));
         else
             cl_cres_set_scalar(out, CL_TRUE,
-                               cl_str_cut(cl_printf("all %ld cases %s = %ld..%ld hold; the "
+                               cl_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
                                                     "last: %s", (long) total, f->name,
-                                                    (long) lo, (long) hi,
-                                                    last_ev != NULL ? last_ev : ""),
+                                                    sa, sb, last_ev != NULL ? last_ev : ""),
                                           2 * CL_EV_LEN));
     }
 done:
     flint_free(first_und);
     flint_free(first_weak);
     flint_free(last_ev);
+    flint_free(sa);
+    flint_free(sb);
     fmpz_clear(a);
     fmpz_clear(b);
     fmpz_clear(n);
+    fmpz_clear(kz);
     rj_val_clear(kv);
     return st;
 }
