@@ -137,4 +137,16 @@ $R grad "$dir/m.rj" --plot "$dir/p.svg" >"$out" 2>"$err" || bad "grad --plot: $(
 [ -s "$dir/p.csv" ] || bad "grad --plot wrote no CSV"
 ls "$dir" | grep -q 'tmp' && bad "grad --plot left a temporary file: $(ls "$dir")"
 
+# ---- enclosures beyond MPFR's exponent range
+# interval_overflow_printed_as_enclosure: 2200 blocks of weight 2^500000 give a
+# Jacobian of 2^(1.1e9), past MPFR's exponents: it was printed as -inf/inf
+cat >"$dir/of.rj" <<'END'
+let B = block(W1 = [[2^500000]], skip = none)
+let net = net(repeat(B, 2200))
+let x = [1]
+END
+refuse "leaves MPFR's exponent range" bounds "$dir/of.rj"
+refuse "leaves MPFR's exponent range" jacobian "$dir/of.rj" --method interval --json
+refuse "leaves MPFR's exponent range" expand "$dir/of.rj" --method interval
+
 exit $fail

@@ -90,6 +90,22 @@ json_imat(const rj_imat_t A)
     return rows;
 }
 
+/* An entry whose midpoint or radius is not finite left MPFR's exponent range
+   (about 2^(2^30)): it is no enclosure (proofs/precise-bounds.md [PB 1.1]), so
+   the command reports that instead of printing it. */
+static int
+check_finite(const rj_imat_t A, const char *what, rj_error_t err)
+{
+    slong r, c;
+    for (r = 0; r < A->r; r++)
+        for (c = 0; c < A->c; c++)
+            if (!mpfr_number_p(rj_imat_mid(A, r, c)) || !mpfr_number_p(rj_imat_rad(A, r, c)))
+                return rj_error_set(err, RJ_ERR_LIMIT, "%s[%ld,%ld]: the value leaves MPFR's "
+                                    "exponent range (about 2^(2^30)), so no enclosure can be "
+                                    "given", what, (long) (r + 1), (long) (c + 1));
+    return RJ_OK;
+}
+
 static void
 print_imat(const char *name, const rj_imat_t A)
 {
@@ -258,7 +274,8 @@ cli_interval_jacobian(int argc, char **argv)
     rj_ties_init(ties);
     rc = RJ_EXIT_OK;
     if ((st = load(net, x, &o, err)) != RJ_OK
-        || (st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK) {
+        || (st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK
+        || (st = check_finite(J, "J", err)) != RJ_OK) {
         rc = cli_fail(err);
     } else if (o.json) {
         json_t *j = json_head(&o, net);
@@ -319,7 +336,8 @@ cli_interval_expand(int argc, char **argv)
         goto done;
     }
     if ((st = rj_precise_parts_fmpq(parts, net, x, o.prec, err)) != RJ_OK
-        || (st = rj_precise_expand_direct(P, parts, o.prec, err)) != RJ_OK) {
+        || (st = rj_precise_expand_direct(P, parts, o.prec, err)) != RJ_OK
+        || (st = check_finite(P, "P", err)) != RJ_OK) {
         rc = cli_fail(err);
         goto done;
     }
@@ -331,6 +349,11 @@ cli_interval_expand(int argc, char **argv)
             rc = cli_fail(err);
             goto done;
         }
+        for (k = 0; k <= L; k++)
+            if ((st = check_finite(G + k, "G_k", err)) != RJ_OK) {
+                rc = cli_fail(err);
+                goto done;
+            }
     }
     if (o.json) {
         json_t *j = json_head(&o, net);
@@ -405,7 +428,8 @@ rj_cmd_bounds(int argc, char **argv)
     mpfr_init2(up, RJ_RAD_PREC);
     mpfr_init2(lo2, RJ_RAD_PREC);
     mpfr_init2(smin, RJ_RAD_PREC);
-    if ((st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK) {
+    if ((st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK
+        || (st = check_finite(J, "J", err)) != RJ_OK) {
         rc = cli_fail(err);
         goto done;
     }
