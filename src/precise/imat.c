@@ -495,6 +495,18 @@ scale_to_fmpz(fmpz *z, slong zs, mpfr_srcptr p, slong sa, slong n, slong P, int 
    A'B' is exact (fmpz_mat_mul) and rounded once to prec; then
      rad C >= ulp + da_i ||mid B_:j||_1 + ||A'_i:||_1 db_j
               + |mid A| rad B + rad A (|mid B| + rad B). */
+/* 1 if every midpoint and radius of A is a finite number. */
+static int
+imat_is_finite(const rj_imat_t A)
+{
+    slong i, j;
+    for (i = 0; i < A->r; i++)
+        for (j = 0; j < A->c; j++)
+            if (!mpfr_number_p(rj_imat_mid(A, i, j)) || !mpfr_number_p(rj_imat_rad(A, i, j)))
+                return 0;
+    return 1;
+}
+
 void
 rj_imat_mul(rj_imat_t C, const rj_imat_t A, const rj_imat_t B, slong prec)
 {
@@ -509,6 +521,18 @@ rj_imat_mul(rj_imat_t C, const rj_imat_t A, const rj_imat_t B, slong prec)
     RJ_ASSERT(B->r == k);
     rj_imat_init(T, r, c, prec);
     if (k == 0 || r == 0 || c == 0) {
+        rj_imat_swap(C, T);
+        rj_imat_clear(T);
+        return;
+    }
+    if (!imat_is_finite(A) || !imat_is_finite(B)) {
+        /* an operand left MPFR's exponent range ([PB 1.1]): the only enclosure
+           left is the whole line, midpoint 0 and radius +inf */
+        for (i = 0; i < r; i++)
+            for (j = 0; j < c; j++) {
+                mpfr_set_zero(rj_imat_mid(T, i, j), 1);
+                mpfr_set_inf(rj_imat_rad(T, i, j), 1);
+            }
         rj_imat_swap(C, T);
         rj_imat_clear(T);
         return;
