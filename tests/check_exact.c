@@ -10,33 +10,6 @@ static ulong seed;
 
 /* ---------------------------------------------------------------- helpers */
 
-/* A random network of L blocks of every kind: skip, placement, activations
-   (piecewise linear), one or two layers, biases, widths in 1..wmax that change
-   only through projection or "none" skips.  den = 4 gives dyadic weights,
-   den = 3 or 6 non-dyadic ones. */
-static slong
-rand_net(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, slong den)
-{
-    slong l, n_in, n0;
-    rj_block_t b;
-
-    rj_block_init(b);
-    n0 = n_in = 1 + n_randint(st, wmax);
-    for (l = 0; l < L; l++) {
-        int skip = n_randint(st, 4), place = n_randint(st, 3);
-        int act = n_randint(st, 3), outer = n_randint(st, 3), bias = n_randint(st, 2);
-        slong h = n_randint(st, 3) == 0 ? 0 : 1 + n_randint(st, wmax);
-        slong n_out = n_in;
-        if (skip == RJ_SKIP_PROJECT || skip == RJ_SKIP_NONE)
-            n_out = 1 + n_randint(st, wmax);
-        rj_test_randblock(b, st, n_in, h, n_out, skip, place, act, outer, bias, num, den);
-        rj_net_append(net, b, NULL);
-        n_in = n_out;
-    }
-    rj_block_clear(b);
-    return n0;
-}
-
 static void
 report(const char *what, slong iter, const rj_net_t net, const fmpq_mat_t x)
 {
@@ -276,7 +249,7 @@ START_TEST(test_expansions_random)
         rj_net_init(net);
         rj_ties_init(ties);
         rj_error_init(err);
-        n0 = rand_net(net, st, L, 3, 2, den);
+        n0 = rj_test_randnet(net, st, L, 3, 2, den, 3);
         fmpq_mat_init(x, n0, 1);
         rj_test_randmat(x, st, 2, den);
         {
@@ -480,7 +453,7 @@ START_TEST(test_jacobian_directional)
         rj_net_init(net);
         rj_ties_init(ties);
         rj_error_init(err);
-        n0 = rand_net(net, st, L, 3, 2, n_randint(st, 2) ? 4 : 3);
+        n0 = rj_test_randnet(net, st, L, 3, 2, n_randint(st, 2) ? 4 : 3, 3);
         fmpq_mat_init(x, n0, 1);
         fmpq_mat_init(v, n0, 1);
         fmpq_mat_init(xt, n0, 1);

@@ -66,32 +66,6 @@ print_imat(const char *label, const rj_imat_t A)
     }
 }
 
-/* A random network of L blocks of every kind (as in check_exact), with
-   activations drawn from `nact` kinds (3: piecewise linear, 5: also tanh and
-   sigmoid). */
-static slong
-rand_net(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, slong den, int nact)
-{
-    slong l, n_in, n0;
-    rj_block_t b;
-
-    rj_block_init(b);
-    n0 = n_in = 1 + n_randint(st, wmax);
-    for (l = 0; l < L; l++) {
-        int skip = n_randint(st, 4), place = n_randint(st, 3);
-        int act = n_randint(st, nact), outer = n_randint(st, nact), bias = n_randint(st, 2);
-        slong h = n_randint(st, 3) == 0 ? 0 : 1 + n_randint(st, wmax);
-        slong n_out = n_in;
-        if (skip == RJ_SKIP_PROJECT || skip == RJ_SKIP_NONE)
-            n_out = 1 + n_randint(st, wmax);
-        rj_test_randblock(b, st, n_in, h, n_out, skip, place, act, outer, bias, num, den);
-        rj_net_append(net, b, NULL);
-        n_in = n_out;
-    }
-    rj_block_clear(b);
-    return n0;
-}
-
 static void
 report_net(const char *what, slong iter, const rj_net_t net, const fmpq_mat_t x)
 {
@@ -532,7 +506,7 @@ START_TEST(test_network_vs_exact)
         rj_tie_policy pol;
 
         rj_net_init(net);
-        n0 = rand_net(net, st, L, 4, 3, den, 3);
+        n0 = rj_test_randnet(net, st, L, 4, 3, den, 3);
         fmpq_mat_init(x, n0, 1);
         rj_test_randmat(x, st, 3, den);
         rj_error_init(err);
@@ -671,7 +645,7 @@ START_TEST(test_network_two_precisions)
         rj_error_t err;
 
         rj_net_init(net);
-        n0 = rand_net(net, st, L, 4, 3, 5, 5);
+        n0 = rj_test_randnet(net, st, L, 4, 3, 5, 5);
         fmpq_mat_init(x, n0, 1);
         rj_test_randmat(x, st, 3, 7);
         rj_error_init(err);
@@ -987,7 +961,7 @@ START_TEST(test_quantities)
         int r;
 
         rj_net_init(net);
-        n0 = rand_net(net, st, L, 3, 3, 4, 3);
+        n0 = rj_test_randnet(net, st, L, 3, 3, 4, 3);
         fmpq_mat_init(x, n0, 1);
         rj_test_randmat(x, st, 3, 4);
         rj_error_init(err);

@@ -131,3 +131,26 @@ rj_test_run(Suite *s)
     flint_cleanup_master();   /* FLINT's caches: keeps leak checkers quiet */
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+slong
+rj_test_randnet(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, slong den, int nact)
+{
+    slong l, n_in, n0;
+    rj_block_t b;
+
+    rj_block_init(b);
+    n0 = n_in = 1 + n_randint(st, wmax);
+    for (l = 0; l < L; l++) {
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        int act = n_randint(st, nact), outer = n_randint(st, nact), bias = n_randint(st, 2);
+        slong h = n_randint(st, 3) == 0 ? 0 : 1 + n_randint(st, wmax);
+        slong n_out = n_in;
+        if (skip == RJ_SKIP_PROJECT || skip == RJ_SKIP_NONE)
+            n_out = 1 + n_randint(st, wmax);
+        rj_test_randblock(b, st, n_in, h, n_out, skip, place, act, outer, bias, num, den);
+        rj_net_append(net, b, NULL);
+        n_in = n_out;
+    }
+    rj_block_clear(b);
+    return n0;
+}

@@ -35,6 +35,14 @@ void rj_test_randblock(rj_block_t b, flint_rand_t state, slong n_in, slong h, sl
    status for main: EXIT_SUCCESS when no test failed. */
 int rj_test_run(Suite *s);
 
+/* A random network of L blocks of every kind: skip, placement, one or two
+   layers, biases, widths in 1..wmax that change only through projection or
+   "none" skips, activations drawn from the first `nact` rj_act_kind values
+   (3: piecewise linear, 5: also tanh and sigmoid).  Weights are k/den with
+   |k| <= num (den = 4: dyadic).  Returns the input width. */
+slong rj_test_randnet(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num,
+                      slong den, int nact);
+
 /* Print a matrix to stderr under a label (for failure reports). */
 void rj_test_print_mat(const char *label, const fmpq_mat_t A);
 

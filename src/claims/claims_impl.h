@@ -243,6 +243,8 @@ int cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_
 /* r >= sqrt(q) for q >= 0, exact (returns 1) when q is the square of a
    rational; else r - sqrt(q) <= sqrt(q) 2^-60 roughly. */
 int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
+/* sqrt(q) (q >= 0) as a number when exact, else an enclosure at precision prec. */
+void cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec);
 /* ------------------------------------------------------------ enclosure matrices
    (src/claims/emat.c).  RJ_VAL_EMAT values hold entrywise enclosures; every
    operation rounds lower ends down and upper ends up, so the true result of

@@ -219,8 +219,8 @@ cl_sqrt_upper(fmpq_t r, const fmpq_t q)
 }
 
 /* sqrt(q) as a number when exact, else an enclosure at precision prec. */
-static void
-val_sqrt(rj_val_t out, const fmpq_t q, slong prec)
+void
+cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec)
 {
     fmpq_t r;
     fmpq_init(r);
@@ -426,7 +426,7 @@ fn_sqrt(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_err
     if (st == RJ_OK && fmpq_sgn(q) < 0)
         st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "sqrt of a negative number");
     if (st == RJ_OK)
-        val_sqrt(out->v, q, ctx->prec);
+        cl_val_sqrt(out->v, q, ctx->prec);
     fmpq_clear(q);
     return st;
 }
@@ -532,7 +532,7 @@ fn_norm_exact(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
         else
             cl_normfro2(r, A);
         if (strcmp(b->name, "normfro") == 0)
-            val_sqrt(out->v, r, ctx->prec);
+            cl_val_sqrt(out->v, r, ctx->prec);
         else
             rj_val_set_fmpq(out->v, r);
     }

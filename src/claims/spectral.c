@@ -76,28 +76,6 @@ monomial(fmpq_t mx, fmpq_t mn, const fmpq_mat_t A)
 }
 
 /* sqrt(q) as a number when exact, else an enclosure. */
-static void
-set_sqrt(rj_val_t out, const fmpq_t q, slong prec)
-{
-    fmpq_t r;
-    fmpq_init(r);
-    if (cl_sqrt_upper(r, q))
-        rj_val_set_fmpq(out, r);
-    else {
-        mpfr_t lo, hi;
-        mpfr_init2(lo, prec);
-        mpfr_init2(hi, prec);
-        fmpq_get_mpfr(lo, q, MPFR_RNDD);
-        fmpq_get_mpfr(hi, q, MPFR_RNDU);
-        mpfr_sqrt(lo, lo, MPFR_RNDD);
-        mpfr_sqrt(hi, hi, MPFR_RNDU);
-        cl_val_set_encl(out, lo, hi, prec);
-        mpfr_clear(lo);
-        mpfr_clear(hi);
-    }
-    fmpq_clear(r);
-}
-
 /* [l, u] enclosing ||Q||_2 (precise layer). */
 static void
 norm2_encl(mpfr_t l, mpfr_t u, const fmpq_mat_t Q, slong prec)
@@ -126,7 +104,7 @@ cl_fn_norm2(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
         goto done;
     if (fmpq_mat_nrows(A) == 1 || fmpq_mat_ncols(A) == 1) {
         cl_normfro2(f, A);
-        set_sqrt(out->v, f, ctx->prec);
+        cl_val_sqrt(out->v, f, ctx->prec);
     } else if (monomial(mx, mn, A))
         rj_val_set_fmpq(out->v, mx);
     else {
@@ -166,7 +144,7 @@ cl_fn_sigma_min(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env
     k = FLINT_MIN(r, c);
     if (r == 1 || c == 1) {
         cl_normfro2(f, A);
-        set_sqrt(out->v, f, ctx->prec);
+        cl_val_sqrt(out->v, f, ctx->prec);
     } else if (monomial(mx, mn, A))
         rj_val_set_fmpq(out->v, mn);
     else if (cl_mat_rank(A) < k) {
