@@ -16,8 +16,20 @@ static ulong seed;
 /* A random exact network of L blocks with kinds drawn at random:
    piecewise-linear activations only (the exact layer's domain).  Widths in
    [2, 4]; projection skips change the width.  Weights p/den. */
+static void rand_net_kind(rj_net_t net, flint_rand_t st, slong L, slong num, slong den,
+                          int allow_bias, int compactable);
+
 static void
 rand_net(rj_net_t net, flint_rand_t st, slong L, slong num, slong den, int allow_bias)
+{
+    rand_net_kind(net, st, L, num, den, allow_bias, 0);
+}
+
+/* compactable = 1: every block pre-activation, relu inside and outside, two
+   layers, identity skip (the blocks of rj_fast_graded_compact's own pass) */
+static void
+rand_net_kind(rj_net_t net, flint_rand_t st, slong L, slong num, slong den, int allow_bias,
+              int compactable)
 {
     slong l, n = 2 + n_randint(st, 3);
     static const int acts[3] = {RJ_ACT_IDENTITY, RJ_ACT_RELU, RJ_ACT_LEAKY_RELU};
@@ -27,6 +39,15 @@ rand_net(rj_net_t net, flint_rand_t st, slong L, slong num, slong den, int allow
         rj_block_t b;
         int skip = n_randint(st, 4), place = n_randint(st, 3);
         slong h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
+        if (compactable) {
+            rj_block_init(b);
+            rj_test_randblock(b, st, n, 1 + n_randint(st, 5), n, RJ_SKIP_IDENTITY,
+                              RJ_PLACE_PRE, RJ_ACT_RELU, RJ_ACT_RELU,
+                              allow_bias && n_randint(st, 2), num, den);
+            rj_net_append(net, b, "b");
+            rj_block_clear(b);
+            continue;
+        }
         slong n_out = skip == RJ_SKIP_PROJECT ? (slong) (2 + n_randint(st, 3)) : n;
         char name[32];
         rj_block_init(b);
@@ -291,12 +312,15 @@ END_TEST
 /* Graded float (Jacobian rows, m = n_out) vs rj_expand_graded: within
    2 gamma_N A_k where A_k is the graded expansion of |S_l|, |R_l| (a
    first-order bound for products of N-term sums), and components summing to
-   the Jacobian. */
-START_TEST(test_graded_vs_exact)
+   the Jacobian.  compact = 1: networks of compactable blocks only, through
+   rj_fast_graded_compact (its own per-row pass), which must also give the
+   same bits with one thread as with three. */
+static void
+graded_vs_exact(int compact)
 {
     flint_rand_t st;
     slong it, k, i;
-    rj_test_randinit(st, seed + 17);
+    rj_test_randinit(st, seed + 17 + compact);
     for (it = 0; it < rj_test_iters(30); it++) {
         rj_net_t net;
         fmpq_mat_t x;
@@ -311,7 +335,9 @@ START_TEST(test_graded_vs_exact)
         double *xd, *Gf, *I, *norms, gN;
         fmpq_t d, e;
         rj_net_init(net);
-        rand_net(net, st, L, 40, 64, 1);
+        if (compact)
+            L = 1 + n_randint(st, 12);
+        rand_net_kind(net, st, L, 40, 64, 1, compact);
         n_in = rj_net_width_in(net);
         n_out = rj_net_width_out(net);
         fmpq_mat_init(x, 0, 0);
@@ -358,7 +384,24 @@ START_TEST(test_graded_vs_exact)
             I[i * n_out + i] = 1;
         ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n_out, RJ_FAST_GRADED, err), RJ_OK);
         ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
-        ck_assert_int_eq(rj_fast_graded(Gf, norms, w, f, I, n_out, err), RJ_OK);
+        if (compact) {
+            double *G1 = malloc((L + 1) * n_out * n_in * sizeof(double));
+            rj_fast_set_num_threads(1);
+            ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n_out, RJ_FAST_GRADED, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_graded_compact(G1, norms, w, f, I, n_out, err), RJ_OK);
+            rj_fast_set_num_threads(3);
+            ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, n_out, RJ_FAST_GRADED, err), RJ_OK);
+            ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+            ck_assert_int_eq(w->nthreads, 3);
+            ck_assert_int_eq(rj_fast_graded_compact(Gf, norms, w, f, I, n_out, err), RJ_OK);
+            rj_fast_set_num_threads(0);
+            RJ_CHECK(memcmp(G1, Gf, (L + 1) * n_out * n_in * sizeof(double)) == 0, seed,
+                     "iteration %ld: compacted components differ between 1 and 3 threads",
+                     (long) it);
+            free(G1);
+        } else
+            ck_assert_int_eq(rj_fast_graded(Gf, norms, w, f, I, n_out, err), RJ_OK);
         gN = 2 * N * 0x1p-53 / (1 - N * 0x1p-53);
         fmpq_init(d);
         fmpq_init(e);
@@ -416,6 +459,18 @@ START_TEST(test_graded_vs_exact)
         rj_net_clear(net);
     }
     flint_randclear(st);
+}
+
+START_TEST(test_graded_vs_exact)
+{
+    graded_vs_exact(0);
+}
+END_TEST
+
+/* the compacted pass on networks where it runs on its own */
+START_TEST(test_graded_compact_vs_exact)
+{
+    graded_vs_exact(1);
 }
 END_TEST
 
@@ -809,7 +864,10 @@ START_TEST(test_bracket_ties)
 END_TEST
 
 /* Away from kinks both quotients equal the float directional derivative,
-   which lies within its bound. */
+   which lies within its bound.  "Away from kinks": the float bound is
+   certified and the exact pass meets no tie (a certified bound alone only
+   says that float and exact agree under the left-derivative convention: an
+   argument that is exactly 0 in both is certified). */
 START_TEST(test_bracket_smooth_point)
 {
     flint_rand_t st;
@@ -823,6 +881,7 @@ START_TEST(test_bracket_smooth_point)
         rj_fast_bound_t b;
         rj_error_t err;
         double a = 0, r = 0;
+        int smooth;
         rj_net_init(net);
         rand_net(net, st, 1 + n_randint(st, 4), 40, 64, 1);
         fmpq_mat_init(x, 0, 0);
@@ -840,7 +899,18 @@ START_TEST(test_bracket_smooth_point)
         ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
         ck_assert_int_eq(rj_fast_jacobian_bound(b, f, x, err), RJ_OK);
         ck_assert_int_eq(rj_fast_bracket(ql, qr, t, net, x, v, c, err), RJ_OK);
-        if (b->certified) {
+        {
+            rj_ties_t ties;
+            rj_exact_parts_t parts;
+            rj_tie_policy pol = {RJ_TIE_LEFT, 0};
+            rj_ties_init(ties);
+            rj_exact_parts_init(parts);
+            ck_assert_int_eq(rj_exact_parts(parts, ties, net, x, pol, err), RJ_OK);
+            smooth = ties->len == 0;
+            rj_exact_parts_clear(parts);
+            rj_ties_clear(ties);
+        }
+        if (b->certified && smooth) {
             /* a = c^T J v in double; r covers E and this sum's rounding */
             double sa = 0;
             slong nn = b->n_in * b->n_out + 2;
@@ -1040,6 +1110,7 @@ fast_suite(void)
     tcase_add_test(tc, test_bound_catches_wrong_weight);
     tcase_add_test(tc, test_f32_vs_f64);
     tcase_add_test(tc, test_graded_vs_exact);
+    tcase_add_test(tc, test_graded_compact_vs_exact);
     tcase_add_test(tc, test_graded_sums_to_gradient);
     tcase_add_test(tc, test_jacobian_variants);
     tcase_add_test(tc, test_weight_gradients);

@@ -52,6 +52,8 @@ const char *rj_fast_dtype_name(rj_fast_dtype t);
 
 /* Memory limit of one workspace, in bytes, checked before allocating. */
 #define RJ_FAST_MAX_BYTES (((size_t) 8) << 30)
+/* most threads the passes run in parallel themselves */
+#define RJ_FAST_MAX_THREADS 64
 
 /* ------------------------------------------------------------ networks */
 
@@ -160,6 +162,13 @@ int rj_fast_net_random(rj_fast_net_t net, const rj_fast_random_t spec, ulong see
    (float64), for inputs of experiments and tests. */
 void rj_fast_randn(double *x, slong n, ulong seed);
 
+/* Threads of the passes that resjac runs in parallel itself (the compacted
+   graded pass; OpenBLAS keeps its own setting).  0 (the default): one per
+   online processor; at most RJ_FAST_MAX_THREADS.  A workspace takes the value
+   current when it is reserved.  Not thread-safe (set it before work). */
+void rj_fast_set_num_threads(int t);
+int rj_fast_get_num_threads(void);
+
 /* ------------------------------------------------------------ workspace */
 
 enum {
@@ -184,7 +193,8 @@ typedef struct {
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
-    slong s_cw, s_ci;       /* compacted graded pass: gathered weights, indices */
+    slong s_vt, s_rt;       /* compacted graded pass: per-row blocks, per-thread scratch */
+    int nthreads;           /* threads of the compacted graded pass (at reserve time) */
     slong cap_rows;         /* rows of the backward scratch buffers */
 } rj_fast_work_struct;
 typedef rj_fast_work_struct rj_fast_work_t[1];
@@ -254,16 +264,17 @@ int rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net,
 int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
                    const void *dY, slong m, rj_error_t err);
 
-/* The same components by the same recursion, each row's branch gemms
-   compacted by its relu masks: for pre-activation blocks with relu outer and
-   inner activations, two layers and the identity skip, the products run on
-   the gathered weights W2[:, A] and W1[A, I] of the point's active hidden
-   units A and active inputs I only (the other terms of every sum are exact
-   zeros), one row at a time; other blocks take the step of rj_fast_graded.
-   Same arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the
-   results agree with it up to the order of summation inside the gemms.
-   Faster when about half the units are inactive and the number of live
-   lengths is not tiny. */
+/* The same components by the same recursion, compacted by the relu masks:
+   when every block is a pre-activation block with relu outer and inner
+   activations, two layers and the identity skip, each row is carried through
+   all blocks on its own (rows split among rj_fast_get_num_threads() threads,
+   taken when w was reserved) and its two branch products run only over the
+   point's active hidden units A and active inputs I, reading W2[:, A] and
+   W1[A, I] in place through index arrays (the other terms of every sum are
+   exact zeros).  Other networks take the pass of rj_fast_graded.  Same
+   arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the results
+   agree with it up to the order of summation inside the products, and are
+   independent of the number of threads. */
 int rj_fast_graded_compact(void *G, double *norms, rj_fast_work_t w,
                            const rj_fast_net_t net, const void *dY, slong m,
                            rj_error_t err);

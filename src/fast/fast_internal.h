@@ -6,6 +6,7 @@
 #ifndef RESJAC_FAST_INTERNAL_H
 #define RESJAC_FAST_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include "resjac/fast.h"
 
@@ -51,9 +52,10 @@ void fast_block_tangent_##SFX(T *Tout, fast_scratch *s, const T *Tin, slong R, s
                               const fast_ctx *c); \
 void fast_block_graded_##SFX(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *K, T *TT, \
                              fast_scratch *s, slong R, slong sub, const fast_ctx *c); \
-void fast_block_graded_compact_##SFX(T *Vnew, slong *kmin, slong *kmax, const T *V, \
-                                     T *W2T, T *W2c, T *W1c, T *Tc, T *Qc, slong *idx, \
-                                     slong R, slong sub, const fast_ctx *c); \
+void fast_graded_rows_##SFX(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, \
+                            T *WT, slong *idx, int t, int nt, pthread_barrier_t *bar, \
+                            const rj_fast_net_struct *net, \
+                            const rj_fast_work_struct *w); \
 double fast_sumsq_##SFX(const T *x, slong n);
 
 FAST_DECL(s, float)
@@ -89,7 +91,7 @@ static inline int fast_deriv_from_output(rj_act_kind k, double slope)
     return !(k == RJ_ACT_LEAKY_RELU && slope < 0);
 }
 
-/* 1 if fast_block_graded_compact handles b: PRE, relu outer and inner
+/* 1 if the compacted graded pass (fast_graded_rows) handles b: PRE, relu outer and inner
    activations, two layers, identity skip. */
 static inline int fast_graded_compactable(const rj_fast_block_struct *b)
 {

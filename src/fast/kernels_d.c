@@ -1,5 +1,6 @@
 /* resjac fast core: float64 instances of the kernels (kernels_impl.h). */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <cblas.h>
 #include "fast_internal.h"

@@ -511,81 +511,213 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
     *kmax = nk1;
 }
 
-/* Graded step compacted by the relu masks, for a PRE block with relu outer and
-   inner activations, two layers and the identity skip (passes.c checks).  Row
-   r of point p carries its K live lengths; with A_p the active hidden units
-   (a > 0) and I_p the active inputs (h > 0) of p, the branch part
-       Q = ((V W2) * act'(z)) W1 * sigma'(h)
-   only has nonzero entries in the columns I_p, and the terms of its sums over
-   inactive hidden units are exact zeros.  So per row one gemm chain on the
-   gathered weights W2[:, A_p] and W1[A_p, I_p]:
-       Tc = V_r W2[:, A_p]  (K x |A_p|),   Qc = Tc W1[A_p, I_p]  (K x |I_p|),
-   the same products and sums as fast_block_graded minus exact-zero terms
-   ([FE 5]: each entry is a sum of at most as many terms, in some order).
-   W2T, W2c, W1c are scratch of n_hidden * max(n_in, n_out) elements, Tc and
-   Qc of K * n_hidden and K * n_in, idx of n_hidden + n_in entries. */
-void
-FN(fast_block_graded_compact)(T *Vnew, slong *kmin, slong *kmax, const T *V, T *W2T,
-                              T *W2c, T *W1c, T *Tc, T *Qc, slong *idx, slong R,
-                              slong sub, const fast_ctx *c)
-{
-    const rj_fast_block_struct *b = c->blk;
-    slong B = c->B, n_in = b->n_in, n_out = b->n_out, h = b->n_hidden;
-    slong K = *kmax - *kmin + 1, slice = R * n_in;
-    slong nk0 = *kmin, nk1 = *kmax + 1;
-    const T *W1 = (const T *) c->W1, *W2 = (const T *) c->W2;
-    const T *Aall = (const T *) c->A, *Hall = (const T *) c->H;
-    slong *ia = idx, *ii = idx + h;
-    slong ha = 0, ni = 0, r, i, j, k, p_prev = -1;
+/* ------------------------------------------------------------ graded by rows */
 
-    /* W2 is n_out x h: its columns are the rows of W2T */
-    for (i = 0; i < n_out; i++)
-        for (j = 0; j < h; j++)
-            W2T[j * n_out + i] = W2[i * h + j];
-    for (r = 0; r < R; r++) {
-        slong p = (r / sub) % B;
-        const T *Vr = V + r * n_out;
-        if (p != p_prev) {
-            const T *a = Aall + p * h, *x = Hall + p * n_in;
-            slong s, t;
-            ha = ni = 0;
-            for (j = 0; j < h; j++)
-                if (a[j] > 0)
-                    ia[ha++] = j;
-            for (i = 0; i < n_in; i++)
-                if (x[i] > 0)
-                    ii[ni++] = i;
-            for (s = 0; s < ha; s++)
-                memcpy(W2c + s * n_out, W2T + ia[s] * n_out, n_out * sizeof(T));
-            for (s = 0; s < ha; s++) {
-                const T *w = W1 + ia[s] * n_in;
-                T *o = W1c + s * ni;
-                for (t = 0; t < ni; t++)
-                    o[t] = w[ii[t]];
+/* The graded pass of rj_fast_graded_compact runs row by row in a transposed
+   layout: row r keeps VT_r, n x ldv, entry [i][k] = component k of the
+   cotangent at input i.  Per block ([FE 5] products, exact-zero terms left
+   out, sums in another order):
+       TT = W2[:, A]^T VT_r            (|A| x K)    A: active hidden units
+       VT_r[I][k + 1] += (W1[A, I]^T TT)[k]         I: active inputs
+   with no gathered copies: both products are read through index arrays by
+   the kernel below. */
+typedef T CAT(fvec, SFX) __attribute__((vector_size(64)));
+#define VEC CAT(fvec, SFX)
+#define LANES ((slong) (64 / sizeof(T)))
+
+/* Rows r < m of a product, K columns:
+       C_r[k] = sum_{c < nc} A_r[coff[c]] Bm[c ldb + k],   A_r = Abase + roff[r].
+   Bm is 64-byte aligned with ldb a multiple of LANES, and readable (finite or
+   not: those lanes are discarded) up to K rounded up to LANES.  rout == NULL:
+   row r is stored whole (K rounded up) at C + r ldc, C aligned like Bm;
+   else its K entries are added to C + rout[r] (any alignment).  The sum over
+   c runs in panels of FAST_KC rows and 2 LANES columns of Bm, which stay in
+   the first-level cache while every tile of FAST_MR rows passes over them;
+   partial sums are added to C. */
+#ifndef FAST_KC
+#define FAST_KC 128
+#endif
+#ifndef FAST_MR
+#define FAST_MR 8
+#endif
+#ifndef FAST_NV
+#define FAST_NV 2
+#endif
+
+/* One tile: rows r0 .. r0 + nr - 1 (nr <= FAST_MR), nv (constant after
+   inlining) vectors of columns from k0, terms c0 <= c < c1. */
+static inline __attribute__((always_inline)) void
+FN(idx_tile)(const int nv, const T *const *a, slong nr, slong r0, slong k0, slong K,
+             slong c0, slong c1, const slong *coff, const T *b, slong ldb, T *C, slong ldc,
+             const slong *rout)
+{
+    VEC acc[FAST_MR * FAST_NV];
+    slong c, i, j, q, v;
+#pragma GCC unroll 32
+    for (q = 0; q < FAST_MR * nv; q++)
+        acc[q] = (VEC) {0};
+    for (c = c0; c < c1; c++) {
+        slong o = coff[c];
+        VEC bv[FAST_NV];
+#pragma GCC unroll 8
+        for (v = 0; v < nv; v++)
+            bv[v] = *(const VEC *) (b + c * ldb + v * LANES);
+#pragma GCC unroll 16
+        for (q = 0; q < FAST_MR; q++) {
+            T sq = a[q][o];
+#pragma GCC unroll 8
+            for (v = 0; v < nv; v++)
+                acc[q * nv + v] += bv[v] * sq;
+        }
+    }
+    for (i = 0; i < nr; i++) {
+        if (rout == NULL) {
+            VEC *o = (VEC *) (C + (r0 + i) * ldc + k0);
+            for (v = 0; v < nv; v++)
+                o[v] = c0 == 0 ? acc[i * nv + v] : o[v] + acc[i * nv + v];
+        } else {
+            T *o = C + rout[r0 + i] + k0;
+            const T *x = (const T *) (acc + i * nv);
+            slong kk = K - k0 < nv * LANES ? K - k0 : nv * LANES;
+            j = 0;
+            for (; j + LANES <= kk; j += LANES) {
+                VEC y;
+                memcpy(&y, o + j, sizeof(VEC));
+                y += acc[i * nv + j / LANES];
+                memcpy(o + j, &y, sizeof(VEC));
             }
-            p_prev = p;
+            for (; j < kk; j++)
+                o[j] = o[j] + x[j];
         }
-        if (ha > 0 && ni > 0) {
-            FN(gemm)(0, 1, K, ha, n_out, Vr, R * n_out, W2c, n_out, 0, Tc, ha);
-            FN(gemm)(0, 0, K, ni, ha, Tc, ha, W1c, ni, 0, Qc, ni);
-        }
-        /* V'_k = V_k + Q_{k-1} on I_p (identity skip) */
-        for (k = nk0; k <= nk1; k++) {
-            T *out = Vnew + (k - nk0) * slice + r * n_in;
-            if (k <= *kmax)
-                memcpy(out, V + (k - *kmin) * slice + r * n_in, n_in * sizeof(T));
-            else
-                memset(out, 0, n_in * sizeof(T));
-            if (k - 1 >= *kmin && ha > 0) {
-                const T *q = Qc + (k - 1 - *kmin) * ni;
-                for (i = 0; i < ni; i++)
-                    out[ii[i]] = out[ii[i]] + q[i];
+    }
+}
+
+VEC_CLONES static void
+FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
+               const slong *coff, const T *Bm, slong ldb, T *C, slong ldc,
+               const slong *rout)
+{
+    slong c0, k0, r0, i;
+    for (c0 = 0; c0 < nc; c0 += FAST_KC) {
+        slong c1 = nc - c0 < FAST_KC ? nc : c0 + FAST_KC;
+        for (k0 = 0; k0 < K; k0 += FAST_NV * LANES) {
+            slong nv = (K - k0 + LANES - 1) / LANES;
+            if (nv > FAST_NV)
+                nv = FAST_NV;
+            for (r0 = 0; r0 < m; r0 += FAST_MR) {
+                slong nr = m - r0 < FAST_MR ? m - r0 : FAST_MR;
+                const T *a[FAST_MR];
+                for (i = 0; i < FAST_MR; i++)
+                    a[i] = Abase + roff[r0 + (i < nr ? i : 0)];
+                switch (nv) {
+                case 1:
+                    FN(idx_tile)(1, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
+                    break;
+#if FAST_NV >= 2
+                case 2:
+                    FN(idx_tile)(2, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
+                    break;
+#endif
+#if FAST_NV >= 3
+                case 3:
+                    FN(idx_tile)(3, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
+                    break;
+#endif
+#if FAST_NV >= 4
+                default:
+                    FN(idx_tile)(FAST_NV, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc,
+                                 rout);
+                    break;
+#endif
+                }
             }
         }
     }
-    *kmin = nk0;
-    *kmax = nk1;
 }
+
+/* Dst (cols x rows) = Src^T (Src rows x cols, row-major), in tiles. */
+static void
+FN(transpose)(T *restrict dst, const T *restrict src, slong rows, slong cols)
+{
+    slong i0, j0, i, j;
+    for (i0 = 0; i0 < rows; i0 += 16)
+        for (j0 = 0; j0 < cols; j0 += 16)
+            for (i = i0; i < rows && i < i0 + 16; i++)
+                for (j = j0; j < cols && j < j0 + 16; j++)
+                    dst[j * rows + i] = src[i * cols + j];
+}
+
+/* Rows r0 <= r < r1 of the compacted graded pass through every block (all of
+   them compactable, width n), thread t of nt: VT holds each row's n x ldv
+   block (on entry column 0 = the cotangent, the rest 0).  WT (shared by the
+   threads) holds two sets of a block's W2^T and W1^T (4 n max n_hidden), so
+   that both products read their weights along rows: block l's are written
+   into set l mod 2 by threads 0 and 1 (or thread 0 alone), then every thread
+   waits at bar (NULL for one thread) -- one wait per block suffices because
+   a set is rewritten only after every thread has passed the next wait.
+   Per thread: TT of max n_hidden x ldv (64-byte aligned), idx of
+   2 max n_hidden + 3 n entries.  Row r belongs to point (r / sub) mod B. */
+void
+FN(fast_graded_rows)(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, T *WT,
+                     slong *idx, int t, int nt, pthread_barrier_t *bar,
+                     const rj_fast_net_struct *net, const rj_fast_work_struct *w)
+{
+    slong L = net->len, n = net->n_in, l, r, i, j, s;
+    slong maxh = 0;
+    for (l = 0; l < L; l++)
+        maxh = net->blocks[l].n_hidden > maxh ? net->blocks[l].n_hidden : maxh;
+    {
+        slong *ia = idx, *c2 = idx + maxh, *ii = idx + 2 * maxh, *c1 = ii + n,
+              *rout = c1 + n;
+        for (i = 0; i < n; i++)
+            c1[i] = i;
+        for (l = L - 1; l >= 0; l--) {
+            fast_ctx c;
+            slong h, K = L - l, ha = 0, ni = 0, p_prev = -1;
+            const T *Aall, *Hall;
+            T *W2T = WT + (l % 2) * 2 * n * maxh, *W1T = W2T + n * maxh;
+            fast_ctx_set(&c, net, w, l);
+            h = c.blk->n_hidden;
+            Aall = (const T *) c.A;
+            Hall = (const T *) c.H;
+            if (t == 0)
+                FN(transpose)(W2T, (const T *) c.W2, n, h);     /* h x n */
+            if (t == 1 || nt == 1)
+                FN(transpose)(W1T, (const T *) c.W1, h, n);     /* n x h */
+            if (bar != NULL)
+                pthread_barrier_wait(bar);
+            for (r = r0; r < r1; r++) {
+                slong p = (r / sub) % c.B;
+                T *V = VT + r * n * ldv;
+                if (p != p_prev) {
+                    const T *a = Aall + p * h, *x = Hall + p * n;
+                    ha = ni = 0;
+                    for (j = 0; j < h; j++)
+                        if (a[j] > 0)
+                            ia[ha++] = j;
+                    for (i = 0; i < n; i++)
+                        if (x[i] > 0)
+                            ii[ni++] = i;
+                    /* A-rows: W2T[ia[s]][*] and W1T[ii[t]][ia[*]] */
+                    for (s = 0; s < ha; s++)
+                        c2[s] = ia[s] * n;
+                    for (i = 0; i < ni; i++) {
+                        rout[i] = ii[i] * ldv + 1;
+                        ii[i] = ii[i] * h;
+                    }
+                    p_prev = p;
+                }
+                if (ha == 0 || ni == 0)
+                    continue;
+                FN(idx_kernel)(ha, K, n, W2T, c2, c1, V, ldv, TT, ldv, NULL);
+                FN(idx_kernel)(ni, K, ha, W1T, ii, ia, TT, ldv, V, 0, rout);
+            }
+        }
+    }
+}
+
+#undef VEC
+#undef LANES
 
 #undef FN
 #undef CAT

@@ -2,17 +2,61 @@
  * backward, Jacobians by reverse and forward mode, path-length-resolved
  * backward).  The typed work is in kernels_impl.h. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <flint/fmpz.h>
 
 #include "fast_internal.h"
 
 #define ALIGN_ELEMS 16
 
-/* live lengths from which rj_fast_graded_compact compacts a block (tuned on
-   the benchmark's shapes; any value gives the same components) */
-#define FAST_COMPACT_MIN_LENGTHS 8
+/* threads of the passes that resjac runs in parallel itself (0: one per
+   online processor) */
+static int fast_num_threads = 0;
+
+void
+rj_fast_set_num_threads(int t)
+{
+    fast_num_threads = t < 0 ? 0 : (t > RJ_FAST_MAX_THREADS ? RJ_FAST_MAX_THREADS : t);
+}
+
+int
+rj_fast_get_num_threads(void)
+{
+    long c;
+    if (fast_num_threads > 0)
+        return fast_num_threads;
+    c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1 : (c > RJ_FAST_MAX_THREADS ? RJ_FAST_MAX_THREADS : (int) c);
+}
+
+/* elements of the compacted graded pass's scratch: shared, two sets of a
+   block's transposed weights (4 wmax hmax); then per thread a hmax x ldv
+   product (aligned) and 2 hmax + 3 wmax indices, rounded to ALIGN_ELEMS so
+   that every thread's product stays aligned */
+static double
+graded_rt_shared(double hmax, double wmax)
+{
+    return ceil(4 * wmax * hmax / ALIGN_ELEMS) * ALIGN_ELEMS;
+}
+
+static double
+graded_rt_stride(double hmax, double wmax, double ldv, size_t es)
+{
+    double e = hmax * ldv + ceil((2 * hmax + 3 * wmax) * (double) sizeof(slong) / (double) es);
+    return ceil(e / ALIGN_ELEMS) * ALIGN_ELEMS;
+}
+
+/* row stride (in elements) of the transposed per-row layout of the compacted
+   graded pass: L + 2 lengths rounded up to a 64-byte line */
+static slong
+graded_ldv(slong L, size_t es)
+{
+    slong lanes = 64 / (slong) es;
+    return (L + 2 + lanes - 1) / lanes * lanes;
+}
 
 void
 rj_fast_work_init(rj_fast_work_t w)
@@ -100,16 +144,20 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     w->s_t0 = take(&top, cap * maxh);
     w->s_t = take(&top, cap * maxh);
     w->s_gu = take(&top, cap * maxw);
-    w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = w->s_cw = w->s_ci = -1;
+    w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = w->s_vt = w->s_rt = -1;
+    w->nthreads = rj_fast_get_num_threads();
     if (flags & RJ_FAST_GRADED) {
-        double kr = (double) (L + 1) * cap;
+        double kr = (double) (L + 1) * cap, ldv = (double) graded_ldv(L, es);
         w->s_v = take(&top, kr * maxw);
         w->s_w = take(&top, kr * maxw);
         w->s_q = take(&top, kr * maxw);
         w->s_k = take(&top, kr * maxw);
         w->s_tt = take(&top, kr * maxh);
-        w->s_cw = take(&top, 3 * maxh * maxw);
-        w->s_ci = take(&top, ceil((maxh + maxw) * (double) sizeof(slong) / (double) es));
+        /* compacted pass: every row's n x ldv block, and per thread a
+           max n_hidden x ldv product and 2 max n_hidden + 3 n indices */
+        w->s_vt = take(&top, cap * maxw * ldv);
+        w->s_rt = take(&top, graded_rt_shared(maxh, maxw)
+                                 + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es));
     }
     bytes = top * (double) es;
     if (bytes > (double) RJ_FAST_MAX_BYTES) {
@@ -369,6 +417,145 @@ rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net, rj_erro
     return RJ_OK;
 }
 
+/* 1 if every block of net is one that the compacted pass handles */
+static int
+graded_all_compactable(const rj_fast_net_t net)
+{
+    slong l;
+    for (l = 0; l < net->len; l++)
+        if (!fast_graded_compactable(net->blocks + l))
+            return 0;
+    return net->len > 0;
+}
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int go;                 /* set once the rows are assigned */
+    pthread_barrier_t bar;
+} graded_gate;
+
+typedef struct {
+    const rj_fast_net_struct *net;
+    const rj_fast_work_struct *w;
+    graded_gate *gate;
+    void *VT, *TT, *WT;
+    slong *idx;
+    int t, nt;
+    pthread_barrier_t *bar;
+    slong ldv, r0, r1, sub;
+} graded_rows_job;
+
+static void *
+graded_rows_thread(void *arg)
+{
+    const graded_rows_job *j = arg;
+    if (j->gate != NULL && j->t > 0) {
+        /* wait until the number of threads that started is known */
+        pthread_mutex_lock(&j->gate->mu);
+        while (!j->gate->go)
+            pthread_cond_wait(&j->gate->cv, &j->gate->mu);
+        pthread_mutex_unlock(&j->gate->mu);
+    }
+    if (j->net->dtype == RJ_FAST_F32)
+        fast_graded_rows_s((float *) j->VT, j->ldv, j->r0, j->r1, j->sub, (float *) j->TT,
+                           (float *) j->WT, j->idx, j->t, j->nt, j->bar, j->net, j->w);
+    else
+        fast_graded_rows_d((double *) j->VT, j->ldv, j->r0, j->r1, j->sub, (double *) j->TT,
+                           (double *) j->WT, j->idx, j->t, j->nt, j->bar, j->net, j->w);
+    return NULL;
+}
+
+/* The compacted pass (every block compactable): rows are independent through
+   all blocks, so the threads split them; they meet once per block, after
+   the block's weights are transposed (fast_graded_rows). */
+static int
+graded_rows_run(void *Vout, rj_fast_work_t w, const rj_fast_net_t net, const void *dY,
+                slong R, slong m, rj_error_t err)
+{
+    slong L = net->len, n = net->n_in, r, i, k, per;
+    size_t es = rj_fast_dtype_size(net->dtype);
+    slong ldv = graded_ldv(L, es);
+    slong wmax = (slong) FLINT_MAX(1, FLINT_MAX(net->max_width, net->n_in));
+    slong hmax = 1, stride, shared;
+    char *VT = fast_work_ptr(w, w->s_vt), *RT = fast_work_ptr(w, w->s_rt);
+    graded_rows_job jobs[RJ_FAST_MAX_THREADS];
+    pthread_t tid[RJ_FAST_MAX_THREADS];
+    graded_gate gate;
+    int t, nt, want;
+    for (i = 0; i < L; i++)
+        hmax = FLINT_MAX(hmax, net->blocks[i].n_hidden);
+    memset(VT, 0, (size_t) R * n * ldv * es);
+    for (r = 0; r < R; r++)
+        for (i = 0; i < n; i++) {
+            char *dst = VT + ((size_t) (r * n + i) * ldv) * es;
+            memcpy(dst, (const char *) dY + (size_t) (r * n + i) * es, es);
+        }
+    shared = (slong) graded_rt_shared((double) hmax, (double) wmax);
+    stride = (slong) graded_rt_stride((double) hmax, (double) wmax, (double) ldv, es);
+    want = (int) FLINT_MIN(w->nthreads, R);
+    for (t = 0; t < want; t++) {
+        char *base = RT + (size_t) (shared + t * stride) * es;
+        jobs[t].net = net;
+        jobs[t].w = w;
+        jobs[t].gate = want > 1 ? &gate : NULL;
+        jobs[t].VT = VT;
+        jobs[t].WT = RT;
+        jobs[t].TT = base;
+        jobs[t].idx = (slong *) (base + (size_t) (hmax * ldv) * es);
+        jobs[t].ldv = ldv;
+        jobs[t].sub = m;
+        jobs[t].t = t;
+    }
+    if (want > 1) {
+        pthread_mutex_init(&gate.mu, NULL);
+        pthread_cond_init(&gate.cv, NULL);
+        gate.go = 0;
+    }
+    /* start what can be started; the rows are then split among them */
+    for (nt = 1; nt < want; nt++)
+        if (pthread_create(tid + nt, NULL, graded_rows_thread, jobs + nt) != 0)
+            break;
+    per = (R + nt - 1) / nt;
+    for (t = 0; t < nt; t++) {
+        jobs[t].nt = nt;
+        jobs[t].bar = nt > 1 ? &gate.bar : NULL;
+        jobs[t].r0 = FLINT_MIN(R, t * per);
+        jobs[t].r1 = FLINT_MIN(R, (t + 1) * per);
+    }
+    if (want > 1) {
+        if (nt > 1)
+            pthread_barrier_init(&gate.bar, NULL, (unsigned) nt);
+        pthread_mutex_lock(&gate.mu);
+        gate.go = 1;
+        pthread_cond_broadcast(&gate.cv);
+        pthread_mutex_unlock(&gate.mu);
+    }
+    graded_rows_thread(jobs);
+    for (t = 1; t < nt; t++)
+        pthread_join(tid[t], NULL);
+    if (want > 1) {
+        if (nt > 1)
+            pthread_barrier_destroy(&gate.bar);
+        pthread_cond_destroy(&gate.cv);
+        pthread_mutex_destroy(&gate.mu);
+    }
+    /* back to the layout of rj_fast_graded: (L + 1) x R x n */
+    for (k = 0; k <= L; k++)
+        for (r = 0; r < R; r++) {
+            char *dst = (char *) Vout + (size_t) (k * R + r) * n * es;
+            const char *src = VT + ((size_t) r * n * ldv + k) * es;
+            if (es == sizeof(float))
+                for (i = 0; i < n; i++)
+                    ((float *) dst)[i] = ((const float *) src)[i * ldv];
+            else
+                for (i = 0; i < n; i++)
+                    ((double *) dst)[i] = ((const double *) src)[i * ldv];
+        }
+    (void) err;
+    return RJ_OK;
+}
+
 static int
 graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
            const void *dY, slong m, int compact, rj_error_t err)
@@ -389,6 +576,16 @@ graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
                             (long) m, (long) w->rows);
     B = w->batch_now;
     R = B * m;
+    if (compact && graded_all_compactable(net)) {
+        st = graded_rows_run(G, w, net, dY, R, m, err);
+        if (st != RJ_OK)
+            return st;
+        if (norms != NULL)
+            for (k = 0; k <= L; k++)
+                norms[k] = sqrt(sumsq((const char *) G + (size_t) k * R * net->n_in * es,
+                                      R * net->n_in, net->dtype));
+        return RJ_OK;
+    }
     fast_scratch_set(&s, w);
     V = fast_work_ptr(w, w->s_v);
     Vn = fast_work_ptr(w, w->s_w);
@@ -400,26 +597,7 @@ graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
         fast_ctx c;
         void *tmp;
         fast_ctx_set(&c, net, w, l);
-        /* with few live lengths the gathers cost more than the gemm flops
-           they save; the batched step is used there */
-        if (compact && fast_graded_compactable(c.blk)
-            && kmax - kmin + 1 >= FAST_COMPACT_MIN_LENGTHS) {
-            slong h = c.blk->n_hidden, mw = FLINT_MAX(c.blk->n_in, c.blk->n_out);
-            char *cw = fast_work_ptr(w, w->s_cw);
-            slong *idx = fast_work_ptr(w, w->s_ci);
-            if (net->dtype == RJ_FAST_F32) {
-                float *W = (float *) cw;
-                fast_block_graded_compact_s((float *) Vn, &kmin, &kmax, (const float *) V,
-                                            W, W + h * mw, W + 2 * h * mw, (float *) TT,
-                                            (float *) Q, idx, R, m, &c);
-            } else {
-                double *W = (double *) cw;
-                fast_block_graded_compact_d((double *) Vn, &kmin, &kmax,
-                                            (const double *) V, W, W + h * mw,
-                                            W + 2 * h * mw, (double *) TT, (double *) Q,
-                                            idx, R, m, &c);
-            }
-        } else if (net->dtype == RJ_FAST_F32)
+        if (net->dtype == RJ_FAST_F32)
             fast_block_graded_s((float *) Vn, &kmin, &kmax, (float *) V, (float *) Q,
                                 (float *) KS, (float *) TT, &s, R, m, &c);
         else
