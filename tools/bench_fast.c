@@ -6,7 +6,8 @@
  *       against sgemm on the same shapes and on 2048^3, measured in this run;
  *   (b) the path-length-resolved gradient of 54 such blocks, width 256,
  *       batch 64, float64 (forward pass included), compacted by the relu
- *       masks (rj_fast_graded_compact) and not (rj_fast_graded);
+ *       masks (rj_fast_graded_compact: rows split among resjac's threads)
+ *       and not (rj_fast_graded: batched gemms on OpenBLAS's threads);
  *   (c) peak resident set size.
  *
  * usage: bench_fast [a|b|all] [REPS] */
@@ -205,6 +206,7 @@ bench_b(int reps)
     printf("b_uncompacted_seconds=%.4f\n", median(tp, reps));
     printf("b_norm_k17=%.6g\n", norms[17]);
     printf("b_workspace_mb=%.1f\n", w->bytes / 1048576.0);
+    printf("b_threads=%d\n", w->nthreads);
     free(x);
     free(dy);
     free(G);

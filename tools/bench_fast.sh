@@ -55,7 +55,7 @@ print("    of sgemm rate, same shapes:  %.0f %%  (target >= 70 %%)" % (100 * med
 print("    of sgemm rate, 2048^3:       %.0f %%" % (100 * med["a_gflops"] / med["a_sgemm_2048_gflops"]))
 print("    PyTorch of sgemm, 2048^3:    %.0f %%" % (100 * med["a_gflops"] * med["a_seconds"] / med["torch_a_seconds"] / med["a_sgemm_2048_gflops"]))
 print("(b) path-length-resolved gradient, 54 blocks, width 256, batch 64, float64")
-for k in ("b_seconds", "b_uncompacted_seconds", "torch_b_seconds"):
+for k in ("b_seconds", "b_uncompacted_seconds", "torch_b_seconds", "b_threads"):
     show(k)
 print("    speedup over PyTorch:        %.2fx   (target >= 4x; compacted by the relu masks)" % (med["torch_b_seconds"] / med["b_seconds"]))
 print("    same, without compaction:    %.2fx   (the exact recursion PyTorch runs)" % (med["torch_b_seconds"] / med["b_uncompacted_seconds"]))
