@@ -149,4 +149,13 @@ refuse "leaves MPFR's exponent range" bounds "$dir/of.rj"
 refuse "leaves MPFR's exponent range" jacobian "$dir/of.rj" --method interval --json
 refuse "leaves MPFR's exponent range" expand "$dir/of.rj" --method interval
 
+# ---- grad --graded runs the compacted pass on pre-activation relu nets: one
+# entry per path length, and G_0 (the all-skip path) is the cotangent itself,
+# so its norm is the last per-layer gradient norm, to the digit
+$R grad --random 12,8,pre --graded --batch 3 --json >"$out" 2>"$err" || bad "grad --graded: $(cat "$err")"
+[ "$(grep -c '"k":' "$out")" -eq 13 ] || bad "grad --graded: expected 13 path lengths"
+last=$(sed -n '/grad_norm_per_layer/,/]/p' "$out" | grep -v '[][]' | tail -1 | tr -d ' ,')
+k0=$(grep -A1 '"k": 0,' "$out" | sed -n 's/.*"norm": \([^,]*\),*/\1/p')
+[ -n "$k0" ] && [ "$k0" = "$last" ] || bad "grad --graded: |G_0| = '$k0', |dy| = '$last'"
+
 exit $fail

@@ -205,7 +205,7 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
         goto done;
     s->gnorm = s->hnorm[0];
     if (graded) {
-        if ((st = rj_fast_graded(G, s->knorm, w, f, dy, 1, err)) != RJ_OK)
+        if ((st = rj_fast_graded_compact(G, s->knorm, w, f, dy, 1, err)) != RJ_OK)
             goto done;
         rj_fast_graded_summary(s->kmean, s->klog10c, s->knorm, L);
     }
