@@ -471,7 +471,7 @@ graded_rows_thread(void *arg)
    the block's weights are transposed (fast_graded_rows). */
 static int
 graded_rows_run(void *Vout, rj_fast_work_t w, const rj_fast_net_t net, const void *dY,
-                slong R, slong m, rj_error_t err)
+                slong R, slong m)
 {
     slong L = net->len, n = net->n_in, r, i, k, per;
     size_t es = rj_fast_dtype_size(net->dtype);
@@ -552,7 +552,6 @@ graded_rows_run(void *Vout, rj_fast_work_t w, const rj_fast_net_t net, const voi
                 for (i = 0; i < n; i++)
                     ((double *) dst)[i] = ((const double *) src)[i * ldv];
         }
-    (void) err;
     return RJ_OK;
 }
 
@@ -577,7 +576,7 @@ graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
     B = w->batch_now;
     R = B * m;
     if (compact && graded_all_compactable(net)) {
-        st = graded_rows_run(G, w, net, dY, R, m, err);
+        st = graded_rows_run(G, w, net, dY, R, m);
         if (st != RJ_OK)
             return st;
         if (norms != NULL)
