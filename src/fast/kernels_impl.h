@@ -531,17 +531,18 @@ typedef T CAT(fvec, SFX) __attribute__((vector_size(64)));
    not: those lanes are discarded) up to K rounded up to LANES.  rout == NULL:
    row r is stored whole (K rounded up) at C + r ldc, C aligned like Bm;
    else its K entries are added to C + rout[r] (any alignment).  The sum over
-   c runs in panels of FAST_KC rows and 2 LANES columns of Bm, which stay in
+   c runs in panels of at most FAST_KC rows and FAST_NV LANES columns of Bm
+   (FAST_MR x FAST_NV accumulators), which stay in
    the first-level cache while every tile of FAST_MR rows passes over them;
    partial sums are added to C. */
 #ifndef FAST_KC
 #define FAST_KC 128
 #endif
 #ifndef FAST_MR
-#define FAST_MR 8
+#define FAST_MR 6
 #endif
 #ifndef FAST_NV
-#define FAST_NV 2
+#define FAST_NV 4
 #endif
 
 /* One tile: rows r0 .. r0 + nr - 1 (nr <= FAST_MR), nv (constant after
@@ -597,9 +598,10 @@ FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
                const slong *coff, const T *Bm, slong ldb, T *C, slong ldc,
                const slong *rout)
 {
-    slong c0, k0, r0, i;
-    for (c0 = 0; c0 < nc; c0 += FAST_KC) {
-        slong c1 = nc - c0 < FAST_KC ? nc : c0 + FAST_KC;
+    /* np panels of nearly equal length kc <= FAST_KC (no short last one) */
+    slong c0, k0, r0, i, np = (nc + FAST_KC - 1) / FAST_KC, kc = (nc + np - 1) / np;
+    for (c0 = 0; c0 < nc; c0 += kc) {
+        slong c1 = nc - c0 < kc ? nc : c0 + kc;
         for (k0 = 0; k0 < K; k0 += FAST_NV * LANES) {
             slong nv = (K - k0 + LANES - 1) / LANES;
             if (nv > FAST_NV)
@@ -635,26 +637,40 @@ FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
     }
 }
 
-/* Dst (cols x rows) = Src^T (Src rows x cols, row-major), in tiles. */
+/* Dst (cols x rows) = Src^T (Src rows x cols, row-major), in 8 x 8 tiles:
+   each tile reads 8 lines of Src and writes 8 lines of Dst whole. */
 static void
 FN(transpose)(T *restrict dst, const T *restrict src, slong rows, slong cols)
 {
     slong i0, j0, i, j;
-    for (i0 = 0; i0 < rows; i0 += 16)
-        for (j0 = 0; j0 < cols; j0 += 16)
-            for (i = i0; i < rows && i < i0 + 16; i++)
-                for (j = j0; j < cols && j < j0 + 16; j++)
-                    dst[j * rows + i] = src[i * cols + j];
+    for (i0 = 0; i0 < rows; i0 += 8)
+        for (j0 = 0; j0 < cols; j0 += 8) {
+            if (i0 + 8 <= rows && j0 + 8 <= cols) {
+                T b[8][8];
+#pragma GCC unroll 8
+                for (i = 0; i < 8; i++)
+#pragma GCC unroll 8
+                    for (j = 0; j < 8; j++)
+                        b[j][i] = src[(i0 + i) * cols + j0 + j];
+#pragma GCC unroll 8
+                for (j = 0; j < 8; j++)
+#pragma GCC unroll 8
+                    for (i = 0; i < 8; i++)
+                        dst[(j0 + j) * rows + i0 + i] = b[j][i];
+            } else
+                for (i = i0; i < rows && i < i0 + 8; i++)
+                    for (j = j0; j < cols && j < j0 + 8; j++)
+                        dst[j * rows + i] = src[i * cols + j];
+        }
 }
 
 /* Rows r0 <= r < r1 of the compacted graded pass through every block (all of
    them compactable, width n), thread t of nt: VT holds each row's n x ldv
    block (on entry column 0 = the cotangent, the rest 0).  WT (shared by the
-   threads) holds two sets of a block's W2^T and W1^T (4 n max n_hidden), so
-   that both products read their weights along rows: block l's are written
-   into set l mod 2 by threads 0 and 1 (or thread 0 alone), then every thread
-   waits at bar (NULL for one thread) -- one wait per block suffices because
-   a set is rewritten only after every thread has passed the next wait.
+   threads) receives every block's W2^T and W1^T (2 n n_hidden per block, in
+   block order), so that both products read their weights along rows: the
+   threads transpose blocks t, t + nt, ... and wait once at bar (NULL for one
+   thread); from then on each runs its rows through all blocks alone.
    Per thread: TT of max n_hidden x ldv (64-byte aligned), idx of
    2 max n_hidden + 3 n entries.  Row r belongs to point (r / sub) mod B. */
 void
@@ -662,10 +678,20 @@ FN(fast_graded_rows)(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, T *
                      slong *idx, int t, int nt, pthread_barrier_t *bar,
                      const rj_fast_net_struct *net, const rj_fast_work_struct *w)
 {
-    slong L = net->len, n = net->n_in, l, r, i, j, s;
+    slong L = net->len, n = net->n_in, l, r, i, j, off;
     slong maxh = 0;
     for (l = 0; l < L; l++)
         maxh = net->blocks[l].n_hidden > maxh ? net->blocks[l].n_hidden : maxh;
+    for (l = 0, off = 0; l < L; off += 2 * n * net->blocks[l].n_hidden, l++)
+        if (l % nt == t) {
+            fast_ctx c;
+            slong h = net->blocks[l].n_hidden;
+            fast_ctx_set(&c, net, w, l);
+            FN(transpose)(WT + off, (const T *) c.W2, n, h);            /* h x n */
+            FN(transpose)(WT + off + n * h, (const T *) c.W1, h, n);    /* n x h */
+        }
+    if (bar != NULL)
+        pthread_barrier_wait(bar);
     {
         slong *ia = idx, *c2 = idx + maxh, *ii = idx + 2 * maxh, *c1 = ii + n,
               *rout = c1 + n;
@@ -674,41 +700,36 @@ FN(fast_graded_rows)(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, T *
         for (l = L - 1; l >= 0; l--) {
             fast_ctx c;
             slong h, K = L - l, ha = 0, ni = 0, p_prev = -1;
-            const T *Aall, *Hall;
-            T *W2T = WT + (l % 2) * 2 * n * maxh, *W1T = W2T + n * maxh;
+            const T *Aall, *Hall, *W2T, *W1T;
             fast_ctx_set(&c, net, w, l);
             h = c.blk->n_hidden;
+            off -= 2 * n * h;
+            W2T = WT + off;
+            W1T = W2T + n * h;
             Aall = (const T *) c.A;
             Hall = (const T *) c.H;
-            if (t == 0)
-                FN(transpose)(W2T, (const T *) c.W2, n, h);     /* h x n */
-            if (t == 1 || nt == 1)
-                FN(transpose)(W1T, (const T *) c.W1, h, n);     /* n x h */
-            if (bar != NULL)
-                pthread_barrier_wait(bar);
             for (r = r0; r < r1; r++) {
+                const T *a, *x;
                 slong p = (r / sub) % c.B;
                 T *V = VT + r * n * ldv;
                 if (p != p_prev) {
-                    const T *a = Aall + p * h, *x = Hall + p * n;
-                    ha = ni = 0;
-                    for (j = 0; j < h; j++)
-                        if (a[j] > 0)
-                            ia[ha++] = j;
-                    for (i = 0; i < n; i++)
-                        if (x[i] > 0)
-                            ii[ni++] = i;
-                    /* A-rows: W2T[ia[s]][*] and W1T[ii[t]][ia[*]] */
-                    for (s = 0; s < ha; s++)
-                        c2[s] = ia[s] * n;
-                    for (i = 0; i < ni; i++) {
-                        rout[i] = ii[i] * ldv + 1;
-                        ii[i] = ii[i] * h;
-                    }
+                    a = Aall + p * h;
+                    x = Hall + p * n;
+                    for (j = 0, ha = 0; j < h; j++)
+                        if (a[j] > 0) {
+                            ia[ha] = j;
+                            c2[ha++] = j * n;
+                        }
+                    for (i = 0, ni = 0; i < n; i++)
+                        if (x[i] > 0) {
+                            rout[ni] = i * ldv + 1;
+                            ii[ni++] = i * h;
+                        }
                     p_prev = p;
                 }
                 if (ha == 0 || ni == 0)
                     continue;
+                /* TT = W2[:, A]^T V;  V[I][k + 1] += (W1[A, I]^T TT)[k] */
                 FN(idx_kernel)(ha, K, n, W2T, c2, c1, V, ldv, TT, ldv, NULL);
                 FN(idx_kernel)(ni, K, ha, W1T, ii, ia, TT, ldv, V, 0, rout);
             }

@@ -32,14 +32,23 @@ rj_fast_get_num_threads(void)
     return c < 1 ? 1 : (c > RJ_FAST_MAX_THREADS ? RJ_FAST_MAX_THREADS : (int) c);
 }
 
-/* elements of the compacted graded pass's scratch: shared, two sets of a
-   block's transposed weights (4 wmax hmax); then per thread a hmax x ldv
-   product (aligned) and 2 hmax + 3 wmax indices, rounded to ALIGN_ELEMS so
-   that every thread's product stays aligned */
+/* elements of the compacted graded pass's scratch: every block's transposed
+   weights (2 n n_hidden per block: as many as the network's weight
+   matrices; none when a block is not compactable); then per thread a
+   hmax x ldv product (aligned: ldv fills whole lines) and 2 hmax + 3 wmax
+   indices, rounded to ALIGN_ELEMS so that every thread's product stays
+   aligned */
 static double
-graded_rt_shared(double hmax, double wmax)
+graded_rt_shared(const rj_fast_net_t net)
 {
-    return ceil(4 * wmax * hmax / ALIGN_ELEMS) * ALIGN_ELEMS;
+    double e = 0;
+    slong l;
+    for (l = 0; l < net->len; l++) {
+        if (!fast_graded_compactable(net->blocks + l))
+            return 0;       /* the batched pass runs instead */
+        e += 2 * (double) net->n_in * (double) net->blocks[l].n_hidden;
+    }
+    return ceil(e / ALIGN_ELEMS) * ALIGN_ELEMS;
 }
 
 static double
@@ -156,7 +165,7 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
         /* compacted pass: every row's n x ldv block, and per thread a
            max n_hidden x ldv product and 2 max n_hidden + 3 n indices */
         w->s_vt = take(&top, cap * maxw * ldv);
-        w->s_rt = take(&top, graded_rt_shared(maxh, maxw)
+        w->s_rt = take(&top, graded_rt_shared(net)
                                  + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es));
     }
     bytes = top * (double) es;
@@ -467,8 +476,8 @@ graded_rows_thread(void *arg)
 }
 
 /* The compacted pass (every block compactable): rows are independent through
-   all blocks, so the threads split them; they meet once per block, after
-   the block's weights are transposed (fast_graded_rows). */
+   all blocks, so the threads split them; they meet once, after every
+   block's weights are transposed (fast_graded_rows). */
 static int
 graded_rows_run(void *Vout, rj_fast_work_t w, const rj_fast_net_t net, const void *dY,
                 slong R, slong m)
@@ -491,7 +500,7 @@ graded_rows_run(void *Vout, rj_fast_work_t w, const rj_fast_net_t net, const voi
             char *dst = VT + ((size_t) (r * n + i) * ldv) * es;
             memcpy(dst, (const char *) dY + (size_t) (r * n + i) * es, es);
         }
-    shared = (slong) graded_rt_shared((double) hmax, (double) wmax);
+    shared = (slong) graded_rt_shared(net);
     stride = (slong) graded_rt_stride((double) hmax, (double) wmax, (double) ldv, es);
     want = (int) FLINT_MIN(w->nthreads, R);
     for (t = 0; t < want; t++) {
