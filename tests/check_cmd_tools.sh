@@ -158,4 +158,20 @@ last=$(sed -n '/grad_norm_per_layer/,/]/p' "$out" | grep -v '[][]' | tail -1 | t
 k0=$(grep -A1 '"k": 0,' "$out" | sed -n 's/.*"norm": \([^,]*\),*/\1/p')
 [ -n "$k0" ] && [ "$k0" = "$last" ] || bad "grad --graded: |G_0| = '$k0', |dy| = '$last'"
 
+# ---- xval on a tanh/sigmoid network: no exact layer there, so the precise
+# layer is the reference; it is compared block by block (forward values and
+# partial Jacobians) and must agree with both float types
+cat >"$dir/t.rj" <<'END'
+let A = [[1/2, -1/3], [1/5, 2/7]]
+let net = net(block(W1 = A, act = tanh, W2 = A), block(W1 = A, act = sigmoid, W2 = A, place = post))
+let x = [1/3, -2]
+END
+$R xval "$dir/t.rj" >"$out" 2>"$err" || bad "xval tanh: exit $?: $(cat "$out" "$err")"
+grep -q 'exact layer: *not available' "$out" || bad "xval tanh: exact layer line: $(cat "$out")"
+[ "$(grep -c 'meets the precise enclosure at all 14 values' "$out")" -eq 2 ] \
+    || bad "xval tanh: f64 and f32 must meet all 14 enclosures (h_0..h_2, dy/dh_1, dy/dh_0):
+$(cat "$out")"
+$R xval "$dir/t.rj" --json --prec 300 >"$out" 2>"$err" || bad "xval tanh --json: $(cat "$err")"
+[ "$(grep -c '"precise_agrees": true' "$out")" -eq 2 ] || bad "xval tanh --json: $(cat "$out")"
+
 exit $fail

@@ -201,6 +201,21 @@ END_TEST
 START_TEST(test_bound_exact_f32_rational) { check_bound_vs_exact(RJ_FAST_F32, 30); }
 END_TEST
 
+/* Append a last linear block y = h + W h (W random, no bias); returns the
+   depth. */
+static slong
+append_linear(rj_net_t net, flint_rand_t st)
+{
+    slong n = rj_net_width_out(net);
+    rj_block_t lin;
+    rj_block_init(lin);
+    rj_test_randblock(lin, st, n, 0, n, RJ_SKIP_IDENTITY, RJ_PLACE_NONE, RJ_ACT_IDENTITY,
+                      RJ_ACT_IDENTITY, 0, 40, 64);
+    rj_net_append(net, lin, "linear");
+    rj_block_clear(lin);
+    return net->len;
+}
+
 /* The bound is not vacuous: a wrong weight is caught and its block named. */
 START_TEST(test_bound_catches_wrong_weight)
 {
@@ -209,7 +224,6 @@ START_TEST(test_bound_catches_wrong_weight)
     rj_test_randinit(st, seed + 11);
     for (it = 0; it < rj_test_iters(20); it++) {
         rj_net_t net;
-        rj_block_t lin;
         fmpq_mat_t x;
         rj_fast_net_t f;
         rj_fast_bound_t b;
@@ -217,19 +231,12 @@ START_TEST(test_bound_catches_wrong_weight)
         rj_error_t err;
         rj_tie_policy pol = {RJ_TIE_LEFT, 0};
         rj_fast_xval_report rep;
-        slong L, n;
+        slong L;
         double w0;
         rj_net_init(net);
         rand_net(net, st, 1 + n_randint(st, 3), 40, 64, 1);
-        n = rj_net_width_out(net);
-        /* a last linear block y = h + W h: changing W[0][0] changes y[0]
-           whenever h[0] != 0 */
-        rj_block_init(lin);
-        rj_test_randblock(lin, st, n, 0, n, RJ_SKIP_IDENTITY, RJ_PLACE_NONE,
-                          RJ_ACT_IDENTITY, RJ_ACT_IDENTITY, 0, 40, 64);
-        rj_net_append(net, lin, "linear");
-        rj_block_clear(lin);
-        L = net->len;
+        /* changing W[0][0] of the last block changes y[0] whenever h[0] != 0 */
+        L = append_linear(net, st);
         fmpq_mat_init(x, 0, 0);
         rand_point(x, st, rj_net_width_in(net), 40, 64);
         rj_error_init(err);
@@ -250,6 +257,107 @@ START_TEST(test_bound_catches_wrong_weight)
                  (long) it, (long) L, (long) rep.block + 1, rep.stage, (long) rep.row);
     next:
         rj_exact_parts_clear(parts);
+        rj_fast_bound_clear(b);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bound vs precise */
+
+/* A random network of every block kind and activation, tanh and sigmoid
+   included (the exact layer cannot hold those). */
+static void
+rand_net_smooth(rj_net_t net, flint_rand_t st, slong L)
+{
+    slong l, n = 1 + n_randint(st, 4);
+    static const int acts[5] = {RJ_ACT_IDENTITY, RJ_ACT_RELU, RJ_ACT_LEAKY_RELU, RJ_ACT_TANH,
+                                RJ_ACT_SIGMOID};
+    for (l = 0; l < L; l++) {
+        rj_block_t b;
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        slong h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
+        slong n_out = skip == RJ_SKIP_PROJECT ? (slong) (1 + n_randint(st, 4)) : n;
+        rj_block_init(b);
+        rj_test_randblock(b, st, n, h, n_out, skip, place, acts[n_randint(st, 5)],
+                          acts[1 + n_randint(st, 4)], n_randint(st, 2), 40, 30);
+        rj_net_append(net, b, "b");
+        rj_block_clear(b);
+        n = n_out;
+    }
+}
+
+/* The float layer within its bound meets the precise enclosures at every
+   block (both hold the true values), for f32 and f64, every activation; and
+   the precise layer catches a wrong weight after a tanh/sigmoid network and
+   names its block. */
+START_TEST(test_bound_vs_precise)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 17);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_fast_net_t f;
+        rj_fast_bound_t b;
+        rj_precise_parts_t pp;
+        rj_error_t err;
+        rj_fast_xval_report rep;
+        rj_fast_dtype t = n_randint(st, 2) ? RJ_FAST_F64 : RJ_FAST_F32;
+        slong L, prec = 64 + n_randint(st, 200);
+        rj_itv_t h0;
+        double w0;
+        int s;
+        rj_net_init(net);
+        rand_net_smooth(net, st, 1 + n_randint(st, 5));
+        L = append_linear(net, st);     /* for the wrong weight below */
+        fmpq_mat_init(x, 0, 0);
+        rand_point(x, st, rj_net_width_in(net), 40, 30);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_bound_init(b);
+        rj_precise_parts_init(pp);
+        s = rj_fast_net_set_net(f, net, t, err);
+        RJ_CHECK(s == RJ_OK, seed, "set_net: %s", err->msg);
+        s = rj_fast_jacobian_bound(b, f, x, err);
+        RJ_CHECK(s == RJ_OK, seed, "bound: %s", err->msg);
+        s = rj_precise_parts_fmpq(pp, net, x, prec, err);
+        RJ_CHECK(s == RJ_OK, seed, "precise parts: %s", err->msg);
+        s = rj_fast_xval_precise(&rep, b, pp, prec, err);
+        RJ_CHECK(s == RJ_OK, seed, "xval precise: %s", err->msg);
+        if (!rep.ok)
+            print_net(net);
+        RJ_CHECK(rep.ok, seed,
+                 "iteration %ld (%s, %ld bits): float misses the precise enclosure at "
+                 "block %ld stage %d entry (%ld,%ld): %g from it, bound %g", (long) it,
+                 rj_fast_dtype_name(t), (long) prec, (long) rep.block + 1, rep.stage,
+                 (long) rep.row, (long) rep.col, rep.observed, rep.bound);
+        RJ_CHECK(rep.compared > L, seed, "iteration %ld: only %d values compared", (long) it,
+                 rep.compared);
+        /* a wrong weight W[0][0] in the last block: dy/dh_{L-1} = I + W moves
+           by 1/1024 at (0, 0), and y[0] by h_{L-1}[0] / 1024 (seen first when
+           that is large enough) */
+        w0 = getd(f->params, f->blocks[L - 1].W1, f->dtype);
+        setd(f->params, f->blocks[L - 1].W1, w0 + 1.0 / 1024, f->dtype);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b, f, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_xval_precise(&rep, b, pp, prec, err), RJ_OK);
+        RJ_CHECK(!rep.ok, seed, "iteration %ld: a wrong weight went unnoticed", (long) it);
+        RJ_CHECK(rep.block == L - 1 && rep.row == 0 && (rep.stage == 0 || rep.col == 0), seed,
+                 "iteration %ld: wrong weight W[1][1] in block %ld named block %ld stage %d "
+                 "entry (%ld,%ld)", (long) it, (long) L, (long) rep.block + 1, rep.stage,
+                 (long) rep.row, (long) rep.col);
+        rj_itv_init(h0, prec);
+        rj_imat_get_itv(h0, pp->h + (L - 1), 0, 0);
+        if (mpfr_cmpabs_ui(h0->lo, 1) >= 0 && mpfr_sgn(h0->lo) * mpfr_sgn(h0->hi) > 0)
+            RJ_CHECK(rep.stage == 0, seed,
+                     "iteration %ld: |h_%ld[0]| >= 1, yet y[0] was not caught", (long) it,
+                     (long) L - 1);
+        rj_itv_clear(h0);
+        rj_precise_parts_clear(pp);
         rj_fast_bound_clear(b);
         rj_fast_net_clear(f);
         fmpq_mat_clear(x);
@@ -1108,6 +1216,7 @@ fast_suite(void)
     tcase_add_test(tc, test_bound_exact_f32_dyadic);
     tcase_add_test(tc, test_bound_exact_f32_rational);
     tcase_add_test(tc, test_bound_catches_wrong_weight);
+    tcase_add_test(tc, test_bound_vs_precise);
     tcase_add_test(tc, test_f32_vs_f64);
     tcase_add_test(tc, test_graded_vs_exact);
     tcase_add_test(tc, test_graded_compact_vs_exact);

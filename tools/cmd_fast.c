@@ -623,28 +623,8 @@ typedef struct {
     int have_exact;
     rj_fast_xval_report rep;
     int precise_ok;          /* 1 agree, 0 disagree, -1 not run */
-    slong pre_row, pre_col;
+    rj_fast_xval_report prep;
 } xval_side;
-
-/* float +- bound against a precise enclosure: 1 if they overlap */
-static int
-overlaps_itv(double f, double e, const rj_itv_t x)
-{
-    mpfr_t lo, hi;
-    int ok;
-    if (isinf(e))
-        return 1;
-    mpfr_init2(lo, 64);
-    mpfr_init2(hi, 64);
-    mpfr_set_d(lo, f, MPFR_RNDD);
-    mpfr_sub_d(lo, lo, e, MPFR_RNDD);
-    mpfr_set_d(hi, f, MPFR_RNDU);
-    mpfr_add_d(hi, hi, e, MPFR_RNDU);
-    ok = mpfr_cmp(hi, x->lo) >= 0 && mpfr_cmp(lo, x->hi) <= 0;
-    mpfr_clear(lo);
-    mpfr_clear(hi);
-    return ok;
-}
 
 int
 rj_cmd_xval(int argc, char **argv)
@@ -771,30 +751,20 @@ rj_cmd_xval(int argc, char **argv)
     rj_imat_init(Jp, 0, 0, prec);
     {
         rj_error_t e2;
+        rj_precise_parts_t pp;
         rj_error_init(e2);
-        if (rj_precise_jacobian_fmpq(Jp, NULL, net, x, prec, e2) == RJ_OK) {
+        rj_precise_parts_init(pp);
+        if (rj_precise_parts_fmpq(pp, net, x, (slong) prec, e2) == RJ_OK
+            && rj_precise_jacobian_fmpq(Jp, NULL, net, x, (slong) prec, e2) == RJ_OK) {
             have_precise = 1;
-            for (si = 0; si < nsides; si++) {
-                slong r, c, n_in = side[si].b->n_in;
-                rj_itv_t it;
-                rj_itv_init(it, prec);
-                side[si].precise_ok = 1;
-                for (r = 0; r < side[si].b->n_out && side[si].precise_ok; r++)
-                    for (c = 0; c < n_in; c++) {
-                        rj_imat_get_itv(it, Jp, r, c);
-                        if (!overlaps_itv(side[si].b->J[r * n_in + c],
-                                          side[si].b->E[r * n_in + c], it)) {
-                            side[si].precise_ok = 0;
-                            side[si].pre_row = r;
-                            side[si].pre_col = c;
-                            break;
-                        }
-                    }
-                rj_itv_clear(it);
-            }
+            for (si = 0; si < nsides; si++)
+                if (rj_fast_xval_precise(&side[si].prep, side[si].b, pp, (slong) prec, e2)
+                    == RJ_OK)
+                    side[si].precise_ok = side[si].prep.ok;
         } else {
             rj_error_format(precise_note, sizeof(precise_note), e2);
         }
+        rj_precise_parts_clear(pp);
     }
     for (si = 0; si < nsides; si++)
         if ((side[si].have_exact && !side[si].rep.ok) || side[si].precise_ok == 0)
@@ -846,6 +816,13 @@ rj_cmd_xval(int argc, char **argv)
             }
             if (side[si].precise_ok >= 0)
                 json_object_set_new(s, "precise_agrees", json_boolean(side[si].precise_ok));
+            if (side[si].precise_ok == 0) {
+                json_object_set_new(s, "precise_disagreement_block",
+                                    json_integer(side[si].prep.block + 1));
+                json_object_set_new(s, "precise_disagreement_stage",
+                                    json_string(side[si].prep.stage ? "partial jacobian"
+                                                                    : "forward value"));
+            }
             json_array_append_new(arr, s);
         }
         json_object_set_new(o, "float", arr);
@@ -917,12 +894,15 @@ rj_cmd_xval(int argc, char **argv)
             } else
                 printf("no exact reference\n");
             if (side[si].precise_ok == 1)
-                printf("  %s: float +- bound meets the precise enclosure at every entry\n",
-                       rj_fast_dtype_name(side[si].t));
+                printf("  %s: float +- bound meets the precise enclosure at all %d values\n",
+                       rj_fast_dtype_name(side[si].t), side[si].prep.compared);
             else if (side[si].precise_ok == 0)
-                printf("  %s: DISAGREES with the precise enclosure at J[%ld,%ld]\n",
-                       rj_fast_dtype_name(side[si].t), (long) side[si].pre_row + 1,
-                       (long) side[si].pre_col + 1);
+                printf("  %s: DISAGREES with the precise enclosure at block %ld (%s, entry "
+                       "%ld,%ld): float is %.3g from the enclosure > bound %.3g\n",
+                       rj_fast_dtype_name(side[si].t), (long) side[si].prep.block + 1,
+                       side[si].prep.stage ? "partial Jacobian dy/dh" : "forward value h",
+                       (long) side[si].prep.row + 1, (long) side[si].prep.col + 1,
+                       side[si].prep.observed, side[si].prep.bound);
         }
         printf("%s\n", disagree ? "DISAGREEMENT" : "agree");
     }

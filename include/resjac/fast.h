@@ -38,6 +38,7 @@
 #include "resjac/error.h"
 #include "resjac/model.h"
 #include "resjac/exact.h"
+#include "resjac/precise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -353,6 +354,23 @@ typedef struct {
    h_l, block l + 1, the first factor it includes.  Needs b->certified. */
 int rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
                        const rj_exact_parts_t parts, rj_error_t err);
+
+/* 1 if the float set [f - e, f + e] (endpoints rounded outwards) meets the
+   enclosure x; e = +inf always meets. */
+int rj_fast_meets_itv(double f, double e, const rj_itv_t x);
+
+/* Compare with the precise layer's parts at the same point
+   (rj_precise_parts_fmpq): every h_l +- eh[l] must meet the enclosure of h_l
+   and every partial Jacobian J_L ... J_{l+1} +- EG[l] must meet its
+   enclosure, built from the parts' S_l + R_l at prec bits.  Both sets hold the
+   true value when both layers are sound, so a miss is a disagreement; it names
+   its block as rj_fast_xval_exact does (the true value is not known: observed
+   is the distance from the float value to the enclosure, and max_ratio the
+   largest such distance over its bound).  Works for every activation,
+   tanh/sigmoid included, where the exact layer cannot go.  At a possible tie
+   the precise S_l, R_l hold every choice of the derivative. */
+int rj_fast_xval_precise(rj_fast_xval_report *rep, const rj_fast_bound_t b,
+                         const rj_precise_parts_t parts, slong prec, rj_error_t err);
 
 /* ------------------------------------------------------------ kinks */
 
