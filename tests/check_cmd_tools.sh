@@ -157,6 +157,17 @@ $R grad --random 12,8,pre --graded --batch 3 --json >"$out" 2>"$err" || bad "gra
 last=$(sed -n '/grad_norm_per_layer/,/]/p' "$out" | grep -v '[][]' | tail -1 | tr -d ' ,')
 k0=$(grep -A1 '"k": 0,' "$out" | sed -n 's/.*"norm": \([^,]*\),*/\1/p')
 [ -n "$k0" ] && [ "$k0" = "$last" ] || bad "grad --graded: |G_0| = '$k0', |dy| = '$last'"
+# the threads split rows, never sums: the same bits with 1 and 3 threads
+$R grad --random 12,8,pre --graded --batch 5 --json --threads 1 >"$dir/t1" 2>"$err" \
+    || bad "grad --threads 1: $(cat "$err")"
+$R grad --random 12,8,pre --graded --batch 5 --json --threads 3 >"$dir/t3" 2>"$err" \
+    || bad "grad --threads 3: $(cat "$err")"
+grep -q '"threads": 3' "$dir/t3" || bad "grad --threads 3: JSON lacks the thread count"
+[ "$(grep -v '"threads"' "$dir/t1")" = "$(grep -v '"threads"' "$dir/t3")" ] \
+    || bad "grad --graded: 1 and 3 threads differ"
+refuse "--threads: 0 is outside the limit [1, 64]" grad --random 4,4 --threads 0
+refuse "--threads: 65 is outside the limit [1, 64]" grad --random 4,4 --threads 65
+refuse "option --threads is given more than once" grad --random 4,4 --threads 2 --threads 2
 
 # ---- xval on a tanh/sigmoid network: no exact layer there, so the precise
 # layer is the reference; it is compared block by block (forward values and

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <cblas.h>
 
 #include "cli.h"
 
@@ -47,6 +48,9 @@ static const char *grad_help =
     "  --dy ones|random   the cotangent dy (default ones)\n"
     "  --dtype f32|f64    float type (default f64)\n"
     "  --graded           also the path-length-resolved gradient\n"
+    "  --threads N        threads of OpenBLAS and of resjac's own graded pass\n"
+    "                     (default: OPENBLAS_NUM_THREADS for OpenBLAS, one per\n"
+    "                     online processor for resjac; 1..64)\n"
     "  --json             JSON output\n"
     "  --csv              CSV output (one row per layer or path length)\n"
     "  --plot FILE.svg    write FILE.csv and, when gnuplot is installed, the\n"
@@ -329,7 +333,7 @@ rj_cmd_grad(int argc, char **argv)
     const char *cmd = argv[0], *model = NULL, *net_name = "net", *at_name = "x";
     const char *randoms[CLI_MAX_SERIES], *plot = NULL;
     int nrand = 0, graded = 0, json = 0, csv = 0, dy_random = 0, ns = 0, si, rc = RJ_EXIT_OK;
-    unsigned long seed = 1, batch = 1;
+    unsigned long seed = 1, batch = 1, threads = 0;
     unsigned seen = 0;
     rj_fast_dtype dtype = RJ_FAST_F64;
     grad_series S[CLI_MAX_SERIES];
@@ -397,6 +401,11 @@ rj_cmd_grad(int argc, char **argv)
                 || !cli_parse_ulong(&batch, "--batch", val, 1, CLI_MAX_BATCH, cmd))
                 return RJ_EXIT_USAGE;
             i++;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!cli_once(&seen, 128, a, cmd)
+                || !cli_parse_ulong(&threads, "--threads", val, 1, RJ_FAST_MAX_THREADS, cmd))
+                return RJ_EXIT_USAGE;
+            i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(cmd, "unknown option '%s'", a);
         } else if (model == NULL) {
@@ -414,6 +423,10 @@ rj_cmd_grad(int argc, char **argv)
     if (model != NULL && (seen & 64))
         return cli_usage_error(cmd, "--batch applies to --random networks only, not to "
                                "a MODEL");
+    if (seen & 128) {
+        rj_fast_set_num_threads((int) threads);
+        openblas_set_num_threads((int) threads);
+    }
     if (plot != NULL) {
         size_t n = strlen(plot);
         if (n < 5 || strcmp(plot + n - 4, ".svg") != 0)
@@ -525,6 +538,7 @@ rj_cmd_grad(int argc, char **argv)
             json_object_set_new(o, "dtype", json_string(rj_fast_dtype_name(dtype)));
             json_object_set_new(o, "depth", json_integer(S[si].L));
             json_object_set_new(o, "batch", json_integer(S[si].B));
+            json_object_set_new(o, "threads", json_integer(rj_fast_get_num_threads()));
             json_object_set_new(o, "input_grad_norm", json_real(S[si].gnorm));
             for (l = 0; l <= S[si].L; l++)
                 json_array_append_new(h, json_real(S[si].hnorm[l]));
