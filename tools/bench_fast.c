@@ -7,7 +7,9 @@
  *   (b) the path-length-resolved gradient of 54 such blocks, width 256,
  *       batch 64, float64 (forward pass included), compacted by the relu
  *       masks (rj_fast_graded_compact: rows split among resjac's threads)
- *       and not (rj_fast_graded: batched gemms on OpenBLAS's threads);
+ *       and not (rj_fast_graded: batched gemms on OpenBLAS's threads), with
+ *       the operations the compacted pass performs and the dgemm rate of the
+ *       uncompacted pass's mean product measured in this run;
  *   (c) peak resident set size.
  *
  * usage: bench_fast [a|b|all] [REPS] */
@@ -160,6 +162,67 @@ bench_a(int reps)
     rj_fast_net_clear(f);
 }
 
+/* dgemm rate (GFLOP/s) for the uncompacted graded pass's mean product:
+   (K B) x n times n x n with K = (L + 1) / 2 live lengths */
+static double
+dgemm_graded_rate(int reps, slong KB, slong n)
+{
+    double *A = malloc(KB * n * sizeof(double)), *W = malloc(n * n * sizeof(double));
+    double *C = malloc(KB * n * sizeof(double));
+    double *t = malloc(reps * sizeof(double)), r;
+    int i, k;
+    for (i = 0; i < KB * n; i++)
+        A[i] = (double) ((i % 7) - 3) / 8;
+    for (i = 0; i < n * n; i++)
+        W[i] = (double) ((i % 5) - 2) / 16;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, KB, n, n, 1, A, n, W, n, 0, C, n);
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        for (i = 0; i < 20; i++)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, KB, n, n, 1, A, n, W, n, 0,
+                        C, n);
+        t[k] = now() - t0;
+    }
+    r = 20 * 2.0 * KB * n * n / median(t, reps) / 1e9;
+    free(A);
+    free(W);
+    free(C);
+    free(t);
+    return r;
+}
+
+/* Floating-point operations of the forward pass and of the compacted graded
+   pass of f at the point of w (from its relu masks): per block l and point,
+   2 K (n |A| + |A| |I|) with K = L - l live lengths, A the active hidden
+   units, I the active inputs; the forward pass 4 n h per point and block. */
+static double
+graded_flops(const rj_fast_net_t f, const rj_fast_work_t w, slong B)
+{
+    slong L = f->len, l, p, i, j, n = f->n_in;
+    double fl = 0;
+    for (l = 0; l < L; l++) {
+        const rj_fast_block_struct *b = f->blocks + l;
+        const double *H = rj_fast_work_h(w, l), *W1 = (const double *) f->params + b->W1;
+        const double *b1 = b->b1 >= 0 ? (const double *) f->params + b->b1 : NULL;
+        slong h = b->n_hidden;
+        for (p = 0; p < B; p++) {
+            slong na = 0, ni = 0;
+            for (i = 0; i < n; i++)
+                ni += H[p * n + i] > 0;
+            for (j = 0; j < h; j++) {
+                double z = b1 != NULL ? b1[j] : 0;
+                for (i = 0; i < n; i++)
+                    if (H[p * n + i] > 0)
+                        z += W1[j * n + i] * H[p * n + i];
+                na += z > 0;
+            }
+            fl += 2.0 * (double) (L - l) * ((double) n * na + (double) na * ni)
+                  + 4.0 * (double) n * h;
+        }
+    }
+    return fl;
+}
+
 static void
 bench_b(int reps)
 {
@@ -207,6 +270,12 @@ bench_b(int reps)
     printf("b_norm_k17=%.6g\n", norms[17]);
     printf("b_workspace_mb=%.1f\n", w->bytes / 1048576.0);
     printf("b_threads=%d\n", w->nthreads);
+    {
+        double fl = graded_flops(f, w, B);
+        printf("b_gflop=%.3f\n", fl / 1e9);
+        printf("b_gflops=%.2f\n", fl / med / 1e9);
+        printf("b_dgemm_gflops=%.2f\n", dgemm_graded_rate(reps, (L + 1) / 2 * B, n));
+    }
     free(x);
     free(dy);
     free(G);

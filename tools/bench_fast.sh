@@ -55,10 +55,16 @@ print("    of sgemm rate, same shapes:  %.0f %%  (target >= 70 %%)" % (100 * med
 print("    of sgemm rate, 2048^3:       %.0f %%" % (100 * med["a_gflops"] / med["a_sgemm_2048_gflops"]))
 print("    PyTorch of sgemm, 2048^3:    %.0f %%" % (100 * med["a_gflops"] * med["a_seconds"] / med["torch_a_seconds"] / med["a_sgemm_2048_gflops"]))
 print("(b) path-length-resolved gradient, 54 blocks, width 256, batch 64, float64")
-for k in ("b_seconds", "b_uncompacted_seconds", "torch_b_seconds", "b_threads"):
+for k in ("b_seconds", "b_uncompacted_seconds", "torch_b_seconds", "b_threads", "b_gflop",
+          "b_gflops", "b_dgemm_gflops"):
     show(k)
 print("    speedup over PyTorch:        %.2fx   (target >= 4x; compacted by the relu masks)" % (med["torch_b_seconds"] / med["b_seconds"]))
 print("    same, without compaction:    %.2fx   (the exact recursion PyTorch runs)" % (med["torch_b_seconds"] / med["b_uncompacted_seconds"]))
+print("    compacted, of dgemm rate:    %.0f %%   (its %.2f GFLOP, forward included, against dgemm"
+      % (100 * med["b_gflops"] / med["b_dgemm_gflops"], med["b_gflop"]))
+print("                                        on the uncompacted pass's mean product)")
+print("    4x needs of dgemm rate:      %.0f %%"
+      % (100 * med["b_gflop"] / (med["torch_b_seconds"] / 4) / med["b_dgemm_gflops"]))
 print("(c) peak resident size")
 show("peak_rss_mb", " MB (resjac, a and b in one process)")
 show("torch_peak_rss_mb", " MB (PyTorch, a and b in one process)")
