@@ -185,4 +185,35 @@ $(cat "$out")"
 $R xval "$dir/t.rj" --json --prec 300 >"$out" 2>"$err" || bad "xval tanh --json: $(cat "$err")"
 [ "$(grep -c '"precise_agrees": true' "$out")" -eq 2 ] || bad "xval tanh --json: $(cat "$out")"
 
+# ---- grad MODEL with a matrix of points (one per column) is a batch: its
+# per-layer gradient norms are the root sum of squares of each point's own
+# (run one by one), to rounding
+cat >"$dir/pts.rj" <<'END'
+let W = [[1/2, -1], [1, 1/4]]
+let net = net(block(W1 = W, act = relu, W2 = W), block(W1 = W, act = tanh, W2 = W))
+let X = [[1, -1, 2], [2, 1, -3]]
+let p1 = [1, 2]
+let p2 = [-1, 1]
+let p3 = [2, -3]
+END
+layers() { sed -n '/grad_norm_per_layer/,/]/p' "$1" | grep -v '[][]' | tr -d ' ,'; }
+$R grad "$dir/pts.rj" --at X --json >"$dir/gX" 2>"$err" || bad "grad --at X: $(cat "$err")"
+grep -q '"batch": 3' "$dir/gX" || bad "grad --at X: not a batch of 3: $(cat "$dir/gX")"
+for p in p1 p2 p3; do
+    $R grad "$dir/pts.rj" --at $p --json >"$dir/g$p" 2>"$err" || bad "grad --at $p: $(cat "$err")"
+done
+layers "$dir/gX" >"$dir/lX"
+layers "$dir/gp1" >"$dir/l1"
+layers "$dir/gp2" >"$dir/l2"
+layers "$dir/gp3" >"$dir/l3"
+[ "$(wc -l <"$dir/lX")" -eq 3 ] || bad "grad --at X: expected 3 layers: $(cat "$dir/lX")"
+paste "$dir/lX" "$dir/l1" "$dir/l2" "$dir/l3" | awk '{
+    s = $2 * $2 + $3 * $3 + $4 * $4; d = $1 * $1 - s; if (d < 0) d = -d
+    if (d > 1e-12 * s) { print "layer " NR ": " $1 "^2 vs " s; bad = 1 } }
+    END { exit bad }' || bad "grad --at X: batch norms are not those of the points"
+refuse "expected a column vector [x1, x2, ...] or a matrix of points" grad "$dir/pts.rj" --at net
+printf 'let net = block(W1 = identity(2))\nlet X = [[1, 2, 3]]\n' >"$dir/ptsw.rj"
+refuse "ptsw.rj:2:1: point 'X' has length 1 but network 'net' takes width 2" \
+    grad "$dir/ptsw.rj" --at X
+
 exit $fail

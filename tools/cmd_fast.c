@@ -29,8 +29,8 @@ static const char *grad_help =
     "\n"
     "options:\n"
     "  --net NAME         network in MODEL (default net)\n"
-    "  --at NAME          point in MODEL (default x), a column vector; for a\n"
-    "                     batch use --random with --batch\n"
+    "  --at NAME          point in MODEL (default x): a column vector, or a\n"
+    "                     matrix with one point per column (a batch)\n"
     "  --random SPEC      a random network instead of MODEL; may be given up to 8\n"
     "                     times to compare networks (one series each).  SPEC is\n"
     "                     DEPTH,WIDTH[,KIND][,key=value...], KIND one of\n"
@@ -455,7 +455,7 @@ rj_cmd_grad(int argc, char **argv)
         rj_net_init(net);
         fmpq_mat_init(X, 0, 0);
         rj_fast_net_init(f);
-        st = rj_model_load(net, X, model, net_name, at_name, err);
+        st = rj_model_load_points(net, X, model, net_name, at_name, err);
         if (st == RJ_OK)
             st = rj_net_validate(net, err);
         if (st == RJ_OK)
@@ -477,6 +477,13 @@ rj_cmd_grad(int argc, char **argv)
                                    (long) n, (long) B, (long) f->n_in, CLI_MAX_BATCH);
         }
         xd = malloc(B * n * sizeof(double));
+        if (xd == NULL) {
+            rj_fast_net_clear(f);
+            fmpq_mat_clear(X);
+            rj_net_clear(net);
+            rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+            return cli_fail(err);
+        }
         for (r = 0; r < n; r++)
             for (c = 0; c < B; c++)
                 xd[c * n + r] = fmpq_get_d(fmpq_mat_entry(X, r, c));
@@ -512,6 +519,9 @@ rj_cmd_grad(int argc, char **argv)
             xd = malloc(batch * f->n_in * sizeof(double));
             if (xd == NULL) {
                 rj_fast_net_clear(f);
+                for (i = 0; i < ns; i++)
+                    series_clear(S + i);
+                rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
                 return cli_fail(err);
             }
             rj_fast_randn(xd, batch * f->n_in, seed + 7);

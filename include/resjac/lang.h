@@ -242,6 +242,11 @@ int rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err);
 int rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path,
                   const char *net_name, const char *point_name, rj_error_t err);
 
+/* The same, with the point allowed to be a matrix of points, one per column
+   (a column vector is one point). */
+int rj_model_load_points(rj_net_t net, fmpq_mat_t X, const char *path,
+                         const char *net_name, const char *point_name, rj_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

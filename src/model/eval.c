@@ -1025,9 +1025,9 @@ def_loc(const rj_prog_t prog, const char *name)
     return loc;
 }
 
-int
-rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
-              const char *point_name, rj_error_t err)
+static int
+model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
+           const char *point_name, int columns, rj_error_t err)
 {
     rj_prog_t prog;
     rj_env_t env;
@@ -1091,15 +1091,18 @@ rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name
             fmpq_mat_clear(X);
             fmpq_mat_init(X, 1, 1);
             fmpq_set(fmpq_mat_entry(X, 0, 0), v->num);
-        } else if (v->kind == RJ_VAL_MAT && fmpq_mat_ncols(v->mat) == 1) {
+        } else if (v->kind == RJ_VAL_MAT && (columns || fmpq_mat_ncols(v->mat) == 1)) {
             fmpq_mat_clear(X);
-            fmpq_mat_init(X, fmpq_mat_nrows(v->mat), 1);
+            fmpq_mat_init(X, fmpq_mat_nrows(v->mat), fmpq_mat_ncols(v->mat));
             fmpq_mat_set(X, v->mat);
         } else {
             rj_val_describe(d, sizeof(d), v);
             st = rj_error_set_loc(err, RJ_ERR_INPUT, def_loc(prog, point_name),
-                                  "'%.60s' is %s, expected a column vector [x1, x2, ...]",
-                                  point_name, d);
+                                  columns ? "'%.60s' is %s, expected a column vector "
+                                            "[x1, x2, ...] or a matrix of points (one per "
+                                            "column)"
+                                          : "'%.60s' is %s, expected a column vector "
+                                            "[x1, x2, ...]", point_name, d);
         }
         if (st == RJ_OK && width >= 0 && fmpq_mat_nrows(X) != width)
             st = rj_error_set_loc(err, RJ_ERR_INPUT, def_loc(prog, point_name),
@@ -1120,4 +1123,18 @@ rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name
     rj_prog_clear(prog);
     flint_free(dir);
     return st;
+}
+
+int
+rj_model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
+              const char *point_name, rj_error_t err)
+{
+    return model_load(net, x, path, net_name, point_name, 0, err);
+}
+
+int
+rj_model_load_points(rj_net_t net, fmpq_mat_t X, const char *path, const char *net_name,
+                     const char *point_name, rj_error_t err)
+{
+    return model_load(net, X, path, net_name, point_name, 1, err);
 }
