@@ -1,7 +1,8 @@
 /* Tests of the fast core (src/fast): float Jacobians within their a-priori
- * bound of the exact ones, graded components, float32 vs float64, the
- * bracketing check at ties, reverse vs forward mode vs one backward per row,
- * weight gradients, random networks. */
+ * bound of the exact ones and meeting the precise enclosures block by block,
+ * graded components, float32 vs float64, the bracketing check at ties,
+ * reverse vs forward mode vs one backward per row, weight gradients (against
+ * exact difference quotients and central differences), random networks. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -830,6 +831,153 @@ START_TEST(test_weight_gradients)
 }
 END_TEST
 
+/* The exact entry of net behind parameter p of its float copy f (same
+   layout as fast_net_layout: W1, b1, W2, b2, Ws per block, row-major). */
+static fmpq *
+exact_param(rj_net_t net, const rj_fast_net_t f, slong p)
+{
+    slong l;
+    for (l = 0; l < f->len; l++) {
+        const rj_fast_block_struct *fb = f->blocks + l;
+        rj_block_struct *b = net->blocks + l;
+        const fmpq_mat_struct *m[5] = {b->W1, b->b1, b->W2, b->b2, b->Ws};
+        slong off[5] = {fb->W1, fb->b1, fb->W2, fb->b2, fb->Ws}, k;
+        for (k = 0; k < 5; k++) {
+            slong r = fmpq_mat_nrows(m[k]), c = fmpq_mat_ncols(m[k]);
+            if (off[k] >= 0 && p >= off[k] && p < off[k] + r * c)
+                return fmpq_mat_entry(m[k], (p - off[k]) / c, (p - off[k]) % c);
+        }
+    }
+    return NULL;
+}
+
+/* c . f(x) for the exact net, with entry e moved by t (e may be NULL) */
+static void
+exact_loss(fmpq_t L, rj_net_t net, fmpq *e, const fmpq_t t, const fmpq_mat_t x,
+           const fmpq_mat_t c)
+{
+    fmpq_mat_t y;
+    rj_error_t err;
+    slong i;
+    fmpq_t v;
+    fmpq_init(v);
+    fmpq_mat_init(y, 0, 0);
+    rj_error_init(err);
+    if (e != NULL)
+        fmpq_add(e, e, t);
+    ck_assert_int_eq(rj_exact_forward(y, net, x, err), RJ_OK);
+    if (e != NULL)
+        fmpq_sub(e, e, t);
+    fmpq_zero(L);
+    for (i = 0; i < fmpq_mat_nrows(y); i++) {
+        fmpq_mul(v, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(y, i, 0));
+        fmpq_add(L, L, v);
+    }
+    fmpq_mat_clear(y);
+    fmpq_clear(v);
+}
+
+/* Weight gradients of piecewise-linear networks of every block kind against
+   the exact layer: c . f(x) is piecewise linear in any one parameter (the
+   parameter enters its block affinely, the rest of the network is piecewise
+   linear), so away from a kink the exact difference quotient at a small
+   dyadic step is the derivative; it is used when the quotients at t, t/2 and
+   -t agree exactly (no kink within t), and the float gradient of
+   rj_fast_backward must match it to rounding. */
+START_TEST(test_weight_gradients_exact)
+{
+    flint_rand_t st;
+    slong it, compared = 0;
+    rj_test_randinit(st, seed + 19);
+    for (it = 0; it < rj_test_iters(30); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, c;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_error_t err;
+        fmpq_t L0, L1, q1, q2, q3, t;
+        rj_fast_dtype dt = it % 2 ? RJ_FAST_F32 : RJ_FAST_F64;
+        size_t es = rj_fast_dtype_size(dt);
+        double tol = dt == RJ_FAST_F64 ? 1e-12 : 1e-5;
+        void *xd, *cd, *dp;
+        slong p, i, n_in, n_out;
+        rj_net_init(net);
+        rand_net(net, st, 1 + n_randint(st, 4), 40, 64, 1);
+        n_in = rj_net_width_in(net);
+        n_out = rj_net_width_out(net);
+        fmpq_mat_init(x, 0, 0);
+        fmpq_mat_init(c, 0, 0);
+        rand_point(x, st, n_in, 40, 64);
+        rand_point(c, st, n_out, 40, 64);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, dt, err), RJ_OK);
+        xd = malloc(n_in * es);
+        cd = malloc(n_out * es);
+        dp = malloc(f->nparams * es);
+        for (i = 0; i < n_in; i++)      /* small dyadics: exact in both types */
+            setd(xd, i, fmpq_get_d(fmpq_mat_entry(x, i, 0)), dt);
+        for (i = 0; i < n_out; i++)
+            setd(cd, i, fmpq_get_d(fmpq_mat_entry(c, i, 0)), dt);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, 1, 0, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_backward(NULL, dp, NULL, NULL, w, f, cd, err), RJ_OK);
+        fmpq_init(L0);
+        fmpq_init(L1);
+        fmpq_init(q1);
+        fmpq_init(q2);
+        fmpq_init(q3);
+        fmpq_init(t);
+        exact_loss(L0, net, NULL, t, x, c);
+        for (p = 0; p < f->nparams; p++) {
+            fmpq *e = exact_param(net, f, p);
+            double q;
+            RJ_CHECK(e != NULL, seed, "parameter %ld has no exact entry", (long) p);
+            /* quotients at t = 2^-30, t/2 and -t */
+            fmpq_set_si(t, 1, 1);
+            fmpq_div_2exp(t, t, 30);
+            exact_loss(L1, net, e, t, x, c);
+            fmpq_sub(q1, L1, L0);
+            fmpq_div(q1, q1, t);
+            fmpq_div_2exp(t, t, 1);
+            exact_loss(L1, net, e, t, x, c);
+            fmpq_sub(q2, L1, L0);
+            fmpq_div(q2, q2, t);
+            fmpq_mul_2exp(t, t, 1);
+            fmpq_neg(t, t);
+            exact_loss(L1, net, e, t, x, c);
+            fmpq_sub(q3, L1, L0);
+            fmpq_div(q3, q3, t);
+            if (!fmpq_equal(q1, q2) || !fmpq_equal(q1, q3))
+                continue;       /* a kink within 2^-30 of this parameter */
+            q = fmpq_get_d(q1);
+            compared++;
+            RJ_CHECK(fabs(getd(dp, p, dt) - q) <= tol * (1 + fabs(q)), seed,
+                     "iteration %ld (%s): parameter %ld: float gradient %.17g, exact %.17g",
+                     (long) it, rj_fast_dtype_name(dt), (long) p, getd(dp, p, dt), q);
+        }
+        fmpq_clear(L0);
+        fmpq_clear(L1);
+        fmpq_clear(q1);
+        fmpq_clear(q2);
+        fmpq_clear(q3);
+        fmpq_clear(t);
+        free(xd);
+        free(cd);
+        free(dp);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(c);
+        rj_net_clear(net);
+    }
+    RJ_CHECK(compared > 20 * rj_test_iters(30) / 2, seed,
+             "only %ld parameters away from kinks", (long) compared);
+    flint_randclear(st);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bracketing at ties */
 
 /* A net whose first ReLU unit sits exactly at its kink at x: block 1 is
@@ -1223,6 +1371,7 @@ fast_suite(void)
     tcase_add_test(tc, test_graded_sums_to_gradient);
     tcase_add_test(tc, test_jacobian_variants);
     tcase_add_test(tc, test_weight_gradients);
+    tcase_add_test(tc, test_weight_gradients_exact);
     tcase_add_test(tc, test_bracket_ties);
     tcase_add_test(tc, test_bracket_smooth_point);
     tcase_add_test(tc, test_convert_roundtrip);
