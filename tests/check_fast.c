@@ -831,6 +831,21 @@ START_TEST(test_weight_gradients)
 }
 END_TEST
 
+/* out = c . y for column vectors */
+static void
+dot_col(fmpq_t out, const fmpq_mat_t c, const fmpq_mat_t y)
+{
+    slong i;
+    fmpq_t v;
+    fmpq_init(v);
+    fmpq_zero(out);
+    for (i = 0; i < fmpq_mat_nrows(y); i++) {
+        fmpq_mul(v, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(y, i, 0));
+        fmpq_add(out, out, v);
+    }
+    fmpq_clear(v);
+}
+
 /* The exact entry of net behind parameter p of its float copy f (same
    layout as fast_net_layout: W1, b1, W2, b2, Ws per block, row-major). */
 static fmpq *
@@ -858,9 +873,6 @@ exact_loss(fmpq_t L, rj_net_t net, fmpq *e, const fmpq_t t, const fmpq_mat_t x,
 {
     fmpq_mat_t y;
     rj_error_t err;
-    slong i;
-    fmpq_t v;
-    fmpq_init(v);
     fmpq_mat_init(y, 0, 0);
     rj_error_init(err);
     if (e != NULL)
@@ -868,13 +880,8 @@ exact_loss(fmpq_t L, rj_net_t net, fmpq *e, const fmpq_t t, const fmpq_mat_t x,
     ck_assert_int_eq(rj_exact_forward(y, net, x, err), RJ_OK);
     if (e != NULL)
         fmpq_sub(e, e, t);
-    fmpq_zero(L);
-    for (i = 0; i < fmpq_mat_nrows(y); i++) {
-        fmpq_mul(v, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(y, i, 0));
-        fmpq_add(L, L, v);
-    }
+    dot_col(L, c, y);
     fmpq_mat_clear(y);
-    fmpq_clear(v);
 }
 
 /* Weight gradients of piecewise-linear networks of every block kind against
@@ -1012,18 +1019,10 @@ static void
 dir_deriv(fmpq_t a, const fmpq_mat_t J, const fmpq_mat_t c, const fmpq_mat_t v)
 {
     fmpq_mat_t Jv;
-    slong i;
-    fmpq_t t;
-    fmpq_init(t);
     fmpq_mat_init(Jv, fmpq_mat_nrows(J), 1);
     fmpq_mat_mul(Jv, J, v);
-    fmpq_zero(a);
-    for (i = 0; i < fmpq_mat_nrows(Jv); i++) {
-        fmpq_mul(t, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(Jv, i, 0));
-        fmpq_add(a, a, t);
-    }
+    dot_col(a, c, Jv);
     fmpq_mat_clear(Jv);
-    fmpq_clear(t);
 }
 
 START_TEST(test_bracket_ties)
