@@ -368,6 +368,32 @@ START_TEST(test_bound_vs_precise)
 }
 END_TEST
 
+/* The intersection test of the precise comparison at its edges. */
+START_TEST(test_meets_itv)
+{
+    rj_itv_t x;
+    rj_itv_init(x, 128);
+    mpfr_set_d(x->lo, 1.5, MPFR_RNDN);
+    mpfr_set_d(x->hi, 2, MPFR_RNDN);
+    ck_assert_int_eq(rj_fast_meets_itv(1, 0.5, x), 1);             /* touching */
+    ck_assert_int_eq(rj_fast_meets_itv(2.5, 0.5, x), 1);
+    ck_assert_int_eq(rj_fast_meets_itv(1.75, 0, x), 1);            /* inside */
+    ck_assert_int_eq(rj_fast_meets_itv(1, 0.4375, x), 0);          /* below */
+    ck_assert_int_eq(rj_fast_meets_itv(3, 0.9375, x), 0);          /* above */
+    ck_assert_int_eq(rj_fast_meets_itv(1e300, INFINITY, x), 1);
+    ck_assert_int_eq(rj_fast_meets_itv(NAN, 1, x), 0);
+    ck_assert_int_eq(rj_fast_meets_itv(1.75, NAN, x), 0);
+    ck_assert_int_eq(rj_fast_meets_itv(1.75, -1, x), 0);
+    ck_assert_int_eq(rj_fast_meets_itv(1.75, -INFINITY, x), 0);
+    /* just above 1 + 0.5: the 64-bit outward rounding does not blur it */
+    mpfr_set_d(x->lo, nextafter(1.5, 2), MPFR_RNDN);
+    ck_assert_int_eq(rj_fast_meets_itv(1, 0.5, x), 0);
+    mpfr_set_nan(x->lo);
+    ck_assert_int_eq(rj_fast_meets_itv(-7, 0, x), 1);              /* no information */
+    rj_itv_clear(x);
+}
+END_TEST
+
 /* float32 and float64 both within their bounds of one exact J, so within the
    sum of the bounds of each other. */
 START_TEST(test_f32_vs_f64)
@@ -1364,6 +1390,7 @@ fast_suite(void)
     tcase_add_test(tc, test_bound_exact_f32_rational);
     tcase_add_test(tc, test_bound_catches_wrong_weight);
     tcase_add_test(tc, test_bound_vs_precise);
+    tcase_add_test(tc, test_meets_itv);
     tcase_add_test(tc, test_f32_vs_f64);
     tcase_add_test(tc, test_graded_vs_exact);
     tcase_add_test(tc, test_graded_compact_vs_exact);

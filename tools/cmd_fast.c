@@ -650,6 +650,25 @@ typedef struct {
     rj_fast_xval_report prep;
 } xval_side;
 
+/* what a disagreement's block and stage name: block 0 is the input */
+static const char *
+xval_stage(const rj_fast_xval_report *r)
+{
+    return r->stage ? "partial jacobian" : r->block < 0 ? "input value" : "forward value";
+}
+
+static const char *
+xval_where(char *buf, size_t len, const rj_fast_xval_report *r)
+{
+    if (r->stage == 0 && r->block < 0)
+        snprintf(buf, len, "the input x (rounded point, entry %ld)", (long) r->row + 1);
+    else
+        snprintf(buf, len, "block %ld (%s, entry %ld,%ld)", (long) r->block + 1,
+                 r->stage ? "partial Jacobian dy/dh" : "forward value h", (long) r->row + 1,
+                 (long) r->col + 1);
+    return buf;
+}
+
 int
 rj_cmd_xval(int argc, char **argv)
 {
@@ -785,6 +804,8 @@ rj_cmd_xval(int argc, char **argv)
                 if (rj_fast_xval_precise(&side[si].prep, side[si].b, pp, (slong) prec, e2)
                     == RJ_OK)
                     side[si].precise_ok = side[si].prep.ok;
+                else
+                    rj_error_format(precise_note, sizeof(precise_note), e2);
         } else {
             rj_error_format(precise_note, sizeof(precise_note), e2);
         }
@@ -834,8 +855,7 @@ rj_cmd_xval(int argc, char **argv)
                     json_object_set_new(s, "disagreement_block",
                                         json_integer(side[si].rep.block + 1));
                     json_object_set_new(s, "disagreement_stage",
-                                        json_string(side[si].rep.stage ? "partial jacobian"
-                                                                       : "forward value"));
+                                        json_string(xval_stage(&side[si].rep)));
                 }
             }
             if (side[si].precise_ok >= 0)
@@ -844,8 +864,7 @@ rj_cmd_xval(int argc, char **argv)
                 json_object_set_new(s, "precise_disagreement_block",
                                     json_integer(side[si].prep.block + 1));
                 json_object_set_new(s, "precise_disagreement_stage",
-                                    json_string(side[si].prep.stage ? "partial jacobian"
-                                                                    : "forward value"));
+                                    json_string(xval_stage(&side[si].prep)));
             }
             json_array_append_new(arr, s);
         }
@@ -857,6 +876,7 @@ rj_cmd_xval(int argc, char **argv)
         json_decref(o);
     } else {
         slong r, c, n_out = side[0].b->n_out, n_in = side[0].b->n_in;
+        char where[160];
         printf("xval %s: net '%s' (%ld block%s), point '%s', J is %ldx%ld\n", model, net_name,
                (long) net->len, net->len == 1 ? "" : "s", at_name, (long) n_out, (long) n_in);
         printf("  exact layer:   %s\n", have_exact ? "FLINT, tie convention left" : exact_note);
@@ -908,11 +928,8 @@ rj_cmd_xval(int argc, char **argv)
                            "(max error/bound %.3g)", side[si].rep.compared,
                            side[si].rep.max_ratio);
                 else
-                    printf("DISAGREES with the exact layer at block %ld (%s, entry %ld,%ld): "
-                           "|float - exact| = %.3g > bound %.3g",
-                           (long) side[si].rep.block + 1,
-                           side[si].rep.stage ? "partial Jacobian dy/dh" : "forward value h",
-                           (long) side[si].rep.row + 1, (long) side[si].rep.col + 1,
+                    printf("DISAGREES with the exact layer at %s: |float - exact| = %.3g > "
+                           "bound %.3g", xval_where(where, sizeof(where), &side[si].rep),
                            side[si].rep.observed, side[si].rep.bound);
                 printf("\n");
             } else
@@ -921,12 +938,13 @@ rj_cmd_xval(int argc, char **argv)
                 printf("  %s: float +- bound meets the precise enclosure at all %d values\n",
                        rj_fast_dtype_name(side[si].t), side[si].prep.compared);
             else if (side[si].precise_ok == 0)
-                printf("  %s: DISAGREES with the precise enclosure at block %ld (%s, entry "
-                       "%ld,%ld): float is %.3g from the enclosure > bound %.3g\n",
-                       rj_fast_dtype_name(side[si].t), (long) side[si].prep.block + 1,
-                       side[si].prep.stage ? "partial Jacobian dy/dh" : "forward value h",
-                       (long) side[si].prep.row + 1, (long) side[si].prep.col + 1,
+                printf("  %s: DISAGREES with the precise enclosure at %s: float is %.3g "
+                       "from the enclosure > bound %.3g\n", rj_fast_dtype_name(side[si].t),
+                       xval_where(where, sizeof(where), &side[si].prep),
                        side[si].prep.observed, side[si].prep.bound);
+            else if (have_precise)
+                printf("  %s: no precise comparison: %s\n", rj_fast_dtype_name(side[si].t),
+                       precise_note);
         }
         printf("%s\n", disagree ? "DISAGREEMENT" : "agree");
     }

@@ -356,7 +356,8 @@ int rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
                        const rj_exact_parts_t parts, rj_error_t err);
 
 /* 1 if the float set [f - e, f + e] (endpoints rounded outwards) meets the
-   enclosure x; e = +inf always meets. */
+   enclosure x.  e = +inf, or an enclosure with a NaN endpoint (no
+   information), always meets; a NaN f or e, or e < 0, never does. */
 int rj_fast_meets_itv(double f, double e, const rj_itv_t x);
 
 /* Compare with the precise layer's parts at the same point

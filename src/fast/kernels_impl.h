@@ -532,9 +532,9 @@ typedef T CAT(fvec, SFX) __attribute__((vector_size(64)));
    row r is stored whole (K rounded up) at C + r ldc, C aligned like Bm;
    else its K entries are added to C + rout[r] (any alignment).  The sum over
    c runs in panels of at most FAST_KC rows and FAST_NV LANES columns of Bm
-   (FAST_MR x FAST_NV accumulators), which stay in
-   the first-level cache while every tile of FAST_MR rows passes over them;
-   partial sums are added to C. */
+   (FAST_MR x FAST_NV accumulators), which stay in the first-level cache
+   while every tile of FAST_MR rows passes over them; partial sums are added
+   to C.  Nothing is done when m, K or nc is 0 (callers skip those rows). */
 #ifndef FAST_KC
 #define FAST_KC 128
 #endif
@@ -543,6 +543,9 @@ typedef T CAT(fvec, SFX) __attribute__((vector_size(64)));
 #endif
 #ifndef FAST_NV
 #define FAST_NV 4
+#endif
+#if FAST_NV < 1 || FAST_NV > 4
+#error "FAST_NV must be 1 to 4 (idx_kernel has a case per vector count)"
 #endif
 
 /* One tile: rows r0 .. r0 + nr - 1 (nr <= FAST_MR), nv (constant after
@@ -599,7 +602,11 @@ FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
                const slong *rout)
 {
     /* np panels of nearly equal length kc <= FAST_KC (no short last one) */
-    slong c0, k0, r0, i, np = (nc + FAST_KC - 1) / FAST_KC, kc = (nc + np - 1) / np;
+    slong c0, k0, r0, i, np, kc;
+    if (nc <= 0 || m <= 0 || K <= 0)
+        return;
+    np = (nc + FAST_KC - 1) / FAST_KC;
+    kc = (nc + np - 1) / np;
     for (c0 = 0; c0 < nc; c0 += kc) {
         slong c1 = nc - c0 < kc ? nc : c0 + kc;
         for (k0 = 0; k0 < K; k0 += FAST_NV * LANES) {
@@ -638,7 +645,8 @@ FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
 }
 
 /* Dst (cols x rows) = Src^T (Src rows x cols, row-major), in 8 x 8 tiles:
-   each tile reads 8 lines of Src and writes 8 lines of Dst whole. */
+   each tile reads 8 runs of 8 entries of Src and writes 8 runs of 8 entries
+   of Dst. */
 static void
 FN(transpose)(T *restrict dst, const T *restrict src, slong rows, slong cols)
 {

@@ -105,8 +105,10 @@ rj_fast_meets_itv(double f, double e, const rj_itv_t x)
 {
     mpfr_t lo, hi;
     int ok;
+    if (isnan(f) || isnan(e) || e < 0)
+        return 0;               /* not a set that holds anything */
     if (isinf(e) || mpfr_nan_p(x->lo) || mpfr_nan_p(x->hi))
-        return 1;
+        return 1;               /* no information on one side */
     mpfr_init2(lo, 64);
     mpfr_init2(hi, 64);
     mpfr_set_d(lo, f, MPFR_RNDD);
