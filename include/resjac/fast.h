@@ -194,7 +194,7 @@ typedef struct {
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
-    slong s_vt, s_rt;       /* compacted graded pass: per-row blocks, per-thread scratch */
+    slong s_vt, s_rt;       /* compacted graded pass: per-row blocks, scratch (-1: none) */
     int nthreads;           /* threads of the compacted graded pass (at reserve time) */
     slong cap_rows;         /* rows of the backward scratch buffers */
 } rj_fast_work_struct;
@@ -272,7 +272,9 @@ int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t
    taken when w was reserved) and its two branch products run only over the
    point's active hidden units A and active inputs I, reading W2[:, A] and
    W1[A, I] in place through index arrays (the other terms of every sum are
-   exact zeros).  Other networks take the pass of rj_fast_graded.  Same
+   exact zeros).  Other networks, and workspaces where the compacted pass's
+   scratch (every row's components, a transposed copy of the weights) would
+   exceed RJ_FAST_MAX_BYTES, take the pass of rj_fast_graded.  Same
    arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the results
    agree with it up to the order of summation inside the products, and are
    independent of the number of threads. */

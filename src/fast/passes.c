@@ -32,6 +32,17 @@ rj_fast_get_num_threads(void)
     return c < 1 ? 1 : (c > RJ_FAST_MAX_THREADS ? RJ_FAST_MAX_THREADS : (int) c);
 }
 
+/* 1 if every block of net is one that the compacted pass handles */
+static int
+graded_all_compactable(const rj_fast_net_t net)
+{
+    slong l;
+    for (l = 0; l < net->len; l++)
+        if (!fast_graded_compactable(net->blocks + l))
+            return 0;
+    return net->len > 0;
+}
+
 /* elements of the compacted graded pass's scratch: every block's transposed
    weights (2 n n_hidden per block: as many as the network's weight
    matrices; none when a block is not compactable); then per thread a
@@ -162,11 +173,19 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
         w->s_q = take(&top, kr * maxw);
         w->s_k = take(&top, kr * maxw);
         w->s_tt = take(&top, kr * maxh);
-        /* compacted pass: every row's n x ldv block, and per thread a
-           max n_hidden x ldv product and 2 max n_hidden + 3 n indices */
-        w->s_vt = take(&top, cap * maxw * ldv);
-        w->s_rt = take(&top, graded_rt_shared(net)
-                                 + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es));
+        /* compacted pass (only for nets it handles, and only when it fits
+           under the limit; else rj_fast_graded_compact runs the batched
+           pass): every row's n x ldv block, the transposed weights, and per
+           thread a max n_hidden x ldv product and 2 max n_hidden + 3 n
+           indices */
+        if (graded_all_compactable(net)) {
+            double vt = cap * maxw * ldv, rt = graded_rt_shared(net)
+                                             + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es);
+            if ((top + vt + rt + 2 * ALIGN_ELEMS) * (double) es <= (double) RJ_FAST_MAX_BYTES) {
+                w->s_vt = take(&top, vt);
+                w->s_rt = take(&top, rt);
+            }
+        }
     }
     bytes = top * (double) es;
     if (bytes > (double) RJ_FAST_MAX_BYTES) {
@@ -426,17 +445,6 @@ rj_fast_jacobian_fwd(void *J, rj_fast_work_t w, const rj_fast_net_t net, rj_erro
     return RJ_OK;
 }
 
-/* 1 if every block of net is one that the compacted pass handles */
-static int
-graded_all_compactable(const rj_fast_net_t net)
-{
-    slong l;
-    for (l = 0; l < net->len; l++)
-        if (!fast_graded_compactable(net->blocks + l))
-            return 0;
-    return net->len > 0;
-}
-
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -584,7 +592,7 @@ graded_run(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t net,
                             (long) m, (long) w->rows);
     B = w->batch_now;
     R = B * m;
-    if (compact && graded_all_compactable(net)) {
+    if (compact && w->s_vt >= 0 && graded_all_compactable(net)) {
         st = graded_rows_run(G, w, net, dY, R, m);
         if (st != RJ_OK)
             return st;
