@@ -58,6 +58,8 @@ print("    speedup over PyTorch:        %.2fx   (target >= 3x; median of the rou
       % (med["torch_a_seconds"] / med["a_seconds"], ratio("torch_a_seconds", "a_seconds")))
 print("    of sgemm rate, same shapes:  %.0f %%  (target >= 70 %%)" % (100 * med["a_gflops"] / med["a_sgemm_shapes_gflops"]))
 print("    of sgemm rate, 2048^3:       %.0f %%" % (100 * med["a_gflops"] / med["a_sgemm_2048_gflops"]))
+print("    3x needs of sgemm rate:      %.0f %%   (same shapes)"
+      % (100 * med["a_gflops"] * med["a_seconds"] / (med["torch_a_seconds"] / 3) / med["a_sgemm_shapes_gflops"]))
 print("    PyTorch of sgemm, 2048^3:    %.0f %%" % (100 * med["a_gflops"] * med["a_seconds"] / med["torch_a_seconds"] / med["a_sgemm_2048_gflops"]))
 print("(b) path-length-resolved gradient, 54 blocks, width 256, batch 64, float64")
 for k in ("b_seconds", "b_uncompacted_seconds", "torch_b_seconds", "b_threads", "b_gflop",
