@@ -68,6 +68,7 @@ typedef struct rj_expr_struct {
     slong nargs;
     struct rj_expr_struct **args;
     char **argnames;              /* CALL keyword names (NULL entries: positional) */
+    rj_loc_t *argnamelocs;        /* CALL: where each keyword name stands */
     slong rows, cols;             /* MATRIX */
 } rj_expr_struct;
 typedef rj_expr_struct *rj_expr_ptr;

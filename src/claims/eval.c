@@ -509,7 +509,7 @@ cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
                 slong i;
                 for (i = 0; i < n && st == RJ_OK; i++)
                     if (e->argnames != NULL && e->argnames[i] != NULL)
-                        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->args[i]->loc,
+                        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->argnamelocs[i],
                                               "%s takes no keyword arguments (found "
                                               "'%.60s = ...')", e->name, e->argnames[i]);
                 fn = op_builtin;

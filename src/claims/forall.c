@@ -302,7 +302,7 @@ parse_spec(rspec *s, const rj_expr_struct *call, rj_env_struct *env, cl_ctx *ctx
             rj_val_clear(b);
             have_bound = 1;
         } else
-            st = rj_error_set_loc(err, RJ_ERR_INPUT, a->loc,
+            st = rj_error_set_loc(err, RJ_ERR_INPUT, call->argnamelocs[i],
                                   "random has no keyword '%.40s': %s", key, usage);
     }
     if (st != RJ_OK)

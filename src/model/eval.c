@@ -171,7 +171,7 @@ check_args(call_t *c, slong lo, slong hi, const char *usage)
     slong i, n = c->e->nargs;
     for (i = 0; i < n; i++)
         if (c->e->argnames[i] != NULL)
-            return rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, i),
+            return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[i],
                                     "%s takes no keyword arguments (found '%.60s = ...'); "
                                     "usage: %s", c->e->name, c->e->argnames[i], usage);
     if (n < lo || n > hi)
@@ -415,7 +415,7 @@ bi_block(rj_val_t out, call_t *c)
             if (strcmp(key, block_keys[k]) == 0)
                 break;
         if (block_keys[k] == NULL)
-            return rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, i),
+            return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[i],
                                     "block has no keyword '%.60s' (its keywords are W1, b1, "
                                     "act, W2, b2, skip, place, outer)", key);
         have[k] = i;
@@ -424,11 +424,11 @@ bi_block(rj_val_t out, call_t *c)
         return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->loc,
                                 "block needs W1 = MATRIX; usage: %s", usage);
     if (have[3] < 0 && have[2] >= 0)
-        return rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, have[2]),
+        return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[have[2]],
                                 "act needs W2: without W2 the branch is F(u) = W1 u + b1 "
                                 "(for y = relu(W x) write skip = none, place = post)");
     if (have[3] < 0 && have[4] >= 0)
-        return rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, have[4]),
+        return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[have[4]],
                                 "b2 needs W2: without W2 the branch is F(u) = W1 u + b1");
 
     rj_block_init(b);
@@ -476,7 +476,7 @@ bi_block(rj_val_t out, call_t *c)
     }
     if (st == RJ_OK && have[7] >= 0) {
         if (b->place == RJ_PLACE_NONE)
-            st = rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, have[7]),
+            st = rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[have[7]],
                                   "outer needs place = pre or place = post");
         else if (!atom_get_act(b->outer, c->args + have[7]))
             st = wrong_kind(c->err, arg_loc(c, have[7]), "outer",

@@ -62,14 +62,23 @@ expr_new(rj_expr_kind kind, rj_loc_t loc)
     return e;
 }
 
+/* Append argument a, named argname (NULL: positional) at nameloc. */
 static void
-expr_add_arg(rj_expr_ptr e, rj_expr_ptr a, const char *argname)
+expr_add_named(rj_expr_ptr e, rj_expr_ptr a, const char *argname, rj_loc_t nameloc)
 {
     e->args = flint_realloc(e->args, (e->nargs + 1) * sizeof(rj_expr_ptr));
     e->argnames = flint_realloc(e->argnames, (e->nargs + 1) * sizeof(char *));
+    e->argnamelocs = flint_realloc(e->argnamelocs, (e->nargs + 1) * sizeof(rj_loc_t));
     e->args[e->nargs] = a;
     e->argnames[e->nargs] = str_dup(argname);
+    e->argnamelocs[e->nargs] = argname != NULL ? nameloc : a->loc;
     e->nargs++;
+}
+
+static void
+expr_add_arg(rj_expr_ptr e, rj_expr_ptr a, const char *argname)
+{
+    expr_add_named(e, a, argname, a->loc);
 }
 
 /* Free one node, not its children. */
@@ -81,6 +90,7 @@ expr_free_node(rj_expr_ptr e)
         for (i = 0; i < e->nargs; i++)
             flint_free(e->argnames[i]);
     flint_free(e->argnames);
+    flint_free(e->argnamelocs);
     flint_free(e->args);
     flint_free(e->name);
     flint_free(e->str);
@@ -337,6 +347,7 @@ parse_args(parser_t *P, rj_expr_ptr call, const rj_tok_struct *open, const char 
     for (;;) {
         rj_tok_struct *t = peek(P);
         const char *kw = NULL;
+        rj_loc_t kwloc = tok_loc(P, t);
         rj_expr_ptr a;
         if (t->kind == RJ_TOK_IDENT && peek_at(P, 1)->kind == RJ_TOK_ASSIGN) {
             slong i;
@@ -348,8 +359,8 @@ parse_args(parser_t *P, rj_expr_ptr call, const rj_tok_struct *open, const char 
                 if (call->argnames[i] != NULL && strcmp(call->argnames[i], t->text) == 0) {
                     rj_error_set_loc(P->err, RJ_ERR_INPUT, tok_loc(P, t),
                                      "argument '%.60s' given twice (first at %d:%d)",
-                                     t->text, call->args[i]->loc.line,
-                                     call->args[i]->loc.col);
+                                     t->text, call->argnamelocs[i].line,
+                                     call->argnamelocs[i].col);
                     return 0;
                 }
             kw = t->text;
@@ -365,7 +376,7 @@ parse_args(parser_t *P, rj_expr_ptr call, const rj_tok_struct *open, const char 
         a = parse_formula(P);
         if (a == NULL)
             return 0;
-        expr_add_arg(call, a, kw);
+        expr_add_named(call, a, kw, kwloc);
         t = peek(P);
         if (t->kind == RJ_TOK_COMMA) {
             advance(P);
