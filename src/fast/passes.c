@@ -179,8 +179,8 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
            thread a max n_hidden x ldv product and 2 max n_hidden + 3 n
            indices */
         if (graded_all_compactable(net)) {
-            double vt = cap * maxw * ldv, rt = graded_rt_shared(net)
-                                             + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es);
+            double vt = cap * maxw * ldv;
+            double rt = graded_rt_shared(net) + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es);
             if ((top + vt + rt + 2 * ALIGN_ELEMS) * (double) es <= (double) RJ_FAST_MAX_BYTES) {
                 w->s_vt = take(&top, vt);
                 w->s_rt = take(&top, rt);
