@@ -1695,6 +1695,37 @@ START_TEST(test_model_load)
     ck_assert_int_eq(net->len, 1);
     ck_assert_int_eq(fmpq_mat_nrows(x), 3);
 
+    /* a matrix of points: its columns are the points one by one */
+    write_text(path,
+               "let net = block(W1 = [[1, 2], [3, 4]])\n"
+               "let X = [[1, -1/2, 3], [2, 5, 0]]\n"
+               "let p1 = [1, 2]\nlet p2 = [-1/2, 5]\nlet p3 = [3, 0]\n"
+               "let Y = [[1, 2, 3]]\n");
+    ck_assert_int_eq(rj_model_load(net, x, path, "net", "X", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "expected a column vector") != NULL);
+    ck_assert_msg(rj_model_load_points(net, W, path, "net", "X", err) == RJ_OK, "%s",
+                  err->msg);
+    ck_assert_int_eq(fmpq_mat_nrows(W), 2);
+    ck_assert_int_eq(fmpq_mat_ncols(W), 3);
+    {
+        static const char *cols[3] = {"p1", "p2", "p3"};
+        slong j, i;
+        for (j = 0; j < 3; j++) {
+            ck_assert_int_eq(rj_model_load(net, x, path, "net", cols[j], err), RJ_OK);
+            for (i = 0; i < 2; i++)
+                ck_assert(fmpq_equal(fmpq_mat_entry(W, i, j), fmpq_mat_entry(x, i, 0)));
+        }
+    }
+    ck_assert_int_eq(rj_model_load_points(net, W, path, "net", "p2", err), RJ_OK);
+    ck_assert_int_eq(fmpq_mat_ncols(W), 1);
+    ck_assert_int_eq(rj_model_load_points(net, W, path, "net", "Y", err), RJ_ERR_INPUT);
+    ck_assert_msg(strstr(err->msg, "point 'Y' has length 1 but network 'net' takes width 2")
+                  != NULL, "%s", err->msg);
+    ck_assert_int_eq(err->line, 6);
+    ck_assert_int_eq(fmpq_mat_ncols(W), 1);     /* unchanged on failure */
+    ck_assert_int_eq(rj_model_load_points(net, W, path, "net", "net", err), RJ_ERR_INPUT);
+    ck_assert(strstr(err->msg, "or a matrix of points (one per column)") != NULL);
+
     /* a broken model: parse error located in the model file */
     write_text(path, "let x = [1, 2\nlet net = 3\n");
     ck_assert_int_eq(rj_model_load(net, x, path, "net", "x", err), RJ_ERR_INPUT);
