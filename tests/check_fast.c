@@ -646,7 +646,8 @@ check_compact_agrees(const void *Gt, const double *norms, rj_fast_work_t w,
 
 /* Graded gradient of random float networks (every kind, tanh and sigmoid
    included): the components sum to the gradient of rj_fast_backward. */
-START_TEST(test_graded_sums_to_gradient)
+static void
+graded_sums_to_gradient(void)
 {
     static const char *specs[] = {
         "6,8,pre", "6,8,post", "5,8,plain", "6,8,none,act=tanh", "6,8,linear",
@@ -733,6 +734,27 @@ START_TEST(test_graded_sums_to_gradient)
             rj_fast_work_clear(w);
             rj_fast_net_clear(f);
         }
+}
+
+START_TEST(test_graded_sums_to_gradient)
+{
+    graded_sums_to_gradient();
+}
+END_TEST
+
+/* Every instance of the compacted pass's kernel (RJ_FAST_ISA asks for a
+   narrower one than the processor runs), f64 and f32: against the exact
+   expansion and against the uncompacted pass. */
+START_TEST(test_graded_compact_every_isa)
+{
+    static const char *isa[3] = {"sse", "avx2", "avx512"};
+    int k;
+    for (k = 0; k < 3; k++) {
+        ck_assert_int_eq(setenv("RJ_FAST_ISA", isa[k], 1), 0);
+        graded_vs_exact(1);
+        graded_sums_to_gradient();
+    }
+    unsetenv("RJ_FAST_ISA");
 }
 END_TEST
 
@@ -1394,6 +1416,7 @@ fast_suite(void)
     tcase_add_test(tc, test_f32_vs_f64);
     tcase_add_test(tc, test_graded_vs_exact);
     tcase_add_test(tc, test_graded_compact_vs_exact);
+    tcase_add_test(tc, test_graded_compact_every_isa);
     tcase_add_test(tc, test_graded_sums_to_gradient);
     tcase_add_test(tc, test_jacobian_variants);
     tcase_add_test(tc, test_weight_gradients);

@@ -521,127 +521,71 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
        VT_r[I][k + 1] += (W1[A, I]^T TT)[k]         I: active inputs
    with no gathered copies: both products are read through index arrays by
    the kernel below. */
-typedef T CAT(fvec, SFX) __attribute__((vector_size(64)));
-#define VEC CAT(fvec, SFX)
-#define LANES ((slong) (64 / sizeof(T)))
+/* The product kernel, one instance per vector ISA with a tile sized to its
+   registers (idx_kernel_impl.h), picked at run time: a tile of 64-byte
+   vectors compiled for AVX2 or SSE2 spills its accumulators (27 times
+   slower, measured). */
+#define IDX_VB 16
+#define IDX_MR 4
+#define IDX_NV 3
+#define IDX_ISA sse
+#define IDX_TARGET
+#include "idx_kernel_impl.h"
+#undef IDX_VB
+#undef IDX_MR
+#undef IDX_NV
+#undef IDX_ISA
+#undef IDX_TARGET
+#if defined(__GNUC__) && defined(__x86_64__)
+#define FAST_IDX_DISPATCH 1
+#define IDX_VB 32
+#define IDX_MR 4
+#define IDX_NV 3
+#define IDX_ISA avx2
+#define IDX_TARGET __attribute__((target("avx2,fma")))
+#include "idx_kernel_impl.h"
+#undef IDX_VB
+#undef IDX_MR
+#undef IDX_NV
+#undef IDX_ISA
+#undef IDX_TARGET
+#define IDX_VB 64
+#define IDX_MR 6
+#define IDX_NV 4
+#define IDX_ISA avx512
+#define IDX_TARGET __attribute__((target("avx512f,fma")))
+#include "idx_kernel_impl.h"
+#undef IDX_VB
+#undef IDX_MR
+#undef IDX_NV
+#undef IDX_ISA
+#undef IDX_TARGET
+#endif
 
-/* Rows r < m of a product, K columns:
-       C_r[k] = sum_{c < nc} A_r[coff[c]] Bm[c ldb + k],   A_r = Abase + roff[r].
-   Bm is 64-byte aligned with ldb a multiple of LANES, and readable (finite or
-   not: those lanes are discarded) up to K rounded up to LANES.  rout == NULL:
-   row r is stored whole (K rounded up) at C + r ldc, C aligned like Bm;
-   else its K entries are added to C + rout[r] (any alignment).  The sum over
-   c runs in panels of at most FAST_KC rows and FAST_NV LANES columns of Bm
-   (FAST_MR x FAST_NV accumulators), which stay in the first-level cache
-   while every tile of FAST_MR rows passes over them; partial sums are added
-   to C.  Nothing is done when m, K or nc is 0 (callers skip those rows). */
-#ifndef FAST_KC
-#define FAST_KC 128
-#endif
-#ifndef FAST_MR
-#define FAST_MR 6
-#endif
-#ifndef FAST_NV
-#define FAST_NV 4
-#endif
-#if FAST_NV < 1 || FAST_NV > 4
-#error "FAST_NV must be 1 to 4 (idx_kernel has a case per vector count)"
-#endif
+typedef void (*FN(idx_fn))(slong, slong, slong, const T *, const slong *, const slong *,
+                           const T *, slong, T *, slong, const slong *);
 
-/* One tile: rows r0 .. r0 + nr - 1 (nr <= FAST_MR), nv (constant after
-   inlining) vectors of columns from k0, terms c0 <= c < c1. */
-static inline __attribute__((always_inline)) void
-FN(idx_tile)(const int nv, const T *const *a, slong nr, slong r0, slong k0, slong K,
-             slong c0, slong c1, const slong *coff, const T *b, slong ldb, T *C, slong ldc,
-             const slong *rout)
+/* The widest kernel this processor runs; RJ_FAST_ISA=sse|avx2|avx512 asks
+   for a narrower one (a diagnostic: the tests run every instance). */
+static FN(idx_fn)
+FN(idx_pick)(void)
 {
-    VEC acc[FAST_MR * FAST_NV];
-    slong c, i, j, q, v;
-#pragma GCC unroll 32
-    for (q = 0; q < FAST_MR * nv; q++)
-        acc[q] = (VEC) {0};
-    for (c = c0; c < c1; c++) {
-        slong o = coff[c];
-        VEC bv[FAST_NV];
-#pragma GCC unroll 8
-        for (v = 0; v < nv; v++)
-            bv[v] = *(const VEC *) (b + c * ldb + v * LANES);
-#pragma GCC unroll 16
-        for (q = 0; q < FAST_MR; q++) {
-            T sq = a[q][o];
-#pragma GCC unroll 8
-            for (v = 0; v < nv; v++)
-                acc[q * nv + v] += bv[v] * sq;
-        }
-    }
-    for (i = 0; i < nr; i++) {
-        if (rout == NULL) {
-            VEC *o = (VEC *) (C + (r0 + i) * ldc + k0);
-            for (v = 0; v < nv; v++)
-                o[v] = c0 == 0 ? acc[i * nv + v] : o[v] + acc[i * nv + v];
-        } else {
-            T *o = C + rout[r0 + i] + k0;
-            const T *x = (const T *) (acc + i * nv);
-            slong kk = K - k0 < nv * LANES ? K - k0 : nv * LANES;
-            j = 0;
-            for (; j + LANES <= kk; j += LANES) {
-                VEC y;
-                memcpy(&y, o + j, sizeof(VEC));
-                y += acc[i * nv + j / LANES];
-                memcpy(o + j, &y, sizeof(VEC));
-            }
-            for (; j < kk; j++)
-                o[j] = o[j] + x[j];
-        }
-    }
-}
-
-VEC_CLONES static void
-FN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
-               const slong *coff, const T *Bm, slong ldb, T *C, slong ldc,
-               const slong *rout)
-{
-    /* np panels of nearly equal length kc <= FAST_KC (no short last one) */
-    slong c0, k0, r0, i, np, kc;
-    if (nc <= 0 || m <= 0 || K <= 0)
-        return;
-    np = (nc + FAST_KC - 1) / FAST_KC;
-    kc = (nc + np - 1) / np;
-    for (c0 = 0; c0 < nc; c0 += kc) {
-        slong c1 = nc - c0 < kc ? nc : c0 + kc;
-        for (k0 = 0; k0 < K; k0 += FAST_NV * LANES) {
-            slong nv = (K - k0 + LANES - 1) / LANES;
-            if (nv > FAST_NV)
-                nv = FAST_NV;
-            for (r0 = 0; r0 < m; r0 += FAST_MR) {
-                slong nr = m - r0 < FAST_MR ? m - r0 : FAST_MR;
-                const T *a[FAST_MR];
-                for (i = 0; i < FAST_MR; i++)
-                    a[i] = Abase + roff[r0 + (i < nr ? i : 0)];
-                switch (nv) {
-                case 1:
-                    FN(idx_tile)(1, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
-                    break;
-#if FAST_NV >= 2
-                case 2:
-                    FN(idx_tile)(2, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
-                    break;
+#ifdef FAST_IDX_DISPATCH
+    const char *want = getenv("RJ_FAST_ISA");
+    int w512, w256;
+    __builtin_cpu_init();
+    w512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    w256 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (want != NULL && strcmp(want, "sse") == 0)
+        w512 = w256 = 0;
+    else if (want != NULL && strcmp(want, "avx2") == 0)
+        w512 = 0;
+    if (w512)
+        return CAT(FN(idx_kernel), avx512);
+    if (w256)
+        return CAT(FN(idx_kernel), avx2);
 #endif
-#if FAST_NV >= 3
-                case 3:
-                    FN(idx_tile)(3, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc, rout);
-                    break;
-#endif
-#if FAST_NV >= 4
-                default:
-                    FN(idx_tile)(FAST_NV, a, nr, r0, k0, K, c0, c1, coff, Bm + k0, ldb, C, ldc,
-                                 rout);
-                    break;
-#endif
-                }
-            }
-        }
-    }
+    return CAT(FN(idx_kernel), sse);
 }
 
 /* Dst (cols x rows) = Src^T (Src rows x cols, row-major), in 8 x 8 tiles:
@@ -688,6 +632,7 @@ FN(fast_graded_rows)(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, T *
 {
     slong L = net->len, n = net->n_in, l, r, i, j, off;
     slong maxh = 0;
+    FN(idx_fn) kern = FN(idx_pick)();
     for (l = 0; l < L; l++)
         maxh = net->blocks[l].n_hidden > maxh ? net->blocks[l].n_hidden : maxh;
     for (l = 0, off = 0; l < L; off += 2 * n * net->blocks[l].n_hidden, l++)
@@ -738,15 +683,12 @@ FN(fast_graded_rows)(T *VT, slong ldv, slong r0, slong r1, slong sub, T *TT, T *
                 if (ha == 0 || ni == 0)
                     continue;
                 /* TT = W2[:, A]^T V;  V[I][k + 1] += (W1[A, I]^T TT)[k] */
-                FN(idx_kernel)(ha, K, n, W2T, c2, c1, V, ldv, TT, ldv, NULL);
-                FN(idx_kernel)(ni, K, ha, W1T, ii, ia, TT, ldv, V, 0, rout);
+                kern(ha, K, n, W2T, c2, c1, V, ldv, TT, ldv, NULL);
+                kern(ni, K, ha, W1T, ii, ia, TT, ldv, V, 0, rout);
             }
         }
     }
 }
-
-#undef VEC
-#undef LANES
 
 #undef FN
 #undef CAT
