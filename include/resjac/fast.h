@@ -277,7 +277,10 @@ int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t
    exceed RJ_FAST_MAX_BYTES, take the pass of rj_fast_graded.  Same
    arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the results
    agree with it up to the order of summation inside the products, and are
-   independent of the number of threads. */
+   independent of the number of threads.  The products' kernel is the widest
+   the processor runs (AVX-512, AVX2 or SSE2); the environment variable
+   RJ_FAST_ISA=sse or =avx2 asks for a narrower one (a diagnostic; other
+   values are ignored). */
 int rj_fast_graded_compact(void *G, double *norms, rj_fast_work_t w,
                            const rj_fast_net_t net, const void *dY, slong m,
                            rj_error_t err);

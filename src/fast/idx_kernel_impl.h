@@ -4,7 +4,8 @@
  *   IDX_MR      rows per tile, IDX_NV vectors per tile (1..4): IDX_MR x IDX_NV
  *               accumulators, sized to the ISA's vector registers
  *   IDX_ISA     name suffix; IDX_TARGET the function's target attribute
- * and T, FN as in kernels_impl.h. */
+ * and T, FN as in kernels_impl.h; the IDX_ parameters are undefined at the
+ * end. */
 #if IDX_NV < 1 || IDX_NV > 4
 #error "IDX_NV must be 1 to 4 (idx_kernel has a case per vector count)"
 #endif
@@ -127,3 +128,8 @@ IDXN(idx_kernel)(slong m, slong K, slong nc, const T *Abase, const slong *roff,
 #undef VEC
 #undef LANES
 #undef IDXN
+#undef IDX_VB
+#undef IDX_MR
+#undef IDX_NV
+#undef IDX_ISA
+#undef IDX_TARGET
