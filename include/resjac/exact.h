@@ -34,29 +34,11 @@ extern "C" {
    the limit (256 MiB of numbers; about a minute of work). */
 #define RJ_EXACT_MAX_BITS (WORD(1) << 31)
 
-/* A ReLU tie: a piecewise-linear activation evaluated exactly at its kink
-   (relu, or leaky_relu with slope != 1, whose one-sided derivatives differ;
-   identity and leaky_relu(1) have no kink and give no ties). */
-typedef struct {
-    slong block;      /* 0-based block index */
-    int where;        /* 0: inner activation of the branch, 1: outer (pre/post) */
-    slong unit;       /* 0-based unit index */
-} rj_tie_struct;
-
-typedef struct {
-    slong len, alloc;
-    rj_tie_struct *ties;
-} rj_ties_struct;
-typedef rj_ties_struct rj_ties_t[1];
-
-void rj_ties_init(rj_ties_t t);
-void rj_ties_clear(rj_ties_t t);
-
 /* The derivative convention at ties: the derivative of a kink at 0 is taken
    from the right (1 for relu/leaky) with RJ_TIE_RIGHT, from the left (0 for
    relu, a for leaky) with RJ_TIE_LEFT.  With RJ_TIE_CHOICE, `choice` bit i gives
-   the side of tie number i (1: right) in the order ties are found: block by
-   block, outer-pre before inner before outer-post, units ascending.
+   the side of tie number i (1: right) in the order of rj_ties_t
+   (resjac/model.h).
    The choice changes only derivatives, never forward values, so the ties met
    are the same under every policy.  RJ_TIE_CHOICE can address the first
    FLINT_BITS ties; meeting more is RJ_ERR_LIMIT. */

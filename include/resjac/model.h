@@ -128,6 +128,46 @@ slong rj_net_max_width(const rj_net_t net);
 int rj_net_is_piecewise_linear(const rj_net_t net);
 int rj_net_is_dyadic(const rj_net_t net);
 
+/* ------------------------------------------------------------ ties */
+
+/* A tie: a piecewise-linear activation evaluated at its kink (relu, or
+   leaky_relu with slope != 1, whose one-sided derivatives differ; identity
+   and leaky_relu(1) have no kink and give no ties).  block is 0-based; where
+   is 0 for the inner activation of a two-layer branch and 1 for the outer
+   activation (RJ_PLACE_PRE: applied to the block's input; RJ_PLACE_POST:
+   to S x + F(x)); unit is the 0-based entry of that activation's argument. */
+typedef struct {
+    slong block;
+    int where;
+    slong unit;
+} rj_tie_struct;
+
+/* The ties met at one point.  Order contract: every layer that reports ties
+   appends them in the order the block forms above evaluate the activations,
+     block by block from block 1 (the input side) to block L;
+     within a block: the outer activation of a PRE block, then the inner
+     activation of the branch, then the outer activation of a POST block;
+     within one activation: units ascending.
+   So "tie number i" names the same unit in every layer's list, and the exact
+   layer's RJ_TIE_CHOICE bit i (resjac/exact.h) addresses tie number i.  The
+   exact layer reports a tie where an argument is exactly 0; the precise layer
+   where an enclosure contains 0 (a possible tie; in the passes that compute
+   derivatives), so at one point the exact list is a subsequence of the
+   precise one, in the same order.  Which side a
+   layer takes at a tie never changes forward values, so the list does not
+   depend on it. */
+typedef struct {
+    slong len, alloc;
+    rj_tie_struct *ties;
+} rj_ties_struct;
+typedef rj_ties_struct rj_ties_t[1];
+
+void rj_ties_init(rj_ties_t t);
+void rj_ties_clear(rj_ties_t t);
+/* Append one tie (in the order above; the caller walks the blocks in that
+   order).  t may be NULL: nothing is recorded. */
+void rj_ties_push(rj_ties_t t, slong block, int where, slong unit);
+
 /* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of 1 or 2
    dimensions (1-d becomes a column vector) read into an exact fmpq matrix,
    each float converted exactly to its dyadic rational.  Rejects other dtypes,

@@ -20,7 +20,7 @@
  * function says otherwise, outputs may alias inputs.  prec is the precision in
  * bits of midpoints (RJ_PRECISE_PREC_MIN .. RJ_PRECISE_PREC_MAX); functions that
  * can fail return a status (resjac/error.h) and fill err.  The network
- * Jacobian order is the exact layer's: J = J_L ... J_1 (block 1 rightmost). */
+ * Jacobian order is the model's: J = J_L ... J_1 (block 1 rightmost). */
 #ifndef RESJAC_PRECISE_H
 #define RESJAC_PRECISE_H
 
@@ -32,7 +32,6 @@
 
 #include "resjac/error.h"
 #include "resjac/model.h"
-#include "resjac/exact.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -229,7 +228,7 @@ typedef struct {
     rj_imat_struct *h;    /* h[0] = x ... h[len]: column vectors */
     rj_imat_struct *S;    /* S_l enclosures, l = 0 .. len-1 */
     rj_imat_struct *R;    /* R_l enclosures */
-    rj_ties_t ties;       /* possible ReLU ties met (order of rj_exact_parts) */
+    rj_ties_t ties;       /* possible ReLU ties met (order: rj_ties_t, model.h) */
 } rj_precise_parts_struct;
 typedef rj_precise_parts_struct rj_precise_parts_t[1];
 

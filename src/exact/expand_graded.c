@@ -8,7 +8,6 @@
 #include <flint/fmpq_mat.h>
 #include <flint/fmpz_mat.h>
 
-#include "resjac/paths.h"
 #include "exact_internal.h"
 
 static int
@@ -225,13 +224,16 @@ rj_expand_graded(fmpq_mat_struct *G, const rj_exact_parts_t parts, rj_error_t er
 }
 
 /* prod (I + R) over L equal blocks: the factors commute, so the binomial
-   theorem gives G_k = C(L, k) R^k. */
+   theorem gives G_k = C(L, k) R^k.  The binomials come from the recurrence
+   C(L, k+1) = C(L, k) (L - k) / (k + 1) (an exact division), one running
+   fmpz: the exact layer stays a peer of src/paths (which counts paths the
+   same way, rj_paths_counts) and needs no row of L + 1 counts. */
 int
 rj_expand_graded_commuting(fmpq_mat_struct *G, const fmpq_mat_t R, slong L, rj_error_t err)
 {
     slong k, n = fmpq_mat_nrows(R);
     fmpq_mat_t P, T;
-    fmpz *counts;
+    fmpz_t c;
 
     if (n != fmpq_mat_ncols(R) || n < 1)
         return rj_error_set(err, RJ_ERR_INPUT,
@@ -247,21 +249,22 @@ rj_expand_graded_commuting(fmpq_mat_struct *G, const fmpq_mat_t R, slong L, rj_e
                             "the limit of %ld matrix entries (RJ_EXACT_MAX_ENTRIES)",
                             (long) (L + 1), (long) n, (long) n,
                             (long) RJ_EXACT_MAX_ENTRIES);
-    counts = _fmpz_vec_init(L + 1);
-    rj_paths_counts(counts, L);
     reshape_all(G, L, n, n);
+    fmpz_init_set_ui(c, 1);               /* C(L, 0) */
     fmpq_mat_init(P, n, n);
     fmpq_mat_init(T, n, n);
     fmpq_mat_one(P);
     for (k = 0; k <= L; k++) {
-        fmpq_mat_scalar_mul_fmpz(G + k, P, counts + k);
+        fmpq_mat_scalar_mul_fmpz(G + k, P, c);
         if (k < L) {
             fmpq_mat_mul(T, R, P);
             fmpq_mat_swap(P, T);
+            fmpz_mul_ui(c, c, (ulong) (L - k));
+            fmpz_divexact_ui(c, c, (ulong) (k + 1));
         }
     }
     fmpq_mat_clear(P);
     fmpq_mat_clear(T);
-    _fmpz_vec_clear(counts, L + 1);
+    fmpz_clear(c);
     return RJ_OK;
 }

@@ -9,37 +9,6 @@
 #include "resjac/exact.h"
 #include "exact_internal.h"
 
-/* ------------------------------------------------------------------ ties */
-
-void
-rj_ties_init(rj_ties_t t)
-{
-    t->len = 0;
-    t->alloc = 0;
-    t->ties = NULL;
-}
-
-void
-rj_ties_clear(rj_ties_t t)
-{
-    flint_free(t->ties);
-    t->ties = NULL;
-    t->len = t->alloc = 0;
-}
-
-static void
-ties_push(rj_ties_t t, slong block, int where, slong unit)
-{
-    if (t->len == t->alloc) {
-        t->alloc = FLINT_MAX(8, 2 * t->alloc);
-        t->ties = flint_realloc(t->ties, t->alloc * sizeof(rj_tie_struct));
-    }
-    t->ties[t->len].block = block;
-    t->ties[t->len].where = where;
-    t->ties[t->len].unit = unit;
-    t->len++;
-}
-
 /* ------------------------------------------------------------------ parts */
 
 void
@@ -292,7 +261,7 @@ act_eval(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, tie_ctx *ct
             right = (int) ((ctx->pol.choice >> ctx->count) & 1);
         }
         if (ctx->ties != NULL)
-            ties_push(ctx->ties, block, where, unit);
+            rj_ties_push(ctx->ties, block, where, unit);
         ctx->count++;
     }
     if (d != NULL) {

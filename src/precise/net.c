@@ -1,31 +1,14 @@
 /* resjac precise layer: enclosures of forward values, Jacobian parts S_l, R_l,
  * products, graded components and input gradients of a network.
  *
- * The block semantics and the tie order are the exact layer's
- * (include/resjac/model.h, src/exact/parts.c); where the exact layer picks a
+ * The block semantics and the tie order are the model's (include/resjac/model.h:
+ * the block forms and rj_ties_t); where the exact layer picks a
  * side at a tie, this layer encloses both: a relu derivative over an interval
  * that contains 0 is [0, 1] ([a, 1] for leaky_relu) and the tie is reported. */
 #include <math.h>
 #include <flint/fmpz_mat.h>
 
 #include "precise_internal.h"
-
-/* ------------------------------------------------------------ ties */
-
-static void
-ties_push(rj_ties_struct *t, slong block, int where, slong unit)
-{
-    if (t == NULL)
-        return;
-    if (t->len == t->alloc) {
-        t->alloc = FLINT_MAX(8, 2 * t->alloc);
-        t->ties = flint_realloc(t->ties, t->alloc * sizeof(rj_tie_struct));
-    }
-    t->ties[t->len].block = block;
-    t->ties[t->len].where = where;
-    t->ties[t->len].unit = unit;
-    t->len++;
-}
 
 /* ------------------------------------------------------------ one block */
 
@@ -58,7 +41,7 @@ act_vec(rj_imat_t v, rj_imat_t d, const rj_act_struct *act, rj_ties_struct *ties
         if (d != NULL)
             rj_imat_set_itv(d, i, 0, dy);
         if (tie)
-            ties_push(ties, block, where, i);
+            rj_ties_push(ties, block, where, i);
     }
     rj_itv_clear(x);
     rj_itv_clear(y);
@@ -324,9 +307,7 @@ rj_precise_parts_init(rj_precise_parts_t p)
     p->h = NULL;
     p->S = NULL;
     p->R = NULL;
-    p->ties->len = 0;
-    p->ties->alloc = 0;
-    p->ties->ties = NULL;
+    rj_ties_init(p->ties);
 }
 
 void
@@ -344,7 +325,7 @@ rj_precise_parts_clear(rj_precise_parts_t p)
     flint_free(p->h);
     flint_free(p->S);
     flint_free(p->R);
-    flint_free(p->ties->ties);
+    rj_ties_clear(p->ties);
     rj_precise_parts_init(p);
 }
 

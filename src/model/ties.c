@@ -1,0 +1,33 @@
+/* resjac: the ties met at a point (include/resjac/model.h states the order
+ * every layer reports them in). */
+#include "resjac/model.h"
+
+void
+rj_ties_init(rj_ties_t t)
+{
+    t->len = 0;
+    t->alloc = 0;
+    t->ties = NULL;
+}
+
+void
+rj_ties_clear(rj_ties_t t)
+{
+    flint_free(t->ties);
+    rj_ties_init(t);
+}
+
+void
+rj_ties_push(rj_ties_t t, slong block, int where, slong unit)
+{
+    if (t == NULL)
+        return;
+    if (t->len == t->alloc) {
+        t->alloc = FLINT_MAX(8, 2 * t->alloc);
+        t->ties = flint_realloc(t->ties, t->alloc * sizeof(rj_tie_struct));
+    }
+    t->ties[t->len].block = block;
+    t->ties[t->len].where = where;
+    t->ties[t->len].unit = unit;
+    t->len++;
+}
