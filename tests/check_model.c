@@ -656,8 +656,7 @@ static const err_case eval_errors[] = {
       "block(W1 = ...): expected a matrix, found the atom relu" },
     { "let A = block(W1 = zeros(3, 2), skip = project(zeros(3, 2)))\n"
       "let B = block(W1 = zeros(2, 2))\nlet N = net(A, B)", RJ_ERR_INPUT, 3, "net", 0,
-      "block 1 ('A', 2 -> 3) outputs width 3 but the next, block 2 ('B', 2 -> 2), "
-      "takes width 2" },
+      "block 1 ('A') outputs width 3 but the next, block 2 ('B'), takes width 2" },
     { "let A = block(W1 = 1)\nlet N = net(A, 2)", RJ_ERR_INPUT, 2, "2)", 0,
       "net: expected a block or a network, found a number" },
     { "let N = net()", RJ_ERR_INPUT, 1, "net", 0, "at least 1 argument" },
@@ -668,7 +667,7 @@ static const err_case eval_errors[] = {
     { "let N = repeat(block(W1 = 1), 0)", RJ_ERR_INPUT, 1, "0)", 0, "at least 1" },
     { "let N = repeat(block(W1 = zeros(2, 2), b1 = [1, 1]), 1)\nlet M = net(N, repeat("
       "block(W1 = zeros(3, 3)), 2))", RJ_ERR_INPUT, 2, "net", 0,
-      "block 1 (2 -> 2) outputs width 2 but the next, block 2 (3 -> 3), takes width 3" },
+      "block 1 outputs width 2 but the next, block 2, takes width 3" },
     { "let N = repeat(block(W1 = identity(64)), 10000)", RJ_ERR_LIMIT, 1, "repeat", 0,
       "network with 40970000 weight entries exceeds the limit" },
     { "let x = identity(0)", RJ_ERR_INPUT, 1, "0", 0, "at least 1" },
@@ -1045,6 +1044,78 @@ START_TEST(test_block_validate_api)
         rj_block_clear(c);
     }
     flint_randclear(st);
+}
+END_TEST
+
+/* One label for a block in every layer's messages: the forms of
+   rj_block_label, and the model's, the exact layer's and the fast layer's
+   messages about one block all carrying rj_net_block_label's text (the fast
+   layer wrote "block 2 (big)" and the model "block 2 ('big', 1 -> 1)"). */
+START_TEST(test_block_label)
+{
+    char buf[64], lab[64];
+    rj_net_t net;
+    rj_block_t b;
+    rj_error_t err;
+    rj_fast_net_t f;
+    fmpq_mat_t x, y;
+    rj_block_label(buf, sizeof(buf), 2, "B");
+    ck_assert_str_eq(buf, "block 3 ('B')");
+    rj_block_label(buf, sizeof(buf), 2, NULL);
+    ck_assert_str_eq(buf, "block 3");
+    rj_block_label(buf, sizeof(buf), 2, "");
+    ck_assert_str_eq(buf, "block 3");
+    rj_block_label(buf, sizeof(buf), -1, "B");
+    ck_assert_str_eq(buf, "block 'B'");
+    rj_block_label(buf, sizeof(buf), -1, NULL);
+    ck_assert_str_eq(buf, "block");
+    rj_block_label(buf, 8, 2, "a long name");              /* truncated to 7 chars */
+    ck_assert_str_eq(buf, "block 3");
+
+    /* block 1 unnamed, block 2 'big': W1 = 2^200 (beyond float32) after a
+       tanh pre-activation (beyond the exact layer) */
+    rj_error_init(err);
+    rj_net_init(net);
+    rj_block_init(b);
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, 1, 1);
+    fmpq_one(fmpq_mat_entry(b->W1, 0, 0));
+    ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+    rj_net_append(net, b, NULL);
+    fmpq_mul_2exp(fmpq_mat_entry(b->W1, 0, 0), fmpq_mat_entry(b->W1, 0, 0), 200);
+    b->place = RJ_PLACE_PRE;
+    b->outer->kind = RJ_ACT_TANH;
+    ck_assert_int_eq(rj_block_validate(b, "big", err), RJ_OK);
+    rj_net_append(net, b, "big");
+    rj_net_block_label(lab, sizeof(lab), net, 1);
+    ck_assert_str_eq(lab, "block 2 ('big')");
+    rj_net_block_label(buf, sizeof(buf), net, 0);
+    ck_assert_str_eq(buf, "block 1");
+
+    rj_fast_net_init(f);
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F32, err), RJ_ERR_DOMAIN);
+    ck_assert_msg(strstr(err->msg, lab) != NULL, "fast: %s", err->msg);
+    rj_fast_net_clear(f);
+
+    fmpq_mat_init(x, 1, 1);
+    fmpq_mat_init(y, 0, 0);
+    ck_assert_int_eq(rj_exact_forward(y, net, x, err), RJ_ERR_DOMAIN);
+    ck_assert_msg(strstr(err->msg, lab) != NULL, "exact: %s", err->msg);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(y);
+
+    /* the model's width check names both blocks the same way */
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, 2, 2);
+    b->place = RJ_PLACE_NONE;
+    ck_assert_int_eq(rj_block_validate(b, "wide", err), RJ_OK);
+    rj_net_append(net, b, "wide");
+    ck_assert_int_eq(rj_net_validate(net, err), RJ_ERR_INPUT);
+    rj_net_block_label(buf, sizeof(buf), net, 2);
+    ck_assert_msg(strstr(err->msg, lab) != NULL && strstr(err->msg, buf) != NULL,
+                  "model: %s", err->msg);
+    rj_block_clear(b);
+    rj_net_clear(net);
 }
 END_TEST
 
@@ -1926,6 +1997,7 @@ model_suite(void)
     tcase_add_test(tc, test_builtins);
     tcase_add_test(tc, test_blocks_nets);
     tcase_add_test(tc, test_block_validate_api);
+    tcase_add_test(tc, test_block_label);
     tcase_add_test(tc, test_val_deep_copy);
     tcase_add_test(tc, test_env_scoping);
     tcase_add_test(tc, test_hook_first);

@@ -111,10 +111,6 @@ int rj_fast_net_set_fast(rj_fast_net_t net, const rj_fast_net_t src, rj_fast_dty
    dyadic rational, converted exactly).  dst is replaced. */
 void rj_fast_net_get_net(rj_net_t dst, const rj_fast_net_t src);
 
-/* Name for messages: "block 3 (name)" or "block 3" (1-based, as the tool
-   counts).  buf has len bytes. */
-void rj_fast_block_label(char *buf, int len, const rj_fast_net_t net, slong l);
-
 /* ------------------------------------------------------------ random networks */
 
 typedef struct {

@@ -128,6 +128,14 @@ slong rj_net_max_width(const rj_net_t net);
 int rj_net_is_piecewise_linear(const rj_net_t net);
 int rj_net_is_dyadic(const rj_net_t net);
 
+/* Name of block l (0-based) for messages, as the tool counts (1-based):
+   "block 3 ('name')", or "block 3" when name is NULL or empty; a block not
+   (yet) placed in a network has l < 0: "block 'name'" or "block".  Every layer
+   labels blocks with this one function.  buf has len bytes (truncated). */
+void rj_block_label(char *buf, int len, slong l, const char *name);
+/* rj_block_label of block l of net with its name. */
+void rj_net_block_label(char *buf, int len, const rj_net_t net, slong l);
+
 /* ------------------------------------------------------------ ties */
 
 /* A tie: a piecewise-linear activation evaluated at its kink (relu, or

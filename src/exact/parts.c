@@ -1,6 +1,5 @@
 /* resjac: exact forward pass and Jacobian parts S_l, R_l of every block
  * (block forms in include/resjac/model.h, conventions in exact.h). */
-#include <stdio.h>
 #include <string.h>
 
 #include <flint/fmpq_mat.h>
@@ -44,15 +43,6 @@ rj_exact_parts_clear(rj_exact_parts_t p)
 typedef struct {
     slong n_in, n_hidden, n_out;
 } shape_t;
-
-static void
-block_desc(char *buf, slong len, const rj_net_t net, slong l)
-{
-    if (net->names != NULL && net->names[l] != NULL)
-        snprintf(buf, len, "block %ld ('%s')", (long) (l + 1), net->names[l]);
-    else
-        snprintf(buf, len, "block %ld", (long) (l + 1));
-}
 
 static const char *
 act_kind_name(int kind)
@@ -191,7 +181,7 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
                             (long) prev, RJ_MAX_WIDTH);
     entries = prev;
     for (l = 0; l < net->len; l++) {
-        block_desc(desc, sizeof(desc), net, l);
+        rj_net_block_label(desc, sizeof(desc), net, l);
         if ((st = check_block(&sh, net->blocks + l, desc, err)) != RJ_OK)
             return st;
         if (sh.n_in != prev) {

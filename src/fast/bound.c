@@ -683,7 +683,7 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
             || (cx.A != NULL && !all_finite(cx.A, bl->n_hidden, c.t))
             || (cx.Z != NULL && !all_finite(cx.Z, bl->n_hidden, c.t))
             || (cx.P != NULL && !all_finite(cx.P, bl->n_out, c.t))) {
-            rj_fast_block_label(lab, sizeof(lab), net, l);
+            fast_block_label(lab, sizeof(lab), net, l);
             st = rj_error_set(err, RJ_ERR_DOMAIN,
                               "%s: the %s forward pass overflows (inf or nan); no bound",
                               lab, rj_fast_dtype_name(c.t));
@@ -718,7 +718,7 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
                 fast_block_backward_d((double *) Goth, &tr, &s, NULL, (const double *) Gcur,
                                       R, R, &cx);
             if (!all_finite(Goth, R * bl->n_in, c.t)) {
-                rj_fast_block_label(lab, sizeof(lab), net, l);
+                fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN,
                                   "%s: the %s backward pass overflows (inf or nan); no bound",
                                   lab, rj_fast_dtype_name(c.t));

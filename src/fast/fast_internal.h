@@ -78,6 +78,14 @@ const void *fast_param_ptr(const rj_fast_net_t net, slong off);
 /* Checks shared by the passes. */
 int fast_check_forward_done(const rj_fast_work_t w, const rj_fast_net_t net, rj_error_t err);
 
+/* rj_block_label of block l of net with its name. */
+static inline void
+fast_block_label(char *buf, int len, const rj_fast_net_t net, slong l)
+{
+    rj_block_label(buf, len, l,
+                   net->names != NULL && l >= 0 && l < net->len ? net->names[l] : NULL);
+}
+
 /* rows of W1 */
 static inline slong fast_w1_rows(const rj_fast_block_struct *b)
 {

@@ -3,7 +3,6 @@
  * ([FE 2]); weights that leave the dtype's normal range are refused. */
 #include <float.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mpfr.h>
@@ -50,15 +49,6 @@ fast_param_ptr(const rj_fast_net_t net, slong off)
     if (off < 0)
         return NULL;
     return (const char *) net->params + off * rj_fast_dtype_size(net->dtype);
-}
-
-void
-rj_fast_block_label(char *buf, int len, const rj_fast_net_t net, slong l)
-{
-    if (net->names != NULL && l >= 0 && l < net->len && net->names[l] != NULL)
-        snprintf(buf, len, "block %ld (%s)", (long) (l + 1), net->names[l]);
-    else
-        snprintf(buf, len, "block %ld", (long) (l + 1));
 }
 
 /* Lay out the parameters of every block (offsets, counts) and allocate the
@@ -149,7 +139,7 @@ fast_set_value(void *params, slong off, const fmpq_t q, rj_fast_dtype dtype, int
     double d;
     if (fast_round_fmpq(&d, exact, q, dtype, tmp)) {
         char lab[300];
-        rj_fast_block_label(lab, sizeof(lab), net, l);
+        fast_block_label(lab, sizeof(lab), net, l);
         return rj_error_set(err, RJ_ERR_DOMAIN,
                             "%s: %s has a value outside the normal range of %s "
                             "(overflow or below %s's smallest normal number)",
@@ -273,7 +263,7 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
         }
     }
     for (l = 0; l < src->len; l++) {
-        rj_fast_block_label(lab, sizeof(lab), net, l);
+        fast_block_label(lab, sizeof(lab), net, l);
         st = fast_block_shapes(net->blocks + l, src->blocks + l, lab, err);
         if (st != RJ_OK)
             goto fail;
@@ -312,7 +302,7 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
         fb->alpha = 1;
         if (fb->skip == RJ_SKIP_SCALED) {
             if (fast_round_fmpq(&d, &exact, b->alpha, dtype, tmp)) {
-                rj_fast_block_label(lab, sizeof(lab), net, l);
+                fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: alpha outside the range of %s",
                                   lab, rj_fast_dtype_name(dtype));
                 break;
@@ -322,7 +312,7 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
         fb->act_slope = fb->outer_slope = 0;
         if (fb->act == RJ_ACT_LEAKY_RELU) {
             if (fast_round_fmpq(&d, &exact, b->act->slope, dtype, tmp)) {
-                rj_fast_block_label(lab, sizeof(lab), net, l);
+                fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: slope outside the range of %s",
                                   lab, rj_fast_dtype_name(dtype));
                 break;
@@ -331,7 +321,7 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
         }
         if (fb->outer == RJ_ACT_LEAKY_RELU) {
             if (fast_round_fmpq(&d, &exact, b->outer->slope, dtype, tmp)) {
-                rj_fast_block_label(lab, sizeof(lab), net, l);
+                fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: slope outside the range of %s",
                                   lab, rj_fast_dtype_name(dtype));
                 break;

@@ -139,14 +139,25 @@ skip_word(rj_skip_kind s)
     }
 }
 
-/* "block 'B'" or "block" into buf. */
-static void
-block_label(char *buf, int len, const char *name)
+void
+rj_block_label(char *buf, int len, slong l, const char *name)
 {
-    if (name != NULL && name[0] != '\0')
+    int named = name != NULL && name[0] != '\0';
+    if (l < 0 && named)
         snprintf(buf, len, "block '%s'", name);
-    else
+    else if (l < 0)
         snprintf(buf, len, "block");
+    else if (named)
+        snprintf(buf, len, "block %ld ('%s')", (long) (l + 1), name);
+    else
+        snprintf(buf, len, "block %ld", (long) (l + 1));
+}
+
+void
+rj_net_block_label(char *buf, int len, const rj_net_t net, slong l)
+{
+    rj_block_label(buf, len, l,
+                   net->names != NULL && l >= 0 && l < net->len ? net->names[l] : NULL);
 }
 
 #define SHAPE(A) (long) fmpq_mat_nrows(A), (long) fmpq_mat_ncols(A)
@@ -163,7 +174,7 @@ rj_block_validate(rj_block_t b, const char *name, rj_error_t err)
     char lab[300];
     slong n_in, n_hidden, n_out, inner;
 
-    block_label(lab, sizeof(lab), name);
+    rj_block_label(lab, sizeof(lab), -1, name);
 
     if (fmpq_mat_nrows(b->W1) == 0 || fmpq_mat_ncols(b->W1) == 0)
         return rj_error_set(err, RJ_ERR_INPUT, "%s: W1 is missing or empty (%ld x %ld)",
@@ -396,18 +407,6 @@ rj_net_set(rj_net_t net, const rj_net_t src)
     *net = *t;
 }
 
-static void
-net_block_label(char *buf, int len, const rj_net_t net, slong i)
-{
-    const rj_block_struct *b = net->blocks + i;
-    if (net->names[i] != NULL)
-        snprintf(buf, len, "block %ld ('%s', %ld -> %ld)", (long) (i + 1), net->names[i],
-                 (long) b->n_in, (long) b->n_out);
-    else
-        snprintf(buf, len, "block %ld (%ld -> %ld)", (long) (i + 1), (long) b->n_in,
-                 (long) b->n_out);
-}
-
 int
 rj_net_validate(const rj_net_t net, rj_error_t err)
 {
@@ -422,7 +421,7 @@ rj_net_validate(const rj_net_t net, rj_error_t err)
     for (i = 0; i < net->len; i++) {
         const rj_block_struct *b = net->blocks + i;
         if (b->n_in < 1 || b->n_out < 1 || b->n_in != fmpq_mat_ncols(b->W1)) {
-            net_block_label(l1, sizeof(l1), net, i);
+            rj_net_block_label(l1, sizeof(l1), net, i);
             return rj_error_set(err, RJ_ERR_INPUT,
                                 "%s has not been validated (W1 is %ld x %ld)", l1,
                                 SHAPE(b->W1));
@@ -430,8 +429,8 @@ rj_net_validate(const rj_net_t net, rj_error_t err)
     }
     for (i = 0; i + 1 < net->len; i++) {
         if (net->blocks[i].n_out != net->blocks[i + 1].n_in) {
-            net_block_label(l1, sizeof(l1), net, i);
-            net_block_label(l2, sizeof(l2), net, i + 1);
+            rj_net_block_label(l1, sizeof(l1), net, i);
+            rj_net_block_label(l2, sizeof(l2), net, i + 1);
             return rj_error_set(err, RJ_ERR_INPUT,
                                 "width mismatch: %s outputs width %ld but the next, %s, "
                                 "takes width %ld",

@@ -60,12 +60,6 @@ add_bias(rj_imat_t v, const fmpq_mat_t b, slong prec)
     rj_imat_clear(bi);
 }
 
-static void
-block_desc(char *buf, slong len, slong index)
-{
-    snprintf(buf, len, "block %ld", (long) (index + 1));
-}
-
 int
 rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                  const rj_block_t blk, slong index, const rj_imat_t x,
@@ -77,7 +71,7 @@ rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
     rj_imat_t v, z, F, sx, W1, W2, dpre, dmid, dpost, M;
     char desc[64];
 
-    block_desc(desc, sizeof(desc), index);
+    rj_block_label(desc, sizeof(desc), index, NULL);
     n_out = b->two_layer ? fmpq_mat_nrows(b->W2) : n_mid;
     if (x->c != 1 || x->r != n_in)
         return rj_error_set(err, RJ_ERR_INPUT,
