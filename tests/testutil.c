@@ -154,3 +154,98 @@ rj_test_randnet(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong num, s
     rj_block_clear(b);
     return n0;
 }
+
+/* widths in [2, 4]: projection skips change the width */
+void
+rj_test_randnet_pl(rj_net_t net, flint_rand_t st, slong L, slong num, slong den,
+                   int allow_bias, int compactable)
+{
+    slong l, n = 2 + n_randint(st, 3);
+    static const int acts[3] = {RJ_ACT_IDENTITY, RJ_ACT_RELU, RJ_ACT_LEAKY_RELU};
+    rj_net_clear(net);
+    rj_net_init(net);
+    for (l = 0; l < L; l++) {
+        rj_block_t b;
+        int skip = n_randint(st, 4), place = n_randint(st, 3);
+        slong h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
+        if (compactable) {
+            rj_block_init(b);
+            rj_test_randblock(b, st, n, 1 + n_randint(st, 5), n, RJ_SKIP_IDENTITY,
+                              RJ_PLACE_PRE, RJ_ACT_RELU, RJ_ACT_RELU,
+                              allow_bias && n_randint(st, 2), num, den);
+            rj_net_append(net, b, "b");
+            rj_block_clear(b);
+            continue;
+        }
+        slong n_out = skip == RJ_SKIP_PROJECT ? (slong) (2 + n_randint(st, 3)) : n;
+        char name[32];
+        rj_block_init(b);
+        rj_test_randblock(b, st, n, h, n_out, skip, place, acts[n_randint(st, 3)],
+                          acts[1 + n_randint(st, 2)], allow_bias && n_randint(st, 2), num,
+                          den);
+        snprintf(name, sizeof(name), "b%ld", (long) l + 1);
+        rj_net_append(net, b, name);
+        rj_block_clear(b);
+        n = n_out;
+    }
+}
+
+void
+rj_test_randpoint(fmpq_mat_t x, flint_rand_t st, slong n, slong num, slong den)
+{
+    fmpq_mat_clear(x);
+    fmpq_mat_init(x, n, 1);
+    rj_test_randmat(x, st, num, den);
+}
+
+void
+rj_test_print_net(const rj_net_t net)
+{
+    slong l;
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        char a1[64], a2[64];
+        rj_act_name(a1, sizeof(a1), b->act);
+        rj_act_name(a2, sizeof(a2), b->outer);
+        fprintf(stderr, "block %ld: skip %d place %d two_layer %d act %s outer %s\n",
+                (long) l + 1, b->skip, b->place, b->two_layer, a1, a2);
+        rj_test_print_mat("  W1", b->W1);
+        if (b->two_layer)
+            rj_test_print_mat("  W2", b->W2);
+        if (fmpq_mat_nrows(b->b1) > 0)
+            rj_test_print_mat("  b1", b->b1);
+        if (fmpq_mat_nrows(b->b2) > 0)
+            rj_test_print_mat("  b2", b->b2);
+        if (b->skip == RJ_SKIP_PROJECT)
+            rj_test_print_mat("  Ws", b->Ws);
+    }
+}
+
+double
+rj_test_getd(const void *p, slong i, rj_fast_dtype t)
+{
+    return t == RJ_FAST_F32 ? ((const float *) p)[i] : ((const double *) p)[i];
+}
+
+void
+rj_test_setd(void *p, slong i, double v, rj_fast_dtype t)
+{
+    if (t == RJ_FAST_F32)
+        ((float *) p)[i] = (float) v;
+    else
+        ((double *) p)[i] = v;
+}
+
+void
+rj_test_dot(fmpq_t out, const fmpq_mat_t c, const fmpq_mat_t y)
+{
+    slong i;
+    fmpq_t v;
+    fmpq_init(v);
+    fmpq_zero(out);
+    for (i = 0; i < fmpq_mat_nrows(y); i++) {
+        fmpq_mul(v, fmpq_mat_entry(c, i, 0), fmpq_mat_entry(y, i, 0));
+        fmpq_add(out, out, v);
+    }
+    fmpq_clear(v);
+}

@@ -46,6 +46,25 @@ slong rj_test_randnet(rj_net_t net, flint_rand_t st, slong L, slong wmax, slong 
 /* Print a matrix to stderr under a label (for failure reports). */
 void rj_test_print_mat(const char *label, const fmpq_mat_t A);
 
+/* A random exact network of L blocks with kinds drawn at random:
+   piecewise-linear activations only (the exact layer's domain), named
+   "b1", "b2", ...  Widths in [2, 4]; projection skips change the width.
+   Weights p/den with |p| <= num; biases (at random) when allow_bias.
+   compactable = 1: every block pre-activation, relu inside and outside, two
+   layers, identity skip (the blocks of rj_fast_graded_compact's own pass).
+   net is replaced. */
+void rj_test_randnet_pl(rj_net_t net, flint_rand_t st, slong L, slong num, slong den,
+                        int allow_bias, int compactable);
+/* x becomes a random n x 1 column of p/den, |p| <= num. */
+void rj_test_randpoint(fmpq_mat_t x, flint_rand_t st, slong n, slong num, slong den);
+/* Print a network's blocks and weights to stderr (for failure reports). */
+void rj_test_print_net(const rj_net_t net);
+/* Entry i of a float buffer of dtype t, as a double; and its store. */
+double rj_test_getd(const void *p, slong i, rj_fast_dtype t);
+void rj_test_setd(void *p, slong i, double v, rj_fast_dtype t);
+/* out = c . y for column vectors, exactly. */
+void rj_test_dot(fmpq_t out, const fmpq_mat_t c, const fmpq_mat_t y);
+
 /* ck_assert with the seed in the message. */
 #define RJ_CHECK(cond, seed, ...) do { if (!(cond)) { \
     fprintf(stderr, "seed %lu: ", (unsigned long) (seed)); \

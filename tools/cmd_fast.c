@@ -647,20 +647,20 @@ typedef struct {
     rj_fast_dtype t;
     rj_fast_bound_t b;
     int have_exact;
-    rj_fast_xval_report rep;
+    rj_xval_report rep;
     int precise_ok;          /* 1 agree, 0 disagree, -1 not run */
-    rj_fast_xval_report prep;
+    rj_xval_report prep;
 } xval_side;
 
 /* what a disagreement's block and stage name: block 0 is the input */
 static const char *
-xval_stage(const rj_fast_xval_report *r)
+xval_stage(const rj_xval_report *r)
 {
     return r->stage ? "partial jacobian" : r->block < 0 ? "input value" : "forward value";
 }
 
 static const char *
-xval_where(char *buf, size_t len, const rj_fast_xval_report *r)
+xval_where(char *buf, size_t len, const rj_xval_report *r)
 {
     if (r->stage == 0 && r->block < 0)
         snprintf(buf, len, "the input x (rounded point, entry %ld)", (long) r->row + 1);
@@ -785,7 +785,7 @@ rj_cmd_xval(int argc, char **argv)
             && rj_expand_direct(Je, parts, e2) == RJ_OK) {
             have_exact = 1;
             for (si = 0; si < nsides; si++) {
-                if (rj_fast_xval_exact(&side[si].rep, side[si].b, parts, e2) == RJ_OK)
+                if (rj_xval_exact(&side[si].rep, side[si].b, parts, e2) == RJ_OK)
                     side[si].have_exact = 1;
             }
         } else {
@@ -803,7 +803,7 @@ rj_cmd_xval(int argc, char **argv)
             && rj_precise_jacobian_fmpq(Jp, NULL, net, x, (slong) prec, e2) == RJ_OK) {
             have_precise = 1;
             for (si = 0; si < nsides; si++)
-                if (rj_fast_xval_precise(&side[si].prep, side[si].b, pp, (slong) prec, e2)
+                if (rj_xval_precise(&side[si].prep, side[si].b, pp, (slong) prec, e2)
                     == RJ_OK)
                     side[si].precise_ok = side[si].prep.ok;
                 else

@@ -1,6 +1,7 @@
 /* resjac: the fast core (OpenBLAS).  Float residual networks: batched forward
  * and backward passes, full Jacobians, path-length-resolved gradients, random
- * networks, and the checks that tie them to the exact and precise layers.
+ * networks, and the a-priori error bound of a float Jacobian.  The checks that
+ * hold this layer against the exact and precise ones are in resjac/xval.h.
  *
  * A float network (rj_fast_net_t) is converted from the exact model (rj_net_t),
  * every weight rounded to nearest in float32 or float64.  All parameters live
@@ -37,8 +38,6 @@
 
 #include "resjac/error.h"
 #include "resjac/model.h"
-#include "resjac/exact.h"
-#include "resjac/precise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -334,66 +333,6 @@ void rj_fast_bound_clear(rj_fast_bound_t b);
    Non-finite float values are RJ_ERR_DOMAIN naming the block. */
 int rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_mat_t x,
                            rj_error_t err);
-
-/* Result of holding the float layer against another one. */
-typedef struct {
-    int ok;                /* 1: every compared value within its bound */
-    int compared;          /* number of values compared */
-    slong block;           /* first disagreement: 0-based block, or -1 */
-    int stage;             /* 0: forward value h_l, 1: partial Jacobian dy/dh_l */
-    slong row, col;        /* entry */
-    double observed;       /* |float - reference| (rounded up) */
-    double bound;          /* the bound it exceeded */
-    double max_ratio;      /* max over entries of |float - ref| / bound */
-} rj_fast_xval_report;
-
-/* Compare with the exact layer's parts at the same point (rj_exact_parts
-   with RJ_TIE_LEFT): every h_l with eh[l] and every partial Jacobian
-   J_L ... J_{l+1} with EG[l], exactly (fmpq).  The first disagreement found
-   walking from the output back to the input names its block: for a forward
-   value h_l, the block l that produced it (1..L); for a partial Jacobian at
-   h_l, block l + 1, the first factor it includes.  Needs b->certified. */
-int rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
-                       const rj_exact_parts_t parts, rj_error_t err);
-
-/* 1 if the float set [f - e, f + e] (endpoints rounded outwards) meets the
-   enclosure x.  e = +inf, or an enclosure with a NaN endpoint (no
-   information), always meets; a NaN f or e, or e < 0, never does. */
-int rj_fast_meets_itv(double f, double e, const rj_itv_t x);
-
-/* Compare with the precise layer's parts at the same point
-   (rj_precise_parts_fmpq): every h_l +- eh[l] must meet the enclosure of h_l
-   and every partial Jacobian J_L ... J_{l+1} +- EG[l] must meet its
-   enclosure, built from the parts' S_l + R_l at prec bits.  Both sets hold the
-   true value when both layers are sound, so a miss is a disagreement; it names
-   its block as rj_fast_xval_exact does (the true value is not known: observed
-   is the distance from the float value to the enclosure, and max_ratio the
-   largest such distance over its bound).  Works for every activation,
-   tanh/sigmoid included, where the exact layer cannot go.  At a possible tie
-   the precise S_l, R_l hold every choice of the derivative. */
-int rj_fast_xval_precise(rj_fast_xval_report *rep, const rj_fast_bound_t b,
-                         const rj_precise_parts_t parts, slong prec, rj_error_t err);
-
-/* ------------------------------------------------------------ kinks */
-
-/* One-sided difference quotients of phi(t) = c . f(x + t v) at t = 0, in exact
-   rational arithmetic, for a network of piecewise-linear activations:
-     q_right = (phi(t) - phi(0)) / t,   q_left = (phi(0) - phi(-t)) / t,
-   with t = min(1, t0 / 2) where t0 > 0 is the distance along +-v to the nearest
-   kink that is not at x itself, found exactly by propagating the affine
-   pieces; so q_right and q_left are the exact one-sided directional
-   derivatives.  At a tie the analytic derivative for any choice in [0, 1] of
-   a single tied unit's derivative lies between them.  x, v: n_in x 1;
-   c: n_out x 1.  Other activations: RJ_ERR_DOMAIN. */
-int rj_fast_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
-                    const fmpq_mat_t x, const fmpq_mat_t v, const fmpq_mat_t c,
-                    rj_error_t err);
-
-/* 1 if the interval [a - r, a + r] (a an analytic directional derivative,
-   r >= 0 its error bound, 0 for an exact value) meets the closed interval
-   between q_left and q_right; 0 otherwise. */
-int rj_fast_bracket_contains(const fmpq_t q_left, const fmpq_t q_right, double a,
-                             double r);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,13 @@
-/* resjac fast core: holding the float layer against the exact and the precise
+/* resjac xval: holding the float layer against the exact and the precise
  * layers, block by block, with the bound of rj_fast_jacobian_bound.
  * Comparisons with the exact layer are exact (every double is a dyadic
  * rational: rj_fmpq_set_d_exact); with the precise layer they are interval
  * tests with the float set's endpoints rounded outwards. */
 #include <math.h>
 #include <string.h>
+#include <mpfr.h>
 
-#include "fast_internal.h"
+#include "resjac/xval.h"
 
 /* 1 if |f - q| <= e (exactly); ratio receives |f - q| / e as a double. */
 static int
@@ -26,7 +27,7 @@ within(double *ratio, double f, const fmpq_t q, double e, fmpq_t t1, fmpq_t t2)
 
 /* count one comparison; the first failure names its place */
 static void
-record(rj_fast_xval_report *rep, int ok, double ratio, slong block, int stage, slong row,
+record(rj_xval_report *rep, int ok, double ratio, slong block, int stage, slong row,
        slong col, double observed, double bound)
 {
     rep->compared++;
@@ -44,8 +45,8 @@ record(rj_fast_xval_report *rep, int ok, double ratio, slong block, int stage, s
 }
 
 int
-rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
-                   const rj_exact_parts_t parts, rj_error_t err)
+rj_xval_exact(rj_xval_report *rep, const rj_fast_bound_t b,
+              const rj_exact_parts_t parts, rj_error_t err)
 {
     slong L = b->len, l, i, j;
     fmpq_t t1, t2;
@@ -101,7 +102,7 @@ rj_fast_xval_exact(rj_fast_xval_report *rep, const rj_fast_bound_t b,
 }
 
 int
-rj_fast_meets_itv(double f, double e, const rj_itv_t x)
+rj_xval_meets_itv(double f, double e, const rj_itv_t x)
 {
     mpfr_t lo, hi;
     int ok;
@@ -134,17 +135,17 @@ gap_to(double f, const rj_itv_t x)
 }
 
 static void
-note_precise(rj_fast_xval_report *rep, double f, double e, const rj_itv_t x, slong block,
+note_precise(rj_xval_report *rep, double f, double e, const rj_itv_t x, slong block,
              int stage, slong row, slong col)
 {
     double g = gap_to(f, x);
-    record(rep, rj_fast_meets_itv(f, e, x), !isinf(e) && e > 0 ? g / e : 0, block, stage,
+    record(rep, rj_xval_meets_itv(f, e, x), !isinf(e) && e > 0 ? g / e : 0, block, stage,
            row, col, g, e);
 }
 
 int
-rj_fast_xval_precise(rj_fast_xval_report *rep, const rj_fast_bound_t b,
-                     const rj_precise_parts_t parts, slong prec, rj_error_t err)
+rj_xval_precise(rj_xval_report *rep, const rj_fast_bound_t b,
+                const rj_precise_parts_t parts, slong prec, rj_error_t err)
 {
     slong L = b->len, l, i, j;
     rj_itv_t x;

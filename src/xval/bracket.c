@@ -1,4 +1,4 @@
-/* resjac fast core: the gradient check that works at kinks.  One-sided
+/* resjac xval: the gradient check that works at kinks.  One-sided
  * difference quotients of phi(t) = c . f(x + t v), in exact rational
  * arithmetic, with a step provably below the distance to the next kink, so
  * they are the exact one-sided directional derivatives; an analytic
@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "fast_internal.h"
+#include "resjac/xval.h"
 
 /* act(z) and its one-sided derivative along dz; the distance to the next
    kink is lowered into *rad (rad_set tells whether *rad holds a value). */
@@ -189,7 +189,7 @@ phi_at(fmpq_t r, const rj_net_t net, const fmpq_mat_t x, const fmpq_mat_t v,
 }
 
 int
-rj_fast_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
+rj_xval_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
                 const fmpq_mat_t x, const fmpq_mat_t v, const fmpq_mat_t c, rj_error_t err)
 {
     slong l;
@@ -261,7 +261,7 @@ rj_fast_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
 }
 
 int
-rj_fast_bracket_contains(const fmpq_t q_left, const fmpq_t q_right, double a, double r)
+rj_xval_bracket_contains(const fmpq_t q_left, const fmpq_t q_right, double a, double r)
 {
     fmpq_t lo, hi, av, rv, t;
     int ok;
