@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 #ifndef RJ_PROOFS_SRCDIR
 #define RJ_PROOFS_SRCDIR "proofs"
