@@ -7,9 +7,9 @@
  * corpus of the proof files and tests/claims), from the top of the source tree:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I. \
- *       $(pkg-config --cflags mpfr openblas jansson) \
+ *       $(pkg-config --cflags mpfr openblas) \
  *       -o fuzz_parse tests/fuzz_parse.c $(find src -name '*.c') \
- *       $(pkg-config --libs mpfr openblas jansson) -lflint -lgmp -lm
+ *       $(pkg-config --libs mpfr openblas) -lflint -lgmp -lm
  *   mkdir corpus && find proofs tests/claims -name '*.rj' -exec cp {} corpus \;
  *   ./fuzz_parse -max_total_time=60 -max_len=4096 -timeout=10 corpus
  *

@@ -1,4 +1,4 @@
-/* resjac command line: shared declarations of the subcommands and helpers.
+/* resjac command line: the helpers that the subcommands share (tools/cli.c).
  * Exit codes: RJ_EXIT_OK 0 success; RJ_EXIT_FAIL 1 a check found a
  * disagreement (or a claim failed); RJ_EXIT_USAGE 2 bad input or usage. */
 #ifndef RESJAC_TOOLS_CLI_H
@@ -13,19 +13,6 @@
 #define RJ_EXIT_OK 0
 #define RJ_EXIT_FAIL 1
 #define RJ_EXIT_USAGE 2
-
-/* Each subcommand gets argv with argv[0] = the subcommand name. */
-int rj_cmd_paths(int argc, char **argv);      /* tools/cmd_paths.c */
-int rj_cmd_jacobian(int argc, char **argv);   /* tools/cmd_exact.c */
-int rj_cmd_expand(int argc, char **argv);     /* tools/cmd_exact.c */
-int rj_cmd_bounds(int argc, char **argv);     /* tools/cmd_precise.c */
-int rj_cmd_grad(int argc, char **argv);       /* tools/cmd_fast.c */
-int rj_cmd_xval(int argc, char **argv);       /* tools/cmd_fast.c */
-int rj_cmd_check(int argc, char **argv);      /* tools/cmd_check.c */
-/* `jacobian|expand --method interval`: the precise layer's versions
-   (tools/cmd_precise.c), called from tools/cmd_exact.c. */
-int cli_interval_jacobian(int argc, char **argv);
-int cli_interval_expand(int argc, char **argv);
 
 /* Print "resjac: <formatted error>" to stderr and return RJ_EXIT_USAGE. */
 int cli_fail(const rj_error_t err);

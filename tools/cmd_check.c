@@ -4,7 +4,8 @@
  *
  * Without FILE it checks the bundled proofs: every .rj file in the
  * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
- * this binary is the installed one, else the source tree's proofs/.
+ * this binary is the installed one, else the proofs/ of the build tree that
+ * holds it (see proofs_dir).
  *
  * Output: one line per claim
  *     VERDICT      name  [reference]  evidence
@@ -28,12 +29,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd.h"
 
-#ifndef RJ_PROOFS_SRCDIR
-#define RJ_PROOFS_SRCDIR "proofs"
-#endif
+/* Install paths only (Makefile.am): no source or build directory is compiled
+   into the binary. */
 #ifndef RJ_PROOFS_INSTDIR
-#define RJ_PROOFS_INSTDIR RJ_PROOFS_SRCDIR
+#define RJ_PROOFS_INSTDIR "proofs"
 #endif
 #ifndef RJ_BINDIR
 #define RJ_BINDIR ""
@@ -62,32 +63,70 @@ is_dir(const char *p)
     return p != NULL && p[0] != '\0' && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* 1 if the running binary lives in the configured bindir. */
+/* 1 if a directory entry's name is a proof file's: *.rj, not hidden. */
 static int
-running_installed(void)
+is_proof_name(const char *name)
 {
-    char exe[PATH_MAX], bindir[PATH_MAX], *slash;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0 || RJ_BINDIR[0] == '\0' || realpath(RJ_BINDIR, bindir) == NULL)
-        return 0;
-    exe[n] = '\0';
-    slash = strrchr(exe, '/');
-    if (slash == NULL)
-        return 0;
-    *slash = '\0';
-    return strcmp(exe, bindir) == 0;
+    size_t len = strlen(name);
+    return len > 3 && strcmp(name + len - 3, ".rj") == 0 && name[0] != '.';
 }
 
-static const char *
-proofs_dir(void)
+/* 1 if dir holds a proof file. */
+static int
+has_proofs(const char *dir)
 {
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int found = 0;
+    if (d == NULL)
+        return 0;
+    while (!found && (de = readdir(d)) != NULL)
+        found = is_proof_name(de->d_name);
+    closedir(d);
+    return found;
+}
+
+/* The bundled proofs' directory, into buf (PATH_MAX bytes):
+   1. $RESJAC_PROOFS_DIR;
+   2. the installed proofs, when this binary is the one installed in RJ_BINDIR,
+      also when it was installed under a staging root (`make install
+      DESTDIR=ROOT`: the binary lives in ROOT/RJ_BINDIR, the proofs in
+      ROOT/RJ_PROOFS_INSTDIR);
+   3. in a build tree, the proofs/ beside the binary (or beside libtool's
+      .libs/ that holds it): the source tree's proofs when the build is in the
+      source tree (a build elsewhere sets RESJAC_PROOFS_DIR or names the files);
+   4. else RJ_PROOFS_INSTDIR, which the caller's message then names. */
+static const char *
+proofs_dir(char *buf)
+{
+    char exe[PATH_MAX], bindir[PATH_MAX], *slash;
     const char *e = getenv("RESJAC_PROOFS_DIR");
+    size_t n, nb = strlen(RJ_BINDIR);
+    ssize_t len;
     if (e != NULL && e[0] != '\0')
         return e;
-    if (running_installed() && is_dir(RJ_PROOFS_INSTDIR))
+    len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len <= 0)
         return RJ_PROOFS_INSTDIR;
-    if (is_dir(RJ_PROOFS_SRCDIR))
-        return RJ_PROOFS_SRCDIR;
+    exe[len] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return RJ_PROOFS_INSTDIR;
+    *slash = '\0';                    /* exe is now the binary's directory */
+    n = strlen(exe);
+    if (nb > 0 && realpath(RJ_BINDIR, bindir) != NULL && strcmp(exe, bindir) == 0
+        && is_dir(RJ_PROOFS_INSTDIR))
+        return RJ_PROOFS_INSTDIR;
+    if (nb > 0 && n > nb && strcmp(exe + n - nb, RJ_BINDIR) == 0) {
+        snprintf(buf, PATH_MAX, "%.*s%s", (int) (n - nb), exe, RJ_PROOFS_INSTDIR);
+        if (is_dir(buf))
+            return buf;
+    }
+    if (n >= 6 && strcmp(exe + n - 6, "/.libs") == 0)
+        exe[n - 6] = '\0';
+    snprintf(buf, PATH_MAX, "%s/proofs", exe);
+    if (has_proofs(buf))
+        return buf;
     return RJ_PROOFS_INSTDIR;
 }
 
@@ -108,9 +147,8 @@ list_proofs(char ***out, const char *dir)
     if (d == NULL)
         return -1;
     while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        if (len > 3 && strcmp(de->d_name + len - 3, ".rj") == 0 && de->d_name[0] != '.') {
-            size_t m = strlen(dir) + len + 2;
+        if (is_proof_name(de->d_name)) {
+            size_t m = strlen(dir) + strlen(de->d_name) + 2;
             if (n == alloc) {
                 alloc = alloc ? 2 * alloc : 16;
                 v = realloc(v, alloc * sizeof(char *));
@@ -184,7 +222,8 @@ rj_cmd_check(int argc, char **argv)
             files[nfiles++] = argv[i];
     }
     if (nfiles == 0) {
-        const char *dir = proofs_dir();
+        char dirbuf[PATH_MAX];
+        const char *dir = proofs_dir(dirbuf);
         nlisted = list_proofs(&listed, dir);
         if (nlisted <= 0) {
             fprintf(stderr, "resjac check: no proof files (*.rj) in %s%s (set "

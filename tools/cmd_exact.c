@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 /* --tie all enumerates 2^T one-sided Jacobians for T ties: at most this many
    ties. */
@@ -27,7 +28,7 @@ method_dispatch(int argc, char **argv, int expand)
         if (i + 1 >= argc)
             return cli_usage_error(argv[0], "option --method needs a value (exact or interval)");
         if (strcmp(argv[i + 1], "interval") == 0)
-            return expand ? cli_interval_expand(argc, argv) : cli_interval_jacobian(argc, argv);
+            return expand ? rj_cmd_interval_expand(argc, argv) : rj_cmd_interval_jacobian(argc, argv);
         if (strcmp(argv[i + 1], "exact") != 0)
             return cli_usage_error(argv[0], "--method: expected exact or interval, got '%s'",
                                    argv[i + 1]);

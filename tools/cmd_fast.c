@@ -12,6 +12,7 @@
 #include <cblas.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 #define CLI_MAX_SERIES 8
 #define CLI_MAX_BATCH 65536

@@ -8,6 +8,7 @@
 #include <mpfr.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 /* by_length of a depth-L network is about 0.2171 L^2 decimal digits in all
    (sum over k of log10 C(L, k) ~ L^2 log10(2) / (2 ln 2)); it is printed only

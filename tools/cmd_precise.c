@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 #define DEFAULT_PREC 128
 #define TEXT_DIGITS 20
@@ -239,12 +240,7 @@ json_head(const opts_t *o, const rj_net_t net)
 
 /* ---------------------------------------------------------------- jacobian/expand */
 
-/* `resjac jacobian|expand MODEL --method interval ...` for the exact layer's
-   commands (tools/cmd_exact.c) to call when --method interval is given; they
-   take the same MODEL/--net/--at/--json options plus --prec (and --graded for
-   expand). */
-int cli_interval_jacobian(int argc, char **argv);
-int cli_interval_expand(int argc, char **argv);
+/* `resjac jacobian|expand MODEL --method interval ...` (tools/cmd.h) */
 
 static const char *interval_jacobian_usage =
     "usage: resjac jacobian MODEL --method interval [--net NAME] [--at NAME]\n"
@@ -256,7 +252,7 @@ static const char *interval_jacobian_usage =
     "tie: the enclosure then holds for every choice in [0, 1].\n";
 
 int
-cli_interval_jacobian(int argc, char **argv)
+rj_cmd_interval_jacobian(int argc, char **argv)
 {
     opts_t o;
     int rc = parse_opts(&o, argc, argv, interval_jacobian_usage, 0), st;
@@ -304,7 +300,7 @@ static const char *interval_expand_usage =
     "--graded of the path-length components G_0..G_L (L <= 4096).\n";
 
 int
-cli_interval_expand(int argc, char **argv)
+rj_cmd_interval_expand(int argc, char **argv)
 {
     opts_t o;
     int rc = parse_opts(&o, argc, argv, interval_expand_usage, 1), st;

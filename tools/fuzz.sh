@@ -10,9 +10,9 @@ tools/setup.sh --deps-only clang libclang-rt-14-dev >/dev/null
 out=$(mktemp -d)
 # shellcheck disable=SC2046
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Iinclude -I. $(pkg-config --cflags mpfr openblas jansson) \
+    -Iinclude -I. $(pkg-config --cflags mpfr openblas) \
     -o "$out/fuzz_parse" tests/fuzz_parse.c $(ls src/*/*.c) \
-    $(pkg-config --libs mpfr openblas jansson) -lflint -lgmp -lm
+    $(pkg-config --libs mpfr openblas) -lflint -lgmp -lm
 mkdir -p "$out/corpus"
 cp proofs/*.rj "$out/corpus/" 2>/dev/null || true
 cp tests/claims/*.rj "$out/corpus/" 2>/dev/null || true

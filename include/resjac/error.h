@@ -62,11 +62,13 @@ void rj_error_format(char *buf, int len, const rj_error_t err);
 const char *rj_status_name(int status);
 
 /* Internal invariants: free in release builds (-DNDEBUG), abort with a message
-   otherwise.  Never used for conditions that bad input can cause. */
+   otherwise.  Never used for conditions that bad input can cause.
+   rj_assert_fail is declared and exported in both builds: the library's ABI
+   does not depend on NDEBUG. */
+void rj_assert_fail(const char *cond, const char *file, int line);
 #ifdef NDEBUG
 #define RJ_ASSERT(c) ((void) 0)
 #else
-void rj_assert_fail(const char *cond, const char *file, int line);
 #define RJ_ASSERT(c) ((c) ? (void) 0 : rj_assert_fail(#c, __FILE__, __LINE__))
 #endif
 

@@ -75,11 +75,9 @@ rj_status_name(int status)
     }
 }
 
-#ifndef NDEBUG
 void
 rj_assert_fail(const char *cond, const char *file, int line)
 {
     fprintf(stderr, "resjac: internal invariant failed: %s (%s:%d)\n", cond, file, line);
     abort();
 }
-#endif

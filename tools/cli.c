@@ -1,0 +1,146 @@
+/* resjac command line: the helpers that the subcommands share (tools/cli.h):
+ * error and usage messages, option values, JSON and matrix printing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "cli.h"
+
+int
+cli_fail(const rj_error_t err)
+{
+    char buf[1024];
+    rj_error_format(buf, sizeof(buf), err);
+    fprintf(stderr, "resjac: %s\n", buf);
+    return RJ_EXIT_USAGE;
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "resjac %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see `resjac %s --help`)\n", cmd);
+    return RJ_EXIT_USAGE;
+}
+
+int
+cli_is_help(const char *s)
+{
+    return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+int
+cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
+                unsigned long lo, unsigned long hi, const char *cmd)
+{
+    char *end;
+    unsigned long v;
+    if (s == NULL) {
+        cli_usage_error(cmd, "option %s needs a value", opt);
+        return 0;
+    }
+    errno = 0;
+    /* digits only: strtoul would take leading blanks, '+' and '-' (wrapping) */
+    if (*s < '0' || *s > '9') {
+        cli_usage_error(cmd, "%s: expected a non-negative integer, got '%s'", opt, s);
+        return 0;
+    }
+    v = strtoul(s, &end, 10);
+    if (*end != '\0') {
+        cli_usage_error(cmd, "%s: expected a non-negative integer, got '%s'", opt, s);
+        return 0;
+    }
+    if (errno == ERANGE) {
+        cli_usage_error(cmd, "%s: %s is outside the limit [%lu, %lu]", opt, s, lo, hi);
+        return 0;
+    }
+    if (v < lo || v > hi) {
+        cli_usage_error(cmd, "%s: %lu is outside the limit [%lu, %lu]", opt, v, lo, hi);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int
+cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd)
+{
+    if (*seen & bit) {
+        cli_usage_error(cmd, "option %s is given more than once", opt);
+        return 0;
+    }
+    *seen |= bit;
+    return 1;
+}
+
+/* A JSON string of s, a string FLINT allocated, which it frees. */
+static json_t *
+json_flint_string(char *s)
+{
+    json_t *j = json_string(s);
+    flint_free(s);
+    return j;
+}
+
+json_t *
+cli_json_fmpq(const fmpq_t q)
+{
+    return json_flint_string(fmpq_get_str(NULL, 10, q));
+}
+
+json_t *
+cli_json_fmpz(const fmpz_t z)
+{
+    return json_flint_string(fmpz_get_str(NULL, 10, z));
+}
+
+json_t *
+cli_json_mat(const fmpq_mat_t A)
+{
+    slong i, j;
+    json_t *rows = json_array();
+    for (i = 0; i < fmpq_mat_nrows(A); i++) {
+        json_t *row = json_array();
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            json_array_append_new(row, cli_json_fmpq(fmpq_mat_entry(A, i, j)));
+        json_array_append_new(rows, row);
+    }
+    return rows;
+}
+
+int
+cli_json_print(json_t *j)
+{
+    int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    return rc == 0 ? RJ_EXIT_OK : RJ_EXIT_USAGE;
+}
+
+void
+cli_print_mat(FILE *f, const char *indent, const fmpq_mat_t A)
+{
+    slong i, j, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
+    slong w = 1;
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++) {
+            char *s = fmpq_get_str(NULL, 10, fmpq_mat_entry(A, i, j));
+            if ((slong) strlen(s) > w)
+                w = strlen(s);
+            flint_free(s);
+        }
+    for (i = 0; i < r; i++) {
+        fprintf(f, "%s[", indent);
+        for (j = 0; j < c; j++) {
+            char *s = fmpq_get_str(NULL, 10, fmpq_mat_entry(A, i, j));
+            fprintf(f, "%s%*s", j ? "  " : " ", (int) w, s);
+            flint_free(s);
+        }
+        fprintf(f, " ]\n");
+    }
+}
