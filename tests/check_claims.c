@@ -715,6 +715,68 @@ START_TEST(test_tanh_enclosures)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- exponent range */
+
+/* Regression (issue 10, false PROVED at non-finite enclosures): a tanh network
+   whose Jacobian leaves MPFR's exponent range gave norm2(J) < 1 PROVED (lhs
+   [0, 0]), J*2 == J*3 PROVED ([inf] against [inf]) and sigma_min(J) > 2^1000
+   REFUTED.  Every function and both kinds of comparison, applied to a value
+   past the range (J itself, or K*K for a finite K near the top of the range),
+   and every function whose result leaves the range, must give UNDECIDED
+   saying why, and no evidence may show a NaN. */
+START_TEST(test_exponent_range_undecided)
+{
+    static const char *fns[] = {
+        "norm1(X) < 1", "norminf(X) < 1", "normfro(X) < 1", "normfro2(X) < 1",
+        "norm2(X) < 1", "sigma_min(X) > 2^1000", "trace(X) < 1", "abs(X) < 1",
+        "max(X) < 1", "min(X) < 1", "X^2 < 1", "X/3 < 1", "1 - X < 1",
+        "X*2 == X*3", "X != X*2", "X < X*2", "X <= X*2", "X > X*2", "X >= X*2",
+        "X[1] < 1", "X' < 1" };
+    /* J: not finite where the precise layer makes it; K*K: finite K, the
+       product past the range */
+    static const char *vals[] = { "jacobian(N, 1)", "(K*K)" };
+    /* finite arguments, results past the range */
+    static const char *over[] = {
+        "normfro2(K) > 1", "norm2(K) > 1", "K^2 > 1", "K*K > 1", "s*s > 1", "s^2 > 1",
+        "s/(1/s) > 1", "s*s == s*s", "norm1(K)*norm1(K) > 1" };
+    rj_claim_results_t res;
+    char *text, claim[200];
+    size_t i, j, len = 0, alloc = 1 << 16;
+    text = flint_malloc(alloc);
+    len += sprintf(text, "let B = block(W1 = 2^500000, skip = none)\n"
+                         "let T = block(W1 = 1, act = tanh, W2 = 1)\n"
+                         "let N = net(repeat(B, 2200), T)\n"
+                         "let K = jacobian(net(repeat(B, 2000), T), 0)\n"
+                         "let s = norm1(K)\n"
+                         "claim finite \"t\" expect PROVED:\n    K > 2^500000 and s > 2^500000\n");
+    for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
+        for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+            const char *f = fns[i];
+            char *o = claim;
+            o += sprintf(o, "claim v%zu_%zu \"t\" expect UNDECIDED:\n    ", j, i);
+            for (; *f != '\0'; f++)
+                o += *f == 'X' ? sprintf(o, "%s", vals[j]) : sprintf(o, "%c", *f);
+            len += sprintf(text + len, "%s\n", claim);
+        }
+    for (i = 0; i < sizeof(over) / sizeof(over[0]); i++)
+        len += sprintf(text + len, "claim o%zu \"t\" expect UNDECIDED:\n    %s\n", i, over[i]);
+    ck_assert(len < alloc);
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "exponent range");
+    for (i = 0; i < (size_t) res->len; i++) {
+        const rj_claim_result_struct *r = res->items + i;
+        if (strcmp(r->name, "finite") == 0)
+            continue;
+        ck_assert_msg(strstr(r->evidence, "not finite") != NULL, "%s: %s", r->name,
+                      r->evidence);
+        ck_assert_msg(strstr(r->evidence, "nan") == NULL, "%s: %s", r->name, r->evidence);
+    }
+    rj_claim_results_clear(res);
+    flint_free(text);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- bad input */
 
 START_TEST(test_malformed_files_are_located)
@@ -1187,6 +1249,7 @@ claims_suite(void)
     tcase_add_test(tc, test_ties_random_multilinear);
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
+    tcase_add_test(tc, test_exponent_range_undecided);
     tcase_add_test(tc, test_malformed_files_are_located);
     tcase_add_test(tc, test_bad_claims_inline);
     tcase_add_test(tc, test_definitions_in_order);

@@ -157,6 +157,12 @@ typedef struct rj_val_struct {
 typedef rj_val_struct rj_val_t[1];
 
 #define RJ_ENCL_PREC 128          /* default precision of enclosure values */
+/* An enclosure is finite or it is no value: an operation whose enclosure has a
+   NaN or infinite end (it left MPFR's exponent range, about 2^+-1.07e9, or met
+   inf - inf) fails with RJ_ERR_DOMAIN and this message, so that no verdict is
+   ever drawn from it (claims report UNDECIDED). */
+#define RJ_ENCL_NONFINITE_MSG "the enclosure of this value is not finite (it leaves MPFR's " \
+    "exponent range of about 2^+-1.07e9, or meets inf - inf): no verdict can rest on it"
 
 void rj_val_init(rj_val_t v);     /* NONE; every field initialised */
 void rj_val_clear(rj_val_t v);

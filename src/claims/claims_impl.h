@@ -287,6 +287,10 @@ int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong col
    norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
 int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
                      rj_loc_t loc, rj_error_t err);
+/* RJ_OK when every enclosure in v (an enclosure, enclosure matrix or a list
+   of them) has finite ends; else RJ_ERR_DOMAIN with RJ_ENCL_NONFINITE_MSG at
+   loc: a NaN or infinite end is no enclosure a verdict may rest on. */
+int cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
 /* "a 2 x 2 enclosure matrix" for messages (else rj_val_describe). */
 void cl_val_describe(char *buf, int len, const rj_val_struct *v);
 

@@ -695,7 +695,15 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
 {
     int ka = a->kind, kb = b->kind;
     char da[120], db[120];
+    rj_error_t e2;
     *ev = NULL;
+    rj_error_init(e2);
+    if (cl_val_check_finite(a, loc, e2) != RJ_OK || cl_val_check_finite(b, loc, e2) != RJ_OK) {
+        /* never decided from a NaN or infinite end */
+        *tv = CL_UNKNOWN;
+        *ev = cl_printf("'%s' cannot be decided: %s", op_text(op), e2->msg);
+        return RJ_OK;
+    }
     if (ka == RJ_VAL_EMAT || kb == RJ_VAL_EMAT || (ka == RJ_VAL_ENCL && kb == RJ_VAL_MAT)
         || (ka == RJ_VAL_MAT && kb == RJ_VAL_ENCL)) {
         if (cl_is_matlike(a) && cl_is_matlike(b)

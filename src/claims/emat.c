@@ -150,6 +150,33 @@ cl_val_describe(char *buf, int len, const rj_val_struct *v)
         rj_val_describe(buf, len, v);
 }
 
+static int
+ends_finite(mpfr_srcptr lo, mpfr_srcptr hi)
+{
+    return mpfr_number_p(lo) && mpfr_number_p(hi);
+}
+
+int
+cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err)
+{
+    slong i, n;
+    int ok = 1;
+    if (v->kind == RJ_VAL_ENCL)
+        ok = ends_finite(v->lo, v->hi);
+    else if (v->kind == RJ_VAL_EMAT)
+        for (i = 0, n = v->erows * v->ecols; i < n && ok; i++)
+            ok = ends_finite(v->elo + i, v->ehi + i);
+    else if (v->kind == RJ_VAL_LIST)
+        for (i = 0; i < v->len; i++) {
+            int st = cl_val_check_finite(v->items + i, loc, err);
+            if (st != RJ_OK)
+                return st;
+        }
+    if (ok)
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "%s", RJ_ENCL_NONFINITE_MSG);
+}
+
 /* ------------------------------------------------------------ interval kernels */
 
 /* [lo, hi] (+)= [alo, ahi] * [blo, bhi] (accumulate when acc); t1, t2 scratch. */
@@ -406,6 +433,8 @@ cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *
     int st = cl_emat_binop(out, op, a, b, prec, loc, err);
     if (st == RJ_NOT_HANDLED)
         st = rj_val_binop(out, op, a, b, loc, err);
+    if (st == RJ_OK)
+        st = cl_val_check_finite(out, loc, err);
     return st;
 }
 

@@ -904,7 +904,10 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
             return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
                                     "the polynomial %s takes one argument: %s(x), found %ld",
                                     b->name, b->name, (long) b->n);
-        return cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
+        st = cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
+        if (st == RJ_OK)
+            st = cl_val_check_finite(out->v, b->loc, err);
+        return st;
     }
     t = table + which;
     if (b->n < t->min || b->n > t->max)
@@ -935,9 +938,13 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                                       "norms, sigma_min, trace, abs, min and max", t->name,
                                       d, (long) (i + 1));
             }
+            if (st == RJ_OK)
+                st = cl_val_check_finite(out->v, b->loc, err);
             return cl_locate(err, st, b->loc);
         }
     }
     st = t->fn(out, b, ctx, env, err);
+    if (st == RJ_OK)
+        st = cl_val_check_finite(out->v, b->loc, err);
     return cl_locate(err, st, b->loc);
 }
