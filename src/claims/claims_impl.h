@@ -246,10 +246,16 @@ int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
 /* sqrt(q) (q >= 0) as a number when exact, else an enclosure at precision prec. */
 void cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec);
 /* ------------------------------------------------------------ enclosure matrices
-   (src/claims/emat.c).  RJ_VAL_EMAT values hold entrywise enclosures; every
-   operation rounds lower ends down and upper ends up, so the true result of
-   the operation on any matrices inside the operands lies inside the result. */
+   (src/claims/encl_matrix.c).  The language's extension value (RJ_VAL_EXT)
+   with the operations cl_emat_ops and as data a precise-layer rj_imat: every
+   operation is the precise layer's, so the true result of the operation on
+   any matrices inside the operands lies inside the result; a result that is
+   not finite is RJ_ERR_DOMAIN. */
 
+extern const rj_val_ops cl_emat_ops;
+/* 1 if v is an enclosure matrix; its matrix (valid while v is). */
+int cl_val_is_emat(const rj_val_struct *v);
+const rj_imat_struct *cl_emat_imat(const rj_val_struct *v);
 /* A value that is a matrix of some kind: numbers (1 x 1), matrices, enclosures
    (1 x 1), enclosure matrices. */
 int cl_is_matlike(const rj_val_struct *v);
@@ -260,39 +266,33 @@ slong cl_val_cols(const rj_val_struct *v);
    (an exact rational, written to q if q is not NULL). */
 int cl_val_entry_itv(mpfr_t lo, mpfr_t hi, fmpq_t q, const rj_val_struct *v, slong i,
                      slong j);
-/* out = an r x c enclosure matrix at precision prec, entries [0, 0]. */
-void cl_emat_init_set(rj_val_t out, slong r, slong c, slong prec);
-/* From / to the precise layer's midpoint-radius matrices. */
-void cl_emat_set_imat(rj_val_t out, const rj_imat_struct *A);
+/* out = an enclosure matrix holding a copy of A; RJ_ERR_DOMAIN at loc when A
+   is not finite. */
+int cl_emat_set_imat(rj_val_t out, const rj_imat_t A, rj_loc_t loc, rj_error_t err);
+/* Any matlike value as a midpoint-radius matrix (A reshaped; exact entries
+   rounded outward to prec). */
 void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
-/* Operations where an operand is an enclosure matrix (or an enclosure with a
-   matrix): op in + - * / ^ (as rj_val_binop); RJ_NOT_HANDLED when neither
-   operand is such. */
-int cl_emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                  slong prec, rj_loc_t loc, rj_error_t err);
-/* The language's arithmetic (rj_val_binop) extended to enclosure matrices. */
-int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                 slong prec, rj_loc_t loc, rj_error_t err);
-int cl_emat_neg(rj_val_t out, const rj_val_struct *a);
-int cl_emat_transpose(rj_val_t out, const rj_val_struct *a);
-/* A[i, j] / v[i] (1-based) of an enclosure matrix: an enclosure. */
-int cl_emat_index(rj_val_t out, const rj_val_struct *a, const rj_val_struct *i,
-                  const rj_val_struct *j, rj_loc_t loc, rj_error_t err);
-/* diag(v) of an enclosure vector. */
-int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
-/* A matrix literal whose entries are numbers and enclosures. */
-int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols,
-                    slong prec);
-/* Norms and other scalar functions of an enclosure matrix: name is norm1,
-   norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
-int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
-                     rj_loc_t loc, rj_error_t err);
 /* RJ_OK when every enclosure in v (an enclosure, enclosure matrix or a list
    of them) has finite ends; else RJ_ERR_DOMAIN with RJ_ENCL_NONFINITE_MSG at
    loc: a NaN or infinite end is no enclosure a verdict may rest on. */
 int cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
-/* "a 2 x 2 enclosure matrix" for messages (else rj_val_describe). */
-void cl_val_describe(char *buf, int len, const rj_val_struct *v);
+/* The language's arithmetic (rj_val_binop), also for an enclosure times an
+   exact matrix (an enclosure matrix), refusing a result that is not finite. */
+int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
+                 rj_loc_t loc, rj_error_t err);
+/* diag(v) of an enclosure vector. */
+int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
+/* A matrix literal whose entries are numbers and enclosures. */
+int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols,
+                    slong prec, rj_loc_t loc, rj_error_t err);
+/* Norms and other scalar functions of an enclosure matrix: name is norm1,
+   norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
+int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
+                     rj_loc_t loc, rj_error_t err);
+/* Print entry by entry as lo..hi rounded outward (about maxlen characters,
+   0: all); exact equality of two enclosure matrices. */
+void cl_emat_print(cl_sbuf *b, const rj_val_struct *v, slong maxlen);
+int cl_emat_equal(const rj_val_struct *a, const rj_val_struct *b);
 
 /* Exact matrix norms. */
 void cl_norm1(fmpq_t r, const fmpq_mat_t A);

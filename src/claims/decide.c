@@ -704,7 +704,7 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
         *ev = cl_printf("'%s' cannot be decided: %s", op_text(op), e2->msg);
         return RJ_OK;
     }
-    if (ka == RJ_VAL_EMAT || kb == RJ_VAL_EMAT || (ka == RJ_VAL_ENCL && kb == RJ_VAL_MAT)
+    if (cl_val_is_emat(a) || cl_val_is_emat(b) || (ka == RJ_VAL_ENCL && kb == RJ_VAL_MAT)
         || (ka == RJ_VAL_MAT && kb == RJ_VAL_ENCL)) {
         if (cl_is_matlike(a) && cl_is_matlike(b)
             && (op != RJ_CMP_APPROX || fmpq_sgn(tol) >= 0))
@@ -755,8 +755,8 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
         *ev = cl_printf("lhs = %s, rhs = %s", a->b ? "true" : "false", b->b ? "true" : "false");
         return RJ_OK;
     }
-    cl_val_describe(da, sizeof(da), a);
-    cl_val_describe(db, sizeof(db), b);
+    rj_val_describe(da, sizeof(da), a);
+    rj_val_describe(db, sizeof(db), b);
     return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "cannot compare %s with %s using '%s'",
                             da, db, op_text(op));
 }

@@ -424,13 +424,8 @@ cl_val_equal(const rj_val_struct *a, const rj_val_struct *b)
         return mpfr_equal_p(a->lo, b->lo) && mpfr_equal_p(a->hi, b->hi);
     case RJ_VAL_STRING:
         return a->str != NULL && b->str != NULL && strcmp(a->str, b->str) == 0;
-    case RJ_VAL_EMAT:
-        if (a->erows != b->erows || a->ecols != b->ecols)
-            return 0;
-        for (i = 0; i < a->erows * a->ecols; i++)
-            if (!mpfr_equal_p(a->elo + i, b->elo + i) || !mpfr_equal_p(a->ehi + i, b->ehi + i))
-                return 0;
-        return 1;
+    case RJ_VAL_EXT:
+        return a->ops == b->ops && cl_val_is_emat(a) && cl_emat_equal(a, b);
     case RJ_VAL_LIST:
         if (a->len != b->len || a->is_choice_set != b->is_choice_set)
             return 0;
@@ -527,45 +522,6 @@ sb_mat(cl_sbuf *b, const fmpq_mat_t A, slong entry_len, slong maxlen)
     cl_sb_puts(b, "]");
 }
 
-/* An enclosure matrix entry by entry as lo..hi, rounded outward (the printed
-   intervals contain the enclosures), with enough digits to show the width. */
-static void
-sb_emat(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
-{
-    slong i, j, r = v->erows, c = v->ecols;
-    if (r == 0 || c == 0) {
-        cl_sb_printf(b, "zeros(%ld, %ld)", (long) r, (long) c);
-        return;
-    }
-    cl_sb_puts(b, "[");
-    for (i = 0; i < r; i++) {
-        if (c > 1)
-            cl_sb_puts(b, i > 0 ? ", [" : "[");
-        for (j = 0; j < c; j++) {
-            const __mpfr_struct *lo = v->elo + i * c + j, *hi = v->ehi + i * c + j;
-            char sl[100], sh[100];
-            if (i + j > 0 && (c == 1 || j > 0))
-                cl_sb_puts(b, ", ");
-            if (maxlen > 0 && b->len > maxlen) {
-                cl_sb_printf(b, "... (a %ld x %ld enclosure matrix)", (long) r, (long) c);
-                cl_sb_puts(b, c > 1 ? "]]" : "]");
-                return;
-            }
-            /* the two ends rounded outward; one number when they print the same
-               (then the enclosure is exactly that decimal) */
-            mpfr_snprintf(sl, sizeof(sl), "%.12RDg", lo);
-            mpfr_snprintf(sh, sizeof(sh), "%.12RUg", hi);
-            if (strcmp(sl, sh) == 0)
-                cl_sb_puts(b, sl);
-            else
-                cl_sb_printf(b, "%s..%s", sl, sh);
-        }
-        if (c > 1)
-            cl_sb_puts(b, "]");
-    }
-    cl_sb_puts(b, "]");
-}
-
 static void
 sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
 {
@@ -596,8 +552,14 @@ sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
     case RJ_VAL_BOOL:
         cl_sb_puts(b, v->b ? "true" : "false");
         break;
-    case RJ_VAL_EMAT:
-        sb_emat(b, v, maxlen);
+    case RJ_VAL_EXT:
+        if (cl_val_is_emat(v))
+            cl_emat_print(b, v, maxlen);
+        else {
+            s = rj_val_get_str(v);
+            cl_sb_puts(b, s);
+            flint_free(s);
+        }
         break;
     case RJ_VAL_LIST:
         cl_sb_puts(b, v->is_choice_set ? "one of {" : "(");
@@ -732,20 +694,17 @@ cl_val_mean(rj_val_t out, const rj_val_struct *items, slong len)
     rj_val_t acc, d;
     rj_error_t err;
     rj_loc_t loc = { NULL, 0, 0 };
-    slong i, prec = RJ_ENCL_PREC;
+    slong i;
     int st = RJ_OK;
-    for (i = 0; i < len; i++)
-        if (items[i].kind == RJ_VAL_EMAT && items[i].elo != NULL)
-            prec = FLINT_MAX(prec, (slong) mpfr_get_prec(items[i].elo));
     rj_val_init(acc);
     rj_val_init(d);
     rj_error_init(err);
     rj_val_set(acc, items);
     for (i = 1; i < len && st == RJ_OK; i++)
-        st = cl_val_binop(acc, '+', acc, items + i, prec, loc, err);
+        st = cl_val_binop(acc, '+', acc, items + i, loc, err);
     cl_val_set_si(d, len);
     if (st == RJ_OK)
-        st = cl_val_binop(acc, '/', acc, d, prec, loc, err);
+        st = cl_val_binop(acc, '/', acc, d, loc, err);
     if (st == RJ_OK)
         rj_val_swap(out, acc);
     rj_val_clear(acc);

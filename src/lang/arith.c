@@ -29,9 +29,7 @@ describe(char *buf, int len, const rj_val_struct *v)
         snprintf(buf, len, "a network of %ld blocks", (long) v->net->len);
         break;
     case RJ_VAL_ENCL: snprintf(buf, len, "an enclosure"); break;
-    case RJ_VAL_EMAT:
-        snprintf(buf, len, "a %ld x %ld enclosure matrix", (long) v->erows, (long) v->ecols);
-        break;
+    case RJ_VAL_EXT: v->ops->describe(buf, len, v); break;
     case RJ_VAL_POLY: snprintf(buf, len, "a polynomial"); break;
     case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
     case RJ_VAL_STRING: snprintf(buf, len, "a string"); break;
@@ -419,6 +417,8 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
     int st = RJ_OK;
     rj_val_kind ka = a->kind, kb = b->kind;
 
+    if (ka == RJ_VAL_EXT || kb == RJ_VAL_EXT)
+        return (ka == RJ_VAL_EXT ? a : b)->ops->binop(out, op, a, b, loc, err);
     rj_val_init(r);
     if (op == '^') {
         st = val_pow(r, a, b, loc, err);
@@ -553,6 +553,8 @@ rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err)
 {
     rj_val_t r;
     char d[120];
+    if (a->kind == RJ_VAL_EXT)
+        return a->ops->neg(out, a, loc, err);
     rj_val_init(r);
     switch (a->kind) {
     case RJ_VAL_NUM:
