@@ -149,19 +149,110 @@ op_text(int op)
     }
 }
 
-/* Does c = cmp(a, b) (sign) satisfy op? */
+/* The one comparison rule.  x op y holds for every value x, y the two sides
+   may take when lo and hi are the signs of the smallest and the largest value
+   of x - y over them (for ~=: of |x - y| - tol); it fails for every such pair
+   when the signs say so; otherwise it is undecided (the enclosures straddle).
+   Exact values have lo = hi = the sign of x - y.  == holds only when both
+   sides are one and the same point (lo = hi = 0). */
 static int
-sign_ok(int op, int c)
+cmp_rule(int op, int lo, int hi)
 {
     switch (op) {
-    case RJ_CMP_EQ: return c == 0;
-    case RJ_CMP_NE: return c != 0;
-    case RJ_CMP_LE: return c <= 0;
-    case RJ_CMP_GE: return c >= 0;
-    case RJ_CMP_LT: return c < 0;
-    case RJ_CMP_GT: return c > 0;
+    case RJ_CMP_LE: return hi <= 0 ? CL_TRUE : lo > 0 ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_LT: return hi < 0 ? CL_TRUE : lo >= 0 ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_GE: return lo >= 0 ? CL_TRUE : hi < 0 ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_GT: return lo > 0 ? CL_TRUE : hi <= 0 ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_EQ:
+        return lo == 0 && hi == 0 ? CL_TRUE : lo > 0 || hi < 0 ? CL_FALSE : CL_UNKNOWN;
+    case RJ_CMP_NE:
+        return lo == 0 && hi == 0 ? CL_FALSE : lo > 0 || hi < 0 ? CL_TRUE : CL_UNKNOWN;
+    default:   /* ~= within tol: never proved, only not refuted */
+        return hi <= 0 ? CL_WEAK : lo > 0 ? CL_FALSE : CL_UNKNOWN;
     }
-    return 0;
+}
+
+static int
+sgn(int c)
+{
+    return (c > 0) - (c < 0);
+}
+
+/* The comparison of two exact numbers: the rule with lo = hi. */
+static int
+cmp_exact(int op, const fmpq_t a, const fmpq_t b, const fmpq_t tol)
+{
+    int c;
+    if (op == RJ_CMP_APPROX) {
+        fmpq_t d;
+        fmpq_init(d);
+        fmpq_sub(d, a, b);
+        fmpq_abs(d, d);
+        c = fmpq_cmp(d, tol);
+        fmpq_clear(d);
+    } else
+        c = fmpq_cmp(a, b);
+    return cmp_rule(op, sgn(c), sgn(c));
+}
+
+/* [dlo, dhi] containing |x - y| for every x in [alo, ahi], y in [blo, bhi]:
+   dlo = max(alo - bhi, blo - ahi, 0) rounded down, dhi = max(ahi - blo,
+   bhi - alo) rounded up. */
+static void
+itv_dist(mpfr_t dlo, mpfr_t dhi, const mpfr_t alo, const mpfr_t ahi, const mpfr_t blo,
+         const mpfr_t bhi)
+{
+    mpfr_t t;
+    mpfr_init2(t, mpfr_get_prec(dlo));
+    mpfr_sub(dlo, alo, bhi, MPFR_RNDD);
+    mpfr_sub(t, blo, ahi, MPFR_RNDD);
+    mpfr_max(dlo, dlo, t, MPFR_RNDD);
+    if (mpfr_sgn(dlo) < 0)
+        mpfr_set_zero(dlo, 1);
+    mpfr_set_prec(t, mpfr_get_prec(dhi));
+    mpfr_sub(dhi, ahi, blo, MPFR_RNDU);
+    mpfr_sub(t, bhi, alo, MPFR_RNDU);
+    mpfr_max(dhi, dhi, t, MPFR_RNDU);
+    mpfr_clear(t);
+}
+
+static int
+cmp_mpfr_fmpq(const mpfr_t x, const fmpq_t q)
+{
+    mpq_t t;
+    int c;
+    mpq_init(t);
+    fmpq_get_mpq(t, q);
+    c = mpfr_cmp_q(x, t);
+    mpq_clear(t);
+    return c;
+}
+
+/* The comparison of two enclosures [alo, ahi] op [blo, bhi] (for ~=, their
+   distance against tol), by the one rule; CL_UNKNOWN when an end is NaN or
+   infinite: such an end is no enclosure a verdict may rest on. */
+static int
+cmp_itv(int op, const mpfr_t alo, const mpfr_t ahi, const mpfr_t blo, const mpfr_t bhi,
+        const fmpq_t tol, slong p)
+{
+    int lo, hi;
+    if (!mpfr_number_p(alo) || !mpfr_number_p(ahi) || !mpfr_number_p(blo)
+        || !mpfr_number_p(bhi))
+        return CL_UNKNOWN;
+    if (op == RJ_CMP_APPROX) {
+        mpfr_t dlo, dhi;
+        mpfr_init2(dlo, p);
+        mpfr_init2(dhi, p);
+        itv_dist(dlo, dhi, alo, ahi, blo, bhi);
+        lo = cmp_mpfr_fmpq(dlo, tol);
+        hi = cmp_mpfr_fmpq(dhi, tol);
+        mpfr_clear(dlo);
+        mpfr_clear(dhi);
+    } else {
+        lo = mpfr_cmp(alo, bhi);     /* sign of min(x - y) */
+        hi = mpfr_cmp(ahi, blo);     /* sign of max(x - y) */
+    }
+    return cmp_rule(op, sgn(lo), sgn(hi));
 }
 
 static char *
@@ -188,7 +279,7 @@ cmp_num(char **ev, int op, const fmpq_t a, const fmpq_t b, const fmpq_t tol)
         fmpq_sub(d, a, b);
         fmpq_abs(d, d);
         sd = short_q(d);
-        if (fmpq_cmp(d, tol) <= 0) {
+        if (cmp_exact(op, a, b, tol) == CL_WEAK) {
             char *st = short_q(tol);
             tv = CL_WEAK;
             *ev = cl_printf("lhs = %s, rhs = %s, |lhs - rhs| = %s <= %s (approximate: never "
@@ -204,7 +295,7 @@ cmp_num(char **ev, int op, const fmpq_t a, const fmpq_t b, const fmpq_t tol)
         flint_free(sd);
     } else {
         int c = fmpq_cmp(a, b);
-        tv = sign_ok(op, c) ? CL_TRUE : CL_FALSE;
+        tv = cmp_exact(op, a, b, tol);
         if (op == RJ_CMP_EQ && c == 0)
             *ev = cl_printf("both sides = %s", sa);
         else if (op == RJ_CMP_EQ || op == RJ_CMP_NE || c == 0)
@@ -281,7 +372,7 @@ cmp_mat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_stru
             char *sd = short_q(best), *st = short_q(tol);
             char *sa = short_q(ENT(a, bi, bj)), *sb = short_q(ENT(b, bi, bj));
             entry_name(where, sizeof(where), m->mat, bi, bj);
-            *tvout = fmpq_cmp(best, tol) <= 0 ? CL_WEAK : CL_FALSE;
+            *tvout = cmp_exact(op, ENT(a, bi, bj), ENT(b, bi, bj), tol);
             *ev = cl_printf("largest entrywise |lhs - rhs| = %s %s %s, at %s (lhs %s, rhs %s)%s",
                             sd, *tvout == CL_WEAK ? "<=" : "> tolerance", st, where, sa, sb,
                             *tvout == CL_WEAK ? " (approximate: never PROVED)" : "");
@@ -323,8 +414,7 @@ cmp_mat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_stru
        smallest margin */
     for (i = 0; i < r && tv == CL_TRUE; i++)
         for (j = 0; j < c && tv == CL_TRUE; j++) {
-            int s = fmpq_cmp(ENT(a, i, j), ENT(b, i, j));
-            if (!sign_ok(op, s)) {
+            if (cmp_exact(op, ENT(a, i, j), ENT(b, i, j), tol) != CL_TRUE) {
                 tv = CL_FALSE;
                 bi = i;
                 bj = j;
@@ -366,20 +456,6 @@ done:
     return RJ_OK;
 }
 
-/* [lo, hi] of a number or an enclosure; returns 1 when it is a point exactly. */
-static int
-to_itv(mpfr_t lo, mpfr_t hi, const rj_val_struct *v)
-{
-    if (v->kind == RJ_VAL_NUM) {
-        int t1 = fmpq_get_mpfr(lo, v->num, MPFR_RNDD);
-        int t2 = fmpq_get_mpfr(hi, v->num, MPFR_RNDU);
-        return t1 == 0 && t2 == 0;
-    }
-    mpfr_set(lo, v->lo, MPFR_RNDD);
-    mpfr_set(hi, v->hi, MPFR_RNDU);
-    return mpfr_equal_p(lo, hi);
-}
-
 static char *
 itv_text(const rj_val_struct *v, const mpfr_t lo, const mpfr_t hi)
 {
@@ -403,7 +479,7 @@ cmp_encl(char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
 {
     slong p = ctx->prec + 64;
     mpfr_t alo, ahi, blo, bhi, t, u;
-    int tv = CL_UNKNOWN, pa, pb;
+    int tv;
     char *sa, *sb;
 
     mpfr_init2(alo, p);
@@ -412,67 +488,25 @@ cmp_encl(char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
     mpfr_init2(bhi, p);
     mpfr_init2(t, p);
     mpfr_init2(u, p);
-    pa = to_itv(alo, ahi, a);
-    pb = to_itv(blo, bhi, b);
+    cl_val_entry_itv(alo, ahi, NULL, a, 0, 0);
+    cl_val_entry_itv(blo, bhi, NULL, b, 0, 0);
     sa = itv_text(a, alo, ahi);
     sb = itv_text(b, blo, bhi);
+    tv = cmp_itv(op, alo, ahi, blo, bhi, tol, p);
     if (op == RJ_CMP_APPROX) {
-        /* distance interval [dlo, dhi] of |x - y| over x in a, y in b */
-        mpfr_sub(t, alo, bhi, MPFR_RNDD);
-        mpfr_sub(u, blo, ahi, MPFR_RNDD);
-        if (mpfr_cmp(u, t) > 0)
-            mpfr_set(t, u, MPFR_RNDD);
-        if (mpfr_sgn(t) < 0)
-            mpfr_set_zero(t, 1);                  /* t = dlo */
-        mpfr_sub(u, ahi, blo, MPFR_RNDU);
-        {
-            mpfr_t v;
-            mpfr_init2(v, p);
-            mpfr_sub(v, bhi, alo, MPFR_RNDU);
-            if (mpfr_cmp(v, u) > 0)
-                mpfr_set(u, v, MPFR_RNDU);        /* u = dhi */
-            mpfr_clear(v);
-        }
-        {
-            mpfr_t tl, th;
-            mpfr_init2(tl, p);
-            mpfr_init2(th, p);
-            fmpq_get_mpfr(tl, tol, MPFR_RNDD);
-            fmpq_get_mpfr(th, tol, MPFR_RNDU);
-            if (mpfr_cmp(u, tl) <= 0)
-                tv = CL_WEAK;
-            else if (mpfr_cmp(t, th) > 0)
-                tv = CL_FALSE;
-            mpfr_clear(tl);
-            mpfr_clear(th);
-        }
-        {
-            char buf[200];
-            char *st = short_q(tol);
-            mpfr_snprintf(buf, sizeof(buf), "|lhs - rhs| in [%.6RDg, %.6RUg]", t, u);
-            *ev = cl_printf("lhs = %s, rhs = %s, %s %s tolerance %s%s", sa, sb, buf,
-                            tv == CL_WEAK ? "<=" : tv == CL_FALSE ? ">" : "straddles the",
-                            st, tv == CL_WEAK ? " (approximate: never PROVED)" : "");
-            flint_free(st);
-        }
-    } else {
-        int lt = mpfr_cmp(ahi, blo) < 0, le = mpfr_cmp(ahi, blo) <= 0;
-        int gt = mpfr_cmp(alo, bhi) > 0, ge = mpfr_cmp(alo, bhi) >= 0;
-        int same_point = pa && pb && mpfr_equal_p(alo, blo);
-        switch (op) {
-        case RJ_CMP_LE: tv = le ? CL_TRUE : gt ? CL_FALSE : CL_UNKNOWN; break;
-        case RJ_CMP_LT: tv = lt ? CL_TRUE : ge ? CL_FALSE : CL_UNKNOWN; break;
-        case RJ_CMP_GE: tv = ge ? CL_TRUE : lt ? CL_FALSE : CL_UNKNOWN; break;
-        case RJ_CMP_GT: tv = gt ? CL_TRUE : le ? CL_FALSE : CL_UNKNOWN; break;
-        case RJ_CMP_EQ: tv = same_point ? CL_TRUE : (lt || gt) ? CL_FALSE : CL_UNKNOWN; break;
-        case RJ_CMP_NE: tv = same_point ? CL_FALSE : (lt || gt) ? CL_TRUE : CL_UNKNOWN; break;
-        }
-        if (tv == CL_UNKNOWN)
-            *ev = cl_printf("lhs = %s, rhs = %s: the enclosures overlap at %ld bits, so "
-                            "'%s' cannot be decided", sa, sb, (long) ctx->prec, op_text(op));
-        else
-            *ev = cl_printf("lhs = %s, rhs = %s (rigorous enclosures)", sa, sb);
-    }
+        char buf[200];
+        char *st = short_q(tol);
+        itv_dist(t, u, alo, ahi, blo, bhi);
+        mpfr_snprintf(buf, sizeof(buf), "|lhs - rhs| in [%.6RDg, %.6RUg]", t, u);
+        *ev = cl_printf("lhs = %s, rhs = %s, %s %s tolerance %s%s", sa, sb, buf,
+                        tv == CL_WEAK ? "<=" : tv == CL_FALSE ? ">" : "straddles the",
+                        st, tv == CL_WEAK ? " (approximate: never PROVED)" : "");
+        flint_free(st);
+    } else if (tv == CL_UNKNOWN)
+        *ev = cl_printf("lhs = %s, rhs = %s: the enclosures overlap at %ld bits, so "
+                        "'%s' cannot be decided", sa, sb, (long) ctx->prec, op_text(op));
+    else
+        *ev = cl_printf("lhs = %s, rhs = %s (rigorous enclosures)", sa, sb);
     if (tv == CL_UNKNOWN) {
         /* remember how wide the enclosures were, to see if precision helps */
         double w = -1e300;
@@ -495,53 +529,6 @@ cmp_encl(char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
     mpfr_clear(t);
     mpfr_clear(u);
     return tv;
-}
-
-/* One entry of an enclosure comparison: op on [alo, ahi] and [blo, bhi]
-   (pa, pb: each is exactly a point); for ~= the distance |x - y| over the
-   two intervals against tol. */
-static int
-itv_tv(int op, const mpfr_t alo, const mpfr_t ahi, int pa, const mpfr_t blo,
-       const mpfr_t bhi, int pb, const fmpq_t tol, slong p)
-{
-    int lt = mpfr_cmp(ahi, blo) < 0, le = mpfr_cmp(ahi, blo) <= 0;
-    int gt = mpfr_cmp(alo, bhi) > 0, ge = mpfr_cmp(alo, bhi) >= 0;
-    int same_point = pa && pb && mpfr_equal_p(alo, blo);
-    switch (op) {
-    case RJ_CMP_LE: return le ? CL_TRUE : gt ? CL_FALSE : CL_UNKNOWN;
-    case RJ_CMP_LT: return lt ? CL_TRUE : ge ? CL_FALSE : CL_UNKNOWN;
-    case RJ_CMP_GE: return ge ? CL_TRUE : lt ? CL_FALSE : CL_UNKNOWN;
-    case RJ_CMP_GT: return gt ? CL_TRUE : le ? CL_FALSE : CL_UNKNOWN;
-    case RJ_CMP_EQ: return same_point ? CL_TRUE : (lt || gt) ? CL_FALSE : CL_UNKNOWN;
-    case RJ_CMP_NE: return same_point ? CL_FALSE : (lt || gt) ? CL_TRUE : CL_UNKNOWN;
-    default: {
-        /* dlo = max(alo - bhi, blo - ahi, 0) rounded down, dhi = max(ahi - blo,
-           bhi - alo) rounded up */
-        mpfr_t t, u, tl, th;
-        int tv = CL_UNKNOWN;
-        mpfr_init2(t, p);
-        mpfr_init2(u, p);
-        mpfr_init2(tl, p);
-        mpfr_init2(th, p);
-        mpfr_sub(t, alo, bhi, MPFR_RNDD);
-        mpfr_sub(u, blo, ahi, MPFR_RNDD);
-        mpfr_max(t, t, u, MPFR_RNDD);
-        mpfr_sub(u, ahi, blo, MPFR_RNDU);
-        mpfr_sub(th, bhi, alo, MPFR_RNDU);
-        mpfr_max(u, u, th, MPFR_RNDU);
-        fmpq_get_mpfr(tl, tol, MPFR_RNDD);
-        fmpq_get_mpfr(th, tol, MPFR_RNDU);
-        if (mpfr_cmp(u, tl) <= 0)
-            tv = CL_WEAK;
-        else if (mpfr_cmp(t, th) > 0)
-            tv = CL_FALSE;
-        mpfr_clear(t);
-        mpfr_clear(u);
-        mpfr_clear(tl);
-        mpfr_clear(th);
-        return tv;
-    }
-    }
 }
 
 static char *
@@ -604,14 +591,12 @@ cmp_emat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_str
     mpfr_init2(w, 32);
     for (i = 0; i < r; i++)
         for (j = 0; j < c; j++) {
-            int pa, pb, t;
-            /* a point only when the interval is one number: then that number
-               is the value (an exact rational that MPFR cannot hold is not) */
+            int t;
+            /* an exact rational that MPFR cannot hold is an interval, not a
+               point, so == of two such is never decided by rounding */
             cl_val_entry_itv(alo, ahi, NULL, a, sa ? 0 : i, sa ? 0 : j);
             cl_val_entry_itv(blo, bhi, NULL, b, sb ? 0 : i, sb ? 0 : j);
-            pa = mpfr_equal_p(alo, ahi);
-            pb = mpfr_equal_p(blo, bhi);
-            t = itv_tv(op, alo, ahi, pa, blo, bhi, pb, tol, p);
+            t = cmp_itv(op, alo, ahi, blo, bhi, tol, p);
             if (t == CL_FALSE && nf++ == 0) {
                 fi = i;
                 fj = j;
