@@ -31,6 +31,7 @@
  * / not of such.  Otherwise the verdict is UNDECIDED, and the value at
  * ReLU'(0) = 1/2 for every tie (the centre of the box) is tried as an extra
  * sample to name the convention that fails. */
+#include <math.h>
 #include <string.h>
 
 #include "claims_impl.h"
@@ -121,6 +122,16 @@ static const char *
 cres_cev(const cl_cres_t r)
 {
     return r->nkeys == 0 ? r->ev[0] : r->cev;
+}
+
+static int
+any_are(const cl_cres_t r, int tv)
+{
+    slong i, n = WORD(1) << r->nkeys;
+    for (i = 0; i < n; i++)
+        if (r->tv[i] == tv)
+            return 1;
+    return 0;
 }
 
 static int
@@ -942,8 +953,9 @@ decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
            rj_error_t err)
 {
     slong saved_prec = ctx->prec;
-    double last_width = 1e300;
+    double last_width = HUGE_VAL;
     int st = RJ_OK;
+    slong next;
     for (;;) {
         cl_cval_t a, b;
         fmpq_t tol;
@@ -1025,22 +1037,16 @@ decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
         cl_cval_clear(a);
         cl_cval_clear(b);
         fmpq_clear(tol);
-        if (st != RJ_OK || !ctx->straddled || 2 * ctx->prec > ctx->opts.max_prec)
+        if (st != RJ_OK || !ctx->straddled || !any_are(out, CL_UNKNOWN))
             break;
-        {
-            slong i, n2 = WORD(1) << out->nkeys;
-            int unknown = 0;
-            for (i = 0; i < n2; i++)
-                unknown |= out->tv[i] == CL_UNKNOWN;
-            if (!unknown)
-                break;
-        }
-        /* escalate only while doubling the precision narrows the enclosures
-           (bounds limited by double precision, e.g. norm2, do not narrow) */
-        if (ctx->straddle_width > last_width - 8)
+        /* the precise layer's escalation rule [PB 8]: double the precision
+           while that narrows the enclosures, up to the cap */
+        next = rj_precise_next_prec(ctx->prec, ctx->opts.max_prec, last_width,
+                                    ctx->straddle_width);
+        if (next == 0)
             break;
         last_width = ctx->straddle_width;
-        ctx->prec *= 2;
+        ctx->prec = next;
     }
     ctx->prec = saved_prec;
     return st;
