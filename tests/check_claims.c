@@ -715,6 +715,38 @@ START_TEST(test_tanh_enclosures)
 }
 END_TEST
 
+/* Regression (issue 10): the note "N ReLU ties met; every ReLU'(0) ... gives
+   this value" was attached to a claim's evidence whenever any case of the
+   claim met a tie, also when the case the evidence quotes met none. */
+START_TEST(test_tie_note_only_where_met)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let B = block(W1 = 1, act = relu, W2 = 1)\n"
+        /* k = 0 meets the tie at 0 and holds; k = 1 meets none and fails */
+        "claim some_cases \"t\" expect REFUTED:\n"
+        "    forall k in 0..1: jacobian(B, k) >= 1 and k < 1\n"
+        /* the last case, quoted, meets none */
+        "claim last_none \"t\" expect PROVED:\n    forall k in 0..1: jacobian(B, k) >= 1\n"
+        /* the last case meets the tie, which does not change S */
+        "claim last_met \"t\" expect PROVED:\n    forall k in 0..1: skip_part(B, 1 - k) == 1\n"
+        "claim met \"t\" expect PROVED:\n    skip_part(B, 0) == 1\n"
+        "claim none \"t\" expect PROVED:\n    skip_part(B, 1) == 1\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "tie notes");
+    ck_assert_msg(strstr(find(res, "some_cases")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "some_cases")->evidence);
+    ck_assert_msg(strstr(find(res, "last_none")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "last_none")->evidence);
+    ck_assert_msg(strstr(find(res, "none")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "none")->evidence);
+    assert_verdict(res, "last_met", RJ_VERDICT_PROVED, "k = 1: both sides = [1] [1 ReLU tie met");
+    assert_verdict(res, "met", RJ_VERDICT_PROVED, "[1 ReLU tie met; every ReLU'(0)");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- exponent range */
 
 /* Regression (issue 10, false PROVED at non-finite enclosures): a tanh network
@@ -1250,6 +1282,7 @@ claims_suite(void)
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);
+    tcase_add_test(tc, test_tie_note_only_where_met);
     tcase_add_test(tc, test_malformed_files_are_located);
     tcase_add_test(tc, test_bad_claims_inline);
     tcase_add_test(tc, test_definitions_in_order);

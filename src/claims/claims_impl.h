@@ -64,7 +64,7 @@ typedef struct {
     int where;
     slong unit;
     char *label;         /* "block 2 (B) inner relu, unit 1" */
-    ulong seen_epoch;    /* the claim that last met it */
+    ulong case_mark;     /* the innermost case that met it (cl_case_begin) */
 } cl_tie;
 
 typedef struct {
@@ -90,8 +90,11 @@ typedef struct {
     ulong tmp_counter;          /* names of temporaries */
     ulong anon_counter;
     slong cases;                /* quantifier cases examined in this claim */
-    slong nseen;                /* distinct ties met in this claim */
-    ulong epoch;                /* the claim being decided */
+    slong *case_ties;           /* ties met by the open cases, innermost last */
+    ulong *case_prev;           /* each one's case_mark before it was added */
+    slong ncase_ties, acase_ties;
+    slong case_start;           /* where the innermost open case's ties start */
+    ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
 } cl_ctx;
 
@@ -101,9 +104,20 @@ void cl_ctx_clear(cl_ctx *ctx);
    first call that met it. */
 slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
                     const char *label);
+/* The innermost open case met the tie (no effect outside a case). */
 void cl_note_seen(cl_ctx *ctx, slong tie);
-/* Start a new claim: no ties seen, no quantifier cases. */
+/* Start a new claim: no quantifier cases. */
 void cl_ctx_new_claim(cl_ctx *ctx);
+/* A case is a claim or one case of a quantifier.  cl_case_begin opens one
+   inside the current (saving it in *outer); cl_case_end closes it, returning
+   the number of distinct ties it met, which count as met by the enclosing
+   case too. */
+typedef struct {
+    slong start;
+    ulong id;
+} cl_case_mark;
+void cl_case_begin(cl_ctx *ctx, cl_case_mark *outer);
+slong cl_case_end(cl_ctx *ctx, const cl_case_mark *outer);
 /* Record the tie keys of a name just bound (nkeys 0 for plain values), how it
    depends on them and its centre value (may be NULL) / forget its most recent
    record / look it up (NULL: no record). */

@@ -1435,8 +1435,11 @@ cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_st
                cl_ctx *ctx, rj_error_t err)
 {
     cl_cres_t r;
+    cl_case_mark outer;
+    slong met;
     int st;
     cl_cres_init(r);
+    cl_case_begin(ctx, &outer);
     st = cl_decide_formula(r, f, env, ctx, err);
     if (st == RJ_ERR_DOMAIN) {
         *v = RJ_VERDICT_UNDECIDED;
@@ -1445,6 +1448,18 @@ cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_st
         st = RJ_OK;
     } else if (st == RJ_OK)
         *v = cl_reduce(ev, r, ctx);
+    met = cl_case_end(ctx, &outer);
+    if (st == RJ_OK && met > 0 && (*v == RJ_VERDICT_PROVED || *v == RJ_VERDICT_REFUTED)
+        && f->kind != RJ_EXPR_FORALL && f->kind != RJ_EXPR_FORALL_RANDOM
+        && strstr(*ev, "ReLU tie") == NULL) {
+        /* this case met ties that did not matter (a quantifier's cases carry
+           their own notes: its evidence quotes one case, which may have met
+           none) */
+        char *s = cl_printf("%s [%ld ReLU tie%s met; every ReLU'(0) in [0, 1] gives this "
+                            "value]", *ev, (long) met, met == 1 ? "" : "s");
+        flint_free(*ev);
+        *ev = s;
+    }
     cl_cres_clear(r);
     return st;
 }
@@ -1479,15 +1494,6 @@ rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
                                   "the refutation did not reproduce (second decision: %s); "
                                   "this is a bug in resjac", rj_verdict_name(v2));
         flint_free(ev2);
-    }
-    if (st == RJ_OK && ctx->nseen > 0 && *evidence != NULL && strstr(*evidence, "[ReLU tie")
-        == NULL && (*verdict == RJ_VERDICT_PROVED || *verdict == RJ_VERDICT_REFUTED)) {
-        /* ties were met but did not matter */
-        char *s = cl_printf("%s [%ld ReLU tie%s met; every ReLU'(0) in [0, 1] gives this "
-                            "value]", *evidence, (long) ctx->nseen,
-                            ctx->nseen == 1 ? "" : "s");
-        flint_free(*evidence);
-        *evidence = s;
     }
     if (st != RJ_OK) {
         char buf[RJ_ERROR_MSG_LEN + 300];

@@ -154,7 +154,6 @@ cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
     ctx->opts.max_ties = FLINT_MAX(0, FLINT_MIN(ctx->opts.max_ties, 24));
     ctx->opts.max_prec = FLINT_MAX(ctx->opts.max_prec, RJ_ENCL_PREC);
     ctx->prec = RJ_ENCL_PREC;
-    ctx->epoch = 1;             /* new ties have seen_epoch 0: not yet seen */
 }
 
 static void
@@ -179,6 +178,8 @@ cl_ctx_clear(cl_ctx *ctx)
         bound_free(ctx->bound + i);
     flint_free(ctx->bound);
     flint_free(ctx->tie_index);
+    flint_free(ctx->case_ties);
+    flint_free(ctx->case_prev);
     memset(ctx, 0, sizeof(cl_ctx));
 }
 
@@ -230,7 +231,7 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
     t->where = where;
     t->unit = unit;
     t->label = cl_strdup(label);
-    t->seen_epoch = 0;
+    t->case_mark = 0;
     i = ctx->ntie++;
     if (2 * ctx->ntie >= ctx->tie_index_size) {
         /* grow and rehash */
@@ -250,17 +251,51 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
 void
 cl_note_seen(cl_ctx *ctx, slong tie)
 {
-    if (ctx->ties[tie].seen_epoch != ctx->epoch) {
-        ctx->ties[tie].seen_epoch = ctx->epoch;
-        ctx->nseen++;
+    cl_tie *t = ctx->ties + tie;
+    if (ctx->case_id == 0 || t->case_mark == ctx->case_id)
+        return;
+    if (ctx->ncase_ties == ctx->acase_ties) {
+        ctx->acase_ties = FLINT_MAX(16, 2 * ctx->acase_ties);
+        ctx->case_ties = flint_realloc(ctx->case_ties, ctx->acase_ties * sizeof(slong));
+        ctx->case_prev = flint_realloc(ctx->case_prev, ctx->acase_ties * sizeof(ulong));
     }
+    ctx->case_ties[ctx->ncase_ties] = tie;
+    ctx->case_prev[ctx->ncase_ties++] = t->case_mark;
+    t->case_mark = ctx->case_id;
+}
+
+void
+cl_case_begin(cl_ctx *ctx, cl_case_mark *outer)
+{
+    outer->start = ctx->case_start;
+    outer->id = ctx->case_id;
+    ctx->case_start = ctx->ncase_ties;
+    ctx->case_id = ++ctx->case_counter;
+}
+
+slong
+cl_case_end(cl_ctx *ctx, const cl_case_mark *outer)
+{
+    slong i, k = ctx->case_start, n = ctx->ncase_ties - ctx->case_start;
+    /* the ties met here are met by the enclosing case: they join its list
+       unless they were on it already (their mark before this case was its) */
+    for (i = ctx->case_start; i < ctx->ncase_ties; i++) {
+        slong t = ctx->case_ties[i];
+        ctx->ties[t].case_mark = outer->id;
+        if (outer->id != 0 && ctx->case_prev[i] != outer->id) {
+            ctx->case_ties[k] = t;
+            ctx->case_prev[k++] = ctx->case_prev[i];
+        }
+    }
+    ctx->ncase_ties = outer->id != 0 ? k : ctx->case_start;
+    ctx->case_start = outer->start;
+    ctx->case_id = outer->id;
+    return n;
 }
 
 void
 cl_ctx_new_claim(cl_ctx *ctx)
 {
-    ctx->epoch++;
-    ctx->nseen = 0;
     ctx->cases = 0;
 }
 
