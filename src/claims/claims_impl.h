@@ -37,7 +37,7 @@
 #include "resjac/claims.h"
 #include "resjac/precise.h"
 
-/* ------------------------------------------------------------ strings */
+/* ------------------------------------------------------------ strings (sbuf.c) */
 
 typedef struct {
     char *s;
@@ -56,7 +56,7 @@ char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Cut s (flint_malloc'd) to at most maxlen bytes (plus " ..."), in place. */
 char *cl_str_cut(char *s, slong maxlen);
 
-/* ------------------------------------------------------------ context */
+/* ------------------------------------------------------------ context (ties.c) */
 
 typedef struct {
     ulong h0, h1;        /* hash of the network and point (or an anonymous id) */
@@ -133,7 +133,7 @@ cl_ctx *cl_env_ctx(rj_env_struct *env);
 void cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v);
 void cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name);
 
-/* ------------------------------------------------------------ values */
+/* ------------------------------------------------------------ values (cval.c, print.c) */
 
 /* How a value depends on the tie choices c in the Clarke box [0, 1]^k, entry
    by entry (proofs/ties.md):
@@ -314,7 +314,8 @@ void cl_norminf(fmpq_t r, const fmpq_mat_t A);
 void cl_normfro2(fmpq_t r, const fmpq_mat_t A);
 slong cl_mat_rank(const fmpq_mat_t A);
 
-/* ------------------------------------------------------------ formulas */
+/* ------------------------------------------------------------ formulas (formula.c,
+   compare.c, clarke.c, verdict.c, forall.c) */
 
 enum { CL_TRUE = 0, CL_FALSE = 1, CL_WEAK = 2, CL_UNKNOWN = 3 };
 
@@ -337,11 +338,31 @@ void cl_cres_init(cl_cres_t r);
 void cl_cres_clear(cl_cres_t r);
 void cl_cres_swap(cl_cres_t a, cl_cres_t b);
 void cl_cres_set_scalar(cl_cres_t r, int tv, char *ev);  /* takes ev */
+/* Make r a result over the keys U (every choice CL_UNKNOWN, no evidence). */
+void cl_cres_reset(cl_cres_t r, const slong *U, slong nU);
+/* 1 if every choice / some choice of r has truth value tv. */
+int cl_cres_all_are(const cl_cres_t r, int tv);
+int cl_cres_any_are(const cl_cres_t r, int tv);
+/* "the method cannot compute this: <err>" (flint_malloc'd): the evidence of
+   an UNDECIDED that a RJ_ERR_DOMAIN status stands for. */
+char *cl_domain_evidence(const rj_error_t err);
 
+/* Decide a formula (src/claims/formula.c). */
 int cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                       cl_ctx *ctx, rj_error_t err);
+/* Decide a comparison for every choice of its ties, escalating the enclosure
+   precision by the precise layer's rule (src/claims/compare.c). */
+int cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
+                  rj_error_t err);
+/* Given that `a op b` holds (fails) at every vertex of the Clarke box over the
+   keys U: does it hold (fail) on the whole box?  (src/claims/clarke.c,
+   proofs/ties.md section 4) */
+int cl_proved_on_box(int op, const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU,
+                     slong p);
+int cl_refuted_on_box(int op, const cl_cval_t a, const cl_cval_t b, const fmpq_t tol,
+                      const slong *U, slong nU, slong p);
 /* Reduce per-choice truth values to one verdict and its evidence
-   (flint_malloc'd). */
+   (flint_malloc'd; src/claims/verdict.c). */
 rj_verdict_kind cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx);
 /* Decide f as one case: decide, then reduce over the tie choices met. */
 int cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f,
@@ -351,6 +372,27 @@ int cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                      cl_ctx *ctx, rj_error_t err);
 int cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                             cl_ctx *ctx, rj_error_t err);
+
+/* The random families of forall J in random(...) (src/claims/random_family.c):
+   r x c exact matrices J with ||J||_norm <= bound (< with strict), first
+   CL_RFAMILY_STRUCTURED structured candidates, then count seeded random ones. */
+typedef struct {
+    slong rows, cols, count;
+    int norm, strict;
+    fmpq_t bound;       /* initialised by the caller */
+    ulong seed;
+} cl_rfamily;
+#define CL_RFAMILY_STRUCTURED 14
+/* The keys of random(rows = r, cols = c, norm = N, bound = B, seed = s,
+   count = n [, strict = 1]) into s. */
+int cl_rfamily_parse(cl_rfamily *s, const rj_expr_struct *call, rj_env_struct *env,
+                     cl_ctx *ctx, rj_error_t err);
+/* Candidate number idx (label names it); state draws the random ones. */
+void cl_rfamily_candidate(fmpq_mat_t A, char *label, int len, const cl_rfamily *s,
+                          slong idx, flint_rand_t state);
+/* 1 if A satisfies the family's norm bound (checked exactly). */
+int cl_rfamily_within(const fmpq_mat_t A, const cl_rfamily *s);
+const char *cl_rfamily_norm_name(int norm);      /* "1", "inf", "fro", "2" */
 
 #define CL_EV_LEN 600       /* evidence strings are cut near this length */
 #define CL_VAL_LEN 240      /* one value inside evidence */
