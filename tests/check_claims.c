@@ -715,6 +715,60 @@ START_TEST(test_tanh_enclosures)
 }
 END_TEST
 
+/* An enclosure matrix is an extension value (RJ_VAL_EXT): the language's
+   copy, print, describe, arithmetic, negation, transpose and indexing reach
+   it through its operations table, and each result still contains the true
+   value, 1 + tanh'(1) = 1.41997434161402606939... */
+START_TEST(test_enclosure_matrix_is_an_extension)
+{
+    rj_env_t env;
+    rj_val_t c, r, two;
+    rj_error_t err;
+    rj_loc_t loc = { "t", 1, 1 };
+    char d[120], *s;
+    const rj_val_struct *J;
+    rj_claims_env_init(env, NULL);
+    rj_error_init(err);
+    bind_defs(env, "let Bt = block(W1 = [[1]], act = tanh, W2 = [[1]])\n"
+                   "let J = jacobian(Bt, [1])\n"
+                   "let A = jacobian(block(W1 = [[1/2, -1], [1, 1/3]], act = tanh, "
+                   "W2 = [[1, 1/2], [-1/4, 1]]), [1/2, -1])\n");
+    J = rj_env_lookup(env, "J");
+    ck_assert_int_eq(J->kind, RJ_VAL_EXT);
+    rj_val_init(c);
+    rj_val_init(r);
+    rj_val_init(two);
+    rj_val_set(c, J);
+    ck_assert(c->data != NULL && c->data != J->data && c->ops == J->ops);
+    rj_val_describe(d, sizeof(d), c);
+    ck_assert_str_eq(d, "a 1 x 1 enclosure matrix");
+    s = rj_val_get_str(c);
+    ck_assert_msg(strncmp(s, "[1.41997434161", 14) == 0, "%s", s);
+    flint_free(s);
+    fmpq_set_si(two->num, 2, 1);
+    two->kind = RJ_VAL_NUM;
+    ck_assert_int_eq(rj_val_binop(r, '*', two, c, loc, err), RJ_OK);
+    ck_assert_int_eq(r->kind, RJ_VAL_EXT);
+    s = rj_val_get_str(r);
+    ck_assert_msg(strncmp(s, "[2.83994868322", 14) == 0, "%s", s);
+    flint_free(s);
+    ck_assert_int_eq(rj_val_neg(r, r, loc, err), RJ_OK);
+    s = rj_val_get_str(r);
+    ck_assert_msg(strncmp(s, "[-2.83994868323", 15) == 0, "%s", s);
+    flint_free(s);
+    /* through the language's evaluator: transpose and indexing */
+    ck_assert_int_eq(decide(env, "abs(A'[2, 1] - A[1, 2]) < 10^-30 and "
+                                 "abs(A'[1, 2] - A[2, 1]) < 10^-30 and (-A)[1, 1] < 0", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide(env, "abs(A'[2, 1] - A[2, 1]) < 10^-30", NULL),
+                     RJ_VERDICT_REFUTED);
+    rj_val_clear(c);
+    rj_val_clear(r);
+    rj_val_clear(two);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
 /* Regression (issue 10): the note "N ReLU ties met; every ReLU'(0) ... gives
    this value" was attached to a claim's evidence whenever any case of the
    claim met a tie, also when the case the evidence quotes met none. */
@@ -1282,6 +1336,7 @@ claims_suite(void)
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);
+    tcase_add_test(tc, test_enclosure_matrix_is_an_extension);
     tcase_add_test(tc, test_tie_note_only_where_met);
     tcase_add_test(tc, test_malformed_files_are_located);
     tcase_add_test(tc, test_bad_claims_inline);

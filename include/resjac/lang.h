@@ -7,8 +7,9 @@
  * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
  * (rj_val_t).  The model module evaluates literals, arithmetic and the model
  * constructors (block, net, repeat, load, diag, identity, ...).  Other modules
- * (claims) add functions through rj_env_t's call hook, so data flows one way:
- * model -> layers -> claims. */
+ * (claims) add functions through rj_env_t's call hook and value kinds through
+ * one extension kind (RJ_VAL_EXT with an operations table, rj_val_ops), so
+ * data flows one way: model -> layers -> claims. */
 #ifndef RESJAC_LANG_H
 #define RESJAC_LANG_H
 
