@@ -298,7 +298,7 @@ START_TEST(test_random_blocks_against_exact)
                branch is zero) */
             bind_defs(env, "let xe = forward(block(W1 = 0 * x * x', act = tanh, "
                            "W2 = 0 * x * x'), x)\n");
-            ck_assert_int_eq(rj_env_lookup(env, "xe")->kind, RJ_VAL_EMAT);
+            ck_assert_int_eq(rj_env_lookup(env, "xe")->kind, RJ_VAL_EXT);
             v = decide(env, "jacobian(B, x) == M", &ev);
             RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: true Jacobian: %s: %s",
                      (long) iter, rj_verdict_name(v), ev);
@@ -712,6 +712,154 @@ START_TEST(test_tanh_enclosures)
     assert_verdict(res, "tanh_eq_undecided", RJ_VERDICT_UNDECIDED, "overlap");
     assert_verdict(res, "tanh_det", RJ_VERDICT_UNDECIDED, "enclosure");
     rj_claim_results_clear(res);
+}
+END_TEST
+
+/* An enclosure matrix is an extension value (RJ_VAL_EXT): the language's
+   copy, print, describe, arithmetic, negation, transpose and indexing reach
+   it through its operations table, and each result still contains the true
+   value, 1 + tanh'(1) = 1.41997434161402606939... */
+START_TEST(test_enclosure_matrix_is_an_extension)
+{
+    rj_env_t env;
+    rj_val_t c, r, two;
+    rj_error_t err;
+    rj_loc_t loc = { "t", 1, 1 };
+    char d[120], *s;
+    const rj_val_struct *J;
+    rj_claims_env_init(env, NULL);
+    rj_error_init(err);
+    bind_defs(env, "let Bt = block(W1 = [[1]], act = tanh, W2 = [[1]])\n"
+                   "let J = jacobian(Bt, [1])\n"
+                   "let A = jacobian(block(W1 = [[1/2, -1], [1, 1/3]], act = tanh, "
+                   "W2 = [[1, 1/2], [-1/4, 1]]), [1/2, -1])\n");
+    J = rj_env_lookup(env, "J");
+    ck_assert_int_eq(J->kind, RJ_VAL_EXT);
+    rj_val_init(c);
+    rj_val_init(r);
+    rj_val_init(two);
+    rj_val_set(c, J);
+    ck_assert(c->data != NULL && c->data != J->data && c->ops == J->ops);
+    rj_val_describe(d, sizeof(d), c);
+    ck_assert_str_eq(d, "a 1 x 1 enclosure matrix");
+    s = rj_val_get_str(c);
+    ck_assert_msg(strncmp(s, "[1.41997434161", 14) == 0, "%s", s);
+    flint_free(s);
+    fmpq_set_si(two->num, 2, 1);
+    two->kind = RJ_VAL_NUM;
+    ck_assert_int_eq(rj_val_binop(r, '*', two, c, loc, err), RJ_OK);
+    ck_assert_int_eq(r->kind, RJ_VAL_EXT);
+    s = rj_val_get_str(r);
+    ck_assert_msg(strncmp(s, "[2.83994868322", 14) == 0, "%s", s);
+    flint_free(s);
+    ck_assert_int_eq(rj_val_neg(r, r, loc, err), RJ_OK);
+    s = rj_val_get_str(r);
+    ck_assert_msg(strncmp(s, "[-2.83994868323", 15) == 0, "%s", s);
+    flint_free(s);
+    /* through the language's evaluator: transpose and indexing */
+    ck_assert_int_eq(decide(env, "abs(A'[2, 1] - A[1, 2]) < 10^-30 and "
+                                 "abs(A'[1, 2] - A[2, 1]) < 10^-30 and (-A)[1, 1] < 0", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide(env, "abs(A'[2, 1] - A[2, 1]) < 10^-30", NULL),
+                     RJ_VERDICT_REFUTED);
+    rj_val_clear(c);
+    rj_val_clear(r);
+    rj_val_clear(two);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
+/* Regression (issue 10): the note "N ReLU ties met; every ReLU'(0) ... gives
+   this value" was attached to a claim's evidence whenever any case of the
+   claim met a tie, also when the case the evidence quotes met none. */
+START_TEST(test_tie_note_only_where_met)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let B = block(W1 = 1, act = relu, W2 = 1)\n"
+        /* k = 0 meets the tie at 0 and holds; k = 1 meets none and fails */
+        "claim some_cases \"t\" expect REFUTED:\n"
+        "    forall k in 0..1: jacobian(B, k) >= 1 and k < 1\n"
+        /* the last case, quoted, meets none */
+        "claim last_none \"t\" expect PROVED:\n    forall k in 0..1: jacobian(B, k) >= 1\n"
+        /* the last case meets the tie, which does not change S */
+        "claim last_met \"t\" expect PROVED:\n    forall k in 0..1: skip_part(B, 1 - k) == 1\n"
+        "claim met \"t\" expect PROVED:\n    skip_part(B, 0) == 1\n"
+        "claim none \"t\" expect PROVED:\n    skip_part(B, 1) == 1\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "tie notes");
+    ck_assert_msg(strstr(find(res, "some_cases")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "some_cases")->evidence);
+    ck_assert_msg(strstr(find(res, "last_none")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "last_none")->evidence);
+    ck_assert_msg(strstr(find(res, "none")->evidence, "ReLU tie") == NULL, "%s",
+                  find(res, "none")->evidence);
+    assert_verdict(res, "last_met", RJ_VERDICT_PROVED, "k = 1: both sides = [1] [1 ReLU tie met");
+    assert_verdict(res, "met", RJ_VERDICT_PROVED, "[1 ReLU tie met; every ReLU'(0)");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- exponent range */
+
+/* Regression (issue 10, false PROVED at non-finite enclosures): a tanh network
+   whose Jacobian leaves MPFR's exponent range gave norm2(J) < 1 PROVED (lhs
+   [0, 0]), J*2 == J*3 PROVED ([inf] against [inf]) and sigma_min(J) > 2^1000
+   REFUTED.  Every function and both kinds of comparison, applied to a value
+   past the range (J itself, or K*K for a finite K near the top of the range),
+   and every function whose result leaves the range, must give UNDECIDED
+   saying why, and no evidence may show a NaN. */
+START_TEST(test_exponent_range_undecided)
+{
+    static const char *fns[] = {
+        "norm1(X) < 1", "norminf(X) < 1", "normfro(X) < 1", "normfro2(X) < 1",
+        "norm2(X) < 1", "sigma_min(X) > 2^1000", "trace(X) < 1", "abs(X) < 1",
+        "max(X) < 1", "min(X) < 1", "X^2 < 1", "X/3 < 1", "1 - X < 1",
+        "X*2 == X*3", "X != X*2", "X < X*2", "X <= X*2", "X > X*2", "X >= X*2",
+        "X[1] < 1", "X' < 1" };
+    /* J: not finite where the precise layer makes it; K*K: finite K, the
+       product past the range */
+    static const char *vals[] = { "jacobian(N, 1)", "(K*K)" };
+    /* finite arguments, results past the range */
+    static const char *over[] = {
+        "normfro2(K) > 1", "norm2(K) > 1", "K^2 > 1", "K*K > 1", "s*s > 1", "s^2 > 1",
+        "s/(1/s) > 1", "s*s == s*s", "norm1(K)*norm1(K) > 1" };
+    rj_claim_results_t res;
+    char *text, claim[200];
+    size_t i, j, len = 0, alloc = 1 << 16;
+    text = flint_malloc(alloc);
+    len += sprintf(text, "let B = block(W1 = 2^500000, skip = none)\n"
+                         "let T = block(W1 = 1, act = tanh, W2 = 1)\n"
+                         "let N = net(repeat(B, 2200), T)\n"
+                         "let K = jacobian(net(repeat(B, 2000), T), 0)\n"
+                         "let s = norm1(K)\n"
+                         "claim finite \"t\" expect PROVED:\n    K > 2^500000 and s > 2^500000\n");
+    for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
+        for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+            const char *f = fns[i];
+            char *o = claim;
+            o += sprintf(o, "claim v%zu_%zu \"t\" expect UNDECIDED:\n    ", j, i);
+            for (; *f != '\0'; f++)
+                o += *f == 'X' ? sprintf(o, "%s", vals[j]) : sprintf(o, "%c", *f);
+            len += sprintf(text + len, "%s\n", claim);
+        }
+    for (i = 0; i < sizeof(over) / sizeof(over[0]); i++)
+        len += sprintf(text + len, "claim o%zu \"t\" expect UNDECIDED:\n    %s\n", i, over[i]);
+    ck_assert(len < alloc);
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "exponent range");
+    for (i = 0; i < (size_t) res->len; i++) {
+        const rj_claim_result_struct *r = res->items + i;
+        if (strcmp(r->name, "finite") == 0)
+            continue;
+        ck_assert_msg(strstr(r->evidence, "not finite") != NULL, "%s: %s", r->name,
+                      r->evidence);
+        ck_assert_msg(strstr(r->evidence, "nan") == NULL, "%s: %s", r->name, r->evidence);
+    }
+    rj_claim_results_clear(res);
+    flint_free(text);
 }
 END_TEST
 
@@ -1187,6 +1335,9 @@ claims_suite(void)
     tcase_add_test(tc, test_ties_random_multilinear);
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
+    tcase_add_test(tc, test_exponent_range_undecided);
+    tcase_add_test(tc, test_enclosure_matrix_is_an_extension);
+    tcase_add_test(tc, test_tie_note_only_where_met);
     tcase_add_test(tc, test_malformed_files_are_located);
     tcase_add_test(tc, test_bad_claims_inline);
     tcase_add_test(tc, test_definitions_in_order);

@@ -27,6 +27,11 @@ grep -Eq '^PROVED +block_jacobian +\[§2, Q1\] +both sides = ' "$out" || bad "cl
 expect 0 "$S/lesson_false.rj"
 grep -q '^PROVED' "$out" && bad "a false variant was PROVED"
 
+# issue 10: enclosures past MPFR's exponent range give UNDECIDED, saying why
+expect 0 "$S/exponent_range.rj"
+grep -q "not finite" "$out" || bad "exponent_range.rj: no reason given"
+! grep -qi "nan" "$out" || bad "exponent_range.rj: a NaN printed"
+
 expect 1 "$S/mismatch.rj"
 grep -q '^  expected PROVED$' "$out" || bad "no 'expected' line for a failed claim"
 [ "$(tail -n 1 "$out")" = "1 passed, 1 failed" ] || bad "summary of mismatch.rj: $(tail -n 1 "$out")"

@@ -942,6 +942,45 @@ START_TEST(test_decide_escalation)
 }
 END_TEST
 
+/* An enclosure of 1/3 whose width does not follow the precision (like the
+   spectral bounds): [1/4, 1/2] at every precision. */
+static int
+encl_stuck(rj_itv_t out, void *ctx, slong prec, rj_error_t err)
+{
+    (void) ctx;
+    (void) prec;
+    (void) err;
+    mpfr_set_ui_2exp(out->lo, 1, -2, MPFR_RNDD);
+    mpfr_set_ui_2exp(out->hi, 1, -1, MPFR_RNDU);
+    return RJ_OK;
+}
+
+/* The escalation rule [PB 8]: double while it narrows, up to the cap; an
+   enclosure that does not narrow stops after the second try, one that is not
+   finite after the first. */
+START_TEST(test_escalation_rule)
+{
+    rj_precise_report rep;
+    rj_error_t err;
+    fmpq_t q;
+    int r;
+    ck_assert_int_eq(rj_precise_next_prec(128, 4096, INFINITY, -100), 256);
+    ck_assert_int_eq(rj_precise_next_prec(128, 4096, -100, -200), 256);
+    ck_assert_int_eq(rj_precise_next_prec(128, 4096, -100, -104), 0);   /* < 8 bits */
+    ck_assert_int_eq(rj_precise_next_prec(2048, 4096, INFINITY, -100), 4096);
+    ck_assert_int_eq(rj_precise_next_prec(4096, 4096, INFINITY, -100), 0);   /* cap */
+    ck_assert_int_eq(rj_precise_next_prec(128, 4096, INFINITY, INFINITY), 0);
+    ck_assert_int_eq(rj_precise_next_prec(128, 4096, INFINITY, NAN), 0);
+    fmpq_init(q);
+    fmpq_set_si(q, 1, 3);
+    rj_error_init(err);
+    r = rj_precise_decide_le(encl_stuck, NULL, q, 16, 1024, &rep, err);
+    ck_assert_msg(r == -1 && rep.tries == 2 && rep.prec[1] == 32,
+                  "stuck enclosure: %d after %ld tries", r, (long) rep.tries);
+    fmpq_clear(q);
+}
+END_TEST
+
 /* The ready-made quantities bracket exact values and drive the escalation. */
 START_TEST(test_quantities)
 {
@@ -1077,6 +1116,7 @@ precise_suite(void)
     tcase_add_test(tc, test_norms_exact);
     tcase_add_test(tc, test_spectral_charpoly);
     tcase_add_test(tc, test_decide_escalation);
+    tcase_add_test(tc, test_escalation_rule);
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_limits);
     suite_add_tcase(s, tc);

@@ -31,7 +31,7 @@
  * graded, subsets_sum, paths, binomial, digits, norms, charpoly, ...) are added
  * to the language through the environment's call hook (rj_claims_env_init);
  * proofs/LANGUAGE.md lists them.  Networks with tanh or sigmoid are computed by
- * the precise layer: their values are enclosure matrices (RJ_VAL_EMAT). */
+ * the precise layer: their values are enclosure matrices (an RJ_VAL_EXT value). */
 #ifndef RESJAC_CLAIMS_H
 #define RESJAC_CLAIMS_H
 
@@ -137,7 +137,7 @@ void rj_claims_env_clear(rj_env_t env);
    the right derivative iff bit b of m is set, ties in the order met); ties
    that do not change the value are dropped, so a value every choice agrees on
    is returned plainly.  Values of tanh or sigmoid networks are enclosure
-   matrices (RJ_VAL_EMAT).  Limits (too many ties) and what the method cannot
+   matrices (RJ_VAL_EXT).  Limits (too many ties) and what the method cannot
    compute (det of an enclosure, ...) return RJ_ERR_DOMAIN, which the checker
    reports as UNDECIDED with the message. */
 int rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args,

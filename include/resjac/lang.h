@@ -7,8 +7,9 @@
  * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
  * (rj_val_t).  The model module evaluates literals, arithmetic and the model
  * constructors (block, net, repeat, load, diag, identity, ...).  Other modules
- * (claims) add functions through rj_env_t's call hook, so data flows one way:
- * model -> layers -> claims. */
+ * (claims) add functions through rj_env_t's call hook and value kinds through
+ * one extension kind (RJ_VAL_EXT with an operations table, rj_val_ops), so
+ * data flows one way: model -> layers -> claims. */
 #ifndef RESJAC_LANG_H
 #define RESJAC_LANG_H
 
@@ -131,11 +132,40 @@ typedef enum {
     RJ_VAL_STRING,
     RJ_VAL_LIST,      /* list of values; is_choice_set = 1 when it is the set of
                          alternatives at a ReLU tie (a claim must hold for all) */
-    RJ_VAL_EMAT       /* rigorous enclosure of a real matrix (vectors n x 1): the true
-                         entry (i, j) lies in [elo[k], ehi[k]], k = i * ecols + j
-                         (MPFR, elo[k] <= ehi[k]); made by the claims module from the
-                         precise layer (tanh, sigmoid) */
+    RJ_VAL_EXT        /* a value another module adds: data, handled through ops (the
+                         claims module's enclosure matrices, for one) */
 } rj_val_kind;
+
+struct rj_val_struct;
+
+/* The operations of an extension value (RJ_VAL_EXT).  The module that adds the
+   kind defines one table and makes values with rj_val_set_ext; the language
+   (free, copy, print, describe, arithmetic, transpose, indexing) calls through
+   the table and never learns what data is.  binop is called when a or b (or
+   both) is an extension of this table (the other side may be any value; an
+   unsupported one is the module's error); neg, transpose, index when a is.
+   index's j is NULL for v[i].  Each returns a status and leaves out unchanged
+   on failure; out may alias an operand.  compare may be NULL (then formulas
+   compare the value by the module's own means): it sets *tv to 1 (holds),
+   0 (fails) or -1 (undecided) for a op b, op an rj_cmp_kind. */
+typedef struct {
+    const char *name;                                   /* "enclosure matrix" */
+    void (*free)(void *data);
+    void *(*copy)(const void *data);
+    char *(*print)(const struct rj_val_struct *v);      /* flint_malloc'd */
+    void (*describe)(char *buf, int len, const struct rj_val_struct *v);
+    int (*binop)(struct rj_val_struct *out, int op, const struct rj_val_struct *a,
+                 const struct rj_val_struct *b, rj_loc_t loc, rj_error_t err);
+    int (*neg)(struct rj_val_struct *out, const struct rj_val_struct *a, rj_loc_t loc,
+               rj_error_t err);
+    int (*transpose)(struct rj_val_struct *out, const struct rj_val_struct *a, rj_loc_t loc,
+                     rj_error_t err);
+    int (*index)(struct rj_val_struct *out, const struct rj_val_struct *a,
+                 const struct rj_val_struct *i, const struct rj_val_struct *j, rj_loc_t loc,
+                 rj_error_t err);
+    int (*compare)(int *tv, int op, const struct rj_val_struct *a,
+                   const struct rj_val_struct *b, rj_loc_t loc, rj_error_t err);
+} rj_val_ops;
 
 typedef struct rj_val_struct {
     rj_val_kind kind;
@@ -150,13 +180,18 @@ typedef struct rj_val_struct {
     slong len;                    /* LIST */
     struct rj_val_struct *items;  /* LIST */
     int is_choice_set;            /* LIST */
-    slong erows, ecols;           /* EMAT: shape */
-    mpfr_ptr elo, ehi;            /* EMAT: erows * ecols initialised entries each (row
-                                     major), NULL when there are none */
+    const rj_val_ops *ops;        /* EXT: the kind's operations */
+    void *data;                   /* EXT: owned, freed and copied through ops */
 } rj_val_struct;
 typedef rj_val_struct rj_val_t[1];
 
 #define RJ_ENCL_PREC 128          /* default precision of enclosure values */
+/* An enclosure is finite or it is no value: an operation whose enclosure has a
+   NaN or infinite end (it left MPFR's exponent range, about 2^+-1.07e9, or met
+   inf - inf) fails with RJ_ERR_DOMAIN and this message, so that no verdict is
+   ever drawn from it (claims report UNDECIDED). */
+#define RJ_ENCL_NONFINITE_MSG "the enclosure of this value is not finite (it leaves MPFR's " \
+    "exponent range of about 2^+-1.07e9, or meets inf - inf): no verdict can rest on it"
 
 void rj_val_init(rj_val_t v);     /* NONE; every field initialised */
 void rj_val_clear(rj_val_t v);
@@ -171,6 +206,8 @@ char *rj_val_get_str(const rj_val_t v);
 void rj_val_set_fmpq(rj_val_t v, const fmpq_t q);
 void rj_val_set_fmpq_mat(rj_val_t v, const fmpq_mat_t A);
 void rj_val_set_bool(rj_val_t v, int b);
+/* Make v an extension value holding data (taken over: ops->free frees it). */
+void rj_val_set_ext(rj_val_t v, const rj_val_ops *ops, void *data);
 /* "a 2 x 3 matrix", "a number", "the atom relu", ... for messages. */
 void rj_val_describe(char *buf, int len, const rj_val_t v);
 
@@ -179,11 +216,12 @@ void rj_val_describe(char *buf, int len, const rj_val_t v);
    matrix ^ k, k >= 0), polynomials (with numbers; / by a number; ^ k >= 0) are
    exact; enclosures (with numbers or enclosures) use outward rounding, so the
    result encloses every value of the operation on the operands' intervals.
+   When a or b is an extension value, its ops->binop does the work.
    Errors name both operands' shapes and carry loc.  out may alias a or b; out
    is unchanged on failure. */
 int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t loc,
                  rj_error_t err);
-/* -a for a number, matrix, polynomial or enclosure. */
+/* -a for a number, matrix, polynomial, enclosure or extension value. */
 int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
 /* Limits of rj_val_binop, checked before the work: the estimated size in bits
    of each number of a result (height of a rational: max of the bit lengths of

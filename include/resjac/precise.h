@@ -287,6 +287,21 @@ typedef int (*rj_precise_encl_fn)(rj_itv_t out, void *ctx, slong prec, rj_error_
 
 #define RJ_PRECISE_MAX_TRIES 24
 
+/* The escalation rule [PB 8], the one every decision with escalation follows
+   (rj_precise_decide_* here, the claim checker's comparisons): after a try at
+   precision prec that left the comparison undecided, whose widest undecided
+   enclosure had width about 2^w (w = -inf for a point, +inf when it is not
+   finite), while the try before had 2^w_prev (+inf before the second try),
+   the next precision to try, or 0 to stop and answer UNDECIDED.  It is 2 prec
+   while 2 prec <= max_prec and the width shrank by at least
+   RJ_PRECISE_ESCALATE_MIN_BITS bits since the try before: a bound whose width
+   does not follow the precision (the spectral bounds are certified from a
+   double-precision SVD) is not decided by more bits.  The rule only chooses
+   how long to try: every enclosure is valid at every precision, so it never
+   affects a verdict's soundness, only how often a comparison is decided. */
+#define RJ_PRECISE_ESCALATE_MIN_BITS 8
+slong rj_precise_next_prec(slong prec, slong max_prec, double w_prev, double w);
+
 typedef struct {
     slong tries;                          /* precisions tried */
     slong prec[RJ_PRECISE_MAX_TRIES];

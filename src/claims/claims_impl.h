@@ -37,7 +37,7 @@
 #include "resjac/claims.h"
 #include "resjac/precise.h"
 
-/* ------------------------------------------------------------ strings */
+/* ------------------------------------------------------------ strings (sbuf.c) */
 
 typedef struct {
     char *s;
@@ -56,7 +56,7 @@ char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Cut s (flint_malloc'd) to at most maxlen bytes (plus " ..."), in place. */
 char *cl_str_cut(char *s, slong maxlen);
 
-/* ------------------------------------------------------------ context */
+/* ------------------------------------------------------------ context (ties.c) */
 
 typedef struct {
     ulong h0, h1;        /* hash of the network and point (or an anonymous id) */
@@ -64,7 +64,7 @@ typedef struct {
     int where;
     slong unit;
     char *label;         /* "block 2 (B) inner relu, unit 1" */
-    ulong seen_epoch;    /* the claim that last met it */
+    ulong case_mark;     /* the innermost case that met it (cl_case_begin) */
 } cl_tie;
 
 typedef struct {
@@ -90,8 +90,11 @@ typedef struct {
     ulong tmp_counter;          /* names of temporaries */
     ulong anon_counter;
     slong cases;                /* quantifier cases examined in this claim */
-    slong nseen;                /* distinct ties met in this claim */
-    ulong epoch;                /* the claim being decided */
+    slong *case_ties;           /* ties met by the open cases, innermost last */
+    ulong *case_prev;           /* each one's case_mark before it was added */
+    slong ncase_ties, acase_ties;
+    slong case_start;           /* where the innermost open case's ties start */
+    ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
 } cl_ctx;
 
@@ -101,9 +104,20 @@ void cl_ctx_clear(cl_ctx *ctx);
    first call that met it. */
 slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
                     const char *label);
+/* The innermost open case met the tie (no effect outside a case). */
 void cl_note_seen(cl_ctx *ctx, slong tie);
-/* Start a new claim: no ties seen, no quantifier cases. */
+/* Start a new claim: no quantifier cases. */
 void cl_ctx_new_claim(cl_ctx *ctx);
+/* A case is a claim or one case of a quantifier.  cl_case_begin opens one
+   inside the current (saving it in *outer); cl_case_end closes it, returning
+   the number of distinct ties it met, which count as met by the enclosing
+   case too. */
+typedef struct {
+    slong start;
+    ulong id;
+} cl_case_mark;
+void cl_case_begin(cl_ctx *ctx, cl_case_mark *outer);
+slong cl_case_end(cl_ctx *ctx, const cl_case_mark *outer);
 /* Record the tie keys of a name just bound (nkeys 0 for plain values), how it
    depends on them and its centre value (may be NULL) / forget its most recent
    record / look it up (NULL: no record). */
@@ -119,7 +133,7 @@ cl_ctx *cl_env_ctx(rj_env_struct *env);
 void cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v);
 void cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name);
 
-/* ------------------------------------------------------------ values */
+/* ------------------------------------------------------------ values (cval.c, print.c) */
 
 /* How a value depends on the tie choices c in the Clarke box [0, 1]^k, entry
    by entry (proofs/ties.md):
@@ -246,10 +260,16 @@ int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
 /* sqrt(q) (q >= 0) as a number when exact, else an enclosure at precision prec. */
 void cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec);
 /* ------------------------------------------------------------ enclosure matrices
-   (src/claims/emat.c).  RJ_VAL_EMAT values hold entrywise enclosures; every
-   operation rounds lower ends down and upper ends up, so the true result of
-   the operation on any matrices inside the operands lies inside the result. */
+   (src/claims/encl_matrix.c).  The language's extension value (RJ_VAL_EXT)
+   with the operations cl_emat_ops and as data a precise-layer rj_imat: every
+   operation is the precise layer's, so the true result of the operation on
+   any matrices inside the operands lies inside the result; a result that is
+   not finite is RJ_ERR_DOMAIN. */
 
+extern const rj_val_ops cl_emat_ops;
+/* 1 if v is an enclosure matrix; its matrix (valid while v is). */
+int cl_val_is_emat(const rj_val_struct *v);
+const rj_imat_struct *cl_emat_imat(const rj_val_struct *v);
 /* A value that is a matrix of some kind: numbers (1 x 1), matrices, enclosures
    (1 x 1), enclosure matrices. */
 int cl_is_matlike(const rj_val_struct *v);
@@ -260,35 +280,33 @@ slong cl_val_cols(const rj_val_struct *v);
    (an exact rational, written to q if q is not NULL). */
 int cl_val_entry_itv(mpfr_t lo, mpfr_t hi, fmpq_t q, const rj_val_struct *v, slong i,
                      slong j);
-/* out = an r x c enclosure matrix at precision prec, entries [0, 0]. */
-void cl_emat_init_set(rj_val_t out, slong r, slong c, slong prec);
-/* From / to the precise layer's midpoint-radius matrices. */
-void cl_emat_set_imat(rj_val_t out, const rj_imat_struct *A);
+/* out = an enclosure matrix holding a copy of A; RJ_ERR_DOMAIN at loc when A
+   is not finite. */
+int cl_emat_set_imat(rj_val_t out, const rj_imat_t A, rj_loc_t loc, rj_error_t err);
+/* Any matlike value as a midpoint-radius matrix (A reshaped; exact entries
+   rounded outward to prec). */
 void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
-/* Operations where an operand is an enclosure matrix (or an enclosure with a
-   matrix): op in + - * / ^ (as rj_val_binop); RJ_NOT_HANDLED when neither
-   operand is such. */
-int cl_emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                  slong prec, rj_loc_t loc, rj_error_t err);
-/* The language's arithmetic (rj_val_binop) extended to enclosure matrices. */
+/* RJ_OK when every enclosure in v (an enclosure, enclosure matrix or a list
+   of them) has finite ends; else RJ_ERR_DOMAIN with RJ_ENCL_NONFINITE_MSG at
+   loc: a NaN or infinite end is no enclosure a verdict may rest on. */
+int cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
+/* The language's arithmetic (rj_val_binop), also for an enclosure times an
+   exact matrix (an enclosure matrix), refusing a result that is not finite. */
 int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                 slong prec, rj_loc_t loc, rj_error_t err);
-int cl_emat_neg(rj_val_t out, const rj_val_struct *a);
-int cl_emat_transpose(rj_val_t out, const rj_val_struct *a);
-/* A[i, j] / v[i] (1-based) of an enclosure matrix: an enclosure. */
-int cl_emat_index(rj_val_t out, const rj_val_struct *a, const rj_val_struct *i,
-                  const rj_val_struct *j, rj_loc_t loc, rj_error_t err);
+                 rj_loc_t loc, rj_error_t err);
 /* diag(v) of an enclosure vector. */
 int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
 /* A matrix literal whose entries are numbers and enclosures. */
 int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols,
-                    slong prec);
+                    slong prec, rj_loc_t loc, rj_error_t err);
 /* Norms and other scalar functions of an enclosure matrix: name is norm1,
    norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
 int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
                      rj_loc_t loc, rj_error_t err);
-/* "a 2 x 2 enclosure matrix" for messages (else rj_val_describe). */
-void cl_val_describe(char *buf, int len, const rj_val_struct *v);
+/* Print entry by entry as lo..hi rounded outward (about maxlen characters,
+   0: all); exact equality of two enclosure matrices. */
+void cl_emat_print(cl_sbuf *b, const rj_val_struct *v, slong maxlen);
+int cl_emat_equal(const rj_val_struct *a, const rj_val_struct *b);
 
 /* Exact matrix norms. */
 void cl_norm1(fmpq_t r, const fmpq_mat_t A);
@@ -296,7 +314,8 @@ void cl_norminf(fmpq_t r, const fmpq_mat_t A);
 void cl_normfro2(fmpq_t r, const fmpq_mat_t A);
 slong cl_mat_rank(const fmpq_mat_t A);
 
-/* ------------------------------------------------------------ formulas */
+/* ------------------------------------------------------------ formulas (formula.c,
+   compare.c, clarke.c, verdict.c, forall.c) */
 
 enum { CL_TRUE = 0, CL_FALSE = 1, CL_WEAK = 2, CL_UNKNOWN = 3 };
 
@@ -319,11 +338,31 @@ void cl_cres_init(cl_cres_t r);
 void cl_cres_clear(cl_cres_t r);
 void cl_cres_swap(cl_cres_t a, cl_cres_t b);
 void cl_cres_set_scalar(cl_cres_t r, int tv, char *ev);  /* takes ev */
+/* Make r a result over the keys U (every choice CL_UNKNOWN, no evidence). */
+void cl_cres_reset(cl_cres_t r, const slong *U, slong nU);
+/* 1 if every choice / some choice of r has truth value tv. */
+int cl_cres_all_are(const cl_cres_t r, int tv);
+int cl_cres_any_are(const cl_cres_t r, int tv);
+/* "the method cannot compute this: <err>" (flint_malloc'd): the evidence of
+   an UNDECIDED that a RJ_ERR_DOMAIN status stands for. */
+char *cl_domain_evidence(const rj_error_t err);
 
+/* Decide a formula (src/claims/formula.c). */
 int cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                       cl_ctx *ctx, rj_error_t err);
+/* Decide a comparison for every choice of its ties, escalating the enclosure
+   precision by the precise layer's rule (src/claims/compare.c). */
+int cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
+                  rj_error_t err);
+/* Given that `a op b` holds (fails) at every vertex of the Clarke box over the
+   keys U: does it hold (fail) on the whole box?  (src/claims/clarke.c,
+   proofs/ties.md section 4) */
+int cl_proved_on_box(int op, const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU,
+                     slong p);
+int cl_refuted_on_box(int op, const cl_cval_t a, const cl_cval_t b, const fmpq_t tol,
+                      const slong *U, slong nU, slong p);
 /* Reduce per-choice truth values to one verdict and its evidence
-   (flint_malloc'd). */
+   (flint_malloc'd; src/claims/verdict.c). */
 rj_verdict_kind cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx);
 /* Decide f as one case: decide, then reduce over the tie choices met. */
 int cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f,
@@ -333,6 +372,27 @@ int cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                      cl_ctx *ctx, rj_error_t err);
 int cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                             cl_ctx *ctx, rj_error_t err);
+
+/* The random families of forall J in random(...) (src/claims/random_family.c):
+   r x c exact matrices J with ||J||_norm <= bound (< with strict), first
+   CL_RFAMILY_STRUCTURED structured candidates, then count seeded random ones. */
+typedef struct {
+    slong rows, cols, count;
+    int norm, strict;
+    fmpq_t bound;       /* initialised by the caller */
+    ulong seed;
+} cl_rfamily;
+#define CL_RFAMILY_STRUCTURED 14
+/* The keys of random(rows = r, cols = c, norm = N, bound = B, seed = s,
+   count = n [, strict = 1]) into s. */
+int cl_rfamily_parse(cl_rfamily *s, const rj_expr_struct *call, rj_env_struct *env,
+                     cl_ctx *ctx, rj_error_t err);
+/* Candidate number idx (label names it); state draws the random ones. */
+void cl_rfamily_candidate(fmpq_mat_t A, char *label, int len, const cl_rfamily *s,
+                          slong idx, flint_rand_t state);
+/* 1 if A satisfies the family's norm bound (checked exactly). */
+int cl_rfamily_within(const fmpq_mat_t A, const cl_rfamily *s);
+const char *cl_rfamily_norm_name(int norm);      /* "1", "inf", "fro", "2" */
 
 #define CL_EV_LEN 600       /* evidence strings are cut near this length */
 #define CL_VAL_LEN 240      /* one value inside evidence */

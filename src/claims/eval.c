@@ -9,7 +9,7 @@
  * (rj_val_binop, rj_val_neg, and rj_eval on a copy of the node whose operands
  * are temporaries bound to the operand values), so the language means the same
  * thing on both paths.  Enclosure matrices (values of tanh and sigmoid
- * networks), which the model does not know, are handled here (src/claims/emat.c).
+ * networks), which the model does not know, are handled here (src/claims/encl_matrix.c).
  *
  * Each operation also says how its result depends on the tie choices over the
  * whole Clarke box (op_dep, proofs/ties.md section 3): sums, differences,
@@ -31,7 +31,7 @@ cl_needs_own(const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx)
         return 0;
     if (e->kind == RJ_EXPR_IDENT) {
         rj_val_struct *v = rj_env_lookup(env, e->name);
-        return v != NULL && (cl_val_is_choice_set(v) || v->kind == RJ_VAL_EMAT);
+        return v != NULL && (cl_val_is_choice_set(v) || cl_val_is_emat(v));
     }
     if (e->kind == RJ_EXPR_CALL) {
         int w = cl_builtin_find(e->name, NULL);
@@ -81,7 +81,7 @@ op_binop(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
          rj_env_struct *env, rj_error_t err)
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
-    return cl_val_binop(out->v, e->op, v[0], v[1], ctx->prec, e->loc, err);
+    return cl_val_binop(out->v, e->op, v[0], v[1], e->loc, err);
 }
 
 static int
@@ -90,9 +90,9 @@ op_sum_step(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
     if (e->kind == RJ_EXPR_SUM)
-        return cl_val_binop(out->v, '+', v[0], v[1], ctx->prec, e->args[2]->loc, err);
+        return cl_val_binop(out->v, '+', v[0], v[1], e->args[2]->loc, err);
     /* prod: later factors on the left */
-    return cl_val_binop(out->v, '*', v[1], v[0], ctx->prec, e->args[2]->loc, err);
+    return cl_val_binop(out->v, '*', v[1], v[0], e->args[2]->loc, err);
 }
 
 static int
@@ -100,8 +100,6 @@ op_neg(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
        rj_env_struct *env, rj_error_t err)
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
-    if (v[0]->kind == RJ_VAL_EMAT)
-        return cl_emat_neg(out->v, v[0]);
     return rj_val_neg(out->v, v[0], e->loc, err);
 }
 
@@ -128,31 +126,27 @@ synth_emat(cl_cval_t out, const rj_expr_struct *e, rj_val_struct **v, slong n, c
     slong i;
     int emat = 0, encl = 0, plain = 1;
     for (i = 0; i < n; i++) {
-        emat |= v[i]->kind == RJ_VAL_EMAT;
+        emat |= cl_val_is_emat(v[i]);
         encl |= v[i]->kind == RJ_VAL_ENCL;
         plain &= v[i]->kind == RJ_VAL_NUM || v[i]->kind == RJ_VAL_ENCL
-                 || (v[i]->kind == RJ_VAL_EMAT && v[i]->erows == 1 && v[i]->ecols == 1);
+                 || (cl_val_is_emat(v[i]) && cl_val_rows(v[i]) == 1 && cl_val_cols(v[i]) == 1);
     }
     if (e->kind == RJ_EXPR_MATRIX && (emat || encl) && plain)
-        return cl_emat_literal(out->v, v, e->rows, e->cols, ctx->prec);
-    if (!emat)
-        return RJ_NOT_HANDLED;
-    if (e->kind == RJ_EXPR_TRANSPOSE)
-        return cl_emat_transpose(out->v, v[0]);
-    if (e->kind == RJ_EXPR_INDEX && v[0]->kind == RJ_VAL_EMAT)
-        return cl_emat_index(out->v, v[0], v[1], n == 3 ? v[2] : NULL, e->loc, err);
+        return cl_emat_literal(out->v, v, e->rows, e->cols, ctx->prec, e->loc, err);
+    if (!emat || e->kind == RJ_EXPR_TRANSPOSE || e->kind == RJ_EXPR_INDEX)
+        return RJ_NOT_HANDLED;      /* the language calls the value's operations */
     if (e->kind == RJ_EXPR_CALL && n == 1 && strcmp(e->name, "diag") == 0)
         return cl_emat_diag(out->v, v[0], e->loc, err);
     if (e->kind == RJ_EXPR_CALL && n == 1
         && (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)) {
-        cl_val_set_si(out->v, e->name[0] == 'r' ? v[0]->erows : v[0]->ecols);
+        cl_val_set_si(out->v, e->name[0] == 'r' ? cl_val_rows(v[0]) : cl_val_cols(v[0]));
         return RJ_OK;
     }
-    for (i = 0; i < n && v[i]->kind != RJ_VAL_EMAT; i++)
+    for (i = 0; i < n && !cl_val_is_emat(v[i]); i++)
         ;
     {
         char d[120];
-        cl_val_describe(d, sizeof(d), v[i]);
+        rj_val_describe(d, sizeof(d), v[i]);
         return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc,
                                 "%s cannot take %s: enclosure matrices (values of tanh or "
                                 "sigmoid networks) take only + - * / ^, ', indexing, diag, "

@@ -823,7 +823,7 @@ static const builtin_t table[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-/* Functions that take enclosure matrices (src/claims/emat.c). */
+/* Functions that take enclosure matrices (src/claims/encl_matrix.c). */
 static int
 takes_emat(const char *name)
 {
@@ -904,7 +904,10 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
             return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
                                     "the polynomial %s takes one argument: %s(x), found %ld",
                                     b->name, b->name, (long) b->n);
-        return cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
+        st = cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
+        if (st == RJ_OK)
+            st = cl_val_check_finite(out->v, b->loc, err);
+        return st;
     }
     t = table + which;
     if (b->n < t->min || b->n > t->max)
@@ -918,16 +921,16 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
         /* enclosure matrices (values of tanh/sigmoid networks) */
         slong i;
         for (i = 0; i < b->n; i++)
-            if (b->a[i]->kind == RJ_VAL_EMAT)
+            if (cl_val_is_emat(b->a[i]))
                 break;
         if (i < b->n) {
             if (strcmp(t->name, "transpose") == 0)
-                st = cl_emat_transpose(out->v, b->a[0]);
+                st = b->a[0]->ops->transpose(out->v, b->a[0], b->loc, err);
             else if (b->n == 1 && takes_emat(t->name))
                 st = cl_emat_function(out->v, t->name, b->a[0], ctx->prec, b->loc, err);
             else {
                 char d[120];
-                cl_val_describe(d, sizeof(d), b->a[i]);
+                rj_val_describe(d, sizeof(d), b->a[i]);
                 st = rj_error_set_loc(err, RJ_ERR_DOMAIN, b->loc,
                                       "%s cannot take %s (argument %ld): it needs exact "
                                       "values, and enclosures (values of tanh or sigmoid "
@@ -935,9 +938,13 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                                       "norms, sigma_min, trace, abs, min and max", t->name,
                                       d, (long) (i + 1));
             }
+            if (st == RJ_OK)
+                st = cl_val_check_finite(out->v, b->loc, err);
             return cl_locate(err, st, b->loc);
         }
     }
     st = t->fn(out, b, ctx, env, err);
+    if (st == RJ_OK)
+        st = cl_val_check_finite(out->v, b->loc, err);
     return cl_locate(err, st, b->loc);
 }

@@ -26,7 +26,7 @@
  *
  * Networks with tanh or sigmoid (irrational values), and points that are
  * themselves enclosures, go to the precise layer: the value is an enclosure
- * matrix (RJ_VAL_EMAT) at the checker's current precision, which the
+ * matrix (cl_emat_ops, src/claims/encl_matrix.c) at the checker's current precision, which the
  * comparisons escalate.  There a ReLU tie is no choice set: the precise layer
  * encloses the derivative over the whole Clarke interval [0, 1] ([a, 1] for
  * leaky_relu), so the enclosure holds every choice at once. */
@@ -169,7 +169,7 @@ get_point(fmpq_mat_t x, rj_imat_t xi, int *encl, const rj_net_t net, const cl_ar
     slong n = rj_net_width_in(net);
     char d[120];
     *encl = 0;
-    if ((v->kind == RJ_VAL_EMAT && v->ecols == 1 && v->erows == n)
+    if ((cl_val_is_emat(v) && cl_val_cols(v) == 1 && cl_val_rows(v) == n)
         || (v->kind == RJ_VAL_ENCL && n == 1)) {
         cl_emat_get_imat(xi, v, prec);
         *encl = 1;
@@ -186,7 +186,7 @@ get_point(fmpq_mat_t x, rj_imat_t xi, int *encl, const rj_net_t net, const cl_ar
         fmpq_mat_init_set(x, v->mat);
         return RJ_OK;
     }
-    cl_val_describe(d, sizeof(d), v);
+    rj_val_describe(d, sizeof(d), v);
     return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
                             "%s: argument %ld must be a column vector of length %ld (the "
                             "network's input width), found %s", b->name, (long) (i + 1),
@@ -415,7 +415,7 @@ done:
    enclosure matrix, every tie's derivative enclosed over [0, 1]. */
 static int
 net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong l, slong k,
-            slong prec, rj_error_t err)
+            slong prec, rj_loc_t loc, rj_error_t err)
 {
     rj_imat_t P;
     rj_precise_parts_t parts;
@@ -455,7 +455,7 @@ net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong
     }
     if (st == RJ_OK) {
         cl_cval_set_plain(out, out->v);
-        cl_emat_set_imat(out->v, P);
+        st = cl_emat_set_imat(out->v, P, loc, err);
     }
     rj_imat_clear(P);
     rj_precise_parts_clear(parts);
@@ -496,7 +496,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
             rj_imat_set_fmpq_mat(xi, x, ctx->prec);
-        st = net_precise(out, f, net, xi, l, k, ctx->prec, err);
+        st = net_precise(out, f, net, xi, l, k, ctx->prec, b->loc, err);
     } else if (st == RJ_OK && f == NF_FORWARD) {
         fmpq_mat_t y;
         fmpq_mat_init(y, 0, 0);

@@ -29,9 +29,7 @@ describe(char *buf, int len, const rj_val_struct *v)
         snprintf(buf, len, "a network of %ld blocks", (long) v->net->len);
         break;
     case RJ_VAL_ENCL: snprintf(buf, len, "an enclosure"); break;
-    case RJ_VAL_EMAT:
-        snprintf(buf, len, "a %ld x %ld enclosure matrix", (long) v->erows, (long) v->ecols);
-        break;
+    case RJ_VAL_EXT: v->ops->describe(buf, len, v); break;
     case RJ_VAL_POLY: snprintf(buf, len, "a polynomial"); break;
     case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
     case RJ_VAL_STRING: snprintf(buf, len, "a string"); break;
@@ -84,14 +82,14 @@ encl_result(rj_val_t out, mpfr_prec_t p)
     mpfr_set_prec(out->hi, p);
 }
 
-/* A NaN end (e.g. 0 * inf) widens the interval to the whole line. */
-static void
-encl_fix(rj_val_t out)
+/* A NaN or infinite end (overflow past MPFR's exponent range, 0 * inf) is no
+   enclosure a verdict may rest on: RJ_ERR_DOMAIN (lang.h). */
+static int
+encl_check(const rj_val_struct *out, rj_loc_t loc, rj_error_t err)
 {
-    if (mpfr_nan_p(out->lo) || mpfr_nan_p(out->hi)) {
-        mpfr_set_inf(out->lo, -1);
-        mpfr_set_inf(out->hi, 1);
-    }
+    if (mpfr_number_p(out->lo) && mpfr_number_p(out->hi))
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "%s", RJ_ENCL_NONFINITE_MSG);
 }
 
 static int
@@ -143,7 +141,8 @@ encl_arith(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
     default:
         status = rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "bad enclosure operation");
     }
-    encl_fix(out);
+    if (status == RJ_OK)
+        status = encl_check(out, loc, err);
 done:
     mpfr_clears(al, ah, bl, bh, t[0], t[1], t[2], t[3], (mpfr_ptr) 0);
     return status;
@@ -187,9 +186,8 @@ encl_pow(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t
         mpfr_set_ui(out->lo, 0, MPFR_RNDD);
         mpfr_pow_ui(out->hi, m, e, MPFR_RNDU);
     }
-    encl_fix(out);
     mpfr_clears(lo, hi, m, (mpfr_ptr) 0);
-    return RJ_OK;
+    return encl_check(out, loc, err);
 }
 
 /* ---------------------------------------------------------------- exact */
@@ -419,6 +417,8 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
     int st = RJ_OK;
     rj_val_kind ka = a->kind, kb = b->kind;
 
+    if (ka == RJ_VAL_EXT || kb == RJ_VAL_EXT)
+        return (ka == RJ_VAL_EXT ? a : b)->ops->binop(out, op, a, b, loc, err);
     rj_val_init(r);
     if (op == '^') {
         st = val_pow(r, a, b, loc, err);
@@ -553,6 +553,8 @@ rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err)
 {
     rj_val_t r;
     char d[120];
+    if (a->kind == RJ_VAL_EXT)
+        return a->ops->neg(out, a, loc, err);
     rj_val_init(r);
     switch (a->kind) {
     case RJ_VAL_NUM:

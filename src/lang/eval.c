@@ -764,6 +764,14 @@ eval_index(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
     rj_val_init(iv);
     rj_val_init(jv);
     st = eval_rec(a, e->args[0], env, NULL, err);
+    if (st == RJ_OK && a->kind == RJ_VAL_EXT) {
+        st = eval_rec(iv, e->args[1], env, NULL, err);
+        if (st == RJ_OK && e->nargs == 3)
+            st = eval_rec(jv, e->args[2], env, NULL, err);
+        if (st == RJ_OK)
+            st = a->ops->index(out, a, iv, e->nargs == 3 ? jv : NULL, e->loc, err);
+        goto done;
+    }
     if (st == RJ_OK && a->kind != RJ_VAL_MAT)
         st = wrong_kind(err, e->loc, "indexing", "a matrix or a vector", a);
     if (st != RJ_OK)
@@ -925,6 +933,8 @@ eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
         if (st == RJ_OK) {
             if (a->kind == RJ_VAL_NUM)
                 rj_val_swap(r, a);
+            else if (a->kind == RJ_VAL_EXT)
+                st = a->ops->transpose(r, a, e->loc, err);
             else if (a->kind == RJ_VAL_MAT) {
                 fmpq_mat_t T;
                 fmpq_mat_init(T, fmpq_mat_ncols(a->mat), fmpq_mat_nrows(a->mat));

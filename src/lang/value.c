@@ -23,8 +23,8 @@ rj_val_init(rj_val_t v)
     v->len = 0;
     v->items = NULL;
     v->is_choice_set = 0;
-    v->erows = v->ecols = 0;
-    v->elo = v->ehi = NULL;
+    v->ops = NULL;
+    v->data = NULL;
 }
 
 void
@@ -42,14 +42,8 @@ rj_val_clear(rj_val_t v)
     for (i = 0; i < v->len; i++)
         rj_val_clear(v->items + i);
     flint_free(v->items);
-    if (v->elo != NULL) {
-        for (i = 0; i < v->erows * v->ecols; i++) {
-            mpfr_clear(v->elo + i);
-            mpfr_clear(v->ehi + i);
-        }
-        flint_free(v->elo);
-        flint_free(v->ehi);
-    }
+    if (v->data != NULL)
+        v->ops->free(v->data);
 }
 
 void
@@ -113,19 +107,9 @@ rj_val_set(rj_val_t v, const rj_val_t w)
         t->len = w->len;
     }
     t->is_choice_set = w->is_choice_set;
-    t->erows = w->erows;
-    t->ecols = w->ecols;
-    if (w->elo != NULL) {
-        slong n = w->erows * w->ecols;
-        t->elo = flint_malloc(FLINT_MAX(n, 1) * sizeof(__mpfr_struct));
-        t->ehi = flint_malloc(FLINT_MAX(n, 1) * sizeof(__mpfr_struct));
-        for (i = 0; i < n; i++) {
-            mpfr_init2(t->elo + i, mpfr_get_prec(w->elo + i));
-            mpfr_init2(t->ehi + i, mpfr_get_prec(w->ehi + i));
-            mpfr_set(t->elo + i, w->elo + i, MPFR_RNDN);   /* same precision: exact */
-            mpfr_set(t->ehi + i, w->ehi + i, MPFR_RNDN);
-        }
-    }
+    t->ops = w->ops;
+    if (w->data != NULL)
+        t->data = w->ops->copy(w->data);
     rj_val_swap(v, t);
     rj_val_clear(t);
 }
@@ -162,6 +146,15 @@ rj_val_set_bool(rj_val_t v, int b)
     v->b = b != 0;
 }
 
+void
+rj_val_set_ext(rj_val_t v, const rj_val_ops *ops, void *data)
+{
+    rj_val_reset(v);
+    v->kind = RJ_VAL_EXT;
+    v->ops = ops;
+    v->data = data;
+}
+
 const char *
 rj_val_kind_name(rj_val_kind k)
 {
@@ -177,7 +170,7 @@ rj_val_kind_name(rj_val_kind k)
     case RJ_VAL_NET: return "network";
     case RJ_VAL_STRING: return "string";
     case RJ_VAL_LIST: return "list";
-    case RJ_VAL_EMAT: return "enclosure matrix";
+    case RJ_VAL_EXT: return "extension value";
     default: return "unknown value";
     }
 }
@@ -348,31 +341,10 @@ sb_val(sbuf_t *b, const rj_val_struct *v)
         }
         sb_add(b, v->is_choice_set ? "}" : ")");
         break;
-    case RJ_VAL_EMAT: {
-        /* entry by entry lo..hi, rounded outward: the printed intervals contain
-           the enclosure */
-        slong r, c;
-        if (v->erows == 0 || v->ecols == 0 || v->elo == NULL) {
-            sb_printf(b, "(empty %ld x %ld enclosure)", (long) v->erows, (long) v->ecols);
-            break;
-        }
-        sb_add(b, "[");
-        for (r = 0; r < v->erows; r++) {
-            if (v->ecols > 1)
-                sb_add(b, r > 0 ? ", [" : "[");
-            else if (r > 0)
-                sb_add(b, ", ");
-            for (c = 0; c < v->ecols; c++) {
-                char buf[200];
-                slong k = r * v->ecols + c;
-                mpfr_snprintf(buf, sizeof(buf), "%s%.17RDg..%.17RUg", c > 0 ? ", " : "",
-                              v->elo + k, v->ehi + k);
-                sb_add(b, buf);
-            }
-            if (v->ecols > 1)
-                sb_add(b, "]");
-        }
-        sb_add(b, "]");
+    case RJ_VAL_EXT: {
+        char *t = v->ops->print(v);
+        sb_add(b, t);
+        flint_free(t);
         break;
     }
     default: sb_add(b, "(unknown value)"); break;

@@ -1,8 +1,9 @@
 /* resjac precise layer: deciding a comparison with precision escalation.
  *
  * An enclosure [lo, hi] of a quantity v decides v <= q when hi <= q (proved) or
- * lo > q (refuted); otherwise it is recomputed at twice the precision, up to a
- * stated limit, and the widths seen are reported with the answer UNDECIDED. */
+ * lo > q (refuted); otherwise it is recomputed at the next precision of the
+ * escalation rule (rj_precise_next_prec, [PB 8]), and the widths seen are
+ * reported with the answer UNDECIDED. */
 #include <math.h>
 
 #include "precise_internal.h"
@@ -56,6 +57,16 @@ decide_once(const rj_itv_t x, const fmpq_t q, int cmp)
     return r;
 }
 
+slong
+rj_precise_next_prec(slong prec, slong max_prec, double w_prev, double w)
+{
+    if (prec > max_prec / 2)
+        return 0;                 /* 2 prec would pass the cap */
+    if (isnan(w) || w == INFINITY || !(w <= w_prev - RJ_PRECISE_ESCALATE_MIN_BITS))
+        return 0;                 /* not finite, or not narrowing: more bits do not help */
+    return 2 * prec;
+}
+
 static int
 decide(rj_precise_encl_fn f, void *ctx, const fmpq_t bound, slong prec, slong max_prec,
        rj_precise_report *report, rj_error_t err, int cmp)
@@ -69,7 +80,10 @@ decide(rj_precise_encl_fn f, void *ctx, const fmpq_t bound, slong prec, slong ma
         return -2;
     if ((st = rj_precise_check_prec(max_prec, err)) != RJ_OK)
         return -2;
-    for (p = prec; p <= max_prec && rep.tries < RJ_PRECISE_MAX_TRIES; p *= 2) {
+    for (p = prec <= max_prec ? prec : 0; p != 0 && rep.tries < RJ_PRECISE_MAX_TRIES;
+         p = rj_precise_next_prec(p, max_prec,
+                                  rep.tries > 1 ? rep.width_log2[rep.tries - 2] : INFINITY,
+                                  rep.width_log2[rep.tries - 1])) {
         rj_itv_t x;
         rj_itv_init(x, p);
         st = f(x, ctx, p, err);

@@ -1,0 +1,245 @@
+/* resjac claims: the context of a claim check -- options, the interned ReLU
+ * ties (a hash of network, point and place), the ties each open case met,
+ * and the tie keys of bound names and scopes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "claims_impl.h"
+
+/* ------------------------------------------------------------ context */
+
+void
+rj_claims_opts_default(rj_claims_opts *opts)
+{
+    opts->max_ties = RJ_CLAIMS_MAX_TIES;
+    opts->max_range = RJ_CLAIMS_MAX_RANGE;
+    opts->max_samples = RJ_CLAIMS_MAX_SAMPLES;
+    opts->max_terms = RJ_CLAIMS_MAX_TERMS;
+    opts->max_prec = RJ_CLAIMS_MAX_PREC;
+    opts->max_bits = RJ_CLAIMS_MAX_BITS;
+}
+
+void
+cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
+{
+    memset(ctx, 0, sizeof(cl_ctx));
+    if (opts != NULL)
+        ctx->opts = *opts;
+    else
+        rj_claims_opts_default(&ctx->opts);
+    /* choice masks are words, with room to spare */
+    ctx->opts.max_ties = FLINT_MAX(0, FLINT_MIN(ctx->opts.max_ties, 24));
+    ctx->opts.max_prec = FLINT_MAX(ctx->opts.max_prec, RJ_ENCL_PREC);
+    ctx->prec = RJ_ENCL_PREC;
+}
+
+static void
+bound_free(cl_bound *b)
+{
+    flint_free(b->name);
+    flint_free(b->keys);
+    if (b->center != NULL) {
+        rj_val_clear(b->center);
+        flint_free(b->center);
+    }
+}
+
+void
+cl_ctx_clear(cl_ctx *ctx)
+{
+    slong i;
+    for (i = 0; i < ctx->ntie; i++)
+        flint_free(ctx->ties[i].label);
+    flint_free(ctx->ties);
+    for (i = 0; i < ctx->nbound; i++)
+        bound_free(ctx->bound + i);
+    flint_free(ctx->bound);
+    flint_free(ctx->tie_index);
+    flint_free(ctx->case_ties);
+    flint_free(ctx->case_prev);
+    memset(ctx, 0, sizeof(cl_ctx));
+}
+
+static ulong
+tie_hash(ulong h0, ulong h1, slong block, int where, slong unit)
+{
+    ulong h = h0 ^ (h1 * UWORD(0x9e3779b97f4a7c15));
+    h ^= (ulong) block * UWORD(0xff51afd7ed558ccd) + (ulong) unit * UWORD(0xc4ceb9fe1a85ec53)
+         + (ulong) where;
+    return h ^ (h >> 29);
+}
+
+static void
+tie_index_insert(cl_ctx *ctx, slong i)
+{
+    const cl_tie *t = ctx->ties + i;
+    ulong m = ctx->tie_index_size - 1;
+    ulong p = tie_hash(t->h0, t->h1, t->block, t->where, t->unit) & m;
+    while (ctx->tie_index[p] >= 0)
+        p = (p + 1) & m;
+    ctx->tie_index[p] = i;
+}
+
+slong
+cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong unit,
+              const char *label)
+{
+    slong i;
+    ulong m, p;
+    cl_tie *t;
+    if (ctx->tie_index_size > 0) {
+        m = ctx->tie_index_size - 1;
+        for (p = tie_hash(h0, h1, block, where, unit) & m; ctx->tie_index[p] >= 0;
+             p = (p + 1) & m) {
+            t = ctx->ties + ctx->tie_index[p];
+            if (t->h0 == h0 && t->h1 == h1 && t->block == block && t->where == where
+                && t->unit == unit)
+                return ctx->tie_index[p];
+        }
+    }
+    if (ctx->ntie == ctx->atie) {
+        ctx->atie = FLINT_MAX(16, 2 * ctx->atie);
+        ctx->ties = flint_realloc(ctx->ties, ctx->atie * sizeof(cl_tie));
+    }
+    t = ctx->ties + ctx->ntie;
+    t->h0 = h0;
+    t->h1 = h1;
+    t->block = block;
+    t->where = where;
+    t->unit = unit;
+    t->label = cl_strdup(label);
+    t->case_mark = 0;
+    i = ctx->ntie++;
+    if (2 * ctx->ntie >= ctx->tie_index_size) {
+        /* grow and rehash */
+        slong k;
+        ctx->tie_index_size = FLINT_MAX(64, 4 * ctx->ntie);
+        flint_free(ctx->tie_index);
+        ctx->tie_index = flint_malloc(ctx->tie_index_size * sizeof(slong));
+        for (k = 0; k < ctx->tie_index_size; k++)
+            ctx->tie_index[k] = -1;
+        for (k = 0; k < ctx->ntie; k++)
+            tie_index_insert(ctx, k);
+    } else
+        tie_index_insert(ctx, i);
+    return i;
+}
+
+void
+cl_note_seen(cl_ctx *ctx, slong tie)
+{
+    cl_tie *t = ctx->ties + tie;
+    if (ctx->case_id == 0 || t->case_mark == ctx->case_id)
+        return;
+    if (ctx->ncase_ties == ctx->acase_ties) {
+        ctx->acase_ties = FLINT_MAX(16, 2 * ctx->acase_ties);
+        ctx->case_ties = flint_realloc(ctx->case_ties, ctx->acase_ties * sizeof(slong));
+        ctx->case_prev = flint_realloc(ctx->case_prev, ctx->acase_ties * sizeof(ulong));
+    }
+    ctx->case_ties[ctx->ncase_ties] = tie;
+    ctx->case_prev[ctx->ncase_ties++] = t->case_mark;
+    t->case_mark = ctx->case_id;
+}
+
+void
+cl_case_begin(cl_ctx *ctx, cl_case_mark *outer)
+{
+    outer->start = ctx->case_start;
+    outer->id = ctx->case_id;
+    ctx->case_start = ctx->ncase_ties;
+    ctx->case_id = ++ctx->case_counter;
+}
+
+slong
+cl_case_end(cl_ctx *ctx, const cl_case_mark *outer)
+{
+    slong i, k = ctx->case_start, n = ctx->ncase_ties - ctx->case_start;
+    /* the ties met here are met by the enclosing case: they join its list
+       unless they were on it already (their mark before this case was its) */
+    for (i = ctx->case_start; i < ctx->ncase_ties; i++) {
+        slong t = ctx->case_ties[i];
+        ctx->ties[t].case_mark = outer->id;
+        if (outer->id != 0 && ctx->case_prev[i] != outer->id) {
+            ctx->case_ties[k] = t;
+            ctx->case_prev[k++] = ctx->case_prev[i];
+        }
+    }
+    ctx->ncase_ties = outer->id != 0 ? k : ctx->case_start;
+    ctx->case_start = outer->start;
+    ctx->case_id = outer->id;
+    return n;
+}
+
+void
+cl_ctx_new_claim(cl_ctx *ctx)
+{
+    ctx->cases = 0;
+}
+
+void
+cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int dep,
+              const rj_val_struct *center)
+{
+    cl_bound *b;
+    if (ctx->nbound == ctx->abound) {
+        ctx->abound = FLINT_MAX(16, 2 * ctx->abound);
+        ctx->bound = flint_realloc(ctx->bound, ctx->abound * sizeof(cl_bound));
+    }
+    b = ctx->bound + ctx->nbound++;
+    b->name = cl_strdup(name);
+    b->nkeys = nkeys;
+    b->keys = NULL;
+    b->dep = nkeys > 0 ? dep : CL_DEP_LIN;
+    b->has_center = 0;
+    b->center = NULL;
+    if (nkeys > 0) {
+        b->keys = flint_malloc(nkeys * sizeof(slong));
+        memcpy(b->keys, keys, nkeys * sizeof(slong));
+        if (center != NULL) {
+            b->center = flint_malloc(sizeof(rj_val_struct));
+            rj_val_init(b->center);
+            rj_val_set(b->center, center);
+            b->has_center = 1;
+        }
+    }
+}
+
+void
+cl_bound_pop(cl_ctx *ctx, const char *name)
+{
+    slong i;
+    for (i = ctx->nbound - 1; i >= 0; i--)
+        if (strcmp(ctx->bound[i].name, name) == 0) {
+            bound_free(ctx->bound + i);
+            memmove(ctx->bound + i, ctx->bound + i + 1,
+                    (ctx->nbound - i - 1) * sizeof(cl_bound));
+            ctx->nbound--;
+            return;
+        }
+}
+
+const cl_bound *
+cl_bound_lookup(const cl_ctx *ctx, const char *name)
+{
+    slong i;
+    for (i = ctx->nbound - 1; i >= 0; i--)
+        if (strcmp(ctx->bound[i].name, name) == 0)
+            return ctx->bound + i;
+    return NULL;
+}
+
+void
+cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v)
+{
+    rj_env_push(env, name, v);
+    cl_bound_push(ctx, name, NULL, 0, CL_DEP_LIN, NULL);
+}
+
+void
+cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name)
+{
+    rj_env_unbind(env, name);
+    cl_bound_pop(ctx, name);
+}
+

@@ -1,0 +1,226 @@
+/* resjac claims: verdicts.  A formula's per-choice truth values are reduced
+ * to one verdict (cl_reduce): PROVED only if TRUE for every one-sided choice
+ * at the ReLU ties and on the whole Clarke box, REFUTED only if FALSE for
+ * every choice and on the whole box; otherwise UNDECIDED naming the
+ * convention the claim needs.  A case (the claim, or one case of a
+ * quantifier) is decided and reduced by cl_decide_case, which also notes the
+ * ties the case met when they did not matter. */
+#include <string.h>
+
+#include "claims_impl.h"
+
+/* ------------------------------------------------------------ reduction */
+
+static void
+sb_ties(cl_sbuf *b, const cl_cres_t r, cl_ctx *ctx)
+{
+    slong i;
+    cl_sb_puts(b, " [ReLU tie");
+    if (r->nkeys > 1)
+        cl_sb_puts(b, "s");
+    cl_sb_puts(b, ": ");
+    for (i = 0; i < r->nkeys; i++)
+        cl_sb_printf(b, "%s%s", i > 0 ? "; " : "", ctx->ties[r->keys[i]].label);
+    cl_sb_puts(b, "]");
+}
+
+static void
+sb_choice(cl_sbuf *b, const cl_cres_t r, ulong m, cl_ctx *ctx)
+{
+    slong i;
+    for (i = 0; i < r->nkeys; i++)
+        cl_sb_printf(b, "%s%s %s", i > 0 ? ", " : "", ctx->ties[r->keys[i]].label,
+                     (m >> i) & 1 ? "right" : "left");
+}
+
+static int
+holds(int tv)
+{
+    return tv == CL_TRUE || tv == CL_WEAK;
+}
+
+rj_verdict_kind
+cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
+{
+    slong n = WORD(1) << r->nkeys, m, nt = 0, nf = 0, nw = 0, nu = 0;
+    slong first_w = -1, first_u = -1, first_f = -1, first_h = -1;
+    cl_sbuf b;
+    rj_verdict_kind v;
+    const char *e0, *cev = r->cev != NULL ? r->cev : "";
+
+    for (m = 0; m < n; m++) {
+        switch (r->tv[m]) {
+        case CL_TRUE: nt++; break;
+        case CL_FALSE: nf++; if (first_f < 0) first_f = m; break;
+        case CL_WEAK: nw++; if (first_w < 0) first_w = m; break;
+        default: nu++; if (first_u < 0) first_u = m; break;
+        }
+        if (holds(r->tv[m]) && first_h < 0)
+            first_h = m;
+    }
+    cl_sb_init(&b);
+    e0 = r->ev[0] != NULL ? r->ev[0] : "";
+    if (r->nkeys == 0) {
+        static const rj_verdict_kind map[4] = { RJ_VERDICT_PROVED, RJ_VERDICT_REFUTED,
+                                                RJ_VERDICT_NOT_REFUTED, RJ_VERDICT_UNDECIDED };
+        *evidence = cl_strdup(e0);
+        return map[(int) r->tv[0]];
+    }
+    /* With ties, the one-sided choices are the vertices of the Clarke box
+       [0, 1]^k; PROVED and REFUTED need the verdict on the whole box
+       (proofs/ties.md). */
+    if (nt == n && r->box_true) {
+        v = RJ_VERDICT_PROVED;
+        cl_sb_printf(&b, "%s (holds for all %ld one-sided choices at the ReLU ties, and so for "
+                     "every ReLU'(0) in [0, 1]: the compared values are multilinear or convex "
+                     "in the tie derivatives)", e0, (long) n);
+    } else if (nf == n && r->box_false) {
+        v = RJ_VERDICT_REFUTED;
+        cl_sb_printf(&b, "%s (fails for all %ld one-sided choices at the ReLU ties, and so "
+                     "for every ReLU'(0) in [0, 1])", e0, (long) n);
+    } else if (nt == n && r->ctv == CL_FALSE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: holds at every one-sided choice (ReLU'(0) = 0 "
+                     "or 1 at each tie) but fails at ReLU'(0) = 1/2, inside the Clarke set: "
+                     "%s", cev);
+    } else if (nt == n) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "holds at every one-sided choice, but the claim is not multilinear "
+                     "in the tie choices, so the vertices do not cover the Clarke set "
+                     "[0,1]%s: %s", r->ctv == CL_TRUE ? " (it also holds at ReLU'(0) = 1/2)"
+                                                      : "", e0);
+    } else if (nf == n && r->ctv == CL_TRUE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: fails at every one-sided choice but holds at "
+                     "ReLU'(0) = 1/2: %s; with ReLU'(0) = 0: %s", cev, e0);
+    } else if (nf == n) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "fails at every one-sided choice%s, but the claim is not "
+                     "multilinear in the tie choices, so the vertices do not show that it "
+                     "fails on the whole Clarke set [0,1]: %s",
+                     r->ctv == CL_FALSE ? " and at ReLU'(0) = 1/2" : "", e0);
+    } else if (nt + nw == n && r->ctv == CL_FALSE) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_printf(&b, "needs a convention: not refuted at any one-sided choice, but fails "
+                     "at ReLU'(0) = 1/2: %s", cev);
+    } else if (nt + nw == n) {
+        v = RJ_VERDICT_NOT_REFUTED;
+        cl_sb_printf(&b, "%s (for all %ld one-sided choices at the ReLU ties)",
+                     r->ev[first_w] != NULL ? r->ev[first_w] : "", (long) n);
+    } else if (nu > 0) {
+        v = RJ_VERDICT_UNDECIDED;
+        cl_sb_puts(&b, "for the one-sided choice ");
+        sb_choice(&b, r, first_u, ctx);
+        cl_sb_printf(&b, ": %s", r->ev[first_u] != NULL ? r->ev[first_u] : "");
+    } else {
+        /* true for some choices, false for others: name the convention */
+        int hl = holds(r->tv[0]), hr = holds(r->tv[n - 1]);
+        v = RJ_VERDICT_UNDECIDED;
+        if (hr && !hl)
+            cl_sb_printf(&b, "needs a convention: holds with the right derivative at every "
+                         "ReLU tie (ReLU'(0) = 1), fails with the left (ReLU'(0) = 0): %s",
+                         e0);
+        else if (hl && !hr)
+            cl_sb_printf(&b, "needs a convention: holds with the left derivative at every "
+                         "ReLU tie (ReLU'(0) = 0), fails with the right (ReLU'(0) = 1): %s",
+                         r->ev[n - 1] != NULL ? r->ev[n - 1] : "");
+        else if (hl && hr) {
+            cl_sb_puts(&b, "needs a convention: holds with ReLU'(0) = 0 and with ReLU'(0) = 1 "
+                           "at every tie but fails for the mixed choice ");
+            sb_choice(&b, r, first_f, ctx);
+            cl_sb_printf(&b, ": %s", r->ev[first_f] != NULL ? r->ev[first_f] : "");
+        } else {
+            cl_sb_puts(&b, "needs a convention: holds only for mixed one-sided choices, e.g. ");
+            sb_choice(&b, r, first_h, ctx);
+            cl_sb_printf(&b, "; fails with ReLU'(0) = 0: %s", e0);
+        }
+        cl_sb_printf(&b, " (holds for %ld of %ld one-sided choices%s)", (long) (nt + nw),
+                     (long) n, r->ctv == CL_TRUE ? " and at ReLU'(0) = 1/2"
+                               : r->ctv == CL_FALSE ? "; fails at ReLU'(0) = 1/2" : "");
+    }
+    sb_ties(&b, r, ctx);
+    *evidence = cl_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
+    return v;
+}
+
+int
+cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_struct *env,
+               cl_ctx *ctx, rj_error_t err)
+{
+    cl_cres_t r;
+    cl_case_mark outer;
+    slong met;
+    int st;
+    cl_cres_init(r);
+    cl_case_begin(ctx, &outer);
+    st = cl_decide_formula(r, f, env, ctx, err);
+    if (st == RJ_ERR_DOMAIN) {
+        *v = RJ_VERDICT_UNDECIDED;
+        *ev = cl_domain_evidence(err);
+        rj_error_init(err);
+        st = RJ_OK;
+    } else if (st == RJ_OK)
+        *v = cl_reduce(ev, r, ctx);
+    met = cl_case_end(ctx, &outer);
+    if (st == RJ_OK && met > 0 && (*v == RJ_VERDICT_PROVED || *v == RJ_VERDICT_REFUTED)
+        && f->kind != RJ_EXPR_FORALL && f->kind != RJ_EXPR_FORALL_RANDOM
+        && strstr(*ev, "ReLU tie") == NULL) {
+        /* this case met ties that did not matter (a quantifier's cases carry
+           their own notes: its evidence quotes one case, which may have met
+           none) */
+        char *s = cl_printf("%s [%ld ReLU tie%s met; every ReLU'(0) in [0, 1] gives this "
+                            "value]", *ev, (long) met, met == 1 ? "" : "s");
+        flint_free(*ev);
+        *ev = s;
+    }
+    cl_cres_clear(r);
+    return st;
+}
+
+/* ------------------------------------------------------------ one claim */
+
+int
+rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
+                 const rj_expr_struct *formula, rj_env_t env, rj_error_t err)
+{
+    cl_ctx *ctx = cl_env_ctx(env);
+    rj_error_t e;
+    int st;
+    slong ncases;
+
+    *evidence = NULL;
+    if (ctx == NULL)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "rj_claims_decide needs an environment made by rj_claims_env_init");
+    rj_error_init(e);
+    cl_ctx_new_claim(ctx);
+    ctx->prec = RJ_ENCL_PREC;
+    st = cl_decide_case(verdict, evidence, formula, env, ctx, e);
+    ncases = ctx->cases;
+    if (st == RJ_OK && *verdict == RJ_VERDICT_REFUTED) {
+        /* decide once more from scratch: a refutation must be reproducible */
+        rj_verdict_kind v2;
+        char *ev2 = NULL;
+        st = cl_decide_case(&v2, &ev2, formula, env, ctx, e);
+        if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
+            st = rj_error_set_loc(e, RJ_ERR_INTERNAL, formula->loc,
+                                  "the refutation did not reproduce (second decision: %s); "
+                                  "this is a bug in resjac", rj_verdict_name(v2));
+        flint_free(ev2);
+    }
+    if (st != RJ_OK) {
+        char buf[RJ_ERROR_MSG_LEN + 300];
+        if (e->line == 0)
+            cl_locate(e, st, formula->loc);
+        rj_error_format(buf, sizeof(buf), e);
+        flint_free(*evidence);
+        *evidence = cl_strdup(buf);
+        *verdict = RJ_VERDICT_ERROR;
+        if (err != NULL)
+            *err = *e;
+        st = RJ_OK;
+    }
+    if (cases != NULL)
+        *cases = ncases;
+    return st;
+}
