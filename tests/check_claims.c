@@ -149,8 +149,8 @@ bind_block(rj_env_t env, const char *name, const rj_block_t b)
     rj_val_clear(v);
 }
 
-/* Evaluate definitions into env (the model's evaluator; its call hook reaches
-   the claim functions). */
+/* Evaluate definitions into env (the language's evaluator, with the claim
+   functions registered). */
 static void
 bind_defs(rj_env_t env, const char *text)
 {
@@ -1053,27 +1053,45 @@ START_TEST(test_negation_evidence)
 }
 END_TEST
 
-/* The call hook through the model's own rj_eval: choice sets come back as
-   lists with one item per one-sided choice. */
-START_TEST(test_hook_choice_sets)
+/* The claim functions through the language's own rj_eval: a value at a ReLU
+   tie is a choice value (an extension value) with one item per one-sided
+   choice, and every operation on it -- bound by name, in a sum, in a matrix
+   literal -- pairs the items of one and the same tie. */
+START_TEST(test_eval_choice_values)
 {
     rj_env_t env;
     rj_prog_t prog;
     rj_error_t err;
     rj_val_t v;
+    char d[120], *s;
     rj_claims_env_init(env, NULL);
     rj_prog_init(prog);
     rj_error_init(err);
     rj_val_init(v);
     ck_assert_int_eq(rj_parse_string(prog, "let T = block(W1 = [[1]], W2 = [[1]])\n"
-                                           "let J = jacobian(T, [0])\nlet n = paths(5)\n",
+                                           "let J = jacobian(T, [0])\nlet n = paths(5)\n"
+                                           "let K = J + J\nlet S = sum(k in 1..3: k * J)\n"
+                                           "let M = [J[1, 1], 1]\nlet D = J - J\n",
                                      "h", err), RJ_OK);
     ck_assert_int_eq(rj_eval_defs(env, prog, err), RJ_OK);
-    ck_assert_int_eq(rj_env_lookup(env, "J")->kind, RJ_VAL_LIST);
-    ck_assert_int_eq(rj_env_lookup(env, "J")->is_choice_set, 1);
-    ck_assert_int_eq(rj_env_lookup(env, "J")->len, 2);
-    ck_assert(fmpq_equal_si(fmpq_mat_entry(rj_env_lookup(env, "J")->items[0].mat, 0, 0), 1));
-    ck_assert(fmpq_equal_si(fmpq_mat_entry(rj_env_lookup(env, "J")->items[1].mat, 0, 0), 2));
+    ck_assert_int_eq(rj_env_lookup(env, "J")->kind, RJ_VAL_EXT);
+    rj_val_describe(d, sizeof(d), rj_env_lookup(env, "J"));
+    ck_assert_str_eq(d, "a choice set of 2 values (a ReLU tie)");
+    s = rj_val_get_str(rj_env_lookup(env, "J"));
+    ck_assert_str_eq(s, "one of {[1], [2]}");
+    flint_free(s);
+    s = rj_val_get_str(rj_env_lookup(env, "K"));       /* paired: not 4 combinations */
+    ck_assert_str_eq(s, "one of {[2], [4]}");
+    flint_free(s);
+    s = rj_val_get_str(rj_env_lookup(env, "S"));       /* 1 J + 2 J + 3 J */
+    ck_assert_str_eq(s, "one of {[6], [12]}");
+    flint_free(s);
+    s = rj_val_get_str(rj_env_lookup(env, "M"));
+    ck_assert_str_eq(s, "one of {[1, 1], [2, 1]}");
+    flint_free(s);
+    /* the same tie on both sides: J - J does not depend on it */
+    ck_assert_int_eq(rj_env_lookup(env, "D")->kind, RJ_VAL_MAT);
+    ck_assert(fmpq_mat_is_zero(rj_env_lookup(env, "D")->mat));
     ck_assert(fmpq_equal_si(rj_env_lookup(env, "n")->num, 32));
     ck_assert(rj_claims_is_function("jacobian"));
     ck_assert(!rj_claims_is_function("block"));
@@ -1343,7 +1361,7 @@ claims_suite(void)
     tcase_add_test(tc, test_definitions_in_order);
     tcase_add_test(tc, test_failed_definitions_reported);
     tcase_add_test(tc, test_negation_evidence);
-    tcase_add_test(tc, test_hook_choice_sets);
+    tcase_add_test(tc, test_eval_choice_values);
     tcase_add_test(tc, test_random_net_is_the_float_network);
     tcase_add_test(tc, test_random_net_seeds_differ);
     tcase_add_test(tc, test_random_net_bad_input_located);

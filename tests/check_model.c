@@ -1151,7 +1151,6 @@ START_TEST(test_val_deep_copy)
 
     /* a list holding a matrix and a string */
     l->kind = RJ_VAL_LIST;
-    l->is_choice_set = 1;
     l->len = 2;
     l->items = flint_malloc(2 * sizeof(rj_val_struct));
     rj_val_init(l->items + 0);
@@ -1170,7 +1169,7 @@ START_TEST(test_val_deep_copy)
     l->items[1].str[0] = 'X';
     fmpq_zero(fmpq_mat_entry(l->items[0].mat, 1, 0));
     s1 = rj_val_get_str(b);
-    ck_assert_str_eq(s1, "one of {[0, 5/2], \"abc\"}");
+    ck_assert_str_eq(s1, "([0, 5/2], \"abc\")");
     flint_free(s1);
     /* self-assignment and copy into itself are harmless */
     rj_val_set(b, b);
@@ -1243,61 +1242,89 @@ START_TEST(test_env_scoping)
 }
 END_TEST
 
-/* ---------------------------------------------------------------- hooks */
+/* ---------------------------------------------------------------- registered functions */
 
-static int hook_calls;
+static int fn_calls;
 
 static int
-test_hook(rj_val_t out, const char *name, rj_val_struct *args, char *const *argnames,
-          slong nargs, rj_loc_t loc, rj_env_struct *env, rj_error_t err)
+fn_twice(rj_val_t out, const rj_call_struct *c, rj_env_struct *env, rj_error_t err)
 {
-    hook_calls++;
-    if (strcmp(name, "diag") == 0 && nargs == 1 && args[0].kind == RJ_VAL_STRING) {
-        rj_val_set_bool(out, 1);                 /* overrides a builtin */
-        return RJ_OK;
-    }
-    if (strcmp(name, "twice") == 0) {
-        fmpq_t q;
-        if (nargs != 1 || args[0].kind != RJ_VAL_NUM || argnames[0] != NULL)
-            return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "twice(x) wants a number");
-        fmpq_init(q);
-        fmpq_mul_2exp(q, args[0].num, 1);
-        rj_val_set_fmpq(out, q);
-        fmpq_clear(q);
-        return RJ_OK;
-    }
-    if (strcmp(name, "compose") == 0 && nargs == 2 && argnames[1] == NULL) {
-        rj_val_set(out, args + 1);
-        return RJ_OK;
-    }
-    return RJ_NOT_HANDLED;
+    fmpq_t q;
+    fn_calls++;
+    ck_assert_ptr_eq(env->funcs[0].ctx, c->ctx);
+    if (c->a[0]->kind != RJ_VAL_NUM)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, c->loc, "twice(x) wants a number");
+    fmpq_init(q);
+    fmpq_mul_2exp(q, c->a[0]->num, 1);
+    rj_val_set_fmpq(out, q);
+    fmpq_clear(q);
+    return RJ_OK;
 }
 
-START_TEST(test_hook_first)
+static int
+fn_diag_string(rj_val_t out, const rj_call_struct *c, rj_env_struct *env, rj_error_t err)
+{
+    fn_calls++;
+    rj_val_set_bool(out, c->a[0]->kind == RJ_VAL_STRING);   /* overrides a builtin */
+    return RJ_OK;
+}
+
+static int
+fn_compose_second(rj_val_t out, const rj_call_struct *c, rj_env_struct *env, rj_error_t err)
+{
+    rj_val_set(out, c->a[1]);
+    return RJ_OK;
+}
+
+static const rj_func_def test_funcs[] = {
+    { "twice", 1, 1, 0, fn_twice, "twice(x)" },
+    { "compose", 2, 2, 0, fn_compose_second, "compose(p, x)" },
+    { NULL, 0, 0, 0, NULL, NULL }
+};
+
+static const rj_func_def test_funcs2[] = {
+    { "diag", 1, 1, 0, fn_diag_string, "diag(s)" },
+    { NULL, 0, 0, 0, NULL, NULL }
+};
+
+START_TEST(test_functions_registered)
 {
     rj_env_t env;
     rj_val_t v;
     rj_error_t err;
+    int ctx_a, ctx_b;
     rj_env_init(env);
     rj_val_init(v);
     rj_error_init(err);
-    env->hook = test_hook;
-    hook_calls = 0;
+    rj_env_add_functions(env, test_funcs, &ctx_a);
+    fn_calls = 0;
     ck_assert_int_eq(eval_expr(v, "twice(twice(3/4))", env, err), RJ_OK);
     ck_assert(fmpq_equal_si(v->num, 3));
-    ck_assert_int_eq(hook_calls, 2);
-    ck_assert_int_eq(eval_expr(v, "diag(\"x\")", env, err), RJ_OK);
-    ck_assert(v->kind == RJ_VAL_BOOL && v->b == 1);
-    ck_assert_int_eq(eval_expr(v, "diag(1, 2)", env, err), RJ_OK);   /* falls through */
+    ck_assert_int_eq(fn_calls, 2);
+    ck_assert_int_eq(eval_expr(v, "diag(1, 2)", env, err), RJ_OK);   /* the builtin */
     ck_assert(v->kind == RJ_VAL_MAT);
-    ck_assert_int_eq(hook_calls, 4);
+    ck_assert_int_eq(fn_calls, 2);
     ck_assert_int_eq(eval_expr(v, "twice(twice(1))(5)", env, err), RJ_OK);
     ck_assert(fmpq_equal_si(v->num, 5));
+    ck_assert_int_eq(fn_calls, 4);
     ck_assert_int_eq(eval_expr(v, "1 + twice([1])", env, err), RJ_ERR_INPUT);
     ck_assert_str_eq(err->msg, "twice(x) wants a number");
     ck_assert_int_eq(err->col, 14);                  /* "let _r = 1 + twice" */
+    ck_assert_int_eq(eval_expr(v, "twice(1, 2)", env, err), RJ_ERR_INPUT);
+    ck_assert_msg(strstr(err->msg, "twice takes 1 argument, found 2; usage: twice(x)") != NULL,
+                  "%s", err->msg);
+    ck_assert_int_eq(eval_expr(v, "twice(x = 1)", env, err), RJ_ERR_INPUT);
+    ck_assert_msg(strstr(err->msg, "takes no keyword arguments") != NULL, "%s", err->msg);
     ck_assert_int_eq(eval_expr(v, "thrice(1)", env, err), RJ_ERR_INPUT);
     ck_assert_msg(strstr(err->msg, "unknown function 'thrice'") != NULL, "%s", err->msg);
+    ck_assert_ptr_eq(rj_env_functions_ctx(env, test_funcs), &ctx_a);
+    ck_assert_ptr_null(rj_env_functions_ctx(env, test_funcs2));
+    /* a table registered later comes first, even before a builtin */
+    rj_env_add_functions(env, test_funcs2, &ctx_b);
+    ck_assert_int_eq(eval_expr(v, "diag(\"x\")", env, err), RJ_OK);
+    ck_assert(v->kind == RJ_VAL_BOOL && v->b == 1);
+    ck_assert_int_eq(fn_calls, 6);          /* arity and keywords refused before a call */
+    ck_assert_ptr_eq(rj_env_functions_ctx(env, test_funcs2), &ctx_b);
     rj_val_clear(v);
     rj_env_clear(env);
 }
@@ -2000,7 +2027,7 @@ model_suite(void)
     tcase_add_test(tc, test_block_label);
     tcase_add_test(tc, test_val_deep_copy);
     tcase_add_test(tc, test_env_scoping);
-    tcase_add_test(tc, test_hook_first);
+    tcase_add_test(tc, test_functions_registered);
     tcase_add_test(tc, test_npy_exact);
     tcase_add_test(tc, test_npy_reject);
     tcase_add_test(tc, test_model_load);

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rj_claim_results_t res;
         rj_env_t env;
         slong i;
-        /* the model's own evaluation of the definitions, with the claim hook */
+        /* the language's evaluation of the definitions, with the claim functions */
         rj_claims_env_init(env, &opts);
         rj_error_init(err);
         (void) rj_eval_defs(env, prog, err);

@@ -29,7 +29,8 @@
  *
  * The claim functions (jacobian, skip_part, branch_part, forward, expand,
  * graded, subsets_sum, paths, binomial, digits, norms, charpoly, ...) are added
- * to the language through the environment's call hook (rj_claims_env_init);
+ * to the language as a table of functions registered in the environment
+ * (rj_claims_env_init, rj_env_add_functions);
  * proofs/LANGUAGE.md lists them.  Networks with tanh or sigmoid are computed by
  * the precise layer: their values are enclosure matrices (an RJ_VAL_EXT value). */
 #ifndef RESJAC_CLAIMS_H
@@ -122,27 +123,24 @@ int rj_claims_check_file(rj_claim_results_t res, const char *path,
 int rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
                      const rj_expr_struct *formula, rj_env_t env, rj_error_t err);
 
-/* An environment with the claim functions: rj_env_init, the call hook
-   rj_claims_hook with its state in env->hook_ctx, and the polynomial variable
-   `t` bound (a `let t = ...` replaces it).  opts NULL means the defaults.
-   Clear it with rj_claims_env_clear, never with rj_env_clear alone. */
+/* An environment with the claim functions: rj_env_init, the claim functions
+   registered (rj_env_add_functions) with the checker's state as their
+   context, and the polynomial variable `t` bound (a `let t = ...` replaces
+   it).  opts NULL means the defaults.  Clear it with rj_claims_env_clear,
+   never with rj_env_clear alone.
+
+   In it, a value that depends on the derivative chosen at ReLU ties is an
+   extension value (RJ_VAL_EXT, printed "one of {...}") holding 2^k items, one
+   for every one-sided choice at the k ties it depends on, and the ties
+   themselves: it keeps them when bound to a name, and every operation on it
+   pairs the items of shared ties.  Ties that do not change the value are
+   dropped, so a value every choice agrees on is a plain value.  Values of
+   tanh or sigmoid networks are enclosure matrices (RJ_VAL_EXT).  Limits (too
+   many ties) and what the method cannot compute (det of an enclosure, ...)
+   return RJ_ERR_DOMAIN, which the checker reports as UNDECIDED with the
+   message. */
 void rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts);
 void rj_claims_env_clear(rj_env_t env);
-
-/* The call hook (type rj_call_hook) that adds the claim functions.  It needs
-   env->hook_ctx to be the state made by rj_claims_env_init (without it each
-   call uses a temporary state).  A value that depends on the derivative
-   chosen at ReLU ties is a list with is_choice_set = 1 holding 2^k items, one
-   for every one-sided choice at the k ties it depends on (item m: tie b takes
-   the right derivative iff bit b of m is set, ties in the order met); ties
-   that do not change the value are dropped, so a value every choice agrees on
-   is returned plainly.  Values of tanh or sigmoid networks are enclosure
-   matrices (RJ_VAL_EXT).  Limits (too many ties) and what the method cannot
-   compute (det of an enclosure, ...) return RJ_ERR_DOMAIN, which the checker
-   reports as UNDECIDED with the message. */
-int rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args,
-                   char *const *argnames, slong nargs, rj_loc_t loc,
-                   struct rj_env_struct *env, rj_error_t err);
 
 /* 1 if name is one of the claim functions. */
 int rj_claims_is_function(const char *name);

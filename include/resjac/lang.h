@@ -5,11 +5,12 @@
  *                                           block, network, activation, ...)
  *   claim NAME "REF" expect VERDICT [note "TEXT"]: FORMULA
  * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
- * (rj_val_t).  The model module evaluates literals, arithmetic and the model
- * constructors (block, net, repeat, load, diag, identity, ...).  Other modules
- * (claims) add functions through rj_env_t's call hook and value kinds through
- * one extension kind (RJ_VAL_EXT with an operations table, rj_val_ops), so
- * data flows one way: model -> layers -> claims. */
+ * (rj_val_t).  The language has one evaluator (rj_eval): it evaluates
+ * literals, arithmetic, sum/prod and the model constructors (block, net,
+ * repeat, load, diag, identity, ...).  Other modules (claims) add functions
+ * through a table registered in the environment (rj_env_add_functions) and
+ * value kinds through one extension kind (RJ_VAL_EXT with an operations
+ * table, rj_val_ops), so data flows one way: model -> layers -> claims. */
 #ifndef RESJAC_LANG_H
 #define RESJAC_LANG_H
 
@@ -130,13 +131,14 @@ typedef enum {
     RJ_VAL_BLOCK,
     RJ_VAL_NET,
     RJ_VAL_STRING,
-    RJ_VAL_LIST,      /* list of values; is_choice_set = 1 when it is the set of
-                         alternatives at a ReLU tie (a claim must hold for all) */
+    RJ_VAL_LIST,      /* list of values */
     RJ_VAL_EXT        /* a value another module adds: data, handled through ops (the
-                         claims module's enclosure matrices, for one) */
+                         claims module's enclosure matrices and values that depend
+                         on ReLU tie choices) */
 } rj_val_kind;
 
 struct rj_val_struct;
+struct rj_env_struct;
 
 /* The operations of an extension value (RJ_VAL_EXT).  The module that adds the
    kind defines one table and makes values with rj_val_set_ext; the language
@@ -147,7 +149,16 @@ struct rj_val_struct;
    index's j is NULL for v[i].  Each returns a status and leaves out unchanged
    on failure; out may alias an operand.  compare may be NULL (then formulas
    compare the value by the module's own means): it sets *tv to 1 (holds),
-   0 (fails) or -1 (undecided) for a op b, op an rj_cmp_kind. */
+   0 (fails) or -1 (undecided) for a op b, op an rj_cmp_kind.  Any entry but
+   name, free, copy, print and describe may be NULL: the operation is then
+   refused with a message naming the kind.
+
+   lift, when not NULL, takes over every operation of the evaluator that has
+   an operand of this kind: e is the node (CALL, MATRIX, BINOP, NEG, TRANSPOSE,
+   INDEX, or SUM/PROD for one accumulation step, see rj_eval_apply), vals its
+   n operand values.  A module whose values stand for several plain values
+   (one per choice, say) maps the operation over them by calling
+   rj_eval_apply on plain operands. */
 typedef struct {
     const char *name;                                   /* "enclosure matrix" */
     void (*free)(void *data);
@@ -165,6 +176,9 @@ typedef struct {
                  rj_error_t err);
     int (*compare)(int *tv, int op, const struct rj_val_struct *a,
                    const struct rj_val_struct *b, rj_loc_t loc, rj_error_t err);
+    int (*lift)(struct rj_val_struct *out, const struct rj_expr_struct *e,
+                struct rj_val_struct *const *vals, slong n, struct rj_env_struct *env,
+                rj_error_t err);
 } rj_val_ops;
 
 typedef struct rj_val_struct {
@@ -179,7 +193,6 @@ typedef struct rj_val_struct {
     rj_net_t net;                 /* NET */
     slong len;                    /* LIST */
     struct rj_val_struct *items;  /* LIST */
-    int is_choice_set;            /* LIST */
     const rj_val_ops *ops;        /* EXT: the kind's operations */
     void *data;                   /* EXT: owned, freed and copied through ops */
 } rj_val_struct;
@@ -210,6 +223,8 @@ void rj_val_set_bool(rj_val_t v, int b);
 void rj_val_set_ext(rj_val_t v, const rj_val_ops *ops, void *data);
 /* "a 2 x 3 matrix", "a number", "the atom relu", ... for messages. */
 void rj_val_describe(char *buf, int len, const rj_val_t v);
+/* RJ_ERR_INPUT at loc: "WHAT cannot take <v described>". */
+int rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t v);
 
 /* Arithmetic as the language does it: op is '+', '-', '*', '/' or '^'.
    Numbers, matrices (shapes checked; scalar * matrix; matrix / number; square
@@ -233,25 +248,47 @@ int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
 
 /* ---------------------------------------------------------------- evaluation */
 
-/* Return value of a call hook that does not know the function. */
-#define RJ_NOT_HANDLED (-1)
+/* Functions that other modules add to the language.  A module defines a table
+   of rj_func_def (ended by an entry whose name is NULL) and registers it in an
+   environment with a context of its own (rj_env_add_functions); the evaluator
+   looks a called name up there before the language's own builtins, checks the
+   number of arguments and refuses keyword arguments, and calls fn with the
+   evaluated arguments.  rule is the module's own (say, how the result depends
+   on choices); the language never reads it. */
+struct rj_func_def;
 
-struct rj_env_struct;
+typedef struct {
+    const char *name;             /* the function called */
+    struct rj_val_struct *const *a;   /* the n evaluated arguments */
+    slong n;
+    rj_loc_t loc;                 /* where the call stands */
+    const struct rj_func_def *def;
+    void *ctx;                    /* the context registered with the table */
+} rj_call_struct;
 
-/* A hook called for every function call before the model's own builtins.
-   args are evaluated values (positional and keyword, argnames[i] NULL for
-   positional).  Returns RJ_OK, a status, or RJ_NOT_HANDLED. */
-typedef int (*rj_call_hook)(rj_val_t out, const char *name, rj_val_struct *args,
-                            char *const *argnames, slong nargs, rj_loc_t loc,
-                            struct rj_env_struct *env, rj_error_t err);
+typedef int (*rj_func_fn)(struct rj_val_struct *out, const rj_call_struct *call,
+                          struct rj_env_struct *env, rj_error_t err);
+
+typedef struct rj_func_def {
+    const char *name;
+    slong min_args, max_args;
+    int rule;
+    rj_func_fn fn;
+    const char *usage;            /* "jacobian(N, x)", for messages */
+} rj_func_def;
+
+typedef struct {
+    const rj_func_def *table;
+    void *ctx;
+} rj_func_table;
 
 typedef struct rj_env_struct {
     slong len, alloc;
     char **names;
     rj_val_struct *vals;
     const char *dir;              /* directory that load("...") paths are relative to */
-    rj_call_hook hook;            /* may be NULL */
-    void *hook_ctx;
+    slong nfuncs;                 /* registered function tables */
+    rj_func_table *funcs;
 } rj_env_struct;
 typedef rj_env_struct rj_env_t[1];
 
@@ -271,6 +308,31 @@ rj_val_struct *rj_env_lookup(rj_env_t env, const char *name);
 /* Evaluate an expression (not a formula: comparisons/quantifiers are the claims
    module's) to a value.  Errors carry the expression's location. */
 int rj_eval(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err);
+
+/* Register a table of functions (see rj_func_def) with its context; tables
+   registered later are looked up first.  The table is not copied. */
+void rj_env_add_functions(rj_env_t env, const rj_func_def *table, void *ctx);
+/* The registered function called name (NULL if none); *ctx (if ctx is not
+   NULL) receives its table's context. */
+const rj_func_def *rj_env_find_function(rj_env_t env, const char *name, void **ctx);
+/* The context registered with table (NULL if table is not registered). */
+void *rj_env_functions_ctx(rj_env_t env, const rj_func_def *table);
+
+/* Apply the operation of node e to operand values, as rj_eval does after
+   evaluating e's operands: e is RJ_EXPR_CALL (vals: the arguments), MATRIX
+   (the entries, row-major), BINOP (two), NEG, TRANSPOSE (one), INDEX (the
+   indexed value and one or two indices), or SUM / PROD for one step of the
+   accumulation (vals: the sum so far and the next term; the next factor goes
+   on the left of a product).  When an operand is an extension value whose
+   ops->lift is not NULL, the first such operand's lift does the work.  Errors
+   carry e's location.  The operands are not changed (except that net(...)
+   may take its arguments' networks over). */
+int rj_eval_apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+                  rj_env_t env, rj_error_t err);
+/* Call the registered function e->name with vals, without lifting (for a
+   module's lift that has done its own); RJ_ERR_INPUT if there is none. */
+int rj_env_call(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+                rj_env_t env, rj_error_t err);
 
 /* Evaluate every `let` of prog in order into env (claims are skipped). */
 int rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err);

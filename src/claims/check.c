@@ -163,30 +163,13 @@ expr_uses_broken(const rj_expr_struct *e, broken_list *bl)
 /* ------------------------------------------------------------ definitions */
 
 static int
-eval_let(rj_env_t env, cl_ctx *ctx, const rj_prog_t prog, slong i, rj_error_t err)
+eval_let(rj_env_t env, const rj_prog_t prog, slong i, rj_error_t err)
 {
-    const rj_stmt_struct *s = prog->stmts + i;
-    int st;
-    while (cl_bound_lookup(ctx, s->name) != NULL)
-        cl_bound_pop(ctx, s->name);
-    if (cl_needs_own(s->expr, env, ctx)) {
-        cl_cval_t c;
-        cl_cval_init(c);
-        st = cl_eval(c, s->expr, env, ctx, err);
-        if (st == RJ_OK) {
-            rj_env_bind(env, s->name, c->v);
-            cl_bound_push(ctx, s->name, c->keys, c->nkeys, c->dep, cl_cval_center(c));
-        }
-        cl_cval_clear(c);
-    } else {
-        /* the model's own evaluation of a definition (it names blocks) */
-        rj_prog_struct view;
-        view.file = prog->file;
-        view.len = view.alloc = 1;
-        view.stmts = (rj_stmt_struct *) s;
-        st = rj_eval_defs(env, &view, err);
-    }
-    return cl_locate(err, st, s->loc);
+    rj_prog_struct view;        /* the one definition, evaluated by the language */
+    view.file = prog->file;
+    view.len = view.alloc = 1;
+    view.stmts = prog->stmts + i;
+    return cl_locate(err, rj_eval_defs(env, &view, err), prog->stmts[i].loc);
 }
 
 /* ------------------------------------------------------------ the checker */
@@ -196,14 +179,12 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                      const rj_claims_opts *opts, rj_error_t err)
 {
     rj_env_t env;
-    cl_ctx *ctx;
     broken_list bl = { 0, 0, NULL };
     slong i;
     char buf[RJ_ERROR_MSG_LEN + 400];
 
     rj_claims_env_init(env, opts);
     env->dir = dir;
-    ctx = cl_env_ctx(env);
     for (i = 0; i < prog->len; i++) {
         const rj_stmt_struct *s = prog->stmts + i;
         rj_error_t e;
@@ -214,7 +195,7 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
             if (b != NULL) {
                 broken_add(&bl, s->name, b->status, b->msg);
                 rj_env_unbind(env, s->name);
-            } else if (eval_let(env, ctx, prog, i, e) != RJ_OK) {
+            } else if (eval_let(env, prog, i, e) != RJ_OK) {
                 rj_error_format(buf, sizeof(buf), e);
                 broken_add(&bl, s->name, e->status, buf);
                 rj_env_unbind(env, s->name);   /* no stale earlier value */

@@ -68,15 +68,6 @@ typedef struct {
 } cl_tie;
 
 typedef struct {
-    char *name;
-    slong nkeys;
-    slong *keys;
-    int dep;                    /* CL_DEP_* of the value bound */
-    int has_center;
-    struct rj_val_struct *center;   /* its value at the centre (flint_malloc'd), or NULL */
-} cl_bound;
-
-typedef struct {
     rj_claims_opts opts;
     slong prec;                 /* enclosure precision in bits */
     int straddled;              /* an enclosure comparison could not decide */
@@ -85,10 +76,7 @@ typedef struct {
     cl_tie *ties;
     slong *tie_index;           /* open-addressing hash of ties, -1 empty */
     slong tie_index_size;       /* a power of two, > 2 ntie */
-    slong nbound, abound;       /* tie keys of the names bound to choice sets */
-    cl_bound *bound;
-    ulong tmp_counter;          /* names of temporaries */
-    ulong anon_counter;
+    rj_func_def *funcs;         /* the claim functions as the language sees them */
     slong cases;                /* quantifier cases examined in this claim */
     slong *case_ties;           /* ties met by the open cases, innermost last */
     ulong *case_prev;           /* each one's case_mark before it was added */
@@ -118,20 +106,8 @@ typedef struct {
 } cl_case_mark;
 void cl_case_begin(cl_ctx *ctx, cl_case_mark *outer);
 slong cl_case_end(cl_ctx *ctx, const cl_case_mark *outer);
-/* Record the tie keys of a name just bound (nkeys 0 for plain values), how it
-   depends on them and its centre value (may be NULL) / forget its most recent
-   record / look it up (NULL: no record). */
-void cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int dep,
-                   const struct rj_val_struct *center);
-void cl_bound_pop(cl_ctx *ctx, const char *name);
-const cl_bound *cl_bound_lookup(const cl_ctx *ctx, const char *name);
 /* The context of an environment made by rj_claims_env_init (NULL otherwise). */
 cl_ctx *cl_env_ctx(rj_env_struct *env);
-
-/* A variable bound for a quantifier or a sum: shadows any binding of the same
-   name until cl_scope_end. */
-void cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v);
-void cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name);
 
 /* ------------------------------------------------------------ values (cval.c, print.c) */
 
@@ -188,9 +164,9 @@ ulong cl_keys_project(ulong maskU, const slong *U, slong nU, const slong *K, slo
    to their centres; the result depends on the choices as dep (the caller's
    judgement of fn, proofs/ties.md).  fn's result may itself depend on ties
    only when no input does. */
-typedef int (*cl_cval_fn)(cl_cval_t out, rj_val_struct **vals, slong n, void *data,
+typedef int (*cl_cval_fn)(cl_cval_t out, rj_val_struct **vals, slong n, const void *data,
                           cl_ctx *ctx, rj_env_struct *env, rj_error_t err);
-int cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data,
+int cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, const void *data,
                 int dep, cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err);
 
 /* Value helpers. */
@@ -200,9 +176,24 @@ void cl_val_set_poly(rj_val_t v, const fmpq_poly_t p);
 /* Enclosure [lo, hi] rounded outwards to precision prec. */
 void cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec);
 /* A list of len NONE items. */
-void cl_val_set_list(rj_val_t v, slong len, int is_choice_set);
+void cl_val_set_list(rj_val_t v, slong len);
 int cl_val_equal(const rj_val_struct *a, const rj_val_struct *b);
-int cl_val_is_choice_set(const rj_val_struct *v);
+
+/* A value that depends on ReLU tie choices is the language's extension value
+   with the operations cl_choice_ops and as data a cl_cval with keys (its
+   items, dependence and centre): it carries its keys through bindings,
+   quantifier scopes and function results.  Its lift (cl_choice_lift) maps
+   every operation of the evaluator over the combinations of choices. */
+extern const rj_val_ops cl_choice_ops;
+int cl_val_is_choice(const rj_val_struct *v);
+/* c = a copy of v: a choice value's keys, items, dependence and centre, or a
+   plain value without keys. */
+void cl_cval_set_val(cl_cval_t c, const rj_val_struct *v);
+/* v = c as a value (a choice value when c has keys); c is left without
+   keys and NONE. */
+void cl_cval_get_val(rj_val_t v, cl_cval_t c);
+int cl_choice_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+                   rj_env_struct *env, rj_error_t err);
 int cl_val_is_int(const rj_val_struct *v);
 
 /* Printing.  cl_val_str: the language's own syntax for numbers and matrices
@@ -218,14 +209,9 @@ int cl_locate(rj_error_t err, int status, rj_loc_t loc);
 
 /* ------------------------------------------------------------ evaluation */
 
-/* Evaluate a term (not a formula) to a cval. */
+/* Evaluate a term (not a formula) with rj_eval, as a cval. */
 int cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
             rj_error_t err);
-/* 1 if evaluating e may meet a choice set (a claim function that enumerates
-   ReLU ties, or a name bound to a choice set): then the claims evaluator
-   walks it; else the model's rj_eval does (its hook still reaches the claim
-   functions). */
-int cl_needs_own(const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx);
 /* Evaluate and require a plain value (no tie choices). */
 int cl_eval_plain(rj_val_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
                   rj_error_t err);
@@ -233,19 +219,31 @@ int cl_eval_plain(rj_val_t out, const rj_expr_struct *e, rj_env_struct *env, cl_
 /* The claim functions (src/claims/builtins*.c). */
 typedef struct {
     const char *name;
-    rj_val_struct **a;
+    rj_val_struct *const *a;
     slong n;
     rj_loc_t loc;
 } cl_args;
-/* Index of the function called name, -1 if none; -2 when name is bound to a
-   polynomial in env (p(x) applies it). */
-int cl_builtin_find(const char *name, rj_env_struct *env);
-/* 1 if the function may return a choice set or an enclosure matrix (the
-   network functions). */
-int cl_builtin_has_ties(int which);
+/* Index of the function called name, -1 if none. */
+int cl_builtin_find(const char *name);
+/* The claim functions as the language's table (flint_malloc'd; rule: the
+   index for cl_builtin_call), and the one rj_func_fn they all have. */
+rj_func_def *cl_func_defs(void);
+int cl_call(rj_val_t out, const rj_call_struct *call, rj_env_struct *env, rj_error_t err);
 /* How the result of builtin `which` depends on the tie choices, from the
    dependences of its n arguments (proofs/ties.md); keyed[i]: argument i has
    keys. */
+/* The functions of src/claims/net_functions.c, spectral.c, random_net.c. */
+int cl_fn_jacobian(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_skip_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_branch_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_expand(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_graded(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_subsets_sum(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_forward(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_random_net(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_random_point(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_builtin_dep(int which, const int *deps, const int *keyed, slong n);
 int cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                     rj_env_struct *env, rj_error_t err);
@@ -297,8 +295,12 @@ int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_stru
 /* diag(v) of an enclosure vector. */
 int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
 /* A matrix literal whose entries are numbers and enclosures. */
-int cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols,
+int cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong cols,
                     slong prec, rj_loc_t loc, rj_error_t err);
+/* The lift of enclosure matrices: matrix literals, diag, rows and cols, and
+   claim functions; choice values first (cl_choice_lift). */
+int cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+                 rj_env_struct *env, rj_error_t err);
 /* Norms and other scalar functions of an enclosure matrix: name is norm1,
    norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
 int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,

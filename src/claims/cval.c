@@ -58,7 +58,7 @@ cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec)
 }
 
 void
-cl_val_set_list(rj_val_t v, slong len, int is_choice_set)
+cl_val_set_list(rj_val_t v, slong len)
 {
     slong i;
     rj_val_reset(v);
@@ -67,13 +67,6 @@ cl_val_set_list(rj_val_t v, slong len, int is_choice_set)
     for (i = 0; i < len; i++)
         rj_val_init(v->items + i);
     v->len = len;
-    v->is_choice_set = is_choice_set;
-}
-
-int
-cl_val_is_choice_set(const rj_val_struct *v)
-{
-    return v->kind == RJ_VAL_LIST && v->is_choice_set;
 }
 
 int
@@ -103,8 +96,9 @@ cl_val_equal(const rj_val_struct *a, const rj_val_struct *b)
         return a->str != NULL && b->str != NULL && strcmp(a->str, b->str) == 0;
     case RJ_VAL_EXT:
         return a->ops == b->ops && cl_val_is_emat(a) && cl_emat_equal(a, b);
+        /* choice values are never items of one another */
     case RJ_VAL_LIST:
-        if (a->len != b->len || a->is_choice_set != b->is_choice_set)
+        if (a->len != b->len)
             return 0;
         for (i = 0; i < a->len; i++)
             if (!cl_val_equal(a->items + i, b->items + i))
@@ -326,7 +320,7 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items,
         rj_val_swap(c->v, cur);
         flint_free(keys);
     } else {
-        cl_val_set_list(c->v, len, 1);
+        cl_val_set_list(c->v, len);
         for (m = 0; m < len; m++)
             rj_val_swap(c->v->items + m, cur + m);
         c->keys = keys;
@@ -343,7 +337,8 @@ cl_cval_set_choices(cl_cval_t c, const slong *U, slong nU, rj_val_struct *items,
 }
 
 int
-cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *data, int dep,
+cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, const void *data,
+            int dep,
             cl_ctx *ctx, rj_env_struct *env, rj_loc_t loc, rj_error_t err)
 {
     slong *U = NULL, nU = 0, i;
@@ -387,7 +382,9 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
         cl_cval_init(r);
         for (m = 0; m < len && st == RJ_OK; m++) {
             for (i = 0; i < n; i++)
-                vals[i] = (rj_val_struct *) cl_cval_item(in[i], m, U, nU);
+                vals[i] = in[i]->nkeys == 0 ? in[i]->v
+                          : in[i]->v->items + cl_keys_project(m, U, nU, in[i]->keys,
+                                                              in[i]->nkeys);
             st = fn(r, vals, n, data, ctx, env, err);
             if (st == RJ_OK && r->nkeys > 0)
                 st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
@@ -402,7 +399,8 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
                (proofs/ties.md); a failure there only leaves it unknown */
             int ok = 1;
             for (i = 0; i < n && ok; i++)
-                ok = (vals[i] = (rj_val_struct *) cl_cval_center(in[i])) != NULL;
+                ok = (vals[i] = in[i]->nkeys == 0 ? in[i]->v
+                                : in[i]->has_center ? in[i]->center : NULL) != NULL;
             if (ok) {
                 rj_error_t e2;
                 rj_error_init(e2);
@@ -420,4 +418,88 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, void *da
     flint_free(vals);
     flint_free(U);
     return st;
+}
+
+/* ------------------------------------------------------------ choice values */
+
+static void
+choice_free(void *data)
+{
+    cl_cval_clear(data);
+    flint_free(data);
+}
+
+static void *
+choice_copy(const void *data)
+{
+    cl_cval_struct *c = flint_malloc(sizeof(cl_cval_struct));
+    cl_cval_init(c);
+    cl_cval_set(c, data);
+    return c;
+}
+
+static const cl_cval_struct *
+choice_of(const rj_val_struct *v)
+{
+    return v->data;
+}
+
+static char *
+choice_print(const rj_val_struct *v)
+{
+    const rj_val_struct *items = choice_of(v)->v;
+    cl_sbuf b;
+    slong i;
+    cl_sb_init(&b);
+    cl_sb_puts(&b, "one of {");
+    for (i = 0; i < items->len; i++) {
+        char *s = rj_val_get_str(items->items + i);
+        if (i > 0)
+            cl_sb_puts(&b, ", ");
+        cl_sb_puts(&b, s);
+        flint_free(s);
+    }
+    cl_sb_puts(&b, "}");
+    return cl_sb_take(&b);
+}
+
+static void
+choice_describe(char *buf, int len, const rj_val_struct *v)
+{
+    snprintf(buf, len, "a choice set of %ld values (a ReLU tie)", (long) choice_of(v)->v->len);
+}
+
+const rj_val_ops cl_choice_ops = {
+    "value at ReLU tie choices", choice_free, choice_copy, choice_print, choice_describe,
+    NULL, NULL, NULL, NULL, NULL, cl_choice_lift
+};
+
+int
+cl_val_is_choice(const rj_val_struct *v)
+{
+    return v->kind == RJ_VAL_EXT && v->ops == &cl_choice_ops;
+}
+
+void
+cl_cval_set_val(cl_cval_t c, const rj_val_struct *v)
+{
+    if (cl_val_is_choice(v))
+        cl_cval_set(c, choice_of(v));
+    else
+        cl_cval_set_plain(c, v);
+}
+
+void
+cl_cval_get_val(rj_val_t v, cl_cval_t c)
+{
+    cl_cval_struct *d;
+    if (c->nkeys == 0) {
+        rj_val_swap(v, c->v);
+        rj_val_reset(c->v);
+        return;
+    }
+    d = flint_malloc(sizeof(cl_cval_struct));
+    cl_cval_init(d);
+    cl_cval_swap(d, c);
+    rj_val_set_ext(v, &cl_choice_ops, d);
 }

@@ -509,7 +509,7 @@ emat_index(rj_val_t out, const rj_val_struct *a, const rj_val_struct *i,
 
 const rj_val_ops cl_emat_ops = {
     "enclosure matrix", emat_free, emat_copy, emat_print, emat_describe, emat_binop,
-    emat_neg, emat_transpose, emat_index, NULL
+    emat_neg, emat_transpose, emat_index, NULL, cl_emat_lift
 };
 
 int
@@ -538,7 +538,7 @@ cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err)
 }
 
 int
-cl_emat_literal(rj_val_t out, rj_val_struct **entries, slong rows, slong cols, slong prec,
+cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong cols, slong prec,
                 rj_loc_t loc, rj_error_t err)
 {
     slong i, j;

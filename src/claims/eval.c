@@ -1,200 +1,26 @@
-/* resjac claims: evaluating terms whose values may depend on ReLU tie choices,
- * the call hook, and the claims environment.
+/* resjac claims: how the claim functions and the claims' values enter the
+ * language's one evaluator (rj_eval, src/lang/eval.c).
  *
- * Most terms go straight to the model's rj_eval (its call hook reaches the
- * claim functions).  A term that may meet a choice set -- a call of a function
- * that enumerates ReLU ties, or a name bound to a choice set -- is walked here
- * instead: its parts are evaluated to cvals and each operation is applied to
- * every combination of choices (cl_cval_map), using the model's own operations
- * (rj_val_binop, rj_val_neg, and rj_eval on a copy of the node whose operands
- * are temporaries bound to the operand values), so the language means the same
- * thing on both paths.  Enclosure matrices (values of tanh and sigmoid
- * networks), which the model does not know, are handled here (src/claims/encl_matrix.c).
+ * - The claim functions are a table registered in the environment
+ *   (rj_claims_env_init); the evaluator calls them with evaluated arguments.
+ * - A value that depends on the derivative chosen at ReLU ties is an extension
+ *   value (cl_choice_ops, src/claims/cval.c) carrying its tie keys.  When an
+ *   operand of a node is one, the evaluator hands the node to cl_choice_lift,
+ *   which applies the node's operation (rj_eval_apply) to every combination
+ *   of choices, pairing items by their shared keys (cl_cval_map), so the
+ *   language means the same thing with and without ties.
+ * - Enclosure matrices (values of tanh and sigmoid networks) lift the nodes
+ *   the language cannot apply to them: matrix literals, diag, rows, cols.
  *
- * Each operation also says how its result depends on the tie choices over the
- * whole Clarke box (op_dep, proofs/ties.md section 3): sums, differences,
- * scalar multiples, transposes, indexing and products with choice-free values
- * keep a multilinear value multilinear; a product of two values that share a
- * tie, a power, det, inverse, ... do not. */
+ * Each lifted operation also says how its result depends on the tie choices
+ * over the whole Clarke box (op_dep, proofs/ties.md section 3): sums,
+ * differences, scalar multiples, transposes, indexing and products with
+ * choice-free values keep a multilinear value multilinear; a product of two
+ * values that share a tie, a power, det, inverse, ... do not. */
 #include <stdio.h>
 #include <string.h>
 
 #include "claims_impl.h"
-
-/* ------------------------------------------------------------ which path */
-
-int
-cl_needs_own(const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx)
-{
-    slong i;
-    if (e == NULL)
-        return 0;
-    if (e->kind == RJ_EXPR_IDENT) {
-        rj_val_struct *v = rj_env_lookup(env, e->name);
-        return v != NULL && (cl_val_is_choice_set(v) || cl_val_is_emat(v));
-    }
-    if (e->kind == RJ_EXPR_CALL) {
-        int w = cl_builtin_find(e->name, NULL);
-        if (w >= 0 && cl_builtin_has_ties(w))
-            return 1;
-    }
-    for (i = 0; i < e->nargs; i++)
-        if (cl_needs_own(e->args[i], env, ctx))
-            return 1;
-    return 0;
-}
-
-/* Keys for a choice set whose origin is unknown: independent anonymous ties. */
-static int
-anon_keys(cl_cval_t c, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
-{
-    slong k = 0, i;
-    while (k < 62 && (WORD(1) << k) < c->v->len)
-        k++;
-    if (k == 0 || (WORD(1) << k) != c->v->len || k > ctx->opts.max_ties)
-        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                "a choice set of %ld values that does not come from ReLU ties "
-                                "met by this checker", (long) c->v->len);
-    flint_free(c->keys);
-    c->keys = flint_malloc(k * sizeof(slong));
-    c->nkeys = k;
-    ctx->anon_counter++;
-    for (i = 0; i < k; i++)
-        c->keys[i] = cl_tie_intern(ctx, ctx->anon_counter, UWORD(0xA11A11), i, 0, 0,
-                                   "a ReLU tie of a value computed elsewhere");
-    /* interned in order: increasing indices, so sorted; how the value depends
-       on them is not known */
-    c->dep = CL_DEP_ANY;
-    c->has_center = 0;
-    return RJ_OK;
-}
-
-/* ------------------------------------------------------------ operations */
-
-typedef struct {
-    const rj_expr_struct *e;
-    int which;            /* builtin index (for calls) */
-} op_data;
-
-static int
-op_binop(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
-         rj_env_struct *env, rj_error_t err)
-{
-    const rj_expr_struct *e = ((op_data *) data)->e;
-    return cl_val_binop(out->v, e->op, v[0], v[1], e->loc, err);
-}
-
-static int
-op_sum_step(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
-            rj_env_struct *env, rj_error_t err)
-{
-    const rj_expr_struct *e = ((op_data *) data)->e;
-    if (e->kind == RJ_EXPR_SUM)
-        return cl_val_binop(out->v, '+', v[0], v[1], e->args[2]->loc, err);
-    /* prod: later factors on the left */
-    return cl_val_binop(out->v, '*', v[1], v[0], e->args[2]->loc, err);
-}
-
-static int
-op_neg(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
-       rj_env_struct *env, rj_error_t err)
-{
-    const rj_expr_struct *e = ((op_data *) data)->e;
-    return rj_val_neg(out->v, v[0], e->loc, err);
-}
-
-static int
-op_builtin(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
-           rj_env_struct *env, rj_error_t err)
-{
-    op_data *d = data;
-    cl_args b;
-    b.name = d->e->name;
-    b.a = v;
-    b.n = n;
-    b.loc = d->e->loc;
-    return cl_builtin_call(out, d->which, &b, ctx, env, err);
-}
-
-/* Transposes, indexing, diag, rows, cols and matrix literals of enclosure
-   matrices (and literals with enclosure entries), which the model does not
-   know; RJ_NOT_HANDLED otherwise. */
-static int
-synth_emat(cl_cval_t out, const rj_expr_struct *e, rj_val_struct **v, slong n, cl_ctx *ctx,
-           rj_error_t err)
-{
-    slong i;
-    int emat = 0, encl = 0, plain = 1;
-    for (i = 0; i < n; i++) {
-        emat |= cl_val_is_emat(v[i]);
-        encl |= v[i]->kind == RJ_VAL_ENCL;
-        plain &= v[i]->kind == RJ_VAL_NUM || v[i]->kind == RJ_VAL_ENCL
-                 || (cl_val_is_emat(v[i]) && cl_val_rows(v[i]) == 1 && cl_val_cols(v[i]) == 1);
-    }
-    if (e->kind == RJ_EXPR_MATRIX && (emat || encl) && plain)
-        return cl_emat_literal(out->v, v, e->rows, e->cols, ctx->prec, e->loc, err);
-    if (!emat || e->kind == RJ_EXPR_TRANSPOSE || e->kind == RJ_EXPR_INDEX)
-        return RJ_NOT_HANDLED;      /* the language calls the value's operations */
-    if (e->kind == RJ_EXPR_CALL && n == 1 && strcmp(e->name, "diag") == 0)
-        return cl_emat_diag(out->v, v[0], e->loc, err);
-    if (e->kind == RJ_EXPR_CALL && n == 1
-        && (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)) {
-        cl_val_set_si(out->v, e->name[0] == 'r' ? cl_val_rows(v[0]) : cl_val_cols(v[0]));
-        return RJ_OK;
-    }
-    for (i = 0; i < n && !cl_val_is_emat(v[i]); i++)
-        ;
-    {
-        char d[120];
-        rj_val_describe(d, sizeof(d), v[i]);
-        return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc,
-                                "%s cannot take %s: enclosure matrices (values of tanh or "
-                                "sigmoid networks) take only + - * / ^, ', indexing, diag, "
-                                "rows, cols, norms, sigma_min, trace, abs, min and max",
-                                e->kind == RJ_EXPR_CALL ? e->name : "this expression", d);
-    }
-}
-
-/* rj_eval on a copy of e whose operands are temporaries holding v[0..n-1]. */
-static int
-op_synth(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
-         rj_env_struct *env, rj_error_t err)
-{
-    const rj_expr_struct *e = ((op_data *) data)->e;
-    rj_expr_struct copy = *e;
-    rj_expr_struct *ids = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_expr_struct));
-    rj_expr_ptr *argv = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_expr_ptr));
-    char (*names)[32] = flint_malloc(FLINT_MAX(n, 1) * sizeof(*names));
-    slong i;
-    int st = synth_emat(out, e, v, n, ctx, err);
-
-    if (st != RJ_NOT_HANDLED) {
-        flint_free(ids);
-        flint_free(argv);
-        flint_free(names);
-        return st;
-    }
-    for (i = 0; i < n; i++) {
-        memset(ids + i, 0, sizeof(rj_expr_struct));
-        ids[i].kind = RJ_EXPR_IDENT;
-        ids[i].loc = e->args[i]->loc;
-        fmpq_init(ids[i].num);
-        snprintf(names[i], sizeof(names[i]), "%%rj%lu", (unsigned long) ctx->tmp_counter++);
-        ids[i].name = names[i];
-        argv[i] = ids + i;
-        rj_env_push(env, names[i], v[i]);
-    }
-    copy.args = argv;
-    st = rj_eval(out->v, &copy, env, err);
-    for (i = n - 1; i >= 0; i--) {
-        rj_env_unbind(env, names[i]);
-        fmpq_clear(ids[i].num);
-    }
-    flint_free(ids);
-    flint_free(argv);
-    flint_free(names);
-    return st;
-}
 
 /* ------------------------------------------------------------ dependence on the ties */
 
@@ -263,260 +89,207 @@ dep_mul(const cl_cval_struct *a, const cl_cval_struct *b)
     return CL_DEP_ANY;
 }
 
-/* How the result of e (applied to the operand values cv) depends on the tie
-   choices (proofs/ties.md, section 3). */
+/* Entry by entry (a matrix literal, diag): the common kind of the entries. */
 static int
-op_dep(const rj_expr_struct *e, int which, cl_cval_struct **cv, slong n)
+dep_entries(cl_cval_struct **cv, slong n)
 {
     slong i;
-    int keyed = 0, d;
+    int d = CL_DEP_LIN;
+    for (i = 0; i < n; i++)
+        if (cv[i]->nkeys > 0 && cv[i]->dep != CL_DEP_LIN)
+            d = d == CL_DEP_LIN || d == cv[i]->dep ? cv[i]->dep : CL_DEP_ANY;
+    return d;
+}
+
+static int
+dep_binop(int op, cl_cval_struct *a, cl_cval_struct *b)
+{
+    switch (op) {
+    case '+': return cl_dep_add(a->dep, b->dep);
+    case '-': return cl_dep_add(a->dep, cl_dep_neg(b->dep));
+    case '*': return dep_mul(a, b);
+    case '/': return b->nkeys == 0 ? dep_scale(a->dep, b->v) : CL_DEP_ANY;
+    case '^':
+        /* A^0 and A^1 only */
+        if (b->nkeys == 0 && cl_val_is_int(b->v) && fmpz_cmp_ui(fmpq_numref(b->v->num), 1) <= 0
+            && fmpz_sgn(fmpq_numref(b->v->num)) >= 0)
+            return fmpz_is_zero(fmpq_numref(b->v->num)) ? CL_DEP_LIN : a->dep;
+        return CL_DEP_ANY;
+    default: return CL_DEP_ANY;
+    }
+}
+
+/* How the result of e's operation on the operand values cv depends on the tie
+   choices (proofs/ties.md, section 3). */
+static int
+op_dep(const rj_expr_struct *e, cl_cval_struct **cv, slong n, rj_env_struct *env)
+{
+    slong i;
+    int keyed = 0;
+    const rj_func_def *def;
     for (i = 0; i < n; i++)
         keyed |= cv[i]->nkeys > 0;
     if (!keyed)
         return CL_DEP_LIN;
     switch (e->kind) {
-    case RJ_EXPR_BINOP:
-        switch (e->op) {
-        case '+': return cl_dep_add(cv[0]->dep, cv[1]->dep);
-        case '-': return cl_dep_add(cv[0]->dep, cl_dep_neg(cv[1]->dep));
-        case '*': return dep_mul(cv[0], cv[1]);
-        case '/':
-            return cv[1]->nkeys == 0 ? dep_scale(cv[0]->dep, cv[1]->v) : CL_DEP_ANY;
-        case '^':
-            /* A^0 and A^1 only */
-            if (cv[1]->nkeys == 0 && cl_val_is_int(cv[1]->v)
-                && fmpz_cmp_ui(fmpq_numref(cv[1]->v->num), 1) <= 0
-                && fmpz_sgn(fmpq_numref(cv[1]->v->num)) >= 0)
-                return fmpz_is_zero(fmpq_numref(cv[1]->v->num)) ? CL_DEP_LIN : cv[0]->dep;
-            return CL_DEP_ANY;
-        default: return CL_DEP_ANY;
-        }
-    case RJ_EXPR_NEG:
-        return cl_dep_neg(cv[0]->dep);
-    case RJ_EXPR_TRANSPOSE:
-        return cv[0]->dep;
+    case RJ_EXPR_BINOP: return dep_binop(e->op, cv[0], cv[1]);
+    case RJ_EXPR_SUM: return dep_binop('+', cv[0], cv[1]);
+    case RJ_EXPR_PROD: return dep_binop('*', cv[1], cv[0]);
+    case RJ_EXPR_NEG: return cl_dep_neg(cv[0]->dep);
+    case RJ_EXPR_TRANSPOSE: return cv[0]->dep;
     case RJ_EXPR_INDEX:
         for (i = 1; i < n; i++)
             if (cv[i]->nkeys > 0)
                 return CL_DEP_ANY;
         return cv[0]->dep;
-    case RJ_EXPR_MATRIX:
-        /* entry by entry: the common kind of the entries */
-        d = CL_DEP_LIN;
-        for (i = 0; i < n; i++)
-            if (cv[i]->nkeys > 0 && cv[i]->dep != CL_DEP_LIN)
-                d = d == CL_DEP_LIN || d == cv[i]->dep ? cv[i]->dep : CL_DEP_ANY;
-        return d;
+    case RJ_EXPR_MATRIX: return dep_entries(cv, n);
     case RJ_EXPR_CALL:
-        if (which == -1) {
-            /* the model's functions: diag places entries, rows/cols are shapes */
-            if (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)
-                return CL_DEP_LIN;
-            if (strcmp(e->name, "diag") == 0) {
-                d = CL_DEP_LIN;
-                for (i = 0; i < n; i++)
-                    if (cv[i]->nkeys > 0 && cv[i]->dep != CL_DEP_LIN)
-                        d = d == CL_DEP_LIN || d == cv[i]->dep ? cv[i]->dep : CL_DEP_ANY;
-                return d;
-            }
-            return CL_DEP_ANY;
-        } else {
+        def = rj_env_find_function(env, e->name, NULL);
+        if (def != NULL && def->fn == cl_call && n <= 16) {
             int deps[16], keys[16];
-            if (n > 16)
-                return CL_DEP_ANY;
             for (i = 0; i < n; i++) {
                 deps[i] = cv[i]->dep;
                 keys[i] = cv[i]->nkeys > 0;
             }
-            return cl_builtin_dep(which, deps, keys, n);
+            return cl_builtin_dep(def->rule, deps, keys, n);
         }
+        /* the language's functions: diag places entries, rows/cols are shapes */
+        if (def == NULL && (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0))
+            return CL_DEP_LIN;
+        if (def == NULL && strcmp(e->name, "diag") == 0)
+            return dep_entries(cv, n);
+        return CL_DEP_ANY;
     default:
         return CL_DEP_ANY;
     }
 }
 
-/* ------------------------------------------------------------ evaluation */
+/* ------------------------------------------------------------ lifting */
 
+/* One combination: the language's own operation on plain operands. */
 static int
-eval_children(cl_cval_struct **cv, const rj_expr_struct *e, slong n, rj_env_struct *env,
-              cl_ctx *ctx, rj_error_t err)
+op_apply(cl_cval_t out, rj_val_struct **v, slong n, const void *data, cl_ctx *ctx,
+         rj_env_struct *env, rj_error_t err)
 {
-    slong i;
-    int st = RJ_OK;
-    for (i = 0; i < n; i++) {
-        cv[i] = flint_malloc(sizeof(cl_cval_struct));
-        cl_cval_init(cv[i]);
+    int st = rj_eval_apply(out->v, data, v, n, env, err);
+    if (st == RJ_OK && cl_val_is_choice(out->v)) {
+        cl_cval_t c;             /* a function that met ties of its own */
+        cl_cval_init(c);
+        cl_cval_set_val(c, out->v);
+        cl_cval_swap(out, c);
+        cl_cval_clear(c);
     }
-    for (i = 0; i < n && st == RJ_OK; i++)
-        st = cl_eval(cv[i], e->args[i], env, ctx, err);
     return st;
 }
 
-static void
-free_children(cl_cval_struct **cv, slong n)
+int
+cl_choice_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+               rj_env_struct *env, rj_error_t err)
 {
+    cl_ctx *ctx = cl_env_ctx(env), tmp;
+    cl_cval_struct *cv = flint_malloc(FLINT_MAX(n, 1) * sizeof(cl_cval_struct));
+    cl_cval_struct **in = flint_malloc(FLINT_MAX(n, 1) * sizeof(cl_cval_struct *));
+    cl_cval_t r;
     slong i;
-    for (i = 0; i < n; i++) {
-        cl_cval_clear(cv[i]);
-        flint_free(cv[i]);
-    }
-    flint_free(cv);
-}
-
-static int
-get_int_bound(slong *k, const rj_expr_struct *e, const char *what, rj_env_struct *env,
-              cl_ctx *ctx, rj_error_t err)
-{
-    rj_val_t v;
     int st;
-    rj_val_init(v);
-    st = cl_eval_plain(v, e, env, ctx, err);
-    if (st == RJ_OK && (!cl_val_is_int(v) || fmpz_bits(fmpq_numref(v->num)) > 60))
-        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "%s must be an integer (below "
-                              "2^60 in size)", what);
-    if (st == RJ_OK)
-        *k = fmpz_get_si(fmpq_numref(v->num));
-    rj_val_clear(v);
-    return st;
-}
-
-static int
-eval_sumprod(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
-             rj_error_t err)
-{
-    slong a, b, k;
-    int st, is_sum = e->kind == RJ_EXPR_SUM;
-    cl_cval_t acc, term;
-    rj_val_t kv;
-    op_data d;
-
-    st = get_int_bound(&a, e->args[0], "the lower end of the range", env, ctx, err);
-    if (st == RJ_OK)
-        st = get_int_bound(&b, e->args[1], "the upper end of the range", env, ctx, err);
-    if (st != RJ_OK)
-        return st;
-    if (b - a + 1 > ctx->opts.max_terms)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
-                                "%s over %ld terms exceeds the limit %ld (RJ_CLAIMS_MAX_TERMS)",
-                                is_sum ? "sum" : "prod", (long) (b - a + 1),
-                                (long) ctx->opts.max_terms);
-    cl_cval_init(acc);
-    cl_cval_init(term);
-    rj_val_init(kv);
-    cl_val_set_si(acc->v, is_sum ? 0 : 1);       /* empty sum 0, empty product 1 */
-    d.e = e;
-    d.which = -1;
-    for (k = a; k <= b && st == RJ_OK; k++) {
-        cl_val_set_si(kv, k);
-        cl_scope_push(env, ctx, e->name, kv);
-        st = cl_eval(term, e->args[2], env, ctx, err);
-        cl_scope_pop(env, ctx, e->name);
-        if (st != RJ_OK)
-            break;
-        if (k == a)
-            cl_cval_swap(acc, term);
-        else {
-            cl_cval_struct *in[2];
-            cl_cval_t r;
-            cl_cval_init(r);
-            in[0] = acc;
-            in[1] = term;
-            st = cl_cval_map(r, in, 2, op_sum_step, &d,
-                             is_sum ? cl_dep_add(acc->nkeys ? acc->dep : CL_DEP_LIN,
-                                                 term->nkeys ? term->dep : CL_DEP_LIN)
-                                    : dep_mul(term, acc),
-                             ctx, env, e->loc, err);
-            if (st == RJ_OK)
-                cl_cval_swap(acc, r);
-            cl_cval_clear(r);
-        }
+    if (ctx == NULL) {
+        cl_ctx_init(&tmp, NULL);
+        ctx = &tmp;
     }
+    for (i = 0; i < n; i++) {
+        cl_cval_init(cv + i);
+        cl_cval_set_val(cv + i, vals[i]);
+        in[i] = cv + i;
+    }
+    cl_cval_init(r);
+    st = cl_cval_map(r, in, n, op_apply, e, op_dep(e, in, n, env), ctx, env, e->loc,
+                     err);
     if (st == RJ_OK)
-        cl_cval_swap(out, acc);
-    cl_cval_clear(acc);
-    cl_cval_clear(term);
-    rj_val_clear(kv);
+        cl_cval_get_val(out, r);
+    cl_cval_clear(r);
+    for (i = 0; i < n; i++)
+        cl_cval_clear(cv + i);
+    flint_free(cv);
+    flint_free(in);
+    if (ctx == &tmp)
+        cl_ctx_clear(&tmp);
     return st;
 }
+
+/* Nodes with an enclosure matrix operand (and no choice value). */
+int
+cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+             rj_env_struct *env, rj_error_t err)
+{
+    cl_ctx *ctx = cl_env_ctx(env);
+    slong i, prec = ctx != NULL ? ctx->prec : RJ_ENCL_PREC;
+    int plain = 1;
+    char d[120];
+    for (i = 0; i < n; i++)
+        if (cl_val_is_choice(vals[i]))
+            return cl_choice_lift(out, e, vals, n, env, err);
+    switch (e->kind) {
+    case RJ_EXPR_BINOP:
+        return cl_val_binop(out, e->op, vals[0], vals[1], e->loc, err);
+    case RJ_EXPR_SUM:
+        return cl_val_binop(out, '+', vals[0], vals[1], e->args[2]->loc, err);
+    case RJ_EXPR_PROD:
+        return cl_val_binop(out, '*', vals[1], vals[0], e->args[2]->loc, err);
+    case RJ_EXPR_NEG:
+        return rj_val_neg(out, vals[0], e->loc, err);
+    case RJ_EXPR_TRANSPOSE:
+        return vals[0]->ops->transpose(out, vals[0], e->loc, err);
+    case RJ_EXPR_INDEX:
+        if (cl_val_is_emat(vals[0]))
+            return vals[0]->ops->index(out, vals[0], vals[1], n == 3 ? vals[2] : NULL, e->loc,
+                                       err);
+        for (i = 1; i < n && !cl_val_is_emat(vals[i]); i++)
+            ;
+        return rj_val_refuse(err, e->args[i]->loc, "an index", vals[i]);
+    case RJ_EXPR_MATRIX:
+        for (i = 0; i < n; i++)
+            plain &= vals[i]->kind == RJ_VAL_NUM || vals[i]->kind == RJ_VAL_ENCL
+                     || (cl_val_is_emat(vals[i]) && cl_val_rows(vals[i]) == 1
+                         && cl_val_cols(vals[i]) == 1);
+        if (plain)
+            return cl_emat_literal(out, vals, e->rows, e->cols, prec, e->loc, err);
+        break;
+    case RJ_EXPR_CALL:
+        if (rj_env_find_function(env, e->name, NULL) != NULL)
+            return rj_env_call(out, e, vals, n, env, err);
+        if (n == 1 && strcmp(e->name, "diag") == 0)
+            return cl_emat_diag(out, vals[0], e->loc, err);
+        if (n == 1 && (strcmp(e->name, "rows") == 0 || strcmp(e->name, "cols") == 0)) {
+            cl_val_set_si(out, e->name[0] == 'r' ? cl_val_rows(vals[0]) : cl_val_cols(vals[0]));
+            return RJ_OK;
+        }
+        break;
+    default:
+        break;
+    }
+    for (i = 0; i < n && !cl_val_is_emat(vals[i]); i++)
+        ;
+    rj_val_describe(d, sizeof(d), vals[i]);
+    return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc,
+                            "%s cannot take %s: enclosure matrices (values of tanh or "
+                            "sigmoid networks) take only + - * / ^, ', indexing, diag, "
+                            "rows, cols, norms, sigma_min, trace, abs, min and max",
+                            e->kind == RJ_EXPR_CALL ? e->name : "this expression", d);
+}
+
+/* ------------------------------------------------------------ terms */
 
 int
 cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
         rj_error_t err)
 {
-    cl_cval_struct **cv = NULL;
-    slong n = e->nargs;
-    op_data d;
-    int st = RJ_OK;
-
-    d.e = e;
-    d.which = -1;
-    if (!cl_needs_own(e, env, ctx)) {
-        flint_free(out->keys);
-        out->keys = NULL;
-        out->nkeys = 0;
-        st = rj_eval(out->v, e, env, err);
-        if (st == RJ_OK && cl_val_is_choice_set(out->v))
-            st = anon_keys(out, ctx, e->loc, err);
-        return st;
-    }
-    switch (e->kind) {
-    case RJ_EXPR_IDENT: {
-        rj_val_struct *v = rj_env_lookup(env, e->name);
-        const cl_bound *bd = cl_bound_lookup(ctx, e->name);
-        cl_cval_set_plain(out, v);
-        if (!cl_val_is_choice_set(v))
-            return RJ_OK;                 /* an enclosure matrix */
-        if (bd != NULL && bd->nkeys > 0 && (WORD(1) << bd->nkeys) == v->len) {
-            out->keys = flint_malloc(bd->nkeys * sizeof(slong));
-            memcpy(out->keys, bd->keys, bd->nkeys * sizeof(slong));
-            out->nkeys = bd->nkeys;
-            out->dep = bd->dep;
-            if (bd->has_center) {
-                rj_val_set(out->center, bd->center);
-                out->has_center = 1;
-            }
-        } else
-            st = anon_keys(out, ctx, e->loc, err);
-        return st;
-    }
-    case RJ_EXPR_SUM:
-    case RJ_EXPR_PROD:
-        return eval_sumprod(out, e, env, ctx, err);
-    case RJ_EXPR_CALL:
-    case RJ_EXPR_BINOP:
-    case RJ_EXPR_NEG:
-    case RJ_EXPR_TRANSPOSE:
-    case RJ_EXPR_INDEX:
-    case RJ_EXPR_MATRIX:
-        break;
-    default:
-        /* formulas in a value, strings, numbers: the model's message */
-        return rj_eval(out->v, e, env, err);
-    }
-    cv = flint_malloc(FLINT_MAX(n, 1) * sizeof(cl_cval_struct *));
-    st = eval_children(cv, e, n, env, ctx, err);
-    if (st == RJ_OK) {
-        cl_cval_fn fn = op_synth;
-        if (e->kind == RJ_EXPR_CALL) {
-            d.which = cl_builtin_find(e->name, env);
-            if (d.which != -1) {
-                slong i;
-                for (i = 0; i < n && st == RJ_OK; i++)
-                    if (e->argnames != NULL && e->argnames[i] != NULL)
-                        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->argnamelocs[i],
-                                              "%s takes no keyword arguments (found "
-                                              "'%.60s = ...')", e->name, e->argnames[i]);
-                fn = op_builtin;
-            }
-        } else if (e->kind == RJ_EXPR_BINOP)
-            fn = op_binop;
-        else if (e->kind == RJ_EXPR_NEG)
-            fn = op_neg;
-        if (st == RJ_OK)
-            st = cl_cval_map(out, cv, n, fn, &d, op_dep(e, d.which, cv, n), ctx, env,
-                             e->loc, err);
-    }
-    free_children(cv, n);
+    rj_val_t v;
+    int st;
+    rj_val_init(v);
+    st = rj_eval(v, e, env, err);
+    if (st == RJ_OK)
+        cl_cval_set_val(out, v);
+    rj_val_clear(v);
     return st;
 }
 
@@ -524,80 +297,26 @@ int
 cl_eval_plain(rj_val_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
               rj_error_t err)
 {
-    cl_cval_t c;
-    int st;
-    cl_cval_init(c);
-    st = cl_eval(c, e, env, ctx, err);
-    if (st == RJ_OK && c->nkeys > 0)
+    int st = rj_eval(out, e, env, err);
+    if (st == RJ_OK && cl_val_is_choice(out))
         st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
                               "this value depends on the derivative chosen at a ReLU tie; "
                               "it can only be compared, not used here");
-    if (st == RJ_OK)
-        rj_val_swap(out, c->v);
-    cl_cval_clear(c);
-    return st;
-}
-
-/* ------------------------------------------------------------ the hook */
-
-cl_ctx *
-cl_env_ctx(rj_env_struct *env)
-{
-    if (env != NULL && env->hook == rj_claims_hook)
-        return env->hook_ctx;
-    return NULL;
-}
-
-int
-rj_claims_hook(rj_val_t out, const char *name, rj_val_struct *args, char *const *argnames,
-               slong nargs, rj_loc_t loc, struct rj_env_struct *env, rj_error_t err)
-{
-    cl_ctx *ctx = cl_env_ctx(env), tmp;
-    int which = cl_builtin_find(name, env), st = RJ_OK;
-    slong i;
-    cl_cval_struct **cv;
-    cl_cval_t r;
-    rj_expr_struct call;
-    op_data d;
-
-    if (which == -1)
-        return RJ_NOT_HANDLED;
-    for (i = 0; i < nargs; i++)
-        if (argnames != NULL && argnames[i] != NULL)
-            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                    "%s takes no keyword arguments (found '%.60s = ...')",
-                                    name, argnames[i]);
-    if (ctx == NULL) {
-        cl_ctx_init(&tmp, NULL);
-        ctx = &tmp;
-    }
-    cv = flint_malloc(FLINT_MAX(nargs, 1) * sizeof(cl_cval_struct *));
-    for (i = 0; i < nargs; i++) {
-        cv[i] = flint_malloc(sizeof(cl_cval_struct));
-        cl_cval_init(cv[i]);
-        rj_val_set(cv[i]->v, args + i);
-        if (cl_val_is_choice_set(args + i) && st == RJ_OK)
-            st = anon_keys(cv[i], ctx, loc, err);
-    }
-    memset(&call, 0, sizeof(call));
-    call.kind = RJ_EXPR_CALL;
-    call.loc = loc;
-    call.name = (char *) name;
-    d.e = &call;
-    d.which = which;
-    cl_cval_init(r);
-    if (st == RJ_OK)
-        st = cl_cval_map(r, cv, nargs, op_builtin, &d, CL_DEP_ANY, ctx, env, loc, err);
-    if (st == RJ_OK)
-        rj_val_swap(out, r->v);
-    cl_cval_clear(r);
-    free_children(cv, nargs);
-    if (ctx == &tmp)
-        cl_ctx_clear(&tmp);
     return st;
 }
 
 /* ------------------------------------------------------------ environment */
+
+cl_ctx *
+cl_env_ctx(rj_env_struct *env)
+{
+    void *ctx = NULL;
+    const rj_func_def *d;
+    if (env == NULL)
+        return NULL;
+    d = rj_env_find_function(env, "jacobian", &ctx);
+    return d != NULL && d->fn == cl_call ? ctx : NULL;
+}
 
 void
 rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts)
@@ -606,8 +325,8 @@ rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts)
     rj_val_t t;
     cl_ctx_init(ctx, opts);
     rj_env_init(env);
-    env->hook = rj_claims_hook;
-    env->hook_ctx = ctx;
+    ctx->funcs = cl_func_defs();
+    rj_env_add_functions(env, ctx->funcs, ctx);
     /* the polynomial variable t */
     rj_val_init(t);
     t->kind = RJ_VAL_POLY;
@@ -620,11 +339,9 @@ void
 rj_claims_env_clear(rj_env_t env)
 {
     cl_ctx *ctx = cl_env_ctx(env);
+    rj_env_clear(env);
     if (ctx != NULL) {
         cl_ctx_clear(ctx);
         flint_free(ctx);
     }
-    env->hook = NULL;
-    env->hook_ctx = NULL;
-    rj_env_clear(env);
 }

@@ -89,11 +89,11 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     fmpz_sub(n, b, a);
     fmpz_add_ui(n, n, 1);
     if (fmpz_sgn(n) <= 0) {
-        char *sa = fmpz_get_str(NULL, 10, a), *sb = fmpz_get_str(NULL, 10, b);
+        char *lo = fmpz_get_str(NULL, 10, a), *hi = fmpz_get_str(NULL, 10, b);
         cl_cres_set_scalar(out, CL_TRUE, cl_printf("the range %s..%s is empty: holds "
-                                                   "vacuously", sa, sb));
-        flint_free(sa);
-        flint_free(sb);
+                                                   "vacuously", lo, hi));
+        flint_free(lo);
+        flint_free(hi);
         goto done;
     }
     if (fmpz_cmp_si(n, ctx->opts.max_range) > 0) {
@@ -121,9 +121,9 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         fmpz_add_ui(kz, a, (ulong) i);
         num = fmpz_get_str(NULL, 10, kz);
         cl_val_set_fmpz(kv, kz);
-        cl_scope_push(env, ctx, f->name, kv);
+        rj_env_push(env, f->name, kv);
         st = cl_decide_case(&v, &ev, body, env, ctx, err);
-        cl_scope_pop(env, ctx, f->name);
+        rj_env_unbind(env, f->name);
         ctx->cases++;
         if (st != RJ_OK) {
             in_case(err, st, f->name, num);
@@ -137,9 +137,9 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
             char *ev2 = NULL;
             slong saved = ctx->cases;
             cl_val_set_fmpz(kv, kz);
-            cl_scope_push(env, ctx, f->name, kv);
+            rj_env_push(env, f->name, kv);
             st = cl_decide_case(&v2, &ev2, body, env, ctx, err);
-            cl_scope_pop(env, ctx, f->name);
+            rj_env_unbind(env, f->name);
             ctx->cases = saved;
             if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
                 st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
@@ -231,9 +231,9 @@ reverify(const rj_expr_struct *f, const fmpq_mat_t J, rj_env_struct *env, cl_ctx
                               "matrix; this is a bug in resjac");
         goto done;
     }
-    cl_scope_push(env, ctx, f->name, back);
+    rj_env_push(env, f->name, back);
     st = cl_decide_case(&v2, &ev2, f->args[1], env, ctx, err);
-    cl_scope_pop(env, ctx, f->name);
+    rj_env_unbind(env, f->name);
     if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
         st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
                               "the counterexample read back from its printed form was not "
@@ -284,9 +284,9 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
             break;
         }
         rj_val_set_fmpq_mat(jv, J);
-        cl_scope_push(env, ctx, f->name, jv);
+        rj_env_push(env, f->name, jv);
         st = cl_decide_case(&v, &ev, f->args[1], env, ctx, err);
-        cl_scope_pop(env, ctx, f->name);
+        rj_env_unbind(env, f->name);
         ctx->cases++;
         if (st != RJ_OK) {
             char *js = cl_val_str_short(jv, CL_VAL_LEN);

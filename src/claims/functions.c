@@ -34,18 +34,7 @@ slong cl_mat_rank(const fmpq_mat_t A) { return mat_rank(A); }
    (src/claims/spectral.c) */
 typedef int (*cl_bfn)(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
                       rj_error_t err);
-int cl_fn_jacobian(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_skip_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_branch_part(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_expand(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_graded(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_subsets_sum(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_forward(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-/* real float networks (src/claims/random_net.c) */
-int cl_fn_random_net(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
-int cl_fn_random_point(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+/* (declared in claims_impl.h) */
 
 /* ------------------------------------------------------------ argument helpers */
 
@@ -865,58 +854,49 @@ cl_builtin_dep(int which, const int *deps, const int *keyed, slong n)
 }
 
 int
-cl_builtin_find(const char *name, rj_env_struct *env)
+cl_builtin_find(const char *name)
 {
     int i;
-    rj_val_struct *v;
     for (i = 0; table[i].name != NULL; i++)
         if (strcmp(table[i].name, name) == 0)
             return i;
-    if (env != NULL && (v = rj_env_lookup(env, name)) != NULL && v->kind == RJ_VAL_POLY)
-        return -2;
     return -1;
-}
-
-int
-cl_builtin_has_ties(int which)
-{
-    return which >= 0 && table[which].ties;
 }
 
 int
 rj_claims_is_function(const char *name)
 {
-    return cl_builtin_find(name, NULL) >= 0;
+    return cl_builtin_find(name) >= 0;
+}
+
+rj_func_def *
+cl_func_defs(void)
+{
+    slong i, n = 0;
+    rj_func_def *d;
+    while (table[n].name != NULL)
+        n++;
+    d = flint_malloc((n + 1) * sizeof(rj_func_def));
+    for (i = 0; i <= n; i++) {
+        d[i].name = table[i].name;
+        d[i].min_args = table[i].min;
+        d[i].max_args = table[i].max;
+        d[i].rule = (int) i;
+        d[i].fn = i < n ? cl_call : NULL;
+        d[i].usage = table[i].usage;
+    }
+    return d;
 }
 
 int
 cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                 rj_env_struct *env, rj_error_t err)
 {
-    const builtin_t *t;
+    const builtin_t *t = table + which;
     int st;
     flint_free(out->keys);
     out->keys = NULL;
     out->nkeys = 0;
-    if (which == -2) {
-        rj_val_struct *p = rj_env_lookup(env, b->name);
-        if (b->n != 1)
-            return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
-                                    "the polynomial %s takes one argument: %s(x), found %ld",
-                                    b->name, b->name, (long) b->n);
-        st = cl_poly_apply(out->v, p->poly, b->a[0], b->loc, err);
-        if (st == RJ_OK)
-            st = cl_val_check_finite(out->v, b->loc, err);
-        return st;
-    }
-    t = table + which;
-    if (b->n < t->min || b->n > t->max)
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
-                                "%s takes %s%d argument%s, found %ld; usage: %s", t->name,
-                                t->min == t->max ? "" : b->n < t->min ? "at least " : "at most ",
-                                b->n < t->min ? t->min : t->max,
-                                (b->n < t->min ? t->min : t->max) == 1 ? "" : "s",
-                                (long) b->n, t->usage);
     if (!t->ties) {
         /* enclosure matrices (values of tanh/sigmoid networks) */
         slong i;
@@ -947,4 +927,25 @@ cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
     if (st == RJ_OK)
         st = cl_val_check_finite(out->v, b->loc, err);
     return cl_locate(err, st, b->loc);
+}
+
+/* The claim functions as the language calls them: the result with tie keys
+   becomes a choice value. */
+int
+cl_call(rj_val_t out, const rj_call_struct *call, rj_env_struct *env, rj_error_t err)
+{
+    cl_ctx *ctx = call->ctx;
+    cl_args b;
+    cl_cval_t r;
+    int st;
+    b.name = call->name;
+    b.a = call->a;
+    b.n = call->n;
+    b.loc = call->loc;
+    cl_cval_init(r);
+    st = cl_builtin_call(r, call->def->rule, &b, ctx, env, err);
+    if (st == RJ_OK)
+        cl_cval_get_val(out, r);
+    cl_cval_clear(r);
+    return st;
 }

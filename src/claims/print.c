@@ -130,7 +130,7 @@ sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
         }
         break;
     case RJ_VAL_LIST:
-        cl_sb_puts(b, v->is_choice_set ? "one of {" : "(");
+        cl_sb_puts(b, "(");
         for (i = 0; i < v->len; i++) {
             if (i > 0)
                 cl_sb_puts(b, ", ");
@@ -140,7 +140,7 @@ sb_val(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
             }
             sb_val(b, v->items + i, maxlen > 0 ? FLINT_MAX(40, maxlen / 2) : 0);
         }
-        cl_sb_puts(b, v->is_choice_set ? "}" : ")");
+        cl_sb_puts(b, ")");
         break;
     default:
         s = rj_val_get_str(v);

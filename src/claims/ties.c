@@ -1,6 +1,6 @@
 /* resjac claims: the context of a claim check -- options, the interned ReLU
- * ties (a hash of network, point and place), the ties each open case met,
- * and the tie keys of bound names and scopes. */
+ * ties (a hash of network, point and place), the ties each open case met
+ * (values carry their own tie keys: src/claims/cval.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,17 +34,6 @@ cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts)
     ctx->prec = RJ_ENCL_PREC;
 }
 
-static void
-bound_free(cl_bound *b)
-{
-    flint_free(b->name);
-    flint_free(b->keys);
-    if (b->center != NULL) {
-        rj_val_clear(b->center);
-        flint_free(b->center);
-    }
-}
-
 void
 cl_ctx_clear(cl_ctx *ctx)
 {
@@ -52,9 +41,7 @@ cl_ctx_clear(cl_ctx *ctx)
     for (i = 0; i < ctx->ntie; i++)
         flint_free(ctx->ties[i].label);
     flint_free(ctx->ties);
-    for (i = 0; i < ctx->nbound; i++)
-        bound_free(ctx->bound + i);
-    flint_free(ctx->bound);
+    flint_free(ctx->funcs);
     flint_free(ctx->tie_index);
     flint_free(ctx->case_ties);
     flint_free(ctx->case_prev);
@@ -176,70 +163,3 @@ cl_ctx_new_claim(cl_ctx *ctx)
 {
     ctx->cases = 0;
 }
-
-void
-cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int dep,
-              const rj_val_struct *center)
-{
-    cl_bound *b;
-    if (ctx->nbound == ctx->abound) {
-        ctx->abound = FLINT_MAX(16, 2 * ctx->abound);
-        ctx->bound = flint_realloc(ctx->bound, ctx->abound * sizeof(cl_bound));
-    }
-    b = ctx->bound + ctx->nbound++;
-    b->name = cl_strdup(name);
-    b->nkeys = nkeys;
-    b->keys = NULL;
-    b->dep = nkeys > 0 ? dep : CL_DEP_LIN;
-    b->has_center = 0;
-    b->center = NULL;
-    if (nkeys > 0) {
-        b->keys = flint_malloc(nkeys * sizeof(slong));
-        memcpy(b->keys, keys, nkeys * sizeof(slong));
-        if (center != NULL) {
-            b->center = flint_malloc(sizeof(rj_val_struct));
-            rj_val_init(b->center);
-            rj_val_set(b->center, center);
-            b->has_center = 1;
-        }
-    }
-}
-
-void
-cl_bound_pop(cl_ctx *ctx, const char *name)
-{
-    slong i;
-    for (i = ctx->nbound - 1; i >= 0; i--)
-        if (strcmp(ctx->bound[i].name, name) == 0) {
-            bound_free(ctx->bound + i);
-            memmove(ctx->bound + i, ctx->bound + i + 1,
-                    (ctx->nbound - i - 1) * sizeof(cl_bound));
-            ctx->nbound--;
-            return;
-        }
-}
-
-const cl_bound *
-cl_bound_lookup(const cl_ctx *ctx, const char *name)
-{
-    slong i;
-    for (i = ctx->nbound - 1; i >= 0; i--)
-        if (strcmp(ctx->bound[i].name, name) == 0)
-            return ctx->bound + i;
-    return NULL;
-}
-
-void
-cl_scope_push(rj_env_struct *env, cl_ctx *ctx, const char *name, const rj_val_t v)
-{
-    rj_env_push(env, name, v);
-    cl_bound_push(ctx, name, NULL, 0, CL_DEP_LIN, NULL);
-}
-
-void
-cl_scope_pop(rj_env_struct *env, cl_ctx *ctx, const char *name)
-{
-    rj_env_unbind(env, name);
-    cl_bound_pop(ctx, name);
-}
-

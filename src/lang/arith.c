@@ -34,8 +34,7 @@ describe(char *buf, int len, const rj_val_struct *v)
     case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
     case RJ_VAL_STRING: snprintf(buf, len, "a string"); break;
     case RJ_VAL_LIST:
-        snprintf(buf, len, v->is_choice_set ? "a choice set of %ld values (a ReLU tie)"
-                                            : "a list of %ld values", (long) v->len);
+        snprintf(buf, len, "a list of %ld values", (long) v->len);
         break;
     default: snprintf(buf, len, "nothing"); break;
     }
@@ -45,6 +44,14 @@ void
 rj_val_describe(char *buf, int len, const rj_val_t v)
 {
     describe(buf, len, v);
+}
+
+int
+rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t v)
+{
+    char d[120];
+    describe(d, sizeof(d), v);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s cannot take %s", what, d);
 }
 
 /* ---------------------------------------------------------------- enclosures */
@@ -417,8 +424,12 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
     int st = RJ_OK;
     rj_val_kind ka = a->kind, kb = b->kind;
 
-    if (ka == RJ_VAL_EXT || kb == RJ_VAL_EXT)
-        return (ka == RJ_VAL_EXT ? a : b)->ops->binop(out, op, a, b, loc, err);
+    if (ka == RJ_VAL_EXT || kb == RJ_VAL_EXT) {
+        const rj_val_struct *x = ka == RJ_VAL_EXT ? a : b;
+        if (x->ops->binop == NULL)
+            return rj_val_refuse(err, loc, "arithmetic", x);
+        return x->ops->binop(out, op, a, b, loc, err);
+    }
     rj_val_init(r);
     if (op == '^') {
         st = val_pow(r, a, b, loc, err);
@@ -554,7 +565,8 @@ rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err)
     rj_val_t r;
     char d[120];
     if (a->kind == RJ_VAL_EXT)
-        return a->ops->neg(out, a, loc, err);
+        return a->ops->neg != NULL ? a->ops->neg(out, a, loc, err)
+                                   : rj_val_refuse(err, loc, "negation", a);
     rj_val_init(r);
     switch (a->kind) {
     case RJ_VAL_NUM:

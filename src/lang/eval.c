@@ -150,7 +150,7 @@ atom_get_act(rj_act_t a, const rj_val_struct *v)
 
 typedef struct {
     const rj_expr_struct *e;   /* the call */
-    rj_val_struct *args;       /* evaluated arguments */
+    rj_val_struct *const *args;    /* evaluated arguments */
     rj_env_struct *env;
     const char *hint;          /* name of the let being defined, or NULL */
     rj_error_struct *err;
@@ -199,8 +199,8 @@ bi_diag(rj_val_t out, call_t *c)
     int st = check_args(c, 1, RJ_MAX_WIDTH, "diag(a, b, ...) or diag(v)");
     if (st != RJ_OK)
         return st;
-    if (n == 1 && c->args[0].kind == RJ_VAL_MAT) {
-        const fmpq_mat_struct *v = c->args[0].mat;
+    if (n == 1 && c->args[0]->kind == RJ_VAL_MAT) {
+        const fmpq_mat_struct *v = c->args[0]->mat;
         slong r = fmpq_mat_nrows(v), k = fmpq_mat_ncols(v);
         if (r != 1 && k != 1)
             return rj_error_set_loc(c->err, RJ_ERR_INPUT, arg_loc(c, 0),
@@ -223,12 +223,12 @@ bi_diag(rj_val_t out, call_t *c)
         return RJ_OK;
     }
     for (i = 0; i < n; i++)
-        if (c->args[i].kind != RJ_VAL_NUM)
+        if (c->args[i]->kind != RJ_VAL_NUM)
             return wrong_kind(c->err, arg_loc(c, i), "diag entry",
-                              n == 1 ? "a number or a vector" : "a number", c->args + i);
+                              n == 1 ? "a number or a vector" : "a number", c->args[i]);
     set_mat_size(out, n, n);
     for (i = 0; i < n; i++)
-        fmpq_set(fmpq_mat_entry(out->mat, i, i), c->args[i].num);
+        fmpq_set(fmpq_mat_entry(out->mat, i, i), c->args[i]->num);
     return RJ_OK;
 }
 
@@ -248,7 +248,7 @@ bi_identity(rj_val_t out, call_t *c)
     slong n;
     int st = check_args(c, 1, 1, "identity(n)");
     if (st == RJ_OK)
-        st = get_int(&n, c->args, arg_loc(c, 0), "the size of identity(n)", 1, RJ_MAX_WIDTH,
+        st = get_int(&n, c->args[0], arg_loc(c, 0), "the size of identity(n)", 1, RJ_MAX_WIDTH,
                      c->err);
     if (st == RJ_OK)
         st = check_entries(c, n, n);
@@ -265,10 +265,10 @@ bi_zeros(rj_val_t out, call_t *c)
     slong r, k;
     int st = check_args(c, 2, 2, "zeros(rows, cols)");
     if (st == RJ_OK)
-        st = get_int(&r, c->args, arg_loc(c, 0), "rows of zeros(r, c)", 1, RJ_MAX_WIDTH,
+        st = get_int(&r, c->args[0], arg_loc(c, 0), "rows of zeros(r, c)", 1, RJ_MAX_WIDTH,
                      c->err);
     if (st == RJ_OK)
-        st = get_int(&k, c->args + 1, arg_loc(c, 1), "cols of zeros(r, c)", 1, RJ_MAX_WIDTH,
+        st = get_int(&k, c->args[1], arg_loc(c, 1), "cols of zeros(r, c)", 1, RJ_MAX_WIDTH,
                      c->err);
     if (st == RJ_OK)
         st = check_entries(c, r, k);
@@ -288,10 +288,10 @@ bi_load(rj_val_t out, call_t *c)
     int st = check_args(c, 1, 1, "load(\"file.npy\")");
     if (st != RJ_OK)
         return st;
-    if (c->args[0].kind != RJ_VAL_STRING)
+    if (c->args[0]->kind != RJ_VAL_STRING)
         return wrong_kind(c->err, arg_loc(c, 0), "load", "a file name in quotes",
-                          c->args);
-    f = c->args[0].str;
+                          c->args[0]);
+    f = c->args[0]->str;
     n = strlen(f) + (dir != NULL ? strlen(dir) : 0) + 2;
     path = flint_malloc(n);
     if (f[0] != '/' && dir != NULL && dir[0] != '\0')
@@ -323,12 +323,12 @@ bi_rows_cols(rj_val_t out, call_t *c)
     int st = check_args(c, 1, 1, rows ? "rows(A)" : "cols(A)");
     if (st != RJ_OK)
         return st;
-    if (c->args[0].kind == RJ_VAL_MAT)
-        n = rows ? fmpq_mat_nrows(c->args[0].mat) : fmpq_mat_ncols(c->args[0].mat);
-    else if (c->args[0].kind == RJ_VAL_NUM)
+    if (c->args[0]->kind == RJ_VAL_MAT)
+        n = rows ? fmpq_mat_nrows(c->args[0]->mat) : fmpq_mat_ncols(c->args[0]->mat);
+    else if (c->args[0]->kind == RJ_VAL_NUM)
         n = 1;
     else
-        return wrong_kind(c->err, arg_loc(c, 0), c->e->name, "a matrix", c->args);
+        return wrong_kind(c->err, arg_loc(c, 0), c->e->name, "a matrix", c->args[0]);
     rj_val_reset(out);
     out->kind = RJ_VAL_NUM;
     fmpq_set_si(out->num, n, 1);
@@ -345,22 +345,22 @@ bi_atom(rj_val_t out, call_t *c)
         st = check_args(c, 1, 1, "project(Ws)");
         if (st != RJ_OK)
             return st;
-        if (c->args[0].kind != RJ_VAL_MAT)
-            return wrong_kind(c->err, arg_loc(c, 0), "project", "a matrix", c->args);
+        if (c->args[0]->kind != RJ_VAL_MAT)
+            return wrong_kind(c->err, arg_loc(c, 0), "project", "a matrix", c->args[0]);
         set_atom(out, name);
         fmpq_mat_clear(out->mat);
-        fmpq_mat_init(out->mat, fmpq_mat_nrows(c->args[0].mat),
-                      fmpq_mat_ncols(c->args[0].mat));
-        fmpq_mat_set(out->mat, c->args[0].mat);
+        fmpq_mat_init(out->mat, fmpq_mat_nrows(c->args[0]->mat),
+                      fmpq_mat_ncols(c->args[0]->mat));
+        fmpq_mat_set(out->mat, c->args[0]->mat);
         return RJ_OK;
     }
     st = check_args(c, 1, 1, strcmp(name, "scaled") == 0 ? "scaled(a)" : "leaky_relu(a)");
     if (st != RJ_OK)
         return st;
-    if (c->args[0].kind != RJ_VAL_NUM)
-        return wrong_kind(c->err, arg_loc(c, 0), name, "a number", c->args);
+    if (c->args[0]->kind != RJ_VAL_NUM)
+        return wrong_kind(c->err, arg_loc(c, 0), name, "a number", c->args[0]);
     set_atom(out, name);
-    fmpq_set(out->num, c->args[0].num);
+    fmpq_set(out->num, c->args[0]->num);
     return RJ_OK;
 }
 
@@ -368,7 +368,7 @@ bi_atom(rj_val_t out, call_t *c)
 static int
 block_mat(fmpq_mat_t M, call_t *c, slong i, int vector)
 {
-    const rj_val_struct *v = c->args + i;
+    const rj_val_struct *v = c->args[i];
     char what[80];
     snprintf(what, sizeof(what), "block(%s = ...)", c->e->argnames[i]);
     if (v->kind == RJ_VAL_NUM) {
@@ -441,12 +441,12 @@ bi_block(rj_val_t out, call_t *c)
     }
     if (st == RJ_OK && have[4] >= 0)
         st = block_mat(b->b2, c, have[4], 1);
-    if (st == RJ_OK && have[2] >= 0 && !atom_get_act(b->act, c->args + have[2]))
+    if (st == RJ_OK && have[2] >= 0 && !atom_get_act(b->act, c->args[have[2]]))
         st = wrong_kind(c->err, arg_loc(c, have[2]), "act",
                         "an activation (relu, leaky_relu(a), identity, tanh, sigmoid)",
-                        c->args + have[2]);
+                        c->args[have[2]]);
     if (st == RJ_OK && have[5] >= 0) {
-        const rj_val_struct *v = c->args + have[5];
+        const rj_val_struct *v = c->args[have[5]];
         if (atom_is(v, "identity"))
             b->skip = RJ_SKIP_IDENTITY;
         else if (atom_is(v, "none"))
@@ -464,7 +464,7 @@ bi_block(rj_val_t out, call_t *c)
                             "identity, none, scaled(a) or project(Ws)", v);
     }
     if (st == RJ_OK && have[6] >= 0) {
-        const rj_val_struct *v = c->args + have[6];
+        const rj_val_struct *v = c->args[have[6]];
         if (atom_is(v, "none"))
             b->place = RJ_PLACE_NONE;
         else if (atom_is(v, "pre"))
@@ -478,10 +478,10 @@ bi_block(rj_val_t out, call_t *c)
         if (b->place == RJ_PLACE_NONE)
             st = rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[have[7]],
                                   "outer needs place = pre or place = post");
-        else if (!atom_get_act(b->outer, c->args + have[7]))
+        else if (!atom_get_act(b->outer, c->args[have[7]]))
             st = wrong_kind(c->err, arg_loc(c, have[7]), "outer",
                             "an activation (relu, leaky_relu(a), identity, tanh, sigmoid)",
-                            c->args + have[7]);
+                            c->args[have[7]]);
     }
     if (st == RJ_OK) {
         st = rj_block_validate(b, c->hint, c->err);
@@ -546,10 +546,10 @@ bi_net(rj_val_t out, call_t *c)
     if (st != RJ_OK)
         return st;
     for (i = 0; i < n; i++) {
-        if (c->args[i].kind != RJ_VAL_BLOCK && c->args[i].kind != RJ_VAL_NET)
+        if (c->args[i]->kind != RJ_VAL_BLOCK && c->args[i]->kind != RJ_VAL_NET)
             return wrong_kind(c->err, arg_loc(c, i), "net", "a block or a network",
-                              c->args + i);
-        net_size(c->args + i, &d, &en);
+                              c->args[i]);
+        net_size(c->args[i], &d, &en);
         depth += d;
         entries += en;
     }
@@ -558,15 +558,15 @@ bi_net(rj_val_t out, call_t *c)
         return st;
     rj_net_init(net);
     for (i = 0; i < n; i++) {
-        if (i == 0 && c->args[0].kind == RJ_VAL_NET) {
+        if (i == 0 && c->args[0]->kind == RJ_VAL_NET) {
             rj_net_struct t = *net;      /* the arguments are ours: move, not copy */
-            *net = *c->args[0].net;
-            *c->args[0].net = t;
-        } else if (c->args[i].kind == RJ_VAL_BLOCK)
-            rj_net_append(net, c->args[i].block,
+            *net = *c->args[0]->net;
+            *c->args[0]->net = t;
+        } else if (c->args[i]->kind == RJ_VAL_BLOCK)
+            rj_net_append(net, c->args[i]->block,
                           c->e->args[i]->kind == RJ_EXPR_IDENT ? c->e->args[i]->name : NULL);
         else
-            rj_net_append_net(net, c->args[i].net);
+            rj_net_append_net(net, c->args[i]->net);
     }
     st = rj_net_validate(net, c->err);
     if (st != RJ_OK)
@@ -592,23 +592,23 @@ bi_repeat(rj_val_t out, call_t *c)
     int st = check_args(c, 2, 2, "repeat(B, L) with B a block or a network");
     if (st != RJ_OK)
         return st;
-    if (c->args[0].kind != RJ_VAL_BLOCK && c->args[0].kind != RJ_VAL_NET)
-        return wrong_kind(c->err, arg_loc(c, 0), "repeat", "a block or a network", c->args);
-    st = get_int(&L, c->args + 1, arg_loc(c, 1), "the count of repeat(B, L)", 1,
+    if (c->args[0]->kind != RJ_VAL_BLOCK && c->args[0]->kind != RJ_VAL_NET)
+        return wrong_kind(c->err, arg_loc(c, 0), "repeat", "a block or a network", c->args[0]);
+    st = get_int(&L, c->args[1], arg_loc(c, 1), "the count of repeat(B, L)", 1,
                  RJ_MAX_DEPTH, c->err);
     if (st != RJ_OK)
         return st;
-    net_size(c->args, &d, &en);
+    net_size(c->args[0], &d, &en);
     st = size_limits(c, d * (double) L, en * (double) L);   /* before building */
     if (st != RJ_OK)
         return st;
     name = c->e->args[0]->kind == RJ_EXPR_IDENT ? c->e->args[0]->name : NULL;
     rj_net_init(net);
     for (i = 0; i < L; i++) {
-        if (c->args[0].kind == RJ_VAL_BLOCK)
-            rj_net_append(net, c->args[0].block, name);
+        if (c->args[0]->kind == RJ_VAL_BLOCK)
+            rj_net_append(net, c->args[0]->block, name);
         else
-            rj_net_append_net(net, c->args[0].net);
+            rj_net_append_net(net, c->args[0]->net);
     }
     st = rj_net_validate(net, c->err);
     if (st != RJ_OK)
@@ -644,93 +644,124 @@ static const struct {
 };
 
 static int
-eval_call(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
-          rj_error_t err)
+builtin_find(const char *name)
 {
-    rj_val_struct *args;
-    slong i, n = e->nargs;
-    int st = RJ_OK;
-    char *const *argnames = e->argnames;
-    static char *const no_names[1] = { NULL };
+    int i;
+    for (i = 0; builtins[i].name != NULL; i++)
+        if (strcmp(builtins[i].name, name) == 0)
+            return i;
+    return -1;
+}
 
-    args = flint_malloc(FLINT_MAX(n, 1) * sizeof(rj_val_struct));
-    for (i = 0; i < n; i++)
-        rj_val_init(args + i);
-    for (i = 0; i < n && st == RJ_OK; i++)
-        st = eval_rec(args + i, e->args[i], env, NULL, err);
-    if (st == RJ_OK) {
-        st = RJ_NOT_HANDLED;
-        if (env->hook != NULL)
-            st = env->hook(out, e->name, args, n > 0 ? argnames : no_names, n, e->loc, env,
-                           err);
-        if (st == RJ_NOT_HANDLED) {
-            call_t c;
-            c.e = e;
-            c.args = args;
-            c.env = env;
-            c.hint = hint;
-            c.err = err;
-            for (i = 0; builtins[i].name != NULL; i++)
-                if (strcmp(builtins[i].name, e->name) == 0)
-                    break;
-            if (builtins[i].name != NULL)
-                st = builtins[i].fn(out, &c);
-            else if (is_bare_atom(e->name))
-                st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
-                                      "'%.60s' is an atom (an activation, skip or "
-                                      "placement), not a function: use it as act = %.60s",
-                                      e->name, e->name);
-            else if (rj_env_lookup(env, e->name) != NULL)
-                st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
-                                      "'%.60s' is a defined value, not a function",
-                                      e->name);
-            else
-                st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "unknown function '%.60s'",
-                                      e->name);
-        }
+/* NAME(args) with NAME neither a function nor a builtin but bound to a
+   polynomial (or an extension value): compose(NAME, args), the rule the parser
+   uses for E(args).  Its operands are then the value and the arguments. */
+static int
+is_value_call(const rj_expr_struct *e, rj_env_t env)
+{
+    rj_val_struct *v;
+    if (rj_env_find_function(env, e->name, NULL) != NULL || builtin_find(e->name) >= 0)
+        return 0;
+    v = rj_env_lookup(env, e->name);
+    return v != NULL && (v->kind == RJ_VAL_POLY || v->kind == RJ_VAL_EXT)
+           && rj_env_find_function(env, "compose", NULL) != NULL;
+}
+
+static int
+call_registered(rj_val_t out, const rj_func_def *def, void *ctx, const rj_expr_struct *e,
+                rj_val_struct *const *vals, slong n, rj_env_t env, rj_error_t err)
+{
+    rj_call_struct c;
+    slong i;
+    for (i = 0; i < e->nargs; i++)
+        if (e->argnames != NULL && e->argnames[i] != NULL)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, e->argnamelocs[i],
+                                    "%s takes no keyword arguments (found '%.60s = ...')",
+                                    e->name, e->argnames[i]);
+    if (n < def->min_args || n > def->max_args) {
+        slong m = n < def->min_args ? def->min_args : def->max_args;
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                "%s takes %s%ld argument%s, found %ld; usage: %s", def->name,
+                                def->min_args == def->max_args ? ""
+                                : n < def->min_args ? "at least " : "at most ",
+                                (long) m, m == 1 ? "" : "s", (long) n, def->usage);
     }
-    for (i = 0; i < n; i++)
-        rj_val_clear(args + i);
-    flint_free(args);
-    return st;
+    c.name = e->name;
+    c.a = vals;
+    c.n = n;
+    c.loc = e->loc;
+    c.def = def;
+    c.ctx = ctx;
+    return def->fn(out, &c, env, err);
+}
+
+int
+rj_env_call(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+            rj_env_t env, rj_error_t err)
+{
+    void *ctx = NULL;
+    const rj_func_def *def = rj_env_find_function(env, e->name, &ctx);
+    if (def == NULL && is_value_call(e, env))
+        def = rj_env_find_function(env, "compose", &ctx);
+    if (def == NULL)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "unknown function '%.60s'",
+                                e->name);
+    return call_registered(out, def, ctx, e, vals, n, env, err);
+}
+
+static int
+apply_call(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+           rj_env_t env, const char *hint, rj_error_t err)
+{
+    int i;
+    call_t c;
+    if (rj_env_find_function(env, e->name, NULL) != NULL || is_value_call(e, env))
+        return rj_env_call(out, e, vals, n, env, err);
+    i = builtin_find(e->name);
+    if (i >= 0) {
+        c.e = e;
+        c.args = vals;
+        c.env = env;
+        c.hint = hint;
+        c.err = err;
+        return builtins[i].fn(out, &c);
+    }
+    if (is_bare_atom(e->name))
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                "'%.60s' is an atom (an activation, skip or placement), not "
+                                "a function: use it as act = %.60s", e->name, e->name);
+    if (rj_env_lookup(env, e->name) != NULL)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                "'%.60s' is a defined value, not a function", e->name);
+    return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "unknown function '%.60s'", e->name);
 }
 
 /* ---------------------------------------------------------------- expressions */
 
 static int
-eval_matrix(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
+apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals,
+             rj_error_t err)
 {
-    slong i, r = e->rows, k = e->cols;
-    rj_val_t v;
+    slong i, k = e->cols;
     fmpq_mat_t A;
-    int st = RJ_OK;
-    if ((double) r * (double) k > (double) RJ_MAX_ENTRIES)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
-                                "matrix literal with %ld x %ld entries exceeds the limit %ld",
-                                (long) r, (long) k, (long) RJ_MAX_ENTRIES);
-    rj_val_init(v);
-    fmpq_mat_init(A, r, k);
-    for (i = 0; i < r * k && st == RJ_OK; i++) {
-        st = eval_rec(v, e->args[i], env, NULL, err);
-        if (st == RJ_OK && v->kind != RJ_VAL_NUM) {
+    for (i = 0; i < e->rows * k; i++)
+        if (vals[i]->kind != RJ_VAL_NUM) {
             char d[120], pos[64];
-            rj_val_describe(d, sizeof(d), v);
+            rj_val_describe(d, sizeof(d), vals[i]);
             if (k == 1)
                 snprintf(pos, sizeof(pos), "entry %ld", (long) (i + 1));
             else
                 snprintf(pos, sizeof(pos), "entry (%ld, %ld)", (long) (i / k + 1),
                          (long) (i % k + 1));
-            st = rj_error_set_loc(err, RJ_ERR_INPUT, e->args[i]->loc,
-                                  "matrix entries must be numbers: %s is %s", pos, d);
+            return rj_error_set_loc(err, RJ_ERR_INPUT, e->args[i]->loc,
+                                    "matrix entries must be numbers: %s is %s", pos, d);
         }
-        if (st == RJ_OK)
-            fmpq_set(A->rows[i / k] + i % k, v->num);
-    }
-    if (st == RJ_OK)
-        rj_val_set_fmpq_mat(out, A);
+    fmpq_mat_init(A, e->rows, k);
+    for (i = 0; i < e->rows * k; i++)
+        fmpq_set(A->rows[i / k] + i % k, vals[i]->num);
+    rj_val_set_fmpq_mat(out, A);
     fmpq_mat_clear(A);
-    rj_val_clear(v);
-    return st;
+    return RJ_OK;
 }
 
 /* One 1-based index: an integer in 1..n. */
@@ -754,61 +785,149 @@ get_index(slong *out, const rj_val_struct *v, rj_loc_t loc, const char *what, sl
 }
 
 static int
-eval_index(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
+apply_index(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+            rj_error_t err)
 {
-    rj_val_t a, iv, jv;
+    const rj_val_struct *a = vals[0];
     slong i = 0, j = 0, r, k;
     int st;
     char of[64];
-    rj_val_init(a);
-    rj_val_init(iv);
-    rj_val_init(jv);
-    st = eval_rec(a, e->args[0], env, NULL, err);
-    if (st == RJ_OK && a->kind == RJ_VAL_EXT) {
-        st = eval_rec(iv, e->args[1], env, NULL, err);
-        if (st == RJ_OK && e->nargs == 3)
-            st = eval_rec(jv, e->args[2], env, NULL, err);
-        if (st == RJ_OK)
-            st = a->ops->index(out, a, iv, e->nargs == 3 ? jv : NULL, e->loc, err);
-        goto done;
-    }
-    if (st == RJ_OK && a->kind != RJ_VAL_MAT)
-        st = wrong_kind(err, e->loc, "indexing", "a matrix or a vector", a);
-    if (st != RJ_OK)
-        goto done;
+    if (a->kind == RJ_VAL_EXT)
+        return a->ops->index != NULL
+               ? a->ops->index(out, a, vals[1], n == 3 ? vals[2] : NULL, e->loc, err)
+               : rj_val_refuse(err, e->loc, "indexing", a);
+    if (a->kind != RJ_VAL_MAT)
+        return wrong_kind(err, e->loc, "indexing", "a matrix or a vector", a);
     r = fmpq_mat_nrows(a->mat);
     k = fmpq_mat_ncols(a->mat);
-    st = eval_rec(iv, e->args[1], env, NULL, err);
-    if (st == RJ_OK && e->nargs == 3)
-        st = eval_rec(jv, e->args[2], env, NULL, err);
-    if (st != RJ_OK)
-        goto done;
-    if (e->nargs == 2) {
-        if (r != 1 && k != 1) {
-            st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
-                                  "one index needs a vector, but this is a %ld x %ld matrix: "
-                                  "write A[i, j]", (long) r, (long) k);
-            goto done;
-        }
+    if (n == 2) {
+        if (r != 1 && k != 1)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                    "one index needs a vector, but this is a %ld x %ld "
+                                    "matrix: write A[i, j]", (long) r, (long) k);
         snprintf(of, sizeof(of), "a vector of length %ld", (long) (r * k));
-        st = get_index(&i, iv, e->args[1]->loc, "index", r * k, of, err);
-        if (st != RJ_OK)
-            goto done;
-        rj_val_set_fmpq(out, k == 1 ? fmpq_mat_entry(a->mat, i - 1, 0)
-                                    : fmpq_mat_entry(a->mat, 0, i - 1));
-    } else {
-        snprintf(of, sizeof(of), "a %ld x %ld matrix", (long) r, (long) k);
-        st = get_index(&i, iv, e->args[1]->loc, "row index", r, of, err);
+        st = get_index(&i, vals[1], e->args[1]->loc, "index", r * k, of, err);
         if (st == RJ_OK)
-            st = get_index(&j, jv, e->args[2]->loc, "column index", k, of, err);
-        if (st != RJ_OK)
-            goto done;
-        rj_val_set_fmpq(out, fmpq_mat_entry(a->mat, i - 1, j - 1));
+            rj_val_set_fmpq(out, k == 1 ? fmpq_mat_entry(a->mat, i - 1, 0)
+                                        : fmpq_mat_entry(a->mat, 0, i - 1));
+        return st;
     }
-done:
-    rj_val_clear(a);
-    rj_val_clear(iv);
-    rj_val_clear(jv);
+    snprintf(of, sizeof(of), "a %ld x %ld matrix", (long) r, (long) k);
+    st = get_index(&i, vals[1], e->args[1]->loc, "row index", r, of, err);
+    if (st == RJ_OK)
+        st = get_index(&j, vals[2], e->args[2]->loc, "column index", k, of, err);
+    if (st == RJ_OK)
+        rj_val_set_fmpq(out, fmpq_mat_entry(a->mat, i - 1, j - 1));
+    return st;
+}
+
+static int
+apply_transpose(rj_val_t out, const rj_expr_struct *e, const rj_val_struct *a,
+                rj_error_t err)
+{
+    fmpq_mat_t T;
+    if (a->kind == RJ_VAL_NUM) {
+        rj_val_set(out, a);
+        return RJ_OK;
+    }
+    if (a->kind == RJ_VAL_EXT)
+        return a->ops->transpose != NULL ? a->ops->transpose(out, a, e->loc, err)
+                                         : rj_val_refuse(err, e->loc, "transpose '", a);
+    if (a->kind != RJ_VAL_MAT)
+        return wrong_kind(err, e->loc, "transpose '", "a matrix", a);
+    fmpq_mat_init(T, fmpq_mat_ncols(a->mat), fmpq_mat_nrows(a->mat));
+    fmpq_mat_transpose(T, a->mat);
+    rj_val_set_fmpq_mat(out, T);
+    fmpq_mat_clear(T);
+    return RJ_OK;
+}
+
+static int
+apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+      rj_env_t env, const char *hint, rj_error_t err)
+{
+    slong i;
+    int st;
+    rj_val_t r;
+    for (i = 0; i < n; i++)
+        if (vals[i]->kind == RJ_VAL_EXT && vals[i]->ops->lift != NULL)
+            return vals[i]->ops->lift(out, e, vals, n, env, err);
+    rj_val_init(r);
+    switch (e->kind) {
+    case RJ_EXPR_CALL:
+        st = apply_call(r, e, vals, n, env, hint, err);
+        break;
+    case RJ_EXPR_MATRIX:
+        st = apply_matrix(r, e, vals, err);
+        break;
+    case RJ_EXPR_BINOP:
+        st = rj_val_binop(r, e->op, vals[0], vals[1], e->loc, err);
+        break;
+    case RJ_EXPR_SUM:
+        st = rj_val_binop(r, '+', vals[0], vals[1], e->args[2]->loc, err);
+        break;
+    case RJ_EXPR_PROD:                  /* later factors on the left */
+        st = rj_val_binop(r, '*', vals[1], vals[0], e->args[2]->loc, err);
+        break;
+    case RJ_EXPR_NEG:
+        st = rj_val_neg(r, vals[0], e->loc, err);
+        break;
+    case RJ_EXPR_TRANSPOSE:
+        st = apply_transpose(r, e, vals[0], err);
+        break;
+    case RJ_EXPR_INDEX:
+        st = apply_index(r, e, vals, n, err);
+        break;
+    default:
+        st = rj_error_set_loc(err, RJ_ERR_INTERNAL, e->loc, "no operation to apply for "
+                              "expression kind %d", (int) e->kind);
+    }
+    if (st == RJ_OK)
+        rj_val_swap(out, r);
+    rj_val_clear(r);
+    return st;
+}
+
+int
+rj_eval_apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+              rj_env_t env, rj_error_t err)
+{
+    return apply(out, e, vals, n, env, NULL, err);
+}
+
+/* Evaluate e's operands, then apply its operation. */
+static int
+eval_node(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
+          rj_error_t err)
+{
+    slong i, n = e->nargs, off = 0;
+    rj_val_struct *v;
+    rj_val_struct **p;
+    int st = RJ_OK;
+
+    if (e->kind == RJ_EXPR_MATRIX
+        && (double) e->rows * (double) e->cols > (double) RJ_MAX_ENTRIES)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
+                                "matrix literal with %ld x %ld entries exceeds the limit %ld",
+                                (long) e->rows, (long) e->cols, (long) RJ_MAX_ENTRIES);
+    if (e->kind == RJ_EXPR_CALL && is_value_call(e, env))
+        off = 1;                        /* the called value comes first */
+    v = flint_malloc(FLINT_MAX(n + off, 1) * sizeof(rj_val_struct));
+    p = flint_malloc(FLINT_MAX(n + off, 1) * sizeof(rj_val_struct *));
+    for (i = 0; i < n + off; i++) {
+        rj_val_init(v + i);
+        p[i] = v + i;
+    }
+    if (off)
+        rj_val_set(v, rj_env_lookup(env, e->name));
+    for (i = 0; i < n && st == RJ_OK; i++)
+        st = eval_rec(v + off + i, e->args[i], env, NULL, err);
+    if (st == RJ_OK)
+        st = apply(out, e, p, n + off, env, hint, err);
+    for (i = 0; i < n + off; i++)
+        rj_val_clear(v + i);
+    flint_free(v);
+    flint_free(p);
     return st;
 }
 
@@ -816,6 +935,7 @@ static int
 eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
 {
     rj_val_t lo, hi, acc, term, kv;
+    rj_val_struct *step[2];
     slong a, b, k;
     int st, is_sum = e->kind == RJ_EXPR_SUM;
     const char *w = is_sum ? "sum" : "prod";
@@ -843,6 +963,8 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
         goto done;
     acc->kind = RJ_VAL_NUM;                 /* empty sum 0, empty product 1 */
     fmpq_set_si(acc->num, is_sum ? 0 : 1, 1);
+    step[0] = acc;
+    step[1] = term;
     for (k = a; k <= b && st == RJ_OK; k++) {
         rj_val_reset(kv);
         kv->kind = RJ_VAL_NUM;
@@ -854,10 +976,8 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
             break;
         if (k == a)
             rj_val_swap(acc, term);
-        else if (is_sum)
-            st = rj_val_binop(acc, '+', acc, term, e->args[2]->loc, err);
-        else                                /* later factors on the left */
-            st = rj_val_binop(acc, '*', term, acc, e->args[2]->loc, err);
+        else                                /* the node's operation: one step */
+            st = apply(acc, e, step, 2, env, NULL, err);
     }
     if (st == RJ_OK)
         rj_val_swap(out, acc);
@@ -874,7 +994,7 @@ static int
 eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
          rj_error_t err)
 {
-    rj_val_t r, a, b;
+    rj_val_t r;
     int st = RJ_OK;
     rj_val_struct *v;
 
@@ -904,50 +1024,12 @@ eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
                                   e->name);
         break;
     case RJ_EXPR_CALL:
-        st = eval_call(r, e, env, hint, err);
-        break;
     case RJ_EXPR_MATRIX:
-        st = eval_matrix(r, e, env, err);
-        break;
     case RJ_EXPR_BINOP:
-        rj_val_init(a);
-        rj_val_init(b);
-        st = eval_rec(a, e->args[0], env, NULL, err);
-        if (st == RJ_OK)
-            st = eval_rec(b, e->args[1], env, NULL, err);
-        if (st == RJ_OK)
-            st = rj_val_binop(r, e->op, a, b, e->loc, err);
-        rj_val_clear(a);
-        rj_val_clear(b);
-        break;
     case RJ_EXPR_NEG:
-        rj_val_init(a);
-        st = eval_rec(a, e->args[0], env, NULL, err);
-        if (st == RJ_OK)
-            st = rj_val_neg(r, a, e->loc, err);
-        rj_val_clear(a);
-        break;
     case RJ_EXPR_TRANSPOSE:
-        rj_val_init(a);
-        st = eval_rec(a, e->args[0], env, NULL, err);
-        if (st == RJ_OK) {
-            if (a->kind == RJ_VAL_NUM)
-                rj_val_swap(r, a);
-            else if (a->kind == RJ_VAL_EXT)
-                st = a->ops->transpose(r, a, e->loc, err);
-            else if (a->kind == RJ_VAL_MAT) {
-                fmpq_mat_t T;
-                fmpq_mat_init(T, fmpq_mat_ncols(a->mat), fmpq_mat_nrows(a->mat));
-                fmpq_mat_transpose(T, a->mat);
-                rj_val_set_fmpq_mat(r, T);
-                fmpq_mat_clear(T);
-            } else
-                st = wrong_kind(err, e->loc, "transpose '", "a matrix", a);
-        }
-        rj_val_clear(a);
-        break;
     case RJ_EXPR_INDEX:
-        st = eval_index(r, e, env, err);
+        st = eval_node(r, e, env, hint, err);
         break;
     case RJ_EXPR_SUM:
     case RJ_EXPR_PROD:

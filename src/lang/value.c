@@ -22,7 +22,6 @@ rj_val_init(rj_val_t v)
     rj_net_init(v->net);
     v->len = 0;
     v->items = NULL;
-    v->is_choice_set = 0;
     v->ops = NULL;
     v->data = NULL;
 }
@@ -106,7 +105,6 @@ rj_val_set(rj_val_t v, const rj_val_t w)
         }
         t->len = w->len;
     }
-    t->is_choice_set = w->is_choice_set;
     t->ops = w->ops;
     if (w->data != NULL)
         t->data = w->ops->copy(w->data);
@@ -333,13 +331,13 @@ sb_val(sbuf_t *b, const rj_val_struct *v)
         sb_add(b, "\"");
         break;
     case RJ_VAL_LIST:
-        sb_add(b, v->is_choice_set ? "one of {" : "(");
+        sb_add(b, "(");
         for (i = 0; i < v->len; i++) {
             if (i > 0)
                 sb_add(b, ", ");
             sb_val(b, v->items + i);
         }
-        sb_add(b, v->is_choice_set ? "}" : ")");
+        sb_add(b, ")");
         break;
     case RJ_VAL_EXT: {
         char *t = v->ops->print(v);
@@ -369,8 +367,8 @@ rj_env_init(rj_env_t env)
     env->names = NULL;
     env->vals = NULL;
     env->dir = NULL;
-    env->hook = NULL;
-    env->hook_ctx = NULL;
+    env->nfuncs = 0;
+    env->funcs = NULL;
 }
 
 void
@@ -383,9 +381,46 @@ rj_env_clear(rj_env_t env)
     }
     flint_free(env->names);
     flint_free(env->vals);
+    flint_free(env->funcs);
     env->len = env->alloc = 0;
     env->names = NULL;
     env->vals = NULL;
+    env->nfuncs = 0;
+    env->funcs = NULL;
+}
+
+void
+rj_env_add_functions(rj_env_t env, const rj_func_def *table, void *ctx)
+{
+    env->funcs = flint_realloc(env->funcs, (env->nfuncs + 1) * sizeof(rj_func_table));
+    env->funcs[env->nfuncs].table = table;
+    env->funcs[env->nfuncs].ctx = ctx;
+    env->nfuncs++;
+}
+
+const rj_func_def *
+rj_env_find_function(rj_env_t env, const char *name, void **ctx)
+{
+    slong t;
+    const rj_func_def *d;
+    for (t = env->nfuncs - 1; t >= 0; t--)
+        for (d = env->funcs[t].table; d->name != NULL; d++)
+            if (strcmp(d->name, name) == 0) {
+                if (ctx != NULL)
+                    *ctx = env->funcs[t].ctx;
+                return d;
+            }
+    return NULL;
+}
+
+void *
+rj_env_functions_ctx(rj_env_t env, const rj_func_def *table)
+{
+    slong t;
+    for (t = env->nfuncs - 1; t >= 0; t--)
+        if (env->funcs[t].table == table)
+            return env->funcs[t].ctx;
+    return NULL;
 }
 
 static slong
