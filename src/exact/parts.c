@@ -39,10 +39,9 @@ rj_exact_parts_clear(rj_exact_parts_t p)
 
 /* ------------------------------------------------------------------ checks */
 
-/* Widths of block b as its matrices give them. */
-typedef struct {
-    slong n_in, n_hidden, n_out;
-} shape_t;
+/* The network is valid (resjac/model.h: shapes, widths and depth are the
+   model's checks); the exact layer checks only the point, the activations it
+   can take and the memory it will use. */
 
 static const char *
 act_kind_name(int kind)
@@ -58,151 +57,63 @@ act_kind_name(int kind)
 }
 
 static int
-check_act(const rj_act_struct *a, const char *desc, const char *slot, rj_error_t err)
+check_act(const rj_act_struct *a, const rj_net_t net, slong l, const char *slot,
+          rj_error_t err)
 {
-    switch (a->kind) {
-    case RJ_ACT_IDENTITY:
-    case RJ_ACT_RELU:
-    case RJ_ACT_LEAKY_RELU:
+    char desc[160];
+    if (a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU || a->kind == RJ_ACT_LEAKY_RELU)
         return RJ_OK;
-    case RJ_ACT_TANH:
-    case RJ_ACT_SIGMOID:
+    rj_net_block_label(desc, sizeof(desc), net, l);
+    if (a->kind == RJ_ACT_TANH || a->kind == RJ_ACT_SIGMOID)
         return rj_error_set(err, RJ_ERR_DOMAIN,
                             "%s, %s activation: the exact layer cannot take %s: its "
                             "values at rational points are irrational; use the "
                             "precise layer (--method interval)",
                             desc, slot, act_kind_name(a->kind));
-    default:
-        return rj_error_set(err, RJ_ERR_INPUT, "%s, %s activation: unknown kind %d",
-                            desc, slot, (int) a->kind);
-    }
+    return rj_error_set(err, RJ_ERR_INPUT, "%s, %s activation: unknown kind %d",
+                        desc, slot, (int) a->kind);
 }
 
-static int
-vec_ok(const fmpq_mat_t b, slong n)
+static slong
+block_out_width(const rj_block_struct *b)
 {
-    return (fmpq_mat_nrows(b) == 0 && fmpq_mat_ncols(b) == 0)
-        || (fmpq_mat_nrows(b) == n && fmpq_mat_ncols(b) == 1);
+    return b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
 }
 
-static int
-check_block(shape_t *sh, const rj_block_struct *b, const char *desc, rj_error_t err)
-{
-    int st;
-
-    sh->n_in = fmpq_mat_ncols(b->W1);
-    if (b->two_layer) {
-        sh->n_hidden = fmpq_mat_nrows(b->W1);
-        sh->n_out = fmpq_mat_nrows(b->W2);
-        if (fmpq_mat_ncols(b->W2) != sh->n_hidden)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: W2 is %ldx%ld but W1 is %ldx%ld (W2 needs %ld columns)",
-                                desc, (long) fmpq_mat_nrows(b->W2),
-                                (long) fmpq_mat_ncols(b->W2), (long) sh->n_hidden,
-                                (long) sh->n_in, (long) sh->n_hidden);
-    } else {
-        sh->n_hidden = 0;
-        sh->n_out = fmpq_mat_nrows(b->W1);
-    }
-    if (sh->n_in < 1 || sh->n_out < 1 || (b->two_layer && sh->n_hidden < 1))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: empty weight matrix (W1 is %ldx%ld)",
-                            desc, (long) fmpq_mat_nrows(b->W1), (long) fmpq_mat_ncols(b->W1));
-    if (sh->n_in > RJ_MAX_WIDTH || sh->n_out > RJ_MAX_WIDTH || sh->n_hidden > RJ_MAX_WIDTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "%s: width %ld exceeds the limit RJ_MAX_WIDTH = %d", desc,
-                            (long) FLINT_MAX(FLINT_MAX(sh->n_in, sh->n_out), sh->n_hidden),
-                            RJ_MAX_WIDTH);
-    if (!vec_ok(b->b1, fmpq_mat_nrows(b->W1)))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b1 is %ldx%ld but W1 has %ld rows",
-                            desc, (long) fmpq_mat_nrows(b->b1), (long) fmpq_mat_ncols(b->b1),
-                            (long) fmpq_mat_nrows(b->W1));
-    if (!vec_ok(b->b2, sh->n_out))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b2 is %ldx%ld but the output width is %ld",
-                            desc, (long) fmpq_mat_nrows(b->b2), (long) fmpq_mat_ncols(b->b2),
-                            (long) sh->n_out);
-    switch (b->skip) {
-    case RJ_SKIP_IDENTITY:
-    case RJ_SKIP_SCALED:
-        if (sh->n_in != sh->n_out)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: the branch maps width %ld to %ld; an %s skip needs equal "
-                                "widths (use a projection skip)", desc, (long) sh->n_in,
-                                (long) sh->n_out,
-                                b->skip == RJ_SKIP_IDENTITY ? "identity" : "scaled");
-        break;
-    case RJ_SKIP_PROJECT:
-        if (fmpq_mat_nrows(b->Ws) != sh->n_out || fmpq_mat_ncols(b->Ws) != sh->n_in)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: projection Ws is %ldx%ld but the branch is %ldx%ld",
-                                desc, (long) fmpq_mat_nrows(b->Ws),
-                                (long) fmpq_mat_ncols(b->Ws), (long) sh->n_out,
-                                (long) sh->n_in);
-        break;
-    case RJ_SKIP_NONE:
-        break;
-    default:
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown skip kind %d", desc,
-                            (int) b->skip);
-    }
-    if (b->place != RJ_PLACE_NONE && b->place != RJ_PLACE_PRE && b->place != RJ_PLACE_POST)
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown placement %d", desc,
-                            (int) b->place);
-    if (b->two_layer && (st = check_act(b->act, desc, "inner", err)) != RJ_OK)
-        return st;
-    if (b->place != RJ_PLACE_NONE
-        && (st = check_act(b->outer, desc, b->place == RJ_PLACE_PRE ? "outer (pre)"
-                           : "outer (post)", err)) != RJ_OK)
-        return st;
-    return RJ_OK;
-}
-
-/* Every check the exact layer makes before work starts: shapes, widths, depth,
-   activations, the point, and the memory the parts will take. */
+/* Every check the exact layer makes before work starts: the point, the
+   activations, and the memory the values (and with want_parts the record's
+   derivatives and the parts) will take. */
 static int
 check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err)
 {
-    slong l, prev, entries;
-    shape_t sh;
-    char desc[160];
+    slong l, entries;
     int st;
 
-    if (net->len > RJ_MAX_DEPTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the network has %ld blocks; the limit is RJ_MAX_DEPTH = %d",
-                            (long) net->len, RJ_MAX_DEPTH);
-    if (fmpq_mat_ncols(x) != 1 || fmpq_mat_nrows(x) < 1)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "the point must be a column vector, got %ldx%ld",
-                            (long) fmpq_mat_nrows(x), (long) fmpq_mat_ncols(x));
-    prev = fmpq_mat_nrows(x);
-    if (prev > RJ_MAX_WIDTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the point has width %ld; the limit is RJ_MAX_WIDTH = %d",
-                            (long) prev, RJ_MAX_WIDTH);
-    entries = prev;
+    if ((st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err)) != RJ_OK)
+        return st;
+    entries = fmpq_mat_nrows(x);
     for (l = 0; l < net->len; l++) {
-        rj_net_block_label(desc, sizeof(desc), net, l);
-        if ((st = check_block(&sh, net->blocks + l, desc, err)) != RJ_OK)
+        const rj_block_struct *b = net->blocks + l;
+        slong n_in = fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
+        slong n_hidden = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
+        if (b->two_layer && (st = check_act(b->act, net, l, "inner", err)) != RJ_OK)
             return st;
-        if (sh.n_in != prev) {
-            if (l == 0)
-                return rj_error_set(err, RJ_ERR_INPUT,
-                                    "%s takes width %ld but the point has width %ld",
-                                    desc, (long) sh.n_in, (long) prev);
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s takes width %ld but block %ld gives width %ld",
-                                desc, (long) sh.n_in, (long) l, (long) prev);
-        }
-        entries += sh.n_out + sh.n_hidden;
+        if (b->place != RJ_PLACE_NONE
+            && (st = check_act(b->outer, net, l, b->place == RJ_PLACE_PRE ? "outer (pre)"
+                               : "outer (post)", err)) != RJ_OK)
+            return st;
+        entries += n_out + n_hidden;
         if (want_parts)     /* the record's derivative columns, S_l and R_l */
-            entries += sh.n_in + sh.n_hidden + sh.n_out + 2 * sh.n_out * sh.n_in;
-        if (entries > RJ_EXACT_MAX_ENTRIES)
+            entries += n_in + n_hidden + n_out + 2 * n_out * n_in;
+        if (entries > RJ_EXACT_MAX_ENTRIES) {
+            char desc[160];
+            rj_net_block_label(desc, sizeof(desc), net, l);
             return rj_error_set(err, RJ_ERR_LIMIT,
                                 "the exact layer would hold more than %ld matrix entries "
                                 "for this network (limit RJ_EXACT_MAX_ENTRIES, reached at %s "
                                 "of %ld)", (long) RJ_EXACT_MAX_ENTRIES, desc,
                                 (long) net->len);
-        prev = sh.n_out;
+        }
     }
     return RJ_OK;
 }
@@ -423,12 +334,6 @@ growth_check(growth_t *g, double bits, slong l, slong L, rj_error_t err)
                                 proj, (long) RJ_EXACT_MAX_BITS);
     }
     return RJ_OK;
-}
-
-static slong
-block_out_width(const rj_block_struct *b)
-{
-    return b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
 }
 
 /* ------------------------------------------------------------------ record */
