@@ -112,16 +112,17 @@ int rj_exact_parts_rechoose(rj_exact_parts_t parts, const rj_exact_record_t rec,
 
 /* Forward pass and S_l, R_l for every block at x under the tie policy; every
    tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.
-   It is rj_exact_record followed by rj_exact_parts_set_record.  Before any
-   work the network is checked: shapes (naming the block and both
-   shapes), RJ_MAX_DEPTH, RJ_MAX_WIDTH, RJ_EXACT_MAX_ENTRIES, and activations
-   (tanh/sigmoid: RJ_ERR_DOMAIN); during the pass, RJ_EXACT_MAX_BITS.  Any previous contents of parts are
-   replaced; on failure parts may hold a partial result and must still be
-   cleared. */
+   It is rj_exact_record followed by rj_exact_parts_set_record.  net must be
+   valid (resjac/model.h: its shapes are not checked again).  Before any work:
+   the point (rj_net_check_point), the activations (tanh/sigmoid:
+   RJ_ERR_DOMAIN) and RJ_EXACT_MAX_ENTRIES; during the pass,
+   RJ_EXACT_MAX_BITS.  Any previous contents of parts are replaced; on failure
+   parts may hold a partial result and must still be cleared. */
 int rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
                    const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
 
-/* Network output at x; y is reshaped to n_out x 1 if needed. */
+/* Network output at x; y is reshaped to n_out x 1 if needed.  The checks of
+   rj_exact_parts, the memory counted for the forward values only. */
 int rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x,
                      rj_error_t err);
 
