@@ -126,7 +126,8 @@ void rj_net_append_net(rj_net_t net, const rj_net_t src);
    Valid networks.  The model is the one place where shapes are checked: a
    network is valid when every block has passed rj_block_validate and the
    network rj_net_validate (the language's block(), net() and model files,
-   and the tools, build networks only that way).  Every function of a layer
+   and the tools, build networks only that way; rj_fast_net_get_net fills the
+   widths of the float network it copies).  Every function of a layer
    (exact, precise, fast) that takes an rj_net_t requires a valid network and
    does not check its shapes again: W1, b1, W2, b2 and Ws fit each other,
    widths are at most RJ_MAX_WIDTH, consecutive widths chain, the depth is at
