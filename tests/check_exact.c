@@ -883,20 +883,9 @@ START_TEST(test_limits_and_shapes)
                      RJ_ERR_INPUT);
     RJ_CHECK(strstr(err->msg, "block 1") != NULL && strstr(err->msg, "width 2") != NULL,
              seed, "message: %s", err->msg);
-    /* a width mismatch between blocks 2 and 3 names both */
-    set_mat(x, 1, 1, one);
-    set_mat(net->blocks[1].W1, 2, 1, two);
-    net->blocks[1].skip = RJ_SKIP_NONE;
-    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
-                     RJ_ERR_INPUT);
-    RJ_CHECK(strstr(err->msg, "block 3") != NULL && strstr(err->msg, "block 2") != NULL,
-             seed, "message: %s", err->msg);
-    /* an identity skip cannot change the width */
-    net->blocks[1].skip = RJ_SKIP_IDENTITY;
-    ck_assert_int_eq(rj_exact_jacobian(P, NULL, net, x, policy(RJ_TIE_RIGHT, 0), err),
-                     RJ_ERR_INPUT);
-    RJ_CHECK(strstr(err->msg, "block 2") != NULL && strstr(err->msg, "projection") != NULL,
-             seed, "message: %s", err->msg);
+    /* shapes inside the network (a width mismatch between blocks, an identity
+       skip that changes the width) are the model's checks (rj_block_validate,
+       rj_net_validate: check_model.c); the exact layer takes a valid net */
     /* a width beyond RJ_MAX_WIDTH is refused before work */
     fmpq_mat_clear(x);
     fmpq_mat_init(x, RJ_MAX_WIDTH + 1, 1);
@@ -966,6 +955,298 @@ START_TEST(test_empty_net)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- record */
+
+/* a(z) and the side-chosen a'(z) of a piecewise-linear activation, and
+   whether z is a tie (a kink at 0).  At a tie, `right` picks the side. */
+static int
+ref_act(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, int right)
+{
+    int sgn = fmpq_sgn(z);
+    int kink = a->kind == RJ_ACT_RELU
+               || (a->kind == RJ_ACT_LEAKY_RELU && !fmpq_is_one(a->slope));
+    if (a->kind == RJ_ACT_IDENTITY || sgn > 0 || (sgn == 0 && kink && right)
+        || (sgn == 0 && !kink)) {
+        fmpq_one(d);
+        fmpq_set(y, z);
+    } else {
+        if (a->kind == RJ_ACT_RELU)
+            fmpq_zero(d);
+        else
+            fmpq_set(d, a->slope);
+        fmpq_mul(y, z, d);
+    }
+    return kink && sgn == 0;
+}
+
+/* v = a(v) entrywise; D becomes diag(a'(v)) with tie number *k (counted
+   across the network in the order of rj_ties_t) taking side bit *k of c. */
+static void
+ref_act_diag(fmpq_mat_t D, fmpq_mat_t v, const rj_act_struct *a, ulong c, slong *k)
+{
+    slong i, n = fmpq_mat_nrows(v);
+    fmpq_t d;
+    fmpq_init(d);
+    fmpq_mat_clear(D);
+    fmpq_mat_init(D, n, n);
+    for (i = 0; i < n; i++) {
+        int right = *k < FLINT_BITS && ((c >> *k) & 1);
+        if (ref_act(fmpq_mat_entry(v, i, 0), d, a, fmpq_mat_entry(v, i, 0), right))
+            (*k)++;
+        fmpq_set(fmpq_mat_entry(D, i, i), d);
+    }
+    fmpq_clear(d);
+}
+
+static void
+mat_mul_into(fmpq_mat_t A, const fmpq_mat_t B, const fmpq_mat_t C)
+{
+    fmpq_mat_t T;
+    fmpq_mat_init(T, fmpq_mat_nrows(B), fmpq_mat_ncols(C));
+    fmpq_mat_mul(T, B, C);
+    fmpq_mat_swap(A, T);
+    fmpq_mat_clear(T);
+}
+
+/* The parts of (net, x) under choice word c by the block formulas of
+   resjac/model.h written with explicit diagonal matrices (no code shared with
+   src/exact): S_l = D_post S, R_l = D_post J_F D_pre.  S and R hold net->len
+   initialised matrices; returns the number of ties met. */
+static slong
+ref_parts(fmpq_mat_struct *S, fmpq_mat_struct *R, const rj_net_t net, const fmpq_mat_t x,
+          ulong c)
+{
+    slong l, k = 0;
+    fmpq_mat_t u, v, z, Dpre, Dmid, Dpost, Sk, y;
+    fmpq_mat_init_set(u, x);
+    fmpq_mat_init(v, 0, 0);
+    fmpq_mat_init(z, 0, 0);
+    fmpq_mat_init(Dpre, 0, 0);
+    fmpq_mat_init(Dmid, 0, 0);
+    fmpq_mat_init(Dpost, 0, 0);
+    fmpq_mat_init(Sk, 0, 0);
+    fmpq_mat_init(y, 0, 0);
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        slong n_in = fmpq_mat_nrows(u);
+        slong n_out = b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
+        fmpq_mat_clear(v);
+        fmpq_mat_init_set(v, u);
+        fmpq_mat_clear(Dpre);
+        fmpq_mat_init(Dpre, n_in, n_in);
+        fmpq_mat_one(Dpre);
+        if (b->place == RJ_PLACE_PRE)
+            ref_act_diag(Dpre, v, b->outer, c, &k);
+        mat_mul_into(z, b->W1, v);
+        if (fmpq_mat_nrows(b->b1) != 0)
+            fmpq_mat_add(z, z, b->b1);
+        /* R_l without D_post: J_F D_pre */
+        fmpq_mat_clear(R + l);
+        fmpq_mat_init_set(R + l, b->W1);
+        mat_mul_into(R + l, R + l, Dpre);
+        if (b->two_layer) {
+            ref_act_diag(Dmid, z, b->act, c, &k);
+            mat_mul_into(R + l, Dmid, R + l);
+            mat_mul_into(R + l, b->W2, R + l);
+            mat_mul_into(z, b->W2, z);
+            if (fmpq_mat_nrows(b->b2) != 0)
+                fmpq_mat_add(z, z, b->b2);
+        }
+        fmpq_mat_clear(Sk);
+        fmpq_mat_init(Sk, n_out, n_in);
+        if (b->skip == RJ_SKIP_IDENTITY)
+            fmpq_mat_one(Sk);
+        else if (b->skip == RJ_SKIP_SCALED) {
+            fmpq_mat_one(Sk);
+            fmpq_mat_scalar_mul_fmpq(Sk, Sk, b->alpha);
+        } else if (b->skip == RJ_SKIP_PROJECT)
+            fmpq_mat_set(Sk, b->Ws);
+        mat_mul_into(y, Sk, u);
+        fmpq_mat_add(y, y, z);
+        fmpq_mat_clear(Dpost);
+        fmpq_mat_init(Dpost, n_out, n_out);
+        fmpq_mat_one(Dpost);
+        if (b->place == RJ_PLACE_POST)
+            ref_act_diag(Dpost, y, b->outer, c, &k);
+        fmpq_mat_clear(S + l);
+        fmpq_mat_init(S + l, n_out, n_in);
+        mat_mul_into(S + l, Dpost, Sk);
+        mat_mul_into(R + l, Dpost, R + l);
+        fmpq_mat_swap(u, y);
+    }
+    fmpq_mat_clear(u);
+    fmpq_mat_clear(v);
+    fmpq_mat_clear(z);
+    fmpq_mat_clear(Dpre);
+    fmpq_mat_clear(Dmid);
+    fmpq_mat_clear(Dpost);
+    fmpq_mat_clear(Sk);
+    fmpq_mat_clear(y);
+    return k;
+}
+
+static int
+parts_eq(const rj_exact_parts_t p, const rj_exact_parts_t q)
+{
+    slong l;
+    if (p->len != q->len)
+        return 0;
+    for (l = 0; l <= p->len; l++)
+        if (!mat_eq(p->h + l, q->h + l))
+            return 0;
+    for (l = 0; l < p->len; l++)
+        if (!mat_eq(p->S + l, q->S + l) || !mat_eq(p->R + l, q->R + l))
+            return 0;
+    return 1;
+}
+
+/* One forward pass, then the parts under every one-sided choice at the ties:
+   rj_exact_parts_rechoose (rebuilding only the blocks with ties, after the
+   previous choice) equals rj_exact_parts_set_record, a full rj_exact_parts
+   with that choice, and the parts by explicit diagonal matrices (ref_parts);
+   random networks of every block kind with small integer weights, so that
+   many pre-activations are exactly 0. */
+START_TEST(test_record_every_choice)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(200), cases = 0, many = 0;
+
+    rj_test_randinit(st, seed + 7);
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        rj_ties_t ties;
+        rj_error_t err;
+        rj_exact_record_t rec;
+        rj_exact_parts_t pr, ps, pf;
+        fmpq_mat_struct *S, *R;
+        slong L = 1 + n_randint(st, 5), n0, t, l;
+        ulong m;
+
+        rj_net_init(net);
+        rj_ties_init(ties);
+        rj_error_init(err);
+        rj_exact_record_init(rec);
+        rj_exact_parts_init(pr);
+        rj_exact_parts_init(ps);
+        rj_exact_parts_init(pf);
+        n0 = rj_test_randnet(net, st, L, 3, 1, 1 + n_randint(st, 2), 3);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 1, 1);
+        ck_assert_int_eq(rj_exact_record(rec, net, x, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_parts(pf, ties, net, x, policy(RJ_TIE_RIGHT, 0), err),
+                         RJ_OK);
+        t = rec->ties->len;
+        RJ_CHECK(ties->len == t, seed, "case %ld: %ld ties recorded, %ld by rj_exact_parts",
+                 (long) iter, (long) t, (long) ties->len);
+        for (l = 0; l < t; l++)
+            RJ_CHECK(rec->ties->ties[l].block == ties->ties[l].block
+                     && rec->ties->ties[l].where == ties->ties[l].where
+                     && rec->ties->ties[l].unit == ties->ties[l].unit, seed,
+                     "case %ld: tie %ld differs", (long) iter, (long) l);
+        S = mats_init(L);
+        R = mats_init(L);
+        if (t <= 10) {
+            cases++;
+            many += t >= 3;
+            ck_assert_int_eq(rj_exact_parts_set_record(pr, rec, policy(RJ_TIE_RIGHT, 0), err),
+                             RJ_OK);
+            RJ_CHECK(parts_eq(pr, pf), seed, "case %ld: right side differs", (long) iter);
+            /* masks in an order where consecutive choices differ in many bits */
+            for (m = 0; m < (UWORD(1) << t); m++) {
+                ulong c = m ^ (m >> 1) ^ (iter & 1 ? 0 : (UWORD(1) << t) - 1);
+                rj_tie_policy pol = policy(RJ_TIE_CHOICE, c);
+                ck_assert_int_eq(rj_exact_parts_rechoose(pr, rec, pol, err), RJ_OK);
+                ck_assert_int_eq(rj_exact_parts_set_record(ps, rec, pol, err), RJ_OK);
+                ck_assert_int_eq(rj_exact_parts(pf, NULL, net, x, pol, err), RJ_OK);
+                RJ_CHECK(ref_parts(S, R, net, x, c) == t, seed,
+                         "case %ld: the reference meets another number of ties",
+                         (long) iter);
+                for (l = 0; l < L; l++)
+                    if (!mat_eq(S + l, pr->S + l) || !mat_eq(R + l, pr->R + l)) {
+                        report("parts at a tie choice", iter, net, x);
+                        RJ_CHECK(0, seed, "case %ld, choice %lu: block %ld differs from "
+                                 "the explicit formulas", (long) iter, (unsigned long) c,
+                                 (long) l + 1);
+                    }
+                RJ_CHECK(parts_eq(pr, ps) && parts_eq(pr, pf), seed,
+                         "case %ld, choice %lu: rechoose, set_record and rj_exact_parts "
+                         "differ", (long) iter, (unsigned long) c);
+            }
+            /* the left side everywhere, by rechoose and by the reference */
+            ck_assert_int_eq(rj_exact_parts_rechoose(pr, rec, policy(RJ_TIE_LEFT, 0), err),
+                             RJ_OK);
+            ref_parts(S, R, net, x, 0);
+            for (l = 0; l < L; l++)
+                RJ_CHECK(mat_eq(S + l, pr->S + l) && mat_eq(R + l, pr->R + l), seed,
+                         "case %ld: left side differs at block %ld", (long) iter,
+                         (long) l + 1);
+        }
+        mats_clear(S, L);
+        mats_clear(R, L);
+        fmpq_mat_clear(x);
+        rj_ties_clear(ties);
+        rj_exact_record_clear(rec);
+        rj_exact_parts_clear(pr);
+        rj_exact_parts_clear(ps);
+        rj_exact_parts_clear(pf);
+        rj_net_clear(net);
+    }
+    RJ_CHECK(cases >= n / 2 && many >= n / 20, seed,
+             "too few cases with ties: %ld with at most 10, %ld of them with 3 or more",
+             (long) cases, (long) many);
+    flint_randclear(st);
+}
+END_TEST
+
+/* rechoose needs parts of the record's point; choice words hold FLINT_BITS
+   ties: RJ_TIE_CHOICE with more is refused before work, the sides are not. */
+START_TEST(test_record_errors)
+{
+    rj_net_t net;
+    rj_block_t b;
+    fmpq_mat_t x;
+    rj_error_t err;
+    rj_exact_record_t rec;
+    rj_exact_parts_t p;
+    slong n = FLINT_BITS + 1;
+
+    rj_net_init(net);
+    rj_block_init(b);
+    rj_error_init(err);
+    rj_exact_record_init(rec);
+    rj_exact_parts_init(p);
+    fmpq_mat_init(x, n, 1);
+    /* y = relu(x) at x = 0: n ties */
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, n, n);
+    fmpq_mat_one(b->W1);
+    b->skip = RJ_SKIP_NONE;
+    b->place = RJ_PLACE_POST;
+    rj_net_append(net, b, NULL);
+    ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_exact_record(rec, net, x, err), RJ_OK);
+    ck_assert_int_eq(rec->ties->len, n);
+    ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_RIGHT, 0), err),
+                     RJ_ERR_INPUT);
+    ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_CHOICE, 0), err),
+                     RJ_ERR_LIMIT);
+    RJ_CHECK(strstr(err->msg, "tie choice word") != NULL, seed, "message: %s", err->msg);
+    ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_LEFT, 0), err), RJ_OK);
+    ck_assert(fmpq_is_zero(fmpq_mat_entry(p->R + 0, 0, 0)));
+    ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+    ck_assert(fmpq_is_one(fmpq_mat_entry(p->R + 0, n - 1, n - 1)));
+    ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy((rj_tie_mode) 7, 0), err),
+                     RJ_ERR_INPUT);
+    fmpq_mat_clear(x);
+    rj_exact_record_clear(rec);
+    rj_exact_parts_clear(p);
+    rj_block_clear(b);
+    rj_net_clear(net);
+}
+END_TEST
+
 static Suite *
 exact_suite(void)
 {
@@ -985,6 +1266,8 @@ exact_suite(void)
     tcase_add_test(tc, test_limits_and_shapes);
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_empty_net);
+    tcase_add_test(tc, test_record_every_choice);
+    tcase_add_test(tc, test_record_errors);
     suite_add_tcase(s, tc);
     return s;
 }

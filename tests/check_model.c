@@ -1994,6 +1994,106 @@ START_TEST(test_poly_arith)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- valid nets */
+
+/* The model checks a point against a network once, with one message that
+   every layer gives (the exact layer wrote its own, the fast bound "the point
+   is 2x1, the network takes 3x1"): on random valid networks, the messages of
+   rj_net_check_point, the exact layer and the fast layer's bound are the
+   text written here, for a wrong width, a row vector and a too wide point. */
+START_TEST(test_point_check_one_message)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 11);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_net_t net;
+        rj_fast_net_t f;
+        rj_fast_bound_t fb;
+        rj_exact_parts_t p;
+        rj_error_t err, e2;
+        fmpq_mat_t x, y;
+        char want[200];
+        slong L = 1 + n_randint(st, 4), l, n_in, rows, cols, k;
+        int want_st;
+
+        rj_net_init(net);
+        rj_fast_net_init(f);
+        rj_fast_bound_init(fb);
+        rj_exact_parts_init(p);
+        rj_error_init(err);
+        rj_error_init(e2);
+        rj_test_randnet_pl(net, st, L, 3, 4, 1, 0);
+        for (l = 0; l < L; l++)
+            ck_assert_int_eq(rj_block_validate(net->blocks + l, net->names[l], err), RJ_OK);
+        ck_assert_int_eq(rj_net_validate(net, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        n_in = rj_net_width_in(net);
+        for (k = 0; k < 4; k++) {
+            if (k == 0) {           /* the right width: accepted */
+                rows = n_in;
+                cols = 1;
+                want_st = RJ_OK;
+                want[0] = '\0';
+            } else if (k == 1) {    /* another width */
+                rows = n_in + 1 + n_randint(st, 3);
+                cols = 1;
+                want_st = RJ_ERR_INPUT;
+                snprintf(want, sizeof(want), "block 1 ('b1') takes width %ld but the point "
+                         "has width %ld", (long) n_in, (long) rows);
+            } else if (k == 2) {    /* not a column */
+                rows = 1;
+                cols = n_in + 1;
+                want_st = RJ_ERR_INPUT;
+                snprintf(want, sizeof(want), "the point must be a column vector, got 1x%ld",
+                         (long) cols);
+            } else {                /* wider than any network */
+                rows = RJ_MAX_WIDTH + 1;
+                cols = 1;
+                want_st = RJ_ERR_LIMIT;
+                snprintf(want, sizeof(want), "the point has width %d; the limit is "
+                         "RJ_MAX_WIDTH = %d", RJ_MAX_WIDTH + 1, RJ_MAX_WIDTH);
+            }
+            fmpq_mat_init(x, rows, cols);
+            fmpq_mat_init(y, 0, 0);
+            rj_error_init(err);
+            RJ_CHECK(rj_net_check_point(net, rows, cols, err) == want_st
+                     && strcmp(err->msg, want) == 0, seed, "model: '%s', wanted '%s'",
+                     err->msg, want);
+            if (want_st != RJ_OK) {
+                RJ_CHECK(rj_exact_forward(y, net, x, e2) == want_st
+                         && strcmp(e2->msg, want) == 0, seed, "exact forward: '%s'",
+                         e2->msg);
+                rj_error_init(e2);
+                RJ_CHECK(rj_exact_parts(p, NULL, net, x, (rj_tie_policy) {RJ_TIE_RIGHT, 0},
+                                        e2) == want_st
+                         && strcmp(e2->msg, want) == 0, seed, "exact parts: '%s'", e2->msg);
+                rj_error_init(e2);
+                RJ_CHECK(rj_fast_jacobian_bound(fb, f, x, e2) == want_st
+                         && strcmp(e2->msg, want) == 0, seed, "fast bound: '%s'", e2->msg);
+            }
+            fmpq_mat_clear(x);
+            fmpq_mat_clear(y);
+        }
+        rj_fast_bound_clear(fb);
+        rj_fast_net_clear(f);
+        rj_exact_parts_clear(p);
+        rj_net_clear(net);
+    }
+    /* a network of no blocks takes any width */
+    {
+        rj_net_t net;
+        rj_error_t err;
+        rj_net_init(net);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_net_check_point(net, 7, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_net_check_point(net, 7, 2, err), RJ_ERR_INPUT);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static void
@@ -2034,6 +2134,7 @@ model_suite(void)
     tcase_add_test(tc, test_parse_file);
     tcase_add_test(tc, test_encl_arith);
     tcase_add_test(tc, test_poly_arith);
+    tcase_add_test(tc, test_point_check_one_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -61,17 +61,68 @@ typedef rj_exact_parts_struct rj_exact_parts_t[1];
 void rj_exact_parts_init(rj_exact_parts_t p);
 void rj_exact_parts_clear(rj_exact_parts_t p);
 
+/* The exact forward pass at one point, kept for the Jacobian parts: every
+   forward value, each activation's derivative at its argument (the right
+   side, 1, at a kink) and the ties met.  No tie policy enters it: the policy
+   changes only derivatives at ties, so the parts under any policy are built
+   from one record (rj_exact_parts_set_record, rj_exact_parts_rechoose)
+   without running the forward pass again.  Per block l (0-based) the
+   derivative columns are 0x0 where the block has no such activation. */
+typedef struct {
+    const rj_net_struct *net;  /* the network of rj_exact_record (not owned, not
+                                  copied: it must outlive the record, unchanged) */
+    slong len;                 /* blocks */
+    fmpq_mat_struct *h;        /* h[0] = x, h[l] = output of block l (len + 1) */
+    fmpq_mat_struct *dpre;     /* sigma'(h[l]) of a PRE placement, n_in x 1 */
+    fmpq_mat_struct *dmid;     /* act'(W1 v + b1) of a two-layer branch, n_hidden x 1 */
+    fmpq_mat_struct *dpost;    /* sigma'(S u + F(u)) of a POST placement, n_out x 1 */
+    slong *tie_start;          /* block l's ties are ties[tie_start[l] .. tie_start[l+1]) */
+    rj_ties_t ties;            /* every tie met, in the order of rj_ties_t */
+} rj_exact_record_struct;
+typedef rj_exact_record_struct rj_exact_record_t[1];
+
+void rj_exact_record_init(rj_exact_record_t rec);
+void rj_exact_record_clear(rj_exact_record_t rec);
+
+/* The forward pass at x (an n_in x 1 column) recorded in rec, which refers to
+   net from then on (see the struct).  Checks before any work as rj_exact_parts
+   does (the memory check counts the record and one set of parts), and
+   RJ_EXACT_MAX_BITS during the pass.  Previous contents of rec are replaced;
+   on failure rec may hold a partial pass and must still be cleared. */
+int rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
+                    rj_error_t err);
+
+/* parts (h, S_l, R_l) of the recorded point under the tie policy, without
+   running the forward pass again: equal to rj_exact_parts at rec's net and
+   point with pol.  Previous contents of parts are replaced.  Errors: an
+   unknown tie mode or an empty record (RJ_ERR_INPUT); RJ_TIE_CHOICE with more
+   than FLINT_BITS ties (RJ_ERR_LIMIT); parts are then unchanged. */
+int rj_exact_parts_set_record(rj_exact_parts_t parts, const rj_exact_record_t rec,
+                              rj_tie_policy pol, rj_error_t err);
+
+/* The same when parts already hold rec's parts under some policy (set by
+   rj_exact_parts_set_record or this function with the same rec): only the
+   blocks that meet a tie are rebuilt, the others are the same under every
+   policy.  The loop over the 2^t one-sided choices at t ties is one
+   rj_exact_record, one rj_exact_parts_set_record and 2^t calls of this.
+   Errors as rj_exact_parts_set_record, and RJ_ERR_INPUT when parts hold no
+   point of rec's length. */
+int rj_exact_parts_rechoose(rj_exact_parts_t parts, const rj_exact_record_t rec,
+                            rj_tie_policy pol, rj_error_t err);
+
 /* Forward pass and S_l, R_l for every block at x under the tie policy; every
    tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.
-   Before any work the network is checked: shapes (naming the block and both
-   shapes), RJ_MAX_DEPTH, RJ_MAX_WIDTH, RJ_EXACT_MAX_ENTRIES, and activations
-   (tanh/sigmoid: RJ_ERR_DOMAIN); during the pass, RJ_EXACT_MAX_BITS.  Any previous contents of parts are
-   replaced; on failure parts may hold a partial result and must still be
-   cleared. */
+   It is rj_exact_record followed by rj_exact_parts_set_record.  net must be
+   valid (resjac/model.h: its shapes are not checked again).  Before any work:
+   the point (rj_net_check_point), the activations (tanh/sigmoid:
+   RJ_ERR_DOMAIN) and RJ_EXACT_MAX_ENTRIES; during the pass,
+   RJ_EXACT_MAX_BITS.  Any previous contents of parts are replaced; on failure
+   parts may hold a partial result and must still be cleared. */
 int rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
                    const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err);
 
-/* Network output at x; y is reshaped to n_out x 1 if needed. */
+/* Network output at x; y is reshaped to n_out x 1 if needed.  The checks of
+   rj_exact_parts, the memory counted for the forward values only. */
 int rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x,
                      rj_error_t err);
 

@@ -92,12 +92,12 @@ typedef rj_fast_net_struct rj_fast_net_t[1];
 void rj_fast_net_init(rj_fast_net_t net);
 void rj_fast_net_clear(rj_fast_net_t net);
 
-/* Convert an exact network: shapes validated (rj_block_validate semantics are
-   re-checked here without modifying src), each weight rounded to nearest
-   (ties to even) in the dtype.  A weight whose magnitude overflows the dtype or
-   is nonzero below its normal range is RJ_ERR_DOMAIN naming the block (the
-   relative error bound of [FE 2] would not hold).  Limits RJ_MAX_DEPTH and
-   RJ_MAX_WIDTH are checked first.  net is replaced. */
+/* Convert a valid exact network (resjac/model.h: its shapes, widths and
+   depth are the model's checks, not repeated here), each weight rounded to
+   nearest (ties to even) in the dtype.  A weight whose magnitude overflows the
+   dtype or is nonzero below its normal range is RJ_ERR_DOMAIN naming the block
+   (the relative error bound of [FE 2] would not hold); more parameters than
+   RJ_FAST_MAX_BYTES is RJ_ERR_LIMIT.  net is replaced. */
 int rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
                         rj_error_t err);
 

@@ -120,8 +120,35 @@ void rj_net_append(rj_net_t net, const rj_block_t blk, const char *name);
 /* Append every block of src. */
 void rj_net_append_net(rj_net_t net, const rj_net_t src);
 /* Check that consecutive widths agree; on a mismatch name both blocks and
-   both shapes.  Also checks RJ_MAX_DEPTH. */
+   both shapes.  Also checks RJ_MAX_DEPTH, that every block has passed
+   rj_block_validate, and that the network has a block.
+
+   Valid networks.  The model is the one place where shapes are checked: a
+   network is valid when every block has passed rj_block_validate and the
+   network rj_net_validate (the language's block(), net() and model files,
+   and the tools, build networks only that way; rj_fast_net_get_net fills the
+   widths of the float network it copies).  Every function of a layer
+   (exact, precise, fast) that takes an rj_net_t requires a valid network and
+   does not check its shapes again: W1, b1, W2, b2 and Ws fit each other,
+   widths are at most RJ_MAX_WIDTH, consecutive widths chain, the depth is at
+   most RJ_MAX_DEPTH, skip and placement kinds are known.  (The layers need
+   no more of the language's rules: a network of no blocks, or a skip = none
+   block that changes the width, computes as the formulas say.)  A layer
+   checks only what depends on its own inputs and method: the point against
+   the network (rj_net_check_point, one message for every layer), the
+   activations it can take (domain), its precision and memory limits. */
 int rj_net_validate(const rj_net_t net, rj_error_t err);
+/* Check a point of rows x cols for net, before any work: it must be a column
+   (cols = 1, rows >= 1), rows at most RJ_MAX_WIDTH (RJ_ERR_LIMIT), and rows
+   the width block 1 takes (the columns of its W1; any width when net has no
+   blocks).  The message names block 1 as rj_net_block_label does:
+   "block 1 ('B') takes width 3 but the point has width 2".  Every layer
+   checks its point with this function. */
+int rj_net_check_point(const rj_net_t net, slong rows, slong cols, rj_error_t err);
+/* The same check for a network held in another form (the fast layer's float
+   networks): n_in is the width block 1 takes (n_in < 0: any width) and block1
+   its label (rj_block_label). */
+int rj_point_check(slong rows, slong cols, slong n_in, const char *block1, rj_error_t err);
 slong rj_net_width_in(const rj_net_t net);
 slong rj_net_width_out(const rj_net_t net);
 slong rj_net_max_width(const rj_net_t net);

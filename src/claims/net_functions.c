@@ -318,18 +318,23 @@ static int
 net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slong l,
             slong k, cl_ctx *ctx, const cl_args *b, rj_error_t err)
 {
-    rj_ties_t ties;
+    rj_exact_record_t rec;
+    rj_ties_struct *ties;
     rj_exact_parts_t parts;
     rj_tie_policy pol;
     slong t, i, m, len, *ids = NULL, *keys = NULL;
     rj_val_struct *items = NULL;
     int st;
 
-    rj_ties_init(ties);
+    /* one forward pass; each choice rebuilds only the blocks with ties */
+    rj_exact_record_init(rec);
     rj_exact_parts_init(parts);
+    ties = rec->ties;
     pol.mode = RJ_TIE_RIGHT;
     pol.choice = 0;
-    st = rj_exact_parts(parts, ties, net, x, pol, err);
+    st = rj_exact_record(rec, net, x, err);
+    if (st == RJ_OK)
+        st = rj_exact_parts_set_record(parts, rec, pol, err);
     if (st != RJ_OK)
         goto done;
     t = ties->len;
@@ -387,7 +392,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         }
         pol.mode = RJ_TIE_CHOICE;
         pol.choice = choice;
-        st = rj_exact_parts(parts, NULL, net, x, pol, err);
+        st = rj_exact_parts_rechoose(parts, rec, pol, err);
         if (st == RJ_OK)
             st = value_from_parts(items + m, f, parts, l, k, err);
     }
@@ -406,7 +411,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
 done:
     flint_free(ids);
     flint_free(keys);
-    rj_ties_clear(ties);
+    rj_exact_record_clear(rec);
     rj_exact_parts_clear(parts);
     return cl_locate(err, st, b->loc);
 }

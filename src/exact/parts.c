@@ -39,10 +39,9 @@ rj_exact_parts_clear(rj_exact_parts_t p)
 
 /* ------------------------------------------------------------------ checks */
 
-/* Widths of block b as its matrices give them. */
-typedef struct {
-    slong n_in, n_hidden, n_out;
-} shape_t;
+/* The network is valid (resjac/model.h: shapes, widths and depth are the
+   model's checks); the exact layer checks only the point, the activations it
+   can take and the memory it will use. */
 
 static const char *
 act_kind_name(int kind)
@@ -58,163 +57,68 @@ act_kind_name(int kind)
 }
 
 static int
-check_act(const rj_act_struct *a, const char *desc, const char *slot, rj_error_t err)
+check_act(const rj_act_struct *a, const rj_net_t net, slong l, const char *slot,
+          rj_error_t err)
 {
-    switch (a->kind) {
-    case RJ_ACT_IDENTITY:
-    case RJ_ACT_RELU:
-    case RJ_ACT_LEAKY_RELU:
+    char desc[160];
+    if (a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU || a->kind == RJ_ACT_LEAKY_RELU)
         return RJ_OK;
-    case RJ_ACT_TANH:
-    case RJ_ACT_SIGMOID:
+    rj_net_block_label(desc, sizeof(desc), net, l);
+    if (a->kind == RJ_ACT_TANH || a->kind == RJ_ACT_SIGMOID)
         return rj_error_set(err, RJ_ERR_DOMAIN,
                             "%s, %s activation: the exact layer cannot take %s: its "
                             "values at rational points are irrational; use the "
                             "precise layer (--method interval)",
                             desc, slot, act_kind_name(a->kind));
-    default:
-        return rj_error_set(err, RJ_ERR_INPUT, "%s, %s activation: unknown kind %d",
-                            desc, slot, (int) a->kind);
-    }
+    return rj_error_set(err, RJ_ERR_INPUT, "%s, %s activation: unknown kind %d",
+                        desc, slot, (int) a->kind);
 }
 
-static int
-vec_ok(const fmpq_mat_t b, slong n)
+static slong
+block_out_width(const rj_block_struct *b)
 {
-    return (fmpq_mat_nrows(b) == 0 && fmpq_mat_ncols(b) == 0)
-        || (fmpq_mat_nrows(b) == n && fmpq_mat_ncols(b) == 1);
+    return b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
 }
 
-static int
-check_block(shape_t *sh, const rj_block_struct *b, const char *desc, rj_error_t err)
-{
-    int st;
-
-    sh->n_in = fmpq_mat_ncols(b->W1);
-    if (b->two_layer) {
-        sh->n_hidden = fmpq_mat_nrows(b->W1);
-        sh->n_out = fmpq_mat_nrows(b->W2);
-        if (fmpq_mat_ncols(b->W2) != sh->n_hidden)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: W2 is %ldx%ld but W1 is %ldx%ld (W2 needs %ld columns)",
-                                desc, (long) fmpq_mat_nrows(b->W2),
-                                (long) fmpq_mat_ncols(b->W2), (long) sh->n_hidden,
-                                (long) sh->n_in, (long) sh->n_hidden);
-    } else {
-        sh->n_hidden = 0;
-        sh->n_out = fmpq_mat_nrows(b->W1);
-    }
-    if (sh->n_in < 1 || sh->n_out < 1 || (b->two_layer && sh->n_hidden < 1))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: empty weight matrix (W1 is %ldx%ld)",
-                            desc, (long) fmpq_mat_nrows(b->W1), (long) fmpq_mat_ncols(b->W1));
-    if (sh->n_in > RJ_MAX_WIDTH || sh->n_out > RJ_MAX_WIDTH || sh->n_hidden > RJ_MAX_WIDTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "%s: width %ld exceeds the limit RJ_MAX_WIDTH = %d", desc,
-                            (long) FLINT_MAX(FLINT_MAX(sh->n_in, sh->n_out), sh->n_hidden),
-                            RJ_MAX_WIDTH);
-    if (!vec_ok(b->b1, fmpq_mat_nrows(b->W1)))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b1 is %ldx%ld but W1 has %ld rows",
-                            desc, (long) fmpq_mat_nrows(b->b1), (long) fmpq_mat_ncols(b->b1),
-                            (long) fmpq_mat_nrows(b->W1));
-    if (!vec_ok(b->b2, sh->n_out))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b2 is %ldx%ld but the output width is %ld",
-                            desc, (long) fmpq_mat_nrows(b->b2), (long) fmpq_mat_ncols(b->b2),
-                            (long) sh->n_out);
-    switch (b->skip) {
-    case RJ_SKIP_IDENTITY:
-    case RJ_SKIP_SCALED:
-        if (sh->n_in != sh->n_out)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: the branch maps width %ld to %ld; an %s skip needs equal "
-                                "widths (use a projection skip)", desc, (long) sh->n_in,
-                                (long) sh->n_out,
-                                b->skip == RJ_SKIP_IDENTITY ? "identity" : "scaled");
-        break;
-    case RJ_SKIP_PROJECT:
-        if (fmpq_mat_nrows(b->Ws) != sh->n_out || fmpq_mat_ncols(b->Ws) != sh->n_in)
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s: projection Ws is %ldx%ld but the branch is %ldx%ld",
-                                desc, (long) fmpq_mat_nrows(b->Ws),
-                                (long) fmpq_mat_ncols(b->Ws), (long) sh->n_out,
-                                (long) sh->n_in);
-        break;
-    case RJ_SKIP_NONE:
-        break;
-    default:
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown skip kind %d", desc,
-                            (int) b->skip);
-    }
-    if (b->place != RJ_PLACE_NONE && b->place != RJ_PLACE_PRE && b->place != RJ_PLACE_POST)
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown placement %d", desc,
-                            (int) b->place);
-    if (b->two_layer && (st = check_act(b->act, desc, "inner", err)) != RJ_OK)
-        return st;
-    if (b->place != RJ_PLACE_NONE
-        && (st = check_act(b->outer, desc, b->place == RJ_PLACE_PRE ? "outer (pre)"
-                           : "outer (post)", err)) != RJ_OK)
-        return st;
-    return RJ_OK;
-}
-
-/* Every check the exact layer makes before work starts: shapes, widths, depth,
-   activations, the point, and the memory the parts will take. */
+/* Every check the exact layer makes before work starts: the point, the
+   activations, and the memory the values (and with want_parts the record's
+   derivatives and the parts) will take. */
 static int
 check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err)
 {
-    slong l, prev, entries;
-    shape_t sh;
-    char desc[160];
+    slong l, entries;
     int st;
 
-    if (net->len > RJ_MAX_DEPTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the network has %ld blocks; the limit is RJ_MAX_DEPTH = %d",
-                            (long) net->len, RJ_MAX_DEPTH);
-    if (fmpq_mat_ncols(x) != 1 || fmpq_mat_nrows(x) < 1)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "the point must be a column vector, got %ldx%ld",
-                            (long) fmpq_mat_nrows(x), (long) fmpq_mat_ncols(x));
-    prev = fmpq_mat_nrows(x);
-    if (prev > RJ_MAX_WIDTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the point has width %ld; the limit is RJ_MAX_WIDTH = %d",
-                            (long) prev, RJ_MAX_WIDTH);
-    entries = prev;
+    if ((st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err)) != RJ_OK)
+        return st;
+    entries = fmpq_mat_nrows(x);
     for (l = 0; l < net->len; l++) {
-        rj_net_block_label(desc, sizeof(desc), net, l);
-        if ((st = check_block(&sh, net->blocks + l, desc, err)) != RJ_OK)
+        const rj_block_struct *b = net->blocks + l;
+        slong n_in = fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
+        slong n_hidden = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
+        if (b->two_layer && (st = check_act(b->act, net, l, "inner", err)) != RJ_OK)
             return st;
-        if (sh.n_in != prev) {
-            if (l == 0)
-                return rj_error_set(err, RJ_ERR_INPUT,
-                                    "%s takes width %ld but the point has width %ld",
-                                    desc, (long) sh.n_in, (long) prev);
-            return rj_error_set(err, RJ_ERR_INPUT,
-                                "%s takes width %ld but block %ld gives width %ld",
-                                desc, (long) sh.n_in, (long) l, (long) prev);
-        }
-        entries += sh.n_out + sh.n_hidden;
-        if (want_parts)
-            entries += 2 * sh.n_out * sh.n_in;
-        if (entries > RJ_EXACT_MAX_ENTRIES)
+        if (b->place != RJ_PLACE_NONE
+            && (st = check_act(b->outer, net, l, b->place == RJ_PLACE_PRE ? "outer (pre)"
+                               : "outer (post)", err)) != RJ_OK)
+            return st;
+        entries += n_out + n_hidden;
+        if (want_parts)     /* the record's derivative columns, S_l and R_l */
+            entries += n_in + n_hidden + n_out + 2 * n_out * n_in;
+        if (entries > RJ_EXACT_MAX_ENTRIES) {
+            char desc[160];
+            rj_net_block_label(desc, sizeof(desc), net, l);
             return rj_error_set(err, RJ_ERR_LIMIT,
                                 "the exact layer would hold more than %ld matrix entries "
                                 "for this network (limit RJ_EXACT_MAX_ENTRIES, reached at %s "
                                 "of %ld)", (long) RJ_EXACT_MAX_ENTRIES, desc,
                                 (long) net->len);
-        prev = sh.n_out;
+        }
     }
     return RJ_OK;
 }
 
 /* ------------------------------------------------------------------ activations */
-
-typedef struct {
-    rj_ties_struct *ties;   /* may be NULL */
-    slong count;            /* ties met so far */
-    rj_tie_policy pol;
-    rj_error_struct *err;
-} tie_ctx;
 
 /* One-sided derivatives of a at its kink 0 differ (a tie is a real choice). */
 static int
@@ -223,39 +127,24 @@ act_has_kink(const rj_act_struct *a)
     return a->kind == RJ_ACT_RELU || (a->kind == RJ_ACT_LEAKY_RELU && !fmpq_is_one(a->slope));
 }
 
-/* y = a(z) and d = a'(z); at a kink the side comes from the policy and the tie
-   is recorded.  y may alias z. */
-static int
-act_eval(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, tie_ctx *ctx,
+/* y = a(z) and d = a'(z) (may be NULL), the right derivative (1) at a kink,
+   where the tie is appended to ties (may be NULL).  y may alias z. */
+static void
+act_eval(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, rj_ties_struct *ties,
          slong block, int where, slong unit)
 {
-    int sgn = fmpq_sgn(z), right = 1;
+    int sgn = fmpq_sgn(z);
 
     if (a->kind == RJ_ACT_IDENTITY) {
         if (d != NULL)
             fmpq_one(d);
         fmpq_set(y, z);
-        return RJ_OK;
+        return;
     }
-    if (sgn == 0 && act_has_kink(a)) {
-        if (ctx->pol.mode == RJ_TIE_LEFT)
-            right = 0;
-        else if (ctx->pol.mode == RJ_TIE_RIGHT)
-            right = 1;
-        else {
-            if (ctx->count >= FLINT_BITS)
-                return rj_error_set(ctx->err, RJ_ERR_LIMIT,
-                                    "block %ld: tie number %ld: a tie choice word holds "
-                                    "only %d ties", (long) (block + 1),
-                                    (long) (ctx->count + 1), FLINT_BITS);
-            right = (int) ((ctx->pol.choice >> ctx->count) & 1);
-        }
-        if (ctx->ties != NULL)
-            rj_ties_push(ctx->ties, block, where, unit);
-        ctx->count++;
-    }
+    if (sgn == 0 && act_has_kink(a))
+        rj_ties_push(ties, block, where, unit);
     if (d != NULL) {
-        if (sgn > 0 || (sgn == 0 && right))
+        if (sgn >= 0)
             fmpq_one(d);
         else if (a->kind == RJ_ACT_RELU)
             fmpq_zero(d);
@@ -268,39 +157,38 @@ act_eval(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, tie_ctx *ct
         fmpq_zero(y);
     else
         fmpq_mul(y, z, a->slope);
-    return RJ_OK;
 }
 
-/* Apply a entrywise to the column v in place; d (may be NULL) gets a'(v). */
-static int
-act_vec(fmpq_mat_t v, fmpq *d, const rj_act_struct *a, tie_ctx *ctx, slong block,
-        int where)
+/* Apply a entrywise to the column v in place; d (may be NULL) gets a'(v) as a
+   column of v's shape. */
+static void
+act_vec(fmpq_mat_t v, fmpq_mat_t d, const rj_act_struct *a, rj_ties_struct *ties,
+        slong block, int where)
 {
     slong i;
-    int st;
+    if (d != NULL)
+        _rj_fmpq_mat_reshape(d, fmpq_mat_nrows(v), 1);
     for (i = 0; i < fmpq_mat_nrows(v); i++)
-        if ((st = act_eval(fmpq_mat_entry(v, i, 0), d == NULL ? NULL : d + i, a,
-                           fmpq_mat_entry(v, i, 0), ctx, block, where, i)) != RJ_OK)
-            return st;
-    return RJ_OK;
+        act_eval(fmpq_mat_entry(v, i, 0), d == NULL ? NULL : fmpq_mat_entry(d, i, 0), a,
+                 fmpq_mat_entry(v, i, 0), ties, block, where, i);
 }
 
 static void
-scale_rows(fmpq_mat_t A, const fmpq *d)
+scale_rows(fmpq_mat_t A, const fmpq_mat_t d)
 {
     slong i, j;
     for (i = 0; i < fmpq_mat_nrows(A); i++)
         for (j = 0; j < fmpq_mat_ncols(A); j++)
-            fmpq_mul(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j), d + i);
+            fmpq_mul(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j), fmpq_mat_entry(d, i, 0));
 }
 
 static void
-scale_cols(fmpq_mat_t A, const fmpq *d)
+scale_cols(fmpq_mat_t A, const fmpq_mat_t d)
 {
     slong i, j;
     for (i = 0; i < fmpq_mat_nrows(A); i++)
         for (j = 0; j < fmpq_mat_ncols(A); j++)
-            fmpq_mul(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j), d + j);
+            fmpq_mul(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j), fmpq_mat_entry(d, j, 0));
 }
 
 static void
@@ -312,41 +200,37 @@ add_bias(fmpq_mat_t v, const fmpq_mat_t b)
 
 /* ------------------------------------------------------------------ one block */
 
-/* y = block(u); when S and R are not NULL also the parts S_l, R_l (already
-   initialised with the block's shape). */
-static int
-block_eval(fmpq_mat_t y, fmpq_mat_t S, fmpq_mat_t R, const rj_block_struct *b,
-           const fmpq_mat_t u, slong l, tie_ctx *ctx)
-{
-    slong n_in = fmpq_mat_ncols(b->W1);
-    slong n_mid = fmpq_mat_nrows(b->W1);
-    slong n_out = fmpq_mat_nrows(y);
-    int want = (S != NULL), st = RJ_OK;
-    fmpq_mat_t v, z, F, sx;
-    fmpq *dpre = NULL, *dmid = NULL, *dpost = NULL;
+/* The derivatives of block b's activations at one point: sigma'(u) of a PRE
+   placement, act'(W1 v + b1) of a two-layer branch, sigma'(S u + F) of a POST
+   placement; 0x0 where the block has no such activation. */
+typedef struct {
+    fmpq_mat_struct *pre, *mid, *post;
+} block_derivs;
 
-    fmpq_mat_init(v, n_in, 1);
-    fmpq_mat_init(z, n_mid, 1);
+/* y = block(u), the ties met appended to ties (may be NULL); when dv is not
+   NULL its columns get the activations' derivatives (the right side at a
+   tie).  y has the block's output width. */
+static void
+block_forward(fmpq_mat_t y, const block_derivs *dv, const rj_block_struct *b,
+              const fmpq_mat_t u, slong l, rj_ties_struct *ties)
+{
+    slong n_out = fmpq_mat_nrows(y);
+    fmpq_mat_t v, z, F, sx;
+
+    fmpq_mat_init_set(v, u);
+    fmpq_mat_init(z, fmpq_mat_nrows(b->W1), 1);
     fmpq_mat_init(F, n_out, 1);
     fmpq_mat_init(sx, n_out, 1);
-    if (want) {
-        dpre = _fmpq_vec_init(n_in);
-        dmid = _fmpq_vec_init(n_mid);
-        dpost = _fmpq_vec_init(n_out);
-    }
 
     /* branch input v = sigma(u) (pre) or u */
-    fmpq_mat_set(v, u);
-    if (b->place == RJ_PLACE_PRE
-        && (st = act_vec(v, dpre, b->outer, ctx, l, 1)) != RJ_OK)
-        goto done;
+    if (b->place == RJ_PLACE_PRE)
+        act_vec(v, dv == NULL ? NULL : dv->pre, b->outer, ties, l, 1);
 
     /* F = W2 act(W1 v + b1) + b2, or W1 v + b1 (+ b2) */
     fmpq_mat_mul(z, b->W1, v);
     add_bias(z, b->b1);
     if (b->two_layer) {
-        if ((st = act_vec(z, dmid, b->act, ctx, l, 0)) != RJ_OK)
-            goto done;
+        act_vec(z, dv == NULL ? NULL : dv->mid, b->act, ties, l, 0);
         fmpq_mat_mul(F, b->W2, z);
     } else {
         fmpq_mat_set(F, z);
@@ -361,47 +245,43 @@ block_eval(fmpq_mat_t y, fmpq_mat_t S, fmpq_mat_t R, const rj_block_struct *b,
     default: fmpq_mat_zero(sx); break;
     }
     fmpq_mat_add(y, sx, F);
-    if (b->place == RJ_PLACE_POST
-        && (st = act_vec(y, dpost, b->outer, ctx, l, 1)) != RJ_OK)
-        goto done;
+    if (b->place == RJ_PLACE_POST)
+        act_vec(y, dv == NULL ? NULL : dv->post, b->outer, ties, l, 1);
 
-    if (want) {
-        /* R = [D_post] J_F [D_pre],  J_F = W2 D_mid W1 or W1 */
-        fmpq_mat_t M;
-        fmpq_mat_init_set(M, b->W1);
-        if (b->place == RJ_PLACE_PRE)
-            scale_cols(M, dpre);
-        if (b->two_layer) {
-            scale_rows(M, dmid);
-            fmpq_mat_mul(R, b->W2, M);
-        } else {
-            fmpq_mat_set(R, M);
-        }
-        fmpq_mat_clear(M);
-
-        switch (b->skip) {
-        case RJ_SKIP_IDENTITY: fmpq_mat_one(S); break;
-        case RJ_SKIP_SCALED: fmpq_mat_one(S); fmpq_mat_scalar_mul_fmpq(S, S, b->alpha); break;
-        case RJ_SKIP_PROJECT: fmpq_mat_set(S, b->Ws); break;
-        default: fmpq_mat_zero(S); break;
-        }
-        if (b->place == RJ_PLACE_POST) {
-            scale_rows(S, dpost);
-            scale_rows(R, dpost);
-        }
-    }
-
-done:
     fmpq_mat_clear(v);
     fmpq_mat_clear(z);
     fmpq_mat_clear(F);
     fmpq_mat_clear(sx);
-    if (want) {
-        _fmpq_vec_clear(dpre, n_in);
-        _fmpq_vec_clear(dmid, n_mid);
-        _fmpq_vec_clear(dpost, n_out);
+}
+
+/* S_l and R_l of block b from its activations' derivatives (already
+   initialised with the block's shape):
+   R = [D_post] J_F [D_pre], J_F = W2 D_mid W1 or W1; S = [D_post] S. */
+static void
+block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_block_struct *b, const block_derivs *dv)
+{
+    fmpq_mat_t M;
+    fmpq_mat_init_set(M, b->W1);
+    if (b->place == RJ_PLACE_PRE)
+        scale_cols(M, dv->pre);
+    if (b->two_layer) {
+        scale_rows(M, dv->mid);
+        fmpq_mat_mul(R, b->W2, M);
+    } else {
+        fmpq_mat_set(R, M);
     }
-    return st;
+    fmpq_mat_clear(M);
+
+    switch (b->skip) {
+    case RJ_SKIP_IDENTITY: fmpq_mat_one(S); break;
+    case RJ_SKIP_SCALED: fmpq_mat_one(S); fmpq_mat_scalar_mul_fmpq(S, S, b->alpha); break;
+    case RJ_SKIP_PROJECT: fmpq_mat_set(S, b->Ws); break;
+    default: fmpq_mat_zero(S); break;
+    }
+    if (b->place == RJ_PLACE_POST) {
+        scale_rows(S, dv->post);
+        scale_rows(R, dv->post);
+    }
 }
 
 /* ------------------------------------------------------------------ growth */
@@ -456,83 +336,239 @@ growth_check(growth_t *g, double bits, slong l, slong L, rj_error_t err)
     return RJ_OK;
 }
 
-static slong
-block_out_width(const rj_block_struct *b)
+/* ------------------------------------------------------------------ record */
+
+void
+rj_exact_record_init(rj_exact_record_t rec)
 {
-    return b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
+    rec->net = NULL;
+    rec->len = 0;
+    rec->h = NULL;
+    rec->dpre = rec->dmid = rec->dpost = NULL;
+    rec->tie_start = NULL;
+    rj_ties_init(rec->ties);
+}
+
+static void
+mats_free(fmpq_mat_struct *A, slong n)
+{
+    slong i;
+    if (A == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        fmpq_mat_clear(A + i);
+    flint_free(A);
+}
+
+static fmpq_mat_struct *
+mats_alloc(slong n)
+{
+    slong i;
+    fmpq_mat_struct *A = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct));
+    for (i = 0; i < n; i++)
+        fmpq_mat_init(A + i, 0, 0);
+    return A;
+}
+
+void
+rj_exact_record_clear(rj_exact_record_t rec)
+{
+    mats_free(rec->h, rec->len + 1);
+    mats_free(rec->dpre, rec->len);
+    mats_free(rec->dmid, rec->len);
+    mats_free(rec->dpost, rec->len);
+    flint_free(rec->tie_start);
+    rj_ties_clear(rec->ties);
+    rj_exact_record_init(rec);
+}
+
+int
+rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
+                rj_error_t err)
+{
+    slong l, L = net->len;
+    growth_t g;
+    int st;
+
+    rj_exact_record_clear(rec);
+    if ((st = check_net(net, x, 1, err)) != RJ_OK)
+        return st;
+    rec->net = net;
+    rec->len = L;
+    rec->h = mats_alloc(L + 1);
+    rec->dpre = mats_alloc(L);
+    rec->dmid = mats_alloc(L);
+    rec->dpost = mats_alloc(L);
+    rec->tie_start = flint_malloc((L + 1) * sizeof(slong));
+    fmpq_mat_clear(rec->h + 0);
+    fmpq_mat_init_set(rec->h + 0, x);
+    g.first = g.total = vec_bits(x);
+    for (l = 0; l < L; l++) {
+        block_derivs dv;
+        dv.pre = rec->dpre + l;
+        dv.mid = rec->dmid + l;
+        dv.post = rec->dpost + l;
+        rec->tie_start[l] = rec->ties->len;
+        _rj_fmpq_mat_reshape(rec->h + l + 1, block_out_width(net->blocks + l), 1);
+        block_forward(rec->h + l + 1, &dv, net->blocks + l, rec->h + l, l, rec->ties);
+        if ((st = growth_check(&g, vec_bits(rec->h + l + 1), l, L, err)) != RJ_OK)
+            return st;
+    }
+    rec->tie_start[L] = rec->ties->len;
+    return RJ_OK;
+}
+
+/* ------------------------------------------------------------------ parts */
+
+static int
+check_policy(const rj_exact_record_t rec, rj_tie_policy pol, rj_error_t err)
+{
+    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
+        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    if (rec->h == NULL)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the record holds no point (compute it with rj_exact_record)");
+    if (pol.mode == RJ_TIE_CHOICE && rec->ties->len > FLINT_BITS)
+        return rj_error_set(err, RJ_ERR_LIMIT,
+                            "block %ld: tie number %ld: a tie choice word holds only %d ties",
+                            (long) (rec->ties->ties[FLINT_BITS].block + 1),
+                            (long) (FLINT_BITS + 1), FLINT_BITS);
+    return RJ_OK;
+}
+
+/* S_l, R_l of block l of rec under pol: the record's derivatives with the
+   block's ties set to the side pol gives them. */
+static void
+record_block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_exact_record_t rec, slong l,
+                   rj_tie_policy pol)
+{
+    const rj_block_struct *b = rec->net->blocks + l;
+    slong i;
+    block_derivs dv;
+    fmpq_mat_t pre, mid, post;
+
+    if (rec->tie_start[l] == rec->tie_start[l + 1]) {
+        dv.pre = rec->dpre + l;
+        dv.mid = rec->dmid + l;
+        dv.post = rec->dpost + l;
+        block_parts(S, R, b, &dv);
+        return;
+    }
+    fmpq_mat_init_set(pre, rec->dpre + l);
+    fmpq_mat_init_set(mid, rec->dmid + l);
+    fmpq_mat_init_set(post, rec->dpost + l);
+    for (i = rec->tie_start[l]; i < rec->tie_start[l + 1]; i++) {
+        const rj_tie_struct *t = rec->ties->ties + i;
+        const rj_act_struct *a = t->where == 0 ? b->act : b->outer;
+        fmpq_mat_struct *d = t->where == 0 ? mid : b->place == RJ_PLACE_PRE ? pre : post;
+        int right = pol.mode == RJ_TIE_RIGHT
+                    || (pol.mode == RJ_TIE_CHOICE && ((pol.choice >> i) & 1));
+        if (right)
+            fmpq_one(fmpq_mat_entry(d, t->unit, 0));
+        else if (a->kind == RJ_ACT_RELU)
+            fmpq_zero(fmpq_mat_entry(d, t->unit, 0));
+        else
+            fmpq_set(fmpq_mat_entry(d, t->unit, 0), a->slope);
+    }
+    dv.pre = pre;
+    dv.mid = mid;
+    dv.post = post;
+    block_parts(S, R, b, &dv);
+    fmpq_mat_clear(pre);
+    fmpq_mat_clear(mid);
+    fmpq_mat_clear(post);
+}
+
+int
+rj_exact_parts_set_record(rj_exact_parts_t parts, const rj_exact_record_t rec,
+                          rj_tie_policy pol, rj_error_t err)
+{
+    slong l, L = rec->len;
+    int st;
+
+    if ((st = check_policy(rec, pol, err)) != RJ_OK)
+        return st;
+    rj_exact_parts_clear(parts);
+    parts->len = L;
+    parts->h = mats_alloc(L + 1);
+    parts->S = flint_malloc(FLINT_MAX(L, 1) * sizeof(fmpq_mat_struct));
+    parts->R = flint_malloc(FLINT_MAX(L, 1) * sizeof(fmpq_mat_struct));
+    for (l = 0; l <= L; l++)
+        _rj_fmpq_mat_reshape(parts->h + l, fmpq_mat_nrows(rec->h + l), 1);
+    for (l = 0; l <= L; l++)
+        fmpq_mat_set(parts->h + l, rec->h + l);
+    for (l = 0; l < L; l++) {
+        slong r = fmpq_mat_nrows(rec->h + l + 1), c = fmpq_mat_nrows(rec->h + l);
+        fmpq_mat_init(parts->S + l, r, c);
+        fmpq_mat_init(parts->R + l, r, c);
+        record_block_parts(parts->S + l, parts->R + l, rec, l, pol);
+    }
+    return RJ_OK;
+}
+
+int
+rj_exact_parts_rechoose(rj_exact_parts_t parts, const rj_exact_record_t rec,
+                        rj_tie_policy pol, rj_error_t err)
+{
+    slong i, l;
+    int st;
+
+    if ((st = check_policy(rec, pol, err)) != RJ_OK)
+        return st;
+    if (parts->h == NULL || parts->len != rec->len)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the parts do not hold this record's point (set them with "
+                            "rj_exact_parts_set_record first)");
+    for (i = 0; i < rec->ties->len; i = rec->tie_start[l + 1]) {
+        l = rec->ties->ties[i].block;
+        record_block_parts(parts->S + l, parts->R + l, rec, l, pol);
+    }
+    return RJ_OK;
 }
 
 int
 rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
                const fmpq_mat_t x, rj_tie_policy pol, rj_error_t err)
 {
-    slong l, L = net->len;
-    tie_ctx ctx;
-    growth_t g;
+    rj_exact_record_t rec;
+    slong i;
     int st;
 
     if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
         return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
-    if ((st = check_net(net, x, 1, err)) != RJ_OK)
-        return st;
-
-    rj_exact_parts_clear(parts);
-    parts->len = L;
-    parts->h = flint_malloc((L + 1) * sizeof(fmpq_mat_struct));
-    parts->S = flint_malloc(FLINT_MAX(L, 1) * sizeof(fmpq_mat_struct));
-    parts->R = flint_malloc(FLINT_MAX(L, 1) * sizeof(fmpq_mat_struct));
-    fmpq_mat_init_set(parts->h + 0, x);
-    for (l = 0; l < L; l++) {
-        slong r = block_out_width(net->blocks + l), c = fmpq_mat_nrows(parts->h + l);
-        fmpq_mat_init(parts->h + l + 1, r, 1);
-        fmpq_mat_init(parts->S + l, r, c);
-        fmpq_mat_init(parts->R + l, r, c);
-    }
-
-    ctx.ties = ties;
-    ctx.count = 0;
-    ctx.pol = pol;
-    ctx.err = err;
-    g.first = g.total = vec_bits(x);
-    for (l = 0; l < L; l++)
-        if ((st = block_eval(parts->h + l + 1, parts->S + l, parts->R + l, net->blocks + l,
-                             parts->h + l, l, &ctx)) != RJ_OK
-            || (st = growth_check(&g, vec_bits(parts->h + l + 1), l, L, err)) != RJ_OK)
-            return st;
-    return RJ_OK;
+    rj_exact_record_init(rec);
+    st = rj_exact_record(rec, net, x, err);
+    if (st == RJ_OK)
+        for (i = 0; i < rec->ties->len; i++)
+            rj_ties_push(ties, rec->ties->ties[i].block, rec->ties->ties[i].where,
+                         rec->ties->ties[i].unit);
+    if (st == RJ_OK)
+        st = rj_exact_parts_set_record(parts, rec, pol, err);
+    rj_exact_record_clear(rec);
+    return st;
 }
 
 int
 rj_exact_forward(fmpq_mat_t y, const rj_net_t net, const fmpq_mat_t x, rj_error_t err)
 {
     slong l;
-    tie_ctx ctx;
     growth_t g;
     fmpq_mat_t u, w;
     int st;
 
     if ((st = check_net(net, x, 0, err)) != RJ_OK)
         return st;
-    ctx.ties = NULL;
-    ctx.count = 0;
-    ctx.pol.mode = RJ_TIE_RIGHT;
-    ctx.pol.choice = 0;
-    ctx.err = err;
     fmpq_mat_init_set(u, x);
     g.first = g.total = vec_bits(x);
     for (l = 0; l < net->len && st == RJ_OK; l++) {
         fmpq_mat_init(w, block_out_width(net->blocks + l), 1);
-        st = block_eval(w, NULL, NULL, net->blocks + l, u, l, &ctx);
-        if (st == RJ_OK)
-            st = growth_check(&g, vec_bits(w), l, net->len, err);
+        block_forward(w, NULL, net->blocks + l, u, l, NULL);
+        st = growth_check(&g, vec_bits(w), l, net->len, err);
         fmpq_mat_swap(u, w);
         fmpq_mat_clear(w);
     }
     if (st == RJ_OK) {
-        if (fmpq_mat_nrows(y) != fmpq_mat_nrows(u) || fmpq_mat_ncols(y) != 1) {
-            fmpq_mat_clear(y);
-            fmpq_mat_init(y, fmpq_mat_nrows(u), 1);
-        }
+        _rj_fmpq_mat_reshape(y, fmpq_mat_nrows(u), 1);
         fmpq_mat_set(y, u);
     }
     fmpq_mat_clear(u);

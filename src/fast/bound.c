@@ -583,10 +583,9 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     rj_fast_work_init(w);
     if (L < 1 || n_in < 1)
         return rj_error_set(err, RJ_ERR_INPUT, "the network has no blocks");
-    if (fmpq_mat_nrows(x) != n_in || fmpq_mat_ncols(x) != 1)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "the point is %ldx%ld, the network takes %ldx1",
-                            (long) fmpq_mat_nrows(x), (long) fmpq_mat_ncols(x), (long) n_in);
+    fast_block_label(lab, sizeof(lab), net, 0);
+    if ((st = rj_point_check(fmpq_mat_nrows(x), fmpq_mat_ncols(x), n_in, lab, err)) != RJ_OK)
+        return st;
 
     c.t = net->dtype;
     c.u = net->dtype == RJ_FAST_F32 ? 0x1p-24 : 0x1p-53;

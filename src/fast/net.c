@@ -175,49 +175,14 @@ mat_empty(const fmpq_mat_t A)
     return fmpq_mat_nrows(A) == 0 || fmpq_mat_ncols(A) == 0;
 }
 
-/* Shapes of one exact block, checked without modifying it. */
-static int
-fast_block_shapes(rj_fast_block_struct *fb, const rj_block_struct *b, const char *lab,
-                  rj_error_t err)
+/* Shapes and kinds of one block of a valid network (resjac/model.h: the model
+   checked the shapes). */
+static void
+fast_block_fill(rj_fast_block_struct *fb, const rj_block_struct *b)
 {
-    slong n_in = fmpq_mat_ncols(b->W1), r1 = fmpq_mat_nrows(b->W1);
-    slong n_out, h;
-    if (mat_empty(b->W1))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: W1 is empty", lab);
-    if (b->two_layer) {
-        h = r1;
-        if (fmpq_mat_ncols(b->W2) != h || mat_empty(b->W2))
-            return rj_error_set(err, RJ_ERR_INPUT, "%s: W2 is %ldx%ld, needs %ld columns",
-                                lab, (long) fmpq_mat_nrows(b->W2),
-                                (long) fmpq_mat_ncols(b->W2), (long) h);
-        n_out = fmpq_mat_nrows(b->W2);
-    } else {
-        h = 0;
-        n_out = r1;
-    }
-    if (!mat_empty(b->b1) && (fmpq_mat_nrows(b->b1) != r1 || fmpq_mat_ncols(b->b1) != 1))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b1 is %ldx%ld, needs %ldx1", lab,
-                            (long) fmpq_mat_nrows(b->b1), (long) fmpq_mat_ncols(b->b1),
-                            (long) r1);
-    if (b->two_layer && !mat_empty(b->b2)
-        && (fmpq_mat_nrows(b->b2) != n_out || fmpq_mat_ncols(b->b2) != 1))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: b2 is %ldx%ld, needs %ldx1", lab,
-                            (long) fmpq_mat_nrows(b->b2), (long) fmpq_mat_ncols(b->b2),
-                            (long) n_out);
-    if (b->skip == RJ_SKIP_PROJECT) {
-        if (fmpq_mat_nrows(b->Ws) != n_out || fmpq_mat_ncols(b->Ws) != n_in)
-            return rj_error_set(err, RJ_ERR_INPUT, "%s: Ws is %ldx%ld, needs %ldx%ld", lab,
-                                (long) fmpq_mat_nrows(b->Ws), (long) fmpq_mat_ncols(b->Ws),
-                                (long) n_out, (long) n_in);
-    } else if (b->skip != RJ_SKIP_NONE && n_out != n_in) {
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "%s: a %s skip needs n_out = n_in, got %ld -> %ld", lab,
-                            b->skip == RJ_SKIP_SCALED ? "scaled" : "identity",
-                            (long) n_in, (long) n_out);
-    }
-    if (n_in > RJ_MAX_WIDTH || n_out > RJ_MAX_WIDTH || h > RJ_MAX_WIDTH)
-        return rj_error_set(err, RJ_ERR_LIMIT, "%s: width exceeds the limit %d", lab,
-                            RJ_MAX_WIDTH);
+    slong n_in = fmpq_mat_ncols(b->W1);
+    slong h = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
+    slong n_out = b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
     fb->n_in = n_in;
     fb->n_out = n_out;
     fb->n_hidden = h;
@@ -228,7 +193,6 @@ fast_block_shapes(rj_fast_block_struct *fb, const rj_block_struct *b, const char
     fb->outer = b->place == RJ_PLACE_NONE ? RJ_ACT_IDENTITY : b->outer->kind;
     fb->b1 = mat_empty(b->b1) ? -1 : 0;
     fb->b2 = b->two_layer && !mat_empty(b->b2) ? 0 : -1;
-    return RJ_OK;
 }
 
 int
@@ -242,9 +206,6 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
 
     rj_fast_net_clear(net);
     net->dtype = dtype;
-    if (src->len > RJ_MAX_DEPTH)
-        return rj_error_set(err, RJ_ERR_LIMIT, "depth %ld exceeds the limit %d",
-                            (long) src->len, RJ_MAX_DEPTH);
     net->len = src->len;
     net->blocks = calloc(src->len > 0 ? src->len : 1, sizeof(rj_fast_block_struct));
     net->names = calloc(src->len > 0 ? src->len : 1, sizeof(char *));
@@ -262,19 +223,8 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
             }
         }
     }
-    for (l = 0; l < src->len; l++) {
-        fast_block_label(lab, sizeof(lab), net, l);
-        st = fast_block_shapes(net->blocks + l, src->blocks + l, lab, err);
-        if (st != RJ_OK)
-            goto fail;
-        if (l > 0 && net->blocks[l].n_in != net->blocks[l - 1].n_out) {
-            st = rj_error_set(err, RJ_ERR_INPUT,
-                              "%s takes width %ld but the block before it gives %ld",
-                              lab, (long) net->blocks[l].n_in,
-                              (long) net->blocks[l - 1].n_out);
-            goto fail;
-        }
-    }
+    for (l = 0; l < src->len; l++)
+        fast_block_fill(net->blocks + l, src->blocks + l);
     st = fast_net_layout(net, err);
     if (st != RJ_OK)
         goto fail;

@@ -290,11 +290,12 @@ rj_fast_forward(void *y, rj_fast_work_t w, const rj_fast_net_t net, const void *
     for (l = 0; l < net->len; l++) {
         fast_ctx c;
         void *U = fast_work_ptr(w, w->s_u);
+        void *Y = fast_work_ptr(w, w->off_h[l + 1]);   /* c.Hout, writable */
         fast_ctx_set(&c, net, w, l);
         if (net->dtype == RJ_FAST_F32)
-            fast_block_forward_s((float *) c.Hout, (float *) U, &c);
+            fast_block_forward_s((float *) Y, (float *) U, &c);
         else
-            fast_block_forward_d((double *) c.Hout, (double *) U, &c);
+            fast_block_forward_d((double *) Y, (double *) U, &c);
     }
     if (y != NULL)
         memcpy(y, fast_work_ptr(w, w->off_h[net->len]), (size_t) batch * net->n_out * es);

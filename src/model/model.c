@@ -441,6 +441,33 @@ rj_net_validate(const rj_net_t net, rj_error_t err)
     return RJ_OK;
 }
 
+int
+rj_point_check(slong rows, slong cols, slong n_in, const char *block1, rj_error_t err)
+{
+    if (cols != 1 || rows < 1)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the point must be a column vector, got %ldx%ld", (long) rows,
+                            (long) cols);
+    if (rows > RJ_MAX_WIDTH)
+        return rj_error_set(err, RJ_ERR_LIMIT,
+                            "the point has width %ld; the limit is RJ_MAX_WIDTH = %d",
+                            (long) rows, RJ_MAX_WIDTH);
+    if (n_in >= 0 && rows != n_in)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s takes width %ld but the point has width %ld",
+                            block1, (long) n_in, (long) rows);
+    return RJ_OK;
+}
+
+int
+rj_net_check_point(const rj_net_t net, slong rows, slong cols, rj_error_t err)
+{
+    char lab[300];
+    if (net->len == 0)
+        return rj_point_check(rows, cols, -1, NULL, err);
+    rj_net_block_label(lab, sizeof(lab), net, 0);
+    return rj_point_check(rows, cols, fmpq_mat_ncols(net->blocks[0].W1), lab, err);
+}
+
 slong
 rj_net_width_in(const rj_net_t net)
 {

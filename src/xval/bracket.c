@@ -199,16 +199,18 @@ rj_xval_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
     if (net->len < 1)
         return rj_error_set(err, RJ_ERR_INPUT, "the network has no blocks");
     for (l = 0; l < net->len; l++)
-        if (!rj_block_is_piecewise_linear(net->blocks + l))
+        if (!rj_block_is_piecewise_linear(net->blocks + l)) {
+            char label[160];
+            rj_net_block_label(label, sizeof(label), net, l);
             return rj_error_set(err, RJ_ERR_DOMAIN,
-                                "block %ld: tanh/sigmoid are smooth and have no kinks; the "
+                                "%s: tanh/sigmoid are smooth and have no kinks; the "
                                 "bracketing check is for piecewise-linear activations",
-                                (long) l + 1);
-    st = rj_net_validate(net, err);
+                                label);
+        }
+    st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err);
     if (st != RJ_OK)
         return st;
-    if (fmpq_mat_nrows(x) != rj_net_width_in(net) || fmpq_mat_ncols(x) != 1
-        || fmpq_mat_nrows(v) != rj_net_width_in(net) || fmpq_mat_ncols(v) != 1
+    if (fmpq_mat_nrows(v) != rj_net_width_in(net) || fmpq_mat_ncols(v) != 1
         || fmpq_mat_nrows(c) != rj_net_width_out(net) || fmpq_mat_ncols(c) != 1)
         return rj_error_set(err, RJ_ERR_INPUT,
                             "bracket: x and v must be %ldx1 and c %ldx1",
