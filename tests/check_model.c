@@ -1242,6 +1242,44 @@ START_TEST(test_env_scoping)
 }
 END_TEST
 
+/* The short form of the one printer: exact when it fits, +-10^k and 2^k
+   exactly, else approximately with the digit count; long matrices cut; the
+   full form of the same values against the short one. */
+START_TEST(test_val_get_str_short)
+{
+    rj_env_t env;
+    rj_val_t v;
+    rj_error_t err;
+    char *s, *full;
+    rj_env_init(env);
+    rj_val_init(v);
+    rj_error_init(err);
+#define SHORT_IS(expr, len, want) do { \
+        ck_assert_msg(eval_expr(v, expr, env, err) == RJ_OK, "%s: %s", expr, err->msg); \
+        s = rj_val_get_str_short(v, len); \
+        ck_assert_msg(strcmp(s, want) == 0, "%s gave %s, want %s", expr, s, want); \
+        flint_free(s); } while (0)
+    SHORT_IS("3/4", 40, "3/4");
+    SHORT_IS("10^50", 40, "10^50");
+    SHORT_IS("-1/2^70", 10, "-2^-70");
+    SHORT_IS("3^100", 40, "~5.1537752073201133e+47 (an integer of 48 digits)");
+    SHORT_IS("2/3^60", 20, "~4.7179649751851457e-29 (a fraction of 1/29 digits)");
+    SHORT_IS("[1, 2]", 40, "[1, 2]");
+    SHORT_IS("zeros(1, 40)", 10, "[[0, 0, 0, ... (a 1 x 40 matrix)]]");
+    /* maxlen 0: the full form */
+    ck_assert_int_eq(eval_expr(v, "3^100 * [1, 1]", env, err), RJ_OK);
+    s = rj_val_get_str_short(v, 0);
+    full = rj_val_get_str(v);
+    ck_assert_str_eq(s, full);
+    ck_assert(strlen(full) > 96);
+    flint_free(s);
+    flint_free(full);
+#undef SHORT_IS
+    rj_val_clear(v);
+    rj_env_clear(env);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- registered functions */
 
 static int fn_calls;
@@ -2128,6 +2166,7 @@ model_suite(void)
     tcase_add_test(tc, test_val_deep_copy);
     tcase_add_test(tc, test_env_scoping);
     tcase_add_test(tc, test_functions_registered);
+    tcase_add_test(tc, test_val_get_str_short);
     tcase_add_test(tc, test_npy_exact);
     tcase_add_test(tc, test_npy_reject);
     tcase_add_test(tc, test_model_load);

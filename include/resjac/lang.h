@@ -163,7 +163,8 @@ typedef struct {
     const char *name;                                   /* "enclosure matrix" */
     void (*free)(void *data);
     void *(*copy)(const void *data);
-    char *(*print)(const struct rj_val_struct *v);      /* flint_malloc'd */
+    char *(*print)(const struct rj_val_struct *v, slong maxlen);   /* flint_malloc'd;
+                                                     maxlen as rj_val_get_str_short */
     void (*describe)(char *buf, int len, const struct rj_val_struct *v);
     int (*binop)(struct rj_val_struct *out, int op, const struct rj_val_struct *a,
                  const struct rj_val_struct *b, rj_loc_t loc, rj_error_t err);
@@ -215,6 +216,17 @@ const char *rj_val_kind_name(rj_val_kind k);       /* "matrix", "number", ... */
 /* Human-readable form ("[[1, 0], [0, 2]]", "3/4", "[0.1, 0.2]"); malloc'd, the
    caller frees it with flint_free. */
 char *rj_val_get_str(const rj_val_t v);
+/* The same in about maxlen characters at most (maxlen > 0), for messages and
+   evidence: long numbers approximately ("~1.2345 (an integer of 40
+   digits)", exactly as +-10^k or 2^k when they are such), long matrices and
+   lists cut ("..."), enclosures to 12 digits (rounded outward), the whole
+   cut near maxlen + 40 characters; maxlen 0 is rj_val_get_str. */
+char *rj_val_get_str_short(const rj_val_t v, slong maxlen);
+/* A rational in about maxlen characters: exactly when it fits, else as above. */
+char *rj_fmpq_get_str_short(const fmpq *q, slong maxlen);
+/* Cut s (flint_malloc'd, may be NULL) to at most maxlen bytes plus " ...",
+   never inside a UTF-8 sequence; returns the (reallocated) string. */
+char *rj_str_cut(char *s, slong maxlen);
 /* Set v to a number / matrix / truth value (q or A may live inside v). */
 void rj_val_set_fmpq(rj_val_t v, const fmpq_t q);
 void rj_val_set_fmpq_mat(rj_val_t v, const fmpq_mat_t A);

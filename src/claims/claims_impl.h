@@ -53,8 +53,6 @@ void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf
 char *cl_sb_take(cl_sbuf *b);
 char *cl_strdup(const char *s);            /* flint_malloc'd copy; NULL -> NULL */
 char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Cut s (flint_malloc'd) to at most maxlen bytes (plus " ..."), in place. */
-char *cl_str_cut(char *s, slong maxlen);
 
 /* ------------------------------------------------------------ context (ties.c) */
 
@@ -109,7 +107,7 @@ slong cl_case_end(cl_ctx *ctx, const cl_case_mark *outer);
 /* The context of an environment made by rj_claims_env_init (NULL otherwise). */
 cl_ctx *cl_env_ctx(rj_env_struct *env);
 
-/* ------------------------------------------------------------ values (cval.c, print.c) */
+/* ------------------------------------------------------------ values (cval.c) */
 
 /* How a value depends on the tie choices c in the Clarke box [0, 1]^k, entry
    by entry (proofs/ties.md):
@@ -195,14 +193,6 @@ void cl_cval_get_val(rj_val_t v, cl_cval_t c);
 int cl_choice_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
                    rj_env_struct *env, rj_error_t err);
 int cl_val_is_int(const rj_val_struct *v);
-
-/* Printing.  cl_val_str: the language's own syntax for numbers and matrices
-   (a printed witness reads back as the same value), enclosures [lo, hi]
-   rounded outwards, polynomials in t.  cl_val_str_short: about maxlen
-   characters at most; long numbers are shown approximately, marked "~". */
-char *cl_val_str(const rj_val_struct *v);
-char *cl_val_str_short(const rj_val_struct *v, slong maxlen);
-char *cl_fmpq_str_short(const fmpq *q, slong maxlen);
 
 /* Give err the location loc when it has none; returns status. */
 int cl_locate(rj_error_t err, int status, rj_loc_t loc);
@@ -305,9 +295,7 @@ int cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *va
    norminf, normfro2, normfro, norm2, sigma_min, trace, abs, max, min. */
 int cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
                      rj_loc_t loc, rj_error_t err);
-/* Print entry by entry as lo..hi rounded outward (about maxlen characters,
-   0: all); exact equality of two enclosure matrices. */
-void cl_emat_print(cl_sbuf *b, const rj_val_struct *v, slong maxlen);
+/* Exact equality of two enclosure matrices. */
 int cl_emat_equal(const rj_val_struct *a, const rj_val_struct *b);
 
 /* Exact matrix norms. */

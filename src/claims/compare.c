@@ -138,13 +138,13 @@ cmp_itv(int op, const mpfr_t alo, const mpfr_t ahi, const mpfr_t blo, const mpfr
 static char *
 short_q(const fmpq *q)
 {
-    return cl_fmpq_str_short(q, 80);
+    return rj_fmpq_get_str_short(q, 80);
 }
 
 static char *
 short_v(const rj_val_struct *v)
 {
-    return cl_val_str_short(v, CL_VAL_LEN);
+    return rj_val_get_str_short(v, CL_VAL_LEN);
 }
 
 /* Numbers, exactly. */
@@ -603,8 +603,8 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
             fmpq_poly_set_fmpq(q, b->num);
         eq = fmpq_poly_equal(p, q);
         *tv = (eq == (op == RJ_CMP_EQ)) ? CL_TRUE : CL_FALSE;
-        sp = cl_str_cut(fmpq_poly_get_str_pretty(p, "t"), CL_VAL_LEN);
-        sq = cl_str_cut(fmpq_poly_get_str_pretty(q, "t"), CL_VAL_LEN);
+        sp = rj_str_cut(fmpq_poly_get_str_pretty(p, "t"), CL_VAL_LEN);
+        sq = rj_str_cut(fmpq_poly_get_str_pretty(q, "t"), CL_VAL_LEN);
         if (eq)
             *ev = cl_printf("both sides = %s", sp);
         else
@@ -681,7 +681,7 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
                                     cl_cval_item(b, m, U, nU), tol, ctx, f->loc, err);
                     if (st == RJ_OK) {
                         out->tv[m] = tv;
-                        out->ev[m] = cl_str_cut(ev, CL_EV_LEN);
+                        out->ev[m] = rj_str_cut(ev, CL_EV_LEN);
                     }
                 }
                 if (st == RJ_OK && nU == 0) {
@@ -705,7 +705,7 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
                         if (cmp_values(&tv, &ev, f->op, ca, cb, tol, ctx, f->loc, e2)
                             == RJ_OK) {
                             out->ctv = tv;
-                            out->cev = cl_str_cut(ev, CL_EV_LEN);
+                            out->cev = rj_str_cut(ev, CL_EV_LEN);
                         } else
                             flint_free(ev);
                         ctx->straddled = straddled;

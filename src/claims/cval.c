@@ -445,7 +445,7 @@ choice_of(const rj_val_struct *v)
 }
 
 static char *
-choice_print(const rj_val_struct *v)
+choice_print(const rj_val_struct *v, slong maxlen)
 {
     const rj_val_struct *items = choice_of(v)->v;
     cl_sbuf b;
@@ -453,7 +453,8 @@ choice_print(const rj_val_struct *v)
     cl_sb_init(&b);
     cl_sb_puts(&b, "one of {");
     for (i = 0; i < items->len; i++) {
-        char *s = rj_val_get_str(items->items + i);
+        char *s = rj_val_get_str_short(items->items + i,
+                                       maxlen > 0 ? FLINT_MAX(40, maxlen / 2) : 0);
         if (i > 0)
             cl_sb_puts(&b, ", ");
         cl_sb_puts(&b, s);

@@ -215,8 +215,8 @@ emat_describe(char *buf, int len, const rj_val_struct *v)
              (long) imat_of(v)->c);
 }
 
-void
-cl_emat_print(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
+static void
+sb_emat(cl_sbuf *b, const rj_val_struct *v, slong maxlen)
 {
     const rj_imat_struct *A = imat_of(v);
     slong i, j, r = A->r, c = A->c;
@@ -260,11 +260,11 @@ done:
 }
 
 static char *
-emat_print(const rj_val_struct *v)
+emat_print(const rj_val_struct *v, slong maxlen)
 {
     cl_sbuf b;
     cl_sb_init(&b);
-    cl_emat_print(&b, v, 0);
+    sb_emat(&b, v, maxlen);
     return cl_sb_take(&b);
 }
 

@@ -147,7 +147,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
                                       "bug in resjac", f->name, num);
             if (st == RJ_OK) {
                 cl_cres_set_scalar(out, CL_FALSE,
-                                   cl_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
+                                   rj_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
                                               2 * CL_EV_LEN));
                 refuted = 1;
             }
@@ -168,19 +168,19 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
             cl_cres_set_scalar(out, CL_UNKNOWN,
-                               cl_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
+                               rj_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
                                                     (long) nund, (long) total, first_und),
                                           2 * CL_EV_LEN));
         else if (nweak > 0)
             cl_cres_set_scalar(out, CL_WEAK,
-                               cl_str_cut(cl_printf("all %ld cases %s = %s..%s survived, %ld "
+                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s survived, %ld "
                                                     "only sampled or approximately, e.g. %s",
                                                     (long) total, f->name, sa, sb,
                                                     (long) nweak, first_weak),
                                           2 * CL_EV_LEN));
         else
             cl_cres_set_scalar(out, CL_TRUE,
-                               cl_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
+                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
                                                     "last: %s", (long) total, f->name,
                                                     sa, sb, last_ev != NULL ? last_ev : ""),
                                           2 * CL_EV_LEN));
@@ -216,7 +216,7 @@ reverify(const rj_expr_struct *f, const fmpq_mat_t J, rj_env_struct *env, cl_ctx
     rj_val_init(w);
     rj_val_init(back);
     rj_val_set_fmpq_mat(w, J);
-    s = cl_val_str(w);
+    s = rj_val_get_str(w);
     text = cl_printf("let witness = %s\n", s);
     rj_prog_init(p);
     rj_error_init(e2);
@@ -289,33 +289,33 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         rj_env_unbind(env, f->name);
         ctx->cases++;
         if (st != RJ_OK) {
-            char *js = cl_val_str_short(jv, CL_VAL_LEN);
+            char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
             in_case(err, st, f->name, js);
             flint_free(js);
         } else if (v == RJ_VERDICT_REFUTED) {
             st = reverify(f, J, env, ctx, err);
             if (st == RJ_OK) {
-                char *js = cl_str_cut(cl_val_str(jv), 4 * CL_EV_LEN);
+                char *js = rj_str_cut(rj_val_get_str(jv), 4 * CL_EV_LEN);
                 cl_cres_set_scalar(out, CL_FALSE,
-                                   cl_str_cut(cl_printf("%s = %s (%s): %s", f->name, js, label,
+                                   rj_str_cut(cl_printf("%s = %s (%s): %s", f->name, js, label,
                                                         ev), 6 * CL_EV_LEN));
                 flint_free(js);
                 refuted = 1;
             }
         } else if (v == RJ_VERDICT_UNDECIDED) {
             if (nund++ == 0) {
-                char *js = cl_val_str_short(jv, CL_VAL_LEN);
+                char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
                 first_und = cl_printf("%s = %s (%s): %s", f->name, js, label, ev);
                 flint_free(js);
             }
         }
         flint_free(ev);
     }
-    bs = cl_fmpq_str_short(s.bound, 60);
+    bs = rj_fmpq_get_str_short(s.bound, 60);
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
             cl_cres_set_scalar(out, CL_UNKNOWN,
-                               cl_str_cut(cl_printf("%ld of %ld sampled cases undecided, e.g. "
+                               rj_str_cut(cl_printf("%ld of %ld sampled cases undecided, e.g. "
                                                     "%s", (long) nund, (long) total, first_und),
                                           2 * CL_EV_LEN));
         else

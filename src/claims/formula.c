@@ -173,7 +173,7 @@ tv_or(int a, int b)
 static char *
 join_ev(const char *a, const char *b)
 {
-    return cl_str_cut(cl_printf("%s; %s", a != NULL ? a : "", b != NULL ? b : ""), CL_EV_LEN);
+    return rj_str_cut(cl_printf("%s; %s", a != NULL ? a : "", b != NULL ? b : ""), CL_EV_LEN);
 }
 
 /* The evidence of tv = ta AND/OR tr: the part that decided it. */
@@ -259,7 +259,7 @@ decide_andor(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx 
                                     (long) (i + 1), (long) f->nargs,
                                     r->ev[m] != NULL ? r->ev[m] : "");
                 flint_free(r->ev[m]);
-                r->ev[m] = cl_str_cut(s, CL_EV_LEN);
+                r->ev[m] = rj_str_cut(s, CL_EV_LEN);
             }
         combine(out, r, is_and, i == 0);
         if (out->nkeys > ctx->opts.max_ties) {
@@ -303,7 +303,7 @@ negate(char **ev, int tv)
         return tv;
     }
     flint_free(*ev);
-    *ev = cl_str_cut(s, CL_EV_LEN);
+    *ev = rj_str_cut(s, CL_EV_LEN);
     return out;
 }
 

@@ -90,7 +90,7 @@ arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what, rj_er
         return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: %s must be >= 0", b->name,
                                 what);
     if (fmpz_cmp_ui(fmpq_numref(v->num), hi) > 0) {
-        char *s = cl_fmpq_str_short(v->num, 40);
+        char *s = rj_fmpq_get_str_short(v->num, 40);
         int st = rj_error_set_loc(err, RJ_ERR_LIMIT, b->loc,
                                   "%s: %s = %s exceeds the limit %lu", b->name, what, s,
                                   (unsigned long) hi);

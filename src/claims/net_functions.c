@@ -281,7 +281,7 @@ tie_label(char *buf, int len, const rj_net_t net, const rj_tie_struct *t, const 
     char *xs;
     rj_val_init(xv);
     rj_val_set_fmpq_mat(xv, x);
-    xs = cl_val_str_short(xv, 40);
+    xs = rj_val_get_str_short(xv, 40);
     tie_place(place, sizeof(place), net, t);
     if (b->loc.line > 0)
         snprintf(at, sizeof(at), " (first met by %s at %.60s%s%d:%d)", b->name,

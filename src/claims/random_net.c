@@ -44,7 +44,7 @@ static void
 describe(char *buf, int len, const rj_val_struct *v)
 {
     if (v->kind == RJ_VAL_NUM) {
-        char *q = cl_fmpq_str_short(v->num, 40);
+        char *q = rj_fmpq_get_str_short(v->num, 40);
         snprintf(buf, len, "the number %s", q);
         flint_free(q);
     } else

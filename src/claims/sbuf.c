@@ -101,21 +101,6 @@ cl_printf(const char *fmt, ...)
     return cl_sb_take(&b);
 }
 
-char *
-cl_str_cut(char *s, slong maxlen)
-{
-    slong n;
-    if (s == NULL || (slong) strlen(s) <= maxlen)
-        return s;
-    n = maxlen;
-    /* do not cut inside a UTF-8 sequence */
-    while (n > 0 && (((unsigned char) s[n]) & 0xC0) == 0x80)
-        n--;
-    s = flint_realloc(s, n + 5);
-    memcpy(s + n, " ...", 5);
-    return s;
-}
-
 int
 cl_locate(rj_error_t err, int status, rj_loc_t loc)
 {

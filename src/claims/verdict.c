@@ -139,7 +139,7 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
                                : r->ctv == CL_FALSE ? "; fails at ReLU'(0) = 1/2" : "");
     }
     sb_ties(&b, r, ctx);
-    *evidence = cl_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
+    *evidence = rj_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
     return v;
 }
 

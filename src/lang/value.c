@@ -214,33 +214,90 @@ sb_fmpq(sbuf_t *b, const fmpq_t q)
     flint_free(s);
 }
 
+char *
+rj_fmpq_get_str_short(const fmpq *q, slong maxlen)
+{
+    slong nd, dd;
+    mpfr_t f;
+    char buf[160];
+    size_t n;
+    char *s;
+
+    nd = fmpz_sizeinbase(fmpq_numref(q), 10);
+    dd = fmpz_sizeinbase(fmpq_denref(q), 10);
+    if (nd + dd + 2 <= maxlen)
+        return fmpq_get_str(NULL, 10, q);
+    /* +-b^k and +-1/b^k for b = 10, 2: exactly, in that form */
+    if (fmpz_is_pm1(fmpq_numref(q)) || fmpz_is_one(fmpq_denref(q))) {
+        const fmpz *m = fmpz_is_one(fmpq_denref(q)) ? fmpq_numref(q) : fmpq_denref(q);
+        int neg = fmpz_sgn(fmpq_numref(q)) < 0, base, found = 0;
+        for (base = 10; base >= 2 && !found; base -= 8) {
+            fmpz_t a, p;
+            slong k;
+            fmpz_init(a);
+            fmpz_init(p);
+            fmpz_abs(a, m);
+            k = fmpz_sizeinbase(a, base) - 1;
+            fmpz_set_ui(p, base);
+            fmpz_pow_ui(p, p, k);
+            if (fmpz_equal(a, p)) {
+                snprintf(buf, sizeof(buf), "%s%d^%s%ld", neg ? "-" : "", base,
+                         fmpz_is_one(fmpq_denref(q)) ? "" : "-", (long) k);
+                found = 1;
+            }
+            fmpz_clear(a);
+            fmpz_clear(p);
+        }
+        if (found)
+            goto done;
+    }
+    mpfr_init2(f, 64);
+    fmpq_get_mpfr(f, q, MPFR_RNDN);
+    if (fmpz_is_one(fmpq_denref(q)))
+        mpfr_snprintf(buf, sizeof(buf), "~%.17Rg (an integer of %ld digits)", f, (long) nd);
+    else
+        mpfr_snprintf(buf, sizeof(buf), "~%.17Rg (a fraction of %ld/%ld digits)", f,
+                      (long) nd, (long) dd);
+    mpfr_clear(f);
+done:
+    n = strlen(buf);
+    s = flint_malloc(n + 1);
+    memcpy(s, buf, n + 1);
+    return s;
+}
+
 /* Column vectors print as [a, b] (the literal that makes them), other
-   matrices as [[a, b], [c, d]]. */
+   matrices as [[a, b], [c, d]].  entry_len > 0: each entry in about that many
+   characters; maxlen > 0: stop after about maxlen characters. */
 static void
-sb_mat(sbuf_t *b, const fmpq_mat_t A)
+sb_mat(sbuf_t *b, const fmpq_mat_t A, slong entry_len, slong maxlen)
 {
     slong i, j, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
+    size_t start = b->len;
     if (r == 0 || c == 0) {
         sb_printf(b, "(empty %ld x %ld matrix)", (long) r, (long) c);
         return;
     }
     sb_add(b, "[");
-    if (c == 1) {
-        for (i = 0; i < r; i++) {
-            if (i > 0)
-                sb_add(b, ", ");
-            sb_fmpq(b, fmpq_mat_entry(A, i, 0));
-        }
-    } else {
-        for (i = 0; i < r; i++) {
+    for (i = 0; i < r; i++) {
+        if (c > 1)
             sb_add(b, i > 0 ? ", [" : "[");
-            for (j = 0; j < c; j++) {
-                if (j > 0)
-                    sb_add(b, ", ");
-                sb_fmpq(b, fmpq_mat_entry(A, i, j));
+        for (j = 0; j < c; j++) {
+            char *t;
+            if (j > 0 || (c == 1 && i > 0))
+                sb_add(b, ", ");
+            if (maxlen > 0 && (slong) (b->len - start) > maxlen) {
+                sb_printf(b, "... (a %ld x %ld matrix)", (long) r, (long) c);
+                sb_add(b, c > 1 ? "]]" : "]");
+                return;
             }
-            sb_add(b, "]");
+            t = entry_len > 0 ? rj_fmpq_get_str_short(fmpq_mat_entry(A, i, j), entry_len)
+                              : fmpq_get_str(NULL, 10, fmpq_mat_entry(A, i, j));
+            sb_add(b, t);
+            flint_free(t);
         }
+        if (c > 1)
+            sb_add(b, "]");
     }
     sb_add(b, "]");
 }
@@ -285,24 +342,33 @@ sb_block(sbuf_t *b, const rj_block_t B)
 }
 
 static void
-sb_val(sbuf_t *b, const rj_val_struct *v)
+sb_val(sbuf_t *b, const rj_val_struct *v, slong maxlen)
 {
-    slong i;
+    slong i, elen = maxlen > 0 ? FLINT_MAX(24, maxlen / 4) : 0;
+    size_t start = b->len;
+    char *t;
     switch (v->kind) {
     case RJ_VAL_NONE: sb_add(b, "(nothing)"); break;
     case RJ_VAL_BOOL: sb_add(b, v->b ? "true" : "false"); break;
-    case RJ_VAL_NUM: sb_fmpq(b, v->num); break;
-    case RJ_VAL_MAT: sb_mat(b, v->mat); break;
-    case RJ_VAL_POLY: {
-        char *s = fmpq_poly_get_str_pretty(v->poly, "t");
-        sb_add(b, s);
-        flint_free(s);
+    case RJ_VAL_NUM:
+        t = maxlen > 0 ? rj_fmpq_get_str_short(v->num, FLINT_MAX(elen, maxlen))
+                       : fmpq_get_str(NULL, 10, v->num);
+        sb_add(b, t);
+        flint_free(t);
         break;
-    }
+    case RJ_VAL_MAT: sb_mat(b, v->mat, elen, maxlen); break;
+    case RJ_VAL_POLY:
+        t = fmpq_poly_get_str_pretty(v->poly, "t");
+        sb_add(b, t);
+        flint_free(t);
+        break;
     case RJ_VAL_ENCL: {
         /* outward rounding: the printed interval contains the enclosure */
         char buf[200];
-        mpfr_snprintf(buf, sizeof(buf), "[%.17RDg, %.17RUg]", v->lo, v->hi);
+        if (maxlen > 0)
+            mpfr_snprintf(buf, sizeof(buf), "[%.12RDg, %.12RUg]", v->lo, v->hi);
+        else
+            mpfr_snprintf(buf, sizeof(buf), "[%.17RDg, %.17RUg]", v->lo, v->hi);
         sb_add(b, buf);
         break;
     }
@@ -311,11 +377,13 @@ sb_val(sbuf_t *b, const rj_val_struct *v)
         if (v->str != NULL && (strcmp(v->str, "leaky_relu") == 0
                                || strcmp(v->str, "scaled") == 0)) {
             sb_add(b, "(");
-            sb_fmpq(b, v->num);
+            t = fmpq_get_str(NULL, 10, v->num);
+            sb_add(b, t);
+            flint_free(t);
             sb_add(b, ")");
         } else if (v->str != NULL && strcmp(v->str, "project") == 0) {
             sb_add(b, "(");
-            sb_mat(b, v->mat);
+            sb_mat(b, v->mat, 0, 0);
             sb_add(b, ")");
         }
         break;
@@ -335,16 +403,19 @@ sb_val(sbuf_t *b, const rj_val_struct *v)
         for (i = 0; i < v->len; i++) {
             if (i > 0)
                 sb_add(b, ", ");
-            sb_val(b, v->items + i);
+            if (maxlen > 0 && (slong) (b->len - start) > maxlen) {
+                sb_add(b, "...");
+                break;
+            }
+            sb_val(b, v->items + i, maxlen > 0 ? FLINT_MAX(40, maxlen / 2) : 0);
         }
         sb_add(b, ")");
         break;
-    case RJ_VAL_EXT: {
-        char *t = v->ops->print(v);
+    case RJ_VAL_EXT:
+        t = v->ops->print(v, maxlen);
         sb_add(b, t);
         flint_free(t);
         break;
-    }
     default: sb_add(b, "(unknown value)"); break;
     }
 }
@@ -354,8 +425,32 @@ rj_val_get_str(const rj_val_t v)
 {
     sbuf_t b = { NULL, 0, 0 };
     sb_add(&b, "");
-    sb_val(&b, v);
+    sb_val(&b, v, 0);
     return b.s;
+}
+
+char *
+rj_val_get_str_short(const rj_val_t v, slong maxlen)
+{
+    sbuf_t b = { NULL, 0, 0 };
+    sb_add(&b, "");
+    sb_val(&b, v, maxlen);
+    return maxlen > 0 ? rj_str_cut(b.s, maxlen + 40) : b.s;
+}
+
+char *
+rj_str_cut(char *s, slong maxlen)
+{
+    slong n;
+    if (s == NULL || (slong) strlen(s) <= maxlen)
+        return s;
+    n = maxlen;
+    /* do not cut inside a UTF-8 sequence */
+    while (n > 0 && (((unsigned char) s[n]) & 0xC0) == 0x80)
+        n--;
+    s = flint_realloc(s, n + 5);
+    memcpy(s + n, " ...", 5);
+    return s;
 }
 
 /* ---------------------------------------------------------------- environment */
