@@ -1053,6 +1053,47 @@ START_TEST(test_negation_evidence)
 }
 END_TEST
 
+/* Valid claims that got ERROR before the one evaluator: a tie-dependent point
+   into a network function that meets ties (a method limit: UNDECIDED), max
+   and min of several enclosures, a matrix literal of enclosures, the inverse
+   of an exact matrix, a tie-dependent polynomial called by name.  Each bound
+   is checked from both sides against the true value. */
+START_TEST(test_valid_claims_get_verdicts)
+{
+    rj_claim_results_t res;
+    rj_claim_results_init(res);
+    run_text(res,
+             "let T = block(W1 = [[1]], W2 = [[1]])\n"
+             "let J = jacobian(T, [0])\n"
+             "let p = charpoly(J)\n"
+             "let A = [[2, 1], [1, 1]]\n"
+             "claim nested \"x\" expect UNDECIDED: jacobian(T, J - [1]) == jacobian(T, J - [1])\n"
+             "claim max3 \"x\" expect PROVED: max(sqrt(2), sqrt(3), 1) > 1732/1000 and "
+             "max(sqrt(3), sqrt(2)) < 1733/1000\n"
+             "claim min2 \"x\" expect PROVED: min(sqrt(2), [2, 3]) > 1414/1000 and "
+             "min(sqrt(3), sqrt(2)) < 1415/1000\n"
+             "claim lit \"x\" expect PROVED: [sqrt(2), sqrt(3)][2] > 1732/1000 and "
+             "[sqrt(2), sqrt(3)][2] < 1733/1000 and normfro2([sqrt(2), sqrt(3)]) > 4999/1000 "
+             "and normfro2([sqrt(2), sqrt(3)]) < 5001/1000\n"
+             "claim inv \"x\" expect PROVED: A^-1 * A == identity(2) and A^-2 * A^2 == "
+             "identity(2) and A^-1 == [[1, -1], [-1, 2]]\n"
+             "claim sing \"x\" expect PROVED: [[1, 2], [2, 4]]^-1 == A\n"
+             "claim pcall \"x\" expect UNDECIDED: p(2) == 5\n"
+             "claim pcall2 \"x\" expect UNDECIDED: p(2) == 2 - trace(J) and p(J) == zeros(1, 1)\n");
+    assert_verdict(res, "nested", RJ_VERDICT_UNDECIDED, "nested tie choices are not supported");
+    assert_verdict(res, "max3", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "min2", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "lit", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "inv", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "sing", RJ_VERDICT_ERROR, "singular");
+    assert_verdict(res, "pcall", RJ_VERDICT_UNDECIDED, "fails at every one-sided choice");
+    /* charpoly is not known to be multilinear in the choices: the vertices
+       alone prove nothing */
+    assert_verdict(res, "pcall2", RJ_VERDICT_UNDECIDED, "holds at every one-sided choice");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 /* The claim functions through the language's own rj_eval: a value at a ReLU
    tie is a choice value (an extension value) with one item per one-sided
    choice, and every operation on it -- bound by name, in a sum, in a matrix
@@ -1362,6 +1403,7 @@ claims_suite(void)
     tcase_add_test(tc, test_failed_definitions_reported);
     tcase_add_test(tc, test_negation_evidence);
     tcase_add_test(tc, test_eval_choice_values);
+    tcase_add_test(tc, test_valid_claims_get_verdicts);
     tcase_add_test(tc, test_random_net_is_the_float_network);
     tcase_add_test(tc, test_random_net_seeds_differ);
     tcase_add_test(tc, test_random_net_bad_input_located);

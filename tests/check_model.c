@@ -599,7 +599,7 @@ static const err_case eval_errors[] = {
     { "let y = [1, 2] / 0", RJ_ERR_INPUT, 1, "[", 0, "division by zero" },
     { "let y = 0^-1", RJ_ERR_INPUT, 1, "0", 0, "0 to a negative power" },
     { "let y = [[1, 2]]^2", RJ_ERR_INPUT, 1, "[[", 0, "square matrix" },
-    { "let y = [[1]]^-1", RJ_ERR_INPUT, 1, "[[", 0, "exponent >= 0" },
+    { "let y = [[1, 2], [2, 4]]^-1", RJ_ERR_INPUT, 1, "[[", 0, "singular" },
     { "let y = 2^(1/2)", RJ_ERR_INPUT, 1, "2^", 0, "exponent must be an integer, found 1/2" },
     { "let y = 2^100000000", RJ_ERR_LIMIT, 1, "2^", 0, "too large" },
     { "let y = 3^20000000", RJ_ERR_LIMIT, 1, "3^", 0, "exponent too large" },
@@ -1239,6 +1239,57 @@ START_TEST(test_env_scoping)
     fmpq_clear(q);
     rj_val_clear(v);
     rj_env_clear(env);
+}
+END_TEST
+
+/* A^-k for an invertible exact matrix: A times it is the identity (checked
+   with FLINT's product, not the language's), A^-2 is A^-1 squared, and a
+   singular matrix has no negative power. */
+START_TEST(test_matrix_negative_power)
+{
+    flint_rand_t st;
+    slong it, i, j, n;
+    rj_test_randinit(st, seed + 31);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_env_t env;
+        rj_val_t v, w;
+        rj_error_t err;
+        fmpq_mat_t A, P;
+        const char *text = "A^-1";
+        n = 1 + n_randint(st, 4);
+        rj_env_init(env);
+        rj_val_init(v);
+        rj_val_init(w);
+        rj_error_init(err);
+        fmpq_mat_init(A, n, n);
+        fmpq_mat_init(P, n, n);
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                fmpq_set_si(fmpq_mat_entry(A, i, j), (slong) n_randint(st, 9) - 4,
+                            1 + n_randint(st, 3));
+        rj_val_set_fmpq_mat(v, A);
+        rj_env_bind(env, "A", v);
+        fmpq_mat_det(P->rows[0], A);          /* P[0, 0] = det A */
+        if (fmpq_is_zero(fmpq_mat_entry(P, 0, 0))) {
+            RJ_CHECK(eval_expr(v, text, env, err) == RJ_ERR_INPUT
+                     && strstr(err->msg, "singular") != NULL, seed, "singular A^-1: %s",
+                     err->msg);
+        } else {
+            ck_assert_int_eq(eval_expr(v, text, env, err), RJ_OK);
+            ck_assert_int_eq(v->kind, RJ_VAL_MAT);
+            fmpq_mat_mul(P, A, v->mat);
+            RJ_CHECK(fmpq_mat_is_one(P), seed, "A A^-1 != I at n = %ld", (long) n);
+            ck_assert_int_eq(eval_expr(w, "A^-2", env, err), RJ_OK);
+            fmpq_mat_mul(P, v->mat, v->mat);
+            RJ_CHECK(fmpq_mat_equal(P, w->mat), seed, "A^-2 != (A^-1)^2 at n = %ld", (long) n);
+        }
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(P);
+        rj_val_clear(v);
+        rj_val_clear(w);
+        rj_env_clear(env);
+    }
+    flint_randclear(st);
 }
 END_TEST
 
@@ -2167,6 +2218,7 @@ model_suite(void)
     tcase_add_test(tc, test_env_scoping);
     tcase_add_test(tc, test_functions_registered);
     tcase_add_test(tc, test_val_get_str_short);
+    tcase_add_test(tc, test_matrix_negative_power);
     tcase_add_test(tc, test_npy_exact);
     tcase_add_test(tc, test_npy_reject);
     tcase_add_test(tc, test_model_load);

@@ -321,6 +321,12 @@ rj_val_struct *rj_env_lookup(rj_env_t env, const char *name);
    module's) to a value.  Errors carry the expression's location. */
 int rj_eval(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err);
 
+/* A matrix literal whose entries are not all numbers is handed to the
+   registered function of this name (which no program can call by name) with
+   the arguments (rows, cols, entries row-major), as E(args) is compose(E,
+   args); without one it is an error. */
+#define RJ_MATRIX_FUNC "[]"
+
 /* Register a table of functions (see rj_func_def) with its context; tables
    registered later are looked up first.  The table is not copied. */
 void rj_env_add_functions(rj_env_t env, const rj_func_def *table, void *ctx);

@@ -284,7 +284,8 @@ int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_stru
                  rj_loc_t loc, rj_error_t err);
 /* diag(v) of an enclosure vector. */
 int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
-/* A matrix literal whose entries are numbers and enclosures. */
+/* A matrix literal whose entries are numbers, enclosures and 1 x 1 enclosure
+   matrices (RJ_ERR_INPUT at loc for any other entry). */
 int cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong cols,
                     slong prec, rj_loc_t loc, rj_error_t err);
 /* The lift of enclosure matrices: matrix literals, diag, rows and cols, and

@@ -386,8 +386,8 @@ cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, const vo
                           : in[i]->v->items + cl_keys_project(m, U, nU, in[i]->keys,
                                                               in[i]->nkeys);
             st = fn(r, vals, n, data, ctx, env, err);
-            if (st == RJ_OK && r->nkeys > 0)
-                st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+            if (st == RJ_OK && r->nkeys > 0)      /* a limit of the method */
+                st = rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
                                       "a value at a ReLU tie was passed to a function that "
                                       "meets ReLU ties itself (nested tie choices are not "
                                       "supported)");

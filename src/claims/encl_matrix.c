@@ -545,6 +545,17 @@ cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong c
     rj_imat_t D;
     rj_itv_t x;
     int st;
+    for (i = 0; i < rows * cols; i++) {
+        const rj_val_struct *v = entries[i];
+        if (v->kind != RJ_VAL_NUM && v->kind != RJ_VAL_ENCL
+            && !(cl_val_is_emat(v) && imat_of(v)->r == 1 && imat_of(v)->c == 1)) {
+            char d[120];
+            rj_val_describe(d, sizeof(d), v);
+            return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "matrix entries must be numbers "
+                                    "or enclosures: entry (%ld, %ld) is %s",
+                                    (long) (i / cols + 1), (long) (i % cols + 1), d);
+        }
+    }
     rj_imat_init(D, rows, cols, prec);
     rj_itv_init(x, prec);
     for (i = 0; i < rows; i++)

@@ -223,7 +223,6 @@ cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
 {
     cl_ctx *ctx = cl_env_ctx(env);
     slong i, prec = ctx != NULL ? ctx->prec : RJ_ENCL_PREC;
-    int plain = 1;
     char d[120];
     for (i = 0; i < n; i++)
         if (cl_val_is_choice(vals[i]))
@@ -247,13 +246,7 @@ cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
             ;
         return rj_val_refuse(err, e->args[i]->loc, "an index", vals[i]);
     case RJ_EXPR_MATRIX:
-        for (i = 0; i < n; i++)
-            plain &= vals[i]->kind == RJ_VAL_NUM || vals[i]->kind == RJ_VAL_ENCL
-                     || (cl_val_is_emat(vals[i]) && cl_val_rows(vals[i]) == 1
-                         && cl_val_cols(vals[i]) == 1);
-        if (plain)
-            return cl_emat_literal(out, vals, e->rows, e->cols, prec, e->loc, err);
-        break;
+        return cl_emat_literal(out, vals, e->rows, e->cols, prec, e->loc, err);
     case RJ_EXPR_CALL:
         if (rj_env_find_function(env, e->name, NULL) != NULL)
             return rj_env_call(out, e, vals, n, env, err);

@@ -464,40 +464,81 @@ fn_abs(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_erro
     return RJ_OK;
 }
 
-/* min/max of numbers, or of the entries of one matrix. */
+/* One more value e (exact) or [elo, ehi] (v an enclosure) for min/max. */
+static void
+minmax_step(fmpq_t best, mpfr_t lo, mpfr_t hi, int *have, int want_max, int encl,
+            const fmpq *e, const rj_val_struct *v)
+{
+    mpfr_t a, b;
+    if (!encl) {
+        if (!*have || (want_max ? fmpq_cmp(e, best) > 0 : fmpq_cmp(e, best) < 0))
+            fmpq_set(best, e);
+        *have = 1;
+        return;
+    }
+    mpfr_init2(a, mpfr_get_prec(lo));
+    mpfr_init2(b, mpfr_get_prec(hi));
+    if (v->kind == RJ_VAL_ENCL) {
+        mpfr_set(a, v->lo, MPFR_RNDD);
+        mpfr_set(b, v->hi, MPFR_RNDU);
+    } else {
+        fmpq_get_mpfr(a, e, MPFR_RNDD);
+        fmpq_get_mpfr(b, e, MPFR_RNDU);
+    }
+    if (!*have) {
+        mpfr_swap(lo, a);
+        mpfr_swap(hi, b);
+    } else if (want_max) {
+        mpfr_max(lo, lo, a, MPFR_RNDD);
+        mpfr_max(hi, hi, b, MPFR_RNDU);
+    } else {
+        mpfr_min(lo, lo, a, MPFR_RNDD);
+        mpfr_min(hi, hi, b, MPFR_RNDU);
+    }
+    *have = 1;
+    mpfr_clear(a);
+    mpfr_clear(b);
+}
+
+/* min/max of numbers and enclosures, or of the entries of matrices.  With an
+   enclosure among them the result is the enclosure [max lo, max hi] (for min,
+   [min lo, min hi]): max and min are monotone in each argument, so the max
+   (min) of any values inside the operands lies there. */
 static int
 fn_minmax(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
-    int want_max = strcmp(b->name, "max") == 0;
+    int want_max = strcmp(b->name, "max") == 0, have = 0, encl = 0;
     fmpq_t best;
+    mpfr_t lo, hi;
     slong i, j, k;
-    int have = 0;
+    for (i = 0; i < b->n; i++) {
+        rj_val_kind kd = b->a[i]->kind;
+        if (kd != RJ_VAL_NUM && kd != RJ_VAL_MAT && kd != RJ_VAL_ENCL)
+            return bad_arg(b, i, "a number, an enclosure or a matrix", err);
+        encl |= kd == RJ_VAL_ENCL;
+    }
     fmpq_init(best);
+    mpfr_init2(lo, ctx->prec);
+    mpfr_init2(hi, ctx->prec);
     for (i = 0; i < b->n; i++) {
         const rj_val_struct *v = b->a[i];
-        if (v->kind == RJ_VAL_NUM) {
-            if (!have || (want_max ? fmpq_cmp(v->num, best) > 0 : fmpq_cmp(v->num, best) < 0))
-                fmpq_set(best, v->num);
-            have = 1;
-        } else if (v->kind == RJ_VAL_MAT) {
+        if (v->kind != RJ_VAL_MAT)
+            minmax_step(best, lo, hi, &have, want_max, encl, v->num, v);
+        else
             for (j = 0; j < fmpq_mat_nrows(v->mat); j++)
-                for (k = 0; k < fmpq_mat_ncols(v->mat); k++) {
-                    const fmpq *e = fmpq_mat_entry(v->mat, j, k);
-                    if (!have || (want_max ? fmpq_cmp(e, best) > 0 : fmpq_cmp(e, best) < 0))
-                        fmpq_set(best, e);
-                    have = 1;
-                }
-        } else {
-            fmpq_clear(best);
-            return bad_arg(b, i, "a number or a matrix", err);
-        }
+                for (k = 0; k < fmpq_mat_ncols(v->mat); k++)
+                    minmax_step(best, lo, hi, &have, want_max, encl,
+                                fmpq_mat_entry(v->mat, j, k), v);
     }
-    if (!have) {
-        fmpq_clear(best);
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s of no numbers", b->name);
-    }
-    rj_val_set_fmpq(out->v, best);
+    if (have && encl)
+        cl_val_set_encl(out->v, lo, hi, ctx->prec);
+    else if (have)
+        rj_val_set_fmpq(out->v, best);
     fmpq_clear(best);
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    if (!have)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s of no numbers", b->name);
     return RJ_OK;
 }
 
@@ -726,6 +767,16 @@ fn_degree(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_e
     return st;
 }
 
+/* A matrix literal with enclosure entries (the language hands it over as
+   RJ_MATRIX_FUNC(rows, cols, entries...)): an enclosure matrix. */
+static int
+fn_matrix(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    slong rows = fmpz_get_si(fmpq_numref(b->a[0]->num));
+    slong cols = fmpz_get_si(fmpq_numref(b->a[1]->num));
+    return cl_emat_literal(out->v, b->a + 2, rows, cols, ctx->prec, b->loc, err);
+}
+
 static int
 fn_coeff(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
@@ -809,6 +860,7 @@ static const builtin_t table[] = {
     { "compose", 2, 2, 0, DR_ANY, fn_compose, "compose(p, q)" },
     { "degree", 1, 1, 0, DR_ANY, fn_degree, "degree(p)" },
     { "coeff", 2, 2, 0, DR_ANY, fn_coeff, "coeff(p, k)" },
+    { RJ_MATRIX_FUNC, 3, 1 << 30, 0, DR_ANY, fn_matrix, "[a, b, ...]" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 

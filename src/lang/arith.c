@@ -315,13 +315,9 @@ get_exponent(slong *k, const rj_val_struct *b, rj_loc_t loc, rj_error_t err)
 }
 
 static int
-val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
-        rj_error_t err)
+pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t err)
 {
-    slong k = 0;
-    int st = get_exponent(&k, b, loc, err);
-    if (st != RJ_OK)
-        return st;
+    int st;
     switch (a->kind) {
     case RJ_VAL_NUM:
         if (k < 0 && fmpq_is_zero(a->num))
@@ -342,13 +338,40 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t l
             return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
                                     "only a square matrix has powers; this one is %ld x %ld",
                                     (long) n, (long) fmpq_mat_ncols(a->mat));
-        if (k < 0)
-            return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                    "a matrix power needs an exponent >= 0, found %ld",
-                                    (long) k);
         fmpz_mat_init(M, n, n);
         fmpz_init(d);
         fmpq_mat_get_fmpz_mat_matwise(M, d, a->mat);
+        if (k < 0) {
+            /* A^k = (A^-1)^|k|.  A^-1 = d M^-1 = d adj(M) / det(M), whose
+               numbers have at most n (bits(max|M|) + log2 n) + bits(d) bits
+               (Hadamard's bound) */
+            fmpq_mat_t B;
+            rj_val_t inv;
+            st = pow_limit(err, loc, (double) -k * ((double) n * ((double) FLINT_ABS(
+                                          fmpz_mat_max_bits(M)) + FLINT_BIT_COUNT(n))
+                                                     + fmpz_bits(d)));
+            if (st == RJ_OK && (double) n * n * n > RJ_MAX_MUL_WORK)
+                st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                      "the inverse of a %ld x %ld matrix exceeds the work "
+                                      "limit of %.3g multiply-adds", (long) n, (long) n,
+                                      RJ_MAX_MUL_WORK);
+            fmpz_mat_clear(M);
+            fmpz_clear(d);
+            if (st != RJ_OK)
+                return st;
+            fmpq_mat_init(B, n, n);
+            rj_val_init(inv);
+            if (!fmpq_mat_inv(B, a->mat))
+                st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                      "the matrix is singular: it has no power %ld", (long) k);
+            if (st == RJ_OK) {
+                rj_val_set_fmpq_mat(inv, B);
+                st = pow_k(out, inv, -k, loc, err);
+            }
+            fmpq_mat_clear(B);
+            rj_val_clear(inv);
+            return st;
+        }
         /* entries of M^k are at most (n max|M|)^k; the denominator is d^k */
         st = pow_limit(err, loc, (double) k * ((double) FLINT_ABS(fmpz_mat_max_bits(M))
                                                + FLINT_BIT_COUNT(n) + fmpz_bits(d)));
@@ -401,9 +424,8 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t l
     }
     case RJ_VAL_ENCL:
         return encl_pow(out, a, k, loc, err);
-    default:
-        return kind_error(err, loc, "raise", "to", a, b, " (powers are for numbers, square "
-                          "matrices, polynomials and enclosures)");
+    default:        /* val_pow reports the kinds */
+        return rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "no power of this kind");
     }
 }
 
@@ -414,6 +436,19 @@ poly_of(fmpq_poly_t p, const rj_val_struct *a)
         fmpq_poly_set(p, a->poly);
     else
         fmpq_poly_set_fmpq(p, a->num);
+}
+
+static int
+val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
+        rj_error_t err)
+{
+    slong k = 0;
+    int st = get_exponent(&k, b, loc, err);
+    if (st == RJ_OK && a->kind != RJ_VAL_NUM && a->kind != RJ_VAL_MAT
+        && a->kind != RJ_VAL_POLY && a->kind != RJ_VAL_ENCL)
+        st = kind_error(err, loc, "raise", "to", a, b, " (powers are for numbers, square "
+                        "matrices, polynomials and enclosures)");
+    return st != RJ_OK ? st : pow_k(out, a, k, loc, err);
 }
 
 int

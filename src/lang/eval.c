@@ -739,25 +739,47 @@ apply_call(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, sl
 /* ---------------------------------------------------------------- expressions */
 
 static int
-apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals,
-             rj_error_t err)
+apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+             rj_env_t env, rj_error_t err)
 {
     slong i, k = e->cols;
     fmpq_mat_t A;
-    for (i = 0; i < e->rows * k; i++)
-        if (vals[i]->kind != RJ_VAL_NUM) {
-            char d[120], pos[64];
-            rj_val_describe(d, sizeof(d), vals[i]);
-            if (k == 1)
-                snprintf(pos, sizeof(pos), "entry %ld", (long) (i + 1));
-            else
-                snprintf(pos, sizeof(pos), "entry (%ld, %ld)", (long) (i / k + 1),
-                         (long) (i % k + 1));
-            return rj_error_set_loc(err, RJ_ERR_INPUT, e->args[i]->loc,
-                                    "matrix entries must be numbers: %s is %s", pos, d);
-        }
+    void *ctx = NULL;
+    const rj_func_def *def;
+    for (i = 0; i < n && vals[i]->kind == RJ_VAL_NUM; i++)
+        ;
+    if (i < n && (def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx)) != NULL) {
+        /* RJ_MATRIX_FUNC(rows, cols, entries...) */
+        rj_val_struct **w = flint_malloc((n + 2) * sizeof(rj_val_struct *));
+        rj_val_t r, c;
+        int st;
+        rj_val_init(r);
+        rj_val_init(c);
+        fmpq_set_si(r->num, e->rows, 1);
+        fmpq_set_si(c->num, k, 1);
+        r->kind = c->kind = RJ_VAL_NUM;
+        w[0] = r;
+        w[1] = c;
+        memcpy(w + 2, vals, n * sizeof(rj_val_struct *));
+        st = call_registered(out, def, ctx, e, w, n + 2, env, err);
+        rj_val_clear(r);
+        rj_val_clear(c);
+        flint_free(w);
+        return st;
+    }
+    if (i < n) {
+        char d[120], pos[64];
+        rj_val_describe(d, sizeof(d), vals[i]);
+        if (k == 1)
+            snprintf(pos, sizeof(pos), "entry %ld", (long) (i + 1));
+        else
+            snprintf(pos, sizeof(pos), "entry (%ld, %ld)", (long) (i / k + 1),
+                     (long) (i % k + 1));
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->args[i]->loc,
+                                "matrix entries must be numbers: %s is %s", pos, d);
+    }
     fmpq_mat_init(A, e->rows, k);
-    for (i = 0; i < e->rows * k; i++)
+    for (i = 0; i < n; i++)
         fmpq_set(A->rows[i / k] + i % k, vals[i]->num);
     rj_val_set_fmpq_mat(out, A);
     fmpq_mat_clear(A);
@@ -858,7 +880,7 @@ apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n
         st = apply_call(r, e, vals, n, env, hint, err);
         break;
     case RJ_EXPR_MATRIX:
-        st = apply_matrix(r, e, vals, err);
+        st = apply_matrix(r, e, vals, n, env, err);
         break;
     case RJ_EXPR_BINOP:
         st = rj_val_binop(r, e->op, vals[0], vals[1], e->loc, err);
