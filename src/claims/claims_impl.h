@@ -270,9 +270,10 @@ void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
    operand is such. */
 int cl_emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
                   slong prec, rj_loc_t loc, rj_error_t err);
-/* The language's arithmetic (rj_val_binop) extended to enclosure matrices. */
+/* The language's arithmetic (rj_val_binop, with the limits lim; NULL: the
+   defaults) extended to enclosure matrices. */
 int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                 slong prec, rj_loc_t loc, rj_error_t err);
+                 slong prec, const rj_limits *lim, rj_loc_t loc, rj_error_t err);
 int cl_emat_neg(rj_val_t out, const rj_val_struct *a);
 int cl_emat_transpose(rj_val_t out, const rj_val_struct *a);
 /* A[i, j] / v[i] (1-based) of an enclosure matrix: an enclosure. */

@@ -401,11 +401,11 @@ done:
 
 int
 cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-             slong prec, rj_loc_t loc, rj_error_t err)
+             slong prec, const rj_limits *lim, rj_loc_t loc, rj_error_t err)
 {
     int st = cl_emat_binop(out, op, a, b, prec, loc, err);
     if (st == RJ_NOT_HANDLED)
-        st = rj_val_binop(out, op, a, b, loc, err);
+        st = rj_val_binop(out, op, a, b, lim, loc, err);
     return st;
 }
 

@@ -7,6 +7,7 @@
  * contains every value it takes there.  When the true value is a rational
  * that the function can recognise (sqrt of a square, log2 of a power of two)
  * the result is that exact number instead. */
+#include <math.h>
 #include <string.h>
 
 #include <flint/fmpz_mat.h>
@@ -243,27 +244,38 @@ cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec)
 
 /* ------------------------------------------------------------ numbers */
 
+/* An upper bound on the bits of binomial(n, k) (1 when k > n): it is at most
+   2^n and at most n^m with m = min(k, n - k). */
+static double
+binomial_bits(ulong n, ulong k)
+{
+    if (k > n)
+        return 1;
+    return FLINT_MIN((double) n, (double) FLINT_MIN(k, n - k) * log2((double) n + 1)) + 1;
+}
+
 static int
 fn_paths(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
-    ulong L, k;
+    ulong L, k = 0;
     fmpz_t z;
-    ulong hi = FLINT_MIN((ulong) RJ_PATHS_MAX_L, (ulong) ctx->opts.max_bits);
-    int st = arg_count(&L, b, 0, hi, "the depth L", err);
+    int st = arg_count(&L, b, 0, RJ_PATHS_MAX_L, "the depth L", err);
+    if (st == RJ_OK && b->n == 2)
+        st = arg_count(&k, b, 1, UWORD_MAX / 2, "the path length k", err);
+    /* paths(L) = 2^L, paths(L, k) = binomial(L, k) */
+    if (st == RJ_OK)
+        st = rj_limits_check_bits(&env->limits, b->n == 1 ? (double) L + 1 : binomial_bits(L, k),
+                                  b->n == 1 ? "paths(L)" : "paths(L, k)", b->loc, err);
     if (st != RJ_OK)
         return st;
     fmpz_init(z);
     if (b->n == 1)
         rj_paths_total(z, L);
-    else {
-        st = arg_count(&k, b, 1, UWORD_MAX / 2, "the path length k", err);
-        if (st == RJ_OK)
-            rj_paths_count(z, L, k);
-    }
-    if (st == RJ_OK)
-        cl_val_set_fmpz(out->v, z);
+    else
+        rj_paths_count(z, L, k);
+    cl_val_set_fmpz(out->v, z);
     fmpz_clear(z);
-    return st;
+    return RJ_OK;
 }
 
 static int
@@ -272,9 +284,12 @@ fn_binomial(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
 {
     ulong n, k;
     fmpz_t z;
-    int st = arg_count(&n, b, 0, ctx->opts.max_bits, "n", err);
+    int st = arg_count(&n, b, 0, UWORD_MAX / 2, "n", err);
     if (st == RJ_OK)
         st = arg_count(&k, b, 1, UWORD_MAX / 2, "k", err);
+    if (st == RJ_OK)
+        st = rj_limits_check_bits(&env->limits, binomial_bits(n, k), "binomial(n, k)", b->loc,
+                                  err);
     if (st != RJ_OK)
         return st;
     fmpz_init(z);
@@ -675,11 +690,11 @@ cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_loc_
         fmpq_init(q);
         rj_val_set_fmpq(acc, q);
         for (i = d; i >= 0 && st == RJ_OK; i--) {
-            st = rj_val_binop(acc, '*', acc, x, loc, err);
+            st = rj_val_binop(acc, '*', acc, x, NULL, loc, err);
             fmpq_poly_get_coeff_fmpq(q, p, i);
             rj_val_set_fmpq(c, q);
             if (st == RJ_OK)
-                st = rj_val_binop(acc, '+', acc, c, loc, err);
+                st = rj_val_binop(acc, '+', acc, c, NULL, loc, err);
         }
         if (st == RJ_OK)
             rj_val_swap(out, acc);

@@ -5,9 +5,6 @@
 
 #include "resjac/lang.h"
 
-/* Most terms of one sum(...) or prod(...). */
-#define RJ_MAX_RANGE 1000000
-
 static int eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
                     rj_error_t err);
 
@@ -827,10 +824,8 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
     snprintf(what, sizeof(what), "the upper end of the %s's range", w);
     if (st == RJ_OK)
         st = get_int(&b, hi, e->args[1]->loc, what, -(WORD(1) << 60), WORD(1) << 60, err);
-    if (st == RJ_OK && b - a + 1 > RJ_MAX_RANGE)
-        st = rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
-                              "%s over %ld terms exceeds the limit %d", w, (long) (b - a + 1),
-                              RJ_MAX_RANGE);
+    if (st == RJ_OK)
+        st = rj_limits_check_terms(&env->limits, (double) b - a + 1, w, e->loc, err);
     if (st != RJ_OK)
         goto done;
     acc->kind = RJ_VAL_NUM;                 /* empty sum 0, empty product 1 */
@@ -847,9 +842,9 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
         if (k == a)
             rj_val_swap(acc, term);
         else if (is_sum)
-            st = rj_val_binop(acc, '+', acc, term, e->args[2]->loc, err);
+            st = rj_val_binop(acc, '+', acc, term, &env->limits, e->args[2]->loc, err);
         else                                /* later factors on the left */
-            st = rj_val_binop(acc, '*', term, acc, e->args[2]->loc, err);
+            st = rj_val_binop(acc, '*', term, acc, &env->limits, e->args[2]->loc, err);
     }
     if (st == RJ_OK)
         rj_val_swap(out, acc);
@@ -908,7 +903,7 @@ eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
         if (st == RJ_OK)
             st = eval_rec(b, e->args[1], env, NULL, err);
         if (st == RJ_OK)
-            st = rj_val_binop(r, e->op, a, b, e->loc, err);
+            st = rj_val_binop(r, e->op, a, b, &env->limits, e->loc, err);
         rj_val_clear(a);
         rj_val_clear(b);
         break;

@@ -397,6 +397,7 @@ rj_env_init(rj_env_t env)
     env->names = NULL;
     env->vals = NULL;
     env->dir = NULL;
+    rj_limits_default(&env->limits);
     env->hook = NULL;
     env->hook_ctx = NULL;
 }
