@@ -219,6 +219,15 @@ void rj_val_describe(char *buf, int len, const rj_val_t v);
    is unchanged on failure. */
 int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b,
                  const rj_limits *lim, rj_loc_t loc, rj_error_t err);
+/* An integer argument: *out = v when v is an integer in [lo, hi], else an
+   error at loc naming `what` and v: "WHAT must be an integer, found X"
+   (RJ_ERR_INPUT); then, when hi is a limit (hi_is_limit = 1), "WHAT must be at
+   least LO, found N" (RJ_ERR_INPUT) or "WHAT = N exceeds the limit HI"
+   (RJ_ERR_LIMIT); otherwise (an index, a block number) "WHAT N is out of range
+   LO..HI (OF)" (RJ_ERR_INPUT, " (OF)" only when of is not NULL).  The one
+   reader of integer arguments of the language and of the claims functions. */
+int rj_val_get_si(slong *out, const rj_val_t v, slong lo, slong hi, int hi_is_limit,
+                  const char *what, const char *of, rj_loc_t loc, rj_error_t err);
 /* -a for a number, matrix, polynomial or enclosure. */
 int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
 

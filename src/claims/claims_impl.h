@@ -51,7 +51,9 @@ void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf
 /* The string (never NULL), handed over: the caller frees it with flint_free;
    b is left empty and may be reused. */
 char *cl_sb_take(cl_sbuf *b);
-char *cl_strdup(const char *s);            /* flint_malloc'd copy; NULL -> NULL */
+/* The library's rj_strdup (error.h); the remaining callers (decide.c, util.c)
+   are to call it by its name. */
+#define cl_strdup rj_strdup
 char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Cut s (flint_malloc'd) to at most maxlen bytes (plus " ..."), in place. */
 char *cl_str_cut(char *s, slong maxlen);

@@ -379,11 +379,8 @@ get_int_bound(slong *k, const rj_expr_struct *e, const char *what, rj_env_struct
     int st;
     rj_val_init(v);
     st = cl_eval_plain(v, e, env, ctx, err);
-    if (st == RJ_OK && (!cl_val_is_int(v) || fmpz_bits(fmpq_numref(v->num)) > 60))
-        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "%s must be an integer (below "
-                              "2^60 in size)", what);
     if (st == RJ_OK)
-        *k = fmpz_get_si(fmpq_numref(v->num));
+        st = rj_val_get_si(k, v, -(WORD(1) << 60), WORD(1) << 60, 1, what, NULL, e->loc, err);
     rj_val_clear(v);
     return st;
 }

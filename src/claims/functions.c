@@ -91,26 +91,18 @@ arg_num(fmpq_t q, const cl_args *b, slong i, rj_error_t err)
     return RJ_OK;
 }
 
-/* A non-negative integer of at most `hi`. */
+/* A non-negative integer of at most `hi` (<= WORD_MAX). */
 static int
 arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what, rj_error_t err)
 {
-    const rj_val_struct *v = b->a[i];
-    if (!cl_val_is_int(v))
-        return bad_arg(b, i, "an integer", err);
-    if (fmpz_sgn(fmpq_numref(v->num)) < 0)
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: %s must be >= 0", b->name,
-                                what);
-    if (fmpz_cmp_ui(fmpq_numref(v->num), hi) > 0) {
-        char *s = cl_fmpq_str_short(v->num, 40);
-        int st = rj_error_set_loc(err, RJ_ERR_LIMIT, b->loc,
-                                  "%s: %s = %s exceeds the limit %lu", b->name, what, s,
-                                  (unsigned long) hi);
-        flint_free(s);
-        return st;
-    }
-    *n = fmpz_get_ui(fmpq_numref(v->num));
-    return RJ_OK;
+    char w[120];
+    slong k;
+    int st;
+    snprintf(w, sizeof(w), "%s: %s", b->name, what);
+    st = rj_val_get_si(&k, b->a[i], 0, (slong) hi, 1, w, NULL, b->loc, err);
+    if (st == RJ_OK)
+        *n = (ulong) k;
+    return st;
 }
 
 static int

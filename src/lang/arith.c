@@ -371,35 +371,12 @@ size_limit(const rj_limits *lim, rj_error_t err, rj_loc_t loc, int op, const rj_
 }
 
 static int
-get_exponent(slong *k, const rj_val_struct *b, rj_loc_t loc, rj_error_t err)
-{
-    char d[120];
-    if (b->kind != RJ_VAL_NUM || !fmpz_is_one(fmpq_denref(b->num))) {
-        if (b->kind == RJ_VAL_NUM) {
-            char *s = fmpq_get_str(NULL, 10, b->num);
-            int st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                      "the exponent must be an integer, found %.60s", s);
-            flint_free(s);
-            return st;
-        }
-        describe(d, sizeof(d), b);
-        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                "the exponent must be an integer, found %s", d);
-    }
-    if (!fmpz_fits_si(fmpq_numref(b->num)) || fmpz_bits(fmpq_numref(b->num)) > 62)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
-                                "exponent too large (it must be below 2^62 in absolute "
-                                "value)");
-    *k = fmpz_get_si(fmpq_numref(b->num));
-    return RJ_OK;
-}
-
-static int
 val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, const rj_limits *lim,
         rj_loc_t loc, rj_error_t err)
 {
     slong k = 0;
-    int st = get_exponent(&k, b, loc, err);
+    int st = rj_val_get_si(&k, b, -(WORD(1) << 62), WORD(1) << 62, 1, "the exponent", NULL,
+                           loc, err);
     if (st != RJ_OK)
         return st;
     switch (a->kind) {

@@ -709,8 +709,7 @@ rj_mpfr_get_str_mid(const mpfr_t x)
         mpfr_asprintf(&s, "0");
     else
         mpfr_asprintf(&s, "%.*Re", digits, x);
-    out = flint_malloc(strlen(s) + 1);
-    strcpy(out, s);
+    out = rj_strdup(s);
     mpfr_free_str(s);
     return out;
 }
@@ -720,8 +719,7 @@ rj_mpfr_get_str_rad(const mpfr_t x)
 {
     char *s, *out;
     mpfr_asprintf(&s, "%.5RUe", x);
-    out = flint_malloc(strlen(s) + 1);
-    strcpy(out, s);
+    out = rj_strdup(s);
     mpfr_free_str(s);
     return out;
 }
