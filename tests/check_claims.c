@@ -1224,9 +1224,10 @@ END_TEST
 
 /* limits_disagree: 2^(10^7) was refused ("exponent too large", 2^20) while
    paths(10^7) computed the same number (limit 10^7 on L), and 2^1000000 was
-   refused while 2^500000 * 2^500000 was accepted.  One limit on the size of a
-   number (max_bits), checked on an upper bound of every result: each pair
-   gets the same answer under the default and under lowered limits. */
+   refused while 2^500000 * 2^500000 was accepted; det(A) had no limit.  One
+   limit on the size of a number (max_bits), checked on an upper bound of
+   every result: each pair gets the same answer under the default and under
+   lowered limits. */
 START_TEST(test_one_size_limit)
 {
     static const char *pairs[][2] = {
@@ -1235,6 +1236,7 @@ START_TEST(test_one_size_limit)
         { "2^1000000", "2^500000 * 2^500000" },
         { "2^999990", "2^499995 * 2^499995" },
         { "binomial(10^6, 1)", "10^6" },
+        { "det([[2^600000, 0], [0, 2^600000]])", "2^600000 * 2^600000" },
     };
     const slong lims[] = { 0, 1000000, 1000100, 600000 };
     char text[1024];

@@ -548,13 +548,40 @@ fn_norm_exact(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
     return st;
 }
 
+/* An upper bound on the bits of det(A), of the coefficients of charpoly(A)
+   and (inverse) of the entries of A^-1, for A = M / d (M integer, n x n):
+   a k x k minor of M is at most k^(k/2) max|M|^k (Hadamard), a coefficient of
+   the characteristic polynomial a sum of at most 2^n of them, and each is
+   divided by d^k; an entry of A^-1 is d times a minor over det(M). */
+static double
+square_bits(const fmpq_mat_t A, int inverse)
+{
+    slong n = fmpq_mat_nrows(A);
+    fmpz_mat_t M;
+    fmpz_t d;
+    double bits;
+    fmpz_mat_init(M, n, n);
+    fmpz_init(d);
+    fmpq_mat_get_fmpz_mat_matwise(M, d, A);
+    bits = (double) n * (FLINT_ABS(fmpz_mat_max_bits(M)) + (double) fmpz_bits(d)
+                         + 0.5 * log2((double) n + 1) + 1) + 1;
+    fmpz_mat_clear(M);
+    fmpz_clear(d);
+    return inverse ? 2 * bits : bits;
+}
+
 static int
 fn_square(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
     fmpq_mat_t A;
+    char what[40];
     int st;
     fmpq_mat_init(A, 0, 0);
     st = arg_mat(A, b, 0, 1, err);
+    snprintf(what, sizeof(what), "%s(A)", b->name);
+    if (st == RJ_OK && b->name[0] != 't')
+        st = rj_limits_check_bits(&env->limits, square_bits(A, b->name[0] == 'i'), what,
+                                  b->loc, err);
     if (st != RJ_OK)
         goto done;
     if (strcmp(b->name, "trace") == 0 || strcmp(b->name, "det") == 0) {
