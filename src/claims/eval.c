@@ -81,7 +81,7 @@ op_binop(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
          rj_env_struct *env, rj_error_t err)
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
-    return cl_val_binop(out->v, e->op, v[0], v[1], e->loc, err);
+    return cl_val_binop(out->v, e->op, v[0], v[1], &env->limits, e->loc, err);
 }
 
 static int
@@ -90,9 +90,9 @@ op_sum_step(cl_cval_t out, rj_val_struct **v, slong n, void *data, cl_ctx *ctx,
 {
     const rj_expr_struct *e = ((op_data *) data)->e;
     if (e->kind == RJ_EXPR_SUM)
-        return cl_val_binop(out->v, '+', v[0], v[1], e->args[2]->loc, err);
+        return cl_val_binop(out->v, '+', v[0], v[1], &env->limits, e->args[2]->loc, err);
     /* prod: later factors on the left */
-    return cl_val_binop(out->v, '*', v[1], v[0], e->args[2]->loc, err);
+    return cl_val_binop(out->v, '*', v[1], v[0], &env->limits, e->args[2]->loc, err);
 }
 
 static int
@@ -371,11 +371,8 @@ get_int_bound(slong *k, const rj_expr_struct *e, const char *what, rj_env_struct
     int st;
     rj_val_init(v);
     st = cl_eval_plain(v, e, env, ctx, err);
-    if (st == RJ_OK && (!cl_val_is_int(v) || fmpz_bits(fmpq_numref(v->num)) > 60))
-        st = rj_error_set_loc(err, RJ_ERR_INPUT, e->loc, "%s must be an integer (below "
-                              "2^60 in size)", what);
     if (st == RJ_OK)
-        *k = fmpz_get_si(fmpq_numref(v->num));
+        st = rj_val_get_si(k, v, -(WORD(1) << 60), WORD(1) << 60, 1, what, NULL, e->loc, err);
     rj_val_clear(v);
     return st;
 }
@@ -395,11 +392,9 @@ eval_sumprod(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx 
         st = get_int_bound(&b, e->args[1], "the upper end of the range", env, ctx, err);
     if (st != RJ_OK)
         return st;
-    if (b - a + 1 > ctx->opts.max_terms)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
-                                "%s over %ld terms exceeds the limit %ld (RJ_CLAIMS_MAX_TERMS)",
-                                is_sum ? "sum" : "prod", (long) (b - a + 1),
-                                (long) ctx->opts.max_terms);
+    if ((st = rj_limits_check_terms(&env->limits, (double) b - a + 1, is_sum ? "sum" : "prod",
+                                    e->loc, err)) != RJ_OK)
+        return st;
     cl_cval_init(acc);
     cl_cval_init(term);
     rj_val_init(kv);
@@ -608,6 +603,8 @@ rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts)
     rj_env_init(env);
     env->hook = rj_claims_hook;
     env->hook_ctx = ctx;
+    env->limits.max_terms = ctx->opts.max_terms;   /* the language's limits */
+    env->limits.max_bits = ctx->opts.max_bits;
     /* the polynomial variable t */
     rj_val_init(t);
     t->kind = RJ_VAL_POLY;

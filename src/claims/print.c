@@ -52,7 +52,7 @@ cl_fmpq_str_short(const fmpq *q, slong maxlen)
         mpfr_snprintf(buf, sizeof(buf), "~%.17Rg (a fraction of %ld/%ld digits)", f,
                       (long) nd, (long) dd);
     mpfr_clear(f);
-    s = cl_strdup(buf);
+    s = rj_strdup(buf);
     return s;
 }
 

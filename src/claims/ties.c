@@ -108,7 +108,7 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
     t->block = block;
     t->where = where;
     t->unit = unit;
-    t->label = cl_strdup(label);
+    t->label = rj_strdup(label);
     t->case_mark = 0;
     i = ctx->ntie++;
     if (2 * ctx->ntie >= ctx->tie_index_size) {
@@ -187,7 +187,7 @@ cl_bound_push(cl_ctx *ctx, const char *name, const slong *keys, slong nkeys, int
         ctx->bound = flint_realloc(ctx->bound, ctx->abound * sizeof(cl_bound));
     }
     b = ctx->bound + ctx->nbound++;
-    b->name = cl_strdup(name);
+    b->name = rj_strdup(name);
     b->nkeys = nkeys;
     b->keys = NULL;
     b->dep = nkeys > 0 ? dep : CL_DEP_LIN;
