@@ -747,7 +747,7 @@ START_TEST(test_enclosure_matrix_is_an_extension)
     flint_free(s);
     fmpq_set_si(two->num, 2, 1);
     two->kind = RJ_VAL_NUM;
-    ck_assert_int_eq(rj_val_binop(r, '*', two, c, loc, err), RJ_OK);
+    ck_assert_int_eq(rj_val_binop(r, '*', two, c, NULL, loc, err), RJ_OK);
     ck_assert_int_eq(r->kind, RJ_VAL_EXT);
     s = rj_val_get_str(r);
     ck_assert_msg(strncmp(s, "[2.83994868322", 14) == 0, "%s", s);
@@ -1375,6 +1375,125 @@ START_TEST(test_forall_range_beyond_a_word)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- limits */
+
+/* Parse text and check every claim under opts. */
+static void
+run_text_opts(rj_claim_results_t res, const char *text, const rj_claims_opts *opts)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_msg(rj_parse_string(prog, text, "test.rj", err) == RJ_OK, "parse: %s", err->msg);
+    ck_assert_int_eq(rj_claims_check_prog(res, prog, NULL, opts, err), RJ_OK);
+    rj_prog_clear(prog);
+}
+
+/* max_terms_ignored_on_model_path: rj_claims_opts.max_terms capped only the
+   sums the claims evaluator took; a sum the model's evaluator took (nothing
+   tie-dependent inside) ran up to its own 10^6 terms.  Both evaluators read
+   the one limit now: with max_terms = 200, 201 terms are refused on either
+   path and 200 are taken; with the defaults every claim is proved. */
+START_TEST(test_max_terms_every_sum)
+{
+    const char *text =
+        "let B = block(W1 = [[1]])\n"
+        "claim model_201 \"t\" expect PROVED:\n    sum(k in 1..201: k) == 20301\n"
+        "claim model_200 \"t\" expect PROVED:\n    sum(k in 1..200: k) == 20100\n"
+        "claim model_prod \"t\" expect PROVED:\n    prod(k in 1..201: 1) == 1\n"
+        "claim claims_201 \"t\" expect PROVED:\n"
+        "    sum(k in 1..201: jacobian(B, [k])) == 402 * identity(1)\n"
+        "claim claims_200 \"t\" expect PROVED:\n"
+        "    sum(k in 1..200: jacobian(B, [k])) == 400 * identity(1)\n";
+    rj_claim_results_t res;
+    rj_claims_opts opts;
+    rj_claim_results_init(res);
+    run_text_opts(res, text, NULL);
+    assert_all_pass(res, "max_terms defaults");
+    rj_claim_results_clear(res);
+
+    rj_claims_opts_default(&opts);
+    opts.max_terms = 200;
+    rj_claim_results_init(res);
+    run_text_opts(res, text, &opts);
+    assert_verdict(res, "model_201", RJ_VERDICT_ERROR,
+                   "sum over 201 terms exceeds the limit 200 (max_terms)");
+    assert_verdict(res, "model_prod", RJ_VERDICT_ERROR,
+                   "prod over 201 terms exceeds the limit 200 (max_terms)");
+    assert_verdict(res, "claims_201", RJ_VERDICT_ERROR,
+                   "sum over 201 terms exceeds the limit 200 (max_terms)");
+    assert_verdict(res, "model_200", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "claims_200", RJ_VERDICT_PROVED, NULL);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* limits_disagree: 2^(10^7) was refused ("exponent too large", 2^20) while
+   paths(10^7) computed the same number (limit 10^7 on L), and 2^1000000 was
+   refused while 2^500000 * 2^500000 was accepted; det(A) had no limit.  One
+   limit on the size of a number (max_bits), checked on an upper bound of
+   every result: each pair gets the same answer under the default and under
+   lowered limits. */
+START_TEST(test_one_size_limit)
+{
+    static const char *pairs[][2] = {
+        { "paths(10^6)", "2^(10^6)" },
+        { "paths(999999)", "2^999999" },
+        { "2^1000000", "2^500000 * 2^500000" },
+        { "2^999990", "2^499995 * 2^499995" },
+        { "binomial(10^6, 1)", "10^6" },
+        { "det([[2^600000, 0], [0, 2^600000]])", "2^600000 * 2^600000" },
+    };
+    const slong lims[] = { 0, 1000000, 1000100, 600000 };
+    char text[1024];
+    slong i, j;
+    rj_claim_results_t res;
+    rj_claims_opts opts;
+
+    rj_claim_results_init(res);
+    run_text(res, "claim same \"t\" expect PROVED:\n    paths(10^7) == 2^(10^7)\n"
+                  "claim split \"t\" expect PROVED:\n    2^1000000 == 2^500000 * 2^500000\n");
+    assert_all_pass(res, "one size limit, defaults");
+    rj_claim_results_clear(res);
+
+    for (j = 0; j < (slong) (sizeof(lims) / sizeof(lims[0])); j++) {
+        rj_claims_opts_default(&opts);
+        if (lims[j] > 0)
+            opts.max_bits = lims[j];
+        for (i = 0; i < (slong) (sizeof(pairs) / sizeof(pairs[0])); i++) {
+            const rj_claim_result_struct *a, *b;
+            snprintf(text, sizeof(text),
+                     "claim a \"t\" expect PROVED:\n    %s > 0\n"
+                     "claim b \"t\" expect PROVED:\n    %s > 0\n", pairs[i][0], pairs[i][1]);
+            rj_claim_results_init(res);
+            run_text_opts(res, text, &opts);
+            a = find(res, "a");
+            b = find(res, "b");
+            if (a->verdict != b->verdict) {
+                print_result(a);
+                print_result(b);
+            }
+            ck_assert_msg(a->verdict == b->verdict, "max_bits %ld: %s and %s disagree",
+                          (long) opts.max_bits, pairs[i][0], pairs[i][1]);
+            ck_assert_msg(a->verdict == RJ_VERDICT_PROVED
+                          || (a->verdict == RJ_VERDICT_ERROR
+                              && strstr(a->evidence, "numbers too large") != NULL
+                              && strstr(b->evidence, "numbers too large") != NULL),
+                          "max_bits %ld: %s: %s", (long) opts.max_bits, pairs[i][0],
+                          a->evidence);
+            /* pairs 0 and 2 need 10^6 + 1 bits: refused at 10^6, taken above */
+            if (i == 0 || i == 2)
+                ck_assert_msg((a->verdict == RJ_VERDICT_PROVED)
+                              == (opts.max_bits > 1000000 + 3),
+                              "max_bits %ld: %s: %s", (long) opts.max_bits, pairs[i][0],
+                              rj_verdict_name(a->verdict));
+            rj_claim_results_clear(res);
+        }
+    }
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1408,6 +1527,8 @@ claims_suite(void)
     tcase_add_test(tc, test_random_net_seeds_differ);
     tcase_add_test(tc, test_random_net_bad_input_located);
     tcase_add_test(tc, test_forall_range_beyond_a_word);
+    tcase_add_test(tc, test_max_terms_every_sum);
+    tcase_add_test(tc, test_one_size_limit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -122,6 +122,15 @@ refuse "option --at is given more than once" expand "$dir/m.rj" --at x --at x
 refuse "--prec: 0 is outside the limit [16, 262144]" bounds "$dir/m.rj" --prec 0
 refuse "--prec: 10000000 is outside the limit" bounds "$dir/m.rj" --prec 10000000 --json
 refuse "option --prec is given more than once" bounds "$dir/m.rj" --prec 64 --prec 64
+# precise_no_memory_limit: width 4096 (here 128) at 262144 bits asked
+# flint_malloc for hundreds of GB and aborted; now refused before the work
+printf 'let net = net(block(W1 = identity(128), skip = none))\nlet x = zeros(128, 1)\n' \
+    >"$dir/w128.rj"
+for c in bounds "jacobian --method interval" "expand --method interval"; do
+    # shellcheck disable=SC2086
+    refuse "over the memory limit of 8.59 GB (RJ_MAX_BYTES in resjac/model.h); a lower precision" \
+        $c "$dir/w128.rj" --prec 262144
+done
 refuse "option --prec is given more than once" xval "$dir/m.rj" --prec 64 --prec 80
 refuse "option --prec needs a value" xval "$dir/m.rj" --prec
 refuse "option --dtype is given more than once" grad "$dir/m.rj" --dtype f32 --dtype f64

@@ -601,9 +601,16 @@ static const err_case eval_errors[] = {
     { "let y = [[1, 2]]^2", RJ_ERR_INPUT, 1, "[[", 0, "square matrix" },
     { "let y = [[1, 2], [2, 4]]^-1", RJ_ERR_INPUT, 1, "[[", 0, "singular" },
     { "let y = 2^(1/2)", RJ_ERR_INPUT, 1, "2^", 0, "exponent must be an integer, found 1/2" },
-    { "let y = 2^100000000", RJ_ERR_LIMIT, 1, "2^", 0, "too large" },
-    { "let y = 3^20000000", RJ_ERR_LIMIT, 1, "3^", 0, "exponent too large" },
-    { "let y = 3^1000000", RJ_ERR_LIMIT, 1, "3^", 0, "power too large" },
+    { "let y = 2^100000000", RJ_ERR_LIMIT, 1, "2^", 0,
+      "numbers too large: the power would need about 1e+08 bits (limit max_bits = 16777216)" },
+    { "let y = 3^20000000", RJ_ERR_LIMIT, 1, "3^", 0,
+      "numbers too large: the power would need about 3.17e+07 bits" },
+    { "let y = (1/3)^11000000", RJ_ERR_LIMIT, 1, "(1/3)", 1,
+      "numbers too large: the power would need about 1.74e+07 bits" },
+    { "let y = 1^(2^70)", RJ_ERR_LIMIT, 1, "1^", 0,
+      "the exponent = 1180591620717411303424 exceeds the limit 4611686018427387904" },
+    { "let y = 2^(2^23) * 2^(2^23)", RJ_ERR_LIMIT, 1, "2^(2^23) *", 0,
+      "numbers too large: the result of '*' would need about 1.68e+07 bits" },
     { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "[[", 0,
       "numbers too large" },
     { "let y = [1, 2][3]", RJ_ERR_INPUT, 1, "3]", 0,
@@ -2006,7 +2013,7 @@ START_TEST(test_encl_arith)
         fmpq_init(ex);
         if (c == '^')
             fmpq_set_si(q, 3, 1), rj_val_set_fmpq(b, q);
-        ck_assert_int_eq(rj_val_binop(r, c, a, b, loc, err), RJ_OK);
+        ck_assert_int_eq(rj_val_binop(r, c, a, b, NULL, loc, err), RJ_OK);
         ck_assert(r->kind == RJ_VAL_ENCL);
         switch (c) {
         case '+': fmpq_add(ex, third, b->num); break;
@@ -2034,14 +2041,14 @@ START_TEST(test_encl_arith)
     rj_val_set(b, a);
     mpfr_set_si(b->lo, -1, MPFR_RNDD);
     mpfr_set_si(b->hi, 1, MPFR_RNDU);
-    ck_assert_int_eq(rj_val_binop(r, '/', a, b, loc, err), RJ_ERR_DOMAIN);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, b, loc, err), RJ_ERR_INPUT);   /* not integer */
+    ck_assert_int_eq(rj_val_binop(r, '/', a, b, NULL, loc, err), RJ_ERR_DOMAIN);
+    ck_assert_int_eq(rj_val_binop(r, '^', b, b, NULL, loc, err), RJ_ERR_INPUT);   /* not integer */
     fmpq_set_si(q, -2, 1);
     rj_val_set_fmpq(r, q);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, r, loc, err), RJ_ERR_DOMAIN);  /* 1/[-1,1]^2 */
+    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_ERR_DOMAIN);  /* 1/[-1,1]^2 */
     fmpq_set_si(q, 2, 1);
     rj_val_set_fmpq(r, q);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, r, loc, err), RJ_OK);         /* [0, 1] */
+    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_OK);         /* [0, 1] */
     ck_assert(mpfr_zero_p(r->lo) && mpfr_cmp_ui(r->hi, 1) == 0);
     /* negation swaps the ends */
     ck_assert_int_eq(rj_val_neg(r, a, loc, err), RJ_OK);
@@ -2197,6 +2204,92 @@ setup_tmp(void)
     }
 }
 
+/* max_terms_ignored_on_model_path: the model's evaluator capped sums at its
+   own 10^6 terms whatever limits its caller set.  rj_eval reads the
+   environment's limits: 201 terms over max_terms = 200 are refused, 200 are
+   taken (and sum to the closed form); the size limit likewise. */
+START_TEST(test_env_limits)
+{
+    rj_env_t env;
+    rj_val_t v;
+    rj_error_t err;
+    fmpq_t q;
+    rj_env_init(env);
+    rj_val_init(v);
+    fmpq_init(q);
+    rj_error_init(err);
+    ck_assert_int_eq(env->limits.max_terms, RJ_MAX_TERMS);
+    ck_assert_int_eq(env->limits.max_bits, RJ_MAX_NUM_BITS);
+    env->limits.max_terms = 200;
+    ck_assert_int_eq(eval_text(v, "let s = prod(k in 1..201: 1)", "s", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "prod over 201 terms exceeds the limit 200 (max_terms)")
+                  != NULL, "message: %s", err->msg);
+    ck_assert_int_eq(eval_text(v, "let s = sum(k in 1..200: k)", "s", env, err), RJ_OK);
+    fmpq_set_si(q, 200 * 201 / 2, 1);
+    ck_assert(v->kind == RJ_VAL_NUM && fmpq_equal(v->num, q));
+    env->limits.max_bits = 1000;
+    ck_assert_int_eq(eval_text(v, "let p = 2^998 * 2", "p", env, err), RJ_OK);
+    ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_OK);
+    ck_assert_int_eq(eval_text(v, "let p = 2^999 * 2", "p", env, err), RJ_ERR_LIMIT);
+    ck_assert_int_eq(eval_text(v, "let p = 2^1000", "p", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "numbers too large: the power would need about 1e+03 bits "
+                                   "(limit max_bits = 1000)") != NULL, "message: %s", err->msg);
+    ck_assert_int_eq(eval_text(v, "let p = 2^500 * 2^500", "p", env, err), RJ_ERR_LIMIT);
+    fmpq_clear(q);
+    rj_val_clear(v);
+    rj_env_clear(env);
+}
+END_TEST
+
+/* rj_val_get_si, the one reader of integer arguments: each outcome against
+   the value set by hand, and its message. */
+START_TEST(test_get_si)
+{
+    static const struct {
+        slong num, den, lo, hi;
+        int limit, status;
+        const char *msg;
+    } cases[] = {
+        { 5, 1, 1, 10, 1, RJ_OK, "" },
+        { 10, 1, 1, 10, 0, RJ_OK, "" },
+        { 1, 2, 1, 10, 1, RJ_ERR_INPUT, "k must be an integer, found 1/2" },
+        { 0, 1, 1, 10, 1, RJ_ERR_INPUT, "k must be at least 1, found 0" },
+        { 11, 1, 1, 10, 1, RJ_ERR_LIMIT, "k = 11 exceeds the limit 10" },
+        { 11, 1, 1, 10, 0, RJ_ERR_INPUT, "k 11 is out of range 1..10 (of ten)" },
+        { -3, 1, -2, 2, 0, RJ_ERR_INPUT, "k -3 is out of range -2..2 (of ten)" },
+    };
+    rj_loc_t loc = { "t.rj", 3, 4 };
+    rj_error_t err;
+    rj_val_t v;
+    slong i, k;
+    rj_val_init(v);
+    for (i = 0; i < (slong) (sizeof(cases) / sizeof(cases[0])); i++) {
+        fmpq_t q;
+        int st;
+        fmpq_init(q);
+        fmpq_set_si(q, cases[i].num, cases[i].den);
+        rj_val_set_fmpq(v, q);
+        rj_error_init(err);
+        k = -99;
+        st = rj_val_get_si(&k, v, cases[i].lo, cases[i].hi, cases[i].limit, "k", "of ten", loc,
+                           err);
+        ck_assert_msg(st == cases[i].status, "case %ld: status %d", (long) i, st);
+        if (st == RJ_OK)
+            ck_assert_msg(k == cases[i].num, "case %ld: k = %ld", (long) i, (long) k);
+        else
+            ck_assert_msg(k == -99 && strcmp(err->msg, cases[i].msg) == 0 && err->line == 3
+                          && err->col == 4, "case %ld: '%s' at %d:%d", (long) i, err->msg,
+                          err->line, err->col);
+        fmpq_clear(q);
+    }
+    rj_val_reset(v);
+    v->kind = RJ_VAL_BOOL;
+    ck_assert_int_eq(rj_val_get_si(&k, v, 0, 1, 1, "k", NULL, loc, err), RJ_ERR_INPUT);
+    ck_assert_msg(strncmp(err->msg, "k must be an integer, found ", 28) == 0, "%s", err->msg);
+    rj_val_clear(v);
+}
+END_TEST
+
 static Suite *
 model_suite(void)
 {
@@ -2226,6 +2319,8 @@ model_suite(void)
     tcase_add_test(tc, test_encl_arith);
     tcase_add_test(tc, test_poly_arith);
     tcase_add_test(tc, test_point_check_one_message);
+    tcase_add_test(tc, test_env_limits);
+    tcase_add_test(tc, test_get_si);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1100,6 +1100,150 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* precise_no_memory_limit: width 4,096 at 262,144 bits asked flint_malloc for
+   hundreds of GB and aborted.  Every network function refuses a request over
+   RJ_MAX_BYTES with RJ_ERR_LIMIT before allocating anything of that size
+   (largest flint allocation counted through FLINT's memory functions), leaves
+   its output as it was, and takes the same request at a low precision. */
+static size_t mem_largest;
+static void *(*mem_alloc)(size_t);
+static void *(*mem_calloc)(size_t, size_t);
+static void *(*mem_realloc)(void *, size_t);
+static void (*mem_free)(void *);
+
+static void *
+count_alloc(size_t n)
+{
+    mem_largest = FLINT_MAX(mem_largest, n);
+    return mem_alloc(n);
+}
+
+static void *
+count_calloc(size_t n, size_t k)
+{
+    mem_largest = FLINT_MAX(mem_largest, n * k);
+    return mem_calloc(n, k);
+}
+
+static void *
+count_realloc(void *p, size_t n)
+{
+    mem_largest = FLINT_MAX(mem_largest, n);
+    return mem_realloc(p, n);
+}
+
+/* One check: st is RJ_ERR_LIMIT naming RJ_MAX_BYTES, nothing large allocated. */
+static void
+check_refused(int st, const rj_error_t err, const char *what)
+{
+    RJ_CHECK(st == RJ_ERR_LIMIT, seed, "%s: status %d, expected RJ_ERR_LIMIT", what, st);
+    RJ_CHECK(strstr(err->msg, "RJ_MAX_BYTES") != NULL && strstr(err->msg, "GB") != NULL,
+             seed, "%s: the message names the limit and the need: %s", what, err->msg);
+    RJ_CHECK(mem_largest < ((size_t) 1 << 26), seed, "%s: allocated %zu bytes before refusing",
+             what, mem_largest);
+}
+
+#define MEM_DEEP_L 100
+
+START_TEST(test_memory_limit)
+{
+    const slong w = 128, big = RJ_PRECISE_PREC_MAX, L = MEM_DEEP_L;
+    rj_net_t net, deep;
+    rj_block_t b;
+    fmpq_mat_t x, xd;
+    rj_imat_t J, xi, g, v;
+    rj_imat_struct G[MEM_DEEP_L + 1];
+    rj_precise_parts_t parts;
+    rj_error_t err;
+    slong i;
+
+    /* one block W1 = I (w x w), no skip; a deep narrow net for the parts */
+    rj_block_init(b);
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, w, w);
+    fmpq_mat_one(b->W1);
+    b->skip = RJ_SKIP_NONE;
+    rj_error_init(err);
+    RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "block: %s", err->msg);
+    rj_net_init(net);
+    rj_net_append(net, b, "B");
+    fmpq_mat_clear(b->W1);
+    fmpq_mat_init(b->W1, 48, 48);
+    fmpq_mat_one(b->W1);
+    RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "block: %s", err->msg);
+    rj_net_init(deep);
+    for (i = 0; i < L; i++)
+        rj_net_append(deep, b, "B");
+    fmpq_mat_init(x, w, 1);
+    fmpq_mat_init(xd, 48, 1);
+    rj_imat_init(J, 3, 3, 64);
+    rj_imat_init(xi, 0, 0, 64);
+    rj_imat_set_fmpq_mat(xi, x, 64);
+    rj_imat_init(g, 0, 0, 64);
+    rj_imat_set_fmpq_mat(g, x, 64);
+    rj_imat_init(v, 0, 0, 64);
+    for (i = 0; i <= L; i++)
+        rj_imat_init(G + i, 0, 0, 64);
+    rj_precise_parts_init(parts);
+
+    /* the estimate itself: one w x w matrix at the top precision is below the
+       limit, the pass (dozens of them) above it */
+    RJ_CHECK(rj_imat_bytes(w, w, big) < (double) RJ_MAX_BYTES
+             && 33 * rj_imat_bytes(w, w, big) > (double) RJ_MAX_BYTES, seed,
+             "the test's sizes straddle the limit");
+    RJ_CHECK(rj_precise_check_memory(1, w, w, big, err) == RJ_OK, seed, "one matrix fits");
+
+    __flint_get_memory_functions(&mem_alloc, &mem_calloc, &mem_realloc, &mem_free);
+    __flint_set_memory_functions(count_alloc, count_calloc, count_realloc, mem_free);
+    mem_largest = 0;
+    check_refused(rj_precise_jacobian_fmpq(J, NULL, net, x, big, err), err, "jacobian_fmpq");
+    mem_largest = 0;
+    check_refused(rj_precise_jacobian(J, NULL, net, xi, big, err), err, "jacobian");
+    mem_largest = 0;
+    check_refused(rj_precise_forward_fmpq(v, net, x, big, err), err, "forward_fmpq");
+    mem_largest = 0;
+    check_refused(rj_precise_parts_fmpq(parts, net, x, big, err), err, "parts_fmpq");
+    mem_largest = 0;
+    check_refused(rj_precise_grad_net(v, net, xi, g, big, err), err, "grad_net");
+    __flint_set_memory_functions(mem_alloc, mem_calloc, mem_realloc, mem_free);
+    RJ_CHECK(J->r == 3 && J->c == 3 && J->prec == 64 && v->r == 0 && parts->h == NULL, seed,
+             "outputs unchanged after a refusal");
+
+    /* stored parts of a deep narrow net: the graded expansion keeps 3 (L + 1)
+       matrices more than the direct product */
+    RJ_CHECK(rj_precise_parts_fmpq(parts, deep, xd, 64, err) == RJ_OK, seed, "parts: %s",
+             err->msg);
+    for (i = 64; i < big && rj_precise_expand_graded(G, parts, i, err) == RJ_OK; i *= 2)
+        ;
+    RJ_CHECK(i < big && err->status == RJ_ERR_LIMIT, seed, "graded: no limit below %ld bits",
+             (long) big);
+    RJ_CHECK(rj_precise_expand_direct(J, parts, i, err) == RJ_OK, seed,
+             "direct at %ld bits: %s", (long) i, err->msg);
+    RJ_CHECK(J->r == 48 && J->c == 48 && mpfr_cmp_ui(rj_imat_mid(J, 5, 5), 1) == 0, seed,
+             "direct product of identities");
+    check_refused(rj_precise_expand_graded(G, parts, big, err), err, "expand_graded");
+
+    /* below the limit the same network computes */
+    RJ_CHECK(rj_precise_jacobian_fmpq(J, NULL, net, x, 64, err) == RJ_OK, seed,
+             "jacobian at 64 bits: %s", err->msg);
+    RJ_CHECK(J->r == w && mpfr_cmp_ui(rj_imat_mid(J, w - 1, w - 1), 1) == 0, seed,
+             "jacobian of the identity");
+
+    for (i = 0; i <= L; i++)
+        rj_imat_clear(G + i);
+    rj_precise_parts_clear(parts);
+    rj_imat_clear(v);
+    rj_imat_clear(g);
+    rj_imat_clear(xi);
+    rj_imat_clear(J);
+    fmpq_mat_clear(xd);
+    fmpq_mat_clear(x);
+    rj_net_clear(deep);
+    rj_net_clear(net);
+    rj_block_clear(b);
+}
+END_TEST
+
 static Suite *
 precise_suite(void)
 {
@@ -1119,6 +1263,7 @@ precise_suite(void)
     tcase_add_test(tc, test_escalation_rule);
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_memory_limit);
     suite_add_tcase(s, tc);
     return s;
 }

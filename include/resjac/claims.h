@@ -45,15 +45,17 @@
 extern "C" {
 #endif
 
-/* Default limits (each can be lowered or raised through rj_claims_opts). */
+/* Default limits (each can be lowered or raised through rj_claims_opts).
+   max_terms and max_bits are the language's limits (rj_limits, resjac/lang.h):
+   rj_claims_env_init puts them into the environment, where every evaluator
+   reads them. */
 #define RJ_CLAIMS_MAX_TIES 10        /* ReLU ties whose one-sided choices are
                                         enumerated together: 2^10 choices */
 #define RJ_CLAIMS_MAX_RANGE 100000   /* cases of `forall k in a..b` */
 #define RJ_CLAIMS_MAX_SAMPLES 20000  /* count of a random(...) family */
-#define RJ_CLAIMS_MAX_TERMS 1000000  /* terms of sum(...) and prod(...) */
+#define RJ_CLAIMS_MAX_TERMS RJ_MAX_TERMS  /* terms of sum(...) and prod(...) */
 #define RJ_CLAIMS_MAX_PREC 4096      /* enclosure precision escalation cap (bits) */
-#define RJ_CLAIMS_MAX_BITS 10000000  /* size of an integer argument's result,
-                                        e.g. paths(L), binomial(n, k), 2^n */
+#define RJ_CLAIMS_MAX_BITS RJ_MAX_NUM_BITS  /* size of a number, in bits */
 
 typedef struct {
     slong max_ties;

@@ -61,6 +61,10 @@ void rj_error_format(char *buf, int len, const rj_error_t err);
 /* Short name of a status ("bad input", "limit exceeded", ...). */
 const char *rj_status_name(int status);
 
+/* A copy of s made with flint_malloc (flint_free it); NULL gives NULL.  The
+   library's one string duplicator. */
+char *rj_strdup(const char *s);
+
 /* Internal invariants: free in release builds (-DNDEBUG), abort with a message
    otherwise.  Never used for conditions that bad input can cause.
    rj_assert_fail is declared and exported in both builds: the library's ABI

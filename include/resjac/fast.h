@@ -51,7 +51,7 @@ size_t rj_fast_dtype_size(rj_fast_dtype t);
 const char *rj_fast_dtype_name(rj_fast_dtype t);
 
 /* Memory limit of one workspace, in bytes, checked before allocating. */
-#define RJ_FAST_MAX_BYTES (((size_t) 8) << 30)
+#define RJ_FAST_MAX_BYTES RJ_MAX_BYTES   /* resjac/model.h */
 /* most threads the passes run in parallel themselves */
 #define RJ_FAST_MAX_THREADS 64
 

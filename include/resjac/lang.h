@@ -117,6 +117,42 @@ int rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error
 /* Read and parse a file. */
 int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
 
+/* ---------------------------------------------------------------- limits */
+
+/* The limits of evaluation, in one place.  rj_env_init sets the defaults
+   below, rj_claims_opts overrides them (resjac/claims.h), and every evaluator
+   reads them from the environment: rj_eval, rj_val_binop (lim; NULL means the
+   defaults) and the claims checker's own terms and functions.  Each is checked
+   before the work, on an estimate that is an upper bound.
+     max_terms  terms of one sum(k in a..b: ...) or prod(...);
+     max_bits   the size of a number: bits of the numerator and of the
+                denominator of every number a result holds (powers, products
+                of numbers and of matrices' entries, paths(L), binomial(n, k),
+                ...).  One message form: "numbers too large: WHAT would need
+                about B bits (limit max_bits = M)".
+   Fixed limits: the degree of a polynomial result and the multiply-adds of one
+   matrix product (rows * inner * cols, times log2(k) for A^k). */
+#define RJ_MAX_TERMS 1000000
+#define RJ_MAX_NUM_BITS (WORD(1) << 24)
+#define RJ_MAX_POLY_DEGREE (WORD(1) << 20)
+#define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
+
+typedef struct {
+    slong max_terms;
+    slong max_bits;
+} rj_limits;
+
+/* Fill lim with the defaults above. */
+void rj_limits_default(rj_limits *lim);
+/* RJ_ERR_LIMIT at loc when `terms` is over lim->max_terms (what: "sum", "prod"). */
+int rj_limits_check_terms(const rj_limits *lim, double terms, const char *what, rj_loc_t loc,
+                          rj_error_t err);
+/* RJ_ERR_LIMIT at loc when `bits`, an upper bound on the bits of a result's
+   numbers, is over lim->max_bits (what names the result: "the power",
+   "paths(L)"). */
+int rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc_t loc,
+                         rj_error_t err);
+
 /* ---------------------------------------------------------------- values */
 
 typedef enum {
@@ -246,17 +282,19 @@ int rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t
    When a or b is an extension value, its ops->binop does the work.
    Errors name both operands' shapes and carry loc.  out may alias a or b; out
    is unchanged on failure. */
-int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t loc,
-                 rj_error_t err);
+int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b,
+                 const rj_limits *lim, rj_loc_t loc, rj_error_t err);
+/* An integer argument: *out = v when v is an integer in [lo, hi], else an
+   error at loc naming `what` and v: "WHAT must be an integer, found X"
+   (RJ_ERR_INPUT); then, when hi is a limit (hi_is_limit = 1), "WHAT must be at
+   least LO, found N" (RJ_ERR_INPUT) or "WHAT = N exceeds the limit HI"
+   (RJ_ERR_LIMIT); otherwise (an index, a block number) "WHAT N is out of range
+   LO..HI (OF)" (RJ_ERR_INPUT, " (OF)" only when of is not NULL).  The one
+   reader of integer arguments of the language and of the claims functions. */
+int rj_val_get_si(slong *out, const rj_val_t v, slong lo, slong hi, int hi_is_limit,
+                  const char *what, const char *of, rj_loc_t loc, rj_error_t err);
 /* -a for a number, matrix, polynomial, enclosure or extension value. */
 int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
-/* Limits of rj_val_binop, checked before the work: the estimated size in bits
-   of each number of a result (height of a rational: max of the bit lengths of
-   numerator and denominator; also the largest |exponent| of ^), and the
-   multiply-adds of one matrix product (rows * inner * cols, times log2(k) for
-   A^k). */
-#define RJ_MAX_NUM_BITS (1L << 20)
-#define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
 /* ---------------------------------------------------------------- evaluation */
 
@@ -301,6 +339,7 @@ typedef struct rj_env_struct {
     const char *dir;              /* directory that load("...") paths are relative to */
     slong nfuncs;                 /* registered function tables */
     rj_func_table *funcs;
+    rj_limits limits;             /* rj_env_init: the defaults */
 } rj_env_struct;
 typedef rj_env_struct rj_env_t[1];
 

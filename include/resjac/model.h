@@ -38,6 +38,11 @@ extern "C" {
 /* Most matrix entries one value may hold: a single matrix, or all the weights
    of a network (W1, b1, W2, b2, Ws over its blocks); bounds memory. */
 #define RJ_MAX_ENTRIES (1L << 25)
+/* Memory limit of one computation, in bytes: the workspace of a fast pass, the
+   matrices of a precise (MPFR) pass.  Each layer estimates what it needs from
+   the shapes and the precision and returns RJ_ERR_LIMIT before allocating
+   when the estimate is over; this is the one place to raise it. */
+#define RJ_MAX_BYTES (((size_t) 8) << 30)
 
 typedef enum {
     RJ_ACT_IDENTITY = 0,

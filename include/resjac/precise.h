@@ -49,6 +49,18 @@ extern "C" {
    with a message naming the limit otherwise. */
 int rj_precise_check_prec(slong prec, rj_error_t err);
 
+/* Memory.  Every function below that takes a network or stored parts
+   estimates its peak memory from the widths, the depth and the working
+   precision before any work (an upper bound, calibrated in src/precise/net.c)
+   and returns RJ_ERR_LIMIT when it is over RJ_MAX_BYTES (resjac/model.h), with
+   a message naming the need, the limit and what lowers the need.  The
+   functions returning void (rj_imat_*, rj_nmat_*, norms) trust their caller:
+   a caller that builds its own matrices checks them here first.
+   rj_imat_bytes is the storage of an r x c rj_imat_t at prec;
+   rj_precise_check_memory checks `count` such matrices. */
+double rj_imat_bytes(slong r, slong c, slong prec);
+int rj_precise_check_memory(slong count, slong r, slong c, slong prec, rj_error_t err);
+
 /* ------------------------------------------------------------ intervals */
 
 typedef struct {

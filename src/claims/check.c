@@ -84,14 +84,14 @@ broken_add(broken_list *bl, const char *name, int status, const char *msg)
     broken_t *b;
     /* msg may belong to an entry of bl (a definition that uses a broken one,
        possibly its own earlier binding): copy it before removing or growing */
-    char *m = cl_strdup(msg);
+    char *m = rj_strdup(msg);
     broken_remove(bl, name);
     if (bl->len == bl->alloc) {
         bl->alloc = FLINT_MAX(8, 2 * bl->alloc);
         bl->items = flint_realloc(bl->items, bl->alloc * sizeof(broken_t));
     }
     b = bl->items + bl->len++;
-    b->name = cl_strdup(name);
+    b->name = rj_strdup(name);
     b->status = status;
     b->msg = m;
 }
@@ -203,11 +203,11 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                     /* bad input whether or not a claim uses it */
                     rj_claim_result_struct *r = results_add(res);
                     r->is_definition = 1;
-                    r->file = cl_strdup(prog->file != NULL ? prog->file : "");
+                    r->file = rj_strdup(prog->file != NULL ? prog->file : "");
                     r->line = s->loc.line;
                     r->col = s->loc.col;
-                    r->name = cl_strdup(s->name);
-                    r->ref = cl_strdup("let");
+                    r->name = rj_strdup(s->name);
+                    r->ref = rj_strdup("let");
                     r->expect = RJ_VERDICT_ERROR;
                     r->verdict = RJ_VERDICT_ERROR;
                     r->evidence = cl_printf("the definition failed: %s", buf);
@@ -218,12 +218,12 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                 broken_remove(&bl, s->name);
         } else {
             rj_claim_result_struct *r = results_add(res);
-            r->file = cl_strdup(prog->file != NULL ? prog->file : "");
+            r->file = rj_strdup(prog->file != NULL ? prog->file : "");
             r->line = s->loc.line;
             r->col = s->loc.col;
-            r->name = cl_strdup(s->name);
-            r->ref = cl_strdup(s->ref != NULL ? s->ref : "");
-            r->note = cl_strdup(s->note);
+            r->name = rj_strdup(s->name);
+            r->ref = rj_strdup(s->ref != NULL ? s->ref : "");
+            r->note = rj_strdup(s->note);
             r->expect = s->expect;
             if (b != NULL) {
                 r->verdict = b->status == RJ_ERR_DOMAIN ? RJ_VERDICT_UNDECIDED
@@ -262,9 +262,9 @@ rj_claims_check_file(rj_claim_results_t res, const char *path, const rj_claims_o
         return st;
     }
     if (slash == NULL)
-        dir = cl_strdup(".");
+        dir = rj_strdup(".");
     else if (slash == path)
-        dir = cl_strdup("/");
+        dir = rj_strdup("/");
     else {
         dir = flint_malloc(slash - path + 1);
         memcpy(dir, path, slash - path);

@@ -51,7 +51,6 @@ void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf
 /* The string (never NULL), handed over: the caller frees it with flint_free;
    b is left empty and may be reused. */
 char *cl_sb_take(cl_sbuf *b);
-char *cl_strdup(const char *s);            /* flint_malloc'd copy; NULL -> NULL */
 char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ------------------------------------------------------------ context (ties.c) */
@@ -279,9 +278,10 @@ void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
    loc: a NaN or infinite end is no enclosure a verdict may rest on. */
 int cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
 /* The language's arithmetic (rj_val_binop), also for an enclosure times an
-   exact matrix (an enclosure matrix), refusing a result that is not finite. */
+   exact matrix (an enclosure matrix), refusing a result that is not finite;
+   lim: the limits (NULL: the defaults). */
 int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-                 rj_loc_t loc, rj_error_t err);
+                 const rj_limits *lim, rj_loc_t loc, rj_error_t err);
 /* diag(v) of an enclosure vector. */
 int cl_emat_diag(rj_val_t out, const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
 /* A matrix literal whose entries are numbers, enclosures and 1 x 1 enclosure

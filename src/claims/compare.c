@@ -348,7 +348,7 @@ itv_text(const rj_val_struct *v, const mpfr_t lo, const mpfr_t hi)
         mpfr_sub(w, hi, lo, MPFR_RNDU);
         mpfr_snprintf(buf, sizeof(buf), "[%.12RDg, %.12RUg] (width %.3RUg)", lo, hi, w);
         mpfr_clear(w);
-        return cl_strdup(buf);
+        return rj_strdup(buf);
     }
 }
 
@@ -433,7 +433,7 @@ entry_itv_text(const rj_val_struct *v, slong i, slong j, slong p)
     mpfr_clear(lo);
     mpfr_clear(hi);
     fmpq_clear(q);
-    return cl_strdup(buf);
+    return rj_strdup(buf);
 }
 
 /* Comparisons where a side is an enclosure matrix (or an enclosure against a

@@ -209,10 +209,10 @@ cl_val_mean(rj_val_t out, const rj_val_struct *items, slong len)
     rj_error_init(err);
     rj_val_set(acc, items);
     for (i = 1; i < len && st == RJ_OK; i++)
-        st = cl_val_binop(acc, '+', acc, items + i, loc, err);
+        st = cl_val_binop(acc, '+', acc, items + i, NULL, loc, err);
     cl_val_set_si(d, len);
     if (st == RJ_OK)
-        st = cl_val_binop(acc, '/', acc, d, loc, err);
+        st = cl_val_binop(acc, '/', acc, d, NULL, loc, err);
     if (st == RJ_OK)
         rj_val_swap(out, acc);
     rj_val_clear(acc);

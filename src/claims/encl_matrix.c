@@ -423,14 +423,14 @@ emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
 
 int
 cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-             rj_loc_t loc, rj_error_t err)
+             const rj_limits *lim, rj_loc_t loc, rj_error_t err)
 {
     int st;
     if ((a->kind == RJ_VAL_ENCL && b->kind == RJ_VAL_MAT)
         || (a->kind == RJ_VAL_MAT && b->kind == RJ_VAL_ENCL))
         st = emat_binop(out, op, a, b, loc, err);   /* an enclosure times a matrix */
     else
-        st = rj_val_binop(out, op, a, b, loc, err);
+        st = rj_val_binop(out, op, a, b, lim, loc, err);
     if (st == RJ_OK)
         st = cl_val_check_finite(out, loc, err);
     return st;

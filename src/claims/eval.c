@@ -229,11 +229,11 @@ cl_emat_lift(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
             return cl_choice_lift(out, e, vals, n, env, err);
     switch (e->kind) {
     case RJ_EXPR_BINOP:
-        return cl_val_binop(out, e->op, vals[0], vals[1], e->loc, err);
+        return cl_val_binop(out, e->op, vals[0], vals[1], &env->limits, e->loc, err);
     case RJ_EXPR_SUM:
-        return cl_val_binop(out, '+', vals[0], vals[1], e->args[2]->loc, err);
+        return cl_val_binop(out, '+', vals[0], vals[1], &env->limits, e->args[2]->loc, err);
     case RJ_EXPR_PROD:
-        return cl_val_binop(out, '*', vals[1], vals[0], e->args[2]->loc, err);
+        return cl_val_binop(out, '*', vals[1], vals[0], &env->limits, e->args[2]->loc, err);
     case RJ_EXPR_NEG:
         return rj_val_neg(out, vals[0], e->loc, err);
     case RJ_EXPR_TRANSPOSE:
@@ -320,6 +320,8 @@ rj_claims_env_init(rj_env_t env, const rj_claims_opts *opts)
     rj_env_init(env);
     ctx->funcs = cl_func_defs();
     rj_env_add_functions(env, ctx->funcs, ctx);
+    env->limits.max_terms = ctx->opts.max_terms;   /* the language's limits */
+    env->limits.max_bits = ctx->opts.max_bits;
     /* the polynomial variable t */
     rj_val_init(t);
     t->kind = RJ_VAL_POLY;

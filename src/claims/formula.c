@@ -181,9 +181,9 @@ static char *
 pick_ev(int tv, int ta, const char *ea, int tr, const char *er, int is_and)
 {
     if (tv == ta && (tv != tr || tv == (is_and ? CL_FALSE : CL_TRUE)))
-        return cl_strdup(ea);      /* decided by the earlier parts */
+        return rj_strdup(ea);      /* decided by the earlier parts */
     if (tv == tr && tv != ta)
-        return cl_strdup(er);
+        return rj_strdup(er);
     return join_ev(ea, er);
 }
 
@@ -205,7 +205,7 @@ combine(cl_cres_t acc, const cl_cres_t r, int is_and, int first)
         int tv;
         if (first) {
             out->tv[m] = tr;
-            out->ev[m] = cl_strdup(er);
+            out->ev[m] = rj_strdup(er);
             continue;
         }
         tv = is_and ? tv_and(ta, tr) : tv_or(ta, tr);
@@ -227,7 +227,7 @@ combine(cl_cres_t acc, const cl_cres_t r, int is_and, int first)
     if (nU > 0) {
         if (first) {
             out->ctv = cres_ctv(r);
-            out->cev = cl_strdup(cres_cev(r));
+            out->cev = rj_strdup(cres_cev(r));
         } else {
             int ta = cres_ctv(acc), tr = cres_ctv(r);
             out->ctv = is_and ? tv_and(ta, tr) : tv_or(ta, tr);
@@ -357,7 +357,7 @@ decide_term(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *
                                       "and/or/not/forall), found %s", d);
             } else {
                 out->tv[m] = v->b ? CL_TRUE : CL_FALSE;
-                out->ev[m] = cl_strdup(v->b ? "true" : "false");
+                out->ev[m] = rj_strdup(v->b ? "true" : "false");
             }
         }
         if (st == RJ_OK && c->nkeys == 0) {
@@ -366,7 +366,7 @@ decide_term(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *
         } else if (st == RJ_OK && cl_cval_center(c) != NULL
                    && cl_cval_center(c)->kind == RJ_VAL_BOOL) {
             out->ctv = cl_cval_center(c)->b ? CL_TRUE : CL_FALSE;
-            out->cev = cl_strdup(cl_cval_center(c)->b ? "true" : "false");
+            out->cev = rj_strdup(cl_cval_center(c)->b ? "true" : "false");
         }
     }
     cl_cval_clear(c);

@@ -7,6 +7,7 @@
  * contains every value it takes there.  When the true value is a rational
  * that the function can recognise (sqrt of a square, log2 of a power of two)
  * the result is that exact number instead. */
+#include <math.h>
 #include <string.h>
 
 #include <flint/fmpz_mat.h>
@@ -79,26 +80,18 @@ arg_num(fmpq_t q, const cl_args *b, slong i, rj_error_t err)
     return RJ_OK;
 }
 
-/* A non-negative integer of at most `hi`. */
+/* A non-negative integer of at most `hi` (<= WORD_MAX). */
 static int
 arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what, rj_error_t err)
 {
-    const rj_val_struct *v = b->a[i];
-    if (!cl_val_is_int(v))
-        return bad_arg(b, i, "an integer", err);
-    if (fmpz_sgn(fmpq_numref(v->num)) < 0)
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s: %s must be >= 0", b->name,
-                                what);
-    if (fmpz_cmp_ui(fmpq_numref(v->num), hi) > 0) {
-        char *s = rj_fmpq_get_str_short(v->num, 40);
-        int st = rj_error_set_loc(err, RJ_ERR_LIMIT, b->loc,
-                                  "%s: %s = %s exceeds the limit %lu", b->name, what, s,
-                                  (unsigned long) hi);
-        flint_free(s);
-        return st;
-    }
-    *n = fmpz_get_ui(fmpq_numref(v->num));
-    return RJ_OK;
+    char w[120];
+    slong k;
+    int st;
+    snprintf(w, sizeof(w), "%s: %s", b->name, what);
+    st = rj_val_get_si(&k, b->a[i], 0, (slong) hi, 1, w, NULL, b->loc, err);
+    if (st == RJ_OK)
+        *n = (ulong) k;
+    return st;
 }
 
 static int
@@ -232,27 +225,38 @@ cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec)
 
 /* ------------------------------------------------------------ numbers */
 
+/* An upper bound on the bits of binomial(n, k) (1 when k > n): it is at most
+   2^n and at most n^m with m = min(k, n - k). */
+static double
+binomial_bits(ulong n, ulong k)
+{
+    if (k > n)
+        return 1;
+    return FLINT_MIN((double) n, (double) FLINT_MIN(k, n - k) * log2((double) n + 1)) + 1;
+}
+
 static int
 fn_paths(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
-    ulong L, k;
+    ulong L, k = 0;
     fmpz_t z;
-    ulong hi = FLINT_MIN((ulong) RJ_PATHS_MAX_L, (ulong) ctx->opts.max_bits);
-    int st = arg_count(&L, b, 0, hi, "the depth L", err);
+    int st = arg_count(&L, b, 0, RJ_PATHS_MAX_L, "the depth L", err);
+    if (st == RJ_OK && b->n == 2)
+        st = arg_count(&k, b, 1, UWORD_MAX / 2, "the path length k", err);
+    /* paths(L) = 2^L, paths(L, k) = binomial(L, k) */
+    if (st == RJ_OK)
+        st = rj_limits_check_bits(&env->limits, b->n == 1 ? (double) L + 1 : binomial_bits(L, k),
+                                  b->n == 1 ? "paths(L)" : "paths(L, k)", b->loc, err);
     if (st != RJ_OK)
         return st;
     fmpz_init(z);
     if (b->n == 1)
         rj_paths_total(z, L);
-    else {
-        st = arg_count(&k, b, 1, UWORD_MAX / 2, "the path length k", err);
-        if (st == RJ_OK)
-            rj_paths_count(z, L, k);
-    }
-    if (st == RJ_OK)
-        cl_val_set_fmpz(out->v, z);
+    else
+        rj_paths_count(z, L, k);
+    cl_val_set_fmpz(out->v, z);
     fmpz_clear(z);
-    return st;
+    return RJ_OK;
 }
 
 static int
@@ -261,9 +265,12 @@ fn_binomial(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
 {
     ulong n, k;
     fmpz_t z;
-    int st = arg_count(&n, b, 0, ctx->opts.max_bits, "n", err);
+    int st = arg_count(&n, b, 0, UWORD_MAX / 2, "n", err);
     if (st == RJ_OK)
         st = arg_count(&k, b, 1, UWORD_MAX / 2, "k", err);
+    if (st == RJ_OK)
+        st = rj_limits_check_bits(&env->limits, binomial_bits(n, k), "binomial(n, k)", b->loc,
+                                  err);
     if (st != RJ_OK)
         return st;
     fmpz_init(z);
@@ -571,13 +578,40 @@ fn_norm_exact(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
     return st;
 }
 
+/* An upper bound on the bits of det(A), of the coefficients of charpoly(A)
+   and (inverse) of the entries of A^-1, for A = M / d (M integer, n x n):
+   a k x k minor of M is at most k^(k/2) max|M|^k (Hadamard), a coefficient of
+   the characteristic polynomial a sum of at most 2^n of them, and each is
+   divided by d^k; an entry of A^-1 is d times a minor over det(M). */
+static double
+square_bits(const fmpq_mat_t A, int inverse)
+{
+    slong n = fmpq_mat_nrows(A);
+    fmpz_mat_t M;
+    fmpz_t d;
+    double bits;
+    fmpz_mat_init(M, n, n);
+    fmpz_init(d);
+    fmpq_mat_get_fmpz_mat_matwise(M, d, A);
+    bits = (double) n * (FLINT_ABS(fmpz_mat_max_bits(M)) + (double) fmpz_bits(d)
+                         + 0.5 * log2((double) n + 1) + 1) + 1;
+    fmpz_mat_clear(M);
+    fmpz_clear(d);
+    return inverse ? 2 * bits : bits;
+}
+
 static int
 fn_square(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
 {
     fmpq_mat_t A;
+    char what[40];
     int st;
     fmpq_mat_init(A, 0, 0);
     st = arg_mat(A, b, 0, 1, err);
+    snprintf(what, sizeof(what), "%s(A)", b->name);
+    if (st == RJ_OK && b->name[0] != 't')
+        st = rj_limits_check_bits(&env->limits, square_bits(A, b->name[0] == 'i'), what,
+                                  b->loc, err);
     if (st != RJ_OK)
         goto done;
     if (strcmp(b->name, "trace") == 0 || strcmp(b->name, "det") == 0) {
@@ -705,11 +739,11 @@ cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_loc_
         fmpq_init(q);
         rj_val_set_fmpq(acc, q);
         for (i = d; i >= 0 && st == RJ_OK; i--) {
-            st = rj_val_binop(acc, '*', acc, x, loc, err);
+            st = rj_val_binop(acc, '*', acc, x, NULL, loc, err);
             fmpq_poly_get_coeff_fmpq(q, p, i);
             rj_val_set_fmpq(c, q);
             if (st == RJ_OK)
-                st = rj_val_binop(acc, '+', acc, c, loc, err);
+                st = rj_val_binop(acc, '+', acc, c, NULL, loc, err);
         }
         if (st == RJ_OK)
             rj_val_swap(out, acc);

@@ -155,16 +155,12 @@ cl_fn_random_point(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *
     ulong seed;
     slong n, i;
     int st;
+    char what[120];
 
-    if (!cl_val_is_int(v) || fmpz_cmp_si(fmpq_numref(v->num), 1) < 0
-        || fmpz_cmp_si(fmpq_numref(v->num), RJ_MAX_WIDTH) > 0) {
-        char dsc[120];
-        describe(dsc, sizeof(dsc), v);
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
-                                "%s: the length n (argument 1) must be an integer in [1, %d], "
-                                "found %s", b->name, RJ_MAX_WIDTH, dsc);
-    }
-    n = fmpz_get_si(fmpq_numref(v->num));
+    snprintf(what, sizeof(what), "%s: the length n (argument 1)", b->name);
+    st = rj_val_get_si(&n, v, 1, RJ_MAX_WIDTH, 1, what, NULL, b->loc, err);
+    if (st != RJ_OK)
+        return st;
     st = arg_seed(&seed, b, 1, err);
     if (st != RJ_OK)
         return st;

@@ -76,19 +76,6 @@ cl_sb_take(cl_sbuf *b)
 }
 
 char *
-cl_strdup(const char *s)
-{
-    size_t n;
-    char *t;
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    t = flint_malloc(n + 1);
-    memcpy(t, s, n + 1);
-    return t;
-}
-
-char *
 cl_printf(const char *fmt, ...)
 {
     cl_sbuf b;

@@ -95,7 +95,7 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
     t->block = block;
     t->where = where;
     t->unit = unit;
-    t->label = cl_strdup(label);
+    t->label = rj_strdup(label);
     t->case_mark = 0;
     i = ctx->ntie++;
     if (2 * ctx->ntie >= ctx->tie_index_size) {

@@ -63,7 +63,7 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
     if (r->nkeys == 0) {
         static const rj_verdict_kind map[4] = { RJ_VERDICT_PROVED, RJ_VERDICT_REFUTED,
                                                 RJ_VERDICT_NOT_REFUTED, RJ_VERDICT_UNDECIDED };
-        *evidence = cl_strdup(e0);
+        *evidence = rj_strdup(e0);
         return map[(int) r->tv[0]];
     }
     /* With ties, the one-sided choices are the vertices of the Clarke box
@@ -214,7 +214,7 @@ rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
             cl_locate(e, st, formula->loc);
         rj_error_format(buf, sizeof(buf), e);
         flint_free(*evidence);
-        *evidence = cl_strdup(buf);
+        *evidence = rj_strdup(buf);
         *verdict = RJ_VERDICT_ERROR;
         if (err != NULL)
             *err = *e;

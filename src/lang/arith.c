@@ -4,6 +4,7 @@
  * Enclosures: every operation rounds its lower end down and its upper end up
  * (MPFR_RNDD / MPFR_RNDU), so the true value of the operation on any points
  * of the operand intervals lies in the result interval. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -210,15 +211,90 @@ kind_error(rj_error_t err, rj_loc_t loc, const char *verb, const char *prep,
                             db, extra);
 }
 
-/* Size guard for powers: an estimate of the bits of the result. */
-static int
-pow_limit(rj_error_t err, rj_loc_t loc, double bits)
+/* ---------------------------------------------------------------- limits */
+
+void
+rj_limits_default(rj_limits *lim)
 {
-    if (bits > (double) RJ_MAX_NUM_BITS)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
-                                "power too large: the result would need about %.3g bits "
-                                "(limit %ld)", bits, (long) RJ_MAX_NUM_BITS);
-    return RJ_OK;
+    lim->max_terms = RJ_MAX_TERMS;
+    lim->max_bits = RJ_MAX_NUM_BITS;
+}
+
+
+/* RJ_ERR_LIMIT at loc when need > max; fmt takes what, need and max. */
+static int
+over_limit(rj_error_t err, rj_loc_t loc, double need, slong max, const char *fmt,
+           const char *what)
+{
+    if (need <= (double) max)
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_LIMIT, loc, fmt, what, need, (long) max);
+}
+
+int
+rj_limits_check_terms(const rj_limits *lim, double terms, const char *what, rj_loc_t loc,
+                      rj_error_t err)
+{
+    return over_limit(err, loc, terms, lim != NULL ? lim->max_terms : RJ_MAX_TERMS,
+                      "%s over %.0f terms exceeds the limit %ld (max_terms)", what);
+}
+
+int
+rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc_t loc,
+                     rj_error_t err)
+{
+    return over_limit(err, loc, bits, lim != NULL ? lim->max_bits : RJ_MAX_NUM_BITS,
+                      "numbers too large: %s would need about %.3g bits (limit max_bits = "
+                      "%ld)", what);
+}
+
+/* An upper bound on log2|z| (0 for z = 0): z = d 2^e with d truncated to 53
+   bits, so |z| < (|d| + 2^-52) 2^e. */
+static double
+fmpz_log2_upper(const fmpz_t z)
+{
+    slong e;
+    double d;
+    if (fmpz_is_zero(z))
+        return 0;
+    d = fabs(fmpz_get_d_2exp(&e, z));
+    return (double) e + log2(d + 0x1p-52);
+}
+
+/* Bits of a positive integer below 2^x: at most floor(x) + 1; the factor
+   1 + 2^-40 covers the double rounding of the sums and products that gave x. */
+static double
+bits_below(double x)
+{
+    return floor(x * (1 + 0x1p-40)) + 1;
+}
+
+/* Bits of the numbers of a^k (a = n/d in lowest terms, |k| >= 1): numerator
+   and denominator are some |m|^|k| < 2^(|k| log2|m|). */
+static double
+pow_bits(const fmpq_t a, slong k)
+{
+    double l = FLINT_MAX(fmpz_log2_upper(fmpq_numref(a)), fmpz_log2_upper(fmpq_denref(a)));
+    return bits_below((double) FLINT_ABS(k) * l);
+}
+
+/* Bits of the numbers of a op b for two numbers a = na/da, b = nb/db: a b and
+   a / b multiply numerators and denominators, a +- b = (na db +- nb da) / (da db)
+   (before reduction, which only shrinks them).  Not inlined: inlined into
+   rj_val_binop it sets off a false -Wstringop-overread of GCC 12 on val_pow. */
+static double __attribute__((noinline))
+num_op_bits(int op, const fmpq_t a, const fmpq_t b)
+{
+    double na = fmpz_log2_upper(fmpq_numref(a)), da = fmpz_log2_upper(fmpq_denref(a));
+    double nb = fmpz_log2_upper(fmpq_numref(b)), db = fmpz_log2_upper(fmpq_denref(b));
+    switch (op) {
+    case '*':
+        return bits_below(FLINT_MAX(na + nb, da + db));
+    case '/':
+        return bits_below(FLINT_MAX(na + db, da + nb));
+    default:
+        return bits_below(FLINT_MAX(FLINT_MAX(na + db, nb + da) + 1, da + db));
+    }
 }
 
 static double
@@ -266,56 +342,43 @@ val_height(const rj_val_struct *v)
    the n denominators).  Polynomial products are sums of at most min(len)
    products likewise. */
 static int
-size_limit(rj_error_t err, rj_loc_t loc, int op, const rj_val_struct *a,
+degree_limit(rj_error_t err, rj_loc_t loc, double degree)
+{
+    if (degree > (double) RJ_MAX_POLY_DEGREE)
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc, "polynomial degree too large: about "
+                                "%.3g (limit %ld, RJ_MAX_POLY_DEGREE)", degree,
+                                (long) RJ_MAX_POLY_DEGREE);
+    return RJ_OK;
+}
+
+static int
+size_limit(const rj_limits *lim, rj_error_t err, rj_loc_t loc, int op, const rj_val_struct *a,
            const rj_val_struct *b)
 {
     double ha = val_height(a), hb = val_height(b), n = 1, bits;
+    char what[40];
+    int st;
     if (op == '*' && a->kind == RJ_VAL_MAT && b->kind == RJ_VAL_MAT)
         n = (double) fmpq_mat_ncols(a->mat);
     if (op == '*' && a->kind == RJ_VAL_POLY && b->kind == RJ_VAL_POLY)
         n = (double) FLINT_MIN(fmpq_poly_length(a->poly), fmpq_poly_length(b->poly));
-    bits = n * (ha + hb) + (n > 1 ? (double) FLINT_BIT_COUNT((ulong) n) : 0) + 1;
-    if (bits > (double) RJ_MAX_NUM_BITS)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
-                                "numbers too large: the result of '%c' could need about "
-                                "%.3g bits per number (limit %ld)", op, bits,
-                                (long) RJ_MAX_NUM_BITS);
-    if (op == '*' && a->kind == RJ_VAL_POLY && b->kind == RJ_VAL_POLY
-        && (double) fmpq_poly_degree(a->poly) + fmpq_poly_degree(b->poly)
-               > (double) RJ_MAX_NUM_BITS)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc, "polynomial degree too large "
-                                "(limit %ld)", (long) RJ_MAX_NUM_BITS);
+    if (a->kind == RJ_VAL_NUM && b->kind == RJ_VAL_NUM)
+        bits = num_op_bits(op, a->num, b->num);
+    else
+        bits = n * (ha + hb) + (n > 1 ? (double) FLINT_BIT_COUNT((ulong) n) : 0) + 1;
+    snprintf(what, sizeof(what), "the result of '%c'", op);
+    if ((st = rj_limits_check_bits(lim, bits, what, loc, err)) != RJ_OK)
+        return st;
+    if (op == '*' && a->kind == RJ_VAL_POLY && b->kind == RJ_VAL_POLY)
+        return degree_limit(err, loc, (double) fmpq_poly_degree(a->poly)
+                                      + fmpq_poly_degree(b->poly));
     return RJ_OK;
 }
 
+/* a^k (k < 0: for a matrix, the power of its inverse). */
 static int
-get_exponent(slong *k, const rj_val_struct *b, rj_loc_t loc, rj_error_t err)
-{
-    char d[120];
-    if (b->kind != RJ_VAL_NUM || !fmpz_is_one(fmpq_denref(b->num))) {
-        if (b->kind == RJ_VAL_NUM) {
-            char *s = fmpq_get_str(NULL, 10, b->num);
-            int st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                      "the exponent must be an integer, found %.60s", s);
-            flint_free(s);
-            return st;
-        }
-        describe(d, sizeof(d), b);
-        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                "the exponent must be an integer, found %s", d);
-    }
-    if (!fmpz_fits_si(fmpq_numref(b->num))
-        || fmpz_get_si(fmpq_numref(b->num)) > RJ_MAX_NUM_BITS
-        || fmpz_get_si(fmpq_numref(b->num)) < -RJ_MAX_NUM_BITS)
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
-                                "exponent too large (limit %ld in absolute value)",
-                                (long) RJ_MAX_NUM_BITS);
-    *k = fmpz_get_si(fmpq_numref(b->num));
-    return RJ_OK;
-}
-
-static int
-pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t err)
+pow_k(rj_val_t out, const rj_val_struct *a, slong k, const rj_limits *lim, rj_loc_t loc,
+      rj_error_t err)
 {
     int st;
     switch (a->kind) {
@@ -323,8 +386,8 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t er
         if (k < 0 && fmpq_is_zero(a->num))
             return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
                                     "division by zero: 0 to a negative power");
-        if ((st = pow_limit(err, loc, (double) FLINT_ABS(k) *
-                                      (double) fmpq_height_bits(a->num))) != RJ_OK)
+        if (k != 0 && (st = rj_limits_check_bits(lim, pow_bits(a->num, k), "the power", loc,
+                                                 err)) != RJ_OK)
             return st;
         rj_val_reset(out);
         out->kind = RJ_VAL_NUM;
@@ -332,6 +395,8 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t er
         return RJ_OK;
     case RJ_VAL_MAT: {
         slong n = fmpq_mat_nrows(a->mat);
+        const fmpq_mat_struct *A = a->mat;
+        fmpq_mat_t B;
         fmpz_mat_t M;
         fmpz_t d;
         if (n != fmpq_mat_ncols(a->mat))
@@ -340,41 +405,37 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t er
                                     (long) n, (long) fmpq_mat_ncols(a->mat));
         fmpz_mat_init(M, n, n);
         fmpz_init(d);
-        fmpq_mat_get_fmpz_mat_matwise(M, d, a->mat);
+        fmpq_mat_init(B, n, n);
+        fmpq_mat_get_fmpz_mat_matwise(M, d, A);
+        st = RJ_OK;
         if (k < 0) {
             /* A^k = (A^-1)^|k|.  A^-1 = d M^-1 = d adj(M) / det(M), whose
                numbers have at most n (bits(max|M|) + log2 n) + bits(d) bits
                (Hadamard's bound) */
-            fmpq_mat_t B;
-            rj_val_t inv;
-            st = pow_limit(err, loc, (double) -k * ((double) n * ((double) FLINT_ABS(
-                                          fmpz_mat_max_bits(M)) + FLINT_BIT_COUNT(n))
-                                                     + fmpz_bits(d)));
+            st = rj_limits_check_bits(lim, (double) -k * ((double) n * ((double) FLINT_ABS(
+                                               fmpz_mat_max_bits(M)) + FLINT_BIT_COUNT(n))
+                                                          + fmpz_bits(d)),
+                                      "the inverse's power", loc, err);
             if (st == RJ_OK && (double) n * n * n > RJ_MAX_MUL_WORK)
                 st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
                                       "the inverse of a %ld x %ld matrix exceeds the work "
                                       "limit of %.3g multiply-adds", (long) n, (long) n,
                                       RJ_MAX_MUL_WORK);
-            fmpz_mat_clear(M);
-            fmpz_clear(d);
-            if (st != RJ_OK)
-                return st;
-            fmpq_mat_init(B, n, n);
-            rj_val_init(inv);
-            if (!fmpq_mat_inv(B, a->mat))
+            if (st == RJ_OK && !fmpq_mat_inv(B, A))
                 st = rj_error_set_loc(err, RJ_ERR_INPUT, loc,
                                       "the matrix is singular: it has no power %ld", (long) k);
             if (st == RJ_OK) {
-                rj_val_set_fmpq_mat(inv, B);
-                st = pow_k(out, inv, -k, loc, err);
+                A = B;
+                k = -k;
+                fmpq_mat_get_fmpz_mat_matwise(M, d, A);
             }
-            fmpq_mat_clear(B);
-            rj_val_clear(inv);
-            return st;
         }
         /* entries of M^k are at most (n max|M|)^k; the denominator is d^k */
-        st = pow_limit(err, loc, (double) k * ((double) FLINT_ABS(fmpz_mat_max_bits(M))
-                                               + FLINT_BIT_COUNT(n) + fmpz_bits(d)));
+        if (st == RJ_OK)
+            st = rj_limits_check_bits(lim, (double) k * ((double) FLINT_ABS(
+                                               fmpz_mat_max_bits(M)) + FLINT_BIT_COUNT(n)
+                                                         + fmpz_bits(d)),
+                                      "the power", loc, err);
         if (st == RJ_OK && (double) n * n * n * (FLINT_BIT_COUNT((ulong) k) + 1)
                            > RJ_MAX_MUL_WORK)
             st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
@@ -393,6 +454,7 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t er
             fmpq_mat_set_fmpz_mat_div_fmpz(out->mat, P, d);
             fmpz_mat_clear(P);
         }
+        fmpq_mat_clear(B);
         fmpz_mat_clear(M);
         fmpz_clear(d);
         return st;
@@ -405,10 +467,12 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t er
                                     (long) k);
         for (i = 0; i < fmpq_poly_length(a->poly); i++)
             h = FLINT_MAX(h, (slong) fmpz_bits(a->poly->coeffs + i));
-        st = pow_limit(err, loc, (double) k * ((double) h + fmpz_bits(a->poly->den)
-                                               + FLINT_BIT_COUNT(fmpq_poly_length(a->poly))));
+        st = rj_limits_check_bits(lim, (double) k * ((double) h + fmpz_bits(a->poly->den)
+                                                     + FLINT_BIT_COUNT(fmpq_poly_length(
+                                                           a->poly))),
+                                  "the power", loc, err);
         if (st == RJ_OK)
-            st = pow_limit(err, loc, (double) k * (double) fmpq_poly_degree(a->poly));
+            st = degree_limit(err, loc, (double) k * (double) fmpq_poly_degree(a->poly));
         if (st != RJ_OK)
             return st;
         {
@@ -439,21 +503,22 @@ poly_of(fmpq_poly_t p, const rj_val_struct *a)
 }
 
 static int
-val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
-        rj_error_t err)
+val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, const rj_limits *lim,
+        rj_loc_t loc, rj_error_t err)
 {
     slong k = 0;
-    int st = get_exponent(&k, b, loc, err);
+    int st = rj_val_get_si(&k, b, -(WORD(1) << 62), WORD(1) << 62, 1, "the exponent", NULL,
+                           loc, err);
     if (st == RJ_OK && a->kind != RJ_VAL_NUM && a->kind != RJ_VAL_MAT
         && a->kind != RJ_VAL_POLY && a->kind != RJ_VAL_ENCL)
         st = kind_error(err, loc, "raise", "to", a, b, " (powers are for numbers, square "
                         "matrices, polynomials and enclosures)");
-    return st != RJ_OK ? st : pow_k(out, a, k, loc, err);
+    return st != RJ_OK ? st : pow_k(out, a, k, lim, loc, err);
 }
 
 int
-rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t loc,
-             rj_error_t err)
+rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_limits *lim,
+             rj_loc_t loc, rj_error_t err)
 {
     rj_val_t r;
     int st = RJ_OK;
@@ -467,7 +532,7 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
     }
     rj_val_init(r);
     if (op == '^') {
-        st = val_pow(r, a, b, loc, err);
+        st = val_pow(r, a, b, lim, loc, err);
         goto done;
     }
     if (op == '/' && kb == RJ_VAL_NUM && fmpq_is_zero(b->num)
@@ -477,7 +542,7 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, rj_loc_t 
     }
     if ((ka == RJ_VAL_NUM || ka == RJ_VAL_MAT || ka == RJ_VAL_POLY)
         && (kb == RJ_VAL_NUM || kb == RJ_VAL_MAT || kb == RJ_VAL_POLY)
-        && (st = size_limit(err, loc, op, a, b)) != RJ_OK)
+        && (st = size_limit(lim, err, loc, op, a, b)) != RJ_OK)
         goto done;
 
     if (ka == RJ_VAL_NUM && kb == RJ_VAL_NUM) {

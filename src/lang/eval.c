@@ -5,24 +5,8 @@
 
 #include "resjac/lang.h"
 
-/* Most terms of one sum(...) or prod(...). */
-#define RJ_MAX_RANGE 1000000
-
 static int eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
                     rj_error_t err);
-
-static char *
-str_dup(const char *s)
-{
-    size_t n;
-    char *t;
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    t = flint_malloc(n + 1);
-    memcpy(t, s, n + 1);
-    return t;
-}
 
 /* Move err's message to loc, keeping its status and text. */
 static int
@@ -47,17 +31,17 @@ is_integer(const rj_val_struct *v)
     return v->kind == RJ_VAL_NUM && fmpz_is_one(fmpq_denref(v->num));
 }
 
-/* An integer argument in [lo, hi]. */
-static int
-get_int(slong *out, const rj_val_struct *v, rj_loc_t loc, const char *what, slong lo,
-        slong hi, rj_error_t err)
+int
+rj_val_get_si(slong *out, const rj_val_t v, slong lo, slong hi, int hi_is_limit,
+              const char *what, const char *of, rj_loc_t loc, rj_error_t err)
 {
-    char d[120];
+    char d[120], *s;
+    int st, below;
     if (!is_integer(v)) {
         if (v->kind == RJ_VAL_NUM) {
-            char *s = fmpq_get_str(NULL, 10, v->num);
-            int st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s must be an integer, found "
-                                      "%.60s", what, s);
+            s = fmpq_get_str(NULL, 10, v->num);
+            st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s must be an integer, found %.60s",
+                                  what, s);
             flint_free(s);
             return st;
         }
@@ -65,22 +49,24 @@ get_int(slong *out, const rj_val_struct *v, rj_loc_t loc, const char *what, slon
         return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s must be an integer, found %s",
                                 what, d);
     }
-    if (fmpz_cmp_si(fmpq_numref(v->num), lo) < 0) {
-        char *s = fmpz_get_str(NULL, 10, fmpq_numref(v->num));
-        int st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s must be at least %ld, found "
-                                  "%.60s", what, (long) lo, s);
-        flint_free(s);
-        return st;
+    below = fmpz_cmp_si(fmpq_numref(v->num), lo) < 0;
+    if (!below && fmpz_cmp_si(fmpq_numref(v->num), hi) <= 0) {
+        *out = fmpz_get_si(fmpq_numref(v->num));
+        return RJ_OK;
     }
-    if (fmpz_cmp_si(fmpq_numref(v->num), hi) > 0) {
-        char *s = fmpz_get_str(NULL, 10, fmpq_numref(v->num));
-        int st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc, "%s = %.60s exceeds the limit %ld",
-                                  what, s, (long) hi);
-        flint_free(s);
-        return st;
-    }
-    *out = fmpz_get_si(fmpq_numref(v->num));
-    return RJ_OK;
+    s = fmpz_get_str(NULL, 10, fmpq_numref(v->num));
+    if (!hi_is_limit)
+        st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s %.40s is out of range %ld..%ld%s%s%s",
+                              what, s, (long) lo, (long) hi, of != NULL ? " (" : "",
+                              of != NULL ? of : "", of != NULL ? ")" : "");
+    else if (below)
+        st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s must be at least %ld, found %.60s",
+                              what, (long) lo, s);
+    else
+        st = rj_error_set_loc(err, RJ_ERR_LIMIT, loc, "%s = %.60s exceeds the limit %ld", what,
+                              s, (long) hi);
+    flint_free(s);
+    return st;
 }
 
 static int
@@ -114,7 +100,7 @@ set_atom(rj_val_t v, const char *name)
 {
     rj_val_reset(v);
     v->kind = RJ_VAL_ATOM;
-    v->str = str_dup(name);
+    v->str = rj_strdup(name);
 }
 
 static int
@@ -248,8 +234,8 @@ bi_identity(rj_val_t out, call_t *c)
     slong n;
     int st = check_args(c, 1, 1, "identity(n)");
     if (st == RJ_OK)
-        st = get_int(&n, c->args[0], arg_loc(c, 0), "the size of identity(n)", 1, RJ_MAX_WIDTH,
-                     c->err);
+        st = rj_val_get_si(&n, c->args[0], 1, RJ_MAX_WIDTH, 1, "the size of identity(n)", NULL,
+                           arg_loc(c, 0), c->err);
     if (st == RJ_OK)
         st = check_entries(c, n, n);
     if (st != RJ_OK)
@@ -265,11 +251,11 @@ bi_zeros(rj_val_t out, call_t *c)
     slong r, k;
     int st = check_args(c, 2, 2, "zeros(rows, cols)");
     if (st == RJ_OK)
-        st = get_int(&r, c->args[0], arg_loc(c, 0), "rows of zeros(r, c)", 1, RJ_MAX_WIDTH,
-                     c->err);
+        st = rj_val_get_si(&r, c->args[0], 1, RJ_MAX_WIDTH, 1, "rows of zeros(r, c)", NULL,
+                           arg_loc(c, 0), c->err);
     if (st == RJ_OK)
-        st = get_int(&k, c->args[1], arg_loc(c, 1), "cols of zeros(r, c)", 1, RJ_MAX_WIDTH,
-                     c->err);
+        st = rj_val_get_si(&k, c->args[1], 1, RJ_MAX_WIDTH, 1, "cols of zeros(r, c)", NULL,
+                           arg_loc(c, 1), c->err);
     if (st == RJ_OK)
         st = check_entries(c, r, k);
     if (st != RJ_OK)
@@ -594,8 +580,8 @@ bi_repeat(rj_val_t out, call_t *c)
         return st;
     if (c->args[0]->kind != RJ_VAL_BLOCK && c->args[0]->kind != RJ_VAL_NET)
         return wrong_kind(c->err, arg_loc(c, 0), "repeat", "a block or a network", c->args[0]);
-    st = get_int(&L, c->args[1], arg_loc(c, 1), "the count of repeat(B, L)", 1,
-                 RJ_MAX_DEPTH, c->err);
+    st = rj_val_get_si(&L, c->args[1], 1, RJ_MAX_DEPTH, 1, "the count of repeat(B, L)", NULL,
+                       arg_loc(c, 1), c->err);
     if (st != RJ_OK)
         return st;
     net_size(c->args[0], &d, &en);
@@ -786,26 +772,6 @@ apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
     return RJ_OK;
 }
 
-/* One 1-based index: an integer in 1..n. */
-static int
-get_index(slong *out, const rj_val_struct *v, rj_loc_t loc, const char *what, slong n,
-          const char *of, rj_error_t err)
-{
-    char *s;
-    int st;
-    if (!is_integer(v))
-        return get_int(out, v, loc, what, 1, n, err);       /* reports the kind */
-    if (fmpz_cmp_si(fmpq_numref(v->num), 1) >= 0 && fmpz_cmp_si(fmpq_numref(v->num), n) <= 0) {
-        *out = fmpz_get_si(fmpq_numref(v->num));
-        return RJ_OK;
-    }
-    s = fmpz_get_str(NULL, 10, fmpq_numref(v->num));
-    st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s %.40s is out of range 1..%ld (%s)",
-                          what, s, (long) n, of);
-    flint_free(s);
-    return st;
-}
-
 static int
 apply_index(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
             rj_error_t err)
@@ -828,16 +794,16 @@ apply_index(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, s
                                     "one index needs a vector, but this is a %ld x %ld "
                                     "matrix: write A[i, j]", (long) r, (long) k);
         snprintf(of, sizeof(of), "a vector of length %ld", (long) (r * k));
-        st = get_index(&i, vals[1], e->args[1]->loc, "index", r * k, of, err);
+        st = rj_val_get_si(&i, vals[1], 1, r * k, 0, "index", of, e->args[1]->loc, err);
         if (st == RJ_OK)
             rj_val_set_fmpq(out, k == 1 ? fmpq_mat_entry(a->mat, i - 1, 0)
                                         : fmpq_mat_entry(a->mat, 0, i - 1));
         return st;
     }
     snprintf(of, sizeof(of), "a %ld x %ld matrix", (long) r, (long) k);
-    st = get_index(&i, vals[1], e->args[1]->loc, "row index", r, of, err);
+    st = rj_val_get_si(&i, vals[1], 1, r, 0, "row index", of, e->args[1]->loc, err);
     if (st == RJ_OK)
-        st = get_index(&j, vals[2], e->args[2]->loc, "column index", k, of, err);
+        st = rj_val_get_si(&j, vals[2], 1, k, 0, "column index", of, e->args[2]->loc, err);
     if (st == RJ_OK)
         rj_val_set_fmpq(out, fmpq_mat_entry(a->mat, i - 1, j - 1));
     return st;
@@ -883,13 +849,13 @@ apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n
         st = apply_matrix(r, e, vals, n, env, err);
         break;
     case RJ_EXPR_BINOP:
-        st = rj_val_binop(r, e->op, vals[0], vals[1], e->loc, err);
+        st = rj_val_binop(r, e->op, vals[0], vals[1], &env->limits, e->loc, err);
         break;
     case RJ_EXPR_SUM:
-        st = rj_val_binop(r, '+', vals[0], vals[1], e->args[2]->loc, err);
+        st = rj_val_binop(r, '+', vals[0], vals[1], &env->limits, e->args[2]->loc, err);
         break;
     case RJ_EXPR_PROD:                  /* later factors on the left */
-        st = rj_val_binop(r, '*', vals[1], vals[0], e->args[2]->loc, err);
+        st = rj_val_binop(r, '*', vals[1], vals[0], &env->limits, e->args[2]->loc, err);
         break;
     case RJ_EXPR_NEG:
         st = rj_val_neg(r, vals[0], e->loc, err);
@@ -973,14 +939,14 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
         st = eval_rec(hi, e->args[1], env, NULL, err);
     snprintf(what, sizeof(what), "the lower end of the %s's range", w);
     if (st == RJ_OK)
-        st = get_int(&a, lo, e->args[0]->loc, what, -(WORD(1) << 60), WORD(1) << 60, err);
+        st = rj_val_get_si(&a, lo, -(WORD(1) << 60), WORD(1) << 60, 1, what, NULL,
+                           e->args[0]->loc, err);
     snprintf(what, sizeof(what), "the upper end of the %s's range", w);
     if (st == RJ_OK)
-        st = get_int(&b, hi, e->args[1]->loc, what, -(WORD(1) << 60), WORD(1) << 60, err);
-    if (st == RJ_OK && b - a + 1 > RJ_MAX_RANGE)
-        st = rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc,
-                              "%s over %ld terms exceeds the limit %d", w, (long) (b - a + 1),
-                              RJ_MAX_RANGE);
+        st = rj_val_get_si(&b, hi, -(WORD(1) << 60), WORD(1) << 60, 1, what, NULL,
+                           e->args[1]->loc, err);
+    if (st == RJ_OK)
+        st = rj_limits_check_terms(&env->limits, (double) b - a + 1, w, e->loc, err);
     if (st != RJ_OK)
         goto done;
     acc->kind = RJ_VAL_NUM;                 /* empty sum 0, empty product 1 */
@@ -1027,7 +993,7 @@ eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
         break;
     case RJ_EXPR_STRING:
         r->kind = RJ_VAL_STRING;
-        r->str = str_dup(e->str != NULL ? e->str : "");
+        r->str = rj_strdup(e->str != NULL ? e->str : "");
         break;
     case RJ_EXPR_IDENT:
         v = rj_env_lookup(env, e->name);
@@ -1168,7 +1134,7 @@ model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
             dir[slash - path] = '\0';
         }
     } else
-        dir = str_dup(".");
+        dir = rj_strdup(".");
     env->dir = dir;
 
     st = rj_parse_file(prog, path, err);

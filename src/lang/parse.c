@@ -38,19 +38,6 @@
 
 /* ---------------------------------------------------------------- AST */
 
-static char *
-str_dup(const char *s)
-{
-    size_t n;
-    char *t;
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    t = flint_malloc(n + 1);
-    memcpy(t, s, n + 1);
-    return t;
-}
-
 static rj_expr_ptr
 expr_new(rj_expr_kind kind, rj_loc_t loc)
 {
@@ -70,7 +57,7 @@ expr_add_named(rj_expr_ptr e, rj_expr_ptr a, const char *argname, rj_loc_t namel
     e->argnames = flint_realloc(e->argnames, (e->nargs + 1) * sizeof(char *));
     e->argnamelocs = flint_realloc(e->argnamelocs, (e->nargs + 1) * sizeof(rj_loc_t));
     e->args[e->nargs] = a;
-    e->argnames[e->nargs] = str_dup(argname);
+    e->argnames[e->nargs] = rj_strdup(argname);
     e->argnamelocs[e->nargs] = argname != NULL ? nameloc : a->loc;
     e->nargs++;
 }
@@ -401,7 +388,7 @@ parse_sumprod(parser_t *P, const rj_tok_struct *name)
     const char *w = name->text;
     e = expr_new(strcmp(w, "sum") == 0 ? RJ_EXPR_SUM : RJ_EXPR_PROD, tok_loc(P, name));
     t = advance(P);                  /* the bound variable (checked by the caller) */
-    e->name = str_dup(t->text);
+    e->name = rj_strdup(t->text);
     advance(P);                      /* in */
     lo = parse_expr(P);
     if (lo == NULL)
@@ -545,7 +532,7 @@ parse_primary(parser_t *P)
     case RJ_TOK_STRING:
         advance(P);
         e = expr_new(RJ_EXPR_STRING, tok_loc(P, t));
-        e->str = str_dup(t->text);
+        e->str = rj_strdup(t->text);
         return e;
     case RJ_TOK_IDENT:
         if (is_keyword(t->text)) {
@@ -555,7 +542,7 @@ parse_primary(parser_t *P)
         advance(P);
         if (peek(P)->kind != RJ_TOK_LPAREN) {
             e = expr_new(RJ_EXPR_IDENT, tok_loc(P, t));
-            e->name = str_dup(t->text);
+            e->name = rj_strdup(t->text);
             return e;
         }
         if (!enter(P, peek(P)))
@@ -571,7 +558,7 @@ parse_primary(parser_t *P)
         } else {
             rj_tok_struct *open = advance(P);
             e = expr_new(RJ_EXPR_CALL, tok_loc(P, t));
-            e->name = str_dup(t->text);
+            e->name = rj_strdup(t->text);
             if (!parse_args(P, e, open, "call")) {
                 rj_expr_free(e);
                 e = NULL;
@@ -656,7 +643,7 @@ parse_postfix(parser_t *P)
         } else if (t->kind == RJ_TOK_LPAREN && callable) {
             /* E(args) with E not a plain name: compose(E, args) */
             x = expr_new(RJ_EXPR_CALL, e->loc);
-            x->name = str_dup("compose");
+            x->name = rj_strdup("compose");
             expr_add_arg(x, e, NULL);
             e = x;
             if (!enter(P, t))
@@ -890,7 +877,7 @@ parse_forall(parser_t *P)
         rj_expr_free(lo);
         return NULL;
     }
-    e->name = str_dup(t->text);
+    e->name = rj_strdup(t->text);
     if (peek(P)->kind != RJ_TOK_COLON) {
         expected(P, peek(P), "expected ':' before the body of the 'forall' at %d:%d",
                  fa->line, fa->col);
@@ -1001,7 +988,7 @@ parse_statement(parser_t *P, rj_prog_t prog)
     advance(P);
     s = prog_push(prog);
     s->loc = tok_loc(P, t);
-    s->name = str_dup(n->text);
+    s->name = rj_strdup(n->text);
 
     if (is_word(t, "let")) {
         s->kind = RJ_STMT_LET;
@@ -1020,7 +1007,7 @@ parse_statement(parser_t *P, rj_prog_t prog)
                                  "'claim %.60s' (e.g. \"Example 3\")", n->text);
             return 0;
         }
-        s->ref = str_dup(advance(P)->text);
+        s->ref = rj_strdup(advance(P)->text);
         if (!is_word(peek(P), "expect")) {
             expected(P, peek(P), "expected 'expect' and a verdict after the reference");
             return 0;
@@ -1042,7 +1029,7 @@ parse_statement(parser_t *P, rj_prog_t prog)
                 expected(P, peek(P), "expected a string after 'note'");
                 return 0;
             }
-            s->note = str_dup(advance(P)->text);
+            s->note = rj_strdup(advance(P)->text);
         }
         if (peek(P)->kind != RJ_TOK_COLON) {
             expected(P, peek(P), "expected ':' before the claim's formula%s",
@@ -1082,7 +1069,7 @@ rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t e
     int status;
 
     rj_prog_clear(prog);
-    prog->file = str_dup(file != NULL ? file : "<input>");
+    prog->file = rj_strdup(file != NULL ? file : "<input>");
     _rj_toks_init(toks);
     status = _rj_lex(toks, text, prog->file, err);
     if (status == RJ_OK) {

@@ -60,19 +60,6 @@ rj_val_swap(rj_val_t v, rj_val_t w)
     *w = t;
 }
 
-static char *
-str_dup(const char *s)
-{
-    size_t n;
-    char *t;
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    t = flint_malloc(n + 1);
-    memcpy(t, s, n + 1);
-    return t;
-}
-
 /* Deep copy of every field (whatever the kind), so that no part of v shares
    memory with w.  v == w is allowed. */
 void
@@ -94,7 +81,7 @@ rj_val_set(rj_val_t v, const rj_val_t w)
     mpfr_set_prec(t->hi, mpfr_get_prec(w->hi));
     mpfr_set(t->lo, w->lo, MPFR_RNDN);   /* same precision: exact */
     mpfr_set(t->hi, w->hi, MPFR_RNDN);
-    t->str = str_dup(w->str);
+    t->str = rj_strdup(w->str);
     rj_block_set(t->block, w->block);
     rj_net_set(t->net, w->net);
     if (w->len > 0) {
@@ -464,6 +451,7 @@ rj_env_init(rj_env_t env)
     env->dir = NULL;
     env->nfuncs = 0;
     env->funcs = NULL;
+    rj_limits_default(&env->limits);
 }
 
 void
@@ -539,7 +527,7 @@ rj_env_push(rj_env_t env, const char *name, const rj_val_t v)
         env->names = flint_realloc(env->names, env->alloc * sizeof(char *));
         env->vals = flint_realloc(env->vals, env->alloc * sizeof(rj_val_struct));
     }
-    env->names[env->len] = str_dup(name);
+    env->names[env->len] = rj_strdup(name);
     env->vals[env->len] = *t;  /* moves t's contents */
     env->len++;
 }

@@ -3,7 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <flint/flint.h>
+
 #include "resjac/error.h"
+
+char *
+rj_strdup(const char *s)
+{
+    size_t n;
+    char *t;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    t = flint_malloc(n + 1);
+    memcpy(t, s, n + 1);
+    return t;
+}
 
 void
 rj_error_init(rj_error_t err)

@@ -355,19 +355,6 @@ net_reserve(rj_net_t net, slong n)
     net->alloc = a;
 }
 
-static char *
-str_dup(const char *s)
-{
-    size_t n;
-    char *t;
-    if (s == NULL)
-        return NULL;
-    n = strlen(s);
-    t = flint_malloc(n + 1);
-    memcpy(t, s, n + 1);
-    return t;
-}
-
 void
 rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
 {
@@ -382,7 +369,7 @@ rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
     }
     rj_block_init(net->blocks + net->len);
     rj_block_set(net->blocks + net->len, blk);
-    net->names[net->len] = str_dup(name);
+    net->names[net->len] = rj_strdup(name);
     net->len++;
 }
 

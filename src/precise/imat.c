@@ -65,6 +65,27 @@ _rjp_mr_add(mpfr_t zm, mpfr_t zr, const mpfr_t xm, const mpfr_t xr,
 
 /* ------------------------------------------------------------ memory */
 
+double
+rj_imat_bytes(slong r, slong c, slong prec)
+{
+    double lm = mpfr_custom_get_size(prec), lr = mpfr_custom_get_size(RJ_RAD_PREC);
+    return (double) r * (double) c * (2.0 * sizeof(__mpfr_struct) + lm + lr);
+}
+
+int
+rj_precise_check_memory(slong count, slong r, slong c, slong prec, rj_error_t err)
+{
+    double need = (double) count * rj_imat_bytes(r, c, prec);
+    if (need <= (double) RJ_MAX_BYTES)
+        return RJ_OK;
+    return rj_error_set(err, RJ_ERR_LIMIT,
+                        "the precise layer needs about %.3g GB (%ld matrices %ldx%ld at %ld "
+                        "bits), over the memory limit of %.3g GB (RJ_MAX_BYTES in "
+                        "resjac/model.h); a lower precision or a narrower network needs less",
+                        need / 1e9, (long) count, (long) r, (long) c, (long) prec,
+                        (double) RJ_MAX_BYTES / 1e9);
+}
+
 /* Entries use MPFR's custom interface on one limb buffer per matrix (no
    allocation per entry): an entry must never be mpfr_clear'ed, mpfr_swap'ped
    with a number outside the matrix, or given another precision. */
@@ -688,8 +709,7 @@ rj_mpfr_get_str_mid(const mpfr_t x)
         mpfr_asprintf(&s, "0");
     else
         mpfr_asprintf(&s, "%.*Re", digits, x);
-    out = flint_malloc(strlen(s) + 1);
-    strcpy(out, s);
+    out = rj_strdup(s);
     mpfr_free_str(s);
     return out;
 }
@@ -699,8 +719,7 @@ rj_mpfr_get_str_rad(const mpfr_t x)
 {
     char *s, *out;
     mpfr_asprintf(&s, "%.5RUe", x);
-    out = flint_malloc(strlen(s) + 1);
-    strcpy(out, s);
+    out = rj_strdup(s);
     mpfr_free_str(s);
     return out;
 }

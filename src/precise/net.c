@@ -270,10 +270,33 @@ forward_prec(const rj_net_t net, slong prec)
     return FLINT_MIN((slong) (prec + ceil(bits)), (slong) RJ_PRECISE_PREC_MAX);
 }
 
+/* [memory] A pass over a network of width w (the largest of its widths) at
+   working precision p holds a few w x w matrices per block (W1, W2 and the
+   parts S, R as rj_imat_t, their sum, the Rump product's integer and double
+   copies, the normwise balls of the streamed product) and a stack of about
+   log2 L normwise balls.  Measured peaks of `resjac bounds` (dense weights,
+   width 256, 3 blocks) are the storage of 21 w x w rj_imat_t at 128 bits and
+   of 25 at 4,096 bits (1,990 and 14,500 bytes per entry); the estimate takes
+   RJP_PASS_MATS plus the stack, an upper bound with a margin.  `extra` counts
+   the w x w matrices a function keeps besides (stored parts, graded
+   components). */
+#define RJP_PASS_MATS 32
+
 static int
-check_args(const rj_net_t net, const rj_imat_t x, slong prec, rj_error_t err)
+check_pass_memory(slong extra, slong w, slong L, slong p, rj_error_t err)
+{
+    return rj_precise_check_memory(RJP_PASS_MATS + FLINT_BIT_COUNT(L) + extra, w, w, p, err);
+}
+
+/* Limits of a pass over net at x: precision, depth, width and memory (with
+   `extra` stored w x w matrices); *wp receives the forward pass's working
+   precision. */
+static int
+check_args(slong *wp, const rj_net_t net, const rj_imat_t x, slong prec, slong extra,
+           rj_error_t err)
 {
     int st;
+    slong w;
     if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
         return st;
     if (net->len > RJ_MAX_DEPTH)
@@ -283,12 +306,14 @@ check_args(const rj_net_t net, const rj_imat_t x, slong prec, rj_error_t err)
     if (x->c != 1 || x->r < 1)
         return rj_error_set(err, RJ_ERR_INPUT, "the point must be a column vector, got %ldx%ld",
                             (long) x->r, (long) x->c);
-    if (x->r > RJ_PRECISE_MAX_WIDTH || rj_net_max_width(net) > RJ_PRECISE_MAX_WIDTH)
+    w = FLINT_MAX(x->r, rj_net_max_width(net));
+    if (w > RJ_PRECISE_MAX_WIDTH)
         return rj_error_set(err, RJ_ERR_LIMIT,
                             "width %ld is above the precise layer's limit "
-                            "RJ_PRECISE_MAX_WIDTH = %d", (long) FLINT_MAX(x->r,
-                            rj_net_max_width(net)), RJ_PRECISE_MAX_WIDTH);
-    return RJ_OK;
+                            "RJ_PRECISE_MAX_WIDTH = %d", (long) w, RJ_PRECISE_MAX_WIDTH);
+    *wp = forward_prec(net, prec);
+    return check_pass_memory(extra, w, net->len,
+                             FLINT_MAX(*wp, prec + _rjp_prod_guard(net->len)), err);
 }
 
 /* ------------------------------------------------------------ parts */
@@ -329,10 +354,9 @@ rj_precise_parts(rj_precise_parts_t parts, const rj_net_t net, const rj_imat_t x
 {
     slong l, L = net->len, wp;
     int st;
-    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+    if ((st = check_args(&wp, net, x, prec, 2 * L, err)) != RJ_OK)
         return st;
     rj_precise_parts_clear(parts);
-    wp = forward_prec(net, prec);
     parts->len = L;
     parts->prec = prec;
     parts->h = flint_malloc((L + 1) * sizeof(rj_imat_struct));
@@ -379,9 +403,8 @@ rj_precise_forward(rj_imat_t y, const rj_net_t net, const rj_imat_t x, slong pre
     slong l, wp;
     rj_imat_t h, z;
     int st;
-    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
         return st;
-    wp = forward_prec(net, prec);
     rj_imat_init(h, 0, 0, wp);
     rj_imat_init(z, 0, 0, wp);
     rj_imat_set(h, x);
@@ -452,10 +475,11 @@ int
 rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
                     slong prec, rj_error_t err)
 {
+    slong wp;
     int st;
-    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
         return st;
-    return jacobian_wp(J, ties, net, x, prec, forward_prec(net, prec), err);
+    return jacobian_wp(J, ties, net, x, prec, wp, err);
 }
 
 /* The Jacobian with the working precision wp of the forward pass given. */
@@ -519,14 +543,26 @@ rj_precise_jacobian_fmpq(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
     wp = forward_prec(net, prec);
     rj_imat_init(xi, 0, 0, wp);
     rj_imat_set_fmpq_mat(xi, x, wp);
-    if ((st = check_args(net, xi, prec, err)) == RJ_OK)
+    if ((st = check_args(&wp, net, xi, prec, 0, err)) == RJ_OK)
         st = jacobian_wp(J, ties, net, xi, prec, wp, err);
     rj_imat_clear(xi);
     return st;
 }
 
+/* The largest width of stored parts. */
+static slong
+parts_width(const rj_precise_parts_t parts)
+{
+    slong l, w = parts->h[0].r;
+    for (l = 0; l < parts->len; l++)
+        w = FLINT_MAX(w, FLINT_MAX(parts->S[l].r, parts->S[l].c));
+    return w;
+}
+
+/* Limits of a product over stored parts at precision p with `extra` w x w
+   matrices kept besides. */
 static int
-check_parts(const rj_precise_parts_t parts, slong prec, rj_error_t err)
+check_parts(const rj_precise_parts_t parts, slong prec, slong p, slong extra, rj_error_t err)
 {
     int st;
     if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
@@ -534,7 +570,7 @@ check_parts(const rj_precise_parts_t parts, slong prec, rj_error_t err)
     if (parts->h == NULL)
         return rj_error_set(err, RJ_ERR_INPUT,
                             "the parts hold no point (compute them with rj_precise_parts)");
-    return RJ_OK;
+    return check_pass_memory(extra, parts_width(parts), parts->len, p, err);
 }
 
 int
@@ -546,9 +582,9 @@ rj_precise_expand_direct(rj_imat_t P, const rj_precise_parts_t parts, slong prec
     rj_imat_t C;
     rj_nmat_prod_t stack;
     int st;
-    if ((st = check_parts(parts, prec, err)) != RJ_OK)
-        return st;
     pw = prec + _rjp_prod_guard(parts->len);
+    if ((st = check_parts(parts, prec, pw, 0, err)) != RJ_OK)
+        return st;
     rj_nmat_init(F, 0, 0);
     rj_nmat_init(Q, 0, 0);
     rj_nmat_prod_init(stack, pw);
@@ -581,14 +617,14 @@ rj_precise_expand_graded(rj_imat_struct *G, const rj_precise_parts_t parts,
     rj_nmat_t S, R, T;
     int st;
 
-    if ((st = check_parts(parts, prec, err)) != RJ_OK)
+    pw = prec + 32 + 2 * FLINT_BIT_COUNT(L);
+    if ((st = check_parts(parts, prec, pw, 3 * (L + 1), err)) != RJ_OK)
         return st;
     if (L > RJ_PRECISE_GRADED_MAX_L)
         return rj_error_set(err, RJ_ERR_LIMIT,
                             "the graded expansion needs O(L^2) products; L = %ld is above "
                             "the limit RJ_PRECISE_GRADED_MAX_L = %d", (long) L,
                             RJ_PRECISE_GRADED_MAX_L);
-    pw = prec + 32 + 2 * FLINT_BIT_COUNT(L);
     cur = flint_malloc((L + 1) * sizeof(rj_nmat_struct));
     nxt = flint_malloc((L + 1) * sizeof(rj_nmat_struct));
     for (k = 0; k <= L; k++) {
@@ -662,11 +698,11 @@ rj_precise_grad(rj_imat_t v, const rj_precise_parts_t parts, const rj_imat_t g,
     slong l, pw;
     rj_nmat_t w;
     int st;
-    if ((st = check_parts(parts, prec, err)) != RJ_OK)
+    pw = prec + 16 + 2 * FLINT_BIT_COUNT(parts->len + 1);
+    if ((st = check_parts(parts, prec, pw, 0, err)) != RJ_OK)
         return st;
     if ((st = check_g(g, parts->h[parts->len].r, err)) != RJ_OK)
         return st;
-    pw = prec + 16 + 2 * FLINT_BIT_COUNT(parts->len + 1);
     rj_nmat_init(w, 0, 0);
     rj_nmat_set_imat(w, g, pw);
     for (l = parts->len - 1; l >= 0; l--)
@@ -685,9 +721,8 @@ rj_precise_grad_net(rj_imat_t v, const rj_net_t net, const rj_imat_t x,
     rj_imat_t S, R;
     rj_nmat_t w;
     int st;
-    if ((st = check_args(net, x, prec, err)) != RJ_OK)
+    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
         return st;
-    wp = forward_prec(net, prec);
     pw = prec + 16 + 2 * FLINT_BIT_COUNT(L + 1);
     h = flint_malloc((L + 1) * sizeof(rj_imat_struct));
     for (l = 0; l <= L; l++)
