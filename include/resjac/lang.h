@@ -168,9 +168,7 @@ typedef enum {
     RJ_VAL_NET,
     RJ_VAL_STRING,
     RJ_VAL_LIST,      /* list of values */
-    RJ_VAL_EXT        /* a value another module adds: data, handled through ops (the
-                         claims module's enclosure matrices and values that depend
-                         on ReLU tie choices) */
+    RJ_VAL_EXT        /* a value another module adds: data, handled through ops */
 } rj_val_kind;
 
 struct rj_val_struct;
