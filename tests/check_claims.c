@@ -1079,7 +1079,10 @@ START_TEST(test_valid_claims_get_verdicts)
              "identity(2) and A^-1 == [[1, -1], [-1, 2]]\n"
              "claim sing \"x\" expect PROVED: [[1, 2], [2, 4]]^-1 == A\n"
              "claim pcall \"x\" expect UNDECIDED: p(2) == 5\n"
-             "claim pcall2 \"x\" expect UNDECIDED: p(2) == 2 - trace(J) and p(J) == zeros(1, 1)\n");
+             "claim pcall2 \"x\" expect UNDECIDED: p(2) == 2 - trace(J) and p(J) == zeros(1, 1)\n"
+             "claim emat \"x\" expect PROVED: norm2(sqrt(2) * [1, 2]) > 3162/1000 and "
+             "norm2([1, 2] * sqrt(2)) < 3163/1000\n"
+             "claim etie \"x\" expect PROVED: norm2(sqrt(2) * J) < 2829/1000\n");
     assert_verdict(res, "nested", RJ_VERDICT_UNDECIDED, "nested tie choices are not supported");
     assert_verdict(res, "max3", RJ_VERDICT_PROVED, NULL);
     assert_verdict(res, "min2", RJ_VERDICT_PROVED, NULL);
@@ -1090,6 +1093,10 @@ START_TEST(test_valid_claims_get_verdicts)
     /* charpoly is not known to be multilinear in the choices: the vertices
        alone prove nothing */
     assert_verdict(res, "pcall2", RJ_VERDICT_UNDECIDED, "holds at every one-sided choice");
+    /* an enclosure times an exact matrix is an enclosure matrix, with or
+       without ties (with ties it was one before; without, ERROR) */
+    assert_verdict(res, "emat", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "etie", RJ_VERDICT_PROVED, "holds for all 2 one-sided choices");
     rj_claim_results_clear(res);
 }
 END_TEST

@@ -361,7 +361,10 @@ int rj_eval(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
 /* A matrix literal whose entries are not all numbers is handed to the
    registered function of this name (which no program can call by name) with
    the arguments (rows, cols, entries row-major), as E(args) is compose(E,
-   args); without one it is an error. */
+   args); without one it is an error.  So is the exact matrix of an operation
+   (+ - * / ^, a sum's or product's step) with an enclosure, which the
+   language's arithmetic has no kind for: the operation is then applied to
+   what the function made of the matrix. */
 #define RJ_MATRIX_FUNC "[]"
 
 /* Register a table of functions (see rj_func_def) with its context; tables

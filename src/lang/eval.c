@@ -7,6 +7,8 @@
 
 static int eval_rec(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
                     rj_error_t err);
+static int apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+                 rj_env_t env, const char *hint, rj_error_t err);
 
 /* Move err's message to loc, keeping its status and text. */
 static int
@@ -724,6 +726,67 @@ apply_call(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, sl
 
 /* ---------------------------------------------------------------- expressions */
 
+/* RJ_MATRIX_FUNC(rows, cols, entries...) */
+static int
+call_matrix_func(rj_val_t out, const rj_func_def *def, void *ctx, const rj_expr_struct *e,
+                 slong rows, slong cols, rj_val_struct *const *vals, rj_env_t env,
+                 rj_error_t err)
+{
+    slong n = rows * cols;
+    rj_val_struct **w = flint_malloc((n + 2) * sizeof(rj_val_struct *));
+    rj_val_t r, c;
+    int st;
+    rj_val_init(r);
+    rj_val_init(c);
+    r->kind = c->kind = RJ_VAL_NUM;
+    fmpq_set_si(r->num, rows, 1);
+    fmpq_set_si(c->num, cols, 1);
+    w[0] = r;
+    w[1] = c;
+    memcpy(w + 2, vals, n * sizeof(rj_val_struct *));
+    st = call_registered(out, def, ctx, e, w, n + 2, env, err);
+    rj_val_clear(r);
+    rj_val_clear(c);
+    flint_free(w);
+    return st;
+}
+
+/* An enclosure with an exact matrix, which the language's arithmetic has no
+   kind for: the matrix goes through RJ_MATRIX_FUNC (when a module registered
+   one) and the operation is applied again, to what that made of it. */
+static int
+apply_mixed(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, rj_env_t env,
+            const char *hint, rj_error_t err)
+{
+    void *ctx = NULL;
+    const rj_func_def *def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx);
+    int m = vals[0]->kind == RJ_VAL_MAT ? 0 : 1;
+    const fmpq_mat_struct *A = vals[m]->mat;
+    slong i, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
+    rj_val_struct *v = flint_malloc(FLINT_MAX(r * c, 1) * sizeof(rj_val_struct));
+    rj_val_struct **p = flint_malloc(FLINT_MAX(r * c, 1) * sizeof(rj_val_struct *));
+    rj_val_struct *w[2];
+    rj_val_t M;
+    int st;
+    for (i = 0; i < r * c; i++) {
+        rj_val_init(v + i);
+        rj_val_set_fmpq(v + i, fmpq_mat_entry(A, i / c, i % c));
+        p[i] = v + i;
+    }
+    rj_val_init(M);
+    st = call_matrix_func(M, def, ctx, e, r, c, p, env, err);
+    w[m] = M;
+    w[1 - m] = vals[1 - m];
+    if (st == RJ_OK)
+        st = apply(out, e, w, 2, env, hint, err);
+    rj_val_clear(M);
+    for (i = 0; i < r * c; i++)
+        rj_val_clear(v + i);
+    flint_free(v);
+    flint_free(p);
+    return st;
+}
+
 static int
 apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
              rj_env_t env, rj_error_t err)
@@ -734,25 +797,8 @@ apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
     const rj_func_def *def;
     for (i = 0; i < n && vals[i]->kind == RJ_VAL_NUM; i++)
         ;
-    if (i < n && (def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx)) != NULL) {
-        /* RJ_MATRIX_FUNC(rows, cols, entries...) */
-        rj_val_struct **w = flint_malloc((n + 2) * sizeof(rj_val_struct *));
-        rj_val_t r, c;
-        int st;
-        rj_val_init(r);
-        rj_val_init(c);
-        fmpq_set_si(r->num, e->rows, 1);
-        fmpq_set_si(c->num, k, 1);
-        r->kind = c->kind = RJ_VAL_NUM;
-        w[0] = r;
-        w[1] = c;
-        memcpy(w + 2, vals, n * sizeof(rj_val_struct *));
-        st = call_registered(out, def, ctx, e, w, n + 2, env, err);
-        rj_val_clear(r);
-        rj_val_clear(c);
-        flint_free(w);
-        return st;
-    }
+    if (i < n && (def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx)) != NULL)
+        return call_matrix_func(out, def, ctx, e, e->rows, k, vals, env, err);
     if (i < n) {
         char d[120], pos[64];
         rj_val_describe(d, sizeof(d), vals[i]);
@@ -840,6 +886,11 @@ apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n
     for (i = 0; i < n; i++)
         if (vals[i]->kind == RJ_VAL_EXT && vals[i]->ops->lift != NULL)
             return vals[i]->ops->lift(out, e, vals, n, env, err);
+    if ((e->kind == RJ_EXPR_BINOP || e->kind == RJ_EXPR_SUM || e->kind == RJ_EXPR_PROD)
+        && ((vals[0]->kind == RJ_VAL_ENCL && vals[1]->kind == RJ_VAL_MAT)
+            || (vals[0]->kind == RJ_VAL_MAT && vals[1]->kind == RJ_VAL_ENCL))
+        && rj_env_find_function(env, RJ_MATRIX_FUNC, NULL) != NULL)
+        return apply_mixed(out, e, vals, env, hint, err);
     rj_val_init(r);
     switch (e->kind) {
     case RJ_EXPR_CALL:
