@@ -248,7 +248,11 @@ void rj_precise_parts_init(rj_precise_parts_t p);
 void rj_precise_parts_clear(rj_precise_parts_t p);
 
 /* One block at an input enclosure: output y, parts S and R (any may be NULL),
-   possible ties appended to ties (may be NULL) with block index `index`. */
+   possible ties appended to ties (may be NULL) with block index `index`.
+   blk must be a validated block (rj_block_validate, resjac/model.h): its
+   shapes are not checked again.  Checked here: x against the width the block
+   takes (rj_point_check, the message every layer gives) and the activations
+   (RJ_ERR_INPUT for a kind this layer does not know). */
 int rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                      const rj_block_t blk, slong index, const rj_imat_t x,
                      slong prec, rj_error_t err);

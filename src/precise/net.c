@@ -66,33 +66,14 @@ rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                  slong prec, rj_error_t err)
 {
     const rj_block_struct *b = blk;
-    slong n_in = fmpq_mat_ncols(b->W1), n_mid = fmpq_mat_nrows(b->W1), n_out;
-    int want = (S != NULL || R != NULL);
+    slong n_in = b->n_in, n_out = b->n_out;
+    int want = (S != NULL || R != NULL), st;
     rj_imat_t v, z, F, sx, W1, W2, dpre, dmid, dpost, M;
     char desc[64];
 
     rj_block_label(desc, sizeof(desc), index, NULL);
-    n_out = b->two_layer ? fmpq_mat_nrows(b->W2) : n_mid;
-    if (x->c != 1 || x->r != n_in)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "%s takes width %ld but its input is %ldx%ld", desc,
-                            (long) n_in, (long) x->r, (long) x->c);
-    if (n_in < 1 || n_mid < 1 || (b->two_layer && fmpq_mat_ncols(b->W2) != n_mid))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: weight shapes do not fit", desc);
-    if ((fmpq_mat_nrows(b->b1) != 0 && (fmpq_mat_nrows(b->b1) != n_mid
-                                        || fmpq_mat_ncols(b->b1) != 1))
-        || (fmpq_mat_nrows(b->b2) != 0 && (fmpq_mat_nrows(b->b2) != n_out
-                                           || fmpq_mat_ncols(b->b2) != 1)))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: bias shapes do not fit", desc);
-    if ((b->skip == RJ_SKIP_IDENTITY || b->skip == RJ_SKIP_SCALED) && n_in != n_out)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "%s maps width %ld to %ld; its skip needs equal widths",
-                            desc, (long) n_in, (long) n_out);
-    if (b->skip == RJ_SKIP_PROJECT
-        && (fmpq_mat_nrows(b->Ws) != n_out || fmpq_mat_ncols(b->Ws) != n_in))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: projection Ws is %ldx%ld, needs %ldx%ld",
-                            desc, (long) fmpq_mat_nrows(b->Ws), (long) fmpq_mat_ncols(b->Ws),
-                            (long) n_out, (long) n_in);
+    if ((st = rj_point_check(x->r, x->c, n_in, desc, err)) != RJ_OK)
+        return st;
     if (!act_ok(b->act) || !act_ok(b->outer))
         return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation", desc);
 
@@ -288,7 +269,7 @@ check_pass_memory(slong extra, slong w, slong L, slong p, rj_error_t err)
     return rj_precise_check_memory(RJP_PASS_MATS + FLINT_BIT_COUNT(L) + extra, w, w, p, err);
 }
 
-/* Limits of a pass over net at x: precision, depth, width and memory (with
+/* Limits of a pass over net at x: precision, the point, width and memory (with
    `extra` stored w x w matrices); *wp receives the forward pass's working
    precision. */
 static int
@@ -299,13 +280,8 @@ check_args(slong *wp, const rj_net_t net, const rj_imat_t x, slong prec, slong e
     slong w;
     if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
         return st;
-    if (net->len > RJ_MAX_DEPTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the network has %ld blocks; the limit is RJ_MAX_DEPTH = %d",
-                            (long) net->len, RJ_MAX_DEPTH);
-    if (x->c != 1 || x->r < 1)
-        return rj_error_set(err, RJ_ERR_INPUT, "the point must be a column vector, got %ldx%ld",
-                            (long) x->r, (long) x->c);
+    if ((st = rj_net_check_point(net, x->r, x->c, err)) != RJ_OK)
+        return st;
     w = FLINT_MAX(x->r, rj_net_max_width(net));
     if (w > RJ_PRECISE_MAX_WIDTH)
         return rj_error_set(err, RJ_ERR_LIMIT,
