@@ -1437,6 +1437,46 @@ START_TEST(test_net_converted_once)
 }
 END_TEST
 
+/* precise_block_own_message: rj_precise_block checked its input with a
+   message of its own ("block 2 takes width 3 but its input is 4x1"); it now
+   gives rj_point_check's, the one every layer gives. */
+START_TEST(test_block_point_message)
+{
+    flint_rand_t st;
+    slong k;
+    rj_test_randinit(st, seed + 33);
+    for (k = 0; k < 3; k++) {
+        rj_block_t b;
+        rj_imat_t x, y;
+        rj_error_t err, want;
+        slong rows = k == 1 ? 1 : 3 + 1 + n_randint(st, 3), cols = k == 1 ? 4 : 1;
+        char lab[64];
+        int st_want;
+        rj_block_init(b);
+        rj_error_init(err);
+        rj_error_init(want);
+        rj_test_randblock(b, st, 3, 2, 3, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_TANH,
+                          RJ_ACT_RELU, 1, 5, 3);
+        RJ_CHECK(rj_block_validate(b, NULL, err) == RJ_OK, seed, "%s", err->msg);
+        if (k == 2)
+            rows = 3;    /* the right width: accepted */
+        rj_imat_init(x, rows, cols, 64);
+        rj_imat_init(y, 0, 0, 64);
+        rj_block_label(lab, sizeof(lab), 1, NULL);
+        st_want = rj_point_check(rows, cols, 3, lab, want);
+        RJ_CHECK(rj_precise_block(y, NULL, NULL, NULL, b, 1, x, 64, err) == st_want
+                 && (st_want == RJ_OK || strcmp(err->msg, want->msg) == 0), seed,
+                 "block message '%s', wanted '%s'", err->msg, want->msg);
+        RJ_CHECK(st_want == (k == 2 ? RJ_OK : RJ_ERR_INPUT) && (k == 2 || y->r == 0), seed,
+                 "case %ld: status %d", (long) k, st_want);
+        rj_imat_clear(x);
+        rj_imat_clear(y);
+        rj_block_clear(b);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 /* The converted weights count in the memory check: a network whose pass fits
    in RJ_MAX_BYTES at the top precision while its weights, converted, do not,
    is refused by rj_precise_net_set before allocating them. */
@@ -1498,6 +1538,7 @@ precise_suite(void)
     tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_net_converted_once);
     tcase_add_test(tc, test_net_converted_memory);
+    tcase_add_test(tc, test_block_point_message);
     suite_add_tcase(s, tc);
     return s;
 }
