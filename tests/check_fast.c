@@ -769,6 +769,7 @@ START_TEST(test_limits_and_errors)
     /* memory limit checked before allocating */
     ck_assert_int_eq(rj_fast_random_parse(sp, "1000,65536,pre", err), RJ_OK);
     ck_assert_int_eq(rj_fast_net_random(f, sp, 1, RJ_FAST_F32, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "RJ_MAX_BYTES") != NULL, "%s", err->msg);
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
 }

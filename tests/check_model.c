@@ -2107,6 +2107,7 @@ START_TEST(test_point_check_one_message)
         rj_fast_net_t f;
         rj_fast_bound_t fb;
         rj_exact_parts_t p;
+        rj_imat_t J;
         rj_error_t err, e2;
         fmpq_mat_t x, y;
         char want[200];
@@ -2117,6 +2118,7 @@ START_TEST(test_point_check_one_message)
         rj_fast_net_init(f);
         rj_fast_bound_init(fb);
         rj_exact_parts_init(p);
+        rj_imat_init(J, 0, 0, 64);
         rj_error_init(err);
         rj_error_init(e2);
         rj_test_randnet_pl(net, st, L, 3, 4, 1, 0);
@@ -2167,6 +2169,9 @@ START_TEST(test_point_check_one_message)
                 rj_error_init(e2);
                 RJ_CHECK(rj_fast_jacobian_bound(fb, f, x, e2) == want_st
                          && strcmp(e2->msg, want) == 0, seed, "fast bound: '%s'", e2->msg);
+                rj_error_init(e2);
+                RJ_CHECK(rj_precise_forward_fmpq(J, net, x, 64, e2) == want_st
+                         && strcmp(e2->msg, want) == 0, seed, "precise: '%s'", e2->msg);
             }
             fmpq_mat_clear(x);
             fmpq_mat_clear(y);
@@ -2174,6 +2179,7 @@ START_TEST(test_point_check_one_message)
         rj_fast_bound_clear(fb);
         rj_fast_net_clear(f);
         rj_exact_parts_clear(p);
+        rj_imat_clear(J);
         rj_net_clear(net);
     }
     /* a network of no blocks takes any width */

@@ -1145,6 +1145,15 @@ check_refused(int st, const rj_error_t err, const char *what)
 
 #define MEM_DEEP_L 100
 
+/* A becomes the n x n identity. */
+static void
+set_identity(fmpq_mat_t A, slong n)
+{
+    fmpq_mat_clear(A);
+    fmpq_mat_init(A, n, n);
+    fmpq_mat_one(A);
+}
+
 START_TEST(test_memory_limit)
 {
     const slong w = 128, big = RJ_PRECISE_PREC_MAX, L = MEM_DEEP_L;
@@ -1159,17 +1168,13 @@ START_TEST(test_memory_limit)
 
     /* one block W1 = I (w x w), no skip; a deep narrow net for the parts */
     rj_block_init(b);
-    fmpq_mat_clear(b->W1);
-    fmpq_mat_init(b->W1, w, w);
-    fmpq_mat_one(b->W1);
+    set_identity(b->W1, w);
     b->skip = RJ_SKIP_NONE;
     rj_error_init(err);
     RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "block: %s", err->msg);
     rj_net_init(net);
     rj_net_append(net, b, "B");
-    fmpq_mat_clear(b->W1);
-    fmpq_mat_init(b->W1, 48, 48);
-    fmpq_mat_one(b->W1);
+    set_identity(b->W1, 48);
     RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "block: %s", err->msg);
     rj_net_init(deep);
     for (i = 0; i < L; i++)
@@ -1244,6 +1249,273 @@ START_TEST(test_memory_limit)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- a network converted once */
+
+/* Same shape, precision and bits (midpoints and radii; NaN equals NaN). */
+static int
+mpfr_same(const mpfr_t a, const mpfr_t b)
+{
+    return (mpfr_nan_p(a) && mpfr_nan_p(b))
+        || (mpfr_equal_p(a, b) && mpfr_signbit(a) == mpfr_signbit(b));
+}
+
+static int
+imat_same(const rj_imat_t A, const rj_imat_t B)
+{
+    slong i;
+    if (A->r != B->r || A->c != B->c || A->prec != B->prec)
+        return 0;
+    for (i = 0; i < A->r * A->c; i++)
+        if (!mpfr_same(A->mid + i, B->mid + i) || !mpfr_same(A->rad + i, B->rad + i))
+            return 0;
+    return 1;
+}
+
+static int
+ties_same(const rj_ties_t a, const rj_ties_t b)
+{
+    slong i;
+    if (a->len != b->len)
+        return 0;
+    for (i = 0; i < a->len; i++)
+        if (a->ties[i].block != b->ties[i].block || a->ties[i].where != b->ties[i].where
+            || a->ties[i].unit != b->ties[i].unit)
+            return 0;
+    return 1;
+}
+
+/* Every pass of net at x and prec: converted once (rj_precise_net_set) against
+   the functions taking the network (each block converted when reached) and
+   against rj_precise_block block by block (its weights converted from the
+   fmpq block on each call): the same bits everywhere. */
+static void
+check_converted_once(const rj_net_t net, const fmpq_mat_t x, slong prec, flint_rand_t st,
+                     const char *what)
+{
+    rj_precise_net_t pn;
+    rj_precise_parts_t p1, p2;
+    rj_imat_t xi, y1, y2, J1, J2, g, v1, v2, S, R, h;
+    rj_ties_t t1, t2, t3;
+    rj_error_t err;
+    fmpq_mat_t gq;
+    slong l, n_out = rj_net_width_out(net);
+    int ok;
+
+    rj_error_init(err);
+    rj_precise_net_init(pn);
+    rj_precise_parts_init(p1);
+    rj_precise_parts_init(p2);
+    rj_imat_init(xi, 0, 0, prec);
+    rj_imat_init(y1, 0, 0, prec);
+    rj_imat_init(y2, 0, 0, prec);
+    rj_imat_init(J1, 0, 0, prec);
+    rj_imat_init(J2, 0, 0, prec);
+    rj_imat_init(g, 0, 0, prec);
+    rj_imat_init(v1, 0, 0, prec);
+    rj_imat_init(v2, 0, 0, prec);
+    rj_imat_init(S, 0, 0, prec);
+    rj_imat_init(R, 0, 0, prec);
+    rj_imat_init(h, 0, 0, prec);
+    rj_ties_init(t1);
+    rj_ties_init(t2);
+    rj_ties_init(t3);
+    fmpq_mat_init(gq, n_out, 1);
+    rj_test_randmat(gq, st, 5, 3);
+
+    RJ_CHECK(rj_precise_net_set(pn, net, prec, err) == RJ_OK, seed, "%s: set: %s", what,
+             err->msg);
+    RJ_CHECK(pn->net == net && pn->prec == prec && pn->wp >= prec, seed, "%s: pn fields",
+             what);
+    rj_imat_set_fmpq_mat(xi, x, pn->wp);
+    rj_imat_set_fmpq_mat(g, gq, pn->wp);
+
+    ok = rj_precise_net_forward(y1, pn, xi, err) == RJ_OK
+        && rj_precise_forward_fmpq(y2, net, x, prec, err) == RJ_OK;
+    RJ_CHECK(ok && imat_same(y1, y2), seed, "%s: forward differs at %ld bits %s", what,
+             (long) prec, err->msg);
+    ok = rj_precise_net_jacobian(J1, t1, pn, xi, err) == RJ_OK
+        && rj_precise_jacobian_fmpq(J2, t2, net, x, prec, err) == RJ_OK;
+    RJ_CHECK(ok && imat_same(J1, J2) && ties_same(t1, t2), seed,
+             "%s: jacobian differs at %ld bits %s", what, (long) prec, err->msg);
+    ok = rj_precise_net_grad(v1, pn, xi, g, err) == RJ_OK
+        && rj_precise_grad_net(v2, net, xi, g, prec, err) == RJ_OK;
+    RJ_CHECK(ok && imat_same(v1, v2), seed, "%s: gradient differs at %ld bits %s", what,
+             (long) prec, err->msg);
+    ok = rj_precise_net_parts(p1, pn, xi, err) == RJ_OK
+        && rj_precise_parts_fmpq(p2, net, x, prec, err) == RJ_OK;
+    RJ_CHECK(ok && p1->len == net->len && p2->len == net->len && ties_same(p1->ties, p2->ties)
+             && ties_same(p1->ties, t1), seed, "%s: parts at %ld bits %s", what, (long) prec,
+             err->msg);
+    rj_imat_set(h, xi);
+    for (l = 0; ok && l < net->len; l++) {
+        RJ_CHECK(imat_same(p1->h + l, p2->h + l) && imat_same(p1->h + l, h)
+                 && imat_same(p1->S + l, p2->S + l) && imat_same(p1->R + l, p2->R + l), seed,
+                 "%s: parts of block %ld differ at %ld bits", what, (long) l + 1, (long) prec);
+        RJ_CHECK(rj_precise_block(h, S, R, t3, net->blocks + l, l, h, pn->wp, err) == RJ_OK,
+                 seed, "%s: block %ld: %s", what, (long) l + 1, err->msg);
+        RJ_CHECK(imat_same(p1->S + l, S) && imat_same(p1->R + l, R), seed,
+                 "%s: rj_precise_block's parts of block %ld differ at %ld bits", what,
+                 (long) l + 1, (long) prec);
+    }
+    RJ_CHECK(!ok || (imat_same(p1->h + net->len, h) && ties_same(p1->ties, t3)), seed,
+             "%s: rj_precise_block's output differs at %ld bits", what, (long) prec);
+
+    fmpq_mat_clear(gq);
+    rj_ties_clear(t1);
+    rj_ties_clear(t2);
+    rj_ties_clear(t3);
+    rj_imat_clear(h);
+    rj_imat_clear(R);
+    rj_imat_clear(S);
+    rj_imat_clear(v2);
+    rj_imat_clear(v1);
+    rj_imat_clear(g);
+    rj_imat_clear(J2);
+    rj_imat_clear(J1);
+    rj_imat_clear(y2);
+    rj_imat_clear(y1);
+    rj_imat_clear(xi);
+    rj_precise_parts_clear(p2);
+    rj_precise_parts_clear(p1);
+    rj_precise_net_clear(pn);
+}
+
+/* precise_converts_per_block_per_call: the precise layer converted every
+   block's weights from fmpq again in every pass (and at every escalation
+   precision).  A network converted once per precision gives the same
+   enclosures, bit for bit, at several precisions, for every activation kind
+   as inner and outer activation, every skip and placement, and random
+   networks of every kind. */
+START_TEST(test_net_converted_once)
+{
+    static const slong precs[] = {RJ_PRECISE_PREC_MIN, 53, 128, 333};
+    flint_rand_t st;
+    slong iter, k, i, n = rj_test_iters(12);
+    char what[64];
+    rj_test_randinit(st, seed + 31);
+    for (k = 0; k < 5; k++) {       /* act = outer = k, every skip and placement */
+        rj_net_t net;
+        rj_block_t b;
+        rj_error_t err;
+        fmpq_mat_t x;
+        int skip, place;
+        rj_net_init(net);
+        rj_error_init(err);
+        for (skip = 0; skip < 4; skip++)
+            for (place = 0; place < 3; place++) {
+                rj_block_init(b);
+                rj_test_randblock(b, st, 3, (skip + place) % 2 ? 2 : 0, 3, skip, place,
+                                  (int) k, (int) k, 1, 5, 3);
+                RJ_CHECK(rj_block_validate(b, NULL, err) == RJ_OK, seed, "%s", err->msg);
+                rj_net_append(net, b, NULL);
+                rj_block_clear(b);
+            }
+        RJ_CHECK(rj_net_validate(net, err) == RJ_OK, seed, "%s", err->msg);
+        fmpq_mat_init(x, 3, 1);
+        rj_test_randmat(x, st, 3, 2);
+        for (i = 0; i < 4; i++) {
+            snprintf(what, sizeof(what), "activation kind %ld", (long) k);
+            check_converted_once(net, x, precs[i], st, what);
+        }
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    for (iter = 0; iter < n; iter++) {
+        rj_net_t net;
+        fmpq_mat_t x;
+        slong n0;
+        rj_net_init(net);
+        n0 = rj_test_randnet(net, st, 1 + n_randint(st, 8), 4, 3, 5, 5);
+        fmpq_mat_init(x, n0, 1);
+        rj_test_randmat(x, st, 3, 7);
+        snprintf(what, sizeof(what), "random network %ld", (long) iter);
+        check_converted_once(net, x, precs[n_randint(st, 4)], st, what);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* precise_block_own_message: rj_precise_block checked its input with a
+   message of its own ("block 2 takes width 3 but its input is 4x1"); it now
+   gives rj_point_check's, the one every layer gives. */
+START_TEST(test_block_point_message)
+{
+    flint_rand_t st;
+    slong k;
+    rj_test_randinit(st, seed + 33);
+    for (k = 0; k < 3; k++) {
+        rj_block_t b;
+        rj_imat_t x, y;
+        rj_error_t err, want;
+        slong rows = k == 1 ? 1 : 3 + 1 + n_randint(st, 3), cols = k == 1 ? 4 : 1;
+        char lab[64];
+        int st_want;
+        rj_block_init(b);
+        rj_error_init(err);
+        rj_error_init(want);
+        rj_test_randblock(b, st, 3, 2, 3, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_TANH,
+                          RJ_ACT_RELU, 1, 5, 3);
+        RJ_CHECK(rj_block_validate(b, NULL, err) == RJ_OK, seed, "%s", err->msg);
+        if (k == 2)
+            rows = 3;    /* the right width: accepted */
+        rj_imat_init(x, rows, cols, 64);
+        rj_imat_init(y, 0, 0, 64);
+        rj_block_label(lab, sizeof(lab), 1, NULL);
+        st_want = rj_point_check(rows, cols, 3, lab, want);
+        RJ_CHECK(rj_precise_block(y, NULL, NULL, NULL, b, 1, x, 64, err) == st_want
+                 && (st_want == RJ_OK || strcmp(err->msg, want->msg) == 0), seed,
+                 "block message '%s', wanted '%s'", err->msg, want->msg);
+        RJ_CHECK(st_want == (k == 2 ? RJ_OK : RJ_ERR_INPUT) && (k == 2 || y->r == 0), seed,
+                 "case %ld: status %d", (long) k, st_want);
+        rj_imat_clear(x);
+        rj_imat_clear(y);
+        rj_block_clear(b);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* The converted weights count in the memory check: a network whose pass fits
+   in RJ_MAX_BYTES at the top precision while its weights, converted, do not,
+   is refused by rj_precise_net_set before allocating them. */
+START_TEST(test_net_converted_memory)
+{
+    const slong w = 64, L = 40, big = RJ_PRECISE_PREC_MAX;
+    rj_net_t net;
+    rj_block_t b;
+    rj_precise_net_t pn;
+    rj_error_t err;
+    slong i;
+
+    rj_block_init(b);
+    set_identity(b->W1, w);
+    set_identity(b->W2, w);
+    b->two_layer = 1;
+    rj_error_init(err);
+    RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "block: %s", err->msg);
+    rj_net_init(net);
+    for (i = 0; i < L; i++)
+        rj_net_append(net, b, "B");
+    RJ_CHECK(rj_precise_check_memory(40, w, w, big, err) == RJ_OK
+             && rj_precise_check_memory(40 + 2 * L, w, w, big, err) == RJ_ERR_LIMIT, seed,
+             "the test's sizes straddle the limit");
+    rj_precise_net_init(pn);
+    __flint_get_memory_functions(&mem_alloc, &mem_calloc, &mem_realloc, &mem_free);
+    __flint_set_memory_functions(count_alloc, count_calloc, count_realloc, mem_free);
+    mem_largest = 0;
+    check_refused(rj_precise_net_set(pn, net, big, err), err, "net_set");
+    __flint_set_memory_functions(mem_alloc, mem_calloc, mem_realloc, mem_free);
+    RJ_CHECK(pn->net == NULL && pn->blocks == NULL, seed, "refused: pn holds no network");
+    RJ_CHECK(rj_precise_net_set(pn, net, 64, err) == RJ_OK && pn->mats >= 2 * L, seed,
+             "at 64 bits: %s, %ld matrices", err->msg, (long) pn->mats);
+    rj_precise_net_clear(pn);
+    rj_net_clear(net);
+    rj_block_clear(b);
+}
+END_TEST
+
 static Suite *
 precise_suite(void)
 {
@@ -1264,6 +1536,9 @@ precise_suite(void)
     tcase_add_test(tc, test_quantities);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_memory_limit);
+    tcase_add_test(tc, test_net_converted_once);
+    tcase_add_test(tc, test_net_converted_memory);
+    tcase_add_test(tc, test_block_point_message);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -175,10 +175,10 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
     st = rj_fast_work_reserve(w, f, B, 1, graded ? RJ_FAST_GRADED : 0, err);
     if (st != RJ_OK)
         return st;
-    if (graded && (double) (L + 1) * B * n_in * es > (double) RJ_FAST_MAX_BYTES) {
+    if (graded && (double) (L + 1) * B * n_in * es > (double) RJ_MAX_BYTES) {
         rj_fast_work_clear(w);
-        return rj_error_set(err, RJ_ERR_LIMIT, "graded output exceeds %zu bytes",
-                            (size_t) RJ_FAST_MAX_BYTES);
+        return rj_error_set(err, RJ_ERR_LIMIT, "graded output exceeds %zu bytes (RJ_MAX_BYTES)",
+                            (size_t) RJ_MAX_BYTES);
     }
     x = malloc(B * n_in * es);
     dy = malloc(B * n_out * es);

@@ -30,8 +30,7 @@ str_down(const mpfr_t x)
 {
     char *s, *out;
     mpfr_asprintf(&s, "%.5RDe", x);
-    out = flint_malloc(strlen(s) + 1);
-    strcpy(out, s);
+    out = rj_strdup(s);
     mpfr_free_str(s);
     return out;
 }

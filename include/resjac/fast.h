@@ -50,8 +50,6 @@ size_t rj_fast_dtype_size(rj_fast_dtype t);
 /* "f32" / "f64". */
 const char *rj_fast_dtype_name(rj_fast_dtype t);
 
-/* Memory limit of one workspace, in bytes, checked before allocating. */
-#define RJ_FAST_MAX_BYTES RJ_MAX_BYTES   /* resjac/model.h */
 /* most threads the passes run in parallel themselves */
 #define RJ_FAST_MAX_THREADS 64
 
@@ -97,7 +95,7 @@ void rj_fast_net_clear(rj_fast_net_t net);
    nearest (ties to even) in the dtype.  A weight whose magnitude overflows the
    dtype or is nonzero below its normal range is RJ_ERR_DOMAIN naming the block
    (the relative error bound of [FE 2] would not hold); more parameters than
-   RJ_FAST_MAX_BYTES is RJ_ERR_LIMIT.  net is replaced. */
+   RJ_MAX_BYTES (resjac/model.h) is RJ_ERR_LIMIT.  net is replaced. */
 int rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
                         rj_error_t err);
 
@@ -202,7 +200,7 @@ void rj_fast_work_clear(rj_fast_work_t w);
    `batch` points with up to `rows` cotangent rows per point (1 for gradients,
    n_out for rj_fast_jacobian, n_in for rj_fast_jacobian_fwd; with
    RJ_FAST_GRADED also for the graded pass).  Checks the sizes against
-   RJ_FAST_MAX_BYTES before allocating (RJ_ERR_LIMIT), and allocation failure is
+   RJ_MAX_BYTES (resjac/model.h) before allocating (RJ_ERR_LIMIT), and allocation failure is
    RJ_ERR_MEMORY.  Any previous reservation is released. */
 int rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch,
                          slong rows, int flags, rj_error_t err);
@@ -269,7 +267,7 @@ int rj_fast_graded(void *G, double *norms, rj_fast_work_t w, const rj_fast_net_t
    W1[A, I] in place through index arrays (the other terms of every sum are
    exact zeros).  Other networks, and workspaces where the compacted pass's
    scratch (every row's components, a transposed copy of the weights) would
-   exceed RJ_FAST_MAX_BYTES, take the pass of rj_fast_graded.  Same
+   exceed RJ_MAX_BYTES (resjac/model.h), take the pass of rj_fast_graded.  Same
    arguments, outputs and error bound ([FE 5]) as rj_fast_graded; the results
    agree with it up to the order of summation inside the products, and are
    independent of the number of threads.  The products' kernel is the widest

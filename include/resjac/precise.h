@@ -248,7 +248,11 @@ void rj_precise_parts_init(rj_precise_parts_t p);
 void rj_precise_parts_clear(rj_precise_parts_t p);
 
 /* One block at an input enclosure: output y, parts S and R (any may be NULL),
-   possible ties appended to ties (may be NULL) with block index `index`. */
+   possible ties appended to ties (may be NULL) with block index `index`.
+   blk must be a validated block (rj_block_validate, resjac/model.h): its
+   shapes are not checked again.  Checked here: x against the width the block
+   takes (rj_point_check, the message every layer gives) and the activations
+   (RJ_ERR_INPUT for a kind this layer does not know). */
 int rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                      const rj_block_t blk, slong index, const rj_imat_t x,
                      slong prec, rj_error_t err);
@@ -290,6 +294,46 @@ int rj_precise_grad(rj_imat_t v, const rj_precise_parts_t parts, const rj_imat_t
    block's parts are recomputed on the way back (memory O(L width)). */
 int rj_precise_grad_net(rj_imat_t v, const rj_net_t net, const rj_imat_t x,
                         const rj_imat_t g, slong prec, rj_error_t err);
+
+/* ------------------------------------------------------------ a network converted once */
+
+/* A valid network with the weights of every block converted once to
+   enclosures (rj_imat_set_fmpq_mat) at the working precision wp of the
+   forward pass for a precision prec [PB 7].  The rj_precise_net_* passes
+   take it and convert nothing, so passes at one precision (the points of a
+   family, a forward pass and a Jacobian) share one conversion.  It points to
+   net (no copy): net must outlive it and stay unchanged.  The functions above
+   that take an rj_net_t and prec compute the same enclosures, bit for bit,
+   converting each block when the pass reaches it (so the Jacobian keeps
+   memory O(width^2 log L); a converted network holds every block's weights). */
+typedef struct {
+    const rj_net_struct *net;     /* NULL: nothing set */
+    slong prec;                   /* precision of the results */
+    slong wp;                     /* working precision of the weights and of h_l */
+    slong mats;                   /* storage of the weights, in width x width
+                                     rj_imat_t at wp (counted by the memory checks) */
+    struct rjp_wblock_s *blocks;  /* net->len converted blocks (internal);
+                                     NULL: each converted when a pass reaches it */
+} rj_precise_net_struct;
+typedef rj_precise_net_struct rj_precise_net_t[1];
+
+void rj_precise_net_init(rj_precise_net_t pn);
+void rj_precise_net_clear(rj_precise_net_t pn);
+/* Convert every block of net (a valid network) for precision prec.  Checks
+   prec, RJ_PRECISE_MAX_WIDTH and the memory of the weights with a pass
+   (RJ_MAX_BYTES) before converting; on failure pn holds no network. */
+int rj_precise_net_set(rj_precise_net_t pn, const rj_net_t net, slong prec, rj_error_t err);
+/* rj_precise_forward, rj_precise_parts, rj_precise_jacobian and
+   rj_precise_grad_net at pn->prec from the converted weights (x an enclosure
+   of the point, e.g. an exact point converted at pn->wp). */
+int rj_precise_net_forward(rj_imat_t y, const rj_precise_net_t pn, const rj_imat_t x,
+                           rj_error_t err);
+int rj_precise_net_parts(rj_precise_parts_t parts, const rj_precise_net_t pn,
+                         const rj_imat_t x, rj_error_t err);
+int rj_precise_net_jacobian(rj_imat_t J, rj_ties_t ties, const rj_precise_net_t pn,
+                            const rj_imat_t x, rj_error_t err);
+int rj_precise_net_grad(rj_imat_t v, const rj_precise_net_t pn, const rj_imat_t x,
+                        const rj_imat_t g, rj_error_t err);
 
 /* ------------------------------------------------------------ deciding with escalation */
 

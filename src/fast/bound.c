@@ -221,7 +221,7 @@ bound_alloc(rj_fast_bound_t b, const rj_fast_net_t net)
         b->width[l] = l == 0 ? net->n_in : net->blocks[l - 1].n_out;
         bytes += 16.0 * b->width[l] * (1 + net->n_out);
     }
-    if (bytes > (double) RJ_FAST_MAX_BYTES)
+    if (bytes > (double) RJ_MAX_BYTES)
         return RJ_ERR_LIMIT;
     for (l = 0; l <= L; l++) {
         slong w = b->width[l];
@@ -595,15 +595,15 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     c.c2 = up(2 * c.dconv);
     c.tiny_sig = net->dtype == RJ_FAST_F32 ? 0x1p-120 : 0x1p-1000;
     D = depth_budget(net);
-    if (D > 0x1p49 || (double) maxw * maxw > (double) RJ_FAST_MAX_BYTES / 8)
+    if (D > 0x1p49 || (double) maxw * maxw > (double) RJ_MAX_BYTES / 8)
         return rj_error_set(err, RJ_ERR_LIMIT, "network too large for the error bound");
     F = 1 + (D + 2) * 0x1p-51;   /* exact: D is an integer < 2^49 [FE 8] */
 
     st = bound_alloc(b, net);
     if (st != RJ_OK) {
         rj_fast_bound_clear(b);
-        return rj_error_set(err, st, "the bound needs more than %zu bytes or memory ran out",
-                            (size_t) RJ_FAST_MAX_BYTES);
+        return rj_error_set(err, st, "the bound needs more than %zu bytes (RJ_MAX_BYTES) or memory ran out",
+                            (size_t) RJ_MAX_BYTES);
     }
     st = rj_fast_work_reserve(w, net, 1, n_out, RJ_FAST_KEEP_PRE, err);
     if (st != RJ_OK)

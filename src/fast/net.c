@@ -87,10 +87,10 @@ fast_net_layout(rj_fast_net_t net, rj_error_t err)
         }
         b->nparams = off - start;
         maxw = FLINT_MAX(maxw, FLINT_MAX(b->n_in, FLINT_MAX(b->n_out, b->n_hidden)));
-        if ((double) off * es > (double) RJ_FAST_MAX_BYTES)
+        if ((double) off * es > (double) RJ_MAX_BYTES)
             return rj_error_set(err, RJ_ERR_LIMIT,
-                                "network parameters exceed %zu bytes",
-                                (size_t) RJ_FAST_MAX_BYTES);
+                                "network parameters exceed %zu bytes (RJ_MAX_BYTES)",
+                                (size_t) RJ_MAX_BYTES);
     }
     net->nparams = off;
     net->max_width = maxw;

@@ -181,19 +181,19 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
         if (graded_all_compactable(net)) {
             double vt = cap * maxw * ldv;
             double rt = graded_rt_shared(net) + w->nthreads * graded_rt_stride(maxh, maxw, ldv, es);
-            if ((top + vt + rt + 2 * ALIGN_ELEMS) * (double) es <= (double) RJ_FAST_MAX_BYTES) {
+            if ((top + vt + rt + 2 * ALIGN_ELEMS) * (double) es <= (double) RJ_MAX_BYTES) {
                 w->s_vt = take(&top, vt);
                 w->s_rt = take(&top, rt);
             }
         }
     }
     bytes = top * (double) es;
-    if (bytes > (double) RJ_FAST_MAX_BYTES) {
+    if (bytes > (double) RJ_MAX_BYTES) {
         rj_fast_work_clear(w);
         return rj_error_set(err, RJ_ERR_LIMIT,
-                            "workspace of %.3g bytes exceeds the limit %zu (batch %ld, "
+                            "workspace of %.3g bytes exceeds the limit %zu (RJ_MAX_BYTES; batch %ld, "
                             "%ld rows per point, depth %ld, width %.0f)", bytes,
-                            (size_t) RJ_FAST_MAX_BYTES, (long) batch, (long) rows,
+                            (size_t) RJ_MAX_BYTES, (long) batch, (long) rows,
                             (long) L, maxw);
     }
     if (posix_memalign(&w->mem, 64, (size_t) bytes) != 0) {

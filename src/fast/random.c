@@ -270,10 +270,10 @@ rj_fast_net_random(rj_fast_net_t net, const rj_fast_random_t spec, ulong seed,
         return rj_error_set(err, RJ_ERR_LIMIT, "width %ld / hidden %ld outside [1, %d]",
                             (long) n, (long) h, RJ_MAX_WIDTH);
     bytes = (double) L * (2.0 * n * (h > 0 ? h : n) + 2.0 * n) * rj_fast_dtype_size(dtype);
-    if (bytes > (double) RJ_FAST_MAX_BYTES)
+    if (bytes > (double) RJ_MAX_BYTES)
         return rj_error_set(err, RJ_ERR_LIMIT,
-                            "random network of %.3g bytes exceeds the limit %zu", bytes,
-                            (size_t) RJ_FAST_MAX_BYTES);
+                            "random network of %.3g bytes exceeds the limit %zu (RJ_MAX_BYTES)", bytes,
+                            (size_t) RJ_MAX_BYTES);
     rj_fast_net_init(tmp);
     tmp->dtype = dtype;
     tmp->len = L;

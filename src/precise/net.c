@@ -10,203 +10,6 @@
 
 #include "precise_internal.h"
 
-/* ------------------------------------------------------------ one block */
-
-static int
-act_ok(const rj_act_struct *a)
-{
-    return a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU
-        || a->kind == RJ_ACT_LEAKY_RELU || a->kind == RJ_ACT_TANH
-        || a->kind == RJ_ACT_SIGMOID;
-}
-
-/* Apply act entrywise to the column v (in place); d (may be NULL) gets the
-   derivative enclosures. */
-static void
-act_vec(rj_imat_t v, rj_imat_t d, const rj_act_struct *act, rj_ties_struct *ties,
-        slong block, int where, slong prec)
-{
-    slong i;
-    rj_itv_t x, y, dy;
-    rj_itv_init(x, prec);
-    rj_itv_init(y, prec);
-    rj_itv_init(dy, prec);
-    if (d != NULL)
-        rj_imat_reshape(d, v->r, 1, prec);
-    for (i = 0; i < v->r; i++) {
-        int tie;
-        rj_imat_get_itv(x, v, i, 0);
-        rj_itv_act(y, dy, &tie, act, x);
-        rj_imat_set_itv(v, i, 0, y);
-        if (d != NULL)
-            rj_imat_set_itv(d, i, 0, dy);
-        if (tie)
-            rj_ties_push(ties, block, where, i);
-    }
-    rj_itv_clear(x);
-    rj_itv_clear(y);
-    rj_itv_clear(dy);
-}
-
-static void
-add_bias(rj_imat_t v, const fmpq_mat_t b, slong prec)
-{
-    rj_imat_t bi;
-    if (fmpq_mat_nrows(b) == 0)
-        return;
-    rj_imat_init(bi, 0, 0, prec);
-    rj_imat_set_fmpq_mat(bi, b, prec);
-    rj_imat_add(v, v, bi, prec);
-    rj_imat_clear(bi);
-}
-
-int
-rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
-                 const rj_block_t blk, slong index, const rj_imat_t x,
-                 slong prec, rj_error_t err)
-{
-    const rj_block_struct *b = blk;
-    slong n_in = fmpq_mat_ncols(b->W1), n_mid = fmpq_mat_nrows(b->W1), n_out;
-    int want = (S != NULL || R != NULL);
-    rj_imat_t v, z, F, sx, W1, W2, dpre, dmid, dpost, M;
-    char desc[64];
-
-    rj_block_label(desc, sizeof(desc), index, NULL);
-    n_out = b->two_layer ? fmpq_mat_nrows(b->W2) : n_mid;
-    if (x->c != 1 || x->r != n_in)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "%s takes width %ld but its input is %ldx%ld", desc,
-                            (long) n_in, (long) x->r, (long) x->c);
-    if (n_in < 1 || n_mid < 1 || (b->two_layer && fmpq_mat_ncols(b->W2) != n_mid))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: weight shapes do not fit", desc);
-    if ((fmpq_mat_nrows(b->b1) != 0 && (fmpq_mat_nrows(b->b1) != n_mid
-                                        || fmpq_mat_ncols(b->b1) != 1))
-        || (fmpq_mat_nrows(b->b2) != 0 && (fmpq_mat_nrows(b->b2) != n_out
-                                           || fmpq_mat_ncols(b->b2) != 1)))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: bias shapes do not fit", desc);
-    if ((b->skip == RJ_SKIP_IDENTITY || b->skip == RJ_SKIP_SCALED) && n_in != n_out)
-        return rj_error_set(err, RJ_ERR_INPUT,
-                            "%s maps width %ld to %ld; its skip needs equal widths",
-                            desc, (long) n_in, (long) n_out);
-    if (b->skip == RJ_SKIP_PROJECT
-        && (fmpq_mat_nrows(b->Ws) != n_out || fmpq_mat_ncols(b->Ws) != n_in))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: projection Ws is %ldx%ld, needs %ldx%ld",
-                            desc, (long) fmpq_mat_nrows(b->Ws), (long) fmpq_mat_ncols(b->Ws),
-                            (long) n_out, (long) n_in);
-    if (!act_ok(b->act) || !act_ok(b->outer))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation", desc);
-
-    rj_imat_init(v, 0, 0, prec);
-    rj_imat_init(z, 0, 0, prec);
-    rj_imat_init(F, 0, 0, prec);
-    rj_imat_init(sx, 0, 0, prec);
-    rj_imat_init(W1, 0, 0, prec);
-    rj_imat_init(W2, 0, 0, prec);
-    rj_imat_init(dpre, 0, 0, prec);
-    rj_imat_init(dmid, 0, 0, prec);
-    rj_imat_init(dpost, 0, 0, prec);
-    rj_imat_init(M, 0, 0, prec);
-
-    /* branch input v = sigma(x) (pre) or x */
-    rj_imat_set(v, x);
-    if (b->place == RJ_PLACE_PRE)
-        act_vec(v, dpre, b->outer, ties, index, 1, prec);
-    rj_imat_set_fmpq_mat(W1, b->W1, prec);
-    rj_imat_mul(z, W1, v, prec);
-    add_bias(z, b->b1, prec);
-    if (b->two_layer) {
-        act_vec(z, dmid, b->act, ties, index, 0, prec);
-        rj_imat_set_fmpq_mat(W2, b->W2, prec);
-        rj_imat_mul(F, W2, z, prec);
-    } else {
-        rj_imat_set(F, z);
-    }
-    add_bias(F, b->b2, prec);
-
-    /* skip part S x */
-    switch (b->skip) {
-    case RJ_SKIP_IDENTITY:
-        rj_imat_set(sx, x);
-        break;
-    case RJ_SKIP_SCALED: {
-        rj_itv_t a;
-        rj_itv_init(a, prec);
-        rj_itv_set_fmpq(a, b->alpha);
-        rj_imat_scalar_mul_itv(sx, x, a, prec);
-        rj_itv_clear(a);
-        break;
-    }
-    case RJ_SKIP_PROJECT: {
-        rj_imat_t Ws;
-        rj_imat_init(Ws, 0, 0, prec);
-        rj_imat_set_fmpq_mat(Ws, b->Ws, prec);
-        rj_imat_mul(sx, Ws, x, prec);
-        rj_imat_clear(Ws);
-        break;
-    }
-    default:
-        rj_imat_reshape(sx, n_out, 1, prec);
-        break;
-    }
-    rj_imat_add(F, sx, F, prec);
-    if (b->place == RJ_PLACE_POST)
-        act_vec(F, dpost, b->outer, ties, index, 1, prec);
-
-    if (want) {
-        /* R = [D_post] J_F [D_pre],  J_F = W2 D_mid W1 or W1 */
-        rj_imat_set(M, W1);
-        if (b->place == RJ_PLACE_PRE)
-            rj_imat_mul_diag_right(M, M, dpre, prec);
-        if (b->two_layer) {
-            rj_imat_mul_diag_left(M, dmid, M, prec);
-            rj_imat_mul(M, W2, M, prec);
-        }
-        if (b->place == RJ_PLACE_POST)
-            rj_imat_mul_diag_left(M, dpost, M, prec);
-        if (R != NULL)
-            rj_imat_swap(R, M);
-        if (S != NULL) {
-            switch (b->skip) {
-            case RJ_SKIP_IDENTITY:
-                rj_imat_reshape(S, n_out, n_in, prec);
-                rj_imat_one(S);
-                break;
-            case RJ_SKIP_SCALED: {
-                slong i;
-                rj_imat_reshape(S, n_out, n_in, prec);
-                for (i = 0; i < n_out; i++) {
-                    int inex = fmpq_get_mpfr(rj_imat_mid(S, i, i), b->alpha, MPFR_RNDN);
-                    _rjp_rad_add_ulp(rj_imat_rad(S, i, i), rj_imat_mid(S, i, i), inex);
-                }
-                break;
-            }
-            case RJ_SKIP_PROJECT:
-                rj_imat_set_fmpq_mat(S, b->Ws, prec);
-                break;
-            default:
-                rj_imat_reshape(S, n_out, n_in, prec);
-                break;
-            }
-            if (b->place == RJ_PLACE_POST)
-                rj_imat_mul_diag_left(S, dpost, S, prec);
-        }
-    }
-    if (y != NULL)
-        rj_imat_swap(y, F);
-
-    rj_imat_clear(v);
-    rj_imat_clear(z);
-    rj_imat_clear(F);
-    rj_imat_clear(sx);
-    rj_imat_clear(W1);
-    rj_imat_clear(W2);
-    rj_imat_clear(dpre);
-    rj_imat_clear(dmid);
-    rj_imat_clear(dpost);
-    rj_imat_clear(M);
-    return RJ_OK;
-}
-
 /* ------------------------------------------------------------ working precision */
 
 static double
@@ -288,32 +91,137 @@ check_pass_memory(slong extra, slong w, slong L, slong p, rj_error_t err)
     return rj_precise_check_memory(RJP_PASS_MATS + FLINT_BIT_COUNT(L) + extra, w, w, p, err);
 }
 
-/* Limits of a pass over net at x: precision, depth, width and memory (with
-   `extra` stored w x w matrices); *wp receives the forward pass's working
-   precision. */
+/* ------------------------------------------------------------ a network converted once */
+
+void
+rj_precise_net_init(rj_precise_net_t pn)
+{
+    pn->net = NULL;
+    pn->prec = 0;
+    pn->wp = 0;
+    pn->mats = 0;
+    pn->blocks = NULL;
+}
+
+void
+rj_precise_net_clear(rj_precise_net_t pn)
+{
+    slong l;
+    if (pn->blocks != NULL) {
+        for (l = 0; l < pn->net->len; l++)
+            _rjp_wblock_clear(pn->blocks + l);
+        flint_free(pn->blocks);
+    }
+    rj_precise_net_init(pn);
+}
+
+/* pn for net at prec with nothing converted: the passes convert each block
+   when they reach it (the functions taking an rj_net_t). */
 static int
-check_args(slong *wp, const rj_net_t net, const rj_imat_t x, slong prec, slong extra,
-           rj_error_t err)
+net_stream(rj_precise_net_t pn, const rj_net_t net, slong prec, rj_error_t err)
 {
     int st;
-    slong w;
     if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
         return st;
-    if (net->len > RJ_MAX_DEPTH)
-        return rj_error_set(err, RJ_ERR_LIMIT,
-                            "the network has %ld blocks; the limit is RJ_MAX_DEPTH = %d",
-                            (long) net->len, RJ_MAX_DEPTH);
-    if (x->c != 1 || x->r < 1)
-        return rj_error_set(err, RJ_ERR_INPUT, "the point must be a column vector, got %ldx%ld",
-                            (long) x->r, (long) x->c);
-    w = FLINT_MAX(x->r, rj_net_max_width(net));
+    rj_precise_net_clear(pn);
+    pn->net = net;
+    pn->prec = prec;
+    pn->wp = forward_prec(net, prec);
+    return RJ_OK;
+}
+
+/* The same with the point x converted at the working precision. */
+static int
+net_stream_fmpq(rj_precise_net_t pn, rj_imat_t xi, const rj_net_t net, const fmpq_mat_t x,
+                slong prec, rj_error_t err)
+{
+    int st;
+    if ((st = net_stream(pn, net, prec, err)) != RJ_OK)
+        return st;
+    rj_imat_set_fmpq_mat(xi, x, pn->wp);
+    return RJ_OK;
+}
+
+static int
+check_width(slong w, rj_error_t err)
+{
     if (w > RJ_PRECISE_MAX_WIDTH)
         return rj_error_set(err, RJ_ERR_LIMIT,
                             "width %ld is above the precise layer's limit "
                             "RJ_PRECISE_MAX_WIDTH = %d", (long) w, RJ_PRECISE_MAX_WIDTH);
-    *wp = forward_prec(net, prec);
-    return check_pass_memory(extra, w, net->len,
-                             FLINT_MAX(*wp, prec + _rjp_prod_guard(net->len)), err);
+    return RJ_OK;
+}
+
+/* Memory of a pass over pn's network of width w with `extra` w x w matrices
+   stored besides pn's converted weights. */
+static int
+check_pn_memory(const rj_precise_net_t pn, slong w, slong extra, rj_error_t err)
+{
+    slong L = pn->net->len;
+    return check_pass_memory(extra + pn->mats, w, L,
+                             FLINT_MAX(pn->wp, pn->prec + _rjp_prod_guard(L)), err);
+}
+
+int
+rj_precise_net_set(rj_precise_net_t pn, const rj_net_t net, slong prec, rj_error_t err)
+{
+    slong l, w = rj_net_max_width(net);
+    double entries = 0.0;
+    int st;
+    if ((st = net_stream(pn, net, prec, err)) != RJ_OK)
+        return st;
+    if ((st = check_width(w, err)) != RJ_OK) {
+        rj_precise_net_clear(pn);
+        return st;
+    }
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        entries += (double) fmpq_mat_nrows(b->W1) * fmpq_mat_ncols(b->W1)
+            + fmpq_mat_nrows(b->b1) + fmpq_mat_nrows(b->b2) + 1;
+        if (b->two_layer)
+            entries += (double) fmpq_mat_nrows(b->W2) * fmpq_mat_ncols(b->W2);
+        if (b->skip == RJ_SKIP_PROJECT)
+            entries += (double) fmpq_mat_nrows(b->Ws) * fmpq_mat_ncols(b->Ws);
+    }
+    pn->mats = w > 0 ? (slong) ceil(entries / ((double) w * w)) : 0;
+    if ((st = check_pn_memory(pn, w, 0, err)) != RJ_OK) {
+        rj_precise_net_clear(pn);
+        return st;
+    }
+    pn->blocks = flint_malloc(FLINT_MAX(net->len, 1) * sizeof(rjp_wblock_struct));
+    for (l = 0; l < net->len; l++) {
+        _rjp_wblock_init(pn->blocks + l, pn->wp);
+        _rjp_wblock_set(pn->blocks + l, net->blocks + l, pn->wp);
+    }
+    return RJ_OK;
+}
+
+/* Limits of a pass over pn at x: the point, width and memory (with `extra`
+   stored w x w matrices). */
+static int
+check_pass(const rj_precise_net_t pn, const rj_imat_t x, slong extra, rj_error_t err)
+{
+    int st;
+    slong w;
+    if (pn->net == NULL)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the converted network holds no network (rj_precise_net_set)");
+    if ((st = rj_net_check_point(pn->net, x->r, x->c, err)) != RJ_OK)
+        return st;
+    w = FLINT_MAX(x->r, rj_net_max_width(pn->net));
+    if ((st = check_width(w, err)) != RJ_OK)
+        return st;
+    return check_pn_memory(pn, w, extra, err);
+}
+
+/* Block l's converted weights: pn's, or block l converted into tmp now. */
+static const rjp_wblock_struct *
+wblock(rjp_wblock_t tmp, const rj_precise_net_t pn, slong l)
+{
+    if (pn->blocks != NULL)
+        return pn->blocks + l;
+    _rjp_wblock_set(tmp, pn->net->blocks + l, pn->wp);
+    return tmp;
 }
 
 /* ------------------------------------------------------------ parts */
@@ -349,16 +257,18 @@ rj_precise_parts_clear(rj_precise_parts_t p)
 }
 
 int
-rj_precise_parts(rj_precise_parts_t parts, const rj_net_t net, const rj_imat_t x,
-                 slong prec, rj_error_t err)
+rj_precise_net_parts(rj_precise_parts_t parts, const rj_precise_net_t pn, const rj_imat_t x,
+                     rj_error_t err)
 {
-    slong l, L = net->len, wp;
+    slong l, L, wp = pn->wp;
+    rjp_wblock_t tmp;
     int st;
-    if ((st = check_args(&wp, net, x, prec, 2 * L, err)) != RJ_OK)
+    if ((st = check_pass(pn, x, 2 * pn->net->len, err)) != RJ_OK)
         return st;
+    L = pn->net->len;
     rj_precise_parts_clear(parts);
     parts->len = L;
-    parts->prec = prec;
+    parts->prec = pn->prec;
     parts->h = flint_malloc((L + 1) * sizeof(rj_imat_struct));
     parts->S = flint_malloc(FLINT_MAX(L, 1) * sizeof(rj_imat_struct));
     parts->R = flint_malloc(FLINT_MAX(L, 1) * sizeof(rj_imat_struct));
@@ -369,61 +279,91 @@ rj_precise_parts(rj_precise_parts_t parts, const rj_net_t net, const rj_imat_t x
         rj_imat_init(parts->R + l, 0, 0, wp);
     }
     rj_imat_set(parts->h, x);
-    for (l = 0; l < L; l++)
-        if ((st = rj_precise_block(parts->h + l + 1, parts->S + l, parts->R + l,
-                                   parts->ties, net->blocks + l, l, parts->h + l, wp,
-                                   err)) != RJ_OK) {
-            rj_precise_parts_clear(parts);
-            return st;
-        }
-    return RJ_OK;
+    _rjp_wblock_init(tmp, wp);
+    for (l = 0; l < L && st == RJ_OK; l++)
+        st = _rjp_wblock_eval(parts->h + l + 1, parts->S + l, parts->R + l, parts->ties,
+                              wblock(tmp, pn, l), l, parts->h + l, wp, err);
+    _rjp_wblock_clear(tmp);
+    if (st != RJ_OK)
+        rj_precise_parts_clear(parts);
+    return st;
+}
+
+int
+rj_precise_parts(rj_precise_parts_t parts, const rj_net_t net, const rj_imat_t x,
+                 slong prec, rj_error_t err)
+{
+    rj_precise_net_t pn;
+    int st;
+    rj_precise_net_init(pn);
+    if ((st = net_stream(pn, net, prec, err)) == RJ_OK)
+        st = rj_precise_net_parts(parts, pn, x, err);
+    rj_precise_net_clear(pn);
+    return st;
 }
 
 int
 rj_precise_parts_fmpq(rj_precise_parts_t parts, const rj_net_t net, const fmpq_mat_t x,
                       slong prec, rj_error_t err)
 {
+    rj_precise_net_t pn;
     rj_imat_t xi;
     int st;
-    if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
-        return st;
-    rj_imat_init(xi, 0, 0, forward_prec(net, prec));
-    rj_imat_set_fmpq_mat(xi, x, xi->prec);
-    st = rj_precise_parts(parts, net, xi, prec, err);
+    rj_precise_net_init(pn);
+    rj_imat_init(xi, 0, 0, RJ_PRECISE_PREC_MIN);
+    if ((st = net_stream_fmpq(pn, xi, net, x, prec, err)) == RJ_OK)
+        st = rj_precise_net_parts(parts, pn, xi, err);
     rj_imat_clear(xi);
+    rj_precise_net_clear(pn);
     return st;
 }
 
 /* ------------------------------------------------------------ forward */
 
 int
-rj_precise_forward(rj_imat_t y, const rj_net_t net, const rj_imat_t x, slong prec,
-                   rj_error_t err)
+rj_precise_net_forward(rj_imat_t y, const rj_precise_net_t pn, const rj_imat_t x,
+                       rj_error_t err)
 {
-    slong l, wp;
+    slong l, wp = pn->wp;
     rj_imat_t h, z;
+    rjp_wblock_t tmp;
     int st;
-    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
+    if ((st = check_pass(pn, x, 0, err)) != RJ_OK)
         return st;
     rj_imat_init(h, 0, 0, wp);
     rj_imat_init(z, 0, 0, wp);
+    _rjp_wblock_init(tmp, wp);
     rj_imat_set(h, x);
-    for (l = 0; l < net->len && st == RJ_OK; l++) {
-        st = rj_precise_block(z, NULL, NULL, NULL, net->blocks + l, l, h, wp, err);
+    for (l = 0; l < pn->net->len && st == RJ_OK; l++) {
+        st = _rjp_wblock_eval(z, NULL, NULL, NULL, wblock(tmp, pn, l), l, h, wp, err);
         rj_imat_swap(h, z);
     }
     if (st == RJ_OK) {
         /* round to prec: an enclosure of an enclosure */
         slong i;
-        rj_imat_reshape(y, h->r, 1, prec);
+        rj_imat_reshape(y, h->r, 1, pn->prec);
         for (i = 0; i < h->r; i++) {
             int inex = mpfr_set(y->mid + i, h->mid + i, MPFR_RNDN);
             mpfr_set(y->rad + i, h->rad + i, MPFR_RNDU);
             _rjp_rad_add_ulp(y->rad + i, y->mid + i, inex);
         }
     }
+    _rjp_wblock_clear(tmp);
     rj_imat_clear(h);
     rj_imat_clear(z);
+    return st;
+}
+
+int
+rj_precise_forward(rj_imat_t y, const rj_net_t net, const rj_imat_t x, slong prec,
+                   rj_error_t err)
+{
+    rj_precise_net_t pn;
+    int st;
+    rj_precise_net_init(pn);
+    if ((st = net_stream(pn, net, prec, err)) == RJ_OK)
+        st = rj_precise_net_forward(y, pn, x, err);
+    rj_precise_net_clear(pn);
     return st;
 }
 
@@ -431,14 +371,15 @@ int
 rj_precise_forward_fmpq(rj_imat_t y, const rj_net_t net, const fmpq_mat_t x, slong prec,
                         rj_error_t err)
 {
+    rj_precise_net_t pn;
     rj_imat_t xi;
     int st;
-    if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
-        return st;
-    rj_imat_init(xi, 0, 0, forward_prec(net, prec));
-    rj_imat_set_fmpq_mat(xi, x, xi->prec);
-    st = rj_precise_forward(y, net, xi, prec, err);
+    rj_precise_net_init(pn);
+    rj_imat_init(xi, 0, 0, RJ_PRECISE_PREC_MIN);
+    if ((st = net_stream_fmpq(pn, xi, net, x, prec, err)) == RJ_OK)
+        st = rj_precise_net_forward(y, pn, xi, err);
     rj_imat_clear(xi);
+    rj_precise_net_clear(pn);
     return st;
 }
 
@@ -467,32 +408,20 @@ chain_step(rj_imat_t C, const rj_imat_t S, const rj_imat_t R, slong pw)
     rj_imat_clear(T);
 }
 
-static int
-jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
-            slong prec, slong wp, rj_error_t err);
-
 int
-rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
-                    slong prec, rj_error_t err)
+rj_precise_net_jacobian(rj_imat_t J, rj_ties_t ties, const rj_precise_net_t pn,
+                        const rj_imat_t x, rj_error_t err)
 {
-    slong wp;
-    int st;
-    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
-        return st;
-    return jacobian_wp(J, ties, net, x, prec, wp, err);
-}
-
-/* The Jacobian with the working precision wp of the forward pass given. */
-static int
-jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
-            slong prec, slong wp, rj_error_t err)
-{
-    slong l, L = net->len, pw;
+    slong l, L, pw, wp = pn->wp, prec = pn->prec;
     rj_imat_t h, y, S, R, C;
     rj_nmat_t F, P;
     rj_nmat_prod_t stack;
-    int st = RJ_OK;
+    rjp_wblock_t tmp;
+    int st;
 
+    if ((st = check_pass(pn, x, 0, err)) != RJ_OK)
+        return st;
+    L = pn->net->len;
     pw = prec + _rjp_prod_guard(L);
     rj_imat_init(h, 0, 0, wp);
     rj_imat_init(y, 0, 0, wp);
@@ -501,11 +430,12 @@ jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
     rj_nmat_init(F, 0, 0);
     rj_nmat_init(P, 0, 0);
     rj_nmat_prod_init(stack, pw);
+    _rjp_wblock_init(tmp, wp);
     rj_imat_init(C, x->r, x->r, pw);
     rj_imat_one(C);
     rj_imat_set(h, x);
     for (l = 0; l < L && st == RJ_OK; l++) {
-        st = rj_precise_block(y, S, R, ties, net->blocks + l, l, h, wp, err);
+        st = _rjp_wblock_eval(y, S, R, ties, wblock(tmp, pn, l), l, h, wp, err);
         if (st == RJ_OK) {
             block_factor(F, S, R, pw);
             rj_nmat_prod_push(stack, F);
@@ -521,6 +451,7 @@ jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
             rj_imat_intersect(J, J, C, prec);
     }
     rj_imat_clear(C);
+    _rjp_wblock_clear(tmp);
     rj_nmat_prod_clear(stack);
     rj_nmat_clear(F);
     rj_nmat_clear(P);
@@ -532,20 +463,31 @@ jacobian_wp(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
 }
 
 int
+rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net, const rj_imat_t x,
+                    slong prec, rj_error_t err)
+{
+    rj_precise_net_t pn;
+    int st;
+    rj_precise_net_init(pn);
+    if ((st = net_stream(pn, net, prec, err)) == RJ_OK)
+        st = rj_precise_net_jacobian(J, ties, pn, x, err);
+    rj_precise_net_clear(pn);
+    return st;
+}
+
+int
 rj_precise_jacobian_fmpq(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                          const fmpq_mat_t x, slong prec, rj_error_t err)
 {
+    rj_precise_net_t pn;
     rj_imat_t xi;
-    slong wp;
     int st;
-    if ((st = rj_precise_check_prec(prec, err)) != RJ_OK)
-        return st;
-    wp = forward_prec(net, prec);
-    rj_imat_init(xi, 0, 0, wp);
-    rj_imat_set_fmpq_mat(xi, x, wp);
-    if ((st = check_args(&wp, net, xi, prec, 0, err)) == RJ_OK)
-        st = jacobian_wp(J, ties, net, xi, prec, wp, err);
+    rj_precise_net_init(pn);
+    rj_imat_init(xi, 0, 0, RJ_PRECISE_PREC_MIN);
+    if ((st = net_stream_fmpq(pn, xi, net, x, prec, err)) == RJ_OK)
+        st = rj_precise_net_jacobian(J, ties, pn, xi, err);
     rj_imat_clear(xi);
+    rj_precise_net_clear(pn);
     return st;
 }
 
@@ -713,44 +655,61 @@ rj_precise_grad(rj_imat_t v, const rj_precise_parts_t parts, const rj_imat_t g,
 }
 
 int
-rj_precise_grad_net(rj_imat_t v, const rj_net_t net, const rj_imat_t x,
-                    const rj_imat_t g, slong prec, rj_error_t err)
+rj_precise_net_grad(rj_imat_t v, const rj_precise_net_t pn, const rj_imat_t x,
+                    const rj_imat_t g, rj_error_t err)
 {
-    slong l, L = net->len, wp, pw;
+    slong l, L, wp = pn->wp, pw;
     rj_imat_struct *h;
     rj_imat_t S, R;
     rj_nmat_t w;
+    rjp_wblock_t tmp;
     int st;
-    if ((st = check_args(&wp, net, x, prec, 0, err)) != RJ_OK)
+    if ((st = check_pass(pn, x, 0, err)) != RJ_OK)
         return st;
-    pw = prec + 16 + 2 * FLINT_BIT_COUNT(L + 1);
+    L = pn->net->len;
+    pw = pn->prec + 16 + 2 * FLINT_BIT_COUNT(L + 1);
     h = flint_malloc((L + 1) * sizeof(rj_imat_struct));
     for (l = 0; l <= L; l++)
         rj_imat_init(h + l, 0, 0, wp);
+    _rjp_wblock_init(tmp, wp);
     rj_imat_set(h, x);
-    for (l = 0; l < L; l++)
-        if ((st = rj_precise_block(h + l + 1, NULL, NULL, NULL, net->blocks + l, l, h + l,
-                                   wp, err)) != RJ_OK)
-            goto done;
-    if ((st = check_g(g, h[L].r, err)) != RJ_OK)
-        goto done;
-    rj_imat_init(S, 0, 0, wp);
-    rj_imat_init(R, 0, 0, wp);
-    rj_nmat_init(w, 0, 0);
-    rj_nmat_set_imat(w, g, pw);
-    for (l = L - 1; l >= 0 && st == RJ_OK; l--) {
-        st = rj_precise_block(NULL, S, R, NULL, net->blocks + l, l, h + l, wp, err);
-        if (st == RJ_OK)
-            grad_step(w, S, R, pw);
-    }
+    for (l = 0; l < L && st == RJ_OK; l++)
+        st = _rjp_wblock_eval(h + l + 1, NULL, NULL, NULL, wblock(tmp, pn, l), l, h + l, wp,
+                              err);
     if (st == RJ_OK)
-        rj_nmat_get_imat(v, w, prec);
-    rj_nmat_clear(w);
-    rj_imat_clear(S);
-    rj_imat_clear(R);
-done:
+        st = check_g(g, h[L].r, err);
+    if (st == RJ_OK) {
+        rj_imat_init(S, 0, 0, wp);
+        rj_imat_init(R, 0, 0, wp);
+        rj_nmat_init(w, 0, 0);
+        rj_nmat_set_imat(w, g, pw);
+        for (l = L - 1; l >= 0 && st == RJ_OK; l--) {
+            st = _rjp_wblock_eval(NULL, S, R, NULL, wblock(tmp, pn, l), l, h + l, wp, err);
+            if (st == RJ_OK)
+                grad_step(w, S, R, pw);
+        }
+        if (st == RJ_OK)
+            rj_nmat_get_imat(v, w, pn->prec);
+        rj_nmat_clear(w);
+        rj_imat_clear(S);
+        rj_imat_clear(R);
+    }
+    _rjp_wblock_clear(tmp);
     for (l = 0; l <= L; l++)
         rj_imat_clear(h + l);
     flint_free(h);
+    return st;
+}
+
+int
+rj_precise_grad_net(rj_imat_t v, const rj_net_t net, const rj_imat_t x,
+                    const rj_imat_t g, slong prec, rj_error_t err)
+{
+    rj_precise_net_t pn;
+    int st;
+    rj_precise_net_init(pn);
+    if ((st = net_stream(pn, net, prec, err)) == RJ_OK)
+        st = rj_precise_net_grad(v, pn, x, g, err);
+    rj_precise_net_clear(pn);
     return st;
 }

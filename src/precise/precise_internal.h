@@ -53,4 +53,23 @@ slong _rjp_prod_guard(slong n);
    certified afterwards. */
 void _rjp_jacobi_svd_d(double *a, double *v, slong r, slong c);
 
+/* The weights of one validated block converted to enclosures at one precision
+   (rj_imat_set_fmpq_mat): W1, W2, Ws, b1, b2 (0x0 where the block has none),
+   alpha as a 1x1 enclosure (the diagonal of a scaled skip's S) and as an
+   interval (its product with x).  blk points to the block (not owned). */
+typedef struct rjp_wblock_s {
+    const rj_block_struct *blk;
+    rj_imat_t W1, W2, Ws, b1, b2, alpha;
+    rj_itv_t alpha_itv;
+} rjp_wblock_struct;
+typedef rjp_wblock_struct rjp_wblock_t[1];
+
+void _rjp_wblock_init(rjp_wblock_t w, slong prec);
+void _rjp_wblock_clear(rjp_wblock_t w);
+void _rjp_wblock_set(rjp_wblock_t w, const rj_block_t blk, slong prec);
+/* rj_precise_block from converted weights (w converted at prec). */
+int _rjp_wblock_eval(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
+                     const rjp_wblock_t w, slong index, const rj_imat_t x, slong prec,
+                     rj_error_t err);
+
 #endif
