@@ -719,6 +719,212 @@ END_TEST
    copy, print, describe, arithmetic, negation, transpose and indexing reach
    it through its operations table, and each result still contains the true
    value, 1 + tanh'(1) = 1.41997434161402606939... */
+/* ---------------------------------------------------------------- enclosures:
+   the claims' extension value (rj_claims_encl_ops, data a precise-layer
+   interval), its arithmetic the precise layer's rj_itv operations. */
+
+/* Exact value of a finite MPFR number: m 2^e. */
+static void
+q_from_mpfr(fmpq_t q, const mpfr_t x)
+{
+    mpz_t m;
+    fmpz_t z;
+    mpfr_exp_t e;
+    mpz_init(m);
+    fmpz_init(z);
+    e = mpfr_get_z_2exp(m, x);
+    fmpz_set_mpz(z, m);
+    fmpq_set_fmpz(q, z);
+    if (e >= 0)
+        fmpq_mul_2exp(q, q, e);
+    else
+        fmpq_div_2exp(q, q, -e);
+    mpz_clear(m);
+    fmpz_clear(z);
+}
+
+/* v = the enclosure [lo, hi] of q (rounded outward) at prec. */
+static void
+set_encl_fmpq(rj_val_t v, const fmpq_t q, slong prec)
+{
+    rj_itv_t x;
+    rj_itv_init(x, prec);
+    rj_itv_set_fmpq(x, q);
+    rj_claims_val_set_encl(v, x);
+    rj_itv_clear(x);
+}
+
+START_TEST(test_encl_copy)
+{
+    /* an enclosure copy keeps precision and ends, and owns its interval */
+    rj_val_t a, b;
+    rj_itv_t x;
+    char d[120];
+    rj_val_init(a);
+    rj_val_init(b);
+    rj_itv_init(x, 200);
+    mpfr_set_ui(x->lo, 1, MPFR_RNDD);
+    mpfr_set_ui(x->hi, 3, MPFR_RNDU);
+    mpfr_div_ui(x->lo, x->lo, 3, MPFR_RNDD);
+    mpfr_div_ui(x->hi, x->hi, 7, MPFR_RNDU);
+    rj_claims_val_set_encl(a, x);
+    ck_assert_int_eq(a->kind, RJ_VAL_EXT);
+    ck_assert(rj_claims_val_is_encl(a));
+    rj_val_set(b, a);
+    ck_assert(rj_claims_val_is_encl(b) && b->data != a->data);
+    ck_assert_int_eq(mpfr_get_prec(rj_claims_val_encl(b)->lo), 200);
+    ck_assert(mpfr_equal_p(rj_claims_val_encl(b)->lo, x->lo)
+              && mpfr_equal_p(rj_claims_val_encl(b)->hi, x->hi));
+    rj_val_describe(d, sizeof(d), b);
+    ck_assert_str_eq(d, "an enclosure");
+    rj_val_reset(a);                      /* b does not share a's interval */
+    ck_assert(mpfr_equal_p(rj_claims_val_encl(b)->lo, x->lo));
+    rj_itv_clear(x);
+    rj_val_clear(a);
+    rj_val_clear(b);
+}
+END_TEST
+
+START_TEST(test_encl_in_the_language)
+{
+    /* an enclosure through the evaluator: with an exact matrix it is an
+       enclosure matrix operation, in either order; it is no function */
+    rj_env_t env;
+    char *ev = NULL;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let s = sqrt(2)\nlet A = [[1, 2], [3, 4]]\n");
+    ck_assert(rj_claims_val_is_encl(rj_env_lookup(env, "s")));
+    ck_assert_int_eq(decide(env, "(s * A)[1, 2] > 2.828 and (A * s)[2, 1] < 4.243 and "
+                                 "(A / s)[2, 2] > 2.828 and (s + 1) * (s - 1) > 0.99 and "
+                                 "abs(-s) > 1.414 and -s < -1.414 and s^-2 < 0.5001", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide(env, "(s * A)[1, 2] > 2.829", NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide(env, "s(2) == 1", &ev), RJ_VERDICT_ERROR);
+    ck_assert_msg(strstr(ev, "'s' is a defined value, not a function") != NULL, "%s", ev);
+    flint_free(ev);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
+START_TEST(test_encl_arith)
+{
+    /* interval ops on [1/3 rounded out] contain the exact rational results */
+    rj_val_t a, b, r;
+    rj_error_t err;
+    rj_loc_t loc = { "x", 1, 1 };
+    fmpq_t q, third;
+    rj_itv_t y;
+    char *s;
+    int op;
+    rj_val_init(a);
+    rj_val_init(b);
+    rj_val_init(r);
+    rj_error_init(err);
+    fmpq_init(q);
+    fmpq_init(third);
+    fmpq_set_si(third, -1, 3);
+    set_encl_fmpq(a, third, RJ_ENCL_PREC);
+    fmpq_set_si(q, 7, 5);
+    rj_val_set_fmpq(b, q);
+    for (op = 0; op < 5; op++) {
+        int c = "+-*/^"[op];
+        fmpq_t ex;
+        fmpq_init(ex);
+        if (c == '^')
+            fmpq_set_si(q, 3, 1), rj_val_set_fmpq(b, q);
+        ck_assert_int_eq(rj_val_binop(r, c, a, b, NULL, loc, err), RJ_OK);
+        ck_assert(rj_claims_val_is_encl(r));
+        switch (c) {
+        case '+': fmpq_add(ex, third, b->num); break;
+        case '-': fmpq_sub(ex, third, b->num); break;
+        case '*': fmpq_mul(ex, third, b->num); break;
+        case '/': fmpq_div(ex, third, b->num); break;
+        case '^': fmpq_pow_si(ex, third, 3); break;
+        }
+        /* lo <= ex <= hi, checked with exact rationals */
+        {
+            fmpq_t lo, hi;
+            fmpq_init(lo);
+            fmpq_init(hi);
+            q_from_mpfr(lo, rj_claims_val_encl(r)->lo);
+            q_from_mpfr(hi, rj_claims_val_encl(r)->hi);
+            ck_assert_msg(fmpq_cmp(lo, ex) <= 0 && fmpq_cmp(ex, hi) <= 0, "op %c", c);
+            ck_assert(mpfr_cmp(rj_claims_val_encl(r)->lo, rj_claims_val_encl(r)->hi) < 0);
+            fmpq_clear(lo);
+            fmpq_clear(hi);
+        }
+        /* the number on the left: the same enclosure for + and * */
+        if (c == '+' || c == '*') {
+            rj_val_t r2;
+            rj_val_init(r2);
+            ck_assert_int_eq(rj_val_binop(r2, c, b, a, NULL, loc, err), RJ_OK);
+            ck_assert(mpfr_equal_p(rj_claims_val_encl(r2)->lo, rj_claims_val_encl(r)->lo)
+                      && mpfr_equal_p(rj_claims_val_encl(r2)->hi, rj_claims_val_encl(r)->hi));
+            rj_val_clear(r2);
+        }
+        fmpq_clear(ex);
+    }
+    /* division by an enclosure containing 0 */
+    rj_itv_init(y, RJ_ENCL_PREC);
+    mpfr_set_si(y->lo, -1, MPFR_RNDD);
+    mpfr_set_si(y->hi, 1, MPFR_RNDU);
+    rj_claims_val_set_encl(b, y);
+    ck_assert_int_eq(rj_val_binop(r, '/', a, b, NULL, loc, err), RJ_ERR_DOMAIN);
+    ck_assert_int_eq(rj_val_binop(r, '^', b, b, NULL, loc, err), RJ_ERR_INPUT);   /* not integer */
+    fmpq_set_si(q, -2, 1);
+    rj_val_set_fmpq(r, q);
+    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_ERR_DOMAIN);  /* 1/[-1,1]^2 */
+    fmpq_set_si(q, 2, 1);
+    rj_val_set_fmpq(r, q);
+    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_OK);         /* [0, 1] */
+    ck_assert(mpfr_zero_p(rj_claims_val_encl(r)->lo)
+              && mpfr_cmp_ui(rj_claims_val_encl(r)->hi, 1) == 0);
+    /* division by the number 0 is the input's error */
+    fmpq_zero(q);
+    rj_val_set_fmpq(r, q);
+    ck_assert_int_eq(rj_val_binop(r, '/', a, r, NULL, loc, err), RJ_ERR_INPUT);
+    /* negation swaps the ends */
+    ck_assert_int_eq(rj_val_neg(r, a, loc, err), RJ_OK);
+    ck_assert(mpfr_cmp(rj_claims_val_encl(r)->lo, rj_claims_val_encl(a)->hi) != 0
+              && mpfr_sgn(rj_claims_val_encl(r)->lo) > 0);
+    {
+        fmpq_t lo;
+        fmpq_init(lo);
+        q_from_mpfr(lo, rj_claims_val_encl(r)->lo);
+        fmpq_neg(lo, lo);
+        q_from_mpfr(q, rj_claims_val_encl(a)->hi);
+        ck_assert(fmpq_equal(lo, q));          /* -a's lower end is exactly -(a's upper) */
+        fmpq_clear(lo);
+    }
+    /* printed with both ends rounded outward */
+    s = rj_val_get_str(a);
+    ck_assert_str_eq(s, "[-0.33333333333333334, -0.33333333333333333]");
+    flint_free(s);
+    s = rj_val_get_str_short(a, 40);
+    ck_assert_str_eq(s, "[-0.333333333334, -0.333333333333]");
+    flint_free(s);
+    /* an enclosure and a polynomial: refused, naming both */
+    rj_val_reset(r);
+    r->kind = RJ_VAL_POLY;
+    ck_assert_int_eq(rj_val_binop(b, '+', a, r, NULL, loc, err), RJ_ERR_INPUT);
+    ck_assert_str_eq(err->msg, "cannot add an enclosure and a polynomial");
+    /* past MPFR's exponent range: no enclosure (RJ_ENCL_NONFINITE_MSG) */
+    mpfr_set_ui_2exp(y->lo, 1, mpfr_get_emax() - 2, MPFR_RNDD);
+    mpfr_set_ui_2exp(y->hi, 1, mpfr_get_emax() - 2, MPFR_RNDU);
+    rj_claims_val_set_encl(b, y);
+    fmpq_set_si(q, 16, 1);
+    rj_val_set_fmpq(r, q);
+    ck_assert_int_eq(rj_val_binop(r, '*', b, r, NULL, loc, err), RJ_ERR_DOMAIN);
+    ck_assert_str_eq(err->msg, RJ_ENCL_NONFINITE_MSG);
+    rj_itv_clear(y);
+    fmpq_clear(q);
+    fmpq_clear(third);
+    rj_val_clear(a);
+    rj_val_clear(b);
+    rj_val_clear(r);
+}
+END_TEST
+
 START_TEST(test_enclosure_matrix_is_an_extension)
 {
     rj_env_t env;
@@ -1521,6 +1727,9 @@ claims_suite(void)
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);
+    tcase_add_test(tc, test_encl_copy);
+    tcase_add_test(tc, test_encl_arith);
+    tcase_add_test(tc, test_encl_in_the_language);
     tcase_add_test(tc, test_enclosure_matrix_is_an_extension);
     tcase_add_test(tc, test_tie_note_only_where_met);
     tcase_add_test(tc, test_malformed_files_are_located);

@@ -1186,19 +1186,6 @@ START_TEST(test_val_deep_copy)
     rj_env_push(env, "N2", rj_env_lookup(env, "N2"));
     ck_assert_int_eq(rj_env_lookup(env, "N2")->net->len, 2);
 
-    /* enclosure copy keeps precision and ends */
-    rj_val_reset(a);
-    a->kind = RJ_VAL_ENCL;
-    mpfr_set_prec(a->lo, 200);
-    mpfr_set_prec(a->hi, 200);
-    mpfr_set_ui(a->lo, 1, MPFR_RNDD);
-    mpfr_set_ui(a->hi, 3, MPFR_RNDU);
-    mpfr_div_ui(a->lo, a->lo, 3, MPFR_RNDD);
-    mpfr_div_ui(a->hi, a->hi, 7, MPFR_RNDU);
-    rj_val_set(b, a);
-    ck_assert_int_eq(mpfr_get_prec(b->lo), 200);
-    ck_assert(mpfr_equal_p(b->lo, a->lo) && mpfr_equal_p(b->hi, a->hi));
-
     rj_val_clear(a);
     rj_val_clear(b);
     rj_val_clear(l);
@@ -1964,104 +1951,6 @@ START_TEST(test_parse_file)
 }
 END_TEST
 
-/* ---------------------------------------------------------------- enclosures */
-
-/* Exact value of a finite MPFR number: m 2^e. */
-static void
-q_from_mpfr(fmpq_t q, const mpfr_t x)
-{
-    mpz_t m;
-    fmpz_t z;
-    mpfr_exp_t e;
-    mpz_init(m);
-    fmpz_init(z);
-    e = mpfr_get_z_2exp(m, x);
-    fmpz_set_mpz(z, m);
-    fmpq_set_fmpz(q, z);
-    if (e >= 0)
-        fmpq_mul_2exp(q, q, e);
-    else
-        fmpq_div_2exp(q, q, -e);
-    mpz_clear(m);
-    fmpz_clear(z);
-}
-
-START_TEST(test_encl_arith)
-{
-    /* interval ops on [1/3 rounded out] contain the exact rational results */
-    rj_val_t a, b, r;
-    rj_error_t err;
-    rj_loc_t loc = { "x", 1, 1 };
-    fmpq_t q, third;
-    mpfr_t t;
-    int op;
-    rj_val_init(a);
-    rj_val_init(b);
-    rj_val_init(r);
-    fmpq_init(q);
-    fmpq_init(third);
-    mpfr_init2(t, 300);
-    fmpq_set_si(third, -1, 3);
-    a->kind = RJ_VAL_ENCL;
-    fmpq_get_mpfr(a->lo, third, MPFR_RNDD);
-    fmpq_get_mpfr(a->hi, third, MPFR_RNDU);
-    fmpq_set_si(q, 7, 5);
-    rj_val_set_fmpq(b, q);
-    for (op = 0; op < 5; op++) {
-        int c = "+-*/^"[op];
-        fmpq_t ex;
-        fmpq_init(ex);
-        if (c == '^')
-            fmpq_set_si(q, 3, 1), rj_val_set_fmpq(b, q);
-        ck_assert_int_eq(rj_val_binop(r, c, a, b, NULL, loc, err), RJ_OK);
-        ck_assert(r->kind == RJ_VAL_ENCL);
-        switch (c) {
-        case '+': fmpq_add(ex, third, b->num); break;
-        case '-': fmpq_sub(ex, third, b->num); break;
-        case '*': fmpq_mul(ex, third, b->num); break;
-        case '/': fmpq_div(ex, third, b->num); break;
-        case '^': fmpq_pow_si(ex, third, 3); break;
-        }
-        /* lo <= ex <= hi, checked with exact rationals */
-        fmpq_get_mpfr(t, ex, MPFR_RNDN);
-        {
-            fmpq_t lo, hi;
-            fmpq_init(lo);
-            fmpq_init(hi);
-            q_from_mpfr(lo, r->lo);
-            q_from_mpfr(hi, r->hi);
-            ck_assert_msg(fmpq_cmp(lo, ex) <= 0 && fmpq_cmp(ex, hi) <= 0, "op %c", c);
-            ck_assert(mpfr_cmp(r->lo, r->hi) < 0);
-            fmpq_clear(lo);
-            fmpq_clear(hi);
-        }
-        fmpq_clear(ex);
-    }
-    /* division by an enclosure containing 0 */
-    rj_val_set(b, a);
-    mpfr_set_si(b->lo, -1, MPFR_RNDD);
-    mpfr_set_si(b->hi, 1, MPFR_RNDU);
-    ck_assert_int_eq(rj_val_binop(r, '/', a, b, NULL, loc, err), RJ_ERR_DOMAIN);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, b, NULL, loc, err), RJ_ERR_INPUT);   /* not integer */
-    fmpq_set_si(q, -2, 1);
-    rj_val_set_fmpq(r, q);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_ERR_DOMAIN);  /* 1/[-1,1]^2 */
-    fmpq_set_si(q, 2, 1);
-    rj_val_set_fmpq(r, q);
-    ck_assert_int_eq(rj_val_binop(r, '^', b, r, NULL, loc, err), RJ_OK);         /* [0, 1] */
-    ck_assert(mpfr_zero_p(r->lo) && mpfr_cmp_ui(r->hi, 1) == 0);
-    /* negation swaps the ends */
-    ck_assert_int_eq(rj_val_neg(r, a, loc, err), RJ_OK);
-    ck_assert(mpfr_cmp(r->lo, a->hi) != 0 && mpfr_sgn(r->lo) > 0);
-    mpfr_clear(t);
-    fmpq_clear(q);
-    fmpq_clear(third);
-    rj_val_clear(a);
-    rj_val_clear(b);
-    rj_val_clear(r);
-}
-END_TEST
-
 START_TEST(test_poly_arith)
 {
     /* (t - 1)^3 + 3 t^2 - 3 t + 1 == t^3 with polynomial values */
@@ -2322,7 +2211,6 @@ model_suite(void)
     tcase_add_test(tc, test_npy_reject);
     tcase_add_test(tc, test_model_load);
     tcase_add_test(tc, test_parse_file);
-    tcase_add_test(tc, test_encl_arith);
     tcase_add_test(tc, test_poly_arith);
     tcase_add_test(tc, test_point_check_one_message);
     tcase_add_test(tc, test_env_limits);

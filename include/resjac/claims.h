@@ -40,6 +40,7 @@
 
 #include "resjac/error.h"
 #include "resjac/lang.h"
+#include "resjac/precise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -146,6 +147,26 @@ void rj_claims_env_clear(rj_env_t env);
 
 /* 1 if name is one of the claim functions. */
 int rj_claims_is_function(const char *name);
+
+/* Enclosures: the real values the claims compute rigorously (square roots,
+   norms, entries of enclosure matrices) are the language's extension value
+   (RJ_VAL_EXT) with the operations rj_claims_encl_ops, whose data is a
+   precise-layer interval [lo, hi] (rj_itv).  Their arithmetic (with numbers,
+   enclosures, exact and enclosure matrices) is the precise layer's, rounded
+   outward, so the result holds the operation's value at any points of the
+   operands.  An operation whose enclosure has a NaN or infinite end (it left
+   MPFR's exponent range, about 2^+-1.07e9, or met inf - inf) fails with
+   RJ_ERR_DOMAIN and RJ_ENCL_NONFINITE_MSG, so that no verdict is ever drawn
+   from it (claims report UNDECIDED). */
+#define RJ_ENCL_PREC 128          /* default precision of enclosure values */
+#define RJ_ENCL_NONFINITE_MSG "the enclosure of this value is not finite (it leaves MPFR's " \
+    "exponent range of about 2^+-1.07e9, or meets inf - inf): no verdict can rest on it"
+extern const rj_val_ops rj_claims_encl_ops;
+/* 1 if v is an enclosure; its interval (valid while v is). */
+int rj_claims_val_is_encl(const rj_val_t v);
+const rj_itv_struct *rj_claims_val_encl(const rj_val_t v);
+/* v = an enclosure holding a copy of x, at x's precision. */
+void rj_claims_val_set_encl(rj_val_t v, const rj_itv_t x);
 
 #ifdef __cplusplus
 }

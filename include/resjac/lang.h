@@ -18,7 +18,6 @@
 #include <flint/fmpq.h>
 #include <flint/fmpq_mat.h>
 #include <flint/fmpq_poly.h>
-#include <mpfr.h>
 
 #include "resjac/error.h"
 #include "resjac/model.h"
@@ -161,7 +160,6 @@ typedef enum {
     RJ_VAL_NUM,       /* exact rational */
     RJ_VAL_MAT,       /* exact rational matrix (vectors are n x 1) */
     RJ_VAL_POLY,      /* exact rational polynomial */
-    RJ_VAL_ENCL,      /* rigorous real enclosure [lo, hi] (MPFR, lo <= hi) */
     RJ_VAL_ATOM,      /* relu, tanh, identity, none, pre, post, leaky_relu(a),
                          scaled(a), project(W): name in str, parameter in num/mat */
     RJ_VAL_BLOCK,
@@ -222,7 +220,6 @@ typedef struct rj_val_struct {
     fmpq_t num;                   /* NUM, ATOM parameter */
     fmpq_mat_t mat;               /* MAT, ATOM parameter (project) */
     fmpq_poly_t poly;             /* POLY */
-    mpfr_t lo, hi;                /* ENCL */
     char *str;                    /* STRING, ATOM name */
     rj_block_t block;             /* BLOCK */
     rj_net_t net;                 /* NET */
@@ -232,14 +229,6 @@ typedef struct rj_val_struct {
     void *data;                   /* EXT: owned, freed and copied through ops */
 } rj_val_struct;
 typedef rj_val_struct rj_val_t[1];
-
-#define RJ_ENCL_PREC 128          /* default precision of enclosure values */
-/* An enclosure is finite or it is no value: an operation whose enclosure has a
-   NaN or infinite end (it left MPFR's exponent range, about 2^+-1.07e9, or met
-   inf - inf) fails with RJ_ERR_DOMAIN and this message, so that no verdict is
-   ever drawn from it (claims report UNDECIDED). */
-#define RJ_ENCL_NONFINITE_MSG "the enclosure of this value is not finite (it leaves MPFR's " \
-    "exponent range of about 2^+-1.07e9, or meets inf - inf): no verdict can rest on it"
 
 void rj_val_init(rj_val_t v);     /* NONE; every field initialised */
 void rj_val_clear(rj_val_t v);
@@ -253,8 +242,8 @@ char *rj_val_get_str(const rj_val_t v);
 /* The same in about maxlen characters at most (maxlen > 0), for messages and
    evidence: long numbers approximately ("~1.2345 (an integer of 40
    digits)", exactly as +-10^k or 2^k when they are such), long matrices and
-   lists cut ("..."), enclosures to 12 digits (rounded outward), the whole
-   cut near maxlen + 40 characters; maxlen 0 is rj_val_get_str. */
+   lists cut ("..."), extension values as their ops->print makes them, the
+   whole cut near maxlen + 40 characters; maxlen 0 is rj_val_get_str. */
 char *rj_val_get_str_short(const rj_val_t v, slong maxlen);
 /* A rational in about maxlen characters: exactly when it fits, else as above. */
 char *rj_fmpq_get_str_short(const fmpq *q, slong maxlen);
@@ -275,9 +264,8 @@ int rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t
 /* Arithmetic as the language does it: op is '+', '-', '*', '/' or '^'.
    Numbers, matrices (shapes checked; scalar * matrix; matrix / number; square
    matrix ^ k, k >= 0), polynomials (with numbers; / by a number; ^ k >= 0) are
-   exact; enclosures (with numbers or enclosures) use outward rounding, so the
-   result encloses every value of the operation on the operands' intervals.
-   When a or b is an extension value, its ops->binop does the work.
+   exact.  When a or b is an extension value (an enclosure, say), its
+   ops->binop does the work.
    Errors name both operands' shapes and carry loc.  out may alias a or b; out
    is unchanged on failure. */
 int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b,
@@ -291,7 +279,7 @@ int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b,
    reader of integer arguments of the language and of the claims functions. */
 int rj_val_get_si(slong *out, const rj_val_t v, slong lo, slong hi, int hi_is_limit,
                   const char *what, const char *of, rj_loc_t loc, rj_error_t err);
-/* -a for a number, matrix, polynomial, enclosure or extension value. */
+/* -a for a number, matrix, polynomial or extension value. */
 int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
 
 /* ---------------------------------------------------------------- evaluation */
@@ -361,10 +349,7 @@ int rj_eval(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
 /* A matrix literal whose entries are not all numbers is handed to the
    registered function of this name (which no program can call by name) with
    the arguments (rows, cols, entries row-major), as E(args) is compose(E,
-   args); without one it is an error.  So is the exact matrix of an operation
-   (+ - * / ^, a sum's or product's step) with an enclosure, which the
-   language's arithmetic has no kind for: the operation is then applied to
-   what the function made of the matrix. */
+   args); without one it is an error. */
 #define RJ_MATRIX_FUNC "[]"
 
 /* Register a table of functions (see rj_func_def) with its context; tables

@@ -81,6 +81,20 @@ int rj_itv_contains_mpfr(const rj_itv_t x, const mpfr_t v);
 int rj_itv_overlaps(const rj_itv_t x, const rj_itv_t y);
 /* hi - lo rounded up (into w, any precision). */
 void rj_itv_width(mpfr_t w, const rj_itv_t x);
+/* 1 when both ends are finite (no NaN, no infinity). */
+int rj_itv_is_finite(const rj_itv_t x);
+/* Arithmetic at z's precision, each end rounded outward, so z contains
+   x op y for every member of x and y.  rj_itv_div needs 0 outside y,
+   rj_itv_pow_si (x^k) needs 0 outside x when k < 0 (the caller checks).
+   z may alias x or y.  A result may have a NaN or infinite end (an
+   exponent out of MPFR's range, inf - inf): see rj_itv_is_finite. */
+void rj_itv_neg(rj_itv_t z, const rj_itv_t x);
+void rj_itv_abs(rj_itv_t z, const rj_itv_t x);       /* {|t| : t in x} */
+void rj_itv_add(rj_itv_t z, const rj_itv_t x, const rj_itv_t y);
+void rj_itv_sub(rj_itv_t z, const rj_itv_t x, const rj_itv_t y);
+void rj_itv_mul(rj_itv_t z, const rj_itv_t x, const rj_itv_t y);
+void rj_itv_div(rj_itv_t z, const rj_itv_t x, const rj_itv_t y);
+void rj_itv_pow_si(rj_itv_t z, const rj_itv_t x, slong k);
 
 /* Enclosures of tanh and sigmoid and their derivatives over x, at y's
    precision (monotonicity and directed rounding [PB 2]). */

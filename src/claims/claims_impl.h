@@ -170,8 +170,6 @@ int cl_cval_map(cl_cval_t out, cl_cval_struct **in, slong n, cl_cval_fn fn, cons
 void cl_val_set_si(rj_val_t v, slong n);
 void cl_val_set_fmpz(rj_val_t v, const fmpz_t z);
 void cl_val_set_poly(rj_val_t v, const fmpq_poly_t p);
-/* Enclosure [lo, hi] rounded outwards to precision prec. */
-void cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec);
 /* A list of len NONE items. */
 void cl_val_set_list(rj_val_t v, slong len);
 int cl_val_equal(const rj_val_struct *a, const rj_val_struct *b);
@@ -246,6 +244,15 @@ int cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_
 int cl_sqrt_upper(fmpq_t r, const fmpq_t q);
 /* sqrt(q) (q >= 0) as a number when exact, else an enclosure at precision prec. */
 void cl_val_sqrt(rj_val_t out, const fmpq_t q, slong prec);
+/* ------------------------------------------------------------ enclosures
+   (src/claims/encl.c; the public part is in resjac/claims.h). */
+
+/* v = the enclosure [lo, hi] rounded outward to prec. */
+void cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec);
+/* The working precision of an operation on v: RJ_ENCL_PREC, or an
+   enclosure's own precision when larger. */
+slong cl_encl_prec(const rj_val_struct *v);
+
 /* ------------------------------------------------------------ enclosure matrices
    (src/claims/encl_matrix.c).  The language's extension value (RJ_VAL_EXT)
    with the operations cl_emat_ops and as data a precise-layer rj_imat: every
@@ -277,8 +284,8 @@ void cl_emat_get_imat(rj_imat_struct *A, const rj_val_struct *v, slong prec);
    of them) has finite ends; else RJ_ERR_DOMAIN with RJ_ENCL_NONFINITE_MSG at
    loc: a NaN or infinite end is no enclosure a verdict may rest on. */
 int cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err);
-/* The language's arithmetic (rj_val_binop), also for an enclosure times an
-   exact matrix (an enclosure matrix), refusing a result that is not finite;
+/* The language's arithmetic (rj_val_binop), refusing a result that is not
+   finite;
    lim: the limits (NULL: the defaults). */
 int cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
                  const rj_limits *lim, rj_loc_t loc, rj_error_t err);

@@ -22,8 +22,8 @@ static int
 entry_sign(const rj_val_struct *a, const rj_val_struct *b, slong i, slong j,
            const fmpq_t shift, slong p)
 {
-    int sa = a->kind == RJ_VAL_NUM || a->kind == RJ_VAL_ENCL;
-    int sb = b->kind == RJ_VAL_NUM || b->kind == RJ_VAL_ENCL;
+    int sa = a->kind == RJ_VAL_NUM || rj_claims_val_is_encl(a);
+    int sb = b->kind == RJ_VAL_NUM || rj_claims_val_is_encl(b);
     mpfr_t alo, ahi, blo, bhi, s;
     fmpq_t qa, qb;
     int ea, eb, sg;
@@ -110,8 +110,8 @@ static int
 shapes_differ(const cl_cval_t a, const cl_cval_t b, const slong *U, slong nU)
 {
     const rj_val_struct *a0 = cl_cval_item(a, 0, U, nU), *b0 = cl_cval_item(b, 0, U, nU);
-    return a0->kind != RJ_VAL_NUM && a0->kind != RJ_VAL_ENCL && b0->kind != RJ_VAL_NUM
-           && b0->kind != RJ_VAL_ENCL
+    return a0->kind != RJ_VAL_NUM && !rj_claims_val_is_encl(a0) && b0->kind != RJ_VAL_NUM
+           && !rj_claims_val_is_encl(b0)
            && (cl_val_rows(a0) != cl_val_rows(b0) || cl_val_cols(a0) != cl_val_cols(b0));
 }
 

@@ -421,9 +421,9 @@ entry_itv_text(const rj_val_struct *v, slong i, slong j, slong p)
     mpfr_init2(lo, p);
     mpfr_init2(hi, p);
     fmpq_init(q);
-    exact = cl_val_entry_itv(lo, hi, q, v, v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_ENCL
+    exact = cl_val_entry_itv(lo, hi, q, v, v->kind == RJ_VAL_NUM || rj_claims_val_is_encl(v)
                                                ? 0 : i, v->kind == RJ_VAL_NUM
-                                                        || v->kind == RJ_VAL_ENCL ? 0 : j);
+                                                        || rj_claims_val_is_encl(v) ? 0 : j);
     if (exact) {
         char *s = short_q(q);
         snprintf(buf, sizeof(buf), "%s", s);
@@ -442,8 +442,8 @@ static int
 cmp_emat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
          const fmpq_t tol, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
 {
-    int sa = a->kind == RJ_VAL_NUM || a->kind == RJ_VAL_ENCL;
-    int sb = b->kind == RJ_VAL_NUM || b->kind == RJ_VAL_ENCL;
+    int sa = a->kind == RJ_VAL_NUM || rj_claims_val_is_encl(a);
+    int sb = b->kind == RJ_VAL_NUM || rj_claims_val_is_encl(b);
     const rj_val_struct *m = sa ? b : a;
     slong r = cl_val_rows(m), c = cl_val_cols(m), i, j, p = ctx->prec + 64;
     slong fi = -1, fj = -1, ui = -1, uj = -1, ti = -1, tj = -1;
@@ -559,6 +559,7 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
            const fmpq_t tol, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
 {
     int ka = a->kind, kb = b->kind;
+    int ea = rj_claims_val_is_encl(a), eb = rj_claims_val_is_encl(b);
     char da[120], db[120];
     rj_error_t e2;
     *ev = NULL;
@@ -569,14 +570,13 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
         *ev = cl_printf("'%s' cannot be decided: %s", op_text(op), e2->msg);
         return RJ_OK;
     }
-    if (cl_val_is_emat(a) || cl_val_is_emat(b) || (ka == RJ_VAL_ENCL && kb == RJ_VAL_MAT)
-        || (ka == RJ_VAL_MAT && kb == RJ_VAL_ENCL)) {
+    if (cl_val_is_emat(a) || cl_val_is_emat(b) || (ea && kb == RJ_VAL_MAT)
+        || (ka == RJ_VAL_MAT && eb)) {
         if (cl_is_matlike(a) && cl_is_matlike(b)
             && (op != RJ_CMP_APPROX || fmpq_sgn(tol) >= 0))
             return cmp_emat(tv, ev, op, a, b, tol, ctx, loc, err);
     }
-    if ((ka == RJ_VAL_ENCL || kb == RJ_VAL_ENCL)
-        && (ka == RJ_VAL_ENCL || ka == RJ_VAL_NUM) && (kb == RJ_VAL_ENCL || kb == RJ_VAL_NUM)) {
+    if ((ea || eb) && (ea || ka == RJ_VAL_NUM) && (eb || kb == RJ_VAL_NUM)) {
         *tv = cmp_encl(ev, op, a, b, tol, ctx);
         return RJ_OK;
     }

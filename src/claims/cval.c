@@ -42,22 +42,6 @@ cl_val_set_poly(rj_val_t v, const fmpq_poly_t p)
 }
 
 void
-cl_val_set_encl(rj_val_t v, const mpfr_t lo, const mpfr_t hi, slong prec)
-{
-    mpfr_t a, b;
-    mpfr_init2(a, prec);
-    mpfr_init2(b, prec);
-    mpfr_set(a, lo, MPFR_RNDD);
-    mpfr_set(b, hi, MPFR_RNDU);
-    rj_val_reset(v);
-    v->kind = RJ_VAL_ENCL;
-    mpfr_swap(v->lo, a);
-    mpfr_swap(v->hi, b);
-    mpfr_clear(a);
-    mpfr_clear(b);
-}
-
-void
 cl_val_set_list(rj_val_t v, slong len)
 {
     slong i;
@@ -90,12 +74,15 @@ cl_val_equal(const rj_val_struct *a, const rj_val_struct *b)
                && fmpq_mat_ncols(a->mat) == fmpq_mat_ncols(b->mat)
                && fmpq_mat_equal(a->mat, b->mat);
     case RJ_VAL_POLY: return fmpq_poly_equal(a->poly, b->poly);
-    case RJ_VAL_ENCL:
-        return mpfr_equal_p(a->lo, b->lo) && mpfr_equal_p(a->hi, b->hi);
     case RJ_VAL_STRING:
         return a->str != NULL && b->str != NULL && strcmp(a->str, b->str) == 0;
     case RJ_VAL_EXT:
-        return a->ops == b->ops && cl_val_is_emat(a) && cl_emat_equal(a, b);
+        if (a->ops != b->ops)
+            return 0;
+        if (rj_claims_val_is_encl(a))
+            return mpfr_equal_p(rj_claims_val_encl(a)->lo, rj_claims_val_encl(b)->lo)
+                   && mpfr_equal_p(rj_claims_val_encl(a)->hi, rj_claims_val_encl(b)->hi);
+        return cl_val_is_emat(a) && cl_emat_equal(a, b);
         /* choice values are never items of one another */
     case RJ_VAL_LIST:
         if (a->len != b->len)

@@ -40,7 +40,7 @@ cl_emat_imat(const rj_val_struct *v)
 int
 cl_is_matlike(const rj_val_struct *v)
 {
-    return v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_MAT || v->kind == RJ_VAL_ENCL
+    return v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_MAT || rj_claims_val_is_encl(v)
            || cl_val_is_emat(v);
 }
 
@@ -79,9 +79,9 @@ cl_val_entry_itv(mpfr_t lo, mpfr_t hi, fmpq_t q, const rj_val_struct *v, slong i
             fmpq_set(q, e);
         return 1;
     }
-    if (v->kind == RJ_VAL_ENCL) {
-        mpfr_set(lo, v->lo, MPFR_RNDD);
-        mpfr_set(hi, v->hi, MPFR_RNDU);
+    if (rj_claims_val_is_encl(v)) {
+        mpfr_set(lo, rj_claims_val_encl(v)->lo, MPFR_RNDD);
+        mpfr_set(hi, rj_claims_val_encl(v)->hi, MPFR_RNDU);
     } else {
         const rj_imat_struct *A = imat_of(v);
         mpfr_sub(lo, rj_imat_mid(A, i, j), rj_imat_rad(A, i, j), MPFR_RNDD);
@@ -94,11 +94,9 @@ cl_val_entry_itv(mpfr_t lo, mpfr_t hi, fmpq_t q, const rj_val_struct *v, slong i
 static slong
 val_prec(const rj_val_struct *v)
 {
-    if (v->kind == RJ_VAL_ENCL)
-        return FLINT_MAX(RJ_ENCL_PREC, (slong) mpfr_get_prec(v->lo));
     if (cl_val_is_emat(v))
         return imat_of(v)->prec;
-    return RJ_ENCL_PREC;
+    return cl_encl_prec(v);
 }
 
 void
@@ -138,19 +136,13 @@ imat_finite(const rj_imat_struct *A)
     return 1;
 }
 
-static int
-ends_finite(mpfr_srcptr lo, mpfr_srcptr hi)
-{
-    return mpfr_number_p(lo) && mpfr_number_p(hi);
-}
-
 int
 cl_val_check_finite(const rj_val_struct *v, rj_loc_t loc, rj_error_t err)
 {
     slong i;
     int ok = 1;
-    if (v->kind == RJ_VAL_ENCL)
-        ok = ends_finite(v->lo, v->hi);
+    if (rj_claims_val_is_encl(v))
+        ok = rj_itv_is_finite(rj_claims_val_encl(v));
     else if (cl_val_is_emat(v))
         ok = imat_finite(imat_of(v));
     else if (v->kind == RJ_VAL_LIST)
@@ -286,7 +278,7 @@ cl_emat_equal(const rj_val_struct *a, const rj_val_struct *b)
 static int
 is_scalar(const rj_val_struct *v)
 {
-    return v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_ENCL;
+    return v->kind == RJ_VAL_NUM || rj_claims_val_is_encl(v);
 }
 
 static int
@@ -400,13 +392,7 @@ emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
                          : rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
                                             "division by an enclosure that contains 0");
             else {
-                /* 1/[c, d] = [RNDD(1/d), RNDU(1/c)] when 0 is outside [c, d] */
-                mpfr_t t;
-                mpfr_init2(t, prec);
-                mpfr_ui_div(t, 1, x->hi, MPFR_RNDD);
-                mpfr_ui_div(x->hi, 1, x->lo, MPFR_RNDU);
-                mpfr_swap(x->lo, t);
-                mpfr_clear(t);
+                rj_itv_pow_si(x, x, -1);         /* 0 is outside x */
                 rj_imat_scalar_mul_itv(C, A, x, prec);
             }
         }
@@ -425,12 +411,7 @@ int
 cl_val_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
              const rj_limits *lim, rj_loc_t loc, rj_error_t err)
 {
-    int st;
-    if ((a->kind == RJ_VAL_ENCL && b->kind == RJ_VAL_MAT)
-        || (a->kind == RJ_VAL_MAT && b->kind == RJ_VAL_ENCL))
-        st = emat_binop(out, op, a, b, loc, err);   /* an enclosure times a matrix */
-    else
-        st = rj_val_binop(out, op, a, b, lim, loc, err);
+    int st = rj_val_binop(out, op, a, b, lim, loc, err);
     if (st == RJ_OK)
         st = cl_val_check_finite(out, loc, err);
     return st;
@@ -547,7 +528,7 @@ cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong c
     int st;
     for (i = 0; i < rows * cols; i++) {
         const rj_val_struct *v = entries[i];
-        if (v->kind != RJ_VAL_NUM && v->kind != RJ_VAL_ENCL
+        if (v->kind != RJ_VAL_NUM && !rj_claims_val_is_encl(v)
             && !(cl_val_is_emat(v) && imat_of(v)->r == 1 && imat_of(v)->c == 1)) {
             char d[120];
             rj_val_describe(d, sizeof(d), v);
@@ -570,23 +551,6 @@ cl_emat_literal(rj_val_t out, rj_val_struct *const *entries, slong rows, slong c
 }
 
 /* ------------------------------------------------------------ functions */
-
-/* |[lo, hi]| as an interval, in place. */
-static void
-itv_abs(rj_itv_t x)
-{
-    if (mpfr_sgn(x->lo) >= 0)
-        return;
-    if (mpfr_sgn(x->hi) <= 0) {
-        mpfr_neg(x->lo, x->lo, MPFR_RNDU);
-        mpfr_neg(x->hi, x->hi, MPFR_RNDD);
-        mpfr_swap(x->lo, x->hi);
-        return;
-    }
-    mpfr_neg(x->lo, x->lo, MPFR_RNDU);
-    mpfr_max(x->hi, x->hi, x->lo, MPFR_RNDU);
-    mpfr_set_zero(x->lo, 1);
-}
 
 int
 cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong prec,
@@ -634,7 +598,7 @@ cl_emat_function(rj_val_t out, const char *name, const rj_val_struct *a, slong p
     } else if (strcmp(name, "abs") == 0) {
         for (i = 0; i < len; i++) {
             rj_itv_set_mid_rad(x, A->mid + i, A->rad + i);
-            itv_abs(x);
+            rj_itv_abs(x, x);
             rj_itv_get_mid_rad(A->mid + i, A->rad + i, x);
         }
         scalar = 0;

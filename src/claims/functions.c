@@ -1,7 +1,7 @@
 /* resjac claims: the claim functions other than the network ones, and the
  * table every call goes through (proofs/LANGUAGE.md lists them).
  *
- * Exact unless said otherwise.  Enclosures (RJ_VAL_ENCL) come from MPFR
+ * Exact unless said otherwise.  Enclosures (encl.c) come from MPFR
  * operations that are correctly rounded [MPFR]: rounding the lower end down
  * and the upper end up, a monotone function's enclosure of an interval
  * contains every value it takes there.  When the true value is a rational
@@ -446,26 +446,12 @@ fn_abs(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_erro
                 fmpq_abs(fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j));
         rj_val_set_fmpq_mat(out->v, A);
         fmpq_mat_clear(A);
-    } else if (v->kind == RJ_VAL_ENCL) {
-        mpfr_t lo, hi;
-        slong p = mpfr_get_prec(v->lo);
-        mpfr_init2(lo, p);
-        mpfr_init2(hi, p);
-        if (mpfr_sgn(v->lo) >= 0) {
-            mpfr_set(lo, v->lo, MPFR_RNDD);
-            mpfr_set(hi, v->hi, MPFR_RNDU);
-        } else if (mpfr_sgn(v->hi) <= 0) {
-            mpfr_neg(lo, v->hi, MPFR_RNDD);
-            mpfr_neg(hi, v->lo, MPFR_RNDU);
-        } else {
-            mpfr_set_zero(lo, 1);
-            mpfr_neg(hi, v->lo, MPFR_RNDU);
-            if (mpfr_cmp(v->hi, hi) > 0)
-                mpfr_set(hi, v->hi, MPFR_RNDU);
-        }
-        cl_val_set_encl(out->v, lo, hi, p);
-        mpfr_clear(lo);
-        mpfr_clear(hi);
+    } else if (rj_claims_val_is_encl(v)) {
+        rj_itv_t x;
+        rj_itv_init(x, mpfr_get_prec(rj_claims_val_encl(v)->lo));
+        rj_itv_abs(x, rj_claims_val_encl(v));
+        rj_claims_val_set_encl(out->v, x);
+        rj_itv_clear(x);
     } else
         return bad_arg(b, 0, "a number, a matrix or an enclosure", err);
     return RJ_OK;
@@ -485,9 +471,9 @@ minmax_step(fmpq_t best, mpfr_t lo, mpfr_t hi, int *have, int want_max, int encl
     }
     mpfr_init2(a, mpfr_get_prec(lo));
     mpfr_init2(b, mpfr_get_prec(hi));
-    if (v->kind == RJ_VAL_ENCL) {
-        mpfr_set(a, v->lo, MPFR_RNDD);
-        mpfr_set(b, v->hi, MPFR_RNDU);
+    if (rj_claims_val_is_encl(v)) {
+        mpfr_set(a, rj_claims_val_encl(v)->lo, MPFR_RNDD);
+        mpfr_set(b, rj_claims_val_encl(v)->hi, MPFR_RNDU);
     } else {
         fmpq_get_mpfr(a, e, MPFR_RNDD);
         fmpq_get_mpfr(b, e, MPFR_RNDU);
@@ -520,9 +506,10 @@ fn_minmax(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_e
     slong i, j, k;
     for (i = 0; i < b->n; i++) {
         rj_val_kind kd = b->a[i]->kind;
-        if (kd != RJ_VAL_NUM && kd != RJ_VAL_MAT && kd != RJ_VAL_ENCL)
+        int is_encl = rj_claims_val_is_encl(b->a[i]);
+        if (kd != RJ_VAL_NUM && kd != RJ_VAL_MAT && !is_encl)
             return bad_arg(b, i, "a number, an enclosure or a matrix", err);
-        encl |= kd == RJ_VAL_ENCL;
+        encl |= is_encl;
     }
     fmpq_init(best);
     mpfr_init2(lo, ctx->prec);
@@ -729,7 +716,7 @@ cl_poly_apply(rj_val_t out, const fmpq_poly_t p, const rj_val_struct *x, rj_loc_
         fmpq_clear(c);
         return RJ_OK;
     }
-    if (x->kind == RJ_VAL_ENCL) {
+    if (rj_claims_val_is_encl(x)) {
         /* Horner with the model's outward-rounded enclosure arithmetic */
         rj_val_t acc, c;
         int st = RJ_OK;

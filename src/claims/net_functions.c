@@ -170,7 +170,7 @@ get_point(fmpq_mat_t x, rj_imat_t xi, int *encl, const rj_net_t net, const cl_ar
     char d[120];
     *encl = 0;
     if ((cl_val_is_emat(v) && cl_val_cols(v) == 1 && cl_val_rows(v) == n)
-        || (v->kind == RJ_VAL_ENCL && n == 1)) {
+        || (rj_claims_val_is_encl(v) && n == 1)) {
         cl_emat_get_imat(xi, v, prec);
         *encl = 1;
         return RJ_OK;

@@ -1,9 +1,6 @@
-/* resjac: arithmetic on values: exact numbers, matrices and polynomials, and
- * rigorous interval arithmetic on enclosures (see rj_val_binop in lang.h).
- *
- * Enclosures: every operation rounds its lower end down and its upper end up
- * (MPFR_RNDD / MPFR_RNDU), so the true value of the operation on any points
- * of the operand intervals lies in the result interval. */
+/* resjac: arithmetic on values: exact numbers, matrices and polynomials (see
+ * rj_val_binop in lang.h).  Values other modules add (RJ_VAL_EXT) do their own
+ * arithmetic through their rj_val_ops. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +26,6 @@ describe(char *buf, int len, const rj_val_struct *v)
     case RJ_VAL_NET:
         snprintf(buf, len, "a network of %ld blocks", (long) v->net->len);
         break;
-    case RJ_VAL_ENCL: snprintf(buf, len, "an enclosure"); break;
     case RJ_VAL_EXT: v->ops->describe(buf, len, v); break;
     case RJ_VAL_POLY: snprintf(buf, len, "a polynomial"); break;
     case RJ_VAL_BOOL: snprintf(buf, len, "a truth value"); break;
@@ -53,149 +49,6 @@ rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t v)
     char d[120];
     describe(d, sizeof(d), v);
     return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "%s cannot take %s", what, d);
-}
-
-/* ---------------------------------------------------------------- enclosures */
-
-static mpfr_prec_t
-encl_prec(const rj_val_struct *a, const rj_val_struct *b)
-{
-    mpfr_prec_t p = RJ_ENCL_PREC;
-    if (a->kind == RJ_VAL_ENCL)
-        p = FLINT_MAX(p, mpfr_get_prec(a->lo));
-    if (b != NULL && b->kind == RJ_VAL_ENCL)
-        p = FLINT_MAX(p, mpfr_get_prec(b->lo));
-    return p;
-}
-
-/* [lo, hi] of a number or an enclosure, at precision prec. */
-static void
-to_interval(mpfr_t lo, mpfr_t hi, const rj_val_struct *a)
-{
-    if (a->kind == RJ_VAL_NUM) {
-        fmpq_get_mpfr(lo, a->num, MPFR_RNDD);
-        fmpq_get_mpfr(hi, a->num, MPFR_RNDU);
-    } else {
-        mpfr_set(lo, a->lo, MPFR_RNDD);
-        mpfr_set(hi, a->hi, MPFR_RNDU);
-    }
-}
-
-static void
-encl_result(rj_val_t out, mpfr_prec_t p)
-{
-    rj_val_reset(out);
-    out->kind = RJ_VAL_ENCL;
-    mpfr_set_prec(out->lo, p);
-    mpfr_set_prec(out->hi, p);
-}
-
-/* A NaN or infinite end (overflow past MPFR's exponent range, 0 * inf) is no
-   enclosure a verdict may rest on: RJ_ERR_DOMAIN (lang.h). */
-static int
-encl_check(const rj_val_struct *out, rj_loc_t loc, rj_error_t err)
-{
-    if (mpfr_number_p(out->lo) && mpfr_number_p(out->hi))
-        return RJ_OK;
-    return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "%s", RJ_ENCL_NONFINITE_MSG);
-}
-
-static int
-encl_arith(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
-           rj_loc_t loc, rj_error_t err)
-{
-    mpfr_prec_t p = encl_prec(a, b);
-    mpfr_t al, ah, bl, bh, t[4];
-    int i, status = RJ_OK;
-
-    mpfr_inits2(p, al, ah, bl, bh, t[0], t[1], t[2], t[3], (mpfr_ptr) 0);
-    to_interval(al, ah, a);
-    to_interval(bl, bh, b);
-    if (op == '/' && mpfr_sgn(bl) <= 0 && mpfr_sgn(bh) >= 0) {
-        status = rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
-                                  "division by an enclosure that contains 0");
-        goto done;
-    }
-    encl_result(out, p);
-    switch (op) {
-    case '+':
-        mpfr_add(out->lo, al, bl, MPFR_RNDD);
-        mpfr_add(out->hi, ah, bh, MPFR_RNDU);
-        break;
-    case '-':
-        mpfr_sub(out->lo, al, bh, MPFR_RNDD);
-        mpfr_sub(out->hi, ah, bl, MPFR_RNDU);
-        break;
-    case '*':
-    case '/': {
-        int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t) =
-            op == '*' ? mpfr_mul : mpfr_div;
-        f(t[0], al, bl, MPFR_RNDD);
-        f(t[1], al, bh, MPFR_RNDD);
-        f(t[2], ah, bl, MPFR_RNDD);
-        f(t[3], ah, bh, MPFR_RNDD);
-        mpfr_set(out->lo, t[0], MPFR_RNDD);
-        for (i = 1; i < 4; i++)
-            mpfr_min(out->lo, out->lo, t[i], MPFR_RNDD);
-        f(t[0], al, bl, MPFR_RNDU);
-        f(t[1], al, bh, MPFR_RNDU);
-        f(t[2], ah, bl, MPFR_RNDU);
-        f(t[3], ah, bh, MPFR_RNDU);
-        mpfr_set(out->hi, t[0], MPFR_RNDU);
-        for (i = 1; i < 4; i++)
-            mpfr_max(out->hi, out->hi, t[i], MPFR_RNDU);
-        break;
-    }
-    default:
-        status = rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "bad enclosure operation");
-    }
-    if (status == RJ_OK)
-        status = encl_check(out, loc, err);
-done:
-    mpfr_clears(al, ah, bl, bh, t[0], t[1], t[2], t[3], (mpfr_ptr) 0);
-    return status;
-}
-
-/* x^k for an enclosure and an integer k (k < 0 needs 0 outside x). */
-static int
-encl_pow(rj_val_t out, const rj_val_struct *a, slong k, rj_loc_t loc, rj_error_t err)
-{
-    mpfr_prec_t p = encl_prec(a, NULL);
-    mpfr_t lo, hi, m;
-    ulong e = k < 0 ? -(ulong) k : (ulong) k;
-    int straddle;
-
-    if (k < 0 && mpfr_sgn(a->lo) <= 0 && mpfr_sgn(a->hi) >= 0)
-        return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc,
-                                "negative power of an enclosure that contains 0");
-    mpfr_inits2(p, lo, hi, m, (mpfr_ptr) 0);
-    mpfr_set(lo, a->lo, MPFR_RNDD);
-    mpfr_set(hi, a->hi, MPFR_RNDU);
-    if (k < 0) {
-        /* 1/x is monotone decreasing on an interval of one sign */
-        mpfr_ui_div(m, 1, hi, MPFR_RNDD);
-        mpfr_ui_div(hi, 1, lo, MPFR_RNDU);
-        mpfr_set(lo, m, MPFR_RNDD);
-    }
-    encl_result(out, p);
-    straddle = mpfr_sgn(lo) < 0 && mpfr_sgn(hi) > 0;
-    if (e == 0) {
-        mpfr_set_ui(out->lo, 1, MPFR_RNDD);
-        mpfr_set_ui(out->hi, 1, MPFR_RNDU);
-    } else if (e % 2 == 1 || mpfr_sgn(lo) >= 0) {
-        mpfr_pow_ui(out->lo, lo, e, MPFR_RNDD);
-        mpfr_pow_ui(out->hi, hi, e, MPFR_RNDU);
-    } else if (!straddle) {       /* even power, hi <= 0 */
-        mpfr_pow_ui(out->lo, hi, e, MPFR_RNDD);
-        mpfr_pow_ui(out->hi, lo, e, MPFR_RNDU);
-    } else {
-        mpfr_abs(m, lo, MPFR_RNDU);
-        mpfr_max(m, m, hi, MPFR_RNDU);
-        mpfr_set_ui(out->lo, 0, MPFR_RNDD);
-        mpfr_pow_ui(out->hi, m, e, MPFR_RNDU);
-    }
-    mpfr_clears(lo, hi, m, (mpfr_ptr) 0);
-    return encl_check(out, loc, err);
 }
 
 /* ---------------------------------------------------------------- exact */
@@ -486,8 +339,6 @@ pow_k(rj_val_t out, const rj_val_struct *a, slong k, const rj_limits *lim, rj_lo
         }
         return RJ_OK;
     }
-    case RJ_VAL_ENCL:
-        return encl_pow(out, a, k, loc, err);
     default:        /* val_pow reports the kinds */
         return rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "no power of this kind");
     }
@@ -510,7 +361,7 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, const rj_l
     int st = rj_val_get_si(&k, b, -(WORD(1) << 62), WORD(1) << 62, 1, "the exponent", NULL,
                            loc, err);
     if (st == RJ_OK && a->kind != RJ_VAL_NUM && a->kind != RJ_VAL_MAT
-        && a->kind != RJ_VAL_POLY && a->kind != RJ_VAL_ENCL)
+        && a->kind != RJ_VAL_POLY)
         st = kind_error(err, loc, "raise", "to", a, b, " (powers are for numbers, square "
                         "matrices, polynomials and enclosures)");
     return st != RJ_OK ? st : pow_k(out, a, k, lim, loc, err);
@@ -536,7 +387,7 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_
         goto done;
     }
     if (op == '/' && kb == RJ_VAL_NUM && fmpq_is_zero(b->num)
-        && (ka == RJ_VAL_NUM || ka == RJ_VAL_MAT || ka == RJ_VAL_POLY || ka == RJ_VAL_ENCL)) {
+        && (ka == RJ_VAL_NUM || ka == RJ_VAL_MAT || ka == RJ_VAL_POLY)) {
         st = rj_error_set_loc(err, RJ_ERR_INPUT, loc, "division by zero");
         goto done;
     }
@@ -639,9 +490,6 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_
         }
         fmpq_poly_clear(p);
         fmpq_poly_clear(q);
-    } else if ((ka == RJ_VAL_ENCL && (kb == RJ_VAL_ENCL || kb == RJ_VAL_NUM))
-               || (ka == RJ_VAL_NUM && kb == RJ_VAL_ENCL)) {
-        st = encl_arith(r, op, a, b, loc, err);
     } else {
         const char *verb = op == '+' ? "add" : op == '-' ? "subtract"
                            : op == '*' ? "multiply" : "divide";
@@ -682,11 +530,6 @@ rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err)
     case RJ_VAL_POLY:
         r->kind = RJ_VAL_POLY;
         fmpq_poly_neg(r->poly, a->poly);
-        break;
-    case RJ_VAL_ENCL:
-        encl_result(r, encl_prec(a, NULL));
-        mpfr_neg(r->lo, a->hi, MPFR_RNDD);   /* exact: same precision */
-        mpfr_neg(r->hi, a->lo, MPFR_RNDU);
         break;
     default:
         describe(d, sizeof(d), a);

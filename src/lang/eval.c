@@ -642,8 +642,9 @@ builtin_find(const char *name)
 }
 
 /* NAME(args) with NAME neither a function nor a builtin but bound to a
-   polynomial (or an extension value): compose(NAME, args), the rule the parser
-   uses for E(args).  Its operands are then the value and the arguments. */
+   polynomial (or an extension value that lifts operations, which may stand for
+   polynomials): compose(NAME, args), the rule the parser uses for E(args).
+   Its operands are then the value and the arguments. */
 static int
 is_value_call(const rj_expr_struct *e, rj_env_t env)
 {
@@ -651,7 +652,8 @@ is_value_call(const rj_expr_struct *e, rj_env_t env)
     if (rj_env_find_function(env, e->name, NULL) != NULL || builtin_find(e->name) >= 0)
         return 0;
     v = rj_env_lookup(env, e->name);
-    return v != NULL && (v->kind == RJ_VAL_POLY || v->kind == RJ_VAL_EXT)
+    return v != NULL
+           && (v->kind == RJ_VAL_POLY || (v->kind == RJ_VAL_EXT && v->ops->lift != NULL))
            && rj_env_find_function(env, "compose", NULL) != NULL;
 }
 
@@ -748,42 +750,6 @@ call_matrix_func(rj_val_t out, const rj_func_def *def, void *ctx, const rj_expr_
     rj_val_clear(r);
     rj_val_clear(c);
     flint_free(w);
-    return st;
-}
-
-/* An enclosure with an exact matrix, which the language's arithmetic has no
-   kind for: the matrix goes through RJ_MATRIX_FUNC (when a module registered
-   one) and the operation is applied again, to what that made of it. */
-static int
-apply_mixed(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, rj_env_t env,
-            const char *hint, rj_error_t err)
-{
-    void *ctx = NULL;
-    const rj_func_def *def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx);
-    int m = vals[0]->kind == RJ_VAL_MAT ? 0 : 1;
-    const fmpq_mat_struct *A = vals[m]->mat;
-    slong i, r = fmpq_mat_nrows(A), c = fmpq_mat_ncols(A);
-    rj_val_struct *v = flint_malloc(FLINT_MAX(r * c, 1) * sizeof(rj_val_struct));
-    rj_val_struct **p = flint_malloc(FLINT_MAX(r * c, 1) * sizeof(rj_val_struct *));
-    rj_val_struct *w[2];
-    rj_val_t M;
-    int st;
-    for (i = 0; i < r * c; i++) {
-        rj_val_init(v + i);
-        rj_val_set_fmpq(v + i, fmpq_mat_entry(A, i / c, i % c));
-        p[i] = v + i;
-    }
-    rj_val_init(M);
-    st = call_matrix_func(M, def, ctx, e, r, c, p, env, err);
-    w[m] = M;
-    w[1 - m] = vals[1 - m];
-    if (st == RJ_OK)
-        st = apply(out, e, w, 2, env, hint, err);
-    rj_val_clear(M);
-    for (i = 0; i < r * c; i++)
-        rj_val_clear(v + i);
-    flint_free(v);
-    flint_free(p);
     return st;
 }
 
@@ -886,11 +852,6 @@ apply(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n
     for (i = 0; i < n; i++)
         if (vals[i]->kind == RJ_VAL_EXT && vals[i]->ops->lift != NULL)
             return vals[i]->ops->lift(out, e, vals, n, env, err);
-    if ((e->kind == RJ_EXPR_BINOP || e->kind == RJ_EXPR_SUM || e->kind == RJ_EXPR_PROD)
-        && ((vals[0]->kind == RJ_VAL_ENCL && vals[1]->kind == RJ_VAL_MAT)
-            || (vals[0]->kind == RJ_VAL_MAT && vals[1]->kind == RJ_VAL_ENCL))
-        && rj_env_find_function(env, RJ_MATRIX_FUNC, NULL) != NULL)
-        return apply_mixed(out, e, vals, env, hint, err);
     rj_val_init(r);
     switch (e->kind) {
     case RJ_EXPR_CALL:

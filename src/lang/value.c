@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mpfr.h>
+
 #include "resjac/lang.h"
 
 /* ---------------------------------------------------------------- values */
@@ -15,8 +17,6 @@ rj_val_init(rj_val_t v)
     fmpq_init(v->num);
     fmpq_mat_init(v->mat, 0, 0);
     fmpq_poly_init(v->poly);
-    mpfr_init2(v->lo, RJ_ENCL_PREC);
-    mpfr_init2(v->hi, RJ_ENCL_PREC);
     v->str = NULL;
     rj_block_init(v->block);
     rj_net_init(v->net);
@@ -33,8 +33,6 @@ rj_val_clear(rj_val_t v)
     fmpq_clear(v->num);
     fmpq_mat_clear(v->mat);
     fmpq_poly_clear(v->poly);
-    mpfr_clear(v->lo);
-    mpfr_clear(v->hi);
     flint_free(v->str);
     rj_block_clear(v->block);
     rj_net_clear(v->net);
@@ -77,10 +75,6 @@ rj_val_set(rj_val_t v, const rj_val_t w)
     fmpq_mat_init(t->mat, fmpq_mat_nrows(w->mat), fmpq_mat_ncols(w->mat));
     fmpq_mat_set(t->mat, w->mat);
     fmpq_poly_set(t->poly, w->poly);
-    mpfr_set_prec(t->lo, mpfr_get_prec(w->lo));
-    mpfr_set_prec(t->hi, mpfr_get_prec(w->hi));
-    mpfr_set(t->lo, w->lo, MPFR_RNDN);   /* same precision: exact */
-    mpfr_set(t->hi, w->hi, MPFR_RNDN);
     t->str = rj_strdup(w->str);
     rj_block_set(t->block, w->block);
     rj_net_set(t->net, w->net);
@@ -149,7 +143,6 @@ rj_val_kind_name(rj_val_kind k)
     case RJ_VAL_NUM: return "number";
     case RJ_VAL_MAT: return "matrix";
     case RJ_VAL_POLY: return "polynomial";
-    case RJ_VAL_ENCL: return "enclosure";
     case RJ_VAL_ATOM: return "atom";
     case RJ_VAL_BLOCK: return "block";
     case RJ_VAL_NET: return "network";
@@ -349,16 +342,6 @@ sb_val(sbuf_t *b, const rj_val_struct *v, slong maxlen)
         sb_add(b, t);
         flint_free(t);
         break;
-    case RJ_VAL_ENCL: {
-        /* outward rounding: the printed interval contains the enclosure */
-        char buf[200];
-        if (maxlen > 0)
-            mpfr_snprintf(buf, sizeof(buf), "[%.12RDg, %.12RUg]", v->lo, v->hi);
-        else
-            mpfr_snprintf(buf, sizeof(buf), "[%.17RDg, %.17RUg]", v->lo, v->hi);
-        sb_add(b, buf);
-        break;
-    }
     case RJ_VAL_ATOM:
         sb_add(b, v->str != NULL ? v->str : "?");
         if (v->str != NULL && (strcmp(v->str, "leaky_relu") == 0

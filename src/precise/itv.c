@@ -204,6 +204,129 @@ rj_itv_width(mpfr_t w, const rj_itv_t x)
 }
 
 int
+rj_itv_is_finite(const rj_itv_t x)
+{
+    return mpfr_number_p(x->lo) && mpfr_number_p(x->hi);
+}
+
+/* ------------------------------------------------------------ arithmetic */
+
+void
+rj_itv_neg(rj_itv_t z, const rj_itv_t x)
+{
+    rj_itv_set(z, x);                      /* outward to z's precision */
+    mpfr_neg(z->lo, z->lo, MPFR_RNDU);     /* exact */
+    mpfr_neg(z->hi, z->hi, MPFR_RNDD);
+    mpfr_swap(z->lo, z->hi);
+}
+
+void
+rj_itv_abs(rj_itv_t z, const rj_itv_t x)
+{
+    if (mpfr_sgn(x->hi) <= 0 || mpfr_sgn(x->lo) >= 0) {
+        if (mpfr_sgn(x->lo) >= 0)
+            rj_itv_set(z, x);
+        else
+            rj_itv_neg(z, x);
+        return;
+    }
+    rj_itv_set(z, x);                      /* lo < 0 < hi: [0, max(-lo, hi)] */
+    mpfr_neg(z->lo, z->lo, MPFR_RNDU);
+    mpfr_max(z->hi, z->hi, z->lo, MPFR_RNDU);
+    mpfr_set_zero(z->lo, 1);
+}
+
+void
+rj_itv_add(rj_itv_t z, const rj_itv_t x, const rj_itv_t y)
+{
+    mpfr_add(z->lo, x->lo, y->lo, MPFR_RNDD);
+    mpfr_add(z->hi, x->hi, y->hi, MPFR_RNDU);
+}
+
+void
+rj_itv_sub(rj_itv_t z, const rj_itv_t x, const rj_itv_t y)
+{
+    mpfr_t t;
+    mpfr_init2(t, mpfr_get_prec(z->lo));
+    mpfr_sub(t, x->lo, y->hi, MPFR_RNDD);
+    mpfr_sub(z->hi, x->hi, y->lo, MPFR_RNDU);
+    mpfr_swap(z->lo, t);
+    mpfr_clear(t);
+}
+
+/* z = the hull of the four end products (or quotients) of x and y: each
+   taken rounded down for the lower end and rounded up for the upper. */
+static void
+itv_mul_div(rj_itv_t z, const rj_itv_t x, const rj_itv_t y,
+            int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t))
+{
+    mpfr_prec_t p = mpfr_get_prec(z->lo);
+    mpfr_t lo, hi, t;
+    int i;
+    mpfr_inits2(p, lo, hi, t, (mpfr_ptr) 0);
+    for (i = 0; i < 4; i++) {
+        mpfr_srcptr a = i < 2 ? x->lo : x->hi, b = i % 2 == 0 ? y->lo : y->hi;
+        f(t, a, b, MPFR_RNDD);
+        if (i == 0)
+            mpfr_set(lo, t, MPFR_RNDD);
+        else
+            mpfr_min(lo, lo, t, MPFR_RNDD);
+        f(t, a, b, MPFR_RNDU);
+        if (i == 0)
+            mpfr_set(hi, t, MPFR_RNDU);
+        else
+            mpfr_max(hi, hi, t, MPFR_RNDU);
+    }
+    mpfr_swap(z->lo, lo);
+    mpfr_swap(z->hi, hi);
+    mpfr_clears(lo, hi, t, (mpfr_ptr) 0);
+}
+
+void
+rj_itv_mul(rj_itv_t z, const rj_itv_t x, const rj_itv_t y)
+{
+    itv_mul_div(z, x, y, mpfr_mul);
+}
+
+void
+rj_itv_div(rj_itv_t z, const rj_itv_t x, const rj_itv_t y)
+{
+    itv_mul_div(z, x, y, mpfr_div);
+}
+
+void
+rj_itv_pow_si(rj_itv_t z, const rj_itv_t x, slong k)
+{
+    mpfr_prec_t p = mpfr_get_prec(z->lo);
+    mpfr_t lo, hi, m;
+    ulong e = k < 0 ? -(ulong) k : (ulong) k;
+    mpfr_inits2(p, lo, hi, m, (mpfr_ptr) 0);
+    mpfr_set(lo, x->lo, MPFR_RNDD);
+    mpfr_set(hi, x->hi, MPFR_RNDU);
+    if (k < 0) {                       /* 1/[lo, hi] = [1/hi, 1/lo], 0 outside */
+        mpfr_ui_div(m, 1, hi, MPFR_RNDD);
+        mpfr_ui_div(hi, 1, lo, MPFR_RNDU);
+        mpfr_set(lo, m, MPFR_RNDD);
+    }
+    if (e == 0) {
+        mpfr_set_ui(z->lo, 1, MPFR_RNDD);
+        mpfr_set_ui(z->hi, 1, MPFR_RNDU);
+    } else if (e % 2 == 1 || mpfr_sgn(lo) >= 0) {     /* increasing */
+        mpfr_pow_ui(z->lo, lo, e, MPFR_RNDD);
+        mpfr_pow_ui(z->hi, hi, e, MPFR_RNDU);
+    } else if (mpfr_sgn(hi) <= 0) {                    /* even power, decreasing */
+        mpfr_pow_ui(z->lo, hi, e, MPFR_RNDD);
+        mpfr_pow_ui(z->hi, lo, e, MPFR_RNDU);
+    } else {                                           /* even power over 0 */
+        mpfr_abs(m, lo, MPFR_RNDU);
+        mpfr_max(m, m, hi, MPFR_RNDU);
+        mpfr_set_ui(z->lo, 0, MPFR_RNDD);
+        mpfr_pow_ui(z->hi, m, e, MPFR_RNDU);
+    }
+    mpfr_clears(lo, hi, m, (mpfr_ptr) 0);
+}
+
+int
 rj_itv_cmp_fmpq(const rj_itv_t x, const fmpq_t q)
 {
     mpq_t t;
