@@ -91,6 +91,98 @@ report_net(const char *what, slong iter, const rj_net_t net, const fmpq_mat_t x)
 
 /* Products and sums of rounded rational matrices contain the exact results;
    two precisions overlap and the higher is narrower. */
+/* The interval operations the claims' enclosures use (rj_itv_neg, abs, add,
+   sub, mul, div, pow_si): for intervals hulling two random rationals at a low
+   random precision, each result contains the exact result (fmpq) of the
+   operation on the ends and on an inner point; a result is finite. */
+static void
+itv_hull(rj_itv_t x, const fmpq_t a, const fmpq_t b)
+{
+    rj_itv_t t;
+    rj_itv_init(t, mpfr_get_prec(x->lo));
+    rj_itv_set_fmpq(x, fmpq_cmp(a, b) <= 0 ? a : b);
+    rj_itv_set_fmpq(t, fmpq_cmp(a, b) <= 0 ? b : a);
+    mpfr_set(x->hi, t->hi, MPFR_RNDU);
+    rj_itv_clear(t);
+}
+
+START_TEST(test_itv_arith_contains)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(2000);
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < n; iter++) {
+        slong prec = 2 + n_randint(st, 80), k = (slong) n_randint(st, 11) - 4;
+        int op = (int) n_randint(st, 7), j;
+        fmpq_t a[3], b[3], q;
+        rj_itv_t x, y, z;
+        for (j = 0; j < 3; j++) {
+            fmpq_init(a[j]);
+            fmpq_init(b[j]);
+        }
+        fmpq_init(q);
+        rj_itv_init(x, prec);
+        rj_itv_init(y, prec);
+        rj_itv_init(z, 2 + n_randint(st, 80));
+        rj_test_randq(a[0], st, 1000, 1 + n_randint(st, 50));
+        rj_test_randq(a[1], st, 1000, 1 + n_randint(st, 50));
+        rj_test_randq(b[0], st, 1000, 1 + n_randint(st, 50));
+        rj_test_randq(b[1], st, 1000, 1 + n_randint(st, 50));
+        /* division and negative powers need 0 outside the interval */
+        if ((op == 5 || (op == 6 && k < 0)) && fmpq_sgn(b[0]) * fmpq_sgn(b[1]) <= 0) {
+            fmpq_set_si(b[0], 1, 3);
+            fmpq_set_si(b[1], 7, 2);
+        }
+        /* inner points: the midpoints */
+        fmpq_add(a[2], a[0], a[1]);
+        fmpq_div_2exp(a[2], a[2], 1);
+        fmpq_add(b[2], b[0], b[1]);
+        fmpq_div_2exp(b[2], b[2], 1);
+        itv_hull(x, a[0], a[1]);
+        itv_hull(y, b[0], b[1]);
+        switch (op) {
+        case 0: rj_itv_neg(z, x); break;
+        case 1: rj_itv_abs(z, x); break;
+        case 2: rj_itv_add(z, x, y); break;
+        case 3: rj_itv_sub(z, x, y); break;
+        case 4: rj_itv_mul(z, x, y); break;
+        case 5: rj_itv_div(z, x, y); break;
+        default: rj_itv_pow_si(z, y, k); break;
+        }
+        ck_assert_msg(rj_itv_is_finite(z), "seed %lu iter %ld op %d: not finite", seed,
+                      (long) iter, op);
+        for (j = 0; j < 9; j++) {
+            const fmpq *u = a[j / 3], *v = b[j % 3];
+            switch (op) {
+            case 0: fmpq_neg(q, u); break;
+            case 1: fmpq_abs(q, u); break;
+            case 2: fmpq_add(q, u, v); break;
+            case 3: fmpq_sub(q, u, v); break;
+            case 4: fmpq_mul(q, u, v); break;
+            case 5: fmpq_div(q, u, v); break;
+            default: fmpq_pow_si(q, v, k); break;
+            }
+            if (!rj_itv_contains_fmpq(z, q)) {
+                mpfr_printf("seed %lu iter %ld op %d k %ld prec %ld: [%Rg, %Rg] misses ",
+                            seed, (long) iter, op, (long) k, (long) prec, z->lo, z->hi);
+                fmpq_print(q);
+                printf("\n");
+                ck_abort_msg("an interval operation lost its exact result");
+            }
+        }
+        for (j = 0; j < 3; j++) {
+            fmpq_clear(a[j]);
+            fmpq_clear(b[j]);
+        }
+        fmpq_clear(q);
+        rj_itv_clear(x);
+        rj_itv_clear(y);
+        rj_itv_clear(z);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 START_TEST(test_imat_mul_add)
 {
     flint_rand_t st;
@@ -1522,6 +1614,7 @@ precise_suite(void)
     Suite *s = suite_create("precise");
     TCase *tc = tcase_create("precise");
     tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_itv_arith_contains);
     tcase_add_test(tc, test_imat_mul_add);
     tcase_add_test(tc, test_chain_and_nmat);
     tcase_add_test(tc, test_depth_1000_tenth);
