@@ -593,6 +593,43 @@ END_TEST
 /* Random multilinear claims at ties: jacobian(N, x) == skip + branch (one
    block) and jacobian == expand == subsets_sum are PROVED; J * J == J^2 is
    never PROVED when J depends on a tie. */
+/* Indexing an enclosure matrix reads its indices with the language's one
+   reader: out of range and non-integer indices get the messages of exact
+   matrices, with the kind of matrix named. */
+START_TEST(test_enclosure_index_messages)
+{
+    static const char *text =
+        "let T = block(W1 = [[1, 0], [0, 1]], act = tanh, W2 = [[1, 0], [0, 1]])\n"
+        "let J = jacobian(T, [0, 0])\n"
+        "let E = [[2, 0], [0, 2]]\n"
+        "claim in_range \"x\" expect PROVED:\n    J[1, 1] > 1\n"
+        "claim enclosure_row \"x\" expect PROVED:\n    J[3, 1] > 1\n"
+        "claim exact_row \"x\" expect PROVED:\n    E[3, 1] > 1\n"
+        "claim enclosure_half \"x\" expect PROVED:\n    J[1/2, 1] > 1\n"
+        "claim exact_half \"x\" expect PROVED:\n    E[1/2, 1] > 1\n";
+    rj_claim_results_t res;
+    rj_claim_results_init(res);
+    run_text(res, text);
+    ck_assert_int_eq(res->len, 5);
+    ck_assert_int_eq(res->items[0].verdict, RJ_VERDICT_PROVED);
+    ck_assert_int_eq(res->items[1].verdict, RJ_VERDICT_ERROR);
+    ck_assert_int_eq(res->items[2].verdict, RJ_VERDICT_ERROR);
+    ck_assert_msg(strstr(res->items[1].evidence,
+                         "row index 3 is out of range 1..2 (a 2 x 2 enclosure matrix)") != NULL,
+                  "%s", res->items[1].evidence);
+    ck_assert_msg(strstr(res->items[2].evidence,
+                         "row index 3 is out of range 1..2 (a 2 x 2 matrix)") != NULL,
+                  "%s", res->items[2].evidence);
+    ck_assert_int_eq(res->items[3].verdict, RJ_VERDICT_ERROR);
+    ck_assert_int_eq(res->items[4].verdict, RJ_VERDICT_ERROR);
+    ck_assert_msg(strstr(res->items[3].evidence, "row index must be an integer, found 1/2")
+                  != NULL, "%s", res->items[3].evidence);
+    ck_assert_msg(strstr(res->items[4].evidence, "row index must be an integer, found 1/2")
+                  != NULL, "%s", res->items[4].evidence);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 START_TEST(test_ties_random_multilinear)
 {
     flint_rand_t st;
@@ -1724,6 +1761,7 @@ claims_suite(void)
     tcase_add_test(tc, test_approximate_and_enclosures);
     tcase_add_test(tc, test_ties_clarke_box_not_vertices);
     tcase_add_test(tc, test_ties_random_multilinear);
+    tcase_add_test(tc, test_enclosure_index_messages);
     tcase_add_test(tc, test_tie_labels_name_the_point);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);

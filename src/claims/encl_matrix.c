@@ -446,16 +446,16 @@ emat_transpose(rj_val_t out, const rj_val_struct *a, rj_loc_t loc, rj_error_t er
     return emat_unary(out, a, 1, loc, err);
 }
 
+/* A 1-based index in 1..n (the language's one reader, as for exact
+   matrices), returned 0-based. */
 static int
-get_index(slong *k, const rj_val_struct *v, slong n, const char *what, rj_loc_t loc,
-          rj_error_t err)
+get_index(slong *k, const rj_val_struct *v, slong n, const char *what, const char *of,
+          rj_loc_t loc, rj_error_t err)
 {
-    if (v == NULL || v->kind != RJ_VAL_NUM || !fmpz_is_one(fmpq_denref(v->num))
-        || fmpz_cmp_si(fmpq_numref(v->num), 1) < 0 || fmpz_cmp_si(fmpq_numref(v->num), n) > 0)
-        return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "the %s must be an integer in 1..%ld",
-                                what, (long) n);
-    *k = fmpz_get_si(fmpq_numref(v->num)) - 1;
-    return RJ_OK;
+    int st = rj_val_get_si(k, v, 1, n, 0, what, of, loc, err);
+    if (st == RJ_OK)
+        (*k)--;
+    return st;
 }
 
 /* A[i, j] / v[i] (1-based): an enclosure. */
@@ -466,16 +466,19 @@ emat_index(rj_val_t out, const rj_val_struct *a, const rj_val_struct *i,
     const rj_imat_struct *A = imat_of(a);
     slong r = A->r, c = A->c, ii = 0, jj = 0;
     int st;
+    char of[80];
     if (j == NULL) {
         if (r != 1 && c != 1)
             return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
                                     "one index needs a vector, but this is a %ld x %ld "
                                     "enclosure matrix: write A[i, j]", (long) r, (long) c);
-        st = get_index(c == 1 ? &ii : &jj, i, r * c, "index", loc, err);
+        snprintf(of, sizeof(of), "an enclosure vector of length %ld", (long) (r * c));
+        st = get_index(c == 1 ? &ii : &jj, i, r * c, "index", of, loc, err);
     } else {
-        st = get_index(&ii, i, r, "row index", loc, err);
+        snprintf(of, sizeof(of), "a %ld x %ld enclosure matrix", (long) r, (long) c);
+        st = get_index(&ii, i, r, "row index", of, loc, err);
         if (st == RJ_OK)
-            st = get_index(&jj, j, c, "column index", loc, err);
+            st = get_index(&jj, j, c, "column index", of, loc, err);
     }
     if (st == RJ_OK) {
         rj_itv_t x;
