@@ -1501,6 +1501,43 @@ START_TEST(test_one_size_limit)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- tie keys of a network read in place */
+
+/* The network functions read N in place and take its identity from the model
+   (rj_net_point_id, hashed when N is built), not from a copy hashed per call.
+   Ties of one (N, x) must pair across calls and across copies of N (let,
+   net(N), a block as a one-block network); ties of two different networks at
+   the same place and point must stay independent: with shared keys
+   2 jacobian(R1, 0) == jacobian(R2, 0) would hold choice by choice
+   (2c == 2c) and be PROVED, though for c1 = 0, c2 = 1 it fails. */
+START_TEST(test_net_identity_tie_keys)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let T = block(W1 = [[1]], W2 = [[1]])\n"
+        "let N = net(T, block(W1 = [[1]], skip = none, place = post), T)\n"
+        "let M = N\n"
+        "let R1 = block(W1 = [[1]], skip = none, place = post)\n"
+        "let R2 = block(W1 = [[2]], skip = none, place = post)\n"
+        "let z = [0]\n"
+        "claim pair_calls \"t\" expect PROVED:\n"
+        "    forall k in 1..3: jacobian(N, z) == jacobian(N, z)\n"
+        "claim pair_parts \"t\" expect PROVED:\n"
+        "    jacobian(N, z) == expand(N, z) and jacobian(T, z) == skip_part(T, z) + branch_part(T, z)\n"
+        "claim pair_copies \"t\" expect PROVED:\n"
+        "    jacobian(N, z) == jacobian(M, z) and jacobian(N, z) == jacobian(net(N), z)\n"
+        "claim pair_block \"t\" expect PROVED:\n    jacobian(R1, z) == jacobian(net(R1), z)\n"
+        "claim own_net \"t\" expect PROVED:\n    2 * jacobian(R1, z) == 2 * jacobian(R1, z)\n"
+        "claim other_net \"t\" expect UNDECIDED:\n    2 * jacobian(R1, z) == jacobian(R2, z)\n"
+        "claim other_net_deep \"t\" expect UNDECIDED:\n"
+        "    2 * jacobian(net(T, R1), z) == jacobian(net(T, R2), z)\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "net identity");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1536,6 +1573,7 @@ claims_suite(void)
     tcase_add_test(tc, test_forall_range_beyond_a_word);
     tcase_add_test(tc, test_max_terms_every_sum);
     tcase_add_test(tc, test_one_size_limit);
+    tcase_add_test(tc, test_net_identity_tie_keys);
     suite_add_tcase(s, tc);
     return s;
 }
