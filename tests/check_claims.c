@@ -1538,6 +1538,51 @@ START_TEST(test_net_identity_tie_keys)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- a limit met while escalating */
+
+/* escalation_limit_error: when escalating an enclosure's precision met the
+   precise layer's memory limit (RJ_ERR_LIMIT), the claim became ERROR.  A
+   1 -> 1536 -> 1 tanh branch passes the memory check at the first precision
+   (about 7.5 GB estimated, nothing of that allocated: the matrices are thin)
+   and fails it at the next (8.7 GB > RJ_MAX_BYTES); x == x straddles, so the
+   comparison escalates: the claim is UNDECIDED, naming the limit.  The same
+   network at width 2048 fails the check at the first try: that stays ERROR. */
+static char *
+wide_tanh_claim(slong w, const char *expect)
+{
+    slong k;
+    char *t = flint_malloc(40 * w + 400), *p = t;
+    p += sprintf(p, "let N = block(W1 = [");
+    for (k = 0; k < w; k++)
+        p += sprintf(p, "%s[1/%ld]", k ? ", " : "", (long) (k + 2));
+    p += sprintf(p, "], W2 = [[");
+    for (k = 0; k < w; k++)
+        p += sprintf(p, "%s1/%ld", k ? ", " : "", (long) (k + 3));
+    sprintf(p, "]], act = tanh, skip = none)\nclaim wide \"t\" expect %s:\n"
+            "    forward(N, [1]) == forward(N, [1])\n", expect);
+    return t;
+}
+
+START_TEST(test_escalation_limit_undecided)
+{
+    rj_claim_results_t res;
+    char *text = wide_tanh_claim(1536, "UNDECIDED");
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "stopped: the precise layer needs");
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "memory limit");
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "cannot be decided");
+    rj_claim_results_clear(res);
+    flint_free(text);
+    text = wide_tanh_claim(2048, "UNDECIDED");
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "wide", RJ_VERDICT_ERROR, "memory limit");
+    rj_claim_results_clear(res);
+    flint_free(text);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1574,6 +1619,7 @@ claims_suite(void)
     tcase_add_test(tc, test_max_terms_every_sum);
     tcase_add_test(tc, test_one_size_limit);
     tcase_add_test(tc, test_net_identity_tie_keys);
+    tcase_add_test(tc, test_escalation_limit_undecided);
     suite_add_tcase(s, tc);
     return s;
 }
