@@ -1583,6 +1583,39 @@ START_TEST(test_escalation_limit_undecided)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- integer arguments */
+
+/* random(...)'s integer keys are read by rj_val_get_si, and random_net's seed
+   (wider than a slong) says what it found in rj_val_get_si's words: each
+   message names the key and the value found (before: "must be an integer in
+   1..64", without the value). */
+START_TEST(test_random_integer_arguments_one_form)
+{
+    static const struct { const char *expr, *msg; } bad[] = {
+        { "forall J in random(rows = 65, norm = 2, bound = 1, seed = 1, count = 2): J == J",
+          "random(...): rows 65 is out of range 1..64" },
+        { "forall J in random(rows = 2, norm = 2, bound = 1, seed = 1, count = 20001): J == J",
+          "random(...): count = 20001 exceeds the limit 20000" },
+        { "forall J in random(rows = 2, norm = 2, bound = 1, seed = 1/2, count = 2): J == J",
+          "random(...): seed must be an integer, found 1/2" },
+        { "rows(random_net(\"8,8\", 1/2)) == 8",
+          "random_net: the seed (argument 2) must be an integer, found the number 1/2" },
+        { "rows(random_point(3, -2)) == 3",
+          "random_point: the seed (argument 2) -2 is out of range 0.." },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        rj_claim_results_t res;
+        char text[512];
+        snprintf(text, sizeof(text), "claim c \"t\" expect PROVED:\n    %s\n", bad[i].expr);
+        rj_claim_results_init(res);
+        run_text(res, text);
+        assert_verdict(res, "c", RJ_VERDICT_ERROR, bad[i].msg);
+        rj_claim_results_clear(res);
+    }
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1620,6 +1653,7 @@ claims_suite(void)
     tcase_add_test(tc, test_one_size_limit);
     tcase_add_test(tc, test_net_identity_tie_keys);
     tcase_add_test(tc, test_escalation_limit_undecided);
+    tcase_add_test(tc, test_random_integer_arguments_one_form);
     suite_add_tcase(s, tc);
     return s;
 }
