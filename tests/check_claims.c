@@ -1616,6 +1616,36 @@ START_TEST(test_random_integer_arguments_one_form)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- weights converted once */
+
+/* The precise path keeps the last network it converted (its weights at one
+   precision) for the next calls: an equal network at the same precision
+   reuses it, any other network or precision converts anew.  N2 doubles N1's
+   output weights (a tanh branch, positive weights, no skip), so
+   forward(N1, x) < forward(N2, x) at every x > 0; had N2 reused N1's weights
+   both sides would be one enclosure, and '<' undecided.  Alternating the two
+   networks, and a copy of N1 (equal blocks: reuse), must give the same
+   enclosures as a fresh conversion. */
+START_TEST(test_precise_weights_reused_only_for_equal_nets)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let N1 = block(W1 = [[1/3], [1/5]], W2 = [[1/7, 1/9]], act = tanh, skip = none)\n"
+        "let N2 = block(W1 = [[1/3], [1/5]], W2 = [[2/7, 2/9]], act = tanh, skip = none)\n"
+        "let M = net(N1)\n"
+        "claim alternate \"t\" expect PROVED:\n"
+        "    forall k in 1..4: forward(N1, [k]) > 0 and forward(N1, [k]) < forward(N2, [k])\n"
+        "claim copy \"t\" expect PROVED:\n"
+        "    forall k in 1..4: forward(M, [k]) < forward(N2, [k]) and jacobian(M, [k]) > 0\n"
+        "claim parts \"t\" expect PROVED:\n"
+        "    branch_part(N1, [1]) < branch_part(N2, [1]) and jacobian(N1, [1]) < jacobian(N2, [1])\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "weights converted once");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1654,6 +1684,7 @@ claims_suite(void)
     tcase_add_test(tc, test_net_identity_tie_keys);
     tcase_add_test(tc, test_escalation_limit_undecided);
     tcase_add_test(tc, test_random_integer_arguments_one_form);
+    tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
     suite_add_tcase(s, tc);
     return s;
 }

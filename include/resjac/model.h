@@ -164,6 +164,9 @@ int rj_point_check(slong rows, slong cols, slong n_in, const char *block1, rj_er
    hashed.  A network is changed only through these functions: writing into
    its blocks in place afterwards leaves a stale identity. */
 void rj_net_point_id(ulong id[2], const rj_net_t net, const fmpq_mat_t x);
+/* 1 if a and b have the same blocks (every weight, kind and activation; names
+   do not count), else 0.  Different identities answer at once. */
+int rj_net_equal(const rj_net_t a, const rj_net_t b);
 slong rj_net_width_in(const rj_net_t net);
 slong rj_net_width_out(const rj_net_t net);
 slong rj_net_max_width(const rj_net_t net);

@@ -313,46 +313,107 @@ done:
     return cl_locate(err, st, b->loc);
 }
 
+/* The last network the precise layer converted, as a copy of its own (so
+   that it outlives the call; rj_precise_net_t points into it), with its
+   weights converted at one precision: the calls of a claim at one precision
+   (the cases of a quantifier, forward and jacobian of one network) convert
+   the weights once. */
+struct cl_net_cache_s {
+    rj_net_t net;
+    rj_precise_net_t pn;
+};
+
+void
+cl_net_cache_clear(cl_ctx *ctx)
+{
+    if (ctx->net_cache == NULL)
+        return;
+    rj_precise_net_clear(ctx->net_cache->pn);
+    rj_net_clear(ctx->net_cache->net);
+    flint_free(ctx->net_cache);
+    ctx->net_cache = NULL;
+}
+
+/* net converted for prec, from the cache when it holds an equal network at
+   prec; NULL when converting every block is over a limit of the precise
+   layer (the passes then convert each block when they reach it). */
+static const rj_precise_net_struct *
+converted_net(cl_ctx *ctx, const rj_net_t net, slong prec)
+{
+    struct cl_net_cache_s *c = ctx->net_cache;
+    rj_error_t e;
+    if (c != NULL && c->pn->net != NULL && c->pn->prec == prec && rj_net_equal(c->net, net))
+        return c->pn;
+    if (c == NULL) {
+        c = flint_malloc(sizeof(struct cl_net_cache_s));
+        rj_net_init(c->net);
+        rj_precise_net_init(c->pn);
+        ctx->net_cache = c;
+    }
+    rj_precise_net_clear(c->pn);
+    rj_precise_net_init(c->pn);
+    rj_net_set(c->net, net);
+    rj_error_init(e);
+    return rj_precise_net_set(c->pn, c->net, prec, e) == RJ_OK ? c->pn : NULL;
+}
+
+/* One pass of the precise layer for f: the output (forward), the Jacobian,
+   or the parts into `parts`.  From the converted weights pn when there are
+   some; when that is over the memory limit (the weights held besides the
+   pass), or pn is NULL, converting each block when the pass reaches it (the
+   same enclosures, bit for bit). */
+static int
+precise_pass(rj_imat_t P, rj_precise_parts_t parts, netfn f, const rj_precise_net_struct *pn,
+             const rj_net_t net, const rj_imat_t x, slong prec, rj_error_t err)
+{
+    if (pn != NULL) {
+        int st = f == NF_FORWARD ? rj_precise_net_forward(P, pn, x, err)
+                 : f == NF_JACOBIAN ? rj_precise_net_jacobian(P, NULL, pn, x, err)
+                 : rj_precise_net_parts(parts, pn, x, err);
+        if (st != RJ_ERR_LIMIT)
+            return st;
+        rj_error_init(err);
+    }
+    return f == NF_FORWARD ? rj_precise_forward(P, net, x, prec, err)
+           : f == NF_JACOBIAN ? rj_precise_jacobian(P, NULL, net, x, prec, err)
+           : rj_precise_parts(parts, net, x, prec, err);
+}
+
 /* The value of f at (net, x) by the precise layer at precision prec: an
    enclosure matrix, every tie's derivative enclosed over [0, 1]. */
 static int
 net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong l, slong k,
-            slong prec, rj_loc_t loc, rj_error_t err)
+            cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
 {
     rj_imat_t P;
     rj_precise_parts_t parts;
+    slong prec = ctx->prec;
     int st;
     rj_imat_init(P, 0, 0, prec);
     rj_precise_parts_init(parts);
-    if (f == NF_FORWARD)
-        st = rj_precise_forward(P, net, x, prec, err);
-    else if (f == NF_JACOBIAN)
-        st = rj_precise_jacobian(P, NULL, net, x, prec, err);
-    else {
-        st = rj_precise_parts(parts, net, x, prec, err);
-        if (st == RJ_OK) {
-            switch (f) {
-            case NF_SKIP: rj_imat_set(P, parts->S + l); break;
-            case NF_BRANCH: rj_imat_set(P, parts->R + l); break;
-            case NF_GRADED: {
-                slong i, L = parts->len;
-                rj_imat_struct *G = flint_malloc((L + 1) * sizeof(rj_imat_struct));
-                for (i = 0; i <= L; i++)
-                    rj_imat_init(G + i, 0, 0, prec);
-                st = rj_precise_expand_graded(G, parts, prec, err);
-                if (st == RJ_OK && k <= L)
-                    rj_imat_set(P, G + k);
-                else if (st == RJ_OK)     /* no path has more branch parts than blocks */
-                    rj_imat_reshape(P, G[0].r, G[0].c, prec);
-                for (i = 0; i <= L; i++)
-                    rj_imat_clear(G + i);
-                flint_free(G);
-                break;
-            }
-            default:   /* expand, subsets_sum: both equal the product of S_l + R_l */
-                st = rj_precise_expand_direct(P, parts, prec, err);
-                break;
-            }
+    st = precise_pass(P, parts, f, converted_net(ctx, net, prec), net, x, prec, err);
+    if (st == RJ_OK && f != NF_FORWARD && f != NF_JACOBIAN) {
+        switch (f) {
+        case NF_SKIP: rj_imat_set(P, parts->S + l); break;
+        case NF_BRANCH: rj_imat_set(P, parts->R + l); break;
+        case NF_GRADED: {
+            slong i, L = parts->len;
+            rj_imat_struct *G = flint_malloc((L + 1) * sizeof(rj_imat_struct));
+            for (i = 0; i <= L; i++)
+                rj_imat_init(G + i, 0, 0, prec);
+            st = rj_precise_expand_graded(G, parts, prec, err);
+            if (st == RJ_OK && k <= L)
+                rj_imat_set(P, G + k);
+            else if (st == RJ_OK)     /* no path has more branch parts than blocks */
+                rj_imat_reshape(P, G[0].r, G[0].c, prec);
+            for (i = 0; i <= L; i++)
+                rj_imat_clear(G + i);
+            flint_free(G);
+            break;
+        }
+        default:   /* expand, subsets_sum: both equal the product of S_l + R_l */
+            st = rj_precise_expand_direct(P, parts, prec, err);
+            break;
         }
     }
     if (st == RJ_OK) {
@@ -397,7 +458,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
             rj_imat_set_fmpq_mat(xi, x, ctx->prec);
-        st = net_precise(out, f, net, xi, l, k, ctx->prec, b->loc, err);
+        st = net_precise(out, f, net, xi, l, k, ctx, b->loc, err);
     } else if (st == RJ_OK && f == NF_FORWARD) {
         fmpq_mat_t y;
         fmpq_mat_init(y, 0, 0);

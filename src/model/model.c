@@ -427,6 +427,34 @@ rj_net_point_id(ulong id[2], const rj_net_t net, const fmpq_mat_t x)
     id[1] = mix64(h.b ^ h.a);
 }
 
+static int
+act_equal(const rj_act_struct *a, const rj_act_struct *b)
+{
+    return a->kind == b->kind && fmpq_equal(a->slope, b->slope);
+}
+
+static int
+block_equal(const rj_block_struct *a, const rj_block_struct *b)
+{
+    return a->skip == b->skip && a->two_layer == b->two_layer && a->place == b->place
+           && fmpq_equal(a->alpha, b->alpha) && act_equal(a->act, b->act)
+           && act_equal(a->outer, b->outer) && fmpq_mat_equal(a->Ws, b->Ws)
+           && fmpq_mat_equal(a->W1, b->W1) && fmpq_mat_equal(a->b1, b->b1)
+           && fmpq_mat_equal(a->W2, b->W2) && fmpq_mat_equal(a->b2, b->b2);
+}
+
+int
+rj_net_equal(const rj_net_t a, const rj_net_t b)
+{
+    slong i;
+    if (a->len != b->len || a->id[0] != b->id[0] || a->id[1] != b->id[1])
+        return 0;
+    for (i = 0; i < a->len; i++)
+        if (!block_equal(a->blocks + i, b->blocks + i))
+            return 0;
+    return 1;
+}
+
 /* ---------------------------------------------------------------- networks */
 
 void
