@@ -1744,6 +1744,151 @@ START_TEST(test_one_size_limit)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- tie keys of a network read in place */
+
+/* The network functions read N in place and take its identity from the model
+   (rj_net_point_id, hashed when N is built), not from a copy hashed per call.
+   Ties of one (N, x) must pair across calls and across copies of N (let,
+   net(N), a block as a one-block network); ties of two different networks at
+   the same place and point must stay independent: with shared keys
+   2 jacobian(R1, 0) == jacobian(R2, 0) would hold choice by choice
+   (2c == 2c) and be PROVED, though for c1 = 0, c2 = 1 it fails. */
+START_TEST(test_net_identity_tie_keys)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let T = block(W1 = [[1]], W2 = [[1]])\n"
+        "let N = net(T, block(W1 = [[1]], skip = none, place = post), T)\n"
+        "let M = N\n"
+        "let R1 = block(W1 = [[1]], skip = none, place = post)\n"
+        "let R2 = block(W1 = [[2]], skip = none, place = post)\n"
+        "let z = [0]\n"
+        "claim pair_calls \"t\" expect PROVED:\n"
+        "    forall k in 1..3: jacobian(N, z) == jacobian(N, z)\n"
+        "claim pair_parts \"t\" expect PROVED:\n"
+        "    jacobian(N, z) == expand(N, z) and jacobian(T, z) == skip_part(T, z) + branch_part(T, z)\n"
+        "claim pair_copies \"t\" expect PROVED:\n"
+        "    jacobian(N, z) == jacobian(M, z) and jacobian(N, z) == jacobian(net(N), z)\n"
+        "claim pair_block \"t\" expect PROVED:\n    jacobian(R1, z) == jacobian(net(R1), z)\n"
+        "claim own_net \"t\" expect PROVED:\n    2 * jacobian(R1, z) == 2 * jacobian(R1, z)\n"
+        "claim other_net \"t\" expect UNDECIDED:\n    2 * jacobian(R1, z) == jacobian(R2, z)\n"
+        "claim other_net_deep \"t\" expect UNDECIDED:\n"
+        "    2 * jacobian(net(T, R1), z) == jacobian(net(T, R2), z)\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "net identity");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- a limit met while escalating */
+
+/* escalation_limit_error: when escalating an enclosure's precision met the
+   precise layer's memory limit (RJ_ERR_LIMIT), the claim became ERROR.  A
+   1 -> 1536 -> 1 tanh branch passes the memory check at the first precision
+   (about 7.5 GB estimated, nothing of that allocated: the matrices are thin)
+   and fails it at the next (8.7 GB > RJ_MAX_BYTES); x == x straddles, so the
+   comparison escalates: the claim is UNDECIDED, naming the limit.  The same
+   network at width 2048 fails the check at the first try: that stays ERROR. */
+static char *
+wide_tanh_claim(slong w, const char *expect)
+{
+    slong k;
+    char *t = flint_malloc(40 * w + 400), *p = t;
+    p += sprintf(p, "let N = block(W1 = [");
+    for (k = 0; k < w; k++)
+        p += sprintf(p, "%s[1/%ld]", k ? ", " : "", (long) (k + 2));
+    p += sprintf(p, "], W2 = [[");
+    for (k = 0; k < w; k++)
+        p += sprintf(p, "%s1/%ld", k ? ", " : "", (long) (k + 3));
+    sprintf(p, "]], act = tanh, skip = none)\nclaim wide \"t\" expect %s:\n"
+            "    forward(N, [1]) == forward(N, [1])\n", expect);
+    return t;
+}
+
+START_TEST(test_escalation_limit_undecided)
+{
+    rj_claim_results_t res;
+    char *text = wide_tanh_claim(1536, "UNDECIDED");
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "stopped: the precise layer needs");
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "memory limit");
+    assert_verdict(res, "wide", RJ_VERDICT_UNDECIDED, "cannot be decided");
+    rj_claim_results_clear(res);
+    flint_free(text);
+    text = wide_tanh_claim(2048, "UNDECIDED");
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_verdict(res, "wide", RJ_VERDICT_ERROR, "memory limit");
+    rj_claim_results_clear(res);
+    flint_free(text);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- integer arguments */
+
+/* random(...)'s integer keys are read by rj_val_get_si, and random_net's seed
+   (wider than a slong) says what it found in rj_val_get_si's words: each
+   message names the key and the value found (before: "must be an integer in
+   1..64", without the value). */
+START_TEST(test_random_integer_arguments_one_form)
+{
+    static const struct { const char *expr, *msg; } bad[] = {
+        { "forall J in random(rows = 65, norm = 2, bound = 1, seed = 1, count = 2): J == J",
+          "random(...): rows 65 is out of range 1..64" },
+        { "forall J in random(rows = 2, norm = 2, bound = 1, seed = 1, count = 20001): J == J",
+          "random(...): count = 20001 exceeds the limit 20000" },
+        { "forall J in random(rows = 2, norm = 2, bound = 1, seed = 1/2, count = 2): J == J",
+          "random(...): seed must be an integer, found 1/2" },
+        { "rows(random_net(\"8,8\", 1/2)) == 8",
+          "random_net: the seed (argument 2) must be an integer, found the number 1/2" },
+        { "rows(random_point(3, -2)) == 3",
+          "random_point: the seed (argument 2) -2 is out of range 0.." },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        rj_claim_results_t res;
+        char text[512];
+        snprintf(text, sizeof(text), "claim c \"t\" expect PROVED:\n    %s\n", bad[i].expr);
+        rj_claim_results_init(res);
+        run_text(res, text);
+        assert_verdict(res, "c", RJ_VERDICT_ERROR, bad[i].msg);
+        rj_claim_results_clear(res);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- weights converted once */
+
+/* The precise path keeps the last network it converted (its weights at one
+   precision) for the next calls: an equal network at the same precision
+   reuses it, any other network or precision converts anew.  N2 doubles N1's
+   output weights (a tanh branch, positive weights, no skip), so
+   forward(N1, x) < forward(N2, x) at every x > 0; had N2 reused N1's weights
+   both sides would be one enclosure, and '<' undecided.  Alternating the two
+   networks, and a copy of N1 (equal blocks: reuse), must give the same
+   enclosures as a fresh conversion. */
+START_TEST(test_precise_weights_reused_only_for_equal_nets)
+{
+    rj_claim_results_t res;
+    const char *text =
+        "let N1 = block(W1 = [[1/3], [1/5]], W2 = [[1/7, 1/9]], act = tanh, skip = none)\n"
+        "let N2 = block(W1 = [[1/3], [1/5]], W2 = [[2/7, 2/9]], act = tanh, skip = none)\n"
+        "let M = net(N1)\n"
+        "claim alternate \"t\" expect PROVED:\n"
+        "    forall k in 1..4: forward(N1, [k]) > 0 and forward(N1, [k]) < forward(N2, [k])\n"
+        "claim copy \"t\" expect PROVED:\n"
+        "    forall k in 1..4: forward(M, [k]) < forward(N2, [k]) and jacobian(M, [k]) > 0\n"
+        "claim parts \"t\" expect PROVED:\n"
+        "    branch_part(N1, [1]) < branch_part(N2, [1]) and jacobian(N1, [1]) < jacobian(N2, [1])\n";
+    rj_claim_results_init(res);
+    run_text(res, text);
+    assert_all_pass(res, "weights converted once");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1783,6 +1928,10 @@ claims_suite(void)
     tcase_add_test(tc, test_forall_range_beyond_a_word);
     tcase_add_test(tc, test_max_terms_every_sum);
     tcase_add_test(tc, test_one_size_limit);
+    tcase_add_test(tc, test_net_identity_tie_keys);
+    tcase_add_test(tc, test_escalation_limit_undecided);
+    tcase_add_test(tc, test_random_integer_arguments_one_form);
+    tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
     suite_add_tcase(s, tc);
     return s;
 }

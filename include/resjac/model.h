@@ -114,6 +114,8 @@ typedef struct {
     slong alloc;
     rj_block_struct *blocks;
     char **names;    /* per block name for messages (owned, may be NULL entries) */
+    ulong id[2];     /* running hash of the blocks appended, updated by
+                        rj_net_append (rj_net_point_id) */
 } rj_net_struct;
 typedef rj_net_struct rj_net_t[1];
 
@@ -154,6 +156,17 @@ int rj_net_check_point(const rj_net_t net, slong rows, slong cols, rj_error_t er
    networks): n_in is the width block 1 takes (n_in < 0: any width) and block1
    its label (rj_block_label). */
 int rj_point_check(slong rows, slong cols, slong n_in, const char *block1, rj_error_t err);
+/* The identity of (net, x), two words: equal networks (the same blocks; names
+   do not count) at equal points have equal identities, and different ones
+   differ unless 128-bit hashes collide.  The network's part is kept up to
+   date by rj_net_append (so rj_net_set, rj_net_append_net and every
+   builder of the language), which hashes each block once; here only x is
+   hashed.  A network is changed only through these functions: writing into
+   its blocks in place afterwards leaves a stale identity. */
+void rj_net_point_id(ulong id[2], const rj_net_t net, const fmpq_mat_t x);
+/* 1 if a and b have the same blocks (every weight, kind and activation; names
+   do not count), else 0.  Different identities answer at once. */
+int rj_net_equal(const rj_net_t a, const rj_net_t b);
 slong rj_net_width_in(const rj_net_t net);
 slong rj_net_width_out(const rj_net_t net);
 slong rj_net_max_width(const rj_net_t net);

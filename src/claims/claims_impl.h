@@ -81,7 +81,12 @@ typedef struct {
     slong case_start;           /* where the innermost open case's ties start */
     ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
+    struct cl_net_cache_s *net_cache;   /* the network last converted by the
+                                           precise layer (net_functions.c) */
 } cl_ctx;
+
+/* Free ctx->net_cache (net_functions.c; cl_ctx_clear calls it). */
+void cl_net_cache_clear(cl_ctx *ctx);
 
 void cl_ctx_init(cl_ctx *ctx, const rj_claims_opts *opts);
 void cl_ctx_clear(cl_ctx *ctx);

@@ -627,6 +627,22 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
 }
 
 
+/* Append to the evidence of every undecided choice of r that escalating to
+   prec bits stopped at the limit err names. */
+static void
+cl_limit_stopped(cl_cres_t r, slong prec, const rj_error_t err)
+{
+    slong m, n = WORD(1) << r->nkeys;
+    for (m = 0; m < n; m++)
+        if (r->tv[m] == CL_UNKNOWN) {
+            char *ev = cl_printf("%s; escalating to %ld bits stopped: %s",
+                                 r->ev[m] != NULL ? r->ev[m] : "undecided", (long) prec,
+                                 err->msg);
+            flint_free(r->ev[m]);
+            r->ev[m] = rj_str_cut(ev, CL_EV_LEN);
+        }
+}
+
 /* One comparison, for every choice of its ties, escalating the enclosure
    precision while an enclosure straddles. */
 int
@@ -637,6 +653,8 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
     double last_width = HUGE_VAL;
     int st = RJ_OK;
     slong next;
+    cl_cres_t prev;                  /* the last undecided try, while escalating */
+    cl_cres_init(prev);
     for (;;) {
         cl_cval_t a, b;
         fmpq_t tol;
@@ -718,6 +736,15 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
         cl_cval_clear(a);
         cl_cval_clear(b);
         fmpq_clear(tol);
+        if (st == RJ_ERR_LIMIT && ctx->prec != saved_prec) {
+            /* a limit met while escalating (memory, precision) is the
+               method's: keep the last, undecided try and say what stopped it */
+            cl_limit_stopped(prev, ctx->prec, err);
+            cl_cres_swap(out, prev);
+            rj_error_init(err);
+            st = RJ_OK;
+            break;
+        }
         if (st != RJ_OK || !ctx->straddled || !cl_cres_any_are(out, CL_UNKNOWN))
             break;
         /* the precise layer's escalation rule [PB 8]: double the precision
@@ -728,7 +755,9 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
             break;
         last_width = ctx->straddle_width;
         ctx->prec = next;
+        cl_cres_swap(prev, out);
     }
+    cl_cres_clear(prev);
     ctx->prec = saved_prec;
     return st;
 }

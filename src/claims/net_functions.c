@@ -12,8 +12,9 @@
  * N is a network or a block, x a column vector of the input width (a number
  * for width 1).  When the forward pass meets activations exactly at a kink
  * (ReLU ties), the value is computed for every one-sided choice (RJ_TIE_CHOICE)
- * and returned as a choice set keyed by the ties, which are identified by a
- * hash of (N, x) and their place (block, inner/outer, unit): two calls on the
+ * and returned as a choice set keyed by the ties, which are identified by
+ * (N, x) (rj_net_point_id: the network's part is hashed once, when it is
+ * built; N is read in place, not copied) and their place (block, inner/outer, unit): two calls on the
  * same network and point share their ties, so `jacobian(B, x)` and
  * `skip_part(B, x) + branch_part(B, x)` are compared choice by choice.  A tie's
  * label names its place, the point and the call that first met it.
@@ -34,124 +35,24 @@
 
 #include "claims_impl.h"
 
-/* ------------------------------------------------------------ hashing */
-
-typedef struct {
-    ulong a, b;
-} hstate;
-
-static ulong
-mix64(ulong z)
-{
-#if FLINT_BITS == 64
-    z = (z ^ (z >> 30)) * UWORD(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UWORD(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-#else
-    z = (z ^ (z >> 16)) * UWORD(0x7feb352d);
-    z = (z ^ (z >> 15)) * UWORD(0x846ca68b);
-    return z ^ (z >> 16);
-#endif
-}
-
-static void
-h_word(hstate *h, ulong w)
-{
-#if FLINT_BITS == 64
-    h->a = (h->a ^ w) * UWORD(0x100000001b3);
-    h->b = mix64(h->b + w + UWORD(0x9e3779b97f4a7c15));
-#else
-    h->a = (h->a ^ w) * UWORD(0x01000193);
-    h->b = mix64(h->b + w + UWORD(0x9e3779b9));
-#endif
-}
-
-static void
-h_fmpz(hstate *h, const fmpz_t f)
-{
-    if (!COEFF_IS_MPZ(*f)) {
-        h_word(h, 1);
-        h_word(h, (ulong) *f);
-    } else {
-        __mpz_struct *z = COEFF_TO_PTR(*f);
-        slong i, n = z->_mp_size < 0 ? -z->_mp_size : z->_mp_size;
-        h_word(h, 2);
-        h_word(h, (ulong) z->_mp_size);
-        for (i = 0; i < n; i++)
-            h_word(h, (ulong) z->_mp_d[i]);
-    }
-}
-
-static void
-h_fmpq(hstate *h, const fmpq_t q)
-{
-    h_fmpz(h, fmpq_numref(q));
-    h_fmpz(h, fmpq_denref(q));
-}
-
-static void
-h_mat(hstate *h, const fmpq_mat_t A)
-{
-    slong i, j;
-    h_word(h, fmpq_mat_nrows(A));
-    h_word(h, fmpq_mat_ncols(A));
-    for (i = 0; i < fmpq_mat_nrows(A); i++)
-        for (j = 0; j < fmpq_mat_ncols(A); j++)
-            h_fmpq(h, fmpq_mat_entry(A, i, j));
-}
-
-static void
-h_act(hstate *h, const rj_act_struct *a)
-{
-    h_word(h, a->kind);
-    h_fmpq(h, a->slope);
-}
-
-static void
-h_block(hstate *h, const rj_block_struct *b)
-{
-    h_word(h, b->skip);
-    h_mat(h, b->Ws);
-    h_fmpq(h, b->alpha);
-    h_word(h, b->two_layer);
-    h_mat(h, b->W1);
-    h_mat(h, b->b1);
-    h_mat(h, b->W2);
-    h_mat(h, b->b2);
-    h_act(h, b->act);
-    h_word(h, b->place);
-    h_act(h, b->outer);
-}
-
-static void
-hash_net_point(ulong *h0, ulong *h1, const rj_net_t net, const fmpq_mat_t x)
-{
-    hstate h;
-    slong i;
-    h.a = UWORD(0xcbf29ce484222325) & UWORD_MAX;
-    h.b = 0x5eed;
-    h_word(&h, net->len);
-    for (i = 0; i < net->len; i++)
-        h_block(&h, net->blocks + i);
-    h_mat(&h, x);
-    *h0 = h.a;
-    *h1 = mix64(h.b ^ h.a);
-}
-
 /* ------------------------------------------------------------ arguments */
 
+/* The network of argument i, read in place: *net points to the value's network
+   (valid: the language builds networks only through rj_net_validate), or, for
+   a block, to own holding a one-block network. */
 static int
-get_net(rj_net_t net, const cl_args *b, slong i, rj_error_t err)
+get_net(const rj_net_struct **net, rj_net_t own, const cl_args *b, slong i, rj_error_t err)
 {
     const rj_val_struct *v = b->a[i];
     char d[120];
     if (v->kind == RJ_VAL_NET) {
-        rj_net_set(net, v->net);
+        *net = v->net;
         return RJ_OK;
     }
     if (v->kind == RJ_VAL_BLOCK) {
-        rj_net_append(net, v->block, NULL);
-        return RJ_OK;
+        rj_net_append(own, v->block, NULL);
+        *net = own;
+        return rj_net_validate(own, err);
     }
     rj_val_describe(d, sizeof(d), v);
     return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
@@ -350,14 +251,14 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         goto done;
     }
     {
-        ulong h0, h1;
+        ulong id[2];
         char label[600];
-        hash_net_point(&h0, &h1, net, x);
+        rj_net_point_id(id, net, x);
         ids = flint_malloc(t * sizeof(slong));
         keys = flint_malloc(t * sizeof(slong));
         for (i = 0; i < t; i++) {
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
-            ids[i] = cl_tie_intern(ctx, h0, h1, ties->ties[i].block, ties->ties[i].where,
+            ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block, ties->ties[i].where,
                                    ties->ties[i].unit, label);
             cl_note_seen(ctx, ids[i]);
             keys[i] = ids[i];
@@ -412,46 +313,107 @@ done:
     return cl_locate(err, st, b->loc);
 }
 
+/* The last network the precise layer converted, as a copy of its own (so
+   that it outlives the call; rj_precise_net_t points into it), with its
+   weights converted at one precision: the calls of a claim at one precision
+   (the cases of a quantifier, forward and jacobian of one network) convert
+   the weights once. */
+struct cl_net_cache_s {
+    rj_net_t net;
+    rj_precise_net_t pn;
+};
+
+void
+cl_net_cache_clear(cl_ctx *ctx)
+{
+    if (ctx->net_cache == NULL)
+        return;
+    rj_precise_net_clear(ctx->net_cache->pn);
+    rj_net_clear(ctx->net_cache->net);
+    flint_free(ctx->net_cache);
+    ctx->net_cache = NULL;
+}
+
+/* net converted for prec, from the cache when it holds an equal network at
+   prec; NULL when converting every block is over a limit of the precise
+   layer (the passes then convert each block when they reach it). */
+static const rj_precise_net_struct *
+converted_net(cl_ctx *ctx, const rj_net_t net, slong prec)
+{
+    struct cl_net_cache_s *c = ctx->net_cache;
+    rj_error_t e;
+    if (c != NULL && c->pn->net != NULL && c->pn->prec == prec && rj_net_equal(c->net, net))
+        return c->pn;
+    if (c == NULL) {
+        c = flint_malloc(sizeof(struct cl_net_cache_s));
+        rj_net_init(c->net);
+        rj_precise_net_init(c->pn);
+        ctx->net_cache = c;
+    }
+    rj_precise_net_clear(c->pn);
+    rj_precise_net_init(c->pn);
+    rj_net_set(c->net, net);
+    rj_error_init(e);
+    return rj_precise_net_set(c->pn, c->net, prec, e) == RJ_OK ? c->pn : NULL;
+}
+
+/* One pass of the precise layer for f: the output (forward), the Jacobian,
+   or the parts into `parts`.  From the converted weights pn when there are
+   some; when that is over the memory limit (the weights held besides the
+   pass), or pn is NULL, converting each block when the pass reaches it (the
+   same enclosures, bit for bit). */
+static int
+precise_pass(rj_imat_t P, rj_precise_parts_t parts, netfn f, const rj_precise_net_struct *pn,
+             const rj_net_t net, const rj_imat_t x, slong prec, rj_error_t err)
+{
+    if (pn != NULL) {
+        int st = f == NF_FORWARD ? rj_precise_net_forward(P, pn, x, err)
+                 : f == NF_JACOBIAN ? rj_precise_net_jacobian(P, NULL, pn, x, err)
+                 : rj_precise_net_parts(parts, pn, x, err);
+        if (st != RJ_ERR_LIMIT)
+            return st;
+        rj_error_init(err);
+    }
+    return f == NF_FORWARD ? rj_precise_forward(P, net, x, prec, err)
+           : f == NF_JACOBIAN ? rj_precise_jacobian(P, NULL, net, x, prec, err)
+           : rj_precise_parts(parts, net, x, prec, err);
+}
+
 /* The value of f at (net, x) by the precise layer at precision prec: an
    enclosure matrix, every tie's derivative enclosed over [0, 1]. */
 static int
 net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong l, slong k,
-            slong prec, rj_loc_t loc, rj_error_t err)
+            cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
 {
     rj_imat_t P;
     rj_precise_parts_t parts;
+    slong prec = ctx->prec;
     int st;
     rj_imat_init(P, 0, 0, prec);
     rj_precise_parts_init(parts);
-    if (f == NF_FORWARD)
-        st = rj_precise_forward(P, net, x, prec, err);
-    else if (f == NF_JACOBIAN)
-        st = rj_precise_jacobian(P, NULL, net, x, prec, err);
-    else {
-        st = rj_precise_parts(parts, net, x, prec, err);
-        if (st == RJ_OK) {
-            switch (f) {
-            case NF_SKIP: rj_imat_set(P, parts->S + l); break;
-            case NF_BRANCH: rj_imat_set(P, parts->R + l); break;
-            case NF_GRADED: {
-                slong i, L = parts->len;
-                rj_imat_struct *G = flint_malloc((L + 1) * sizeof(rj_imat_struct));
-                for (i = 0; i <= L; i++)
-                    rj_imat_init(G + i, 0, 0, prec);
-                st = rj_precise_expand_graded(G, parts, prec, err);
-                if (st == RJ_OK && k <= L)
-                    rj_imat_set(P, G + k);
-                else if (st == RJ_OK)     /* no path has more branch parts than blocks */
-                    rj_imat_reshape(P, G[0].r, G[0].c, prec);
-                for (i = 0; i <= L; i++)
-                    rj_imat_clear(G + i);
-                flint_free(G);
-                break;
-            }
-            default:   /* expand, subsets_sum: both equal the product of S_l + R_l */
-                st = rj_precise_expand_direct(P, parts, prec, err);
-                break;
-            }
+    st = precise_pass(P, parts, f, converted_net(ctx, net, prec), net, x, prec, err);
+    if (st == RJ_OK && f != NF_FORWARD && f != NF_JACOBIAN) {
+        switch (f) {
+        case NF_SKIP: rj_imat_set(P, parts->S + l); break;
+        case NF_BRANCH: rj_imat_set(P, parts->R + l); break;
+        case NF_GRADED: {
+            slong i, L = parts->len;
+            rj_imat_struct *G = flint_malloc((L + 1) * sizeof(rj_imat_struct));
+            for (i = 0; i <= L; i++)
+                rj_imat_init(G + i, 0, 0, prec);
+            st = rj_precise_expand_graded(G, parts, prec, err);
+            if (st == RJ_OK && k <= L)
+                rj_imat_set(P, G + k);
+            else if (st == RJ_OK)     /* no path has more branch parts than blocks */
+                rj_imat_reshape(P, G[0].r, G[0].c, prec);
+            for (i = 0; i <= L; i++)
+                rj_imat_clear(G + i);
+            flint_free(G);
+            break;
+        }
+        default:   /* expand, subsets_sum: both equal the product of S_l + R_l */
+            st = rj_precise_expand_direct(P, parts, prec, err);
+            break;
         }
     }
     if (st == RJ_OK) {
@@ -466,18 +428,17 @@ net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong
 static int
 net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t err)
 {
-    rj_net_t net;
+    const rj_net_struct *net = NULL;
+    rj_net_t own;
     fmpq_mat_t x;
     rj_imat_t xi;
     slong l = 0, k = 0;
     int st, encl = 0;
 
-    rj_net_init(net);
+    rj_net_init(own);
     fmpq_mat_init(x, 0, 0);
     rj_imat_init(xi, 0, 0, ctx->prec);
-    st = get_net(net, b, 0, err);
-    if (st == RJ_OK)
-        st = rj_net_validate(net, err);
+    st = get_net(&net, own, b, 0, err);
     if (st == RJ_OK)
         st = get_point(x, xi, &encl, net, b, 1, ctx->prec, err);
     if (st == RJ_OK && (f == NF_SKIP || f == NF_BRANCH)) {
@@ -497,7 +458,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
             rj_imat_set_fmpq_mat(xi, x, ctx->prec);
-        st = net_precise(out, f, net, xi, l, k, ctx->prec, b->loc, err);
+        st = net_precise(out, f, net, xi, l, k, ctx, b->loc, err);
     } else if (st == RJ_OK && f == NF_FORWARD) {
         fmpq_mat_t y;
         fmpq_mat_init(y, 0, 0);
@@ -507,7 +468,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         fmpq_mat_clear(y);
     } else if (st == RJ_OK)
         st = net_choices(out, f, net, x, l, k, ctx, b, err);
-    rj_net_clear(net);
+    rj_net_clear(own);
     fmpq_mat_clear(x);
     rj_imat_clear(xi);
     return cl_locate(err, st, b->loc);

@@ -37,20 +37,16 @@ cl_rfamily_norm_name(int norm)
 
 static int
 spec_int(slong *out, const rj_expr_struct *e, const char *key, slong lo, slong hi,
-         rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
+         int hi_is_limit, rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
 {
     rj_val_t v;
+    char what[64];
     int st;
     rj_val_init(v);
+    snprintf(what, sizeof(what), "random(...): %s", key);
     st = cl_eval_plain(v, e, env, ctx, err);
-    if (st == RJ_OK && (!cl_val_is_int(v) || fmpz_cmp_si(fmpq_numref(v->num), lo) < 0
-                        || fmpz_cmp_si(fmpq_numref(v->num), hi) > 0))
-        st = rj_error_set_loc(err, hi > 100000 && fmpz_cmp_si(fmpq_numref(v->num), hi) > 0
-                                       ? RJ_ERR_LIMIT : RJ_ERR_INPUT, e->loc,
-                              "random(%s = ...) must be an integer in %ld..%ld", key, (long) lo,
-                              (long) hi);
-    if (st == RJ_OK)
-        *out = fmpz_get_si(fmpq_numref(v->num));
+    if (st == RJ_OK)    /* a size (rows, cols) or flag is a range; count, seed a limit */
+        st = rj_val_get_si(out, v, lo, hi, hi_is_limit, what, NULL, e->loc, err);
     rj_val_clear(v);
     return st;
 }
@@ -79,18 +75,18 @@ cl_rfamily_parse(cl_rfamily *s, const rj_expr_struct *call, rj_env_struct *env, 
             return rj_error_set_loc(err, RJ_ERR_INPUT, a->loc,
                                     "random takes keyword arguments only: %s", usage);
         if (strcmp(key, "rows") == 0) {
-            st = spec_int(&s->rows, a, key, 1, RANDOM_MAX_DIM, env, ctx, err);
+            st = spec_int(&s->rows, a, key, 1, RANDOM_MAX_DIM, 0, env, ctx, err);
             have_rows = 1;
         } else if (strcmp(key, "cols") == 0) {
-            st = spec_int(&s->cols, a, key, 1, RANDOM_MAX_DIM, env, ctx, err);
+            st = spec_int(&s->cols, a, key, 1, RANDOM_MAX_DIM, 0, env, ctx, err);
             have_cols = 1;
         } else if (strcmp(key, "count") == 0)
-            st = spec_int(&s->count, a, key, 0, ctx->opts.max_samples, env, ctx, err);
+            st = spec_int(&s->count, a, key, 0, ctx->opts.max_samples, 1, env, ctx, err);
         else if (strcmp(key, "seed") == 0) {
-            st = spec_int(&v, a, key, 0, WORD(1) << 62, env, ctx, err);
+            st = spec_int(&v, a, key, 0, WORD(1) << 62, 1, env, ctx, err);
             s->seed = (ulong) v;
         } else if (strcmp(key, "strict") == 0) {
-            st = spec_int(&v, a, key, 0, 1, env, ctx, err);
+            st = spec_int(&v, a, key, 0, 1, 0, env, ctx, err);
             s->strict = (int) v;
         } else if (strcmp(key, "norm") == 0) {
             const char *w = NULL;

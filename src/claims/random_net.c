@@ -52,18 +52,26 @@ describe(char *buf, int len, const rj_val_struct *v)
 }
 
 /* A seed: an integer in [0, 2^64 - 1] (the generator's state is seeded from
-   it by splitmix64). */
+   it by splitmix64).  Wider than a slong, so read here, with the messages of
+   rj_val_get_si: "WHAT must be an integer, found X", "WHAT N is out of range
+   LO..HI". */
 static int
 arg_seed(ulong *seed, const cl_args *b, slong i, rj_error_t err)
 {
     const rj_val_struct *v = b->a[i];
-    if (!cl_val_is_int(v) || fmpz_sgn(fmpq_numref(v->num)) < 0
-        || !fmpz_abs_fits_ui(fmpq_numref(v->num))) {
-        char d[120];
+    char what[80], d[120];
+    snprintf(what, sizeof(what), "%s: the seed (argument %ld)", b->name, (long) (i + 1));
+    if (!cl_val_is_int(v)) {
         describe(d, sizeof(d), v);
-        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
-                                "%s: the seed (argument %ld) must be an integer in "
-                                "[0, 2^64 - 1], found %s", b->name, (long) (i + 1), d);
+        return rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s must be an integer, found %s",
+                                what, d);
+    }
+    if (fmpz_sgn(fmpq_numref(v->num)) < 0 || !fmpz_abs_fits_ui(fmpq_numref(v->num))) {
+        char *q = rj_fmpq_get_str_short(v->num, 40);
+        int st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc, "%s %s is out of range 0..%lu",
+                                  what, q, (unsigned long) UWORD_MAX);
+        flint_free(q);
+        return st;
     }
     *seed = fmpz_get_ui(fmpq_numref(v->num));
     return RJ_OK;

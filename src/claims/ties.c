@@ -45,6 +45,7 @@ cl_ctx_clear(cl_ctx *ctx)
     flint_free(ctx->tie_index);
     flint_free(ctx->case_ties);
     flint_free(ctx->case_prev);
+    cl_net_cache_clear(ctx);
     memset(ctx, 0, sizeof(cl_ctx));
 }
 

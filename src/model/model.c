@@ -318,6 +318,143 @@ rj_block_is_dyadic(const rj_block_t b)
     return 1;
 }
 
+/* ---------------------------------------------------------------- identity */
+
+typedef struct {
+    ulong a, b;
+} hstate;
+
+static ulong
+mix64(ulong z)
+{
+#if FLINT_BITS == 64
+    z = (z ^ (z >> 30)) * UWORD(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UWORD(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+#else
+    z = (z ^ (z >> 16)) * UWORD(0x7feb352d);
+    z = (z ^ (z >> 15)) * UWORD(0x846ca68b);
+    return z ^ (z >> 16);
+#endif
+}
+
+static void
+h_word(hstate *h, ulong w)
+{
+#if FLINT_BITS == 64
+    h->a = (h->a ^ w) * UWORD(0x100000001b3);
+    h->b = mix64(h->b + w + UWORD(0x9e3779b97f4a7c15));
+#else
+    h->a = (h->a ^ w) * UWORD(0x01000193);
+    h->b = mix64(h->b + w + UWORD(0x9e3779b9));
+#endif
+}
+
+static void
+h_fmpz(hstate *h, const fmpz_t f)
+{
+    if (!COEFF_IS_MPZ(*f)) {
+        h_word(h, 1);
+        h_word(h, (ulong) *f);
+    } else {
+        __mpz_struct *z = COEFF_TO_PTR(*f);
+        slong i, n = z->_mp_size < 0 ? -z->_mp_size : z->_mp_size;
+        h_word(h, 2);
+        h_word(h, (ulong) z->_mp_size);
+        for (i = 0; i < n; i++)
+            h_word(h, (ulong) z->_mp_d[i]);
+    }
+}
+
+static void
+h_fmpq(hstate *h, const fmpq_t q)
+{
+    h_fmpz(h, fmpq_numref(q));
+    h_fmpz(h, fmpq_denref(q));
+}
+
+static void
+h_mat(hstate *h, const fmpq_mat_t A)
+{
+    slong i, j;
+    h_word(h, fmpq_mat_nrows(A));
+    h_word(h, fmpq_mat_ncols(A));
+    for (i = 0; i < fmpq_mat_nrows(A); i++)
+        for (j = 0; j < fmpq_mat_ncols(A); j++)
+            h_fmpq(h, fmpq_mat_entry(A, i, j));
+}
+
+static void
+h_act(hstate *h, const rj_act_struct *a)
+{
+    h_word(h, a->kind);
+    h_fmpq(h, a->slope);
+}
+
+static void
+h_block(hstate *h, const rj_block_struct *b)
+{
+    h_word(h, b->skip);
+    h_mat(h, b->Ws);
+    h_fmpq(h, b->alpha);
+    h_word(h, b->two_layer);
+    h_mat(h, b->W1);
+    h_mat(h, b->b1);
+    h_mat(h, b->W2);
+    h_mat(h, b->b2);
+    h_act(h, b->act);
+    h_word(h, b->place);
+    h_act(h, b->outer);
+}
+
+/* The state of an empty network (rj_net_init). */
+static void
+h_start(hstate *h)
+{
+    h->a = UWORD(0xcbf29ce484222325) & UWORD_MAX;
+    h->b = 0x5eed;
+}
+
+void
+rj_net_point_id(ulong id[2], const rj_net_t net, const fmpq_mat_t x)
+{
+    hstate h;
+    h.a = net->id[0];
+    h.b = net->id[1];
+    h_word(&h, net->len);
+    h_mat(&h, x);
+    id[0] = h.a;
+    id[1] = mix64(h.b ^ h.a);
+}
+
+static int
+act_equal(const rj_act_struct *a, const rj_act_struct *b)
+{
+    return a->kind == b->kind && fmpq_equal(a->slope, b->slope);
+}
+
+static int
+block_equal(const rj_block_struct *a, const rj_block_struct *b)
+{
+    return a->skip == b->skip && a->two_layer == b->two_layer && a->place == b->place
+           && fmpq_equal(a->alpha, b->alpha) && act_equal(a->act, b->act)
+           && act_equal(a->outer, b->outer) && fmpq_mat_equal(a->Ws, b->Ws)
+           && fmpq_mat_equal(a->W1, b->W1) && fmpq_mat_equal(a->b1, b->b1)
+           && fmpq_mat_equal(a->W2, b->W2) && fmpq_mat_equal(a->b2, b->b2);
+}
+
+int
+rj_net_equal(const rj_net_t a, const rj_net_t b)
+{
+    slong i;
+    if (a->len != b->len || a->id[0] != b->id[0] || a->id[1] != b->id[1])
+        return 0;
+    for (i = 0; i < a->len; i++)
+        if (!block_equal(a->blocks + i, b->blocks + i))
+            return 0;
+    return 1;
+}
+
 /* ---------------------------------------------------------------- networks */
 
 void
@@ -327,6 +464,12 @@ rj_net_init(rj_net_t net)
     net->alloc = 0;
     net->blocks = NULL;
     net->names = NULL;
+    {
+        hstate h;
+        h_start(&h);
+        net->id[0] = h.a;
+        net->id[1] = h.b;
+    }
 }
 
 void
@@ -355,8 +498,9 @@ net_reserve(rj_net_t net, slong n)
     net->alloc = a;
 }
 
-void
-rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
+/* Append a copy of blk, leaving the identity to the caller. */
+static void
+net_push(rj_net_t net, const rj_block_t blk, const char *name)
 {
     slong i;
     /* blk may point into net->blocks: remember its index across the realloc */
@@ -374,6 +518,18 @@ rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
 }
 
 void
+rj_net_append(rj_net_t net, const rj_block_t blk, const char *name)
+{
+    hstate h;
+    net_push(net, blk, name);
+    h.a = net->id[0];
+    h.b = net->id[1];
+    h_block(&h, net->blocks + net->len - 1);
+    net->id[0] = h.a;
+    net->id[1] = h.b;
+}
+
+void
 rj_net_append_net(rj_net_t net, const rj_net_t src)
 {
     slong i, n = src->len;
@@ -386,10 +542,15 @@ void
 rj_net_set(rj_net_t net, const rj_net_t src)
 {
     rj_net_t t;
+    slong i;
     if (net == src)
         return;
     rj_net_init(t);
-    rj_net_append_net(t, src);
+    net_reserve(t, src->len);
+    for (i = 0; i < src->len; i++)
+        net_push(t, src->blocks + i, src->names[i]);
+    t->id[0] = src->id[0];       /* the same blocks: the same identity */
+    t->id[1] = src->id[1];
     rj_net_clear(net);
     *net = *t;
 }
