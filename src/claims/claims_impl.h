@@ -208,13 +208,18 @@ int cl_eval(cl_cval_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *
 int cl_eval_plain(rj_val_t out, const rj_expr_struct *e, rj_env_struct *env, cl_ctx *ctx,
                   rj_error_t err);
 
-/* The claim functions (src/claims/builtins*.c). */
+/* The claim functions (src/claims/functions.c, net_functions.c, spectral.c,
+   random_net.c). */
 typedef struct {
     const char *name;
     rj_val_struct *const *a;
     slong n;
     rj_loc_t loc;
 } cl_args;
+/* Integer argument i of a claim function in lo..hi (rj_val_get_si, its
+   message prefixed by the function's name: "paths: the depth L ..."). */
+int cl_arg_si(slong *k, const cl_args *b, slong i, slong lo, slong hi, int hi_is_limit,
+              const char *what, rj_error_t err);
 /* Index of the function called name, -1 if none. */
 int cl_builtin_find(const char *name);
 /* The claim functions as the language's table (flint_malloc'd; rule: the

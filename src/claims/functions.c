@@ -80,15 +80,21 @@ arg_num(fmpq_t q, const cl_args *b, slong i, rj_error_t err)
     return RJ_OK;
 }
 
+int
+cl_arg_si(slong *k, const cl_args *b, slong i, slong lo, slong hi, int hi_is_limit,
+          const char *what, rj_error_t err)
+{
+    char w[120];
+    snprintf(w, sizeof(w), "%s: %s", b->name, what);
+    return rj_val_get_si(k, b->a[i], lo, hi, hi_is_limit, w, NULL, b->loc, err);
+}
+
 /* A non-negative integer of at most `hi` (<= WORD_MAX). */
 static int
 arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what, rj_error_t err)
 {
-    char w[120];
     slong k;
-    int st;
-    snprintf(w, sizeof(w), "%s: %s", b->name, what);
-    st = rj_val_get_si(&k, b->a[i], 0, (slong) hi, 1, w, NULL, b->loc, err);
+    int st = cl_arg_si(&k, b, i, 0, (slong) hi, 1, what, err);
     if (st == RJ_OK)
         *n = (ulong) k;
     return st;

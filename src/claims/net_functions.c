@@ -94,16 +94,6 @@ get_point(fmpq_mat_t x, rj_imat_t xi, int *encl, const rj_net_t net, const cl_ar
                             (long) n, d);
 }
 
-/* Integer argument i in lo..hi (hi a limit or the data's end, rj_val_get_si). */
-static int
-get_index(slong *k, const cl_args *b, slong i, slong lo, slong hi, int hi_is_limit,
-          const char *what, rj_error_t err)
-{
-    char w[120];
-    snprintf(w, sizeof(w), "%s: %s", b->name, what);
-    return rj_val_get_si(k, b->a[i], lo, hi, hi_is_limit, w, NULL, b->loc, err);
-}
-
 /* ------------------------------------------------------------ values from parts */
 
 typedef enum { NF_JACOBIAN, NF_SKIP, NF_BRANCH, NF_EXPAND, NF_GRADED, NF_SUBSETS,
@@ -443,7 +433,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         st = get_point(x, xi, &encl, net, b, 1, ctx->prec, err);
     if (st == RJ_OK && (f == NF_SKIP || f == NF_BRANCH)) {
         if (b->n == 3)
-            st = get_index(&l, b, 2, 1, net->len, 0, "the block number l", err);
+            st = cl_arg_si(&l, b, 2, 1, net->len, 0, "the block number l", err);
         else if (net->len != 1)
             st = rj_error_set_loc(err, RJ_ERR_INPUT, b->loc,
                                   "%s of a network of %ld blocks needs the block number: "
@@ -453,7 +443,7 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         l--;
     }
     if (st == RJ_OK && f == NF_GRADED)
-        st = get_index(&k, b, 2, 0, WORD(1) << 40, 1, "the path length k", err);
+        st = cl_arg_si(&k, b, 2, 0, WORD(1) << 40, 1, "the path length k", err);
     if (st == RJ_OK && (encl || !rj_net_is_piecewise_linear(net))) {
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
