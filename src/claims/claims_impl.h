@@ -220,6 +220,16 @@ typedef struct {
    message prefixed by the function's name: "paths: the depth L ..."). */
 int cl_arg_si(slong *k, const cl_args *b, slong i, slong lo, slong hi, int hi_is_limit,
               const char *what, rj_error_t err);
+/* The other argument checks of the claim functions (functions.c): an error
+   naming the function, the argument and what it must be; a matrix (a number
+   counts as 1 x 1; square: it must be square); a number; a non-negative
+   integer of at most hi (<= WORD_MAX); a number > 0. */
+int cl_bad_arg(const cl_args *b, slong i, const char *expected, rj_error_t err);
+int cl_arg_mat(fmpq_mat_t A, const cl_args *b, slong i, int square, rj_error_t err);
+int cl_arg_num(fmpq_t q, const cl_args *b, slong i, rj_error_t err);
+int cl_arg_count(ulong *n, const cl_args *b, slong i, ulong hi, const char *what,
+                 rj_error_t err);
+int cl_arg_positive(fmpq_t q, const cl_args *b, slong i, rj_error_t err);
 /* Index of the function called name, -1 if none. */
 int cl_builtin_find(const char *name);
 /* The claim functions as the language's table (flint_malloc'd; rule: the
@@ -241,6 +251,23 @@ int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_
 int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_random_net(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_random_point(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+/* The functions of src/claims/fn_count.c, fn_scalar.c, fn_matrix.c, fn_poly.c. */
+int cl_fn_paths(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_binomial(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_digits(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_floor_log(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_log(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_sqrt(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_abs(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_minmax(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_norm_exact(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_square(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_rank(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_transpose(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_matrix(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_compose(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_degree(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_coeff(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_builtin_dep(int which, const int *deps, const int *keyed, slong n);
 int cl_builtin_call(cl_cval_t out, int which, const cl_args *b, cl_ctx *ctx,
                     rj_env_struct *env, rj_error_t err);
