@@ -69,6 +69,20 @@ cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
 }
 
 int
+cli_parse_dtype(rj_fast_dtype *t, int *both, const char *s, int allow_both)
+{
+    if (strcmp(s, "f32") == 0 || strcmp(s, "float32") == 0)
+        *t = RJ_FAST_F32;
+    else if (strcmp(s, "f64") == 0 || strcmp(s, "float64") == 0)
+        *t = RJ_FAST_F64;
+    else if (allow_both && strcmp(s, "both") == 0)
+        *both = 1;
+    else
+        return 0;
+    return 1;
+}
+
+int
 cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd)
 {
     if (*seen & bit) {

@@ -26,6 +26,10 @@ int cli_is_help(const char *s);
 int cli_parse_ulong(unsigned long *out, const char *opt, const char *s,
                     unsigned long lo, unsigned long hi, const char *cmd);
 
+/* A --dtype value: f32 (float32) or f64 (float64) sets *t, "both" (when
+   allow_both) sets *both; 0 if s is none of them. */
+int cli_parse_dtype(rj_fast_dtype *t, int *both, const char *s, int allow_both);
+
 /* An option that takes a value may be given once: bit is its flag in *seen;
    when it is already set, print a message naming the option and return 0. */
 int cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd);

@@ -9,7 +9,7 @@ int rj_cmd_jacobian(int argc, char **argv);   /* tools/cmd_exact.c */
 int rj_cmd_expand(int argc, char **argv);     /* tools/cmd_exact.c */
 int rj_cmd_bounds(int argc, char **argv);     /* tools/cmd_precise.c */
 int rj_cmd_grad(int argc, char **argv);       /* tools/cmd_fast.c */
-int rj_cmd_xval(int argc, char **argv);       /* tools/cmd_fast.c */
+int rj_cmd_xval(int argc, char **argv);       /* tools/cmd_xval.c */
 int rj_cmd_check(int argc, char **argv);      /* tools/cmd_check.c */
 
 /* `jacobian|expand --method interval`: the precise layer's versions
