@@ -1,6 +1,8 @@
 /* resjac test helpers. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -248,4 +250,41 @@ rj_test_dot(fmpq_t out, const fmpq_mat_t c, const fmpq_mat_t y)
         fmpq_add(out, out, v);
     }
     fmpq_clear(v);
+}
+
+static char tmp_dir[256];
+
+void
+rj_test_tmp_setup(const char *tag)
+{
+    if (tmp_dir[0] == '\0') {
+        snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/rj-check-%s-XXXXXX", tag);
+        if (mkdtemp(tmp_dir) == NULL) {
+            perror("mkdtemp");
+            exit(EXIT_FAILURE);
+        }
+    }
+}
+
+const char *
+rj_test_tmp_dir(void)
+{
+    return tmp_dir;
+}
+
+void
+rj_test_tmp_path(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", tmp_dir, name);
+}
+
+void
+rj_test_tmp_remove(void)
+{
+    char cmd[400];
+    if (tmp_dir[0] != '\0' && strncmp(tmp_dir, "/tmp/rj-check-", 14) == 0) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmp_dir);
+    }
 }

@@ -65,6 +65,14 @@ void rj_test_setd(void *p, slong i, double v, rj_fast_dtype t);
 /* out = c . y for column vectors, exactly. */
 void rj_test_dot(fmpq_t out, const fmpq_mat_t c, const fmpq_mat_t y);
 
+/* A fresh directory /tmp/rj-check-TAG-XXXXXX for the files a suite writes
+   (made once; exits when it cannot be made), its name, a path NAME in it, and
+   its removal with everything in it (call at the end of main). */
+void rj_test_tmp_setup(const char *tag);
+const char *rj_test_tmp_dir(void);
+void rj_test_tmp_path(char *buf, size_t len, const char *name);
+void rj_test_tmp_remove(void);
+
 /* ck_assert with the seed in the message. */
 #define RJ_CHECK(cond, seed, ...) do { if (!(cond)) { \
     fprintf(stderr, "seed %lu: ", (unsigned long) (seed)); \
