@@ -228,4 +228,20 @@ printf 'let net = block(W1 = identity(2))\nlet X = [[1, 2, 3]]\n' >"$dir/ptsw.rj
 refuse "ptsw.rj:2:1: point 'X' has length 1 but network 'net' takes width 2" \
     grad "$dir/ptsw.rj" --at X
 
+# ---- output that cannot be written is an error (exit 2 with a message), for
+# every command: a full device, a closed standard output
+printf 'claim two "x" expect PROVED:\n    1 + 1 == 2\n' >"$dir/ok.rj"
+for args in "paths 5" "paths 3000 --json" "paths 12 --list" "check $dir/ok.rj" "check --json $dir/ok.rj"; do
+    # shellcheck disable=SC2086
+    $R $args >/dev/full 2>"$err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "resjac $args >/dev/full: exit $rc, expected 2"
+    grep -qF "cannot write the output" "$err" || bad "resjac $args >/dev/full: no message: $(cat "$err")"
+    # shellcheck disable=SC2086
+    $R $args >&- 2>"$err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "resjac $args >&-: exit $rc, expected 2"
+    grep -qF "standard output is closed" "$err" || bad "resjac $args >&-: no message: $(cat "$err")"
+done
+
 exit $fail

@@ -2,7 +2,10 @@
  * its function (tools/cmd.h, one tools/cmd_*.c per layer) and its one-line
  * help; the helpers the commands share are in tools/cli.c. */
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "cli.h"
@@ -81,7 +84,20 @@ main(int argc, char **argv)
         print_usage(stderr);
         return RJ_EXIT_USAGE;
     }
+    /* Output that cannot be written is an error, not a success: a closed
+       standard output is refused before any work (a file opened later could
+       take its descriptor), a full or failing one when it is flushed. */
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+        fprintf(stderr, "resjac: standard output is closed: nothing can be written\n");
+        return RJ_EXIT_USAGE;
+    }
     rc = dispatch(argc, argv);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "resjac: cannot write the output%s%s\n", errno != 0 ? ": " : "",
+                errno != 0 ? strerror(errno) : "");
+        rc = RJ_EXIT_USAGE;
+    }
     flint_cleanup();   /* release FLINT's caches so leak checkers see none */
     return rc;
 }
