@@ -57,6 +57,27 @@ mkdir "$dir/d.rj"
 for c in jacobian expand bounds grad xval; do
     refuse "d.rj: is a directory, not a model or claim file" $c "$dir/d.rj" --json
 done
+# not_a_regular_file: /dev/zero and a FIFO were read as files ("0 passed",
+# exit 0) or blocked forever; /proc's files report size 0 but are read whole
+mkfifo "$dir/fifo.rj" "$dir/fifo.npy"
+for c in jacobian expand bounds grad xval; do
+    refuse "/dev/zero: is not a regular file (a device, FIFO or socket), not a model or claim file" \
+        $c /dev/zero
+    refuse "fifo.rj: is not a regular file (a device, FIFO or socket), not a model or claim file" \
+        $c "$dir/fifo.rj"
+done
+for f in /dev/zero "$dir/fifo.rj"; do
+    timeout 20 $R check "$f" >"$out" 2>"$err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "resjac check $f: exit $rc, expected 2"
+    grep -qF "is not a regular file" "$err" || bad "resjac check $f: $(cat "$err")"
+done
+timeout 20 $R check /proc/self/status >"$out" 2>"$err"
+rc=$?
+[ "$rc" -eq 2 ] || bad "resjac check /proc/self/status: exit $rc, expected 2"
+grep -q "/proc/self/status:[0-9][0-9]*:[0-9][0-9]*: " "$err" || bad "resjac check /proc/self/status: $(cat "$err")"
+printf 'let W = load("fifo.npy")\nlet net = block(W1 = W)\nlet x = [1]\n' >"$dir/fifonpy.rj"
+refuse "fifonpy.rj:1:9: cannot load $dir/fifo.npy: is not a regular file" jacobian "$dir/fifonpy.rj"
 refuse "nonexistent.rj: cannot open: No such file or directory" jacobian \
     "$dir/nonexistent.rj" --json
 : >"$dir/empty.rj"

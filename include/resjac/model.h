@@ -22,6 +22,7 @@
 #ifndef RESJAC_MODEL_H
 #define RESJAC_MODEL_H
 
+#include <stdio.h>
 #include <flint/flint.h>
 #include <flint/fmpq.h>
 #include <flint/fmpq_mat.h>
@@ -220,6 +221,12 @@ void rj_ties_clear(rj_ties_t t);
 /* Append one tie (in the order above; the caller walks the blocks in that
    order).  t may be NULL: nothing is recorded. */
 void rj_ties_push(rj_ties_t t, slong block, int where, slong unit);
+
+/* Open a file for reading (*f; the caller fcloses it) only when it is a
+   regular file: a directory, device, FIFO or socket is refused with RJ_ERR_IO
+   and a message at path naming `kind` ("a model or claim file"), and a FIFO
+   is refused without waiting for a writer.  *f is NULL on failure. */
+int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
 
 /* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of 1 or 2
    dimensions (1-d becomes a column vector) read into an exact fmpq matrix,

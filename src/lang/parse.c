@@ -1097,6 +1097,7 @@ rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t e
 
 /* Largest model/claim file read (bytes). */
 #define RJ_MAX_FILE_SIZE (64L << 20)
+#define RJ_READ_CHUNK (64L << 10)
 
 int
 rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err)
@@ -1108,38 +1109,40 @@ rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err)
     int status;
 
     rj_prog_clear(prog);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
-                                "cannot open: %s", strerror(errno));
-    {
-        struct stat sb;
-        if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            fclose(f);
-            return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
-                                    "is a directory, not a model or claim file");
+    status = rj_file_open_read(&f, path, "a model or claim file", err);
+    if (status != RJ_OK)
+        return status;
+    /* read to the end (a size from stat or ftell is 0 for files such as
+       /proc's), refusing more than the limit */
+    buf = flint_malloc(RJ_READ_CHUNK + 1);
+    got = 0;
+    size = RJ_READ_CHUNK;
+    for (;;) {
+        size_t n = fread(buf + got, 1, (size_t) size - got, f);
+        got += n;
+        if (n == 0 || ferror(f))
+            break;
+        if (got == (size_t) size) {
+            if (size > RJ_MAX_FILE_SIZE)
+                break;
+            size = FLINT_MIN(2 * size, RJ_MAX_FILE_SIZE + 1);
+            buf = flint_realloc(buf, size + 1);
         }
     }
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
-                                "cannot read: not a regular file");
-    }
-    if (size > RJ_MAX_FILE_SIZE) {
-        fclose(f);
-        return rj_error_set_loc(err, RJ_ERR_LIMIT, (rj_loc_t) { path, 0, 0 },
-                                "file of %ld bytes exceeds the limit of %ld bytes", size,
-                                RJ_MAX_FILE_SIZE);
-    }
-    buf = flint_malloc(size + 1);
-    got = fread(buf, 1, size, f);
     if (ferror(f)) {
+        int e = errno;
         fclose(f);
         flint_free(buf);
         return rj_error_set_loc(err, RJ_ERR_IO, (rj_loc_t) { path, 0, 0 },
-                                "read error: %s", strerror(errno));
+                                "read error: %s", strerror(e));
     }
     fclose(f);
+    if (got > (size_t) RJ_MAX_FILE_SIZE) {
+        flint_free(buf);
+        return rj_error_set_loc(err, RJ_ERR_LIMIT, (rj_loc_t) { path, 0, 0 },
+                                "file of more than %ld bytes exceeds the limit of %ld bytes",
+                                RJ_MAX_FILE_SIZE, RJ_MAX_FILE_SIZE);
+    }
     buf[got] = '\0';
     for (i = 0; i < got; i++) {
         if (buf[i] == '\0') {

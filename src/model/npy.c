@@ -169,16 +169,9 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
     fmpq_mat_t A;
     int st = RJ_OK;
 
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return npy_error(err, RJ_ERR_IO, path, "cannot open: %s", strerror(errno));
-    {
-        struct stat sb;
-        if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            fclose(f);
-            return npy_error(err, RJ_ERR_IO, path, "is a directory, not a .npy file");
-        }
-    }
+    st = rj_file_open_read(&f, path, "a .npy file", err);
+    if (st != RJ_OK)
+        return st;
 
     got = fread(pre, 1, 10, f);
     if (got < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
