@@ -199,6 +199,11 @@ grep -q '"threads": 3' "$dir/t3" || bad "grad --threads 3: JSON lacks the thread
 [ "$(grep -v '"threads"' "$dir/t1")" = "$(grep -v '"threads"' "$dir/t3")" ] \
     || bad "grad --graded: 1 and 3 threads differ"
 refuse "--threads: 0 is outside the limit [1, 64]" grad --random 4,4 --threads 0
+# random_spec_empty_field, random_spec_key_twice: were accepted (the empty
+# field skipped, the last act winning)
+refuse "random: field 3 of '3,4,,' is empty" grad --random '3,4,,'
+refuse "random: field 3 of '3,4,' is empty" grad --random '3,4,'
+refuse "random: key 'act' is given twice" grad --random '3,4,act=relu,act=tanh'
 refuse "--threads: 65 is outside the limit [1, 64]" grad --random 4,4 --threads 65
 refuse "option --threads is given more than once" grad --random 4,4 --threads 2 --threads 2
 

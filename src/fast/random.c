@@ -152,16 +152,36 @@ parse_double(double *out, const char *s)
 int
 rj_fast_random_parse(rj_fast_random_t spec, const char *text, rj_error_t err)
 {
-    char buf[1024];
-    char *field, *save = NULL;
+    static const char *const keys[] = { "act", "outer", "slope", "hidden", "scale", "alpha",
+                                        "bias" };
+    char buf[1024], seen[7] = { 0 };
+    char *field, *next;
     int i = 0, hidden_set = 0, outer_set = 0;
     if (strlen(text) >= sizeof(buf))
         return rj_error_set(err, RJ_ERR_INPUT, "random network specification too long");
     strcpy(buf, text);
     rj_fast_random_init(spec);
-    for (field = strtok_r(buf, ",", &save); field != NULL;
-         field = strtok_r(NULL, ",", &save), i++) {
-        char *eq = strchr(field, '=');
+    /* fields separated by single commas: an empty field is an error, not
+       skipped, and a key given twice is refused (neither wins silently) */
+    for (field = buf; field != NULL; field = next, i++) {
+        char *eq;
+        slong kk;
+        next = strchr(field, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        if (field[0] == '\0')
+            return rj_error_set(err, RJ_ERR_INPUT, "random: field %d of '%s' is empty", i + 1,
+                                text);
+        eq = strchr(field, '=');
+        if (eq != NULL) {
+            for (kk = 0; kk < 7; kk++)
+                if ((size_t) (eq - field) == strlen(keys[kk])
+                    && strncmp(field, keys[kk], eq - field) == 0)
+                    break;
+            if (kk < 7 && seen[kk]++)
+                return rj_error_set(err, RJ_ERR_INPUT, "random: key '%s' is given twice in "
+                                    "'%s'", keys[kk], text);
+        }
         if (i == 0) {
             if (!parse_slong(&spec->depth, field, 0, RJ_MAX_DEPTH))
                 return rj_error_set(err, RJ_ERR_INPUT,
