@@ -998,6 +998,93 @@ START_TEST(test_env_scoping)
 }
 END_TEST
 
+static void
+set_num(rj_val_t v, slong k)
+{
+    fmpq_t q;
+    fmpq_init(q);
+    fmpq_set_si(q, k, 1);
+    rj_val_set_fmpq(v, q);
+    fmpq_clear(q);
+}
+
+/* issue 15: name lookup is a hash over the bindings.  Random binds, shadowing
+   pushes and unbinds (of the newest binding and of older ones, which move the
+   indices behind them) over a few thousand names, held against a plain list
+   scanned newest-first: every lookup finds the same value, and a name never
+   bound is not found. */
+START_TEST(test_env_hash_lookup_matches_list)
+{
+    rj_env_t env;
+    rj_val_t v;
+    flint_rand_t st;
+    slong refn = 0, refa = 4096, step, steps = rj_test_iters(20000);
+    slong *refname = flint_malloc(refa * sizeof(slong)), *refval = flint_malloc(refa * sizeof(slong));
+    char name[32];
+    rj_env_init(env);
+    rj_val_init(v);
+    rj_test_randinit(st, seed + 77);
+    for (step = 0; step < steps; step++) {
+        slong nm = n_randint(st, 3000), op = n_randint(st, 9), i, found = -1;
+        snprintf(name, sizeof(name), "n%ld", (long) nm);
+        for (i = refn - 1; i >= 0; i--)
+            if (refname[i] == nm) {
+                found = i;
+                break;
+            }
+        if (op < 7) {                           /* bind (replace or append), push */
+            set_num(v, step);
+            if (op < 5)
+                rj_env_bind(env, name, v);
+            else
+                rj_env_push(env, name, v);
+            if (op < 5 && found >= 0)
+                refval[found] = step;
+            else {
+                if (refn == refa) {
+                    refa *= 2;
+                    refname = flint_realloc(refname, refa * sizeof(slong));
+                    refval = flint_realloc(refval, refa * sizeof(slong));
+                }
+                refname[refn] = nm;
+                refval[refn++] = step;
+            }
+        } else {                                /* unbind the newest of name */
+            rj_env_unbind(env, name);
+            if (found >= 0) {
+                memmove(refname + found, refname + found + 1, (refn - found - 1) * sizeof(slong));
+                memmove(refval + found, refval + found + 1, (refn - found - 1) * sizeof(slong));
+                refn--;
+            }
+        }
+        /* look a random name up in both */
+        nm = n_randint(st, 3100);
+        snprintf(name, sizeof(name), "n%ld", (long) nm);
+        for (found = -1, i = refn - 1; i >= 0; i--)
+            if (refname[i] == nm) {
+                found = i;
+                break;
+            }
+        {
+            rj_val_struct *w = rj_env_lookup(env, name);
+            RJ_CHECK(env->len == refn, seed, "step %ld: %ld bindings, list has %ld", (long) step,
+                     (long) env->len, (long) refn);
+            if (found < 0)
+                RJ_CHECK(w == NULL, seed, "step %ld: %s found but not bound", (long) step, name);
+            else
+                RJ_CHECK(w != NULL && w->kind == RJ_VAL_NUM
+                         && fmpq_equal_si(w->num, refval[found]), seed,
+                         "step %ld: %s has the wrong value", (long) step, name);
+        }
+    }
+    flint_randclear(st);
+    flint_free(refname);
+    flint_free(refval);
+    rj_val_clear(v);
+    rj_env_clear(env);
+}
+END_TEST
+
 /* A^-k for an invertible exact matrix: A times it is the identity (checked
    with FLINT's product, not the language's), A^-2 is A^-1 squared, and a
    singular matrix has no negative power. */
@@ -1468,6 +1555,7 @@ lang_suite(void)
     tcase_add_test(tc, test_parse_file);
     tcase_add_test(tc, test_poly_arith);
     tcase_add_test(tc, test_env_limits);
+    tcase_add_test(tc, test_env_hash_lookup_matches_list);
     tcase_add_test(tc, test_get_si);
     suite_add_tcase(s, tc);
     return s;

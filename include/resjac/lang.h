@@ -326,6 +326,9 @@ typedef struct rj_env_struct {
     slong nfuncs;                 /* registered function tables */
     rj_func_table *funcs;
     rj_limits limits;             /* rj_env_init: the defaults */
+    slong nbuckets;               /* name lookup: a chained hash over the bindings; */
+    slong *heads;                 /* heads[h] the newest binding whose name hashes to h, */
+    slong *next;                  /* next[i] the next older one (-1 ends a chain) */
 } rj_env_struct;
 typedef rj_env_struct rj_env_t[1];
 
