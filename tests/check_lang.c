@@ -611,8 +611,10 @@ static const err_case eval_errors[] = {
       "the exponent = 1180591620717411303424 exceeds the limit 4611686018427387904" },
     { "let y = 2^(2^23) * 2^(2^23)", RJ_ERR_LIMIT, 1, "2^(2^23) *", 0,
       "numbers too large: the result of '*' would need about 1.68e+07 bits" },
+    /* its numbers grew to the size limit in about 30 s; the work limit (issue
+       15) now stops it first, at the same place */
     { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "[[", 0,
-      "numbers too large" },
+      "exceeds max_work" },
     { "let y = [1, 2][3]", RJ_ERR_INPUT, 1, "3]", 0,
       "index 3 is out of range 1..2 (a vector of length 2)" },
     { "let y = [1, 2][0]", RJ_ERR_INPUT, 1, "0]", 0, "index 0 is out of range 1..2" },
@@ -1475,6 +1477,22 @@ START_TEST(test_env_limits)
     ck_assert_msg(strstr(err->msg, "numbers too large: the power would need about 1e+03 bits "
                                    "(limit max_bits = 1000)") != NULL, "message: %s", err->msg);
     ck_assert_int_eq(eval_text(v, "let p = 2^500 * 2^500", "p", env, err), RJ_ERR_LIMIT);
+    /* issue 15: the work of every checked number is charged to one counter;
+       the same power is computed while the counter has room and refused,
+       located and naming max_work, once it is spent */
+    env->limits.max_bits = RJ_MAX_NUM_BITS;
+    ck_assert(env->limits.work == &env->work && env->limits.max_work == RJ_MAX_WORK);
+    {
+        double w0 = env->work, w1;
+        ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_OK);
+        w1 = env->work - w0;            /* what one such power costs */
+        ck_assert(w1 >= 999 * log2(999.0));
+        env->limits.max_work = env->work + 1.5 * w1;   /* room for one more */
+    }
+    ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_OK);
+    ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "exceeds max_work") != NULL && err->line == 1
+                  && err->col > 0, "message: %d:%d: %s", err->line, err->col, err->msg);
     fmpq_clear(q);
     rj_val_clear(v);
     rj_env_clear(env);

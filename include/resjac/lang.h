@@ -136,9 +136,22 @@ int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
 #define RJ_MAX_POLY_DEGREE (WORD(1) << 20)
 #define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
+/* Work: every number whose size rj_limits_check_bits checks is also charged,
+   B bits at B * max(1, log2 B) units (about the bit operations of making it by
+   multiplication), to a counter that lives in the environment (one per
+   environment: a file's definitions and claims share it); over max_work the
+   check fails with RJ_ERR_LIMIT, located, naming max_work.  A forall also
+   refuses early when its cases so far, projected over its range, would pass
+   the limit (src/claims/forall.c).  2^33 units are about ten seconds of
+   binomials (measured: 2e10 units, forall k in 1..10000: paths(10^7, k), 25 s);
+   the bundled proofs' largest file uses 5e7. */
+#define RJ_MAX_WORK (1.0 * (WORD(1) << 33))
+
 typedef struct {
     slong max_terms;
     slong max_bits;
+    double max_work;              /* units, see RJ_MAX_WORK */
+    double *work;                 /* the counter charged (NULL: none) */
 } rj_limits;
 
 /* Fill lim with the defaults above. */
@@ -148,7 +161,7 @@ int rj_limits_check_terms(const rj_limits *lim, double terms, const char *what, 
                           rj_error_t err);
 /* RJ_ERR_LIMIT at loc when `bits`, an upper bound on the bits of a result's
    numbers, is over lim->max_bits (what names the result: "the power",
-   "paths(L)"). */
+   "paths(L)"), or when charging its work (RJ_MAX_WORK) passes lim->max_work. */
 int rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc_t loc,
                          rj_error_t err);
 
@@ -326,6 +339,7 @@ typedef struct rj_env_struct {
     slong nfuncs;                 /* registered function tables */
     rj_func_table *funcs;
     rj_limits limits;             /* rj_env_init: the defaults */
+    double work;                  /* limits.work points here */
     slong nbuckets;               /* name lookup: a chained hash over the bindings; */
     slong *heads;                 /* heads[h] the newest binding whose name hashes to h, */
     slong *next;                  /* next[i] the next older one (-1 ends a chain) */

@@ -435,6 +435,8 @@ rj_env_init(rj_env_t env)
     env->nfuncs = 0;
     env->funcs = NULL;
     rj_limits_default(&env->limits);
+    env->work = 0;
+    env->limits.work = &env->work;
     env->nbuckets = 0;
     env->heads = NULL;
     env->next = NULL;
