@@ -559,7 +559,9 @@ START_TEST(test_parse_limits)
         strcat(s, "+1");
     ck_assert_int_eq(rj_parse_string(prog, s, "d.rj", err), RJ_ERR_LIMIT);
     ck_assert_msg(strstr(err->msg, "deeper than") != NULL, "%s", err->msg);
-    ck_assert_int_eq(err->col, 1);
+    /* issue 15: refused while building, at the '+' that makes the chain 1001
+       operands long ("let x = 1" ends at column 9), not after the whole tree */
+    ck_assert_int_eq(err->col, 9 + 2 * 1000 - 1);
 
     strcpy(s, "let x = ");
     for (i = 0; i < n; i++)
@@ -578,6 +580,45 @@ START_TEST(test_parse_limits)
         fmpq_set_si(q, 501, 1);
         check_num(s, "x", q);
         fmpq_clear(q);
+    }
+    rj_prog_clear(prog);
+    free(s);
+}
+END_TEST
+
+/* issue 15: huge_literal_reaches_flint_abort -- a 50 MB vector literal was
+   tokenised and built whole (gigabytes) before anything was checked.  The
+   lexer counts a statement's tokens: a literal of 2^20 - 1 entries (2^21 - 1
+   tokens with its brackets, and the statement's 3 more) parses to a vector of
+   that length; one entry more is refused, located at the statement, naming
+   the limit. */
+START_TEST(test_statement_token_limit)
+{
+    slong n = (WORD(1) << 20) - 2, i;     /* entries: tokens = 4 + 2n + ... */
+    char *s = malloc(4 * (n + 8) + 64), *p;
+    rj_prog_t prog;
+    rj_error_t err;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    for (i = 0; i < 2; i++) {
+        slong k, len = n + i;             /* tokens: let x = [ 1 (, 1)^(len-1) ] */
+        p = s + sprintf(s, "\n\nlet x = [1");
+        for (k = 1; k < len; k++) {
+            memcpy(p, ",1", 2);
+            p += 2;
+        }
+        strcpy(p, "]\n");
+        if (i == 0) {
+            ck_assert_msg(4 + 2 * len <= RJ_MAX_STMT_TOKENS, "%ld tokens", (long) (4 + 2 * len));
+            ck_assert_int_eq(rj_parse_string(prog, s, "t.rj", err), RJ_OK);
+            ck_assert(prog->len == 1 && prog->stmts[0].expr->kind == RJ_EXPR_MATRIX
+                      && prog->stmts[0].expr->rows * prog->stmts[0].expr->cols == len);
+        } else {
+            ck_assert_int_eq(rj_parse_string(prog, s, "t.rj", err), RJ_ERR_LIMIT);
+            ck_assert_msg(strstr(err->msg, "RJ_MAX_STMT_TOKENS") != NULL && err->line == 3
+                          && err->col == 1, "%d:%d: %s", err->line, err->col, err->msg);
+            ck_assert_int_eq(prog->len, 0);
+        }
     }
     rj_prog_clear(prog);
     free(s);
@@ -1574,6 +1615,7 @@ lang_suite(void)
     tcase_add_test(tc, test_poly_arith);
     tcase_add_test(tc, test_env_limits);
     tcase_add_test(tc, test_env_hash_lookup_matches_list);
+    tcase_add_test(tc, test_statement_token_limit);
     tcase_add_test(tc, test_get_si);
     suite_add_tcase(s, tc);
     return s;

@@ -136,6 +136,13 @@ int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
 #define RJ_MAX_POLY_DEGREE (WORD(1) << 20)
 #define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
+/* Most tokens in one statement (a 2^20-entry literal has twice as many).  The
+   lexer refuses the token after it, located, before the parser builds a tree
+   for it: the tree, and its evaluation, are then bounded by the statement
+   (a 50 MB `let a = 1+1+...` is refused after 2 million tokens, not after
+   11 GB).  Larger data belongs in load("w.npy"). */
+#define RJ_MAX_STMT_TOKENS (WORD(1) << 21)
+
 /* Work: every number whose size rj_limits_check_bits checks is also charged,
    B bits at B * max(1, log2 B) units (about the bit operations of making it by
    multiplication), to a counter that lives in the environment (one per

@@ -5,6 +5,7 @@
 
 #include <flint/fmpz.h>
 
+#include "resjac/lang.h"
 #include "lex.h"
 
 void
@@ -245,6 +246,7 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
     const unsigned char *lstart = p;   /* start of the current line */
     int line = 1, depth = 0, status = RJ_OK;
     const char *seen = NULL;           /* next_content_indented's memory */
+    slong stmt_start = 0;              /* the current statement's first token */
     int seen_ans = 0;
     rj_tok_struct *k;
 
@@ -253,6 +255,16 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
     for (;;) {
         int c = *p;
         int col = COL;
+        if (t->len > 0 && t->toks[t->len - 1].kind == RJ_TOK_EOS)
+            stmt_start = t->len;
+        else if (t->len - stmt_start > RJ_MAX_STMT_TOKENS) {
+            rj_tok_struct *s0 = t->toks + stmt_start;
+            return rj_error_set_loc(err, RJ_ERR_LIMIT, (rj_loc_t) { file, s0->line, s0->col },
+                                    "statement of more than %ld tokens (limit "
+                                    "RJ_MAX_STMT_TOKENS; the token past it is at line %d): "
+                                    "split it, or load large data with load(\"file.npy\")",
+                                    (long) RJ_MAX_STMT_TOKENS, t->toks[t->len - 1].line);
+        }
         if (c == '\0')
             break;
         if (c == ' ' || c == '\t' || c == '\r') {

@@ -716,10 +716,25 @@ parse_unary(parser_t *P)
     return e;
 }
 
+/* A chain a + b + ... of `chain` operands is a tree at least that deep:
+   refuse it at the operator that passes the depth limit, while building, not
+   after a tree of millions of nodes (statement() checks the whole tree). */
+static int
+chain_ok(parser_t *P, const rj_tok_struct *op, slong chain)
+{
+    if (chain <= RJ_MAX_EXPR_DEPTH)
+        return 1;
+    rj_error_set_loc(P->err, RJ_ERR_LIMIT, tok_loc(P, op),
+                     "expression nested deeper than %d levels: a chain of more than %d "
+                     "operands (split it with let)", RJ_MAX_EXPR_DEPTH, RJ_MAX_EXPR_DEPTH);
+    return 0;
+}
+
 static rj_expr_ptr
 parse_term(parser_t *P)
 {
     rj_expr_ptr e = parse_unary(P), b;
+    slong chain = 1;
     while (e != NULL) {
         rj_tok_struct *t = peek(P);
         int op;
@@ -729,6 +744,10 @@ parse_term(parser_t *P)
             op = '/';
         else
             break;
+        if (!chain_ok(P, t, ++chain)) {
+            rj_expr_free(e);
+            return NULL;
+        }
         advance(P);
         b = parse_unary(P);
         if (b == NULL) {
@@ -744,6 +763,7 @@ static rj_expr_ptr
 parse_expr(parser_t *P)
 {
     rj_expr_ptr e = parse_term(P), b;
+    slong chain = 1;
     while (e != NULL) {
         rj_tok_struct *t = peek(P);
         int op;
@@ -753,6 +773,10 @@ parse_expr(parser_t *P)
             op = '-';
         else
             break;
+        if (!chain_ok(P, t, ++chain)) {
+            rj_expr_free(e);
+            return NULL;
+        }
         advance(P);
         b = parse_term(P);
         if (b == NULL) {
