@@ -34,6 +34,16 @@ int cli_parse_dtype(rj_fast_dtype *t, int *both, const char *s, int allow_both);
    when it is already set, print a message naming the option and return 0. */
 int cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd);
 
+/* The memory limit of the run (RJ_MAX_BYTES): count what FLINT, GMP and MPFR
+   hold (rj_memory_track, reporting the limit and exiting 2 when it is
+   reached), set the limit from RESJAC_MAX_MEMORY and then from --max-memory
+   SIZE (anywhere among the arguments, taken out of argv).  SIZE is bytes or
+   a number with K, M, G or T (powers of 1024), at least CLI_MIN_MEMORY.
+   RJ_EXIT_OK, or a message naming the option or variable and RJ_EXIT_USAGE.
+   Call first in main. */
+#define CLI_MIN_MEMORY (((size_t) 16) << 20)
+int cli_memory_setup(int *argc, char **argv);
+
 /* JSON helpers (jansson): exact "p/q" strings. */
 json_t *cli_json_fmpq(const fmpq_t q);
 json_t *cli_json_fmpz(const fmpz_t z);

@@ -513,10 +513,12 @@ rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err)
         const rj_stmt_struct *s = prog->stmts + i;
         if (s->kind != RJ_STMT_LET)
             continue;
+        rj_memory_set_where(s->loc);     /* for a report of the memory limit */
         st = eval_rec(v, s->expr, env, s->name, err);
         if (st == RJ_OK)
             env_bind_move(env, s->name, v);
     }
+    rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
     rj_val_clear(v);
     return st;
 }
