@@ -51,7 +51,8 @@ static const char *grad_help =
     "  --graded           also the path-length-resolved gradient\n"
     "  --threads N        threads of OpenBLAS and of resjac's own graded pass\n"
     "                     (default: OPENBLAS_NUM_THREADS for OpenBLAS, one per\n"
-    "                     online processor for resjac; 1..64)\n"
+    "                     online processor for resjac; 1..64; OpenBLAS gets at\n"
+    "                     most the online processors)\n"
     "  --json             JSON output\n"
     "  --csv              CSV output (one row per layer or path length)\n"
     "  --plot FILE.svg    write FILE.csv and, when gnuplot is installed, the\n"
@@ -132,7 +133,17 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
     s->L = L;
     s->B = B;
     s->n_in = n_in;
-    /* limits and memory before work */
+    /* limits, work and memory before work.  The graded pass is quadratic in
+       the depth by nature (every block updates the grades of every path
+       length): about (L + 1) / 2 grades meet each block, each a backward
+       pass of B rows through it, ~ one multiply-add per parameter and row;
+       their total is held to the work limit (RJ_MAX_WORK), a few seconds */
+    if (graded && (double) (L + 1) / 2 * (double) B * (double) f->nparams > RJ_MAX_WORK)
+        return rj_error_set(err, RJ_ERR_LIMIT, "--graded: about %.3g multiply-adds for a "
+                            "depth-%ld network of %ld parameters, batch %ld (the graded pass is "
+                            "quadratic in the depth), over the work limit %.3g (RJ_MAX_WORK)",
+                            (double) (L + 1) / 2 * (double) B * (double) f->nparams, (long) L,
+                            (long) f->nparams, (long) B, RJ_MAX_WORK);
     st = rj_fast_work_reserve(w, f, B, 1, graded ? RJ_FAST_GRADED : 0, err);
     if (st != RJ_OK)
         return st;
@@ -574,8 +585,18 @@ rj_cmd_grad(int argc, char **argv)
         return cli_usage_error(cmd, "--batch applies to --random networks only, not to "
                                "a MODEL");
     if (seen & 128) {
+        /* OpenBLAS gets no more threads than online processors: more cannot
+           run at once, and OpenBLAS, which cannot report a thread it failed
+           to start, retries forever when a memory ulimit leaves no room for
+           their buffers (issue 15).  resjac's own graded pass takes N: it
+           runs with the threads it could start. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        int blas = (int) (cpus >= 1 && threads > (unsigned long) cpus ? cpus : (long) threads);
         rj_fast_set_num_threads((int) threads);
-        openblas_set_num_threads((int) threads);
+        openblas_set_num_threads(blas);
+        if (openblas_get_num_threads() > blas)
+            return cli_usage_error(cmd, "--threads %lu: OpenBLAS keeps %d threads", threads,
+                                   openblas_get_num_threads());
     }
     if (plot != NULL) {
         size_t n = strlen(plot);
