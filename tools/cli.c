@@ -18,6 +18,14 @@ cli_fail(const rj_error_t err)
 }
 
 int
+cli_fail_model(rj_error_t err, const char *model)
+{
+    if (err->file[0] == '\0' && model != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", model);
+    return cli_fail(err);
+}
+
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -16,6 +16,9 @@
 
 /* Print "resjac: <formatted error>" to stderr and return RJ_EXIT_USAGE. */
 int cli_fail(const rj_error_t err);
+/* The same for a failure on the network of a model file: a message that has
+   no file of its own is given model's name (MODEL: ...). */
+int cli_fail_model(rj_error_t err, const char *model);
 /* Print "resjac CMD: msg" to stderr and return RJ_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

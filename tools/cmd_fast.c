@@ -488,6 +488,19 @@ plot_write(const char *svgname, const char *csvname, const grad_series *S, int n
     return RJ_EXIT_OK;
 }
 
+/* A failure on one network, named: a message that has no file gets the model
+   file (MODEL: ...) or the option (--random SPEC: ...). */
+static int
+grad_fail(rj_error_t err, const char *model, const char *spec)
+{
+    if (err->file[0] == '\0' && model == NULL) {
+        char msg[RJ_ERROR_MSG_LEN];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        snprintf(err->msg, sizeof(err->msg), "--random %.100s: %.380s", spec, msg);
+    }
+    return cli_fail_model(err, model);
+}
+
 int
 rj_cmd_grad(int argc, char **argv)
 {
@@ -630,7 +643,7 @@ rj_cmd_grad(int argc, char **argv)
             rj_fast_net_clear(f);
             fmpq_mat_clear(X);
             rj_net_clear(net);
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         n = fmpq_mat_nrows(X);
         B = fmpq_mat_ncols(X);
@@ -648,7 +661,7 @@ rj_cmd_grad(int argc, char **argv)
             fmpq_mat_clear(X);
             rj_net_clear(net);
             rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         for (r = 0; r < n; r++)
             for (c = 0; c < B; c++)
@@ -661,7 +674,7 @@ rj_cmd_grad(int argc, char **argv)
         rj_net_clear(net);
         if (st != RJ_OK) {
             series_clear(S);
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         ns = 1;
     } else {
@@ -680,7 +693,7 @@ rj_cmd_grad(int argc, char **argv)
                 rj_fast_net_clear(f);
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
             xd = malloc(batch * f->n_in * sizeof(double));
             if (xd == NULL) {
@@ -688,7 +701,7 @@ rj_cmd_grad(int argc, char **argv)
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
                 rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
             rj_fast_randn(xd, batch * f->n_in, seed + 7);
             snprintf(S[si].label, sizeof(S[si].label), "%s", randoms[si]);
@@ -699,7 +712,7 @@ rj_cmd_grad(int argc, char **argv)
             if (st != RJ_OK) {
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
         }
     }

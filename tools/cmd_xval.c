@@ -133,7 +133,7 @@ rj_cmd_xval(int argc, char **argv)
         || (st = rj_net_validate(net, err)) != RJ_OK) {
         fmpq_mat_clear(x);
         rj_net_clear(net);
-        return cli_fail(err);
+        return cli_fail_model(err, model);
     }
     if (fmpq_mat_ncols(x) != 1 || fmpq_mat_nrows(x) != rj_net_width_in(net)) {
         long r = fmpq_mat_nrows(x), c = fmpq_mat_ncols(x);
@@ -160,7 +160,7 @@ rj_cmd_xval(int argc, char **argv)
                 rj_fast_bound_clear(side[i].b);
             fmpq_mat_clear(x);
             rj_net_clear(net);
-            return cli_fail(err);
+            return cli_fail_model(err, model);
         }
     }
 
