@@ -23,20 +23,23 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 # memory cap of the issue, when this build can run under it
 VMEM=4000000
-if ! (ulimit -v $VMEM && "$R" --version) >/dev/null 2>&1; then
+if ! (ulimit -v $VMEM && "$R" --version; exit $?) >/dev/null 2>&1; then
     echo "note: this build does not start under ulimit -v $VMEM (a sanitizer build?):" \
          "the cases run without the memory cap"
     VMEM=
 fi
 
-# run CPU-SECONDS VMEM|- ARGS...: run resjac in $work under the caps, with the
-# variables in $RUNENV (NAME=VALUE words) set; sets rc
+# run CPU-SECONDS cap|KB|- ARGS...: run resjac in $work under a CPU cap and
+# the memory cap of the issue (cap), KB kilobytes or none (-), with the
+# variables in $RUNENV (NAME=VALUE words) set; sets rc.  Without VMEM (a build
+# that cannot start under it) there is no memory cap.
 RUNENV=
 run() {
     cpu=$1; vm=$2; shift 2
     (
         cd "$work" || exit 99
         ulimit -t "$cpu"
+        [ "$vm" = cap ] && vm=$VMEM
         if [ "$vm" != - ] && [ -n "$VMEM" ]; then ulimit -v "$vm"; fi
         exec env $RUNENV "$R" "$@"
     ) >"$out" 2>"$err"
@@ -72,9 +75,9 @@ awk 'BEGIN { for (i = 0; i < 200000; i++)
              print "# a comment line, long enough to make ten megabytes of them ....";
              print "let a = 1" }' >"$work/comments.rj"
 keep nl.rj comments.rj
-run 10 $VMEM check nl.rj
+run 10 cap check nl.rj
 expect "1 MB of newlines" 0 ""
-run 10 $VMEM check comments.rj
+run 10 cap check comments.rj
 expect "10 MB of comments" 0 ""
 
 # env_lookup_linear: 400,000 distinct lets took 308 s; 10^6 now take seconds
@@ -82,7 +85,7 @@ awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "let a%d = %d\n", i, i;
              print "claim last \"r\" expect PROVED:\n    a999999 + a0 == 999999" }' \
     >"$work/lets.rj"
 keep lets.rj
-run 60 $VMEM check lets.rj
+run 60 cap check lets.rj
 expect "10^6 lets" 0 ""
 grep -q "^1 passed, 0 failed" "$out" || bad "10^6 lets: $(tail -1 "$out")"
 
@@ -100,15 +103,15 @@ claim c "x" expect PROVED:
     forall k in 1..100000: paths(10^7, k) > 0
 END
 keep nest.rj paths.rj
-run 10 $VMEM check nest.rj
+run 10 cap check nest.rj
 expect "nested foralls" 2 "nest.rj:2:28: in the case i = 1: forall j: nested quantifiers give 10000000000 cases in all"
-run 10 $VMEM check paths.rj
+run 10 cap check paths.rj
 expect "forall paths(10^7, k)" 2 "paths.rj:2:5: forall k: the first"
 grep -qF "over the work limit max_work" "$out" || bad "forall paths: $(cat "$out")"
 
 # graded_quadratic: grad --graded on 10^5 blocks ran about a minute (10^6:
 # hours); refused before the pass, naming the option
-run 20 $VMEM grad --random 100000,4 --graded --csv
+run 20 cap grad --random 100000,4 --graded --csv
 expect "grad --graded 10^5 blocks" 2 "--random 100000,4: --graded: about"
 
 # refusal_without_location: grad's float overflow named neither the model
@@ -116,13 +119,13 @@ expect "grad --graded 10^5 blocks" 2 "--random 100000,4: --graded: about"
 printf 'let W = 10^300 * identity(2)\nlet B = block(W1 = W, act = relu, W2 = W)\nlet net = net(B, B)\nlet x = [1, 1]\n' \
     >"$work/ovf.rj"
 keep ovf.rj
-run 20 $VMEM grad ovf.rj
+run 20 cap grad ovf.rj
 expect "grad overflow" 2 "resjac: ovf.rj: the f64 gradient overflows"
 # and xval's refusal of subnormal weights named no file
 printf 'let W = 2^(-1074) * identity(2)\nlet net = net(block(W1 = W, act = relu, W2 = W))\nlet x = [1, 1]\n' \
     >"$work/den.rj"
 keep den.rj
-run 20 $VMEM xval den.rj
+run 20 cap xval den.rj
 expect "xval subnormal weights" 2 "resjac: den.rj: block 1: W1 has a value outside the normal range"
 
 # ---- memory: the parser bounds a statement while it builds
@@ -139,13 +142,13 @@ awk 'BEGIN { printf "let a = max(1"; for (i = 0; i < 1100000; i++) printf ",1"; 
 awk 'BEGIN { printf "let a = 1"; for (i = 0; i < 500000; i++) printf "+1"; print "" }' \
     >"$work/chain.rj"
 keep sum.rj vec.rj max.rj chain.rj
-run 10 $VMEM check sum.rj
+run 10 cap check sum.rj
 expect "50 MB sum" 2 "sum.rj:1:1: statement of more than 2097152 tokens"
-run 10 $VMEM check vec.rj
+run 10 cap check vec.rj
 expect "huge vector literal" 2 "vec.rj:2:1: statement of more than 2097152 tokens"
-run 10 $VMEM check max.rj
+run 10 cap check max.rj
 expect "huge max(...)" 2 "max.rj:1:1: statement of more than 2097152 tokens"
-run 10 $VMEM check chain.rj
+run 10 cap check chain.rj
 expect "long + chain" 2 "chain.rj:1:2008: expression nested deeper than 1000 levels"
 
 # ---- memory: one limit for everything alive
@@ -179,7 +182,7 @@ expect "RESJAC_MAX_MEMORY=lots" 2 "RESJAC_MAX_MEMORY: expected a size"
 
 # ---- threads: OpenBLAS at most the online processors
 # threads_spin: grad --random 3,8 --threads 32 under the memory cap could spin
-run 20 $VMEM grad --random 3,8 --threads 32 --json
+run 20 cap grad --random 3,8 --threads 32 --json
 expect "--threads 32" 0 ""
 
 # ---- --plot: no name reaches a shell or the gnuplot script
