@@ -220,6 +220,7 @@ cli_memory_setup(int *argc, char **argv)
     size_t bytes = 0;
     int i, j;
     rj_memory_track(cli_out_of_memory);
+    rj_set_max_bytes(rj_max_bytes_for_machine());
     if (env != NULL && env[0] != '\0') {
         if (!parse_bytes(&bytes, env) || bytes < CLI_MIN_MEMORY) {
             fprintf(stderr, "resjac: RESJAC_MAX_MEMORY: expected a size of at least 16M "

@@ -45,14 +45,18 @@ extern "C" {
    environment).  Each layer estimates what it needs from the shapes and the
    precision and returns RJ_ERR_LIMIT before allocating when the estimate is
    over.  This is the one place the limit lives: rj_max_bytes() is the value
-   set by rj_set_max_bytes (the tool's --max-memory or RESJAC_MAX_MEMORY), by
-   default half the physical memory (sysconf), at most RJ_MAX_BYTES_DEFAULT,
-   and at most 3/4 of an address-space or data-segment limit (ulimit -v). */
+   set by rj_set_max_bytes, else RJ_MAX_BYTES_DEFAULT (the library reads
+   nothing from the machine or the environment by itself; the tool sets
+   --max-memory, RESJAC_MAX_MEMORY or rj_max_bytes_for_machine()). */
 #define RJ_MAX_BYTES_DEFAULT (((size_t) 8) << 30)
 #define RJ_MAX_BYTES (rj_max_bytes())
 size_t rj_max_bytes(void);
 /* Set the limit (0: back to the default). */
 void rj_set_max_bytes(size_t bytes);
+/* A safe share of this machine: half the physical memory (sysconf), at most
+   RJ_MAX_BYTES_DEFAULT and at most 3/4 of an address-space or data-segment
+   limit (ulimit -v). */
+size_t rj_max_bytes_for_machine(void);
 /* Route FLINT's (__flint_set_memory_functions) and GMP's (hence MPFR's)
    allocations through a counter of the bytes they hold: an allocation that
    would take the total over rj_max_bytes() calls over(request, in_use,

@@ -53,9 +53,16 @@ expr_new(rj_expr_kind kind, rj_loc_t loc)
 static void
 expr_add_named(rj_expr_ptr e, rj_expr_ptr a, const char *argname, rj_loc_t nameloc)
 {
-    e->args = flint_realloc(e->args, (e->nargs + 1) * sizeof(rj_expr_ptr));
-    e->argnames = flint_realloc(e->argnames, (e->nargs + 1) * sizeof(char *));
-    e->argnamelocs = flint_realloc(e->argnamelocs, (e->nargs + 1) * sizeof(rj_loc_t));
+    /* capacity 4, 8, 16, ...: full when nargs is 0 or a power of two >= 4, so a
+       literal of a million entries is built in linear time (a realloc that
+       moves the block each time made it quadratic) */
+    slong n = e->nargs;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        slong cap = FLINT_MAX(4, 2 * n);
+        e->args = flint_realloc(e->args, cap * sizeof(rj_expr_ptr));
+        e->argnames = flint_realloc(e->argnames, cap * sizeof(char *));
+        e->argnamelocs = flint_realloc(e->argnamelocs, cap * sizeof(rj_loc_t));
+    }
     e->args[e->nargs] = a;
     e->argnames[e->nargs] = rj_strdup(argname);
     e->argnamelocs[e->nargs] = argname != NULL ? nameloc : a->loc;

@@ -23,8 +23,8 @@ static rj_loc_t where;
 
 #define HEADER 16                      /* keeps the 16-byte alignment of malloc */
 
-static size_t
-default_max_bytes(void)
+size_t
+rj_max_bytes_for_machine(void)
 {
     size_t m = RJ_MAX_BYTES_DEFAULT;
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
@@ -41,9 +41,7 @@ default_max_bytes(void)
 size_t
 rj_max_bytes(void)
 {
-    if (max_bytes_set == 0)
-        max_bytes_set = default_max_bytes();
-    return max_bytes_set;
+    return max_bytes_set != 0 ? max_bytes_set : RJ_MAX_BYTES_DEFAULT;
 }
 
 void
