@@ -652,10 +652,10 @@ static const err_case eval_errors[] = {
       "the exponent = 1180591620717411303424 exceeds the limit 4611686018427387904" },
     { "let y = 2^(2^23) * 2^(2^23)", RJ_ERR_LIMIT, 1, "2^(2^23) *", 0,
       "numbers too large: the result of '*' would need about 1.68e+07 bits" },
-    /* its numbers grew to the size limit in about 30 s; the work limit (issue
-       15) now stops it first, at the same place */
-    { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "[[", 0,
-      "exceeds max_work" },
+    /* its numbers grew to the size limit in about 30 s; the product's
+       projected work (issue 15) now stops it after its first terms */
+    { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "prod", 0,
+      "prod over l: the first" },
     { "let y = [1, 2][3]", RJ_ERR_INPUT, 1, "3]", 0,
       "index 3 is out of range 1..2 (a vector of length 2)" },
     { "let y = [1, 2][0]", RJ_ERR_INPUT, 1, "0]", 0, "index 0 is out of range 1..2" },
@@ -1535,6 +1535,26 @@ START_TEST(test_env_limits)
     ck_assert_msg(strstr(err->msg, "exceeds max_work") != NULL && err->line == 1
                   && err->col > 0, "message: %d:%d: %s", err->line, err->col, err->msg);
     fmpq_clear(q);
+    rj_val_clear(v);
+    rj_env_clear(env);
+
+    /* nested sums multiply: 10^10 terms were taken one by one until the work
+       ran out (minutes); the outer sum projects its work after its first term
+       and refuses, located at it, while 300 x 300 is computed and equals
+       (300 * 301 / 2)^2 */
+    rj_env_init(env);
+    rj_val_init(v);
+    fmpq_init(q);
+    ck_assert_int_eq(eval_text(v, "let s = sum(i in 1..100000: sum(j in 1..100000: i * j))",
+                               "s", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "sum over i: the first 1 of 100000 terms") != NULL
+                  && err->line == 1 && err->col == 9, "%d:%d: %s", err->line, err->col,
+                  err->msg);
+    ck_assert_int_eq(eval_text(v, "let s = sum(i in 1..300: sum(j in 1..300: i * j))", "s",
+                               env, err), RJ_OK);
+    fmpq_set_si(q, 300 * 301 / 2, 1);
+    fmpq_mul(q, q, q);
+    ck_assert(v->kind == RJ_VAL_NUM && fmpq_equal(v->num, q));
     rj_val_clear(v);
     rj_env_clear(env);
 }

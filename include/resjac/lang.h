@@ -161,6 +161,15 @@ typedef struct {
     double *work;                 /* the counter charged (NULL: none) */
 } rj_limits;
 
+/* A loop's work so far, projected: RJ_ERR_LIMIT at loc when the `done` of
+   `total` iterations (units: "cases", "terms") that took *lim->work - start
+   units, averaged and projected over all of them, would pass what was left
+   of lim->max_work at start.  what names the loop ("forall k", "sum over
+   k").  Checked between iterations, so a loop of growing cost is refused
+   after its first cheap ones. */
+int rj_limits_check_projection(const rj_limits *lim, double start, slong done, slong total,
+                               const char *what, const char *units, rj_loc_t loc,
+                               rj_error_t err);
 /* Fill lim with the defaults above. */
 void rj_limits_default(rj_limits *lim);
 /* RJ_ERR_LIMIT at loc when `terms` is over lim->max_terms (what: "sum", "prod"). */

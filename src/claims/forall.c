@@ -88,25 +88,15 @@ nested_limit(const rj_expr_struct *f, const cl_ctx *ctx, double n, slong max, co
                             "cases (%s)", f->name, outer * n, outer, n, (long) max, what);
 }
 
-/* After `done` of `total` cases that took `used` units of work: RJ_ERR_LIMIT at
-   f when used / done * total, the projected work of the whole quantifier, is
-   over what is left of the environment's work limit (`left` when it began). */
+/* The projected work of a quantifier after `done` of its `total` cases
+   (rj_limits_check_projection), named "forall NAME". */
 static int
 work_projection(const rj_expr_struct *f, const rj_limits *lim, double start, slong done,
                 slong total, rj_error_t err)
 {
-    double used, proj;
-    if (lim->work == NULL || done >= total)
-        return RJ_OK;
-    used = *lim->work - start;
-    proj = used / (double) done * (double) total;
-    if (proj <= lim->max_work - start)
-        return RJ_OK;
-    return rj_error_set_loc(err, RJ_ERR_LIMIT, f->loc,
-                            "forall %s: the first %ld of %ld cases took about %.3g units of "
-                            "work; all of them would need about %.3g, over the work limit "
-                            "max_work = %.3g (RJ_MAX_WORK)", f->name, (long) done, (long) total,
-                            used, proj, lim->max_work);
+    char what[80];
+    snprintf(what, sizeof(what), "forall %.60s", f->name);
+    return rj_limits_check_projection(lim, start, done, total, what, "cases", f->loc, err);
 }
 
 int

@@ -113,6 +113,24 @@ rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc
     return st;
 }
 
+int
+rj_limits_check_projection(const rj_limits *lim, double start, slong done, slong total,
+                           const char *what, const char *units, rj_loc_t loc, rj_error_t err)
+{
+    double used, proj;
+    if (lim == NULL || lim->work == NULL || done <= 0 || done >= total)
+        return RJ_OK;
+    used = *lim->work - start;
+    proj = used / (double) done * (double) total;
+    if (proj <= lim->max_work - start)
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                            "%s: the first %ld of %ld %s took about %.3g units of work; all of "
+                            "them would need about %.3g, over the work limit max_work = %.3g "
+                            "(RJ_MAX_WORK)", what, (long) done, (long) total, units, used, proj,
+                            lim->max_work);
+}
+
 /* An upper bound on log2|z| (0 for z = 0): z = d 2^e with d truncated to 53
    bits, so |z| < (|d| + 2^-52) 2^e. */
 static double

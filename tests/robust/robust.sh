@@ -102,12 +102,17 @@ cat >"$work/paths.rj" <<'END'
 claim c "x" expect PROVED:
     forall k in 1..100000: paths(10^7, k) > 0
 END
-keep nest.rj paths.rj
+# nested_sums_multiply: sum over 10^5 of sums over 10^5 ran until the work
+# limit, minutes; the outer sum projects its work after one term
+printf 'let s = sum(i in 1..100000: sum(j in 1..100000: i * j))\n' >"$work/sums.rj"
+keep nest.rj paths.rj sums.rj
 run 10 cap check nest.rj
 expect "nested foralls" 2 "nest.rj:2:28: in the case i = 1: forall j: nested quantifiers give 10000000000 cases in all"
 run 10 cap check paths.rj
 expect "forall paths(10^7, k)" 2 "paths.rj:2:5: forall k: the first"
 grep -qF "over the work limit max_work" "$out" || bad "forall paths: $(cat "$out")"
+run 10 cap check sums.rj
+expect "nested sums" 2 "sums.rj:1:9: sum over i: the first 1 of 100000 terms took about"
 
 # graded_quadratic: grad --graded on 10^5 blocks ran about a minute (10^6:
 # hours); refused before the pass, naming the option
