@@ -254,3 +254,16 @@ cli_memory_setup(int *argc, char **argv)
     *argc = j;
     return RJ_EXIT_OK;
 }
+
+int
+cli_exact_work(rj_error_t err, const rj_net_t net, slong n_in)
+{
+    double w = (double) FLINT_MAX(rj_net_max_width(net), n_in);
+    double madds = (double) net->len * 2 * w * w * (double) n_in;
+    if (madds <= RJ_MAX_MUL_WORK)
+        return RJ_OK;
+    return rj_error_set(err, RJ_ERR_LIMIT, "the exact pass would take about %.3g multiply-adds "
+                        "of exact numbers (%ld blocks up to %.0f wide, %ld inputs), over the "
+                        "limit %.3g (RJ_MAX_MUL_WORK); use the precise layer (--method "
+                        "interval)", madds, (long) net->len, w, (long) n_in, RJ_MAX_MUL_WORK);
+}

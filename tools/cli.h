@@ -47,6 +47,12 @@ int cli_once(unsigned *seen, unsigned bit, const char *opt, const char *cmd);
 #define CLI_MIN_MEMORY (((size_t) 16) << 20)
 int cli_memory_setup(int *argc, char **argv);
 
+/* The work of an exact pass through net from n_in inputs, estimated before it
+   starts (2 products of up to w x w by w x n_in per block): RJ_ERR_LIMIT in
+   err when it is over RJ_MAX_MUL_WORK (issue 15: a 2000-wide float64 model
+   ran minutes into the memory limit), else RJ_OK. */
+int cli_exact_work(rj_error_t err, const rj_net_t net, slong n_in);
+
 /* JSON helpers (jansson): exact "p/q" strings. */
 json_t *cli_json_fmpq(const fmpq_t q);
 json_t *cli_json_fmpz(const fmpz_t z);

@@ -186,7 +186,8 @@ load_model(rj_net_t net, fmpq_mat_t x, const exact_opts *o)
 {
     rj_error_t err;
     rj_error_init(err);
-    if (rj_model_load(net, x, o->model, o->net_name, o->at_name, err) != RJ_OK)
+    if (rj_model_load(net, x, o->model, o->net_name, o->at_name, err) != RJ_OK
+        || cli_exact_work(err, net, fmpq_mat_nrows(x)) != RJ_OK)
         return cli_fail_model(err, o->model);
     return -1;
 }

@@ -173,7 +173,8 @@ rj_cmd_xval(int argc, char **argv)
     } else {
         rj_error_t e2;
         rj_error_init(e2);
-        if (rj_exact_parts(parts, NULL, net, x, pol, e2) == RJ_OK
+        if (cli_exact_work(e2, net, fmpq_mat_nrows(x)) == RJ_OK
+            && rj_exact_parts(parts, NULL, net, x, pol, e2) == RJ_OK
             && rj_expand_direct(Je, parts, e2) == RJ_OK) {
             have_exact = 1;
             for (si = 0; si < nsides; si++) {
