@@ -1889,6 +1889,77 @@ START_TEST(test_precise_weights_reused_only_for_equal_nets)
 }
 END_TEST
 
+/* issue 15: nested_forall_product_unbounded -- each range was limited alone,
+   so forall i in 1..10^5: forall j in 1..10^5 (10^10 cases) was accepted.  The
+   product is limited now: with max_range = 100, 10 x 10 nested cases are
+   proved and count 100 cases, like one range of 100; 10 x 11 is refused like
+   one range of 110, located at the inner forall, before any inner case runs;
+   a random family inside a range counts its samples times the range. */
+START_TEST(test_nested_forall_product_limited)
+{
+    const char *text =
+        "claim nested_100 \"t\" expect PROVED:\n"
+        "    forall i in 1..10: forall j in 1..10: i + j >= 2\n"
+        "claim flat_100 \"t\" expect PROVED:\n    forall i in 1..100: i >= 1\n"
+        "claim nested_110 \"t\" expect PROVED:\n"
+        "    forall i in 1..10: forall j in 1..11: i + j >= 2\n"
+        "claim flat_110 \"t\" expect PROVED:\n    forall i in 1..110: i >= 1\n"
+        "claim random_in_range \"t\" expect NOT_REFUTED:\n"
+        "    forall i in 1..3: forall J in random(rows = 1, cols = 1, norm = inf, bound = 1,\n"
+        "        seed = 1, count = 60): norminf(J) <= 1\n";
+    rj_claim_results_t res;
+    rj_claims_opts opts;
+    rj_claims_opts_default(&opts);
+    opts.max_range = 100;
+    opts.max_samples = 100;
+    rj_claim_results_init(res);
+    run_text_opts(res, text, &opts);
+    assert_verdict(res, "nested_100", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "flat_100", RJ_VERDICT_PROVED, NULL);
+    /* the nested claim counts its 10 outer cases besides the 100 inner ones */
+    ck_assert_int_eq(find(res, "nested_100")->cases, find(res, "flat_100")->cases + 10);
+    assert_verdict(res, "flat_110", RJ_VERDICT_ERROR, "RJ_CLAIMS_MAX_RANGE");
+    assert_verdict(res, "nested_110", RJ_VERDICT_ERROR,
+                   "nested quantifiers give 110 cases in all");
+    ck_assert_int_le(find(res, "nested_110")->cases, 1);
+    assert_verdict(res, "random_in_range", RJ_VERDICT_ERROR, "RJ_CLAIMS_MAX_SAMPLES");
+    rj_claim_results_clear(res);
+    /* with the default limits all of them are decided */
+    rj_claim_results_init(res);
+    run_text_opts(res, text, NULL);
+    assert_all_pass(res, "nested foralls, default limits");
+    rj_claim_results_clear(res);
+}
+END_TEST
+
+/* issue 15: forall_paths_runs_an_hour -- forall k in 1..100000: paths(10^7, k)
+   > 0 respected every limit and ran about 50 minutes.  The forall projects its
+   work over its range and refuses, located, after a few hundred cheap cases;
+   the first 300 cases of the same claim are proved, and 1..100000 with a cheap
+   body is proved too (the projection counts work, not cases). */
+START_TEST(test_forall_work_projected)
+{
+    const char *text =
+        "claim paths_all \"t\" expect PROVED:\n"
+        "    forall k in 1..100000: paths(10^7, k) > 0\n"
+        "claim paths_300 \"t\" expect PROVED:\n"
+        "    forall k in 1..300: paths(10^7, k) > 0\n"
+        "claim cheap_all \"t\" expect PROVED:\n"
+        "    forall k in 1..100000: k + 1 > k\n";
+    rj_claim_results_t res;
+    const rj_claim_result_struct *r;
+    rj_claim_results_init(res);
+    run_text_opts(res, text, NULL);
+    assert_verdict(res, "paths_300", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "cheap_all", RJ_VERDICT_PROVED, NULL);
+    assert_verdict(res, "paths_all", RJ_VERDICT_ERROR, "over the work limit max_work");
+    assert_verdict(res, "paths_all", RJ_VERDICT_ERROR, "test.rj:2:5: forall k:");
+    r = find(res, "paths_all");
+    ck_assert_msg(r->cases < 5000, "refused after %ld cases", (long) r->cases);
+    rj_claim_results_clear(res);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -1932,6 +2003,8 @@ claims_suite(void)
     tcase_add_test(tc, test_escalation_limit_undecided);
     tcase_add_test(tc, test_random_integer_arguments_one_form);
     tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
+    tcase_add_test(tc, test_nested_forall_product_limited);
+    tcase_add_test(tc, test_forall_work_projected);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -559,7 +559,9 @@ START_TEST(test_parse_limits)
         strcat(s, "+1");
     ck_assert_int_eq(rj_parse_string(prog, s, "d.rj", err), RJ_ERR_LIMIT);
     ck_assert_msg(strstr(err->msg, "deeper than") != NULL, "%s", err->msg);
-    ck_assert_int_eq(err->col, 1);
+    /* issue 15: refused while building, at the '+' that makes the chain 1001
+       operands long ("let x = 1" ends at column 9), not after the whole tree */
+    ck_assert_int_eq(err->col, 9 + 2 * 1000 - 1);
 
     strcpy(s, "let x = ");
     for (i = 0; i < n; i++)
@@ -578,6 +580,45 @@ START_TEST(test_parse_limits)
         fmpq_set_si(q, 501, 1);
         check_num(s, "x", q);
         fmpq_clear(q);
+    }
+    rj_prog_clear(prog);
+    free(s);
+}
+END_TEST
+
+/* issue 15: huge_literal_reaches_flint_abort -- a 50 MB vector literal was
+   tokenised and built whole (gigabytes) before anything was checked.  The
+   lexer counts a statement's tokens: a literal of 2^20 - 1 entries (2^21 - 1
+   tokens with its brackets, and the statement's 3 more) parses to a vector of
+   that length; one entry more is refused, located at the statement, naming
+   the limit. */
+START_TEST(test_statement_token_limit)
+{
+    slong n = (WORD(1) << 20) - 2, i;     /* entries: tokens = 4 + 2n + ... */
+    char *s = malloc(4 * (n + 8) + 64), *p;
+    rj_prog_t prog;
+    rj_error_t err;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    for (i = 0; i < 2; i++) {
+        slong k, len = n + i;             /* tokens: let x = [ 1 (, 1)^(len-1) ] */
+        p = s + sprintf(s, "\n\nlet x = [1");
+        for (k = 1; k < len; k++) {
+            memcpy(p, ",1", 2);
+            p += 2;
+        }
+        strcpy(p, "]\n");
+        if (i == 0) {
+            ck_assert_msg(4 + 2 * len <= RJ_MAX_STMT_TOKENS, "%ld tokens", (long) (4 + 2 * len));
+            ck_assert_int_eq(rj_parse_string(prog, s, "t.rj", err), RJ_OK);
+            ck_assert(prog->len == 1 && prog->stmts[0].expr->kind == RJ_EXPR_MATRIX
+                      && prog->stmts[0].expr->rows * prog->stmts[0].expr->cols == len);
+        } else {
+            ck_assert_int_eq(rj_parse_string(prog, s, "t.rj", err), RJ_ERR_LIMIT);
+            ck_assert_msg(strstr(err->msg, "RJ_MAX_STMT_TOKENS") != NULL && err->line == 3
+                          && err->col == 1, "%d:%d: %s", err->line, err->col, err->msg);
+            ck_assert_int_eq(prog->len, 0);
+        }
     }
     rj_prog_clear(prog);
     free(s);
@@ -611,8 +652,10 @@ static const err_case eval_errors[] = {
       "the exponent = 1180591620717411303424 exceeds the limit 4611686018427387904" },
     { "let y = 2^(2^23) * 2^(2^23)", RJ_ERR_LIMIT, 1, "2^(2^23) *", 0,
       "numbers too large: the result of '*' would need about 1.68e+07 bits" },
-    { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "[[", 0,
-      "numbers too large" },
+    /* its numbers grew to the size limit in about 30 s; the product's
+       projected work (issue 15) now stops it after its first terms */
+    { "let y = prod(l in 1..100000: [[1, 0], [0, 1/2]]^l)", RJ_ERR_LIMIT, 1, "prod", 0,
+      "prod over l: the first" },
     { "let y = [1, 2][3]", RJ_ERR_INPUT, 1, "3]", 0,
       "index 3 is out of range 1..2 (a vector of length 2)" },
     { "let y = [1, 2][0]", RJ_ERR_INPUT, 1, "0]", 0, "index 0 is out of range 1..2" },
@@ -993,6 +1036,93 @@ START_TEST(test_env_scoping)
     }
     ck_assert_int_eq(env->len, 1);
     fmpq_clear(q);
+    rj_val_clear(v);
+    rj_env_clear(env);
+}
+END_TEST
+
+static void
+set_num(rj_val_t v, slong k)
+{
+    fmpq_t q;
+    fmpq_init(q);
+    fmpq_set_si(q, k, 1);
+    rj_val_set_fmpq(v, q);
+    fmpq_clear(q);
+}
+
+/* issue 15: name lookup is a hash over the bindings.  Random binds, shadowing
+   pushes and unbinds (of the newest binding and of older ones, which move the
+   indices behind them) over a few thousand names, held against a plain list
+   scanned newest-first: every lookup finds the same value, and a name never
+   bound is not found. */
+START_TEST(test_env_hash_lookup_matches_list)
+{
+    rj_env_t env;
+    rj_val_t v;
+    flint_rand_t st;
+    slong refn = 0, refa = 4096, step, steps = rj_test_iters(20000);
+    slong *refname = flint_malloc(refa * sizeof(slong)), *refval = flint_malloc(refa * sizeof(slong));
+    char name[32];
+    rj_env_init(env);
+    rj_val_init(v);
+    rj_test_randinit(st, seed + 77);
+    for (step = 0; step < steps; step++) {
+        slong nm = n_randint(st, 3000), op = n_randint(st, 9), i, found = -1;
+        snprintf(name, sizeof(name), "n%ld", (long) nm);
+        for (i = refn - 1; i >= 0; i--)
+            if (refname[i] == nm) {
+                found = i;
+                break;
+            }
+        if (op < 7) {                           /* bind (replace or append), push */
+            set_num(v, step);
+            if (op < 5)
+                rj_env_bind(env, name, v);
+            else
+                rj_env_push(env, name, v);
+            if (op < 5 && found >= 0)
+                refval[found] = step;
+            else {
+                if (refn == refa) {
+                    refa *= 2;
+                    refname = flint_realloc(refname, refa * sizeof(slong));
+                    refval = flint_realloc(refval, refa * sizeof(slong));
+                }
+                refname[refn] = nm;
+                refval[refn++] = step;
+            }
+        } else {                                /* unbind the newest of name */
+            rj_env_unbind(env, name);
+            if (found >= 0) {
+                memmove(refname + found, refname + found + 1, (refn - found - 1) * sizeof(slong));
+                memmove(refval + found, refval + found + 1, (refn - found - 1) * sizeof(slong));
+                refn--;
+            }
+        }
+        /* look a random name up in both */
+        nm = n_randint(st, 3100);
+        snprintf(name, sizeof(name), "n%ld", (long) nm);
+        for (found = -1, i = refn - 1; i >= 0; i--)
+            if (refname[i] == nm) {
+                found = i;
+                break;
+            }
+        {
+            rj_val_struct *w = rj_env_lookup(env, name);
+            RJ_CHECK(env->len == refn, seed, "step %ld: %ld bindings, list has %ld", (long) step,
+                     (long) env->len, (long) refn);
+            if (found < 0)
+                RJ_CHECK(w == NULL, seed, "step %ld: %s found but not bound", (long) step, name);
+            else
+                RJ_CHECK(w != NULL && w->kind == RJ_VAL_NUM
+                         && fmpq_equal_si(w->num, refval[found]), seed,
+                         "step %ld: %s has the wrong value", (long) step, name);
+        }
+    }
+    flint_randclear(st);
+    flint_free(refname);
+    flint_free(refval);
     rj_val_clear(v);
     rj_env_clear(env);
 }
@@ -1388,7 +1518,43 @@ START_TEST(test_env_limits)
     ck_assert_msg(strstr(err->msg, "numbers too large: the power would need about 1e+03 bits "
                                    "(limit max_bits = 1000)") != NULL, "message: %s", err->msg);
     ck_assert_int_eq(eval_text(v, "let p = 2^500 * 2^500", "p", env, err), RJ_ERR_LIMIT);
+    /* issue 15: the work of every checked number is charged to one counter;
+       the same power is computed while the counter has room and refused,
+       located and naming max_work, once it is spent */
+    env->limits.max_bits = RJ_MAX_NUM_BITS;
+    ck_assert(env->limits.work == &env->work && env->limits.max_work == RJ_MAX_WORK);
+    {
+        double w0 = env->work, w1;
+        ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_OK);
+        w1 = env->work - w0;            /* what one such power costs */
+        ck_assert(w1 >= 999 * log2(999.0));
+        env->limits.max_work = env->work + 1.5 * w1;   /* room for one more */
+    }
+    ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_OK);
+    ck_assert_int_eq(eval_text(v, "let p = 2^999", "p", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "exceeds max_work") != NULL && err->line == 1
+                  && err->col > 0, "message: %d:%d: %s", err->line, err->col, err->msg);
     fmpq_clear(q);
+    rj_val_clear(v);
+    rj_env_clear(env);
+
+    /* nested sums multiply: 10^10 terms were taken one by one until the work
+       ran out (minutes); the outer sum projects its work after its first term
+       and refuses, located at it, while 300 x 300 is computed and equals
+       (300 * 301 / 2)^2 */
+    rj_env_init(env);
+    rj_val_init(v);
+    fmpq_init(q);
+    ck_assert_int_eq(eval_text(v, "let s = sum(i in 1..100000: sum(j in 1..100000: i * j))",
+                               "s", env, err), RJ_ERR_LIMIT);
+    ck_assert_msg(strstr(err->msg, "sum over i: the first 1 of 100000 terms") != NULL
+                  && err->line == 1 && err->col == 9, "%d:%d: %s", err->line, err->col,
+                  err->msg);
+    ck_assert_int_eq(eval_text(v, "let s = sum(i in 1..300: sum(j in 1..300: i * j))", "s",
+                               env, err), RJ_OK);
+    fmpq_set_si(q, 300 * 301 / 2, 1);
+    fmpq_mul(q, q, q);
+    ck_assert(v->kind == RJ_VAL_NUM && fmpq_equal(v->num, q));
     rj_val_clear(v);
     rj_env_clear(env);
 }
@@ -1468,6 +1634,8 @@ lang_suite(void)
     tcase_add_test(tc, test_parse_file);
     tcase_add_test(tc, test_poly_arith);
     tcase_add_test(tc, test_env_limits);
+    tcase_add_test(tc, test_env_hash_lookup_matches_list);
+    tcase_add_test(tc, test_statement_token_limit);
     tcase_add_test(tc, test_get_si);
     suite_add_tcase(s, tc);
     return s;

@@ -7,9 +7,10 @@
 #            when libflint-arb-dev is installed)          (bench-precise)
 #   fast:    fwd+bwd and path-length gradients vs PyTorch (bench-fast;
 #            installs Debian's python3-torch on first use)
+#   front end: comments and lets, files 10x apart   (bench-frontend)
 set -e
 make=${MAKE:-make}
-for b in bench-exact bench-precise bench-fast; do
+for b in bench-exact bench-precise bench-fast bench-frontend; do
     echo "=== $b"
     $make -s "$b"
 done

@@ -18,6 +18,14 @@ cli_fail(const rj_error_t err)
 }
 
 int
+cli_fail_model(rj_error_t err, const char *model)
+{
+    if (err->file[0] == '\0' && model != NULL)
+        snprintf(err->file, sizeof(err->file), "%s", model);
+    return cli_fail(err);
+}
+
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -157,4 +165,105 @@ cli_print_mat(FILE *f, const char *indent, const fmpq_mat_t A)
         }
         fprintf(f, " ]\n");
     }
+}
+
+/* ------------------------------------------------------------ the memory limit */
+
+/* s as a byte count: digits, then nothing or one of K, M, G, T (powers of
+   1024, an optional B or iB after it); 0 when s is not one. */
+static int
+parse_bytes(size_t *out, const char *s)
+{
+    char *end;
+    double v, mult = 1;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s)
+        return 0;
+    switch (*end) {
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (mult > 1 && (strcmp(end, "B") == 0 || strcmp(end, "iB") == 0))
+        end += strlen(end);
+    if (*end != '\0' || v * mult >= 0x1p62)
+        return 0;
+    *out = (size_t) (v * mult);
+    return 1;
+}
+
+/* The counting allocator's report (rj_memory_track): the tool's one
+   out-of-memory message, then exit 2 (what was printed before is kept). */
+static void
+cli_out_of_memory(size_t request, size_t used, size_t limit)
+{
+    rj_loc_t w = rj_memory_where();
+    fflush(stdout);
+    fprintf(stderr, "resjac: ");
+    if (w.file != NULL)
+        fprintf(stderr, "%s:%d:%d: ", w.file, w.line, w.col);
+    fprintf(stderr, "memory limit reached: %.3g MB more would take the %.3g MB held over "
+            "the limit of %.3g MB (set it with --max-memory SIZE or RESJAC_MAX_MEMORY)\n",
+            (double) request / 1e6, (double) used / 1e6, (double) limit / 1e6);
+    exit(RJ_EXIT_USAGE);
+}
+
+int
+cli_memory_setup(int *argc, char **argv)
+{
+    const char *env = getenv("RESJAC_MAX_MEMORY");
+    size_t bytes = 0;
+    int i, j;
+    rj_memory_track(cli_out_of_memory);
+    rj_set_max_bytes(rj_max_bytes_for_machine());
+    if (env != NULL && env[0] != '\0') {
+        if (!parse_bytes(&bytes, env) || bytes < CLI_MIN_MEMORY) {
+            fprintf(stderr, "resjac: RESJAC_MAX_MEMORY: expected a size of at least 16M "
+                    "(bytes, or with K, M, G, T), got '%s'\n", env);
+            return RJ_EXIT_USAGE;
+        }
+        rj_set_max_bytes(bytes);
+    }
+    for (i = 1, j = 1; i < *argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        if (strcmp(a, "--max-memory") == 0) {
+            if (i + 1 >= *argc) {
+                fprintf(stderr, "resjac: option --max-memory needs a value\n");
+                return RJ_EXIT_USAGE;
+            }
+            val = argv[++i];
+        } else if (strncmp(a, "--max-memory=", 13) == 0)
+            val = a + 13;
+        else {
+            argv[j++] = argv[i];
+            continue;
+        }
+        if (!parse_bytes(&bytes, val) || bytes < CLI_MIN_MEMORY) {
+            fprintf(stderr, "resjac: --max-memory: expected a size of at least 16M (bytes, "
+                    "or with K, M, G, T), got '%s'\n", val);
+            return RJ_EXIT_USAGE;
+        }
+        rj_set_max_bytes(bytes);
+    }
+    argv[j] = NULL;
+    *argc = j;
+    return RJ_EXIT_OK;
+}
+
+int
+cli_exact_work(rj_error_t err, const rj_net_t net, slong n_in)
+{
+    double w = (double) FLINT_MAX(rj_net_max_width(net), n_in);
+    double madds = (double) net->len * 2 * w * w * (double) n_in;
+    if (madds <= RJ_MAX_MUL_WORK)
+        return RJ_OK;
+    return rj_error_set(err, RJ_ERR_LIMIT, "the exact pass would take about %.3g multiply-adds "
+                        "of exact numbers (%ld blocks up to %.0f wide, %ld inputs), over the "
+                        "limit %.3g (RJ_MAX_MUL_WORK); use the precise layer (--method "
+                        "interval)", madds, (long) net->len, w, (long) n_in, RJ_MAX_MUL_WORK);
 }

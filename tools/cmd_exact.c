@@ -186,8 +186,9 @@ load_model(rj_net_t net, fmpq_mat_t x, const exact_opts *o)
 {
     rj_error_t err;
     rj_error_init(err);
-    if (rj_model_load(net, x, o->model, o->net_name, o->at_name, err) != RJ_OK)
-        return cli_fail(err);
+    if (rj_model_load(net, x, o->model, o->net_name, o->at_name, err) != RJ_OK
+        || cli_exact_work(err, net, fmpq_mat_nrows(x)) != RJ_OK)
+        return cli_fail_model(err, o->model);
     return -1;
 }
 
@@ -262,7 +263,7 @@ rj_cmd_jacobian(int argc, char **argv)
     pol.mode = (o.tie && strcmp(o.tie, "left") == 0) ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
     pol.choice = 0;
     if (rj_exact_jacobian(J, ties, net, x, pol, err) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     all = ties->len > 0 && (o.tie == NULL || strcmp(o.tie, "all") == 0);
@@ -308,7 +309,7 @@ rj_cmd_jacobian(int argc, char **argv)
             pol.mode = RJ_TIE_CHOICE;
             pol.choice = c;
             if (rj_exact_jacobian(J, NULL, net, x, pol, err) != RJ_OK) {
-                rc = cli_fail(err);
+                rc = cli_fail_model(err, o.model);
                 goto done;
             }
             if (c == 0) {
@@ -462,13 +463,13 @@ rj_cmd_expand(int argc, char **argv)
     pol.choice = 0;
     if (rj_exact_parts(parts, ties, net, x, pol, err) != RJ_OK
         || rj_expand_direct(P, parts, err) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     dyadic = rj_exact_parts_is_dyadic(parts);
     if (o.subsets) {
         if (rj_expand_subsets(Ps, parts, err) != RJ_OK) {
-            rc = cli_fail(err);
+            rc = cli_fail_model(err, o.model);
             goto done;
         }
         ok_subsets = fmpq_mat_equal(Ps, P);
@@ -478,7 +479,7 @@ rj_cmd_expand(int argc, char **argv)
         for (k = 0; k <= L; k++)
             fmpq_mat_init(G + k, 0, 0);
         if (rj_expand_graded(G, parts, err) != RJ_OK) {
-            rc = cli_fail(err);
+            rc = cli_fail_model(err, o.model);
             goto done;
         }
         fmpq_mat_clear(Sum);
@@ -492,7 +493,7 @@ rj_cmd_expand(int argc, char **argv)
             for (k = 0; k <= L; k++)
                 fmpq_mat_init(Gc + k, 0, 0);
             if (rj_expand_graded_commuting(Gc, parts->R + 0, L, err) != RJ_OK) {
-                rc = cli_fail(err);
+                rc = cli_fail_model(err, o.model);
                 goto done;
             }
             for (k = 0; k <= L; k++)

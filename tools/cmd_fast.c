@@ -1,12 +1,15 @@
 /* resjac grad: the fast core on a model file or a random network: float
  * gradients, per-layer norms, weight-gradient norms, and per path length. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cblas.h>
 
 #include "cli.h"
@@ -48,7 +51,8 @@ static const char *grad_help =
     "  --graded           also the path-length-resolved gradient\n"
     "  --threads N        threads of OpenBLAS and of resjac's own graded pass\n"
     "                     (default: OPENBLAS_NUM_THREADS for OpenBLAS, one per\n"
-    "                     online processor for resjac; 1..64)\n"
+    "                     online processor for resjac; 1..64; OpenBLAS gets at\n"
+    "                     most the online processors)\n"
     "  --json             JSON output\n"
     "  --csv              CSV output (one row per layer or path length)\n"
     "  --plot FILE.svg    write FILE.csv and, when gnuplot is installed, the\n"
@@ -56,7 +60,7 @@ static const char *grad_help =
     "                     with --graded)\n"
     "\n"
     "Exit status: 0 success, 2 bad input, usage or a limit (depth <= 1000000,\n"
-    "width <= 65536, workspace <= 8 GiB, checked before any work).\n";
+    "width <= 65536, workspace within --max-memory, checked before any work).\n";
 
 static int
 have_gnuplot(void)
@@ -129,7 +133,17 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
     s->L = L;
     s->B = B;
     s->n_in = n_in;
-    /* limits and memory before work */
+    /* limits, work and memory before work.  The graded pass is quadratic in
+       the depth by nature (every block updates the grades of every path
+       length): about (L + 1) / 2 grades meet each block, each a backward
+       pass of B rows through it, ~ one multiply-add per parameter and row;
+       their total is held to the work limit (RJ_MAX_WORK), a few seconds */
+    if (graded && (double) (L + 1) / 2 * (double) B * (double) f->nparams > RJ_MAX_WORK)
+        return rj_error_set(err, RJ_ERR_LIMIT, "--graded: about %.3g multiply-adds for a "
+                            "depth-%ld network of %ld parameters, batch %ld (the graded pass is "
+                            "quadratic in the depth), over the work limit %.3g (RJ_MAX_WORK)",
+                            (double) (L + 1) / 2 * (double) B * (double) f->nparams, (long) L,
+                            (long) f->nparams, (long) B, RJ_MAX_WORK);
     st = rj_fast_work_reserve(w, f, B, 1, graded ? RJ_FAST_GRADED : 0, err);
     if (st != RJ_OK)
         return st;
@@ -193,6 +207,19 @@ done:
     return st;
 }
 
+/* A label as a CSV field: in double quotes, a quote doubled. */
+static void
+csv_label(FILE *out, const char *label)
+{
+    fputc('"', out);
+    for (; *label != '\0'; label++) {
+        if (*label == '"')
+            fputc('"', out);
+        fputc(*label, out);
+    }
+    fputs("\",", out);
+}
+
 static void
 write_csv(FILE *out, const grad_series *S, int ns, int graded)
 {
@@ -202,7 +229,8 @@ write_csv(FILE *out, const grad_series *S, int ns, int graded)
         fprintf(out, "net,layer,grad_norm,weight_grad_norm\n");
         for (si = 0; si < ns; si++)
             for (l = 0; l <= S[si].L; l++) {
-                fprintf(out, "\"%s\",%ld,%.17g,", S[si].label, (long) l, S[si].hnorm[l]);
+                csv_label(out, S[si].label);
+                fprintf(out, "%ld,%.17g,", (long) l, S[si].hnorm[l]);
                 if (l > 0)
                     fprintf(out, "%.17g\n", S[si].wnorm[l - 1]);
                 else
@@ -211,50 +239,118 @@ write_csv(FILE *out, const grad_series *S, int ns, int graded)
     } else {
         fprintf(out, "net,path_length,grad_norm,log10_paths,mean_norm_per_path\n");
         for (si = 0; si < ns; si++)
-            for (k = 0; k <= S[si].L; k++)
-                fprintf(out, "\"%s\",%ld,%.17g,%.17g,%.17g\n", S[si].label, (long) k,
-                        S[si].knorm[k], S[si].klog10c[k], S[si].kmean[k]);
+            for (k = 0; k <= S[si].L; k++) {
+                csv_label(out, S[si].label);
+                fprintf(out, "%ld,%.17g,%.17g,%.17g\n", (long) k, S[si].knorm[k],
+                        S[si].klog10c[k], S[si].kmean[k]);
+            }
     }
 }
 
-/* Create an empty temporary file "TARGET.tmpXXXXXX" next to target (its name
-   in buf): RJ_EXIT_OK, or a message naming the file and RJ_EXIT_USAGE. */
-static int
-plot_tmp(char *buf, size_t len, const char *target, const char *cmd)
+/* ------------------------------------------------------------ --plot files
+ *
+ * --plot FILE.svg writes FILE.csv and FILE.svg.  No name given by the user
+ * (the plot's, the model's) is ever written into the gnuplot script: both
+ * files are made under fixed names, data.csv and plot.svg, in a private
+ * directory that mkdtemp creates next to FILE.svg (same file system), with
+ * gnuplot started there (fork, chdir, exec: no shell); the titles in the
+ * script are the labels with every character outside [A-Za-z0-9 ,.=_+-]
+ * replaced.  When both are complete they are renamed into place, the SVG
+ * first; when there is no SVG (gnuplot missing or failing) an old FILE.svg is
+ * removed, so a new CSV never stands beside a stale picture.  The directory
+ * and whatever is in it are removed on every exit: at exit, and on SIGINT,
+ * SIGTERM and SIGHUP (then the signal is raised again, for its usual exit
+ * status), killing a running gnuplot first. */
+
+static char plot_dir[4096 + 32];        /* "" when there is none */
+static char plot_dir_csv[4096 + 64], plot_dir_svg[4096 + 64];
+static volatile pid_t plot_child;
+
+/* Async-signal-safe: unlink, rmdir, kill only. */
+static void
+plot_dir_remove(void)
 {
-    int fd;
+    if (plot_child > 0)
+        kill(plot_child, SIGKILL);
+    if (plot_dir[0] == '\0')
+        return;
+    unlink(plot_dir_csv);
+    unlink(plot_dir_svg);
+    rmdir(plot_dir);
+    plot_dir[0] = '\0';
+}
+
+static void
+plot_on_signal(int sig)
+{
+    plot_dir_remove();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Make the private directory next to target: RJ_EXIT_OK, or a message naming
+   the option and the directory and RJ_EXIT_USAGE. */
+static int
+plot_dir_make(const char *target, const char *csvname, const char *cmd)
+{
+    static int registered = 0;
+    const char *slash = strrchr(target, '/');
     struct stat sb;
-    if (stat(target, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        buf[0] = '\0';
-        return cli_usage_error(cmd, "--plot: cannot write %s: it is a directory", target);
-    }
-    snprintf(buf, len, "%s.tmpXXXXXX", target);
-    fd = mkstemp(buf);
-    if (fd < 0) {
+    int len = slash == NULL ? 1 : (slash == target ? 1 : (int) (slash - target));
+    const char *dir = slash == NULL ? "." : (slash == target ? "/" : target);
+    if ((stat(target, &sb) == 0 && S_ISDIR(sb.st_mode))
+        || (stat(csvname, &sb) == 0 && S_ISDIR(sb.st_mode)))
+        return cli_usage_error(cmd, "--plot: cannot write %s: it is a directory",
+                               stat(target, &sb) == 0 && S_ISDIR(sb.st_mode) ? target
+                                                                             : csvname);
+    snprintf(plot_dir, sizeof(plot_dir), "%.*s/.resjac-plot-XXXXXX", len, dir);
+    if (mkdtemp(plot_dir) == NULL) {
         int e = errno;
-        buf[0] = '\0';
-        return cli_usage_error(cmd, "--plot: cannot write %s: %s", target, strerror(e));
+        plot_dir[0] = '\0';
+        return cli_usage_error(cmd, "--plot: cannot write %s: %s (no private directory "
+                               "beside it)", csvname, strerror(e));
     }
-    {
-        mode_t m = umask(0);     /* mkstemp gives 0600: the plot gets 0666 & ~umask */
-        umask(m);
-        fchmod(fd, 0666 & ~m);
+    snprintf(plot_dir_csv, sizeof(plot_dir_csv), "%s/data.csv", plot_dir);
+    snprintf(plot_dir_svg, sizeof(plot_dir_svg), "%s/plot.svg", plot_dir);
+    if (!registered) {
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+        struct sigaction sa, old;
+        size_t k;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = plot_on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+            if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                sigaction(sigs[k], &sa, NULL);     /* an ignored signal stays ignored */
+        atexit(plot_dir_remove);
+        registered = 1;
     }
-    close(fd);
     return RJ_EXIT_OK;
 }
 
-static int
-plot_svg(const char *svg, const char *csv, const grad_series *S, int ns, int graded)
+/* A label as a gnuplot title: only characters that no gnuplot string or
+   command syntax gives a meaning to. */
+static void
+plot_title(char *buf, size_t len, const char *label)
 {
-    FILE *g;
-    int si, rc;
+    size_t i;
+    for (i = 0; i + 1 < len && label[i] != '\0'; i++) {
+        char c = label[i];
+        buf[i] = ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || strchr(" ,.=_+-", c) != NULL) ? c : '_';
+    }
+    buf[i] = '\0';
+}
+
+/* The gnuplot script: fixed file names only. */
+static void
+plot_script(FILE *g, const grad_series *S, int ns, int graded)
+{
+    int si;
     long off = 0;
-    g = popen("gnuplot", "w");
-    if (g == NULL)
-        return -1;
+    slong xmax = 0;
     fprintf(g, "set terminal svg size 900,560 dynamic noenhanced\n");
-    fprintf(g, "set output '%s'\n", svg);
+    fprintf(g, "set output 'plot.svg'\n");
     fprintf(g, "set datafile separator ','\nset key outside right\nset logscale y\n"
                "set grid\n");
     if (graded) {
@@ -265,27 +361,144 @@ plot_svg(const char *svg, const char *csv, const grad_series *S, int ns, int gra
         fprintf(g, "set xlabel 'layer l'\nset ylabel '||dL/dh_l||'\n"
                    "set title 'gradient norm per layer'\n");
     }
-    fprintf(g, "set xrange [0:%ld]\n", (long) S[0].L);
-    for (si = 1; si < ns; si++)
-        if (S[si].L > S[0].L)
-            fprintf(g, "set xrange [0:%ld]\n", (long) S[si].L);
+    for (si = 0; si < ns; si++)
+        xmax = FLINT_MAX(xmax, S[si].L);
+    fprintf(g, "set xrange [0:%ld]\n", (long) xmax);
     fprintf(g, "plot ");
     for (si = 0; si < ns; si++) {
         /* data lines of this series in the CSV (line 0 is the header) */
         long a = 1 + off, b = off + S[si].L + 1;
+        char t[sizeof(S[si].label)];
+        plot_title(t, sizeof(t), S[si].label);
         if (graded)
-            fprintf(g, "%s'%s' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
-                       "title '%s: sum', '%s' every ::%ld::%ld using 2:($5>0?$5:1/0) with "
-                       "lines dashtype 2 title '%s: per path'",
-                    si ? ", " : "", csv, a, b, S[si].label, csv, a, b, S[si].label);
+            fprintf(g, "%s'data.csv' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
+                       "title '%s: sum', 'data.csv' every ::%ld::%ld using 2:($5>0?$5:1/0) "
+                       "with lines dashtype 2 title '%s: per path'",
+                    si ? ", " : "", a, b, t, a, b, t);
         else
-            fprintf(g, "%s'%s' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
-                       "title '%s'", si ? ", " : "", csv, a, b, S[si].label);
+            fprintf(g, "%s'data.csv' every ::%ld::%ld using 2:($3>0?$3:1/0) with linespoints "
+                       "title '%s'", si ? ", " : "", a, b, t);
         off += S[si].L + 1;
     }
     fprintf(g, "\n");
-    rc = pclose(g);
-    return rc == 0 ? 0 : -1;
+}
+
+/* Run gnuplot in the private directory on the script: 0 when it exits 0 and
+   plot.svg is there. */
+static int
+plot_svg(const grad_series *S, int ns, int graded)
+{
+    int fds[2], status = -1, werr;
+    pid_t pid;
+    FILE *g;
+    struct stat sb;
+    void (*old_pipe)(int);
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        close(fds[1]);
+        if (dup2(fds[0], STDIN_FILENO) < 0 || chdir(plot_dir) != 0)
+            _exit(127);
+        if (nul >= 0)
+            dup2(nul, STDOUT_FILENO);
+        execlp("gnuplot", "gnuplot", (char *) NULL);
+        _exit(127);
+    }
+    plot_child = pid;
+    close(fds[0]);
+    old_pipe = signal(SIGPIPE, SIG_IGN);     /* a gnuplot that dies is an error here */
+    g = fdopen(fds[1], "w");
+    if (g != NULL) {
+        plot_script(g, S, ns, graded);
+        werr = ferror(g);
+        werr = (fclose(g) != 0) || werr;
+    } else {
+        close(fds[1]);
+        werr = 1;
+    }
+    signal(SIGPIPE, old_pipe);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    plot_child = 0;
+    return !werr && WIFEXITED(status) && WEXITSTATUS(status) == 0
+           && stat(plot_dir_svg, &sb) == 0 && S_ISREG(sb.st_mode) ? 0 : -1;
+}
+
+/* Write FILE.csv and FILE.svg (see above); RJ_EXIT_OK or RJ_EXIT_USAGE with a
+   message naming the file. */
+static int
+plot_write(const char *svgname, const char *csvname, const grad_series *S, int ns,
+           int graded)
+{
+    FILE *fo = fopen(plot_dir_csv, "w");
+    int ok, e;
+    if (fo != NULL)
+        write_csv(fo, S, ns, graded);
+    e = errno;
+    ok = fo != NULL && !ferror(fo);
+    if (fo != NULL) {
+        errno = 0;
+        ok = (fclose(fo) == 0) && ok;
+        e = errno != 0 ? errno : e;
+    }
+    if (!ok) {
+        fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", csvname,
+                e != 0 ? strerror(e) : "write error");
+        return RJ_EXIT_USAGE;
+    }
+    if (!have_gnuplot()) {
+        if ((unlink(svgname) != 0 && errno != ENOENT) || rename(plot_dir_csv, csvname) != 0) {
+            fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", csvname,
+                    strerror(errno));
+            return RJ_EXIT_USAGE;
+        }
+        fprintf(stderr, "resjac grad: gnuplot is not installed (Debian package "
+                        "gnuplot-nox): wrote %s only, no %s\n", csvname, svgname);
+        return RJ_EXIT_OK;
+    }
+    if (plot_svg(S, ns, graded) != 0) {
+        int gone = unlink(svgname) == 0 || errno == ENOENT;
+        if (gone && rename(plot_dir_csv, csvname) == 0)
+            fprintf(stderr, "resjac grad: gnuplot failed; no %s, the data is in %s\n",
+                    svgname, csvname);
+        else
+            fprintf(stderr, "resjac grad: gnuplot failed, and %s: %s\n",
+                    gone ? csvname : svgname, strerror(errno));
+        return RJ_EXIT_USAGE;
+    }
+    if (rename(plot_dir_svg, svgname) != 0) {
+        fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", svgname, strerror(errno));
+        return RJ_EXIT_USAGE;
+    }
+    if (rename(plot_dir_csv, csvname) != 0) {
+        e = errno;
+        unlink(svgname);            /* no new picture beside old data */
+        fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", csvname, strerror(e));
+        return RJ_EXIT_USAGE;
+    }
+    fprintf(stderr, "resjac grad: wrote %s and %s\n", svgname, csvname);
+    return RJ_EXIT_OK;
+}
+
+/* A failure on one network, named: a message that has no file gets the model
+   file (MODEL: ...) or the option (--random SPEC: ...). */
+static int
+grad_fail(rj_error_t err, const char *model, const char *spec)
+{
+    if (err->file[0] == '\0' && model == NULL) {
+        char msg[RJ_ERROR_MSG_LEN];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        snprintf(err->msg, sizeof(err->msg), "--random %.100s: %.380s", spec, msg);
+    }
+    return cli_fail_model(err, model);
 }
 
 int
@@ -298,7 +511,7 @@ rj_cmd_grad(int argc, char **argv)
     unsigned seen = 0;
     rj_fast_dtype dtype = RJ_FAST_F64;
     grad_series S[CLI_MAX_SERIES];
-    char csvname[4096], csvtmp[4096 + 16] = "", svgtmp[4096 + 16] = "";
+    char csvname[4096];
     rj_error_t err;
     int i;
 
@@ -385,8 +598,18 @@ rj_cmd_grad(int argc, char **argv)
         return cli_usage_error(cmd, "--batch applies to --random networks only, not to "
                                "a MODEL");
     if (seen & 128) {
+        /* OpenBLAS gets no more threads than online processors: more cannot
+           run at once, and OpenBLAS, which cannot report a thread it failed
+           to start, retries forever when a memory ulimit leaves no room for
+           their buffers (issue 15).  resjac's own graded pass takes N: it
+           runs with the threads it could start. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        int blas = (int) (cpus >= 1 && threads > (unsigned long) cpus ? cpus : (long) threads);
         rj_fast_set_num_threads((int) threads);
-        openblas_set_num_threads((int) threads);
+        openblas_set_num_threads(blas);
+        if (openblas_get_num_threads() > blas)
+            return cli_usage_error(cmd, "--threads %lu: OpenBLAS keeps %d threads", threads,
+                                   openblas_get_num_threads());
     }
     if (plot != NULL) {
         size_t n = strlen(plot);
@@ -395,15 +618,10 @@ rj_cmd_grad(int argc, char **argv)
                                    plot);
         if (n >= sizeof(csvname))
             return cli_usage_error(cmd, "--plot: the file name is too long");
-        /* before any work: a file can be created next to FILE.csv and FILE.svg
-           (both are written through a temporary file, renamed when complete) */
+        /* before any work: the private directory next to FILE.svg */
         snprintf(csvname, sizeof(csvname), "%.*s.csv", (int) (n - 4), plot);
-        if ((rc = plot_tmp(csvtmp, sizeof(csvtmp), csvname, cmd)) != RJ_EXIT_OK)
+        if ((rc = plot_dir_make(plot, csvname, cmd)) != RJ_EXIT_OK)
             return rc;
-        unlink(csvtmp);
-        if ((rc = plot_tmp(svgtmp, sizeof(svgtmp), plot, cmd)) != RJ_EXIT_OK)
-            return rc;
-        unlink(svgtmp);
     }
 
     if (model != NULL) {
@@ -425,7 +643,7 @@ rj_cmd_grad(int argc, char **argv)
             rj_fast_net_clear(f);
             fmpq_mat_clear(X);
             rj_net_clear(net);
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         n = fmpq_mat_nrows(X);
         B = fmpq_mat_ncols(X);
@@ -443,7 +661,7 @@ rj_cmd_grad(int argc, char **argv)
             fmpq_mat_clear(X);
             rj_net_clear(net);
             rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         for (r = 0; r < n; r++)
             for (c = 0; c < B; c++)
@@ -456,7 +674,7 @@ rj_cmd_grad(int argc, char **argv)
         rj_net_clear(net);
         if (st != RJ_OK) {
             series_clear(S);
-            return cli_fail(err);
+            return grad_fail(err, model, NULL);
         }
         ns = 1;
     } else {
@@ -475,7 +693,7 @@ rj_cmd_grad(int argc, char **argv)
                 rj_fast_net_clear(f);
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
             xd = malloc(batch * f->n_in * sizeof(double));
             if (xd == NULL) {
@@ -483,7 +701,7 @@ rj_cmd_grad(int argc, char **argv)
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
                 rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
             rj_fast_randn(xd, batch * f->n_in, seed + 7);
             snprintf(S[si].label, sizeof(S[si].label), "%s", randoms[si]);
@@ -494,7 +712,7 @@ rj_cmd_grad(int argc, char **argv)
             if (st != RJ_OK) {
                 for (i = 0; i < ns; i++)
                     series_clear(S + i);
-                return cli_fail(err);
+                return grad_fail(err, NULL, randoms[si]);
             }
         }
     }
@@ -563,37 +781,10 @@ rj_cmd_grad(int argc, char **argv)
         }
     }
     if (plot != NULL) {
-        FILE *fo = NULL;
-        int ok = plot_tmp(csvtmp, sizeof(csvtmp), csvname, cmd) == RJ_EXIT_OK;
-        if (ok) {
-            fo = fopen(csvtmp, "w");
-            if (fo != NULL)
-                write_csv(fo, S, ns, graded);
-            ok = fo != NULL && !ferror(fo);
-            ok = (fo != NULL && fclose(fo) == 0) && ok;
-            ok = ok && rename(csvtmp, csvname) == 0;
-            if (!ok) {
-                unlink(csvtmp);
-                fprintf(stderr, "resjac grad: --plot: cannot write %s: %s\n", csvname,
-                        strerror(errno));
-            }
-        }
-        if (!ok) {
-            rc = RJ_EXIT_USAGE;
-        } else if (!have_gnuplot()) {
-            fprintf(stderr, "resjac grad: gnuplot is not installed (Debian package "
-                            "gnuplot-nox): wrote %s only, no %s\n", csvname, plot);
-        } else if (plot_tmp(svgtmp, sizeof(svgtmp), plot, cmd) != RJ_EXIT_OK) {
-            rc = RJ_EXIT_USAGE;
-        } else if (plot_svg(svgtmp, csvname, S, ns, graded) != 0
-                   || rename(svgtmp, plot) != 0) {
-            unlink(svgtmp);
-            fprintf(stderr, "resjac grad: gnuplot failed; no %s, the data is in %s\n", plot,
-                    csvname);
-            rc = RJ_EXIT_USAGE;
-        } else {
-            fprintf(stderr, "resjac grad: wrote %s and %s\n", plot, csvname);
-        }
+        int prc = plot_write(plot, csvname, S, ns, graded);
+        plot_dir_remove();
+        if (prc != RJ_EXIT_OK)
+            rc = prc;
     }
     for (si = 0; si < ns; si++)
         series_clear(S + si);

@@ -271,7 +271,7 @@ rj_cmd_interval_jacobian(int argc, char **argv)
     if ((st = load(net, x, &o, err)) != RJ_OK
         || (st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK
         || (st = check_finite(J, "J", err)) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
     } else if (o.json) {
         json_t *j = json_head(&o, net);
         json_object_set_new(j, "jacobian", json_imat(J));
@@ -319,7 +319,7 @@ rj_cmd_interval_expand(int argc, char **argv)
     rj_precise_parts_init(parts);
     rc = RJ_EXIT_OK;
     if ((st = load(net, x, &o, err)) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     L = net->len;
@@ -327,13 +327,13 @@ rj_cmd_interval_expand(int argc, char **argv)
         rj_error_set(err, RJ_ERR_LIMIT, "--graded: L = %ld blocks is above the limit "
                      "RJ_PRECISE_GRADED_MAX_L = %d (O(L^2) products)", (long) L,
                      RJ_PRECISE_GRADED_MAX_L);
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     if ((st = rj_precise_parts_fmpq(parts, net, x, o.prec, err)) != RJ_OK
         || (st = rj_precise_expand_direct(P, parts, o.prec, err)) != RJ_OK
         || (st = check_finite(P, "P", err)) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     if (o.graded) {
@@ -341,12 +341,12 @@ rj_cmd_interval_expand(int argc, char **argv)
         for (k = 0; k <= L; k++)
             rj_imat_init(G + k, 0, 0, o.prec);
         if ((st = rj_precise_expand_graded(G, parts, o.prec, err)) != RJ_OK) {
-            rc = cli_fail(err);
+            rc = cli_fail_model(err, o.model);
             goto done;
         }
         for (k = 0; k <= L; k++)
             if ((st = check_finite(G + k, "G_k", err)) != RJ_OK) {
-                rc = cli_fail(err);
+                rc = cli_fail_model(err, o.model);
                 goto done;
             }
     }
@@ -412,7 +412,7 @@ rj_cmd_bounds(int argc, char **argv)
     if ((st = load(net, x, &o, err)) != RJ_OK) {
         rj_net_clear(net);
         fmpq_mat_clear(x);
-        return cli_fail(err);
+        return cli_fail_model(err, o.model);
     }
 
     rj_imat_init(J, 0, 0, o.prec);
@@ -425,7 +425,7 @@ rj_cmd_bounds(int argc, char **argv)
     mpfr_init2(smin, RJ_RAD_PREC);
     if ((st = rj_precise_jacobian_fmpq(J, ties, net, x, o.prec, err)) != RJ_OK
         || (st = check_finite(J, "J", err)) != RJ_OK) {
-        rc = cli_fail(err);
+        rc = cli_fail_model(err, o.model);
         goto done;
     }
     rj_imat_norm_1(n1, J);

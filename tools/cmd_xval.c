@@ -133,7 +133,7 @@ rj_cmd_xval(int argc, char **argv)
         || (st = rj_net_validate(net, err)) != RJ_OK) {
         fmpq_mat_clear(x);
         rj_net_clear(net);
-        return cli_fail(err);
+        return cli_fail_model(err, model);
     }
     if (fmpq_mat_ncols(x) != 1 || fmpq_mat_nrows(x) != rj_net_width_in(net)) {
         long r = fmpq_mat_nrows(x), c = fmpq_mat_ncols(x);
@@ -160,7 +160,7 @@ rj_cmd_xval(int argc, char **argv)
                 rj_fast_bound_clear(side[i].b);
             fmpq_mat_clear(x);
             rj_net_clear(net);
-            return cli_fail(err);
+            return cli_fail_model(err, model);
         }
     }
 
@@ -173,7 +173,8 @@ rj_cmd_xval(int argc, char **argv)
     } else {
         rj_error_t e2;
         rj_error_init(e2);
-        if (rj_exact_parts(parts, NULL, net, x, pol, e2) == RJ_OK
+        if (cli_exact_work(e2, net, fmpq_mat_nrows(x)) == RJ_OK
+            && rj_exact_parts(parts, NULL, net, x, pol, e2) == RJ_OK
             && rj_expand_direct(Je, parts, e2) == RJ_OK) {
             have_exact = 1;
             for (si = 0; si < nsides; si++) {

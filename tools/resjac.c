@@ -51,6 +51,9 @@ print_usage(FILE *f)
     }
     fputs("\n"
           "Run `resjac COMMAND --help` for a command's options.\n"
+          "Every command takes --max-memory SIZE (e.g. 2G; or RESJAC_MAX_MEMORY): the\n"
+          "most memory numbers and matrices may hold at once, by default half the\n"
+          "physical memory (at most 8G, at most 3/4 of ulimit -v).\n"
           "Exit status: 0 success, 1 a check found a disagreement, 2 bad input or usage.\n",
           f);
 }
@@ -79,7 +82,9 @@ dispatch(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    int rc;
+    int rc = cli_memory_setup(&argc, argv);   /* before anything allocates */
+    if (rc != RJ_EXIT_OK)
+        return rc;
     if (argc < 2) {
         print_usage(stderr);
         return RJ_EXIT_USAGE;

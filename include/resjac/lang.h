@@ -136,11 +136,40 @@ int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
 #define RJ_MAX_POLY_DEGREE (WORD(1) << 20)
 #define RJ_MAX_MUL_WORK (1.0 * (1L << 33))
 
+/* Most tokens in one statement (a 2^20-entry literal has twice as many).  The
+   lexer refuses the token after it, located, before the parser builds a tree
+   for it: the tree, and its evaluation, are then bounded by the statement
+   (a 50 MB `let a = 1+1+...` is refused after 2 million tokens, not after
+   11 GB).  Larger data belongs in load("w.npy"). */
+#define RJ_MAX_STMT_TOKENS (WORD(1) << 21)
+
+/* Work: every number whose size rj_limits_check_bits checks is also charged,
+   B bits at B * max(1, log2 B) units (about the bit operations of making it by
+   multiplication), to a counter that lives in the environment (one per
+   environment: a file's definitions and claims share it); over max_work the
+   check fails with RJ_ERR_LIMIT, located, naming max_work.  A forall also
+   refuses early when its cases so far, projected over its range, would pass
+   the limit (src/claims/forall.c).  2^33 units are about ten seconds of
+   binomials (measured: 2e10 units, forall k in 1..10000: paths(10^7, k), 25 s);
+   the bundled proofs' largest file uses 5e7. */
+#define RJ_MAX_WORK (1.0 * (WORD(1) << 33))
+
 typedef struct {
     slong max_terms;
     slong max_bits;
+    double max_work;              /* units, see RJ_MAX_WORK */
+    double *work;                 /* the counter charged (NULL: none) */
 } rj_limits;
 
+/* A loop's work so far, projected: RJ_ERR_LIMIT at loc when the `done` of
+   `total` iterations (units: "cases", "terms") that took *lim->work - start
+   units, averaged and projected over all of them, would pass what was left
+   of lim->max_work at start.  what names the loop ("forall k", "sum over
+   k").  Checked between iterations, so a loop of growing cost is refused
+   after its first cheap ones. */
+int rj_limits_check_projection(const rj_limits *lim, double start, slong done, slong total,
+                               const char *what, const char *units, rj_loc_t loc,
+                               rj_error_t err);
 /* Fill lim with the defaults above. */
 void rj_limits_default(rj_limits *lim);
 /* RJ_ERR_LIMIT at loc when `terms` is over lim->max_terms (what: "sum", "prod"). */
@@ -148,7 +177,7 @@ int rj_limits_check_terms(const rj_limits *lim, double terms, const char *what, 
                           rj_error_t err);
 /* RJ_ERR_LIMIT at loc when `bits`, an upper bound on the bits of a result's
    numbers, is over lim->max_bits (what names the result: "the power",
-   "paths(L)"). */
+   "paths(L)"), or when charging its work (RJ_MAX_WORK) passes lim->max_work. */
 int rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc_t loc,
                          rj_error_t err);
 
@@ -326,6 +355,10 @@ typedef struct rj_env_struct {
     slong nfuncs;                 /* registered function tables */
     rj_func_table *funcs;
     rj_limits limits;             /* rj_env_init: the defaults */
+    double work;                  /* limits.work points here */
+    slong nbuckets;               /* name lookup: a chained hash over the bindings; */
+    slong *heads;                 /* heads[h] the newest binding whose name hashes to h, */
+    slong *next;                  /* next[i] the next older one (-1 ends a chain) */
 } rj_env_struct;
 typedef rj_env_struct rj_env_t[1];
 

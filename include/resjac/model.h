@@ -39,11 +39,39 @@ extern "C" {
 /* Most matrix entries one value may hold: a single matrix, or all the weights
    of a network (W1, b1, W2, b2, Ws over its blocks); bounds memory. */
 #define RJ_MAX_ENTRIES (1L << 25)
-/* Memory limit of one computation, in bytes: the workspace of a fast pass, the
-   matrices of a precise (MPFR) pass.  Each layer estimates what it needs from
-   the shapes and the precision and returns RJ_ERR_LIMIT before allocating
-   when the estimate is over; this is the one place to raise it. */
-#define RJ_MAX_BYTES (((size_t) 8) << 30)
+/* Memory limit of a run, in bytes: the workspace of a fast pass, the matrices
+   of a precise (MPFR) pass, and -- once rj_memory_track is on -- everything
+   FLINT, GMP and MPFR hold at once (numbers, matrices, the values bound in an
+   environment).  Each layer estimates what it needs from the shapes and the
+   precision and returns RJ_ERR_LIMIT before allocating when the estimate is
+   over.  This is the one place the limit lives: rj_max_bytes() is the value
+   set by rj_set_max_bytes, else RJ_MAX_BYTES_DEFAULT (the library reads
+   nothing from the machine or the environment by itself; the tool sets
+   --max-memory, RESJAC_MAX_MEMORY or rj_max_bytes_for_machine()). */
+#define RJ_MAX_BYTES_DEFAULT (((size_t) 8) << 30)
+#define RJ_MAX_BYTES (rj_max_bytes())
+size_t rj_max_bytes(void);
+/* Set the limit (0: back to the default). */
+void rj_set_max_bytes(size_t bytes);
+/* A safe share of this machine: half the physical memory (sysconf), at most
+   RJ_MAX_BYTES_DEFAULT and at most 3/4 of an address-space or data-segment
+   limit (ulimit -v). */
+size_t rj_max_bytes_for_machine(void);
+/* Route FLINT's (__flint_set_memory_functions) and GMP's (hence MPFR's)
+   allocations through a counter of the bytes they hold: an allocation that
+   would take the total over rj_max_bytes() calls over(request, in_use,
+   limit) instead -- the tool's handler reports it and exits 2, so that
+   FLINT's own out-of-memory abort (which prints to stdout and can recurse)
+   is never reached.  over may be NULL (the allocation then fails as
+   malloc's would).  Call before any FLINT, GMP or MPFR allocation: memory
+   allocated before it must not be freed after it. */
+void rj_memory_track(void (*over)(size_t request, size_t in_use, size_t limit));
+/* Bytes FLINT, GMP and MPFR hold now (0 without rj_memory_track). */
+size_t rj_memory_in_use(void);
+/* The definition being evaluated (rj_eval_defs sets it), for a report of the
+   memory limit; loc.file NULL when none.  The file name is not copied. */
+void rj_memory_set_where(rj_loc_t loc);
+rj_loc_t rj_memory_where(void);
 
 typedef enum {
     RJ_ACT_IDENTITY = 0,

@@ -190,6 +190,7 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
         rj_error_t e;
         broken_t *b;
         rj_error_init(e);
+        rj_memory_set_where(s->loc);     /* for a report of the memory limit */
         b = expr_uses_broken(s->expr, &bl);
         if (s->kind == RJ_STMT_LET) {
             if (b != NULL) {
@@ -242,6 +243,7 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
         }
     }
     broken_clear(&bl);
+    rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
     rj_claims_env_clear(env);
     return RJ_OK;
 }

@@ -81,6 +81,8 @@ typedef struct {
     slong case_start;           /* where the innermost open case's ties start */
     ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
+    double outer_cases;         /* cases of the enclosing foralls, multiplied
+                                   (0: none); forall.c limits the product */
     struct cl_net_cache_s *net_cache;   /* the network last converted by the
                                            precise layer (net_functions.c) */
 } cl_ctx;

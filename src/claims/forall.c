@@ -8,6 +8,14 @@
  *     case survived, some only sampled or approximately).  Each case is reduced
  *     over its own ReLU tie choices: a case is REFUTED only when it fails for
  *     every choice, so a refuted case refutes the claim under every convention.
+ *     Limits, checked before each case is decided: nested quantifiers multiply
+ *     (the cases of every enclosing forall times this one's are at most
+ *     opts.max_range, or opts.max_samples when the innermost is a random
+ *     family), and the work of the cases (rj_limits, RJ_MAX_WORK): after each
+ *     case the work so far, averaged over the cases done and projected over
+ *     the whole range, must fit what is left of max_work -- so a range of
+ *     growing cases (paths(10^7, k) for k up to 10^5) is refused after its
+ *     first few hundred cheap cases, not after an hour.
  *
  * forall J in random(rows = r, cols = c, norm = N, bound = B, seed = s,
  *                    count = n [, strict = 1]): F
@@ -65,12 +73,39 @@ in_case(rj_error_t err, int st, const char *var, const char *val)
     return st;
 }
 
+/* RJ_ERR_LIMIT at f when the cases of the enclosing foralls times n, this
+   quantifier's, exceed max (what: "RJ_CLAIMS_MAX_RANGE"). */
+static int
+nested_limit(const rj_expr_struct *f, const cl_ctx *ctx, double n, slong max, const char *what,
+             rj_error_t err)
+{
+    double outer = ctx->outer_cases > 0 ? ctx->outer_cases : 1;
+    if (outer * n <= (double) max)
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_LIMIT, f->loc,
+                            "forall %s: nested quantifiers give %.0f cases in all (%.0f of the "
+                            "enclosing foralls times %.0f of this one), over the limit of %ld "
+                            "cases (%s)", f->name, outer * n, outer, n, (long) max, what);
+}
+
+/* The projected work of a quantifier after `done` of its `total` cases
+   (rj_limits_check_projection), named "forall NAME". */
+static int
+work_projection(const rj_expr_struct *f, const rj_limits *lim, double start, slong done,
+                slong total, rj_error_t err)
+{
+    char what[80];
+    snprintf(what, sizeof(what), "forall %.60s", f->name);
+    return rj_limits_check_projection(lim, start, done, total, what, "cases", f->loc, err);
+}
+
 int
 cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
                  rj_error_t err)
 {
     fmpz_t a, b, n, kz;
     slong i, nund = 0, nweak = 0, total;
+    double outer = ctx->outer_cases, work0 = env->limits.work != NULL ? *env->limits.work : 0;
     char *first_und = NULL, *first_weak = NULL, *last_ev = NULL, *sa = NULL, *sb = NULL;
     rj_val_t kv;
     int st, refuted = 0;
@@ -113,9 +148,15 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
        that F held for every integer k in a..b (proofs/LANGUAGE.md, "forall k
        in a..b: F decides F for every integer k"). */
     total = fmpz_get_si(n);
+    if ((st = nested_limit(f, ctx, (double) total, ctx->opts.max_range, "RJ_CLAIMS_MAX_RANGE",
+                           err)) != RJ_OK)
+        goto done;
+    ctx->outer_cases = (outer > 0 ? outer : 1) * (double) total;
     sa = fmpz_get_str(NULL, 10, a);
     sb = fmpz_get_str(NULL, 10, b);
     for (i = 0; i < total && st == RJ_OK && !refuted; i++) {
+        if (i > 0 && (st = work_projection(f, &env->limits, work0, i, total, err)) != RJ_OK)
+            break;
         rj_verdict_kind v;
         char *ev = NULL, *num;
         fmpz_add_ui(kz, a, (ulong) i);
@@ -186,6 +227,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
                                           2 * CL_EV_LEN));
     }
 done:
+    ctx->outer_cases = outer;
     flint_free(first_und);
     flint_free(first_weak);
     flint_free(last_ev);
@@ -259,6 +301,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     fmpq_mat_t J;
     rj_val_t jv;
     slong idx, total, nund = 0;
+    double outer, work0 = env->limits.work != NULL ? *env->limits.work : 0;
     char label[120], *first_und = NULL, *bs;
     int st, refuted = 0;
 
@@ -268,14 +311,24 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         fmpq_clear(s.bound);
         return st;
     }
+    total = CL_RFAMILY_STRUCTURED + s.count;
+    st = nested_limit(f, ctx, (double) total, ctx->opts.max_samples + CL_RFAMILY_STRUCTURED,
+                      "RJ_CLAIMS_MAX_SAMPLES", err);
+    if (st != RJ_OK) {
+        fmpq_clear(s.bound);
+        return st;
+    }
+    outer = ctx->outer_cases;
+    ctx->outer_cases = (outer > 0 ? outer : 1) * (double) total;
     flint_randinit(state);
     flint_randseed(state, s.seed * UWORD(2654435761) + 12345, s.seed ^ UWORD(0x5DEECE66D));
     fmpq_mat_init(J, s.rows, s.cols);
     rj_val_init(jv);
-    total = CL_RFAMILY_STRUCTURED + s.count;
     for (idx = 0; idx < total && st == RJ_OK && !refuted; idx++) {
         rj_verdict_kind v;
         char *ev = NULL;
+        if (idx > 0 && (st = work_projection(f, &env->limits, work0, idx, total, err)) != RJ_OK)
+            break;
         cl_rfamily_candidate(J, label, sizeof(label), &s, idx, state);
         if (!cl_rfamily_within(J, &s)) {
             st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
@@ -328,6 +381,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
                                          (long) s.rows, (long) s.cols, f->name,
                                          cl_rfamily_norm_name(s.norm), s.strict ? "<" : "<=", bs));
     }
+    ctx->outer_cases = outer;
     flint_free(bs);
     flint_free(first_und);
     fmpq_mat_clear(J);

@@ -71,6 +71,8 @@ rj_limits_default(rj_limits *lim)
 {
     lim->max_terms = RJ_MAX_TERMS;
     lim->max_bits = RJ_MAX_NUM_BITS;
+    lim->max_work = RJ_MAX_WORK;
+    lim->work = NULL;
 }
 
 
@@ -96,9 +98,37 @@ int
 rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj_loc_t loc,
                      rj_error_t err)
 {
-    return over_limit(err, loc, bits, lim != NULL ? lim->max_bits : RJ_MAX_NUM_BITS,
-                      "numbers too large: %s would need about %.3g bits (limit max_bits = "
-                      "%ld)", what);
+    int st = over_limit(err, loc, bits, lim != NULL ? lim->max_bits : RJ_MAX_NUM_BITS,
+                        "numbers too large: %s would need about %.3g bits (limit max_bits = "
+                        "%ld)", what);
+    if (st == RJ_OK && lim != NULL && lim->work != NULL) {
+        double w = bits > 2 ? bits * log2(bits) : 1;
+        *lim->work += w;
+        if (*lim->work > lim->max_work)
+            return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                                    "work limit reached at %s (about %.3g bits): the work "
+                                    "done so far, about %.3g units, exceeds max_work = %.3g "
+                                    "(RJ_MAX_WORK)", what, bits, *lim->work, lim->max_work);
+    }
+    return st;
+}
+
+int
+rj_limits_check_projection(const rj_limits *lim, double start, slong done, slong total,
+                           const char *what, const char *units, rj_loc_t loc, rj_error_t err)
+{
+    double used, proj;
+    if (lim == NULL || lim->work == NULL || done <= 0 || done >= total)
+        return RJ_OK;
+    used = *lim->work - start;
+    proj = used / (double) done * (double) total;
+    if (proj <= lim->max_work - start)
+        return RJ_OK;
+    return rj_error_set_loc(err, RJ_ERR_LIMIT, loc,
+                            "%s: the first %ld of %ld %s took about %.3g units of work; all of "
+                            "them would need about %.3g, over the work limit max_work = %.3g "
+                            "(RJ_MAX_WORK)", what, (long) done, (long) total, units, used, proj,
+                            lim->max_work);
 }
 
 /* An upper bound on log2|z| (0 for z = 0): z = d 2^e with d truncated to 53

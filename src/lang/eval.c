@@ -356,6 +356,7 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
     slong a, b, k;
     int st, is_sum = e->kind == RJ_EXPR_SUM;
     const char *w = is_sum ? "sum" : "prod";
+    double work0;
     char what[80];
 
     rj_val_init(lo);
@@ -382,7 +383,14 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
     fmpq_set_si(acc->num, is_sum ? 0 : 1, 1);
     step[0] = acc;
     step[1] = term;
+    work0 = env->limits.work != NULL ? *env->limits.work : 0;
+    snprintf(what, sizeof(what), "%s over %.60s", w, e->name);
     for (k = a; k <= b && st == RJ_OK; k++) {
+        /* nested sums multiply: the work so far, projected (issue 15) */
+        st = rj_limits_check_projection(&env->limits, work0, k - a, b - a + 1, what, "terms",
+                                        e->loc, err);
+        if (st != RJ_OK)
+            break;
         rj_val_reset(kv);
         kv->kind = RJ_VAL_NUM;
         fmpq_set_si(kv->num, k, 1);
@@ -513,10 +521,12 @@ rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err)
         const rj_stmt_struct *s = prog->stmts + i;
         if (s->kind != RJ_STMT_LET)
             continue;
+        rj_memory_set_where(s->loc);     /* for a report of the memory limit */
         st = eval_rec(v, s->expr, env, s->name, err);
         if (st == RJ_OK)
             env_bind_move(env, s->name, v);
     }
+    rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
     rj_val_clear(v);
     return st;
 }

@@ -5,6 +5,7 @@
 
 #include <flint/fmpz.h>
 
+#include "resjac/lang.h"
 #include "lex.h"
 
 void
@@ -209,11 +210,17 @@ decimal_value(fmpq_t q, const char *digits, slong exp10)
 
 /* Is the line starting at p (after blank and comment lines) indented?  Returns
    1 for an indented content line, 0 for a content line at column 1 or the end
-   of the text. */
+   of the text.  Every line start between p and that content line has the same
+   answer, so the scan is remembered in *seen (the start of the content line, or
+   of the end of the text) and *ans: a later call from a line start at or
+   before *seen answers at once, and the lexer stays linear in the text however
+   many blank or comment lines follow each other. */
 static int
-next_content_indented(const char *p)
+next_content_indented(const char *p, const char **seen, int *ans)
 {
     const char *r;
+    if (*seen != NULL && p <= *seen)
+        return *ans;
     for (;;) {
         r = p;
         while (*r == ' ' || *r == '\t' || *r == '\r')
@@ -226,9 +233,9 @@ next_content_indented(const char *p)
             p = r + 1;
             continue;
         }
-        if (*r == '\0')
-            return 0;
-        return r != p && (*p == ' ' || *p == '\t');
+        *seen = p;
+        *ans = (*r != '\0') && r != p && (*p == ' ' || *p == '\t');
+        return *ans;
     }
 }
 
@@ -238,6 +245,9 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
     const unsigned char *p = (const unsigned char *) text;
     const unsigned char *lstart = p;   /* start of the current line */
     int line = 1, depth = 0, status = RJ_OK;
+    const char *seen = NULL;           /* next_content_indented's memory */
+    slong stmt_start = 0;              /* the current statement's first token */
+    int seen_ans = 0;
     rj_tok_struct *k;
 
 #define COL ((int) (p - lstart) + 1)
@@ -245,6 +255,16 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
     for (;;) {
         int c = *p;
         int col = COL;
+        if (t->len > 0 && t->toks[t->len - 1].kind == RJ_TOK_EOS)
+            stmt_start = t->len;
+        else if (t->len - stmt_start > RJ_MAX_STMT_TOKENS) {
+            rj_tok_struct *s0 = t->toks + stmt_start;
+            return rj_error_set_loc(err, RJ_ERR_LIMIT, (rj_loc_t) { file, s0->line, s0->col },
+                                    "statement of more than %ld tokens (limit "
+                                    "RJ_MAX_STMT_TOKENS; the token past it is at line %d): "
+                                    "split it, or load large data with load(\"file.npy\")",
+                                    (long) RJ_MAX_STMT_TOKENS, t->toks[t->len - 1].line);
+        }
         if (c == '\0')
             break;
         if (c == ' ' || c == '\t' || c == '\r') {
@@ -270,7 +290,7 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
             lstart = p;
             if (depth > 0)
                 continue;
-            if (next_content_indented((const char *) p))
+            if (next_content_indented((const char *) p, &seen, &seen_ans))
                 continue;
             if (t->len > 0 && t->toks[t->len - 1].kind != RJ_TOK_EOS)
                 push(t, RJ_TOK_EOS, line - 1, col);

@@ -53,9 +53,16 @@ expr_new(rj_expr_kind kind, rj_loc_t loc)
 static void
 expr_add_named(rj_expr_ptr e, rj_expr_ptr a, const char *argname, rj_loc_t nameloc)
 {
-    e->args = flint_realloc(e->args, (e->nargs + 1) * sizeof(rj_expr_ptr));
-    e->argnames = flint_realloc(e->argnames, (e->nargs + 1) * sizeof(char *));
-    e->argnamelocs = flint_realloc(e->argnamelocs, (e->nargs + 1) * sizeof(rj_loc_t));
+    /* capacity 4, 8, 16, ...: full when nargs is 0 or a power of two >= 4, so a
+       literal of a million entries is built in linear time (a realloc that
+       moves the block each time made it quadratic) */
+    slong n = e->nargs;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        slong cap = FLINT_MAX(4, 2 * n);
+        e->args = flint_realloc(e->args, cap * sizeof(rj_expr_ptr));
+        e->argnames = flint_realloc(e->argnames, cap * sizeof(char *));
+        e->argnamelocs = flint_realloc(e->argnamelocs, cap * sizeof(rj_loc_t));
+    }
     e->args[e->nargs] = a;
     e->argnames[e->nargs] = rj_strdup(argname);
     e->argnamelocs[e->nargs] = argname != NULL ? nameloc : a->loc;
@@ -716,10 +723,25 @@ parse_unary(parser_t *P)
     return e;
 }
 
+/* A chain a + b + ... of `chain` operands is a tree at least that deep:
+   refuse it at the operator that passes the depth limit, while building, not
+   after a tree of millions of nodes (statement() checks the whole tree). */
+static int
+chain_ok(parser_t *P, const rj_tok_struct *op, slong chain)
+{
+    if (chain <= RJ_MAX_EXPR_DEPTH)
+        return 1;
+    rj_error_set_loc(P->err, RJ_ERR_LIMIT, tok_loc(P, op),
+                     "expression nested deeper than %d levels: a chain of more than %d "
+                     "operands (split it with let)", RJ_MAX_EXPR_DEPTH, RJ_MAX_EXPR_DEPTH);
+    return 0;
+}
+
 static rj_expr_ptr
 parse_term(parser_t *P)
 {
     rj_expr_ptr e = parse_unary(P), b;
+    slong chain = 1;
     while (e != NULL) {
         rj_tok_struct *t = peek(P);
         int op;
@@ -729,6 +751,10 @@ parse_term(parser_t *P)
             op = '/';
         else
             break;
+        if (!chain_ok(P, t, ++chain)) {
+            rj_expr_free(e);
+            return NULL;
+        }
         advance(P);
         b = parse_unary(P);
         if (b == NULL) {
@@ -744,6 +770,7 @@ static rj_expr_ptr
 parse_expr(parser_t *P)
 {
     rj_expr_ptr e = parse_term(P), b;
+    slong chain = 1;
     while (e != NULL) {
         rj_tok_struct *t = peek(P);
         int op;
@@ -753,6 +780,10 @@ parse_expr(parser_t *P)
             op = '-';
         else
             break;
+        if (!chain_ok(P, t, ++chain)) {
+            rj_expr_free(e);
+            return NULL;
+        }
         advance(P);
         b = parse_term(P);
         if (b == NULL) {

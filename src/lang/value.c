@@ -435,6 +435,11 @@ rj_env_init(rj_env_t env)
     env->nfuncs = 0;
     env->funcs = NULL;
     rj_limits_default(&env->limits);
+    env->work = 0;
+    env->limits.work = &env->work;
+    env->nbuckets = 0;
+    env->heads = NULL;
+    env->next = NULL;
 }
 
 void
@@ -448,6 +453,11 @@ rj_env_clear(rj_env_t env)
     flint_free(env->names);
     flint_free(env->vals);
     flint_free(env->funcs);
+    flint_free(env->heads);
+    flint_free(env->next);
+    env->nbuckets = 0;
+    env->heads = NULL;
+    env->next = NULL;
     env->len = env->alloc = 0;
     env->names = NULL;
     env->vals = NULL;
@@ -489,11 +499,50 @@ rj_env_functions_ctx(rj_env_t env, const rj_func_def *table)
     return NULL;
 }
 
+/* Name lookup is a chained hash: each binding i is on the chain of its name's
+   bucket, newest first, so the first match on a chain is the binding in force
+   (a shadowing push hides the older one behind it).  Binding, looking up and
+   removing the newest binding cost O(1) on average; the table doubles with the
+   bindings (O(len) to rebuild) and is rebuilt when a binding other than the
+   newest is removed (the indices after it move).  10^6 lets: linear. */
+static ulong
+env_hash(const char *name)
+{
+    ulong h = UWORD(14695981039346656037);      /* FNV-1a */
+    for (; *name != '\0'; name++)
+        h = (h ^ (unsigned char) *name) * UWORD(1099511628211);
+    return h;
+}
+
+static void
+env_link(rj_env_t env, slong i)
+{
+    slong b = (slong) (env_hash(env->names[i]) & (ulong) (env->nbuckets - 1));
+    env->next[i] = env->heads[b];
+    env->heads[b] = i;
+}
+
+/* Rebuild the chains for nbuckets buckets (a power of two). */
+static void
+env_rehash(rj_env_t env, slong nbuckets)
+{
+    slong i;
+    env->nbuckets = nbuckets;
+    env->heads = flint_realloc(env->heads, nbuckets * sizeof(slong));
+    for (i = 0; i < nbuckets; i++)
+        env->heads[i] = -1;
+    for (i = 0; i < env->len; i++)
+        env_link(env, i);
+}
+
 static slong
 env_find(const rj_env_t env, const char *name)
 {
     slong i;
-    for (i = env->len - 1; i >= 0; i--)
+    if (env->nbuckets == 0)
+        return -1;
+    for (i = env->heads[env_hash(name) & (ulong) (env->nbuckets - 1)]; i >= 0;
+         i = env->next[i])
         if (strcmp(env->names[i], name) == 0)
             return i;
     return -1;
@@ -509,10 +558,15 @@ rj_env_push(rj_env_t env, const char *name, const rj_val_t v)
         env->alloc = FLINT_MAX(16, 2 * env->alloc);
         env->names = flint_realloc(env->names, env->alloc * sizeof(char *));
         env->vals = flint_realloc(env->vals, env->alloc * sizeof(rj_val_struct));
+        env->next = flint_realloc(env->next, env->alloc * sizeof(slong));
     }
     env->names[env->len] = rj_strdup(name);
     env->vals[env->len] = *t;  /* moves t's contents */
     env->len++;
+    if (env->nbuckets < env->alloc)
+        env_rehash(env, env->alloc);      /* alloc is 16 * 2^j */
+    else
+        env_link(env, env->len - 1);
 }
 
 void
@@ -528,14 +582,19 @@ rj_env_bind(rj_env_t env, const char *name, const rj_val_t v)
 void
 rj_env_unbind(rj_env_t env, const char *name)
 {
-    slong i = env_find(env, name);
+    slong i = env_find(env, name), b;
     if (i < 0)
         return;
+    b = (slong) (env_hash(name) & (ulong) (env->nbuckets - 1));   /* name may be names[i] */
     flint_free(env->names[i]);
     rj_val_clear(env->vals + i);
     memmove(env->names + i, env->names + i + 1, (env->len - i - 1) * sizeof(char *));
     memmove(env->vals + i, env->vals + i + 1, (env->len - i - 1) * sizeof(rj_val_struct));
     env->len--;
+    if (i == env->len)
+        env->heads[b] = env->next[i];     /* the newest binding heads its chain */
+    else
+        env_rehash(env, env->nbuckets);
 }
 
 rj_val_struct *
