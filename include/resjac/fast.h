@@ -55,18 +55,51 @@ const char *rj_fast_dtype_name(rj_fast_dtype t);
 
 /* ------------------------------------------------------------ networks */
 
+/* One layer of a general block (resjac/model.h, "layers"), in float.  Shapes
+   and window parameters are the model's (pool strides resolved: never 0);
+   parameters are offsets into the network's buffer, -1 when absent:
+     DENSE, CONV2D  W (Wr x Wc, the model's orientation), b (Wr entries);
+     AFFINE         scale, shift (in.c entries; shift optional);
+     BATCHNORM      scale = gamma, shift = beta (optional: 1 and 0), mean, var
+                    (in.c entries each);
+     LAYERNORM      scale = gamma, shift = beta (C*H*W entries, optional).
+   `param` is the activation's parameter rounded to the dtype (leaky_relu
+   slope, softplus beta, elu alpha; else 0); `eps` the normalisation's eps
+   rounded to the dtype. */
+typedef struct {
+    rj_layer_kind kind;
+    rj_shape in, out;
+    slong kh, kw, sh, sw, ph, pw, dh, dw, groups;
+    rj_act_kind act;
+    double param;
+    double eps;
+    slong W, b, scale, shift, mean, var;
+    slong Wr, Wc;
+} rj_fast_layer_struct;
+
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = 0 for a one-layer branch */
     rj_skip_kind skip;
     rj_place_kind place;
     int two_layer;
     rj_act_kind act, outer;       /* inner and outer (pre/post) activations */
-    double act_slope, outer_slope;/* leaky_relu slopes, rounded to the dtype */
+    double act_slope, outer_slope;/* the activations' parameters rounded to the
+                                     dtype: leaky_relu slope, softplus beta,
+                                     elu alpha (rj_fast_layer_struct.param) */
     double alpha;                 /* RJ_SKIP_SCALED factor, rounded to the dtype */
     /* offsets of the parameters in the network's buffer (in elements), or -1
        when absent.  W1 rows = n_hidden (two-layer) or n_out (one-layer). */
     slong W1, b1, W2, b2, Ws;
     slong nparams;                /* number of parameters of this block */
+    slong first;                  /* offset of the block's first parameter */
+    /* The general form (resjac/model.h): general = 1 when the branch is the
+       layer sequence layers[0 .. nbranch - 1] and a RJ_SKIP_PROJECT skip is
+       layers[nbranch .. nbranch + nproj - 1] (owned by the network); then
+       two_layer = 0, n_hidden = 0, W1, b1, W2, b2, Ws are -1 and act is
+       unused.  n_in, n_out are the sizes of the block's tensor shapes. */
+    int general;
+    slong nbranch, nproj;
+    rj_fast_layer_struct *layers;
 } rj_fast_block_struct;
 
 typedef struct {
@@ -184,6 +217,12 @@ typedef struct {
     slong *off_a;           /* len: hidden activations (two-layer), or -1 */
     slong *off_z;           /* len: hidden pre-activations when stored, or -1 */
     slong *off_p;           /* len: POST pre-activations when stored, or -1 */
+    slong *g_base;          /* len: general blocks, the first index into off_g
+                               (-1 for shorthand blocks) */
+    slong *off_g;           /* per general block nbranch + nproj + 1 offsets:
+                               every layer's output, then the PRE input (-1
+                               when not stored) */
+    slong s_x0, s_x1, s_col, s_dl, s_sm;  /* general blocks' scratch (or -1) */
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
@@ -319,6 +358,11 @@ typedef struct {
     slong unc_block, unc_unit;
     int unc_where;
     double unc_value, unc_bound;
+    /* -1, or the first block that has no written bound yet (a layer
+       sequence, or an activation gelu, gelu_tanh, softplus, silu, elu:
+       [FE 9]); then J and G are the float values and every bound eh, EG, E
+       is +inf, so no comparison is certified by it */
+    slong unbounded_block;
 } rj_fast_bound_struct;
 typedef rj_fast_bound_struct rj_fast_bound_t[1];
 

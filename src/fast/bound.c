@@ -160,6 +160,7 @@ rj_fast_bound_init(rj_fast_bound_t b)
 {
     memset(b, 0, sizeof(rj_fast_bound_struct));
     b->unc_block = -1;
+    b->unbounded_block = -1;
     b->certified = 1;
 }
 
@@ -563,6 +564,78 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
     }
 }
 
+/* 1 if block bl has a written bound: a shorthand block whose activations
+   are identity, relu, leaky_relu, tanh or sigmoid ([FE 3-7]).  General
+   blocks (layer sequences) and the activations gelu, gelu_tanh, softplus,
+   silu, elu have none yet ([FE 9]). */
+static int
+block_bounded(const rj_fast_block_struct *bl)
+{
+    return !bl->general && bl->act <= RJ_ACT_SIGMOID && bl->outer <= RJ_ACT_SIGMOID;
+}
+
+/* The float J, h_l and G_l of a network with a block that has no written
+   bound: the same passes, every bound +inf ([FE 9]: nothing is certified
+   beyond what is proved).  x_t is the point in the dtype. */
+static int
+bound_unbounded(rj_fast_bound_t b, const rj_fast_net_t net, const void *x_t, slong first,
+                rj_error_t err)
+{
+    slong L = net->len, n_out = net->n_out, l, i;
+    size_t es = rj_fast_dtype_size(net->dtype);
+    rj_fast_work_t w;
+    fast_scratch s;
+    void *Gcur, *Goth, *tp;
+    int st;
+    rj_fast_work_init(w);
+    st = rj_fast_work_reserve(w, net, 1, n_out, 0, err);
+    if (st == RJ_OK)
+        st = rj_fast_forward(NULL, w, net, x_t, 1, err);
+    if (st != RJ_OK) {
+        rj_fast_work_clear(w);
+        return st;
+    }
+    b->unbounded_block = first;
+    for (l = 0; l <= L; l++) {
+        const void *h = rj_fast_work_h(w, l);
+        for (i = 0; i < b->width[l]; i++) {
+            b->h[l][i] = getv(h, i, net->dtype);
+            b->eh[l][i] = INFINITY;
+        }
+        for (i = 0; i < n_out * b->width[l]; i++)
+            b->EG[l][i] = INFINITY;
+    }
+    fast_scratch_set(&s, w);
+    Gcur = fast_work_ptr(w, w->s_g0);
+    Goth = fast_work_ptr(w, w->s_g1);
+    memset(Gcur, 0, n_out * n_out * es);
+    for (i = 0; i < n_out; i++) {
+        if (net->dtype == RJ_FAST_F32)
+            ((float *) Gcur)[i * n_out + i] = 1;
+        else
+            ((double *) Gcur)[i * n_out + i] = 1;
+        b->G[L][i * n_out + i] = 1;
+    }
+    for (l = L - 1; l >= 0; l--) {
+        fast_ctx cx;
+        fast_trace tr;
+        fast_ctx_set(&cx, net, w, l);
+        if (net->dtype == RJ_FAST_F32)
+            fast_block_backward_s((float *) Goth, &tr, &s, NULL, (const float *) Gcur, n_out,
+                                  n_out, &cx);
+        else
+            fast_block_backward_d((double *) Goth, &tr, &s, NULL, (const double *) Gcur,
+                                  n_out, n_out, &cx);
+        for (i = 0; i < n_out * b->width[l]; i++)
+            b->G[l][i] = getv(Goth, i, net->dtype);
+        tp = Gcur;
+        Gcur = Goth;
+        Goth = tp;
+    }
+    rj_fast_work_clear(w);
+    return RJ_OK;
+}
+
 int
 rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_mat_t x,
                        rj_error_t err)
@@ -580,7 +653,7 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     blk_bounds *bb = NULL;
     size_t es = rj_fast_dtype_size(net->dtype);
     char lab[300];
-    slong unc_max = -1;
+    slong unc_max = -1, unbounded;
     mpfr_t q;
 
     rj_fast_bound_clear(b);
@@ -609,9 +682,15 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
         return rj_error_set(err, st, "the bound needs more than %zu bytes (RJ_MAX_BYTES) or memory ran out",
                             (size_t) RJ_MAX_BYTES);
     }
-    st = rj_fast_work_reserve(w, net, 1, n_out, RJ_FAST_KEEP_PRE, err);
-    if (st != RJ_OK)
-        goto done;
+    for (l = 0; l < L; l++)
+        if (!block_bounded(net->blocks + l))
+            break;
+    unbounded = l < L ? l : -1;
+    if (unbounded < 0) {
+        st = rj_fast_work_reserve(w, net, 1, n_out, RJ_FAST_KEEP_PRE, err);
+        if (st != RJ_OK)
+            goto done;
+    }
 
     x_t = malloc(n_in * es);
     tmp_t = malloc(maxw * es);
@@ -669,6 +748,10 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     }
     mpfr_clear(q);
 
+    if (unbounded >= 0) {
+        st = bound_unbounded(b, net, x_t, unbounded, err);
+        goto done;
+    }
     st = rj_fast_forward(NULL, w, net, x_t, 1, err);
     if (st != RJ_OK)
         goto done;
