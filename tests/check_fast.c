@@ -1775,6 +1775,120 @@ START_TEST(test_general_vs_exact)
 }
 END_TEST
 
+
+/* A network with a general block or a new activation has no written bound
+   ([FE 10]): rj_fast_jacobian_bound names the block, every bound is +inf,
+   and J is the float Jacobian of rj_fast_jacobian.  And the float network
+   converts back to an exact one (rj_fast_net_get_net) whose conversion
+   gives the same parameters, layer by layer. */
+START_TEST(test_general_bound_and_roundtrip)
+{
+    flint_rand_t st;
+    rj_seq_t br;
+    rj_net_t net, back;
+    rj_fast_net_t f, g;
+    rj_fast_bound_t bd;
+    rj_fast_work_t w;
+    rj_error_t err;
+    rj_shape s3 = {2, 3, 3};
+    fmpq_mat_t x;
+    double *xd, *J;
+    slong i, n, m;
+    rj_test_randinit(st, seed + 113);
+    rj_error_init(err);
+    rj_seq_init(br);
+    rj_net_init(net);
+    rj_net_init(back);
+    /* block 1: shorthand relu block; block 2 general (conv, BN, silu) */
+    {
+        rj_block_t b;
+        rj_block_init(b);
+        rj_test_randblock(b, st, 18, 5, 18, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU,
+                          RJ_ACT_RELU, 1, 8, 8);
+        ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+        rj_net_append(net, b, NULL);
+        rj_block_clear(b);
+    }
+    gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 1);
+    gl_norm(br, st, RJ_LAYER_BATCHNORM, 2, 1);
+    gl_act(br, RJ_ACT_SILU);
+    gl_norm(br, st, RJ_LAYER_LAYERNORM, 18, 1);
+    gl_act(br, RJ_ACT_SOFTPLUS);
+    gl_block(net, s3, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_POST, RJ_ACT_ELU);
+    rj_seq_clear(br);
+    rj_fast_net_init(f);
+    rj_fast_net_init(g);
+    rj_fast_bound_init(bd);
+    rj_fast_work_init(w);
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+    n = f->n_in;
+    m = f->n_out;
+    fmpq_mat_init(x, n, 1);
+    rj_test_randmat(x, st, 8, 8);
+    ck_assert_int_eq(rj_fast_jacobian_bound(bd, f, x, err), RJ_OK);
+    ck_assert_int_eq(bd->unbounded_block, 1);
+    xd = malloc(n * sizeof(double));
+    J = malloc(m * n * sizeof(double));
+    for (i = 0; i < n; i++)
+        xd[i] = gl_q(x, i, 0);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, m, 0, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_jacobian(J, w, f, err), RJ_OK);
+    for (i = 0; i < m * n; i++) {
+        ck_assert(isinf(bd->E[i]) && bd->E[i] > 0);
+        ck_assert_msg(bd->J[i] == J[i], "bound's J[%ld] %.17g vs jacobian %.17g", (long) i,
+                      bd->J[i], J[i]);
+    }
+    /* a shorthand-only network still gets its finite bound */
+    {
+        rj_fast_net_t f1;
+        rj_fast_bound_t b1;
+        rj_net_t one;
+        rj_net_init(one);
+        rj_net_append(one, net->blocks, NULL);
+        rj_fast_net_init(f1);
+        rj_fast_bound_init(b1);
+        ck_assert_int_eq(rj_fast_net_set_net(f1, one, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b1, f1, x, err), RJ_OK);
+        ck_assert_int_eq(b1->unbounded_block, -1);
+        if (b1->certified)
+            for (i = 0; i < 18 * 18; i++)
+                ck_assert(isfinite(b1->E[i]));
+        rj_fast_bound_clear(b1);
+        rj_fast_net_clear(f1);
+        rj_net_clear(one);
+    }
+    /* round trip through the exact model, in f32 (parameters rounded once) */
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F32, err), RJ_OK);
+    rj_fast_net_get_net(back, f);
+    ck_assert_int_eq(back->len, 2);
+    ck_assert_int_eq(back->blocks[1].general, 1);
+    ck_assert_int_eq(back->blocks[1].branch->len, 5);
+    ck_assert_int_eq(rj_fast_net_set_net(g, back, RJ_FAST_F32, err), RJ_OK);
+    ck_assert_int_eq(g->exact_conv, 1);
+    ck_assert_int_eq(g->nparams, f->nparams);
+    ck_assert(memcmp(g->params, f->params, f->nparams * sizeof(float)) == 0);
+    for (i = 0; i < 5; i++) {
+        ck_assert(g->blocks[1].layers[i].param == f->blocks[1].layers[i].param);
+        ck_assert(g->blocks[1].layers[i].eps == f->blocks[1].layers[i].eps);
+    }
+    /* and a copy in another dtype keeps the layers */
+    ck_assert_int_eq(rj_fast_net_set_fast(g, f, RJ_FAST_F64, err), RJ_OK);
+    ck_assert_int_eq(g->blocks[1].nbranch, 5);
+    ck_assert(g->blocks[1].layers != f->blocks[1].layers);
+    free(xd);
+    free(J);
+    fmpq_mat_clear(x);
+    rj_fast_work_clear(w);
+    rj_fast_bound_clear(bd);
+    rj_fast_net_clear(f);
+    rj_fast_net_clear(g);
+    rj_net_clear(net);
+    rj_net_clear(back);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 fast_suite(void)
 {
@@ -1799,6 +1913,7 @@ fast_suite(void)
     tcase_add_test(tc, test_shorthand_vs_general_bits);
     tcase_add_test(tc, test_maxpool_first_max);
     tcase_add_test(tc, test_general_vs_exact);
+    tcase_add_test(tc, test_general_bound_and_roundtrip);
     suite_add_tcase(s, tc);
     return s;
 }

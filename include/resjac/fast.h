@@ -19,7 +19,19 @@
  *   - a block is  y = S x + F(u),  u = sigma(x) for RJ_PLACE_PRE, else u = x,
  *     then y = sigma(y) for RJ_PLACE_POST (resjac/model.h);
  *   - gemm goes through cblas_sgemm / cblas_dgemm; no function allocates
- *     memory after rj_fast_work_reserve.
+ *     memory after rj_fast_work_reserve;
+ *   - general blocks (layer sequences, resjac/model.h) take every layer of
+ *     the model: values between layers are NCHW rows of C*H*W entries;
+ *     conv2d runs as im2col + gemm per point and group; batchnorm (eval
+ *     mode) and layernorm in PyTorch's CPU order of operations; max pooling
+ *     passes the cotangent to the first maximum of its window (PyTorch);
+ *     the parameter gradients of a batchnorm layer include its running mean
+ *     and variance (PyTorch keeps them as buffers without gradient);
+ *   - gelu (erf form), gelu_tanh, silu, elu as PyTorch computes them;
+ *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
+ *     PyTorch's switch to x at beta x > 20; elu and relu take the left
+ *     derivative at 0.  Details: proofs/fast-error-bound.md [FE 10], which
+ *     also says that these layers have no written error bound yet.
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -360,7 +372,7 @@ typedef struct {
     double unc_value, unc_bound;
     /* -1, or the first block that has no written bound yet (a layer
        sequence, or an activation gelu, gelu_tanh, softplus, silu, elu:
-       [FE 9]); then J and G are the float values and every bound eh, EG, E
+       [FE 10]); then J and G are the float values and every bound eh, EG, E
        is +inf, so no comparison is certified by it */
     slong unbounded_block;
 } rj_fast_bound_struct;

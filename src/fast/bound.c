@@ -567,7 +567,7 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 /* 1 if block bl has a written bound: a shorthand block whose activations
    are identity, relu, leaky_relu, tanh or sigmoid ([FE 3-7]).  General
    blocks (layer sequences) and the activations gelu, gelu_tanh, softplus,
-   silu, elu have none yet ([FE 9]). */
+   silu, elu have none yet ([FE 10]). */
 static int
 block_bounded(const rj_fast_block_struct *bl)
 {
@@ -575,7 +575,7 @@ block_bounded(const rj_fast_block_struct *bl)
 }
 
 /* The float J, h_l and G_l of a network with a block that has no written
-   bound: the same passes, every bound +inf ([FE 9]: nothing is certified
+   bound: the same passes, every bound +inf ([FE 10]: nothing is certified
    beyond what is proved).  x_t is the point in the dtype. */
 static int
 bound_unbounded(rj_fast_bound_t b, const rj_fast_net_t net, const void *x_t, slong first,

@@ -8,7 +8,7 @@
  * stored values of that point (the layer's input) decide the data-dependent
  * layers (activations, max pooling, layer norm).
  *
- * Order of operations (what proofs/fast-error-bound.md [FE 9] analyses and
+ * Order of operations (proofs/fast-error-bound.md [FE 10] records it; what
  * the eval-mode CPU kernels of PyTorch compute):
  *   DENSE      bias rows first, then the gemm accumulates onto them (as the
  *              shorthand block does), so (dense, act, dense) gives the
@@ -443,7 +443,7 @@ FN(ln_forward)(T *Y, const T *X, slong R, const rj_fast_layer_struct *L, const f
 
 /* tangent (transpose = 0) or cotangent (transpose = 1) rows through the
    layer norm at the point rows Xv:  J = diag(gamma) rstd (I - 1/n - xh xh^T / n)
-   (proofs/fast-error-bound.md [FE 9]); with dp also dgamma, dbeta */
+   (proofs/fast-error-bound.md [FE 10]); with dp also dgamma, dbeta */
 static void
 FN(ln_rows)(T *Y, const T *X, slong R, slong sub, slong B, const T *Xv,
             const rj_fast_layer_struct *L, const fast_ctx *cx, int transpose, T *dp, T *xh)
