@@ -804,13 +804,40 @@ gl_push(rj_seq_t s, rj_layer_struct *L)
     rj_layer_clear(L);
 }
 
-/* random dyadic column / matrix entries k/8, |k| <= 8 */
+/* denominator of the random parameters below (8: dyadic, few bits) */
+static slong gl_den = 8;
+
+/* random column / matrix entries k/gl_den, |k| <= gl_den */
 static void
 gl_rand(fmpq_mat_t A, flint_rand_t st, slong r, slong c)
 {
     fmpq_mat_clear(A);
     fmpq_mat_init(A, r, c);
-    rj_test_randmat(A, st, 8, 8);
+    rj_test_randmat(A, st, gl_den, gl_den);
+}
+
+/* a batchnorm layer of C channels whose var + eps is the square of a
+   rational s = k/8 (the exact layer's case): var = s^2 - eps */
+static void
+gl_bn_square(rj_seq_t s, flint_rand_t st, slong C)
+{
+    rj_layer_struct L;
+    slong i;
+    rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+    gl_rand(L.scale, st, C, 1);
+    gl_rand(L.shift, st, C, 1);
+    gl_rand(L.mean, st, C, 1);
+    fmpq_mat_clear(L.var);
+    fmpq_mat_init(L.var, C, 1);
+    for (i = 0; i < C; i++) {
+        fmpq *v = fmpq_mat_entry(L.var, i, 0);
+        fmpq_set_si(v, 1 + (slong) n_randint(st, 12), 8);
+        fmpq_mul(v, v, v);
+        fmpq_sub(v, v, L.eps);
+        if (fmpq_is_zero(fmpq_mat_entry(L.scale, i, 0)))
+            fmpq_one(fmpq_mat_entry(L.scale, i, 0));
+    }
+    gl_push(s, &L);
 }
 
 static void
@@ -1496,6 +1523,35 @@ ex_layer(fmpq *y, const fmpq *x, slong K, const rj_layer_struct *L)
                     fmpq_add(yv + o, yv + o, fmpq_mat_entry(L->shift, c, 0));
             }
             break;
+        case RJ_LAYER_BATCHNORM:
+            /* only when var + eps is a square: (x - mean) gamma / s + beta */
+            for (o = 0; o < nout; o++) {
+                slong c = o / (H * W);
+                fmpq_t sq;
+                fmpz_t rn, rd;
+                fmpq_init(sq);
+                fmpz_init(rn);
+                fmpz_init(rd);
+                fmpq_add(sq, fmpq_mat_entry(L->var, c, 0), L->eps);
+                fmpz_sqrtrem(rn, rd, fmpq_numref(sq));
+                ck_assert(fmpz_is_zero(rd));
+                fmpz_sqrtrem(fmpq_denref(sq), rd, fmpq_denref(sq));
+                ck_assert(fmpz_is_zero(rd));
+                fmpz_set(fmpq_numref(sq), rn);
+                if (v == 0)
+                    fmpq_sub(yv + o, xv + o, fmpq_mat_entry(L->mean, c, 0));
+                else
+                    fmpq_set(yv + o, xv + o);
+                fmpq_div(yv + o, yv + o, sq);
+                if (fmpq_mat_nrows(L->scale) > 0)
+                    fmpq_mul(yv + o, yv + o, fmpq_mat_entry(L->scale, c, 0));
+                if (v == 0 && fmpq_mat_nrows(L->shift) > 0)
+                    fmpq_add(yv + o, yv + o, fmpq_mat_entry(L->shift, c, 0));
+                fmpq_clear(sq);
+                fmpz_clear(rn);
+                fmpz_clear(rd);
+            }
+            break;
         case RJ_LAYER_AVGPOOL:
         case RJ_LAYER_MAXPOOL: {
             slong sh = L->sh > 0 ? L->sh : L->kh, sw = L->sw > 0 ? L->sw : L->kw, a, b;
@@ -1678,6 +1734,70 @@ ex_net(fmpq_mat_t y, fmpq_mat_t J, const rj_net_t net, const fmpq_mat_t x)
     _fmpq_vec_clear(sk, K * maxw);
 }
 
+/* per-channel normalisation of C channels: batchnorm with a rational square
+   root (bn = 1) or affine (bn = 0: dyadic parameters stay exact in f64) */
+static void
+gl_chan(rj_seq_t s, flint_rand_t st, slong C, int bn)
+{
+    if (bn)
+        gl_bn_square(s, st, C);
+    else
+        gl_norm(s, st, RJ_LAYER_AFFINE, C, 1);
+}
+
+/* The piecewise-linear test networks (input 2 x 4 x 4) appended to net:
+   kind 0, conv blocks (pre-activation with groups and dilation; post-
+   activation with a stride-2 projection; gap, flatten, dense); kind 1,
+   pools (max with padding, avg, relu, conv; leaky pre-activation, max,
+   flatten; a scaled dense block); kind 2, one normalisation alone. */
+static void
+gl_pl_net(rj_net_t net, flint_rand_t st, int kind, int bn)
+{
+    rj_seq_t br, pr;
+    rj_shape s4 = {2, 4, 4}, s2 = {4, 2, 2}, c2 = {2, 2, 2}, v2 = {2, 1, 1};
+    rj_seq_init(br);
+    rj_seq_init(pr);
+    if (kind == 2) {
+        gl_chan(br, st, 2, bn);
+        gl_block(net, s4, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    } else if (kind == 0) {
+        gl_chan(br, st, 2, bn);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 0);
+        gl_norm(br, st, RJ_LAYER_AFFINE, 2, 1);
+        gl_act(br, RJ_ACT_LEAKY_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 2, 2, 2, 1);
+        gl_block(net, s4, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 4, 3, 3, 2, 1, 1, 1, 0);
+        gl_chan(br, st, 4, bn);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 4, 4, 3, 3, 1, 1, 1, 1, 1);
+        gl_conv(pr, st, 2, 4, 1, 1, 2, 0, 1, 1, 0);
+        gl_chan(pr, st, 4, bn);
+        gl_block(net, s4, br, pr, RJ_SKIP_PROJECT, RJ_PLACE_POST, RJ_ACT_RELU);
+        gl_pool(br, RJ_LAYER_GAP, 1, 1, 0, 1);
+        gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
+        gl_dense(br, st, 4, 3, 1);
+        gl_block(net, s2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    } else {
+        gl_pool(br, RJ_LAYER_MAXPOOL, 3, 1, 1, 1);
+        gl_pool(br, RJ_LAYER_AVGPOOL, 2, 2, 0, 1);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 1);
+        gl_block(net, s4, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+        gl_act(br, RJ_ACT_LEAKY_RELU);
+        gl_pool(br, RJ_LAYER_MAXPOOL, 2, 1, 0, 1);
+        gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
+        gl_block(net, c2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_PRE, RJ_ACT_RELU);
+        gl_dense(br, st, 2, 4, 1);
+        gl_act(br, RJ_ACT_RELU);
+        gl_dense(br, st, 4, 2, 0);
+        gl_block(net, v2, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_PRE, RJ_ACT_LEAKY_RELU);
+    }
+    rj_seq_clear(br);
+    rj_seq_clear(pr);
+}
+
 /* Piecewise-linear general networks with dyadic parameters and points of
    few bits (k/8): every float operation of the f64 pass is exact (products
    and sums of such dyadics stay far below 53 bits, the pools divide by
@@ -1691,48 +1811,16 @@ START_TEST(test_general_vs_exact)
     slong it;
     rj_test_randinit(st, seed + 109);
     for (it = 0; it < rj_test_iters(12); it++) {
-        rj_seq_t br, pr;
         rj_net_t net;
-        rj_shape s4 = {2, 4, 4}, s2 = {4, 2, 2}, v2 = {2, 1, 1};
         fmpq_mat_t x, y, J;
         rj_fast_net_t f;
         rj_fast_work_t w;
         rj_error_t err;
         slong n, m, i, j;
         double *xd, *yf, *Jf;
-        rj_seq_init(br);
-        rj_seq_init(pr);
         rj_net_init(net);
         rj_error_init(err);
-        if (it % 2 == 0) {
-            gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 0);
-            gl_norm(br, st, RJ_LAYER_AFFINE, 2, 1);
-            gl_act(br, RJ_ACT_LEAKY_RELU);
-            gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 2, 1);
-            gl_block(net, s4, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU);
-            gl_conv(br, st, 2, 4, 3, 3, 2, 1, 1, 1, 0);
-            gl_act(br, RJ_ACT_RELU);
-            gl_conv(br, st, 4, 4, 3, 3, 1, 1, 1, 1, 1);
-            gl_conv(pr, st, 2, 4, 1, 1, 2, 0, 1, 1, 0);
-            gl_norm(pr, st, RJ_LAYER_AFFINE, 4, 1);
-            gl_block(net, s4, br, pr, RJ_SKIP_PROJECT, RJ_PLACE_POST, RJ_ACT_RELU);
-            gl_pool(br, RJ_LAYER_GAP, 1, 1, 0, 1);
-            gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
-            gl_dense(br, st, 4, 3, 1);
-            gl_block(net, s2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
-        } else {
-            gl_pool(br, RJ_LAYER_MAXPOOL, 3, 1, 1, 1);
-            gl_pool(br, RJ_LAYER_AVGPOOL, 2, 2, 0, 1);
-            gl_act(br, RJ_ACT_RELU);
-            gl_pool(br, RJ_LAYER_MAXPOOL, 2, 1, 0, 1);
-            gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
-            gl_block(net, s4, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
-            gl_dense(br, st, 2, 4, 1);
-            gl_act(br, RJ_ACT_RELU);
-            gl_dense(br, st, 4, 2, 0);
-            gl_block(net, v2, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_PRE,
-                     RJ_ACT_LEAKY_RELU);
-        }
+        gl_pl_net(net, st, (int) (it % 3), 0);
         rj_fast_net_init(f);
         rj_fast_work_init(w);
         ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
@@ -1768,16 +1856,14 @@ START_TEST(test_general_vs_exact)
         rj_fast_work_clear(w);
         rj_fast_net_clear(f);
         rj_net_clear(net);
-        rj_seq_clear(br);
-        rj_seq_clear(pr);
     }
     flint_randclear(st);
 }
 END_TEST
 
 
-/* A network with a general block or a new activation has no written bound
-   ([FE 10]): rj_fast_jacobian_bound names the block, every bound is +inf,
+/* A network with a layernorm or one of the new activations has no written
+   bound ([FE 10]): rj_fast_jacobian_bound names the block, every bound is +inf,
    and J is the float Jacobian of rj_fast_jacobian.  And the float network
    converts back to an exact one (rj_fast_net_get_net) whose conversion
    gives the same parameters, layer by layer. */
@@ -1889,6 +1975,99 @@ START_TEST(test_general_bound_and_roundtrip)
 }
 END_TEST
 
+
+/* |f - q| <= e exactly (f, e doubles, q rational) */
+static int
+gl_within(double f, const fmpq_t q, double e)
+{
+    fmpq_t d, ee;
+    int ok;
+    if (isinf(e))
+        return 1;
+    fmpq_init(d);
+    fmpq_init(ee);
+    rj_fmpq_set_d_exact(d, f);
+    fmpq_sub(d, d, q);
+    fmpq_abs(d, d);
+    rj_fmpq_set_d_exact(ee, e);
+    ok = fmpq_cmp(d, ee) <= 0;
+    fmpq_clear(d);
+    fmpq_clear(ee);
+    return ok;
+}
+
+/* General blocks of piecewise-linear and affine layers (dense, conv2d with
+   stride / padding / groups, affine, batchnorm with a rational square root,
+   avg/max pool, gap, flatten, relu, leaky_relu) with parameters k/1000 (not
+   dyadic: every conversion rounds) and points k/1000: the float output and
+   Jacobian, f32 and f64, lie within the bound of rj_fast_jacobian_bound of
+   the exact ones computed in fmpq by the test's own code [FE 10]. */
+START_TEST(test_general_bound_vs_exact)
+{
+    flint_rand_t st;
+    slong it, certified = 0, total = 0;
+    rj_test_randinit(st, seed + 127);
+    gl_den = 1000;
+    for (it = 0; it < rj_test_iters(16); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, y, J;
+        rj_error_t err;
+        slong n, m, i, j, L, t;
+        rj_net_init(net);
+        rj_error_init(err);
+        gl_pl_net(net, st, (int) (it % 3), 1);
+        n = rj_net_width_in(net);
+        fmpq_mat_init(x, n, 1);
+        fmpq_mat_init(y, 0, 0);
+        fmpq_mat_init(J, 0, 0);
+        rj_test_randmat(x, st, 1000, 1000);
+        ex_net(y, J, net, x);
+        m = fmpq_mat_nrows(y);
+        L = net->len;
+        for (t = 0; t < 2; t++) {
+            rj_fast_net_t f;
+            rj_fast_bound_t bd;
+            rj_fast_net_init(f);
+            rj_fast_bound_init(bd);
+            ck_assert_int_eq(rj_fast_net_set_net(f, net, t ? RJ_FAST_F32 : RJ_FAST_F64, err),
+                             RJ_OK);
+            ck_assert_int_eq(f->exact_conv, 0);
+            ck_assert_int_eq(rj_fast_jacobian_bound(bd, f, x, err), RJ_OK);
+            ck_assert_int_eq(bd->unbounded_block, -1);
+            total++;
+            if (bd->certified) {
+                certified++;
+                for (i = 0; i < m; i++) {
+                    RJ_CHECK(gl_within(bd->h[L][i], fmpq_mat_entry(y, i, 0), bd->eh[L][i]),
+                             seed, "iteration %ld %s: y[%ld] %.17g, exact %.17g, bound %g",
+                             (long) it, t ? "f32" : "f64", (long) i, bd->h[L][i],
+                             gl_q(y, i, 0), bd->eh[L][i]);
+                    for (j = 0; j < n; j++)
+                        RJ_CHECK(gl_within(bd->J[i * n + j], fmpq_mat_entry(J, i, j),
+                                           bd->E[i * n + j]),
+                                 seed, "iteration %ld %s: J[%ld][%ld] %.17g, exact %.17g, "
+                                 "bound %g", (long) it, t ? "f32" : "f64", (long) i, (long) j,
+                                 bd->J[i * n + j], gl_q(J, i, j), bd->E[i * n + j]);
+                }
+                /* the bound is not vacuous: finite, and f32's above f64's scale */
+                for (i = 0; i < m * n; i++)
+                    ck_assert(isfinite(bd->E[i]));
+            }
+            rj_fast_bound_clear(bd);
+            rj_fast_net_clear(f);
+        }
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(y);
+        fmpq_mat_clear(J);
+        rj_net_clear(net);
+    }
+    gl_den = 8;
+    RJ_CHECK(certified * 2 >= total, seed, "only %ld of %ld bounds certified", (long) certified,
+             (long) total);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 fast_suite(void)
 {
@@ -1914,6 +2093,7 @@ fast_suite(void)
     tcase_add_test(tc, test_maxpool_first_max);
     tcase_add_test(tc, test_general_vs_exact);
     tcase_add_test(tc, test_general_bound_and_roundtrip);
+    tcase_add_test(tc, test_general_bound_vs_exact);
     suite_add_tcase(s, tc);
     return s;
 }

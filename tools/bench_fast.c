@@ -117,17 +117,49 @@ sgemm_square_rate(int reps, slong n)
     return r;
 }
 
+/* median seconds of reps forward + backward passes (input and weight
+   gradients) of the float32 network f on a fixed batch of B points (after
+   one warm-up pass) */
+static double
+time_fwd_bwd(rj_fast_work_t w, const rj_fast_net_t f, slong B, int reps)
+{
+    slong n = f->n_in, i;
+    float *x = malloc(B * n * sizeof(float)), *dy = malloc(B * f->n_out * sizeof(float));
+    float *dx = malloc(B * n * sizeof(float)), *dp = malloc(f->nparams * sizeof(float));
+    double *t = malloc(reps * sizeof(double)), med;
+    rj_error_t err;
+    int k;
+    rj_error_init(err);
+    for (i = 0; i < B * n; i++)
+        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
+    for (i = 0; i < B * f->n_out; i++)
+        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
+    for (k = -1; k < reps; k++) {
+        double t0 = now();
+        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
+            die(err);
+        if (k >= 0)
+            t[k] = now() - t0;
+    }
+    med = median(t, reps);
+    free(x);
+    free(dy);
+    free(dx);
+    free(dp);
+    free(t);
+    return med;
+}
+
 static void
 bench_a(int reps)
 {
-    slong L = 100, n = 512, B = 256, i;
+    slong L = 100, n = 512, B = 256;
     rj_fast_random_t sp;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
-    float *x, *dy, *dx, *dp;
-    double *t = malloc(reps * sizeof(double)), med, flops;
-    int k;
+    double med, flops;
     rj_error_init(err);
     rj_fast_net_init(f);
     rj_fast_work_init(w);
@@ -135,36 +167,13 @@ bench_a(int reps)
         || rj_fast_net_random(f, sp, 1, RJ_FAST_F32, err) != RJ_OK
         || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
         die(err);
-    x = malloc(B * n * sizeof(float));
-    dy = malloc(B * n * sizeof(float));
-    dx = malloc(B * n * sizeof(float));
-    dp = malloc(f->nparams * sizeof(float));
-    for (i = 0; i < B * n; i++) {
-        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
-        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
-    }
-    /* warm up */
-    rj_fast_forward(NULL, w, f, x, B, err);
-    rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err);
-    for (k = 0; k < reps; k++) {
-        double t0 = now();
-        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
-            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
-            die(err);
-        t[k] = now() - t0;
-    }
-    med = median(t, reps);
+    med = time_fwd_bwd(w, f, B, reps);
     flops = (double) L * 6 * 2.0 * B * n * n;
     printf("a_seconds=%.4f\n", med);
     printf("a_gflops=%.1f\n", flops / med / 1e9);
     printf("a_sgemm_shapes_gflops=%.1f\n", sgemm_block_rate(reps, B, n));
     printf("a_sgemm_2048_gflops=%.1f\n", sgemm_square_rate(reps, 2048));
     printf("a_workspace_mb=%.1f\n", w->bytes / 1048576.0);
-    free(x);
-    free(dy);
-    free(dx);
-    free(dp);
-    free(t);
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
 }
@@ -382,15 +391,13 @@ stage_bn(rj_seq_t s, slong C)
 static void
 bench_c(int reps)
 {
-    slong C = 16, H = 32, B = 128, n = C * H * H, l, i;
+    slong C = 16, H = 32, B = 128, l;
     rj_shape in = {16, 32, 32};
     rj_net_t net;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
-    float *x, *dy, *dx, *dp;
-    double *t = malloc(reps * sizeof(double)), med, flops, rate;
-    int k;
+    double med, flops, rate;
     rj_error_init(err);
     rj_net_init(net);
     for (l = 0; l < 3; l++) {
@@ -418,24 +425,7 @@ bench_c(int reps)
     if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
         || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
         die(err);
-    x = malloc(B * n * sizeof(float));
-    dy = malloc(B * n * sizeof(float));
-    dx = malloc(B * n * sizeof(float));
-    dp = malloc(f->nparams * sizeof(float));
-    for (i = 0; i < B * n; i++) {
-        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
-        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
-    }
-    rj_fast_forward(NULL, w, f, x, B, err);
-    rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err);
-    for (k = 0; k < reps; k++) {
-        double t0 = now();
-        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
-            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
-            die(err);
-        t[k] = now() - t0;
-    }
-    med = median(t, reps);
+    med = time_fwd_bwd(w, f, B, reps);
     /* 6 convolutions, each 2 C 9C HW per point forward and twice that
        backward (input and kernel gradients) */
     flops = 6.0 * 3 * 2.0 * C * 9 * C * H * H * B;
@@ -445,11 +435,6 @@ bench_c(int reps)
     printf("c_sgemm_shapes_gflops=%.2f\n", rate);
     printf("c_share_of_sgemm=%.3f\n", flops / med / 1e9 / rate);
     printf("c_workspace_mb=%.1f\n", w->bytes / 1048576.0);
-    free(x);
-    free(dy);
-    free(dx);
-    free(dp);
-    free(t);
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
     rj_net_clear(net);

@@ -30,8 +30,9 @@
  *   - gelu (erf form), gelu_tanh, silu, elu as PyTorch computes them;
  *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
  *     PyTorch's switch to x at beta x > 20; elu and relu take the left
- *     derivative at 0.  Details: proofs/fast-error-bound.md [FE 10], which
- *     also says that these layers have no written error bound yet.
+ *     derivative at 0.  Details and the error bound of every layer but
+ *     layernorm and these five activations: proofs/fast-error-bound.md
+ *     [FE 10].
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -370,10 +371,13 @@ typedef struct {
     slong unc_block, unc_unit;
     int unc_where;
     double unc_value, unc_bound;
-    /* -1, or the first block that has no written bound yet (a layer
-       sequence, or an activation gelu, gelu_tanh, softplus, silu, elu:
+    /* -1, or the first block that has no written bound yet (a layernorm
+       layer, or an activation gelu, gelu_tanh, softplus, silu, elu:
        [FE 10]); then J and G are the float values and every bound eh, EG, E
-       is +inf, so no comparison is certified by it */
+       is +inf, so no comparison is certified by it.  Other layers of
+       general blocks are bounded ([FE 10]); their uncertain relu masks and
+       max-pool selections are reported as above with the entry's index
+       within its layer as unc_unit. */
     slong unbounded_block;
 } rj_fast_bound_struct;
 typedef rj_fast_bound_struct rj_fast_bound_t[1];

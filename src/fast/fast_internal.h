@@ -58,6 +58,11 @@ void fast_act_##SFX(T *y, const T *x, slong n, rj_act_kind kind, T slope); \
 void fast_deriv_##SFX(T *d, const T *v, slong n, rj_act_kind kind, T slope, int v_is_output); \
 void fast_block_forward_##SFX(T *Y, T *U, const fast_ctx *c); \
 void fast_gen_forward_##SFX(T *Y, fast_scratch *s, const fast_ctx *c); \
+void fast_gen_layer_forward_##SFX(T *Y, const T *X, slong B, const rj_fast_layer_struct *L, \
+                                  const fast_ctx *cx, fast_scratch *s); \
+void fast_gen_layer_vjp_##SFX(T *Y, const T *G, slong R, slong sub, slong B, const T *Xv, \
+                              const T *Yv, const rj_fast_layer_struct *L, const fast_ctx *cx, \
+                              fast_scratch *s); \
 void fast_block_backward_##SFX(T *Gin, fast_trace *tr, fast_scratch *s, T *dparams, \
                                const T *Gout, slong R, slong sub, const fast_ctx *c); \
 void fast_block_tangent_##SFX(T *Tout, fast_scratch *s, const T *Tin, slong R, slong sub, \

@@ -860,3 +860,23 @@ FN(gen_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, fast_scratc
 }
 
 #undef LPAR
+
+/* ------------------------------------------------------------ for the bound */
+
+/* One layer's forward on B point rows and its cotangent step on R rows,
+   exactly as the passes run them (src/fast/bound.c replays a general block
+   layer by layer to keep every intermediate). */
+void
+FN(fast_gen_layer_forward)(T *Y, const T *X, slong B, const rj_fast_layer_struct *L,
+                           const fast_ctx *cx, fast_scratch *s)
+{
+    FN(layer_forward)(Y, X, B, L, cx, s);
+}
+
+void
+FN(fast_gen_layer_vjp)(T *Y, const T *G, slong R, slong sub, slong B, const T *Xv,
+                       const T *Yv, const rj_fast_layer_struct *L, const fast_ctx *cx,
+                       fast_scratch *s)
+{
+    FN(layer_lin)(Y, G, R, sub, B, Xv, Yv, L, cx, s, 1, NULL);
+}
