@@ -15,7 +15,7 @@
  *       32x32, batch 128, float32, eval-mode BatchNorm): forward + backward
  *       with input and parameter gradients, its convolution GFLOP/s beside
  *       the sgemm rate of the same per-point product shapes measured in this
- *       run (the lowering runs one gemm per point and group: im2col);
+ *       run (the lowering: im2col, one gemm per group over 16 points);
  *   (d) peak resident set size.
  *
  * usage: bench_fast [a|b|c|all] [REPS] */
@@ -301,19 +301,23 @@ bench_b(int reps)
     rj_fast_net_clear(f);
 }
 
-/* sgemm rate (GFLOP/s) of the three per-point products of a 3x3 conv
-   C -> C on an H x W map: forward (C x HW x 9C), input gradient (9C x HW x C,
-   the kernel transposed), kernel gradient (C x 9C x HW, the columns
-   transposed) */
+/* sgemm rate (GFLOP/s) of the three products of a 3x3 conv C -> C on an
+   H x W map over a chunk of q points side by side (N = q HW), as the
+   lowering runs them: forward (C x N x 9C), input gradient (9C x N x C, the
+   kernel transposed), kernel gradient (C x 9C x N, the columns transposed),
+   for `points` points */
 static double
-sgemm_conv_rate(int reps, slong C, slong HW, slong points)
+sgemm_conv_rate(int reps, slong C, slong HW, slong points, slong q)
 {
     slong K = 9 * C;
-    float *Wk = malloc(C * K * sizeof(float)), *col = malloc(K * HW * sizeof(float));
-    float *Y = malloc(C * HW * sizeof(float)), *dW = malloc(C * K * sizeof(float));
+    float *Wk = malloc(C * K * sizeof(float)), *col;
+    float *Y, *dW = malloc(C * K * sizeof(float));
     double *t = malloc(reps * sizeof(double)), r;
     slong i;
     int k;
+    HW *= q;
+    col = malloc(K * HW * sizeof(float));
+    Y = malloc(C * HW * sizeof(float));
     for (i = 0; i < C * K; i++)
         Wk[i] = (float) ((i % 5) - 2) / 16;
     for (i = 0; i < K * HW; i++)
@@ -322,7 +326,7 @@ sgemm_conv_rate(int reps, slong C, slong HW, slong points)
         Y[i] = (float) ((i % 3) - 1) / 4;
     for (k = 0; k < reps; k++) {
         double t0 = now();
-        for (i = 0; i < points; i++) {
+        for (i = 0; i < points / q; i++) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, HW, K, 1, Wk, K, col,
                         HW, 0, Y, HW);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, HW, C, 1, Wk, K, Y, HW, 0,
@@ -332,7 +336,7 @@ sgemm_conv_rate(int reps, slong C, slong HW, slong points)
         }
         t[k] = now() - t0;
     }
-    r = (double) points * 3 * 2.0 * C * K * HW / median(t, reps) / 1e9;
+    r = (double) (points / q) * 3 * 2.0 * C * K * HW / median(t, reps) / 1e9;
     free(Wk);
     free(col);
     free(Y);
@@ -429,7 +433,7 @@ bench_c(int reps)
     /* 6 convolutions, each 2 C 9C HW per point forward and twice that
        backward (input and kernel gradients) */
     flops = 6.0 * 3 * 2.0 * C * 9 * C * H * H * B;
-    rate = sgemm_conv_rate(reps, C, H * H, B);
+    rate = sgemm_conv_rate(reps, C, H * H, B, 16);
     printf("c_seconds=%.4f\n", med);
     printf("c_conv_gflops=%.2f\n", flops / med / 1e9);
     printf("c_sgemm_shapes_gflops=%.2f\n", rate);

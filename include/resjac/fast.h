@@ -22,7 +22,7 @@
  *     memory after rj_fast_work_reserve;
  *   - general blocks (layer sequences, resjac/model.h) take every layer of
  *     the model: values between layers are NCHW rows of C*H*W entries;
- *     conv2d runs as im2col + gemm per point and group; batchnorm (eval
+ *     conv2d runs as im2col + one gemm per group and chunk of points; batchnorm (eval
  *     mode) and layernorm in PyTorch's CPU order of operations; max pooling
  *     passes the cotangent to the first maximum of its window (PyTorch);
  *     the parameter gradients of a batchnorm layer include its running mean
@@ -235,7 +235,7 @@ typedef struct {
     slong *off_g;           /* per general block nbranch + nproj + 1 offsets:
                                every layer's output, then the PRE input (-1
                                when not stored) */
-    slong s_x0, s_x1, s_col, s_dl, s_sm;  /* general blocks' scratch (or -1) */
+    slong s_x0, s_x1, s_col, s_dl, s_sm, s_cy;  /* general blocks' scratch (or -1) */
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */

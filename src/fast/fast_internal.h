@@ -43,7 +43,11 @@ typedef struct {
        rows of an activation layer (B x max width), per-channel factors
        (4 x max width) */
     void *X0, *X1, *Col, *Dl, *Sm;
+    void *Cy;           /* FAST_CONV_CHUNK outputs of one conv group */
 } fast_scratch;
+
+/* points whose im2col columns one conv gemm takes side by side */
+#define FAST_CONV_CHUNK 16
 
 /* Where the step's pointers ended up (aliases resolved). */
 typedef struct {
@@ -117,11 +121,16 @@ static inline int fast_deriv_from_output(rj_act_kind k, double slope)
 }
 
 /* Elements of the im2col buffer of one point and one group of a CONV2D
-   layer (0 for other layers). */
+   layer, and of one group's output of one point (0 for other layers). */
 static inline slong fast_layer_col_size(const rj_fast_layer_struct *L)
 {
     return L->kind == RJ_LAYER_CONV2D
                ? (L->in.c / L->groups) * L->kh * L->kw * L->out.h * L->out.w : 0;
+}
+
+static inline slong fast_layer_cy_size(const rj_fast_layer_struct *L)
+{
+    return L->kind == RJ_LAYER_CONV2D ? (L->out.c / L->groups) * L->out.h * L->out.w : 0;
 }
 
 /* 1 if the compacted graded pass (fast_graded_rows) handles b: PRE, relu outer and inner

@@ -13,9 +13,9 @@
  *   DENSE      bias rows first, then the gemm accumulates onto them (as the
  *              shorthand block does), so (dense, act, dense) gives the
  *              shorthand's bits;
- *   CONV2D     per point and group, im2col (a 1x1 kernel with stride 1 and
- *              no padding reads the input in place) then one gemm
- *              (C_out/groups x P x C_in/groups*kh*kw) onto the bias rows;
+ *   CONV2D     per group and chunk of points, im2col of the points side by
+ *              side then one gemm (C_out/groups x chunk*P x C_in/groups*kh*kw)
+ *              onto the bias rows;
  *   AFFINE     x * scale + shift, two roundings;
  *   BATCHNORM  PyTorch's eval-mode fold: a = (1 / sqrt(var + eps)) * gamma,
  *              c = beta - mean * a per channel, then y = x * a + c (no fused
@@ -48,18 +48,20 @@ FN(shape_n)(rj_shape s)
 
 /* ------------------------------------------------------------ conv2d */
 
-/* col (Kc x P) of point x, group g: entry ((ci kh + a) kw + b, oi Wo + oj) is
-   x[g cin_g + ci, oi sh - ph + a dh, oj sw - pw + b dw], 0 in the padding */
+/* col (Kc x P, rows ld apart) of point x, group g: entry ((ci kh + a) kw + b,
+   oi Wo + oj) is x[g cin_g + ci, oi sh - ph + a dh, oj sw - pw + b dw], 0 in
+   the padding */
 static void
-FN(im2col)(T *restrict col, const T *restrict x, const rj_fast_layer_struct *L, slong g)
+FN(im2col)(T *restrict col, slong ld, const T *restrict x, const rj_fast_layer_struct *L,
+           slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, P = Ho * Wo, ci, a, bb, oi, oj;
+    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
     for (ci = 0; ci < cin_g; ci++) {
         const T *xc = x + (g * cin_g + ci) * H * W;
         for (a = 0; a < L->kh; a++)
             for (bb = 0; bb < L->kw; bb++) {
-                T *row = col + ((ci * L->kh + a) * L->kw + bb) * P;
+                T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
                 for (oi = 0; oi < Ho; oi++) {
                     slong ii = oi * L->sh - L->ph + a * L->dh;
                     T *r = row + oi * Wo;
@@ -77,17 +79,19 @@ FN(im2col)(T *restrict col, const T *restrict x, const rj_fast_layer_struct *L, 
     }
 }
 
-/* x += the columns of col back at their places (the transpose of im2col) */
+/* x += the columns of col (rows ld apart) back at their places (the
+   transpose of im2col) */
 static void
-FN(col2im_add)(T *restrict x, const T *restrict col, const rj_fast_layer_struct *L, slong g)
+FN(col2im_add)(T *restrict x, const T *restrict col, slong ld, const rj_fast_layer_struct *L,
+               slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, P = Ho * Wo, ci, a, bb, oi, oj;
+    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
     for (ci = 0; ci < cin_g; ci++) {
         T *xc = x + (g * cin_g + ci) * H * W;
         for (a = 0; a < L->kh; a++)
             for (bb = 0; bb < L->kw; bb++) {
-                const T *row = col + ((ci * L->kh + a) * L->kw + bb) * P;
+                const T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
                 for (oi = 0; oi < Ho; oi++) {
                     slong ii = oi * L->sh - L->ph + a * L->dh;
                     if (ii < 0 || ii >= H)
@@ -102,82 +106,71 @@ FN(col2im_add)(T *restrict x, const T *restrict col, const rj_fast_layer_struct 
     }
 }
 
-static int
-FN(conv_direct)(const rj_fast_layer_struct *L)
-{
-    return L->kh == 1 && L->kw == 1 && L->sh == 1 && L->sw == 1 && L->ph == 0 && L->pw == 0;
-}
+/* The rows are taken FAST_CONV_CHUNK at a time: their columns side by side
+   (Kc x n P) so that each group is one gemm over the chunk, the points'
+   outputs (C_out/groups x n P) then moved to their rows.  col holds
+   FAST_CONV_CHUNK im2col buffers, ybuf FAST_CONV_CHUNK outputs of a group. */
 
 /* Y = conv(X) (+ bias) on R rows */
 static void
 FN(conv_rows)(T *Y, const T *X, slong R, const rj_fast_layer_struct *L, const T *W,
-              const T *bias, T *col)
+              const T *bias, T *col, T *ybuf)
 {
     slong G = L->groups, cin_g = L->in.c / G, cog = L->out.c / G;
     slong Kc = cin_g * L->kh * L->kw, P = L->out.h * L->out.w;
-    slong nin = FN(shape_n)(L->in), nout = FN(shape_n)(L->out), r, g, co, p;
-    int direct = FN(conv_direct)(L);
-    for (r = 0; r < R; r++)
+    slong nin = FN(shape_n)(L->in), nout = FN(shape_n)(L->out), r0, r, g, co, p, n;
+    for (r0 = 0; r0 < R; r0 += n) {
+        n = R - r0 < FAST_CONV_CHUNK ? R - r0 : FAST_CONV_CHUNK;
         for (g = 0; g < G; g++) {
-            const T *cm = X + r * nin + g * cin_g * P;
-            T *y = Y + r * nout + g * cog * P;
-            if (!direct) {
-                FN(im2col)(col, X + r * nin, L, g);
-                cm = col;
-            }
-            if (bias != NULL)
+            for (r = 0; r < n; r++)
+                FN(im2col)(col + r * P, n * P, X + (r0 + r) * nin, L, g);
+            for (co = 0; co < cog; co++)
+                for (p = 0; p < n * P; p++)
+                    ybuf[co * n * P + p] = bias != NULL ? bias[g * cog + co] : (T) 0;
+            FN(gemm)(0, 0, cog, n * P, Kc, W + g * cog * Kc, Kc, col, n * P, 1, ybuf, n * P);
+            for (r = 0; r < n; r++)
                 for (co = 0; co < cog; co++)
-                    for (p = 0; p < P; p++)
-                        y[co * P + p] = bias[g * cog + co];
-            FN(gemm)(0, 0, cog, P, Kc, W + g * cog * Kc, Kc, cm, P, bias != NULL ? 1 : 0, y,
-                     P);
-        }
-}
-
-/* Gin = G conv^T on R rows; with dW (rows are points then: X the inputs)
-   also dW = sum_r G_r col_r^T and db = sum of G over rows and positions */
-static void
-FN(conv_vjp)(T *Gin, const T *Gr, slong R, slong sub, slong B, const rj_fast_layer_struct *L,
-             const T *W, const T *X, T *dW, T *db, T *col)
-{
-    slong G = L->groups, cin_g = L->in.c / G, cog = L->out.c / G;
-    slong Kc = cin_g * L->kh * L->kw, P = L->out.h * L->out.w;
-    slong nin = FN(shape_n)(L->in), nout = FN(shape_n)(L->out), r, g, i;
-    int direct = FN(conv_direct)(L);
-    for (r = 0; r < R; r++) {
-        T *gi = Gin + r * nin;
-        if (!direct)
-            for (i = 0; i < nin; i++)
-                gi[i] = 0;
-        for (g = 0; g < G; g++) {
-            const T *gg = Gr + r * nout + g * cog * P;
-            if (direct) {
-                FN(gemm)(1, 0, Kc, P, cog, W + g * cog * Kc, Kc, gg, P, 0, gi + g * cin_g * P,
-                         P);
-            } else {
-                FN(gemm)(1, 0, Kc, P, cog, W + g * cog * Kc, Kc, gg, P, 0, col, P);
-                FN(col2im_add)(gi, col, L, g);
-            }
+                    memcpy(Y + (r0 + r) * nout + (g * cog + co) * P, ybuf + co * n * P + r * P,
+                           P * sizeof(T));
         }
     }
-    if (dW != NULL) {
+}
+
+/* Gin = G conv^T on R rows; with dW (the rows' points' inputs X) also
+   dW = sum_r G_r col_r^T; db = the sum of G over rows and positions */
+static void
+FN(conv_vjp)(T *Gin, const T *Gr, slong R, slong sub, slong B, const rj_fast_layer_struct *L,
+             const T *W, const T *X, T *dW, T *db, T *col, T *gbuf)
+{
+    slong G = L->groups, cin_g = L->in.c / G, cog = L->out.c / G;
+    slong Kc = cin_g * L->kh * L->kw, P = L->out.h * L->out.w;
+    slong nin = FN(shape_n)(L->in), nout = FN(shape_n)(L->out), r0, r, g, i, co, n;
+    if (dW != NULL)
         for (i = 0; i < L->Wr * L->Wc; i++)
             dW[i] = 0;
-        for (r = 0; r < R; r++) {
-            const T *x = X + ((r / sub) % B) * nin;
-            for (g = 0; g < G; g++) {
-                const T *gg = Gr + r * nout + g * cog * P;
-                const T *cm = x + g * cin_g * P;
-                if (!direct) {
-                    FN(im2col)(col, x, L, g);
-                    cm = col;
-                }
-                FN(gemm)(0, 1, cog, Kc, P, gg, P, cm, P, 1, dW + g * cog * Kc, Kc);
+    for (r = 0; r < R; r++)
+        for (i = 0; i < nin; i++)
+            Gin[r * nin + i] = 0;
+    for (r0 = 0; r0 < R; r0 += n) {
+        n = R - r0 < FAST_CONV_CHUNK ? R - r0 : FAST_CONV_CHUNK;
+        for (g = 0; g < G; g++) {
+            for (r = 0; r < n; r++)
+                for (co = 0; co < cog; co++)
+                    memcpy(gbuf + co * n * P + r * P, Gr + (r0 + r) * nout + (g * cog + co) * P,
+                           P * sizeof(T));
+            if (dW != NULL) {
+                for (r = 0; r < n; r++)
+                    FN(im2col)(col + r * P, n * P, X + (((r0 + r) / sub) % B) * nin, L, g);
+                FN(gemm)(0, 1, cog, Kc, n * P, gbuf, n * P, col, n * P, 1, dW + g * cog * Kc,
+                         Kc);
             }
+            FN(gemm)(1, 0, Kc, n * P, cog, W + g * cog * Kc, Kc, gbuf, n * P, 0, col, n * P);
+            for (r = 0; r < n; r++)
+                FN(col2im_add)(Gin + (r0 + r) * nin, col + r * P, n * P, L, g);
         }
     }
     if (db != NULL) {
-        slong co, p;
+        slong p;
         for (co = 0; co < L->out.c; co++)
             db[co] = 0;
         for (r = 0; r < R; r++)
@@ -507,7 +500,7 @@ FN(layer_forward)(T *Y, const T *X, slong B, const rj_fast_layer_struct *L,
         break;
     }
     case RJ_LAYER_CONV2D:
-        FN(conv_rows)(Y, X, B, L, LPAR(cx, L->W), LPAR(cx, L->b), (T *) s->Col);
+        FN(conv_rows)(Y, X, B, L, LPAR(cx, L->W), LPAR(cx, L->b), (T *) s->Col, (T *) s->Cy);
         break;
     case RJ_LAYER_AFFINE:
     case RJ_LAYER_BATCHNORM:
@@ -573,11 +566,12 @@ FN(layer_lin)(T *Y, const T *X, slong R, slong sub, slong B, const T *Xv, const 
         break;
     case RJ_LAYER_CONV2D:
         if (!transpose)
-            FN(conv_rows)(Y, X, R, L, LPAR(cx, L->W), NULL, (T *) s->Col);
+            FN(conv_rows)(Y, X, R, L, LPAR(cx, L->W), NULL, (T *) s->Col, (T *) s->Cy);
         else
             FN(conv_vjp)(Y, X, R, sub, B, L, LPAR(cx, L->W), Xv,
                          dp != NULL ? dp + L->W : NULL,
-                         dp != NULL && L->b >= 0 ? dp + L->b : NULL, (T *) s->Col);
+                         dp != NULL && L->b >= 0 ? dp + L->b : NULL, (T *) s->Col,
+                         (T *) s->Cy);
         break;
     case RJ_LAYER_AFFINE:
     case RJ_LAYER_BATCHNORM:

@@ -121,7 +121,7 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
 {
     slong l, j, L = net->len, ng, gi = 0;
     int any_general = 0;
-    double top = 0, B = (double) batch, maxw, maxh = 1, cap, bytes, maxcol = 1;
+    double top = 0, B = (double) batch, maxw, maxh = 1, cap, bytes, maxcol = 1, maxcy = 1;
     size_t es = rj_fast_dtype_size(net->dtype);
 
     rj_fast_work_clear(w);
@@ -143,8 +143,12 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
             ng += net->blocks[l].nbranch + net->blocks[l].nproj + 1;
             any_general = 1;
             for (j = 0; j < net->blocks[l].nbranch + net->blocks[l].nproj; j++)
+            {
                 maxcol = FLINT_MAX(maxcol, (double) fast_layer_col_size(
                                                net->blocks[l].layers + j));
+                maxcy = FLINT_MAX(maxcy, (double) fast_layer_cy_size(
+                                             net->blocks[l].layers + j));
+            }
         }
     w->off_g = malloc(ng * sizeof(slong));
     if (w->off_h == NULL || w->off_a == NULL || w->off_z == NULL || w->off_p == NULL
@@ -199,13 +203,14 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     w->s_t = take(&top, cap * maxh);
     w->s_gu = take(&top, cap * maxw);
     w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = w->s_vt = w->s_rt = -1;
-    w->s_x0 = w->s_x1 = w->s_col = w->s_dl = w->s_sm = -1;
+    w->s_x0 = w->s_x1 = w->s_col = w->s_dl = w->s_sm = w->s_cy = -1;
     if (any_general) {
         /* the layer-by-layer passes run on the graded pass's K * R rows too */
         double xcap = (flags & RJ_FAST_GRADED) ? (double) (L + 1) * cap : cap;
         w->s_x0 = take(&top, xcap * maxw);
         w->s_x1 = take(&top, xcap * maxw);
-        w->s_col = take(&top, maxcol);
+        w->s_col = take(&top, maxcol * FAST_CONV_CHUNK);
+        w->s_cy = take(&top, maxcy * FAST_CONV_CHUNK);
         w->s_dl = take(&top, B * maxw);
         w->s_sm = take(&top, 4 * maxw);
     }
@@ -302,6 +307,7 @@ fast_scratch_set(fast_scratch *s, const rj_fast_work_t w)
     s->Col = fast_work_ptr(w, w->s_col);
     s->Dl = fast_work_ptr(w, w->s_dl);
     s->Sm = fast_work_ptr(w, w->s_sm);
+    s->Cy = fast_work_ptr(w, w->s_cy);
 }
 
 static int
