@@ -15,7 +15,8 @@
  *       32x32, batch 128, float32, eval-mode BatchNorm): forward + backward
  *       with input and parameter gradients, its convolution GFLOP/s beside
  *       the sgemm rate of the same per-point product shapes measured in this
- *       run (the lowering: im2col, one gemm per group over 16 points);
+ *       run (the lowering: im2col, one gemm per group over 16 points), and
+ *       its path-length-resolved gradient as a multiple of one backward pass;
  *   (d) peak resident set size.
  *
  * usage: bench_fast [a|b|c|all] [REPS] */
@@ -402,6 +403,7 @@ bench_c(int reps)
     rj_fast_work_t w;
     rj_error_t err;
     double med, flops, rate;
+    int k;
     rj_error_init(err);
     rj_net_init(net);
     for (l = 0; l < 3; l++) {
@@ -439,6 +441,41 @@ bench_c(int reps)
     printf("c_sgemm_shapes_gflops=%.2f\n", rate);
     printf("c_share_of_sgemm=%.3f\n", flops / med / 1e9 / rate);
     printf("c_workspace_mb=%.1f\n", w->bytes / 1048576.0);
+    /* the path-length-resolved gradient (4 lengths) against one plain
+       backward pass (input gradient only), on a graded workspace */
+    {
+        slong n = f->n_in, i;
+        float *x = malloc(B * n * sizeof(float)), *dy = malloc(B * n * sizeof(float));
+        float *G = malloc((f->len + 1) * B * n * sizeof(float)), *dx = malloc(B * n * sizeof(float));
+        double *tb = malloc(reps * sizeof(double)), *tg = malloc(reps * sizeof(double));
+        for (i = 0; i < B * n; i++) {
+            x[i] = (float) ((i * 7919) % 17 - 8) / 8;
+            dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
+        }
+        if (rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err) != RJ_OK
+            || rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
+            die(err);
+        for (k = 0; k < reps; k++) {
+            double t0 = now();
+            if (rj_fast_backward(dx, NULL, NULL, NULL, w, f, dy, err) != RJ_OK)
+                die(err);
+            tb[k] = now() - t0;
+            t0 = now();
+            if (rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
+                die(err);
+            tg[k] = now() - t0;
+        }
+        printf("c_backward_seconds=%.4f\n", median(tb, reps));
+        printf("c_graded_seconds=%.4f\n", median(tg, reps));
+        printf("c_graded_over_backward=%.2f\n", median(tg, reps) / median(tb, reps));
+        free(x);
+        free(dy);
+        free(G);
+        free(dx);
+        free(tb);
+        free(tg);
+    }
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
     rj_net_clear(net);
