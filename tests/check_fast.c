@@ -1950,6 +1950,8 @@ START_TEST(test_general_bound_and_roundtrip)
     ck_assert_int_eq(back->len, 2);
     ck_assert_int_eq(back->blocks[1].general, 1);
     ck_assert_int_eq(back->blocks[1].branch->len, 5);
+    ck_assert(back->blocks[1].in.c == 2 && back->blocks[1].in.h == 3
+              && back->blocks[1].in.w == 3);
     ck_assert_int_eq(rj_fast_net_set_net(g, back, RJ_FAST_F32, err), RJ_OK);
     ck_assert_int_eq(g->exact_conv, 1);
     ck_assert_int_eq(g->nparams, f->nparams);

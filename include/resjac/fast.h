@@ -113,6 +113,7 @@ typedef struct {
     int general;
     slong nbranch, nproj;
     rj_fast_layer_struct *layers;
+    rj_shape in_shape, out_shape; /* general blocks: the tensor shapes */
 } rj_fast_block_struct;
 
 typedef struct {

@@ -261,6 +261,8 @@ fast_block_fill_general(rj_fast_block_struct *fb, const rj_block_struct *b)
 {
     slong j, nb = b->branch->len, np = b->skip == RJ_SKIP_PROJECT ? b->proj->len : 0;
     fb->general = 1;
+    fb->in_shape = b->in;
+    fb->out_shape = b->out;
     fb->n_in = rj_shape_size(b->in);
     fb->n_out = rj_shape_size(b->out);
     fb->n_hidden = 0;
@@ -558,9 +560,7 @@ get_general(rj_block_t b, const rj_fast_block_struct *fb, const rj_fast_net_t sr
 {
     slong j;
     rj_error_t e;
-    rj_block_init_general(b, fb->layers[0].in.c > 0 && fb->nbranch + fb->nproj > 0
-                                 ? fb->layers[0].in
-                                 : (rj_shape) {fb->n_in, 1, 1});
+    rj_block_init_general(b, fb->in_shape);
     b->skip = fb->skip;
     b->place = fb->place;
     if (fb->place != RJ_PLACE_NONE)
