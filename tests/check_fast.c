@@ -3,8 +3,9 @@
  * every kernel ISA, summing to the gradient), reverse vs forward mode vs one
  * backward per row, weight gradients (against exact difference quotients and
  * central differences), conversions, random networks, limits; general
- * blocks (layer sequences): conv2d against nested loops, every layer against
- * an exact fmpq evaluation, finite differences and forward mode, the
+ * blocks (layer sequences): conv2d against nested loops, the piecewise-linear
+ * and affine layers against an exact fmpq evaluation, every layer against
+ * finite differences and forward mode, the
  * shorthand block bit for bit, max-pool ties, the error bound of every
  * bounded layer against the exact values.  The float
  * layer held against the exact and precise layers block by block, and the
