@@ -63,8 +63,8 @@ act_has_kink(rj_act_kind k, double slope)
    as d_hat, at a float argument with bound epre and float value y = act(x)
    ([FE 7]); piecewise-linear units must be certified separately. */
 double
-fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x, double y,
-          double epre)
+fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x,
+                     double y, double epre)
 {
     switch (k) {
     case RJ_ACT_IDENTITY:
@@ -85,7 +85,7 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
 /* y_j (+)= sum_i |W_ji| x_i + cols * eta_d, W typed rows x cols [FE 8] */
 void
 fast_bound_absmatvec(double *y, const void *W, slong rows, slong cols, const double *x,
-          rj_fast_dtype t)
+                     rj_fast_dtype t)
 {
     slong i, j;
     for (j = 0; j < rows; j++) {
@@ -144,7 +144,8 @@ rj_fast_bound_clear(rj_fast_bound_t b)
 }
 
 void
-fast_bound_uncertain(rj_fast_bound_t b, slong block, int where, slong unit, double v, double e)
+fast_bound_uncertain(rj_fast_bound_t b, slong block, int where, slong unit, double v,
+                     double e)
 {
     if (b->certified) {
         b->certified = 0;
@@ -232,8 +233,8 @@ depth_budget(const rj_fast_net_t net)
    the bound after multiplying R rows G (typed, R x n, bound E_in) by the
    derivative row D (typed, n) whose error is e_D [FE 5.1]. */
 void
-fast_bound_mask_step(double *Eout, const void *G, const double *Ein, const void *D, const double *eD,
-          slong R, slong n, const bctx *c)
+fast_bound_mask_step(double *Eout, const void *G, const double *Ein, const void *D,
+                     const double *eD, slong R, slong n, const bctx *c)
 {
     slong r, j;
     for (j = 0; j < n; j++) {
@@ -252,8 +253,8 @@ fast_bound_mask_step(double *Eout, const void *G, const double *Ein, const void 
 /* E_out = (g_k + 2d) |G| |W| + (1 + 2d) E_in |W| + k eta, the bound after the
    product G W (G typed R x k, W typed k x n) [FE 5.2]. */
 void
-fast_bound_gemm_step(double *Eout, const void *G, const double *Ein, slong R, slong k, const void *W,
-          slong n, const bctx *c, double *M, double *Wabs)
+fast_bound_gemm_step(double *Eout, const void *G, const double *Ein, slong R, slong k,
+                     const void *W, slong n, const bctx *c, double *M, double *Wabs)
 {
     slong i;
     double g1 = up(gam(c, k) + c->c2);
@@ -271,8 +272,8 @@ fast_bound_gemm_step(double *Eout, const void *G, const double *Ein, slong R, sl
    (error 0), otherwise the piece's slope carries e.  *cert receives 0 when
    a kink cannot be certified (then the Lipschitz bound is used). */
 double
-fast_bound_act_err(int *cert, const bctx *c, rj_act_kind k, double slope, double v, double y, double e,
-        double F)
+fast_bound_act_err(int *cert, const bctx *c, rj_act_kind k, double slope, double v,
+                   double y, double e, double F)
 {
     double rho = act_rho(c, k, slope, v, y);
     *cert = 1;
@@ -317,7 +318,8 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
             double uh = getv(tmp_t, i, c->t);
             int cert;
             v1[i] = fabs(uh);
-            v2[i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, hh[i], uh, eh[i], F);
+            v2[i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, hh[i], uh, eh[i],
+                                       F);
             if (!cert) {
                 fast_bound_uncertain(b, l, 1, i, hh[i], eh[i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
@@ -410,7 +412,8 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
         if (bl->place == RJ_PLACE_POST) {
             double pj = getv(cx.P, j, c->t);
             int cert;
-            b->eh[l + 1][j] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo, ey, F);
+            b->eh[l + 1][j] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo,
+                                                 ey, F);
             if (!cert) {
                 fast_bound_uncertain(b, l, 1, j, pj, ey * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
@@ -442,8 +445,9 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
     /* gp = g * sigma'(p) [FE 5.1] */
     if (bl->place == RJ_PLACE_POST) {
         for (j = 0; j < no; j++)
-            ed[j] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope, getv(tr->Dpost, j, c->t),
-                              getv(cx.P, j, c->t), getv(cx.Hout, j, c->t), bb->ey[j]);
+            ed[j] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope,
+                                         getv(tr->Dpost, j, c->t), getv(cx.P, j, c->t),
+                                         getv(cx.Hout, j, c->t), bb->ey[j]);
         fast_bound_mask_step(Ep, Gout, Ecur, tr->Dpost, ed, R, no, c);
         EpP = Ep;
     }
@@ -452,7 +456,7 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
         fast_bound_gemm_step(ET0, tr->Gp, EpP, R, no, cx.W2, nh, c, M, Wabs);
         for (j = 0; j < nh; j++)
             ed[j] = fast_bound_deriv_err(c, bl->act, bl->act_slope, getv(tr->Dact, j, c->t),
-                              getv(cx.Z, j, c->t), getv(cx.A, j, c->t), bb->ez[j]);
+                                         getv(cx.Z, j, c->t), getv(cx.A, j, c->t), bb->ez[j]);
         fast_bound_mask_step(ETm, tr->T0, ET0, tr->Dact, ed, R, nh, c);
         ETmP = ETm;
         Tm = tr->Tm;
@@ -473,8 +477,9 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
                            bl->outer_slope);
         }
         for (i = 0; i < ni; i++)
-            ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope, getv(tr->Dpre, i, c->t),
-                              b->h[l][i], smooth ? getv(tmp_t, i, c->t) : 0, b->eh[l][i]);
+            ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope,
+                                         getv(tr->Dpre, i, c->t), b->h[l][i],
+                                         smooth ? getv(tmp_t, i, c->t) : 0, b->eh[l][i]);
     }
     for (r = 0; r < R; r++)
         for (i = 0; i < ni; i++) {
@@ -764,8 +769,8 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
             goto done;
         }
         if (bl->general) {
-            st = fast_bound_gen_forward(gb + l, b, bb + l, &unc_max, net, w, l, &c, F, v[0], v[1],
-                                   v[2]);
+            st = fast_bound_gen_forward(gb + l, b, bb + l, &unc_max, net, w, l, &c, F, v[0],
+                                        v[1], v[2]);
             if (st != RJ_OK) {
                 fast_block_label(lab, sizeof(lab), net, l);
                 st = st == RJ_ERR_DOMAIN
@@ -813,8 +818,8 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
                 goto done;
             }
             if (bl->general) {
-                if (fast_bound_gen_backward(b->EG[l], b->EG[l + 1], Gcur, gb + l, bb + l, b, net, w,
-                                       l, R, &c, M, Wabs, v[3]) != RJ_OK) {
+                if (fast_bound_gen_backward(b->EG[l], b->EG[l + 1], Gcur, gb + l, bb + l, b,
+                                            net, w, l, R, &c, M, Wabs, v[3]) != RJ_OK) {
                     st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
                     goto done;
                 }

@@ -373,8 +373,8 @@ gen_layer_bwd(double *Ein, const void *Gh, const double *E, slong R,
             fast_deriv_d((double *) D, (const double *) (from_out ? yt : xt), nin, L->act,
                          L->param, from_out);
         for (i = 0; i < nin; i++)
-            t1[i] = fast_bound_deriv_err(c, L->act, L->param, getv(D, i, c->t), x[i], getv(yt, i, c->t),
-                              ex[i]);
+            t1[i] = fast_bound_deriv_err(c, L->act, L->param, getv(D, i, c->t), x[i],
+                                         getv(yt, i, c->t), ex[i]);
         fast_bound_mask_step(Ein, Gh, E, D, t1, R, nin, c);
         break;
     }
@@ -454,8 +454,8 @@ gen_seq_fwd(void **tt, int *own, double **vv, double **ee, const rj_fast_layer_s
    block is not finite. */
 int
 fast_bound_gen_forward(gen_bounds *g, rj_fast_bound_t b, blk_bounds *bb, slong *unc_max,
-                  const rj_fast_net_t net, const rj_fast_work_t w, slong l, const bctx *c,
-                  double F, double *t1, double *t2, double *t3)
+                       const rj_fast_net_t net, const rj_fast_work_t w, slong l, const bctx *c,
+                       double F, double *t1, double *t2, double *t3)
 {
     const rj_fast_block_struct *bl = net->blocks + l;
     slong nb = bl->nbranch, np = bl->nproj, ni = bl->n_in, no = bl->n_out, i, j;
@@ -507,7 +507,7 @@ fast_bound_gen_forward(gen_bounds *g, rj_fast_bound_t b, blk_bounds *bb, slong *
             int cert;
             g->bv[0][i] = getv(g->bt[0], i, c->t);
             g->be[0][i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, b->h[l][i],
-                                  g->bv[0][i], b->eh[l][i], F);
+                                             g->bv[0][i], b->eh[l][i], F);
             if (!cert) {
                 fast_bound_uncertain(b, l, 1, i, b->h[l][i], b->eh[l][i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
@@ -584,8 +584,8 @@ fast_bound_gen_forward(gen_bounds *g, rj_fast_bound_t b, blk_bounds *bb, slong *
         if (bl->place == RJ_PLACE_POST) {
             double pj = getv(cx.P, i, c->t);
             int cert;
-            b->eh[l + 1][i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo, bb->ey[i],
-                                      F);
+            b->eh[l + 1][i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo,
+                                                 bb->ey[i], F);
             if (!cert) {
                 fast_bound_uncertain(b, l, 1, i, pj, bb->ey[i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
@@ -633,10 +633,10 @@ gen_seq_bwd(void **Gc, double **Ec, void **Go, double **Eo, slong R,
    (R x n_out) and the rows Gout the kernel started from; the kernel's steps
    replayed with their intermediates.  Returns RJ_OK or RJ_ERR_MEMORY. */
 int
-fast_bound_gen_backward(double *Enext, const double *Ecur, const void *Gout, const gen_bounds *g,
-                   const blk_bounds *bb, const rj_fast_bound_t b, const rj_fast_net_t net,
-                   const rj_fast_work_t w, slong l, slong R, const bctx *c, double *M,
-                   double *Wabs, double *t1)
+fast_bound_gen_backward(double *Enext, const double *Ecur, const void *Gout,
+                        const gen_bounds *g, const blk_bounds *bb, const rj_fast_bound_t b,
+                        const rj_fast_net_t net, const rj_fast_work_t w, slong l, slong R,
+                        const bctx *c, double *M, double *Wabs, double *t1)
 {
     const rj_fast_block_struct *bl = net->blocks + l;
     slong ni = bl->n_in, no = bl->n_out, maxw = FLINT_MAX(net->max_width, 1), i, r;
@@ -644,7 +644,8 @@ fast_bound_gen_backward(double *Enext, const double *Ecur, const void *Gout, con
     void *Gp = malloc(R * maxw * es), *Ga = malloc(R * maxw * es), *Gb = malloc(R * maxw * es);
     void *D = malloc(maxw * es), *Sg = NULL;
     double *Ep = malloc(R * maxw * sizeof(double)), *Ea = malloc(R * maxw * sizeof(double));
-    double *Eb = malloc(R * maxw * sizeof(double)), *ES = NULL, *ed = malloc(maxw * sizeof(double));
+    double *Eb = malloc(R * maxw * sizeof(double)), *ES = NULL;
+    double *ed = malloc(maxw * sizeof(double));
     double g2 = gam(c, 2);
     void *Gc, *Go;
     double *Ec, *Eo;
@@ -670,7 +671,8 @@ fast_bound_gen_backward(double *Enext, const double *Ecur, const void *Gout, con
                          from_out);
         for (i = 0; i < no; i++)
             ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope, getv(D, i, c->t),
-                              getv(cx.P, i, c->t), getv(cx.Hout, i, c->t), bb->ey[i]);
+                                         getv(cx.P, i, c->t), getv(cx.Hout, i, c->t),
+                                         bb->ey[i]);
         fast_bound_mask_step(Ep, Gout, Ecur, D, ed, R, no, c);
         for (r = 0; r < R; r++)
             for (i = 0; i < no; i++)
@@ -759,8 +761,8 @@ fast_bound_gen_backward(double *Enext, const double *Ecur, const void *Gout, con
             fast_deriv_d((double *) D, (const double *) src, ni, bl->outer, bl->outer_slope,
                          from_out);
         for (i = 0; i < ni; i++)
-            ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope, getv(D, i, c->t), b->h[l][i],
-                              g->bv[0][i], b->eh[l][i]);
+            ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope, getv(D, i, c->t),
+                                         b->h[l][i], g->bv[0][i], b->eh[l][i]);
     }
     for (r = 0; r < R; r++)
         for (i = 0; i < ni; i++) {
