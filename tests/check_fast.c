@@ -2075,6 +2075,77 @@ START_TEST(test_general_bound_vs_exact)
 }
 END_TEST
 
+
+/* elu ([FE 10]) in shorthand and general blocks, inside and outside: the
+   f32 and f64 bounds are finite and the two Jacobians lie within the sum of
+   their bounds of each other (both hold the exact one). */
+START_TEST(test_elu_bound_f32_vs_f64)
+{
+    flint_rand_t st;
+    slong it, i, certified = 0;
+    rj_test_randinit(st, seed + 131);
+    gl_den = 1000;
+    for (it = 0; it < rj_test_iters(12); it++) {
+        rj_net_t net;
+        rj_seq_t br;
+        rj_shape v6 = {6, 1, 1};
+        rj_block_t b;
+        fmpq_mat_t x;
+        rj_fast_net_t f32, f64;
+        rj_fast_bound_t b32, b64;
+        rj_error_t err;
+        rj_error_init(err);
+        rj_net_init(net);
+        rj_seq_init(br);
+        rj_block_init(b);
+        rj_test_randblock(b, st, 6, 5, 6, RJ_SKIP_IDENTITY, (int) (it % 3), RJ_ACT_RELU,
+                          RJ_ACT_RELU, 1, 1000, 1000);
+        rj_act_set_kind(b->act, RJ_ACT_ELU);
+        rj_act_set_kind(b->outer, RJ_ACT_ELU);
+        fmpq_set_si(b->outer->param, 3, 2);
+        ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+        rj_net_append(net, b, NULL);
+        rj_block_clear(b);
+        gl_dense(br, st, 6, 7, 1);
+        gl_act(br, RJ_ACT_ELU);
+        gl_dense(br, st, 7, 6, 1);
+        gl_block(net, v6, br, NULL, RJ_SKIP_IDENTITY, (rj_place_kind) ((it + 1) % 3),
+                 RJ_ACT_ELU);
+        rj_seq_clear(br);
+        fmpq_mat_init(x, 6, 1);
+        rj_test_randmat(x, st, 1000, 1000);
+        rj_fast_net_init(f32);
+        rj_fast_net_init(f64);
+        rj_fast_bound_init(b32);
+        rj_fast_bound_init(b64);
+        ck_assert_int_eq(rj_fast_net_set_net(f32, net, RJ_FAST_F32, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_net_set_net(f64, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b32, f32, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b64, f64, x, err), RJ_OK);
+        ck_assert_int_eq(b32->unbounded_block, -1);
+        if (b32->certified && b64->certified) {
+            certified++;
+            for (i = 0; i < 36; i++) {
+                double d = fabs(b32->J[i] - b64->J[i]);
+                ck_assert(isfinite(b32->E[i]) && isfinite(b64->E[i]));
+                RJ_CHECK(d <= (b32->E[i] + b64->E[i]) * (1 + 0x1p-50), seed,
+                         "iteration %ld entry %ld: f32 %.9g vs f64 %.17g beyond %g + %g",
+                         (long) it, (long) i, b32->J[i], b64->J[i], b32->E[i], b64->E[i]);
+            }
+        }
+        rj_fast_bound_clear(b32);
+        rj_fast_bound_clear(b64);
+        rj_fast_net_clear(f32);
+        rj_fast_net_clear(f64);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    gl_den = 8;
+    RJ_CHECK(certified * 2 >= rj_test_iters(12), seed, "only %ld certified", (long) certified);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 fast_suite(void)
 {
@@ -2101,6 +2172,7 @@ fast_suite(void)
     tcase_add_test(tc, test_general_vs_exact);
     tcase_add_test(tc, test_general_bound_and_roundtrip);
     tcase_add_test(tc, test_general_bound_vs_exact);
+    tcase_add_test(tc, test_elu_bound_f32_vs_f64);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,6 +34,9 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_ELU:    /* alpha expm1(x) for x <= 0 [FE 10] */
+        return x > 0 ? 0 : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(y))
+                               + 2 * c->eta;
     default: /* no bound known: infinite, so nothing is certified */
         break;
     }
@@ -45,6 +48,7 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
 {
     switch (k) {
     case RJ_ACT_LEAKY_RELU:
+    case RJ_ACT_ELU:
         return up(FLINT_MAX(1.0, fabs(slope) * c->c1));
     case RJ_ACT_SIGMOID:
         return 0.25;
@@ -56,7 +60,7 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
 static int
 act_has_kink(rj_act_kind k, double slope)
 {
-    return k == RJ_ACT_RELU || (k == RJ_ACT_LEAKY_RELU && slope != 1);
+    return k == RJ_ACT_RELU || (k == RJ_ACT_LEAKY_RELU && slope != 1) || k == RJ_ACT_ELU;
 }
 
 /* Bound on |d_hat - act'(exact argument)| for a derivative the kernel computed
@@ -76,6 +80,10 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    case RJ_ACT_ELU:    /* 1 right of 0 (certified), alpha exp(x) left of it */
+        return dhat == 1 && x > 0 ? 0
+               : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(dhat)) + 2 * c->eta
+                     + mu(up(fabs(slope) * c->c1), epre);
     default: /* no bound known: infinite, so nothing is certified */
         break;
     }
@@ -536,20 +544,26 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: its activations are identity, relu,
-   leaky_relu, tanh or sigmoid ([FE 3-7]) and, for a general block, it has
-   no layernorm ([FE 10]).  Layer norm and the activations gelu, gelu_tanh,
-   softplus, silu, elu have none yet. */
+   leaky_relu, tanh, sigmoid ([FE 3-7]) or elu ([FE 10]) and, for a general
+   block, it has no layernorm.  Layer norm and the activations gelu,
+   gelu_tanh, softplus, silu have none yet. */
+static int
+act_bounded(rj_act_kind k)
+{
+    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU;
+}
+
 static int
 block_bounded(const rj_fast_block_struct *bl)
 {
     slong j;
-    if (bl->outer > RJ_ACT_SIGMOID)
+    if (!act_bounded(bl->outer))
         return 0;
     if (!bl->general)
-        return bl->act <= RJ_ACT_SIGMOID;
+        return act_bounded(bl->act);
     for (j = 0; j < bl->nbranch + bl->nproj; j++)
         if (bl->layers[j].kind == RJ_LAYER_LAYERNORM
-            || (bl->layers[j].kind == RJ_LAYER_ACT && bl->layers[j].act > RJ_ACT_SIGMOID))
+            || (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act)))
             return 0;
     return 1;
 }
