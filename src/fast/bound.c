@@ -34,6 +34,8 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_SILU:   /* x / (1 + exp(-x)): sigmoid's three roundings [FE 10] */
+        return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
     case RJ_ACT_ELU:    /* alpha expm1(x) for x <= 0 [FE 10] */
         return x > 0 ? 0 : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(y))
                                + 2 * c->eta;
@@ -52,6 +54,8 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
         return up(FLINT_MAX(1.0, fabs(slope) * c->c1));
     case RJ_ACT_SIGMOID:
         return 0.25;
+    case RJ_ACT_SILU:   /* max |silu'| = 1.0998... */
+        return 1.1;
     default:
         return 1;
     }
@@ -80,6 +84,17 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    case RJ_ACT_SILU: {
+        /* d = s (1 + x (1 - s)), s = 1 / (1 + exp(-x)) [FE 10]: s_up bounds
+           the exact and the float s, a = 1 + |x| bounds |1 + x (1 - s)| */
+        double s = 1 / (1 + exp(-x));
+        double su = FLINT_MIN(1.0, up(s * (1 + 16 * c->u)) + c->tiny_sig);
+        double ax = fabs(x), a = up((1 + ax) * (1 + 4 * c->u));
+        double es = mu(8 * c->u, su) + c->tiny_sig;
+        (void) y;
+        return up(mu(es, a) + mu(su, mu(ax, es) + mu(3 * c->u, ax) + mu(c->u, a))
+                  + mu(c->u, mu(su, a)) + 4 * c->eta) + mu(0.51, epre);
+    }
     case RJ_ACT_ELU:    /* 1 right of 0 (certified), alpha exp(x) left of it */
         return dhat == 1 && x > 0 ? 0
                : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(dhat)) + 2 * c->eta
@@ -544,13 +559,13 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: its activations are identity, relu,
-   leaky_relu, tanh, sigmoid ([FE 3-7]) or elu ([FE 10]) and, for a general
-   block, it has no layernorm.  Layer norm and the activations gelu,
-   gelu_tanh, softplus, silu have none yet. */
+   leaky_relu, tanh, sigmoid ([FE 3-7]), elu or silu ([FE 10]) and, for a
+   general block, it has no layernorm.  Layer norm and the activations
+   gelu, gelu_tanh, softplus have none yet. */
 static int
 act_bounded(rj_act_kind k)
 {
-    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU;
+    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU || k == RJ_ACT_SILU;
 }
 
 static int
