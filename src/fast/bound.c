@@ -34,6 +34,12 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_SOFTPLUS: {
+        /* (max(b, 0) + log1p(exp(-|b|))) / beta, b = fl(beta x) [FE 10] */
+        double ib = up(4 * (1 + 1 / fabs(slope)));
+        return mu(up(30 * c->u + 2 * c->c2), fabs(y))
+               + mu(up((c->c2 + c->u) * (1 + 4 * c->u + c->c2)), fabs(x)) + mu(c->eta, ib);
+    }
     case RJ_ACT_SILU:   /* x / (1 + exp(-x)): sigmoid's three roundings [FE 10] */
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
     case RJ_ACT_ELU:    /* alpha expm1(x) for x <= 0 [FE 10] */
@@ -84,6 +90,14 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    case RJ_ACT_SOFTPLUS: {
+        /* d = sigmoid(fl(beta x)): sigmoid's rounding, its argument's error
+           e_b times max sigmoid' = 1/4, and beta/4 e_x [FE 10] */
+        double eb = mu(up((c->c2 + c->u) * (1 + 4 * c->u)), fabs(slope) * fabs(x)) + c->eta;
+        (void) y;
+        return mu(8 * c->u, fabs(dhat)) + c->tiny_sig + c->eta + mu(0.25, eb)
+               + mu(up(fabs(slope) * c->c1 / 4), epre);
+    }
     case RJ_ACT_SILU: {
         /* d = s (1 + x (1 - s)), s = 1 / (1 + exp(-x)) [FE 10]: s_up bounds
            the exact and the float s, a = 1 + |x| bounds |1 + x (1 - s)| */
@@ -559,13 +573,13 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: its activations are identity, relu,
-   leaky_relu, tanh, sigmoid ([FE 3-7]), elu or silu ([FE 10]) and, for a
-   general block, it has no layernorm.  Layer norm and the activations
-   gelu, gelu_tanh, softplus have none yet. */
+   leaky_relu, tanh, sigmoid ([FE 3-7]), elu, silu or softplus ([FE 10])
+   and, for a general block, it has no layernorm.  Layer norm and the
+   activations gelu and gelu_tanh have none yet. */
 static int
 act_bounded(rj_act_kind k)
 {
-    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU || k == RJ_ACT_SILU;
+    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU || k == RJ_ACT_SILU || k == RJ_ACT_SOFTPLUS;
 }
 
 static int
