@@ -31,7 +31,7 @@
  *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
  *     PyTorch's switch to x at beta x > 20; elu and relu take the left
  *     derivative at 0.  Details and the error bound of every layer but
- *     layernorm, gelu and gelu_tanh: proofs/fast-error-bound.md [FE 10].
+ *     layernorm and gelu_tanh: proofs/fast-error-bound.md [FE 10].
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -372,7 +372,7 @@ typedef struct {
     int unc_where;
     double unc_value, unc_bound;
     /* -1, or the first block that has no written bound yet (a layernorm
-       layer, or an activation gelu or gelu_tanh:
+       layer, or the activation gelu_tanh:
        [FE 10]); then J and G are the float values and every bound eh, EG, E
        is +inf, so no comparison is certified by it.  Other layers of
        general blocks are bounded ([FE 10]); their uncertain relu masks and

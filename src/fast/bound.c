@@ -34,6 +34,9 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_GELU:   /* fl(fl(x/2) fl(1 + erf(fl(x c)))), |erf| <= 1 [FE 10] */
+        return mu(fabs(x), up(5.1 * c->u + 0.85 * c->u * fabs(x))) + mu(c->u, fabs(y))
+               + 2 * c->eta;
     case RJ_ACT_SOFTPLUS: {
         /* (max(b, 0) + log1p(exp(-|b|))) / beta, b = fl(beta x) [FE 10] */
         double ib = up(4 * (1 + 1 / fabs(slope)));
@@ -62,6 +65,8 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
         return 0.25;
     case RJ_ACT_SILU:   /* max |silu'| = 1.0998... */
         return 1.1;
+    case RJ_ACT_GELU:   /* max |gelu'| = 1.1289... */
+        return 1.13;
     default:
         return 1;
     }
@@ -90,6 +95,19 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    case RJ_ACT_GELU: {
+        /* d = fl(fl(0.5 fl(1 + erf(fl(x c)))) + fl(fl(x exp(fl(fl(-0.5 x) x))) k))
+           [FE 10]: the first term as in the value; the second within
+           w (u x^2 / 2 + 12u) with w = |x| exp(-x^2 (1 - u) / 2) / sqrt(2 pi)
+           (|e^a - 1| <= |a| e^|a|); max |gelu''| = 2 phi(0) < 0.798 */
+        double ax = fabs(x), w = up(ax * exp(-0.5 * ax * ax * (1 - c->u)) * 0.3990
+                                    * (1 + 16 * c->u));
+        (void) y;
+        return mu(0.5, up(10.3 * c->u + 1.7 * c->u * ax))
+               + mu(w, up((0.5 * c->u * ax * ax + 12 * c->u) * (1 + 8 * c->u)))
+               + mu(c->u, fabs(dhat))
+               + 6 * c->eta + mu(0.798, epre);
+    }
     case RJ_ACT_SOFTPLUS: {
         /* d = sigmoid(fl(beta x)): sigmoid's rounding, its argument's error
            e_b times max sigmoid' = 1/4, and beta/4 e_x [FE 10] */
@@ -573,13 +591,14 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: its activations are identity, relu,
-   leaky_relu, tanh, sigmoid ([FE 3-7]), elu, silu or softplus ([FE 10])
-   and, for a general block, it has no layernorm.  Layer norm and the
-   activations gelu and gelu_tanh have none yet. */
+   leaky_relu, tanh, sigmoid ([FE 3-7]), gelu, elu, silu or softplus
+   ([FE 10]) and, for a general block, it has no layernorm.  Layer norm
+   and gelu_tanh have none yet. */
 static int
 act_bounded(rj_act_kind k)
 {
-    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_ELU || k == RJ_ACT_SILU || k == RJ_ACT_SOFTPLUS;
+    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_GELU || k == RJ_ACT_ELU || k == RJ_ACT_SILU
+           || k == RJ_ACT_SOFTPLUS;
 }
 
 static int
