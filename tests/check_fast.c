@@ -2076,8 +2076,8 @@ START_TEST(test_general_bound_vs_exact)
 END_TEST
 
 
-/* gelu, elu, silu and softplus ([FE 10]) in shorthand and general blocks,
-   inside and outside: the f32 and f64 bounds are finite and the two Jacobians lie
+/* gelu, gelu_tanh, elu, silu and softplus ([FE 10]) in shorthand and
+   general blocks, inside and outside: the f32 and f64 bounds are finite and the two Jacobians lie
    within the sum of their bounds of each other (both hold the exact one). */
 START_TEST(test_smooth_bound_f32_vs_f64)
 {
@@ -2095,8 +2095,8 @@ START_TEST(test_smooth_bound_f32_vs_f64)
         rj_fast_bound_t b32, b64;
         rj_error_t err;
         static const rj_act_kind kinds[] = {RJ_ACT_ELU, RJ_ACT_SILU, RJ_ACT_SOFTPLUS,
-                                            RJ_ACT_GELU};
-        rj_act_kind k = kinds[it % 4];
+                                            RJ_ACT_GELU, RJ_ACT_GELU_TANH};
+        rj_act_kind k = kinds[it % 5];
         rj_error_init(err);
         rj_net_init(net);
         rj_seq_init(br);

@@ -31,7 +31,7 @@
  *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
  *     PyTorch's switch to x at beta x > 20; elu and relu take the left
  *     derivative at 0.  Details and the error bound of every layer but
- *     layernorm and gelu_tanh: proofs/fast-error-bound.md [FE 10].
+ *     layernorm: proofs/fast-error-bound.md [FE 10].
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -371,10 +371,9 @@ typedef struct {
     slong unc_block, unc_unit;
     int unc_where;
     double unc_value, unc_bound;
-    /* -1, or the first block that has no written bound yet (a layernorm
-       layer, or the activation gelu_tanh:
-       [FE 10]); then J and G are the float values and every bound eh, EG, E
-       is +inf, so no comparison is certified by it.  Other layers of
+    /* -1, or the first block that has no written bound yet (one with a
+       layernorm layer, [FE 10]); then J and G are the float values and
+       every bound eh, EG, E is +inf, so no comparison is certified by it.  Other layers of
        general blocks are bounded ([FE 10]); their uncertain relu masks and
        max-pool selections are reported as above with the entry's index
        within its layer as unc_unit. */

@@ -19,6 +19,17 @@
 
 #include "bound_internal.h"
 
+/* gelu_tanh's tanh factor at a float argument x: the bound on
+   |fl(tanh(inner_hat)) - tanh(inner)|, inner = sqrt(2/pi) (x + 0.044715 x^3)
+   computed with at most 6 roundings of terms of one sign and |tanh'| <= 1
+   [FE 10] */
+static double
+gelu_tanh_et(const bctx *c, double x)
+{
+    double ax = fabs(x);
+    return up(8 * c->u + mu(up(gam(c, 7) * 0.7980), ax + 0.0448 * ax * ax * ax));
+}
+
 /* Activation evaluation error at a float argument whose float result is y
    ([FE 6]); a the rounded slope. */
 static double
@@ -36,6 +47,9 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
     case RJ_ACT_GELU:   /* fl(fl(x/2) fl(1 + erf(fl(x c)))), |erf| <= 1 [FE 10] */
         return mu(fabs(x), up(5.1 * c->u + 0.85 * c->u * fabs(x))) + mu(c->u, fabs(y))
+               + 2 * c->eta;
+    case RJ_ACT_GELU_TANH:  /* x/2 (1 + tanh(inner)) [FE 10] */
+        return mu(0.5 * fabs(x), gelu_tanh_et(c, x) + 2.1 * c->u) + mu(c->u, fabs(y))
                + 2 * c->eta;
     case RJ_ACT_SOFTPLUS: {
         /* (max(b, 0) + log1p(exp(-|b|))) / beta, b = fl(beta x) [FE 10] */
@@ -65,6 +79,8 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
         return 0.25;
     case RJ_ACT_SILU:   /* max |silu'| = 1.0998... */
         return 1.1;
+    case RJ_ACT_GELU_TANH:  /* max |gelu_tanh'| = 1.1289... */
+        return 1.13;
     case RJ_ACT_GELU:   /* max |gelu'| = 1.1289... */
         return 1.13;
     default:
@@ -107,6 +123,15 @@ fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, do
                + mu(w, up((0.5 * c->u * ax * ax + 12 * c->u) * (1 + 8 * c->u)))
                + mu(c->u, fabs(dhat))
                + 6 * c->eta + mu(0.798, epre);
+    }
+    case RJ_ACT_GELU_TANH: {
+        /* d = (1 + t)/2 + (x/2)(1 - t^2) k0 (1 + 3 k1 x^2) [FE 10] */
+        double ax = fabs(x), et = gelu_tanh_et(c, x), g8 = gam(c, 8);
+        double b = up((2 * et + et * et + 2 * c->u) * (1 + g8) + g8);
+        (void) y;
+        return mu(0.5, et + 2.1 * c->u)
+               + mu(up(0.5 * ax * 0.7980 * (1 + 0.1342 * ax * ax)), b)
+               + mu(c->u, fabs(dhat)) + 4 * c->eta + mu(0.81, epre);
     }
     case RJ_ACT_SOFTPLUS: {
         /* d = sigmoid(fl(beta x)): sigmoid's rounding, its argument's error
@@ -590,15 +615,13 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
     }
 }
 
-/* 1 if block bl has a written bound: its activations are identity, relu,
-   leaky_relu, tanh, sigmoid ([FE 3-7]), gelu, elu, silu or softplus
-   ([FE 10]) and, for a general block, it has no layernorm.  Layer norm
-   and gelu_tanh have none yet. */
+/* 1 if block bl has a written bound: every activation has one ([FE 3-7],
+   [FE 10]); a general block's layers too except layernorm, which has none
+   yet. */
 static int
 act_bounded(rj_act_kind k)
 {
-    return k <= RJ_ACT_SIGMOID || k == RJ_ACT_GELU || k == RJ_ACT_ELU || k == RJ_ACT_SILU
-           || k == RJ_ACT_SOFTPLUS;
+    return k <= RJ_ACT_ELU;   /* every activation [FE 3-7, 10] */
 }
 
 static int
