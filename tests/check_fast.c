@@ -2,7 +2,12 @@
  * graded components (against the exact expansion, compacted vs uncompacted,
  * every kernel ISA, summing to the gradient), reverse vs forward mode vs one
  * backward per row, weight gradients (against exact difference quotients and
- * central differences), conversions, random networks, limits.  The float
+ * central differences), conversions, random networks, limits; general
+ * blocks (layer sequences): conv2d against nested loops, the piecewise-linear
+ * and affine layers against an exact fmpq evaluation, every layer against
+ * finite differences and forward mode, the
+ * shorthand block bit for bit, max-pool ties, the error bound of every
+ * bounded layer against the exact values.  The float
  * layer held against the exact and precise layers block by block, and the
  * bracketing check at ties, are tests of src/xval (tests/check_xval.c). */
 #include <math.h>
@@ -790,6 +795,1360 @@ START_TEST(test_log_binomial)
 }
 END_TEST
 
+/* ------------------------------------------------------------ general blocks
+   (layer sequences).  Networks are built through the model's C API; the
+   references below are the test's own code: a direct nested-loop
+   convolution in double, an exact evaluation in fmpq, central differences,
+   and the shorthand block. */
+
+/* one layer of kind k appended to s (the caller fills parameters first) */
+static void
+gl_push(rj_seq_t s, rj_layer_struct *L)
+{
+    rj_seq_push(s, L);
+    rj_layer_clear(L);
+}
+
+/* denominator of the random parameters below (8: dyadic, few bits) */
+static slong gl_den = 8;
+
+/* random column / matrix entries k/gl_den, |k| <= gl_den */
+static void
+gl_rand(fmpq_mat_t A, flint_rand_t st, slong r, slong c)
+{
+    fmpq_mat_clear(A);
+    fmpq_mat_init(A, r, c);
+    rj_test_randmat(A, st, gl_den, gl_den);
+}
+
+/* a batchnorm layer of C channels whose var + eps is the square of a
+   rational s = k/8 (the exact layer's case): var = s^2 - eps */
+static void
+gl_bn_square(rj_seq_t s, flint_rand_t st, slong C)
+{
+    rj_layer_struct L;
+    slong i;
+    rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+    gl_rand(L.scale, st, C, 1);
+    gl_rand(L.shift, st, C, 1);
+    gl_rand(L.mean, st, C, 1);
+    fmpq_mat_clear(L.var);
+    fmpq_mat_init(L.var, C, 1);
+    for (i = 0; i < C; i++) {
+        fmpq *v = fmpq_mat_entry(L.var, i, 0);
+        fmpq_set_si(v, 1 + (slong) n_randint(st, 12), 8);
+        fmpq_mul(v, v, v);
+        fmpq_sub(v, v, L.eps);
+        if (fmpq_is_zero(fmpq_mat_entry(L.scale, i, 0)))
+            fmpq_one(fmpq_mat_entry(L.scale, i, 0));
+    }
+    gl_push(s, &L);
+}
+
+static void
+gl_conv(rj_seq_t s, flint_rand_t st, slong cin, slong cout, slong kh, slong kw, slong sh,
+        slong ph, slong dh, slong groups, int bias)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_CONV2D);
+    gl_rand(L.W, st, cout, cin / groups * kh * kw);
+    if (bias)
+        gl_rand(L.b, st, cout, 1);
+    L.kh = kh;
+    L.kw = kw;
+    L.sh = L.sw = sh;
+    L.ph = L.pw = ph;
+    L.dh = L.dw = dh;
+    L.groups = groups;
+    gl_push(s, &L);
+}
+
+static void
+gl_dense(rj_seq_t s, flint_rand_t st, slong n, slong m, int bias)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_DENSE);
+    gl_rand(L.W, st, m, n);
+    if (bias)
+        gl_rand(L.b, st, m, 1);
+    gl_push(s, &L);
+}
+
+static void
+gl_act(rj_seq_t s, rj_act_kind k)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_ACT);
+    rj_act_set_kind(L.act, k);
+    if (k == RJ_ACT_LEAKY_RELU)
+        fmpq_set_si(L.act->slope, -1, 4);
+    if (k == RJ_ACT_SOFTPLUS)
+        fmpq_set_si(L.act->param, 3, 2);
+    if (k == RJ_ACT_ELU)
+        fmpq_set_si(L.act->param, 1, 2);
+    gl_push(s, &L);
+}
+
+/* pools (kernel k, stride sh, padding ph, dilation dh), gap, flatten */
+static void
+gl_pool(rj_seq_t s, rj_layer_kind kind, slong k, slong sh, slong ph, slong dh)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, kind);
+    L.kh = L.kw = k;
+    L.sh = L.sw = sh;
+    L.ph = L.pw = ph;
+    L.dh = L.dw = dh;
+    gl_push(s, &L);
+}
+
+/* affine (C channels), batchnorm (C), layernorm (n entries) */
+static void
+gl_norm(rj_seq_t s, flint_rand_t st, rj_layer_kind kind, slong n, int with_shift)
+{
+    rj_layer_struct L;
+    slong i;
+    rj_layer_init(&L, kind);
+    gl_rand(L.scale, st, n, 1);
+    for (i = 0; i < n; i++)   /* no zero scale: a relu after it would sit at its kink */
+        if (fmpq_is_zero(fmpq_mat_entry(L.scale, i, 0)))
+            fmpq_one(fmpq_mat_entry(L.scale, i, 0));
+    if (with_shift)
+        gl_rand(L.shift, st, n, 1);
+    if (kind == RJ_LAYER_BATCHNORM) {
+        gl_rand(L.mean, st, n, 1);
+        gl_rand(L.var, st, n, 1);
+        for (i = 0; i < n; i++) {
+            fmpq_abs(fmpq_mat_entry(L.var, i, 0), fmpq_mat_entry(L.var, i, 0));
+            fmpq_add_si(fmpq_mat_entry(L.var, i, 0), fmpq_mat_entry(L.var, i, 0), 1);
+        }
+    }
+    if (kind == RJ_LAYER_LAYERNORM)
+        fmpq_set_si(L.eps, 1, 100);
+    gl_push(s, &L);
+}
+
+/* a general block from the branch (and projection) in *br (*pr), validated
+   and appended to net; the sequences are consumed */
+static void
+gl_block(rj_net_t net, rj_shape in, rj_seq_t br, rj_seq_t pr, rj_skip_kind skip,
+         rj_place_kind place, rj_act_kind outer)
+{
+    rj_block_t b;
+    rj_error_t err;
+    char msg[512];
+    int st;
+    rj_error_init(err);
+    rj_block_init_general(b, in);
+    rj_seq_set(b->branch, br);
+    if (pr != NULL)
+        rj_seq_set(b->proj, pr);
+    b->skip = skip;
+    b->place = place;
+    rj_act_set_kind(b->outer, outer);
+    st = rj_block_validate(b, NULL, err);
+    rj_error_format(msg, sizeof(msg), err);
+    ck_assert_msg(st == RJ_OK, "block: %s", msg);
+    rj_net_append(net, b, NULL);
+    rj_block_clear(b);
+    rj_seq_clear(br);
+    rj_seq_init(br);
+    if (pr != NULL) {
+        rj_seq_clear(pr);
+        rj_seq_init(pr);
+    }
+}
+
+/* a float buffer from doubles */
+static void *
+gl_buf(const double *x, slong n, rj_fast_dtype t)
+{
+    void *p = malloc((n > 0 ? n : 1) * rj_fast_dtype_size(t));
+    slong i;
+    for (i = 0; i < n; i++)
+        rj_test_setd(p, i, x[i], t);
+    return p;
+}
+
+static double
+gl_q(const fmpq_mat_t A, slong i, slong j)
+{
+    return fmpq_get_d(fmpq_mat_entry(A, i, j));
+}
+
+/* The convolution of one point by nested loops (double): y = conv(x) + b */
+static void
+direct_conv(double *y, const double *x, const rj_layer_struct *L)
+{
+    slong G = L->groups, cig = L->in.c / G, cog = L->out.c / G;
+    slong co, oi, oj, ci, a, bb;
+    for (co = 0; co < L->out.c; co++)
+        for (oi = 0; oi < L->out.h; oi++)
+            for (oj = 0; oj < L->out.w; oj++) {
+                double s = fmpq_mat_nrows(L->b) > 0 ? gl_q(L->b, co, 0) : 0;
+                slong g = co / cog;
+                for (ci = 0; ci < cig; ci++)
+                    for (a = 0; a < L->kh; a++)
+                        for (bb = 0; bb < L->kw; bb++) {
+                            slong ii = oi * L->sh - L->ph + a * L->dh;
+                            slong jj = oj * L->sw - L->pw + bb * L->dw;
+                            if (ii < 0 || ii >= L->in.h || jj < 0 || jj >= L->in.w)
+                                continue;
+                            s += gl_q(L->W, co, (ci * L->kh + a) * L->kw + bb)
+                                 * x[((g * cig + ci) * L->in.h + ii) * L->in.w + jj];
+                        }
+                y[(co * L->out.h + oi) * L->out.w + oj] = s;
+            }
+}
+
+/* dx = dy conv^T, dK += dy x, db += dy by nested loops (one point) */
+static void
+direct_conv_back(double *dx, double *dK, double *db, const double *dy, const double *x,
+                 const rj_layer_struct *L)
+{
+    slong G = L->groups, cig = L->in.c / G, cog = L->out.c / G;
+    slong co, oi, oj, ci, a, bb;
+    for (co = 0; co < L->out.c; co++)
+        for (oi = 0; oi < L->out.h; oi++)
+            for (oj = 0; oj < L->out.w; oj++) {
+                double g = dy[(co * L->out.h + oi) * L->out.w + oj];
+                slong gr = co / cog;
+                db[co] += g;
+                for (ci = 0; ci < cig; ci++)
+                    for (a = 0; a < L->kh; a++)
+                        for (bb = 0; bb < L->kw; bb++) {
+                            slong ii = oi * L->sh - L->ph + a * L->dh;
+                            slong jj = oj * L->sw - L->pw + bb * L->dw;
+                            slong k = (ci * L->kh + a) * L->kw + bb, xi;
+                            if (ii < 0 || ii >= L->in.h || jj < 0 || jj >= L->in.w)
+                                continue;
+                            xi = ((gr * cig + ci) * L->in.h + ii) * L->in.w + jj;
+                            dx[xi] += gl_q(L->W, co, k) * g;
+                            dK[co * fmpq_mat_ncols(L->W) + k] += g * x[xi];
+                        }
+            }
+}
+
+/* conv2d forward, input gradient and kernel/bias gradients against the
+   nested loops, over a grid of stride, padding, dilation and groups, in f64
+   and f32.  Every value is a dyadic k/64 of few bits and every sum has few
+   terms, so both computations are exact: they must agree bit for bit. */
+START_TEST(test_conv_vs_direct)
+{
+    flint_rand_t st;
+    slong sh, ph, dh, gi, t;
+    static const slong groups[] = {1, 2, 4};
+    rj_test_randinit(st, seed + 101);
+    for (t = 0; t < 2; t++)
+        for (sh = 1; sh <= 2; sh++)
+            for (ph = 0; ph <= 2; ph++)
+                for (dh = 1; dh <= 2; dh++)
+                    for (gi = 0; gi < 3; gi++) {
+                        rj_fast_dtype dt = t == 0 ? RJ_FAST_F64 : RJ_FAST_F32;
+                        slong G = groups[gi], cin = 4, cout = 4 * (1 + (gi == 1)), B = 2;
+                        slong kh = 3 - (ph == 0 && dh == 2), H = 7, W = 6, i, r;
+                        rj_shape in = {cin, H, W};
+                        rj_net_t net;
+                        rj_seq_t br;
+                        rj_fast_net_t f;
+                        rj_fast_work_t w;
+                        rj_error_t err;
+                        const rj_layer_struct *L;
+                        slong n_in, n_out, np;
+                        double *x, *yd, *dy, *dxd, *dK, *db;
+                        void *xb, *yb, *dyb, *dxb, *dpb;
+                        rj_net_init(net);
+                        rj_seq_init(br);
+                        rj_error_init(err);
+                        gl_conv(br, st, cin, cout, kh, kh, sh, ph, dh, G, 1);
+                        gl_block(net, in, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE,
+                                 RJ_ACT_RELU);
+                        rj_seq_clear(br);
+                        L = net->blocks[0].branch->layers;
+                        n_in = rj_shape_size(L->in);
+                        n_out = rj_shape_size(L->out);
+                        rj_fast_net_init(f);
+                        rj_fast_work_init(w);
+                        ck_assert_int_eq(rj_fast_net_set_net(f, net, dt, err), RJ_OK);
+                        ck_assert_int_eq(f->exact_conv, 1);
+                        np = f->nparams;
+                        ck_assert_int_eq(np, fmpq_mat_nrows(L->W) * fmpq_mat_ncols(L->W)
+                                                 + cout);
+                        x = malloc(B * n_in * sizeof(double));
+                        dxd = calloc(B * n_in, sizeof(double));
+                        yd = malloc(B * n_out * sizeof(double));
+                        dy = malloc(B * n_out * sizeof(double));
+                        dK = calloc(np, sizeof(double));
+                        db = dK + fmpq_mat_nrows(L->W) * fmpq_mat_ncols(L->W);
+                        for (i = 0; i < B * n_in; i++)
+                            x[i] = (double) ((slong) n_randint(st, 17) - 8) / 8;
+                        for (i = 0; i < B * n_out; i++)
+                            dy[i] = (double) ((slong) n_randint(st, 17) - 8) / 8;
+                        xb = gl_buf(x, B * n_in, dt);
+                        dyb = gl_buf(dy, B * n_out, dt);
+                        yb = malloc(B * n_out * sizeof(double));
+                        dxb = malloc(B * n_in * sizeof(double));
+                        dpb = malloc(np * sizeof(double));
+                        ck_assert_int_eq(rj_fast_work_reserve(w, f, B, 1, 0, err), RJ_OK);
+                        ck_assert_int_eq(rj_fast_forward(yb, w, f, xb, B, err), RJ_OK);
+                        ck_assert_int_eq(rj_fast_backward(dxb, dpb, NULL, NULL, w, f, dyb,
+                                                          err), RJ_OK);
+                        for (r = 0; r < B; r++) {
+                            direct_conv(yd + r * n_out, x + r * n_in, L);
+                            direct_conv_back(dxd + r * n_in, dK, db, dy + r * n_out,
+                                             x + r * n_in, L);
+                        }
+                        for (i = 0; i < B * n_out; i++)
+                            RJ_CHECK(rj_test_getd(yb, i, dt) == yd[i], seed,
+                                     "conv stride %ld pad %ld dil %ld groups %ld %s: y[%ld] "
+                                     "%.17g vs direct %.17g", (long) sh, (long) ph, (long) dh,
+                                     (long) G, rj_fast_dtype_name(dt), (long) i,
+                                     rj_test_getd(yb, i, dt), yd[i]);
+                        for (i = 0; i < B * n_in; i++)
+                            RJ_CHECK(rj_test_getd(dxb, i, dt) == dxd[i], seed,
+                                     "conv stride %ld pad %ld dil %ld groups %ld: dx[%ld] "
+                                     "%.17g vs direct %.17g", (long) sh, (long) ph, (long) dh,
+                                     (long) G, (long) i, rj_test_getd(dxb, i, dt), dxd[i]);
+                        for (i = 0; i < np; i++)
+                            RJ_CHECK(rj_test_getd(dpb, i, dt) == dK[i], seed,
+                                     "conv stride %ld pad %ld dil %ld groups %ld: dparam[%ld] "
+                                     "%.17g vs direct %.17g", (long) sh, (long) ph, (long) dh,
+                                     (long) G, (long) i, rj_test_getd(dpb, i, dt), dK[i]);
+                        free(x);
+                        free(dxd);
+                        free(yd);
+                        free(dy);
+                        free(dK);
+                        free(xb);
+                        free(dyb);
+                        free(yb);
+                        free(dxb);
+                        free(dpb);
+                        rj_fast_work_clear(w);
+                        rj_fast_net_clear(f);
+                        rj_net_clear(net);
+                    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Float checks of one general network in f64: the Jacobian by reverse mode,
+   by forward mode and by central differences of the forward pass; the
+   parameter gradient of c . f against central differences in each
+   parameter; the graded components summing to the gradient.  Tolerance
+   tests of the float code against itself (sanity, not proofs). */
+static void
+check_general_net(const rj_net_t net, const char *what, ulong s)
+{
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    char msg[512];
+    slong B = 2, n, m, i, j, k, b, L = net->len, np;
+    double *x, *J1, *J2, *yp, *ym, *c, *dp, *G, *gx, scale = 1, h = 1e-5;
+    int st;
+    rj_error_init(err);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    st = rj_fast_net_set_net(f, net, RJ_FAST_F64, err);
+    rj_error_format(msg, sizeof(msg), err);
+    ck_assert_msg(st == RJ_OK, "%s: %s", what, msg);
+    n = f->n_in;
+    m = f->n_out;
+    np = f->nparams;
+    x = malloc(B * n * sizeof(double));
+    J1 = malloc(B * m * n * sizeof(double));
+    J2 = malloc(B * m * n * sizeof(double));
+    yp = malloc(B * m * sizeof(double));
+    ym = malloc(B * m * sizeof(double));
+    c = malloc(B * m * sizeof(double));
+    dp = malloc((np + 1) * sizeof(double));
+    G = malloc((L + 1) * B * n * sizeof(double));
+    gx = malloc(B * n * sizeof(double));
+    rj_fast_randn(x, B * n, s);
+    rj_fast_randn(c, B * m, s + 1);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, B, n > m ? n : m, RJ_FAST_GRADED, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, B, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_jacobian(J1, w, f, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_jacobian_fwd(J2, w, f, err), RJ_OK);
+    for (i = 0; i < B * m * n; i++)
+        scale = fmax(scale, fabs(J1[i]));
+    for (i = 0; i < B * m * n; i++)
+        RJ_CHECK(fabs(J1[i] - J2[i]) <= 1e-12 * scale, seed,
+                 "%s: reverse %.17g vs forward mode %.17g at %ld", what, J1[i], J2[i],
+                 (long) i);
+    /* central differences in each input entry (all points at once) */
+    for (j = 0; j < n; j++) {
+        for (b = 0; b < B; b++)
+            x[b * n + j] += h;
+        ck_assert_int_eq(rj_fast_forward(yp, w, f, x, B, err), RJ_OK);
+        for (b = 0; b < B; b++)
+            x[b * n + j] -= 2 * h;
+        ck_assert_int_eq(rj_fast_forward(ym, w, f, x, B, err), RJ_OK);
+        for (b = 0; b < B; b++)
+            x[b * n + j] += h;
+        for (b = 0; b < B; b++)
+            for (i = 0; i < m; i++) {
+                double fd = (yp[b * m + i] - ym[b * m + i]) / (2 * h);
+                double jv = J1[(b * m + i) * n + j];
+                RJ_CHECK(fabs(fd - jv) <= 1e-5 * scale, seed,
+                         "%s: point %ld J[%ld][%ld] = %.12g, central difference %.12g",
+                         what, (long) b, (long) i, (long) j, jv, fd);
+            }
+    }
+    /* parameter gradient of sum_b c_b . f(x_b) */
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, B, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_backward(gx, dp, NULL, NULL, w, f, c, err), RJ_OK);
+    for (k = 0; k < np; k++) {
+        double *p = (double *) f->params + k, save = *p, sp = 0, sm = 0, fd;
+        *p = save + h;
+        ck_assert_int_eq(rj_fast_forward(yp, w, f, x, B, err), RJ_OK);
+        *p = save - h;
+        ck_assert_int_eq(rj_fast_forward(ym, w, f, x, B, err), RJ_OK);
+        *p = save;
+        for (i = 0; i < B * m; i++) {
+            sp += c[i] * yp[i];
+            sm += c[i] * ym[i];
+        }
+        fd = (sp - sm) / (2 * h);
+        RJ_CHECK(fabs(fd - dp[k]) <= 1e-5 * (1 + fabs(fd)) * scale, seed,
+                 "%s: parameter %ld gradient %.12g, central difference %.12g", what,
+                 (long) k, dp[k], fd);
+    }
+    /* graded components sum to the input gradient */
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, x, B, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_graded(G, NULL, w, f, c, 1, err), RJ_OK);
+    for (i = 0; i < B * n; i++) {
+        double sum = 0;
+        for (k = 0; k <= L; k++)
+            sum += G[k * B * n + i];
+        RJ_CHECK(fabs(sum - gx[i]) <= 1e-12 * scale * (1 + fabs(gx[i])), seed,
+                 "%s: graded components sum to %.17g, gradient %.17g", what, sum, gx[i]);
+    }
+    free(x);
+    free(J1);
+    free(J2);
+    free(yp);
+    free(ym);
+    free(c);
+    free(dp);
+    free(G);
+    free(gx);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+}
+
+/* Every layer kind and every activation in general blocks of every skip
+   and placement. */
+START_TEST(test_general_layers_fd)
+{
+    flint_rand_t st;
+    rj_seq_t br, pr;
+    rj_net_t net;
+    rj_act_kind k;
+    rj_shape s2 = {2, 6, 6}, v6 = {6, 1, 1};
+    rj_test_randinit(st, seed + 103);
+    rj_seq_init(br);
+    rj_seq_init(pr);
+
+    /* pre-activation conv block: BN, relu, conv, BN, relu, conv; identity skip */
+    rj_net_init(net);
+    gl_norm(br, st, RJ_LAYER_BATCHNORM, 2, 1);
+    gl_act(br, RJ_ACT_RELU);
+    gl_conv(br, st, 2, 4, 3, 3, 1, 1, 1, 1, 0);
+    gl_norm(br, st, RJ_LAYER_BATCHNORM, 4, 1);
+    gl_act(br, RJ_ACT_RELU);
+    gl_conv(br, st, 4, 2, 3, 3, 1, 1, 1, 2, 1);
+    gl_block(net, s2, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_NONE, RJ_ACT_RELU);
+    /* post-activation block with a stride-2 projection (conv 1x1 + BN) */
+    gl_conv(br, st, 2, 4, 3, 3, 2, 1, 1, 1, 0);
+    gl_norm(br, st, RJ_LAYER_BATCHNORM, 4, 0);
+    gl_act(br, RJ_ACT_RELU);
+    gl_conv(br, st, 4, 4, 3, 3, 1, 1, 1, 1, 1);
+    gl_norm(br, st, RJ_LAYER_AFFINE, 4, 1);
+    gl_conv(pr, st, 2, 4, 1, 1, 2, 0, 1, 1, 0);
+    gl_norm(pr, st, RJ_LAYER_BATCHNORM, 4, 1);
+    gl_block(net, s2, br, pr, RJ_SKIP_PROJECT, RJ_PLACE_POST, RJ_ACT_RELU);
+    check_general_net(net, "conv blocks", seed + 1);
+    rj_net_clear(net);
+
+    /* pools, gap, flatten, dense; no skip; then a pre-LayerNorm MLP block */
+    rj_net_init(net);
+    gl_pool(br, RJ_LAYER_MAXPOOL, 3, 1, 1, 1);
+    gl_pool(br, RJ_LAYER_AVGPOOL, 2, 2, 0, 1);
+    gl_pool(br, RJ_LAYER_MAXPOOL, 2, 1, 0, 2);
+    gl_pool(br, RJ_LAYER_GAP, 1, 1, 0, 1);
+    gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
+    gl_dense(br, st, 2, 6, 1);
+    gl_block(net, s2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    gl_norm(br, st, RJ_LAYER_LAYERNORM, 6, 1);
+    gl_dense(br, st, 6, 5, 1);
+    gl_act(br, RJ_ACT_GELU);
+    gl_dense(br, st, 5, 6, 1);
+    gl_block(net, v6, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_NONE, RJ_ACT_RELU);
+    gl_norm(br, st, RJ_LAYER_LAYERNORM, 6, 0);
+    gl_dense(br, st, 6, 6, 0);
+    gl_block(net, v6, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_PRE, RJ_ACT_TANH);
+    check_general_net(net, "pools and layer norm", seed + 2);
+    rj_net_clear(net);
+
+    /* every activation inside a branch, and as the outer one */
+    for (k = RJ_ACT_IDENTITY; k <= RJ_ACT_ELU; k++) {
+        char what[64];
+        rj_net_init(net);
+        gl_dense(br, st, 6, 7, 1);
+        gl_act(br, k);
+        gl_dense(br, st, 7, 6, 1);
+        gl_block(net, v6, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, k);
+        gl_dense(br, st, 6, 6, 1);
+        gl_act(br, k);
+        gl_block(net, v6, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_POST, k);
+        snprintf(what, sizeof(what), "activation %d", (int) k);
+        check_general_net(net, what, seed + 10 + k);
+        rj_net_clear(net);
+    }
+    rj_seq_clear(br);
+    rj_seq_clear(pr);
+    flint_randclear(st);
+}
+END_TEST
+
+/* run forward, backward (with parameter gradients), Jacobian and graded
+   pass of f at x; outputs concatenated into out (bytes) */
+static size_t
+gl_run_all(char *out, const rj_fast_net_t f, const void *x, const void *c, slong B)
+{
+    rj_fast_work_t w;
+    rj_error_t err;
+    size_t es = rj_fast_dtype_size(f->dtype), o = 0;
+    slong n = f->n_in, m = f->n_out, L = f->len;
+    rj_error_init(err);
+    rj_fast_work_init(w);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, B, m, RJ_FAST_GRADED, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(out, w, f, x, B, err), RJ_OK);
+    o += B * m * es;
+    ck_assert_int_eq(rj_fast_backward(out + o, out + o + B * n * es, NULL, NULL, w, f, c, err),
+                     RJ_OK);
+    o += (B * n + f->nparams) * es;
+    ck_assert_int_eq(rj_fast_jacobian(out + o, w, f, err), RJ_OK);
+    o += B * m * n * es;
+    ck_assert_int_eq(rj_fast_graded(out + o, NULL, w, f, c, 1, err), RJ_OK);
+    o += (L + 1) * B * n * es;
+    rj_fast_work_clear(w);
+    return o;
+}
+
+/* The shorthand block (W1, act, W2) and the general block (dense(W1, b1),
+   act, dense(W2, b2)) give the same bits: outputs, input and parameter
+   gradients, Jacobians, graded components; every placement and activation,
+   f32 and f64. */
+START_TEST(test_shorthand_vs_general_bits)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 107);
+    for (it = 0; it < rj_test_iters(24); it++) {
+        rj_net_t a, g;
+        rj_fast_net_t fa, fg;
+        rj_error_t err;
+        slong L = 1 + n_randint(st, 3), l, n = 2 + n_randint(st, 6), B = 3, i;
+        rj_fast_dtype dt = it % 2 ? RJ_FAST_F32 : RJ_FAST_F64;
+        double *xd, *cd;
+        void *x, *c;
+        char *oa, *og;
+        size_t sa, sg, cap;
+        rj_error_init(err);
+        rj_net_init(a);
+        rj_net_init(g);
+        for (l = 0; l < L; l++) {
+            rj_block_t b;
+            rj_seq_t br;
+            rj_layer_struct Ly;
+            int act = (int) n_randint(st, RJ_ACT_ELU + 1);
+            int outer = (int) n_randint(st, RJ_ACT_ELU + 1);
+            int place = (int) n_randint(st, 3);
+            rj_shape in = {n, 1, 1};
+            rj_block_init(b);
+            rj_test_randblock(b, st, n, 1 + n_randint(st, 6), n, RJ_SKIP_IDENTITY, place,
+                              RJ_ACT_RELU, RJ_ACT_RELU, (int) n_randint(st, 2), 8, 8);
+            rj_act_set_kind(b->act, (rj_act_kind) act);
+            rj_act_set_kind(b->outer, (rj_act_kind) outer);
+            ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+            rj_net_append(a, b, NULL);
+            rj_seq_init(br);
+            rj_layer_init(&Ly, RJ_LAYER_DENSE);
+            fmpq_mat_clear(Ly.W);
+            fmpq_mat_init_set(Ly.W, b->W1);
+            fmpq_mat_clear(Ly.b);
+            fmpq_mat_init_set(Ly.b, b->b1);
+            gl_push(br, &Ly);
+            rj_layer_init(&Ly, RJ_LAYER_ACT);
+            rj_act_set(Ly.act, b->act);
+            gl_push(br, &Ly);
+            rj_layer_init(&Ly, RJ_LAYER_DENSE);
+            fmpq_mat_clear(Ly.W);
+            fmpq_mat_init_set(Ly.W, b->W2);
+            fmpq_mat_clear(Ly.b);
+            fmpq_mat_init_set(Ly.b, b->b2);
+            gl_push(br, &Ly);
+            gl_block(g, in, br, NULL, RJ_SKIP_IDENTITY, (rj_place_kind) place,
+                     (rj_act_kind) outer);
+            rj_seq_clear(br);
+            rj_block_clear(b);
+        }
+        rj_fast_net_init(fa);
+        rj_fast_net_init(fg);
+        ck_assert_int_eq(rj_fast_net_set_net(fa, a, dt, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_net_set_net(fg, g, dt, err), RJ_OK);
+        ck_assert_int_eq(fa->nparams, fg->nparams);
+        xd = malloc(B * n * sizeof(double));
+        cd = malloc(B * n * sizeof(double));
+        rj_fast_randn(xd, B * n, seed + it);
+        rj_fast_randn(cd, B * n, seed + 1000 + it);
+        x = gl_buf(xd, B * n, dt);
+        c = gl_buf(cd, B * n, dt);
+        cap = (size_t) (B * n * (3 + n + L + 1) + fa->nparams) * sizeof(double);
+        oa = malloc(cap);
+        og = malloc(cap);
+        sa = gl_run_all(oa, fa, x, c, B);
+        sg = gl_run_all(og, fg, x, c, B);
+        ck_assert_uint_eq(sa, sg);
+        for (i = 0; i < (slong) sa; i++)
+            RJ_CHECK(oa[i] == og[i], seed,
+                     "iteration %ld (%s): shorthand and general differ at byte %ld of %ld "
+                     "(n %ld, L %ld, %ld parameters, batch %ld: outputs, input and parameter "
+                     "gradients, Jacobians, graded)",
+                     (long) it, rj_fast_dtype_name(dt), (long) i, (long) sa, (long) n,
+                     (long) L, (long) fa->nparams, (long) B);
+        free(xd);
+        free(cd);
+        free(x);
+        free(c);
+        free(oa);
+        free(og);
+        rj_fast_net_clear(fa);
+        rj_fast_net_clear(fg);
+        rj_net_clear(a);
+        rj_net_clear(g);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Max pooling at a tie: the cotangent goes to the first maximum of the
+   window in row-major order (PyTorch's choice), nowhere else. */
+START_TEST(test_maxpool_first_max)
+{
+    rj_seq_t br;
+    rj_net_t net;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    rj_shape in = {1, 2, 4};
+    double x[8] = {1, 3, 2, 2, 3, 0, 2, 1}, dy[2] = {1, 10}, y[2], dx[8];
+    slong i;
+    rj_error_init(err);
+    rj_seq_init(br);
+    rj_net_init(net);
+    gl_pool(br, RJ_LAYER_MAXPOOL, 2, 2, 0, 1);
+    gl_block(net, in, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    rj_seq_clear(br);
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, 1, 0, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(y, w, f, x, 1, err), RJ_OK);
+    ck_assert(y[0] == 3 && y[1] == 2);
+    ck_assert_int_eq(rj_fast_backward(dx, NULL, NULL, NULL, w, f, dy, err), RJ_OK);
+    /* window 1: x[0,1] = 3 and x[1,0] = 3 tie: the first, index 1, wins;
+       window 2: x[0,2] = x[0,3] = x[1,2] = 2 tie: index 2 wins */
+    for (i = 0; i < 8; i++)
+        ck_assert_msg(dx[i] == (i == 1 ? 1 : i == 2 ? 10 : 0), "dx[%ld] = %g", (long) i,
+                      dx[i]);
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+    rj_net_clear(net);
+}
+END_TEST
+
+/* ------------------------------------------------------------ exact reference */
+
+/* One layer on K stacked vectors of fmpq (vector 0 the value, the others
+   tangents at it): y_v = layer(x_v) for v = 0, its linear part at x_0 for
+   v > 0.  Piecewise-linear and affine layers only; kinks take the left
+   derivative (RJ_TIE_LEFT), max pooling the first maximum. */
+static void
+ex_layer(fmpq *y, const fmpq *x, slong K, const rj_layer_struct *L)
+{
+    slong nin = rj_shape_size(L->in), nout = rj_shape_size(L->out), v, o, i;
+    slong H = L->in.h, W = L->in.w, Ho = L->out.h, Wo = L->out.w;
+    fmpq_t t;
+    fmpq_init(t);
+    for (v = 0; v < K; v++) {
+        const fmpq *xv = x + v * nin, *x0 = x;
+        fmpq *yv = y + v * nout;
+        for (o = 0; o < nout; o++)
+            fmpq_zero(yv + o);
+        switch (L->kind) {
+        case RJ_LAYER_DENSE:
+            for (o = 0; o < nout; o++) {
+                if (v == 0 && fmpq_mat_nrows(L->b) > 0)
+                    fmpq_set(yv + o, fmpq_mat_entry(L->b, o, 0));
+                for (i = 0; i < nin; i++)
+                    fmpq_addmul(yv + o, fmpq_mat_entry(L->W, o, i), xv + i);
+            }
+            break;
+        case RJ_LAYER_CONV2D: {
+            slong cig = L->in.c / L->groups, cog = L->out.c / L->groups, co, oi, oj, ci, a, b;
+            for (co = 0; co < L->out.c; co++)
+                for (oi = 0; oi < Ho; oi++)
+                    for (oj = 0; oj < Wo; oj++) {
+                        fmpq *yo = yv + (co * Ho + oi) * Wo + oj;
+                        if (v == 0 && fmpq_mat_nrows(L->b) > 0)
+                            fmpq_set(yo, fmpq_mat_entry(L->b, co, 0));
+                        for (ci = 0; ci < cig; ci++)
+                            for (a = 0; a < L->kh; a++)
+                                for (b = 0; b < L->kw; b++) {
+                                    slong ii = oi * L->sh - L->ph + a * L->dh;
+                                    slong jj = oj * L->sw - L->pw + b * L->dw;
+                                    if (ii < 0 || ii >= H || jj < 0 || jj >= W)
+                                        continue;
+                                    fmpq_addmul(yo, fmpq_mat_entry(L->W, co, (ci * L->kh + a)
+                                                                              * L->kw + b),
+                                                xv + (((co / cog) * cig + ci) * H + ii) * W + jj);
+                                }
+                    }
+            break;
+        }
+        case RJ_LAYER_AFFINE:
+            for (o = 0; o < nout; o++) {
+                slong c = o / (H * W);
+                fmpq_mul(yv + o, xv + o, fmpq_mat_entry(L->scale, c, 0));
+                if (v == 0 && fmpq_mat_nrows(L->shift) > 0)
+                    fmpq_add(yv + o, yv + o, fmpq_mat_entry(L->shift, c, 0));
+            }
+            break;
+        case RJ_LAYER_BATCHNORM:
+            /* only when var + eps is a square: (x - mean) gamma / s + beta */
+            for (o = 0; o < nout; o++) {
+                slong c = o / (H * W);
+                fmpq_t sq;
+                fmpz_t rn, rd;
+                fmpq_init(sq);
+                fmpz_init(rn);
+                fmpz_init(rd);
+                fmpq_add(sq, fmpq_mat_entry(L->var, c, 0), L->eps);
+                fmpz_sqrtrem(rn, rd, fmpq_numref(sq));
+                ck_assert(fmpz_is_zero(rd));
+                fmpz_sqrtrem(fmpq_denref(sq), rd, fmpq_denref(sq));
+                ck_assert(fmpz_is_zero(rd));
+                fmpz_set(fmpq_numref(sq), rn);
+                if (v == 0)
+                    fmpq_sub(yv + o, xv + o, fmpq_mat_entry(L->mean, c, 0));
+                else
+                    fmpq_set(yv + o, xv + o);
+                fmpq_div(yv + o, yv + o, sq);
+                if (fmpq_mat_nrows(L->scale) > 0)
+                    fmpq_mul(yv + o, yv + o, fmpq_mat_entry(L->scale, c, 0));
+                if (v == 0 && fmpq_mat_nrows(L->shift) > 0)
+                    fmpq_add(yv + o, yv + o, fmpq_mat_entry(L->shift, c, 0));
+                fmpq_clear(sq);
+                fmpz_clear(rn);
+                fmpz_clear(rd);
+            }
+            break;
+        case RJ_LAYER_AVGPOOL:
+        case RJ_LAYER_MAXPOOL: {
+            slong sh = L->sh > 0 ? L->sh : L->kh, sw = L->sw > 0 ? L->sw : L->kw, a, b;
+            for (o = 0; o < nout; o++) {
+                slong c = o / (Ho * Wo), oi = (o / Wo) % Ho, oj = o % Wo, best = -1;
+                for (a = 0; a < L->kh; a++)
+                    for (b = 0; b < L->kw; b++) {
+                        slong ii = oi * sh - L->ph + a * L->dh, jj = oj * sw - L->pw + b * L->dw;
+                        slong idx = (c * H + ii) * W + jj;
+                        if (ii < 0 || ii >= H || jj < 0 || jj >= W)
+                            continue;
+                        if (L->kind == RJ_LAYER_AVGPOOL)
+                            fmpq_add(yv + o, yv + o, xv + idx);
+                        else if (best < 0 || fmpq_cmp(x0 + idx, x0 + best) > 0)
+                            best = idx;
+                    }
+                if (L->kind == RJ_LAYER_AVGPOOL) {
+                    fmpq_set_si(t, L->kh * L->kw, 1);
+                    fmpq_div(yv + o, yv + o, t);
+                } else
+                    fmpq_set(yv + o, xv + best);
+            }
+            break;
+        }
+        case RJ_LAYER_GAP:
+            for (o = 0; o < nout; o++) {
+                for (i = 0; i < H * W; i++)
+                    fmpq_add(yv + o, yv + o, xv + o * H * W + i);
+                fmpq_set_si(t, H * W, 1);
+                fmpq_div(yv + o, yv + o, t);
+            }
+            break;
+        case RJ_LAYER_FLATTEN:
+            for (o = 0; o < nout; o++)
+                fmpq_set(yv + o, xv + o);
+            break;
+        case RJ_LAYER_ACT:
+            for (o = 0; o < nout; o++) {
+                int pos = fmpq_sgn(x0 + o) > 0;
+                if (L->act->kind == RJ_ACT_IDENTITY || pos)
+                    fmpq_set(yv + o, xv + o);
+                else if (L->act->kind == RJ_ACT_LEAKY_RELU)
+                    fmpq_mul(yv + o, xv + o, L->act->slope);
+            }
+            break;
+        default:
+            ck_abort_msg("ex_layer: layer kind %d is not piecewise linear", (int) L->kind);
+        }
+    }
+    fmpq_clear(t);
+}
+
+/* the outer activation of a block as a layer on n entries */
+static void
+ex_outer(fmpq *y, const fmpq *x, slong K, slong n, const rj_act_t a)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_ACT);
+    rj_act_set(L.act, a);
+    L.in.c = L.out.c = n;
+    L.in.h = L.in.w = L.out.h = L.out.w = 1;
+    ex_layer(y, x, K, &L);
+    rj_layer_clear(&L);
+}
+
+/* fmpq vector helpers (FLINT 2.9 has none of these) */
+static void
+qv_set(fmpq *d, const fmpq *s, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_set(d + i, s + i);
+}
+
+static void
+qv_add(fmpq *d, const fmpq *a, const fmpq *b, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_add(d + i, a + i, b + i);
+}
+
+static void
+qv_scale(fmpq *d, const fmpq *s, slong n, const fmpq_t c)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_mul(d + i, s + i, c);
+}
+
+static void
+qv_zero(fmpq *d, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_zero(d + i);
+}
+
+/* y (n_out) and J (n_out x n_in) of a network of general piecewise-linear
+   blocks at x, exactly: the value and the n_in unit tangents carried
+   together through every layer */
+static void
+ex_net(fmpq_mat_t y, fmpq_mat_t J, const rj_net_t net, const fmpq_mat_t x)
+{
+    slong n0 = fmpq_mat_nrows(x), K = 1 + n0, l, j, i, maxw = n0;
+    fmpq *cur, *u, *a, *bf, *sk;
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        maxw = FLINT_MAX(maxw, b->n_in);
+        for (j = 0; j < b->branch->len; j++)
+            maxw = FLINT_MAX(maxw, rj_shape_size(b->branch->layers[j].out));
+        for (j = 0; j < b->proj->len; j++)
+            maxw = FLINT_MAX(maxw, rj_shape_size(b->proj->layers[j].out));
+    }
+    cur = _fmpq_vec_init(K * maxw);
+    u = _fmpq_vec_init(K * maxw);
+    a = _fmpq_vec_init(K * maxw);
+    bf = _fmpq_vec_init(K * maxw);
+    sk = _fmpq_vec_init(K * maxw);
+    for (i = 0; i < n0; i++) {
+        fmpq_set(cur + i, fmpq_mat_entry(x, i, 0));
+        fmpq_one(cur + (1 + i) * n0 + i);
+    }
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        slong ni = b->n_in, no = b->n_out, w = ni;
+        fmpq *p = u, *q = a, *t;
+        if (b->place == RJ_PLACE_PRE)
+            ex_outer(u, cur, K, ni, b->outer);
+        else
+            qv_set(u, cur, K * ni);
+        for (j = 0; j < b->branch->len; j++) {
+            ex_layer(q, p, K, b->branch->layers + j);
+            w = rj_shape_size(b->branch->layers[j].out);
+            t = p;
+            p = q;
+            q = t;
+        }
+        qv_set(bf, p, K * w);
+        /* the skip part into sk */
+        qv_zero(sk, K * no);
+        if (b->skip == RJ_SKIP_IDENTITY)
+            qv_set(sk, cur, K * no);
+        else if (b->skip == RJ_SKIP_SCALED)
+            qv_scale(sk, cur, K * no, b->alpha);
+        else if (b->skip == RJ_SKIP_PROJECT) {
+            p = u;
+            q = a;
+            qv_set(p, cur, K * ni);
+            for (j = 0; j < b->proj->len; j++) {
+                ex_layer(q, p, K, b->proj->layers + j);
+                t = p;
+                p = q;
+                q = t;
+            }
+            qv_set(sk, p, K * no);
+        }
+        qv_add(sk, sk, bf, K * no);
+        if (b->place == RJ_PLACE_POST)
+            ex_outer(cur, sk, K, no, b->outer);
+        else
+            qv_set(cur, sk, K * no);
+    }
+    {
+        slong m = net->blocks[net->len - 1].n_out;
+        fmpq_mat_clear(y);
+        fmpq_mat_init(y, m, 1);
+        fmpq_mat_clear(J);
+        fmpq_mat_init(J, m, n0);
+        for (i = 0; i < m; i++) {
+            fmpq_set(fmpq_mat_entry(y, i, 0), cur + i);
+            for (j = 0; j < n0; j++)
+                fmpq_set(fmpq_mat_entry(J, i, j), cur + (1 + j) * m + i);
+        }
+    }
+    _fmpq_vec_clear(cur, K * maxw);
+    _fmpq_vec_clear(u, K * maxw);
+    _fmpq_vec_clear(a, K * maxw);
+    _fmpq_vec_clear(bf, K * maxw);
+    _fmpq_vec_clear(sk, K * maxw);
+}
+
+/* per-channel normalisation of C channels: batchnorm with a rational square
+   root (bn = 1) or affine (bn = 0: dyadic parameters stay exact in f64) */
+static void
+gl_chan(rj_seq_t s, flint_rand_t st, slong C, int bn)
+{
+    if (bn)
+        gl_bn_square(s, st, C);
+    else
+        gl_norm(s, st, RJ_LAYER_AFFINE, C, 1);
+}
+
+/* The piecewise-linear test networks (input 2 x 4 x 4) appended to net:
+   kind 0, conv blocks (pre-activation with groups and dilation; post-
+   activation with a stride-2 projection; gap, flatten, dense); kind 1,
+   pools (max with padding, avg, relu, conv; leaky pre-activation, max,
+   flatten; a scaled dense block); kind 2, one normalisation alone. */
+static void
+gl_pl_net(rj_net_t net, flint_rand_t st, int kind, int bn)
+{
+    rj_seq_t br, pr;
+    rj_shape s4 = {2, 4, 4}, s2 = {4, 2, 2}, c2 = {2, 2, 2}, v2 = {2, 1, 1};
+    rj_seq_init(br);
+    rj_seq_init(pr);
+    if (kind == 2) {
+        gl_chan(br, st, 2, bn);
+        gl_block(net, s4, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    } else if (kind == 0) {
+        gl_chan(br, st, 2, bn);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 0);
+        gl_norm(br, st, RJ_LAYER_AFFINE, 2, 1);
+        gl_act(br, RJ_ACT_LEAKY_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 2, 2, 2, 1);
+        gl_block(net, s4, br, NULL, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 4, 3, 3, 2, 1, 1, 1, 0);
+        gl_chan(br, st, 4, bn);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 4, 4, 3, 3, 1, 1, 1, 1, 1);
+        gl_conv(pr, st, 2, 4, 1, 1, 2, 0, 1, 1, 0);
+        gl_chan(pr, st, 4, bn);
+        gl_block(net, s4, br, pr, RJ_SKIP_PROJECT, RJ_PLACE_POST, RJ_ACT_RELU);
+        gl_pool(br, RJ_LAYER_GAP, 1, 1, 0, 1);
+        gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
+        gl_dense(br, st, 4, 3, 1);
+        gl_block(net, s2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+    } else {
+        gl_pool(br, RJ_LAYER_MAXPOOL, 3, 1, 1, 1);
+        gl_pool(br, RJ_LAYER_AVGPOOL, 2, 2, 0, 1);
+        gl_act(br, RJ_ACT_RELU);
+        gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 1);
+        gl_block(net, s4, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE, RJ_ACT_RELU);
+        gl_act(br, RJ_ACT_LEAKY_RELU);
+        gl_pool(br, RJ_LAYER_MAXPOOL, 2, 1, 0, 1);
+        gl_pool(br, RJ_LAYER_FLATTEN, 1, 1, 0, 1);
+        gl_block(net, c2, br, NULL, RJ_SKIP_NONE, RJ_PLACE_PRE, RJ_ACT_RELU);
+        gl_dense(br, st, 2, 4, 1);
+        gl_act(br, RJ_ACT_RELU);
+        gl_dense(br, st, 4, 2, 0);
+        gl_block(net, v2, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_PRE, RJ_ACT_LEAKY_RELU);
+    }
+    rj_seq_clear(br);
+    rj_seq_clear(pr);
+}
+
+/* Piecewise-linear general networks with dyadic parameters and points of
+   few bits (k/8): every float operation of the f64 pass is exact (products
+   and sums of such dyadics stay far below 53 bits, the pools divide by
+   powers of two), so the fast output and Jacobian must equal the exact ones
+   computed above in fmpq -- the bound |fast - exact| <= 0 of an exact
+   computation.  Ties (relu at 0, equal maxima) are frequent at such points
+   and both sides take the left derivative and the first maximum. */
+START_TEST(test_general_vs_exact)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 109);
+    for (it = 0; it < rj_test_iters(12); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, y, J;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_error_t err;
+        slong n, m, i, j;
+        double *xd, *yf, *Jf;
+        rj_net_init(net);
+        rj_error_init(err);
+        gl_pl_net(net, st, (int) (it % 3), 0);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        n = f->n_in;
+        m = f->n_out;
+        fmpq_mat_init(x, n, 1);
+        fmpq_mat_init(y, 0, 0);
+        fmpq_mat_init(J, 0, 0);
+        rj_test_randmat(x, st, 8, 8);
+        xd = malloc(n * sizeof(double));
+        yf = malloc(m * sizeof(double));
+        Jf = malloc(m * n * sizeof(double));
+        for (i = 0; i < n; i++)
+            xd[i] = gl_q(x, i, 0);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, m, 0, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_forward(yf, w, f, xd, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian(Jf, w, f, err), RJ_OK);
+        ex_net(y, J, net, x);
+        for (i = 0; i < m; i++) {
+            RJ_CHECK(yf[i] == gl_q(y, i, 0), seed, "iteration %ld: y[%ld] fast %.17g exact %.17g",
+                     (long) it, (long) i, yf[i], gl_q(y, i, 0));
+            for (j = 0; j < n; j++)
+                RJ_CHECK(Jf[i * n + j] == gl_q(J, i, j), seed,
+                         "iteration %ld: J[%ld][%ld] fast %.17g exact %.17g", (long) it,
+                         (long) i, (long) j, Jf[i * n + j], gl_q(J, i, j));
+        }
+        free(xd);
+        free(yf);
+        free(Jf);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(y);
+        fmpq_mat_clear(J);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+
+/* A network with a layernorm or one of the new activations has no written
+   bound ([FE 10]): rj_fast_jacobian_bound names the block, every bound is +inf,
+   and J is the float Jacobian of rj_fast_jacobian.  And the float network
+   converts back to an exact one (rj_fast_net_get_net) whose conversion
+   gives the same parameters, layer by layer. */
+START_TEST(test_general_bound_and_roundtrip)
+{
+    flint_rand_t st;
+    rj_seq_t br;
+    rj_net_t net, back;
+    rj_fast_net_t f, g;
+    rj_fast_bound_t bd;
+    rj_fast_work_t w;
+    rj_error_t err;
+    rj_shape s3 = {2, 3, 3};
+    fmpq_mat_t x;
+    double *xd, *J;
+    slong i, n, m;
+    rj_test_randinit(st, seed + 113);
+    rj_error_init(err);
+    rj_seq_init(br);
+    rj_net_init(net);
+    rj_net_init(back);
+    /* block 1: shorthand relu block; block 2 general (conv, BN, silu) */
+    {
+        rj_block_t b;
+        rj_block_init(b);
+        rj_test_randblock(b, st, 18, 5, 18, RJ_SKIP_IDENTITY, RJ_PLACE_PRE, RJ_ACT_RELU,
+                          RJ_ACT_RELU, 1, 8, 8);
+        ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+        rj_net_append(net, b, NULL);
+        rj_block_clear(b);
+    }
+    gl_conv(br, st, 2, 2, 3, 3, 1, 1, 1, 1, 1);
+    gl_norm(br, st, RJ_LAYER_BATCHNORM, 2, 1);
+    gl_act(br, RJ_ACT_SILU);
+    gl_norm(br, st, RJ_LAYER_LAYERNORM, 18, 1);
+    gl_act(br, RJ_ACT_SOFTPLUS);
+    gl_block(net, s3, br, NULL, RJ_SKIP_SCALED, RJ_PLACE_POST, RJ_ACT_ELU);
+    rj_seq_clear(br);
+    rj_fast_net_init(f);
+    rj_fast_net_init(g);
+    rj_fast_bound_init(bd);
+    rj_fast_work_init(w);
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+    n = f->n_in;
+    m = f->n_out;
+    fmpq_mat_init(x, n, 1);
+    rj_test_randmat(x, st, 8, 8);
+    ck_assert_int_eq(rj_fast_jacobian_bound(bd, f, x, err), RJ_OK);
+    ck_assert_int_eq(bd->unbounded_block, 1);
+    xd = malloc(n * sizeof(double));
+    J = malloc(m * n * sizeof(double));
+    for (i = 0; i < n; i++)
+        xd[i] = gl_q(x, i, 0);
+    ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, m, 0, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+    ck_assert_int_eq(rj_fast_jacobian(J, w, f, err), RJ_OK);
+    for (i = 0; i < m * n; i++) {
+        ck_assert(isinf(bd->E[i]) && bd->E[i] > 0);
+        ck_assert_msg(bd->J[i] == J[i], "bound's J[%ld] %.17g vs jacobian %.17g", (long) i,
+                      bd->J[i], J[i]);
+    }
+    /* a shorthand-only network still gets its finite bound */
+    {
+        rj_fast_net_t f1;
+        rj_fast_bound_t b1;
+        rj_net_t one;
+        rj_net_init(one);
+        rj_net_append(one, net->blocks, NULL);
+        rj_fast_net_init(f1);
+        rj_fast_bound_init(b1);
+        ck_assert_int_eq(rj_fast_net_set_net(f1, one, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b1, f1, x, err), RJ_OK);
+        ck_assert_int_eq(b1->unbounded_block, -1);
+        if (b1->certified)
+            for (i = 0; i < 18 * 18; i++)
+                ck_assert(isfinite(b1->E[i]));
+        rj_fast_bound_clear(b1);
+        rj_fast_net_clear(f1);
+        rj_net_clear(one);
+    }
+    /* round trip through the exact model, in f32 (parameters rounded once) */
+    ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F32, err), RJ_OK);
+    rj_fast_net_get_net(back, f);
+    ck_assert_int_eq(back->len, 2);
+    ck_assert_int_eq(back->blocks[1].general, 1);
+    ck_assert_int_eq(back->blocks[1].branch->len, 5);
+    ck_assert(back->blocks[1].in.c == 2 && back->blocks[1].in.h == 3
+              && back->blocks[1].in.w == 3);
+    ck_assert_int_eq(rj_fast_net_set_net(g, back, RJ_FAST_F32, err), RJ_OK);
+    ck_assert_int_eq(g->exact_conv, 1);
+    ck_assert_int_eq(g->nparams, f->nparams);
+    ck_assert(memcmp(g->params, f->params, f->nparams * sizeof(float)) == 0);
+    for (i = 0; i < 5; i++) {
+        ck_assert(g->blocks[1].layers[i].param == f->blocks[1].layers[i].param);
+        ck_assert(g->blocks[1].layers[i].eps == f->blocks[1].layers[i].eps);
+    }
+    /* and a copy in another dtype keeps the layers */
+    ck_assert_int_eq(rj_fast_net_set_fast(g, f, RJ_FAST_F64, err), RJ_OK);
+    ck_assert_int_eq(g->blocks[1].nbranch, 5);
+    ck_assert(g->blocks[1].layers != f->blocks[1].layers);
+    free(xd);
+    free(J);
+    fmpq_mat_clear(x);
+    rj_fast_work_clear(w);
+    rj_fast_bound_clear(bd);
+    rj_fast_net_clear(f);
+    rj_fast_net_clear(g);
+    rj_net_clear(net);
+    rj_net_clear(back);
+    flint_randclear(st);
+}
+END_TEST
+
+
+/* |f - q| <= e exactly (f, e doubles, q rational) */
+static int
+gl_within(double f, const fmpq_t q, double e)
+{
+    fmpq_t d, ee;
+    int ok;
+    if (isinf(e))
+        return 1;
+    fmpq_init(d);
+    fmpq_init(ee);
+    rj_fmpq_set_d_exact(d, f);
+    fmpq_sub(d, d, q);
+    fmpq_abs(d, d);
+    rj_fmpq_set_d_exact(ee, e);
+    ok = fmpq_cmp(d, ee) <= 0;
+    fmpq_clear(d);
+    fmpq_clear(ee);
+    return ok;
+}
+
+/* General blocks of piecewise-linear and affine layers (dense, conv2d with
+   stride / padding / groups, affine, batchnorm with a rational square root,
+   avg/max pool, gap, flatten, relu, leaky_relu) with parameters k/1000 (not
+   dyadic: every conversion rounds) and points k/1000: the float output and
+   Jacobian, f32 and f64, lie within the bound of rj_fast_jacobian_bound of
+   the exact ones computed in fmpq by the test's own code [FE 10]. */
+START_TEST(test_general_bound_vs_exact)
+{
+    flint_rand_t st;
+    slong it, certified = 0, total = 0;
+    rj_test_randinit(st, seed + 127);
+    gl_den = 1000;
+    for (it = 0; it < rj_test_iters(16); it++) {
+        rj_net_t net;
+        fmpq_mat_t x, y, J;
+        rj_error_t err;
+        slong n, m, i, j, L, t;
+        rj_net_init(net);
+        rj_error_init(err);
+        gl_pl_net(net, st, (int) (it % 3), 1);
+        n = rj_net_width_in(net);
+        fmpq_mat_init(x, n, 1);
+        fmpq_mat_init(y, 0, 0);
+        fmpq_mat_init(J, 0, 0);
+        rj_test_randmat(x, st, 1000, 1000);
+        ex_net(y, J, net, x);
+        m = fmpq_mat_nrows(y);
+        L = net->len;
+        for (t = 0; t < 2; t++) {
+            rj_fast_net_t f;
+            rj_fast_bound_t bd;
+            rj_fast_net_init(f);
+            rj_fast_bound_init(bd);
+            ck_assert_int_eq(rj_fast_net_set_net(f, net, t ? RJ_FAST_F32 : RJ_FAST_F64, err),
+                             RJ_OK);
+            ck_assert_int_eq(f->exact_conv, 0);
+            ck_assert_int_eq(rj_fast_jacobian_bound(bd, f, x, err), RJ_OK);
+            ck_assert_int_eq(bd->unbounded_block, -1);
+            total++;
+            if (bd->certified) {
+                certified++;
+                for (i = 0; i < m; i++) {
+                    RJ_CHECK(gl_within(bd->h[L][i], fmpq_mat_entry(y, i, 0), bd->eh[L][i]),
+                             seed, "iteration %ld %s: y[%ld] %.17g, exact %.17g, bound %g",
+                             (long) it, t ? "f32" : "f64", (long) i, bd->h[L][i],
+                             gl_q(y, i, 0), bd->eh[L][i]);
+                    for (j = 0; j < n; j++)
+                        RJ_CHECK(gl_within(bd->J[i * n + j], fmpq_mat_entry(J, i, j),
+                                           bd->E[i * n + j]),
+                                 seed, "iteration %ld %s: J[%ld][%ld] %.17g, exact %.17g, "
+                                 "bound %g", (long) it, t ? "f32" : "f64", (long) i, (long) j,
+                                 bd->J[i * n + j], gl_q(J, i, j), bd->E[i * n + j]);
+                }
+                /* the bound is not vacuous: finite, and f32's above f64's scale */
+                for (i = 0; i < m * n; i++)
+                    ck_assert(isfinite(bd->E[i]));
+            }
+            rj_fast_bound_clear(bd);
+            rj_fast_net_clear(f);
+        }
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(y);
+        fmpq_mat_clear(J);
+        rj_net_clear(net);
+    }
+    gl_den = 8;
+    RJ_CHECK(certified * 2 >= total, seed, "only %ld of %ld bounds certified", (long) certified,
+             (long) total);
+    flint_randclear(st);
+}
+END_TEST
+
+
+/* gelu, gelu_tanh, elu, silu and softplus ([FE 10]) in shorthand and
+   general blocks, inside and outside: the f32 and f64 bounds are finite and the two Jacobians lie
+   within the sum of their bounds of each other (both hold the exact one). */
+START_TEST(test_smooth_bound_f32_vs_f64)
+{
+    flint_rand_t st;
+    slong it, i, certified = 0;
+    rj_test_randinit(st, seed + 131);
+    gl_den = 1000;
+    for (it = 0; it < rj_test_iters(20); it++) {
+        rj_net_t net;
+        rj_seq_t br;
+        rj_shape v6 = {6, 1, 1};
+        rj_block_t b;
+        fmpq_mat_t x;
+        rj_fast_net_t f32, f64;
+        rj_fast_bound_t b32, b64;
+        rj_error_t err;
+        static const rj_act_kind kinds[] = {RJ_ACT_ELU, RJ_ACT_SILU, RJ_ACT_SOFTPLUS,
+                                            RJ_ACT_GELU, RJ_ACT_GELU_TANH};
+        rj_act_kind k = kinds[it % 5];
+        rj_error_init(err);
+        rj_net_init(net);
+        rj_seq_init(br);
+        rj_block_init(b);
+        rj_test_randblock(b, st, 6, 5, 6, RJ_SKIP_IDENTITY, (int) (it % 3), RJ_ACT_RELU,
+                          RJ_ACT_RELU, 1, 1000, 1000);
+        rj_act_set_kind(b->act, k);
+        rj_act_set_kind(b->outer, k);
+        if (k == RJ_ACT_ELU)
+            fmpq_set_si(b->outer->param, 3, 2);
+        ck_assert_int_eq(rj_block_validate(b, NULL, err), RJ_OK);
+        rj_net_append(net, b, NULL);
+        rj_block_clear(b);
+        gl_dense(br, st, 6, 7, 1);
+        gl_act(br, k);
+        gl_dense(br, st, 7, 6, 1);
+        gl_block(net, v6, br, NULL, RJ_SKIP_IDENTITY, (rj_place_kind) ((it + 1) % 3), k);
+        rj_seq_clear(br);
+        fmpq_mat_init(x, 6, 1);
+        rj_test_randmat(x, st, 1000, 1000);
+        rj_fast_net_init(f32);
+        rj_fast_net_init(f64);
+        rj_fast_bound_init(b32);
+        rj_fast_bound_init(b64);
+        ck_assert_int_eq(rj_fast_net_set_net(f32, net, RJ_FAST_F32, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_net_set_net(f64, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b32, f32, x, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian_bound(b64, f64, x, err), RJ_OK);
+        ck_assert_int_eq(b32->unbounded_block, -1);
+        if (b32->certified && b64->certified) {
+            certified++;
+            for (i = 0; i < 36; i++) {
+                double d = fabs(b32->J[i] - b64->J[i]);
+                ck_assert(isfinite(b32->E[i]) && isfinite(b64->E[i]));
+                RJ_CHECK(d <= (b32->E[i] + b64->E[i]) * (1 + 0x1p-50), seed,
+                         "iteration %ld entry %ld: f32 %.9g vs f64 %.17g beyond %g + %g",
+                         (long) it, (long) i, b32->J[i], b64->J[i], b32->E[i], b64->E[i]);
+            }
+        }
+        rj_fast_bound_clear(b32);
+        rj_fast_bound_clear(b64);
+        rj_fast_net_clear(f32);
+        rj_fast_net_clear(f64);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+    }
+    gl_den = 8;
+    RJ_CHECK(certified * 2 >= rj_test_iters(20), seed, "only %ld certified", (long) certified);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 fast_suite(void)
 {
@@ -809,6 +2168,14 @@ fast_suite(void)
     tcase_add_test(tc, test_random_identity_and_linear);
     tcase_add_test(tc, test_limits_and_errors);
     tcase_add_test(tc, test_log_binomial);
+    tcase_add_test(tc, test_conv_vs_direct);
+    tcase_add_test(tc, test_general_layers_fd);
+    tcase_add_test(tc, test_shorthand_vs_general_bits);
+    tcase_add_test(tc, test_maxpool_first_max);
+    tcase_add_test(tc, test_general_vs_exact);
+    tcase_add_test(tc, test_general_bound_and_roundtrip);
+    tcase_add_test(tc, test_general_bound_vs_exact);
+    tcase_add_test(tc, test_smooth_bound_f32_vs_f64);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,9 +10,17 @@
  *       and not (rj_fast_graded: batched gemms on OpenBLAS's threads), with
  *       the operations the compacted pass performs and the dgemm rate of the
  *       uncompacted pass's mean product measured in this run;
- *   (c) peak resident set size.
+ *   (c) a residual conv stage as in ResNet-20 for CIFAR (3 post-activation
+ *       basic blocks conv3x3-BN-relu-conv3x3-BN + identity, 16 channels,
+ *       32x32, batch 128, float32, eval-mode BatchNorm): forward + backward
+ *       with input and parameter gradients, its convolution GFLOP/s beside
+ *       the sgemm rate of the same per-point product shapes measured in this
+ *       run (the lowering: im2col, one gemm per group over 16 points), and
+ *       its path-length-resolved gradient as a multiple of one backward pass;
+ *   (d) peak resident set size.
  *
- * usage: bench_fast [a|b|all] [REPS] */
+ * usage: bench_fast [a|b|c|all] [REPS]   (all = a and b) */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,17 +118,49 @@ sgemm_square_rate(int reps, slong n)
     return r;
 }
 
+/* median seconds of reps forward + backward passes (input and weight
+   gradients) of the float32 network f on a fixed batch of B points (after
+   one warm-up pass) */
+static double
+time_fwd_bwd(rj_fast_work_t w, const rj_fast_net_t f, slong B, int reps)
+{
+    slong n = f->n_in, i;
+    float *x = malloc(B * n * sizeof(float)), *dy = malloc(B * f->n_out * sizeof(float));
+    float *dx = malloc(B * n * sizeof(float)), *dp = malloc(f->nparams * sizeof(float));
+    double *t = malloc(reps * sizeof(double)), med;
+    rj_error_t err;
+    int k;
+    rj_error_init(err);
+    for (i = 0; i < B * n; i++)
+        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
+    for (i = 0; i < B * f->n_out; i++)
+        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
+    for (k = -1; k < reps; k++) {
+        double t0 = now();
+        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
+            die(err);
+        if (k >= 0)
+            t[k] = now() - t0;
+    }
+    med = median(t, reps);
+    free(x);
+    free(dy);
+    free(dx);
+    free(dp);
+    free(t);
+    return med;
+}
+
 static void
 bench_a(int reps)
 {
-    slong L = 100, n = 512, B = 256, i;
+    slong L = 100, n = 512, B = 256;
     rj_fast_random_t sp;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
-    float *x, *dy, *dx, *dp;
-    double *t = malloc(reps * sizeof(double)), med, flops;
-    int k;
+    double med, flops;
     rj_error_init(err);
     rj_fast_net_init(f);
     rj_fast_work_init(w);
@@ -128,36 +168,13 @@ bench_a(int reps)
         || rj_fast_net_random(f, sp, 1, RJ_FAST_F32, err) != RJ_OK
         || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
         die(err);
-    x = malloc(B * n * sizeof(float));
-    dy = malloc(B * n * sizeof(float));
-    dx = malloc(B * n * sizeof(float));
-    dp = malloc(f->nparams * sizeof(float));
-    for (i = 0; i < B * n; i++) {
-        x[i] = (float) ((i * 7919) % 17 - 8) / 8;
-        dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
-    }
-    /* warm up */
-    rj_fast_forward(NULL, w, f, x, B, err);
-    rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err);
-    for (k = 0; k < reps; k++) {
-        double t0 = now();
-        if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
-            || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
-            die(err);
-        t[k] = now() - t0;
-    }
-    med = median(t, reps);
+    med = time_fwd_bwd(w, f, B, reps);
     flops = (double) L * 6 * 2.0 * B * n * n;
     printf("a_seconds=%.4f\n", med);
     printf("a_gflops=%.1f\n", flops / med / 1e9);
     printf("a_sgemm_shapes_gflops=%.1f\n", sgemm_block_rate(reps, B, n));
     printf("a_sgemm_2048_gflops=%.1f\n", sgemm_square_rate(reps, 2048));
     printf("a_workspace_mb=%.1f\n", w->bytes / 1048576.0);
-    free(x);
-    free(dy);
-    free(dx);
-    free(dp);
-    free(t);
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
 }
@@ -285,6 +302,185 @@ bench_b(int reps)
     rj_fast_net_clear(f);
 }
 
+/* sgemm rate (GFLOP/s) of the three products of a 3x3 conv C -> C on an
+   H x W map over a chunk of q points side by side (N = q HW), as the
+   lowering runs them: forward (C x N x 9C), input gradient (9C x N x C, the
+   kernel transposed), kernel gradient (C x 9C x N, the columns transposed),
+   for `points` points */
+static double
+sgemm_conv_rate(int reps, slong C, slong HW, slong points, slong q)
+{
+    slong K = 9 * C;
+    float *Wk = malloc(C * K * sizeof(float)), *col;
+    float *Y, *dW = malloc(C * K * sizeof(float));
+    double *t = malloc(reps * sizeof(double)), r;
+    slong i;
+    int k;
+    HW *= q;
+    col = malloc(K * HW * sizeof(float));
+    Y = malloc(C * HW * sizeof(float));
+    for (i = 0; i < C * K; i++)
+        Wk[i] = (float) ((i % 5) - 2) / 16;
+    for (i = 0; i < K * HW; i++)
+        col[i] = (float) ((i % 7) - 3) / 8;
+    for (i = 0; i < C * HW; i++)
+        Y[i] = (float) ((i % 3) - 1) / 4;
+    for (k = 0; k < reps; k++) {
+        double t0 = now();
+        for (i = 0; i < points / q; i++) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, HW, K, 1, Wk, K, col,
+                        HW, 0, Y, HW);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, HW, C, 1, Wk, K, Y, HW, 0,
+                        col, HW);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, C, K, HW, 1, Y, HW, col, HW,
+                        1, dW, K);
+        }
+        t[k] = now() - t0;
+    }
+    r = (double) (points / q) * 3 * 2.0 * C * K * HW / median(t, reps) / 1e9;
+    free(Wk);
+    free(col);
+    free(Y);
+    free(dW);
+    free(t);
+    return r;
+}
+
+/* one layer appended to s: a 3x3 conv C -> C (padding 1, no bias) with
+   weights N(0, 2 / (9 C)) from the seed, or an eval-mode BatchNorm */
+static void
+stage_conv(rj_seq_t s, slong C, ulong seed)
+{
+    rj_layer_struct L;
+    double *v = malloc(C * 9 * C * sizeof(double));
+    slong i, j;
+    rj_layer_init(&L, RJ_LAYER_CONV2D);
+    fmpq_mat_clear(L.W);
+    fmpq_mat_init(L.W, C, 9 * C);
+    rj_fast_randn(v, C * 9 * C, seed);
+    for (i = 0; i < C; i++)
+        for (j = 0; j < 9 * C; j++)
+            rj_fmpq_set_d_exact(fmpq_mat_entry(L.W, i, j),
+                                (double) (float) (v[i * 9 * C + j] * sqrt(2.0 / (9 * C))));
+    L.kh = L.kw = 3;
+    L.ph = L.pw = 1;
+    rj_seq_push(s, &L);
+    rj_layer_clear(&L);
+    free(v);
+}
+
+static void
+stage_bn(rj_seq_t s, slong C)
+{
+    rj_layer_struct L;
+    slong i;
+    rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+    fmpq_mat_clear(L.scale);
+    fmpq_mat_init(L.scale, C, 1);
+    fmpq_mat_clear(L.shift);
+    fmpq_mat_init(L.shift, C, 1);
+    fmpq_mat_clear(L.mean);
+    fmpq_mat_init(L.mean, C, 1);
+    fmpq_mat_clear(L.var);
+    fmpq_mat_init(L.var, C, 1);
+    for (i = 0; i < C; i++) {
+        fmpq_set_si(fmpq_mat_entry(L.scale, i, 0), 1 + i % 3, 2);
+        fmpq_set_si(fmpq_mat_entry(L.shift, i, 0), (i % 5) - 2, 16);
+        fmpq_set_si(fmpq_mat_entry(L.mean, i, 0), (i % 7) - 3, 32);
+        fmpq_set_si(fmpq_mat_entry(L.var, i, 0), 1 + i % 4, 4);
+    }
+    rj_seq_push(s, &L);
+    rj_layer_clear(&L);
+}
+
+static void
+bench_c(int reps)
+{
+    slong C = 16, H = 32, B = 128, l;
+    rj_shape in = {16, 32, 32};
+    rj_net_t net;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    double med, flops, rate;
+    int k;
+    rj_error_init(err);
+    rj_net_init(net);
+    for (l = 0; l < 3; l++) {
+        rj_block_t b;
+        rj_layer_struct act;
+        rj_block_init_general(b, in);
+        stage_conv(b->branch, C, 10 + 2 * l);
+        stage_bn(b->branch, C);
+        rj_layer_init(&act, RJ_LAYER_ACT);
+        rj_act_set_kind(act.act, RJ_ACT_RELU);
+        rj_seq_push(b->branch, &act);
+        rj_layer_clear(&act);
+        stage_conv(b->branch, C, 11 + 2 * l);
+        stage_bn(b->branch, C);
+        b->skip = RJ_SKIP_IDENTITY;
+        b->place = RJ_PLACE_POST;
+        rj_act_set_kind(b->outer, RJ_ACT_RELU);
+        if (rj_block_validate(b, NULL, err) != RJ_OK)
+            die(err);
+        rj_net_append(net, b, NULL);
+        rj_block_clear(b);
+    }
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
+        || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
+        die(err);
+    med = time_fwd_bwd(w, f, B, reps);
+    /* 6 convolutions, each 2 C 9C HW per point forward and twice that
+       backward (input and kernel gradients) */
+    flops = 6.0 * 3 * 2.0 * C * 9 * C * H * H * B;
+    rate = sgemm_conv_rate(reps, C, H * H, B, 16);
+    printf("c_seconds=%.4f\n", med);
+    printf("c_conv_gflops=%.2f\n", flops / med / 1e9);
+    printf("c_sgemm_shapes_gflops=%.2f\n", rate);
+    printf("c_share_of_sgemm=%.3f\n", flops / med / 1e9 / rate);
+    printf("c_workspace_mb=%.1f\n", w->bytes / 1048576.0);
+    /* the path-length-resolved gradient (4 lengths) against one plain
+       backward pass (input gradient only), on a graded workspace */
+    {
+        slong n = f->n_in, i;
+        float *x = malloc(B * n * sizeof(float)), *dy = malloc(B * n * sizeof(float));
+        float *G = malloc((f->len + 1) * B * n * sizeof(float)), *dx = malloc(B * n * sizeof(float));
+        double *tb = malloc(reps * sizeof(double)), *tg = malloc(reps * sizeof(double));
+        for (i = 0; i < B * n; i++) {
+            x[i] = (float) ((i * 7919) % 17 - 8) / 8;
+            dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
+        }
+        if (rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err) != RJ_OK
+            || rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
+            || rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
+            die(err);
+        for (k = 0; k < reps; k++) {
+            double t0 = now();
+            if (rj_fast_backward(dx, NULL, NULL, NULL, w, f, dy, err) != RJ_OK)
+                die(err);
+            tb[k] = now() - t0;
+            t0 = now();
+            if (rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
+                die(err);
+            tg[k] = now() - t0;
+        }
+        printf("c_backward_seconds=%.4f\n", median(tb, reps));
+        printf("c_graded_seconds=%.4f\n", median(tg, reps));
+        printf("c_graded_over_backward=%.2f\n", median(tg, reps) / median(tb, reps));
+        free(x);
+        free(dy);
+        free(G);
+        free(dx);
+        free(tb);
+        free(tg);
+    }
+    rj_fast_work_clear(w);
+    rj_fast_net_clear(f);
+    rj_net_clear(net);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -297,6 +493,10 @@ main(int argc, char **argv)
         bench_a(reps);
     if (strcmp(which, "b") == 0 || strcmp(which, "all") == 0)
         bench_b(reps);
+    /* not in "all": tools/bench_fast.sh sets the peak memory of a and b
+       beside PyTorch's */
+    if (strcmp(which, "c") == 0)
+        bench_c(reps);
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss_mb=%.1f\n", ru.ru_maxrss / 1024.0);
     return 0;

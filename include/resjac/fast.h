@@ -19,7 +19,19 @@
  *   - a block is  y = S x + F(u),  u = sigma(x) for RJ_PLACE_PRE, else u = x,
  *     then y = sigma(y) for RJ_PLACE_POST (resjac/model.h);
  *   - gemm goes through cblas_sgemm / cblas_dgemm; no function allocates
- *     memory after rj_fast_work_reserve.
+ *     memory after rj_fast_work_reserve;
+ *   - general blocks (layer sequences, resjac/model.h) take every layer of
+ *     the model: values between layers are NCHW rows of C*H*W entries;
+ *     conv2d runs as im2col + one gemm per group and chunk of points; batchnorm (eval
+ *     mode) and layernorm in PyTorch's CPU order of operations; max pooling
+ *     passes the cotangent to the first maximum of its window (PyTorch);
+ *     the parameter gradients of a batchnorm layer include its running mean
+ *     and variance (PyTorch keeps them as buffers without gradient);
+ *   - gelu (erf form), gelu_tanh, silu, elu as PyTorch computes them;
+ *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
+ *     PyTorch's switch to x at beta x > 20; elu and relu take the left
+ *     derivative at 0.  Details and the error bound of every layer but
+ *     layernorm: proofs/fast-error-bound.md [FE 10].
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -55,18 +67,52 @@ const char *rj_fast_dtype_name(rj_fast_dtype t);
 
 /* ------------------------------------------------------------ networks */
 
+/* One layer of a general block (resjac/model.h, "layers"), in float.  Shapes
+   and window parameters are the model's (pool strides resolved: never 0);
+   parameters are offsets into the network's buffer, -1 when absent:
+     DENSE, CONV2D  W (Wr x Wc, the model's orientation), b (Wr entries);
+     AFFINE         scale, shift (in.c entries; shift optional);
+     BATCHNORM      scale = gamma, shift = beta (optional: 1 and 0), mean, var
+                    (in.c entries each);
+     LAYERNORM      scale = gamma, shift = beta (C*H*W entries, optional).
+   `param` is the activation's parameter rounded to the dtype (leaky_relu
+   slope, softplus beta, elu alpha; else 0); `eps` the normalisation's eps
+   rounded to the dtype. */
+typedef struct {
+    rj_layer_kind kind;
+    rj_shape in, out;
+    slong kh, kw, sh, sw, ph, pw, dh, dw, groups;
+    rj_act_kind act;
+    double param;
+    double eps;
+    slong W, b, scale, shift, mean, var;
+    slong Wr, Wc;
+} rj_fast_layer_struct;
+
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = 0 for a one-layer branch */
     rj_skip_kind skip;
     rj_place_kind place;
     int two_layer;
     rj_act_kind act, outer;       /* inner and outer (pre/post) activations */
-    double act_slope, outer_slope;/* leaky_relu slopes, rounded to the dtype */
+    double act_slope, outer_slope;/* the activations' parameters rounded to the
+                                     dtype: leaky_relu slope, softplus beta,
+                                     elu alpha (rj_fast_layer_struct.param) */
     double alpha;                 /* RJ_SKIP_SCALED factor, rounded to the dtype */
     /* offsets of the parameters in the network's buffer (in elements), or -1
        when absent.  W1 rows = n_hidden (two-layer) or n_out (one-layer). */
     slong W1, b1, W2, b2, Ws;
     slong nparams;                /* number of parameters of this block */
+    slong first;                  /* offset of the block's first parameter */
+    /* The general form (resjac/model.h): general = 1 when the branch is the
+       layer sequence layers[0 .. nbranch - 1] and a RJ_SKIP_PROJECT skip is
+       layers[nbranch .. nbranch + nproj - 1] (owned by the network); then
+       two_layer = 0, n_hidden = 0, W1, b1, W2, b2, Ws are -1 and act is
+       unused.  n_in, n_out are the sizes of the block's tensor shapes. */
+    int general;
+    slong nbranch, nproj;
+    rj_fast_layer_struct *layers;
+    rj_shape in_shape, out_shape; /* general blocks: the tensor shapes */
 } rj_fast_block_struct;
 
 typedef struct {
@@ -184,6 +230,12 @@ typedef struct {
     slong *off_a;           /* len: hidden activations (two-layer), or -1 */
     slong *off_z;           /* len: hidden pre-activations when stored, or -1 */
     slong *off_p;           /* len: POST pre-activations when stored, or -1 */
+    slong *g_base;          /* len: general blocks, the first index into off_g
+                               (-1 for shorthand blocks) */
+    slong *off_g;           /* per general block nbranch + nproj + 1 offsets:
+                               every layer's output, then the PRE input (-1
+                               when not stored) */
+    slong s_x0, s_x1, s_col, s_dl, s_sm, s_cy;  /* general blocks' scratch (or -1) */
     /* scratch, element offsets */
     slong s_u, s_d0, s_d1, s_d2, s_g0, s_g1, s_gp, s_t0, s_t, s_gu;
     slong s_v, s_w, s_q, s_k, s_tt;   /* graded buffers (or -1) */
@@ -319,6 +371,13 @@ typedef struct {
     slong unc_block, unc_unit;
     int unc_where;
     double unc_value, unc_bound;
+    /* -1, or the first block that has no written bound yet (one with a
+       layernorm layer, [FE 10]); then J and G are the float values and
+       every bound eh, EG, E is +inf, so no comparison is certified by it.  Other layers of
+       general blocks are bounded ([FE 10]); their uncertain relu masks and
+       max-pool selections are reported as above with the entry's index
+       within its layer as unc_unit. */
+    slong unbounded_block;
 } rj_fast_bound_struct;
 typedef rj_fast_bound_struct rj_fast_bound_t[1];
 

@@ -17,46 +17,17 @@
 #include <cblas.h>
 #include <mpfr.h>
 
-#include "fast_internal.h"
+#include "bound_internal.h"
 
-#define ETA_D 0x1p-1074
-
-typedef struct {
-    rj_fast_dtype t;
-    double u;       /* unit roundoff of the dtype [FE 1] */
-    double eta;     /* smallest positive subnormal of the dtype */
-    double dconv;   /* relative conversion error of the weights: 0 or u [FE 2] */
-    double c1;      /* 1 + 2 dconv, upper */
-    double c2;      /* 2 dconv */
-    double tiny_sig;/* absolute error of sigmoid when exp(-z) overflows [FE 6] */
-} bctx;
-
-/* A constant computed from a few roundings, pushed up to an upper bound. */
+/* gelu_tanh's tanh factor at a float argument x: the bound on
+   |fl(tanh(inner_hat)) - tanh(inner)|, inner = sqrt(2/pi) (x + 0.044715 x^3)
+   computed with at most 6 roundings of terms of one sign and |tanh'| <= 1
+   [FE 10] */
 static double
-up(double x)
+gelu_tanh_et(const bctx *c, double x)
 {
-    return x * (1 + 0x1p-40);
-}
-
-/* gamma_k = k u / (1 - k u) <= k u (1 + 2 k u) for k u <= 1/2 [FE 1] */
-static double
-gam(const bctx *c, slong k)
-{
-    double ku = (double) k * c->u;
-    return up(ku * (1 + 2 * ku));
-}
-
-static double
-getv(const void *p, slong i, rj_fast_dtype t)
-{
-    return t == RJ_FAST_F32 ? (double) ((const float *) p)[i] : ((const double *) p)[i];
-}
-
-/* nonnegative product pushed past underflow [FE 8] */
-static inline double
-mu(double a, double b)
-{
-    return a * b + ETA_D;
+    double ax = fabs(x);
+    return up(8 * c->u + mu(up(gam(c, 7) * 0.7980), ax + 0.0448 * ax * ax * ax));
 }
 
 /* Activation evaluation error at a float argument whose float result is y
@@ -74,6 +45,23 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_GELU:   /* fl(fl(x/2) fl(1 + erf(fl(x c)))), |erf| <= 1 [FE 10] */
+        return mu(fabs(x), up(5.1 * c->u + 0.85 * c->u * fabs(x))) + mu(c->u, fabs(y))
+               + 2 * c->eta;
+    case RJ_ACT_GELU_TANH:  /* x/2 (1 + tanh(inner)) [FE 10] */
+        return mu(0.5 * fabs(x), gelu_tanh_et(c, x) + 2.1 * c->u) + mu(c->u, fabs(y))
+               + 2 * c->eta;
+    case RJ_ACT_SOFTPLUS: {
+        /* (max(b, 0) + log1p(exp(-|b|))) / beta, b = fl(beta x) [FE 10] */
+        double ib = up(4 * (1 + 1 / fabs(slope)));
+        return mu(up(30 * c->u + 2 * c->c2), fabs(y))
+               + mu(up((c->c2 + c->u) * (1 + 4 * c->u + c->c2)), fabs(x)) + mu(c->eta, ib);
+    }
+    case RJ_ACT_SILU:   /* x / (1 + exp(-x)): sigmoid's three roundings [FE 10] */
+        return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    case RJ_ACT_ELU:    /* alpha expm1(x) for x <= 0 [FE 10] */
+        return x > 0 ? 0 : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(y))
+                               + 2 * c->eta;
     default: /* no bound known: infinite, so nothing is certified */
         break;
     }
@@ -85,9 +73,16 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
 {
     switch (k) {
     case RJ_ACT_LEAKY_RELU:
+    case RJ_ACT_ELU:
         return up(FLINT_MAX(1.0, fabs(slope) * c->c1));
     case RJ_ACT_SIGMOID:
         return 0.25;
+    case RJ_ACT_SILU:   /* max |silu'| = 1.0998... */
+        return 1.1;
+    case RJ_ACT_GELU_TANH:  /* max |gelu_tanh'| = 1.1289... */
+        return 1.13;
+    case RJ_ACT_GELU:   /* max |gelu'| = 1.1289... */
+        return 1.13;
     default:
         return 1;
     }
@@ -96,15 +91,15 @@ act_lip(const bctx *c, rj_act_kind k, double slope)
 static int
 act_has_kink(rj_act_kind k, double slope)
 {
-    return k == RJ_ACT_RELU || (k == RJ_ACT_LEAKY_RELU && slope != 1);
+    return k == RJ_ACT_RELU || (k == RJ_ACT_LEAKY_RELU && slope != 1) || k == RJ_ACT_ELU;
 }
 
 /* Bound on |d_hat - act'(exact argument)| for a derivative the kernel computed
    as d_hat, at a float argument with bound epre and float value y = act(x)
    ([FE 7]); piecewise-linear units must be certified separately. */
-static double
-deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x, double y,
-          double epre)
+double
+fast_bound_deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x,
+                     double y, double epre)
 {
     switch (k) {
     case RJ_ACT_IDENTITY:
@@ -116,6 +111,51 @@ deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x, dou
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    case RJ_ACT_GELU: {
+        /* d = fl(fl(0.5 fl(1 + erf(fl(x c)))) + fl(fl(x exp(fl(fl(-0.5 x) x))) k))
+           [FE 10]: the first term as in the value; the second within
+           w (u x^2 / 2 + 12u) with w = |x| exp(-x^2 (1 - u) / 2) / sqrt(2 pi)
+           (|e^a - 1| <= |a| e^|a|); max |gelu''| = 2 phi(0) < 0.798 */
+        double ax = fabs(x), w = up(ax * exp(-0.5 * ax * ax * (1 - c->u)) * 0.3990
+                                    * (1 + 16 * c->u));
+        (void) y;
+        return mu(0.5, up(10.3 * c->u + 1.7 * c->u * ax))
+               + mu(w, up((0.5 * c->u * ax * ax + 12 * c->u) * (1 + 8 * c->u)))
+               + mu(c->u, fabs(dhat))
+               + 6 * c->eta + mu(0.798, epre);
+    }
+    case RJ_ACT_GELU_TANH: {
+        /* d = (1 + t)/2 + (x/2)(1 - t^2) k0 (1 + 3 k1 x^2) [FE 10] */
+        double ax = fabs(x), et = gelu_tanh_et(c, x), g8 = gam(c, 8);
+        double b = up((2 * et + et * et + 2 * c->u) * (1 + g8) + g8);
+        (void) y;
+        return mu(0.5, et + 2.1 * c->u)
+               + mu(up(0.5 * ax * 0.7980 * (1 + 0.1342 * ax * ax)), b)
+               + mu(c->u, fabs(dhat)) + 4 * c->eta + mu(0.81, epre);
+    }
+    case RJ_ACT_SOFTPLUS: {
+        /* d = sigmoid(fl(beta x)): sigmoid's rounding, its argument's error
+           e_b times max sigmoid' = 1/4, and beta/4 e_x [FE 10] */
+        double eb = mu(up((c->c2 + c->u) * (1 + 4 * c->u)), fabs(slope) * fabs(x)) + c->eta;
+        (void) y;
+        return mu(8 * c->u, fabs(dhat)) + c->tiny_sig + c->eta + mu(0.25, eb)
+               + mu(up(fabs(slope) * c->c1 / 4), epre);
+    }
+    case RJ_ACT_SILU: {
+        /* d = s (1 + x (1 - s)), s = 1 / (1 + exp(-x)) [FE 10]: s_up bounds
+           the exact and the float s, a = 1 + |x| bounds |1 + x (1 - s)| */
+        double s = 1 / (1 + exp(-x));
+        double su = FLINT_MIN(1.0, up(s * (1 + 16 * c->u)) + c->tiny_sig);
+        double ax = fabs(x), a = up((1 + ax) * (1 + 4 * c->u));
+        double es = mu(8 * c->u, su) + c->tiny_sig;
+        (void) y;
+        return up(mu(es, a) + mu(su, mu(ax, es) + mu(3 * c->u, ax) + mu(c->u, a))
+                  + mu(c->u, mu(su, a)) + 4 * c->eta) + mu(0.51, epre);
+    }
+    case RJ_ACT_ELU:    /* 1 right of 0 (certified), alpha exp(x) left of it */
+        return dhat == 1 && x > 0 ? 0
+               : mu(up((10 * c->u + c->c2) * (1 + 32 * c->u)), fabs(dhat)) + 2 * c->eta
+                     + mu(up(fabs(slope) * c->c1), epre);
     default: /* no bound known: infinite, so nothing is certified */
         break;
     }
@@ -123,9 +163,9 @@ deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x, dou
 }
 
 /* y_j (+)= sum_i |W_ji| x_i + cols * eta_d, W typed rows x cols [FE 8] */
-static void
-absmatvec(double *y, const void *W, slong rows, slong cols, const double *x,
-          rj_fast_dtype t)
+void
+fast_bound_absmatvec(double *y, const void *W, slong rows, slong cols, const double *x,
+                     rj_fast_dtype t)
 {
     slong i, j;
     for (j = 0; j < rows; j++) {
@@ -160,6 +200,7 @@ rj_fast_bound_init(rj_fast_bound_t b)
 {
     memset(b, 0, sizeof(rj_fast_bound_struct));
     b->unc_block = -1;
+    b->unbounded_block = -1;
     b->certified = 1;
 }
 
@@ -182,8 +223,9 @@ rj_fast_bound_clear(rj_fast_bound_t b)
     rj_fast_bound_init(b);
 }
 
-static void
-uncertain(rj_fast_bound_t b, slong block, int where, slong unit, double v, double e)
+void
+fast_bound_uncertain(rj_fast_bound_t b, slong block, int where, slong unit, double v,
+                     double e)
 {
     if (b->certified) {
         b->certified = 0;
@@ -195,8 +237,8 @@ uncertain(rj_fast_bound_t b, slong block, int where, slong unit, double v, doubl
     }
 }
 
-static int
-all_finite(const void *p, slong n, rj_fast_dtype t)
+int
+fast_bound_all_finite(const void *p, slong n, rj_fast_dtype t)
 {
     slong i;
     for (i = 0; i < n; i++)
@@ -253,6 +295,16 @@ depth_budget(const rj_fast_net_t net)
     for (l = 0; l < net->len; l++) {
         const rj_fast_block_struct *bl = net->blocks + l;
         S += 8.0 * (bl->n_in + bl->n_hidden + bl->n_out + 32);
+        if (bl->general) {
+            /* [FE 10]: every layer's sums (at most its input entries, or its
+               taps, plus a few roundings) */
+            slong j;
+            for (j = 0; j < bl->nbranch + bl->nproj; j++) {
+                const rj_fast_layer_struct *Ly = bl->layers + j;
+                S += 8.0 * ((double) rj_shape_size(Ly->in) + (double) rj_shape_size(Ly->out)
+                            + (double) (Ly->Wc + Ly->Wr) + (double) (Ly->kh * Ly->kw) + 32);
+            }
+        }
     }
     return ((double) net->len + 2) * S;
 }
@@ -260,9 +312,9 @@ depth_budget(const rj_fast_net_t net)
 /* E_out = E_in (|D| + e_D) + |G| e_D (+ u |G||D| + eta unless D is 0 or 1):
    the bound after multiplying R rows G (typed, R x n, bound E_in) by the
    derivative row D (typed, n) whose error is e_D [FE 5.1]. */
-static void
-mask_step(double *Eout, const void *G, const double *Ein, const void *D, const double *eD,
-          slong R, slong n, const bctx *c)
+void
+fast_bound_mask_step(double *Eout, const void *G, const double *Ein, const void *D,
+                     const double *eD, slong R, slong n, const bctx *c)
 {
     slong r, j;
     for (j = 0; j < n; j++) {
@@ -280,9 +332,9 @@ mask_step(double *Eout, const void *G, const double *Ein, const void *D, const d
 
 /* E_out = (g_k + 2d) |G| |W| + (1 + 2d) E_in |W| + k eta, the bound after the
    product G W (G typed R x k, W typed k x n) [FE 5.2]. */
-static void
-gemm_step(double *Eout, const void *G, const double *Ein, slong R, slong k, const void *W,
-          slong n, const bctx *c, double *M, double *Wabs)
+void
+fast_bound_gemm_step(double *Eout, const void *G, const double *Ein, slong R, slong k,
+                     const void *W, slong n, const bctx *c, double *M, double *Wabs)
 {
     slong i;
     double g1 = up(gam(c, k) + c->c2);
@@ -293,19 +345,15 @@ gemm_step(double *Eout, const void *G, const double *Ein, slong R, slong k, cons
         Eout[i] += (double) k * c->eta;
 }
 
-typedef struct {
-    double *ez;   /* per block: bound of the hidden pre-activation z (two-layer) */
-    double *ey;   /* per block: bound of y before the outer activation */
-} blk_bounds;
 
 /* Bound after a (float) activation at float argument v with bound e
    [FE 4.1, FE 3]: at a kink whose side is certified the float and the exact
    value are on the same linear piece: relu on the left gives 0 in both
    (error 0), otherwise the piece's slope carries e.  *cert receives 0 when
    a kink cannot be certified (then the Lipschitz bound is used). */
-static double
-act_err(int *cert, const bctx *c, rj_act_kind k, double slope, double v, double y, double e,
-        double F)
+double
+fast_bound_act_err(int *cert, const bctx *c, rj_act_kind k, double slope, double v,
+                   double y, double e, double F)
 {
     double rho = act_rho(c, k, slope, v, y);
     *cert = 1;
@@ -350,9 +398,10 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
             double uh = getv(tmp_t, i, c->t);
             int cert;
             v1[i] = fabs(uh);
-            v2[i] = act_err(&cert, c, bl->outer, bl->outer_slope, hh[i], uh, eh[i], F);
+            v2[i] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, hh[i], uh, eh[i],
+                                       F);
             if (!cert) {
-                uncertain(b, l, 1, i, hh[i], eh[i] * F);
+                fast_bound_uncertain(b, l, 1, i, hh[i], eh[i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
         }
@@ -367,8 +416,8 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
     if (bl->two_layer) {
         /* z = b1 + u W1^T [FE 4.2] */
         gk = up(gam(c, ni + 1) + c->c2);
-        absmatvec(v3, cx.W1, nh, ni, ul, c->t);
-        absmatvec(v4, cx.W1, nh, ni, eul, c->t);
+        fast_bound_absmatvec(v3, cx.W1, nh, ni, ul, c->t);
+        fast_bound_absmatvec(v4, cx.W1, nh, ni, eul, c->t);
         for (j = 0; j < nh; j++) {
             double bj = cx.b1 != NULL ? fabs(getv(cx.b1, j, c->t)) : 0;
             double ez = mu(gk, v3[j] + bj) + mu(c->c1, v4[j]) + (double) (ni + 1) * c->eta;
@@ -376,9 +425,9 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
             int cert;
             bb->ez[j] = ez;
             v5[j] = fabs(aj);
-            v6[j] = act_err(&cert, c, bl->act, bl->act_slope, zj, aj, ez, F);
+            v6[j] = fast_bound_act_err(&cert, c, bl->act, bl->act_slope, zj, aj, ez, F);
             if (!cert) {
-                uncertain(b, l, 0, j, zj, ez * F);
+                fast_bound_uncertain(b, l, 0, j, zj, ez * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
         }
@@ -397,8 +446,8 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
     /* y = S h; y += b; y += x W^T [FE 4.3] */
     gk = gam(c, k + 2);
     gcon = up(gk + c->c2);
-    absmatvec(v3, Wl, no, k, xl, c->t);      /* |W| |x| */
-    absmatvec(v4, Wl, no, k, exl, c->t);     /* |W| e_x */
+    fast_bound_absmatvec(v3, Wl, no, k, xl, c->t);      /* |W| |x| */
+    fast_bound_absmatvec(v4, Wl, no, k, exl, c->t);     /* |W| e_x */
     /* v1: |Y0| upper, v2: error of Y0 (v1, v2 are free again) */
     switch (bl->skip) {
     case RJ_SKIP_IDENTITY:
@@ -420,8 +469,8 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
         double gs = gam(c, ni);
         for (i = 0; i < ni; i++)
             v6[i] = fabs(hh[i]);
-        absmatvec(v5, cx.Ws, no, ni, v6, c->t);   /* |Ws| |h| */
-        absmatvec(v6, cx.Ws, no, ni, eh, c->t);   /* |Ws| e_h (v6 read before) */
+        fast_bound_absmatvec(v5, cx.Ws, no, ni, v6, c->t);   /* |Ws| |h| */
+        fast_bound_absmatvec(v6, cx.Ws, no, ni, eh, c->t);   /* |Ws| e_h (v6 read before) */
         for (j = 0; j < no; j++) {
             v1[j] = mu(up(1 + gs), v5[j]) + (double) ni * c->eta;
             v2[j] = mu(up(gs + c->c2), v5[j]) + (double) ni * c->eta + mu(c->c1, v6[j]);
@@ -443,9 +492,10 @@ forward_block(rj_fast_bound_t b, blk_bounds *bb, slong *unc_max, const rj_fast_n
         if (bl->place == RJ_PLACE_POST) {
             double pj = getv(cx.P, j, c->t);
             int cert;
-            b->eh[l + 1][j] = act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo, ey, F);
+            b->eh[l + 1][j] = fast_bound_act_err(&cert, c, bl->outer, bl->outer_slope, pj, yo,
+                                                 ey, F);
             if (!cert) {
-                uncertain(b, l, 1, j, pj, ey * F);
+                fast_bound_uncertain(b, l, 1, j, pj, ey * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
         } else {
@@ -475,25 +525,26 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
     /* gp = g * sigma'(p) [FE 5.1] */
     if (bl->place == RJ_PLACE_POST) {
         for (j = 0; j < no; j++)
-            ed[j] = deriv_err(c, bl->outer, bl->outer_slope, getv(tr->Dpost, j, c->t),
-                              getv(cx.P, j, c->t), getv(cx.Hout, j, c->t), bb->ey[j]);
-        mask_step(Ep, Gout, Ecur, tr->Dpost, ed, R, no, c);
+            ed[j] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope,
+                                         getv(tr->Dpost, j, c->t), getv(cx.P, j, c->t),
+                                         getv(cx.Hout, j, c->t), bb->ey[j]);
+        fast_bound_mask_step(Ep, Gout, Ecur, tr->Dpost, ed, R, no, c);
         EpP = Ep;
     }
     /* branch [FE 5.2] */
     if (bl->two_layer) {
-        gemm_step(ET0, tr->Gp, EpP, R, no, cx.W2, nh, c, M, Wabs);
+        fast_bound_gemm_step(ET0, tr->Gp, EpP, R, no, cx.W2, nh, c, M, Wabs);
         for (j = 0; j < nh; j++)
-            ed[j] = deriv_err(c, bl->act, bl->act_slope, getv(tr->Dact, j, c->t),
-                              getv(cx.Z, j, c->t), getv(cx.A, j, c->t), bb->ez[j]);
-        mask_step(ETm, tr->T0, ET0, tr->Dact, ed, R, nh, c);
+            ed[j] = fast_bound_deriv_err(c, bl->act, bl->act_slope, getv(tr->Dact, j, c->t),
+                                         getv(cx.Z, j, c->t), getv(cx.A, j, c->t), bb->ez[j]);
+        fast_bound_mask_step(ETm, tr->T0, ET0, tr->Dact, ed, R, nh, c);
         ETmP = ETm;
         Tm = tr->Tm;
     } else {
         ETmP = EpP;
         Tm = tr->Gp;
     }
-    gemm_step(EGU, Tm, ETmP, R, w1r, cx.W1, ni, c, M, Wabs);
+    fast_bound_gemm_step(EGU, Tm, ETmP, R, w1r, cx.W1, ni, c, M, Wabs);
     /* PRE derivative: Em = EGU (|D| + e_D) + |GU| e_D, without rounding [FE 5.3] */
     if (bl->place == RJ_PLACE_PRE) {
         int smooth = bl->outer == RJ_ACT_TANH || bl->outer == RJ_ACT_SIGMOID;
@@ -506,8 +557,9 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
                            bl->outer_slope);
         }
         for (i = 0; i < ni; i++)
-            ed[i] = deriv_err(c, bl->outer, bl->outer_slope, getv(tr->Dpre, i, c->t),
-                              b->h[l][i], smooth ? getv(tmp_t, i, c->t) : 0, b->eh[l][i]);
+            ed[i] = fast_bound_deriv_err(c, bl->outer, bl->outer_slope,
+                                         getv(tr->Dpre, i, c->t), b->h[l][i],
+                                         smooth ? getv(tmp_t, i, c->t) : 0, b->eh[l][i]);
     }
     for (r = 0; r < R; r++)
         for (i = 0; i < ni; i++) {
@@ -563,6 +615,92 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
     }
 }
 
+/* 1 if block bl has a written bound: every activation has one ([FE 3-7],
+   [FE 10]); a general block's layers too except layernorm, which has none
+   yet. */
+static int
+act_bounded(rj_act_kind k)
+{
+    return k <= RJ_ACT_ELU;   /* every activation [FE 3-7, 10] */
+}
+
+static int
+block_bounded(const rj_fast_block_struct *bl)
+{
+    slong j;
+    if (!act_bounded(bl->outer))
+        return 0;
+    if (!bl->general)
+        return act_bounded(bl->act);
+    for (j = 0; j < bl->nbranch + bl->nproj; j++)
+        if (bl->layers[j].kind == RJ_LAYER_LAYERNORM
+            || (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act)))
+            return 0;
+    return 1;
+}
+
+/* The float J, h_l and G_l of a network with a block that has no written
+   bound: the same passes, every bound +inf ([FE 10]: nothing is certified
+   beyond what is proved).  x_t is the point in the dtype. */
+static int
+bound_unbounded(rj_fast_bound_t b, const rj_fast_net_t net, const void *x_t, slong first,
+                rj_error_t err)
+{
+    slong L = net->len, n_out = net->n_out, l, i;
+    size_t es = rj_fast_dtype_size(net->dtype);
+    rj_fast_work_t w;
+    fast_scratch s;
+    void *Gcur, *Goth, *tp;
+    int st;
+    rj_fast_work_init(w);
+    st = rj_fast_work_reserve(w, net, 1, n_out, 0, err);
+    if (st == RJ_OK)
+        st = rj_fast_forward(NULL, w, net, x_t, 1, err);
+    if (st != RJ_OK) {
+        rj_fast_work_clear(w);
+        return st;
+    }
+    b->unbounded_block = first;
+    for (l = 0; l <= L; l++) {
+        const void *h = rj_fast_work_h(w, l);
+        for (i = 0; i < b->width[l]; i++) {
+            b->h[l][i] = getv(h, i, net->dtype);
+            b->eh[l][i] = INFINITY;
+        }
+        for (i = 0; i < n_out * b->width[l]; i++)
+            b->EG[l][i] = INFINITY;
+    }
+    fast_scratch_set(&s, w);
+    Gcur = fast_work_ptr(w, w->s_g0);
+    Goth = fast_work_ptr(w, w->s_g1);
+    memset(Gcur, 0, n_out * n_out * es);
+    for (i = 0; i < n_out; i++) {
+        if (net->dtype == RJ_FAST_F32)
+            ((float *) Gcur)[i * n_out + i] = 1;
+        else
+            ((double *) Gcur)[i * n_out + i] = 1;
+        b->G[L][i * n_out + i] = 1;
+    }
+    for (l = L - 1; l >= 0; l--) {
+        fast_ctx cx;
+        fast_trace tr;
+        fast_ctx_set(&cx, net, w, l);
+        if (net->dtype == RJ_FAST_F32)
+            fast_block_backward_s((float *) Goth, &tr, &s, NULL, (const float *) Gcur, n_out,
+                                  n_out, &cx);
+        else
+            fast_block_backward_d((double *) Goth, &tr, &s, NULL, (const double *) Gcur,
+                                  n_out, n_out, &cx);
+        for (i = 0; i < n_out * b->width[l]; i++)
+            b->G[l][i] = getv(Goth, i, net->dtype);
+        tp = Gcur;
+        Gcur = Goth;
+        Goth = tp;
+    }
+    rj_fast_work_clear(w);
+    return RJ_OK;
+}
+
 int
 rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_mat_t x,
                        rj_error_t err)
@@ -578,9 +716,11 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     double *Ep = NULL, *ET0 = NULL, *ETm = NULL, *EGU = NULL, *M = NULL, *Wabs = NULL;
     double *ed = NULL;
     blk_bounds *bb = NULL;
+    gen_bounds *gb = NULL;
+    double wab;
     size_t es = rj_fast_dtype_size(net->dtype);
     char lab[300];
-    slong unc_max = -1;
+    slong unc_max = -1, unbounded;
     mpfr_t q;
 
     rj_fast_bound_clear(b);
@@ -599,7 +739,17 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     c.c2 = up(2 * c.dconv);
     c.tiny_sig = net->dtype == RJ_FAST_F32 ? 0x1p-120 : 0x1p-1000;
     D = depth_budget(net);
-    if (D > 0x1p49 || (double) maxw * maxw > (double) RJ_MAX_BYTES / 8)
+    /* |W| scratch: the largest dense matrix (shorthand blocks: maxw^2) */
+    for (l = 0, wab = 1; l < L; l++) {
+        const rj_fast_block_struct *bl = net->blocks + l;
+        slong j;
+        if (!bl->general)
+            wab = FLINT_MAX(wab, (double) maxw * maxw);
+        for (j = 0; bl->general && j < bl->nbranch + bl->nproj; j++)
+            if (bl->layers[j].kind == RJ_LAYER_DENSE)
+                wab = FLINT_MAX(wab, (double) bl->layers[j].Wr * bl->layers[j].Wc);
+    }
+    if (D > 0x1p49 || wab > (double) RJ_MAX_BYTES / 8)
         return rj_error_set(err, RJ_ERR_LIMIT, "network too large for the error bound");
     F = 1 + (D + 2) * 0x1p-51;   /* exact: D is an integer < 2^49 [FE 8] */
 
@@ -609,26 +759,33 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
         return rj_error_set(err, st, "the bound needs more than %zu bytes (RJ_MAX_BYTES) or memory ran out",
                             (size_t) RJ_MAX_BYTES);
     }
-    st = rj_fast_work_reserve(w, net, 1, n_out, RJ_FAST_KEEP_PRE, err);
-    if (st != RJ_OK)
-        goto done;
+    for (l = 0; l < L; l++)
+        if (!block_bounded(net->blocks + l))
+            break;
+    unbounded = l < L ? l : -1;
+    if (unbounded < 0) {
+        st = rj_fast_work_reserve(w, net, 1, n_out, RJ_FAST_KEEP_PRE, err);
+        if (st != RJ_OK)
+            goto done;
+    }
 
     x_t = malloc(n_in * es);
     tmp_t = malloc(maxw * es);
     for (i = 0; i < 6; i++)
-        v[i] = malloc(maxw * sizeof(double));
+        v[i] = malloc(4 * maxw * sizeof(double));
     Ep = malloc(R * maxw * sizeof(double));
     ET0 = malloc(R * maxw * sizeof(double));
     ETm = malloc(R * maxw * sizeof(double));
     EGU = malloc(R * maxw * sizeof(double));
     M = malloc(R * maxw * sizeof(double));
-    Wabs = malloc(maxw * maxw * sizeof(double));
+    Wabs = malloc((size_t) wab * sizeof(double));
     ed = malloc(maxw * sizeof(double));
     bb = calloc(L, sizeof(blk_bounds));
+    gb = calloc(L, sizeof(gen_bounds));
     if (x_t == NULL || tmp_t == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL
         || v[3] == NULL || v[4] == NULL || v[5] == NULL || Ep == NULL || ET0 == NULL
         || ETm == NULL || EGU == NULL || M == NULL || Wabs == NULL || ed == NULL
-        || bb == NULL) {
+        || bb == NULL || gb == NULL) {
         st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
         goto done;
     }
@@ -669,6 +826,10 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     }
     mpfr_clear(q);
 
+    if (unbounded >= 0) {
+        st = bound_unbounded(b, net, x_t, unbounded, err);
+        goto done;
+    }
     st = rj_fast_forward(NULL, w, net, x_t, 1, err);
     if (st != RJ_OK)
         goto done;
@@ -682,15 +843,29 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
         fast_ctx cx;
         const rj_fast_block_struct *bl = net->blocks + l;
         fast_ctx_set(&cx, net, w, l);
-        if (!all_finite(cx.Hout, bl->n_out, c.t)
-            || (cx.A != NULL && !all_finite(cx.A, bl->n_hidden, c.t))
-            || (cx.Z != NULL && !all_finite(cx.Z, bl->n_hidden, c.t))
-            || (cx.P != NULL && !all_finite(cx.P, bl->n_out, c.t))) {
+        if (!fast_bound_all_finite(cx.Hout, bl->n_out, c.t)
+            || (cx.A != NULL && !fast_bound_all_finite(cx.A, bl->n_hidden, c.t))
+            || (cx.Z != NULL && !fast_bound_all_finite(cx.Z, bl->n_hidden, c.t))
+            || (cx.P != NULL && !fast_bound_all_finite(cx.P, bl->n_out, c.t))) {
             fast_block_label(lab, sizeof(lab), net, l);
             st = rj_error_set(err, RJ_ERR_DOMAIN,
                               "%s: the %s forward pass overflows (inf or nan); no bound",
                               lab, rj_fast_dtype_name(c.t));
             goto done;
+        }
+        if (bl->general) {
+            st = fast_bound_gen_forward(gb + l, b, bb + l, &unc_max, net, w, l, &c, F, v[0],
+                                        v[1], v[2]);
+            if (st != RJ_OK) {
+                fast_block_label(lab, sizeof(lab), net, l);
+                st = st == RJ_ERR_DOMAIN
+                         ? rj_error_set(err, st, "%s: the %s forward pass overflows inside the "
+                                                 "block (inf or nan); no bound",
+                                        lab, rj_fast_dtype_name(c.t))
+                         : rj_error_set(err, st, "out of memory");
+                goto done;
+            }
+            continue;
         }
         forward_block(b, bb + l, &unc_max, net, w, l, &c, F, tmp_t, v[0], v[1], v[2], v[3],
                       v[4], v[5]);
@@ -720,13 +895,20 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
             else
                 fast_block_backward_d((double *) Goth, &tr, &s, NULL, (const double *) Gcur,
                                       R, R, &cx);
-            if (!all_finite(Goth, R * bl->n_in, c.t)) {
+            if (!fast_bound_all_finite(Goth, R * bl->n_in, c.t)) {
                 fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN,
                                   "%s: the %s backward pass overflows (inf or nan); no bound",
                                   lab, rj_fast_dtype_name(c.t));
                 goto done;
             }
+            if (bl->general) {
+                if (fast_bound_gen_backward(b->EG[l], b->EG[l + 1], Gcur, gb + l, bb + l, b,
+                                            net, w, l, R, &c, M, Wabs, v[3]) != RJ_OK) {
+                    st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+                    goto done;
+                }
+            } else
             backward_block(b->EG[l], b->EG[l + 1], Gcur, &tr, bb + l, b, net, w, l, R, &c,
                            tmp_t, Ep, ET0, ETm, EGU, M, Wabs, ed);
             for (i = 0; i < R * bl->n_in; i++)
@@ -764,6 +946,11 @@ done:
             free(bb[l].ey);
         }
         free(bb);
+    }
+    if (gb != NULL) {
+        for (l = 0; l < L; l++)
+            fast_bound_gen_clear(gb + l);
+        free(gb);
     }
     rj_fast_work_clear(w);
     if (st != RJ_OK)

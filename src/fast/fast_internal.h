@@ -21,6 +21,12 @@ typedef struct {
     void *Z;            /* hidden pre-activations z1, or NULL when not stored */
     void *P;            /* POST pre-activations, or NULL when not stored */
     slong B;            /* points */
+    /* general blocks: the stored output of layer j (B x size of its output)
+       at element offset goff[j] of wbase, j < nbranch + nproj, and
+       goff[nbranch + nproj] the PRE input u = sigma(h) (or -1) */
+    char *wbase;
+    const slong *goff;
+    const char *pbase;  /* the network's parameters */
 } fast_ctx;
 
 /* Scratch of a backward / tangent step.  Every intermediate has its own
@@ -32,7 +38,16 @@ typedef struct {
     void *T0;           /* Gp W2 (R x n_hidden) */
     void *Tm;           /* T0 times the inner derivative */
     void *GU;           /* Tm W1 (R x n_in) */
+    /* general blocks: two row buffers for the layer-by-layer passes (xcap
+       rows of max width), the im2col buffer of one point, the derivative
+       rows of an activation layer (B x max width), per-channel factors
+       (4 x max width) */
+    void *X0, *X1, *Col, *Dl, *Sm;
+    void *Cy;           /* FAST_CONV_CHUNK outputs of one conv group */
 } fast_scratch;
+
+/* points whose im2col columns one conv gemm takes side by side */
+#define FAST_CONV_CHUNK 16
 
 /* Where the step's pointers ended up (aliases resolved). */
 typedef struct {
@@ -46,6 +61,12 @@ typedef struct {
 void fast_act_##SFX(T *y, const T *x, slong n, rj_act_kind kind, T slope); \
 void fast_deriv_##SFX(T *d, const T *v, slong n, rj_act_kind kind, T slope, int v_is_output); \
 void fast_block_forward_##SFX(T *Y, T *U, const fast_ctx *c); \
+void fast_gen_forward_##SFX(T *Y, fast_scratch *s, const fast_ctx *c); \
+void fast_gen_layer_forward_##SFX(T *Y, const T *X, slong B, const rj_fast_layer_struct *L, \
+                                  const fast_ctx *cx, fast_scratch *s); \
+void fast_gen_layer_vjp_##SFX(T *Y, const T *G, slong R, slong sub, slong B, const T *Xv, \
+                              const T *Yv, const rj_fast_layer_struct *L, const fast_ctx *cx, \
+                              fast_scratch *s); \
 void fast_block_backward_##SFX(T *Gin, fast_trace *tr, fast_scratch *s, T *dparams, \
                                const T *Gout, slong R, slong sub, const fast_ctx *c); \
 void fast_block_tangent_##SFX(T *Tout, fast_scratch *s, const T *Tin, slong R, slong sub, \
@@ -96,7 +117,20 @@ static inline slong fast_w1_rows(const rj_fast_block_struct *b)
    >= 0, identity, tanh, sigmoid), so the pre-activation need not be kept. */
 static inline int fast_deriv_from_output(rj_act_kind k, double slope)
 {
-    return !(k == RJ_ACT_LEAKY_RELU && slope < 0);
+    return k <= RJ_ACT_SIGMOID && !(k == RJ_ACT_LEAKY_RELU && slope < 0);
+}
+
+/* Elements of the im2col buffer of one point and one group of a CONV2D
+   layer, and of one group's output of one point (0 for other layers). */
+static inline slong fast_layer_col_size(const rj_fast_layer_struct *L)
+{
+    return L->kind == RJ_LAYER_CONV2D
+               ? (L->in.c / L->groups) * L->kh * L->kw * L->out.h * L->out.w : 0;
+}
+
+static inline slong fast_layer_cy_size(const rj_fast_layer_struct *L)
+{
+    return L->kind == RJ_LAYER_CONV2D ? (L->out.c / L->groups) * L->out.h * L->out.w : 0;
 }
 
 /* 1 if the compacted graded pass (fast_graded_rows) handles b: PRE, relu outer and inner

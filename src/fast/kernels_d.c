@@ -10,4 +10,8 @@
 #define GEMM cblas_dgemm
 #define TANH tanh
 #define EXP exp
+#define SQRT sqrt
+#define ERF erf
+#define LOG1P log1p
+#define EXPM1 expm1
 #include "kernels_impl.h"

@@ -17,6 +17,10 @@
 #define VEC_CLONES
 #endif
 
+/* gelu_tanh: sqrt(2/pi) and 0.044715 (PyTorch's kBeta, kKappa) */
+#define GELU_K0 ((T) (M_SQRT2 * M_2_SQRTPI * 0.5))
+#define GELU_K1 ((T) 0.044715)
+
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
 #define FN(name) CAT(name, SFX)
@@ -66,7 +70,33 @@ FN(fast_act)(T *y, const T *x, slong n, rj_act_kind kind, T slope)
         for (i = 0; i < n; i++)
             y[i] = (T) 1 / ((T) 1 + EXP(-x[i]));
         break;
-    default: /* other kinds are refused by rj_fast_net_set_net */
+    case RJ_ACT_GELU:       /* x/2 (1 + erf(x / sqrt 2)), PyTorch's order */
+        for (i = 0; i < n; i++)
+            y[i] = x[i] * (T) 0.5 * ((T) 1 + ERF(x[i] * (T) M_SQRT1_2));
+        break;
+    case RJ_ACT_GELU_TANH:  /* x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+        for (i = 0; i < n; i++) {
+            T inner = GELU_K0 * (x[i] + GELU_K1 * x[i] * x[i] * x[i]);
+            y[i] = (T) 0.5 * x[i] * ((T) 1 + TANH(inner));
+        }
+        break;
+    case RJ_ACT_SOFTPLUS:
+        /* the mathematical log(1 + exp(beta x)) / beta, as
+           max(beta x, 0) + log1p(exp(-|beta x|)), without PyTorch's switch to
+           x at beta x > 20 (which differs from it by less than e^-20 / beta) */
+        for (i = 0; i < n; i++) {
+            T bx = slope * x[i];
+            T m = bx > 0 ? bx : (T) 0;
+            y[i] = (m + LOG1P(EXP(-(bx > 0 ? bx : -bx)))) / slope;
+        }
+        break;
+    case RJ_ACT_SILU:       /* x / (1 + exp(-x)), PyTorch's formula */
+        for (i = 0; i < n; i++)
+            y[i] = x[i] / ((T) 1 + EXP(-x[i]));
+        break;
+    case RJ_ACT_ELU:        /* alpha expm1(x) for x <= 0 */
+        for (i = 0; i < n; i++)
+            y[i] = x[i] > 0 ? x[i] : slope * EXPM1(x[i]);
         break;
     }
 }
@@ -104,7 +134,35 @@ FN(fast_deriv)(T *restrict d, const T *restrict v, slong n, rj_act_kind kind, T 
             d[i] = s * ((T) 1 - s);
         }
         break;
-    default: /* other kinds are refused by rj_fast_net_set_net */
+    /* the kinds below take v = z (fast_deriv_from_output is 0 for them) */
+    case RJ_ACT_GELU:       /* Phi(z) + z phi(z) */
+        for (i = 0; i < n; i++) {
+            T z = v[i];
+            d[i] = (T) 0.5 * ((T) 1 + ERF(z * (T) M_SQRT1_2))
+                   + z * EXP((T) -0.5 * z * z) * (T) (0.5 * M_2_SQRTPI * M_SQRT1_2);
+        }
+        break;
+    case RJ_ACT_GELU_TANH:
+        for (i = 0; i < n; i++) {
+            T z = v[i];
+            T t = TANH(GELU_K0 * (z + GELU_K1 * z * z * z));
+            d[i] = (T) 0.5 * ((T) 1 + t)
+                   + (T) 0.5 * z * ((T) 1 - t * t) * GELU_K0 * ((T) 1 + (T) 3 * GELU_K1 * z * z);
+        }
+        break;
+    case RJ_ACT_SOFTPLUS:   /* sigmoid(beta z) */
+        for (i = 0; i < n; i++)
+            d[i] = (T) 1 / ((T) 1 + EXP(-slope * v[i]));
+        break;
+    case RJ_ACT_SILU:       /* s (1 + z (1 - s)) */
+        for (i = 0; i < n; i++) {
+            T s = (T) 1 / ((T) 1 + EXP(-v[i]));
+            d[i] = s * ((T) 1 + v[i] * ((T) 1 - s));
+        }
+        break;
+    case RJ_ACT_ELU:        /* left derivative alpha at 0 */
+        for (i = 0; i < n; i++)
+            d[i] = v[i] > 0 ? (T) 1 : slope * EXP(v[i]);
         break;
     }
 }
@@ -220,6 +278,40 @@ FN(skip_forward)(T *Y, const T *H, slong R, const rj_fast_block_struct *b, const
     }
 }
 
+/* The graded combine: V'_k = S-part_k + Q_{k-1} (Q_{k-1} times the PRE
+   derivative rows D when D is not NULL) for the new range of lengths; Spart
+   (NULL: no skip) and Q hold the lengths kmin..kmax, R rows of n each. */
+static void
+FN(graded_combine)(T *Vnew, slong *kmin, slong *kmax, const T *Spart, const T *Q,
+                   const T *D, slong R, slong n_in, slong sub, slong B)
+{
+    slong k, nk0, nk1, slice = R * n_in;
+    nk0 = Spart != NULL ? *kmin : *kmin + 1;
+    nk1 = *kmax + 1;
+    for (k = nk0; k <= nk1; k++) {
+        T *out = Vnew + (k - nk0) * slice;
+        int has_s = Spart != NULL && k <= *kmax;
+        int has_q = k - 1 >= *kmin;
+        const T *sp = has_s ? Spart + (k - *kmin) * slice : NULL;
+        const T *qp = has_q ? Q + (k - 1 - *kmin) * slice : NULL;
+        if (D != NULL && has_q) {
+            if (has_s)
+                FN(rows_mul_add)(out, qp, D, sp, R, n_in, sub, B);
+            else
+                FN(rows_mul)(out, qp, D, R, n_in, sub, B);
+        } else if (has_s && has_q)
+            FN(vec_add)(out, sp, qp, slice);
+        else if (has_s)
+            memcpy(out, sp, slice * sizeof(T));
+        else
+            memcpy(out, qp, slice * sizeof(T));
+    }
+    *kmin = nk0;
+    *kmax = nk1;
+}
+
+#include "layers_impl.h"
+
 /* Forward step of one block over B points ([FE 4]):
      u = sigma(h) (PRE) or h;
      z = b1 + u W1^T, a = act(z)              (two-layer)
@@ -328,6 +420,11 @@ FN(fast_block_backward)(T *Gin, fast_trace *tr, fast_scratch *s, T *dparams,
     T *GU = (T *) s->GU;
     int pre = b->place == RJ_PLACE_PRE;
 
+    if (b->general) {
+        memset(tr, 0, sizeof(*tr));
+        FN(gen_backward)(Gin, s, dparams, Gout, R, sub, c);
+        return;
+    }
     FN(block_derivs)(s, c, dparams != NULL && pre);
     tr->Dpost = tr->Dact = tr->Dpre = NULL;
     tr->T0 = tr->Tm = NULL;
@@ -417,6 +514,10 @@ FN(fast_block_tangent)(T *Tout, fast_scratch *s, const T *Tin, slong R, slong su
     const T *last_W;
     slong k;
 
+    if (b->general) {
+        FN(gen_tangent)(Tout, s, Tin, R, sub, c);
+        return;
+    }
     FN(block_derivs)(s, c, 0);
     if (b->place == RJ_PLACE_PRE) {
         FN(rows_mul)((T *) s->Gp, Tin, (const T *) s->Dpre, R, n_in, sub, B);
@@ -452,9 +553,12 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
     slong B = c->B, n_in = b->n_in, n_out = b->n_out;
     slong w1r = fast_w1_rows(b);
     slong K = *kmax - *kmin + 1, RK = K * R;
-    slong k, nk0, nk1, slice = R * n_in;
     const T *Vp = V, *Tm, *Spart = NULL;
 
+    if (b->general) {
+        FN(gen_graded)(Vnew, kmin, kmax, V, Q, KS, s, R, sub, c);
+        return;
+    }
     FN(block_derivs)(s, c, 0);
     if (b->place == RJ_PLACE_POST)
         FN(rows_mul)(V, V, (const T *) s->Dpost, RK, n_out, sub, B);
@@ -490,29 +594,9 @@ FN(fast_block_graded)(T *Vnew, slong *kmin, slong *kmax, T *V, T *Q, T *KS, T *T
         Spart = NULL;
         break;
     }
-    /* V'_k = S-part_k + Q_{k-1} */
-    nk0 = Spart != NULL ? *kmin : *kmin + 1;
-    nk1 = *kmax + 1;
-    for (k = nk0; k <= nk1; k++) {
-        T *out = Vnew + (k - nk0) * slice;
-        int has_s = Spart != NULL && k <= *kmax;
-        int has_q = k - 1 >= *kmin;
-        const T *sp = has_s ? Spart + (k - *kmin) * slice : NULL;
-        const T *qp = has_q ? Q + (k - 1 - *kmin) * slice : NULL;
-        if (b->place == RJ_PLACE_PRE && has_q) {
-            if (has_s)
-                FN(rows_mul_add)(out, qp, (const T *) s->Dpre, sp, R, n_in, sub, B);
-            else
-                FN(rows_mul)(out, qp, (const T *) s->Dpre, R, n_in, sub, B);
-        } else if (has_s && has_q)
-            FN(vec_add)(out, sp, qp, slice);
-        else if (has_s)
-            memcpy(out, sp, slice * sizeof(T));
-        else
-            memcpy(out, qp, slice * sizeof(T));
-    }
-    *kmin = nk0;
-    *kmax = nk1;
+    FN(graded_combine)(Vnew, kmin, kmax, Spart, Q,
+                       b->place == RJ_PLACE_PRE ? (const T *) s->Dpre : NULL, R, n_in, sub,
+                       B);
 }
 
 /* ------------------------------------------------------------ graded by rows */

@@ -10,4 +10,8 @@
 #define GEMM cblas_sgemm
 #define TANH tanhf
 #define EXP expf
+#define SQRT sqrtf
+#define ERF erff
+#define LOG1P log1pf
+#define EXPM1 expm1f
 #include "kernels_impl.h"

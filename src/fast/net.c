@@ -38,6 +38,9 @@ rj_fast_net_clear(rj_fast_net_t net)
             free(net->names[l]);
         free(net->names);
     }
+    if (net->blocks != NULL)
+        for (l = 0; l < net->len; l++)
+            free(net->blocks[l].layers);
     free(net->blocks);
     free(net->params);
     rj_fast_net_init(net);
@@ -51,6 +54,35 @@ fast_param_ptr(const rj_fast_net_t net, slong off)
     return (const char *) net->params + off * rj_fast_dtype_size(net->dtype);
 }
 
+/* Parameter offsets of a general block's layers from off (entries that
+   are -1 stay absent, 0 means present); returns the next offset and raises
+   *maxw to the widest tensor. */
+static slong
+fast_layers_layout(rj_fast_block_struct *b, slong off, slong *maxw)
+{
+    slong j;
+    for (j = 0; j < b->nbranch + b->nproj; j++) {
+        rj_fast_layer_struct *L = b->layers + j;
+        slong C = L->in.c, n = rj_shape_size(L->in);
+        slong per = L->kind == RJ_LAYER_LAYERNORM ? n : C;
+#define FAST_TAKE(field, count) \
+        if (L->field >= 0) {    \
+            L->field = off;     \
+            off += (count);     \
+        }
+        FAST_TAKE(W, L->Wr * L->Wc)
+        FAST_TAKE(b, L->Wr)
+        FAST_TAKE(scale, per)
+        FAST_TAKE(shift, per)
+        FAST_TAKE(mean, C)
+        FAST_TAKE(var, C)
+#undef FAST_TAKE
+        *maxw = FLINT_MAX(*maxw, FLINT_MAX(n, rj_shape_size(L->out)));
+    }
+    *maxw = FLINT_MAX(*maxw, FLINT_MAX(b->n_in, b->n_out));
+    return off;
+}
+
 /* Lay out the parameters of every block (offsets, counts) and allocate the
    arrays; blocks[] must have shapes and kinds filled in. */
 int
@@ -62,6 +94,16 @@ fast_net_layout(rj_fast_net_t net, rj_error_t err)
         rj_fast_block_struct *b = net->blocks + l;
         slong w1r = fast_w1_rows(b);
         slong start = off;
+        b->first = off;
+        if (b->general) {
+            off = fast_layers_layout(b, off, &maxw);
+            b->nparams = off - start;
+            if ((double) off * es > (double) RJ_MAX_BYTES)
+                return rj_error_set(err, RJ_ERR_LIMIT,
+                                    "network parameters exceed %zu bytes (RJ_MAX_BYTES)",
+                                    (size_t) RJ_MAX_BYTES);
+            continue;
+        }
         b->W1 = off;
         off += w1r * b->n_in;
         if (b->b1 >= 0) {
@@ -195,6 +237,127 @@ fast_block_fill(rj_fast_block_struct *fb, const rj_block_struct *b)
     fb->b2 = b->two_layer && !mat_empty(b->b2) ? 0 : -1;
 }
 
+/* The activation's parameter (leaky_relu slope, softplus beta, elu alpha),
+   or NULL when it has none. */
+static const fmpq *
+act_param(const rj_act_t a)
+{
+    switch (a->kind) {
+    case RJ_ACT_LEAKY_RELU:
+        return a->slope;
+    case RJ_ACT_SOFTPLUS:
+    case RJ_ACT_ELU:
+        return a->param;
+    default:
+        return NULL;
+    }
+}
+
+/* Shapes, kinds and present parameters of a general block (offsets 0 when
+   present, -1 when absent; fast_layers_layout places them).  Returns 0, or
+   -1 when out of memory. */
+static int
+fast_block_fill_general(rj_fast_block_struct *fb, const rj_block_struct *b)
+{
+    slong j, nb = b->branch->len, np = b->skip == RJ_SKIP_PROJECT ? b->proj->len : 0;
+    fb->general = 1;
+    fb->in_shape = b->in;
+    fb->out_shape = b->out;
+    fb->n_in = rj_shape_size(b->in);
+    fb->n_out = rj_shape_size(b->out);
+    fb->n_hidden = 0;
+    fb->two_layer = 0;
+    fb->skip = b->skip;
+    fb->place = b->place;
+    fb->act = RJ_ACT_IDENTITY;
+    fb->outer = b->place == RJ_PLACE_NONE ? RJ_ACT_IDENTITY : b->outer->kind;
+    fb->W1 = fb->b1 = fb->W2 = fb->b2 = fb->Ws = -1;
+    fb->nbranch = nb;
+    fb->nproj = np;
+    fb->layers = calloc(nb + np > 0 ? nb + np : 1, sizeof(rj_fast_layer_struct));
+    if (fb->layers == NULL)
+        return -1;
+    for (j = 0; j < nb + np; j++) {
+        const rj_layer_struct *L = j < nb ? b->branch->layers + j : b->proj->layers + (j - nb);
+        rj_fast_layer_struct *F = fb->layers + j;
+        F->kind = L->kind;
+        F->in = L->in;
+        F->out = L->out;
+        F->kh = L->kh;
+        F->kw = L->kw;
+        F->ph = L->ph;
+        F->pw = L->pw;
+        F->dh = L->dh;
+        F->dw = L->dw;
+        F->groups = L->groups;
+        F->sh = L->sh > 0 ? L->sh : L->kh;
+        F->sw = L->sw > 0 ? L->sw : L->kw;
+        F->act = L->kind == RJ_LAYER_ACT ? L->act->kind : RJ_ACT_IDENTITY;
+        F->Wr = fmpq_mat_nrows(L->W);
+        F->Wc = fmpq_mat_ncols(L->W);
+        F->W = L->kind == RJ_LAYER_DENSE || L->kind == RJ_LAYER_CONV2D ? 0 : -1;
+        F->b = F->W >= 0 && !mat_empty(L->b) ? 0 : -1;
+        F->scale = (L->kind == RJ_LAYER_AFFINE || L->kind == RJ_LAYER_BATCHNORM
+                    || L->kind == RJ_LAYER_LAYERNORM) && !mat_empty(L->scale) ? 0 : -1;
+        F->shift = (L->kind == RJ_LAYER_AFFINE || L->kind == RJ_LAYER_BATCHNORM
+                    || L->kind == RJ_LAYER_LAYERNORM) && !mat_empty(L->shift) ? 0 : -1;
+        F->mean = F->var = L->kind == RJ_LAYER_BATCHNORM ? 0 : -1;
+    }
+    return 0;
+}
+
+/* The parameters of a general block, rounded ([FE 2]). */
+static int
+fast_set_general(rj_fast_net_t net, slong l, const rj_block_struct *b, int *exact,
+                 mpfr_t tmp, rj_error_t err)
+{
+    rj_fast_block_struct *fb = net->blocks + l;
+    slong j, nb = fb->nbranch;
+    int st = RJ_OK;
+    for (j = 0; j < nb + fb->nproj && st == RJ_OK; j++) {
+        const rj_layer_struct *L = j < nb ? b->branch->layers + j : b->proj->layers + (j - nb);
+        rj_fast_layer_struct *F = fb->layers + j;
+        const fmpq *p = L->kind == RJ_LAYER_ACT ? act_param(L->act) : NULL;
+        char what[64];
+        snprintf(what, sizeof(what), "%s layer %ld", j < nb ? "branch" : "projection",
+                 (long) (j < nb ? j + 1 : j - nb + 1));
+        if (F->W >= 0)
+            st = fast_set_mat(net->params, F->W, L->W, net->dtype, exact, tmp, net, l, what,
+                              err);
+        if (st == RJ_OK && F->b >= 0)
+            st = fast_set_mat(net->params, F->b, L->b, net->dtype, exact, tmp, net, l, what,
+                              err);
+        if (st == RJ_OK && F->scale >= 0)
+            st = fast_set_mat(net->params, F->scale, L->scale, net->dtype, exact, tmp, net, l,
+                              what, err);
+        if (st == RJ_OK && F->shift >= 0)
+            st = fast_set_mat(net->params, F->shift, L->shift, net->dtype, exact, tmp, net, l,
+                              what, err);
+        if (st == RJ_OK && F->mean >= 0)
+            st = fast_set_mat(net->params, F->mean, L->mean, net->dtype, exact, tmp, net, l,
+                              what, err);
+        if (st == RJ_OK && F->var >= 0)
+            st = fast_set_mat(net->params, F->var, L->var, net->dtype, exact, tmp, net, l,
+                              what, err);
+        if (st == RJ_OK && (p != NULL
+                            || L->kind == RJ_LAYER_BATCHNORM || L->kind == RJ_LAYER_LAYERNORM)) {
+            double d = 0;
+            if (fast_round_fmpq(&d, exact, p != NULL ? p : L->eps, net->dtype, tmp)) {
+                char lab[300];
+                fast_block_label(lab, sizeof(lab), net, l);
+                st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: %s: %s outside the range of %s",
+                                  lab, what, p != NULL ? "the activation's parameter" : "eps",
+                                  rj_fast_dtype_name(net->dtype));
+            }
+            if (p != NULL)
+                F->param = d;
+            else
+                F->eps = d;
+        }
+    }
+    return st;
+}
+
 int
 rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
                     rj_error_t err)
@@ -205,17 +368,6 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
     char lab[300];
 
     rj_fast_net_clear(net);
-    for (l = 0; l < src->len; l++) {
-        const rj_block_struct *b = src->blocks + l;
-        if (b->general || b->act->kind > RJ_ACT_SIGMOID
-            || (b->place != RJ_PLACE_NONE && b->outer->kind > RJ_ACT_SIGMOID)) {
-            rj_net_block_label(lab, sizeof(lab), src, l);
-            return rj_error_set(err, RJ_ERR_DOMAIN,
-                                "%s: the fast layer takes W1/act/W2 blocks with identity, "
-                                "relu, leaky_relu, tanh or sigmoid only (layer sequences "
-                                "and other activations: not yet)", lab);
-        }
-    }
     net->dtype = dtype;
     net->len = src->len;
     net->blocks = calloc(src->len > 0 ? src->len : 1, sizeof(rj_fast_block_struct));
@@ -234,8 +386,14 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
             }
         }
     }
-    for (l = 0; l < src->len; l++)
-        fast_block_fill(net->blocks + l, src->blocks + l);
+    for (l = 0; l < src->len; l++) {
+        if (!src->blocks[l].general)
+            fast_block_fill(net->blocks + l, src->blocks + l);
+        else if (fast_block_fill_general(net->blocks + l, src->blocks + l) != 0) {
+            rj_fast_net_clear(net);
+            return rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+        }
+    }
     st = fast_net_layout(net, err);
     if (st != RJ_OK)
         goto fail;
@@ -245,7 +403,11 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
         rj_fast_block_struct *fb = net->blocks + l;
         const rj_block_struct *b = src->blocks + l;
         double d;
-        st = fast_set_mat(net->params, fb->W1, b->W1, dtype, &exact, tmp, net, l, "W1", err);
+        if (fb->general)
+            st = fast_set_general(net, l, b, &exact, tmp, err);
+        else
+            st = fast_set_mat(net->params, fb->W1, b->W1, dtype, &exact, tmp, net, l, "W1",
+                              err);
         if (st == RJ_OK && fb->b1 >= 0)
             st = fast_set_mat(net->params, fb->b1, b->b1, dtype, &exact, tmp, net, l, "b1",
                               err);
@@ -271,8 +433,8 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
             fb->alpha = d;
         }
         fb->act_slope = fb->outer_slope = 0;
-        if (fb->act == RJ_ACT_LEAKY_RELU) {
-            if (fast_round_fmpq(&d, &exact, b->act->slope, dtype, tmp)) {
+        if (!fb->general && act_param(b->act) != NULL && fb->act == b->act->kind) {
+            if (fast_round_fmpq(&d, &exact, act_param(b->act), dtype, tmp)) {
                 fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: slope outside the range of %s",
                                   lab, rj_fast_dtype_name(dtype));
@@ -280,8 +442,8 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
             }
             fb->act_slope = d;
         }
-        if (fb->outer == RJ_ACT_LEAKY_RELU) {
-            if (fast_round_fmpq(&d, &exact, b->outer->slope, dtype, tmp)) {
+        if (fb->outer != RJ_ACT_IDENTITY && act_param(b->outer) != NULL) {
+            if (fast_round_fmpq(&d, &exact, act_param(b->outer), dtype, tmp)) {
                 fast_block_label(lab, sizeof(lab), net, l);
                 st = rj_error_set(err, RJ_ERR_DOMAIN, "%s: slope outside the range of %s",
                                   lab, rj_fast_dtype_name(dtype));
@@ -319,7 +481,18 @@ rj_fast_net_set_fast(rj_fast_net_t net, const rj_fast_net_t src, rj_fast_dtype d
                             (long) src->len);
     }
     for (l = 0; l < src->len; l++) {
-        tmp->blocks[l] = src->blocks[l];
+        const rj_fast_block_struct *sb = src->blocks + l;
+        tmp->blocks[l] = *sb;
+        tmp->blocks[l].layers = NULL;
+        if (sb->general) {
+            size_t nl = (size_t) (sb->nbranch + sb->nproj);
+            tmp->blocks[l].layers = malloc((nl > 0 ? nl : 1) * sizeof(rj_fast_layer_struct));
+            if (tmp->blocks[l].layers == NULL) {
+                rj_fast_net_clear(tmp);
+                return rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+            }
+            memcpy(tmp->blocks[l].layers, sb->layers, nl * sizeof(rj_fast_layer_struct));
+        }
         if (src->names != NULL && src->names[l] != NULL)
             tmp->names[l] = strdup(src->names[l]);
     }
@@ -339,9 +512,14 @@ rj_fast_net_set_fast(rj_fast_net_t net, const rj_fast_net_t src, rj_fast_dtype d
     for (l = 0; l < src->len; l++) {
         rj_fast_block_struct *b = tmp->blocks + l;
         if (dtype == RJ_FAST_F32) {
+            slong j;
             b->alpha = (float) b->alpha;
             b->act_slope = (float) b->act_slope;
             b->outer_slope = (float) b->outer_slope;
+            for (j = 0; b->general && j < b->nbranch + b->nproj; j++) {
+                b->layers[j].param = (float) b->layers[j].param;
+                b->layers[j].eps = (float) b->layers[j].eps;
+            }
         }
     }
     tmp->exact_conv = -1;
@@ -365,6 +543,69 @@ get_mat(fmpq_mat_t M, slong r, slong c, const rj_fast_net_t src, slong off)
         }
 }
 
+/* the activation of kind k with the float parameter p (exact) */
+static void
+get_act(rj_act_t a, rj_act_kind k, double p)
+{
+    rj_act_set_kind(a, k);
+    if (k == RJ_ACT_LEAKY_RELU)
+        rj_fmpq_set_d_exact(a->slope, p);
+    else if (k == RJ_ACT_SOFTPLUS || k == RJ_ACT_ELU)
+        rj_fmpq_set_d_exact(a->param, p);
+}
+
+/* b (initialised here) becomes the exact general block of the float block fb */
+static void
+get_general(rj_block_t b, const rj_fast_block_struct *fb, const rj_fast_net_t src)
+{
+    slong j;
+    rj_error_t e;
+    rj_block_init_general(b, fb->in_shape);
+    b->skip = fb->skip;
+    b->place = fb->place;
+    if (fb->place != RJ_PLACE_NONE)
+        get_act(b->outer, fb->outer, fb->outer_slope);
+    if (fb->skip == RJ_SKIP_SCALED)
+        rj_fmpq_set_d_exact(b->alpha, fb->alpha);
+    for (j = 0; j < fb->nbranch + fb->nproj; j++) {
+        const rj_fast_layer_struct *F = fb->layers + j;
+        rj_layer_struct L;
+        slong per = F->kind == RJ_LAYER_LAYERNORM ? rj_shape_size(F->in) : F->in.c;
+        rj_layer_init(&L, F->kind);
+        L.kh = F->kh;
+        L.kw = F->kw;
+        L.sh = F->sh;
+        L.sw = F->sw;
+        L.ph = F->ph;
+        L.pw = F->pw;
+        L.dh = F->dh;
+        L.dw = F->dw;
+        L.groups = F->groups;
+        if (F->W >= 0)
+            get_mat(L.W, F->Wr, F->Wc, src, F->W);
+        if (F->b >= 0)
+            get_mat(L.b, F->Wr, 1, src, F->b);
+        if (F->scale >= 0)
+            get_mat(L.scale, per, 1, src, F->scale);
+        if (F->shift >= 0)
+            get_mat(L.shift, per, 1, src, F->shift);
+        if (F->mean >= 0)
+            get_mat(L.mean, per, 1, src, F->mean);
+        if (F->var >= 0)
+            get_mat(L.var, per, 1, src, F->var);
+        if (F->kind == RJ_LAYER_BATCHNORM || F->kind == RJ_LAYER_LAYERNORM)
+            rj_fmpq_set_d_exact(L.eps, F->eps);
+        if (F->kind == RJ_LAYER_ACT)
+            get_act(L.act, F->act, F->param);
+        rj_seq_push(j < fb->nbranch ? b->branch : b->proj, &L);
+        rj_layer_clear(&L);
+    }
+    /* the shapes are the float block's, so valid; this fills the derived
+       fields */
+    rj_error_init(e);
+    rj_block_validate(b, NULL, e);
+}
+
 void
 rj_fast_net_get_net(rj_net_t dst, const rj_fast_net_t src)
 {
@@ -375,6 +616,12 @@ rj_fast_net_get_net(rj_net_t dst, const rj_fast_net_t src)
         const rj_fast_block_struct *fb = src->blocks + l;
         rj_block_t b;
         slong w1r = fast_w1_rows(fb);
+        if (fb->general) {
+            get_general(b, fb, src);
+            rj_net_append(out, b, src->names != NULL ? src->names[l] : NULL);
+            rj_block_clear(b);
+            continue;
+        }
         rj_block_init(b);
         b->skip = fb->skip;
         b->place = fb->place;

@@ -92,6 +92,8 @@ rj_fast_work_clear(rj_fast_work_t w)
     free(w->off_a);
     free(w->off_z);
     free(w->off_p);
+    free(w->g_base);
+    free(w->off_g);
     rj_fast_work_init(w);
 }
 
@@ -117,8 +119,9 @@ int
 rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slong rows,
                      int flags, rj_error_t err)
 {
-    slong l, L = net->len;
-    double top = 0, B = (double) batch, maxw, maxh = 1, cap, bytes;
+    slong l, j, L = net->len, ng, gi = 0;
+    int any_general = 0;
+    double top = 0, B = (double) batch, maxw, maxh = 1, cap, bytes, maxcol = 1, maxcy = 1;
     size_t es = rj_fast_dtype_size(net->dtype);
 
     rj_fast_work_clear(w);
@@ -134,7 +137,22 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     w->off_a = malloc((L + 1) * sizeof(slong));
     w->off_z = malloc((L + 1) * sizeof(slong));
     w->off_p = malloc((L + 1) * sizeof(slong));
-    if (w->off_h == NULL || w->off_a == NULL || w->off_z == NULL || w->off_p == NULL) {
+    w->g_base = malloc((L + 1) * sizeof(slong));
+    for (l = 0, ng = 1; l < L; l++)
+        if (net->blocks[l].general) {
+            ng += net->blocks[l].nbranch + net->blocks[l].nproj + 1;
+            any_general = 1;
+            for (j = 0; j < net->blocks[l].nbranch + net->blocks[l].nproj; j++)
+            {
+                maxcol = FLINT_MAX(maxcol, (double) fast_layer_col_size(
+                                               net->blocks[l].layers + j));
+                maxcy = FLINT_MAX(maxcy, (double) fast_layer_cy_size(
+                                             net->blocks[l].layers + j));
+            }
+        }
+    w->off_g = malloc(ng * sizeof(slong));
+    if (w->off_h == NULL || w->off_a == NULL || w->off_z == NULL || w->off_p == NULL
+        || w->g_base == NULL || w->off_g == NULL) {
         rj_fast_work_clear(w);
         return rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
     }
@@ -142,7 +160,27 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     for (l = 0; l < L; l++) {
         const rj_fast_block_struct *b = net->blocks + l;
         w->off_h[l + 1] = take(&top, B * b->n_out);
-        w->off_a[l] = w->off_z[l] = w->off_p[l] = -1;
+        w->off_a[l] = w->off_z[l] = w->off_p[l] = w->g_base[l] = -1;
+        if (b->general) {
+            /* every layer's output (the branch's last dense layer and the
+               projection's last layer write into h_{l+1}: not stored), the
+               PRE input, the POST pre-activation */
+            slong nl = b->nbranch + b->nproj;
+            w->g_base[l] = gi;
+            for (j = 0; j < nl; j++) {
+                const rj_fast_layer_struct *Ly = b->layers + j;
+                int unused = (j == b->nbranch - 1 && Ly->kind == RJ_LAYER_DENSE)
+                             || (j == nl - 1 && j >= b->nbranch);
+                w->off_g[gi + j] = unused ? -1
+                                          : take(&top, B * (double) rj_shape_size(Ly->out));
+            }
+            w->off_g[gi + nl] = b->place == RJ_PLACE_PRE && b->outer != RJ_ACT_IDENTITY
+                                    ? take(&top, B * b->n_in) : -1;
+            gi += nl + 1;
+            if (b->place == RJ_PLACE_POST)
+                w->off_p[l] = take(&top, B * b->n_out);
+            continue;
+        }
         if (b->two_layer) {
             w->off_a[l] = take(&top, B * b->n_hidden);
             if ((flags & RJ_FAST_KEEP_PRE) || !fast_deriv_from_output(b->act, b->act_slope))
@@ -165,6 +203,17 @@ rj_fast_work_reserve(rj_fast_work_t w, const rj_fast_net_t net, slong batch, slo
     w->s_t = take(&top, cap * maxh);
     w->s_gu = take(&top, cap * maxw);
     w->s_v = w->s_w = w->s_q = w->s_k = w->s_tt = w->s_vt = w->s_rt = -1;
+    w->s_x0 = w->s_x1 = w->s_col = w->s_dl = w->s_sm = w->s_cy = -1;
+    if (any_general) {
+        /* the layer-by-layer passes run on the graded pass's K * R rows too */
+        double xcap = (flags & RJ_FAST_GRADED) ? (double) (L + 1) * cap : cap;
+        w->s_x0 = take(&top, xcap * maxw);
+        w->s_x1 = take(&top, xcap * maxw);
+        w->s_col = take(&top, maxcol * FAST_CONV_CHUNK);
+        w->s_cy = take(&top, maxcy * FAST_CONV_CHUNK);
+        w->s_dl = take(&top, B * maxw);
+        w->s_sm = take(&top, 4 * maxw);
+    }
     w->nthreads = rj_fast_get_num_threads();
     if (flags & RJ_FAST_GRADED) {
         double kr = (double) (L + 1) * cap, ldv = (double) graded_ldv(L, es);
@@ -237,6 +286,9 @@ fast_ctx_set(fast_ctx *c, const rj_fast_net_t net, const rj_fast_work_t w, slong
     c->Z = fast_work_ptr(w, w->off_z[l]);
     c->P = fast_work_ptr(w, w->off_p[l]);
     c->B = w->batch_now;
+    c->wbase = (char *) w->mem;
+    c->goff = b->general ? w->off_g + w->g_base[l] : NULL;
+    c->pbase = (const char *) net->params;
 }
 
 void
@@ -250,6 +302,12 @@ fast_scratch_set(fast_scratch *s, const rj_fast_work_t w)
     s->T0 = fast_work_ptr(w, w->s_t0);
     s->Tm = fast_work_ptr(w, w->s_t);
     s->GU = fast_work_ptr(w, w->s_gu);
+    s->X0 = fast_work_ptr(w, w->s_x0);
+    s->X1 = fast_work_ptr(w, w->s_x1);
+    s->Col = fast_work_ptr(w, w->s_col);
+    s->Dl = fast_work_ptr(w, w->s_dl);
+    s->Sm = fast_work_ptr(w, w->s_sm);
+    s->Cy = fast_work_ptr(w, w->s_cy);
 }
 
 static int
@@ -279,6 +337,7 @@ rj_fast_forward(void *y, rj_fast_work_t w, const rj_fast_net_t net, const void *
 {
     slong l;
     size_t es = rj_fast_dtype_size(net->dtype);
+    fast_scratch s;
     int st = check_work(w, net, err);
     if (st != RJ_OK)
         return st;
@@ -287,12 +346,18 @@ rj_fast_forward(void *y, rj_fast_work_t w, const rj_fast_net_t net, const void *
                             (long) batch, (long) w->batch);
     w->batch_now = batch;
     memcpy(fast_work_ptr(w, w->off_h[0]), X, (size_t) batch * net->n_in * es);
+    fast_scratch_set(&s, w);
     for (l = 0; l < net->len; l++) {
         fast_ctx c;
         void *U = fast_work_ptr(w, w->s_u);
         void *Y = fast_work_ptr(w, w->off_h[l + 1]);   /* c.Hout, writable */
         fast_ctx_set(&c, net, w, l);
-        if (net->dtype == RJ_FAST_F32)
+        if (net->blocks[l].general) {
+            if (net->dtype == RJ_FAST_F32)
+                fast_gen_forward_s((float *) Y, &s, &c);
+            else
+                fast_gen_forward_d((double *) Y, &s, &c);
+        } else if (net->dtype == RJ_FAST_F32)
             fast_block_forward_s((float *) Y, (float *) U, &c);
         else
             fast_block_forward_d((double *) Y, (double *) U, &c);
@@ -341,7 +406,7 @@ backward_rows(void **out, double *hnorms, void *dparams, double *wnorms, rj_fast
             hnorms[l] = sqrt(sumsq(Gcur, R * b->n_in, net->dtype));
         if (wnorms != NULL && dparams != NULL)
             wnorms[l] = sqrt(sumsq((char *) dparams
-                                       + (size_t) b->W1 * rj_fast_dtype_size(net->dtype),
+                                       + (size_t) b->first * rj_fast_dtype_size(net->dtype),
                                    b->nparams, net->dtype));
     }
     *out = Gcur;
