@@ -520,6 +520,331 @@ START_TEST(test_tanh_sigmoid)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- smooth activations */
+
+/* The reference of the smooth activations and their derivatives at t, at y's
+   precision (round to nearest), by formulas other than the layer's: gelu by
+   erf (the layer uses erfc), silu by t / (1 + exp(-t)), gelu_tanh by tanh
+   (the layer uses sigmoid(2u)), softplus by log(1 + exp(b t)) (the layer
+   splits at 0 and uses log1p), elu by exp - 1 (the layer uses expm1).
+   deriv: 0 the value, 1 the derivative (elu at 0: the right derivative). */
+static void
+smooth_ref(mpfr_t y, const mpfr_t t, const rj_act_t act, int deriv)
+{
+    slong hp = mpfr_get_prec(y) + 20;
+    mpfr_t a, b, c, k;
+    mpq_t q;
+    mpfr_inits2(hp, a, b, c, k, (mpfr_ptr) 0);
+    mpq_init(q);
+    fmpq_get_mpq(q, act->param);
+    switch (act->kind) {
+    case RJ_ACT_GELU:
+        mpfr_sqrt_ui(k, 2, MPFR_RNDN);
+        mpfr_div(a, t, k, MPFR_RNDN);
+        mpfr_erf(a, a, MPFR_RNDN);
+        mpfr_add_ui(a, a, 1, MPFR_RNDN);
+        mpfr_div_2ui(a, a, 1, MPFR_RNDN);               /* Phi */
+        if (!deriv) {
+            mpfr_mul(y, a, t, MPFR_RNDN);
+        } else {
+            mpfr_sqr(b, t, MPFR_RNDN);
+            mpfr_neg(b, b, MPFR_RNDN);
+            mpfr_div_2ui(b, b, 1, MPFR_RNDN);
+            mpfr_exp(b, b, MPFR_RNDN);
+            mpfr_const_pi(c, MPFR_RNDN);
+            mpfr_mul_2ui(c, c, 1, MPFR_RNDN);
+            mpfr_sqrt(c, c, MPFR_RNDN);
+            mpfr_div(b, b, c, MPFR_RNDN);               /* phi */
+            mpfr_mul(b, b, t, MPFR_RNDN);
+            mpfr_add(y, a, b, MPFR_RNDN);
+        }
+        break;
+    case RJ_ACT_GELU_TANH:
+        /* u = sqrt(2/pi) (t + 0.044715 t^3) */
+        mpfr_const_pi(k, MPFR_RNDN);
+        mpfr_ui_div(k, 2, k, MPFR_RNDN);
+        mpfr_sqrt(k, k, MPFR_RNDN);
+        mpfr_pow_ui(a, t, 3, MPFR_RNDN);
+        mpfr_mul_ui(a, a, 44715, MPFR_RNDN);
+        mpfr_div_ui(a, a, 1000000, MPFR_RNDN);
+        mpfr_add(a, a, t, MPFR_RNDN);
+        mpfr_mul(a, a, k, MPFR_RNDN);
+        mpfr_tanh(b, a, MPFR_RNDN);
+        mpfr_add_ui(c, b, 1, MPFR_RNDN);
+        mpfr_div_2ui(c, c, 1, MPFR_RNDN);               /* (1 + tanh u)/2 */
+        if (!deriv) {
+            mpfr_mul(y, c, t, MPFR_RNDN);
+        } else {
+            /* (1 + tanh u)/2 + t/2 (1 - tanh^2 u) k (1 + 3 a t^2) */
+            mpfr_sqr(b, b, MPFR_RNDN);
+            mpfr_ui_sub(b, 1, b, MPFR_RNDN);
+            mpfr_sqr(a, t, MPFR_RNDN);
+            mpfr_mul_ui(a, a, 3 * 44715, MPFR_RNDN);
+            mpfr_div_ui(a, a, 1000000, MPFR_RNDN);
+            mpfr_add_ui(a, a, 1, MPFR_RNDN);
+            mpfr_mul(a, a, k, MPFR_RNDN);
+            mpfr_mul(a, a, b, MPFR_RNDN);
+            mpfr_mul(a, a, t, MPFR_RNDN);
+            mpfr_div_2ui(a, a, 1, MPFR_RNDN);
+            mpfr_add(y, a, c, MPFR_RNDN);
+        }
+        break;
+    case RJ_ACT_SILU:
+        mpfr_neg(a, t, MPFR_RNDN);
+        mpfr_exp(a, a, MPFR_RNDN);
+        mpfr_add_ui(a, a, 1, MPFR_RNDN);
+        mpfr_ui_div(a, 1, a, MPFR_RNDN);                /* s */
+        if (!deriv) {
+            mpfr_mul(y, a, t, MPFR_RNDN);
+        } else {
+            mpfr_ui_sub(b, 1, a, MPFR_RNDN);
+            mpfr_mul(b, b, a, MPFR_RNDN);
+            mpfr_mul(b, b, t, MPFR_RNDN);
+            mpfr_add(y, a, b, MPFR_RNDN);
+        }
+        break;
+    case RJ_ACT_SOFTPLUS:
+        mpfr_mul_q(a, t, q, MPFR_RNDN);
+        if (!deriv) {
+            mpfr_exp(a, a, MPFR_RNDN);
+            mpfr_add_ui(a, a, 1, MPFR_RNDN);
+            mpfr_log(a, a, MPFR_RNDN);
+            mpfr_div_q(y, a, q, MPFR_RNDN);
+        } else {
+            mpfr_neg(a, a, MPFR_RNDN);
+            mpfr_exp(a, a, MPFR_RNDN);
+            mpfr_add_ui(a, a, 1, MPFR_RNDN);
+            mpfr_ui_div(y, 1, a, MPFR_RNDN);
+        }
+        break;
+    default:   /* elu */
+        if (mpfr_sgn(t) >= 0) {
+            if (!deriv)
+                mpfr_set(y, t, MPFR_RNDN);
+            else
+                mpfr_set_ui(y, 1, MPFR_RNDN);
+        } else {
+            mpfr_exp(a, t, MPFR_RNDN);
+            if (!deriv)
+                mpfr_sub_ui(a, a, 1, MPFR_RNDN);
+            mpfr_mul_q(y, a, q, MPFR_RNDN);
+        }
+        break;
+    }
+    mpq_clear(q);
+    mpfr_clears(a, b, c, k, (mpfr_ptr) 0);
+}
+
+/* 1 if v lies in x up to 2^-(prec(v) - 16) max(1, |v|) (the reference's
+   own error). */
+static int
+itv_holds_ref(const rj_itv_t x, const mpfr_t v)
+{
+    slong hp = mpfr_get_prec(v);
+    mpfr_t lo, hi, e;
+    int ok;
+    mpfr_inits2(hp, lo, hi, e, (mpfr_ptr) 0);
+    mpfr_set_ui_2exp(e, 1, FLINT_MAX((slong) mpfr_get_exp(v), 1) - hp + 16, MPFR_RNDU);
+    if (mpfr_zero_p(v))
+        mpfr_set_ui_2exp(e, 1, 1 - hp + 16, MPFR_RNDU);
+    mpfr_sub(lo, x->lo, e, MPFR_RNDD);
+    mpfr_add(hi, x->hi, e, MPFR_RNDU);
+    ok = mpfr_lessequal_p(lo, v) && mpfr_lessequal_p(v, hi);
+    mpfr_clears(lo, hi, e, (mpfr_ptr) 0);
+    return ok;
+}
+
+/* v = the reference (smooth_ref) at t; the enclosure e over x must hold it. */
+static void
+check_smooth_ref(mpfr_t v, const rj_itv_t e, const mpfr_t t, const rj_act_t act, int deriv,
+                 const rj_itv_t x, slong iter)
+{
+    smooth_ref(v, t, act, deriv);
+    if (!itv_holds_ref(e, v))
+        mpfr_fprintf(stderr, "kind %d, order %d, prec %ld: x [%.25Rg, %.25Rg] t %.25Rg "
+                     "reference %.25Rg enclosure [%.25Rg, %.25Rg]\n", (int) act->kind, deriv,
+                     (long) mpfr_get_prec(e->lo), x->lo, x->hi, t, v, e->lo, e->hi);
+    RJ_CHECK(itv_holds_ref(e, v), seed, "case %ld: enclosure of order %d holds the reference",
+             iter, deriv);
+}
+
+/* c = the zero of the reference derivative in [lo, hi] (signs differ at the
+   ends), by bisection at c's precision: the test's own critical point. */
+static void
+ref_critical(mpfr_t c, const rj_act_t act, double lo, double hi)
+{
+    slong hp = mpfr_get_prec(c), i;
+    mpfr_t a, b, m, v;
+    int sa;
+    mpfr_inits2(hp, a, b, m, v, (mpfr_ptr) 0);
+    mpfr_set_d(a, lo, MPFR_RNDN);
+    mpfr_set_d(b, hi, MPFR_RNDN);
+    smooth_ref(v, a, act, 1);
+    sa = mpfr_sgn(v);
+    for (i = 0; i < hp - 4; i++) {
+        mpfr_add(m, a, b, MPFR_RNDN);
+        mpfr_div_2ui(m, m, 1, MPFR_RNDN);
+        smooth_ref(v, m, act, 1);
+        if (mpfr_sgn(v) == sa)
+            mpfr_set(a, m, MPFR_RNDN);
+        else
+            mpfr_set(b, m, MPFR_RNDN);
+    }
+    mpfr_set(c, a, MPFR_RNDN);
+    mpfr_clears(a, b, m, v, (mpfr_ptr) 0);
+}
+
+static void
+smooth_act_pick(rj_act_t act, flint_rand_t st)
+{
+    static const rj_act_kind kinds[5] = {RJ_ACT_GELU, RJ_ACT_GELU_TANH, RJ_ACT_SILU,
+                                         RJ_ACT_SOFTPLUS, RJ_ACT_ELU};
+    rj_act_set_kind(act, kinds[n_randint(st, 5)]);
+    if (act->kind == RJ_ACT_SOFTPLUS && n_randint(st, 2))
+        fmpq_set_si(act->param, 1 + n_randint(st, 4), 1 + n_randint(st, 3));
+    if (act->kind == RJ_ACT_ELU && n_randint(st, 2))
+        fmpq_set_si(act->param, 1 + n_randint(st, 5), 2);
+}
+
+/* A point near which the activation is interesting: the minimum of gelu
+   (-0.7518) and silu (-1.2785), the extrema of their derivatives (gelu: +-sqrt 2;
+   silu: +-2.3994), 0 (elu's kink), or a random point in [-8, 8]. */
+static double
+smooth_center(flint_rand_t st)
+{
+    static const double c[7] = {-0.75179, -1.27846, -1.41421, 1.41421, -2.39936, 2.39936, 0.0};
+    if (n_randint(st, 2))
+        return c[n_randint(st, 7)];
+    return ((double) n_randint(st, 16001) - 8000.0) / 1000.0;
+}
+
+/* gelu, gelu_tanh, silu, softplus, elu over random intervals (points,
+   narrow intervals around the minima and the derivatives' extrema, wide
+   intervals across them): the enclosures of the value and the derivative
+   contain the reference (smooth_ref at 4 prec bits) at the ends, at random
+   inner points and at the test's own critical point when it lies inside;
+   the value's enclosure is no wider than the true range plus 2^-(prec - 24)
+   (so the splitting did not give up); at a point, 256 bits are narrower than
+   64 bits by more than 2^150. */
+START_TEST(test_smooth_acts)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(400);
+    rj_act_t act;
+    rj_act_init(act);
+    rj_test_randinit(st, seed + 11);
+    for (iter = 0; iter < n; iter++) {
+        slong prec = n_randint(st, 3) == 0 ? 24 + n_randint(st, 40) : 64 + n_randint(st, 200);
+        slong hp = 4 * prec, k;
+        double c0 = smooth_center(st), w;
+        int tie;
+        rj_itv_t x, y, dy;
+        mpfr_t t, v, vmin, vmax, crit, rw, yw;
+        smooth_act_pick(act, st);
+        w = n_randint(st, 4) == 0 ? 0.0 : ldexp(1.0, -(int) n_randint(st, 60));
+        if (n_randint(st, 5) == 0)
+            w = 1.0 + n_randint(st, 5);
+        rj_itv_init(x, prec);
+        rj_itv_init(y, prec);
+        rj_itv_init(dy, prec);
+        mpfr_inits2(hp, t, v, vmin, vmax, crit, (mpfr_ptr) 0);
+        mpfr_inits2(53, rw, yw, (mpfr_ptr) 0);
+        mpfr_set_d(x->lo, c0 - w * (double) n_randint(st, 3) / 2.0, MPFR_RNDD);
+        mpfr_set_d(x->hi, c0 + w, MPFR_RNDU);
+        rj_itv_act(y, dy, &tie, act, x);
+        RJ_CHECK(rj_itv_is_finite(y) && rj_itv_is_finite(dy)
+                 && mpfr_lessequal_p(y->lo, y->hi) && mpfr_lessequal_p(dy->lo, dy->hi),
+                 seed, "case %ld: finite ordered enclosures", iter);
+        /* sample points: the ends, 6 inner points, the critical point */
+        for (k = 0; k <= 7; k++) {
+            if (k <= 6) {
+                mpfr_sub(t, x->hi, x->lo, MPFR_RNDN);
+                mpfr_mul_ui(t, t, k == 0 ? 0 : (k == 6 ? 1000 : n_randint(st, 1001)), MPFR_RNDN);
+                mpfr_div_ui(t, t, 1000, MPFR_RNDN);
+                mpfr_add(t, t, x->lo, MPFR_RNDN);
+                if (mpfr_greater_p(t, x->hi))
+                    mpfr_set(t, x->hi, MPFR_RNDN);
+            } else {
+                int gelu = act->kind == RJ_ACT_GELU || act->kind == RJ_ACT_GELU_TANH;
+                if (act->kind != RJ_ACT_SILU && !gelu)
+                    break;
+                ref_critical(crit, act, gelu ? -1.0 : -1.5, gelu ? -0.5 : -1.0);
+                if (mpfr_less_p(crit, x->lo) || mpfr_greater_p(crit, x->hi))
+                    break;
+                mpfr_set(t, crit, MPFR_RNDN);
+            }
+            check_smooth_ref(v, y, t, act, 0, x, iter);
+            if (k == 0 || mpfr_less_p(v, vmin))
+                mpfr_set(vmin, v, MPFR_RNDN);
+            if (k == 0 || mpfr_greater_p(v, vmax))
+                mpfr_set(vmax, v, MPFR_RNDN);
+            if (!(act->kind == RJ_ACT_ELU && mpfr_zero_p(t))) {
+                check_smooth_ref(v, dy, t, act, 1, x, iter);
+            }
+        }
+        /* the value's extremes are at the ends or the critical point (all
+           sampled): the enclosure is the true range up to rounding */
+        mpfr_sub(rw, vmax, vmin, MPFR_RNDU);
+        mpfr_set_ui_2exp(yw, 1, FLINT_MAX((slong) mpfr_get_exp(vmax), 1) - prec + 24, MPFR_RNDU);
+        mpfr_add(rw, rw, yw, MPFR_RNDU);
+        rj_itv_width(yw, y);
+        RJ_CHECK(mpfr_lessequal_p(yw, rw), seed, "case %ld: value enclosure as wide as the range "
+                 "plus 2^-(prec - 24)", iter);
+        rj_itv_clear(x);
+        rj_itv_clear(y);
+        rj_itv_clear(dy);
+        mpfr_clears(t, v, vmin, vmax, crit, (mpfr_ptr) 0);
+        mpfr_clears(rw, yw, (mpfr_ptr) 0);
+    }
+    /* shrinking: one point near each minimum and one near 0, at 64 and 256 bits */
+    for (iter = 0; iter < 15; iter++) {
+        static const rj_act_kind kinds[5] = {RJ_ACT_GELU, RJ_ACT_GELU_TANH, RJ_ACT_SILU,
+                                             RJ_ACT_SOFTPLUS, RJ_ACT_ELU};
+        static const double pts[3] = {-0.7517918, -1.2784645, 1.0 / 1024};
+        rj_itv_t x, y, dy, x2, y2, dy2;
+        mpfr_t w1, w2;
+        fmpq_t q;
+        int tie;
+        rj_act_set_kind(act, kinds[iter % 5]);
+        fmpq_init(q);
+        fmpq_set_si(q, (slong) (pts[iter / 5] * 3000000.0), 3000001);
+        rj_itv_init(x, 64);
+        rj_itv_init(y, 64);
+        rj_itv_init(dy, 64);
+        rj_itv_init(x2, 256);
+        rj_itv_init(y2, 256);
+        rj_itv_init(dy2, 256);
+        rj_itv_set_fmpq(x, q);
+        rj_itv_set_fmpq(x2, q);
+        rj_itv_act(y, dy, &tie, act, x);
+        rj_itv_act(y2, dy2, &tie, act, x2);
+        mpfr_inits2(53, w1, w2, (mpfr_ptr) 0);
+        rj_itv_width(w1, y);
+        rj_itv_width(w2, y2);
+        mpfr_mul_2ui(w2, w2, 150, MPFR_RNDU);
+        RJ_CHECK(rj_itv_overlaps(y, y2) && mpfr_less_p(w2, w1), seed,
+                 "kind %d at %g: the value at 256 bits is 2^150 narrower", (int) act->kind,
+                 pts[iter / 5]);
+        rj_itv_width(w1, dy);
+        rj_itv_width(w2, dy2);
+        mpfr_mul_2ui(w2, w2, 150, MPFR_RNDU);
+        RJ_CHECK(rj_itv_overlaps(dy, dy2) && (mpfr_less_p(w2, w1) || mpfr_zero_p(w1)), seed,
+                 "kind %d at %g: the derivative at 256 bits is 2^150 narrower",
+                 (int) act->kind, pts[iter / 5]);
+        mpfr_clears(w1, w2, (mpfr_ptr) 0);
+        fmpq_clear(q);
+        rj_itv_clear(x);
+        rj_itv_clear(y);
+        rj_itv_clear(dy);
+        rj_itv_clear(x2);
+        rj_itv_clear(y2);
+        rj_itv_clear(dy2);
+    }
+    rj_act_clear(act);
+    flint_randclear(st);
+}
+END_TEST
+
 /* relu / leaky_relu over intervals: exact cases and possible ties. */
 START_TEST(test_relu_ties)
 {
@@ -1620,6 +1945,7 @@ precise_suite(void)
     tcase_add_test(tc, test_depth_1000_tenth);
     tcase_add_test(tc, test_tanh_sigmoid);
     tcase_add_test(tc, test_relu_ties);
+    tcase_add_test(tc, test_smooth_acts);
     tcase_add_test(tc, test_network_vs_exact);
     tcase_add_test(tc, test_network_two_precisions);
     tcase_add_test(tc, test_norms_exact);

@@ -70,9 +70,7 @@ _rjp_wblock_set(rjp_wblock_t w, const rj_block_t blk, slong prec)
 static int
 act_ok(const rj_act_struct *a)
 {
-    return a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU
-        || a->kind == RJ_ACT_LEAKY_RELU || a->kind == RJ_ACT_TANH
-        || a->kind == RJ_ACT_SIGMOID;
+    return (int) a->kind >= RJ_ACT_IDENTITY && (int) a->kind <= RJ_ACT_ELU;
 }
 
 /* Apply act entrywise to the column v (in place); d (may be NULL) gets the

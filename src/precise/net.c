@@ -34,6 +34,12 @@ act_lip(const rj_act_struct *a)
         return FLINT_MAX(1.0, fabs(fmpq_get_d(a->slope)));
     case RJ_ACT_SIGMOID:
         return 0.25;
+    case RJ_ACT_GELU:
+    case RJ_ACT_GELU_TANH:
+    case RJ_ACT_SILU:
+        return 1.2;       /* sup |f'|: 1.13 (gelu), 1.10 (silu) */
+    case RJ_ACT_ELU:
+        return FLINT_MAX(1.0, fmpq_get_d(a->param));
     default:
         return 1.0;
     }

@@ -53,6 +53,18 @@ slong _rjp_prod_guard(slong n);
    certified afterwards. */
 void _rjp_jacobi_svd_d(double *a, double *v, slong r, slong c);
 
+/* z = [f(lo) rounded down, f(hi) rounded up] for an increasing f with
+   MPFR's signature (correctly rounded): an enclosure of f over x [PB 2.1]. */
+void _rjp_itv_increasing(rj_itv_t z, const rj_itv_t x,
+                         int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t));
+
+/* rj_itv_act for gelu, gelu_tanh, silu, softplus and elu (smooth.c,
+   [PB 2.4 - 2.7]): returns 1 when act is one of them (y, dy filled as
+   rj_itv_act says; *tie = 1 for elu with alpha != 1 over an x containing 0,
+   its kink), else 0 (nothing done). */
+int _rjp_itv_act_smooth(rj_itv_t y, rj_itv_t dy, int *tie, const rj_act_t act,
+                        const rj_itv_t x);
+
 /* The weights of one validated block converted to enclosures at one precision
    (rj_imat_set_fmpq_mat): W1, W2, Ws, b1, b2 (0x0 where the block has none),
    alpha as a 1x1 enclosure (the diagonal of a scaled skip's S) and as an
