@@ -293,6 +293,16 @@ int rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                         const rj_imat_t x, slong prec, rj_error_t err);
 int rj_precise_jacobian_fmpq(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                              const fmpq_mat_t x, slong prec, rj_error_t err);
+/* Jacobian-vector products: y = net(x) (y may be NULL) and JV = J(x) V =
+   J_L ... J_1 V for V an enclosure of N directions (x's width x N, N >= 1),
+   carried block by block: for networks of general blocks (layer sequences)
+   memory is O(width N) and widths up to RJ_MAX_WIDTH are taken (a CIFAR-size
+   16 x 32 x 32 block), where the parts and the Jacobian hold width x width
+   matrices and stop at RJ_PRECISE_MAX_WIDTH; a shorthand block forms its
+   parts.  Possible ties are appended to ties (may be NULL), as
+   rj_precise_jacobian does; at a possible tie JV holds J V for every choice. */
+int rj_precise_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_net_t net,
+                   const rj_imat_t x, const rj_imat_t V, slong prec, rj_error_t err);
 /* Products from stored parts. */
 int rj_precise_expand_direct(rj_imat_t P, const rj_precise_parts_t parts, slong prec,
                              rj_error_t err);
@@ -348,6 +358,8 @@ int rj_precise_net_jacobian(rj_imat_t J, rj_ties_t ties, const rj_precise_net_t 
                             const rj_imat_t x, rj_error_t err);
 int rj_precise_net_grad(rj_imat_t v, const rj_precise_net_t pn, const rj_imat_t x,
                         const rj_imat_t g, rj_error_t err);
+int rj_precise_net_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_precise_net_t pn,
+                       const rj_imat_t x, const rj_imat_t V, rj_error_t err);
 
 /* ------------------------------------------------------------ deciding with escalation */
 
