@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <flint/fmpq_poly.h>
 
 #include "testutil.h"
@@ -2408,6 +2409,11 @@ START_TEST(test_general_layers_exact)
                  "case %ld: jvp %s", iter, err->msg);
         RJ_CHECK(rj_imat_contains_fmpq_mat(yj, y) && rj_imat_contains_fmpq_mat(JVi, JV), seed,
                  "case %ld: jvp encloses y and J V", iter);
+        /* the network passes: the Jacobian holds S + R */
+        fmpq_mat_add(S, S, R);
+        RJ_CHECK(rj_precise_jacobian_fmpq(R2, NULL, net, x, prec, err) == RJ_OK
+                 && rj_imat_contains_fmpq_mat(R2, S), seed, "case %ld: Jacobian %s", iter,
+                 err->msg);
         /* at 256 bits: narrower by 2^150 unless exact at 64 (a possible tie
            keeps its hull: skip those) */
         if (ties->len == 0) {
@@ -2444,6 +2450,552 @@ START_TEST(test_general_layers_exact)
 }
 END_TEST
 
+/* Append dense(W, bias) to s (copies; bias may be 0x0). */
+static void
+push_dense(rj_seq_t s, const fmpq_mat_t W, const fmpq_mat_t bias)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_DENSE);
+    mat_fresh(L.W, fmpq_mat_nrows(W), fmpq_mat_ncols(W));
+    fmpq_mat_set(L.W, W);
+    mat_fresh(L.b, fmpq_mat_nrows(bias), fmpq_mat_ncols(bias));
+    fmpq_mat_set(L.b, bias);
+    rj_seq_push(s, &L);
+    rj_layer_clear(&L);
+}
+
+/* The general form of a shorthand block: dense(W1, b1), act, dense(W2, b2)
+   (or dense(W1, b1)), the projection dense(Ws). */
+static void
+general_from_shorthand(rj_block_t g, const rj_block_struct *b)
+{
+    rj_shape in;
+    in.c = b->n_in;
+    in.h = in.w = 1;
+    rj_block_clear(g);
+    rj_block_init_general(g, in);
+    push_dense(g->branch, b->W1, b->b1);
+    if (b->two_layer) {
+        rj_layer_struct L;
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set(L.act, b->act);
+        rj_seq_push(g->branch, &L);
+        rj_layer_clear(&L);
+        push_dense(g->branch, b->W2, b->b2);
+    }
+    if (b->skip == RJ_SKIP_PROJECT) {
+        fmpq_mat_t none;
+        fmpq_mat_init(none, 0, 0);
+        push_dense(g->proj, b->Ws, none);
+        fmpq_mat_clear(none);
+    }
+    g->skip = b->skip;
+    fmpq_set(g->alpha, b->alpha);
+    g->place = b->place;
+    rj_act_set(g->outer, b->outer);
+}
+
+/* 1 if every pair of entries overlaps and the largest radii are within a
+   factor 4 of each other (or both below tiny). */
+static int
+imat_same_enclosure(const rj_imat_t A, const rj_imat_t B, double tiny)
+{
+    double a = rad_max_d(A), b = rad_max_d(B);
+    if (A->r != B->r || A->c != B->c || !rj_imat_overlaps(A, B))
+        return 0;
+    return (a <= tiny && b <= tiny) || (a <= 4 * b + tiny && b <= 4 * a + tiny);
+}
+
+/* The general block (dense, act, dense) gives the shorthand block's
+   enclosures of y, S and R (overlapping, radii within a factor 4) and the
+   same possible ties (block, where, layer, unit), for every activation
+   (relu to elu) inside and piecewise-linear or smooth ones outside, at a
+   random precision. */
+START_TEST(test_general_vs_shorthand)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(200);
+    rj_test_randinit(st, seed + 23);
+    for (iter = 0; iter < n; iter++) {
+        slong ni = 1 + n_randint(st, 4), h = n_randint(st, 2) ? 1 + n_randint(st, 4) : 0;
+        slong no = n_randint(st, 3) ? ni : (slong) (1 + n_randint(st, 4));
+        slong prec = 32 + n_randint(st, 200);
+        int skip = no == ni ? (int) n_randint(st, 4) : RJ_SKIP_PROJECT;
+        int act = n_randint(st, RJ_ACT_ELU + 1), outer = n_randint(st, RJ_ACT_ELU + 1), k;
+        rj_block_t b, g;
+        rj_error_t err;
+        fmpq_mat_t x;
+        rj_imat_t xi, y1, S1, R1, y2, S2, R2;
+        rj_ties_t t1, t2;
+        double tiny;
+        rj_block_init(b);
+        rj_block_init(g);
+        rj_error_init(err);
+        rj_test_randblock(b, st, ni, h, no, skip, n_randint(st, 3), act, outer,
+                          n_randint(st, 2), 6, n_randint(st, 2) ? 4 : 3);
+        rj_act_set_kind(b->act, b->act->kind);       /* softplus, elu: parameter 1 */
+        rj_act_set_kind(b->outer, b->outer->kind);
+        RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "shorthand: %s", err->msg);
+        general_from_shorthand(g, b);
+        RJ_CHECK(rj_block_validate(g, "G", err) == RJ_OK, seed, "general: %s", err->msg);
+        fmpq_mat_init(x, ni, 1);
+        rj_test_randmat(x, st, 12, 4);
+        if (n_randint(st, 3) == 0)
+            fmpq_zero(fmpq_mat_entry(x, 0, 0));     /* a tie of a pre activation */
+        rj_imat_init(xi, 0, 0, prec);
+        rj_imat_set_fmpq_mat(xi, x, prec);
+        rj_imat_init(y1, 0, 0, prec);
+        rj_imat_init(S1, 0, 0, prec);
+        rj_imat_init(R1, 0, 0, prec);
+        rj_imat_init(y2, 0, 0, prec);
+        rj_imat_init(S2, 0, 0, prec);
+        rj_imat_init(R2, 0, 0, prec);
+        rj_ties_init(t1);
+        rj_ties_init(t2);
+        RJ_CHECK(rj_precise_block(y1, S1, R1, t1, b, 3, xi, prec, err) == RJ_OK, seed,
+                 "shorthand: %s", err->msg);
+        RJ_CHECK(rj_precise_block(y2, S2, R2, t2, g, 3, xi, prec, err) == RJ_OK, seed,
+                 "general: %s", err->msg);
+        tiny = ldexp(1.0, -(int) prec + 24);
+        RJ_CHECK(imat_same_enclosure(y1, y2, tiny) && imat_same_enclosure(S1, S2, tiny)
+                 && imat_same_enclosure(R1, R2, tiny), seed,
+                 "case %ld (act %d, outer %d, skip %d, place %d): radii y %g/%g S %g/%g R %g/%g",
+                 iter, act, outer, skip, (int) b->place, rad_max_d(y1), rad_max_d(y2),
+                 rad_max_d(S1), rad_max_d(S2), rad_max_d(R1), rad_max_d(R2));
+        RJ_CHECK(t1->len == t2->len, seed, "case %ld: %ld and %ld ties", iter, (long) t1->len,
+                 (long) t2->len);
+        for (k = 0; k < t1->len; k++)
+            RJ_CHECK(t1->ties[k].block == t2->ties[k].block
+                     && t1->ties[k].where == t2->ties[k].where
+                     && t1->ties[k].layer == t2->ties[k].layer
+                     && t1->ties[k].unit == t2->ties[k].unit, seed, "case %ld: tie %d", iter, k);
+        rj_ties_clear(t1);
+        rj_ties_clear(t2);
+        rj_imat_clear(xi);
+        rj_imat_clear(y1);
+        rj_imat_clear(S1);
+        rj_imat_clear(R1);
+        rj_imat_clear(y2);
+        rj_imat_clear(S2);
+        rj_imat_clear(R2);
+        fmpq_mat_clear(x);
+        rj_block_clear(b);
+        rj_block_clear(g);
+    }
+    {
+        /* softplus needs beta > 0: refused with a message, not computed */
+        rj_block_t b;
+        rj_error_t err;
+        rj_imat_t x, y;
+        rj_block_init(b);
+        rj_error_init(err);
+        rj_test_randblock(b, st, 2, 2, 2, RJ_SKIP_IDENTITY, RJ_PLACE_NONE, RJ_ACT_SOFTPLUS,
+                          RJ_ACT_RELU, 0, 4, 4);
+        fmpq_zero(b->act->param);
+        RJ_CHECK(rj_block_validate(b, "B", err) == RJ_OK, seed, "%s", err->msg);
+        rj_imat_init(x, 2, 1, 64);
+        rj_imat_init(y, 0, 0, 64);
+        RJ_CHECK(rj_precise_block(y, NULL, NULL, NULL, b, 0, x, 64, err) == RJ_ERR_INPUT
+                 && strstr(err->msg, "softplus") != NULL, seed, "beta = 0: %s", err->msg);
+        rj_imat_clear(x);
+        rj_imat_clear(y);
+        rj_block_clear(b);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* A max pool window whose two largest entries are equal and a relu at 0:
+   both are possible ties reported with their branch layer (0: the relu,
+   1: the max pool) in the model's order, and the Jacobian row is the hull of
+   the choices (0 outside the tied entries, [0, 1] holding 0 and 1 on them). */
+START_TEST(test_general_maxpool_tie)
+{
+    rj_shape in = {1, 2, 2};
+    rj_layer_struct L;
+    rj_block_t b;
+    rj_error_t err;
+    rj_ties_t t;
+    fmpq_mat_t x, z, o;
+    rj_imat_t xi, y, R;
+    slong j;
+    rj_block_init_general(b, in);
+    rj_layer_init(&L, RJ_LAYER_ACT);
+    rj_act_set_kind(L.act, RJ_ACT_RELU);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+    L.kh = L.kw = 2;
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    b->skip = RJ_SKIP_NONE;
+    rj_error_init(err);
+    RJ_CHECK(rj_block_validate(b, "T", err) == RJ_OK, seed, "%s", err->msg);
+    fmpq_mat_init(x, 4, 1);
+    fmpq_set_si(fmpq_mat_entry(x, 1, 0), 1, 1);
+    fmpq_set_si(fmpq_mat_entry(x, 2, 0), 1, 1);
+    fmpq_set_si(fmpq_mat_entry(x, 3, 0), -1, 1);
+    rj_imat_init(xi, 0, 0, 64);
+    rj_imat_init(y, 0, 0, 64);
+    rj_imat_init(R, 0, 0, 64);
+    rj_imat_set_fmpq_mat(xi, x, 64);
+    rj_ties_init(t);
+    RJ_CHECK(rj_precise_block(y, NULL, R, t, b, 2, xi, 64, err) == RJ_OK, seed, "%s", err->msg);
+    RJ_CHECK(t->len == 2 && t->ties[0].block == 2 && t->ties[0].where == 0
+             && t->ties[0].layer == 0 && t->ties[0].unit == 0 && t->ties[1].layer == 1
+             && t->ties[1].unit == 0, seed, "ties: %ld", (long) t->len);
+    fmpq_mat_init(z, 1, 4);
+    fmpq_mat_init(o, 1, 4);
+    fmpq_set_si(fmpq_mat_entry(o, 0, 1), 1, 1);
+    RJ_CHECK(rj_imat_contains_fmpq_mat(R, z) && rj_imat_contains_fmpq_mat(R, o), seed,
+             "the row holds both choices");
+    for (j = 0; j < 4; j += 3)
+        RJ_CHECK(mpfr_zero_p(rj_imat_mid(R, 0, j)) && mpfr_zero_p(rj_imat_rad(R, 0, j)), seed,
+                 "entry %ld is exactly 0", (long) j);
+    fmpq_mat_clear(z);
+    fmpq_mat_clear(o);
+    fmpq_mat_clear(x);
+    rj_imat_clear(xi);
+    rj_imat_clear(y);
+    rj_imat_clear(R);
+    rj_ties_clear(t);
+    rj_block_clear(b);
+}
+END_TEST
+
+/* The test's own evaluation at hp bits (round to nearest) of a branch of
+   dense, layernorm and smooth activation layers on a vector: u <- F(u). */
+static void
+ref_branch_mpfr(mpfr_t *u, slong n, const rj_seq_t s, slong hp)
+{
+    slong i, j, k, m;
+    mpfr_t *v, a, sd;
+    mpfr_inits2(hp, a, sd, (mpfr_ptr) 0);
+    for (k = 0; k < s->len; k++) {
+        const rj_layer_struct *L = s->layers + k;
+        if (L->kind == RJ_LAYER_DENSE) {
+            m = fmpq_mat_nrows(L->W);
+            v = flint_malloc(m * sizeof(mpfr_t));
+            for (i = 0; i < m; i++) {
+                mpfr_init2(v[i], hp);
+                if (fmpq_mat_nrows(L->b) > 0)
+                    fmpq_get_mpfr(v[i], fmpq_mat_entry(L->b, i, 0), MPFR_RNDN);
+                else
+                    mpfr_set_zero(v[i], 1);
+                for (j = 0; j < n; j++) {
+                    fmpq_get_mpfr(a, fmpq_mat_entry(L->W, i, j), MPFR_RNDN);
+                    mpfr_fma(v[i], a, u[j], v[i], MPFR_RNDN);
+                }
+            }
+            for (i = 0; i < n; i++)
+                mpfr_clear(u[i]);
+            for (i = 0; i < m; i++) {
+                mpfr_init2(u[i], hp);
+                mpfr_set(u[i], v[i], MPFR_RNDN);
+                mpfr_clear(v[i]);
+            }
+            flint_free(v);
+            n = m;
+        } else if (L->kind == RJ_LAYER_LAYERNORM) {
+            /* two passes: the mean, then the variance */
+            mpfr_set_zero(a, 1);
+            for (i = 0; i < n; i++)
+                mpfr_add(a, a, u[i], MPFR_RNDN);
+            mpfr_div_si(a, a, n, MPFR_RNDN);
+            mpfr_set_zero(sd, 1);
+            for (i = 0; i < n; i++) {
+                mpfr_sub(u[i], u[i], a, MPFR_RNDN);
+                mpfr_fma(sd, u[i], u[i], sd, MPFR_RNDN);
+            }
+            mpfr_div_si(sd, sd, n, MPFR_RNDN);
+            fmpq_get_mpfr(a, L->eps, MPFR_RNDN);
+            mpfr_add(sd, sd, a, MPFR_RNDN);
+            mpfr_sqrt(sd, sd, MPFR_RNDN);
+            for (i = 0; i < n; i++) {
+                mpfr_div(u[i], u[i], sd, MPFR_RNDN);
+                if (fmpq_mat_nrows(L->scale) > 0) {
+                    fmpq_get_mpfr(a, fmpq_mat_entry(L->scale, i, 0), MPFR_RNDN);
+                    mpfr_mul(u[i], u[i], a, MPFR_RNDN);
+                }
+                if (fmpq_mat_nrows(L->shift) > 0) {
+                    fmpq_get_mpfr(a, fmpq_mat_entry(L->shift, i, 0), MPFR_RNDN);
+                    mpfr_add(u[i], u[i], a, MPFR_RNDN);
+                }
+            }
+        } else {
+            for (i = 0; i < n; i++) {
+                mpfr_set(a, u[i], MPFR_RNDN);
+                smooth_ref(u[i], a, L->act, 0);
+            }
+        }
+    }
+    mpfr_clears(a, sd, (mpfr_ptr) 0);
+}
+
+/* A branch with a layer norm and a smooth activation (dense, layernorm,
+   gelu/gelu_tanh/silu/softplus/elu, dense, no skip): y contains the test's
+   own evaluation at 4 prec bits, R contains its central differences (step
+   2^-(hp/3), error far below the enclosure's width: checked within
+   2^-(2hp/3 - 40)), and 256 bits give enclosures narrower than 64 bits. */
+START_TEST(test_general_layernorm_smooth)
+{
+    flint_rand_t st;
+    slong iter, n = rj_test_iters(30);
+    rj_test_randinit(st, seed + 29);
+    for (iter = 0; iter < n; iter++) {
+        slong ni = 2 + n_randint(st, 4), hdn = 2 + n_randint(st, 4), prec = 64, hp = 4 * prec;
+        slong i, j, no = 1 + n_randint(st, 3);
+        rj_shape in;
+        rj_layer_struct L;
+        rj_block_t b;
+        rj_act_t act;
+        rj_error_t err;
+        fmpq_mat_t x;
+        rj_imat_t xi, y, R, y2, R2;
+        mpfr_t *u, *up, *um, h, d, tol;
+        rj_act_init(act);
+        smooth_act_pick(act, st);
+        in.c = ni;
+        in.h = in.w = 1;
+        rj_block_init_general(b, in);
+        rj_layer_init(&L, RJ_LAYER_DENSE);
+        mat_fresh(L.W, hdn, ni);
+        rj_test_randmat(L.W, st, 8, 3);
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        rj_layer_init(&L, RJ_LAYER_LAYERNORM);
+        if (n_randint(st, 2)) {
+            mat_fresh(L.scale, hdn, 1);
+            rj_test_randmat(L.scale, st, 8, 3);
+            mat_fresh(L.shift, hdn, 1);
+            rj_test_randmat(L.shift, st, 8, 3);
+        }
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set(L.act, act);
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        rj_layer_init(&L, RJ_LAYER_DENSE);
+        mat_fresh(L.W, no, hdn);
+        rj_test_randmat(L.W, st, 8, 3);
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        b->skip = RJ_SKIP_NONE;
+        rj_error_init(err);
+        RJ_CHECK(rj_block_validate(b, "N", err) == RJ_OK, seed, "%s", err->msg);
+        fmpq_mat_init(x, ni, 1);
+        rj_test_randmat(x, st, 16, 5);
+        rj_imat_init(xi, 0, 0, prec);
+        rj_imat_init(y, 0, 0, prec);
+        rj_imat_init(R, 0, 0, prec);
+        rj_imat_init(y2, 0, 0, 256);
+        rj_imat_init(R2, 0, 0, 256);
+        rj_imat_set_fmpq_mat(xi, x, prec);
+        RJ_CHECK(rj_precise_block(y, NULL, R, NULL, b, 0, xi, prec, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        u = flint_malloc(FLINT_MAX(FLINT_MAX(ni, hdn), no) * sizeof(mpfr_t));
+        up = flint_malloc(FLINT_MAX(FLINT_MAX(ni, hdn), no) * sizeof(mpfr_t));
+        um = flint_malloc(FLINT_MAX(FLINT_MAX(ni, hdn), no) * sizeof(mpfr_t));
+        mpfr_inits2(hp, h, d, tol, (mpfr_ptr) 0);
+        for (i = 0; i < ni; i++) {
+            mpfr_init2(u[i], hp);
+            fmpq_get_mpfr(u[i], fmpq_mat_entry(x, i, 0), MPFR_RNDN);
+        }
+        ref_branch_mpfr(u, ni, b->branch, hp);
+        for (i = 0; i < no; i++) {
+            rj_itv_t e;
+            rj_itv_init(e, prec);
+            rj_imat_get_itv(e, y, i, 0);
+            RJ_CHECK(itv_holds_ref(e, u[i]), seed, "case %ld: y[%ld] (act %d)", iter, i,
+                     (int) act->kind);
+            rj_itv_clear(e);
+        }
+        mpfr_set_ui_2exp(h, 1, -hp / 3, MPFR_RNDN);
+        mpfr_set_ui_2exp(tol, 1, -(2 * hp) / 3 + 40, MPFR_RNDN);
+        for (j = 0; j < ni; j++) {
+            for (i = 0; i < ni; i++) {
+                mpfr_init2(up[i], hp);
+                mpfr_init2(um[i], hp);
+                fmpq_get_mpfr(up[i], fmpq_mat_entry(x, i, 0), MPFR_RNDN);
+                fmpq_get_mpfr(um[i], fmpq_mat_entry(x, i, 0), MPFR_RNDN);
+            }
+            mpfr_add(up[j], up[j], h, MPFR_RNDN);
+            mpfr_sub(um[j], um[j], h, MPFR_RNDN);
+            ref_branch_mpfr(up, ni, b->branch, hp);
+            ref_branch_mpfr(um, ni, b->branch, hp);
+            for (i = 0; i < no; i++) {
+                mpfr_t lo, hi;
+                mpfr_inits2(hp, lo, hi, (mpfr_ptr) 0);
+                mpfr_sub(d, up[i], um[i], MPFR_RNDN);
+                mpfr_div(d, d, h, MPFR_RNDN);
+                mpfr_div_2ui(d, d, 1, MPFR_RNDN);
+                mpfr_sub(lo, rj_imat_mid(R, i, j), rj_imat_rad(R, i, j), MPFR_RNDD);
+                mpfr_sub(lo, lo, tol, MPFR_RNDD);
+                mpfr_add(hi, rj_imat_mid(R, i, j), rj_imat_rad(R, i, j), MPFR_RNDU);
+                mpfr_add(hi, hi, tol, MPFR_RNDU);
+                RJ_CHECK(mpfr_lessequal_p(lo, d) && mpfr_lessequal_p(d, hi), seed,
+                         "case %ld: R[%ld][%ld] (act %d) holds the central difference",
+                         iter, i, j, (int) act->kind);
+                mpfr_clears(lo, hi, (mpfr_ptr) 0);
+            }
+            for (i = 0; i < no; i++) {
+                mpfr_clear(up[i]);
+                mpfr_clear(um[i]);
+            }
+        }
+        /* two precisions: overlapping, the higher far narrower */
+        rj_imat_set_fmpq_mat(xi, x, 256);
+        RJ_CHECK(rj_precise_block(y2, NULL, R2, NULL, b, 0, xi, 256, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        RJ_CHECK(rj_imat_overlaps(y, y2) && rj_imat_overlaps(R, R2)
+                 && rad_max_d(y2) < ldexp(rad_max_d(y), -150)
+                 && rad_max_d(R2) < ldexp(rad_max_d(R), -150), seed,
+                 "case %ld: 256 bits (%g, %g) vs 64 bits (%g, %g)", iter, rad_max_d(y2),
+                 rad_max_d(R2), rad_max_d(y), rad_max_d(R));
+        for (i = 0; i < no; i++)
+            mpfr_clear(u[i]);
+        flint_free(u);
+        flint_free(up);
+        flint_free(um);
+        mpfr_clears(h, d, tol, (mpfr_ptr) 0);
+        rj_imat_clear(xi);
+        rj_imat_clear(y);
+        rj_imat_clear(R);
+        rj_imat_clear(y2);
+        rj_imat_clear(R2);
+        fmpq_mat_clear(x);
+        rj_block_clear(b);
+        rj_act_clear(act);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* A CIFAR-size basic block, conv 3x3 (16 -> 16, padding 1) - batchnorm - relu -
+   conv - batchnorm + identity on 16 x 32 x 32: the forward pass and one
+   Jacobian-vector product (rj_precise_jvp, vectors only) complete within the
+   memory limit and contain the exact values of the test's direct loops; the
+   full Jacobian (16384 x 16384) is refused before any work with
+   RJ_ERR_LIMIT, the message giving the estimate in GB. */
+static void
+cifar_layer_conv(rj_layer_struct *L, flint_rand_t st, slong c)
+{
+    rj_layer_init(L, RJ_LAYER_CONV2D);
+    L->kh = L->kw = 3;
+    L->ph = L->pw = 1;
+    mat_fresh(L->W, c, c * 9);
+    rj_test_randmat(L->W, st, 4, 64);
+}
+
+static void
+cifar_layer_bn(rj_layer_struct *L, flint_rand_t st, slong c)
+{
+    slong i;
+    rj_layer_init(L, RJ_LAYER_BATCHNORM);
+    fmpq_set_si(L->eps, 1, 16);
+    mat_fresh(L->scale, c, 1);
+    mat_fresh(L->shift, c, 1);
+    mat_fresh(L->mean, c, 1);
+    mat_fresh(L->var, c, 1);
+    rj_test_randmat(L->scale, st, 8, 8);
+    rj_test_randmat(L->shift, st, 8, 64);
+    rj_test_randmat(L->mean, st, 8, 64);
+    for (i = 0; i < c; i++) {
+        slong r = 1 + n_randint(st, 4);
+        fmpq_set_si(fmpq_mat_entry(L->var, i, 0), 4 * r * r - 1, 16);
+    }
+}
+
+START_TEST(test_general_cifar_block)
+{
+    const slong C = 16, H = 32, prec = 64;
+    flint_rand_t st;
+    rj_shape in = {C, H, H};
+    rj_layer_struct L;
+    rj_block_t b;
+    rj_net_t net;
+    rj_error_t err;
+    fmpq_mat_t x, v, y, SV, RV, JV;
+    rj_imat_t xi, vi, yi, JVi, J;
+    rj_ties_t ties;
+    clock_t t0;
+    int st_j;
+
+    rj_test_randinit(st, seed + 31);
+    rj_block_init_general(b, in);
+    cifar_layer_conv(&L, st, C);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    cifar_layer_bn(&L, st, C);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    rj_layer_init(&L, RJ_LAYER_ACT);
+    rj_act_set_kind(L.act, RJ_ACT_RELU);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    cifar_layer_conv(&L, st, C);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    cifar_layer_bn(&L, st, C);
+    rj_seq_push(b->branch, &L);
+    rj_layer_clear(&L);
+    rj_error_init(err);
+    RJ_CHECK(rj_block_validate(b, "basic", err) == RJ_OK, seed, "%s", err->msg);
+    rj_net_init(net);
+    rj_net_append(net, b, "basic");
+    fmpq_mat_init(x, C * H * H, 1);
+    fmpq_mat_init(v, C * H * H, 1);
+    fmpq_mat_init(y, 0, 0);
+    fmpq_mat_init(SV, 0, 0);
+    fmpq_mat_init(RV, 0, 0);
+    fmpq_mat_init(JV, 0, 0);
+    rj_test_randmat(x, st, 64, 64);
+    rj_test_randmat(v, st, 64, 64);
+    rj_imat_init(xi, 0, 0, prec);
+    rj_imat_init(vi, 0, 0, prec);
+    rj_imat_init(yi, 0, 0, prec);
+    rj_imat_init(JVi, 0, 0, prec);
+    rj_imat_init(J, 0, 0, prec);
+    rj_imat_set_fmpq_mat(xi, x, prec);
+    rj_imat_set_fmpq_mat(vi, v, prec);
+    rj_ties_init(ties);
+    t0 = clock();
+    RJ_CHECK(rj_precise_jvp(yi, JVi, ties, net, xi, vi, prec, err) == RJ_OK, seed, "jvp: %s",
+             err->msg);
+    fprintf(stderr, "CIFAR-size block (16 x 32 x 32, conv-bn-relu-conv-bn + identity): "
+            "forward + J v at %ld bits in %.2f s, largest radius %.3g, %ld possible ties\n",
+            (long) prec, (double) (clock() - t0) / CLOCKS_PER_SEC, rad_max_d(JVi),
+            (long) ties->len);
+    ref_block(y, SV, RV, b, x, v);
+    mat_fresh(JV, fmpq_mat_nrows(SV), 1);
+    fmpq_mat_add(JV, SV, RV);
+    RJ_CHECK(rj_imat_contains_fmpq_mat(yi, y), seed, "CIFAR block: y");
+    RJ_CHECK(rj_imat_contains_fmpq_mat(JVi, JV), seed, "CIFAR block: J v");
+    t0 = clock();
+    st_j = rj_precise_jacobian(J, NULL, net, xi, prec, err);
+    RJ_CHECK(st_j == RJ_ERR_LIMIT && strstr(err->msg, "GB") != NULL
+             && (double) (clock() - t0) / CLOCKS_PER_SEC < 1.0 && J->r == 0, seed,
+             "the full Jacobian is refused before work: %d %s", st_j, err->msg);
+    fprintf(stderr, "its full Jacobian: %s\n", err->msg);
+    rj_ties_clear(ties);
+    rj_imat_clear(xi);
+    rj_imat_clear(vi);
+    rj_imat_clear(yi);
+    rj_imat_clear(JVi);
+    rj_imat_clear(J);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(v);
+    fmpq_mat_clear(y);
+    fmpq_mat_clear(SV);
+    fmpq_mat_clear(RV);
+    fmpq_mat_clear(JV);
+    rj_net_clear(net);
+    rj_block_clear(b);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 precise_suite(void)
 {
@@ -2470,6 +3022,10 @@ precise_suite(void)
     tcase_add_test(tc, test_net_converted_memory);
     tcase_add_test(tc, test_block_point_message);
     tcase_add_test(tc, test_general_layers_exact);
+    tcase_add_test(tc, test_general_vs_shorthand);
+    tcase_add_test(tc, test_general_maxpool_tie);
+    tcase_add_test(tc, test_general_layernorm_smooth);
+    tcase_add_test(tc, test_general_cifar_block);
     suite_add_tcase(s, tc);
     return s;
 }

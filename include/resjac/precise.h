@@ -263,10 +263,16 @@ void rj_precise_parts_clear(rj_precise_parts_t p);
 
 /* One block at an input enclosure: output y, parts S and R (any may be NULL),
    possible ties appended to ties (may be NULL) with block index `index`.
+   Both block forms: the shorthand (W1, act, W2) and a general block's layer
+   sequences (every layer kind of resjac/model.h [PB 9]; a max pool window
+   whose largest entries' enclosures overlap is a possible tie, reported with
+   its branch layer and output unit, its Jacobian row the hull of the
+   choices).
    blk must be a validated block (rj_block_validate, resjac/model.h): its
    shapes are not checked again.  Checked here: x against the width the block
    takes (rj_point_check, the message every layer gives) and the activations
-   (RJ_ERR_INPUT for a kind this layer does not know). */
+   (RJ_ERR_INPUT for a kind this layer does not know, or softplus/elu with a
+   parameter <= 0). */
 int rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                      const rj_block_t blk, slong index, const rj_imat_t x,
                      slong prec, rj_error_t err);

@@ -72,9 +72,13 @@ _rjp_wblock_set(rjp_wblock_t w, const rj_block_t blk, slong prec)
 
 /* ------------------------------------------------------------ one block */
 
+/* A kind this layer knows, with its parameter in range (softplus: beta > 0,
+   elu: alpha > 0). */
 static int
 act_ok(const rj_act_struct *a)
 {
+    if ((a->kind == RJ_ACT_SOFTPLUS || a->kind == RJ_ACT_ELU) && fmpq_sgn(a->param) <= 0)
+        return 0;
     return (int) a->kind >= RJ_ACT_IDENTITY && (int) a->kind <= RJ_ACT_ELU;
 }
 
@@ -97,8 +101,19 @@ check_block(const rj_block_struct *b, slong index, const rj_imat_t x, rj_error_t
     rj_block_label(desc, sizeof(desc), index, NULL);
     if ((st = rj_point_check(x->r, x->c, b->n_in, desc, err)) != RJ_OK)
         return st;
-    if ((!b->general && !act_ok(b->act)) || !act_ok(b->outer))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation", desc);
+    if ((!b->general && b->two_layer && !act_ok(b->act))
+        || (b->place != RJ_PLACE_NONE && !act_ok(b->outer)))
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation, or softplus/elu "
+                            "with a parameter <= 0", desc);
+    if (b->general) {
+        slong i;
+        for (i = 0; i < b->branch->len; i++)
+            if (b->branch->layers[i].kind == RJ_LAYER_ACT
+                && !act_ok(b->branch->layers[i].act))
+                return rj_error_set(err, RJ_ERR_INPUT, "%s, branch layer %ld: unknown "
+                                    "activation, or softplus/elu with a parameter <= 0",
+                                    desc, (long) i + 1);
+    }
     return RJ_OK;
 }
 
