@@ -106,7 +106,13 @@ void rj_itv_sigmoid_deriv(rj_itv_t y, const rj_itv_t x);  /* s (1 - s) */
 /* The activation and its derivative over x: y contains act(t) and dy contains
    the (Clarke generalised) derivative at every t in x.  For relu/leaky_relu
    over an x containing 0 the derivative is the hull [0, 1] (or [a, 1]) and
-   *tie is set to 1 (a possible tie), else 0.  y or dy may be NULL. */
+   *tie is set to 1 (a possible tie), else 0; likewise elu(alpha), alpha != 1,
+   whose derivative jumps from alpha to 1 at 0.  Every kind of the model:
+   tanh, sigmoid [PB 2.1-2.2]; gelu (erf form), gelu_tanh and silu, which are
+   not monotone, by monotone pieces certified from an enclosure of the next
+   derivative and the mean-value form where they turn [PB 2.4-2.6]; softplus
+   and elu [PB 2.7].  y or dy may be NULL; a non-finite x gives
+   [-inf, +inf]. */
 void rj_itv_act(rj_itv_t y, rj_itv_t dy, int *tie, const rj_act_t act,
                 const rj_itv_t x);
 
