@@ -841,6 +841,33 @@ START_TEST(test_smooth_acts)
         rj_itv_clear(y2);
         rj_itv_clear(dy2);
     }
+    /* a wide argument across the minimum and far into both tails: the value's
+       enclosure is the true range [f(c), f(10^6)] up to 2^-40 (the tails are
+       enclosed by their ends, [PB 2.5]; they were 10^10 wide before) */
+    for (iter = 0; iter < 3; iter++) {
+        static const rj_act_kind kinds[3] = {RJ_ACT_GELU, RJ_ACT_GELU_TANH, RJ_ACT_SILU};
+        rj_itv_t x, y;
+        mpfr_t c, v, e;
+        int tie;
+        rj_act_set_kind(act, kinds[iter]);
+        rj_itv_init(x, 64);
+        rj_itv_init(y, 64);
+        mpfr_inits2(256, c, v, e, (mpfr_ptr) 0);
+        mpfr_set_si(x->lo, -1000000, MPFR_RNDD);
+        mpfr_set_si(x->hi, 1000000, MPFR_RNDU);
+        rj_itv_act(y, NULL, &tie, act, x);
+        ref_critical(c, act, kinds[iter] == RJ_ACT_SILU ? -1.5 : -1.0,
+                     kinds[iter] == RJ_ACT_SILU ? -1.0 : -0.5);
+        smooth_ref(v, c, act, 0);
+        mpfr_sub(e, v, y->lo, MPFR_RNDU);
+        RJ_CHECK(mpfr_lessequal_p(y->lo, v) && mpfr_cmp_d(e, ldexp(1.0, -40)) <= 0
+                 && mpfr_cmp_si(y->hi, 1000000) >= 0 && mpfr_cmp_si(y->hi, 1000001) <= 0, seed,
+                 "kind %d over [-10^6, 10^6]: the range from the minimum to 10^6",
+                 (int) kinds[iter]);
+        mpfr_clears(c, v, e, (mpfr_ptr) 0);
+        rj_itv_clear(x);
+        rj_itv_clear(y);
+    }
     rj_act_clear(act);
     flint_randclear(st);
 }

@@ -321,7 +321,10 @@ smooth_range(rj_itv_t y, const rj_itv_t x, int order, rj_act_kind kind)
         top = FLINT_MAX(top, (slong) mpfr_get_exp(x->hi));
     mpfr_set_ui_2exp(small, 1, top - p / 2 - 8, MPFR_RNDN);
 
-    /* a stack of pieces [stk[2i], stk[2i+1]] covering x */
+    /* a stack of pieces [stk[2i], stk[2i+1]] covering x; for the values, the
+       parts of x in the known tails (f non-increasing on (-inf, t0],
+       non-decreasing on [0, inf), [PB 2.5]) are enclosed by their ends at
+       once and only the rest is stacked */
     cap = 64;
     stk = flint_malloc(2 * cap * sizeof(mpfr_t));
     mpfr_init2(stk[0], px);
@@ -329,6 +332,32 @@ smooth_range(rj_itv_t y, const rj_itv_t x, int order, rj_act_kind kind)
     mpfr_set(stk[0], x->lo, MPFR_RNDN);
     mpfr_set(stk[1], x->hi, MPFR_RNDN);
     len = 1;
+    if (order == 0) {
+        double t0 = kind == RJ_ACT_GELU ? -1.0 : (kind == RJ_ACT_SILU ? -2.0 : -1.25);
+        if (mpfr_cmp_d(stk[0], t0) < 0) {          /* [lo, min(hi, t0)]: non-increasing */
+            mpfr_set_d(m, t0, MPFR_RNDN);           /* exact */
+            mpfr_min(m, m, stk[1], MPFR_RNDN);
+            smooth_point(z, m, order, kind);
+            itv_hull_with(y, z, &first);
+            smooth_point(z, stk[0], order, kind);
+            itv_hull_with(y, z, &first);
+            mpfr_set(stk[0], m, MPFR_RNDN);
+        }
+        if (mpfr_sgn(stk[1]) > 0) {                 /* [max(lo, 0), hi]: non-decreasing */
+            mpfr_set_zero(m, 1);
+            mpfr_max(m, m, stk[0], MPFR_RNDN);
+            smooth_point(z, m, order, kind);
+            itv_hull_with(y, z, &first);
+            smooth_point(z, stk[1], order, kind);
+            itv_hull_with(y, z, &first);
+            mpfr_set(stk[1], m, MPFR_RNDN);
+        }
+        if (mpfr_equal_p(stk[0], stk[1]) && !first) {  /* nothing left between */
+            mpfr_clear(stk[0]);
+            mpfr_clear(stk[1]);
+            len = 0;
+        }
+    }
     while (len > 0 && ok) {
         len--;
         mpfr_swap(piece->lo, stk[2 * len]);
