@@ -495,15 +495,12 @@ layernorm_apply(rj_imat_t u, rj_imat_t M, const rjp_wlayer_struct *w, slong prec
                 mpfr_set_ui(t->lo, 1, MPFR_RNDD), mpfr_set_ui(t->hi, 1, MPFR_RNDU);
             rj_itv_div(t, t, sg);
             for (j = 0; j < N; j++) {
-                rj_itv_t f;
-                rj_itv_init(f, prec);
                 rj_imat_get_itv(e, M, i, j);
                 rj_itv_sub(e, e, r1 + j);
-                rj_itv_mul(f, z + i, r2 + j);
-                rj_itv_sub(e, e, f);
+                rj_itv_mul(mu, z + i, r2 + j);        /* mu is free: scratch */
+                rj_itv_sub(e, e, mu);
                 rj_itv_mul(e, e, t);
                 rj_imat_set_itv(M, i, j, e);
-                rj_itv_clear(f);
             }
         }
         for (j = 0; j < N; j++) {
