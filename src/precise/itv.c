@@ -4,7 +4,8 @@
  * up, so the true value (or set) is always inside.  The activations are
  * monotone (tanh, sigmoid, relu, leaky_relu with a positive slope) or handled
  * piece by piece, and their derivatives are even functions decreasing in |t|
- * (tanh' = sech^2, sigmoid' = sech(t/2)^2 / 4) [PB 2]. */
+ * (tanh' = sech^2, sigmoid' = sech(t/2)^2 / 4) [PB 2].  gelu, gelu_tanh, silu,
+ * softplus and elu are enclosed in smooth.c [PB 2.4 - 2.7]. */
 #include <flint/fmpq.h>
 
 #include "precise_internal.h"
