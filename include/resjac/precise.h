@@ -106,7 +106,13 @@ void rj_itv_sigmoid_deriv(rj_itv_t y, const rj_itv_t x);  /* s (1 - s) */
 /* The activation and its derivative over x: y contains act(t) and dy contains
    the (Clarke generalised) derivative at every t in x.  For relu/leaky_relu
    over an x containing 0 the derivative is the hull [0, 1] (or [a, 1]) and
-   *tie is set to 1 (a possible tie), else 0.  y or dy may be NULL. */
+   *tie is set to 1 (a possible tie), else 0; likewise elu(alpha), alpha != 1,
+   whose derivative jumps from alpha to 1 at 0.  Every kind of the model:
+   tanh, sigmoid [PB 2.1-2.2]; gelu (erf form), gelu_tanh and silu, which are
+   not monotone, by monotone pieces certified from an enclosure of the next
+   derivative and the mean-value form where they turn [PB 2.4-2.6]; softplus
+   and elu [PB 2.7].  y or dy may be NULL; a non-finite x gives
+   [-inf, +inf]. */
 void rj_itv_act(rj_itv_t y, rj_itv_t dy, int *tie, const rj_act_t act,
                 const rj_itv_t x);
 
@@ -263,10 +269,16 @@ void rj_precise_parts_clear(rj_precise_parts_t p);
 
 /* One block at an input enclosure: output y, parts S and R (any may be NULL),
    possible ties appended to ties (may be NULL) with block index `index`.
+   Both block forms: the shorthand (W1, act, W2) and a general block's layer
+   sequences (every layer kind of resjac/model.h [PB 9]; a max pool window
+   whose largest entries' enclosures overlap is a possible tie, reported with
+   its branch layer and output unit, its Jacobian row the hull of the
+   choices).
    blk must be a validated block (rj_block_validate, resjac/model.h): its
    shapes are not checked again.  Checked here: x against the width the block
    takes (rj_point_check, the message every layer gives) and the activations
-   (RJ_ERR_INPUT for a kind this layer does not know). */
+   (RJ_ERR_INPUT for a kind this layer does not know, or softplus/elu with a
+   parameter <= 0). */
 int rj_precise_block(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
                      const rj_block_t blk, slong index, const rj_imat_t x,
                      slong prec, rj_error_t err);
@@ -293,6 +305,16 @@ int rj_precise_jacobian(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                         const rj_imat_t x, slong prec, rj_error_t err);
 int rj_precise_jacobian_fmpq(rj_imat_t J, rj_ties_t ties, const rj_net_t net,
                              const fmpq_mat_t x, slong prec, rj_error_t err);
+/* Jacobian-vector products: y = net(x) (y may be NULL) and JV = J(x) V =
+   J_L ... J_1 V for V an enclosure of N directions (x's width x N, N >= 1),
+   carried block by block: for networks of general blocks (layer sequences)
+   memory is O(width N) and widths up to RJ_MAX_WIDTH are taken (a CIFAR-size
+   16 x 32 x 32 block), where the parts and the Jacobian hold width x width
+   matrices and stop at RJ_PRECISE_MAX_WIDTH; a shorthand block forms its
+   parts.  Possible ties are appended to ties (may be NULL), as
+   rj_precise_jacobian does; at a possible tie JV holds J V for every choice. */
+int rj_precise_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_net_t net,
+                   const rj_imat_t x, const rj_imat_t V, slong prec, rj_error_t err);
 /* Products from stored parts. */
 int rj_precise_expand_direct(rj_imat_t P, const rj_precise_parts_t parts, slong prec,
                              rj_error_t err);
@@ -348,6 +370,8 @@ int rj_precise_net_jacobian(rj_imat_t J, rj_ties_t ties, const rj_precise_net_t 
                             const rj_imat_t x, rj_error_t err);
 int rj_precise_net_grad(rj_imat_t v, const rj_precise_net_t pn, const rj_imat_t x,
                         const rj_imat_t g, rj_error_t err);
+int rj_precise_net_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_precise_net_t pn,
+                       const rj_imat_t x, const rj_imat_t V, rj_error_t err);
 
 /* ------------------------------------------------------------ deciding with escalation */
 

@@ -20,6 +20,7 @@ _rjp_wblock_init(rjp_wblock_t w, slong prec)
     rj_imat_init(w->alpha, 0, 0, prec);
     rj_itv_init(w->alpha_itv, prec);
     w->blk = NULL;
+    w->branch = w->proj = NULL;
 }
 
 void
@@ -32,6 +33,7 @@ _rjp_wblock_clear(rjp_wblock_t w)
     rj_imat_clear(w->b2);
     rj_imat_clear(w->alpha);
     rj_itv_clear(w->alpha_itv);
+    _rjp_wblock_clear_general(w);
 }
 
 /* Q rounded to prec, or 0x0 when the block does not use it. */
@@ -49,6 +51,7 @@ _rjp_wblock_set(rjp_wblock_t w, const rj_block_t blk, slong prec)
 {
     const rj_block_struct *b = blk;
     fmpq_mat_t a;
+    _rjp_wblock_clear_general(w);    /* the layers of the block set before */
     w->blk = b;
     rj_imat_set_fmpq_mat(w->W1, b->W1, prec);
     set_used(w->W2, b->W2, b->two_layer, prec);
@@ -63,44 +66,55 @@ _rjp_wblock_set(rjp_wblock_t w, const rj_block_t blk, slong prec)
     rj_itv_clear(w->alpha_itv);
     rj_itv_init(w->alpha_itv, prec);
     rj_itv_set_fmpq(w->alpha_itv, b->alpha);
+    if (b->general)
+        _rjp_wblock_set_general(w, prec);
 }
 
 /* ------------------------------------------------------------ one block */
 
+/* A kind this layer knows, with its parameter in range (softplus: beta > 0,
+   elu: alpha > 0). */
 static int
 act_ok(const rj_act_struct *a)
 {
-    return a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU
-        || a->kind == RJ_ACT_LEAKY_RELU || a->kind == RJ_ACT_TANH
-        || a->kind == RJ_ACT_SIGMOID;
+    if ((a->kind == RJ_ACT_SOFTPLUS || a->kind == RJ_ACT_ELU) && fmpq_sgn(a->param) <= 0)
+        return 0;
+    return (int) a->kind >= RJ_ACT_IDENTITY && (int) a->kind <= RJ_ACT_ELU;
 }
 
 /* Apply act entrywise to the column v (in place); d (may be NULL) gets the
-   derivative enclosures. */
+   derivative enclosures; ties as the shorthand records them (the inner
+   activation is layer 1, the outer one -1). */
 static void
 act_vec(rj_imat_t v, rj_imat_t d, const rj_act_struct *act, rj_ties_struct *ties,
         slong block, int where, slong prec)
 {
-    slong i;
-    rj_itv_t x, y, dy;
-    rj_itv_init(x, prec);
-    rj_itv_init(y, prec);
-    rj_itv_init(dy, prec);
-    if (d != NULL)
-        rj_imat_reshape(d, v->r, 1, prec);
-    for (i = 0; i < v->r; i++) {
-        int tie;
-        rj_imat_get_itv(x, v, i, 0);
-        rj_itv_act(y, dy, &tie, act, x);
-        rj_imat_set_itv(v, i, 0, y);
-        if (d != NULL)
-            rj_imat_set_itv(d, i, 0, dy);
-        if (tie)
-            rj_ties_push(ties, block, where, i);
+    _rjp_act_column(v, d, act, ties, block, where, where == 0 ? 1 : -1, prec);
+}
+
+/* The point against the block (rj_point_check) and its activations. */
+static int
+check_block(const rj_block_struct *b, slong index, const rj_imat_t x, rj_error_t err)
+{
+    char desc[64];
+    int st;
+    rj_block_label(desc, sizeof(desc), index, NULL);
+    if ((st = rj_point_check(x->r, x->c, b->n_in, desc, err)) != RJ_OK)
+        return st;
+    if ((!b->general && b->two_layer && !act_ok(b->act))
+        || (b->place != RJ_PLACE_NONE && !act_ok(b->outer)))
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation, or softplus/elu "
+                            "with a parameter <= 0", desc);
+    if (b->general) {
+        slong i;
+        for (i = 0; i < b->branch->len; i++)
+            if (b->branch->layers[i].kind == RJ_LAYER_ACT
+                && !act_ok(b->branch->layers[i].act))
+                return rj_error_set(err, RJ_ERR_INPUT, "%s, branch layer %ld: unknown "
+                                    "activation, or softplus/elu with a parameter <= 0",
+                                    desc, (long) i + 1);
     }
-    rj_itv_clear(x);
-    rj_itv_clear(y);
-    rj_itv_clear(dy);
+    return RJ_OK;
 }
 
 static void
@@ -119,13 +133,13 @@ _rjp_wblock_eval(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
     slong n_in = b->n_in, n_out = b->n_out;
     int want = (S != NULL || R != NULL), st;
     rj_imat_t v, z, F, sx, dpre, dmid, dpost, M;
-    char desc[64];
 
-    rj_block_label(desc, sizeof(desc), index, NULL);
-    if ((st = rj_point_check(x->r, x->c, n_in, desc, err)) != RJ_OK)
+    if ((st = check_block(b, index, x, err)) != RJ_OK)
         return st;
-    if (!act_ok(b->act) || !act_ok(b->outer))
-        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation", desc);
+    if (b->general) {
+        _rjp_general_eval(y, S, R, ties, w, index, x, NULL, prec);
+        return RJ_OK;
+    }
 
     rj_imat_init(v, 0, 0, prec);
     rj_imat_init(z, 0, 0, prec);
@@ -220,6 +234,41 @@ _rjp_wblock_eval(rj_imat_t y, rj_imat_t S, rj_imat_t R, rj_ties_t ties,
     rj_imat_clear(dpost);
     rj_imat_clear(M);
     return RJ_OK;
+}
+
+int
+_rjp_wblock_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rjp_wblock_t w,
+                slong index, const rj_imat_t x, const rj_imat_t V, slong prec,
+                rj_error_t err)
+{
+    const rj_block_struct *b = w->blk;
+    rj_imat_t S, R;
+    int st;
+    if (V->r != b->n_in) {
+        char desc[64];
+        rj_block_label(desc, sizeof(desc), index, NULL);
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "%s: the directions V have %ld rows but the block takes width %ld",
+                            desc, (long) V->r, (long) b->n_in);
+    }
+    rj_imat_init(S, 0, 0, prec);
+    rj_imat_init(R, 0, 0, prec);
+    if (b->general) {
+        /* J V = S V + R V, carried through the layers */
+        if ((st = check_block(b, index, x, err)) == RJ_OK)
+            _rjp_general_eval(y, S, R, ties, w, index, x, V, prec);
+    } else {
+        st = _rjp_wblock_eval(y, S, R, ties, w, index, x, prec, err);
+        if (st == RJ_OK) {
+            rj_imat_mul(S, S, V, prec);
+            rj_imat_mul(R, R, V, prec);
+        }
+    }
+    if (st == RJ_OK)
+        rj_imat_add(JV, S, R, prec);
+    rj_imat_clear(S);
+    rj_imat_clear(R);
+    return st;
 }
 
 int

@@ -220,6 +220,40 @@ rj_imat_contains_fmpq_mat(const rj_imat_t A, const fmpq_mat_t Q)
     return 1;
 }
 
+/* 1 if |ma - mb| <= ra + rb surely (the difference rounded up is at most the
+   sum rounded down), 0 if surely not (the difference rounded down exceeds the
+   sum rounded up), -1 when rounding cannot tell. */
+static int
+overlap_rounded(mpfr_srcptr ma, mpfr_srcptr ra, mpfr_srcptr mb, mpfr_srcptr rb)
+{
+    slong p = FLINT_MAX(mpfr_get_prec(ma), mpfr_get_prec(mb)) + 8;
+    mpfr_t dl, du, sl, su, t;
+    int r = -1;
+    if (!mpfr_number_p(ma) || !mpfr_number_p(mb) || !mpfr_number_p(ra) || !mpfr_number_p(rb))
+        return -1;
+    mpfr_inits2(p, dl, du, sl, su, t, (mpfr_ptr) 0);
+    mpfr_sub(dl, ma, mb, MPFR_RNDD);
+    mpfr_sub(du, ma, mb, MPFR_RNDU);
+    if (mpfr_sgn(dl) < 0) {                  /* |a - b| over [dl, du] */
+        mpfr_neg(t, dl, MPFR_RNDN);          /* exact */
+        if (mpfr_sgn(du) > 0) {
+            mpfr_max(du, du, t, MPFR_RNDU);
+            mpfr_set_zero(dl, 1);
+        } else {
+            mpfr_neg(dl, du, MPFR_RNDN);
+            mpfr_set(du, t, MPFR_RNDN);
+        }
+    }
+    mpfr_add(sl, ra, rb, MPFR_RNDD);
+    mpfr_add(su, ra, rb, MPFR_RNDU);
+    if (mpfr_lessequal_p(du, sl))
+        r = 1;
+    else if (mpfr_greater_p(dl, su))
+        r = 0;
+    mpfr_clears(dl, du, sl, su, t, (mpfr_ptr) 0);
+    return r;
+}
+
 int
 rj_imat_overlaps(const rj_imat_t A, const rj_imat_t B)
 {
@@ -233,6 +267,13 @@ rj_imat_overlaps(const rj_imat_t A, const rj_imat_t B)
     fmpq_init(ra);
     fmpq_init(rb);
     for (i = 0; ok && i < A->r * A->c; i++) {
+        /* decided by directed rounding when it can be (no huge exact
+           rationals for entries of very different exponents), else exactly */
+        int fast = overlap_rounded(A->mid + i, A->rad + i, B->mid + i, B->rad + i);
+        if (fast >= 0) {
+            ok = fast;
+            continue;
+        }
         _rjp_fmpq_set_mpfr(a, A->mid + i);
         _rjp_fmpq_set_mpfr(b, B->mid + i);
         _rjp_fmpq_set_mpfr(ra, A->rad + i);

@@ -4,7 +4,8 @@
  * up, so the true value (or set) is always inside.  The activations are
  * monotone (tanh, sigmoid, relu, leaky_relu with a positive slope) or handled
  * piece by piece, and their derivatives are even functions decreasing in |t|
- * (tanh' = sech^2, sigmoid' = sech(t/2)^2 / 4) [PB 2]. */
+ * (tanh' = sech^2, sigmoid' = sech(t/2)^2 / 4) [PB 2].  gelu, gelu_tanh, silu,
+ * softplus and elu are enclosed in smooth.c [PB 2.4 - 2.7]. */
 #include <flint/fmpq.h>
 
 #include "precise_internal.h"
@@ -347,17 +348,24 @@ rj_itv_cmp_fmpq(const rj_itv_t x, const fmpq_t q)
 
 /* ------------------------------------------------------------ tanh, sigmoid */
 
+void
+_rjp_itv_increasing(rj_itv_t z, const rj_itv_t x,
+                    int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t))
+{
+    mpfr_t a;
+    mpfr_init2(a, mpfr_get_prec(z->lo));
+    f(a, x->lo, MPFR_RNDD);
+    f(z->hi, x->hi, MPFR_RNDU);
+    mpfr_swap(z->lo, a);
+    mpfr_clear(a);
+}
+
 /* Both increasing: the image of [lo, hi] is [f(lo), f(hi)], each endpoint
    rounded outward [PB 2]. */
 void
 rj_itv_tanh(rj_itv_t y, const rj_itv_t x)
 {
-    mpfr_t a;
-    mpfr_init2(a, mpfr_get_prec(y->lo));
-    mpfr_tanh(a, x->lo, MPFR_RNDD);
-    mpfr_tanh(y->hi, x->hi, MPFR_RNDU);
-    mpfr_swap(y->lo, a);
-    mpfr_clear(a);
+    _rjp_itv_increasing(y, x, mpfr_tanh);
 }
 
 /* sigmoid(t) = 1 / (1 + exp(-t)): a lower bound rounds exp(-t) up, the sum up
@@ -516,6 +524,17 @@ rj_itv_act(rj_itv_t y, rj_itv_t dy, int *tie, const rj_act_t act, const rj_itv_t
     case RJ_ACT_RELU:
     case RJ_ACT_LEAKY_RELU:
         break;
+    case RJ_ACT_GELU:
+    case RJ_ACT_GELU_TANH:
+    case RJ_ACT_SOFTPLUS:
+    case RJ_ACT_SILU:
+    case RJ_ACT_ELU: {
+        int t;
+        _rjp_itv_act_smooth(y, dy, &t, act, x);
+        if (tie != NULL)
+            *tie = t;
+        return;
+    }
     default:  /* identity */
         if (dy != NULL) {
             mpfr_set_ui(dy->lo, 1, MPFR_RNDD);

@@ -34,9 +34,57 @@ act_lip(const rj_act_struct *a)
         return FLINT_MAX(1.0, fabs(fmpq_get_d(a->slope)));
     case RJ_ACT_SIGMOID:
         return 0.25;
+    case RJ_ACT_GELU:
+    case RJ_ACT_GELU_TANH:
+    case RJ_ACT_SILU:
+        return 1.2;       /* sup |f'|: 1.13 (gelu), 1.10 (silu) */
+    case RJ_ACT_ELU:
+        return FLINT_MAX(1.0, fmpq_get_d(a->param));
     default:
         return 1.0;
     }
+}
+
+/* The factor by which a layer can grow an entrywise radius (infinity norm of
+   its linear part or Lipschitz bound; only chooses a precision). */
+static double
+layer_gain(const rj_layer_struct *L)
+{
+    slong c;
+    double g = 1.0;
+    switch (L->kind) {
+    case RJ_LAYER_DENSE:
+    case RJ_LAYER_CONV2D:
+        return abs_inf_norm_d(L->W);
+    case RJ_LAYER_AFFINE:
+        return abs_inf_norm_d(L->scale);
+    case RJ_LAYER_BATCHNORM:
+        g = 0.0;
+        for (c = 0; c < fmpq_mat_nrows(L->var); c++) {
+            double s = fmpq_mat_nrows(L->scale) > 0
+                ? fabs(fmpq_get_d(fmpq_mat_entry(L->scale, c, 0))) : 1.0;
+            g = FLINT_MAX(g, s / sqrt(fmpq_get_d(fmpq_mat_entry(L->var, c, 0))
+                                      + fmpq_get_d(L->eps)));
+        }
+        return g;
+    case RJ_LAYER_LAYERNORM:
+        g = fmpq_mat_nrows(L->scale) > 0 ? abs_inf_norm_d(L->scale) : 1.0;
+        return 2.0 * g / sqrt(fmpq_get_d(L->eps));
+    case RJ_LAYER_ACT:
+        return act_lip(L->act);
+    default:
+        return 1.0;
+    }
+}
+
+static double
+seq_gain(const rj_seq_t s)
+{
+    slong i;
+    double g = 1.0;
+    for (i = 0; i < s->len; i++)
+        g *= layer_gain(s->layers + i);
+    return g;
 }
 
 /* [PB 7] The entrywise radius of h_l grows at most by the factor
@@ -55,12 +103,16 @@ forward_prec(const rj_net_t net, slong prec)
         switch (b->skip) {
         case RJ_SKIP_IDENTITY: s = 1.0; break;
         case RJ_SKIP_SCALED: s = fabs(fmpq_get_d(b->alpha)); break;
-        case RJ_SKIP_PROJECT: s = abs_inf_norm_d(b->Ws); break;
+        case RJ_SKIP_PROJECT: s = b->general ? seq_gain(b->proj) : abs_inf_norm_d(b->Ws); break;
         default: s = 0.0; break;
         }
-        f = abs_inf_norm_d(b->W1);
-        if (b->two_layer)
-            f *= act_lip(b->act) * abs_inf_norm_d(b->W2);
+        if (b->general) {
+            f = seq_gain(b->branch);
+        } else {
+            f = abs_inf_norm_d(b->W1);
+            if (b->two_layer)
+                f *= act_lip(b->act) * abs_inf_norm_d(b->W2);
+        }
         g = s + f * (b->place == RJ_PLACE_PRE ? act_lip(b->outer) : 1.0);
         if (b->place == RJ_PLACE_POST)
             g *= act_lip(b->outer);
@@ -142,56 +194,101 @@ net_stream_fmpq(rj_precise_net_t pn, rj_imat_t xi, const rj_net_t net, const fmp
     return RJ_OK;
 }
 
+/* The largest width a pass over net meets: block inputs and outputs, hidden
+   widths, and the output of every layer of a general block's branch and
+   projection. */
+static slong
+net_width(const rj_net_t net)
+{
+    slong l, i, w = rj_net_max_width(net);
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        for (i = 0; i < b->proj->len; i++)
+            w = FLINT_MAX(w, rj_shape_size(b->proj->layers[i].out));
+    }
+    return w;
+}
+
+/* Entries of the converted weights of net. */
+static double
+net_weight_entries(const rj_net_t net)
+{
+    slong l, i;
+    double e = 0.0;
+    for (l = 0; l < net->len; l++) {
+        const rj_block_struct *b = net->blocks + l;
+        e += (double) fmpq_mat_nrows(b->W1) * fmpq_mat_ncols(b->W1)
+            + fmpq_mat_nrows(b->b1) + fmpq_mat_nrows(b->b2) + 1;
+        if (b->two_layer)
+            e += (double) fmpq_mat_nrows(b->W2) * fmpq_mat_ncols(b->W2);
+        if (b->skip == RJ_SKIP_PROJECT && !b->general)
+            e += (double) fmpq_mat_nrows(b->Ws) * fmpq_mat_ncols(b->Ws);
+        for (i = 0; i < b->branch->len + b->proj->len; i++) {
+            const rj_layer_struct *L = i < b->branch->len ? b->branch->layers + i
+                                                          : b->proj->layers + i - b->branch->len;
+            e += (double) fmpq_mat_nrows(L->W) * fmpq_mat_ncols(L->W) + fmpq_mat_nrows(L->b)
+                + 2.0 * (fmpq_mat_nrows(L->scale) + fmpq_mat_nrows(L->shift)
+                         + fmpq_mat_nrows(L->var));
+        }
+    }
+    return e;
+}
+
+/* Passes that hold w x w matrices (parts, Jacobians) take widths up to
+   RJ_PRECISE_MAX_WIDTH; the message gives what such a pass would need (`mats`
+   matrices at p bits) and names the passes that hold vectors only. */
 static int
-check_width(slong w, rj_error_t err)
+check_width(slong w, slong mats, slong p, rj_error_t err)
 {
     if (w > RJ_PRECISE_MAX_WIDTH)
         return rj_error_set(err, RJ_ERR_LIMIT,
                             "width %ld is above the precise layer's limit "
-                            "RJ_PRECISE_MAX_WIDTH = %d", (long) w, RJ_PRECISE_MAX_WIDTH);
+                            "RJ_PRECISE_MAX_WIDTH = %d for a pass that holds width x width "
+                            "matrices (parts, Jacobians): it would need about %.3g GB (%ld "
+                            "matrices %ldx%ld at %ld bits; the memory limit is %.3g GB, "
+                            "RJ_MAX_BYTES); forward passes and Jacobian-vector products of "
+                            "networks of general blocks hold vectors only "
+                            "(rj_precise_forward, rj_precise_jvp)",
+                            (long) w, RJ_PRECISE_MAX_WIDTH,
+                            (double) mats * rj_imat_bytes(w, w, p) / 1e9, (long) mats,
+                            (long) w, (long) w, (long) p, (double) RJ_MAX_BYTES / 1e9);
     return RJ_OK;
 }
 
 /* Memory of a pass over pn's network of width w with `extra` w x w matrices
    stored besides pn's converted weights. */
+static slong
+pn_pass_prec(const rj_precise_net_t pn)
+{
+    return FLINT_MAX(pn->wp, pn->prec + _rjp_prod_guard(pn->net->len));
+}
+
+static slong
+pn_pass_mats(const rj_precise_net_t pn, slong extra)
+{
+    return RJP_PASS_MATS + FLINT_BIT_COUNT(pn->net->len) + extra + pn->mats;
+}
+
 static int
 check_pn_memory(const rj_precise_net_t pn, slong w, slong extra, rj_error_t err)
 {
     slong L = pn->net->len;
-    return check_pass_memory(extra + pn->mats, w, L,
-                             FLINT_MAX(pn->wp, pn->prec + _rjp_prod_guard(L)), err);
+    return check_pass_memory(extra + pn->mats, w, L, pn_pass_prec(pn), err);
 }
 
 int
 rj_precise_net_set(rj_precise_net_t pn, const rj_net_t net, slong prec, rj_error_t err)
 {
-    slong l, w = rj_net_max_width(net);
-    double entries = 0.0;
+    slong l, w = net_width(net);
+    double entries = net_weight_entries(net);
     int st;
-    for (l = 0; l < net->len; l++)
-        if (net->blocks[l].general) {
-            char desc[160];
-            rj_net_block_label(desc, sizeof(desc), net, l);
-            return rj_error_set(err, RJ_ERR_DOMAIN,
-                                "%s is given by its layers; the precise layer takes "
-                                "W1/act/W2 blocks only (layer sequences: not yet)", desc);
-        }
     if ((st = net_stream(pn, net, prec, err)) != RJ_OK)
         return st;
-    if ((st = check_width(w, err)) != RJ_OK) {
+    pn->mats = w > 0 ? (slong) ceil(entries / ((double) w * w)) : 0;
+    if ((st = check_width(w, pn_pass_mats(pn, 0), pn_pass_prec(pn), err)) != RJ_OK) {
         rj_precise_net_clear(pn);
         return st;
     }
-    for (l = 0; l < net->len; l++) {
-        const rj_block_struct *b = net->blocks + l;
-        entries += (double) fmpq_mat_nrows(b->W1) * fmpq_mat_ncols(b->W1)
-            + fmpq_mat_nrows(b->b1) + fmpq_mat_nrows(b->b2) + 1;
-        if (b->two_layer)
-            entries += (double) fmpq_mat_nrows(b->W2) * fmpq_mat_ncols(b->W2);
-        if (b->skip == RJ_SKIP_PROJECT)
-            entries += (double) fmpq_mat_nrows(b->Ws) * fmpq_mat_ncols(b->Ws);
-    }
-    pn->mats = w > 0 ? (slong) ceil(entries / ((double) w * w)) : 0;
     if ((st = check_pn_memory(pn, w, 0, err)) != RJ_OK) {
         rj_precise_net_clear(pn);
         return st;
@@ -216,10 +313,40 @@ check_pass(const rj_precise_net_t pn, const rj_imat_t x, slong extra, rj_error_t
                             "the converted network holds no network (rj_precise_net_set)");
     if ((st = rj_net_check_point(pn->net, x->r, x->c, err)) != RJ_OK)
         return st;
-    w = FLINT_MAX(x->r, rj_net_max_width(pn->net));
-    if ((st = check_width(w, err)) != RJ_OK)
+    w = FLINT_MAX(x->r, net_width(pn->net));
+    if ((st = check_width(w, pn_pass_mats(pn, extra), pn_pass_prec(pn), err)) != RJ_OK)
         return st;
     return check_pn_memory(pn, w, extra, err);
+}
+
+/* [memory] A pass over a network of general blocks that carries vectors (a
+   forward pass: N = 0; a Jacobian-vector product with N directions) holds,
+   besides the converted weights, a few columns of the largest width per
+   direction and for the value: the layer's input and output, the skip part,
+   the patch matrix of a convolution (at most the input's size per chunk of
+   columns, or kh*kw times the input for one column) and the Rump product's
+   integer and double copies of it.  RJP_VEC_COLS such columns per direction
+   bound them with a margin.  A network with a shorthand block takes the
+   check of the matrix passes (its parts are width x width). */
+#define RJP_VEC_COLS 64
+
+static int
+check_vec_pass(const rj_precise_net_t pn, const rj_imat_t x, slong N, rj_error_t err)
+{
+    slong l, w;
+    double entries;
+    int st;
+    if (pn->net == NULL)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the converted network holds no network (rj_precise_net_set)");
+    for (l = 0; l < pn->net->len; l++)
+        if (!pn->net->blocks[l].general)
+            return check_pass(pn, x, 0, err);
+    if ((st = rj_net_check_point(pn->net, x->r, x->c, err)) != RJ_OK)
+        return st;
+    w = FLINT_MAX(x->r, net_width(pn->net));
+    entries = net_weight_entries(pn->net) + (double) RJP_VEC_COLS * w * (N + 1);
+    return rj_precise_check_memory((slong) ceil(entries / w), w, 1, pn->wp, err);
 }
 
 /* Block l's converted weights: pn's, or block l converted into tmp now. */
@@ -230,6 +357,19 @@ wblock(rjp_wblock_t tmp, const rj_precise_net_t pn, slong l)
         return pn->blocks + l;
     _rjp_wblock_set(tmp, pn->net->blocks + l, pn->wp);
     return tmp;
+}
+
+/* A column enclosure rounded to prec (an enclosure of an enclosure). */
+static void
+round_to(rj_imat_t y, const rj_imat_t h, slong prec)
+{
+    slong i;
+    rj_imat_reshape(y, h->r, h->c, prec);
+    for (i = 0; i < h->r * h->c; i++) {
+        int inex = mpfr_set(y->mid + i, h->mid + i, MPFR_RNDN);
+        mpfr_set(y->rad + i, h->rad + i, MPFR_RNDU);
+        _rjp_rad_add_ulp(y->rad + i, y->mid + i, inex);
+    }
 }
 
 /* ------------------------------------------------------------ parts */
@@ -336,7 +476,7 @@ rj_precise_net_forward(rj_imat_t y, const rj_precise_net_t pn, const rj_imat_t x
     rj_imat_t h, z;
     rjp_wblock_t tmp;
     int st;
-    if ((st = check_pass(pn, x, 0, err)) != RJ_OK)
+    if ((st = check_vec_pass(pn, x, 0, err)) != RJ_OK)
         return st;
     rj_imat_init(h, 0, 0, wp);
     rj_imat_init(z, 0, 0, wp);
@@ -346,16 +486,8 @@ rj_precise_net_forward(rj_imat_t y, const rj_precise_net_t pn, const rj_imat_t x
         st = _rjp_wblock_eval(z, NULL, NULL, NULL, wblock(tmp, pn, l), l, h, wp, err);
         rj_imat_swap(h, z);
     }
-    if (st == RJ_OK) {
-        /* round to prec: an enclosure of an enclosure */
-        slong i;
-        rj_imat_reshape(y, h->r, 1, pn->prec);
-        for (i = 0; i < h->r; i++) {
-            int inex = mpfr_set(y->mid + i, h->mid + i, MPFR_RNDN);
-            mpfr_set(y->rad + i, h->rad + i, MPFR_RNDU);
-            _rjp_rad_add_ulp(y->rad + i, y->mid + i, inex);
-        }
-    }
+    if (st == RJ_OK)
+        round_to(y, h, pn->prec);   /* an enclosure of an enclosure */
     _rjp_wblock_clear(tmp);
     rj_imat_clear(h);
     rj_imat_clear(z);
@@ -387,6 +519,61 @@ rj_precise_forward_fmpq(rj_imat_t y, const rj_net_t net, const fmpq_mat_t x, slo
     if ((st = net_stream_fmpq(pn, xi, net, x, prec, err)) == RJ_OK)
         st = rj_precise_net_forward(y, pn, xi, err);
     rj_imat_clear(xi);
+    rj_precise_net_clear(pn);
+    return st;
+}
+
+/* ------------------------------------------------------------ Jacobian-vector products */
+
+int
+rj_precise_net_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_precise_net_t pn,
+                   const rj_imat_t x, const rj_imat_t V, rj_error_t err)
+{
+    slong l, wp = pn->wp;
+    rj_imat_t h, z, D, E;
+    rjp_wblock_t tmp;
+    int st;
+    if ((st = check_vec_pass(pn, x, V->c, err)) != RJ_OK)
+        return st;
+    if (V->r != x->r || V->c < 1)
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "the directions V are %ldx%ld but the point has width %ld (V "
+                            "needs that many rows and at least one column)",
+                            (long) V->r, (long) V->c, (long) x->r);
+    rj_imat_init(h, 0, 0, wp);
+    rj_imat_init(z, 0, 0, wp);
+    rj_imat_init(D, 0, 0, wp);
+    rj_imat_init(E, 0, 0, wp);
+    _rjp_wblock_init(tmp, wp);
+    rj_imat_set(h, x);
+    rj_imat_set(D, V);
+    for (l = 0; l < pn->net->len && st == RJ_OK; l++) {
+        st = _rjp_wblock_jvp(z, E, ties, wblock(tmp, pn, l), l, h, D, wp, err);
+        rj_imat_swap(h, z);
+        rj_imat_swap(D, E);
+    }
+    if (st == RJ_OK) {
+        if (y != NULL)
+            round_to(y, h, pn->prec);
+        round_to(JV, D, pn->prec);
+    }
+    _rjp_wblock_clear(tmp);
+    rj_imat_clear(h);
+    rj_imat_clear(z);
+    rj_imat_clear(D);
+    rj_imat_clear(E);
+    return st;
+}
+
+int
+rj_precise_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_net_t net,
+               const rj_imat_t x, const rj_imat_t V, slong prec, rj_error_t err)
+{
+    rj_precise_net_t pn;
+    int st;
+    rj_precise_net_init(pn);
+    if ((st = net_stream(pn, net, prec, err)) == RJ_OK)
+        st = rj_precise_net_jvp(y, JV, ties, pn, x, V, err);
     rj_precise_net_clear(pn);
     return st;
 }
