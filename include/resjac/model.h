@@ -394,8 +394,11 @@ void rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong 
    is refused without waiting for a writer.  *f is NULL on failure. */
 int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
 
-/* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of 1 or 2
-   dimensions (1-d becomes a column vector) read into an exact fmpq matrix,
+/* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of any
+   dimension up to 32 (0-d becomes 1 x 1, 1-d a column vector, n-d the matrix
+   dim0 x (dim1 * ... * dim(n-1)) in C order, so a PyTorch conv weight
+   C_out x C_in x kh x kw is the kernel matrix of a conv2d layer) read into an
+   exact fmpq matrix,
    each float converted exactly to its dyadic rational.  Rejects other dtypes,
    Fortran order, truncated files, NaN and Inf with a message naming the file
    (and for NaN/Inf the flat index).  out is left unchanged on failure. */
