@@ -443,6 +443,7 @@ rj_seq_validate(rj_seq_t s, rj_shape in, rj_shape *out, const char *lab, const c
         char pre[400], name[128];
         int st;
         rj_layer_struct *L = s->layers + i;
+        L->in = cur;                 /* named with its input (conv2d's channels) */
         rj_layer_name(name, sizeof(name), L);
         snprintf(pre, sizeof(pre), "%s, %s layer %ld (%s)", lab, part, (long) i + 1, name);
         if ((st = layer_validate(L, cur, pre, err)) != RJ_OK)
