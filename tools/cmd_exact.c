@@ -106,19 +106,18 @@ parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
     return -1;
 }
 
+/* "inner", "outer (pre)", "outer (post)" or "branch layer 3" */
 static const char *
-tie_where(const rj_net_t net, const rj_tie_struct *t)
+tie_where(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
 {
-    if (t->where == 0)
-        return "inner";
-    return net->blocks[t->block].place == RJ_PLACE_PRE ? "outer (pre)" : "outer (post)";
-}
-
-static void
-tie_act(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
-{
-    const rj_block_struct *b = net->blocks + t->block;
-    rj_act_name(buf, len, t->where == 0 ? b->act : b->outer);
+    if (rj_tie_is_branch_layer(net, t))
+        snprintf(buf, len, "branch layer %ld", (long) (t->layer + 1));
+    else if (t->where == 0)
+        snprintf(buf, len, "inner");
+    else
+        snprintf(buf, len, "%s", net->blocks[t->block].place == RJ_PLACE_PRE ? "outer (pre)"
+                                                                            : "outer (post)");
+    return buf;
 }
 
 static const char *
@@ -131,7 +130,7 @@ static void
 print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
 {
     slong i;
-    char act[64];
+    char act[128], wh[64];
     if (ties->len == 0) {
         fprintf(f, "ties: none (no activation is evaluated exactly at its kink)\n");
         return;
@@ -141,10 +140,12 @@ print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
     for (i = 0; i < ties->len; i++) {
         const rj_tie_struct *t = ties->ties + i;
         const char *nm = block_name(net, t->block);
-        tie_act(act, sizeof(act), net, t);
-        fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
+        rj_tie_layer_name(act, sizeof(act), net, t);
+        fprintf(f, "  %ld. block %ld%s%s%s, %s %s %s, unit %ld\n", (long) (i + 1),
                 (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
-                tie_where(net, t), act, (long) (t->unit + 1));
+                tie_where(wh, sizeof(wh), net, t),
+                rj_tie_is_branch_layer(net, t) ? "layer" : "activation", act,
+                (long) (t->unit + 1));
     }
 }
 
@@ -153,15 +154,15 @@ json_ties(const rj_net_t net, const rj_ties_t ties)
 {
     json_t *arr = json_array();
     slong i;
-    char act[64];
+    char act[128], wh[64];
     for (i = 0; i < ties->len; i++) {
         const rj_tie_struct *t = ties->ties + i;
         const char *nm = block_name(net, t->block);
         json_t *o = json_object();
-        tie_act(act, sizeof(act), net, t);
+        rj_tie_layer_name(act, sizeof(act), net, t);
         json_object_set_new(o, "block", json_integer(t->block + 1));
         json_object_set_new(o, "name", nm ? json_string(nm) : json_null());
-        json_object_set_new(o, "where", json_string(tie_where(net, t)));
+        json_object_set_new(o, "where", json_string(tie_where(wh, sizeof(wh), net, t)));
         json_object_set_new(o, "activation", json_string(act));
         json_object_set_new(o, "unit", json_integer(t->unit + 1));
         json_array_append_new(arr, o);

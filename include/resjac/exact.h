@@ -76,6 +76,12 @@ typedef struct {
     fmpq_mat_struct *dpre;     /* sigma'(h[l]) of a PRE placement, n_in x 1 */
     fmpq_mat_struct *dmid;     /* act'(W1 v + b1) of a two-layer branch, n_hidden x 1 */
     fmpq_mat_struct *dpost;    /* sigma'(S u + F(u)) of a POST placement, n_out x 1 */
+    fmpq_mat_struct **dlay;    /* general blocks: per branch layer i, dlay[l][i] is
+                                  the layer's record: an activation's derivative
+                                  column (right side at a kink); maxpool: n_out x 3,
+                                  per output the flat input index of the first and
+                                  last maximum of its window and their count; 0x0
+                                  for affine layers.  NULL for shorthand blocks. */
     slong *tie_start;          /* block l's ties are ties[tie_start[l] .. tie_start[l+1]) */
     rj_ties_t ties;            /* every tie met, in the order of rj_ties_t */
 } rj_exact_record_struct;

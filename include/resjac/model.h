@@ -388,6 +388,13 @@ void rj_ties_push(rj_ties_t t, slong block, int where, slong unit);
    records layer 1 for where = 0 and -1 for where = 1 (the shorthand). */
 void rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong unit);
 
+/* What tie t of net sits on, for messages: a general block's branch layer by
+   its name ("relu", "maxpool 2x2, stride 2"), else the activation
+   (the inner act or the outer sigma: "relu", "leaky_relu(1/100)"). */
+void rj_tie_layer_name(char *buf, int len, const rj_net_t net, const rj_tie_struct *t);
+/* 1 if tie t sits on a branch layer of a general block (t->layer names it). */
+int rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t);
+
 /* Open a file for reading (*f; the caller fcloses it) only when it is a
    regular file: a directory, device, FIFO or socket is refused with RJ_ERR_IO
    and a message at path naming `kind` ("a model or claim file"), and a FIFO

@@ -185,14 +185,19 @@ static void
 tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
 {
     const rj_block_struct *b = net->blocks + t->block;
-    char act[64], name[80];
+    char act[128], name[80];
     const char *nm = net->names != NULL ? net->names[t->block] : NULL;
-    rj_act_name(act, sizeof(act), t->where == 0 ? b->act : b->outer);
+    rj_tie_layer_name(act, sizeof(act), net, t);
     if (nm != NULL)
         snprintf(name, sizeof(name), " (%.60s)", nm);
     else
         name[0] = '\0';
-    if (t->where == 0)
+    if (rj_tie_is_branch_layer(net, t))
+        snprintf(buf, len, "block %ld%s, branch layer %ld (%s), %s %ld", (long) (t->block + 1),
+                 name, (long) (t->layer + 1), act,
+                 b->branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL ? "output" : "unit",
+                 (long) (t->unit + 1));
+    else if (t->where == 0)
         snprintf(buf, len, "block %ld%s inner %s, unit %ld", (long) (t->block + 1), name, act,
                  (long) (t->unit + 1));
     else
@@ -248,7 +253,10 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         keys = flint_malloc(t * sizeof(slong));
         for (i = 0; i < t; i++) {
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
-            ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block, ties->ties[i].where,
+            /* where and layer in one key: a general block's branch layers each
+               have their own units */
+            ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block,
+                                   ties->ties[i].where + 2 * (int) (ties->ties[i].layer + 1),
                                    ties->ties[i].unit, label);
             cl_note_seen(ctx, ids[i]);
             keys[i] = ids[i];

@@ -136,7 +136,8 @@ rj_layer_name(char *buf, int len, const rj_layer_struct *L)
         break;
     case RJ_LAYER_AFFINE:
     case RJ_LAYER_BATCHNORM:
-        snprintf(buf, len, "%s(%ld)", kind_word(L->kind), (long) fmpq_mat_nrows(L->scale));
+        snprintf(buf, len, "%s(%ld)", kind_word(L->kind),
+                 (long) fmpq_mat_nrows(L->kind == RJ_LAYER_BATCHNORM ? L->var : L->scale));
         break;
     default:
         snprintf(buf, len, "%s", kind_word(L->kind));
