@@ -141,11 +141,16 @@ print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
         const rj_tie_struct *t = ties->ties + i;
         const char *nm = block_name(net, t->block);
         rj_tie_layer_name(act, sizeof(act), net, t);
-        fprintf(f, "  %ld. block %ld%s%s%s, %s %s %s, unit %ld\n", (long) (i + 1),
-                (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
-                tie_where(wh, sizeof(wh), net, t),
-                rj_tie_is_branch_layer(net, t) ? "layer" : "activation", act,
-                (long) (t->unit + 1));
+        if (rj_tie_is_branch_layer(net, t))  /* block 2 ('B'), branch layer 3 (relu), unit 5 */
+            fprintf(f, "  %ld. block %ld%s%s%s, %s (%s), %s %ld\n", (long) (i + 1),
+                    (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
+                    tie_where(wh, sizeof(wh), net, t), act,
+                    net->blocks[t->block].branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL
+                        ? "output" : "unit", (long) (t->unit + 1));
+        else
+            fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
+                    (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
+                    tie_where(wh, sizeof(wh), net, t), act, (long) (t->unit + 1));
     }
 }
 
@@ -273,8 +278,17 @@ rj_cmd_jacobian(int argc, char **argv)
                              (long) ties->len, (long) ties->len, CLI_MAX_TIES_ALL);
         goto done;
     }
-    if (all)
+    if (all) {
         nchoices = UWORD(1) << ties->len;
+        /* a tie the choices cannot enumerate (a maxpool window with more than
+           two maxima) is refused here, before anything is written */
+        pol.mode = RJ_TIE_CHOICE;
+        pol.choice = 0;
+        if (rj_exact_jacobian(J0, NULL, net, x, pol, err) != RJ_OK) {
+            rc = cli_fail(err);
+            goto done;
+        }
+    }
 
     if (o.json) {
         jo = json_object();
