@@ -1,7 +1,12 @@
 /* resjac: the exact layer (FLINT).  Jacobians of networks with rational
  * weights at rational inputs, and the expansion of prod(S_l + R_l).
  * Only piecewise-linear activations are accepted (tanh/sigmoid values are
- * irrational: RJ_ERR_DOMAIN with a message saying so).
+ * irrational: RJ_ERR_DOMAIN with a message saying so).  General blocks
+ * (layer sequences, resjac/model.h) are taken when every layer's values stay
+ * rational: dense, conv2d, affine, batchnorm with rational sqrt(var + eps),
+ * avgpool, maxpool, global_avgpool, flatten, identity/relu/leaky_relu; any
+ * other layer (layernorm, a smooth activation, an irrational batchnorm) is
+ * RJ_ERR_DOMAIN naming the block and the layer, before any work.
  *
  * Order convention: the network Jacobian is J = J_L ... J_2 J_1 (block 1 acts
  * first, so its factor is rightmost); a path product for a subset T of blocks
@@ -41,7 +46,12 @@ extern "C" {
    (resjac/model.h).
    The choice changes only derivatives, never forward values, so the ties met
    are the same under every policy.  RJ_TIE_CHOICE can address the first
-   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT. */
+   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT.
+   A maxpool tie (a window with several maxima) takes its first maximum in
+   window order on the left side and its last on the right: with two maxima
+   these are the two vertices of its Clarke set and a choice bit picks one as
+   it does for a relu; with three or more, RJ_TIE_CHOICE is RJ_ERR_DOMAIN (a
+   bit cannot name every vertex) while LEFT and RIGHT still answer. */
 typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
 
 typedef struct {

@@ -362,8 +362,12 @@ typedef struct {
    appends them in the order the block forms above evaluate the activations,
      block by block from block 1 (the input side) to block L;
      within a block: the outer activation of a PRE block, then the inner
-     activation of the branch, then the outer activation of a POST block;
-     within one activation: units ascending.
+     activation of the branch (a general block: its branch layers in order),
+     then the outer activation of a POST block;
+     within one activation: units ascending; within a maxpool layer: outputs
+     ascending (a maxpool tie is an output whose window has several maxima,
+     unit = the output's index; its sides are the first and the last maximum
+     in window order, see resjac/exact.h).
    So "tie number i" names the same unit in every layer's list, and the exact
    layer's RJ_TIE_CHOICE bit i (resjac/exact.h) addresses tie number i.  The
    exact layer reports a tie where an argument is exactly 0; the precise layer
