@@ -423,6 +423,35 @@ net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong
     return st;
 }
 
+/* jacobian(N, x, c): one Jacobian, ReLU'(0) = c at every tie (the left side,
+   c = 0, is PyTorch's and JAX's rule, x > 0 ? 1 : 0, and at a maxpool tie
+   their first maximum; c = 1 the right side), a plain value whatever ties
+   are met; the ties are counted in ctx for the evidence.  (With tanh or
+   sigmoid the precise layer encloses every tie over the whole Clarke
+   interval, which holds the convention's value too.) */
+static int
+net_convention(cl_cval_t out, const rj_net_t net, const fmpq_mat_t x, int c, cl_ctx *ctx,
+               rj_error_t err)
+{
+    rj_ties_t ties;
+    rj_tie_policy pol;
+    fmpq_mat_t J;
+    int st;
+    pol.mode = c == 0 ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
+    pol.choice = 0;
+    rj_ties_init(ties);
+    fmpq_mat_init(J, 0, 0);
+    st = rj_exact_jacobian(J, ties, net, x, pol, err);
+    if (st == RJ_OK) {
+        ctx->conv_ties[c] += ties->len;
+        cl_cval_set_plain(out, out->v);
+        rj_val_set_fmpq_mat(out->v, J);
+    }
+    fmpq_mat_clear(J);
+    rj_ties_clear(ties);
+    return st;
+}
+
 static int
 net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t err)
 {
@@ -452,6 +481,9 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
     }
     if (st == RJ_OK && f == NF_GRADED)
         st = cl_arg_si(&k, b, 2, 0, WORD(1) << 40, 1, "the path length k", err);
+    if (st == RJ_OK && f == NF_JACOBIAN && b->n == 3)
+        st = cl_arg_si(&k, b, 2, 0, 1, 0, "the convention c of jacobian(N, x, c) "
+                       "(ReLU'(0) = c: 0 or 1)", err);
     if (st == RJ_OK && (encl || !rj_net_is_piecewise_linear(net))) {
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
@@ -464,7 +496,9 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         if (st == RJ_OK)
             rj_val_set_fmpq_mat(out->v, y);
         fmpq_mat_clear(y);
-    } else if (st == RJ_OK)
+    } else if (st == RJ_OK && f == NF_JACOBIAN && b->n == 3)
+        st = net_convention(out, net, x, (int) k, ctx, err);
+    else if (st == RJ_OK)
         st = net_choices(out, f, net, x, l, k, ctx, b, err);
     rj_net_clear(own);
     fmpq_mat_clear(x);

@@ -164,3 +164,21 @@ cl_ctx_new_claim(cl_ctx *ctx)
 {
     ctx->cases = 0;
 }
+
+void
+cl_note_convention(char **ev, slong n0, slong n1)
+{
+    slong c;
+    for (c = 0; c < 2; c++) {
+        slong n = c == 0 ? n0 : n1;
+        char *s;
+        if (n <= 0)
+            continue;
+        s = cl_printf("%s [by convention: ReLU'(0) = %ld at %ld tie%s, as jacobian(N, x, %ld) "
+                      "asks%s; the verdict rests on it, not on the Clarke set]",
+                      *ev != NULL ? *ev : "", (long) c, (long) n, n == 1 ? "" : "s", (long) c,
+                      c == 0 ? " (PyTorch's and JAX's rule)" : "");
+        flint_free(*ev);
+        *ev = s;
+    }
+}
