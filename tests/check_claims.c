@@ -1997,6 +1997,41 @@ START_TEST(test_relu_convention_pytorch)
 }
 END_TEST
 
+/* Tie pruning in claims: a tie on a unit already gated to 0 (a post ReLU
+   with a negative argument feeding a pre ReLU at 0) cannot change
+   jacobian(N, x), which is then one value, PROVED equal to either
+   convention with the evidence saying why the tie was not enumerated; the
+   branch part of that block does depend on it and keeps it (UNDECIDED).
+   Where the first ReLU is itself at its kink the second tie is not pruned
+   and the Jacobian needs a convention. */
+START_TEST(test_tie_pruning)
+{
+    rj_env_t env;
+    char *ev;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let A = block(W1 = identity(2), skip = none, place = post)\n"
+                   "let B = block(W1 = [[1, 1], [1, 1]], act = relu, W2 = identity(2), "
+                   "place = pre)\n"
+                   "let N = net(A, B)\n");
+    v = decide(env, "jacobian(N, [1, -1]) == jacobian(N, [1, -1], 1) and "
+                    "jacobian(N, [1, -1]) == jacobian(N, [1, -1], 0)", &ev);
+    ck_assert_msg(v == RJ_VERDICT_PROVED, "%s: %s", rj_verdict_name(v), ev);
+    ck_assert_msg(strstr(ev, "1 ReLU tie not enumerated for the Jacobian") != NULL, "%s", ev);
+    flint_free(ev);
+    v = decide(env, "branch_part(N, [1, -1], 2) == branch_part(N, [1, -1], 2)", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);       /* same call, same ties */
+    v = decide(env, "branch_part(N, [1, -1], 2) == [[1, 0], [1, 0]]", &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED, "%s: %s", rj_verdict_name(v), ev);
+    flint_free(ev);
+    v = decide(env, "jacobian(N, [1, 0]) == jacobian(N, [1, 0], 0)", &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED, "%s: %s", rj_verdict_name(v), ev);
+    ck_assert_msg(strstr(ev, "not enumerated") == NULL, "%s", ev);
+    flint_free(ev);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -2041,6 +2076,7 @@ claims_suite(void)
     tcase_add_test(tc, test_random_integer_arguments_one_form);
     tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
     tcase_add_test(tc, test_relu_convention_pytorch);
+    tcase_add_test(tc, test_tie_pruning);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1856,6 +1856,87 @@ START_TEST(test_layers_refused)
 }
 END_TEST
 
+/* rj_exact_ties_inert never marks a tie whose choice changes the Jacobian:
+   on random networks of every kind (shorthand and general, small integer
+   weights: many ties, many units gated to 0), for every tie marked inert and
+   every choice at the other ties (all of them up to 8 ties, else random
+   ones), flipping that tie's side leaves the Jacobian unchanged.  And
+   pruning does apply: some ties are marked over the run. */
+START_TEST(test_ties_inert_sound)
+{
+    flint_rand_t st;
+    slong it, marked = 0, kept_changing = 0;
+    rj_test_randinit(st, seed + 31);
+    for (it = 0; it < rj_test_iters(300); it++) {
+        rj_net_t net, g;
+        rj_exact_record_t rec;
+        rj_exact_parts_t p;
+        rj_error_t err;
+        fmpq_mat_t x, J0, J1;
+        slong L = 2 + (slong) n_randint(st, 3), t, i, m, nm;
+        int *inert;
+        const rj_net_struct *use;
+        rj_net_init(net);
+        rj_test_randnet_pl(net, st, L, 1, 1, 0, 0);
+        net_general(g, net);
+        use = it % 2 ? g : net;
+        fmpq_mat_init(x, 0, 0);
+        rj_test_randpoint(x, st, rj_net_width_in(net), 1, 1);
+        rj_error_init(err);
+        rj_exact_record_init(rec);
+        rj_exact_parts_init(p);
+        fmpq_mat_init(J0, 0, 0);
+        fmpq_mat_init(J1, 0, 0);
+        ck_assert_int_eq(rj_exact_record(rec, use, x, err), RJ_OK);
+        t = rec->ties->len;
+        if (t > 20) {
+            rj_exact_record_clear(rec);
+            goto next;
+        }
+        inert = flint_calloc(FLINT_MAX(t, 1), sizeof(int));
+        ck_assert_int_eq(rj_exact_ties_inert(inert, rec, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+        nm = t <= 8 ? (WORD(1) << t) : 64;
+        for (i = 0; i < t; i++) {
+            int changes = 0;
+            for (m = 0; m < nm; m++) {
+                ulong c = t <= 8 ? (ulong) m : n_randlimb(st) & ((UWORD(1) << t) - 1);
+                c &= ~(UWORD(1) << i);
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_CHOICE, c), err),
+                                 RJ_OK);
+                ck_assert_int_eq(rj_expand_direct(J0, p, err), RJ_OK);
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec,
+                                                         policy(RJ_TIE_CHOICE,
+                                                                c | (UWORD(1) << i)), err),
+                                 RJ_OK);
+                ck_assert_int_eq(rj_expand_direct(J1, p, err), RJ_OK);
+                if (!fmpq_mat_equal(J0, J1))
+                    changes = 1;
+            }
+            if (inert[i] && changes) {
+                report("inert tie changes the Jacobian", it, net, x);
+                ck_abort_msg("seed %lu case %ld: tie %ld marked inert changes the Jacobian",
+                             (unsigned long) seed, (long) it, (long) i);
+            }
+            marked += inert[i];
+            kept_changing += changes;
+        }
+        flint_free(inert);
+        rj_exact_record_clear(rec);
+    next:
+        rj_exact_parts_clear(p);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(J0);
+        fmpq_mat_clear(J1);
+        rj_net_clear(g);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+    ck_assert_msg(marked >= 10 && kept_changing >= 10, "inert %ld, changing %ld: the run "
+                  "does not exercise both cases", (long) marked, (long) kept_changing);
+}
+END_TEST
+
 static Suite *
 exact_suite(void)
 {
@@ -1881,6 +1962,7 @@ exact_suite(void)
     tcase_add_test(tc, test_layers_jacobian_fd);
     tcase_add_test(tc, test_maxpool_ties);
     tcase_add_test(tc, test_layers_refused);
+    tcase_add_test(tc, test_ties_inert_sound);
     suite_add_tcase(s, tc);
     return s;
 }

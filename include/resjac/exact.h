@@ -126,6 +126,16 @@ int rj_exact_parts_set_record(rj_exact_parts_t parts, const rj_exact_record_t re
 int rj_exact_parts_rechoose(rj_exact_parts_t parts, const rj_exact_record_t rec,
                             rj_tie_policy pol, rj_error_t err);
 
+/* Ties whose choice cannot change the network Jacobian dy/dx: inert[i] = 1
+   for tie i of rec when the row of its activation's argument in the
+   Jacobian so far (d argument / dx) is zero under every choice at the other
+   ties (a maxpool tie: both candidate rows), tested on the chain product of
+   absolute values (proofs/ties.md section 8); else 0.  Sound: a tie marked
+   inert never changes the Jacobian (it may still change S_l, R_l, G_k: only
+   the Jacobian and its equals may skip it).  inert has rec's tie count of
+   entries.  Cost: one chain product of n_in columns up to the last tie. */
+int rj_exact_ties_inert(int *inert, const rj_exact_record_t rec, rj_error_t err);
+
 /* Forward pass and S_l, R_l for every block at x under the tie policy; every
    tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.
    It is rj_exact_record followed by rj_exact_parts_set_record.  net must be

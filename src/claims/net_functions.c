@@ -214,7 +214,8 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     rj_ties_struct *ties;
     rj_exact_parts_t parts;
     rj_tie_policy pol;
-    slong t, i, m, len, *ids = NULL, *keys = NULL;
+    slong t, tk = 0, i, m, len, *ids = NULL, *keys = NULL, *kept = NULL;
+    int *inert = NULL;
     rj_val_struct *items = NULL;
     int st;
 
@@ -230,27 +231,30 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     if (st != RJ_OK)
         goto done;
     t = ties->len;
-    if (t == 0) {
-        st = value_from_parts(out->v, f, parts, l, k, err);
-        flint_free(out->keys);
-        out->keys = NULL;
-        out->nkeys = 0;
+    /* the Jacobian skips the ties it cannot depend on (proofs/ties.md section
+       8); its parts and path sums keep every tie */
+    inert = flint_calloc(FLINT_MAX(t, 1), sizeof(int));
+    if (t > 0 && f == NF_JACOBIAN && (st = rj_exact_ties_inert(inert, rec, err)) != RJ_OK)
         goto done;
-    }
-    if (t > ctx->opts.max_ties) {
+    kept = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
+    for (i = 0; i < t; i++)
+        if (!inert[i])
+            kept[tk++] = i;
+    if (tk > ctx->opts.max_ties) {
         /* the method cannot decide: not a bad claim */
         st = rj_error_set(err, RJ_ERR_DOMAIN,
-                          "%s meets %ld ReLU ties at this point: enumerating their one-sided "
-                          "choices exceeds the limit of %ld ties (RJ_CLAIMS_MAX_TIES)",
-                          b->name, (long) t, (long) ctx->opts.max_ties);
+                          "%s meets %ld ReLU ties at this point%s: enumerating their "
+                          "one-sided choices exceeds the limit of %ld ties "
+                          "(RJ_CLAIMS_MAX_TIES)", b->name, (long) tk,
+                          t > tk ? " that can change it" : "", (long) ctx->opts.max_ties);
         goto done;
     }
     {
         ulong id[2];
         char label[600];
         rj_net_point_id(id, net, x);
-        ids = flint_malloc(t * sizeof(slong));
-        keys = flint_malloc(t * sizeof(slong));
+        ids = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
+        keys = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
         for (i = 0; i < t; i++) {
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
             /* where and layer in one key: a general block's branch layers each
@@ -259,11 +263,24 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
                                    ties->ties[i].where + 2 * (int) (ties->ties[i].layer + 1),
                                    ties->ties[i].unit, label);
             cl_note_seen(ctx, ids[i]);
-            keys[i] = ids[i];
+            if (inert[i] && ctx->ties[ids[i]].dropped_claim != ctx->claims + 1) {
+                ctx->ties[ids[i]].dropped_claim = ctx->claims + 1;   /* count it once */
+                ctx->dropped_ties++;
+            }
         }
+        for (i = 0; i < tk; i++)
+            keys[i] = ids[kept[i]];
+    }
+    if (tk == 0) {
+        /* no tie, or none that can change the value: one plain value */
+        st = value_from_parts(out->v, f, parts, l, k, err);
+        flint_free(out->keys);
+        out->keys = NULL;
+        out->nkeys = 0;
+        goto done;
     }
     /* sort the keys (insertion sort: t is small) */
-    for (i = 1; i < t; i++) {
+    for (i = 1; i < tk; i++) {
         slong v = keys[i], j = i - 1;
         while (j >= 0 && keys[j] > v) {
             keys[j + 1] = keys[j];
@@ -271,15 +288,20 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         }
         keys[j + 1] = v;
     }
-    len = WORD(1) << t;
+    len = WORD(1) << tk;
     items = flint_malloc(len * sizeof(rj_val_struct));
     for (m = 0; m < len; m++)
         rj_val_init(items + m);
     for (m = 0; m < len && st == RJ_OK; m++) {
-        /* tie i (in the order met) takes the side of its key's bit in m */
+        /* kept tie i (in the order met) takes the side of its key's bit in m;
+           an inert tie the right side (any side gives the same value) */
         ulong choice = 0;
         for (i = 0; i < t; i++) {
             slong p = 0;
+            if (inert[i]) {
+                choice |= UWORD(1) << i;
+                continue;
+            }
             while (keys[p] != ids[i])
                 p++;
             if ((m >> p) & 1)
@@ -297,7 +319,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         rj_val_init(center);
         if (!cl_val_mean(center, items, len))
             rj_val_reset(center);
-        cl_cval_set_choices(out, keys, t, items, CL_DEP_LIN, center);
+        cl_cval_set_choices(out, keys, tk, items, CL_DEP_LIN, center);
         rj_val_clear(center);
     }
     for (m = 0; m < len; m++)
@@ -306,6 +328,8 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
 done:
     flint_free(ids);
     flint_free(keys);
+    flint_free(kept);
+    flint_free(inert);
     rj_exact_record_clear(rec);
     rj_exact_parts_clear(parts);
     return cl_locate(err, st, b->loc);
