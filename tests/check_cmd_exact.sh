@@ -137,4 +137,30 @@ END
 expect 2 jacobian "$dir/gelu.rj"
 grep -q "block 1, branch layer 2 (gelu): the exact layer cannot take it" "$err" || bad "gelu refusal: $(cat "$err")"
 
+# ---- ties that cannot change the Jacobian (a post ReLU gates unit 2 to 0,
+# the next pre ReLU meets that 0): listed, not enumerated, one Jacobian that
+# both one-sided conventions give
+cat >"$dir/inert.rj" <<'END'
+let A = block(W1 = identity(2), skip = none, place = post)
+let B = block(W1 = [[1, 1], [1, 1]], act = relu, W2 = identity(2), place = pre)
+let net = net(A, B)
+let x = [1, -1]
+let z = [1, 0]
+END
+expect 0 jacobian "$dir/inert.rj"
+grep -q 'cannot change the Jacobian' "$out" || bad "inert tie not marked: $(cat "$out")"
+grep -q 'the same for every choice at the ties: none can change it' "$out" || bad "inert: $(cat "$out")"
+expect 0 jacobian "$dir/inert.rj" --json
+grep -q '"inert": true' "$out" || bad "inert JSON: $(cat "$out")"
+tr -d ' \n' <"$out" | sed 's/.*"jacobian"://; s/,"choices".*//' >"$dir/j_all"
+for side in left right; do
+    expect 0 jacobian "$dir/inert.rj" --json --tie $side
+    tr -d ' \n' <"$out" | sed 's/.*"jacobian"://; s/,"choices".*//' >"$dir/j_$side"
+    cmp -s "$dir/j_all" "$dir/j_$side" || bad "inert: --tie $side differs: $(cat "$dir/j_$side")"
+done
+# at z the first ReLU is itself at its kink: both ties can change it
+expect 0 jacobian "$dir/inert.rj" --at z
+grep -q 'cannot change' "$out" && bad "z: a tie wrongly pruned: $(cat "$out")"
+grep -q 'each of the 4 one-sided choices' "$out" || bad "z: $(cat "$out")"
+
 exit $fail

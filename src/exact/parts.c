@@ -70,10 +70,13 @@ block_out_width(const rj_block_struct *b)
 }
 
 /* A layer of a general block the exact layer cannot take: RJ_ERR_DOMAIN
-   naming the block and the layer, pointing to the precise layer. */
+   naming the block and the layer, pointing to the precise layer.  *entries
+   grows by the layers' values and records, and *work (the most held at once
+   while the parts are built, with want_parts) by the two Jacobian-so-far
+   matrices of the widest layer (out x n_in each). */
 static int
 check_seq(const rj_seq_struct *s, const rj_net_t net, slong l, const char *part,
-          slong *entries, rj_error_t err)
+          slong n_in, slong *entries, double *work, rj_error_t err)
 {
     slong i;
     for (i = 0; i < s->len; i++) {
@@ -81,7 +84,10 @@ check_seq(const rj_seq_struct *s, const rj_net_t net, slong l, const char *part,
         char desc[160], name[128], why[160];
         if (L->kind != RJ_LAYER_LAYERNORM && rj_layer_is_piecewise_linear(L)
             && rj_layer_is_rational(L, why, sizeof(why))) {
+            double w = 2.0 * (double) rj_shape_size(L->out) * (double) n_in;
             *entries += 3 * rj_shape_size(L->out);      /* value and record */
+            if (w > *work)
+                *work = w;
             continue;
         }
         if (!rj_layer_is_rational(L, why, sizeof(why)) || L->kind == RJ_LAYER_LAYERNORM) {
@@ -103,6 +109,7 @@ static int
 check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err)
 {
     slong l, entries;
+    double work = 0;
     int st;
 
     if ((st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err)) != RJ_OK)
@@ -113,8 +120,10 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
         slong n_in = b->general ? b->n_in : fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
         slong n_hidden = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
         if (b->general
-            && ((st = check_seq(b->branch, net, l, "branch", &entries, err)) != RJ_OK
-                || (st = check_seq(b->proj, net, l, "projection", &entries, err)) != RJ_OK))
+            && ((st = check_seq(b->branch, net, l, "branch", n_in, &entries, &work, err))
+                    != RJ_OK
+                || (st = check_seq(b->proj, net, l, "projection", n_in, &entries, &work, err))
+                       != RJ_OK))
             return st;
         if (b->two_layer && (st = check_act(b->act, net, l, "inner", err)) != RJ_OK)
             return st;
@@ -125,7 +134,8 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
         entries += n_out + n_hidden;
         if (want_parts)     /* the record's derivative columns, S_l and R_l */
             entries += n_in + n_hidden + n_out + 2 * n_out * n_in;
-        if (entries > RJ_EXACT_MAX_ENTRIES) {
+        if (entries > RJ_EXACT_MAX_ENTRIES
+            || (want_parts && (double) entries + work > (double) RJ_EXACT_MAX_ENTRIES)) {
             char desc[160];
             rj_net_block_label(desc, sizeof(desc), net, l);
             return rj_error_set(err, RJ_ERR_LIMIT,
