@@ -1681,6 +1681,12 @@ static const err_case layer_errors[] = {
       "dense(b = ...): expected a column vector" },
     { "let L = softplus(0)", RJ_ERR_INPUT, 1, "0)", 0, "softplus(a = ...) must be positive" },
     { "let L = layernorm(eps = 0)", RJ_ERR_INPUT, 1, "0)", 0, "must be positive" },
+    { "let A = block(branch = [relu], shape = [2, 2, 2])\n"
+      "let N = net(A, block(branch = [dense(identity(8))]))", RJ_ERR_INPUT, 2, "net(", 0,
+      "shape mismatch: block 1 ('A') outputs shape 2 x 2 x 2 but the next, block 2, takes "
+      "shape 8 (a flatten layer changes the shape)" },
+    { "let N = net(block(branch = [relu], shape = [2, 2, 2]), block(branch = [relu], "
+      "shape = [4, 1, 1]))", RJ_ERR_INPUT, 1, "net(", 0, "outputs width 8 but the next" },
     { "let B = block(W1 = 1, skip = project([dense(1)]))", RJ_ERR_INPUT, 1, "project(", 0,
       "skip: expected identity, none, scaled(a) or project(Ws), found the skip project" },
 };
