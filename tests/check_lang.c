@@ -421,6 +421,8 @@ END_TEST
 /* ---------------------------------------------------------------- parse errors */
 
 static const err_case parse_errors[] = {
+    { "let v = (1, 2]", RJ_ERR_INPUT, 1, "]", 0,
+      "expected ')' to close the '(' opened at 1:9" },
     { "let x = (1 + 2\n", RJ_ERR_INPUT, 2, NULL, 0,
       "expected ')' to close the '(' opened at 1:9, found end of file" },
     { "let x = f(1, 2\nlet y = 3\n", RJ_ERR_INPUT, 2, "let", 0,
@@ -516,8 +518,8 @@ static const err_case parse_errors[] = {
     { "let x = !1", RJ_ERR_INPUT, 1, "!", 0, "expected '!='" },
     { "let x = 1 ~ 2", RJ_ERR_INPUT, 1, "~", 0, "expected '~='" },
     { "let x = a . b", RJ_ERR_INPUT, 1, ".", 0, "unexpected '.'" },
-    { "# c\n\nlet x = (1,\n 2)", RJ_ERR_INPUT, 3, ",", 0,
-      "expected ')' to close the '(' opened at 3:9, found ','" },
+    { "# c\n\nlet x = (1 2)", RJ_ERR_INPUT, 3, "2", 0,
+      "expected ')' to close the '(' opened at 3:9, found " },
     { "let\tx = 1 $", RJ_ERR_INPUT, 1, "$", 0, "unexpected character '$'" },
     { "let x = -", RJ_ERR_INPUT, 1, NULL, 0, "expected an expression, found end of line" },
     { "let x = 1 + let", RJ_ERR_INPUT, 1, "+ let", 2, "found keyword 'let'" },
@@ -1628,6 +1630,12 @@ START_TEST(test_layer_values)
     rj_env_init(env);
     check_str(env, "dense([[1, 2]])", "dense 2 -> 1");
     check_str(env, "softplus(2)", "softplus(2)");
+    check_str(env, "(1, 2/3, -1)", "[1, 2/3, -1]");       /* a tuple is a column */
+    check_str(env, "(1 + 1)", "2");
+    check_str(env, "block(branch = [conv2d(identity(2), kernel = (1, 1), stride = (2, 1))], "
+              "skip = none, shape = (2, 4, 4))",
+              "block 2 x 4 x 4 -> 2 x 2 x 4 (branch conv2d 2 -> 2, 1x1, stride 2, padding 0, "
+              "skip none)");
     check_str(env, "[relu, flatten, dense(1)]", "(relu, flatten, dense 1 -> 1)");
     check_str(env, "block(branch = [conv2d(identity(2), kernel = 1), relu], shape = [2, 3, 3])",
               "block 2 x 3 x 3 -> 2 x 3 x 3 (branch conv2d 2 -> 2, 1x1, stride 1, padding 0, "
