@@ -2032,6 +2032,31 @@ START_TEST(test_tie_pruning)
 }
 END_TEST
 
+/* A maxpool window with two maxima is a tie of two sides (a claim true for
+   one maximum only needs a convention; one true for both is PROVED); with
+   three maxima the enumeration is refused (UNDECIDED, saying why) while the
+   convention jacobian(N, x, 0), PyTorch's first maximum, still decides. */
+START_TEST(test_maxpool_tie_claims)
+{
+    rj_env_t env;
+    char *ev;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let B = block(branch = [maxpool(2)], skip = none, shape = (1, 2, 2))\n");
+    v = decide(env, "jacobian(B, [1, 1, 0, 0]) == [[1, 0, 0, 0]]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
+    v = decide(env, "jacobian(B, [1, 1, 0, 0]) * [1, 1, 1, 1] == [1]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+    v = decide(env, "jacobian(B, [1, 1, 1, 0]) == [[1, 0, 0, 0]]", &ev);
+    ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "3 entries of the window reach the maximum") != NULL, "%s", ev);
+    flint_free(ev);
+    v = decide(env, "jacobian(B, [1, 1, 1, 0], 0) == [[1, 0, 0, 0]]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -2077,6 +2102,7 @@ claims_suite(void)
     tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
     tcase_add_test(tc, test_relu_convention_pytorch);
     tcase_add_test(tc, test_tie_pruning);
+    tcase_add_test(tc, test_maxpool_tie_claims);
     suite_add_tcase(s, tc);
     return s;
 }
