@@ -1707,6 +1707,90 @@ START_TEST(test_layer_errors)
 }
 END_TEST
 
+/* A PyTorch conv weight saved as a 4-d array C_out x C_in x kh x kw loads as
+   the kernel matrix of conv2d (C-order: row co holds K[co, ci, a, b] at
+   column (ci kh + a) kw + b): the block built from the file equals the one
+   built from the same numbers written out, and the layer reads entry
+   K[1, 1, 0, 1] where PyTorch has it. */
+START_TEST(test_conv_weight_4d_npy)
+{
+    /* K[co, ci, a, b] = co + ci/2 + a/4 + b/8 - 1/16 (exact in float64),
+       shape 2 x 2 x 2 x 2 */
+    static const char dict[] = "{'descr': '<f8', 'fortran_order': False, "
+                               "'shape': (2, 2, 2, 2), }";
+    char path[512], model[512], header[128];
+    double v[16];
+    unsigned char len[2];
+    FILE *f;
+    slong i, co, ci, a, b;
+    rj_net_t net;
+    fmpq_mat_t x;
+    rj_error_t err;
+    fmpq_t q;
+    size_t hl;
+    for (co = 0; co < 2; co++)
+        for (ci = 0; ci < 2; ci++)
+            for (a = 0; a < 2; a++)
+                for (b = 0; b < 2; b++)
+                    v[((co * 2 + ci) * 2 + a) * 2 + b] = co + ci / 2.0 + a / 4.0 + b / 8.0
+                                                         - 1 / 16.0;
+    rj_test_tmp_path(path, sizeof(path), "k4.npy");
+    f = fopen(path, "wb");
+    ck_assert(f != NULL);
+    /* version 1.0 header padded with spaces to a multiple of 64 bytes, '\n' last */
+    hl = strlen(dict);
+    memset(header, ' ', sizeof(header));
+    memcpy(header, dict, hl);
+    hl = ((10 + hl + 1 + 63) / 64) * 64 - 10;
+    header[hl - 1] = '\n';
+    len[0] = (unsigned char) (hl & 0xff);
+    len[1] = (unsigned char) (hl >> 8);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fwrite(len, 1, 2, f);
+    fwrite(header, 1, hl, f);
+    for (i = 0; i < 16; i++) {
+        unsigned char by[8];
+        uint64_t u;
+        int k;
+        memcpy(&u, v + i, 8);
+        for (k = 0; k < 8; k++)
+            by[k] = (unsigned char) (u >> (8 * k));
+        fwrite(by, 1, 8, f);
+    }
+    fclose(f);
+    rj_test_tmp_path(model, sizeof(model), "conv.rj");
+    write_text(model,
+               "let K = load(\"k4.npy\")\n"
+               "let net = net(block(branch = [conv2d(K, kernel = 2)], skip = none, "
+               "shape = (2, 3, 3)))\n"
+               "let x = zeros(18, 1)\n");
+    rj_net_init(net);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_init(q);
+    rj_error_init(err);
+    ck_assert_msg(rj_model_load(net, x, model, "net", "x", err) == RJ_OK, "%s", err->msg);
+    ck_assert(net->blocks[0].general);
+    {
+        const rj_layer_struct *L = net->blocks[0].branch->layers;
+        ck_assert_int_eq(fmpq_mat_nrows(L->W), 2);
+        ck_assert_int_eq(fmpq_mat_ncols(L->W), 8);
+        for (co = 0; co < 2; co++)
+            for (ci = 0; ci < 2; ci++)
+                for (a = 0; a < 2; a++)
+                    for (b = 0; b < 2; b++) {
+                        fmpq_set_si(q, 16 * co + 8 * ci + 4 * a + 2 * b - 1, 16);
+                        ck_assert(fmpq_equal(fmpq_mat_entry(L->W, co, (ci * 2 + a) * 2 + b), q));
+                    }
+        ck_assert_int_eq(L->out.c, 2);
+        ck_assert_int_eq(L->out.h, 2);
+        ck_assert_int_eq(L->out.w, 2);
+    }
+    fmpq_clear(q);
+    fmpq_mat_clear(x);
+    rj_net_clear(net);
+}
+END_TEST
+
 static Suite *
 lang_suite(void)
 {
@@ -1734,6 +1818,7 @@ lang_suite(void)
     tcase_add_test(tc, test_layer_builders);
     tcase_add_test(tc, test_layer_values);
     tcase_add_test(tc, test_layer_errors);
+    tcase_add_test(tc, test_conv_weight_4d_npy);
     suite_add_tcase(s, tc);
     return s;
 }
