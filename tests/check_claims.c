@@ -1957,6 +1957,171 @@ START_TEST(test_forall_work_projected)
     r = find(res, "paths_all");
     ck_assert_msg(r->cases < 5000, "refused after %ld cases", (long) r->cases);
     rj_claim_results_clear(res);
+static rj_tie_policy
+policy_of(rj_tie_mode mode)
+{
+    rj_tie_policy p;
+    p.mode = mode;
+    p.choice = 0;
+    return p;
+}
+
+/* ---------------------------------------------------------------- conventions (issue 11) */
+
+/* jacobian(N, x, 0) takes ReLU'(0) = 0 at every tie, PyTorch's rule
+   (x > 0 ? 1 : 0), which the fast core's backward pass also follows: on
+   random networks with dyadic weights k/4 and points whose pre-activations
+   meet 0 (small integers), every float64 Jacobian entry is an exact dyadic
+   (few short products), and the exact Jacobian under the convention equals
+   it bit for bit: PROVED, with the convention named in the evidence.  The
+   same claim over the Clarke set is not PROVED when the tie matters, and
+   jacobian(N, x, 1) is the right side. */
+START_TEST(test_relu_convention_pytorch)
+{
+    flint_rand_t st;
+    slong it, met = 0;
+    rj_test_randinit(st, seed + 21);
+    for (it = 0; it < rj_test_iters(60); it++) {
+        rj_net_t net;
+        rj_fast_net_t f;
+        rj_fast_work_t w;
+        rj_error_t err;
+        rj_env_t env;
+        rj_ties_t ties;
+        fmpq_mat_t x, M, JL, JR;
+        double *xd, *J;
+        slong n, m, i, j;
+        rj_val_t nv;
+        char *ev;
+        rj_verdict_kind v;
+
+        rj_net_init(net);
+        rj_test_randnet_pl(net, st, 1 + n_randint(st, 3), 2, 4, 1, 0);
+        n = rj_net_width_in(net);
+        m = rj_net_width_out(net);
+        fmpq_mat_init(x, 0, 0);
+        rj_test_randpoint(x, st, n, 1, 1);
+        rj_error_init(err);
+        rj_fast_net_init(f);
+        rj_fast_work_init(w);
+        ck_assert_int_eq(rj_fast_net_set_net(f, net, RJ_FAST_F64, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_work_reserve(w, f, 1, m, 0, err), RJ_OK);
+        xd = malloc(n * sizeof(double));
+        J = malloc(m * n * sizeof(double));
+        for (i = 0; i < n; i++)
+            xd[i] = fmpq_get_d(fmpq_mat_entry(x, i, 0));
+        ck_assert_int_eq(rj_fast_forward(NULL, w, f, xd, 1, err), RJ_OK);
+        ck_assert_int_eq(rj_fast_jacobian(J, w, f, err), RJ_OK);
+        fmpq_mat_init(M, m, n);
+        for (i = 0; i < m; i++)
+            for (j = 0; j < n; j++)
+                rj_fmpq_set_d_exact(fmpq_mat_entry(M, i, j), J[i * n + j]);
+        /* the one-sided Jacobians, directly from the exact layer */
+        fmpq_mat_init(JL, 0, 0);
+        fmpq_mat_init(JR, 0, 0);
+        rj_ties_init(ties);
+        ck_assert_int_eq(rj_exact_jacobian(JL, ties, net, x, policy_of(RJ_TIE_LEFT), err), RJ_OK);
+        ck_assert_int_eq(rj_exact_jacobian(JR, NULL, net, x, policy_of(RJ_TIE_RIGHT), err),
+                         RJ_OK);
+
+        rj_claims_env_init(env, NULL);
+        rj_val_init(nv);
+        nv->kind = RJ_VAL_NET;
+        rj_net_set(nv->net, net);
+        rj_env_bind(env, "N", nv);
+        rj_val_clear(nv);
+        bind_mat(env, "x", x);
+        bind_mat(env, "M", M);
+        v = decide(env, "jacobian(N, x, 0) == M", &ev);
+        RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: jacobian(N, x, 0) vs the float "
+                 "Jacobian: %s: %s", (long) it, rj_verdict_name(v), ev);
+        if (ties->len > 0)
+            ck_assert_msg(strstr(ev, "by convention: ReLU'(0) = 0 at") != NULL, "%s", ev);
+        flint_free(ev);
+        bind_mat(env, "M", JR);
+        ck_assert_int_eq(decide(env, "jacobian(N, x, 1) == M", NULL), RJ_VERDICT_PROVED);
+        if (!fmpq_mat_equal(JL, JR)) {      /* the tie matters */
+            met++;
+            bind_mat(env, "M", JL);
+            v = decide(env, "jacobian(N, x) == M", &ev);
+            RJ_CHECK(v != RJ_VERDICT_PROVED, seed, "case %ld: the Clarke claim was proved: %s",
+                     (long) it, ev);
+            flint_free(ev);
+        }
+        rj_claims_env_clear(env);
+        rj_ties_clear(ties);
+        fmpq_mat_clear(JL);
+        fmpq_mat_clear(JR);
+        fmpq_mat_clear(M);
+        fmpq_mat_clear(x);
+        free(xd);
+        free(J);
+        rj_fast_work_clear(w);
+        rj_fast_net_clear(f);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+    ck_assert_msg(met >= 5, "only %ld cases where a tie changes the Jacobian", (long) met);
+}
+END_TEST
+
+/* Tie pruning in claims: a tie on a unit already gated to 0 (a post ReLU
+   with a negative argument feeding a pre ReLU at 0) cannot change
+   jacobian(N, x), which is then one value, PROVED equal to either
+   convention with the evidence saying why the tie was not enumerated; the
+   branch part of that block does depend on it and keeps it (UNDECIDED).
+   Where the first ReLU is itself at its kink the second tie is not pruned
+   and the Jacobian needs a convention. */
+START_TEST(test_tie_pruning)
+{
+    rj_env_t env;
+    char *ev;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let A = block(W1 = identity(2), skip = none, place = post)\n"
+                   "let B = block(W1 = [[1, 1], [1, 1]], act = relu, W2 = identity(2), "
+                   "place = pre)\n"
+                   "let N = net(A, B)\n");
+    v = decide(env, "jacobian(N, [1, -1]) == jacobian(N, [1, -1], 1) and "
+                    "jacobian(N, [1, -1]) == jacobian(N, [1, -1], 0)", &ev);
+    ck_assert_msg(v == RJ_VERDICT_PROVED, "%s: %s", rj_verdict_name(v), ev);
+    ck_assert_msg(strstr(ev, "1 ReLU tie not enumerated for the Jacobian") != NULL, "%s", ev);
+    flint_free(ev);
+    v = decide(env, "branch_part(N, [1, -1], 2) == branch_part(N, [1, -1], 2)", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);       /* same call, same ties */
+    v = decide(env, "branch_part(N, [1, -1], 2) == [[1, 0], [1, 0]]", &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED, "%s: %s", rj_verdict_name(v), ev);
+    flint_free(ev);
+    v = decide(env, "jacobian(N, [1, 0]) == jacobian(N, [1, 0], 0)", &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED, "%s: %s", rj_verdict_name(v), ev);
+    ck_assert_msg(strstr(ev, "not enumerated") == NULL, "%s", ev);
+    flint_free(ev);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
+/* A maxpool window with two maxima is a tie of two sides (a claim true for
+   one maximum only needs a convention; one true for both is PROVED); with
+   three maxima the enumeration is refused (UNDECIDED, saying why) while the
+   convention jacobian(N, x, 0), PyTorch's first maximum, still decides. */
+START_TEST(test_maxpool_tie_claims)
+{
+    rj_env_t env;
+    char *ev;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let B = block(branch = [maxpool(2)], skip = none, shape = (1, 2, 2))\n");
+    v = decide(env, "jacobian(B, [1, 1, 0, 0]) == [[1, 0, 0, 0]]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
+    v = decide(env, "jacobian(B, [1, 1, 0, 0]) * [1, 1, 1, 1] == [1]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+    v = decide(env, "jacobian(B, [1, 1, 1, 0]) == [[1, 0, 0, 0]]", &ev);
+    ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "3 entries of the window reach the maximum") != NULL, "%s", ev);
+    flint_free(ev);
+    v = decide(env, "jacobian(B, [1, 1, 1, 0], 0) == [[1, 0, 0, 0]]", NULL);
+    ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+    rj_claims_env_clear(env);
 }
 END_TEST
 
@@ -2005,6 +2170,9 @@ claims_suite(void)
     tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
     tcase_add_test(tc, test_nested_forall_product_limited);
     tcase_add_test(tc, test_forall_work_projected);
+    tcase_add_test(tc, test_relu_convention_pytorch);
+    tcase_add_test(tc, test_tie_pruning);
+    tcase_add_test(tc, test_maxpool_tie_claims);
     suite_add_tcase(s, tc);
     return s;
 }

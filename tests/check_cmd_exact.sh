@@ -101,4 +101,66 @@ expect 2 expand "$dir/ex1.rj" --graded --tie all
 expect 0 expand --help
 grep -q -- '--subsets' "$out" && grep -q -- '--graded' "$out" || bad "expand --help"
 
+# ---- general blocks (issue 11): ties named by their branch layer; a maxpool
+# window with three maxima refused before anything is written; shape errors
+# located at the block
+cat >"$dir/gen.rj" <<'END'
+let K = [[1, 0], [0, 1]]
+let B = block(branch = [relu, conv2d(K, kernel = 1), maxpool(2, stride = 1)], skip = project([avgpool(2, stride = 1)]), shape = [2, 2, 2])
+let net = net(B)
+let x = [0, 1, 1, 2, 2, 2, 2, 3]
+let three = [0, 1, 1, 1, 2, 2, 2, 3]
+END
+expect 0 jacobian "$dir/gen.rj"
+grep -q "1. block 1 ('B'), branch layer 1 (relu), unit 1" "$out" || bad "general tie name: $(cat "$out")"
+grep -q 'every choice gives the same Jacobian' "$out" || bad "general tie: $(cat "$out")"
+expect 0 jacobian "$dir/gen.rj" --json
+grep -q '"where": "branch layer 1"' "$out" || bad "general tie JSON: $(cat "$out")"
+expect 2 jacobian "$dir/gen.rj" --at three
+[ -s "$out" ] && bad "maxpool three maxima: output written: $(cat "$out")"
+grep -q "block 1 ('B'), branch layer 3 (maxpool), output 1: 3 entries of the window reach the maximum" "$err" || bad "maxpool refusal: $(cat "$err")"
+expect 0 jacobian "$dir/gen.rj" --at three --tie left
+grep -q 'branch layer 3 (maxpool 2x2, stride 1), output 1' "$out" || bad "maxpool tie name: $(cat "$out")"
+expect 0 expand "$dir/gen.rj" --graded --subsets
+grep -q 'sum of G_0..G_1: equals the direct product' "$out" || bad "expand general: $(cat "$out")"
+cat >"$dir/shape.rj" <<'END'
+let K = [[1, 0], [0, 1]]
+let net = net(block(branch = [conv2d(K, kernel = 1, stride = 2)], shape = [2, 4, 4]))
+let x = [1]
+END
+expect 2 jacobian "$dir/shape.rj"
+grep -q "shape.rj:2:15: block: shape mismatch: the branch maps 2 x 4 x 4 to 2 x 2 x 2 but skip = identity keeps the shape" "$err" || bad "shape error: $(cat "$err")"
+cat >"$dir/gelu.rj" <<'END'
+let net = net(block(branch = [dense([[1, 2], [3, 4]]), gelu, dense(identity(2))]))
+let x = [1, 1]
+END
+expect 2 jacobian "$dir/gelu.rj"
+grep -q "block 1, branch layer 2 (gelu): the exact layer cannot take it" "$err" || bad "gelu refusal: $(cat "$err")"
+
+# ---- ties that cannot change the Jacobian (a post ReLU gates unit 2 to 0,
+# the next pre ReLU meets that 0): listed, not enumerated, one Jacobian that
+# both one-sided conventions give
+cat >"$dir/inert.rj" <<'END'
+let A = block(W1 = identity(2), skip = none, place = post)
+let B = block(W1 = [[1, 1], [1, 1]], act = relu, W2 = identity(2), place = pre)
+let net = net(A, B)
+let x = [1, -1]
+let z = [1, 0]
+END
+expect 0 jacobian "$dir/inert.rj"
+grep -q 'cannot change the Jacobian' "$out" || bad "inert tie not marked: $(cat "$out")"
+grep -q 'the same for every choice at the ties: none can change it' "$out" || bad "inert: $(cat "$out")"
+expect 0 jacobian "$dir/inert.rj" --json
+grep -q '"inert": true' "$out" || bad "inert JSON: $(cat "$out")"
+tr -d ' \n' <"$out" | sed 's/.*"jacobian"://; s/,"choices".*//' >"$dir/j_all"
+for side in left right; do
+    expect 0 jacobian "$dir/inert.rj" --json --tie $side
+    tr -d ' \n' <"$out" | sed 's/.*"jacobian"://; s/,"choices".*//' >"$dir/j_$side"
+    cmp -s "$dir/j_all" "$dir/j_$side" || bad "inert: --tie $side differs: $(cat "$dir/j_$side")"
+done
+# at z the first ReLU is itself at its kink: both ties can change it
+expect 0 jacobian "$dir/inert.rj" --at z
+grep -q 'cannot change' "$out" && bad "z: a tie wrongly pruned: $(cat "$out")"
+grep -q 'each of the 4 one-sided choices' "$out" || bad "z: $(cat "$out")"
+
 exit $fail

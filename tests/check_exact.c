@@ -1247,6 +1247,696 @@ START_TEST(test_record_errors)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- general blocks (issue 11) */
+
+/* Append dense(W, b) to s (W NULL: the identity of b's rows). */
+static void
+push_dense(rj_seq_t s, const fmpq_mat_t W, const fmpq_mat_t b)
+{
+    rj_layer_struct L;
+    rj_layer_init(&L, RJ_LAYER_DENSE);
+    fmpq_mat_clear(L.W);
+    if (W != NULL)
+        fmpq_mat_init_set(L.W, W);
+    else {
+        fmpq_mat_init(L.W, fmpq_mat_nrows(b), fmpq_mat_nrows(b));
+        fmpq_mat_one(L.W);
+    }
+    if (b != NULL) {
+        fmpq_mat_clear(L.b);
+        fmpq_mat_init_set(L.b, b);
+    }
+    rj_seq_push(s, &L);
+    rj_layer_clear(&L);
+}
+
+/* The general block equal to the shorthand block b: the branch dense(W1, b1),
+   act, dense(W2, b2) (or dense(W1, b1)), the projection dense(Ws). */
+static void
+general_from_shorthand(rj_block_t g, const rj_block_t b)
+{
+    rj_layer_struct L;
+    rj_shape in;
+    rj_error_t err;
+    in.c = b->n_in;
+    in.h = in.w = 1;
+    rj_error_init(err);
+    rj_block_init_general(g, in);
+    push_dense(g->branch, b->W1, b->b1);
+    if (b->two_layer) {
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set(L.act, b->act);
+        rj_seq_push(g->branch, &L);
+        rj_layer_clear(&L);
+        push_dense(g->branch, b->W2, b->b2);
+    } else if (fmpq_mat_nrows(b->b2) > 0)
+        push_dense(g->branch, NULL, b->b2);   /* F = W1 u + b1 + b2 */
+    if (b->skip == RJ_SKIP_PROJECT)
+        push_dense(g->proj, b->Ws, NULL);
+    g->skip = b->skip;
+    fmpq_set(g->alpha, b->alpha);
+    g->place = b->place;
+    rj_act_set(g->outer, b->outer);
+    ck_assert_msg(rj_block_validate(g, NULL, err) == RJ_OK, "general block: %s", err->msg);
+}
+
+static void
+net_general(rj_net_t g, const rj_net_t net)
+{
+    slong l;
+    rj_net_init(g);
+    for (l = 0; l < net->len; l++) {
+        rj_block_t b;
+        general_from_shorthand(b, net->blocks + l);
+        rj_net_append(g, b, NULL);
+        rj_block_clear(b);
+    }
+}
+
+/* The shorthand block and the equal general block (dense, act, dense) give
+   the same forward values, parts S_l, R_l under every tie choice, the same
+   ties (block, where, layer, unit), and the expansions agree on the general
+   network; random networks of every kind with small integer weights (many
+   ties). */
+START_TEST(test_general_equals_shorthand)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 11);
+    for (it = 0; it < rj_test_iters(150); it++) {
+        rj_net_t net, g;
+        rj_exact_record_t r1, r2;
+        rj_exact_parts_t p1, p2;
+        rj_error_t err;
+        fmpq_mat_t x;
+        slong L = 1 + (slong) n_randint(st, 4), i, m, t;
+        rj_net_init(net);
+        rj_test_randnet_pl(net, st, L, 2, it % 2 ? 1 : 4, 1, 0);
+        net_general(g, net);
+        fmpq_mat_init(x, 0, 0);
+        rj_test_randpoint(x, st, rj_net_width_in(net), 2, 1);
+        rj_error_init(err);
+        rj_exact_record_init(r1);
+        rj_exact_record_init(r2);
+        rj_exact_parts_init(p1);
+        rj_exact_parts_init(p2);
+        ck_assert_int_eq(rj_exact_record(r1, net, x, err), RJ_OK);
+        ck_assert_msg(rj_exact_record(r2, g, x, err) == RJ_OK, "general: %s", err->msg);
+        t = r1->ties->len;
+        if (t != r2->ties->len)
+            report("tie count, general vs shorthand", it, net, x);
+        ck_assert_int_eq(t, r2->ties->len);
+        for (i = 0; i < t; i++) {
+            const rj_tie_struct *a = r1->ties->ties + i, *b = r2->ties->ties + i;
+            ck_assert_msg(a->block == b->block && a->where == b->where && a->layer == b->layer
+                          && a->unit == b->unit, "seed %lu case %ld: tie %ld differs",
+                          (unsigned long) seed, (long) it, (long) i);
+        }
+        for (m = 0; m < (t <= 6 ? (WORD(1) << t) : 16); m++) {
+            ulong c = t <= 6 ? (ulong) m : n_randlimb(st);
+            rj_tie_policy pol = policy(t > 0 ? RJ_TIE_CHOICE : RJ_TIE_RIGHT, c);
+            if (t > FLINT_BITS)
+                pol = policy(m % 2 ? RJ_TIE_LEFT : RJ_TIE_RIGHT, 0);
+            ck_assert_int_eq(rj_exact_parts_set_record(p1, r1, pol, err), RJ_OK);
+            ck_assert_int_eq(rj_exact_parts_set_record(p2, r2, pol, err), RJ_OK);
+            if (!parts_eq(p1, p2))
+                report("parts, general vs shorthand", it, net, x);
+            ck_assert_msg(parts_eq(p1, p2), "seed %lu case %ld choice %lu: parts differ",
+                          (unsigned long) seed, (long) it, (unsigned long) c);
+            if (m == 0)
+                ck_assert(check_all_expansions(it, g, x, pol));
+        }
+        rj_exact_parts_clear(p1);
+        rj_exact_parts_clear(p2);
+        rj_exact_record_clear(r1);
+        rj_exact_record_clear(r2);
+        fmpq_mat_clear(x);
+        rj_net_clear(g);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ---- a reference forward pass, written from the definitions in model.h */
+
+static const fmpq *
+at(const fmpq_mat_t u, rj_shape s, slong c, slong i, slong j)
+{
+    return fmpq_mat_entry(u, (c * s.h + i) * s.w + j, 0);
+}
+
+/* sqrt of a rational square */
+static void
+q_sqrt(fmpq_t r, const fmpq_t q)
+{
+    fmpz_t a;
+    fmpz_init(a);
+    ck_assert(fmpz_is_square(fmpq_numref(q)) && fmpz_is_square(fmpq_denref(q)));
+    fmpz_sqrt(a, fmpq_numref(q));
+    fmpz_set(fmpq_numref(r), a);
+    fmpz_sqrt(a, fmpq_denref(q));
+    fmpz_set(fmpq_denref(r), a);
+    fmpz_clear(a);
+}
+
+static void
+ref_layer(fmpq_mat_t y, const rj_layer_struct *L, const fmpq_mat_t u)
+{
+    rj_shape I = L->in, O = L->out;
+    slong c, i, j, a, b, ci;
+    fmpq_t s, t;
+    fmpq_init(s);
+    fmpq_init(t);
+    fmpq_mat_clear(y);
+    fmpq_mat_init(y, rj_shape_size(O), 1);
+    for (c = 0; c < O.c; c++)
+        for (i = 0; i < O.h; i++)
+            for (j = 0; j < O.w; j++) {
+                fmpq *out = fmpq_mat_entry(y, (c * O.h + i) * O.w + j, 0);
+                slong sh = L->sh > 0 ? L->sh : L->kh, sw = L->sw > 0 ? L->sw : L->kw;
+                int have = 0;
+                switch (L->kind) {
+                case RJ_LAYER_DENSE:
+                    fmpq_zero(out);
+                    for (a = 0; a < fmpq_mat_nrows(u); a++)
+                        fmpq_addmul(out, fmpq_mat_entry(L->W, c, a), fmpq_mat_entry(u, a, 0));
+                    if (fmpq_mat_nrows(L->b) > 0)
+                        fmpq_add(out, out, fmpq_mat_entry(L->b, c, 0));
+                    break;
+                case RJ_LAYER_CONV2D: {
+                    /* PyTorch: out[co, i, j] = b[co] + sum_{ci in group, a, b}
+                       K[co, ci, a, b] in[g*Cg + ci, i*s - p + a*d, j*s - p + b*d] */
+                    slong Cg = I.c / L->groups, g = c / (O.c / L->groups);
+                    fmpq_zero(out);
+                    for (ci = 0; ci < Cg; ci++)
+                        for (a = 0; a < L->kh; a++)
+                            for (b = 0; b < L->kw; b++) {
+                                slong y0 = i * L->sh - L->ph + a * L->dh;
+                                slong x0 = j * L->sw - L->pw + b * L->dw;
+                                if (y0 >= 0 && y0 < I.h && x0 >= 0 && x0 < I.w)
+                                    fmpq_addmul(out, fmpq_mat_entry(L->W, c, (ci * L->kh + a)
+                                                                               * L->kw + b),
+                                                at(u, I, g * Cg + ci, y0, x0));
+                            }
+                    if (fmpq_mat_nrows(L->b) > 0)
+                        fmpq_add(out, out, fmpq_mat_entry(L->b, c, 0));
+                    break;
+                }
+                case RJ_LAYER_AFFINE:
+                case RJ_LAYER_BATCHNORM:
+                    fmpq_set(out, at(u, I, c, i, j));
+                    if (L->kind == RJ_LAYER_BATCHNORM) {
+                        fmpq_sub(out, out, fmpq_mat_entry(L->mean, c, 0));
+                        fmpq_add(t, fmpq_mat_entry(L->var, c, 0), L->eps);
+                        q_sqrt(s, t);
+                        fmpq_div(out, out, s);
+                    }
+                    if (fmpq_mat_nrows(L->scale) > 0)
+                        fmpq_mul(out, out, fmpq_mat_entry(L->scale, c, 0));
+                    if (fmpq_mat_nrows(L->shift) > 0)
+                        fmpq_add(out, out, fmpq_mat_entry(L->shift, c, 0));
+                    break;
+                case RJ_LAYER_AVGPOOL:
+                case RJ_LAYER_MAXPOOL:
+                    fmpq_zero(out);
+                    for (a = 0; a < L->kh; a++)
+                        for (b = 0; b < L->kw; b++) {
+                            slong y0 = i * sh - L->ph + a * L->dh, x0 = j * sw - L->pw + b * L->dw;
+                            if (y0 < 0 || y0 >= I.h || x0 < 0 || x0 >= I.w)
+                                continue;
+                            if (L->kind == RJ_LAYER_AVGPOOL)
+                                fmpq_add(out, out, at(u, I, c, y0, x0));
+                            else if (!have || fmpq_cmp(at(u, I, c, y0, x0), out) > 0)
+                                fmpq_set(out, at(u, I, c, y0, x0));
+                            have = 1;
+                        }
+                    if (L->kind == RJ_LAYER_AVGPOOL)
+                        fmpq_div_fmpz(out, out, (fmpz_set_si(fmpq_numref(s), L->kh * L->kw),
+                                                 fmpq_numref(s)));
+                    break;
+                case RJ_LAYER_GAP:
+                    fmpq_zero(out);
+                    for (a = 0; a < I.h; a++)
+                        for (b = 0; b < I.w; b++)
+                            fmpq_add(out, out, at(u, I, c, a, b));
+                    fmpq_div_fmpz(out, out, (fmpz_set_si(fmpq_numref(s), I.h * I.w),
+                                             fmpq_numref(s)));
+                    break;
+                case RJ_LAYER_FLATTEN:
+                    fmpq_set(out, fmpq_mat_entry(u, c, 0));
+                    break;
+                case RJ_LAYER_ACT:
+                    ref_act(out, s, L->act, at(u, I, c, i, j), 1);
+                    break;
+                default:
+                    ck_abort_msg("ref_layer: kind %d", (int) L->kind);
+                }
+            }
+    fmpq_clear(s);
+    fmpq_clear(t);
+}
+
+/* The block (skip none or identity, no placement) by ref_layer. */
+static void
+ref_block(fmpq_mat_t y, const rj_block_struct *B, const fmpq_mat_t x)
+{
+    slong i;
+    fmpq_mat_t v, w;
+    fmpq_mat_init_set(v, x);
+    fmpq_mat_init(w, 0, 0);
+    for (i = 0; i < B->branch->len; i++) {
+        ref_layer(w, B->branch->layers + i, v);
+        fmpq_mat_swap(v, w);
+    }
+    if (B->skip == RJ_SKIP_IDENTITY)
+        fmpq_mat_add(v, v, x);
+    fmpq_mat_clear(y);
+    fmpq_mat_init_set(y, v);
+    fmpq_mat_clear(v);
+    fmpq_mat_clear(w);
+}
+
+/* A random layer of kind k for input shape in (parameters p/4, |p| <= 8). */
+static void
+rand_layer(rj_layer_struct *L, rj_layer_kind k, rj_shape in, flint_rand_t st)
+{
+    slong c;
+    rj_layer_init(L, k);
+    switch (k) {
+    case RJ_LAYER_DENSE:
+        fmpq_mat_clear(L->W);
+        fmpq_mat_init(L->W, 1 + n_randint(st, 4), rj_shape_size(in));
+        rj_test_randmat(L->W, st, 8, 4);
+        if (n_randint(st, 2)) {
+            fmpq_mat_clear(L->b);
+            fmpq_mat_init(L->b, fmpq_mat_nrows(L->W), 1);
+            rj_test_randmat(L->b, st, 8, 4);
+        }
+        break;
+    case RJ_LAYER_CONV2D: {
+        slong g = (in.c % 2 == 0 && n_randint(st, 2)) ? 2 : 1, co = g * (1 + n_randint(st, 2));
+        L->groups = g;
+        L->kh = 1 + n_randint(st, 3);
+        L->kw = 1 + n_randint(st, 3);
+        L->sh = 1 + n_randint(st, 2);
+        L->sw = 1 + n_randint(st, 2);
+        L->ph = n_randint(st, 2);
+        L->pw = n_randint(st, 2);
+        L->dh = 1 + n_randint(st, 2);
+        L->dw = 1 + n_randint(st, 2);
+        fmpq_mat_clear(L->W);
+        fmpq_mat_init(L->W, co, in.c / g * L->kh * L->kw);
+        rj_test_randmat(L->W, st, 8, 4);
+        if (n_randint(st, 2)) {
+            fmpq_mat_clear(L->b);
+            fmpq_mat_init(L->b, co, 1);
+            rj_test_randmat(L->b, st, 8, 4);
+        }
+        break;
+    }
+    case RJ_LAYER_AFFINE:
+    case RJ_LAYER_BATCHNORM:
+        fmpq_mat_clear(L->scale);
+        fmpq_mat_init(L->scale, in.c, 1);
+        rj_test_randmat(L->scale, st, 8, 4);
+        fmpq_mat_clear(L->shift);
+        fmpq_mat_init(L->shift, in.c, 1);
+        rj_test_randmat(L->shift, st, 8, 4);
+        if (k == RJ_LAYER_BATCHNORM) {     /* var + eps = r^2, r = p/4 > 0 */
+            fmpq_mat_clear(L->mean);
+            fmpq_mat_init(L->mean, in.c, 1);
+            rj_test_randmat(L->mean, st, 8, 4);
+            fmpq_mat_clear(L->var);
+            fmpq_mat_init(L->var, in.c, 1);
+            fmpq_set_si(L->eps, 1, 16);
+            for (c = 0; c < in.c; c++) {
+                fmpq *v = fmpq_mat_entry(L->var, c, 0);
+                fmpq_set_si(v, 1 + n_randint(st, 12), 4);
+                fmpq_mul(v, v, v);
+                fmpq_sub(v, v, L->eps);
+            }
+        }
+        break;
+    case RJ_LAYER_AVGPOOL:
+    case RJ_LAYER_MAXPOOL:
+        L->kh = 1 + n_randint(st, 3);
+        L->kw = 1 + n_randint(st, 3);
+        L->sh = n_randint(st, 3);
+        L->sw = n_randint(st, 3);
+        L->ph = n_randint(st, L->kh / 2 + 1);
+        L->pw = n_randint(st, L->kw / 2 + 1);
+        if (k == RJ_LAYER_MAXPOOL) {
+            L->dh = 1 + n_randint(st, 2);
+            L->dw = 1 + n_randint(st, 2);
+        }
+        break;
+    case RJ_LAYER_ACT:
+        rj_act_set_kind(L->act, (rj_act_kind) n_randint(st, 3));  /* identity, relu, leaky */
+        if (L->act->kind == RJ_ACT_LEAKY_RELU)
+            fmpq_set_si(L->act->slope, 1, 1 + n_randint(st, 8));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Every layer the exact layer takes: random sequences of 1 to 3 layers in a
+   block (skip none, or identity when the shape allows) at random points of
+   shape C x H x W.  The forward value equals the reference (a direct nested
+   loop per layer, conv2d as PyTorch defines it), and, at points away from
+   every kink (no tie), each Jacobian column equals the exact difference
+   quotient (F(x + h e_j) - F(x)) / h of the reference, h = 2^-60: the map is
+   affine on the piece that holds x, and x + h e_j stays in it (every
+   pre-activation and every gap between window entries is a multiple of
+   4^-k, far above the change h * (weights)). */
+START_TEST(test_layers_jacobian_fd)
+{
+    static const rj_layer_kind kinds[] = { RJ_LAYER_DENSE, RJ_LAYER_CONV2D, RJ_LAYER_AFFINE,
+                                           RJ_LAYER_BATCHNORM, RJ_LAYER_AVGPOOL,
+                                           RJ_LAYER_MAXPOOL, RJ_LAYER_GAP, RJ_LAYER_FLATTEN,
+                                           RJ_LAYER_ACT };
+    flint_rand_t st;
+    slong it, done = 0, seen[9] = { 0 };
+    rj_test_randinit(st, seed + 12);
+    for (it = 0; it < rj_test_iters(400); it++) {
+        rj_block_t B;
+        rj_net_t net;
+        rj_shape in, cur;
+        rj_error_t err;
+        rj_ties_t ties;
+        fmpq_mat_t x, y, yr, J, xh, yh, col;
+        fmpq_t h;
+        slong n, i, j, nl = 1 + n_randint(st, 3), kk[3];
+        int ok = 1;
+        in.c = 1 + n_randint(st, 3);
+        in.h = 2 + n_randint(st, 4);
+        in.w = 2 + n_randint(st, 4);
+        rj_block_init_general(B, in);
+        rj_error_init(err);
+        cur = in;
+        for (i = 0; i < nl && ok; i++) {
+            rj_layer_struct L;
+            kk[i] = (slong) n_randint(st, 9);
+            rand_layer(&L, kinds[kk[i]], cur, st);
+            rj_seq_push(B->branch, &L);
+            rj_layer_clear(&L);
+            B->skip = RJ_SKIP_NONE;
+            ok = rj_block_validate(B, NULL, err) == RJ_OK;
+            cur = B->out;
+        }
+        if (!ok) {          /* a window that does not fit: draw again */
+            rj_block_clear(B);
+            continue;
+        }
+        if (cur.c == in.c && cur.h == in.h && cur.w == in.w && n_randint(st, 2)) {
+            B->skip = RJ_SKIP_IDENTITY;
+            ck_assert(rj_block_validate(B, NULL, err) == RJ_OK);
+        }
+        rj_net_init(net);
+        rj_net_append(net, B, NULL);
+        n = rj_shape_size(in);
+        fmpq_mat_init(x, 0, 0);
+        fmpq_mat_init(y, 0, 0);
+        fmpq_mat_init(yr, 0, 0);
+        fmpq_mat_init(J, 0, 0);
+        fmpq_mat_init(xh, 0, 0);
+        fmpq_mat_init(yh, 0, 0);
+        fmpq_mat_init(col, 0, 0);
+        fmpq_init(h);
+        rj_test_randpoint(x, st, n, 16, 4);
+        ck_assert_msg(rj_exact_forward(y, net, x, err) == RJ_OK, "forward: %s", err->msg);
+        ref_block(yr, B, x);
+        if (!fmpq_mat_equal(y, yr)) {
+            rj_test_print_mat("x", x);
+            rj_test_print_mat("exact", y);
+            rj_test_print_mat("reference", yr);
+        }
+        ck_assert_msg(fmpq_mat_equal(y, yr), "seed %lu case %ld: forward differs from the "
+                      "reference", (unsigned long) seed, (long) it);
+        rj_ties_init(ties);
+        ck_assert_msg(rj_exact_jacobian(J, ties, net, x, policy(RJ_TIE_RIGHT, 0), err) == RJ_OK,
+                      "jacobian: %s", err->msg);
+        if (ties->len == 0) {
+            fmpq_set_si(h, 1, 1);
+            fmpz_mul_2exp(fmpq_denref(h), fmpq_denref(h), 60);
+            for (j = 0; j < n; j++) {
+                fmpq_mat_clear(xh);
+                fmpq_mat_init_set(xh, x);
+                fmpq_add(fmpq_mat_entry(xh, j, 0), fmpq_mat_entry(xh, j, 0), h);
+                ref_block(yh, B, xh);
+                fmpq_mat_clear(col);
+                fmpq_mat_init(col, fmpq_mat_nrows(yh), 1);
+                fmpq_mat_sub(col, yh, yr);
+                fmpq_mat_scalar_div_fmpz(col, col, fmpq_numref(h));
+                fmpq_mat_scalar_mul_fmpz(col, col, fmpq_denref(h));
+                for (i = 0; i < fmpq_mat_nrows(col); i++)
+                    if (!fmpq_equal(fmpq_mat_entry(col, i, 0), fmpq_mat_entry(J, i, j))) {
+                        fprintf(stderr, "seed %lu case %ld: J[%ld, %ld] differs from the "
+                                "difference quotient; layers %ld %ld %ld\n",
+                                (unsigned long) seed, (long) it, (long) i, (long) j,
+                                (long) kk[0], nl > 1 ? (long) kk[1] : -1L,
+                                nl > 2 ? (long) kk[2] : -1L);
+                        ck_abort();
+                    }
+            }
+            done++;
+            for (i = 0; i < nl; i++)
+                seen[kk[i]]++;
+        }
+        rj_ties_clear(ties);
+        fmpq_clear(h);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(y);
+        fmpq_mat_clear(yr);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(xh);
+        fmpq_mat_clear(yh);
+        fmpq_mat_clear(col);
+        rj_net_clear(net);
+        rj_block_clear(B);
+    }
+    flint_randclear(st);
+    ck_assert_msg(done >= rj_test_iters(400) / 4, "only %ld cases without ties", (long) done);
+    for (it = 0; it < 9; it++)
+        ck_assert_msg(seen[it] > 0, "layer kind %d never checked", (int) kinds[it]);
+}
+END_TEST
+
+/* A maxpool window with several maxima is a tie: two maxima are the two
+   sides of a choice bit (the Jacobian row selects the first or the last),
+   three or more are refused for enumeration (a Clarke set of more than two
+   vertices) but the one-sided conventions still take the first or last. */
+START_TEST(test_maxpool_ties)
+{
+    static const slong u2[4] = { 3, 3, 1, 2 }, u3[4] = { 3, 3, 3, 2 };
+    rj_block_t B;
+    rj_layer_struct L;
+    rj_net_t net;
+    rj_shape in;
+    rj_error_t err;
+    rj_ties_t ties;
+    rj_exact_record_t rec;
+    rj_exact_parts_t p;
+    fmpq_mat_t x, J;
+    int k;
+    in.c = 1;
+    in.h = in.w = 2;
+    rj_block_init_general(B, in);
+    rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+    L.kh = L.kw = 2;
+    rj_seq_push(B->branch, &L);
+    rj_layer_clear(&L);
+    B->skip = RJ_SKIP_NONE;
+    rj_error_init(err);
+    ck_assert(rj_block_validate(B, "P", err) == RJ_OK);
+    rj_net_init(net);
+    rj_net_append(net, B, "P");
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(J, 0, 0);
+    for (k = 0; k < 2; k++) {
+        const slong *u = k == 0 ? u2 : u3;
+        slong first = 0, last = k == 0 ? 1 : 2;
+        rj_tie_mode m;
+        set_mat(x, 4, 1, u);
+        for (m = RJ_TIE_LEFT; m <= RJ_TIE_RIGHT; m++) {
+            rj_ties_init(ties);
+            ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(m, 0), err), RJ_OK);
+            ck_assert_int_eq(ties->len, 1);
+            ck_assert(ties->ties[0].block == 0 && ties->ties[0].where == 0
+                      && ties->ties[0].layer == 0 && ties->ties[0].unit == 0);
+            ck_assert(fmpq_is_one(fmpq_mat_entry(J, 0, m == RJ_TIE_LEFT ? first : last)));
+            ck_assert(fmpq_is_zero(fmpq_mat_entry(J, 0, m == RJ_TIE_LEFT ? last : first)));
+            rj_ties_clear(ties);
+        }
+        rj_exact_record_init(rec);
+        rj_exact_parts_init(p);
+        ck_assert_int_eq(rj_exact_record(rec, net, x, err), RJ_OK);
+        if (k == 0) {
+            ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_CHOICE, 1), err),
+                             RJ_OK);
+            ck_assert(fmpq_is_one(fmpq_mat_entry(p->R + 0, 0, last)));
+            ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_CHOICE, 0), err),
+                             RJ_OK);
+            ck_assert(fmpq_is_one(fmpq_mat_entry(p->R + 0, 0, first)));
+        } else {
+            ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_CHOICE, 1), err),
+                             RJ_ERR_DOMAIN);
+            ck_assert_msg(strstr(err->msg, "block 1 ('P'), branch layer 1 (maxpool), output 1: "
+                                           "3 entries of the window reach the maximum") != NULL,
+                          "%s", err->msg);
+        }
+        rj_exact_parts_clear(p);
+        rj_exact_record_clear(rec);
+    }
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(J);
+    rj_net_clear(net);
+    rj_block_clear(B);
+}
+END_TEST
+
+/* Layers whose values leave the rationals are refused before any work, with
+   a message naming the block and the layer and pointing to the precise
+   layer; a batchnorm whose sqrt(var + eps) is rational is taken. */
+START_TEST(test_layers_refused)
+{
+    rj_shape in;
+    rj_error_t err;
+    fmpq_mat_t x, y;
+    int k;
+    in.c = 2;
+    in.h = in.w = 1;
+    fmpq_mat_init(x, 2, 1);
+    fmpq_mat_init(y, 0, 0);
+    for (k = 0; k < 5; k++) {
+        rj_block_t B;
+        rj_layer_struct L;
+        rj_net_t net;
+        int st;
+        rj_block_init_general(B, in);
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set_kind(L.act, RJ_ACT_RELU);
+        rj_seq_push(B->branch, &L);
+        rj_layer_clear(&L);
+        if (k == 0 || k == 1) {
+            rj_layer_init(&L, RJ_LAYER_ACT);
+            rj_act_set_kind(L.act, k == 0 ? RJ_ACT_GELU : RJ_ACT_SOFTPLUS);
+        } else if (k == 2)
+            rj_layer_init(&L, RJ_LAYER_LAYERNORM);
+        else {
+            slong v[2] = { 3, k == 3 ? 1 : 8 };   /* var + eps = 4, then 2 or 9 */
+            rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+            fmpq_one(L.eps);
+            fmpq_mat_clear(L.mean);
+            fmpq_mat_init(L.mean, 2, 1);
+            set_mat(L.var, 2, 1, v);
+        }
+        rj_seq_push(B->branch, &L);
+        rj_layer_clear(&L);
+        ck_assert(rj_block_validate(B, "B", err) == RJ_OK);
+        rj_net_init(net);
+        rj_net_append(net, B, "B");
+        st = rj_exact_forward(y, net, x, err);
+        if (k == 4) {
+            ck_assert_msg(st == RJ_OK, "%s", err->msg);
+        } else {
+            static const char *what[] = { "gelu", "softplus(1)", "layernorm", "batchnorm(2)" };
+            char want[200];
+            snprintf(want, sizeof(want), "block 1 ('B'), branch layer 2 (%s)", what[k]);
+            ck_assert_int_eq(st, RJ_ERR_DOMAIN);
+            ck_assert_msg(strstr(err->msg, want) != NULL && strstr(err->msg, "precise layer"),
+                          "%s", err->msg);
+        }
+        rj_net_clear(net);
+        rj_block_clear(B);
+    }
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(y);
+}
+END_TEST
+
+/* rj_exact_ties_inert never marks a tie whose choice changes the Jacobian:
+   on random networks of every kind (shorthand and general, small integer
+   weights: many ties, many units gated to 0), for every tie marked inert and
+   every choice at the other ties (all of them up to 8 ties, else random
+   ones), flipping that tie's side leaves the Jacobian unchanged.  And
+   pruning does apply: some ties are marked over the run. */
+START_TEST(test_ties_inert_sound)
+{
+    flint_rand_t st;
+    slong it, marked = 0, kept_changing = 0;
+    rj_test_randinit(st, seed + 31);
+    for (it = 0; it < rj_test_iters(300); it++) {
+        rj_net_t net, g;
+        rj_exact_record_t rec;
+        rj_exact_parts_t p;
+        rj_error_t err;
+        fmpq_mat_t x, J0, J1;
+        slong L = 2 + (slong) n_randint(st, 3), t, i, m, nm;
+        int *inert;
+        const rj_net_struct *use;
+        rj_net_init(net);
+        rj_test_randnet_pl(net, st, L, 1, 1, 0, 0);
+        net_general(g, net);
+        use = it % 2 ? g : net;
+        fmpq_mat_init(x, 0, 0);
+        rj_test_randpoint(x, st, rj_net_width_in(net), 1, 1);
+        rj_error_init(err);
+        rj_exact_record_init(rec);
+        rj_exact_parts_init(p);
+        fmpq_mat_init(J0, 0, 0);
+        fmpq_mat_init(J1, 0, 0);
+        ck_assert_int_eq(rj_exact_record(rec, use, x, err), RJ_OK);
+        t = rec->ties->len;
+        if (t > 20) {
+            rj_exact_record_clear(rec);
+            goto next;
+        }
+        inert = flint_calloc(FLINT_MAX(t, 1), sizeof(int));
+        ck_assert_int_eq(rj_exact_ties_inert(inert, rec, err), RJ_OK);
+        ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_RIGHT, 0), err), RJ_OK);
+        nm = t <= 8 ? (WORD(1) << t) : 64;
+        for (i = 0; i < t; i++) {
+            int changes = 0;
+            for (m = 0; m < nm; m++) {
+                ulong c = t <= 8 ? (ulong) m : n_randlimb(st) & ((UWORD(1) << t) - 1);
+                c &= ~(UWORD(1) << i);
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_CHOICE, c), err),
+                                 RJ_OK);
+                ck_assert_int_eq(rj_expand_direct(J0, p, err), RJ_OK);
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec,
+                                                         policy(RJ_TIE_CHOICE,
+                                                                c | (UWORD(1) << i)), err),
+                                 RJ_OK);
+                ck_assert_int_eq(rj_expand_direct(J1, p, err), RJ_OK);
+                if (!fmpq_mat_equal(J0, J1))
+                    changes = 1;
+            }
+            if (inert[i] && changes) {
+                report("inert tie changes the Jacobian", it, net, x);
+                ck_abort_msg("seed %lu case %ld: tie %ld marked inert changes the Jacobian",
+                             (unsigned long) seed, (long) it, (long) i);
+            }
+            marked += inert[i];
+            kept_changing += changes;
+        }
+        flint_free(inert);
+        rj_exact_record_clear(rec);
+    next:
+        rj_exact_parts_clear(p);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(J0);
+        fmpq_mat_clear(J1);
+        rj_net_clear(g);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+    ck_assert_msg(marked >= 10 && kept_changing >= 10, "inert %ld, changing %ld: the run "
+                  "does not exercise both cases", (long) marked, (long) kept_changing);
+}
+END_TEST
+
 static Suite *
 exact_suite(void)
 {
@@ -1268,6 +1958,11 @@ exact_suite(void)
     tcase_add_test(tc, test_empty_net);
     tcase_add_test(tc, test_record_every_choice);
     tcase_add_test(tc, test_record_errors);
+    tcase_add_test(tc, test_general_equals_shorthand);
+    tcase_add_test(tc, test_layers_jacobian_fd);
+    tcase_add_test(tc, test_maxpool_ties);
+    tcase_add_test(tc, test_layers_refused);
+    tcase_add_test(tc, test_ties_inert_sound);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -421,6 +421,8 @@ END_TEST
 /* ---------------------------------------------------------------- parse errors */
 
 static const err_case parse_errors[] = {
+    { "let v = (1, 2]", RJ_ERR_INPUT, 1, "]", 0,
+      "expected ')' to close the '(' opened at 1:9" },
     { "let x = (1 + 2\n", RJ_ERR_INPUT, 2, NULL, 0,
       "expected ')' to close the '(' opened at 1:9, found end of file" },
     { "let x = f(1, 2\nlet y = 3\n", RJ_ERR_INPUT, 2, "let", 0,
@@ -516,8 +518,8 @@ static const err_case parse_errors[] = {
     { "let x = !1", RJ_ERR_INPUT, 1, "!", 0, "expected '!='" },
     { "let x = 1 ~ 2", RJ_ERR_INPUT, 1, "~", 0, "expected '~='" },
     { "let x = a . b", RJ_ERR_INPUT, 1, ".", 0, "unexpected '.'" },
-    { "# c\n\nlet x = (1,\n 2)", RJ_ERR_INPUT, 3, ",", 0,
-      "expected ')' to close the '(' opened at 3:9, found ','" },
+    { "# c\n\nlet x = (1 2)", RJ_ERR_INPUT, 3, "2", 0,
+      "expected ')' to close the '(' opened at 3:9, found " },
     { "let\tx = 1 $", RJ_ERR_INPUT, 1, "$", 0, "unexpected character '$'" },
     { "let x = -", RJ_ERR_INPUT, 1, NULL, 0, "expected an expression, found end of line" },
     { "let x = 1 + let", RJ_ERR_INPUT, 1, "+ let", 2, "found keyword 'let'" },
@@ -1611,6 +1613,350 @@ END_TEST
 
 /* ---------------------------------------------------------------- suite */
 
+/* ---------------------------------------------------------------- layers (issue 11) */
+
+/* A general block built through the API, layer by layer, for comparison with
+   the language's builders. */
+static void
+api_block(rj_block_t b, rj_shape in, rj_layer_struct *layers, slong n, rj_skip_kind skip,
+          rj_layer_struct *proj, slong np)
+{
+    slong i;
+    rj_error_t err;
+    rj_error_init(err);
+    rj_block_init_general(b, in);
+    for (i = 0; i < n; i++)
+        rj_seq_push(b->branch, layers + i);
+    for (i = 0; i < np; i++)
+        rj_seq_push(b->proj, proj + i);
+    b->skip = skip;
+    ck_assert_msg(rj_block_validate(b, NULL, err) == RJ_OK, "api block: %s", err->msg);
+}
+
+static void
+set_entries(fmpq_mat_t A, slong r, slong c, const slong *num, slong den)
+{
+    slong i;
+    fmpq_mat_clear(A);
+    fmpq_mat_init(A, r, c);
+    for (i = 0; i < r * c; i++)
+        fmpq_set_si(fmpq_mat_entry(A, i / c, i % c), num[i], den);
+}
+
+/* The language's block equals the API's (one-block networks compared by
+   rj_net_equal, which compares every weight, kind and parameter). */
+static void
+check_block_same(const char *text, const rj_block_t want)
+{
+    rj_val_t v;
+    rj_env_t env;
+    rj_error_t err;
+    rj_net_t a, b;
+    rj_val_init(v);
+    rj_env_init(env);
+    rj_error_init(err);
+    ck_assert_msg(eval_text(v, text, "B", env, err) == RJ_OK, "%s: %s", text, err->msg);
+    ck_assert_msg(v->kind == RJ_VAL_BLOCK, "%s: not a block", text);
+    rj_net_init(a);
+    rj_net_init(b);
+    rj_net_append(a, v->block, NULL);
+    rj_net_append(b, want, NULL);
+    ck_assert_msg(rj_net_equal(a, b), "%s: the block differs from the API's", text);
+    rj_net_clear(a);
+    rj_net_clear(b);
+    rj_env_clear(env);
+    rj_val_clear(v);
+}
+
+START_TEST(test_layer_builders)
+{
+    rj_layer_struct L[6], P[2];
+    rj_block_t b;
+    rj_shape in;
+    slong i, k[36];
+    for (i = 0; i < 36; i++)
+        k[i] = (slong) ((i * 7 + 3) % 5) - 2;
+
+    /* conv2d with every parameter, batchnorm, relu; projection avgpool + conv 1x1 */
+    in.c = 2; in.h = 5; in.w = 6;
+    rj_layer_init(L + 0, RJ_LAYER_BATCHNORM);
+    set_entries(L[0].scale, 2, 1, (slong[]) { 1, 2 }, 1);
+    set_entries(L[0].shift, 2, 1, (slong[]) { 0, -1 }, 1);
+    set_entries(L[0].mean, 2, 1, (slong[]) { 1, 3 }, 4);
+    set_entries(L[0].var, 2, 1, (slong[]) { 3, 8 }, 4);
+    fmpq_set_si(L[0].eps, 1, 4);
+    rj_layer_init(L + 1, RJ_LAYER_ACT);
+    rj_act_set_kind(L[1].act, RJ_ACT_RELU);
+    rj_layer_init(L + 2, RJ_LAYER_CONV2D);
+    set_entries(L[2].W, 4, 6, k, 2);      /* 4 out, 2 in / 2 groups, 3x2 kernel */
+    set_entries(L[2].b, 4, 1, (slong[]) { 1, 0, 0, -1 }, 1);
+    L[2].kh = 3; L[2].kw = 2; L[2].sh = 2; L[2].sw = 1; L[2].ph = 1; L[2].pw = 0;
+    L[2].dh = 1; L[2].dw = 2; L[2].groups = 2;
+    rj_layer_init(P + 0, RJ_LAYER_AVGPOOL);
+    P[0].kh = 2; P[0].kw = 3; P[0].ph = 1; P[0].pw = 0; P[0].sh = 2; P[0].sw = 1;
+    rj_layer_init(P + 1, RJ_LAYER_CONV2D);
+    set_entries(P[1].W, 4, 2, k + 4, 1);
+    P[1].kh = P[1].kw = 1;
+    api_block(b, in, L, 3, RJ_SKIP_PROJECT, P, 2);
+    check_block_same("let K = [[1, -2, 0, 2, -1, 1], [-2, 0, 2, -1, 1, -2], "
+                     "[0, 2, -1, 1, -2, 0], [2, -1, 1, -2, 0, 2]] / 2\n"
+                     "let B = block(branch = [batchnorm([1, 2], [0, -1], [1/4, 3/4], "
+                     "[3/4, 2], eps = 1/4), relu, conv2d(K, [1, 0, 0, -1], kernel = [3, 2], "
+                     "stride = [2, 1], padding = [1, 0], dilation = [1, 2], groups = 2)], "
+                     "skip = project([avgpool([2, 3], stride = [2, 1], padding = [1, 0]), "
+                     "conv2d([[-1, 1], [-2, 0], [2, -1], [1, -2]], kernel = 1)]), "
+                     "shape = [2, 5, 6])", b);
+    rj_block_clear(b);
+    for (i = 0; i < 3; i++)
+        rj_layer_clear(L + i);
+    for (i = 0; i < 2; i++)
+        rj_layer_clear(P + i);
+
+    /* dense, every activation, affine, layernorm, maxpool, gap, flatten */
+    {
+        static const char *acts[] = { "gelu", "gelu_tanh", "softplus(3)", "silu", "elu",
+                                      "leaky_relu(1/8)", "tanh", "sigmoid", "identity" };
+        static const rj_act_kind kinds[] = { RJ_ACT_GELU, RJ_ACT_GELU_TANH, RJ_ACT_SOFTPLUS,
+                                             RJ_ACT_SILU, RJ_ACT_ELU, RJ_ACT_LEAKY_RELU,
+                                             RJ_ACT_TANH, RJ_ACT_SIGMOID, RJ_ACT_IDENTITY };
+        char text[600];
+        size_t a;
+        for (a = 0; a < sizeof(acts) / sizeof(acts[0]); a++) {
+            in.c = 1; in.h = 4; in.w = 4;
+            rj_layer_init(L + 0, RJ_LAYER_MAXPOOL);
+            L[0].kh = L[0].kw = 2;
+            L[0].ph = L[0].pw = 1;
+            L[0].dh = L[0].dw = 2;
+            rj_layer_init(L + 1, RJ_LAYER_ACT);
+            rj_act_set_kind(L[1].act, kinds[a]);
+            if (kinds[a] == RJ_ACT_SOFTPLUS)
+                fmpq_set_si(L[1].act->param, 3, 1);
+            if (kinds[a] == RJ_ACT_LEAKY_RELU)
+                fmpq_set_si(L[1].act->slope, 1, 8);
+            rj_layer_init(L + 2, RJ_LAYER_AFFINE);
+            set_entries(L[2].scale, 1, 1, (slong[]) { 3 }, 1);
+            rj_layer_init(L + 3, RJ_LAYER_GAP);
+            rj_layer_init(L + 4, RJ_LAYER_FLATTEN);
+            rj_layer_init(L + 5, RJ_LAYER_DENSE);
+            set_entries(L[5].W, 1, 1, (slong[]) { 5 }, 1);
+            set_entries(L[5].b, 1, 1, (slong[]) { -1 }, 1);
+            api_block(b, in, L, 6, RJ_SKIP_NONE, NULL, 0);
+            snprintf(text, sizeof(text),
+                     "let B = block(branch = [maxpool(2, padding = 1, dilation = 2), %s, "
+                     "affine(3), global_avgpool, flatten(), dense(5, -1)], skip = none, "
+                     "shape = [1, 4, 4])", acts[a]);
+            check_block_same(text, b);
+            rj_block_clear(b);
+            for (i = 0; i < 6; i++)
+                rj_layer_clear(L + i);
+        }
+    }
+
+    /* layernorm; the input shape inferred from a first dense layer */
+    in.c = 3; in.h = in.w = 1;
+    rj_layer_init(L + 0, RJ_LAYER_DENSE);
+    set_entries(L[0].W, 2, 3, (slong[]) { 1, 2, 3, 4, 5, 6 }, 1);
+    rj_layer_init(L + 1, RJ_LAYER_LAYERNORM);
+    set_entries(L[1].scale, 2, 1, (slong[]) { 1, 2 }, 1);
+    set_entries(L[1].shift, 2, 1, (slong[]) { 3, 4 }, 1);
+    fmpq_set_si(L[1].eps, 1, 1000);
+    rj_layer_init(L + 2, RJ_LAYER_DENSE);
+    set_entries(L[2].W, 3, 2, (slong[]) { 1, 0, 0, 1, 1, 1 }, 1);
+    api_block(b, in, L, 3, RJ_SKIP_IDENTITY, NULL, 0);
+    check_block_same("let B = block(branch = [dense([[1, 2, 3], [4, 5, 6]]), "
+                     "layernorm([1, 2], [3, 4], eps = 1/1000), "
+                     "dense([[1, 0], [0, 1], [1, 1]])])", b);
+    rj_block_clear(b);
+    for (i = 0; i < 3; i++)
+        rj_layer_clear(L + i);
+}
+END_TEST
+
+/* The shorthand block and the general block (dense, act, dense) are the same
+   function: the same shapes, and the same printed layers. */
+/* expr evaluates to a value printed as want. */
+static void
+check_str(rj_env_t env, const char *expr, const char *want)
+{
+    rj_val_t v;
+    rj_error_t err;
+    char *s;
+    rj_val_init(v);
+    rj_error_init(err);
+    ck_assert_msg(eval_expr(v, expr, env, err) == RJ_OK, "%s: %s", expr, err->msg);
+    s = rj_val_get_str(v);
+    ck_assert_msg(strcmp(s, want) == 0, "%s gave %s, want %s", expr, s, want);
+    flint_free(s);
+    rj_val_clear(v);
+}
+
+START_TEST(test_layer_values)
+{
+    rj_env_t env;
+    rj_env_init(env);
+    check_str(env, "dense([[1, 2]])", "dense 2 -> 1");
+    check_str(env, "softplus(2)", "softplus(2)");
+    check_str(env, "(1, 2/3, -1)", "[1, 2/3, -1]");       /* a tuple is a column */
+    check_str(env, "(1 + 1)", "2");
+    check_str(env, "block(branch = [conv2d(identity(2), kernel = (1, 1), stride = (2, 1))], "
+              "skip = none, shape = (2, 4, 4))",
+              "block 2 x 4 x 4 -> 2 x 2 x 4 (branch conv2d 2 -> 2, 1x1, stride 2, padding 0, "
+              "skip none)");
+    check_str(env, "[relu, flatten, dense(1)]", "(relu, flatten, dense 1 -> 1)");
+    check_str(env, "block(branch = [conv2d(identity(2), kernel = 1), relu], shape = [2, 3, 3])",
+              "block 2 x 3 x 3 -> 2 x 3 x 3 (branch conv2d 2 -> 2, 1x1, stride 1, padding 0, "
+              "relu, skip identity)");
+    check_str(env, "block(branch = [dense([[1, 2], [3, 4]]), relu, dense(identity(2))], "
+              "skip = project(2 * identity(2)), place = post, outer = leaky_relu(1/2))",
+              "block 2 -> 2 (branch dense 2 -> 2, relu, dense 2 -> 2, skip project(1 layer), "
+              "place post, outer leaky_relu(1/2))");
+    rj_env_clear(env);
+}
+END_TEST
+
+static const err_case layer_errors[] = {
+    { "let B = block(branch = [dense([[1, 2]])], shape = [3, 1, 1])", RJ_ERR_INPUT, 1,
+      "block(", 0, "block 'B', branch layer 1 (dense 2 -> 1): W is 1 x 2 but the input has "
+      "shape 3 (3 entries)" },
+    { "let B = block(branch = [conv2d(identity(2), kernel = 1, stride = 2)], "
+      "shape = [2, 4, 4])", RJ_ERR_INPUT, 1, "block(", 0,
+      "block 'B': shape mismatch: the branch maps 2 x 4 x 4 to 2 x 2 x 2 but skip = identity "
+      "keeps the shape" },
+    { "let B = block(branch = [conv2d(identity(2), kernel = 1, stride = 2)], "
+      "skip = project([dense(identity(32))]), shape = [2, 4, 4])", RJ_ERR_INPUT, 1,
+      "block(", 0, "the branch maps 2 x 4 x 4 to 2 x 2 x 2 but the projection gives 32" },
+    { "let B = block(branch = [relu], skip = project([maxpool(2)]), shape = [1, 2, 2])",
+      RJ_ERR_INPUT, 1, "block(", 0, "projection layer 1 (maxpool 2x2, stride 2) is not affine" },
+    { "let B = block(branch = [conv2d([[1, 2]], kernel = 1)], shape = [3, 2, 2])",
+      RJ_ERR_INPUT, 1, "block(", 0, "the kernel holds 2 columns but the input has shape "
+      "3 x 2 x 2" },
+    { "let B = block(branch = [batchnorm(1, 0, 0, -1, eps = 1)], shape = [1, 2, 2])",
+      RJ_ERR_INPUT, 1, "block(", 0, "var + eps must be positive" },
+    { "let B = block(branch = [relu])", RJ_ERR_INPUT, 1, "block(", 0,
+      "block needs the shape of its input" },
+    { "let B = block(branch = [relu], shape = [1, 2])", RJ_ERR_INPUT, 1, "[1, 2]", 0,
+      "block(shape = ...): expected [C, H, W]" },
+    { "let B = block(branch = [relu, 3], shape = 2)", RJ_ERR_INPUT, 1, "3]", 0,
+      "a list of layers: item 2 is a number, not a layer" },
+    { "let B = block(branch = [relu], W1 = 1, shape = 2)", RJ_ERR_INPUT, 1, "W1", 0,
+      "block has no parameter 'W1'" },
+    { "let L = conv2d(identity(2))", RJ_ERR_INPUT, 1, "conv2d", 0, "conv2d needs kernel" },
+    { "let L = conv2d(identity(2), kernel = [1, 2, 3])", RJ_ERR_INPUT, 1, "[1, 2, 3]", 0,
+      "conv2d(kernel = ...): expected an integer or a pair" },
+    { "let L = conv2d(identity(2), kernel = 0)", RJ_ERR_INPUT, 1, "0)", 0,
+      "conv2d(kernel = ...) must be at least 1" },
+    { "let L = maxpool(2, stride = 1, kernel = 2)", RJ_ERR_INPUT, 1, "kernel =", 0,
+      "maxpool: 'kernel' is given twice" },
+    { "let L = avgpool(2, dilation = 2)", RJ_ERR_INPUT, 1, "dilation", 0,
+      "avgpool has no dilation" },
+    { "let L = dense([[1]], [1, 2], 3)", RJ_ERR_INPUT, 1, "3)", 0,
+      "dense takes at most 2 arguments" },
+    { "let L = dense([[1]], [[1, 2]])", RJ_ERR_INPUT, 1, "[[1, 2]]", 0,
+      "dense(b = ...): expected a column vector" },
+    { "let L = softplus(0)", RJ_ERR_INPUT, 1, "0)", 0, "softplus(a = ...) must be positive" },
+    { "let L = layernorm(eps = 0)", RJ_ERR_INPUT, 1, "0)", 0, "must be positive" },
+    { "let A = block(branch = [relu], shape = [2, 2, 2])\n"
+      "let N = net(A, block(branch = [dense(identity(8))]))", RJ_ERR_INPUT, 2, "net(", 0,
+      "shape mismatch: block 1 ('A') outputs shape 2 x 2 x 2 but the next, block 2, takes "
+      "shape 8 (a flatten layer changes the shape)" },
+    { "let N = net(block(branch = [relu], shape = [2, 2, 2]), block(branch = [relu], "
+      "shape = [4, 1, 1]))", RJ_ERR_INPUT, 1, "net(", 0, "outputs width 8 but the next" },
+    { "let B = block(W1 = 1, skip = project([dense(1)]))", RJ_ERR_INPUT, 1, "project(", 0,
+      "skip: expected identity, none, scaled(a) or project(Ws), found the skip project" },
+};
+
+START_TEST(test_layer_errors)
+{
+    size_t i;
+    for (i = 0; i < sizeof(layer_errors) / sizeof(layer_errors[0]); i++)
+        check_error_case(layer_errors + i, 1, (int) i);
+}
+END_TEST
+
+/* A PyTorch conv weight saved as a 4-d array C_out x C_in x kh x kw loads as
+   the kernel matrix of conv2d (C-order: row co holds K[co, ci, a, b] at
+   column (ci kh + a) kw + b): the block built from the file equals the one
+   built from the same numbers written out, and the layer reads entry
+   K[1, 1, 0, 1] where PyTorch has it. */
+START_TEST(test_conv_weight_4d_npy)
+{
+    /* K[co, ci, a, b] = co + ci/2 + a/4 + b/8 - 1/16 (exact in float64),
+       shape 2 x 2 x 2 x 2 */
+    static const char dict[] = "{'descr': '<f8', 'fortran_order': False, "
+                               "'shape': (2, 2, 2, 2), }";
+    char path[512], model[512], header[128];
+    double v[16];
+    unsigned char len[2];
+    FILE *f;
+    slong i, co, ci, a, b;
+    rj_net_t net;
+    fmpq_mat_t x;
+    rj_error_t err;
+    fmpq_t q;
+    size_t hl;
+    for (co = 0; co < 2; co++)
+        for (ci = 0; ci < 2; ci++)
+            for (a = 0; a < 2; a++)
+                for (b = 0; b < 2; b++)
+                    v[((co * 2 + ci) * 2 + a) * 2 + b] = co + ci / 2.0 + a / 4.0 + b / 8.0
+                                                         - 1 / 16.0;
+    rj_test_tmp_path(path, sizeof(path), "k4.npy");
+    f = fopen(path, "wb");
+    ck_assert(f != NULL);
+    /* version 1.0 header padded with spaces to a multiple of 64 bytes, '\n' last */
+    hl = strlen(dict);
+    memset(header, ' ', sizeof(header));
+    memcpy(header, dict, hl);
+    hl = ((10 + hl + 1 + 63) / 64) * 64 - 10;
+    header[hl - 1] = '\n';
+    len[0] = (unsigned char) (hl & 0xff);
+    len[1] = (unsigned char) (hl >> 8);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fwrite(len, 1, 2, f);
+    fwrite(header, 1, hl, f);
+    for (i = 0; i < 16; i++) {
+        unsigned char by[8];
+        uint64_t u;
+        int k;
+        memcpy(&u, v + i, 8);
+        for (k = 0; k < 8; k++)
+            by[k] = (unsigned char) (u >> (8 * k));
+        fwrite(by, 1, 8, f);
+    }
+    fclose(f);
+    rj_test_tmp_path(model, sizeof(model), "conv.rj");
+    write_text(model,
+               "let K = load(\"k4.npy\")\n"
+               "let net = net(block(branch = [conv2d(K, kernel = 2)], skip = none, "
+               "shape = (2, 3, 3)))\n"
+               "let x = zeros(18, 1)\n");
+    rj_net_init(net);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_init(q);
+    rj_error_init(err);
+    ck_assert_msg(rj_model_load(net, x, model, "net", "x", err) == RJ_OK, "%s", err->msg);
+    ck_assert(net->blocks[0].general);
+    {
+        const rj_layer_struct *L = net->blocks[0].branch->layers;
+        ck_assert_int_eq(fmpq_mat_nrows(L->W), 2);
+        ck_assert_int_eq(fmpq_mat_ncols(L->W), 8);
+        for (co = 0; co < 2; co++)
+            for (ci = 0; ci < 2; ci++)
+                for (a = 0; a < 2; a++)
+                    for (b = 0; b < 2; b++) {
+                        fmpq_set_si(q, 16 * co + 8 * ci + 4 * a + 2 * b - 1, 16);
+                        ck_assert(fmpq_equal(fmpq_mat_entry(L->W, co, (ci * 2 + a) * 2 + b), q));
+                    }
+        ck_assert_int_eq(L->out.c, 2);
+        ck_assert_int_eq(L->out.h, 2);
+        ck_assert_int_eq(L->out.w, 2);
+    }
+    fmpq_clear(q);
+    fmpq_mat_clear(x);
+    rj_net_clear(net);
+}
+END_TEST
+
 static Suite *
 lang_suite(void)
 {
@@ -1637,6 +1983,10 @@ lang_suite(void)
     tcase_add_test(tc, test_env_hash_lookup_matches_list);
     tcase_add_test(tc, test_statement_token_limit);
     tcase_add_test(tc, test_get_si);
+    tcase_add_test(tc, test_layer_builders);
+    tcase_add_test(tc, test_layer_values);
+    tcase_add_test(tc, test_layer_errors);
+    tcase_add_test(tc, test_conv_weight_4d_npy);
     suite_add_tcase(s, tc);
     return s;
 }

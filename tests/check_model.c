@@ -437,12 +437,24 @@ START_TEST(test_npy_exact)
     for (it = 0; it < rj_test_iters(40); it++) {
         /* the first file is float64, 3 x 4, and holds the special values */
         int f32 = it == 0 ? 0 : (int) n_randint(st, 2), version = 1 + (int) n_randint(st, 3);
-        int nd = it == 0 ? 2 : (int) n_randint(st, 3);
+        int nd = it == 0 ? 2 : (int) n_randint(st, 5), k;
+        slong dims[4];
+        char shp[128];
         const char *order = (const char *[]) { "<", "=", "|", "" }[n_randint(st, 4)];
         unsigned char *bytes;
         double *vals;
         rows = nd == 0 ? 1 : it == 0 ? 3 : 1 + (slong) n_randint(st, 5);
         cols = nd == 2 ? (it == 0 ? 4 : 1 + (slong) n_randint(st, 5)) : 1;
+        /* n-d, n >= 3: rows x (product of the other dimensions) */
+        dims[0] = rows;
+        dims[1] = cols;
+        for (k = 2; k < nd; k++) {
+            dims[k] = 1 + (slong) n_randint(st, 3);
+            cols *= dims[k];
+        }
+        shp[0] = '\0';
+        for (k = 0; k < nd; k++)
+            snprintf(shp + strlen(shp), sizeof(shp) - strlen(shp), "%ld, ", (long) dims[k]);
         n = rows * cols;
         bytes = malloc(8 * n);
         vals = malloc(sizeof(double) * n);
@@ -473,8 +485,8 @@ START_TEST(test_npy_exact)
             snprintf(dict, sizeof(dict), "{'descr': '%sf%d', 'fortran_order': False, "
                      "'shape': (%ld,), }", order, f32 ? 4 : 8, (long) rows);
         else
-            snprintf(dict, sizeof(dict), "{'shape': (%ld, %ld), 'fortran_order': False, "
-                     "'descr': '%sf%d'}", (long) rows, (long) cols, order, f32 ? 4 : 8);
+            snprintf(dict, sizeof(dict), "{'shape': (%s), 'fortran_order': False, "
+                     "'descr': '%sf%d'}", shp, order, f32 ? 4 : 8);
         write_npy(path, version, dict, bytes, (f32 ? 4 : 8) * n, -1);
         RJ_CHECK(rj_npy_load(A, path, err) == RJ_OK, seed, "load failed: %s (%s)", err->msg,
                  dict);
@@ -564,8 +576,11 @@ START_TEST(test_npy_reject)
           RJ_ERR_INPUT, "big-endian" },
         { "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,), }", 1, 8, 2, -1,
           0, -1, RJ_ERR_INPUT, "structured" },
-        { "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 2), }", 1, 8, 8, -1, 0,
-          -1, RJ_ERR_INPUT, "3 dimensions" },
+        { "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2, 2, 2), }", 1, 8, 8, -1,
+          0, -1, RJ_ERR_INPUT, "truncated data" },
+        { "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, "
+          "1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), }", 1, 8, 1,
+          -1, 0, -1, RJ_ERR_INPUT, "33 dimensions" },
         { "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 2), }", 1, 8, 0, -1, 0, -1,
           RJ_ERR_INPUT, "empty" },
         { "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 3), }", 1, 8, 8, -1, 0, -1,

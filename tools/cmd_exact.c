@@ -106,19 +106,18 @@ parse_opts(exact_opts *o, int argc, char **argv, int expand, const char *help)
     return -1;
 }
 
+/* "inner", "outer (pre)", "outer (post)" or "branch layer 3" */
 static const char *
-tie_where(const rj_net_t net, const rj_tie_struct *t)
+tie_where(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
 {
-    if (t->where == 0)
-        return "inner";
-    return net->blocks[t->block].place == RJ_PLACE_PRE ? "outer (pre)" : "outer (post)";
-}
-
-static void
-tie_act(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
-{
-    const rj_block_struct *b = net->blocks + t->block;
-    rj_act_name(buf, len, t->where == 0 ? b->act : b->outer);
+    if (rj_tie_is_branch_layer(net, t))
+        snprintf(buf, len, "branch layer %ld", (long) (t->layer + 1));
+    else if (t->where == 0)
+        snprintf(buf, len, "inner");
+    else
+        snprintf(buf, len, "%s", net->blocks[t->block].place == RJ_PLACE_PRE ? "outer (pre)"
+                                                                            : "outer (post)");
+    return buf;
 }
 
 static const char *
@@ -128,10 +127,10 @@ block_name(const rj_net_t net, slong l)
 }
 
 static void
-print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
+print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties, const int *inert)
 {
     slong i;
-    char act[64];
+    char act[128], wh[64];
     if (ties->len == 0) {
         fprintf(f, "ties: none (no activation is evaluated exactly at its kink)\n");
         return;
@@ -141,29 +140,41 @@ print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties)
     for (i = 0; i < ties->len; i++) {
         const rj_tie_struct *t = ties->ties + i;
         const char *nm = block_name(net, t->block);
-        tie_act(act, sizeof(act), net, t);
-        fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
-                (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
-                tie_where(net, t), act, (long) (t->unit + 1));
+        rj_tie_layer_name(act, sizeof(act), net, t);
+        if (rj_tie_is_branch_layer(net, t))  /* block 2 ('B'), branch layer 3 (relu), unit 5 */
+            fprintf(f, "  %ld. block %ld%s%s%s, %s (%s), %s %ld\n", (long) (i + 1),
+                    (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
+                    tie_where(wh, sizeof(wh), net, t), act,
+                    net->blocks[t->block].branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL
+                        ? "output" : "unit", (long) (t->unit + 1));
+        else
+            fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
+                    (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
+                    tie_where(wh, sizeof(wh), net, t), act, (long) (t->unit + 1));
+        if (inert != NULL && inert[i])
+            fprintf(f, "     (cannot change the Jacobian: its argument's row of the "
+                    "Jacobian so far is 0; not enumerated)\n");
     }
 }
 
 static json_t *
-json_ties(const rj_net_t net, const rj_ties_t ties)
+json_ties(const rj_net_t net, const rj_ties_t ties, const int *inert)
 {
     json_t *arr = json_array();
     slong i;
-    char act[64];
+    char act[128], wh[64];
     for (i = 0; i < ties->len; i++) {
         const rj_tie_struct *t = ties->ties + i;
         const char *nm = block_name(net, t->block);
         json_t *o = json_object();
-        tie_act(act, sizeof(act), net, t);
+        rj_tie_layer_name(act, sizeof(act), net, t);
         json_object_set_new(o, "block", json_integer(t->block + 1));
         json_object_set_new(o, "name", nm ? json_string(nm) : json_null());
-        json_object_set_new(o, "where", json_string(tie_where(net, t)));
+        json_object_set_new(o, "where", json_string(tie_where(wh, sizeof(wh), net, t)));
         json_object_set_new(o, "activation", json_string(act));
         json_object_set_new(o, "unit", json_integer(t->unit + 1));
+        if (inert != NULL)
+            json_object_set_new(o, "inert", json_boolean(inert[i]));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -179,6 +190,21 @@ choice_label(char *buf, size_t len, ulong c, slong n)
     for (i = 0; i < n && pos + 8 < len; i++)
         pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "",
                         ((c >> i) & 1) ? "right" : "left");
+}
+
+/* The tie choice word for choice c over the kept ties (bit j of c: kept tie
+   j); the other ties of the n take the right side (they cannot change the
+   Jacobian).  Ties past FLINT_BITS cannot be addressed: the exact layer
+   refuses the word then (RJ_ERR_LIMIT). */
+static ulong
+choice_word(ulong c, const slong *kept, slong nkept, slong n)
+{
+    ulong w = n >= FLINT_BITS ? ~UWORD(0) : (UWORD(1) << n) - 1;
+    slong j;
+    for (j = 0; j < nkept; j++)
+        if (!((c >> j) & 1))
+            w &= ~(UWORD(1) << kept[j]);
+    return w;
 }
 
 static int
@@ -208,7 +234,10 @@ static const char *jacobian_help =
     "\n"
     "The exact Jacobian dy/dx of a network at a rational point, as a matrix of\n"
     "exact rationals (piecewise-linear activations only: relu, leaky_relu,\n"
-    "identity; tanh and sigmoid are refused, use the precise layer).\n"
+    "identity; tanh and sigmoid are refused, use the precise layer).  Blocks\n"
+    "given by their layers take dense, conv2d, affine, batchnorm (when\n"
+    "sqrt(var + eps) is rational), avgpool, maxpool, global_avgpool, flatten\n"
+    "and those activations; other layers are refused the same way.\n"
     "Every tie (an activation evaluated exactly at its kink, e.g. relu(0)) is\n"
     "reported with its block, whether it is the inner or the outer (pre/post)\n"
     "activation, and its unit (all 1-based).\n"
@@ -217,12 +246,15 @@ static const char *jacobian_help =
     "  --net NAME   the network to use (default: net); a block is a 1-block net\n"
     "  --at NAME    the point, a column vector (default: x)\n"
     "  --tie MODE   at ties: `all` (the default) gives the Jacobian for every\n"
-    "               one-sided choice, 2^T of them for T ties (T <= 10);\n"
+    "               one-sided choice, 2^T of them for T ties (T <= 10), where a\n"
+    "               tie that cannot change the Jacobian (its argument's row of\n"
+    "               the Jacobian so far is 0 under every choice, proofs/ties.md\n"
+    "               section 8) is listed but not counted or enumerated;\n"
     "               `left` / `right` use that one-sided derivative at every tie\n"
     "               (relu'(0) = 0 / 1, leaky_relu(a)'(0) = a / 1)\n"
     "  --json       JSON on stdout: {\"jacobian\": [[\"p/q\", ...], ...],\n"
     "               \"ties\": [{\"block\", \"name\", \"where\", \"activation\",\n"
-    "               \"unit\"}], \"convention\": null|\"left\"|\"right\"|\"all\",\n"
+    "               \"unit\", \"inert\"}], \"convention\": null|\"left\"|\"right\"|\"all\",\n"
     "               \"choices\": [{\"choice\": \"left,right\", \"jacobian\": ...}]}.\n"
     "               With --tie all, \"jacobian\" is the common value when every\n"
     "               choice gives the same matrix, else null\n"
@@ -241,8 +273,9 @@ rj_cmd_jacobian(int argc, char **argv)
     rj_ties_t ties;
     rj_error_t err;
     rj_tie_policy pol;
-    int rc, all, agree = 1;
+    int rc, all, agree = 1, *inert = NULL;
     ulong c, nchoices = 1;
+    slong nkept = 0, *kept = NULL;
     char label[16 * CLI_MAX_TIES_ALL];
     json_t *jo = NULL, *jchoices = NULL;
 
@@ -267,34 +300,67 @@ rj_cmd_jacobian(int argc, char **argv)
         goto done;
     }
     all = ties->len > 0 && (o.tie == NULL || strcmp(o.tie, "all") == 0);
-    if (all && ties->len > CLI_MAX_TIES_ALL) {
-        rc = cli_usage_error(argv[0], "%ld ties give 2^%ld one-sided Jacobians; --tie all "
-                             "is limited to %d ties: use --tie left or --tie right",
-                             (long) ties->len, (long) ties->len, CLI_MAX_TIES_ALL);
+    if (all) {
+        /* the ties that can change the Jacobian are the ones enumerated */
+        rj_exact_record_t rec;
+        slong i;
+        inert = flint_calloc(ties->len, sizeof(int));
+        kept = flint_malloc(ties->len * sizeof(slong));
+        rj_exact_record_init(rec);
+        if (rj_exact_record(rec, net, x, err) != RJ_OK
+            || rj_exact_ties_inert(inert, rec, err) != RJ_OK) {
+            rj_exact_record_clear(rec);
+            rc = cli_fail(err);
+            goto done;
+        }
+        rj_exact_record_clear(rec);
+        for (i = 0; i < ties->len; i++)
+            if (!inert[i])
+                kept[nkept++] = i;
+    }
+    if (all && nkept == 0)
+        all = 0;       /* one Jacobian: no tie can change it (inert is set) */
+    if (all && nkept > CLI_MAX_TIES_ALL) {
+        rc = cli_usage_error(argv[0], "%ld ties that can change the Jacobian give 2^%ld "
+                             "one-sided Jacobians; --tie all is limited to %d ties: use --tie "
+                             "left or --tie right", (long) nkept, (long) nkept,
+                             CLI_MAX_TIES_ALL);
         goto done;
     }
-    if (all)
-        nchoices = UWORD(1) << ties->len;
+    if (all) {
+        nchoices = UWORD(1) << nkept;
+        /* a tie the choices cannot enumerate (a maxpool window with more than
+           two maxima) is refused here, before anything is written */
+        pol.mode = RJ_TIE_CHOICE;
+        pol.choice = choice_word(0, kept, nkept, ties->len);
+        if (rj_exact_jacobian(J0, NULL, net, x, pol, err) != RJ_OK) {
+            rc = cli_fail(err);
+            goto done;
+        }
+    }
 
     if (o.json) {
         jo = json_object();
         json_object_set_new(jo, "network", json_string(o.net_name));
         json_object_set_new(jo, "point", json_string(o.at_name));
         json_object_set_new(jo, "blocks", json_integer(net->len));
-        json_object_set_new(jo, "ties", json_ties(net, ties));
+        json_object_set_new(jo, "ties", json_ties(net, ties, inert));
         json_object_set_new(jo, "convention", ties->len == 0 ? json_null()
-                            : json_string(all ? "all" : o.tie));
+                            : json_string(all || inert != NULL ? "all" : o.tie));
         jchoices = json_array();
     } else {
         print_header(net, x, &o);
-        print_ties(stdout, net, ties);
+        print_ties(stdout, net, ties, inert);
     }
 
     if (!all) {
         if (o.json) {
             json_object_set_new(jo, "jacobian", cli_json_mat(J));
         } else {
-            if (ties->len > 0)
+            if (inert != NULL)
+                printf("Jacobian dy/dx (exact; the same for every choice at the ties: none "
+                       "can change it):\n");
+            else if (ties->len > 0)
                 printf("Jacobian dy/dx with the %s derivative at every tie:\n", o.tie
                        ? o.tie : "right");
             else
@@ -304,10 +370,11 @@ rj_cmd_jacobian(int argc, char **argv)
     } else {
         if (!o.json)
             printf("Jacobian dy/dx for each of the %lu one-sided choices (sides in tie "
-                   "order):\n", nchoices);
+                   "order%s):\n", nchoices,
+                   nkept < ties->len ? ", of the ties that can change it" : "");
         for (c = 0; c < nchoices; c++) {
             pol.mode = RJ_TIE_CHOICE;
-            pol.choice = c;
+            pol.choice = choice_word(c, kept, nkept, ties->len);
             if (rj_exact_jacobian(J, NULL, net, x, pol, err) != RJ_OK) {
                 rc = cli_fail_model(err, o.model);
                 goto done;
@@ -318,7 +385,7 @@ rj_cmd_jacobian(int argc, char **argv)
             }
             else if (!fmpq_mat_equal(J, J0))
                 agree = 0;
-            choice_label(label, sizeof(label), c, ties->len);
+            choice_label(label, sizeof(label), c, nkept);
             if (o.json) {
                 json_t *ch = json_object();
                 json_object_set_new(ch, "choice", json_string(label));
@@ -341,7 +408,7 @@ rj_cmd_jacobian(int argc, char **argv)
     if (o.json) {
         json_object_set_new(jo, "choices", jchoices);
         jchoices = NULL;
-        if (all)
+        if (all || inert != NULL)      /* inert ties only: one Jacobian, agreed */
             json_object_set_new(jo, "choices_agree", json_boolean(agree));
         rc = cli_json_print(jo);
     } else {
@@ -358,6 +425,8 @@ done:
     fmpq_mat_clear(J0);
     rj_ties_clear(ties);
     rj_net_clear(net);
+    flint_free(inert);
+    flint_free(kept);
     return rc;
 }
 
@@ -507,7 +576,7 @@ rj_cmd_expand(int argc, char **argv)
         json_object_set_new(jo, "point", json_string(o.at_name));
         json_object_set_new(jo, "blocks", json_integer(L));
         json_object_set_new(jo, "dyadic", json_boolean(dyadic));
-        json_object_set_new(jo, "ties", json_ties(net, ties));
+        json_object_set_new(jo, "ties", json_ties(net, ties, NULL));
         json_object_set_new(jo, "convention", ties->len == 0 ? json_null()
                             : json_string(pol.mode == RJ_TIE_LEFT ? "left" : "right"));
         json_object_set_new(jo, "direct", cli_json_mat(P));
@@ -530,7 +599,7 @@ rj_cmd_expand(int argc, char **argv)
         rc = cli_json_print(jo);
     } else {
         print_header(net, x, &o);
-        print_ties(stdout, net, ties);
+        print_ties(stdout, net, ties, NULL);
         if (ties->len > 0)
             printf("(the parts use the %s derivative at every tie)\n",
                    pol.mode == RJ_TIE_LEFT ? "left" : "right");

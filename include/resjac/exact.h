@@ -1,7 +1,12 @@
 /* resjac: the exact layer (FLINT).  Jacobians of networks with rational
  * weights at rational inputs, and the expansion of prod(S_l + R_l).
  * Only piecewise-linear activations are accepted (tanh/sigmoid values are
- * irrational: RJ_ERR_DOMAIN with a message saying so).
+ * irrational: RJ_ERR_DOMAIN with a message saying so).  General blocks
+ * (layer sequences, resjac/model.h) are taken when every layer's values stay
+ * rational: dense, conv2d, affine, batchnorm with rational sqrt(var + eps),
+ * avgpool, maxpool, global_avgpool, flatten, identity/relu/leaky_relu; any
+ * other layer (layernorm, a smooth activation, an irrational batchnorm) is
+ * RJ_ERR_DOMAIN naming the block and the layer, before any work.
  *
  * Order convention: the network Jacobian is J = J_L ... J_2 J_1 (block 1 acts
  * first, so its factor is rightmost); a path product for a subset T of blocks
@@ -41,7 +46,12 @@ extern "C" {
    (resjac/model.h).
    The choice changes only derivatives, never forward values, so the ties met
    are the same under every policy.  RJ_TIE_CHOICE can address the first
-   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT. */
+   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT.
+   A maxpool tie (a window with several maxima) takes its first maximum in
+   window order on the left side and its last on the right: with two maxima
+   these are the two vertices of its Clarke set and a choice bit picks one as
+   it does for a relu; with three or more, RJ_TIE_CHOICE is RJ_ERR_DOMAIN (a
+   bit cannot name every vertex) while LEFT and RIGHT still answer. */
 typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
 
 typedef struct {
@@ -76,6 +86,12 @@ typedef struct {
     fmpq_mat_struct *dpre;     /* sigma'(h[l]) of a PRE placement, n_in x 1 */
     fmpq_mat_struct *dmid;     /* act'(W1 v + b1) of a two-layer branch, n_hidden x 1 */
     fmpq_mat_struct *dpost;    /* sigma'(S u + F(u)) of a POST placement, n_out x 1 */
+    fmpq_mat_struct **dlay;    /* general blocks: per branch layer i, dlay[l][i] is
+                                  the layer's record: an activation's derivative
+                                  column (right side at a kink); maxpool: n_out x 3,
+                                  per output the flat input index of the first and
+                                  last maximum of its window and their count; 0x0
+                                  for affine layers.  NULL for shorthand blocks. */
     slong *tie_start;          /* block l's ties are ties[tie_start[l] .. tie_start[l+1]) */
     rj_ties_t ties;            /* every tie met, in the order of rj_ties_t */
 } rj_exact_record_struct;
@@ -109,6 +125,16 @@ int rj_exact_parts_set_record(rj_exact_parts_t parts, const rj_exact_record_t re
    point of rec's length. */
 int rj_exact_parts_rechoose(rj_exact_parts_t parts, const rj_exact_record_t rec,
                             rj_tie_policy pol, rj_error_t err);
+
+/* Ties whose choice cannot change the network Jacobian dy/dx: inert[i] = 1
+   for tie i of rec when the row of its activation's argument in the
+   Jacobian so far (d argument / dx) is zero under every choice at the other
+   ties (a maxpool tie: both candidate rows), tested on the chain product of
+   absolute values (proofs/ties.md section 8); else 0.  Sound: a tie marked
+   inert never changes the Jacobian (it may still change S_l, R_l, G_k: only
+   the Jacobian and its equals may skip it).  inert has rec's tie count of
+   entries.  Cost: one chain product of n_in columns up to the last tie. */
+int rj_exact_ties_inert(int *inert, const rj_exact_record_t rec, rj_error_t err);
 
 /* Forward pass and S_l, R_l for every block at x under the tie policy; every
    tie met is appended to ties (which may be NULL).  x is an n_in x 1 column.

@@ -390,8 +390,12 @@ typedef struct {
    appends them in the order the block forms above evaluate the activations,
      block by block from block 1 (the input side) to block L;
      within a block: the outer activation of a PRE block, then the inner
-     activation of the branch, then the outer activation of a POST block;
-     within one activation: units ascending.
+     activation of the branch (a general block: its branch layers in order),
+     then the outer activation of a POST block;
+     within one activation: units ascending; within a maxpool layer: outputs
+     ascending (a maxpool tie is an output whose window has several maxima,
+     unit = the output's index; its sides are the first and the last maximum
+     in window order, see resjac/exact.h).
    So "tie number i" names the same unit in every layer's list, and the exact
    layer's RJ_TIE_CHOICE bit i (resjac/exact.h) addresses tie number i.  The
    exact layer reports a tie where an argument is exactly 0; the precise layer
@@ -416,14 +420,24 @@ void rj_ties_push(rj_ties_t t, slong block, int where, slong unit);
    records layer 1 for where = 0 and -1 for where = 1 (the shorthand). */
 void rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong unit);
 
+/* What tie t of net sits on, for messages: a general block's branch layer by
+   its name ("relu", "maxpool 2x2, stride 2"), else the activation
+   (the inner act or the outer sigma: "relu", "leaky_relu(1/100)"). */
+void rj_tie_layer_name(char *buf, int len, const rj_net_t net, const rj_tie_struct *t);
+/* 1 if tie t sits on a branch layer of a general block (t->layer names it). */
+int rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t);
+
 /* Open a file for reading (*f; the caller fcloses it) only when it is a
    regular file: a directory, device, FIFO or socket is refused with RJ_ERR_IO
    and a message at path naming `kind` ("a model or claim file"), and a FIFO
    is refused without waiting for a writer.  *f is NULL on failure. */
 int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
 
-/* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of 1 or 2
-   dimensions (1-d becomes a column vector) read into an exact fmpq matrix,
+/* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of any
+   dimension up to 32 (0-d becomes 1 x 1, 1-d a column vector, n-d the matrix
+   dim0 x (dim1 * ... * dim(n-1)) in C order, so a PyTorch conv weight
+   C_out x C_in x kh x kw is the kernel matrix of a conv2d layer) read into an
+   exact fmpq matrix,
    each float converted exactly to its dyadic rational.  Rejects other dtypes,
    Fortran order, truncated files, NaN and Inf with a message naming the file
    (and for NaN/Inf the flat index).  out is left unchanged on failure. */

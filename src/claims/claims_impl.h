@@ -62,6 +62,8 @@ typedef struct {
     slong unit;
     char *label;         /* "block 2 (B) inner relu, unit 1" */
     ulong case_mark;     /* the innermost case that met it (cl_case_begin) */
+    slong dropped_claim; /* the claim (cl_ctx.claims) that last counted it as not
+                            enumerated for a Jacobian, or 0 */
 } cl_tie;
 
 typedef struct {
@@ -85,6 +87,12 @@ typedef struct {
                                    (0: none); forall.c limits the product */
     struct cl_net_cache_s *net_cache;   /* the network last converted by the
                                            precise layer (net_functions.c) */
+    slong conv_ties[2];         /* ties met by jacobian(N, x, c) under the
+                                   convention ReLU'(0) = c, c = 0, 1 (the
+                                   evidence names it: cl_decide_case) */
+    slong claims;               /* claims started (cl_ctx_new_claim) */
+    slong dropped_ties;         /* ties jacobian(N, x) did not enumerate: its value
+                                   cannot depend on them (proofs/ties.md 8) */
 } cl_ctx;
 
 /* Free ctx->net_cache (net_functions.c; cl_ctx_clear calls it). */
@@ -100,6 +108,10 @@ slong cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slo
 void cl_note_seen(cl_ctx *ctx, slong tie);
 /* Start a new claim: no quantifier cases. */
 void cl_ctx_new_claim(cl_ctx *ctx);
+/* Append to the evidence *ev (flint_malloc'd) the convention a case rested
+   on: n0 (n1) ties met by jacobian(N, x, 0) (jacobian(N, x, 1)); and the
+   number of ties jacobian(N, x) dropped as unable to change it. */
+void cl_note_convention(char **ev, slong n0, slong n1, slong dropped);
 /* A case is a claim or one case of a quantifier.  cl_case_begin opens one
    inside the current (saving it in *outer); cl_case_end closes it, returning
    the number of distinct ties it met, which count as met by the enclosing

@@ -111,7 +111,9 @@ typedef struct {
 } builtin_t;
 
 static const builtin_t table[] = {
-    { "jacobian", 2, 2, 1, DR_ANY, cl_fn_jacobian, "jacobian(N, x)" },
+    { "jacobian", 2, 3, 1, DR_ANY, cl_fn_jacobian,
+      "jacobian(N, x), or jacobian(N, x, c) with ReLU'(0) = c at every tie (c = 0: "
+      "PyTorch's and JAX's convention; c = 1)" },
     { "skip_part", 2, 3, 1, DR_ANY, cl_fn_skip_part, "skip_part(B, x) or skip_part(N, x, l)" },
     { "branch_part", 2, 3, 1, DR_ANY, cl_fn_branch_part,
       "branch_part(B, x) or branch_part(N, x, l)" },

@@ -185,14 +185,19 @@ static void
 tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
 {
     const rj_block_struct *b = net->blocks + t->block;
-    char act[64], name[80];
+    char act[128], name[80];
     const char *nm = net->names != NULL ? net->names[t->block] : NULL;
-    rj_act_name(act, sizeof(act), t->where == 0 ? b->act : b->outer);
+    rj_tie_layer_name(act, sizeof(act), net, t);
     if (nm != NULL)
         snprintf(name, sizeof(name), " (%.60s)", nm);
     else
         name[0] = '\0';
-    if (t->where == 0)
+    if (rj_tie_is_branch_layer(net, t))
+        snprintf(buf, len, "block %ld%s, branch layer %ld (%s), %s %ld", (long) (t->block + 1),
+                 name, (long) (t->layer + 1), act,
+                 b->branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL ? "output" : "unit",
+                 (long) (t->unit + 1));
+    else if (t->where == 0)
         snprintf(buf, len, "block %ld%s inner %s, unit %ld", (long) (t->block + 1), name, act,
                  (long) (t->unit + 1));
     else
@@ -209,7 +214,8 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     rj_ties_struct *ties;
     rj_exact_parts_t parts;
     rj_tie_policy pol;
-    slong t, i, m, len, *ids = NULL, *keys = NULL;
+    slong t, tk = 0, i, m, len, *ids = NULL, *keys = NULL, *kept = NULL;
+    int *inert = NULL;
     rj_val_struct *items = NULL;
     int st;
 
@@ -225,37 +231,56 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     if (st != RJ_OK)
         goto done;
     t = ties->len;
-    if (t == 0) {
-        st = value_from_parts(out->v, f, parts, l, k, err);
-        flint_free(out->keys);
-        out->keys = NULL;
-        out->nkeys = 0;
+    /* the Jacobian skips the ties it cannot depend on (proofs/ties.md section
+       8); its parts and path sums keep every tie */
+    inert = flint_calloc(FLINT_MAX(t, 1), sizeof(int));
+    if (t > 0 && f == NF_JACOBIAN && (st = rj_exact_ties_inert(inert, rec, err)) != RJ_OK)
         goto done;
-    }
-    if (t > ctx->opts.max_ties) {
+    kept = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
+    for (i = 0; i < t; i++)
+        if (!inert[i])
+            kept[tk++] = i;
+    if (tk > ctx->opts.max_ties) {
         /* the method cannot decide: not a bad claim */
         st = rj_error_set(err, RJ_ERR_DOMAIN,
-                          "%s meets %ld ReLU ties at this point: enumerating their one-sided "
-                          "choices exceeds the limit of %ld ties (RJ_CLAIMS_MAX_TIES)",
-                          b->name, (long) t, (long) ctx->opts.max_ties);
+                          "%s meets %ld ReLU ties at this point%s: enumerating their "
+                          "one-sided choices exceeds the limit of %ld ties "
+                          "(RJ_CLAIMS_MAX_TIES)", b->name, (long) tk,
+                          t > tk ? " that can change it" : "", (long) ctx->opts.max_ties);
         goto done;
     }
     {
         ulong id[2];
         char label[600];
         rj_net_point_id(id, net, x);
-        ids = flint_malloc(t * sizeof(slong));
-        keys = flint_malloc(t * sizeof(slong));
+        ids = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
+        keys = flint_malloc(FLINT_MAX(t, 1) * sizeof(slong));
         for (i = 0; i < t; i++) {
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
-            ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block, ties->ties[i].where,
+            /* where and layer in one key: a general block's branch layers each
+               have their own units */
+            ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block,
+                                   ties->ties[i].where + 2 * (int) (ties->ties[i].layer + 1),
                                    ties->ties[i].unit, label);
             cl_note_seen(ctx, ids[i]);
-            keys[i] = ids[i];
+            if (inert[i] && ctx->ties[ids[i]].dropped_claim != ctx->claims + 1) {
+                ctx->ties[ids[i]].dropped_claim = ctx->claims + 1;   /* count it once */
+                ctx->dropped_ties++;
+            }
         }
+        for (i = 0; i < tk; i++)
+            keys[i] = ids[kept[i]];
+    }
+    if (tk == 0) {
+        /* no tie, or none that can change the value: one plain value */
+        st = value_from_parts(out->v, f, parts, l, k, err);
+        flint_free(out->keys);
+        out->keys = NULL;
+        out->nkeys = 0;
+        goto done;
     }
     /* sort the keys (insertion sort: t is small) */
-    for (i = 1; i < t; i++) {
+    for (i = 1; i < tk; i++) {
         slong v = keys[i], j = i - 1;
         while (j >= 0 && keys[j] > v) {
             keys[j + 1] = keys[j];
@@ -263,15 +288,20 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         }
         keys[j + 1] = v;
     }
-    len = WORD(1) << t;
+    len = WORD(1) << tk;
     items = flint_malloc(len * sizeof(rj_val_struct));
     for (m = 0; m < len; m++)
         rj_val_init(items + m);
     for (m = 0; m < len && st == RJ_OK; m++) {
-        /* tie i (in the order met) takes the side of its key's bit in m */
+        /* kept tie i (in the order met) takes the side of its key's bit in m;
+           an inert tie the right side (any side gives the same value) */
         ulong choice = 0;
         for (i = 0; i < t; i++) {
             slong p = 0;
+            if (inert[i]) {
+                choice |= UWORD(1) << i;
+                continue;
+            }
             while (keys[p] != ids[i])
                 p++;
             if ((m >> p) & 1)
@@ -289,7 +319,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         rj_val_init(center);
         if (!cl_val_mean(center, items, len))
             rj_val_reset(center);
-        cl_cval_set_choices(out, keys, t, items, CL_DEP_LIN, center);
+        cl_cval_set_choices(out, keys, tk, items, CL_DEP_LIN, center);
         rj_val_clear(center);
     }
     for (m = 0; m < len; m++)
@@ -298,6 +328,8 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
 done:
     flint_free(ids);
     flint_free(keys);
+    flint_free(kept);
+    flint_free(inert);
     rj_exact_record_clear(rec);
     rj_exact_parts_clear(parts);
     return cl_locate(err, st, b->loc);
@@ -415,6 +447,35 @@ net_precise(cl_cval_t out, netfn f, const rj_net_t net, const rj_imat_t x, slong
     return st;
 }
 
+/* jacobian(N, x, c): one Jacobian, ReLU'(0) = c at every tie (the left side,
+   c = 0, is PyTorch's and JAX's rule, x > 0 ? 1 : 0, and at a maxpool tie
+   their first maximum; c = 1 the right side), a plain value whatever ties
+   are met; the ties are counted in ctx for the evidence.  (With tanh or
+   sigmoid the precise layer encloses every tie over the whole Clarke
+   interval, which holds the convention's value too.) */
+static int
+net_convention(cl_cval_t out, const rj_net_t net, const fmpq_mat_t x, int c, cl_ctx *ctx,
+               rj_error_t err)
+{
+    rj_ties_t ties;
+    rj_tie_policy pol;
+    fmpq_mat_t J;
+    int st;
+    pol.mode = c == 0 ? RJ_TIE_LEFT : RJ_TIE_RIGHT;
+    pol.choice = 0;
+    rj_ties_init(ties);
+    fmpq_mat_init(J, 0, 0);
+    st = rj_exact_jacobian(J, ties, net, x, pol, err);
+    if (st == RJ_OK) {
+        ctx->conv_ties[c] += ties->len;
+        cl_cval_set_plain(out, out->v);
+        rj_val_set_fmpq_mat(out->v, J);
+    }
+    fmpq_mat_clear(J);
+    rj_ties_clear(ties);
+    return st;
+}
+
 static int
 net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t err)
 {
@@ -444,6 +505,9 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
     }
     if (st == RJ_OK && f == NF_GRADED)
         st = cl_arg_si(&k, b, 2, 0, WORD(1) << 40, 1, "the path length k", err);
+    if (st == RJ_OK && f == NF_JACOBIAN && b->n == 3)
+        st = cl_arg_si(&k, b, 2, 0, 1, 0, "the convention c of jacobian(N, x, c) "
+                       "(ReLU'(0) = c: 0 or 1)", err);
     if (st == RJ_OK && (encl || !rj_net_is_piecewise_linear(net))) {
         /* tanh, sigmoid, or an enclosed point: the precise layer */
         if (!encl)
@@ -456,7 +520,9 @@ net_function(cl_cval_t out, netfn f, const cl_args *b, cl_ctx *ctx, rj_error_t e
         if (st == RJ_OK)
             rj_val_set_fmpq_mat(out->v, y);
         fmpq_mat_clear(y);
-    } else if (st == RJ_OK)
+    } else if (st == RJ_OK && f == NF_JACOBIAN && b->n == 3)
+        st = net_convention(out, net, x, (int) k, ctx, err);
+    else if (st == RJ_OK)
         st = net_choices(out, f, net, x, l, k, ctx, b, err);
     rj_net_clear(own);
     fmpq_mat_clear(x);

@@ -98,6 +98,7 @@ cl_tie_intern(cl_ctx *ctx, ulong h0, ulong h1, slong block, int where, slong uni
     t->unit = unit;
     t->label = rj_strdup(label);
     t->case_mark = 0;
+    t->dropped_claim = 0;
     i = ctx->ntie++;
     if (2 * ctx->ntie >= ctx->tie_index_size) {
         /* grow and rehash */
@@ -163,4 +164,32 @@ void
 cl_ctx_new_claim(cl_ctx *ctx)
 {
     ctx->cases = 0;
+    ctx->claims++;
+}
+
+void
+cl_note_convention(char **ev, slong n0, slong n1, slong dropped)
+{
+    slong c;
+    if (dropped > 0) {
+        char *s = cl_printf("%s [%ld ReLU tie%s not enumerated for the Jacobian: %s argument's "
+                            "row of the Jacobian so far is 0 under every choice, so the "
+                            "Jacobian does not depend on %s (proofs/ties.md section 8)]",
+                            *ev != NULL ? *ev : "", (long) dropped, dropped == 1 ? "" : "s",
+                            dropped == 1 ? "its" : "each one's", dropped == 1 ? "it" : "them");
+        flint_free(*ev);
+        *ev = s;
+    }
+    for (c = 0; c < 2; c++) {
+        slong n = c == 0 ? n0 : n1;
+        char *s;
+        if (n <= 0)
+            continue;
+        s = cl_printf("%s [by convention: ReLU'(0) = %ld at %ld tie%s, as jacobian(N, x, %ld) "
+                      "asks%s; the verdict rests on it, not on the Clarke set]",
+                      *ev != NULL ? *ev : "", (long) c, (long) n, n == 1 ? "" : "s", (long) c,
+                      c == 0 ? " (PyTorch's and JAX's rule)" : "");
+        flint_free(*ev);
+        *ev = s;
+    }
 }

@@ -151,6 +151,7 @@ cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_st
     cl_case_mark outer;
     slong met;
     int st;
+    slong conv0 = ctx->conv_ties[0], conv1 = ctx->conv_ties[1], dropped = ctx->dropped_ties;
     cl_cres_init(r);
     cl_case_begin(ctx, &outer);
     st = cl_decide_formula(r, f, env, ctx, err);
@@ -173,6 +174,9 @@ cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_st
         flint_free(*ev);
         *ev = s;
     }
+    if (st == RJ_OK)
+        cl_note_convention(ev, ctx->conv_ties[0] - conv0, ctx->conv_ties[1] - conv1,
+                           ctx->dropped_ties - dropped);
     cl_cres_clear(r);
     return st;
 }

@@ -73,4 +73,28 @@ void _rj_cleared_mul_S(fmpz_mat_t C, const _rj_cleared_struct *c, slong l,
 /* Reshape A to r x c if it has another shape (contents are then zero). */
 void _rj_fmpq_mat_reshape(fmpq_mat_t A, slong r, slong c);
 
+/* ---- layers of general blocks (layers.c) */
+
+/* d = a'(z) on the side given (right: 1 at a kink; left: 0 for relu, the
+   slope for leaky_relu). */
+void _rj_exact_act_side(fmpq_t d, const rj_act_struct *a, int right);
+/* Apply a entrywise to the column v in place; d (may be NULL) gets a'(v),
+   the right side at a kink, where the tie (block, where, layer, unit) is
+   appended to ties (may be NULL). */
+void _rj_exact_act_vec(fmpq_mat_t v, fmpq_mat_t d, const rj_act_struct *a,
+                       rj_ties_struct *ties, slong block, int where, slong layer);
+/* y = L(u) for a layer the exact layer takes, with its record d (ACT: the
+   derivative column; MAXPOOL: first, last, count per output; others 0x0)
+   and its ties appended (block, branch layer `layer`).  y is reshaped. */
+void _rj_exact_layer_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L,
+                             const fmpq_mat_t u, rj_ties_struct *ties, slong block,
+                             slong layer);
+/* out = J_L M (L's Jacobian on its piece, from the record d) for M with
+   rows = L's input size; out is reshaped, not aliased with M. */
+void _rj_exact_layer_apply(fmpq_mat_t out, const rj_layer_struct *L, const fmpq_mat_t d,
+                           const fmpq_mat_t M);
+/* A maxpool record's output r takes its last maximum (right) or keeps the
+   first (left). */
+void _rj_exact_maxpool_side(fmpq_mat_t d, slong r, int right);
+
 #endif

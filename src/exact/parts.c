@@ -59,10 +59,47 @@ check_act(const rj_act_struct *a, const rj_net_t net, slong l, const char *slot,
                         "precise layer (--method interval)", desc, slot, name);
 }
 
+/* Widths from the weights (shorthand: blocks built by hand keep working) or
+   from the shapes (general). */
 static slong
 block_out_width(const rj_block_struct *b)
 {
+    if (b->general)
+        return b->n_out;
     return b->two_layer ? fmpq_mat_nrows(b->W2) : fmpq_mat_nrows(b->W1);
+}
+
+/* A layer of a general block the exact layer cannot take: RJ_ERR_DOMAIN
+   naming the block and the layer, pointing to the precise layer.  *entries
+   grows by the layers' values and records, and *work (the most held at once
+   while the parts are built, with want_parts) by the two Jacobian-so-far
+   matrices of the widest layer (out x n_in each). */
+static int
+check_seq(const rj_seq_struct *s, const rj_net_t net, slong l, const char *part,
+          slong n_in, slong *entries, double *work, rj_error_t err)
+{
+    slong i;
+    for (i = 0; i < s->len; i++) {
+        const rj_layer_struct *L = s->layers + i;
+        char desc[160], name[128], why[160];
+        if (L->kind != RJ_LAYER_LAYERNORM && rj_layer_is_piecewise_linear(L)
+            && rj_layer_is_rational(L, why, sizeof(why))) {
+            double w = 2.0 * (double) rj_shape_size(L->out) * (double) n_in;
+            *entries += 3 * rj_shape_size(L->out);      /* value and record */
+            if (w > *work)
+                *work = w;
+            continue;
+        }
+        if (!rj_layer_is_rational(L, why, sizeof(why)) || L->kind == RJ_LAYER_LAYERNORM) {
+            rj_net_block_label(desc, sizeof(desc), net, l);
+            rj_layer_name(name, sizeof(name), L);
+            return rj_error_set(err, RJ_ERR_DOMAIN,
+                                "%s, %s layer %ld (%s): the exact layer cannot take it (%s); "
+                                "use the precise layer (--method interval)", desc, part,
+                                (long) i + 1, name, why);
+        }
+    }
+    return RJ_OK;
 }
 
 /* Every check the exact layer makes before work starts: the point, the
@@ -72,6 +109,7 @@ static int
 check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err)
 {
     slong l, entries;
+    double work = 0;
     int st;
 
     if ((st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err)) != RJ_OK)
@@ -79,15 +117,14 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
     entries = fmpq_mat_nrows(x);
     for (l = 0; l < net->len; l++) {
         const rj_block_struct *b = net->blocks + l;
-        slong n_in = fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
+        slong n_in = b->general ? b->n_in : fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
         slong n_hidden = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
-        if (b->general) {
-            char desc[160];
-            rj_net_block_label(desc, sizeof(desc), net, l);
-            return rj_error_set(err, RJ_ERR_DOMAIN,
-                                "%s is given by its layers; the exact layer takes "
-                                "W1/act/W2 blocks only (layer sequences: not yet)", desc);
-        }
+        if (b->general
+            && ((st = check_seq(b->branch, net, l, "branch", n_in, &entries, &work, err))
+                    != RJ_OK
+                || (st = check_seq(b->proj, net, l, "projection", n_in, &entries, &work, err))
+                       != RJ_OK))
+            return st;
         if (b->two_layer && (st = check_act(b->act, net, l, "inner", err)) != RJ_OK)
             return st;
         if (b->place != RJ_PLACE_NONE
@@ -97,7 +134,8 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
         entries += n_out + n_hidden;
         if (want_parts)     /* the record's derivative columns, S_l and R_l */
             entries += n_in + n_hidden + n_out + 2 * n_out * n_in;
-        if (entries > RJ_EXACT_MAX_ENTRIES) {
+        if (entries > RJ_EXACT_MAX_ENTRIES
+            || (want_parts && (double) entries + work > (double) RJ_EXACT_MAX_ENTRIES)) {
             char desc[160];
             rj_net_block_label(desc, sizeof(desc), net, l);
             return rj_error_set(err, RJ_ERR_LIMIT,
@@ -111,59 +149,6 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
 }
 
 /* ------------------------------------------------------------------ activations */
-
-/* One-sided derivatives of a at its kink 0 differ (a tie is a real choice). */
-static int
-act_has_kink(const rj_act_struct *a)
-{
-    return a->kind == RJ_ACT_RELU || (a->kind == RJ_ACT_LEAKY_RELU && !fmpq_is_one(a->slope));
-}
-
-/* y = a(z) and d = a'(z) (may be NULL), the right derivative (1) at a kink,
-   where the tie is appended to ties (may be NULL).  y may alias z. */
-static void
-act_eval(fmpq_t y, fmpq_t d, const rj_act_struct *a, const fmpq_t z, rj_ties_struct *ties,
-         slong block, int where, slong unit)
-{
-    int sgn = fmpq_sgn(z);
-
-    if (a->kind == RJ_ACT_IDENTITY) {
-        if (d != NULL)
-            fmpq_one(d);
-        fmpq_set(y, z);
-        return;
-    }
-    if (sgn == 0 && act_has_kink(a))
-        rj_ties_push(ties, block, where, unit);
-    if (d != NULL) {
-        if (sgn >= 0)
-            fmpq_one(d);
-        else if (a->kind == RJ_ACT_RELU)
-            fmpq_zero(d);
-        else
-            fmpq_set(d, a->slope);
-    }
-    if (sgn >= 0)
-        fmpq_set(y, z);
-    else if (a->kind == RJ_ACT_RELU)
-        fmpq_zero(y);
-    else
-        fmpq_mul(y, z, a->slope);
-}
-
-/* Apply a entrywise to the column v in place; d (may be NULL) gets a'(v) as a
-   column of v's shape. */
-static void
-act_vec(fmpq_mat_t v, fmpq_mat_t d, const rj_act_struct *a, rj_ties_struct *ties,
-        slong block, int where)
-{
-    slong i;
-    if (d != NULL)
-        _rj_fmpq_mat_reshape(d, fmpq_mat_nrows(v), 1);
-    for (i = 0; i < fmpq_mat_nrows(v); i++)
-        act_eval(fmpq_mat_entry(v, i, 0), d == NULL ? NULL : fmpq_mat_entry(d, i, 0), a,
-                 fmpq_mat_entry(v, i, 0), ties, block, where, i);
-}
 
 static void
 scale_rows(fmpq_mat_t A, const fmpq_mat_t d)
@@ -197,7 +182,81 @@ add_bias(fmpq_mat_t v, const fmpq_mat_t b)
    placement; 0x0 where the block has no such activation. */
 typedef struct {
     fmpq_mat_struct *pre, *mid, *post;
+    fmpq_mat_struct *lay;      /* general blocks: one record per branch layer */
 } block_derivs;
+
+/* The Jacobian of the layers of s at the recorded pieces (records d, one per
+   layer; NULL: affine layers only) times M: J = J_k ... J_1 M, into M. */
+static void
+seq_jacobian(fmpq_mat_t M, const rj_seq_struct *s, const fmpq_mat_struct *d)
+{
+    slong i;
+    fmpq_mat_t T, none;
+    fmpq_mat_init(T, 0, 0);
+    fmpq_mat_init(none, 0, 0);
+    for (i = 0; i < s->len; i++) {
+        _rj_exact_layer_apply(T, s->layers + i, d == NULL ? none : d + i, M);
+        fmpq_mat_swap(T, M);
+    }
+    fmpq_mat_clear(T);
+    fmpq_mat_clear(none);
+}
+
+/* R = J_F [D_pre] of a general block: the product of the branch layers'
+   Jacobians at their recorded pieces. */
+static void
+general_branch_jacobian(fmpq_mat_t R, const rj_block_struct *b, const block_derivs *dv)
+{
+    fmpq_mat_t M;
+    slong i;
+    fmpq_mat_init(M, b->n_in, b->n_in);
+    fmpq_mat_one(M);
+    if (b->place == RJ_PLACE_PRE)
+        for (i = 0; i < b->n_in; i++)
+            fmpq_set(fmpq_mat_entry(M, i, i), fmpq_mat_entry(dv->pre, i, 0));
+    seq_jacobian(M, b->branch, dv->lay);
+    fmpq_mat_set(R, M);
+    fmpq_mat_clear(M);
+}
+
+/* The branch of a shorthand block at its input v: F = W2 act(W1 v + b1) + b2
+   or W1 v + b1 (+ b2); z is scratch of W1's rows. */
+static void
+shorthand_branch(fmpq_mat_t F, fmpq_mat_t z, const block_derivs *dv, const rj_block_struct *b,
+                 const fmpq_mat_t v, slong l, rj_ties_struct *ties)
+{
+    fmpq_mat_mul(z, b->W1, v);
+    add_bias(z, b->b1);
+    if (b->two_layer) {
+        _rj_exact_act_vec(z, dv == NULL ? NULL : dv->mid, b->act, ties, l, 0, 1);
+        fmpq_mat_mul(F, b->W2, z);
+    } else {
+        fmpq_mat_set(F, z);
+    }
+    add_bias(F, b->b2);
+
+}
+
+/* The layers of s applied to v in turn (a general block's branch, or its
+   projection), their records into lay when not NULL, their ties (block l)
+   into ties (may be NULL); F gets the output. */
+static void
+seq_forward(fmpq_mat_t F, fmpq_mat_struct *lay, const rj_seq_struct *s, const fmpq_mat_t v,
+            slong l, rj_ties_struct *ties)
+{
+    slong i;
+    fmpq_mat_t cur, scratch;
+    fmpq_mat_init_set(cur, v);
+    fmpq_mat_init(scratch, 0, 0);
+    for (i = 0; i < s->len; i++) {
+        _rj_exact_layer_forward(F, lay == NULL ? scratch : lay + i, s->layers + i, cur, ties,
+                                l, i);
+        fmpq_mat_swap(cur, F);
+    }
+    fmpq_mat_swap(cur, F);
+    fmpq_mat_clear(cur);
+    fmpq_mat_clear(scratch);
+}
 
 /* y = block(u), the ties met appended to ties (may be NULL); when dv is not
    NULL its columns get the activations' derivatives (the right side at a
@@ -216,29 +275,29 @@ block_forward(fmpq_mat_t y, const block_derivs *dv, const rj_block_struct *b,
 
     /* branch input v = sigma(u) (pre) or u */
     if (b->place == RJ_PLACE_PRE)
-        act_vec(v, dv == NULL ? NULL : dv->pre, b->outer, ties, l, 1);
+        _rj_exact_act_vec(v, dv == NULL ? NULL : dv->pre, b->outer, ties, l, 1, -1);
 
-    /* F = W2 act(W1 v + b1) + b2, or W1 v + b1 (+ b2) */
-    fmpq_mat_mul(z, b->W1, v);
-    add_bias(z, b->b1);
-    if (b->two_layer) {
-        act_vec(z, dv == NULL ? NULL : dv->mid, b->act, ties, l, 0);
-        fmpq_mat_mul(F, b->W2, z);
-    } else {
-        fmpq_mat_set(F, z);
-    }
-    add_bias(F, b->b2);
+    /* F = W2 act(W1 v + b1) + b2, or W1 v + b1 (+ b2), or the layers */
+    if (b->general)
+        seq_forward(F, dv == NULL ? NULL : dv->lay, b->branch, v, l, ties);
+    else
+        shorthand_branch(F, z, dv, b, v, l, ties);
 
     /* skip */
     switch (b->skip) {
     case RJ_SKIP_IDENTITY: fmpq_mat_set(sx, u); break;
     case RJ_SKIP_SCALED: fmpq_mat_scalar_mul_fmpq(sx, u, b->alpha); break;
-    case RJ_SKIP_PROJECT: fmpq_mat_mul(sx, b->Ws, u); break;
+    case RJ_SKIP_PROJECT:
+        if (b->general)
+            seq_forward(sx, NULL, b->proj, u, l, NULL);
+        else
+            fmpq_mat_mul(sx, b->Ws, u);
+        break;
     default: fmpq_mat_zero(sx); break;
     }
     fmpq_mat_add(y, sx, F);
     if (b->place == RJ_PLACE_POST)
-        act_vec(y, dv == NULL ? NULL : dv->post, b->outer, ties, l, 1);
+        _rj_exact_act_vec(y, dv == NULL ? NULL : dv->post, b->outer, ties, l, 1, -1);
 
     fmpq_mat_clear(v);
     fmpq_mat_clear(z);
@@ -253,21 +312,34 @@ static void
 block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_block_struct *b, const block_derivs *dv)
 {
     fmpq_mat_t M;
-    fmpq_mat_init_set(M, b->W1);
-    if (b->place == RJ_PLACE_PRE)
-        scale_cols(M, dv->pre);
-    if (b->two_layer) {
-        scale_rows(M, dv->mid);
-        fmpq_mat_mul(R, b->W2, M);
-    } else {
-        fmpq_mat_set(R, M);
+    if (b->general)
+        general_branch_jacobian(R, b, dv);
+    else {
+        fmpq_mat_init_set(M, b->W1);
+        if (b->place == RJ_PLACE_PRE)
+            scale_cols(M, dv->pre);
+        if (b->two_layer) {
+            scale_rows(M, dv->mid);
+            fmpq_mat_mul(R, b->W2, M);
+        } else {
+            fmpq_mat_set(R, M);
+        }
+        fmpq_mat_clear(M);
     }
-    fmpq_mat_clear(M);
 
     switch (b->skip) {
     case RJ_SKIP_IDENTITY: fmpq_mat_one(S); break;
     case RJ_SKIP_SCALED: fmpq_mat_one(S); fmpq_mat_scalar_mul_fmpq(S, S, b->alpha); break;
-    case RJ_SKIP_PROJECT: fmpq_mat_set(S, b->Ws); break;
+    case RJ_SKIP_PROJECT:
+        if (b->general) {          /* the projection's Jacobian (affine layers) */
+            fmpq_mat_init(M, b->n_in, b->n_in);
+            fmpq_mat_one(M);
+            seq_jacobian(M, b->proj, NULL);
+            fmpq_mat_set(S, M);
+            fmpq_mat_clear(M);
+        } else
+            fmpq_mat_set(S, b->Ws);
+        break;
     default: fmpq_mat_zero(S); break;
     }
     if (b->place == RJ_PLACE_POST) {
@@ -337,6 +409,7 @@ rj_exact_record_init(rj_exact_record_t rec)
     rec->len = 0;
     rec->h = NULL;
     rec->dpre = rec->dmid = rec->dpost = NULL;
+    rec->dlay = NULL;
     rec->tie_start = NULL;
     rj_ties_init(rec->ties);
 }
@@ -369,6 +442,13 @@ rj_exact_record_clear(rj_exact_record_t rec)
     mats_free(rec->dpre, rec->len);
     mats_free(rec->dmid, rec->len);
     mats_free(rec->dpost, rec->len);
+    if (rec->dlay != NULL) {
+        slong l;
+        for (l = 0; l < rec->len; l++)
+            if (rec->dlay[l] != NULL)
+                mats_free(rec->dlay[l], rec->net->blocks[l].branch->len);
+        flint_free(rec->dlay);
+    }
     flint_free(rec->tie_start);
     rj_ties_clear(rec->ties);
     rj_exact_record_init(rec);
@@ -391,6 +471,9 @@ rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
     rec->dpre = mats_alloc(L);
     rec->dmid = mats_alloc(L);
     rec->dpost = mats_alloc(L);
+    rec->dlay = flint_malloc(FLINT_MAX(L, 1) * sizeof(fmpq_mat_struct *));
+    for (l = 0; l < L; l++)
+        rec->dlay[l] = net->blocks[l].general ? mats_alloc(net->blocks[l].branch->len) : NULL;
     rec->tie_start = flint_malloc((L + 1) * sizeof(slong));
     fmpq_mat_clear(rec->h + 0);
     fmpq_mat_init_set(rec->h + 0, x);
@@ -400,6 +483,7 @@ rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
         dv.pre = rec->dpre + l;
         dv.mid = rec->dmid + l;
         dv.post = rec->dpost + l;
+        dv.lay = rec->dlay[l];
         rec->tie_start[l] = rec->ties->len;
         _rj_fmpq_mat_reshape(rec->h + l + 1, block_out_width(net->blocks + l), 1);
         block_forward(rec->h + l + 1, &dv, net->blocks + l, rec->h + l, l, rec->ties);
@@ -425,6 +509,29 @@ check_policy(const rj_exact_record_t rec, rj_tie_policy pol, rj_error_t err)
                             "block %ld: tie number %ld: a tie choice word holds only %d ties",
                             (long) (rec->ties->ties[FLINT_BITS].block + 1),
                             (long) (FLINT_BITS + 1), FLINT_BITS);
+    if (pol.mode == RJ_TIE_CHOICE) {
+        slong i;
+        for (i = 0; i < rec->ties->len; i++) {
+            const rj_tie_struct *t = rec->ties->ties + i;
+            const rj_block_struct *b = rec->net->blocks + t->block;
+            slong count;
+            if (!b->general || t->where != 0
+                || b->branch->layers[t->layer].kind != RJ_LAYER_MAXPOOL)
+                continue;
+            count = fmpz_get_si(fmpq_numref(fmpq_mat_entry(rec->dlay[t->block] + t->layer,
+                                                           t->unit, 2)));
+            if (count > 2) {
+                char desc[160];
+                rj_net_block_label(desc, sizeof(desc), rec->net, t->block);
+                return rj_error_set(err, RJ_ERR_DOMAIN,
+                                    "%s, branch layer %ld (maxpool), output %ld: %ld entries "
+                                    "of the window reach the maximum; a tie choice takes "
+                                    "one of two sides, so the exact layer cannot enumerate "
+                                    "this Clarke set", desc, (long) t->layer + 1,
+                                    (long) t->unit + 1, (long) count);
+            }
+        }
+    }
     return RJ_OK;
 }
 
@@ -435,40 +542,54 @@ record_block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_exact_record_t rec, slon
                    rj_tie_policy pol)
 {
     const rj_block_struct *b = rec->net->blocks + l;
-    slong i;
+    slong i, nlay = b->general ? b->branch->len : 0;
     block_derivs dv;
     fmpq_mat_t pre, mid, post;
+    fmpq_mat_struct *lay = NULL;
 
     if (rec->tie_start[l] == rec->tie_start[l + 1]) {
         dv.pre = rec->dpre + l;
         dv.mid = rec->dmid + l;
         dv.post = rec->dpost + l;
+        dv.lay = rec->dlay[l];
         block_parts(S, R, b, &dv);
         return;
     }
     fmpq_mat_init_set(pre, rec->dpre + l);
     fmpq_mat_init_set(mid, rec->dmid + l);
     fmpq_mat_init_set(post, rec->dpost + l);
+    if (nlay > 0) {
+        lay = flint_malloc(nlay * sizeof(fmpq_mat_struct));
+        for (i = 0; i < nlay; i++)
+            fmpq_mat_init_set(lay + i, rec->dlay[l] + i);
+    }
     for (i = rec->tie_start[l]; i < rec->tie_start[l + 1]; i++) {
         const rj_tie_struct *t = rec->ties->ties + i;
-        const rj_act_struct *a = t->where == 0 ? b->act : b->outer;
-        fmpq_mat_struct *d = t->where == 0 ? mid : b->place == RJ_PLACE_PRE ? pre : post;
         int right = pol.mode == RJ_TIE_RIGHT
                     || (pol.mode == RJ_TIE_CHOICE && ((pol.choice >> i) & 1));
-        if (right)
-            fmpq_one(fmpq_mat_entry(d, t->unit, 0));
-        else if (a->kind == RJ_ACT_RELU)
-            fmpq_zero(fmpq_mat_entry(d, t->unit, 0));
-        else
-            fmpq_set(fmpq_mat_entry(d, t->unit, 0), a->slope);
+        if (t->where == 0 && b->general) {
+            const rj_layer_struct *La = b->branch->layers + t->layer;
+            if (La->kind == RJ_LAYER_MAXPOOL)
+                _rj_exact_maxpool_side(lay + t->layer, t->unit, right);
+            else
+                _rj_exact_act_side(fmpq_mat_entry(lay + t->layer, t->unit, 0), La->act, right);
+        } else {
+            fmpq_mat_struct *d = t->where == 0 ? mid : b->place == RJ_PLACE_PRE ? pre : post;
+            _rj_exact_act_side(fmpq_mat_entry(d, t->unit, 0), t->where == 0 ? b->act : b->outer,
+                               right);
+        }
     }
     dv.pre = pre;
     dv.mid = mid;
     dv.post = post;
+    dv.lay = lay;
     block_parts(S, R, b, &dv);
     fmpq_mat_clear(pre);
     fmpq_mat_clear(mid);
     fmpq_mat_clear(post);
+    for (i = 0; i < nlay; i++)
+        fmpq_mat_clear(lay + i);
+    flint_free(lay);
 }
 
 int
@@ -532,8 +653,8 @@ rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
     st = rj_exact_record(rec, net, x, err);
     if (st == RJ_OK)
         for (i = 0; i < rec->ties->len; i++)
-            rj_ties_push(ties, rec->ties->ties[i].block, rec->ties->ties[i].where,
-                         rec->ties->ties[i].unit);
+            rj_ties_push_layer(ties, rec->ties->ties[i].block, rec->ties->ties[i].where,
+                               rec->ties->ties[i].layer, rec->ties->ties[i].unit);
     if (st == RJ_OK)
         st = rj_exact_parts_set_record(parts, rec, pol, err);
     rj_exact_record_clear(rec);

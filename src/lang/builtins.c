@@ -8,8 +8,8 @@
 #include "lang_internal.h"
 
 /* Move err's message to loc, keeping its status and text. */
-static int
-relocate(rj_error_t err, int status, rj_loc_t loc, const char *prefix)
+int
+_rj_lang_relocate(rj_error_t err, int status, rj_loc_t loc, const char *prefix)
 {
     char msg[RJ_ERROR_MSG_LEN];
     size_t n;
@@ -27,7 +27,9 @@ relocate(rj_error_t err, int status, rj_loc_t loc, const char *prefix)
 /* ---------------------------------------------------------------- atoms */
 
 static const char *bare_atoms[] = {
-    "relu", "tanh", "sigmoid", "identity", "none", "pre", "post", NULL
+    "relu", "tanh", "sigmoid", "identity", "none", "pre", "post",
+    /* issue 11: activations and parameterless layers */
+    "gelu", "gelu_tanh", "softplus", "silu", "elu", "flatten", "global_avgpool", NULL
 };
 
 int
@@ -55,11 +57,20 @@ atom_is(const rj_val_struct *v, const char *name)
 }
 
 /* Activation from an atom; returns 0 if the atom is not an activation. */
-static int
-atom_get_act(rj_act_t a, const rj_val_struct *v)
+int
+_rj_lang_atom_get_act(rj_act_t a, const rj_val_struct *v)
 {
     if (v->kind != RJ_VAL_ATOM)
         return 0;
+    if (atom_is(v, "softplus") || atom_is(v, "elu")) {
+        rj_act_from_name(a, v->str);     /* parameter 1 unless given (> 0) */
+        if (fmpq_sgn(v->num) > 0)
+            fmpq_set(a->param, v->num);
+        return 1;
+    }
+    if (atom_is(v, "gelu") || atom_is(v, "gelu_tanh") || atom_is(v, "silu"))
+        return rj_act_from_name(a, v->str) == RJ_OK;
+    fmpq_zero(a->param);
     fmpq_zero(a->slope);
     if (atom_is(v, "relu"))
         a->kind = RJ_ACT_RELU;
@@ -237,7 +248,7 @@ bi_load(rj_val_t out, call_t *c)
         snprintf(prefix, sizeof(prefix), "cannot load %.200s: ", path);
         flint_free(path);
         fmpq_mat_clear(A);
-        return relocate(c->err, st, c->e->loc, prefix);
+        return _rj_lang_relocate(c->err, st, c->e->loc, prefix);
     }
     flint_free(path);
     rj_val_reset(out);
@@ -277,9 +288,11 @@ bi_atom(rj_val_t out, call_t *c)
         st = check_args(c, 1, 1, "project(Ws)");
         if (st != RJ_OK)
             return st;
+        if (c->args[0]->kind == RJ_VAL_LIST || c->args[0]->kind == RJ_VAL_EXT)
+            return _rj_lang_project_layers(out, c->args[0], arg_loc(c, 0), c->err);
         if (c->args[0]->kind != RJ_VAL_MAT)
-            return _rj_lang_wrong_kind(c->err, arg_loc(c, 0), "project", "a matrix",
-                                       c->args[0]);
+            return _rj_lang_wrong_kind(c->err, arg_loc(c, 0), "project",
+                                       "a matrix or a list of layers", c->args[0]);
         _rj_lang_set_atom(out, name);
         fmpq_mat_clear(out->mat);
         fmpq_mat_init(out->mat, fmpq_mat_nrows(c->args[0]->mat),
@@ -324,6 +337,70 @@ block_mat(fmpq_mat_t M, call_t *c, slong i, int vector)
     return RJ_OK;
 }
 
+/* skip, place and outer of a block of either form (NULL: not given; each
+   loc where its value stands, outer_key where `outer` is written).  A
+   projection of a general block is its layers: project(W) is dense(W). */
+int
+_rj_lang_block_opts(rj_block_t b, const rj_val_struct *skip, rj_loc_t skip_loc,
+                    const rj_val_struct *place, rj_loc_t place_loc,
+                    const rj_val_struct *outer, rj_loc_t outer_loc, rj_loc_t outer_key,
+                    rj_error_t err)
+{
+    if (skip != NULL) {
+        const rj_val_struct *v = skip;
+        if (atom_is(v, "identity"))
+            b->skip = RJ_SKIP_IDENTITY;
+        else if (atom_is(v, "none"))
+            b->skip = RJ_SKIP_NONE;
+        else if (atom_is(v, "scaled")) {
+            b->skip = RJ_SKIP_SCALED;
+            fmpq_set(b->alpha, v->num);
+        } else if (atom_is(v, "project") && b->general) {
+            rj_layer_struct L;
+            b->skip = RJ_SKIP_PROJECT;
+            rj_layer_init(&L, RJ_LAYER_DENSE);
+            fmpq_mat_clear(L.W);
+            fmpq_mat_init(L.W, fmpq_mat_nrows(v->mat), fmpq_mat_ncols(v->mat));
+            fmpq_mat_set(L.W, v->mat);
+            rj_seq_push(b->proj, &L);
+            rj_layer_clear(&L);
+        } else if (atom_is(v, "project")) {
+            b->skip = RJ_SKIP_PROJECT;
+            fmpq_mat_clear(b->Ws);
+            fmpq_mat_init(b->Ws, fmpq_mat_nrows(v->mat), fmpq_mat_ncols(v->mat));
+            fmpq_mat_set(b->Ws, v->mat);
+        } else if (b->general && _rj_lang_get_project(b->proj, v)) {
+            b->skip = RJ_SKIP_PROJECT;
+        } else
+            return _rj_lang_wrong_kind(err, skip_loc, "skip",
+                                       b->general ? "identity, none, scaled(a), project(Ws) "
+                                                    "or project([layer, ...])"
+                                                  : "identity, none, scaled(a) or "
+                                                    "project(Ws)", v);
+    }
+    if (place != NULL) {
+        const rj_val_struct *v = place;
+        if (atom_is(v, "none"))
+            b->place = RJ_PLACE_NONE;
+        else if (atom_is(v, "pre"))
+            b->place = RJ_PLACE_PRE;
+        else if (atom_is(v, "post"))
+            b->place = RJ_PLACE_POST;
+        else
+            return _rj_lang_wrong_kind(err, place_loc, "place", "none, pre or post", v);
+    }
+    if (outer != NULL) {
+        if (b->place == RJ_PLACE_NONE)
+            return rj_error_set_loc(err, RJ_ERR_INPUT, outer_key,
+                                    "outer needs place = pre or place = post");
+        if (!_rj_lang_atom_get_act(b->outer, outer))
+            return _rj_lang_wrong_kind(err, outer_loc, "outer",
+                                       "an activation (relu, leaky_relu(a), identity, tanh, "
+                                       "sigmoid, gelu, ...)", outer);
+    }
+    return RJ_OK;
+}
+
 static const char *block_keys[] = { "W1", "b1", "act", "W2", "b2", "skip", "place", "outer",
                                     NULL };
 
@@ -337,6 +414,9 @@ bi_block(rj_val_t out, call_t *c)
     const char *usage = "block(W1 = A, b1 = v, act = relu, W2 = C, b2 = w, "
                         "skip = identity, place = none, outer = relu)";
 
+    for (i = 0; i < n; i++)      /* the general form: block(branch = [layers], ...) */
+        if (c->e->argnames[i] != NULL && strcmp(c->e->argnames[i], "branch") == 0)
+            return _rj_lang_block_general(out, c->e, c->args, c->hint, c->err);
     for (k = 0; k < 8; k++)
         have[k] = -1;
     for (i = 0; i < n; i++) {
@@ -350,7 +430,8 @@ bi_block(rj_val_t out, call_t *c)
         if (block_keys[k] == NULL)
             return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[i],
                                     "block has no keyword '%.60s' (its keywords are W1, b1, "
-                                    "act, W2, b2, skip, place, outer)", key);
+                                    "act, W2, b2, skip, place, outer; or branch, skip, "
+                                    "place, outer, shape)", key);
         have[k] = i;
     }
     if (have[0] < 0)
@@ -374,55 +455,28 @@ bi_block(rj_val_t out, call_t *c)
     }
     if (st == RJ_OK && have[4] >= 0)
         st = block_mat(b->b2, c, have[4], 1);
-    if (st == RJ_OK && have[2] >= 0 && !atom_get_act(b->act, c->args[have[2]]))
+    if (st == RJ_OK && have[2] >= 0 && !_rj_lang_atom_get_act(b->act, c->args[have[2]]))
         st = _rj_lang_wrong_kind(c->err, arg_loc(c, have[2]), "act",
                                  "an activation (relu, leaky_relu(a), identity, tanh, sigmoid)",
                                  c->args[have[2]]);
-    if (st == RJ_OK && have[5] >= 0) {
-        const rj_val_struct *v = c->args[have[5]];
-        if (atom_is(v, "identity"))
-            b->skip = RJ_SKIP_IDENTITY;
-        else if (atom_is(v, "none"))
-            b->skip = RJ_SKIP_NONE;
-        else if (atom_is(v, "scaled")) {
-            b->skip = RJ_SKIP_SCALED;
-            fmpq_set(b->alpha, v->num);
-        } else if (atom_is(v, "project")) {
-            b->skip = RJ_SKIP_PROJECT;
-            fmpq_mat_clear(b->Ws);
-            fmpq_mat_init(b->Ws, fmpq_mat_nrows(v->mat), fmpq_mat_ncols(v->mat));
-            fmpq_mat_set(b->Ws, v->mat);
-        } else
-            st = _rj_lang_wrong_kind(c->err, arg_loc(c, have[5]), "skip",
-                                     "identity, none, scaled(a) or project(Ws)", v);
-    }
-    if (st == RJ_OK && have[6] >= 0) {
-        const rj_val_struct *v = c->args[have[6]];
-        if (atom_is(v, "none"))
-            b->place = RJ_PLACE_NONE;
-        else if (atom_is(v, "pre"))
-            b->place = RJ_PLACE_PRE;
-        else if (atom_is(v, "post"))
-            b->place = RJ_PLACE_POST;
-        else
-            st = _rj_lang_wrong_kind(c->err, arg_loc(c, have[6]), "place",
-                                     "none, pre or post", v);
-    }
-    if (st == RJ_OK && have[7] >= 0) {
-        if (b->place == RJ_PLACE_NONE)
-            st = rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[have[7]],
-                                  "outer needs place = pre or place = post");
-        else if (!atom_get_act(b->outer, c->args[have[7]]))
-            st = _rj_lang_wrong_kind(c->err, arg_loc(c, have[7]), "outer",
-                                     "an activation (relu, leaky_relu(a), identity, tanh, "
-                                     "sigmoid)",
-                                     c->args[have[7]]);
-    }
-    if (st == RJ_OK) {
-        st = rj_block_validate(b, c->hint, c->err);
-        if (st != RJ_OK)
-            st = relocate(c->err, st, c->e->loc, "");
-    }
+    if (st == RJ_OK)
+        st = _rj_lang_block_opts(b, have[5] >= 0 ? c->args[have[5]] : NULL,
+                                 have[5] >= 0 ? arg_loc(c, have[5]) : c->e->loc,
+                                 have[6] >= 0 ? c->args[have[6]] : NULL,
+                                 have[6] >= 0 ? arg_loc(c, have[6]) : c->e->loc,
+                                 have[7] >= 0 ? c->args[have[7]] : NULL,
+                                 have[7] >= 0 ? arg_loc(c, have[7]) : c->e->loc,
+                                 have[7] >= 0 ? c->e->argnamelocs[have[7]] : c->e->loc,
+                                 c->err);
+    return _rj_lang_block_finish(out, b, st, c->hint, c->e->loc, c->err);
+}
+
+int
+_rj_lang_block_finish(rj_val_t out, rj_block_t b, int st, const char *hint, rj_loc_t loc,
+                      rj_error_t err)
+{
+    if (st == RJ_OK && (st = rj_block_validate(b, hint, err)) != RJ_OK)
+        st = _rj_lang_relocate(err, st, loc, "");
     if (st == RJ_OK) {
         rj_val_reset(out);
         out->kind = RJ_VAL_BLOCK;
@@ -435,6 +489,8 @@ bi_block(rj_val_t out, call_t *c)
 static slong
 block_entries(const rj_block_struct *b)
 {
+    if (b->general)
+        return _rj_lang_block_entries(b);
     return fmpq_mat_nrows(b->W1) * fmpq_mat_ncols(b->W1)
            + fmpq_mat_nrows(b->b1) * fmpq_mat_ncols(b->b1)
            + fmpq_mat_nrows(b->W2) * fmpq_mat_ncols(b->W2)
@@ -505,7 +561,7 @@ bi_net(rj_val_t out, call_t *c)
     }
     st = rj_net_validate(net, c->err);
     if (st != RJ_OK)
-        st = relocate(c->err, st, c->e->loc, "");
+        st = _rj_lang_relocate(c->err, st, c->e->loc, "");
     else {
         rj_val_reset(out);
         out->kind = RJ_VAL_NET;
@@ -548,7 +604,7 @@ bi_repeat(rj_val_t out, call_t *c)
     }
     st = rj_net_validate(net, c->err);
     if (st != RJ_OK)
-        st = relocate(c->err, st, c->e->loc, "repeat: ");
+        st = _rj_lang_relocate(c->err, st, c->e->loc, "repeat: ");
     else {
         rj_val_reset(out);
         out->kind = RJ_VAL_NET;
@@ -582,10 +638,12 @@ static const struct {
 int
 _rj_lang_builtin_find(const char *name)
 {
-    int i;
+    int i, k;
     for (i = 0; builtins[i].name != NULL; i++)
         if (strcmp(builtins[i].name, name) == 0)
             return i;
+    if ((k = _rj_lang_layer_find(name)) >= 0)    /* the layer builders (layers.c) */
+        return i + k;
     return -1;
 }
 
@@ -599,5 +657,8 @@ _rj_lang_builtin_call(rj_val_t out, int i, const rj_expr_struct *e, rj_val_struc
     c.env = env;
     c.hint = hint;
     c.err = err;
+    if (i >= (int) (sizeof(builtins) / sizeof(builtins[0])) - 1)
+        return _rj_lang_layer_call(out, i - (int) (sizeof(builtins) / sizeof(builtins[0])) + 1,
+                                   e, vals, err);
     return builtins[i].fn(out, &c);
 }

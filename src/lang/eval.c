@@ -175,11 +175,14 @@ apply_matrix(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, 
              rj_env_t env, rj_error_t err)
 {
     slong i, k = e->cols;
+    int lst;
     fmpq_mat_t A;
     void *ctx = NULL;
     const rj_func_def *def;
     for (i = 0; i < n && vals[i]->kind == RJ_VAL_NUM; i++)
         ;
+    if (i < n && (lst = _rj_lang_layer_list(out, e, vals, n, err)) != 0) /* [relu, ...] */
+        return lst > 0 ? RJ_OK : RJ_ERR_INPUT;
     if (i < n && (def = rj_env_find_function(env, RJ_MATRIX_FUNC, &ctx)) != NULL)
         return call_matrix_func(out, def, ctx, e, e->rows, k, vals, env, err);
     if (i < n) {

@@ -14,6 +14,8 @@
  *   power    := postfix [ '^' unary ]                 (right associative)
  *   postfix  := primary { ''' | '[' expr [',' expr] ']' | '(' args ')' }
  *   primary  := NUMBER | STRING | NAME | NAME '(' args ')' | '(' formula ')'
+ *              | '(' formula ',' formula {',' formula} ')'     (a tuple: a column
+ *                                                   vector, as kernel = (3, 3))
  *              | '[' expr {',' expr} ']' | '[' row {',' row} ']'
  *              | ('sum' | 'prod') '(' NAME 'in' expr '..' expr ':' expr ')'
  *   args     := [ arg { ',' arg } ],  arg := [NAME '='] formula
@@ -579,6 +581,25 @@ parse_primary(parser_t *P)
             return NULL;
         advance(P);
         e = parse_formula(P);
+        if (e != NULL && peek(P)->kind == RJ_TOK_COMMA) {
+            /* (a, b, ...): the column vector [a, b, ...] */
+            rj_expr_ptr m = expr_new(RJ_EXPR_MATRIX, tok_loc(P, open));
+            expr_add_arg(m, e, NULL);
+            while (e != NULL && peek(P)->kind == RJ_TOK_COMMA) {
+                advance(P);
+                e = parse_formula(P);
+                if (e != NULL)
+                    expr_add_arg(m, e, NULL);
+            }
+            m->rows = m->nargs;
+            m->cols = 1;
+            if (e == NULL) {
+                rj_expr_free(m);
+                leave(P);
+                return NULL;
+            }
+            e = m;
+        }
         leave(P);
         if (e == NULL)
             return NULL;

@@ -293,8 +293,21 @@ sb_act(sbuf_t *b, const rj_act_t a)
 static void
 sb_block(sbuf_t *b, const rj_block_t B)
 {
-    sb_printf(b, "block %ld -> %ld (", (long) B->n_in, (long) B->n_out);
-    if (B->two_layer) {
+    if (B->general) {          /* block 2 x 4 x 4 -> 2 x 4 x 4 (branch relu, conv2d ...) */
+        char s1[64], s2[64], nm[160];
+        slong i;
+        rj_shape_name(s1, sizeof(s1), B->in);
+        rj_shape_name(s2, sizeof(s2), B->out);
+        sb_printf(b, "block %s -> %s (branch ", s1, s2);
+        for (i = 0; i < B->branch->len; i++) {
+            rj_layer_name(nm, sizeof(nm), B->branch->layers + i);
+            sb_printf(b, "%s%s", i > 0 ? ", " : "", nm);
+        }
+    } else
+        sb_printf(b, "block %ld -> %ld (", (long) B->n_in, (long) B->n_out);
+    if (B->general)
+        ;
+    else if (B->two_layer) {
         sb_printf(b, "two layers, hidden width %ld, act ", (long) B->n_hidden);
         sb_act(b, B->act);
     } else
@@ -305,8 +318,12 @@ sb_block(sbuf_t *b, const rj_block_t B)
     case RJ_SKIP_IDENTITY: sb_add(b, ", skip identity"); break;
     case RJ_SKIP_NONE: sb_add(b, ", skip none"); break;
     case RJ_SKIP_PROJECT:
-        sb_printf(b, ", skip project(%ld x %ld)", (long) fmpq_mat_nrows(B->Ws),
-                  (long) fmpq_mat_ncols(B->Ws));
+        if (B->general)
+            sb_printf(b, ", skip project(%ld layer%s)", (long) B->proj->len,
+                      B->proj->len == 1 ? "" : "s");
+        else
+            sb_printf(b, ", skip project(%ld x %ld)", (long) fmpq_mat_nrows(B->Ws),
+                      (long) fmpq_mat_ncols(B->Ws));
         break;
     case RJ_SKIP_SCALED:
         sb_add(b, ", skip scaled(");
@@ -345,7 +362,9 @@ sb_val(sbuf_t *b, const rj_val_struct *v, slong maxlen)
     case RJ_VAL_ATOM:
         sb_add(b, v->str != NULL ? v->str : "?");
         if (v->str != NULL && (strcmp(v->str, "leaky_relu") == 0
-                               || strcmp(v->str, "scaled") == 0)) {
+                               || strcmp(v->str, "scaled") == 0
+                               || (fmpq_sgn(v->num) > 0 && (strcmp(v->str, "softplus") == 0
+                                                           || strcmp(v->str, "elu") == 0)))) {
             sb_add(b, "(");
             t = fmpq_get_str(NULL, 10, v->num);
             sb_add(b, t);

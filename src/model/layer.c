@@ -136,7 +136,8 @@ rj_layer_name(char *buf, int len, const rj_layer_struct *L)
         break;
     case RJ_LAYER_AFFINE:
     case RJ_LAYER_BATCHNORM:
-        snprintf(buf, len, "%s(%ld)", kind_word(L->kind), (long) fmpq_mat_nrows(L->scale));
+        snprintf(buf, len, "%s(%ld)", kind_word(L->kind),
+                 (long) fmpq_mat_nrows(L->kind == RJ_LAYER_BATCHNORM ? L->var : L->scale));
         break;
     default:
         snprintf(buf, len, "%s", kind_word(L->kind));
@@ -443,6 +444,7 @@ rj_seq_validate(rj_seq_t s, rj_shape in, rj_shape *out, const char *lab, const c
         char pre[400], name[128];
         int st;
         rj_layer_struct *L = s->layers + i;
+        L->in = cur;                 /* named with its input (conv2d's channels) */
         rj_layer_name(name, sizeof(name), L);
         snprintf(pre, sizeof(pre), "%s, %s layer %ld (%s)", lab, part, (long) i + 1, name);
         if ((st = layer_validate(L, cur, pre, err)) != RJ_OK)

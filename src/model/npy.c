@@ -8,8 +8,11 @@
  *
  * Accepted: descr '<f8' / '<f4' ('=' and '|' and no order character are read as
  * little-endian, which is the order of every platform resjac builds on: numpy
- * itself writes '<'); 0, 1 or 2 dimensions (0-d becomes 1 x 1, 1-d a column
- * vector); C order.  Each value is converted exactly: a finite float32 or
+ * itself writes '<'); any number of dimensions up to NPY_MAX_DIMS in C order
+ * (0-d becomes 1 x 1, 1-d a column vector, n-d with n >= 2 the matrix
+ * dims[0] x (dims[1] * ... * dims[n-1]): row i holds the C-order entries
+ * A[i, ...], so a PyTorch conv weight C_out x C_in x kh x kw becomes the
+ * kernel matrix of a conv2d layer).  Each value is converted exactly: a finite float32 or
  * float64 is a dyadic rational m * 2^e, and rj_fmpq_set_d_exact reads m and e
  * from the bits (float32 -> double is exact, so float32 goes through double). */
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include "resjac/model.h"
 
 #define NPY_MAX_HEADER (1L << 20)
+#define NPY_MAX_DIMS 32
 
 static int
 npy_error(rj_error_t err, int status, const char *path, const char *fmt, ...)
@@ -163,7 +167,7 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
     char descr[32], key[64];
     int have_descr = 0, have_fortran = 0, have_shape = 0, fortran = 0, nd = 0;
     int too_big = 0, item;
-    long long dims[2] = { 1, 1 };
+    long long dims[NPY_MAX_DIMS] = { 1, 1 };
     slong rows, cols, i;
     hdr_t h;
     fmpq_mat_t A;
@@ -259,7 +263,7 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
             }
             have_fortran = 1;
         } else if (strcmp(key, "shape") == 0) {
-            nd = py_shape(&h, dims, 2, &too_big);
+            nd = py_shape(&h, dims, NPY_MAX_DIMS, &too_big);
             if (nd < 0) {
                 st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: 'shape' "
                                "must be a tuple of integers");
@@ -317,9 +321,9 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
                        "(save with np.ascontiguousarray(arr))");
         goto done;
     }
-    if (nd > 2) {
+    if (nd > NPY_MAX_DIMS) {
         st = npy_error(err, RJ_ERR_INPUT, path, "array has %d dimensions; resjac reads "
-                       "0-, 1- and 2-dimensional arrays", nd);
+                       "at most %d", nd, NPY_MAX_DIMS);
         goto done;
     }
     if (nd == 0)
@@ -328,8 +332,14 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
         rows = (slong) dims[0];
         cols = 1;
     } else {
+        double prod = 1;
+        int k;
+        for (k = 1; k < nd; k++)
+            prod *= (double) dims[k];
+        if (prod > (double) (1LL << 40))
+            too_big = 1;
         rows = (slong) dims[0];
-        cols = (slong) dims[1];
+        cols = too_big ? 0 : (slong) prod;
     }
     if (too_big || rows > RJ_MAX_WIDTH || cols > RJ_MAX_WIDTH
         || (double) rows * (double) cols > (double) RJ_MAX_ENTRIES) {
@@ -338,8 +348,11 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
             snprintf(shape, sizeof(shape), "with a dimension above 2^40");
         else if (nd == 1)
             snprintf(shape, sizeof(shape), "of shape (%lld,)", dims[0]);
-        else
+        else if (nd == 2)
             snprintf(shape, sizeof(shape), "of shape (%lld, %lld)", dims[0], dims[1]);
+        else
+            snprintf(shape, sizeof(shape), "of %d dimensions read as %ld x %ld", nd,
+                     (long) rows, (long) cols);
         st = npy_error(err, RJ_ERR_LIMIT, path, "array %s exceeds the limits (dimensions "
                        "at most %d, at most %ld entries)", shape, RJ_MAX_WIDTH,
                        (long) RJ_MAX_ENTRIES);

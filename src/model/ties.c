@@ -38,3 +38,20 @@ rj_ties_push(rj_ties_t t, slong block, int where, slong unit)
 {
     rj_ties_push_layer(t, block, where, where == 0 ? 1 : -1, unit);
 }
+
+int
+rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t)
+{
+    const rj_block_struct *b = net->blocks + t->block;
+    return b->general && t->where == 0 && t->layer >= 0 && t->layer < b->branch->len;
+}
+
+void
+rj_tie_layer_name(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
+{
+    const rj_block_struct *b = net->blocks + t->block;
+    if (rj_tie_is_branch_layer(net, t))
+        rj_layer_name(buf, len, b->branch->layers + t->layer);
+    else
+        rj_act_name(buf, len, t->where == 0 ? b->act : b->outer);
+}
