@@ -350,6 +350,13 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
     while (cl_is_matrices_forall(g) && nv < CL_SYM_CHAIN_MAX) {
         slong gn, fam;
         st = read_domain(&gn, &fam, g->args[0], env, ctx, err);
+        if (st == RJ_ERR_LIMIT) {
+            /* a limit of the method: UNDECIDED, naming it */
+            cl_cres_set_scalar(out, CL_UNKNOWN, cl_printf("the symbolic method cannot take "
+                                                          "this quantifier: %s", err->msg));
+            rj_error_init(err);
+            return RJ_OK;
+        }
         if (st != RJ_OK)
             return st;
         if (n >= 0 && gn != n)
