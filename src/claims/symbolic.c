@@ -781,9 +781,8 @@ sv_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
             break;
         return sv_index(out, vals[0], vals[1], n == 3 ? vals[2] : NULL, e->loc, err);
     case RJ_EXPR_CALL:
-        for (i = 0; i < n; i++)
-            if (cl_val_is_sym(vals[i]) && is_family(vals[i]))
-                return rj_env_call(out, e, vals, n, env, err);    /* path_terms */
+        if (strcmp(e->name, "path_terms") == 0 || strcmp(e->name, "adjugate") == 0)
+            return rj_env_call(out, e, vals, n, env, err);        /* symbolic.c's own */
         if (n == 1 && strcmp(e->name, "transpose") == 0)
             return sv_transpose(out, vals[0], e->loc, err);
         if (n == 1 && (strcmp(e->name, "det") == 0 || strcmp(e->name, "trace") == 0
@@ -791,7 +790,13 @@ sv_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
             return sym_square_fn(out, e->name, vals[0], e->loc, err);
         if (n == 2 && strcmp(e->name, "compose") == 0)
             return sym_compose(out, vals[0], vals[1], e->loc, err);
-        return rj_env_call(out, e, vals, n, env, err);
+        for (i = 0; i < n && !cl_val_is_sym(vals[i]); i++)
+            ;
+        /* a claim the method cannot decide, not a bad file: UNDECIDED */
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc, "%s has no rule for symbolic "
+                                "matrices (argument %ld); the symbolic layer takes + - * / ^ "
+                                "', transpose, det, trace, charpoly, adjugate, compose and "
+                                "path_terms", e->name, (long) (i + 1));
     default:
         break;
     }
