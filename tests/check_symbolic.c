@@ -139,19 +139,18 @@ decide(const char *defs, const char *formula, char **evidence)
 }
 
 /* The witness of a REFUTED quantifier "J = [[..]], K = [[..]] (integer m x m
-   ...": decide `body` again with only `let` definitions of the printed
-   matrices (and I = identity(m)) by the plain evaluator; it must be REFUTED. */
+   ...", as `let` definitions of the printed matrices and I = identity(m). */
 static void
-recheck_witness(const char *ev, const char *const *names, slong k, const char *body)
+witness_defs(char *defs, size_t size, const char *ev, const char *const *names, slong k)
 {
-    char defs[8192], *cut, *w = rj_strdup(ev);
-    slong i, m = 0, len = 0;
-    const char *q = strstr(w, "(integer ");
-    ck_assert_msg(q != NULL, "no witness in '%s'", ev);
-    ck_assert_int_eq(sscanf(q, "(integer %ld", &m), 1);
+    char *cut, *w = rj_strdup(ev);
+    slong i, m = 0;
+    size_t len = 0;
     cut = strstr(w, " (integer ");
+    ck_assert_msg(cut != NULL, "no witness in '%s'", ev);
+    ck_assert_int_eq(sscanf(cut, " (integer %ld", &m), 1);
     *cut = '\0';
-    len += snprintf(defs + len, sizeof(defs) - len, "let I = identity(%ld)\n", m);
+    len += snprintf(defs + len, size - len, "let I = identity(%ld)\n", (long) m);
     for (i = k - 1; i >= 0; i--) {      /* the names appear in order: cut from the end */
         char key[64];
         char *at;
@@ -159,16 +158,24 @@ recheck_witness(const char *ev, const char *const *names, slong k, const char *b
         at = i > 0 ? strstr(w, key) : w;
         ck_assert_msg(at != NULL && (i > 0 || strncmp(w, key, strlen(key)) == 0),
                       "witness '%s' lacks %s", ev, names[i]);
-        len += snprintf(defs + len, sizeof(defs) - len, "let %s\n", at + (i > 0 ? 2 : 0));
+        len += snprintf(defs + len, size - len, "let %s\n", at + (i > 0 ? 2 : 0));
+        ck_assert(len < size);
         *at = '\0';
     }
-    {
-        char *ev2 = NULL;
-        rj_verdict_kind v2 = decide(defs, body, &ev2);
-        ck_assert_msg(v2 == RJ_VERDICT_REFUTED, "witness of %s: %s: %s", body, defs, ev2);
-        flint_free(ev2);
-    }
     flint_free(w);
+}
+
+/* Decide `body` again with only those definitions, by the plain evaluator:
+   it must be REFUTED. */
+static void
+recheck_witness(const char *ev, const char *const *names, slong k, const char *body)
+{
+    char defs[8192], *ev2 = NULL;
+    rj_verdict_kind v2;
+    witness_defs(defs, sizeof(defs), ev, names, k);
+    v2 = decide(defs, body, &ev2);
+    ck_assert_msg(v2 == RJ_VERDICT_REFUTED, "witness of %s: %s: %s", body, defs, ev2);
+    flint_free(ev2);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -608,6 +615,207 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* ------------------------------------------------ mutations of the bundled claims */
+
+static const char *
+srcdir(void)
+{
+    const char *s = getenv("srcdir");
+    return s != NULL ? s : ".";
+}
+
+typedef struct {
+    rj_expr_struct *parent;
+    slong idx;
+    int kind;               /* 0: drop a transpose, 1: swap a product, 2, 3: keep one factor */
+} mut_site;
+
+static void
+collect_sites(mut_site *sites, slong *n, slong max, rj_expr_struct *e)
+{
+    slong i;
+    for (i = 0; i < e->nargs; i++) {
+        rj_expr_struct *c = e->args[i];
+        if (c->kind == RJ_EXPR_TRANSPOSE && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 0 };
+        if (c->kind == RJ_EXPR_BINOP && c->op == '*') {
+            int k;
+            for (k = 1; k <= 3 && *n < max; k++)
+                sites[(*n)++] = (mut_site) { e, i, k };
+        }
+        collect_sites(sites, n, max, c);
+    }
+}
+
+/* Apply (undo = 0) or undo (undo = 1) a mutation. */
+static void
+mutate(const mut_site *m, int undo, rj_expr_struct **saved)
+{
+    rj_expr_struct *c = m->parent->args[m->idx], *t;
+    switch (m->kind) {
+    case 0:
+    case 2:
+    case 3:
+        if (!undo) {
+            *saved = c;
+            m->parent->args[m->idx] = c->args[m->kind == 3 ? 1 : 0];
+        } else
+            m->parent->args[m->idx] = *saved;
+        break;
+    default:
+        t = c->args[0];
+        c->args[0] = c->args[1];
+        c->args[1] = t;
+    }
+}
+
+/* The names and size of the chain of matrix quantifiers at f; its body. */
+static const rj_expr_struct *
+chain_of(const rj_expr_struct *f, char names[][32], slong *k, slong *n)
+{
+    *k = 0;
+    *n = 0;
+    while (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "matrices") == 0) {
+        const rj_expr_struct *call = f->args[0];
+        slong i, fam = -1, l;
+        for (i = 0; i < call->nargs; i++) {
+            slong v = fmpz_get_si(fmpq_numref(call->args[i]->num));
+            if (call->argnames[i] != NULL)
+                fam = v;
+            else
+                *n = v;
+        }
+        for (l = 0; l < FLINT_MAX(fam, 1); l++) {
+            if (fam < 0)
+                snprintf(names[*k], 32, "%s", f->name);
+            else
+                snprintf(names[*k], 32, "%s_%ld", f->name, (long) (l + 1));
+            (*k)++;
+        }
+        f = f->args[1];
+    }
+    return f;
+}
+
+/* The body holds on random integer instances (plain evaluation). */
+static int
+holds_on_instances(const rj_expr_struct *body, char names[][32], slong k, slong n,
+                   flint_rand_t st)
+{
+    slong iter, s;
+    for (iter = 0; iter < 3; iter++) {
+        slong m = n > 0 ? n : 1 + (slong) n_randint(st, 4);
+        rj_env_t env;
+        rj_val_t v;
+        rj_error_t err;
+        rj_verdict_kind vk;
+        char *ev = NULL;
+        fmpq_mat_struct *mats = random_mats(st, k + 1, m, 5);
+        rj_claims_env_init(env, NULL);
+        rj_val_init(v);
+        rj_error_init(err);
+        fmpq_mat_one(mats + k);
+        rj_val_set_fmpq_mat(v, mats + k);
+        rj_env_bind(env, "I", v);
+        for (s = 0; s < k; s++) {
+            rj_val_set_fmpq_mat(v, mats + s);
+            rj_env_bind(env, names[s], v);
+        }
+        ck_assert_int_eq(rj_claims_decide(&vk, &ev, NULL, body, env, err), RJ_OK);
+        flint_free(ev);
+        rj_val_clear(v);
+        rj_claims_env_clear(env);
+        free_mats(mats, k + 1);
+        if (vk != RJ_VERDICT_PROVED)
+            return 0;
+    }
+    return 1;
+}
+
+/* Every PROVED claim of proofs/11-symbolic.rj whose formula is a chain of
+   matrix quantifiers, mutated at every transpose and product (transpose
+   dropped, factors swapped, a factor dropped): a mutant PROVED must hold on
+   exact instances (an equivalent mutation, such as swapping a scalar), each
+   REFUTED one's witness is decided again by the plain evaluator, and each
+   claim has refuted mutants. */
+START_TEST(test_bundled_mutants)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char path[4096];
+    flint_rand_t st;
+    slong i, j, claims = 0, total = 0, refuted = 0, proved = 0;
+    rj_test_randinit(st, seed + 4);
+    snprintf(path, sizeof(path), "%s/proofs/11-symbolic.rj", srcdir());
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        mut_site sites[64];
+        slong ns = 0, k, n, nref = 0;
+        char names[16][32];
+        const rj_expr_struct *body;
+        if (c->kind != RJ_STMT_CLAIM || c->expect != RJ_VERDICT_PROVED
+            || !(c->expr->kind == RJ_EXPR_FORALL_RANDOM
+                 && strcmp(c->expr->args[0]->name, "matrices") == 0))
+            continue;
+        body = chain_of(c->expr, names, &k, &n);
+        claims++;
+        collect_sites(sites, &ns, 64, c->expr);
+        for (j = 0; j < ns; j++) {
+            rj_env_t env;
+            rj_verdict_kind v;
+            rj_expr_struct *saved = NULL;
+            char *ev = NULL;
+            mutate(sites + j, 0, &saved);
+            rj_claims_env_init(env, NULL);
+            ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, c->expr, env, err), RJ_OK);
+            rj_claims_env_clear(env);
+            total++;
+            if (v == RJ_VERDICT_PROVED) {
+                proved++;
+                RJ_CHECK(holds_on_instances(body, names, k, n, st), seed,
+                         "claim %s, mutant %ld: PROVED but fails on an instance", c->name,
+                         (long) j);
+            } else if (v == RJ_VERDICT_REFUTED) {
+                const char *nm[16];
+                char defs[8192], *ev2 = NULL;
+                rj_verdict_kind v2;
+                rj_env_t e2;
+                rj_prog_t p2;
+                slong q;
+                for (q = 0; q < k; q++)
+                    nm[q] = names[q];
+                refuted++;
+                nref++;
+                /* the witness, decided again on the plain body */
+                witness_defs(defs, sizeof(defs), ev, nm, k);
+                rj_prog_init(p2);
+                ck_assert_int_eq(rj_parse_string(p2, defs, "witness", err), RJ_OK);
+                rj_claims_env_init(e2, NULL);
+                ck_assert_int_eq(rj_eval_defs(e2, p2, err), RJ_OK);
+                ck_assert_int_eq(rj_claims_decide(&v2, &ev2, NULL, body, e2, err), RJ_OK);
+                RJ_CHECK(v2 == RJ_VERDICT_REFUTED, seed, "claim %s, mutant %ld: the witness "
+                         "is not refuted again: %s", c->name, (long) j, ev2);
+                flint_free(ev2);
+                rj_claims_env_clear(e2);
+                rj_prog_clear(p2);
+            }
+            flint_free(ev);
+            mutate(sites + j, 1, &saved);
+        }
+        ck_assert_msg(nref > 0, "claim %s: no mutant refuted", c->name);
+    }
+    fprintf(stderr, "bundled mutants: %ld claims, %ld mutants, %ld REFUTED, %ld PROVED "
+            "(equivalent, checked on instances)\n", (long) claims, (long) total,
+            (long) refuted, (long) proved);
+    ck_assert(claims >= 4);
+    rj_prog_clear(prog);
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 symbolic_suite(void)
 {
@@ -622,6 +830,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_fixed_size_only);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_bundled_mutants);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -900,7 +900,7 @@ parse_family(parser_t *P, const rj_tok_struct *first, char **base, rj_expr_ptr *
 static rj_expr_ptr
 parse_forall(parser_t *P)
 {
-    rj_tok_struct *fa = advance(P), *t, *names[RJ_MAX_FORALL_NAMES];
+    rj_tok_struct *fa = advance(P), *t, *names[RJ_MAX_FORALL_NAMES], *last = NULL;
     rj_expr_ptr e = NULL, lo, hi = NULL, body, upper = NULL;
     rj_loc_t uloc = tok_loc(P, fa);
     char *base = NULL;
@@ -920,6 +920,7 @@ parse_forall(parser_t *P)
             uloc = tok_loc(P, peek_at(P, 1));
             if (!parse_family(P, t, &base, &upper))
                 goto fail;
+            last = P->toks + P->pos - 1;          /* J_L */
             break;
         }
         if (peek(P)->kind != RJ_TOK_COMMA)
@@ -946,11 +947,12 @@ parse_forall(parser_t *P)
         }
     } else if (lo->kind != RJ_EXPR_CALL
                || (upper != NULL && strcmp(lo->name, "matrices") != 0)) {
-        expected(P, peek(P), upper != NULL ? "expected 'matrices' or 'matrices(n, n)' after "
-                                             "'forall %.60s in'"
-                                           : "expected '..' (an integer range a..b) or a "
-                                             "family such as random(...) or matrices after "
-                                             "'forall %.60s in'", t->text);
+        if (upper != NULL)
+            expected(P, peek(P), "expected 'matrices' or 'matrices(n, n)' after 'forall "
+                                 "%.60s..%.60s in'", t->text, last->text);
+        else
+            expected(P, peek(P), "expected '..' (an integer range a..b) or a family such as "
+                                 "random(...) or matrices after 'forall %.60s in'", t->text);
         rj_expr_free(lo);
         goto fail;
     }
