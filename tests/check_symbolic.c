@@ -615,6 +615,34 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* forall a, b in D: F is forall a in D: forall b in D: F, for every kind of
+   domain (each name gets its own copy of D). */
+START_TEST(test_several_names)
+{
+    static const char *const pairs[][2] = {
+        { "forall a, b in 1..3: a * b == b * a",
+          "forall a in 1..3: forall b in 1..3: a * b == b * a" },
+        { "forall a, b in 1..3: a <= b", "forall a in 1..3: forall b in 1..3: a <= b" },
+        { "forall J, K in random(rows = 2, norm = fro, bound = 1, count = 3): J + K == K + J",
+          "forall J in random(rows = 2, norm = fro, bound = 1, count = 3): forall K in "
+          "random(rows = 2, norm = fro, bound = 1, count = 3): J + K == K + J" },
+        { "forall J, K in matrices: J * K == K * J",
+          "forall J in matrices: forall K in matrices: J * K == K * J" },
+    };
+    slong i;
+    for (i = 0; i < (slong) (sizeof(pairs) / sizeof(pairs[0])); i++) {
+        char *e1 = NULL, *e2 = NULL;
+        rj_verdict_kind v1 = decide("", pairs[i][0], &e1), v2 = decide("", pairs[i][1], &e2);
+        ck_assert_msg(v1 == v2 && strcmp(e1, e2) == 0, "'%s': %s (%s) but '%s': %s (%s)",
+                      pairs[i][0], rj_verdict_name(v1), e1, pairs[i][1], rj_verdict_name(v2),
+                      e2);
+        flint_free(e1);
+        flint_free(e2);
+    }
+    ck_assert_int_eq(decide("", pairs[1][0], NULL), RJ_VERDICT_REFUTED);
+}
+END_TEST
+
 /* ------------------------------------------------ mutations of the bundled claims */
 
 static const char *
@@ -831,6 +859,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_bundled_mutants);
+    tcase_add_test(tc, test_several_names);
     suite_add_tcase(s, tc);
     return s;
 }
