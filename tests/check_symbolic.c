@@ -557,6 +557,14 @@ START_TEST(test_limits)
                      RJ_VERDICT_UNDECIDED);
     ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
     flint_free(ev);
+    /* past the entry variables' limit the free algebra still proves, the
+       entries' functions are undecided */
+    ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): (J * K * M)' == "
+                            "M' * K' * J'", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): det(J * K) == "
+                            "det(K * J)", &ev), RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "limit of 1024") != NULL, "%s", ev);
+    flint_free(ev);
     ck_assert_int_eq(decide("", "forall J_1..J_100 in matrices: J_1 == J_1", &ev),
                      RJ_VERDICT_UNDECIDED);
     ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);

@@ -47,10 +47,17 @@ cl_symscope_init(cl_symscope *sc, const char *const *names, slong nsym, slong n,
         return rj_error_set(err, RJ_ERR_LIMIT, "%ld matrix symbols: more than the limit of %ld "
                             "symbols", (long) nsym, (long) sc->lim.max_symbols);
     if (n > 0) {
-        st = rj_pmat_ctx_init(sc->mctx, nsym, n, err);
+        /* past the limit of entry variables the free algebra still decides;
+           what needs the entries is UNDECIDED, naming the limit (need_fixed) */
+        rj_error_t e2;
+        rj_error_init(e2);
+        st = rj_pmat_ctx_init(sc->mctx, nsym, n, e2);
         if (st != RJ_OK)
-            return st;
-        sc->has_mctx = 1;
+            sc->no_mctx = rj_strdup(e2->msg);
+        else
+            sc->has_mctx = 1;
+    }
+    if (sc->has_mctx) {
         sc->varnames = flint_malloc((nsym * n * n + 1) * sizeof(char *));
         for (s = 0; s < nsym; s++)
             for (a = 0; a < n; a++)
@@ -80,6 +87,7 @@ cl_symscope_clear(cl_symscope *sc)
         flint_free(sc->varnames);
         fmpq_mpoly_ctx_clear(sc->mctx);
     }
+    flint_free(sc->no_mctx);
     memset(sc, 0, sizeof(*sc));
 }
 
@@ -315,8 +323,11 @@ sv_domain(rj_error_t err, int st, rj_loc_t loc)
 static int
 need_fixed(const cl_symscope *sc, const char *what, rj_loc_t loc, rj_error_t err)
 {
-    if (sc->n > 0)
+    if (sc->n > 0 && sc->has_mctx)
         return RJ_OK;
+    if (sc->n > 0)
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "%s of symbolic matrices needs "
+                                "their entries: %s", what, sc->no_mctx);
     return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "%s of symbolic matrices needs a fixed "
                             "size: quantify with matrices(n, n)", what);
 }
@@ -651,7 +662,7 @@ sv_compare(int *tv, int op, const rj_val_struct *a, const rj_val_struct *b, rj_l
             *tv = op == RJ_CMP_EQ;
             return RJ_OK;
         }
-        if (sc->n == 0)
+        if (sc->n == 0 || !sc->has_mctx)
             return RJ_OK;
     } else if (sc->n == 0) {
         char d1[120], d2[120];
@@ -659,6 +670,9 @@ sv_compare(int *tv, int op, const rj_val_struct *a, const rj_val_struct *b, rj_l
         rj_val_describe(d2, sizeof(d2), b);
         return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "cannot compare %s with %s", d1, d2);
     }
+    st = need_fixed(sc, "comparing", loc, err);
+    if (st != RJ_OK)
+        return st;
     rj_pmat_init(A, 0, 0, sc->mctx);
     rj_pmat_init(B, 0, 0, sc->mctx);
     st = to_pmat(A, &sa, a, sc, loc, err);

@@ -23,6 +23,7 @@ typedef struct {
     char **names;              /* symbol s is names[s] ("J", "J_2", ...) */
     slong n;                   /* the size; 0: every size */
     int has_mctx;              /* n > 0: the generic matrices' context */
+    char *no_mctx;             /* n > 0 without it: why (its limit) */
     fmpq_mpoly_ctx_t mctx;
     char **varnames;           /* the entry variables' names ("J[1,2]", ..., "t") */
     rj_sym_limits lim;
@@ -30,8 +31,9 @@ typedef struct {
 } cl_symscope;
 
 /* Set up / free a scope of nsym symbols named names (copied) of size n (0:
-   every size).  RJ_ERR_LIMIT when the symbols or the entry variables are
-   past their limits. */
+   every size).  RJ_ERR_LIMIT when the symbols are past their limit; past the
+   limit of entry variables the scope has no context (has_mctx = 0), and
+   what needs the entries is RJ_ERR_DOMAIN naming the limit. */
 int cl_symscope_init(cl_symscope *sc, const char *const *names, slong nsym, slong n,
                      rj_error_t err);
 void cl_symscope_clear(cl_symscope *sc);
