@@ -620,6 +620,10 @@ START_TEST(test_bad_input)
                  "c * I");
     expect_error("claim c \"r\" expect PROVED: forall J in matrices(size = 2): J == J\n",
                  "unknown key");
+    /* regression: a function of a family while counterexamples were tried
+       (the family then concrete) dereferenced a missing scope */
+    expect_error("claim c \"r\" expect PROVED: forall J_1..J_2 in matrices: det(J) == 0\n",
+                 "family");
 }
 END_TEST
 

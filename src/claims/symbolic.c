@@ -797,6 +797,9 @@ sv_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
     case RJ_EXPR_CALL:
         if (strcmp(e->name, "path_terms") == 0 || strcmp(e->name, "adjugate") == 0)
             return rj_env_call(out, e, vals, n, env, err);        /* symbolic.c's own */
+        for (i = 0; i < n; i++)
+            if (is_family(vals[i]))
+                return refuse_family(vals[i], e->loc, err);
         if (n == 1 && strcmp(e->name, "transpose") == 0)
             return sv_transpose(out, vals[0], e->loc, err);
         if (n == 1 && (strcmp(e->name, "det") == 0 || strcmp(e->name, "trace") == 0
