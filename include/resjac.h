@@ -9,6 +9,7 @@
 #include "resjac/exact.h"
 #include "resjac/precise.h"
 #include "resjac/fast.h"
+#include "resjac/symbolic.h"
 #include "resjac/xval.h"
 #include "resjac/claims.h"
 

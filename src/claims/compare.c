@@ -554,6 +554,32 @@ cmp_emat(int *tvout, char **ev, int op, const rj_val_struct *a, const rj_val_str
     return RJ_OK;
 }
 
+/* A value kind with its own comparison (ops->compare; the symbolic matrices
+   of symbolic.c): 1 holds, 0 fails, -1 undecided. */
+static int
+cmp_ext(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
+        rj_loc_t loc, rj_error_t err)
+{
+    const rj_val_ops *o = (a->kind == RJ_VAL_EXT && a->ops->compare != NULL) ? a->ops : b->ops;
+    char *sa, *sb;
+    int t = -1, st = o->compare(&t, op, a, b, loc, err);
+    if (st != RJ_OK)
+        return st;
+    *tv = t == 1 ? CL_TRUE : t == 0 ? CL_FALSE : CL_UNKNOWN;
+    sa = rj_val_get_str_short(a, CL_VAL_LEN);
+    sb = rj_val_get_str_short(b, CL_VAL_LEN);
+    if (t == 1 && op == RJ_CMP_EQ && strcmp(sa, sb) == 0)
+        *ev = cl_printf("both sides = %s", sa);
+    else if (t == 1 && op == RJ_CMP_EQ)
+        *ev = cl_printf("equal: lhs = %s, rhs = %s", sa, sb);
+    else
+        *ev = cl_printf("lhs = %s, rhs = %s%s", sa, sb,
+                        t == -1 ? " (undecided by this comparison)" : "");
+    flint_free(sa);
+    flint_free(sb);
+    return RJ_OK;
+}
+
 static int
 cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_struct *b,
            const fmpq_t tol, cl_ctx *ctx, rj_loc_t loc, rj_error_t err)
@@ -570,6 +596,9 @@ cmp_values(int *tv, char **ev, int op, const rj_val_struct *a, const rj_val_stru
         *ev = cl_printf("'%s' cannot be decided: %s", op_text(op), e2->msg);
         return RJ_OK;
     }
+    if ((ka == RJ_VAL_EXT && a->ops->compare != NULL)
+        || (kb == RJ_VAL_EXT && b->ops->compare != NULL))
+        return cmp_ext(tv, ev, op, a, b, loc, err);
     if (cl_val_is_emat(a) || cl_val_is_emat(b) || (ea && kb == RJ_VAL_MAT)
         || (ka == RJ_VAL_MAT && eb)) {
         if (cl_is_matlike(a) && cl_is_matlike(b)

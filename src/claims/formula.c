@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "claims_impl.h"
+#include "symbolic_impl.h"
 
 /* ------------------------------------------------------------ results */
 
@@ -383,7 +384,10 @@ cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl
     case RJ_EXPR_OR: return decide_andor(out, f, env, ctx, err);
     case RJ_EXPR_NOT: return decide_not(out, f, env, ctx, err);
     case RJ_EXPR_FORALL: return cl_decide_forall(out, f, env, ctx, err);
-    case RJ_EXPR_FORALL_RANDOM: return cl_decide_forall_random(out, f, env, ctx, err);
+    case RJ_EXPR_FORALL_RANDOM:
+        if (cl_is_matrices_forall(f))        /* symbolic_forall.c */
+            return cl_decide_forall_matrices(out, f, env, ctx, err);
+        return cl_decide_forall_random(out, f, env, ctx, err);
     default: return decide_term(out, f, env, ctx, err);
     }
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "claims_impl.h"
+#include "symbolic_impl.h"
 
 /* network functions (src/claims/net_functions.c) and spectral ones
    (src/claims/spectral.c) */
@@ -152,6 +153,8 @@ static const builtin_t table[] = {
     { "compose", 2, 2, 0, DR_ANY, cl_fn_compose, "compose(p, q)" },
     { "degree", 1, 1, 0, DR_ANY, cl_fn_degree, "degree(p)" },
     { "coeff", 2, 2, 0, DR_ANY, cl_fn_coeff, "coeff(p, k)" },
+    { "adjugate", 1, 1, 0, DR_ANY, cl_fn_adjugate, "adjugate(A)" },
+    { "path_terms", 1, 2, 0, DR_ANY, cl_fn_path_terms, "path_terms(J) or path_terms(J, k)" },
     { RJ_MATRIX_FUNC, 3, 1 << 30, 0, DR_ANY, cl_fn_matrix, "[a, b, ...]" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };

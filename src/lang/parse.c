@@ -6,7 +6,9 @@
  *              | 'claim' NAME STRING 'expect' VERDICT ['note' STRING] ':' formula
  *   formula  := conj { 'or' conj }
  *   conj     := neg { 'and' neg }
- *   neg      := 'not' neg | 'forall' NAME 'in' (expr '..' expr | call) ':' formula
+ *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices')
+ *               ':' formula
+ *   names    := NAME {',' NAME} | NAME_1 '..' NAME_(NUMBER | NAME)  (a family)
  *              | expr [ CMP expr ] | expr '~=' expr 'within' expr
  *   expr     := term { ('+' | '-') term }
  *   term     := unary { ('*' | '/') unary }
@@ -891,59 +893,154 @@ parse_comparison(parser_t *P)
     return e;
 }
 
+/* A deep copy of e (for the domain of each name of forall a, b in D). */
+static rj_expr_ptr
+expr_dup(const rj_expr_struct *e)
+{
+    rj_expr_ptr c = expr_new(e->kind, e->loc);
+    slong i;
+    c->op = e->op;
+    fmpq_set(c->num, e->num);
+    c->name = rj_strdup(e->name);
+    c->str = rj_strdup(e->str);
+    c->rows = e->rows;
+    c->cols = e->cols;
+    for (i = 0; i < e->nargs; i++)
+        expr_add_named(c, expr_dup(e->args[i]),
+                       e->argnames != NULL ? e->argnames[i] : NULL,
+                       e->argnamelocs != NULL ? e->argnamelocs[i] : e->args[i]->loc);
+    return c;
+}
+
+#define RJ_MAX_FORALL_NAMES 16
+
+/* The family J_1..J_L after 'forall': first is "J_1"; the token after '..'
+   must be J_ followed by a number or a name; sets *base ("J") and *upper. */
+static int
+parse_family(parser_t *P, const rj_tok_struct *first, char **base, rj_expr_ptr *upper)
+{
+    rj_tok_struct *t;
+    size_t n = strlen(first->text);
+    const char *rest;
+    advance(P);                                   /* '..' */
+    t = peek(P);
+    if (n < 3 || strcmp(first->text + n - 2, "_1") != 0 || t->kind != RJ_TOK_IDENT
+        || strncmp(t->text, first->text, n - 1) != 0 || t->text[n - 1] == '\0') {
+        expected(P, t, "expected a family of matrices such as 'forall J_1..J_L in matrices' "
+                       "(the first name ends in _1, the last has the same stem)");
+        return 0;
+    }
+    advance(P);
+    rest = t->text + n - 1;
+    if (rest[0] >= '0' && rest[0] <= '9') {
+        *upper = expr_new(RJ_EXPR_NUM, tok_loc(P, t));
+        fmpz_set_str(fmpq_numref((*upper)->num), rest, 10);
+    } else {
+        *upper = expr_new(RJ_EXPR_IDENT, tok_loc(P, t));
+        (*upper)->name = rj_strdup(rest);
+    }
+    *base = flint_malloc(n - 1);
+    memcpy(*base, first->text, n - 2);
+    (*base)[n - 2] = '\0';
+    return 1;
+}
+
+/* forall NAME {',' NAME} in DOMAIN ':' formula, and forall J_1..J_L in
+   matrices...: several names become nested quantifiers, each over a copy of
+   the domain; `matrices` alone is the call matrices(); a family is the call
+   with the key family = L (proofs/symbolic.md). */
 static rj_expr_ptr
 parse_forall(parser_t *P)
 {
-    rj_tok_struct *fa = advance(P), *t;
-    rj_expr_ptr e = NULL, lo, hi, body;
-    t = peek(P);
-    if (t->kind != RJ_TOK_IDENT || is_keyword(t->text)) {
-        expected(P, t, "expected the bound variable's name after 'forall'");
-        return NULL;
+    rj_tok_struct *fa = advance(P), *t, *names[RJ_MAX_FORALL_NAMES], *last = NULL;
+    rj_expr_ptr e = NULL, lo, hi = NULL, body, upper = NULL;
+    rj_loc_t uloc = tok_loc(P, fa);
+    char *base = NULL;
+    slong nn = 0, i;
+    for (;;) {
+        t = peek(P);
+        if (t->kind != RJ_TOK_IDENT || is_keyword(t->text)) {
+            expected(P, t, "expected the bound variable's name after 'forall'");
+            goto fail;
+        }
+        if (nn == RJ_MAX_FORALL_NAMES) {
+            expected(P, t, "more than %d names in one 'forall'", RJ_MAX_FORALL_NAMES);
+            goto fail;
+        }
+        names[nn++] = advance(P);
+        if (nn == 1 && peek(P)->kind == RJ_TOK_DOTDOT) {
+            uloc = tok_loc(P, peek_at(P, 1));
+            if (!parse_family(P, t, &base, &upper))
+                goto fail;
+            last = P->toks + P->pos - 1;          /* J_L */
+            break;
+        }
+        if (peek(P)->kind != RJ_TOK_COMMA)
+            break;
+        advance(P);
     }
-    advance(P);
+    t = names[nn - 1];
     if (!is_word(peek(P), "in")) {
         expected(P, peek(P), "expected 'in' after 'forall %.60s'", t->text);
-        return NULL;
+        goto fail;
     }
     advance(P);
     lo = parse_expr(P);
     if (lo == NULL)
-        return NULL;
-    if (peek(P)->kind == RJ_TOK_DOTDOT) {
+        goto fail;
+    if (lo->kind == RJ_EXPR_IDENT && strcmp(lo->name, "matrices") == 0)
+        lo->kind = RJ_EXPR_CALL;                  /* matrices = matrices() */
+    if (peek(P)->kind == RJ_TOK_DOTDOT && upper == NULL) {
         advance(P);
         hi = parse_expr(P);
         if (hi == NULL) {
             rj_expr_free(lo);
-            return NULL;
+            goto fail;
         }
-        e = expr_new(RJ_EXPR_FORALL, tok_loc(P, fa));
-        expr_add_arg(e, lo, NULL);
-        expr_add_arg(e, hi, NULL);
-    } else if (lo->kind == RJ_EXPR_CALL) {
-        e = expr_new(RJ_EXPR_FORALL_RANDOM, tok_loc(P, fa));
-        expr_add_arg(e, lo, NULL);
-    } else {
-        expected(P, peek(P), "expected '..' (an integer range a..b) or a family such as "
-                             "random(...) after 'forall %.60s in'", t->text);
+    } else if (lo->kind != RJ_EXPR_CALL
+               || (upper != NULL && strcmp(lo->name, "matrices") != 0)) {
+        if (upper != NULL)
+            expected(P, peek(P), "expected 'matrices' or 'matrices(n, n)' after 'forall "
+                                 "%.60s..%.60s in'", t->text, last->text);
+        else
+            expected(P, peek(P), "expected '..' (an integer range a..b) or a family such as "
+                                 "random(...) or matrices after 'forall %.60s in'", t->text);
         rj_expr_free(lo);
-        return NULL;
+        goto fail;
     }
-    e->name = rj_strdup(t->text);
+    if (upper != NULL) {
+        expr_add_named(lo, upper, "family", uloc);
+        upper = NULL;
+    }
     if (peek(P)->kind != RJ_TOK_COLON) {
         expected(P, peek(P), "expected ':' before the body of the 'forall' at %d:%d",
                  fa->line, fa->col);
-        rj_expr_free(e);
-        return NULL;
+        rj_expr_free(lo);
+        rj_expr_free(hi);
+        goto fail;
     }
     advance(P);
     body = parse_formula(P);
     if (body == NULL) {
-        rj_expr_free(e);
-        return NULL;
+        rj_expr_free(lo);
+        rj_expr_free(hi);
+        goto fail;
     }
-    expr_add_arg(e, body, NULL);
+    for (i = nn - 1; i >= 0; i--) {
+        e = expr_new(hi != NULL ? RJ_EXPR_FORALL : RJ_EXPR_FORALL_RANDOM, tok_loc(P, fa));
+        expr_add_arg(e, i > 0 ? expr_dup(lo) : lo, NULL);
+        if (hi != NULL)
+            expr_add_arg(e, i > 0 ? expr_dup(hi) : hi, NULL);
+        e->name = rj_strdup(base != NULL ? base : names[i]->text);
+        expr_add_arg(e, body, NULL);
+        body = e;
+    }
+    flint_free(base);
     return e;
+fail:
+    flint_free(base);
+    rj_expr_free(upper);
+    return NULL;
 }
 
 static rj_expr_ptr

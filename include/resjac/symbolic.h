@@ -1,0 +1,186 @@
+/* resjac: the symbolic layer (src/symbolic), a peer of paths, exact, precise
+ * and fast.  Arguments in proofs/symbolic.md ([SY n] below).
+ *
+ * 1. The free algebra over Q with transpose (rj_sym_t).  Its elements are
+ *    finite sums c_1 w_1 + ... + c_r w_r of words w in letters: a letter is a
+ *    matrix symbol s (0, 1, ...) or its transpose s'; the empty word is I.
+ *    Products concatenate words; the transpose reverses a word and toggles
+ *    every letter's transpose ((AB)' = B'A', A'' = A, I' = I).  An element is
+ *    kept in normal form: coefficients nonzero fmpq, words distinct, sorted by
+ *    length, then letter by letter (letter code 2 s + t, t = 1 for s').  Two
+ *    elements are equal as identities of square matrices of every size
+ *    exactly when their normal forms are equal [SY 1, SY 2].
+ *
+ * 2. Matrices of polynomials in the entries (rj_pmat_t): for a fixed size n,
+ *    symbol s stands for the generic matrix whose entry (i, j) is the variable
+ *    number s n^2 + i n + j of a fmpq_mpoly context with nsym n^2 + 1
+ *    variables; the last variable is t, the variable of characteristic
+ *    polynomials.  An identity of n x n matrices holds for all entries exactly
+ *    when the polynomial entries of both sides are equal [SY 3].
+ *
+ * Ownership: types are caller-allocated (init/clear); outputs come first and
+ * may alias inputs unless a comment says otherwise.  Errors: RJ_ERR_LIMIT when
+ * a result would pass a limit of rj_sym_limits (checked on an upper bound
+ * before the work), RJ_ERR_INPUT for shapes that do not fit; out is then
+ * unchanged. */
+#ifndef RESJAC_SYMBOLIC_H
+#define RESJAC_SYMBOLIC_H
+
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+#include <flint/fmpq_mat.h>
+/* <complex.h> (which cblas.h may include) defines the macro I, a parameter
+   name in FLINT's mpoly headers: hide it while they are read. */
+#ifdef I
+#define RJ_SYMBOLIC_HID_I
+#pragma push_macro("I")
+#undef I
+#endif
+#include <flint/fmpq_mpoly.h>
+#ifdef RJ_SYMBOLIC_HID_I
+#pragma pop_macro("I")
+#undef RJ_SYMBOLIC_HID_I
+#endif
+
+#include "resjac/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- limits */
+
+/* max_degree: the length of a word; max_symbols: distinct symbols; max_terms:
+   the terms of one element (and of one product before combining). */
+typedef struct {
+    slong max_degree;
+    slong max_symbols;
+    slong max_terms;
+} rj_sym_limits;
+
+#define RJ_SYM_MAX_DEGREE 32
+#define RJ_SYM_MAX_SYMBOLS 64
+#define RJ_SYM_MAX_TERMS 200000
+
+void rj_sym_limits_default(rj_sym_limits *lim);
+
+/* ---------------------------------------------------------------- free algebra */
+
+typedef struct {
+    fmpq_t coeff;
+    slong len;
+    slong *w;            /* len letters, code 2 s + t */
+} rj_sym_term_struct;
+
+typedef struct {
+    slong len, alloc;
+    rj_sym_term_struct *terms;    /* normal form: sorted, distinct, nonzero */
+} rj_sym_struct;
+typedef rj_sym_struct rj_sym_t[1];
+
+void rj_sym_init(rj_sym_t p);                 /* 0 */
+void rj_sym_clear(rj_sym_t p);
+void rj_sym_set(rj_sym_t p, const rj_sym_t q);
+void rj_sym_swap(rj_sym_t p, rj_sym_t q);
+void rj_sym_zero(rj_sym_t p);
+/* p = c I. */
+void rj_sym_set_fmpq(rj_sym_t p, const fmpq_t c);
+/* p = the symbol s (transposed when t is 1). */
+void rj_sym_set_symbol(rj_sym_t p, slong s, int t);
+
+int rj_sym_is_zero(const rj_sym_t p);
+int rj_sym_equal(const rj_sym_t p, const rj_sym_t q);
+/* The longest word's length (0 for scalars and for 0). */
+slong rj_sym_degree(const rj_sym_t p);
+/* 1 + the largest symbol met (0 when none). */
+slong rj_sym_nsymbols(const rj_sym_t p);
+/* 1 and c = the scalar when p is c I (c = 0 for p = 0); else 0. */
+int rj_sym_get_scalar(fmpq_t c, const rj_sym_t p);
+
+/* p = a + b, a - b, -a, c a, a', a b, a^k.  lim NULL: the defaults. */
+int rj_sym_add(rj_sym_t p, const rj_sym_t a, const rj_sym_t b, const rj_sym_limits *lim,
+               rj_error_t err);
+int rj_sym_sub(rj_sym_t p, const rj_sym_t a, const rj_sym_t b, const rj_sym_limits *lim,
+               rj_error_t err);
+void rj_sym_neg(rj_sym_t p, const rj_sym_t a);
+void rj_sym_scalar_mul(rj_sym_t p, const rj_sym_t a, const fmpq_t c);
+void rj_sym_transpose(rj_sym_t p, const rj_sym_t a);
+int rj_sym_mul(rj_sym_t p, const rj_sym_t a, const rj_sym_t b, const rj_sym_limits *lim,
+               rj_error_t err);
+int rj_sym_pow_ui(rj_sym_t p, const rj_sym_t a, ulong k, const rj_sym_limits *lim,
+                  rj_error_t err);
+
+/* p = w_0 + ... + w_(n-1), the sum of n words (letter codes 2 s + t; word i
+   has lens[i] letters), each with coefficient 1, in normal form.  Limits as
+   for products. */
+int rj_sym_set_words(rj_sym_t p, const slong *const *words, const slong *lens, slong n,
+                     const rj_sym_limits *lim, rj_error_t err);
+
+/* "J*K' - 2*I"; names[s] names symbol s (at least rj_sym_nsymbols(p) of them).
+   flint_malloc'd. */
+char *rj_sym_get_str(const rj_sym_t p, const char *const *names);
+
+/* out = p at the n x n matrices mats[0..nsym-1] (symbol s := mats[s], s' :=
+   its transpose, I := the identity), by plain fmpq_mat arithmetic; out is
+   initialised by the caller (any shape; it is resized). */
+int rj_sym_evaluate_fmpq_mat(fmpq_mat_t out, const rj_sym_t p, const fmpq_mat_struct *mats,
+                             slong nsym, slong n, rj_error_t err);
+
+/* ---------------------------------------------------------------- polynomial matrices */
+
+typedef struct {
+    slong rows, cols;
+    fmpq_mpoly_struct *e;         /* rows * cols, row-major */
+} rj_pmat_struct;
+typedef rj_pmat_struct rj_pmat_t[1];
+
+/* The context of generic n x n matrices for nsym symbols: nsym n^2 + 1
+   variables (the last is t).  RJ_ERR_LIMIT when nsym n^2 + 1 > max_vars. */
+#define RJ_PMAT_MAX_VARS 1024
+#define RJ_PMAT_MAX_SIZE 6        /* det, charpoly, adjugate by cofactors: n! terms */
+int rj_pmat_ctx_init(fmpq_mpoly_ctx_t ctx, slong nsym, slong n, rj_error_t err);
+/* The index of the variable t in such a context. */
+slong rj_pmat_ctx_tvar(const fmpq_mpoly_ctx_t ctx);
+
+void rj_pmat_init(rj_pmat_t A, slong rows, slong cols, const fmpq_mpoly_ctx_t ctx);  /* 0 */
+void rj_pmat_clear(rj_pmat_t A, const fmpq_mpoly_ctx_t ctx);
+void rj_pmat_set(rj_pmat_t A, const rj_pmat_t B, const fmpq_mpoly_ctx_t ctx);
+void rj_pmat_swap(rj_pmat_t A, rj_pmat_t B);
+/* A = the constant matrix M (A of M's shape after the call). */
+void rj_pmat_set_fmpq_mat(rj_pmat_t A, const fmpq_mat_t M, const fmpq_mpoly_ctx_t ctx);
+/* A = the generic n x n matrix of symbol s (transposed when t is 1). */
+void rj_pmat_set_generic(rj_pmat_t A, slong s, int t, slong n, const fmpq_mpoly_ctx_t ctx);
+int rj_pmat_equal(const rj_pmat_t A, const rj_pmat_t B, const fmpq_mpoly_ctx_t ctx);
+/* A + B, A - B (same shapes), A B (A->cols == B->rows), c A for a polynomial
+   c, A'.  RJ_ERR_INPUT on shapes. */
+int rj_pmat_add(rj_pmat_t C, const rj_pmat_t A, const rj_pmat_t B, int sub,
+                const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+int rj_pmat_mul(rj_pmat_t C, const rj_pmat_t A, const rj_pmat_t B, const fmpq_mpoly_ctx_t ctx,
+                rj_error_t err);
+void rj_pmat_scalar_mul(rj_pmat_t C, const rj_pmat_t A, const fmpq_mpoly_t c,
+                        const fmpq_mpoly_ctx_t ctx);
+void rj_pmat_transpose(rj_pmat_t C, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx);
+/* p evaluated at the generic n x n matrices of the context's symbols. */
+int rj_pmat_set_sym(rj_pmat_t A, const rj_sym_t p, slong n, const fmpq_mpoly_ctx_t ctx,
+                    const rj_sym_limits *lim, rj_error_t err);
+/* Square A (n <= RJ_PMAT_MAX_SIZE, else RJ_ERR_LIMIT): its determinant by
+   cofactor expansion, its trace, its characteristic polynomial det(t I - A)
+   in the variable t, its adjugate (adj(A) A = det(A) I).  A must not contain
+   t for charpoly. */
+int rj_pmat_det(fmpq_mpoly_t d, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+int rj_pmat_trace(fmpq_mpoly_t d, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx,
+                  rj_error_t err);
+int rj_pmat_charpoly(fmpq_mpoly_t d, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx,
+                     rj_error_t err);
+int rj_pmat_adjugate(rj_pmat_t C, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx,
+                     rj_error_t err);
+/* C = p(A) for a polynomial p in t whose coefficients are polynomials in the
+   entries (Horner's rule), A square. */
+int rj_pmat_poly_apply(rj_pmat_t C, const fmpq_mpoly_t p, const rj_pmat_t A,
+                       const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

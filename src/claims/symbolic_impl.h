@@ -1,0 +1,60 @@
+/* resjac claims: symbolic matrices as values of the language (internal;
+ * every non-static name starts with cl_).  proofs/symbolic.md is the argument.
+ *
+ * forall J, K in matrices: F        (J, K: square matrices of any one size)
+ * forall J in matrices(n, n): F     (n x n)
+ * forall J_1..J_L in matrices: F    (a family; J[l] and J_1, J_2, ... in F)
+ * bind the names to symbols of the symbolic layer (resjac/symbolic.h) in one
+ * scope (cl_symscope), with I the identity.  Their values are the language's
+ * extension kind cl_sym_ops: an element of the free algebra with transpose,
+ * a family of symbols, or -- at a fixed size -- a matrix (or a scalar) of
+ * polynomials in the entries.  The quantifier (symbolic_forall.c) decides the
+ * body once on symbols: PROVED when it holds there; otherwise it looks for a
+ * counterexample among integer matrices and REFUTES only with one that it has
+ * printed, read back and decided again with plain exact arithmetic. */
+#ifndef RESJAC_CLAIMS_SYMBOLIC_IMPL_H
+#define RESJAC_CLAIMS_SYMBOLIC_IMPL_H
+
+#include "claims_impl.h"
+#include "resjac/symbolic.h"
+
+typedef struct {
+    slong nsym;
+    char **names;              /* symbol s is names[s] ("J", "J_2", ...) */
+    slong n;                   /* the size; 0: every size */
+    int has_mctx;              /* n > 0: the generic matrices' context */
+    char *no_mctx;             /* n > 0 without it: why (its limit) */
+    fmpq_mpoly_ctx_t mctx;
+    char **varnames;           /* the entry variables' names ("J[1,2]", ..., "t") */
+    rj_sym_limits lim;
+    slong maxdeg;              /* the largest degree of an element formed */
+} cl_symscope;
+
+/* Set up / free a scope of nsym symbols named names (copied) of size n (0:
+   every size).  RJ_ERR_LIMIT when the symbols are past their limit; past the
+   limit of entry variables the scope has no context (has_mctx = 0), and
+   what needs the entries is RJ_ERR_DOMAIN naming the limit. */
+int cl_symscope_init(cl_symscope *sc, const char *const *names, slong nsym, slong n,
+                     rj_error_t err);
+void cl_symscope_clear(cl_symscope *sc);
+
+extern const rj_val_ops cl_sym_ops;
+int cl_val_is_sym(const rj_val_struct *v);
+/* v = symbol s of sc; I (the identity, c = 1); the family of symbols
+   base..base+len-1; the concrete family of len matrices (copied). */
+void cl_sym_set_symbol(rj_val_t v, cl_symscope *sc, slong s);
+void cl_sym_set_identity(rj_val_t v, cl_symscope *sc);
+void cl_sym_set_family(rj_val_t v, cl_symscope *sc, slong base, slong len);
+void cl_sym_set_concrete_family(rj_val_t v, const fmpq_mat_struct *mats, slong len);
+
+/* The claim functions adjugate(A) and path_terms(J[, k]) (in functions.c's
+   table): exact on matrices and concrete families, symbolic on symbols. */
+int cl_fn_adjugate(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_path_terms(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+
+/* forall ... in matrices[(n, n)][(family = L)]: F (symbolic_forall.c). */
+int cl_is_matrices_forall(const rj_expr_struct *f);
+int cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                              cl_ctx *ctx, rj_error_t err);
+
+#endif

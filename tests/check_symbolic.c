@@ -1,0 +1,884 @@
+/* Check suite for src/symbolic and the quantifiers over matrices
+ * (src/claims/symbolic*.c), each result held against an independent
+ * computation: normal forms against the same expression computed directly on
+ * random integer matrices with fmpq_mat; polynomial determinants, charpolys
+ * and adjugates against FLINT's fmpq_mat ones at random points; every PROVED
+ * identity against exact instances; mutated claims (a factor dropped, an
+ * order swapped, a transpose removed) must never be PROVED, and every
+ * REFUTED witness is decided again by the plain evaluator. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static ulong seed;
+
+/* ---------------------------------------------------------------- helpers */
+
+#define NSYM 3
+
+static const char *const sym_names[NSYM] = { "A", "B", "C" };
+
+/* A random expression run twice: on the free algebra (p) and directly on the
+   n x n matrices mats (M), step by step with the same random choices. */
+static void
+random_expr(rj_sym_t p, fmpq_mat_t M, flint_rand_t st, const fmpq_mat_struct *mats,
+            slong n, int depth)
+{
+    slong r = (slong) n_randint(st, depth > 0 ? 7 : 2);
+    if (r <= 1) {                       /* a leaf: a symbol, maybe transposed, or c I */
+        slong s = (slong) n_randint(st, NSYM + 1);
+        if (s == NSYM) {
+            fmpq_t c;
+            fmpq_init(c);
+            fmpq_set_si(c, (slong) n_randint(st, 7) - 3, 1);
+            rj_sym_set_fmpq(p, c);
+            fmpq_mat_one(M);
+            fmpq_mat_scalar_mul_fmpq(M, M, c);
+            fmpq_clear(c);
+        } else {
+            int t = (int) n_randint(st, 2);
+            rj_sym_set_symbol(p, s, t);
+            if (t)
+                fmpq_mat_transpose(M, mats + s);
+            else
+                fmpq_mat_set(M, mats + s);
+        }
+        return;
+    }
+    {
+        rj_sym_t a, b;
+        fmpq_mat_t A, B;
+        rj_error_t err;
+        rj_sym_init(a);
+        rj_sym_init(b);
+        fmpq_mat_init(A, n, n);
+        fmpq_mat_init(B, n, n);
+        rj_error_init(err);
+        random_expr(a, A, st, mats, n, depth - 1);
+        random_expr(b, B, st, mats, n, depth - 1);
+        switch (r) {
+        case 2:
+            ck_assert_int_eq(rj_sym_add(p, a, b, NULL, err), RJ_OK);
+            fmpq_mat_add(M, A, B);
+            break;
+        case 3:
+            ck_assert_int_eq(rj_sym_sub(p, a, b, NULL, err), RJ_OK);
+            fmpq_mat_sub(M, A, B);
+            break;
+        case 4:
+        case 5:
+            ck_assert_int_eq(rj_sym_mul(p, a, b, NULL, err), RJ_OK);
+            fmpq_mat_mul(M, A, B);
+            break;
+        default:
+            rj_sym_transpose(p, a);
+            fmpq_mat_transpose(M, A);
+        }
+        rj_sym_clear(a);
+        rj_sym_clear(b);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(B);
+    }
+}
+
+static fmpq_mat_struct *
+random_mats(flint_rand_t st, slong k, slong n, slong bound)
+{
+    slong i;
+    fmpq_mat_struct *m = flint_malloc(k * sizeof(fmpq_mat_struct));
+    for (i = 0; i < k; i++) {
+        fmpq_mat_init(m + i, n, n);
+        rj_test_randmat(m + i, st, bound, 1);
+    }
+    return m;
+}
+
+static void
+free_mats(fmpq_mat_struct *m, slong k)
+{
+    slong i;
+    for (i = 0; i < k; i++)
+        fmpq_mat_clear(m + i);
+    flint_free(m);
+}
+
+/* Decide one formula with the claim checker. */
+static rj_verdict_kind
+decide(const char *defs, const char *formula, char **evidence)
+{
+    rj_prog_t prog;
+    rj_env_t env;
+    rj_error_t err;
+    rj_verdict_kind v = RJ_VERDICT_ERROR;
+    char *text = flint_malloc(strlen(defs) + strlen(formula) + 64), buf[1024];
+    char *ev = NULL;
+    int st;
+    sprintf(text, "%sclaim c \"t\" expect PROVED: %s\n", defs, formula);
+    rj_prog_init(prog);
+    rj_error_init(err);
+    st = rj_parse_string(prog, text, "formula", err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "parse of '%s' failed: %s", text, buf);
+    rj_claims_env_init(env, NULL);
+    st = rj_eval_defs(env, prog, err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "definitions '%s' failed: %s", defs, buf);
+    st = rj_claims_decide(&v, &ev, NULL, prog->stmts[prog->len - 1].expr, env, err);
+    rj_error_format(buf, sizeof(buf), err);
+    ck_assert_msg(st == RJ_OK, "'%s': %s", formula, buf);
+    if (evidence != NULL)
+        *evidence = ev;
+    else
+        flint_free(ev);
+    rj_claims_env_clear(env);
+    rj_prog_clear(prog);
+    flint_free(text);
+    return v;
+}
+
+/* The witness of a REFUTED quantifier "J = [[..]], K = [[..]] (integer m x m
+   ...", as `let` definitions of the printed matrices and I = identity(m). */
+static void
+witness_defs(char *defs, size_t size, const char *ev, const char *const *names, slong k)
+{
+    char *cut, *w = rj_strdup(ev);
+    slong i, m = 0;
+    size_t len = 0;
+    cut = strstr(w, " (integer ");
+    ck_assert_msg(cut != NULL, "no witness in '%s'", ev);
+    ck_assert_int_eq(sscanf(cut, " (integer %ld", &m), 1);
+    *cut = '\0';
+    len += snprintf(defs + len, size - len, "let I = identity(%ld)\n", (long) m);
+    for (i = k - 1; i >= 0; i--) {      /* the names appear in order: cut from the end */
+        char key[64];
+        char *at;
+        snprintf(key, sizeof(key), "%s%s = ", i > 0 ? ", " : "", names[i]);
+        at = i > 0 ? strstr(w, key) : w;
+        ck_assert_msg(at != NULL && (i > 0 || strncmp(w, key, strlen(key)) == 0),
+                      "witness '%s' lacks %s", ev, names[i]);
+        len += snprintf(defs + len, size - len, "let %s\n", at + (i > 0 ? 2 : 0));
+        ck_assert(len < size);
+        *at = '\0';
+    }
+    flint_free(w);
+}
+
+/* Decide `body` again with only those definitions, by the plain evaluator:
+   it must be REFUTED. */
+static void
+recheck_witness(const char *ev, const char *const *names, slong k, const char *body)
+{
+    char defs[8192], *ev2 = NULL;
+    rj_verdict_kind v2;
+    witness_defs(defs, sizeof(defs), ev, names, k);
+    v2 = decide(defs, body, &ev2);
+    ck_assert_msg(v2 == RJ_VERDICT_REFUTED, "witness of %s: %s: %s", body, defs, ev2);
+    flint_free(ev2);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* Normal forms of random expressions, evaluated at random integer matrices,
+   equal the same expressions computed directly on those matrices. */
+START_TEST(test_normal_form_vs_direct)
+{
+    flint_rand_t st;
+    slong iter, iters = rj_test_iters(300);
+    rj_test_randinit(st, seed);
+    for (iter = 0; iter < iters; iter++) {
+        slong n = 1 + (slong) n_randint(st, 4);
+        fmpq_mat_struct *mats = random_mats(st, NSYM, n, 5);
+        fmpq_mat_t M, E;
+        rj_sym_t p, q;
+        rj_error_t err;
+        char *s;
+        fmpq_mat_init(M, n, n);
+        fmpq_mat_init(E, n, n);
+        rj_sym_init(p);
+        rj_sym_init(q);
+        rj_error_init(err);
+        random_expr(p, M, st, mats, n, 4);
+        ck_assert_int_eq(rj_sym_evaluate_fmpq_mat(E, p, mats, NSYM, n, err), RJ_OK);
+        s = rj_sym_get_str(p, sym_names);
+        RJ_CHECK(fmpq_mat_equal(E, M), seed, "case %ld: normal form %s disagrees with the "
+                 "direct evaluation at %ld x %ld", (long) iter, s, (long) n, (long) n);
+        /* the normal form is canonical: transposing twice gives it back */
+        rj_sym_transpose(q, p);
+        rj_sym_transpose(q, q);
+        RJ_CHECK(rj_sym_equal(p, q), seed, "case %ld: p'' != p for %s", (long) iter, s);
+        /* and p - p is 0 */
+        ck_assert_int_eq(rj_sym_sub(q, p, p, NULL, err), RJ_OK);
+        RJ_CHECK(rj_sym_is_zero(q), seed, "case %ld: p - p != 0 for %s", (long) iter, s);
+        flint_free(s);
+        rj_sym_clear(p);
+        rj_sym_clear(q);
+        fmpq_mat_clear(M);
+        fmpq_mat_clear(E);
+        free_mats(mats, NSYM);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* prod_{l=L..1} (I + J_l) by products in the free algebra equals the sum of
+   the 2^L subset words formed directly, and both hold on random matrices. */
+START_TEST(test_expansion_identity)
+{
+    flint_rand_t st;
+    slong L;
+    rj_test_randinit(st, seed + 1);
+    for (L = 1; L <= 7; L++) {
+        rj_sym_t prod, sub, f, one;
+        fmpq_t c1;
+        slong **words = flint_malloc((WORD(1) << L) * sizeof(slong *)), *lens, l, nw = 0, n;
+        ulong mask;
+        rj_error_t err;
+        fmpq_mat_struct *mats;
+        fmpq_mat_t D, E, T;
+        lens = flint_malloc((WORD(1) << L) * sizeof(slong));
+        rj_sym_init(prod);
+        rj_sym_init(sub);
+        rj_sym_init(f);
+        rj_sym_init(one);
+        fmpq_init(c1);
+        fmpq_one(c1);
+        rj_error_init(err);
+        rj_sym_set_fmpq(prod, c1);
+        rj_sym_set_fmpq(one, c1);
+        for (l = 0; l < L; l++) {
+            rj_sym_set_symbol(f, l, 0);
+            ck_assert_int_eq(rj_sym_add(f, one, f, NULL, err), RJ_OK);
+            ck_assert_int_eq(rj_sym_mul(prod, f, prod, NULL, err), RJ_OK);
+        }
+        for (mask = 0; mask < (UWORD(1) << L); mask++) {
+            slong c = 0;
+            words[nw] = flint_malloc(L * sizeof(slong));
+            for (l = L - 1; l >= 0; l--)
+                if (mask & (UWORD(1) << l))
+                    words[nw][c++] = 2 * l;
+            lens[nw++] = c;
+        }
+        ck_assert_int_eq(rj_sym_set_words(sub, (const slong *const *) words, lens, nw, NULL,
+                                          err), RJ_OK);
+        ck_assert_msg(rj_sym_equal(prod, sub), "L = %ld: product != subset sum", (long) L);
+        ck_assert_int_eq(prod->len, WORD(1) << L);
+        /* exact instance, computed by fmpq_mat directly */
+        n = L / 2 + 1;
+        mats = random_mats(st, L, n, 4);
+        fmpq_mat_init(D, n, n);
+        fmpq_mat_init(E, n, n);
+        fmpq_mat_init(T, n, n);
+        fmpq_mat_one(D);
+        for (l = 0; l < L; l++) {
+            fmpq_mat_one(T);
+            fmpq_mat_add(T, T, mats + l);
+            fmpq_mat_mul(D, T, D);
+        }
+        ck_assert_int_eq(rj_sym_evaluate_fmpq_mat(E, sub, mats, L, n, err), RJ_OK);
+        RJ_CHECK(fmpq_mat_equal(D, E), seed, "L = %ld: the expansion fails on an instance",
+                 (long) L);
+        for (l = 0; l < nw; l++)
+            flint_free(words[l]);
+        flint_free(words);
+        flint_free(lens);
+        free_mats(mats, L);
+        fmpq_mat_clear(D);
+        fmpq_mat_clear(E);
+        fmpq_mat_clear(T);
+        rj_sym_clear(prod);
+        rj_sym_clear(sub);
+        rj_sym_clear(f);
+        rj_sym_clear(one);
+        fmpq_clear(c1);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* det, charpoly and adjugate of generic matrices, evaluated at random integer
+   points, against FLINT's fmpq_mat_det / fmpq_mat_charpoly and adj(A) A =
+   det(A) I. */
+START_TEST(test_pmat_vs_fmpq_mat)
+{
+    flint_rand_t st;
+    slong n, iter;
+    rj_test_randinit(st, seed + 2);
+    for (n = 1; n <= 4; n++) {
+        fmpq_mpoly_ctx_t ctx;
+        rj_pmat_t A, adj;
+        fmpq_mpoly_t det, cp;
+        rj_error_t err;
+        rj_error_init(err);
+        ck_assert_int_eq(rj_pmat_ctx_init(ctx, 1, n, err), RJ_OK);
+        rj_pmat_init(A, 0, 0, ctx);
+        rj_pmat_init(adj, 0, 0, ctx);
+        fmpq_mpoly_init(det, ctx);
+        fmpq_mpoly_init(cp, ctx);
+        rj_pmat_set_generic(A, 0, 0, n, ctx);
+        ck_assert_int_eq(rj_pmat_det(det, A, ctx, err), RJ_OK);
+        ck_assert_int_eq(rj_pmat_charpoly(cp, A, ctx, err), RJ_OK);
+        ck_assert_int_eq(rj_pmat_adjugate(adj, A, ctx, err), RJ_OK);
+        for (iter = 0; iter < rj_test_iters(20); iter++) {
+            slong nv = fmpq_mpoly_ctx_nvars(ctx), i, j;
+            fmpq *pt = _fmpq_vec_init(nv);
+            fmpq **ptp = flint_malloc(nv * sizeof(fmpq *));
+            fmpq_mat_t M, ADJ, P;
+            fmpq_poly_t ref;
+            fmpq_t d, dref, tval, cv, cref;
+            fmpq_mat_init(M, n, n);
+            fmpq_mat_init(ADJ, n, n);
+            fmpq_mat_init(P, n, n);
+            fmpq_poly_init(ref);
+            fmpq_init(d);
+            fmpq_init(dref);
+            fmpq_init(tval);
+            fmpq_init(cv);
+            fmpq_init(cref);
+            rj_test_randmat(M, st, 9, 4);
+            for (i = 0; i < n; i++)
+                for (j = 0; j < n; j++)
+                    fmpq_set(pt + i * n + j, fmpq_mat_entry(M, i, j));
+            rj_test_randq(tval, st, 9, 2);
+            fmpq_set(pt + nv - 1, tval);
+            for (i = 0; i < nv; i++)
+                ptp[i] = pt + i;
+            ck_assert(fmpq_mpoly_evaluate_all_fmpq(d, det, ptp, ctx));
+            fmpq_mat_det(dref, M);
+            RJ_CHECK(fmpq_equal(d, dref), seed, "n = %ld: det disagrees", (long) n);
+            ck_assert(fmpq_mpoly_evaluate_all_fmpq(cv, cp, ptp, ctx));
+            fmpq_mat_charpoly(ref, M);
+            fmpq_poly_evaluate_fmpq(cref, ref, tval);
+            RJ_CHECK(fmpq_equal(cv, cref), seed, "n = %ld: charpoly disagrees", (long) n);
+            for (i = 0; i < n * n; i++)
+                ck_assert(fmpq_mpoly_evaluate_all_fmpq(fmpq_mat_entry(ADJ, i / n, i % n),
+                                                       adj->e + i, ptp, ctx));
+            fmpq_mat_mul(P, ADJ, M);
+            for (i = 0; i < n; i++)
+                for (j = 0; j < n; j++) {
+                    const fmpq *e = fmpq_mat_entry(P, i, j);
+                    RJ_CHECK(i == j ? fmpq_equal(e, dref) : fmpq_is_zero(e), seed,
+                             "n = %ld: adj(A) A != det(A) I", (long) n);
+                }
+            _fmpq_vec_clear(pt, nv);
+            flint_free(ptp);
+            fmpq_mat_clear(M);
+            fmpq_mat_clear(ADJ);
+            fmpq_mat_clear(P);
+            fmpq_poly_clear(ref);
+            fmpq_clear(d);
+            fmpq_clear(dref);
+            fmpq_clear(tval);
+            fmpq_clear(cv);
+            fmpq_clear(cref);
+        }
+        rj_pmat_clear(A, ctx);
+        rj_pmat_clear(adj, ctx);
+        fmpq_mpoly_clear(det, ctx);
+        fmpq_mpoly_clear(cp, ctx);
+        fmpq_mpoly_ctx_clear(ctx);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* True identities and their mutants through the claim checker: the identity
+   PROVED, each mutant never PROVED but REFUTED with a witness that the plain
+   evaluator refutes again. */
+typedef struct {
+    const char *quant;          /* "forall J, K in matrices: " */
+    const char *names[4];
+    slong k;
+    const char *body;
+    const char *mutants[3];     /* a factor dropped, an order swapped, a transpose removed */
+} ident_case;
+
+static const ident_case idents[] = {
+    { "forall J, K in matrices: ", { "J", "K" }, 2, "(J * K)' == K' * J'",
+      { "(J * K)' == K'", "(J * K)' == J' * K'", "(J * K)' == K * J'" } },
+    { "forall J_1..J_3 in matrices: ", { "J_1", "J_2", "J_3" }, 3,
+      "prod(l in 1..3: I + J[l]) == path_terms(J)",
+      { "(I + J_3) * (I + J_1) == I + J_1 + J_2 + J_3 + J_2 * J_1 + J_3 * J_1 + J_3 * J_2 "
+        "+ J_3 * J_2 * J_1",
+        "(I + J_3) * (I + J_2) * (I + J_1) == I + J_1 + J_2 + J_3 + J_1 * J_2 + J_3 * J_1 + "
+        "J_3 * J_2 + J_3 * J_2 * J_1",
+        "(J_3 * J_2 * J_1)' == J_1' * J_2 * J_3'" } },
+    { "forall J, K in matrices: ", { "J", "K" }, 2, "(I + J) * (I + K) == I + J + K + J * K",
+      { "(I + J) * (I + K) == I + J + K", "(I + J) * (I + K) == I + J + K + K * J",
+        "(I + J') * (I + K) == I + J + K + J * K" } },
+    { "forall J in matrices(3, 3): ", { "J" }, 1,
+      "charpoly(I + J) == compose(charpoly(J), t - 1)",
+      { "charpoly(I + J) == charpoly(J)", "charpoly(I + J) == compose(charpoly(J), t + 1)",
+        "charpoly(J * J') == charpoly(J * J)" } },
+    { "forall J, K in matrices(2, 2): ", { "J", "K" }, 2, "det(J * K') == det(J) * det(K)",
+      { "det(J * K') == det(J)", "det(J - K) == det(K - J) + 1",
+        "trace(J * K') == trace(J * K)" } },
+};
+
+START_TEST(test_identities_and_mutants)
+{
+    slong i, j;
+    for (i = 0; i < (slong) (sizeof(idents) / sizeof(idents[0])); i++) {
+        const ident_case *c = idents + i;
+        char f[1024], *ev = NULL;
+        rj_verdict_kind v;
+        snprintf(f, sizeof(f), "%s%s", c->quant, c->body);
+        v = decide("", f, &ev);
+        ck_assert_msg(v == RJ_VERDICT_PROVED, "'%s': %s (%s)", f, rj_verdict_name(v), ev);
+        flint_free(ev);
+        for (j = 0; j < 3; j++) {
+            snprintf(f, sizeof(f), "%s%s", c->quant, c->mutants[j]);
+            v = decide("", f, &ev);
+            ck_assert_msg(v == RJ_VERDICT_REFUTED, "mutant '%s': %s (%s)", f,
+                          rj_verdict_name(v), ev);
+            recheck_witness(ev, c->names, c->k, c->mutants[j]);
+            flint_free(ev);
+        }
+    }
+}
+END_TEST
+
+/* Every PROVED identity holds on exact instances computed by the plain
+   evaluator (the same formula with integer matrices bound by let). */
+START_TEST(test_proved_hold_on_instances)
+{
+    flint_rand_t st;
+    slong i, iter, s;
+    rj_test_randinit(st, seed + 3);
+    for (i = 0; i < (slong) (sizeof(idents) / sizeof(idents[0])); i++) {
+        const ident_case *c = idents + i;
+        slong n = strstr(c->quant, "(2, 2)") ? 2 : strstr(c->quant, "(3, 3)") ? 3 : 0;
+        for (iter = 0; iter < rj_test_iters(5); iter++) {
+            slong m = n > 0 ? n : 1 + (slong) n_randint(st, 4);
+            char defs[8192];
+            slong len = snprintf(defs, sizeof(defs), "let I = identity(%ld)\n", (long) m);
+            fmpq_mat_struct *mats = random_mats(st, c->k, m, 6);
+            for (s = 0; s < c->k; s++) {
+                rj_val_t v;
+                char *ms;
+                rj_val_init(v);
+                rj_val_set_fmpq_mat(v, mats + s);
+                ms = rj_val_get_str(v);
+                len += snprintf(defs + len, sizeof(defs) - len, "let %s = %s\n", c->names[s],
+                                ms);
+                flint_free(ms);
+                rj_val_clear(v);
+            }
+            if (c->k == 3 && strcmp(c->names[0], "J_1") == 0) {
+                /* the family: path_terms(J) by the brute sum over subsets */
+                RJ_CHECK(decide(defs, "(I + J_3) * (I + J_2) * (I + J_1) == I + J_1 + J_2 + "
+                                "J_3 + J_2 * J_1 + J_3 * J_1 + J_3 * J_2 + J_3 * J_2 * J_1",
+                                NULL) == RJ_VERDICT_PROVED, seed, "expansion instance");
+            } else
+                RJ_CHECK(decide(defs, c->body, NULL) == RJ_VERDICT_PROVED, seed,
+                         "'%s' fails on an instance of size %ld", c->body, (long) m);
+            free_mats(mats, c->k);
+        }
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Identities true only at one size: decided by the polynomial entries there,
+   refuted at a larger size and for every size. */
+START_TEST(test_fixed_size_only)
+{
+    char *ev = NULL;
+    const char *body = "(J * K - K * J)^2 * M == M * (J * K - K * J)^2";
+    const char *names[3] = { "J", "K", "M" };
+    char f[512];
+    snprintf(f, sizeof(f), "forall J, K, M in matrices(2, 2): %s", body);
+    ck_assert_int_eq(decide("", f, NULL), RJ_VERDICT_PROVED);
+    snprintf(f, sizeof(f), "forall J, K, M in matrices(3, 3): %s", body);
+    ck_assert_int_eq(decide("", f, &ev), RJ_VERDICT_REFUTED);
+    recheck_witness(ev, names, 3, body);
+    flint_free(ev);
+    snprintf(f, sizeof(f), "forall J, K, M in matrices: %s", body);
+    ck_assert_int_eq(decide("", f, &ev), RJ_VERDICT_REFUTED);
+    recheck_witness(ev, names, 3, body);
+    flint_free(ev);
+    /* Cayley-Hamilton at n = 2, 3, 4 */
+    ck_assert_int_eq(decide("", "forall J in matrices(2, 2): charpoly(J)(J) == 0 * J", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J in matrices(4, 4): charpoly(J)(J) == 0 * J", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J in matrices(3, 3): charpoly(J)(J) == J", &ev),
+                     RJ_VERDICT_REFUTED);
+    flint_free(ev);
+}
+END_TEST
+
+/* Limits: checked before the work, out unchanged; in a claim, UNDECIDED
+   naming the limit. */
+START_TEST(test_limits)
+{
+    rj_sym_t p, q, r;
+    rj_sym_limits lim;
+    rj_error_t err;
+    fmpq_mpoly_ctx_t ctx;
+    rj_pmat_t A;
+    fmpq_mpoly_t d;
+    char *ev = NULL;
+    rj_sym_init(p);
+    rj_sym_init(q);
+    rj_sym_init(r);
+    rj_error_init(err);
+    rj_sym_limits_default(&lim);
+    lim.max_degree = 4;
+    rj_sym_set_symbol(p, 0, 0);
+    ck_assert_int_eq(rj_sym_pow_ui(q, p, 4, &lim, err), RJ_OK);
+    rj_sym_set(r, q);
+    ck_assert_int_eq(rj_sym_mul(q, q, p, &lim, err), RJ_ERR_LIMIT);
+    ck_assert(rj_sym_equal(q, r));                  /* unchanged */
+    ck_assert_int_eq(rj_sym_pow_ui(q, p, 5, &lim, err), RJ_ERR_LIMIT);
+    lim.max_degree = 10;
+    lim.max_terms = 3;
+    rj_sym_set_symbol(q, 1, 0);
+    ck_assert_int_eq(rj_sym_add(r, p, q, &lim, err), RJ_OK);       /* 2 terms */
+    ck_assert_int_eq(rj_sym_mul(q, r, r, &lim, err), RJ_ERR_LIMIT); /* 4 > 3 */
+    lim.max_symbols = 1;
+    ck_assert_int_eq(rj_sym_add(q, r, r, &lim, err), RJ_ERR_LIMIT);
+    ck_assert_int_eq(rj_pmat_ctx_init(ctx, 100, 4, err), RJ_ERR_LIMIT);
+    ck_assert_int_eq(rj_pmat_ctx_init(ctx, 1, 7, err), RJ_OK);
+    rj_pmat_init(A, 0, 0, ctx);
+    fmpq_mpoly_init(d, ctx);
+    rj_pmat_set_generic(A, 0, 0, 7, ctx);
+    ck_assert_int_eq(rj_pmat_det(d, A, ctx, err), RJ_ERR_LIMIT);
+    fmpq_mpoly_clear(d, ctx);
+    rj_pmat_clear(A, ctx);
+    fmpq_mpoly_ctx_clear(ctx);
+    /* in claims: UNDECIDED with the limit named */
+    ck_assert_int_eq(decide("", "forall J in matrices: J^40 == J^40", &ev),
+                     RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
+    flint_free(ev);
+    ck_assert_int_eq(decide("", "forall J in matrices(7, 7): det(J) == det(J')", &ev),
+                     RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
+    flint_free(ev);
+    /* past the entry variables' limit the free algebra still proves, the
+       entries' functions are undecided */
+    ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): (J * K * M)' == "
+                            "M' * K' * J'", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): det(J * K) == "
+                            "det(K * J)", &ev), RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "limit of 1024") != NULL, "%s", ev);
+    flint_free(ev);
+    ck_assert_int_eq(decide("", "forall J_1..J_100 in matrices: J_1 == J_1", &ev),
+                     RJ_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
+    flint_free(ev);
+    rj_sym_clear(p);
+    rj_sym_clear(q);
+    rj_sym_clear(r);
+}
+END_TEST
+
+/* Bad input: located errors from the parser and the quantifier. */
+static void
+expect_error(const char *text, const char *part)
+{
+    rj_claim_results_t res;
+    rj_prog_t prog;
+    rj_error_t err;
+    char buf[1024];
+    int st;
+    rj_prog_init(prog);
+    rj_error_init(err);
+    rj_claim_results_init(res);
+    st = rj_parse_string(prog, text, "bad.rj", err);
+    if (st == RJ_OK) {
+        ck_assert_int_eq(rj_claims_check_prog(res, prog, NULL, NULL, err), RJ_OK);
+        ck_assert_int_eq(res->len, 1);
+        ck_assert_msg(res->items[0].verdict == RJ_VERDICT_ERROR, "'%s': %s", text,
+                      rj_verdict_name(res->items[0].verdict));
+        ck_assert_msg(strstr(res->items[0].evidence, part) != NULL, "'%s': %s", text,
+                      res->items[0].evidence);
+    } else {
+        rj_error_format(buf, sizeof(buf), err);
+        ck_assert_msg(strstr(buf, part) != NULL && strstr(buf, "bad.rj:1:") != NULL,
+                      "'%s': %s", text, buf);
+    }
+    rj_claim_results_clear(res);
+    rj_prog_clear(prog);
+}
+
+START_TEST(test_bad_input)
+{
+    expect_error("claim c \"r\" expect PROVED: forall J_1..K_3 in matrices: J_1 == J_1\n",
+                 "family");
+    expect_error("claim c \"r\" expect PROVED: forall J_1..J_3 in random(rows = 2): J_1 == J_1\n",
+                 "matrices");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices(2, 3): J == J\n",
+                 "square");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices(2, 2): forall K in "
+                 "matrices(3, 3): J == J\n", "one size");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices: J == J and forall K in "
+                 "matrices: K == K\n", "follow it directly");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices: J + 1 == J\n",
+                 "c * I");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices(size = 2): J == J\n",
+                 "unknown key");
+    /* regression: a function of a family while counterexamples were tried
+       (the family then concrete) dereferenced a missing scope */
+    expect_error("claim c \"r\" expect PROVED: forall J_1..J_2 in matrices: det(J) == 0\n",
+                 "family");
+}
+END_TEST
+
+/* forall a, b in D: F is forall a in D: forall b in D: F, for every kind of
+   domain (each name gets its own copy of D). */
+START_TEST(test_several_names)
+{
+    static const char *const pairs[][2] = {
+        { "forall a, b in 1..3: a * b == b * a",
+          "forall a in 1..3: forall b in 1..3: a * b == b * a" },
+        { "forall a, b in 1..3: a <= b", "forall a in 1..3: forall b in 1..3: a <= b" },
+        { "forall J, K in random(rows = 2, norm = fro, bound = 1, count = 3): J + K == K + J",
+          "forall J in random(rows = 2, norm = fro, bound = 1, count = 3): forall K in "
+          "random(rows = 2, norm = fro, bound = 1, count = 3): J + K == K + J" },
+        { "forall J, K in matrices: J * K == K * J",
+          "forall J in matrices: forall K in matrices: J * K == K * J" },
+    };
+    slong i;
+    for (i = 0; i < (slong) (sizeof(pairs) / sizeof(pairs[0])); i++) {
+        char *e1 = NULL, *e2 = NULL;
+        rj_verdict_kind v1 = decide("", pairs[i][0], &e1), v2 = decide("", pairs[i][1], &e2);
+        ck_assert_msg(v1 == v2 && strcmp(e1, e2) == 0, "'%s': %s (%s) but '%s': %s (%s)",
+                      pairs[i][0], rj_verdict_name(v1), e1, pairs[i][1], rj_verdict_name(v2),
+                      e2);
+        flint_free(e1);
+        flint_free(e2);
+    }
+    ck_assert_int_eq(decide("", pairs[1][0], NULL), RJ_VERDICT_REFUTED);
+}
+END_TEST
+
+/* ------------------------------------------------ mutations of the bundled claims */
+
+static const char *
+srcdir(void)
+{
+    const char *s = getenv("srcdir");
+    return s != NULL ? s : ".";
+}
+
+typedef struct {
+    rj_expr_struct *parent;
+    slong idx;
+    int kind;               /* 0: drop a transpose, 1: swap a product, 2, 3: keep one factor */
+} mut_site;
+
+static void
+collect_sites(mut_site *sites, slong *n, slong max, rj_expr_struct *e)
+{
+    slong i;
+    for (i = 0; i < e->nargs; i++) {
+        rj_expr_struct *c = e->args[i];
+        if (c->kind == RJ_EXPR_TRANSPOSE && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 0 };
+        if (c->kind == RJ_EXPR_BINOP && c->op == '*') {
+            int k;
+            for (k = 1; k <= 3 && *n < max; k++)
+                sites[(*n)++] = (mut_site) { e, i, k };
+        }
+        collect_sites(sites, n, max, c);
+    }
+}
+
+/* Apply (undo = 0) or undo (undo = 1) a mutation. */
+static void
+mutate(const mut_site *m, int undo, rj_expr_struct **saved)
+{
+    rj_expr_struct *c = m->parent->args[m->idx], *t;
+    switch (m->kind) {
+    case 0:
+    case 2:
+    case 3:
+        if (!undo) {
+            *saved = c;
+            m->parent->args[m->idx] = c->args[m->kind == 3 ? 1 : 0];
+        } else
+            m->parent->args[m->idx] = *saved;
+        break;
+    default:
+        t = c->args[0];
+        c->args[0] = c->args[1];
+        c->args[1] = t;
+    }
+}
+
+/* The names and size of the chain of matrix quantifiers at f; its body. */
+static const rj_expr_struct *
+chain_of(const rj_expr_struct *f, char names[][32], slong *k, slong *n)
+{
+    *k = 0;
+    *n = 0;
+    while (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "matrices") == 0) {
+        const rj_expr_struct *call = f->args[0];
+        slong i, fam = -1, l;
+        for (i = 0; i < call->nargs; i++) {
+            slong v = fmpz_get_si(fmpq_numref(call->args[i]->num));
+            if (call->argnames[i] != NULL)
+                fam = v;
+            else
+                *n = v;
+        }
+        for (l = 0; l < FLINT_MAX(fam, 1); l++) {
+            if (fam < 0)
+                snprintf(names[*k], 32, "%s", f->name);
+            else
+                snprintf(names[*k], 32, "%s_%ld", f->name, (long) (l + 1));
+            (*k)++;
+        }
+        f = f->args[1];
+    }
+    return f;
+}
+
+/* The body holds on random integer instances (plain evaluation). */
+static int
+holds_on_instances(const rj_expr_struct *body, char names[][32], slong k, slong n,
+                   flint_rand_t st)
+{
+    slong iter, s;
+    for (iter = 0; iter < 3; iter++) {
+        slong m = n > 0 ? n : 1 + (slong) n_randint(st, 4);
+        rj_env_t env;
+        rj_val_t v;
+        rj_error_t err;
+        rj_verdict_kind vk;
+        char *ev = NULL;
+        fmpq_mat_struct *mats = random_mats(st, k + 1, m, 5);
+        rj_claims_env_init(env, NULL);
+        rj_val_init(v);
+        rj_error_init(err);
+        fmpq_mat_one(mats + k);
+        rj_val_set_fmpq_mat(v, mats + k);
+        rj_env_bind(env, "I", v);
+        for (s = 0; s < k; s++) {
+            rj_val_set_fmpq_mat(v, mats + s);
+            rj_env_bind(env, names[s], v);
+        }
+        ck_assert_int_eq(rj_claims_decide(&vk, &ev, NULL, body, env, err), RJ_OK);
+        flint_free(ev);
+        rj_val_clear(v);
+        rj_claims_env_clear(env);
+        free_mats(mats, k + 1);
+        if (vk != RJ_VERDICT_PROVED)
+            return 0;
+    }
+    return 1;
+}
+
+/* Every PROVED claim of proofs/11-symbolic.rj whose formula is a chain of
+   matrix quantifiers, mutated at every transpose and product (transpose
+   dropped, factors swapped, a factor dropped): a mutant PROVED must hold on
+   exact instances (an equivalent mutation, such as swapping a scalar), each
+   REFUTED one's witness is decided again by the plain evaluator, and each
+   claim has refuted mutants. */
+START_TEST(test_bundled_mutants)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char path[4096];
+    flint_rand_t st;
+    slong i, j, claims = 0, total = 0, refuted = 0, proved = 0;
+    rj_test_randinit(st, seed + 4);
+    snprintf(path, sizeof(path), "%s/proofs/11-symbolic.rj", srcdir());
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        mut_site sites[64];
+        slong ns = 0, k, n, nref = 0;
+        char names[16][32];
+        const rj_expr_struct *body;
+        if (c->kind != RJ_STMT_CLAIM || c->expect != RJ_VERDICT_PROVED
+            || !(c->expr->kind == RJ_EXPR_FORALL_RANDOM
+                 && strcmp(c->expr->args[0]->name, "matrices") == 0))
+            continue;
+        body = chain_of(c->expr, names, &k, &n);
+        claims++;
+        collect_sites(sites, &ns, 64, c->expr);
+        for (j = 0; j < ns; j++) {
+            rj_env_t env;
+            rj_verdict_kind v;
+            rj_expr_struct *saved = NULL;
+            char *ev = NULL;
+            mutate(sites + j, 0, &saved);
+            rj_claims_env_init(env, NULL);
+            ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, c->expr, env, err), RJ_OK);
+            rj_claims_env_clear(env);
+            total++;
+            if (v == RJ_VERDICT_PROVED) {
+                proved++;
+                RJ_CHECK(holds_on_instances(body, names, k, n, st), seed,
+                         "claim %s, mutant %ld: PROVED but fails on an instance", c->name,
+                         (long) j);
+            } else if (v == RJ_VERDICT_REFUTED) {
+                const char *nm[16];
+                char defs[8192], *ev2 = NULL;
+                rj_verdict_kind v2;
+                rj_env_t e2;
+                rj_prog_t p2;
+                slong q;
+                for (q = 0; q < k; q++)
+                    nm[q] = names[q];
+                refuted++;
+                nref++;
+                /* the witness, decided again on the plain body */
+                witness_defs(defs, sizeof(defs), ev, nm, k);
+                rj_prog_init(p2);
+                ck_assert_int_eq(rj_parse_string(p2, defs, "witness", err), RJ_OK);
+                rj_claims_env_init(e2, NULL);
+                ck_assert_int_eq(rj_eval_defs(e2, p2, err), RJ_OK);
+                ck_assert_int_eq(rj_claims_decide(&v2, &ev2, NULL, body, e2, err), RJ_OK);
+                RJ_CHECK(v2 == RJ_VERDICT_REFUTED, seed, "claim %s, mutant %ld: the witness "
+                         "is not refuted again: %s", c->name, (long) j, ev2);
+                flint_free(ev2);
+                rj_claims_env_clear(e2);
+                rj_prog_clear(p2);
+            }
+            flint_free(ev);
+            mutate(sites + j, 1, &saved);
+        }
+        ck_assert_msg(nref > 0, "claim %s: no mutant refuted", c->name);
+    }
+    fprintf(stderr, "bundled mutants: %ld claims, %ld mutants, %ld REFUTED, %ld PROVED "
+            "(equivalent, checked on instances)\n", (long) claims, (long) total,
+            (long) refuted, (long) proved);
+    ck_assert(claims >= 4);
+    rj_prog_clear(prog);
+    flint_randclear(st);
+}
+END_TEST
+
+static Suite *
+symbolic_suite(void)
+{
+    Suite *s = suite_create("symbolic");
+    TCase *tc = tcase_create("symbolic");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_normal_form_vs_direct);
+    tcase_add_test(tc, test_expansion_identity);
+    tcase_add_test(tc, test_pmat_vs_fmpq_mat);
+    tcase_add_test(tc, test_identities_and_mutants);
+    tcase_add_test(tc, test_proved_hold_on_instances);
+    tcase_add_test(tc, test_fixed_size_only);
+    tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_bundled_mutants);
+    tcase_add_test(tc, test_several_names);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    seed = rj_test_seed(20261203);
+    return rj_test_run(symbolic_suite());
+}
