@@ -176,6 +176,24 @@ print_result(const rj_claim_result_struct *r, int name_w, int quiet)
         printf("  expected %s\n", rj_verdict_name(r->expect));
 }
 
+/* The claim's evidence as data (the library's JSON text, proofs/json-schema.md),
+   or null. */
+static json_t *
+result_data_json(const rj_claim_result_struct *r)
+{
+    json_error_t jerr;
+    json_t *d;
+    if (r->data == NULL)
+        return json_null();
+    d = json_loads(r->data, JSON_DECODE_ANY, &jerr);
+    if (d == NULL) {
+        /* the library wrote it: a failure here is a bug, shown, not hidden */
+        d = json_object();
+        json_object_set_new(d, "error", json_string(jerr.text));
+    }
+    return d;
+}
+
 static json_t *
 result_json(const rj_claim_result_struct *r)
 {
@@ -191,6 +209,7 @@ result_json(const rj_claim_result_struct *r)
                                                         : json_string(rj_verdict_name(r->expect)));
     json_object_set_new(o, "verdict", json_string(rj_verdict_name(r->verdict)));
     json_object_set_new(o, "evidence", json_string(r->evidence != NULL ? r->evidence : ""));
+    json_object_set_new(o, "data", result_data_json(r));
     json_object_set_new(o, "cases", json_integer(r->cases));
     json_object_set_new(o, "passed", json_boolean(r->passed));
     return o;

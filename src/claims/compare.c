@@ -695,11 +695,14 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
                 for (m = 0; m < n && st == RJ_OK; m++) {
                     int tv = CL_UNKNOWN;
                     char *ev = NULL;
-                    st = cmp_values(&tv, &ev, f->op, cl_cval_item(a, m, U, nU),
-                                    cl_cval_item(b, m, U, nU), tol, ctx, f->loc, err);
+                    const rj_val_struct *ia = cl_cval_item(a, m, U, nU);
+                    const rj_val_struct *ib = cl_cval_item(b, m, U, nU);
+                    st = cmp_values(&tv, &ev, f->op, ia, ib, tol, ctx, f->loc, err);
                     if (st == RJ_OK) {
                         out->tv[m] = tv;
                         out->ev[m] = rj_str_cut(ev, CL_EV_LEN);
+                        out->data[m] = cl_data_cmp(op_text(f->op), ia, ib,
+                                                   f->op == RJ_CMP_APPROX ? tol : NULL);
                     }
                 }
                 if (st == RJ_OK && nU == 0) {

@@ -72,6 +72,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     fmpz_t a, b, n, kz;
     slong i, nund = 0, nweak = 0, total;
     char *first_und = NULL, *first_weak = NULL, *last_ev = NULL, *sa = NULL, *sb = NULL;
+    char *first_und_d = NULL, *first_weak_d = NULL, *last_d = NULL;
     rj_val_t kv;
     int st, refuted = 0;
     const rj_expr_struct *body = f->args[2];
@@ -117,18 +118,21 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     sb = fmpz_get_str(NULL, 10, b);
     for (i = 0; i < total && st == RJ_OK && !refuted; i++) {
         rj_verdict_kind v;
-        char *ev = NULL, *num;
+        char *ev = NULL, *num, *d = NULL, *bd;
         fmpz_add_ui(kz, a, (ulong) i);
         num = fmpz_get_str(NULL, 10, kz);
         cl_val_set_fmpz(kv, kz);
         rj_env_push(env, f->name, kv);
-        st = cl_decide_case(&v, &ev, body, env, ctx, err);
+        st = cl_decide_case(&v, &ev, &d, body, env, ctx, err);
+        bd = cl_data_bind(d, f->name, kv);
+        flint_free(d);
         rj_env_unbind(env, f->name);
         ctx->cases++;
         if (st != RJ_OK) {
             in_case(err, st, f->name, num);
             flint_free(ev);
             flint_free(num);
+            flint_free(bd);
             break;
         }
         if (v == RJ_VERDICT_REFUTED) {
@@ -138,7 +142,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
             slong saved = ctx->cases;
             cl_val_set_fmpz(kv, kz);
             rj_env_push(env, f->name, kv);
-            st = cl_decide_case(&v2, &ev2, body, env, ctx, err);
+            st = cl_decide_case(&v2, &ev2, NULL, body, env, ctx, err);
             rj_env_unbind(env, f->name);
             ctx->cases = saved;
             if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
@@ -146,46 +150,60 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
                                       "the counterexample %s = %s did not re-verify; this is a "
                                       "bug in resjac", f->name, num);
             if (st == RJ_OK) {
-                cl_cres_set_scalar(out, CL_FALSE,
-                                   rj_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
-                                              2 * CL_EV_LEN));
+                cl_cres_set_scalar_data(out, CL_FALSE,
+                                        rj_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
+                                                   2 * CL_EV_LEN), bd);
+                bd = NULL;
                 refuted = 1;
             }
             flint_free(ev2);
         } else if (v == RJ_VERDICT_UNDECIDED) {
-            if (nund++ == 0)
+            if (nund++ == 0) {
                 first_und = cl_printf("%s = %s: %s", f->name, num, ev);
+                first_und_d = bd;
+                bd = NULL;
+            }
         } else if (v == RJ_VERDICT_NOT_REFUTED) {
-            if (nweak++ == 0)
+            if (nweak++ == 0) {
                 first_weak = cl_printf("%s = %s: %s", f->name, num, ev);
+                first_weak_d = bd;
+                bd = NULL;
+            }
         } else {
             flint_free(last_ev);
             last_ev = cl_printf("%s = %s: %s", f->name, num, ev);
+            flint_free(last_d);
+            last_d = bd;
+            bd = NULL;
         }
+        flint_free(bd);
         flint_free(ev);
         flint_free(num);
     }
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
-            cl_cres_set_scalar(out, CL_UNKNOWN,
-                               rj_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
-                                                    (long) nund, (long) total, first_und),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_UNKNOWN,
+                                    rj_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
+                                                         (long) nund, (long) total, first_und),
+                                               2 * CL_EV_LEN), rj_strdup(first_und_d));
         else if (nweak > 0)
-            cl_cres_set_scalar(out, CL_WEAK,
-                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s survived, %ld "
-                                                    "only sampled or approximately, e.g. %s",
-                                                    (long) total, f->name, sa, sb,
-                                                    (long) nweak, first_weak),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_WEAK,
+                                    rj_str_cut(cl_printf("all %ld cases %s = %s..%s survived, "
+                                                         "%ld only sampled or approximately, "
+                                                         "e.g. %s", (long) total, f->name, sa,
+                                                         sb, (long) nweak, first_weak),
+                                               2 * CL_EV_LEN), rj_strdup(first_weak_d));
         else
-            cl_cres_set_scalar(out, CL_TRUE,
-                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
-                                                    "last: %s", (long) total, f->name,
-                                                    sa, sb, last_ev != NULL ? last_ev : ""),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_TRUE,
+                                    rj_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
+                                                         "last: %s", (long) total, f->name,
+                                                         sa, sb, last_ev != NULL ? last_ev : ""),
+                                               2 * CL_EV_LEN), rj_strdup(last_d));
     }
 done:
+    flint_free(first_und_d);
+    flint_free(first_weak_d);
+    flint_free(last_d);
     flint_free(first_und);
     flint_free(first_weak);
     flint_free(last_ev);
@@ -232,7 +250,7 @@ reverify(const rj_expr_struct *f, const fmpq_mat_t J, rj_env_struct *env, cl_ctx
         goto done;
     }
     rj_env_push(env, f->name, back);
-    st = cl_decide_case(&v2, &ev2, f->args[1], env, ctx, err);
+    st = cl_decide_case(&v2, &ev2, NULL, f->args[1], env, ctx, err);
     rj_env_unbind(env, f->name);
     if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
         st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
@@ -259,7 +277,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     fmpq_mat_t J;
     rj_val_t jv;
     slong idx, total, nund = 0;
-    char label[120], *first_und = NULL, *bs;
+    char label[120], *first_und = NULL, *first_und_d = NULL, *bs;
     int st, refuted = 0;
 
     fmpq_init(s.bound);
@@ -275,7 +293,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     total = CL_RFAMILY_STRUCTURED + s.count;
     for (idx = 0; idx < total && st == RJ_OK && !refuted; idx++) {
         rj_verdict_kind v;
-        char *ev = NULL;
+        char *ev = NULL, *d = NULL, *bd;
         cl_rfamily_candidate(J, label, sizeof(label), &s, idx, state);
         if (!cl_rfamily_within(J, &s)) {
             st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
@@ -285,8 +303,10 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         }
         rj_val_set_fmpq_mat(jv, J);
         rj_env_push(env, f->name, jv);
-        st = cl_decide_case(&v, &ev, f->args[1], env, ctx, err);
+        st = cl_decide_case(&v, &ev, &d, f->args[1], env, ctx, err);
         rj_env_unbind(env, f->name);
+        bd = cl_data_bind(d, f->name, jv);
+        flint_free(d);
         ctx->cases++;
         if (st != RJ_OK) {
             char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
@@ -296,9 +316,10 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
             st = reverify(f, J, env, ctx, err);
             if (st == RJ_OK) {
                 char *js = rj_str_cut(rj_val_get_str(jv), 4 * CL_EV_LEN);
-                cl_cres_set_scalar(out, CL_FALSE,
-                                   rj_str_cut(cl_printf("%s = %s (%s): %s", f->name, js, label,
-                                                        ev), 6 * CL_EV_LEN));
+                cl_cres_set_scalar_data(out, CL_FALSE,
+                                        rj_str_cut(cl_printf("%s = %s (%s): %s", f->name, js,
+                                                             label, ev), 6 * CL_EV_LEN), bd);
+                bd = NULL;
                 flint_free(js);
                 refuted = 1;
             }
@@ -306,18 +327,22 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
             if (nund++ == 0) {
                 char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
                 first_und = cl_printf("%s = %s (%s): %s", f->name, js, label, ev);
+                first_und_d = bd;
+                bd = NULL;
                 flint_free(js);
             }
         }
+        flint_free(bd);
         flint_free(ev);
     }
     bs = rj_fmpq_get_str_short(s.bound, 60);
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
-            cl_cres_set_scalar(out, CL_UNKNOWN,
-                               rj_str_cut(cl_printf("%ld of %ld sampled cases undecided, e.g. "
-                                                    "%s", (long) nund, (long) total, first_und),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_UNKNOWN,
+                                    rj_str_cut(cl_printf("%ld of %ld sampled cases undecided, "
+                                                         "e.g. %s", (long) nund, (long) total,
+                                                         first_und), 2 * CL_EV_LEN),
+                                    rj_strdup(first_und_d));
         else
             cl_cres_set_scalar(out, CL_WEAK,
                                cl_printf("no counterexample among %ld cases: %d structured "
@@ -330,6 +355,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     }
     flint_free(bs);
     flint_free(first_und);
+    flint_free(first_und_d);
     fmpq_mat_clear(J);
     rj_val_clear(jv);
     flint_randclear(state);

@@ -39,9 +39,18 @@ holds(int tv)
     return tv == CL_TRUE || tv == CL_WEAK;
 }
 
-rj_verdict_kind
-cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
+/* The JSON text of the case the evidence of cl_reduce quotes: choice m, or
+   none (-1: the evidence quotes the sample at ReLU'(0) = 1/2). */
+static char *
+pick_data(const cl_cres_t r, slong m)
 {
+    return m >= 0 && r->data[m] != NULL ? rj_strdup(r->data[m]) : NULL;
+}
+
+rj_verdict_kind
+cl_reduce(char **evidence, char **data, const cl_cres_t r, cl_ctx *ctx)
+{
+    slong dm = 0;
     slong n = WORD(1) << r->nkeys, m, nt = 0, nf = 0, nw = 0, nu = 0;
     slong first_w = -1, first_u = -1, first_f = -1, first_h = -1;
     cl_sbuf b;
@@ -64,6 +73,7 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
         static const rj_verdict_kind map[4] = { RJ_VERDICT_PROVED, RJ_VERDICT_REFUTED,
                                                 RJ_VERDICT_NOT_REFUTED, RJ_VERDICT_UNDECIDED };
         *evidence = rj_strdup(e0);
+        *data = pick_data(r, 0);
         return map[(int) r->tv[0]];
     }
     /* With ties, the one-sided choices are the vertices of the Clarke box
@@ -83,6 +93,7 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
         cl_sb_printf(&b, "needs a convention: holds at every one-sided choice (ReLU'(0) = 0 "
                      "or 1 at each tie) but fails at ReLU'(0) = 1/2, inside the Clarke set: "
                      "%s", cev);
+        dm = -1;
     } else if (nt == n) {
         v = RJ_VERDICT_UNDECIDED;
         cl_sb_printf(&b, "holds at every one-sided choice, but the claim is not multilinear "
@@ -103,15 +114,18 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
         v = RJ_VERDICT_UNDECIDED;
         cl_sb_printf(&b, "needs a convention: not refuted at any one-sided choice, but fails "
                      "at ReLU'(0) = 1/2: %s", cev);
+        dm = -1;
     } else if (nt + nw == n) {
         v = RJ_VERDICT_NOT_REFUTED;
         cl_sb_printf(&b, "%s (for all %ld one-sided choices at the ReLU ties)",
                      r->ev[first_w] != NULL ? r->ev[first_w] : "", (long) n);
+        dm = first_w;
     } else if (nu > 0) {
         v = RJ_VERDICT_UNDECIDED;
         cl_sb_puts(&b, "for the one-sided choice ");
         sb_choice(&b, r, first_u, ctx);
         cl_sb_printf(&b, ": %s", r->ev[first_u] != NULL ? r->ev[first_u] : "");
+        dm = first_u;
     } else {
         /* true for some choices, false for others: name the convention */
         int hl = holds(r->tv[0]), hr = holds(r->tv[n - 1]);
@@ -120,11 +134,13 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
             cl_sb_printf(&b, "needs a convention: holds with the right derivative at every "
                          "ReLU tie (ReLU'(0) = 1), fails with the left (ReLU'(0) = 0): %s",
                          e0);
-        else if (hl && !hr)
+        else if (hl && !hr) {
             cl_sb_printf(&b, "needs a convention: holds with the left derivative at every "
                          "ReLU tie (ReLU'(0) = 0), fails with the right (ReLU'(0) = 1): %s",
                          r->ev[n - 1] != NULL ? r->ev[n - 1] : "");
-        else if (hl && hr) {
+            dm = n - 1;
+        } else if (hl && hr) {
+            dm = first_f;
             cl_sb_puts(&b, "needs a convention: holds with ReLU'(0) = 0 and with ReLU'(0) = 1 "
                            "at every tie but fails for the mixed choice ");
             sb_choice(&b, r, first_f, ctx);
@@ -140,17 +156,19 @@ cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx)
     }
     sb_ties(&b, r, ctx);
     *evidence = rj_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
+    *data = pick_data(r, dm);
     return v;
 }
 
 int
-cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_struct *env,
-               cl_ctx *ctx, rj_error_t err)
+cl_decide_case(rj_verdict_kind *v, char **ev, char **data, const rj_expr_struct *f,
+               rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
 {
     cl_cres_t r;
     cl_case_mark outer;
     slong met;
     int st;
+    char *d = NULL;
     cl_cres_init(r);
     cl_case_begin(ctx, &outer);
     st = cl_decide_formula(r, f, env, ctx, err);
@@ -160,7 +178,11 @@ cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f, rj_env_st
         rj_error_init(err);
         st = RJ_OK;
     } else if (st == RJ_OK)
-        *v = cl_reduce(ev, r, ctx);
+        *v = cl_reduce(ev, &d, r, ctx);
+    if (data != NULL)
+        *data = d;
+    else
+        flint_free(d);
     met = cl_case_end(ctx, &outer);
     if (st == RJ_OK && met > 0 && (*v == RJ_VERDICT_PROVED || *v == RJ_VERDICT_REFUTED)
         && f->kind != RJ_EXPR_FORALL && f->kind != RJ_EXPR_FORALL_RANDOM
@@ -183,25 +205,35 @@ int
 rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
                  const rj_expr_struct *formula, rj_env_t env, rj_error_t err)
 {
+    return rj_claims_decide_data(verdict, evidence, NULL, cases, formula, env, err);
+}
+
+int
+rj_claims_decide_data(rj_verdict_kind *verdict, char **evidence, char **data, slong *cases,
+                      const rj_expr_struct *formula, rj_env_t env, rj_error_t err)
+{
     cl_ctx *ctx = cl_env_ctx(env);
     rj_error_t e;
     int st;
     slong ncases;
+    char *d = NULL;
 
     *evidence = NULL;
+    if (data != NULL)
+        *data = NULL;
     if (ctx == NULL)
         return rj_error_set(err, RJ_ERR_INPUT,
                             "rj_claims_decide needs an environment made by rj_claims_env_init");
     rj_error_init(e);
     cl_ctx_new_claim(ctx);
     ctx->prec = RJ_ENCL_PREC;
-    st = cl_decide_case(verdict, evidence, formula, env, ctx, e);
+    st = cl_decide_case(verdict, evidence, &d, formula, env, ctx, e);
     ncases = ctx->cases;
     if (st == RJ_OK && *verdict == RJ_VERDICT_REFUTED) {
         /* decide once more from scratch: a refutation must be reproducible */
         rj_verdict_kind v2;
         char *ev2 = NULL;
-        st = cl_decide_case(&v2, &ev2, formula, env, ctx, e);
+        st = cl_decide_case(&v2, &ev2, NULL, formula, env, ctx, e);
         if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
             st = rj_error_set_loc(e, RJ_ERR_INTERNAL, formula->loc,
                                   "the refutation did not reproduce (second decision: %s); "
@@ -216,10 +248,16 @@ rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
         flint_free(*evidence);
         *evidence = rj_strdup(buf);
         *verdict = RJ_VERDICT_ERROR;
+        flint_free(d);
+        d = NULL;
         if (err != NULL)
             *err = *e;
         st = RJ_OK;
     }
+    if (data != NULL && d != NULL)
+        *data = cl_printf("{\"%s\": %s}", *verdict == RJ_VERDICT_REFUTED ? "counterexample"
+                                                                       : "case", d);
+    flint_free(d);
     if (cases != NULL)
         *cases = ncases;
     return st;
