@@ -399,7 +399,7 @@ START_TEST(test_statements)
     ck_assert_int_eq(prog->stmts[4].expr->op, RJ_CMP_APPROX);
     ck_assert_int_eq(prog->stmts[4].expr->nargs, 3);
     ck_assert(prog->stmts[5].expect == RJ_VERDICT_REFUTED);
-    ck_assert_str_eq(rj_verdict_name(RJ_VERDICT_NOT_REFUTED), "NOT REFUTED");
+    ck_assert_str_eq(rj_verdict_name(RJ_VERDICT_NOT_REFUTED), "NOT_REFUTED");
     /* definitions: claims skipped, later let replaces */
     ck_assert_int_eq(rj_eval_defs(env, prog, err), RJ_OK);
     ck_assert_int_eq(env->len, 1);

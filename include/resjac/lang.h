@@ -87,7 +87,9 @@ typedef enum {
     RJ_VERDICT_ERROR
 } rj_verdict_kind;
 
-const char *rj_verdict_name(rj_verdict_kind v);   /* "PROVED", "NOT REFUTED", ... */
+/* The one spelling of a verdict, in files, text and JSON alike: "PROVED",
+   "REFUTED", "NOT_REFUTED", "UNDECIDED", "ERROR". */
+const char *rj_verdict_name(rj_verdict_kind v);
 
 typedef struct {
     rj_stmt_kind kind;
