@@ -1,6 +1,6 @@
 /* resjac check: decide the claims of resjac files (the claims module).
  *
- *   resjac check [FILE...] [--json] [--quiet]
+ *   resjac check [FILE...] [--json] [--quiet] [--exact]
  *
  * Without FILE it checks the bundled proofs: every .rj file in the
  * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
@@ -41,7 +41,7 @@
 #endif
 
 static const char *usage =
-    "usage: resjac check [FILE...] [--json] [--quiet]\n"
+    "usage: resjac check [FILE...] [--json] [--quiet] [--exact]\n"
     "\n"
     "Decide every claim in the resjac files (proofs/LANGUAGE.md) and compare each\n"
     "verdict with the one its author expects.  Without FILE: the bundled proofs\n"
@@ -52,6 +52,10 @@ static const char *usage =
     "            rhs; exact numbers as strings, matrices as rows, enclosures as\n"
     "            [lo, hi]): proofs/json-schema.md\n"
     "  --quiet   print only the claims that failed, and the summary\n"
+    "  --exact   after each claim, its values in full: the quantifier bindings\n"
+    "            and both sides of the comparison its evidence quotes (the text\n"
+    "            shows a number of many digits as ~0.0249081884965753 (exact:\n"
+    "            --exact))\n"
     "\n"
     "Verdicts: PROVED (exact or rigorous for every case), REFUTED (with a\n"
     "re-verified counterexample), NOT_REFUTED (sampled or approximate, never a\n"
@@ -168,13 +172,105 @@ list_proofs(char ***out, const char *dir)
     return n;
 }
 
+/* A VALUE of the evidence data (proofs/json-schema.md) in the language's
+   notation, every number exact. */
 static void
-print_result(const rj_claim_result_struct *r, int name_w, int quiet)
+print_data_value(const json_t *v)
+{
+    size_t i;
+    json_t *x;
+    if (json_is_string(v))
+        fputs(json_string_value(v), stdout);
+    else if (json_is_boolean(v))
+        fputs(json_is_true(v) ? "true" : "false", stdout);
+    else if (json_is_array(v)) {
+        /* a column vector as the literal that makes it: [a, b] */
+        int column = json_array_size(v) > 0;
+        json_array_foreach(v, i, x)
+            if (!json_is_array(x) || json_array_size(x) != 1
+                || !json_is_string(json_array_get(x, 0)))
+                column = 0;
+        putchar('[');
+        json_array_foreach(v, i, x) {
+            if (i > 0)
+                fputs(", ", stdout);
+            print_data_value(column ? json_array_get(x, 0) : x);
+        }
+        putchar(']');
+    } else if (json_is_object(v) && json_object_get(v, "polynomial") != NULL) {
+        fputs("polynomial with coefficients ", stdout);
+        print_data_value(json_object_get(v, "polynomial"));
+    } else if (json_is_object(v) && json_object_get(v, "text") != NULL)
+        print_data_value(json_object_get(v, "text"));
+    else if (json_is_object(v) && json_object_get(v, "omitted") != NULL)
+        printf("(a %lld x %lld matrix, not printed)",
+               (long long) json_integer_value(json_object_get(v, "rows")),
+               (long long) json_integer_value(json_object_get(v, "cols")));
+    else
+        fputs("null", stdout);
+}
+
+/* Before an item of a "  WHAT: a; b; c" line: the label first, then "; ". */
+static void
+item_sep(int *n, const char *what)
+{
+    if ((*n)++ == 0)
+        printf("  %s: ", what);
+    else
+        fputs("; ", stdout);
+}
+
+/* The exact values of one CASE: its bindings and its two sides on one
+   "  exact: ..." line, then the cases under `not` and the parts. */
+static void
+print_data_case(const json_t *cs, const char *what)
+{
+    const char *key;
+    json_t *v, *p;
+    size_t i;
+    int n = 0;
+    json_object_foreach(json_object_get(cs, "bindings"), key, v) {
+        item_sep(&n, what);
+        printf("%s = ", key);
+        print_data_value(v);
+    }
+    if (json_object_get(cs, "op") != NULL) {
+        item_sep(&n, what);
+        fputs("lhs = ", stdout);
+        print_data_value(json_object_get(cs, "lhs"));
+        fputs("; rhs = ", stdout);
+        print_data_value(json_object_get(cs, "rhs"));
+        if (json_object_get(cs, "tolerance") != NULL) {
+            fputs("; tolerance ", stdout);
+            print_data_value(json_object_get(cs, "tolerance"));
+        }
+    } else if (json_object_get(cs, "value") != NULL) {
+        item_sep(&n, what);
+        print_data_value(json_object_get(cs, "value"));
+    }
+    if (n > 0)
+        putchar('\n');
+    if (json_object_get(cs, "not") != NULL)
+        print_data_case(json_object_get(cs, "not"), "exact, under not");
+    json_array_foreach(json_object_get(cs, "parts"), i, p)
+        print_data_case(p, "exact, a part");
+}
+
+static json_t *result_data_json(const rj_claim_result_struct *r);
+
+static void
+print_result(const rj_claim_result_struct *r, int name_w, int quiet, int exact)
 {
     if (quiet && r->passed)
         return;
     printf("%-11s  %-*s  [%s]  %s\n", rj_verdict_name(r->verdict), name_w, r->name, r->ref,
            r->evidence != NULL ? r->evidence : "");
+    if (exact && r->data != NULL) {
+        json_t *d = result_data_json(r);
+        json_t *cs = json_object_get(d, "counterexample");
+        print_data_case(cs != NULL ? cs : json_object_get(d, "case"), "exact");
+        json_decref(d);
+    }
     if (!r->passed && !r->is_definition)
         printf("  expected %s\n", rj_verdict_name(r->expect));
 }
@@ -221,7 +317,7 @@ result_json(const rj_claim_result_struct *r)
 int
 rj_cmd_check(int argc, char **argv)
 {
-    int json = 0, quiet = 0, any_error = 0, rc;
+    int json = 0, quiet = 0, exact = 0, any_error = 0, rc;
     long i, nfiles = 0, failed = 0, passed = 0;
     char **files = NULL, **listed = NULL;
     long nlisted = 0;
@@ -237,6 +333,8 @@ rj_cmd_check(int argc, char **argv)
             json = 1;
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = 1;
+        else if (strcmp(argv[i], "--exact") == 0)
+            exact = 1;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             free(files);
             return cli_usage_error("check", "unknown option '%s'", argv[i]);
@@ -313,7 +411,7 @@ rj_cmd_check(int argc, char **argv)
             if (nfiles > 1 && (!quiet || res->failed > 0))
                 printf("# %s\n", files[i]);
             for (j = 0; j < res->len; j++)
-                print_result(res->items + j, name_w, quiet);
+                print_result(res->items + j, name_w, quiet, exact);
         }
         rj_claim_results_clear(res);
     }

@@ -52,6 +52,12 @@ void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf
    b is left empty and may be reused. */
 char *cl_sb_take(cl_sbuf *b);
 char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Numbers and values in evidence text: exact when the digits fit in about
+   maxlen characters (or as +-10^k, 2^-k), else a short decimal
+   "~0.024908188496575300 (exact: --exact)" -- the exact value is in the
+   evidence data (evdata.c), which `resjac check --exact` prints. */
+char *cl_q_text(const fmpq_t q, slong maxlen);
+char *cl_val_text(const struct rj_val_struct *v, slong maxlen);
 
 /* ------------------------------------------------------------ evidence as data
    (evdata.c): JSON text of a decided case, "bindings" its first member (the

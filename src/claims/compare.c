@@ -138,13 +138,13 @@ cmp_itv(int op, const mpfr_t alo, const mpfr_t ahi, const mpfr_t blo, const mpfr
 static char *
 short_q(const fmpq *q)
 {
-    return rj_fmpq_get_str_short(q, 80);
+    return cl_q_text(q, 80);
 }
 
 static char *
 short_v(const rj_val_struct *v)
 {
-    return rj_val_get_str_short(v, CL_VAL_LEN);
+    return cl_val_text(v, CL_VAL_LEN);
 }
 
 /* Numbers, exactly. */
