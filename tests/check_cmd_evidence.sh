@@ -39,4 +39,37 @@ grep -q '"expected": "NOT_REFUTED"' "$d/out" || bad "JSON expected spelling"
 grep -q 'NOT REFUTED' "$d/out" && bad "a second spelling in JSON"
 $R check --help | grep -q 'NOT REFUTED' && bad "a second spelling in --help"
 
+# resjac jacobian at 6 ties: identical one-sided Jacobians print once with
+# their count; held against the JSON output, which lists all 64 choices
+cat >"$d/m6.rj" <<'END'
+let W = identity(6)
+let W2 = [[1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0],
+          [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]]
+let net = net(block(W1 = W, act = relu, W2 = W2))
+let x = [0, 0, 0, 0, 0, 0]
+END
+$R jacobian "$d/m6.rj" >"$d/out" 2>&1 || bad "jacobian m6.rj: exit $?"
+groups=$(grep -c '^  [0-9]* tie cases\{0,1\}, ' "$d/out")
+total=$(sed -n 's/^  \([0-9]*\) tie cases\{0,1\}, .*/\1/p' "$d/out" | awk '{ s += $1 } END { print s }')
+$R jacobian --json "$d/m6.rj" >"$d/json" 2>&1 || bad "jacobian --json m6.rj: exit $?"
+choices=$(grep -c '"choice":' "$d/json")
+distinct=$(tr -d ' \n' <"$d/json" | grep -o '"jacobian":\[\[[^]]*\]\(,\[[^]]*\]\)*\]' | sort -u | wc -l)
+[ "$choices" -eq 64 ] || bad "JSON lists $choices choices, expected 64"
+[ "$total" = 64 ] || bad "the tie cases in the text add up to $total, not 64: $(cat "$d/out")"
+[ "$groups" -eq "$distinct" ] || bad "$groups groups in the text, $distinct distinct Jacobians in JSON"
+[ "$(grep -c '^    \[' "$d/out")" -eq $((6 * distinct)) ] || bad "matrices printed more than once: $(cat "$d/out")"
+
+# the claim's tie note: six ties at one place and point are one entry,
+# "units 1-6", and the 2^6 choices are counted
+cat >"$d/t6.rj" <<'END'
+let n6 = net(block(W1 = identity(6), act = relu, W2 = identity(6)))
+let x = [0, 0, 0, 0, 0, 0]
+claim j6 "t" expect PROVED:
+    jacobian(n6, x) == jacobian(n6, x)
+END
+$R check "$d/t6.rj" >"$d/out" 2>&1 || bad "check t6.rj: exit $?"
+grep -q 'inner relu, units 1-6, at \[0, 0, 0, 0, 0, 0\]' "$d/out" || bad "tie note not collapsed: $(cat "$d/out")"
+[ "$(grep -o 'first met by' "$d/out" | wc -l)" -eq 1 ] || bad "tie note repeats its place: $(cat "$d/out")"
+grep -q 'all 64 one-sided choices' "$d/out" || bad "not 2^6 choices: $(cat "$d/out")"
+
 exit $fail

@@ -5,23 +5,98 @@
  * convention the claim needs.  A case (the claim, or one case of a
  * quantifier) is decided and reduced by cl_decide_case, which also notes the
  * ties the case met when they did not matter. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "claims_impl.h"
 
 /* ------------------------------------------------------------ reduction */
 
+/* A tie label "PLACE, unit N, REST" split at its unit: *unit = N and the
+   length of PLACE; 0 when the label has no unit. */
+static int
+label_unit(long *unit, size_t *head, const char *label)
+{
+    const char *u = strstr(label, ", unit ");
+    char *end;
+    if (u == NULL)
+        return 0;
+    *unit = strtol(u + 7, &end, 10);
+    *head = u - label;
+    return end != u + 7;
+}
+
+/* 1 if labels a and b differ only in their unit number. */
+static int
+same_but_unit(const char *a, const char *b)
+{
+    long ua, ub;
+    size_t ha, hb;
+    const char *ra, *rb;
+    if (!label_unit(&ua, &ha, a) || !label_unit(&ub, &hb, b) || ha != hb
+        || strncmp(a, b, ha) != 0)
+        return 0;
+    ra = a + ha + 7 + strspn(a + ha + 7, "0123456789");
+    rb = b + hb + 7 + strspn(b + hb + 7, "0123456789");
+    return strcmp(ra, rb) == 0;
+}
+
+/* The note of the ties a result depends on; ties that differ only in their
+   unit (the same place, point and call) share one entry, "units 1-3, 5". */
 static void
 sb_ties(cl_sbuf *b, const cl_cres_t r, cl_ctx *ctx)
 {
-    slong i;
+    slong i, j;
+    char *done = flint_calloc(r->nkeys > 0 ? r->nkeys : 1, 1);
+    int first = 1;
     cl_sb_puts(b, " [ReLU tie");
     if (r->nkeys > 1)
         cl_sb_puts(b, "s");
     cl_sb_puts(b, ": ");
-    for (i = 0; i < r->nkeys; i++)
-        cl_sb_printf(b, "%s%s", i > 0 ? "; " : "", ctx->ties[r->keys[i]].label);
+    for (i = 0; i < r->nkeys; i++) {
+        const char *li = ctx->ties[r->keys[i]].label;
+        long unit, prev = -2, run = -1;
+        size_t head;
+        slong n = 0;
+        if (done[i])
+            continue;
+        cl_sb_puts(b, first ? "" : "; ");
+        first = 0;
+        if (!label_unit(&unit, &head, li)) {
+            cl_sb_puts(b, li);
+            continue;
+        }
+        for (j = i; j < r->nkeys; j++)
+            if (!done[j] && (j == i || same_but_unit(li, ctx->ties[r->keys[j]].label)))
+                n++;
+        if (n == 1) {
+            cl_sb_puts(b, li);
+            continue;
+        }
+        cl_sb_printf(b, "%.*s, units ", (int) head, li);
+        /* the units in the order met, consecutive ones as a range */
+        for (j = i; j < r->nkeys; j++) {
+            const char *lj = ctx->ties[r->keys[j]].label;
+            size_t h;
+            if (done[j] || (j != i && !same_but_unit(li, lj)))
+                continue;
+            done[j] = 1;
+            label_unit(&unit, &h, lj);
+            if (unit == prev + 1 && run >= 0) {
+                prev = unit;
+                continue;
+            }
+            if (run >= 0 && prev != run)
+                cl_sb_printf(b, "-%ld", prev);
+            cl_sb_printf(b, "%s%ld", run >= 0 ? ", " : "", unit);
+            run = prev = unit;
+        }
+        if (prev != run)
+            cl_sb_printf(b, "-%ld", prev);
+        cl_sb_puts(b, li + head + 7 + strspn(li + head + 7, "0123456789"));
+    }
     cl_sb_puts(b, "]");
+    flint_free(done);
 }
 
 static void
