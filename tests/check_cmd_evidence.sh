@@ -1,7 +1,8 @@
 #!/bin/sh
 # resjac check: readable evidence (issue 14c) -- long numbers as a short
 # decimal with the exact form under --exact, one spelling of the verdict
-# names in text and JSON, identical tie cases collapsed.
+# names in text and JSON, identical tie cases collapsed -- and the small
+# language gaps of the same issue, as a user meets them in a claim file.
 set -u
 R=./resjac
 fail=0
@@ -71,5 +72,31 @@ $R check "$d/t6.rj" >"$d/out" 2>&1 || bad "check t6.rj: exit $?"
 grep -q 'inner relu, units 1-6, at \[0, 0, 0, 0, 0, 0\]' "$d/out" || bad "tie note not collapsed: $(cat "$d/out")"
 [ "$(grep -o 'first met by' "$d/out" | wc -l)" -eq 1 ] || bad "tie note repeats its place: $(cat "$d/out")"
 grep -q 'all 64 one-sided choices' "$d/out" || bad "not 2^6 choices: $(cat "$d/out")"
+
+# a geometric sum from L = 1 (its empty sum the zero matrix), x - mu, ones:
+# each held against a second way of writing the same value
+cat >"$d/gaps.rj" <<'END'
+let A = [[1/2, 1], [0, 1/3]]
+let x = [1, 2, 3]
+let mu = 2
+claim geometric "t" expect PROVED:
+    forall L in 1..6: (identity(2) - A) * (identity(2) + sum(k in 1..L-1: A^k)) == identity(2) - A^L
+claim centred "t" expect PROVED:
+    x - mu == x - mu * ones(3)
+claim centred_sum "t" expect PROVED:
+    ones(3)' * (x - sum(k in 1..3: x[k]) / 3) == 0
+claim empty_product "t" expect PROVED:
+    forall L in 0..4: prod(k in 1..L: A) == A^L
+claim square_ambiguous "t" expect PROVED:
+    A + 1 == A + ones(2, 2)
+END
+$R check "$d/gaps.rj" >"$d/out" 2>&1
+[ "$(tail -n 1 "$d/out")" = "4 passed, 1 failed" ] || bad "language gaps: $(cat "$d/out")"
+grep -Eq '^ERROR +square_ambiguous .*ambiguous: write A \+ c \* identity\(2\)' "$d/out" \
+    || bad "A + 1 of a square A not refused: $(cat "$d/out")"
+
+# random_net's initialisation is in the usage text
+$R check --help | grep -q '1/sqrt(depth)' || bad "check --help: no random_net initialisation"
+$R grad --help | grep -q '1/sqrt(depth)' || bad "grad --help: no branch scaling"
 
 exit $fail
