@@ -256,7 +256,7 @@ recheck_case(const rj_prog_t prog, const char *name, const json_t *cs)
 {
     const rj_stmt_struct *s = find_claim(prog, name);
     const rj_expr_struct *f;
-    const json_t *bind = json_object_get(cs, "bindings");
+    json_t *bind = json_object_get(cs, "bindings");
     const char *op = json_string_value(json_object_get(cs, "op")), *key;
     json_t *jv;
     jval a, b, w;
@@ -278,7 +278,7 @@ recheck_case(const rj_prog_t prog, const char *name, const json_t *cs)
     jval_init(&b);
     jval_init(&w);
     fmpq_init(tol);
-    json_object_foreach((json_t *) bind, key, jv) {
+    json_object_foreach(bind, key, jv) {
         rj_val_t v;
         ck_assert_msg(jval_read(&w, jv) && w.kind != 2, "%s: binding %s unreadable", name,
                       key);
@@ -353,10 +353,13 @@ START_TEST(test_json_data_rechecked)
                           "%s: the counterexample does not refute the claim", name);
             refuted++;
         } else {
+            /* PROVED and NOT_REFUTED quote a case that holds, UNDECIDED one
+               whose enclosures overlap */
+            int want = strcmp(verdict, "UNDECIDED") == 0 ? -1 : 1;
             cs = json_object_get(data, "case");
             ck_assert_msg(cs != NULL, "%s: no case", name);
-            ck_assert_msg(recheck_case(prog, name, cs) == 1,
-                          "%s: the quoted case does not hold", name);
+            ck_assert_msg(recheck_case(prog, name, cs) == want,
+                          "%s: the quoted case does not give %s", name, verdict);
             proved++;
         }
         if (json_object_size(json_object_get(cs, "bindings")) > 0)
@@ -364,7 +367,7 @@ START_TEST(test_json_data_rechecked)
     }
     ck_assert_int_ge(refuted, 5);
     ck_assert_int_ge(proved, 4);
-    ck_assert_int_ge(bound, 4);
+    ck_assert_int_ge(bound, 6);
     rj_prog_clear(prog);
     json_decref(out);
 }

@@ -106,6 +106,9 @@ typedef struct {
     slong case_start;           /* where the innermost open case's ties start */
     ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
+    int want_data;              /* 1: comparisons write their evidence data (evdata.c);
+                                   0 while deciding cases whose data no one will
+                                   report (a quantifier's cases but the last) */
     struct cl_net_cache_s *net_cache;   /* the network last converted by the
                                            precise layer (net_functions.c) */
 } cl_ctx;

@@ -701,8 +701,9 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
                     if (st == RJ_OK) {
                         out->tv[m] = tv;
                         out->ev[m] = rj_str_cut(ev, CL_EV_LEN);
-                        out->data[m] = cl_data_cmp(op_text(f->op), ia, ib,
-                                                   f->op == RJ_CMP_APPROX ? tol : NULL);
+                        if (ctx->want_data)
+                            out->data[m] = cl_data_cmp(op_text(f->op), ia, ib,
+                                                       f->op == RJ_CMP_APPROX ? tol : NULL);
                     }
                 }
                 if (st == RJ_OK && nU == 0) {

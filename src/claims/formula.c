@@ -389,8 +389,9 @@ decide_term(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *
             } else {
                 out->tv[m] = v->b ? CL_TRUE : CL_FALSE;
                 out->ev[m] = rj_strdup(v->b ? "true" : "false");
-                out->data[m] = cl_printf("{\"bindings\": {}, \"value\": %s}",
-                                         v->b ? "true" : "false");
+                if (ctx->want_data)
+                    out->data[m] = cl_printf("{\"bindings\": {}, \"value\": %s}",
+                                             v->b ? "true" : "false");
             }
         }
         if (st == RJ_OK && c->nkeys == 0) {

@@ -302,7 +302,9 @@ rj_claims_decide_data(rj_verdict_kind *verdict, char **evidence, char **data, sl
     rj_error_init(e);
     cl_ctx_new_claim(ctx);
     ctx->prec = RJ_ENCL_PREC;
+    ctx->want_data = data != NULL;
     st = cl_decide_case(verdict, evidence, &d, formula, env, ctx, e);
+    ctx->want_data = 0;
     ncases = ctx->cases;
     if (st == RJ_OK && *verdict == RJ_VERDICT_REFUTED) {
         /* decide once more from scratch: a refutation must be reproducible */
