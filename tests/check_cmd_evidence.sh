@@ -72,6 +72,9 @@ $R check "$d/t6.rj" >"$d/out" 2>&1 || bad "check t6.rj: exit $?"
 grep -q 'inner relu, units 1-6, at \[0, 0, 0, 0, 0, 0\]' "$d/out" || bad "tie note not collapsed: $(cat "$d/out")"
 [ "$(grep -o 'first met by' "$d/out" | wc -l)" -eq 1 ] || bad "tie note repeats its place: $(cat "$d/out")"
 grep -q 'all 64 one-sided choices' "$d/out" || bad "not 2^6 choices: $(cat "$d/out")"
+# its data names the one-sided choice at each of the 6 ties
+$R check --json "$d/t6.rj" >"$d/out" 2>&1 || bad "check --json t6.rj: exit $?"
+[ "$(grep -o '"side": "left"' "$d/out" | wc -l)" -eq 6 ] || bad "data: no choice at 6 ties: $(cat "$d/out")"
 
 # a geometric sum from L = 1 (its empty sum the zero matrix), x - mu, ones:
 # each held against a second way of writing the same value

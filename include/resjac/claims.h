@@ -135,7 +135,8 @@ int rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
    {"case": CASE} for the other verdicts -- the case the evidence quotes.
    CASE is {"bindings": {NAME: VALUE, ...}, "op": "<=", "lhs": VALUE, "rhs":
    VALUE[, "tolerance": "p/q"]} (or "value", "not", "parts" for formulas that
-   are terms, negations and connectives decided by two parts); VALUE is an
+   are terms, negations and connectives decided by two parts; "choice" names
+   the one-sided choice at ReLU ties the values are for); VALUE is an
    exact number as a string "p/q", a matrix as an array of rows of such
    strings, an enclosure as ["lo", "hi"] with decimal ends rounded outward.
    The schema is proofs/json-schema.md. */

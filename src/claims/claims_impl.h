@@ -75,6 +75,8 @@ char *cl_data_cmp(const char *op, const struct rj_val_struct *a,
 char *cl_data_wrap(const char *key, const char *inner);
 /* {"bindings": {}, "parts": [a, b]} (a or b alone when the other is NULL) */
 char *cl_data_pair(const char *a, const char *b);
+/* data with the member key: json added after its bindings. */
+char *cl_data_add(const char *data, const char *key, const char *json);
 /* data with name = v added in front of its bindings. */
 char *cl_data_bind(const char *data, const char *name, const struct rj_val_struct *v);
 

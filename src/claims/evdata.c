@@ -10,6 +10,8 @@
  *   {"bindings": {...}, "not": CASE}                  not F
  *   {"bindings": {...}, "parts": [CASE, CASE]}        and / or decided by both
  *
+ * and, at ReLU ties, "choice": [{"tie": LABEL, "side": "left"|"right"}, ...]
+ * after the bindings (verdict.c: the one-sided choice the values are for).
  * "bindings" is always the first member, so that a quantifier around the
  * case can add its variable in front of the names bound inside (cl_data_bind).
  * VALUE is an exact number as a string ("-3/7"), a matrix as an array of rows
@@ -194,5 +196,42 @@ cl_data_bind(const char *data, const char *name, const rj_val_struct *v)
     if (data[n] != '}')
         cl_sb_puts(&s, ", ");
     cl_sb_puts(&s, data + n);
+    return cl_sb_take(&s);
+}
+
+/* The end of the JSON value that starts at s (an object, array or string). */
+static const char *
+json_end(const char *s)
+{
+    int depth = 0, in_str = 0;
+    for (; *s != '\0'; s++) {
+        if (in_str) {
+            if (*s == '\\' && s[1] != '\0')
+                s++;
+            else if (*s == '"')
+                in_str = 0;
+        } else if (*s == '"')
+            in_str = 1;
+        else if (*s == '{' || *s == '[')
+            depth++;
+        else if ((*s == '}' || *s == ']') && --depth == 0)
+            return s + 1;
+    }
+    return s;
+}
+
+char *
+cl_data_add(const char *data, const char *key, const char *json)
+{
+    size_t n = strlen(BIND_PREFIX) - 1;     /* up to the bindings' '{' */
+    const char *end;
+    cl_sbuf s;
+    if (data == NULL || json == NULL || strncmp(data, BIND_PREFIX, n + 1) != 0)
+        return NULL;
+    end = json_end(data + n);
+    cl_sb_init(&s);
+    cl_sb_printf(&s, "%.*s, ", (int) (end - data), data);
+    cl_json_str(&s, key);
+    cl_sb_printf(&s, ": %s%s", json, end);
     return cl_sb_take(&s);
 }

@@ -115,11 +115,31 @@ holds(int tv)
 }
 
 /* The JSON text of the case the evidence of cl_reduce quotes: choice m, or
-   none (-1: the evidence quotes the sample at ReLU'(0) = 1/2). */
+   none (-1: the evidence quotes the sample at ReLU'(0) = 1/2).  With ties,
+   the choice is named: "choice": [{"tie": LABEL, "side": "left"|"right"}, ...]
+   in the order of the tie note. */
 static char *
-pick_data(const cl_cres_t r, slong m)
+pick_data(const cl_cres_t r, slong m, cl_ctx *ctx)
 {
-    return m >= 0 && r->data[m] != NULL ? rj_strdup(r->data[m]) : NULL;
+    cl_sbuf b;
+    slong i;
+    char *c, *d;
+    if (m < 0 || r->data[m] == NULL)
+        return NULL;
+    if (r->nkeys == 0)
+        return rj_strdup(r->data[m]);
+    cl_sb_init(&b);
+    cl_sb_puts(&b, "[");
+    for (i = 0; i < r->nkeys; i++) {
+        cl_sb_puts(&b, i > 0 ? ", {\"tie\": " : "{\"tie\": ");
+        cl_json_str(&b, ctx->ties[r->keys[i]].label);
+        cl_sb_printf(&b, ", \"side\": \"%s\"}", (m >> i) & 1 ? "right" : "left");
+    }
+    cl_sb_puts(&b, "]");
+    c = cl_sb_take(&b);
+    d = cl_data_add(r->data[m], "choice", c);
+    flint_free(c);
+    return d;
 }
 
 rj_verdict_kind
@@ -148,7 +168,7 @@ cl_reduce(char **evidence, char **data, const cl_cres_t r, cl_ctx *ctx)
         static const rj_verdict_kind map[4] = { RJ_VERDICT_PROVED, RJ_VERDICT_REFUTED,
                                                 RJ_VERDICT_NOT_REFUTED, RJ_VERDICT_UNDECIDED };
         *evidence = rj_strdup(e0);
-        *data = pick_data(r, 0);
+        *data = pick_data(r, 0, ctx);
         return map[(int) r->tv[0]];
     }
     /* With ties, the one-sided choices are the vertices of the Clarke box
@@ -231,7 +251,7 @@ cl_reduce(char **evidence, char **data, const cl_cres_t r, cl_ctx *ctx)
     }
     sb_ties(&b, r, ctx);
     *evidence = rj_str_cut(cl_sb_take(&b), 2 * CL_EV_LEN);
-    *data = pick_data(r, dm);
+    *data = pick_data(r, dm, ctx);
     return v;
 }
 
