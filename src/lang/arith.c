@@ -367,6 +367,19 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, const rj_l
     return st != RJ_OK ? st : pow_k(out, a, k, lim, loc, err);
 }
 
+int
+rj_broadcast_check(slong rows, slong cols, int number_is_zero, int op, rj_loc_t loc,
+                   rj_error_t err)
+{
+    if (rows == cols && rows > 1 && !number_is_zero)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                "'%c' of a %ld x %ld matrix and a number is ambiguous: write "
+                                "A %c c * identity(%ld) for the scalar matrix, or A %c c * "
+                                "ones(%ld, %ld) entrywise", op, (long) rows, (long) cols, op,
+                                (long) rows, op, (long) rows, (long) cols);
+    return RJ_OK;
+}
+
 /* A matrix plus or minus a number (either order), entrywise: the number
    stands for every entry, as it does in comparisons (x - mu with a scalar
    mu).  Only where that reading is the only one: a square matrix of size > 1
@@ -379,12 +392,9 @@ broadcast(rj_val_t r, int op, const rj_val_struct *a, const rj_val_struct *b, rj
     const rj_val_struct *m = a->kind == RJ_VAL_MAT ? a : b;
     const fmpq *c = a->kind == RJ_VAL_MAT ? b->num : a->num;
     slong rows = fmpq_mat_nrows(m->mat), cols = fmpq_mat_ncols(m->mat), i, j;
-    if (rows == cols && rows > 1 && !fmpq_is_zero(c))
-        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
-                                "'%c' of a %ld x %ld matrix and a number is ambiguous: write "
-                                "A %c c * identity(%ld) for the scalar matrix, or A %c c * "
-                                "ones(%ld, %ld) entrywise", op, (long) rows, (long) cols, op,
-                                (long) rows, op, (long) rows, (long) cols);
+    int st = rj_broadcast_check(rows, cols, fmpq_is_zero(c), op, loc, err);
+    if (st != RJ_OK)
+        return st;
     r->kind = RJ_VAL_MAT;
     fmpq_mat_clear(r->mat);
     fmpq_mat_init(r->mat, rows, cols);
