@@ -1957,6 +1957,7 @@ claims_suite(void)
     tcase_add_test(tc, test_ties_random_multilinear);
     tcase_add_test(tc, test_enclosure_index_messages);
     tcase_add_test(tc, test_tie_labels_name_the_point);
+    tcase_add_test(tc, test_emat_broadcast);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);
     tcase_add_test(tc, test_encl_copy);
@@ -1981,7 +1982,6 @@ claims_suite(void)
     tcase_add_test(tc, test_escalation_limit_undecided);
     tcase_add_test(tc, test_random_integer_arguments_one_form);
     tcase_add_test(tc, test_precise_weights_reused_only_for_equal_nets);
-    tcase_add_test(tc, test_emat_broadcast);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -96,6 +96,9 @@ typedef struct {
     slong prec;                 /* enclosure precision in bits */
     int straddled;              /* an enclosure comparison could not decide */
     double straddle_width;      /* log2 of the widest such enclosure */
+    int want_data;              /* 1: comparisons write their evidence data (evdata.c);
+                                   0 while deciding cases whose data no one will
+                                   report (a quantifier's cases but the last) */
     slong ntie, atie;
     cl_tie *ties;
     slong *tie_index;           /* open-addressing hash of ties, -1 empty */
@@ -108,9 +111,6 @@ typedef struct {
     slong case_start;           /* where the innermost open case's ties start */
     ulong case_id, case_counter;    /* the innermost open case (0: none) */
     int depth;                  /* nesting of quantifiers being decided */
-    int want_data;              /* 1: comparisons write their evidence data (evdata.c);
-                                   0 while deciding cases whose data no one will
-                                   report (a quantifier's cases but the last) */
     struct cl_net_cache_s *net_cache;   /* the network last converted by the
                                            precise layer (net_functions.c) */
 } cl_ctx;
@@ -435,6 +435,17 @@ rj_verdict_kind cl_reduce(char **evidence, char **data, const cl_cres_t r, cl_ct
    (may be NULL) gets the JSON text of the case the evidence quotes, or NULL. */
 int cl_decide_case(rj_verdict_kind *v, char **ev, char **data, const rj_expr_struct *f,
                    rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+/* A quantifier's case: f decided with name bound to kv (cl_decide_case); *bd
+   (may be NULL) gets the case's data with the binding in front, when want and
+   the enclosing claim wants data (ctx->want_data).  cl_case_data_again gives
+   a case decided without data its data, deciding it once more (ctx->cases
+   unchanged); nothing when *bd is set or no data is wanted. */
+int cl_decide_case_bound(rj_verdict_kind *v, char **ev, char **bd, const rj_expr_struct *f,
+                         const char *name, const rj_val_struct *kv, int want,
+                         rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+int cl_case_data_again(char **bd, const rj_expr_struct *f, const char *name,
+                       const rj_val_struct *kv, rj_env_struct *env, cl_ctx *ctx,
+                       rj_error_t err);
 /* Quantifiers (src/claims/forall.c). */
 int cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                      cl_ctx *ctx, rj_error_t err);

@@ -65,45 +65,6 @@ in_case(rj_error_t err, int st, const char *var, const char *val)
     return st;
 }
 
-/* Decide body with name bound to kv, as one case; *bd (may be NULL) gets the
-   case's evidence data with the binding in front, when want (and the
-   enclosing claim wants data at all). */
-static int
-decide_bound(rj_verdict_kind *v, char **ev, char **bd, const rj_expr_struct *body,
-             const char *name, const rj_val_struct *kv, int want, rj_env_struct *env,
-             cl_ctx *ctx, rj_error_t err)
-{
-    int outer = ctx->want_data, st;
-    char *d = NULL;
-    ctx->want_data = outer && want && bd != NULL;
-    rj_env_push(env, name, kv);
-    st = cl_decide_case(v, ev, bd != NULL ? &d : NULL, body, env, ctx, err);
-    rj_env_unbind(env, name);
-    if (bd != NULL)
-        *bd = cl_data_bind(d, name, kv);
-    flint_free(d);
-    ctx->want_data = outer;
-    return st;
-}
-
-/* The data of a case decided without it: decide it once more with data (the
-   count of cases unchanged). */
-static int
-case_data_again(char **bd, const rj_expr_struct *body, const char *name,
-                const rj_val_struct *kv, rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
-{
-    rj_verdict_kind v;
-    char *ev = NULL;
-    slong saved = ctx->cases;
-    int st;
-    if (*bd != NULL || !ctx->want_data)
-        return RJ_OK;
-    st = decide_bound(&v, &ev, bd, body, name, kv, 1, env, ctx, err);
-    ctx->cases = saved;
-    flint_free(ev);
-    return st;
-}
-
 int
 cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
                  rj_error_t err)
@@ -162,7 +123,8 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         num = fmpz_get_str(NULL, 10, kz);
         cl_val_set_fmpz(kv, kz);
         /* data only for the case that will be quoted if all hold: the last */
-        st = decide_bound(&v, &ev, &bd, body, f->name, kv, i == total - 1, env, ctx, err);
+        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, i == total - 1, env, ctx,
+                                  err);
         ctx->cases++;
         if (st != RJ_OK) {
             in_case(err, st, f->name, num);
@@ -177,7 +139,8 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
             char *ev2 = NULL, *bd2 = NULL;
             slong saved = ctx->cases;
             cl_val_set_fmpz(kv, kz);
-            st = decide_bound(&v2, &ev2, &bd2, body, f->name, kv, 1, env, ctx, err);
+            st = cl_decide_case_bound(&v2, &ev2, &bd2, body, f->name, kv, 1, env, ctx,
+                                      err);
             ctx->cases = saved;
             if (bd == NULL) {
                 bd = bd2;             /* the data of the re-verified decision */
@@ -199,14 +162,14 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         } else if (v == RJ_VERDICT_UNDECIDED) {
             if (nund++ == 0) {
                 first_und = cl_printf("%s = %s: %s", f->name, num, ev);
-                st = case_data_again(&bd, body, f->name, kv, env, ctx, err);
+                st = cl_case_data_again(&bd, body, f->name, kv, env, ctx, err);
                 first_und_d = bd;
                 bd = NULL;
             }
         } else if (v == RJ_VERDICT_NOT_REFUTED) {
             if (nweak++ == 0) {
                 first_weak = cl_printf("%s = %s: %s", f->name, num, ev);
-                st = case_data_again(&bd, body, f->name, kv, env, ctx, err);
+                st = cl_case_data_again(&bd, body, f->name, kv, env, ctx, err);
                 first_weak_d = bd;
                 bd = NULL;
             }
@@ -344,7 +307,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         }
         rj_val_set_fmpq_mat(jv, J);
         /* a surviving sample is never quoted: data only for the one that is */
-        st = decide_bound(&v, &ev, &bd, f->args[1], f->name, jv, 0, env, ctx, err);
+        st = cl_decide_case_bound(&v, &ev, &bd, f->args[1], f->name, jv, 0, env, ctx, err);
         ctx->cases++;
         if (st != RJ_OK) {
             char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
@@ -353,7 +316,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         } else if (v == RJ_VERDICT_REFUTED) {
             st = reverify(f, J, env, ctx, err);
             if (st == RJ_OK)
-                st = case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
+                st = cl_case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
             if (st == RJ_OK) {
                 char *js = rj_str_cut(rj_val_get_str(jv), 4 * CL_EV_LEN);
                 cl_cres_set_scalar_data(out, CL_FALSE,
@@ -366,7 +329,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
         } else if (v == RJ_VERDICT_UNDECIDED) {
             if (nund++ == 0) {
                 char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
-                st = case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
+                st = cl_case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
                 first_und = cl_printf("%s = %s (%s): %s", f->name, js, label, ev);
                 first_und_d = bd;
                 bd = NULL;

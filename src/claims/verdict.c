@@ -294,6 +294,45 @@ cl_decide_case(rj_verdict_kind *v, char **ev, char **data, const rj_expr_struct 
     return st;
 }
 
+/* Decide body with name bound to kv, as one case; *bd (may be NULL) gets the
+   case's evidence data with the binding in front, when want (and the
+   enclosing claim wants data at all). */
+int
+cl_decide_case_bound(rj_verdict_kind *v, char **ev, char **bd, const rj_expr_struct *body,
+                     const char *name, const rj_val_struct *kv, int want, rj_env_struct *env,
+                     cl_ctx *ctx, rj_error_t err)
+{
+    int outer = ctx->want_data, st;
+    char *d = NULL;
+    ctx->want_data = outer && want && bd != NULL;
+    rj_env_push(env, name, kv);
+    st = cl_decide_case(v, ev, bd != NULL ? &d : NULL, body, env, ctx, err);
+    rj_env_unbind(env, name);
+    if (bd != NULL)
+        *bd = cl_data_bind(d, name, kv);
+    flint_free(d);
+    ctx->want_data = outer;
+    return st;
+}
+
+/* The data of a case decided without it: decide it once more with data (the
+   count of cases unchanged). */
+int
+cl_case_data_again(char **bd, const rj_expr_struct *body, const char *name,
+                   const rj_val_struct *kv, rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
+{
+    rj_verdict_kind v;
+    char *ev = NULL;
+    slong saved = ctx->cases;
+    int st;
+    if (*bd != NULL || !ctx->want_data)
+        return RJ_OK;
+    st = cl_decide_case_bound(&v, &ev, bd, body, name, kv, 1, env, ctx, err);
+    ctx->cases = saved;
+    flint_free(ev);
+    return st;
+}
+
 /* ------------------------------------------------------------ one claim */
 
 int
