@@ -205,14 +205,14 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
                                                2 * CL_EV_LEN), rj_strdup(last_d));
     }
 done:
-    flint_free(first_und_d);
-    flint_free(first_weak_d);
-    flint_free(last_d);
     flint_free(first_und);
     flint_free(first_weak);
     flint_free(last_ev);
     flint_free(sa);
     flint_free(sb);
+    flint_free(first_und_d);
+    flint_free(first_weak_d);
+    flint_free(last_d);
     fmpz_clear(a);
     fmpz_clear(b);
     fmpz_clear(n);
@@ -281,8 +281,9 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     fmpq_mat_t J;
     rj_val_t jv;
     slong idx, total, nund = 0;
-    char label[120], *first_und = NULL, *first_und_d = NULL, *bs;
+    char label[120], *first_und = NULL, *bs;
     int st, refuted = 0;
+    char *first_und_d = NULL;       /* its evidence data */
 
     fmpq_init(s.bound);
     st = cl_rfamily_parse(&s, f->args[0], env, ctx, err);
@@ -297,7 +298,8 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     total = CL_RFAMILY_STRUCTURED + s.count;
     for (idx = 0; idx < total && st == RJ_OK && !refuted; idx++) {
         rj_verdict_kind v;
-        char *ev = NULL, *bd = NULL;
+        char *bd = NULL;
+        char *ev = NULL;
         cl_rfamily_candidate(J, label, sizeof(label), &s, idx, state);
         if (!cl_rfamily_within(J, &s)) {
             st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
