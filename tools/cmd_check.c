@@ -270,14 +270,14 @@ print_result(const rj_claim_result_struct *r, int name_w, int quiet, int exact)
         return;
     printf("%-11s  %-*s  [%s]  %s\n", rj_verdict_name(r->verdict), name_w, r->name, r->ref,
            r->evidence != NULL ? r->evidence : "");
+    if (!r->passed && !r->is_definition)
+        printf("  expected %s\n", rj_verdict_name(r->expect));
     if (exact && r->data != NULL) {
         json_t *d = result_data_json(r);
         json_t *cs = json_object_get(d, "counterexample");
         print_data_case(cs != NULL ? cs : json_object_get(d, "case"), "exact");
         json_decref(d);
     }
-    if (!r->passed && !r->is_definition)
-        printf("  expected %s\n", rj_verdict_name(r->expect));
 }
 
 /* The claim's evidence as data (the library's JSON text, proofs/json-schema.md),
@@ -322,7 +322,8 @@ result_json(const rj_claim_result_struct *r)
 int
 rj_cmd_check(int argc, char **argv)
 {
-    int json = 0, quiet = 0, exact = 0, any_error = 0, rc;
+    int json = 0, quiet = 0, any_error = 0, rc;
+    int exact = 0;
     long i, nfiles = 0, failed = 0, passed = 0;
     char **files = NULL, **listed = NULL;
     long nlisted = 0;
