@@ -698,6 +698,55 @@ START_TEST(test_tie_labels_name_the_point)
 }
 END_TEST
 
+/* Issue 14c: an enclosure matrix plus or minus a number is entrywise under
+   the rule of exact matrices: x as an enclosure matrix (the forward of a
+   tanh block whose branch is zero) against the exact x - c * ones(n). */
+START_TEST(test_emat_broadcast)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 140);
+    for (it = 0; it < rj_test_iters(12); it++) {
+        slong n = 2 + n_randint(st, 3);
+        fmpq_mat_t x;
+        fmpq_t c;
+        rj_env_t env;
+        rj_val_t cv;
+        rj_verdict_kind v;
+        char *ev = NULL;
+        fmpq_mat_init(x, n, 1);
+        fmpq_init(c);
+        rj_test_randmat(x, st, 13, 5);
+        rj_test_randq(c, st, 9, 4);
+        rj_claims_env_init(env, NULL);
+        rj_val_init(cv);
+        bind_mat(env, "x", x);
+        rj_val_set_fmpq(cv, c);
+        rj_env_bind(env, "c", cv);
+        bind_defs(env, "let Z = block(W1 = 0 * x * x', act = tanh, W2 = 0 * x * x')\n"
+                       "let xe = forward(Z, x)\nlet Je = jacobian(Z, x)\n");
+        v = decide(env, "normfro2((xe - c) - (x - c * ones(rows(x)))) <= 10^-60 and "
+                        "normfro2((c - xe) - (c * ones(rows(x)) - x)) <= 10^-60 and "
+                        "normfro2((xe + c) - (x + c * ones(rows(x)))) <= 10^-60", &ev);
+        RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "case %ld: %s: %s", (long) it,
+                 rj_verdict_name(v), ev);
+        flint_free(ev);
+        /* a square enclosure matrix: only c = 0 is unambiguous */
+        v = decide(env, "normfro2(Je - 0 - identity(rows(x))) <= 10^-60", NULL);
+        ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+        v = decide(env, "Je - 1 == Je", &ev);
+        RJ_CHECK(v == RJ_VERDICT_ERROR && strstr(ev, "ambiguous") != NULL, seed,
+                 "square enclosure matrix - 1: %s: %s", rj_verdict_name(v), ev);
+        flint_free(ev);
+        rj_val_clear(cv);
+        rj_claims_env_clear(env);
+        fmpq_mat_clear(x);
+        fmpq_clear(c);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- tanh and sigmoid */
 
 /* Networks with tanh or sigmoid are enclosed by the precise layer: claims
@@ -2144,6 +2193,7 @@ claims_suite(void)
     tcase_add_test(tc, test_ties_random_multilinear);
     tcase_add_test(tc, test_enclosure_index_messages);
     tcase_add_test(tc, test_tie_labels_name_the_point);
+    tcase_add_test(tc, test_emat_broadcast);
     tcase_add_test(tc, test_tanh_enclosures);
     tcase_add_test(tc, test_exponent_range_undecided);
     tcase_add_test(tc, test_encl_copy);

@@ -399,7 +399,7 @@ START_TEST(test_statements)
     ck_assert_int_eq(prog->stmts[4].expr->op, RJ_CMP_APPROX);
     ck_assert_int_eq(prog->stmts[4].expr->nargs, 3);
     ck_assert(prog->stmts[5].expect == RJ_VERDICT_REFUTED);
-    ck_assert_str_eq(rj_verdict_name(RJ_VERDICT_NOT_REFUTED), "NOT REFUTED");
+    ck_assert_str_eq(rj_verdict_name(RJ_VERDICT_NOT_REFUTED), "NOT_REFUTED");
     /* definitions: claims skipped, later let replaces */
     ck_assert_int_eq(rj_eval_defs(env, prog, err), RJ_OK);
     ck_assert_int_eq(env->len, 1);
@@ -636,7 +636,16 @@ static const err_case eval_errors[] = {
       "cannot add a 2 x 1 matrix and a 3 x 1 matrix" },
     { "let y = [1, 2] - [[1, 2]]", RJ_ERR_INPUT, 1, "[1, 2]", 0,
       "cannot subtract a 2 x 1 matrix and a 1 x 2 matrix" },
-    { "let y = 1 + [1, 2]", RJ_ERR_INPUT, 1, "1 +", 0, "cannot add a number and a 2 x 1" },
+    { "let y = 1 + [[1, 2], [3, 4]]", RJ_ERR_INPUT, 1, "1 +", 0,
+      "'+' of a 2 x 2 matrix and a number is ambiguous" },
+    { "let y = [[1, 2], [3, 4]] - 1/2", RJ_ERR_INPUT, 1, "[[", 0,
+      "A - c * identity(2) for the scalar matrix, or A - c * ones(2, 2) entrywise" },
+    { "let y = prod(k in 1..0: identity(k))", RJ_ERR_INPUT, 1, "prod", 0,
+      "the number 1 or an identity matrix" },
+    { "let y = prod(k in 3..2: [[k, 1, 2]])", RJ_ERR_INPUT, 1, "prod", 0,
+      "1 x 3 matrices: not square" },
+    { "let y = ones(0)", RJ_ERR_INPUT, 1, "0", 0, "rows of ones(r, c) must be at least 1" },
+    { "let y = ones(1, 2, 3)", RJ_ERR_INPUT, 1, "ones", 0, "ones takes at most 2 arguments" },
     { "let y = 1 / [1, 2]", RJ_ERR_INPUT, 1, "1 /", 0, "cannot divide a number by a 2 x 1" },
     { "let y = 3 + 1/(2 - 2)", RJ_ERR_INPUT, 1, "1/", 0, "division by zero" },
     { "let y = [1, 2] / 0", RJ_ERR_INPUT, 1, "[", 0, "division by zero" },
@@ -865,9 +874,19 @@ START_TEST(test_eval_arith)
         /* sum of k*A over k = 1..n equals n(n+1)/2 A */
         ck_assert_int_eq(eval_expr(v, "sum(k in 1..4: k * A) - 10 * A", env, err), RJ_OK);
         RJ_CHECK(fmpq_mat_is_zero(v->mat), seed, "sum wrong");
+        /* empty: the zero and the identity of A's shape (issue 14c) */
         ck_assert_int_eq(eval_expr(v, "sum(k in 3..2: A)", env, err), RJ_OK);
+        RJ_CHECK(v->kind == RJ_VAL_MAT && fmpq_mat_is_zero(v->mat)
+                 && fmpq_mat_nrows(v->mat) == m && fmpq_mat_ncols(v->mat) == n, seed,
+                 "empty sum not the %ld x %ld zero", (long) m, (long) n);
+        ck_assert_int_eq(eval_expr(v, "prod(k in 3..2: A)", env, err),
+                         m == n ? RJ_OK : RJ_ERR_INPUT);
+        RJ_CHECK(m != n || (v->kind == RJ_VAL_MAT && fmpq_mat_is_one(v->mat)
+                            && fmpq_mat_nrows(v->mat) == m), seed, "empty prod not I");
+        rj_error_init(err);
+        ck_assert_int_eq(eval_expr(v, "sum(k in 3..2: k)", env, err), RJ_OK);
         RJ_CHECK(v->kind == RJ_VAL_NUM && fmpq_is_zero(v->num), seed, "empty sum not 0");
-        ck_assert_int_eq(eval_expr(v, "prod(k in 3..2: A)", env, err), RJ_OK);
+        ck_assert_int_eq(eval_expr(v, "prod(k in 3..2: k)", env, err), RJ_OK);
         RJ_CHECK(v->kind == RJ_VAL_NUM && fmpq_is_one(v->num), seed, "empty prod not 1");
 
         rj_val_clear(v);
@@ -882,6 +901,172 @@ START_TEST(test_eval_arith)
         fmpq_mat_clear(U);
         fmpq_clear(c);
         fmpq_clear(q);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Issue 14c: ones(r, c) and ones(n); matrix +- number entrywise, held against
+   the entrywise sums computed here with FLINT. */
+START_TEST(test_ones_broadcast)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 14);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        slong r = 1 + n_randint(st, 4), c = 1 + n_randint(st, 4), i, j, sq = r == c && r > 1;
+        fmpq_mat_t X, E;
+        fmpq_t mu;
+        rj_env_t env;
+        rj_val_t v, m;
+        rj_error_t err;
+        char text[200];
+        int left;
+        fmpq_mat_init(X, r, c);
+        fmpq_mat_init(E, r, c);
+        fmpq_init(mu);
+        rj_test_randmat(X, st, 20, 7);
+        rj_test_randq(mu, st, 9, 5);
+        if (n_randint(st, 4) == 0)
+            fmpq_zero(mu);
+        rj_env_init(env);
+        rj_val_init(v);
+        rj_val_init(m);
+        rj_error_init(err);
+        bind_mat(env, "X", X);
+        rj_val_set_fmpq(m, mu);
+        rj_env_bind(env, "mu", m);
+        /* ones */
+        snprintf(text, sizeof(text), "ones(%ld, %ld)", (long) r, (long) c);
+        ck_assert_int_eq(eval_expr(v, text, env, err), RJ_OK);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < c; j++)
+                ck_assert(fmpq_is_one(fmpq_mat_entry(v->mat, i, j)));
+        ck_assert_int_eq(fmpq_mat_nrows(v->mat), r);
+        ck_assert_int_eq(fmpq_mat_ncols(v->mat), c);
+        snprintf(text, sizeof(text), "ones(%ld)", (long) r);
+        ck_assert_int_eq(eval_expr(v, text, env, err), RJ_OK);
+        ck_assert(v->kind == RJ_VAL_MAT && fmpq_mat_ncols(v->mat) == 1
+                  && fmpq_mat_nrows(v->mat) == r);
+        /* X - mu, mu - X, X + mu */
+        for (left = 0; left < 3; left++) {
+            const char *f = left == 0 ? "X - mu" : left == 1 ? "mu - X" : "X + mu";
+            int s = eval_expr(v, f, env, err);
+            if (sq && !fmpq_is_zero(mu)) {
+                ck_assert_msg(s == RJ_ERR_INPUT && strstr(err->msg, "ambiguous") != NULL,
+                              "%s of a square matrix: %s", f, err->msg);
+                rj_error_init(err);
+                continue;
+            }
+            ck_assert_msg(s == RJ_OK, "%s: %s", f, err->msg);
+            for (i = 0; i < r; i++)
+                for (j = 0; j < c; j++) {
+                    fmpq *e = fmpq_mat_entry(E, i, j);
+                    if (left == 0)
+                        fmpq_sub(e, fmpq_mat_entry(X, i, j), mu);
+                    else if (left == 1)
+                        fmpq_sub(e, mu, fmpq_mat_entry(X, i, j));
+                    else
+                        fmpq_add(e, fmpq_mat_entry(X, i, j), mu);
+                }
+            RJ_CHECK(v->kind == RJ_VAL_MAT && fmpq_mat_equal(v->mat, E), seed,
+                     "%s, %ld x %ld", f, (long) r, (long) c);
+        }
+        rj_val_clear(v);
+        rj_val_clear(m);
+        rj_env_clear(env);
+        fmpq_mat_clear(X);
+        fmpq_mat_clear(E);
+        fmpq_clear(mu);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Issue 14c: sums and products over a range that may be empty are the zero and
+   the identity of the terms' shape, held against the sums and products of
+   powers computed here with FLINT (L = 0 is the empty range). */
+START_TEST(test_empty_sumprod_typed)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 15);
+    for (it = 0; it < rj_test_iters(30); it++) {
+        slong n = 1 + n_randint(st, 3), m = 1 + n_randint(st, 3), L = n_randint(st, 4), k;
+        fmpq_mat_t A, B, P, S, T, Q;
+        rj_env_t env;
+        rj_val_t v, lv;
+        rj_error_t err;
+        fmpq_t lq;
+        fmpq_mat_init(A, n, n);
+        fmpq_mat_init(B, n, m);
+        fmpq_mat_init(P, n, n);
+        fmpq_mat_init(S, n, m);
+        fmpq_mat_init(T, n, n);
+        fmpq_mat_init(Q, n, m);
+        rj_test_randmat(A, st, 5, 4);
+        rj_test_randmat(B, st, 5, 4);
+        fmpq_init(lq);
+        fmpq_set_si(lq, L, 1);
+        rj_env_init(env);
+        rj_val_init(v);
+        rj_val_init(lv);
+        rj_error_init(err);
+        bind_mat(env, "A", A);
+        bind_mat(env, "B", B);
+        rj_val_set_fmpq(lv, lq);
+        rj_env_bind(env, "L", lv);
+        /* S = sum_{k=1}^{L} A^k B, P = prod_{k=1}^{L} (A + k I) (later on the left) */
+        fmpq_mat_one(P);
+        fmpq_mat_one(T);
+        for (k = 1; k <= L; k++) {
+            fmpq_mat_t F;
+            fmpq_t kq;
+            fmpq_mat_mul(T, T, A);
+            fmpq_mat_mul(Q, T, B);
+            fmpq_mat_add(S, S, Q);
+            fmpq_mat_init(F, n, n);
+            fmpq_init(kq);
+            fmpq_set_si(kq, k, 1);
+            fmpq_mat_one(F);
+            fmpq_mat_scalar_mul_fmpq(F, F, kq);
+            fmpq_mat_add(F, F, A);
+            fmpq_mat_mul(P, F, P);
+            fmpq_mat_clear(F);
+            fmpq_clear(kq);
+        }
+        ck_assert_int_eq(eval_expr(v, "sum(k in 1..L: A^k * B)", env, err), RJ_OK);
+        RJ_CHECK(v->kind == RJ_VAL_MAT && fmpq_mat_equal(v->mat, S), seed,
+                 "sum of A^k B, n = %ld, m = %ld, L = %ld", (long) n, (long) m, (long) L);
+        /* identity(rows(A)) does not mention k: evaluated once for its shape */
+        ck_assert_int_eq(eval_expr(v, "prod(k in 1..L: A + k * identity(rows(A)))", env, err),
+                         RJ_OK);
+        RJ_CHECK(v->kind == RJ_VAL_MAT && fmpq_mat_equal(v->mat, P), seed,
+                 "prod of A + k I, n = %ld, L = %ld", (long) n, (long) L);
+        ck_assert_int_eq(eval_expr(v, "prod(k in 1..L: A + k * A^0)", env, err), RJ_OK);
+        RJ_CHECK(v->kind == RJ_VAL_MAT && fmpq_mat_equal(v->mat, P), seed,
+                 "prod of A + k A^0, n = %ld, L = %ld", (long) n, (long) L);
+        /* the transpose and a literal: shapes read off the expression */
+        ck_assert_int_eq(eval_expr(v, "sum(k in 1..L: (A^k * B)')", env, err), RJ_OK);
+        ck_assert(v->kind == RJ_VAL_MAT && fmpq_mat_nrows(v->mat) == m
+                  && fmpq_mat_ncols(v->mat) == n);
+        ck_assert_int_eq(eval_expr(v, "sum(k in 1..L: [k, 2 * k])", env, err), RJ_OK);
+        ck_assert(v->kind == RJ_VAL_MAT && fmpq_mat_nrows(v->mat) == 2
+                  && fmpq_mat_ncols(v->mat) == 1);
+        /* an unknown shape: the number 0, the zero of every shape */
+        ck_assert_int_eq(eval_expr(v, "sum(k in 1..L: identity(k)) + A^0", env, err),
+                         L == 0 || (L == 1 && n == 1) ? RJ_OK : RJ_ERR_INPUT);
+        rj_error_init(err);
+        rj_val_clear(v);
+        rj_val_clear(lv);
+        rj_env_clear(env);
+        fmpq_clear(lq);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(B);
+        fmpq_mat_clear(P);
+        fmpq_mat_clear(S);
+        fmpq_mat_clear(T);
+        fmpq_mat_clear(Q);
     }
     flint_randclear(st);
 }
@@ -1971,6 +2156,8 @@ lang_suite(void)
     tcase_add_test(tc, test_eval_errors);
     tcase_add_test(tc, test_eval_arith);
     tcase_add_test(tc, test_builtins);
+    tcase_add_test(tc, test_ones_broadcast);
+    tcase_add_test(tc, test_empty_sumprod_typed);
     tcase_add_test(tc, test_val_deep_copy);
     tcase_add_test(tc, test_env_scoping);
     tcase_add_test(tc, test_functions_registered);

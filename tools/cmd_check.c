@@ -1,6 +1,6 @@
 /* resjac check: decide the claims of resjac files (the claims module).
  *
- *   resjac check [FILE...] [--json] [--quiet]
+ *   resjac check [FILE...] [--json] [--quiet] [--exact]
  *
  * Without FILE it checks the bundled proofs: every .rj file in the
  * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
@@ -41,17 +41,29 @@
 #endif
 
 static const char *usage =
-    "usage: resjac check [FILE...] [--json] [--quiet]\n"
+    "usage: resjac check [FILE...] [--json] [--quiet] [--exact]\n"
     "\n"
     "Decide every claim in the resjac files (proofs/LANGUAGE.md) and compare each\n"
     "verdict with the one its author expects.  Without FILE: the bundled proofs\n"
     "(every *.rj in $RESJAC_PROOFS_DIR, else the installed or source proofs/).\n"
     "\n"
-    "  --json    print the results as one JSON object\n"
+    "  --json    print the results as one JSON object; each claim's \"data\" gives\n"
+    "            its counterexample or quoted case as values (bindings, lhs,\n"
+    "            rhs; exact numbers as strings, matrices as rows, enclosures as\n"
+    "            [lo, hi]): proofs/json-schema.md\n"
     "  --quiet   print only the claims that failed, and the summary\n"
+    "  --exact   after each claim, its values in full: the quantifier bindings\n"
+    "            and both sides of the comparison its evidence quotes (the text\n"
+    "            shows a number of many digits as ~0.0249081884965753 (exact:\n"
+    "            --exact))\n"
+    "\n"
+    "random_net(\"SPEC\", SEED) in a claim is the network of `resjac grad\n"
+    "--random SPEC --seed SEED`, its float weights taken exactly: W1 ~\n"
+    "N(0, 2/fan_in), the last branch layer scaled by 1/sqrt(depth) (W2 ~\n"
+    "N(0, 2 scale^2/(hidden depth))); see `resjac grad --help`.\n"
     "\n"
     "Verdicts: PROVED (exact or rigorous for every case), REFUTED (with a\n"
-    "re-verified counterexample), NOT REFUTED (sampled or approximate, never a\n"
+    "re-verified counterexample), NOT_REFUTED (sampled or approximate, never a\n"
     "proof), UNDECIDED (the method cannot decide; says why), ERROR (bad claim,\n"
     "or a definition that failed: one line each, counted as failed).\n"
     "Exit status: 0 all passed, 1 some claim failed, 2 bad input.\n";
@@ -165,8 +177,94 @@ list_proofs(char ***out, const char *dir)
     return n;
 }
 
+/* A VALUE of the evidence data (proofs/json-schema.md) in the language's
+   notation, every number exact. */
 static void
-print_result(const rj_claim_result_struct *r, int name_w, int quiet)
+print_data_value(const json_t *v)
+{
+    size_t i;
+    json_t *x;
+    if (json_is_string(v))
+        fputs(json_string_value(v), stdout);
+    else if (json_is_boolean(v))
+        fputs(json_is_true(v) ? "true" : "false", stdout);
+    else if (json_is_array(v)) {
+        /* a column vector as the literal that makes it: [a, b] */
+        int column = json_array_size(v) > 0;
+        json_array_foreach(v, i, x)
+            if (!json_is_array(x) || json_array_size(x) != 1
+                || !json_is_string(json_array_get(x, 0)))
+                column = 0;
+        putchar('[');
+        json_array_foreach(v, i, x) {
+            if (i > 0)
+                fputs(", ", stdout);
+            print_data_value(column ? json_array_get(x, 0) : x);
+        }
+        putchar(']');
+    } else if (json_is_object(v) && json_object_get(v, "polynomial") != NULL) {
+        fputs("polynomial with coefficients ", stdout);
+        print_data_value(json_object_get(v, "polynomial"));
+    } else if (json_is_object(v) && json_object_get(v, "text") != NULL)
+        print_data_value(json_object_get(v, "text"));
+    else if (json_is_object(v) && json_object_get(v, "omitted") != NULL)
+        printf("(a %lld x %lld matrix, not printed)",
+               (long long) json_integer_value(json_object_get(v, "rows")),
+               (long long) json_integer_value(json_object_get(v, "cols")));
+    else
+        fputs("null", stdout);
+}
+
+/* Before an item of a "  WHAT: a; b; c" line: the label first, then "; ". */
+static void
+item_sep(int *n, const char *what)
+{
+    if ((*n)++ == 0)
+        printf("  %s: ", what);
+    else
+        fputs("; ", stdout);
+}
+
+/* The exact values of one CASE: its bindings and its two sides on one
+   "  exact: ..." line, then the cases under `not` and the parts. */
+static void
+print_data_case(const json_t *cs, const char *what)
+{
+    const char *key;
+    json_t *v, *p;
+    size_t i;
+    int n = 0;
+    json_object_foreach(json_object_get(cs, "bindings"), key, v) {
+        item_sep(&n, what);
+        printf("%s = ", key);
+        print_data_value(v);
+    }
+    if (json_object_get(cs, "op") != NULL) {
+        item_sep(&n, what);
+        fputs("lhs = ", stdout);
+        print_data_value(json_object_get(cs, "lhs"));
+        fputs("; rhs = ", stdout);
+        print_data_value(json_object_get(cs, "rhs"));
+        if (json_object_get(cs, "tolerance") != NULL) {
+            fputs("; tolerance ", stdout);
+            print_data_value(json_object_get(cs, "tolerance"));
+        }
+    } else if (json_object_get(cs, "value") != NULL) {
+        item_sep(&n, what);
+        print_data_value(json_object_get(cs, "value"));
+    }
+    if (n > 0)
+        putchar('\n');
+    if (json_object_get(cs, "not") != NULL)
+        print_data_case(json_object_get(cs, "not"), "exact, under not");
+    json_array_foreach(json_object_get(cs, "parts"), i, p)
+        print_data_case(p, "exact, a part");
+}
+
+static json_t *result_data_json(const rj_claim_result_struct *r);
+
+static void
+print_result(const rj_claim_result_struct *r, int name_w, int quiet, int exact)
 {
     if (quiet && r->passed)
         return;
@@ -174,6 +272,30 @@ print_result(const rj_claim_result_struct *r, int name_w, int quiet)
            r->evidence != NULL ? r->evidence : "");
     if (!r->passed && !r->is_definition)
         printf("  expected %s\n", rj_verdict_name(r->expect));
+    if (exact && r->data != NULL) {
+        json_t *d = result_data_json(r);
+        json_t *cs = json_object_get(d, "counterexample");
+        print_data_case(cs != NULL ? cs : json_object_get(d, "case"), "exact");
+        json_decref(d);
+    }
+}
+
+/* The claim's evidence as data (the library's JSON text, proofs/json-schema.md),
+   or null. */
+static json_t *
+result_data_json(const rj_claim_result_struct *r)
+{
+    json_error_t jerr;
+    json_t *d;
+    if (r->data == NULL)
+        return json_null();
+    d = json_loads(r->data, JSON_DECODE_ANY, &jerr);
+    if (d == NULL) {
+        /* the library wrote it: a failure here is a bug, shown, not hidden */
+        d = json_object();
+        json_object_set_new(d, "error", json_string(jerr.text));
+    }
+    return d;
 }
 
 static json_t *
@@ -191,6 +313,7 @@ result_json(const rj_claim_result_struct *r)
                                                         : json_string(rj_verdict_name(r->expect)));
     json_object_set_new(o, "verdict", json_string(rj_verdict_name(r->verdict)));
     json_object_set_new(o, "evidence", json_string(r->evidence != NULL ? r->evidence : ""));
+    json_object_set_new(o, "data", result_data_json(r));
     json_object_set_new(o, "cases", json_integer(r->cases));
     json_object_set_new(o, "passed", json_boolean(r->passed));
     return o;
@@ -200,6 +323,7 @@ int
 rj_cmd_check(int argc, char **argv)
 {
     int json = 0, quiet = 0, any_error = 0, rc;
+    int exact = 0;
     long i, nfiles = 0, failed = 0, passed = 0;
     char **files = NULL, **listed = NULL;
     long nlisted = 0;
@@ -215,6 +339,8 @@ rj_cmd_check(int argc, char **argv)
             json = 1;
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = 1;
+        else if (strcmp(argv[i], "--exact") == 0)
+            exact = 1;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             free(files);
             return cli_usage_error("check", "unknown option '%s'", argv[i]);
@@ -291,7 +417,7 @@ rj_cmd_check(int argc, char **argv)
             if (nfiles > 1 && (!quiet || res->failed > 0))
                 printf("# %s\n", files[i]);
             for (j = 0; j < res->len; j++)
-                print_result(res->items + j, name_w, quiet);
+                print_result(res->items + j, name_w, quiet, exact);
         }
         rj_claim_results_clear(res);
     }

@@ -205,6 +205,57 @@ choice_word(ulong c, const slong *kept, slong nkept, slong n)
         if (!((c >> j) & 1))
             w &= ~(UWORD(1) << kept[j]);
     return w;
+/* The one-sided Jacobians at ties, grouped: identical matrices print once
+   with the number of choices that give them ("64 tie cases, all:"). */
+typedef struct {
+    fmpq_mat_t J;
+    ulong count;
+    char which[4 * 16 * CLI_MAX_TIES_ALL];   /* the first TIE_GROUP_NAMED choices */
+} tie_group;
+#define TIE_GROUP_NAMED 3
+
+static void
+tie_groups_add(tie_group **g, slong *n, const fmpq_mat_t J, const char *label)
+{
+    slong i;
+    for (i = 0; i < *n; i++)
+        if (fmpq_mat_equal((*g)[i].J, J)) {
+            tie_group *t = *g + i;
+            size_t len = strlen(t->which);
+            if (t->count++ < TIE_GROUP_NAMED)
+                snprintf(t->which + len, sizeof(t->which) - len, "; %s", label);
+            return;
+        }
+    *g = realloc(*g, (*n + 1) * sizeof(tie_group));
+    fmpq_mat_init_set((*g)[*n].J, J);
+    (*g)[*n].count = 1;
+    snprintf((*g)[*n].which, sizeof((*g)[*n].which), "%s", label);
+    (*n)++;
+}
+
+static void
+tie_groups_clear(tie_group *g, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_mat_clear(g[i].J);
+    free(g);
+}
+
+static void
+tie_groups_print(tie_group *g, slong n, ulong nchoices)
+{
+    slong i;
+    for (i = 0; i < n; i++) {
+        if (g[i].count == nchoices)
+            printf("  %lu tie cases, all:\n", nchoices);
+        else if (g[i].count == 1)
+            printf("  1 tie case, choice %s:\n", g[i].which);
+        else
+            printf("  %lu tie cases, all: choices %s%s\n", g[i].count, g[i].which,
+                   g[i].count > TIE_GROUP_NAMED ? "; ...:" : ":");
+        cli_print_mat(stdout, "    ", g[i].J);
+    }
 }
 
 static int
@@ -278,6 +329,8 @@ rj_cmd_jacobian(int argc, char **argv)
     slong nkept = 0, *kept = NULL;
     char label[16 * CLI_MAX_TIES_ALL];
     json_t *jo = NULL, *jchoices = NULL;
+    tie_group *groups = NULL;
+    slong ngroups = 0;
 
     if ((rc = method_dispatch(argc, argv, 0)) >= 0)
         return rc;
@@ -370,7 +423,7 @@ rj_cmd_jacobian(int argc, char **argv)
     } else {
         if (!o.json)
             printf("Jacobian dy/dx for each of the %lu one-sided choices (sides in tie "
-                   "order%s):\n", nchoices,
+                   "order%s; identical ones together):\n", nchoices,
                    nkept < ties->len ? ", of the ties that can change it" : "");
         for (c = 0; c < nchoices; c++) {
             pol.mode = RJ_TIE_CHOICE;
@@ -391,11 +444,11 @@ rj_cmd_jacobian(int argc, char **argv)
                 json_object_set_new(ch, "choice", json_string(label));
                 json_object_set_new(ch, "jacobian", cli_json_mat(J));
                 json_array_append_new(jchoices, ch);
-            } else {
-                printf("  choice %s:\n", label);
-                cli_print_mat(stdout, "    ", J);
-            }
+            } else
+                tie_groups_add(&groups, &ngroups, J, label);
         }
+        if (!o.json)
+            tie_groups_print(groups, ngroups, nchoices);
         if (o.json)
             json_object_set_new(jo, "jacobian", agree ? cli_json_mat(J0) : json_null());
         else if (agree)
@@ -416,6 +469,7 @@ rj_cmd_jacobian(int argc, char **argv)
     }
 
 done:
+    tie_groups_clear(groups, ngroups);
     if (jchoices != NULL)
         json_decref(jchoices);
     if (jo != NULL)

@@ -83,6 +83,8 @@ typedef struct {
     rj_verdict_kind expect;
     rj_verdict_kind verdict;
     char *evidence;             /* value, margin, counterexample or reason */
+    char *data;                 /* the same evidence as data: JSON text (see
+                                   rj_claims_decide_data), or NULL */
     slong cases;                /* cases examined by quantifiers (0: none) */
     int passed;                 /* verdict == expect */
 } rj_claim_result_struct;
@@ -125,6 +127,22 @@ int rj_claims_check_file(rj_claim_results_t res, const char *path,
    examined. */
 int rj_claims_decide(rj_verdict_kind *verdict, char **evidence, slong *cases,
                      const rj_expr_struct *formula, rj_env_t env, rj_error_t err);
+
+/* rj_claims_decide, and *data (data may be NULL) the values the verdict
+   rests on as JSON text (flint_free it; NULL for ERROR and when nothing was
+   compared): {"counterexample": CASE} for REFUTED -- the re-verified case, its
+   quantifier bindings with the two sides of the comparison that fails -- and
+   {"case": CASE} for the other verdicts -- the case the evidence quotes.
+   CASE is {"bindings": {NAME: VALUE, ...}, "op": "<=", "lhs": VALUE, "rhs":
+   VALUE[, "tolerance": "p/q"]} (or "value", "not", "parts" for formulas that
+   are terms, negations and connectives decided by two parts; "choice" names
+   the one-sided choice at ReLU ties the values are for); VALUE is an
+   exact number as a string "p/q", a matrix as an array of rows of such
+   strings, an enclosure as ["lo", "hi"] with decimal ends rounded outward.
+   The schema is proofs/json-schema.md. */
+int rj_claims_decide_data(rj_verdict_kind *verdict, char **evidence, char **data,
+                          slong *cases, const rj_expr_struct *formula, rj_env_t env,
+                          rj_error_t err);
 
 /* An environment with the claim functions: rj_env_init, the claim functions
    registered (rj_env_add_functions) with the checker's state as their

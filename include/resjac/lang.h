@@ -87,7 +87,9 @@ typedef enum {
     RJ_VERDICT_ERROR
 } rj_verdict_kind;
 
-const char *rj_verdict_name(rj_verdict_kind v);   /* "PROVED", "NOT REFUTED", ... */
+/* The one spelling of a verdict, in files, text and JSON alike: "PROVED",
+   "REFUTED", "NOT_REFUTED", "UNDECIDED", "ERROR". */
+const char *rj_verdict_name(rj_verdict_kind v);
 
 typedef struct {
     rj_stmt_kind kind;
@@ -299,6 +301,13 @@ int rj_val_refuse(rj_error_t err, rj_loc_t loc, const char *what, const rj_val_t
    is unchanged on failure. */
 int rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b,
                  const rj_limits *lim, rj_loc_t loc, rj_error_t err);
+/* A rows x cols matrix plus or minus (op) a number is entrywise, the number
+   standing for every entry (x - mu), where that is the only reading: RJ_OK,
+   unless the matrix is square of size > 1 and the number is not 0 (it could
+   be A + c I): then RJ_ERR_INPUT at loc naming both spellings.  The one rule
+   of every matrix kind (exact matrices here, enclosure matrices in claims). */
+int rj_broadcast_check(slong rows, slong cols, int number_is_zero, int op, rj_loc_t loc,
+                       rj_error_t err);
 /* An integer argument: *out = v when v is an integer in [lo, hi], else an
    error at loc naming `what` and v: "WHAT must be an integer, found X"
    (RJ_ERR_INPUT); then, when hi is a limit (hi_is_limit = 1), "WHAT must be at

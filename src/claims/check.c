@@ -26,6 +26,7 @@ rj_claim_results_clear(rj_claim_results_t res)
         flint_free(r->ref);
         flint_free(r->note);
         flint_free(r->evidence);
+        flint_free(r->data);
     }
     flint_free(res->items);
     rj_claim_results_init(res);
@@ -234,7 +235,8 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                                             ? "asks what the method cannot compute"
                                             : "failed", b->msg);
             } else
-                rj_claims_decide(&r->verdict, &r->evidence, &r->cases, s->expr, env, e);
+                rj_claims_decide_data(&r->verdict, &r->evidence, &r->data, &r->cases, s->expr,
+                                      env, e);
             r->passed = r->verdict == r->expect;
             if (r->passed)
                 res->passed++;

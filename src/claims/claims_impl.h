@@ -52,6 +52,33 @@ void cl_sb_printf(cl_sbuf *b, const char *fmt, ...) __attribute__((format(printf
    b is left empty and may be reused. */
 char *cl_sb_take(cl_sbuf *b);
 char *cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Numbers and values in evidence text: exact when the digits fit in about
+   maxlen characters (or as +-10^k, 2^-k), else a short decimal
+   "~0.024908188496575300 (exact: --exact)" -- the exact value is in the
+   evidence data (evdata.c), which `resjac check --exact` prints. */
+char *cl_q_text(const fmpq_t q, slong maxlen);
+char *cl_val_text(const struct rj_val_struct *v, slong maxlen);
+
+/* ------------------------------------------------------------ evidence as data
+   (evdata.c): JSON text of a decided case, "bindings" its first member (the
+   schema is at the top of evdata.c and in proofs/json-schema.md).  Every
+   function returns a new string (flint_malloc'd), NULL when an input is NULL. */
+
+/* s as a quoted JSON string; a value as JSON (numbers exact strings, matrices
+   rows of them, enclosures ["lo", "hi"] rounded outward). */
+void cl_json_str(cl_sbuf *b, const char *s);
+void cl_json_val(cl_sbuf *b, const struct rj_val_struct *v);
+/* {"bindings": {}, "op": op, "lhs": a, "rhs": b[, "tolerance": tol]} */
+char *cl_data_cmp(const char *op, const struct rj_val_struct *a,
+                  const struct rj_val_struct *b, const fmpq_t tol);
+/* {"bindings": {}, key: inner} */
+char *cl_data_wrap(const char *key, const char *inner);
+/* {"bindings": {}, "parts": [a, b]} (a or b alone when the other is NULL) */
+char *cl_data_pair(const char *a, const char *b);
+/* data with the member key: json added after its bindings. */
+char *cl_data_add(const char *data, const char *key, const char *json);
+/* data with name = v added in front of its bindings. */
+char *cl_data_bind(const char *data, const char *name, const struct rj_val_struct *v);
 
 /* ------------------------------------------------------------ context (ties.c) */
 
@@ -71,6 +98,9 @@ typedef struct {
     slong prec;                 /* enclosure precision in bits */
     int straddled;              /* an enclosure comparison could not decide */
     double straddle_width;      /* log2 of the widest such enclosure */
+    int want_data;              /* 1: comparisons write their evidence data (evdata.c);
+                                   0 while deciding cases whose data no one will
+                                   report (a quantifier's cases but the last) */
     slong ntie, atie;
     cl_tie *ties;
     slong *tie_index;           /* open-addressing hash of ties, -1 empty */
@@ -375,6 +405,7 @@ typedef struct {
     slong *keys;
     signed char *tv;      /* 2^nkeys */
     char **ev;            /* 2^nkeys strings (owned) */
+    char **data;          /* 2^nkeys JSON texts of the same cases, or NULL (owned) */
     int box_true;         /* shown TRUE for every c in [0, 1]^nkeys */
     int box_false;        /* shown FALSE for every c in [0, 1]^nkeys */
     signed char ctv;      /* truth value at the centre c = (1/2, ..., 1/2) (nkeys > 0;
@@ -387,6 +418,7 @@ void cl_cres_init(cl_cres_t r);
 void cl_cres_clear(cl_cres_t r);
 void cl_cres_swap(cl_cres_t a, cl_cres_t b);
 void cl_cres_set_scalar(cl_cres_t r, int tv, char *ev);  /* takes ev */
+void cl_cres_set_scalar_data(cl_cres_t r, int tv, char *ev, char *data);  /* takes both */
 /* Make r a result over the keys U (every choice CL_UNKNOWN, no evidence). */
 void cl_cres_reset(cl_cres_t r, const slong *U, slong nU);
 /* 1 if every choice / some choice of r has truth value tv. */
@@ -412,10 +444,22 @@ int cl_refuted_on_box(int op, const cl_cval_t a, const cl_cval_t b, const fmpq_t
                       const slong *U, slong nU, slong p);
 /* Reduce per-choice truth values to one verdict and its evidence
    (flint_malloc'd; src/claims/verdict.c). */
-rj_verdict_kind cl_reduce(char **evidence, const cl_cres_t r, cl_ctx *ctx);
-/* Decide f as one case: decide, then reduce over the tie choices met. */
-int cl_decide_case(rj_verdict_kind *v, char **ev, const rj_expr_struct *f,
+rj_verdict_kind cl_reduce(char **evidence, char **data, const cl_cres_t r, cl_ctx *ctx);
+/* Decide f as one case: decide, then reduce over the tie choices met; data
+   (may be NULL) gets the JSON text of the case the evidence quotes, or NULL. */
+int cl_decide_case(rj_verdict_kind *v, char **ev, char **data, const rj_expr_struct *f,
                    rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+/* A quantifier's case: f decided with name bound to kv (cl_decide_case); *bd
+   (may be NULL) gets the case's data with the binding in front, when want and
+   the enclosing claim wants data (ctx->want_data).  cl_case_data_again gives
+   a case decided without data its data, deciding it once more (ctx->cases
+   unchanged); nothing when *bd is set or no data is wanted. */
+int cl_decide_case_bound(rj_verdict_kind *v, char **ev, char **bd, const rj_expr_struct *f,
+                         const char *name, const rj_val_struct *kv, int want,
+                         rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+int cl_case_data_again(char **bd, const rj_expr_struct *f, const char *name,
+                       const rj_val_struct *kv, rj_env_struct *env, cl_ctx *ctx,
+                       rj_error_t err);
 /* Quantifiers (src/claims/forall.c). */
 int cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                      cl_ctx *ctx, rj_error_t err);

@@ -138,13 +138,13 @@ cmp_itv(int op, const mpfr_t alo, const mpfr_t ahi, const mpfr_t blo, const mpfr
 static char *
 short_q(const fmpq *q)
 {
-    return rj_fmpq_get_str_short(q, 80);
+    return cl_q_text(q, 80);
 }
 
 static char *
 short_v(const rj_val_struct *v)
 {
-    return rj_val_get_str_short(v, CL_VAL_LEN);
+    return cl_val_text(v, CL_VAL_LEN);
 }
 
 /* Numbers, exactly. */
@@ -724,11 +724,15 @@ cl_decide_cmp(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx
                 for (m = 0; m < n && st == RJ_OK; m++) {
                     int tv = CL_UNKNOWN;
                     char *ev = NULL;
-                    st = cmp_values(&tv, &ev, f->op, cl_cval_item(a, m, U, nU),
-                                    cl_cval_item(b, m, U, nU), tol, ctx, f->loc, err);
+                    const rj_val_struct *ia = cl_cval_item(a, m, U, nU);
+                    const rj_val_struct *ib = cl_cval_item(b, m, U, nU);
+                    st = cmp_values(&tv, &ev, f->op, ia, ib, tol, ctx, f->loc, err);
                     if (st == RJ_OK) {
                         out->tv[m] = tv;
                         out->ev[m] = rj_str_cut(ev, CL_EV_LEN);
+                        if (ctx->want_data)
+                            out->data[m] = cl_data_cmp(op_text(f->op), ia, ib,
+                                                       f->op == RJ_CMP_APPROX ? tol : NULL);
                     }
                 }
                 if (st == RJ_OK && nU == 0) {

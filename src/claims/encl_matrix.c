@@ -332,6 +332,28 @@ emat_pow(rj_imat_t P, const rj_imat_t A, const rj_val_struct *e, slong prec, rj_
     return RJ_OK;
 }
 
+/* S (the 1 x 1 of a number or an enclosure) becomes M's shape with that
+   value in every entry, when rj_broadcast_check allows it. */
+static int
+emat_broadcast(rj_imat_t S, const rj_imat_t M, int op, slong prec, rj_loc_t loc,
+               rj_error_t err)
+{
+    rj_imat_t T;
+    slong i;
+    int zero = mpfr_zero_p(S->mid) && mpfr_zero_p(S->rad);
+    int st = rj_broadcast_check(M->r, M->c, zero, op, loc, err);
+    if (st != RJ_OK)
+        return st;
+    rj_imat_init(T, M->r, M->c, prec);
+    for (i = 0; i < M->r * M->c; i++) {
+        mpfr_set(T->mid + i, S->mid, MPFR_RNDN);     /* same precision: exact */
+        mpfr_set(T->rad + i, S->rad, MPFR_RNDU);
+    }
+    rj_imat_swap(S, T);
+    rj_imat_clear(T);
+    return RJ_OK;
+}
+
 /* op on a, b where one of them is an enclosure matrix (the other a number,
    exact matrix, enclosure or enclosure matrix): the language's binop for this
    kind (rj_val_ops.binop). */
@@ -362,7 +384,13 @@ emat_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
     if (op == '^')
         st = emat_pow(C, A, b, prec, loc, err);
     else if (op == '+' || op == '-') {
-        if (is_scalar(a) != is_scalar(b) || A->r != B->r || A->c != B->c)
+        if (is_scalar(a) != is_scalar(b))
+            /* a number (or an enclosure) for every entry, as rj_val_binop does */
+            st = emat_broadcast(is_scalar(a) ? A : B, is_scalar(a) ? B : A, op, prec, loc,
+                                err);
+        if (st != RJ_OK)
+            ;
+        else if (A->r != B->r || A->c != B->c)
             st = shape_error(err, loc, op == '+' ? "add" : "subtract", a, b);
         else if (op == '+')
             rj_imat_add(C, A, B, prec);

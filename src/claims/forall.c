@@ -107,6 +107,7 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     slong i, nund = 0, nweak = 0, total;
     double outer = ctx->outer_cases, work0 = env->limits.work != NULL ? *env->limits.work : 0;
     char *first_und = NULL, *first_weak = NULL, *last_ev = NULL, *sa = NULL, *sb = NULL;
+    char *first_und_d = NULL, *first_weak_d = NULL, *last_d = NULL;
     rj_val_t kv;
     int st, refuted = 0;
     const rj_expr_struct *body = f->args[2];
@@ -158,73 +159,91 @@ cl_decide_forall(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         if (i > 0 && (st = work_projection(f, &env->limits, work0, i, total, err)) != RJ_OK)
             break;
         rj_verdict_kind v;
-        char *ev = NULL, *num;
+        char *ev = NULL, *num, *bd = NULL;
         fmpz_add_ui(kz, a, (ulong) i);
         num = fmpz_get_str(NULL, 10, kz);
         cl_val_set_fmpz(kv, kz);
-        rj_env_push(env, f->name, kv);
-        st = cl_decide_case(&v, &ev, body, env, ctx, err);
-        rj_env_unbind(env, f->name);
+        /* data only for the case that will be quoted if all hold: the last */
+        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, i == total - 1, env, ctx,
+                                  err);
         ctx->cases++;
         if (st != RJ_OK) {
             in_case(err, st, f->name, num);
             flint_free(ev);
             flint_free(num);
+            flint_free(bd);
             break;
         }
         if (v == RJ_VERDICT_REFUTED) {
             /* re-verify: bind k afresh and decide the case again */
             rj_verdict_kind v2;
-            char *ev2 = NULL;
+            char *ev2 = NULL, *bd2 = NULL;
             slong saved = ctx->cases;
             cl_val_set_fmpz(kv, kz);
-            rj_env_push(env, f->name, kv);
-            st = cl_decide_case(&v2, &ev2, body, env, ctx, err);
-            rj_env_unbind(env, f->name);
+            st = cl_decide_case_bound(&v2, &ev2, &bd2, body, f->name, kv, 1, env, ctx,
+                                      err);
             ctx->cases = saved;
+            if (bd == NULL) {
+                bd = bd2;             /* the data of the re-verified decision */
+                bd2 = NULL;
+            }
+            flint_free(bd2);
             if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
                 st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
                                       "the counterexample %s = %s did not re-verify; this is a "
                                       "bug in resjac", f->name, num);
             if (st == RJ_OK) {
-                cl_cres_set_scalar(out, CL_FALSE,
-                                   rj_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
-                                              2 * CL_EV_LEN));
+                cl_cres_set_scalar_data(out, CL_FALSE,
+                                        rj_str_cut(cl_printf("%s = %s: %s", f->name, num, ev),
+                                                   2 * CL_EV_LEN), bd);
+                bd = NULL;
                 refuted = 1;
             }
             flint_free(ev2);
         } else if (v == RJ_VERDICT_UNDECIDED) {
-            if (nund++ == 0)
+            if (nund++ == 0) {
                 first_und = cl_printf("%s = %s: %s", f->name, num, ev);
+                st = cl_case_data_again(&bd, body, f->name, kv, env, ctx, err);
+                first_und_d = bd;
+                bd = NULL;
+            }
         } else if (v == RJ_VERDICT_NOT_REFUTED) {
-            if (nweak++ == 0)
+            if (nweak++ == 0) {
                 first_weak = cl_printf("%s = %s: %s", f->name, num, ev);
+                st = cl_case_data_again(&bd, body, f->name, kv, env, ctx, err);
+                first_weak_d = bd;
+                bd = NULL;
+            }
         } else {
             flint_free(last_ev);
             last_ev = cl_printf("%s = %s: %s", f->name, num, ev);
+            flint_free(last_d);
+            last_d = bd;
+            bd = NULL;
         }
+        flint_free(bd);
         flint_free(ev);
         flint_free(num);
     }
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
-            cl_cres_set_scalar(out, CL_UNKNOWN,
-                               rj_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
-                                                    (long) nund, (long) total, first_und),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_UNKNOWN,
+                                    rj_str_cut(cl_printf("%ld of %ld cases undecided, e.g. %s",
+                                                         (long) nund, (long) total, first_und),
+                                               2 * CL_EV_LEN), rj_strdup(first_und_d));
         else if (nweak > 0)
-            cl_cres_set_scalar(out, CL_WEAK,
-                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s survived, %ld "
-                                                    "only sampled or approximately, e.g. %s",
-                                                    (long) total, f->name, sa, sb,
-                                                    (long) nweak, first_weak),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_WEAK,
+                                    rj_str_cut(cl_printf("all %ld cases %s = %s..%s survived, "
+                                                         "%ld only sampled or approximately, "
+                                                         "e.g. %s", (long) total, f->name, sa,
+                                                         sb, (long) nweak, first_weak),
+                                               2 * CL_EV_LEN), rj_strdup(first_weak_d));
         else
-            cl_cres_set_scalar(out, CL_TRUE,
-                               rj_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
-                                                    "last: %s", (long) total, f->name,
-                                                    sa, sb, last_ev != NULL ? last_ev : ""),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_TRUE,
+                                    rj_str_cut(cl_printf("all %ld cases %s = %s..%s hold; the "
+                                                         "last: %s", (long) total, f->name,
+                                                         sa, sb, last_ev != NULL ? last_ev : ""),
+                                               2 * CL_EV_LEN), rj_strdup(last_d));
     }
 done:
     ctx->outer_cases = outer;
@@ -233,6 +252,9 @@ done:
     flint_free(last_ev);
     flint_free(sa);
     flint_free(sb);
+    flint_free(first_und_d);
+    flint_free(first_weak_d);
+    flint_free(last_d);
     fmpz_clear(a);
     fmpz_clear(b);
     fmpz_clear(n);
@@ -274,7 +296,7 @@ reverify(const rj_expr_struct *f, const fmpq_mat_t J, rj_env_struct *env, cl_ctx
         goto done;
     }
     rj_env_push(env, f->name, back);
-    st = cl_decide_case(&v2, &ev2, f->args[1], env, ctx, err);
+    st = cl_decide_case(&v2, &ev2, NULL, f->args[1], env, ctx, err);
     rj_env_unbind(env, f->name);
     if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
         st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc,
@@ -304,6 +326,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     double outer, work0 = env->limits.work != NULL ? *env->limits.work : 0;
     char label[120], *first_und = NULL, *bs;
     int st, refuted = 0;
+    char *first_und_d = NULL;       /* its evidence data */
 
     fmpq_init(s.bound);
     st = cl_rfamily_parse(&s, f->args[0], env, ctx, err);
@@ -326,6 +349,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     rj_val_init(jv);
     for (idx = 0; idx < total && st == RJ_OK && !refuted; idx++) {
         rj_verdict_kind v;
+        char *bd = NULL;
         char *ev = NULL;
         if (idx > 0 && (st = work_projection(f, &env->limits, work0, idx, total, err)) != RJ_OK)
             break;
@@ -337,9 +361,8 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
             break;
         }
         rj_val_set_fmpq_mat(jv, J);
-        rj_env_push(env, f->name, jv);
-        st = cl_decide_case(&v, &ev, f->args[1], env, ctx, err);
-        rj_env_unbind(env, f->name);
+        /* a surviving sample is never quoted: data only for the one that is */
+        st = cl_decide_case_bound(&v, &ev, &bd, f->args[1], f->name, jv, 0, env, ctx, err);
         ctx->cases++;
         if (st != RJ_OK) {
             char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
@@ -347,30 +370,38 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
             flint_free(js);
         } else if (v == RJ_VERDICT_REFUTED) {
             st = reverify(f, J, env, ctx, err);
+            if (st == RJ_OK)
+                st = cl_case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
             if (st == RJ_OK) {
                 char *js = rj_str_cut(rj_val_get_str(jv), 4 * CL_EV_LEN);
-                cl_cres_set_scalar(out, CL_FALSE,
-                                   rj_str_cut(cl_printf("%s = %s (%s): %s", f->name, js, label,
-                                                        ev), 6 * CL_EV_LEN));
+                cl_cres_set_scalar_data(out, CL_FALSE,
+                                        rj_str_cut(cl_printf("%s = %s (%s): %s", f->name, js,
+                                                             label, ev), 6 * CL_EV_LEN), bd);
+                bd = NULL;
                 flint_free(js);
                 refuted = 1;
             }
         } else if (v == RJ_VERDICT_UNDECIDED) {
             if (nund++ == 0) {
                 char *js = rj_val_get_str_short(jv, CL_VAL_LEN);
+                st = cl_case_data_again(&bd, f->args[1], f->name, jv, env, ctx, err);
                 first_und = cl_printf("%s = %s (%s): %s", f->name, js, label, ev);
+                first_und_d = bd;
+                bd = NULL;
                 flint_free(js);
             }
         }
+        flint_free(bd);
         flint_free(ev);
     }
     bs = rj_fmpq_get_str_short(s.bound, 60);
     if (st == RJ_OK && !refuted) {
         if (nund > 0)
-            cl_cres_set_scalar(out, CL_UNKNOWN,
-                               rj_str_cut(cl_printf("%ld of %ld sampled cases undecided, e.g. "
-                                                    "%s", (long) nund, (long) total, first_und),
-                                          2 * CL_EV_LEN));
+            cl_cres_set_scalar_data(out, CL_UNKNOWN,
+                                    rj_str_cut(cl_printf("%ld of %ld sampled cases undecided, "
+                                                         "e.g. %s", (long) nund, (long) total,
+                                                         first_und), 2 * CL_EV_LEN),
+                                    rj_strdup(first_und_d));
         else
             cl_cres_set_scalar(out, CL_WEAK,
                                cl_printf("no counterexample among %ld cases: %d structured "
@@ -384,6 +415,7 @@ cl_decide_forall_random(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *e
     ctx->outer_cases = outer;
     flint_free(bs);
     flint_free(first_und);
+    flint_free(first_und_d);
     fmpq_mat_clear(J);
     rj_val_clear(jv);
     flint_randclear(state);

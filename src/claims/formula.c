@@ -37,8 +37,10 @@ cl_cres_init(cl_cres_t r)
     r->keys = NULL;
     r->tv = flint_malloc(1);
     r->ev = flint_malloc(sizeof(char *));
+    r->data = flint_malloc(sizeof(char *));
     r->tv[0] = CL_UNKNOWN;
     r->ev[0] = NULL;
+    r->data[0] = NULL;
     r->box_true = r->box_false = 0;
     r->ctv = CL_UNKNOWN;
     r->cev = NULL;
@@ -48,9 +50,12 @@ static void
 cres_free_contents(cl_cres_t r)
 {
     slong i, n = WORD(1) << r->nkeys;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         flint_free(r->ev[i]);
+        flint_free(r->data[i]);
+    }
     flint_free(r->ev);
+    flint_free(r->data);
     flint_free(r->tv);
     flint_free(r->keys);
     flint_free(r->cev);
@@ -84,9 +89,11 @@ cl_cres_reset(cl_cres_t r, const slong *U, slong nU)
     }
     r->tv = flint_malloc(n);
     r->ev = flint_malloc(n * sizeof(char *));
+    r->data = flint_malloc(n * sizeof(char *));
     for (i = 0; i < n; i++) {
         r->tv[i] = CL_UNKNOWN;
         r->ev[i] = NULL;
+        r->data[i] = NULL;
     }
     r->box_true = r->box_false = 0;
     r->ctv = CL_UNKNOWN;
@@ -94,13 +101,20 @@ cl_cres_reset(cl_cres_t r, const slong *U, slong nU)
 }
 
 void
-cl_cres_set_scalar(cl_cres_t r, int tv, char *ev)
+cl_cres_set_scalar_data(cl_cres_t r, int tv, char *ev, char *data)
 {
     cl_cres_reset(r, NULL, 0);
     r->tv[0] = tv;
     r->ev[0] = ev;
+    r->data[0] = data;
     r->box_true = tv == CL_TRUE;
     r->box_false = tv == CL_FALSE;
+}
+
+void
+cl_cres_set_scalar(cl_cres_t r, int tv, char *ev)
+{
+    cl_cres_set_scalar_data(r, tv, ev, NULL);
 }
 
 /* The truth value at the centre of the box (the value itself without keys). */
@@ -177,15 +191,24 @@ join_ev(const char *a, const char *b)
     return rj_str_cut(cl_printf("%s; %s", a != NULL ? a : "", b != NULL ? b : ""), CL_EV_LEN);
 }
 
+/* Which part decided tv = ta AND/OR tr: 0 the earlier parts, 1 the new
+   one, 2 both together. */
+static int
+pick_part(int tv, int ta, int tr, int is_and)
+{
+    if (tv == ta && (tv != tr || tv == (is_and ? CL_FALSE : CL_TRUE)))
+        return 0;
+    if (tv == tr && tv != ta)
+        return 1;
+    return 2;
+}
+
 /* The evidence of tv = ta AND/OR tr: the part that decided it. */
 static char *
 pick_ev(int tv, int ta, const char *ea, int tr, const char *er, int is_and)
 {
-    if (tv == ta && (tv != tr || tv == (is_and ? CL_FALSE : CL_TRUE)))
-        return rj_strdup(ea);      /* decided by the earlier parts */
-    if (tv == tr && tv != ta)
-        return rj_strdup(er);
-    return join_ev(ea, er);
+    int w = pick_part(tv, ta, tr, is_and);
+    return w == 0 ? rj_strdup(ea) : w == 1 ? rj_strdup(er) : join_ev(ea, er);
 }
 
 /* acc = acc AND/OR r, choice by choice (r's evidence labelled "part k"). */
@@ -204,14 +227,19 @@ combine(cl_cres_t acc, const cl_cres_t r, int is_and, int first)
         int ta = acc->tv[ma], tr = r->tv[mr];
         const char *ea = acc->ev[ma], *er = r->ev[mr];
         int tv;
+        const char *da = acc->data[ma], *dr = r->data[mr];
+        int w;
         if (first) {
             out->tv[m] = tr;
             out->ev[m] = rj_strdup(er);
+            out->data[m] = rj_strdup(dr);
             continue;
         }
         tv = is_and ? tv_and(ta, tr) : tv_or(ta, tr);
         out->tv[m] = tv;
         out->ev[m] = pick_ev(tv, ta, ea, tr, er, is_and);
+        w = pick_part(tv, ta, tr, is_and);
+        out->data[m] = w == 0 ? rj_strdup(da) : w == 1 ? rj_strdup(dr) : cl_data_pair(da, dr);
     }
     /* over the whole box: a conjunction holds where both parts do, a
        disjunction fails where both parts do */
@@ -319,7 +347,10 @@ decide_not(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *c
     n = WORD(1) << out->nkeys;
     for (m = 0; m < n; m++) {
         int tv = out->tv[m];
+        char *d = cl_data_wrap("not", out->data[m]);
         out->tv[m] = negate(&out->ev[m], tv);
+        flint_free(out->data[m]);
+        out->data[m] = d;
     }
     if (out->nkeys > 0)
         out->ctv = negate(&out->cev, out->ctv);
@@ -359,6 +390,9 @@ decide_term(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *
             } else {
                 out->tv[m] = v->b ? CL_TRUE : CL_FALSE;
                 out->ev[m] = rj_strdup(v->b ? "true" : "false");
+                if (ctx->want_data)
+                    out->data[m] = cl_printf("{\"bindings\": {}, \"value\": %s}",
+                                             v->b ? "true" : "false");
             }
         }
         if (st == RJ_OK && c->nkeys == 0) {

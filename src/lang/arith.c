@@ -398,6 +398,48 @@ val_pow(rj_val_t out, const rj_val_struct *a, const rj_val_struct *b, const rj_l
 }
 
 int
+rj_broadcast_check(slong rows, slong cols, int number_is_zero, int op, rj_loc_t loc,
+                   rj_error_t err)
+{
+    if (rows == cols && rows > 1 && !number_is_zero)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                "'%c' of a %ld x %ld matrix and a number is ambiguous: write "
+                                "A %c c * identity(%ld) for the scalar matrix, or A %c c * "
+                                "ones(%ld, %ld) entrywise", op, (long) rows, (long) cols, op,
+                                (long) rows, op, (long) rows, (long) cols);
+    return RJ_OK;
+}
+
+/* A matrix plus or minus a number (either order), entrywise: the number
+   stands for every entry, as it does in comparisons (x - mu with a scalar
+   mu).  Only where that reading is the only one: a square matrix of size > 1
+   and a nonzero number could as well mean A + c I, so it is refused with
+   both spellings; for c = 0 and 1 x 1 matrices the readings agree. */
+static int
+broadcast(rj_val_t r, int op, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
+          rj_error_t err)
+{
+    const rj_val_struct *m = a->kind == RJ_VAL_MAT ? a : b;
+    const fmpq *c = a->kind == RJ_VAL_MAT ? b->num : a->num;
+    slong rows = fmpq_mat_nrows(m->mat), cols = fmpq_mat_ncols(m->mat), i, j;
+    int st = rj_broadcast_check(rows, cols, fmpq_is_zero(c), op, loc, err);
+    if (st != RJ_OK)
+        return st;
+    r->kind = RJ_VAL_MAT;
+    fmpq_mat_clear(r->mat);
+    fmpq_mat_init(r->mat, rows, cols);
+    for (i = 0; i < rows; i++)
+        for (j = 0; j < cols; j++) {
+            fmpq *e = fmpq_mat_entry(r->mat, i, j);
+            if (a->kind == RJ_VAL_MAT)
+                (op == '+' ? fmpq_add : fmpq_sub)(e, fmpq_mat_entry(a->mat, i, j), c);
+            else
+                (op == '+' ? fmpq_add : fmpq_sub)(e, c, fmpq_mat_entry(b->mat, i, j));
+        }
+    return RJ_OK;
+}
+
+int
 rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_limits *lim,
              rj_loc_t loc, rj_error_t err)
 {
@@ -499,6 +541,9 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_
             fmpq_mat_scalar_mul_fmpq(r->mat, m->mat, inv);
             fmpq_clear(inv);
         }
+    } else if ((op == '+' || op == '-')
+               && ((ka == RJ_VAL_NUM && kb == RJ_VAL_MAT) || (ka == RJ_VAL_MAT && kb == RJ_VAL_NUM))) {
+        st = broadcast(r, op, a, b, loc, err);
     } else if ((ka == RJ_VAL_POLY && (kb == RJ_VAL_POLY || kb == RJ_VAL_NUM))
                || (ka == RJ_VAL_NUM && kb == RJ_VAL_POLY)) {
         fmpq_poly_t p, q;
@@ -526,8 +571,7 @@ rj_val_binop(rj_val_t out, int op, const rj_val_t a, const rj_val_t b, const rj_
         const char *prep = op == '+' ? "and" : op == '-' ? "and" : "by";
         const char *extra = "";
         if ((ka == RJ_VAL_NUM && kb == RJ_VAL_MAT) || (ka == RJ_VAL_MAT && kb == RJ_VAL_NUM))
-            extra = op == '/' ? " (division is by a number only)"
-                              : " (for a scalar matrix write a * identity(n))";
+            extra = " (division is by a number only)";
         st = kind_error(err, loc, verb, prep, a, b, extra);
     }
 done:

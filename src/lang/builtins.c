@@ -1,4 +1,4 @@
-/* resjac: the language's builtins: the constructors diag, identity, zeros,
+/* resjac: the language's builtins: the constructors diag, identity, zeros, ones,
  * load, rows, cols, the parametrised atoms, block, net and repeat (see
  * include/resjac/lang.h and proofs/LANGUAGE.md). */
 #include <stdio.h>
@@ -202,22 +202,47 @@ bi_identity(rj_val_t out, call_t *c)
     return RJ_OK;
 }
 
+/* The shape of zeros(r, c), ones(r, c) and ones(n) (a column, n x 1). */
+static int
+filled_shape(slong *r, slong *k, call_t *c, int one_arg)
+{
+    const char *what = one_arg ? "ones(rows, cols) or ones(n)" : "zeros(rows, cols)";
+    int st = check_args(c, one_arg ? 1 : 2, 2, what);
+    *k = 1;
+    if (st == RJ_OK)
+        st = rj_val_get_si(r, c->args[0], 1, RJ_MAX_WIDTH, 1, one_arg ? "rows of ones(r, c)"
+                           : "rows of zeros(r, c)", NULL, arg_loc(c, 0), c->err);
+    if (st == RJ_OK && c->e->nargs == 2)
+        st = rj_val_get_si(k, c->args[1], 1, RJ_MAX_WIDTH, 1, one_arg ? "cols of ones(r, c)"
+                           : "cols of zeros(r, c)", NULL, arg_loc(c, 1), c->err);
+    if (st == RJ_OK)
+        st = check_entries(c, *r, *k);
+    return st;
+}
+
 static int
 bi_zeros(rj_val_t out, call_t *c)
 {
     slong r, k;
-    int st = check_args(c, 2, 2, "zeros(rows, cols)");
-    if (st == RJ_OK)
-        st = rj_val_get_si(&r, c->args[0], 1, RJ_MAX_WIDTH, 1, "rows of zeros(r, c)", NULL,
-                           arg_loc(c, 0), c->err);
-    if (st == RJ_OK)
-        st = rj_val_get_si(&k, c->args[1], 1, RJ_MAX_WIDTH, 1, "cols of zeros(r, c)", NULL,
-                           arg_loc(c, 1), c->err);
-    if (st == RJ_OK)
-        st = check_entries(c, r, k);
+    int st = filled_shape(&r, &k, c, 0);
     if (st != RJ_OK)
         return st;
     set_mat_size(out, r, k);
+    return RJ_OK;
+}
+
+/* ones(r, c): every entry 1; ones(n): the column of n ones. */
+static int
+bi_ones(rj_val_t out, call_t *c)
+{
+    slong r, k, i, j;
+    int st = filled_shape(&r, &k, c, 1);
+    if (st != RJ_OK)
+        return st;
+    set_mat_size(out, r, k);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < k; j++)
+            fmpq_one(fmpq_mat_entry(out->mat, i, j));
     return RJ_OK;
 }
 
@@ -623,6 +648,7 @@ static const struct {
     { "diag", bi_diag },
     { "identity", bi_identity },
     { "zeros", bi_zeros },
+    { "ones", bi_ones },
     { "load", bi_load },
     { "rows", bi_rows_cols },
     { "cols", bi_rows_cols },

@@ -351,6 +351,160 @@ eval_node(rj_val_t out, const rj_expr_struct *e, rj_env_t env, const char *hint,
     return st;
 }
 
+/* ------------------------------------------------------------ empty sums and products
+
+   A sum over an empty range is the zero, a product the identity, of the shape
+   its terms would have.  That shape is read off the body without a value of
+   the bound variable k: k is a number; a part that does not mention k has the
+   same value for every k and is evaluated once; numbers, names, matrix
+   literals of numbers, + - * / ^, negation and transpose combine shapes as the
+   arithmetic does (a number with a matrix under + and - is the matrix, as in
+   the broadcast).  A part whose shape depends on k through a function call
+   (identity(k), jacobian(...)) leaves the shape unknown: an empty sum is then
+   the number 0, which is the zero of every shape (it adds, subtracts,
+   multiplies and compares entrywise as the zero matrix does); an empty
+   product is refused, since the number 1 is not an identity matrix. */
+
+typedef struct {
+    int known;          /* 0: unknown */
+    int is_num;         /* a number; else a rows x cols matrix */
+    slong rows, cols;
+} body_shape;
+
+/* 1 if e mentions the variable var outside a scope that binds it again. */
+static int
+mentions(const rj_expr_struct *e, const char *var)
+{
+    slong i, body = -1;
+    if (e == NULL)
+        return 0;
+    if (e->kind == RJ_EXPR_IDENT && strcmp(e->name, var) == 0)
+        return 1;
+    if ((e->kind == RJ_EXPR_SUM || e->kind == RJ_EXPR_PROD || e->kind == RJ_EXPR_FORALL
+         || e->kind == RJ_EXPR_FORALL_RANDOM) && e->name != NULL && strcmp(e->name, var) == 0)
+        body = e->nargs - 1;
+    for (i = 0; i < e->nargs; i++)
+        if (i != body && mentions(e->args[i], var))
+            return 1;
+    return 0;
+}
+
+static void
+shape_of_val(body_shape *s, const rj_val_struct *v)
+{
+    s->known = v->kind == RJ_VAL_NUM || v->kind == RJ_VAL_MAT;
+    s->is_num = v->kind == RJ_VAL_NUM;
+    s->rows = v->kind == RJ_VAL_MAT ? fmpq_mat_nrows(v->mat) : 1;
+    s->cols = v->kind == RJ_VAL_MAT ? fmpq_mat_ncols(v->mat) : 1;
+}
+
+static int
+infer_shape(body_shape *s, const rj_expr_struct *e, const char *var, rj_env_t env,
+            rj_error_t err)
+{
+    body_shape a, b;
+    slong i;
+    int st;
+    s->known = 0;
+    s->is_num = 0;
+    s->rows = s->cols = 1;
+    if (e->kind == RJ_EXPR_NUM || (e->kind == RJ_EXPR_IDENT && strcmp(e->name, var) == 0)) {
+        s->known = s->is_num = 1;
+        return RJ_OK;
+    }
+    if (!mentions(e, var)) {
+        /* the same value for every k: its shape is that value's */
+        rj_val_t v;
+        rj_val_init(v);
+        st = eval_rec(v, e, env, NULL, err);
+        if (st == RJ_OK)
+            shape_of_val(s, v);
+        rj_val_clear(v);
+        return st;
+    }
+    switch (e->kind) {
+    case RJ_EXPR_MATRIX:
+        for (i = 0; i < e->nargs; i++) {
+            if ((st = infer_shape(&a, e->args[i], var, env, err)) != RJ_OK)
+                return st;
+            if (!a.known || !a.is_num)
+                return RJ_OK;
+        }
+        s->known = 1;
+        s->rows = e->rows;
+        s->cols = e->cols;
+        return RJ_OK;
+    case RJ_EXPR_NEG:
+    case RJ_EXPR_TRANSPOSE:
+        if ((st = infer_shape(s, e->args[0], var, env, err)) != RJ_OK)
+            return st;
+        if (e->kind == RJ_EXPR_TRANSPOSE) {
+            slong t = s->rows;
+            s->rows = s->cols;
+            s->cols = t;
+        }
+        return RJ_OK;
+    case RJ_EXPR_BINOP:
+        if ((st = infer_shape(&a, e->args[0], var, env, err)) != RJ_OK
+            || (st = infer_shape(&b, e->args[1], var, env, err)) != RJ_OK)
+            return st;
+        if (!a.known || !b.known)
+            return RJ_OK;
+        if (e->op == '^' || e->op == '/' || b.is_num)
+            *s = a;                        /* a^k, a / c, a op c */
+        else if (a.is_num)
+            *s = b;                        /* c op B */
+        else if (e->op == '*') {
+            *s = a;
+            s->cols = b.cols;
+        } else
+            *s = a;                        /* A +- B: the shapes must agree */
+        return RJ_OK;
+    default:
+        return RJ_OK;                      /* depends on k through a call: unknown */
+    }
+}
+
+/* out = the empty sum (zero) or product (identity) of the body's shape. */
+static int
+empty_sumprod(rj_val_t out, const rj_expr_struct *e, int is_sum, slong a, slong b,
+              rj_env_t env, rj_error_t err)
+{
+    body_shape s;
+    slong i;
+    int st = infer_shape(&s, e->args[2], e->name, env, err);
+    if (st != RJ_OK)
+        return st;
+    rj_val_reset(out);
+    if (!s.known && !is_sum)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                "prod(%s in %ld..%ld: ...) has no factors, and the shape of "
+                                "its factor depends on %s through a function call: it cannot "
+                                "be told whether the empty product is the number 1 or an "
+                                "identity matrix (an empty range is fine when the factor's "
+                                "shape shows without %s: a number, A, A^%s, A + %s * B, a "
+                                "matrix literal)", e->name, (long) a, (long) b, e->name, e->name,
+                                e->name, e->name);
+    if (!s.known || s.is_num) {
+        out->kind = RJ_VAL_NUM;
+        fmpq_set_si(out->num, is_sum ? 0 : 1, 1);
+        return RJ_OK;
+    }
+    if (!is_sum && s.rows != s.cols)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, e->loc,
+                                "prod(%s in %ld..%ld: ...) has no factors, and its factors are "
+                                "%ld x %ld matrices: not square, so there is no identity to "
+                                "give", e->name, (long) a, (long) b, (long) s.rows,
+                                (long) s.cols);
+    out->kind = RJ_VAL_MAT;
+    fmpq_mat_clear(out->mat);
+    fmpq_mat_init(out->mat, s.rows, s.cols);
+    if (!is_sum)
+        for (i = 0; i < s.rows; i++)
+            fmpq_one(fmpq_mat_entry(out->mat, i, i));
+    return RJ_OK;
+}
+
 static int
 eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err)
 {
@@ -382,8 +536,12 @@ eval_sumprod(rj_val_t out, const rj_expr_struct *e, rj_env_t env, rj_error_t err
         st = rj_limits_check_terms(&env->limits, (double) b - a + 1, w, e->loc, err);
     if (st != RJ_OK)
         goto done;
-    acc->kind = RJ_VAL_NUM;                 /* empty sum 0, empty product 1 */
-    fmpq_set_si(acc->num, is_sum ? 0 : 1, 1);
+    if (b < a) {
+        st = empty_sumprod(acc, e, is_sum, a, b, env, err);
+        if (st == RJ_OK)
+            rj_val_swap(out, acc);
+        goto done;
+    }
     step[0] = acc;
     step[1] = term;
     work0 = env->limits.work != NULL ? *env->limits.work : 0;

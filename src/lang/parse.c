@@ -160,7 +160,7 @@ rj_verdict_name(rj_verdict_kind v)
     switch (v) {
     case RJ_VERDICT_PROVED: return "PROVED";
     case RJ_VERDICT_REFUTED: return "REFUTED";
-    case RJ_VERDICT_NOT_REFUTED: return "NOT REFUTED";
+    case RJ_VERDICT_NOT_REFUTED: return "NOT_REFUTED";
     case RJ_VERDICT_UNDECIDED: return "UNDECIDED";
     case RJ_VERDICT_ERROR: return "ERROR";
     default: return "UNKNOWN";
