@@ -12,6 +12,7 @@ _rj_toks_init(rj_toks_t t)
 {
     t->len = t->alloc = 0;
     t->toks = NULL;
+    t->first_line = 1;
 }
 
 void
@@ -237,7 +238,7 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
 {
     const unsigned char *p = (const unsigned char *) text;
     const unsigned char *lstart = p;   /* start of the current line */
-    int line = 1, depth = 0, status = RJ_OK;
+    int line = t->first_line, depth = 0, status = RJ_OK;
     rj_tok_struct *k;
 
 #define COL ((int) (p - lstart) + 1)
