@@ -1,6 +1,7 @@
 /* resjac: the claims module -- deciding the claims of a resjac file.
  *
- * A claim is `claim NAME "REF" expect VERDICT: FORMULA` (proofs/LANGUAGE.md).
+ * A claim is `claim NAME "REF" expect VERDICT: FORMULA` (proofs/LANGUAGE.md),
+ * or, exploratory, `claim NAME ["REF"]: FORMULA` (reported, counted apart).
  * The checker evaluates the file's definitions in order (a claim sees the lets
  * before it) and decides every claim with a verdict (rj_verdict_kind):
  *
@@ -118,7 +119,8 @@ int rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const cha
                          const rj_claims_opts *opts, rj_error_t err);
 
 /* Parse the file at path and check it as above (load paths relative to the
-   file's directory).  A file that cannot be read or parsed returns its status
+   file's directory); a Markdown file (rj_claims_is_markdown) is read as a
+   lesson, its resjac blocks being the program (see below).  A file that cannot be read or parsed returns its status
    (RJ_ERR_IO, RJ_ERR_INPUT) with file:line:col in err and appends nothing. */
 int rj_claims_check_file(rj_claim_results_t res, const char *path,
                          const rj_claims_opts *opts, rj_error_t err);

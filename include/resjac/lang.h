@@ -4,6 +4,7 @@
  *   let NAME = EXPR                         a definition (matrix, vector, number,
  *                                           block, network, activation, ...)
  *   claim NAME "REF" expect VERDICT [note "TEXT"]: FORMULA
+ *   claim NAME ["REF"] [note "TEXT"]: FORMULA   exploratory: no expected verdict
  * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
  * (rj_val_t).  The language has one evaluator (rj_eval): it evaluates
  * literals, arithmetic, sum/prod and the model constructors (block, net,

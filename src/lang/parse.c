@@ -3,7 +3,8 @@
  *
  *   program  := { statement EOS }
  *   statement:= 'let' NAME '=' expr
- *              | 'claim' NAME STRING 'expect' VERDICT ['note' STRING] ':' formula
+ *              | 'claim' NAME [STRING ['expect' VERDICT]] ['note' STRING] ':' formula
+ *                (without 'expect' the claim is exploratory)
  *   formula  := conj { 'or' conj }
  *   conj     := neg { 'and' neg }
  *   neg      := 'not' neg | 'forall' NAME 'in' (expr '..' expr | call) ':' formula
