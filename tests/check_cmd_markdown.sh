@@ -26,7 +26,7 @@ expect() {
 
 # verdict and name of every claim line ("NOT REFUTED" is two words)
 verdicts() {
-    sed -n 's/^\(NOT REFUTED\|[A-Z][A-Z]*\)  *\([A-Za-z0-9_-]*\)  .*/\1|\2/p' "$1"
+    sed -n 's/^\(NOT REFUTED\|[A-Z][A-Z_]*\)  *\([A-Za-z0-9_-]*\)  .*/\1|\2/p' "$1"
 }
 
 # ---- the lesson gives the verdicts of the .rj file
