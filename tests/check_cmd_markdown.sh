@@ -110,6 +110,12 @@ grep -v '^>' "$P/01-block.md" | grep -v '^$' >"$d/r2"
 cmp -s "$d/r1" "$d/r2" || bad "the report is not the lesson plus quotes"
 tail -n 1 "$d/report.md" | grep -q "14 passed, 0 failed" || bad "report: no summary"
 ls "$d" | grep -q 'tmp' && bad "a temporary file was left: $(ls "$d")"
+# the HTML report: every verdict, in a box
+expect 0 --report "$d/report.html" "$P/01-block.md"
+head -n 1 "$d/report.html" | grep -q '<!DOCTYPE html>' || bad "report.html: not HTML"
+while IFS='|' read -r v name; do
+    grep -q "<b>$v</b> <code>$name</code>" "$d/report.html" || bad "report.html: no '$v $name'"
+done <"$d/md2"
 # a failed claim is marked in the report
 sed 's/expect PROVED:/expect REFUTED:/' "$d/mixed.md" >"$d/fails.md"
 expect 1 --report "$d/fails-report.md" "$d/fails.md"

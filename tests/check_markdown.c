@@ -21,33 +21,13 @@ static ulong seed;
 
 /* ---------------------------------------------------------------- helpers */
 
-typedef struct {
-    char *s;
-    size_t len, alloc;
-} text_t;
-
-static void
-text_add(text_t *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->len + n + 1 > t->alloc) {
-        t->alloc = 2 * (t->len + n + 1);
-        t->s = realloc(t->s, t->alloc);
-    }
-    memcpy(t->s + t->len, s, n + 1);
-    t->len += n;
-}
-
 /* A line of the lesson: into md, and into code when it belongs to a resjac
    block (else code gets an empty line). */
 static void
-line_add(text_t *md, text_t *code, const char *line, int in_code)
+line_add(FILE *md, FILE *code, const char *line, int in_code)
 {
-    text_add(md, line);
-    text_add(md, "\n");
-    if (in_code)
-        text_add(code, line);
-    text_add(code, "\n");
+    fprintf(md, "%s\n", line);
+    fprintf(code, "%s\n", in_code ? line : "");
 }
 
 /* The same tree shape and locations. */
@@ -78,7 +58,7 @@ static const char *statements[] = {
 
 /* Append statement k (its {N} replaced by n) as lines of a resjac block. */
 static void
-statement_add(text_t *md, text_t *code, int k, int n)
+statement_add(FILE *md, FILE *code, int k, int n)
 {
     char buf[400], *line, *save = NULL;
     const char *s = statements[k];
@@ -96,7 +76,7 @@ statement_add(text_t *md, text_t *code, int k, int n)
    0, a bad line is put at the start of that resjac block.  Returns the number
    of resjac blocks. */
 static int
-random_lesson(text_t *md, text_t *code, flint_rand_t st, int err_block)
+random_lesson(FILE *md, FILE *code, flint_rand_t st, int err_block)
 {
     int nblocks = 0, seg, nseg = 3 + (int) n_randint(st, 8), named = 0;
     for (seg = 0; seg < nseg || nblocks <= err_block; seg++) {
@@ -147,25 +127,27 @@ START_TEST(test_lesson_locations_as_blanked_file)
     slong iter, iters = rj_test_iters(60);
     rj_test_randinit(st, seed);
     for (iter = 0; iter < iters; iter++) {
-        text_t md = { NULL, 0, 0 }, code = { NULL, 0, 0 };
+        char *md = NULL, *code = NULL;
+        size_t md_len, code_len;
+        FILE *fmd = open_memstream(&md, &md_len), *fcode = open_memstream(&code, &code_len);
         rj_lesson_t lesson;
         rj_prog_t a, b;
         rj_error_t ea, eb;
         int err_block = n_randint(st, 3) == 0 ? (int) n_randint(st, 3) : -1;
         int sa, sb, nblocks;
         slong i;
-        text_add(&md, "");
-        text_add(&code, "");
-        nblocks = random_lesson(&md, &code, st, err_block);
+        nblocks = random_lesson(fmd, fcode, st, err_block);
+        fclose(fmd);
+        fclose(fcode);
         rj_lesson_init(lesson);
         rj_prog_init(a);
         rj_prog_init(b);
         rj_error_init(ea);
         rj_error_init(eb);
-        ck_assert_int_eq(rj_lesson_set_str(lesson, md.s, "lesson.md", ea), RJ_OK);
+        ck_assert_int_eq(rj_lesson_set_str(lesson, md, "lesson.md", ea), RJ_OK);
         ck_assert_int_eq(lesson->len, nblocks);
         sa = rj_lesson_parse(a, lesson, ea);
-        sb = rj_parse_string(b, code.s, "lesson.md", eb);
+        sb = rj_parse_string(b, code, "lesson.md", eb);
         ck_assert_msg(sa == sb, "seed %lu iter %ld: status %d, blanked file %d (%s / %s)",
                       seed, (long) iter, sa, sb, ea->msg, eb->msg);
         if (err_block >= 0) {
@@ -193,8 +175,8 @@ START_TEST(test_lesson_locations_as_blanked_file)
         rj_prog_clear(a);
         rj_prog_clear(b);
         rj_lesson_clear(lesson);
-        free(md.s);
-        free(code.s);
+        free(md);
+        free(code);
     }
     flint_randclear(st);
 }
@@ -266,6 +248,37 @@ strip_quotes(const char *s)
     return out;
 }
 
+/* The text of every <pre>...</pre> of an HTML report, entities undone. */
+static char *
+html_pre_text(const char *s)
+{
+    static const char *ent[][2] = {
+        { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }
+    };
+    char *out = malloc(strlen(s) + 1), *o = out;
+    const char *p = s, *end;
+    while ((p = strstr(p, "<pre>")) != NULL) {
+        p += 5;
+        end = strstr(p, "</pre>");
+        ck_assert(end != NULL);
+        while (p < end) {
+            int k, hit = 0;
+            for (k = 0; k < 4 && !hit; k++) {
+                size_t n = strlen(ent[k][0]);
+                if (strncmp(p, ent[k][0], n) == 0) {
+                    *o++ = ent[k][1][0];
+                    p += n;
+                    hit = 1;
+                }
+            }
+            if (!hit)
+                *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 static slong
 count_str(const char *s, const char *w)
 {
@@ -280,7 +293,7 @@ count_str(const char *s, const char *w)
 START_TEST(test_lesson_report)
 {
     const char *text =
-        "# Lesson\n\nText.\n\n```resjac\nlet W = [[1, 2], [3, 4]]\n```\n"
+        "# Lesson\n\nText with <b> & \"quotes\".\n\n```resjac\nlet W = [[1, 2], [3, 4]]\n```\n"
         "Between blocks, no blank line.\n"
         "```resjac\nclaim det \"§1\" expect PROVED:\n    det(W) == -2\n"
         "claim wrong \"§1\" expect PROVED:\n    det(W) == 2\n"
@@ -319,6 +332,20 @@ START_TEST(test_lesson_report)
                   rep);
     free(a);
     free(b);
+    flint_free(rep);
+    /* HTML: the <pre> sections, unescaped, are the lesson; each result once */
+    rep = rj_lesson_report_html(lesson, res);
+    a = html_pre_text(rep);
+    ck_assert_str_eq(a, text);
+    for (i = 0; i < res->len; i++) {
+        snprintf(line, sizeof(line), "<b>%s</b> <code>%s</code>",
+                 rj_verdict_name(res->items[i].verdict), res->items[i].name);
+        ck_assert_msg(count_str(rep, line) == 1, "'%s' not once in:\n%s", line, rep);
+    }
+    ck_assert_int_eq(count_str(rep, "<div class=\"rj failed\">"), 3);   /* 2 + summary */
+    ck_assert_int_eq(count_str(rep, "<div class=\"rj exploratory\">"), 1);
+    ck_assert_msg(strstr(rep, "&lt;b&gt; &amp; &quot;quotes&quot;") != NULL, "%s", rep);
+    free(a);
     flint_free(rep);
     rj_claim_results_clear(res);
     rj_lesson_clear(lesson);

@@ -4,8 +4,8 @@
  *
  * A FILE ending in .md or .markdown is a Markdown lesson: its ```resjac
  * blocks are the program (rj_lesson_t), and every location is the lesson's
- * own line and column; --report writes the lesson back with the verdicts
- * beside the claims.  -e decides one formula after the FILEs' definitions.
+ * own line and column; --report writes the lesson back (Markdown, or HTML
+ * for a .html name) with the verdicts beside the claims.  -e decides one formula after the FILEs' definitions.
  * Without FILE it checks the bundled proofs: every .rj file (and every
  * Markdown lesson whose name starts with a digit, 01-block.md) in the
  * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
@@ -66,7 +66,9 @@ static const char *usage =
     "                   and the summary\n"
     "  --report OUT.md  with one Markdown FILE: write the lesson to OUT.md with each\n"
     "                   claim's verdict and evidence in a quote after its block\n"
-    "                   (written whole through a temporary file, or not at all)\n"
+    "                   (written whole through a temporary file, or not at all);\n"
+    "                   OUT.html: the same as a web page (the lesson's text as\n"
+    "                   written, not rendered, with coloured verdict boxes)\n"
     "  -e FORMULA       decide FORMULA (what follows a claim's ':'), exploratory,\n"
     "                   after the definitions of the FILEs (their claims are not\n"
     "                   decided); e.g. resjac check model.rj -e 'rows(jacobian(net, x)) == 2'\n"
@@ -232,6 +234,15 @@ typedef struct {
     char tmp[PATH_MAX + 16];
 } report_t;
 
+/* 1 if path names an HTML file (.html, .htm). */
+static int
+is_html(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 5 && strcmp(path + n - 5, ".html") == 0)
+        || (n > 4 && strcmp(path + n - 4, ".htm") == 0);
+}
+
 /* Validate the report's path before any work: a Markdown name, not the
    lesson itself, not a directory, and a temporary file can be created beside
    it (kept, to be filled by report_write).  RJ_EXIT_OK or a message. */
@@ -241,9 +252,10 @@ report_open(report_t *rep, const char *lesson)
     struct stat sl, sr;
     int fd;
     rep->tmp[0] = '\0';
-    if (!rj_claims_is_markdown(rep->path))
-        return cli_usage_error("check", "--report: the report is a Markdown file: its name "
-                               "must end in .md or .markdown, got '%s'", rep->path);
+    if (!rj_claims_is_markdown(rep->path) && !is_html(rep->path))
+        return cli_usage_error("check", "--report: the report is Markdown or HTML: its name "
+                               "must end in .md, .markdown, .html or .htm, got '%s'",
+                               rep->path);
     if (strlen(rep->path) >= PATH_MAX)
         return cli_usage_error("check", "--report: the file name is too long");
     if (stat(rep->path, &sr) == 0) {
@@ -481,7 +493,8 @@ rj_cmd_check(int argc, char **argv)
             failed += res->failed;
             exploratory += res->exploratory;
             if (rep.path != NULL) {
-                char *text = rj_lesson_report(lesson, res);
+                char *text = is_html(rep.path) ? rj_lesson_report_html(lesson, res)
+                                               : rj_lesson_report(lesson, res);
                 if (report_write(&rep, text) != RJ_EXIT_OK)
                     any_error = 1;
                 flint_free(text);

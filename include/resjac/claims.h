@@ -219,6 +219,10 @@ int rj_lesson_parse(rj_prog_t prog, const rj_lesson_t lesson, rj_error_t err);
    results of checking this lesson (rj_claims_check_lesson).  The caller frees
    the string with flint_free. */
 char *rj_lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res);
+/* The same as a standalone HTML page: the lesson's text as written (escaped,
+   in <pre> sections, not rendered), each block's results after it in a box
+   coloured by whether they passed, failed or are exploratory. */
+char *rj_lesson_report_html(const rj_lesson_t lesson, const rj_claim_results_t res);
 /* 1 if path names a Markdown file (it ends in .md or .markdown). */
 int rj_claims_is_markdown(const char *path);
 

@@ -11,7 +11,10 @@
  * the same fence (a missing closing fence, most likely) is an error.  A resjac block is parsed as the lines of
  * the Markdown file (rj_parse_string_at), so every location is the lesson's
  * own line and column: the block must start at column 1, where the language
- * wants its statements. */
+ * wants its statements.
+ *
+ * The HTML report shows the lesson's text as written (in <pre>, escaped: no
+ * Markdown is rendered), the results of each block in a box after it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -242,36 +245,107 @@ put_code_span(cl_sbuf *sb, const char *s)
     flint_free(flat);
 }
 
+/* The first len bytes of s with &, <, > and " escaped for HTML. */
 static void
-put_result(cl_sbuf *sb, const rj_claim_result_struct *r)
+put_html(cl_sbuf *sb, const char *s, long len)
 {
-    const char *status;
-    if (r->is_definition)
-        status = "failed (bad input)";
-    else if (r->exploratory)
-        status = r->verdict == RJ_VERDICT_ERROR ? "failed (bad input)" : "exploratory";
-    else
-        status = r->passed ? "passed" : "FAILED";
-    cl_sb_printf(sb, "> **%s** `%s`", rj_verdict_name(r->verdict), r->name);
-    if (r->ref[0] != '\0')
-        cl_sb_printf(sb, " [%s]", r->ref);
+    long i, from = 0;
+    for (i = 0; i < len; i++) {
+        const char *esc = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;"
+                        : s[i] == '>' ? "&gt;" : s[i] == '"' ? "&quot;" : NULL;
+        if (esc != NULL) {
+            cl_sb_printf(sb, "%.*s%s", (int) (i - from), s + from, esc);
+            from = i + 1;
+        }
+    }
+    cl_sb_printf(sb, "%.*s", (int) (len - from), s + from);
+}
+
+/* Whether r passed, as the report says it, and its class in HTML. */
+static const char *
+result_status(const rj_claim_result_struct *r, const char **cls)
+{
+    if (r->is_definition || r->verdict == RJ_VERDICT_ERROR) {
+        *cls = "failed";
+        return "failed (bad input)";
+    }
+    if (r->exploratory) {
+        *cls = "exploratory";
+        return "exploratory";
+    }
+    *cls = r->passed ? "passed" : "failed";
+    return r->passed ? "passed" : "FAILED";
+}
+
+static void
+put_result(cl_sbuf *sb, const rj_claim_result_struct *r, int html)
+{
+    const char *cls, *status = result_status(r, &cls);
+    const char *ev = r->evidence != NULL ? r->evidence : "";
+    if (html) {
+        cl_sb_printf(sb, "<div class=\"rj %s\"><b>%s</b> <code>", cls,
+                     rj_verdict_name(r->verdict));
+        put_html(sb, r->name, (long) strlen(r->name));
+        cl_sb_puts(sb, "</code>");
+        if (r->ref[0] != '\0') {
+            cl_sb_puts(sb, " [");
+            put_html(sb, r->ref, (long) strlen(r->ref));
+            cl_sb_puts(sb, "]");
+        }
+    } else {
+        cl_sb_printf(sb, "> **%s** `%s`", rj_verdict_name(r->verdict), r->name);
+        if (r->ref[0] != '\0')
+            cl_sb_printf(sb, " [%s]", r->ref);
+    }
     cl_sb_printf(sb, " (line %d): %s", r->line, status);
     if (!r->passed && !r->exploratory && !r->is_definition)
         cl_sb_printf(sb, ", expected %s", rj_verdict_name(r->expect));
-    if (r->evidence != NULL && r->evidence[0] != '\0') {
+    if (ev[0] != '\0') {
         cl_sb_puts(sb, " -- ");
-        put_code_span(sb, r->evidence);
+        if (html) {
+            cl_sb_puts(sb, "<code>");
+            put_html(sb, ev, (long) strlen(ev));
+            cl_sb_puts(sb, "</code>");
+        } else
+            put_code_span(sb, ev);
     }
-    cl_sb_puts(sb, "\n");
+    cl_sb_puts(sb, html ? "</div>\n" : "\n");
 }
 
-char *
-rj_lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res)
+/* Bytes [from, to) of the lesson: as they are, or escaped in a <pre>. */
+static void
+put_text(cl_sbuf *sb, const rj_lesson_t lesson, long from, long to, int html)
+{
+    if (from >= to)
+        return;
+    if (html) {
+        cl_sb_puts(sb, "<pre>");
+        put_html(sb, lesson->text + from, to - from);
+        cl_sb_puts(sb, "</pre>\n");
+        return;
+    }
+    cl_sb_printf(sb, "%.*s", (int) (to - from), lesson->text + from);
+    if (lesson->text[to - 1] != '\n')
+        cl_sb_puts(sb, "\n");
+}
+
+static char *
+lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res, int html)
 {
     cl_sbuf sb;
     slong i, j = 0;
     long done = 0;
     cl_sb_init(&sb);
+    if (html) {
+        cl_sb_puts(&sb, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>"
+                        "resjac check: ");
+        put_html(&sb, lesson->file, (long) strlen(lesson->file));
+        cl_sb_puts(&sb, "</title>\n<style>pre { background: #f6f6f6; padding: 0.5em } "
+                        "div.rj { margin: 0.3em 0; padding: 0.3em 0.6em; "
+                        "border-left: 0.4em solid } div.passed { border-color: #2a2 } "
+                        "div.failed { border-color: #d22 } div.exploratory { "
+                        "border-color: #888 }</style>\n</head><body>\n");
+    }
     for (i = 0; i < lesson->len; i++) {
         const rj_lesson_block *b = lesson->blocks + i;
         slong first = j;
@@ -280,25 +354,37 @@ rj_lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res)
             j++;
         if (j == first)
             continue;
-        cl_sb_printf(&sb, "%.*s", (int) (b->after - done), lesson->text + done);
+        put_text(&sb, lesson, done, b->after, html);
         done = b->after;
-        if (done > 0 && lesson->text[done - 1] != '\n')
-            cl_sb_puts(&sb, "\n");
-        cl_sb_puts(&sb, "\n");
+        cl_sb_puts(&sb, html ? "" : "\n");
         for (; first < j; first++) {
-            put_result(&sb, res->items + first);
-            if (first + 1 < j)
+            put_result(&sb, res->items + first, html);
+            if (!html && first + 1 < j)
                 cl_sb_puts(&sb, ">\n");
         }
-        cl_sb_puts(&sb, "\n");
+        cl_sb_puts(&sb, html ? "" : "\n");
     }
-    cl_sb_puts(&sb, lesson->text + done);
-    if (sb.len > 0 && sb.s[sb.len - 1] != '\n')
-        cl_sb_puts(&sb, "\n");
-    cl_sb_printf(&sb, "\n> **resjac check:** %ld passed, %ld failed", (long) res->passed,
-                 (long) res->failed);
+    put_text(&sb, lesson, done, (long) strlen(lesson->text), html);
+    if (html)
+        cl_sb_printf(&sb, "<div class=\"rj %s\"><b>resjac check:</b> ",
+                     res->failed > 0 ? "failed" : "passed");
+    else
+        cl_sb_puts(&sb, "\n> **resjac check:** ");
+    cl_sb_printf(&sb, "%ld passed, %ld failed", (long) res->passed, (long) res->failed);
     if (res->exploratory > 0)
         cl_sb_printf(&sb, ", %ld exploratory", (long) res->exploratory);
-    cl_sb_puts(&sb, "\n");
+    cl_sb_puts(&sb, html ? "</div>\n</body></html>\n" : "\n");
     return cl_sb_take(&sb);
+}
+
+char *
+rj_lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res)
+{
+    return lesson_report(lesson, res, 0);
+}
+
+char *
+rj_lesson_report_html(const rj_lesson_t lesson, const rj_claim_results_t res)
+{
+    return lesson_report(lesson, res, 1);
 }
