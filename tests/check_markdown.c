@@ -229,6 +229,37 @@ START_TEST(test_lesson_fences)
 }
 END_TEST
 
+/* A block is a unit: a bracket left open at its end is an error at its
+   closing fence, and an indented first line continues nothing. */
+START_TEST(test_lesson_block_ends_statements)
+{
+    static const struct { const char *text; int line, col; const char *msg; } cases[] = {
+        { "```resjac\nlet a = (1 +\n```\n```resjac\n  2)\n```\n", 3, 1,
+          "found the end of the block" },
+        { "```resjac\nlet a = 1 +\n```\n```resjac\n    2\n```\n", 2, 12,
+          "found end of line" },
+        { "```resjac\nlet a = 1\n```\n\n```resjac\n    + 2\n```\n", 6, 5, "column 1" },
+    };
+    slong i;
+    for (i = 0; i < 3; i++) {
+        rj_lesson_t lesson;
+        rj_prog_t prog;
+        rj_error_t err;
+        rj_lesson_init(lesson);
+        rj_prog_init(prog);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_lesson_set_str(lesson, cases[i].text, "b.md", err), RJ_OK);
+        ck_assert_int_ne(rj_lesson_parse(prog, lesson, err), RJ_OK);
+        ck_assert_msg(err->line == cases[i].line && err->col == cases[i].col,
+                      "case %ld: %d:%d %s", (long) i, err->line, err->col, err->msg);
+        ck_assert_msg(strstr(err->msg, cases[i].msg) != NULL, "%s", err->msg);
+        ck_assert_int_eq(prog->len, 0);
+        rj_prog_clear(prog);
+        rj_lesson_clear(lesson);
+    }
+}
+END_TEST
+
 /* Remove quote lines and blank lines. */
 static char *
 strip_quotes(const char *s)
@@ -540,6 +571,7 @@ markdown_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_lesson_locations_as_blanked_file);
     tcase_add_test(tc, test_lesson_fences);
+    tcase_add_test(tc, test_lesson_block_ends_statements);
     tcase_add_test(tc, test_lesson_report);
     tcase_add_test(tc, test_exploratory_counted_apart);
     tcase_add_test(tc, test_claim_head_forms);

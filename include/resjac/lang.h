@@ -126,7 +126,8 @@ int rj_parse_read_text(char **text, const char *path, rj_error_t err);
 /* Parse text as the lines first_line (>= 1), first_line + 1, ... of `file`
    (code embedded in a larger file, such as the resjac blocks of a Markdown
    lesson): every location and error names the line in that file, and the
-   column as written.  The statements are appended to prog; prog's file name is
+   column as written, and the end of the text is "the end of the block".  The
+   statements are appended to prog; prog's file name is
    set to `file` when prog has none (an rj_prog_init'ed prog), else `file` is
    ignored and prog's name is used.  On error prog is left empty. */
 int rj_parse_string_at(rj_prog_t prog, const char *text, const char *file, int first_line,

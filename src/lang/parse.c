@@ -202,6 +202,7 @@ typedef struct {
     const char *file;
     rj_error_struct *err;
     int nesting;
+    int embedded;      /* the text is a block of a larger file (rj_parse_string_at) */
 } parser_t;
 
 static const char *keywords[] = {
@@ -298,7 +299,10 @@ expected(parser_t *P, const rj_tok_struct *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    tok_describe(found, sizeof(found), t);
+    if (t->kind == RJ_TOK_EOF && P->embedded)
+        snprintf(found, sizeof(found), "the end of the block");
+    else
+        tok_describe(found, sizeof(found), t);
     rj_error_set_loc(P->err, RJ_ERR_INPUT, tok_loc(P, t), "%s, found %s", what, found);
 }
 
@@ -1087,13 +1091,14 @@ parser_start(parser_t *P, rj_toks_t toks, const char *text, const char *file,
     P->file = file;
     P->err = err;
     P->nesting = 0;
+    P->embedded = 0;
     return status;
 }
 
 /* Parse text as the lines first_line, ... of prog->file and append its
-   statements to prog. */
+   statements to prog (embedded: the text is a block of that file). */
 static int
-parse_into(rj_prog_t prog, const char *text, int first_line, rj_error_t err)
+parse_into(rj_prog_t prog, const char *text, int first_line, int embedded, rj_error_t err)
 {
     rj_toks_t toks;
     parser_t P;
@@ -1101,6 +1106,7 @@ parse_into(rj_prog_t prog, const char *text, int first_line, rj_error_t err)
 
     _rj_toks_init(toks);
     status = parser_start(&P, toks, text, prog->file, first_line, err);
+    P.embedded = embedded;
     if (status == RJ_OK) {
         while (peek(&P)->kind != RJ_TOK_EOF) {
             if (peek(&P)->kind == RJ_TOK_EOS) {
@@ -1117,24 +1123,31 @@ parse_into(rj_prog_t prog, const char *text, int first_line, rj_error_t err)
     return status;
 }
 
+static int
+parse_text(rj_prog_t prog, const char *text, const char *file, int first_line, int embedded,
+           rj_error_t err)
+{
+    int status;
+    if (prog->file == NULL)
+        prog->file = rj_strdup(file != NULL ? file : "<input>");
+    status = parse_into(prog, text, first_line, embedded, err);
+    if (status != RJ_OK)
+        rj_prog_clear(prog);
+    return status;
+}
+
 int
 rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t err)
 {
     rj_prog_clear(prog);
-    return rj_parse_string_at(prog, text, file, 1, err);
+    return parse_text(prog, text, file, 1, 0, err);
 }
 
 int
 rj_parse_string_at(rj_prog_t prog, const char *text, const char *file, int first_line,
                    rj_error_t err)
 {
-    int status;
-    if (prog->file == NULL)
-        prog->file = rj_strdup(file != NULL ? file : "<input>");
-    status = parse_into(prog, text, first_line, err);
-    if (status != RJ_OK)
-        rj_prog_clear(prog);
-    return status;
+    return parse_text(prog, text, file, first_line, 1, err);
 }
 
 int
