@@ -98,7 +98,8 @@ random_lesson(FILE *md, FILE *code, flint_rand_t st, int err_block)
             line_add(md, code, "", 0);
             break;
         default: {
-            const char *open = kind == 3 ? "~~~resjac" : kind == 4 ? "````resjac extra" : "```resjac";
+            const char *open = kind == 3 ? "~~~resjac"
+                             : kind == 4 ? "````resjac extra" : "```resjac";
             const char *close = kind == 3 ? "~~~~" : kind == 4 ? "````" : "```";
             line_add(md, code, open, 0);
             if (nblocks == err_block)

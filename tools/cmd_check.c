@@ -5,7 +5,8 @@
  * A FILE ending in .md or .markdown is a Markdown lesson: its ```resjac
  * blocks are the program (rj_lesson_t), and every location is the lesson's
  * own line and column; --report writes the lesson back (Markdown, or HTML
- * for a .html name) with the verdicts beside the claims.  -e decides one formula after the FILEs' definitions.
+ * for a .html name) with the verdicts beside the claims.  -e decides one
+ * formula after the FILEs' definitions.
  * Without FILE it checks the bundled proofs: every .rj file (and every
  * Markdown lesson whose name starts with a digit, 01-block.md) in the
  * directory $RESJAC_PROOFS_DIR, else the installed $(pkgdatadir)/proofs when
@@ -71,7 +72,8 @@ static const char *usage =
     "                   written, not rendered, with coloured verdict boxes)\n"
     "  -e FORMULA       decide FORMULA (what follows a claim's ':'), exploratory,\n"
     "                   after the definitions of the FILEs (their claims are not\n"
-    "                   decided); e.g. resjac check model.rj -e 'rows(jacobian(net, x)) == 2'\n"
+    "                   decided), e.g.\n"
+    "                   resjac check model.rj -e 'rows(jacobian(net, x)) == 2'\n"
     "\n"
     "Verdicts: PROVED (exact or rigorous for every case), REFUTED (with a\n"
     "re-verified counterexample), NOT REFUTED (sampled or approximate, never a\n"

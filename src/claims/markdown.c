@@ -8,10 +8,10 @@
  * line of the same character, at least as long as the opening run, after at
  * most three spaces, with nothing but blanks after it.  Lines inside a block
  * are never fences of their own, but a ```resjac line inside a block opened by
- * the same fence (a missing closing fence, most likely) is an error.  A resjac block is parsed as the lines of
- * the Markdown file (rj_parse_string_at), so every location is the lesson's
- * own line and column: the block must start at column 1, where the language
- * wants its statements.
+ * the same fence (a missing closing fence, most likely) is an error.  A resjac
+ * block is parsed as the lines of the Markdown file (rj_parse_string_at), so
+ * every location is the lesson's own line and column: the block must start
+ * at column 1, where the language wants its statements.
  *
  * The HTML report shows the lesson's text as written (in <pre>, escaped: no
  * Markdown is rendered), the results of each block in a box after it. */
