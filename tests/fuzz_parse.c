@@ -15,8 +15,9 @@
  *
  * Built with -DRJ_FUZZ_STANDALONE (tests/fuzz_parse_run, part of make check) it
  * has its own main: the entry point runs once on every file named on the
- * command line, or else on every .rj file in $srcdir/tests/claims and
- * $srcdir/proofs and on a few built-in inputs. */
+ * command line, or else on every .rj and .md file in $srcdir/tests/claims and
+ * $srcdir/proofs and on a few built-in inputs.  Every input is also read as a
+ * Markdown lesson (its resjac blocks found and parsed, a report written). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (err->status == RJ_OK || err->msg[0] == '\0')
         abort();           /* a failed parse must say why */
     rj_prog_clear(prog);
+    /* the same input as a Markdown lesson: its blocks found, parsed, and the
+       report written (with no results) */
+    {
+        rj_lesson_t lesson;
+        rj_claim_results_t none;
+        char *rep;
+        rj_lesson_init(lesson);
+        rj_claim_results_init(none);
+        rj_error_init(err);
+        if (rj_lesson_set_str(lesson, text, "fuzz.md", err) == RJ_OK) {
+            rep = rj_lesson_report(lesson, none);
+            flint_free(rep);
+            if (rj_lesson_parse(prog, lesson, err) != RJ_OK
+                && (err->status == RJ_OK || err->msg[0] == '\0'))
+                abort();
+            rj_prog_clear(prog);
+        } else if (err->status == RJ_OK || err->msg[0] == '\0')
+            abort();
+        rj_lesson_clear(lesson);
+    }
     free(text);
     return 0;
 }
@@ -121,7 +142,8 @@ run_dir(const char *dir, long *count)
         return 0;
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len > 3 && strcmp(de->d_name + len - 3, ".rj") == 0) {
+        if ((len > 3 && strcmp(de->d_name + len - 3, ".rj") == 0)
+            || rj_claims_is_markdown(de->d_name)) {
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
             bad |= run_file(path);
@@ -160,6 +182,9 @@ main(int argc, char **argv)
         "let p = t^2\nclaim c \"r\" expect PROVED: p([[1, 2], [3, 4]]) == p(p)\n",
         "claim c \"r\" expect PROVED: sqrt(2) ~= 1 within 1/0\n",
         "claim c \"r\" expect PROVED: norm2(zeros(3, 3)) == sigma_min([[0]])\n",
+        "claim c: 1 == 1\nclaim d \"r\" note \"n\": 1 == 2\n",
+        "```resjac\nlet a = (1 +\n```\n~~~resjac\n  2)\n~~~\n```resjac\n",
+        "````resjac\n```\n````\n```python\n```resjac\n```\n   ~~~resjac\n~~~\n",
         NULL
     };
     long count = 0, i;

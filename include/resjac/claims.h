@@ -1,6 +1,7 @@
 /* resjac: the claims module -- deciding the claims of a resjac file.
  *
- * A claim is `claim NAME "REF" expect VERDICT: FORMULA` (proofs/LANGUAGE.md).
+ * A claim is `claim NAME "REF" expect VERDICT: FORMULA` (proofs/LANGUAGE.md),
+ * or, exploratory, `claim NAME ["REF"]: FORMULA` (reported, counted apart).
  * The checker evaluates the file's definitions in order (a claim sees the lets
  * before it) and decides every claim with a verdict (rj_verdict_kind):
  *
@@ -87,12 +88,17 @@ typedef struct {
                                    rj_claims_decide_data), or NULL */
     slong cases;                /* cases examined by quantifiers (0: none) */
     int passed;                 /* verdict == expect */
+    int exploratory;            /* a claim without `expect`: expect is unused and the
+                                   claim counts in results' exploratory, neither
+                                   passed nor failed, unless its verdict is ERROR
+                                   (bad input: failed) */
 } rj_claim_result_struct;
 
 typedef struct {
     slong len, alloc;
     rj_claim_result_struct *items;
     slong passed, failed;
+    slong exploratory;          /* exploratory claims with a verdict other than ERROR */
 } rj_claim_results_struct;
 typedef rj_claim_results_struct rj_claim_results_t[1];
 
@@ -115,7 +121,8 @@ int rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const cha
                          const rj_claims_opts *opts, rj_error_t err);
 
 /* Parse the file at path and check it as above (load paths relative to the
-   file's directory).  A file that cannot be read or parsed returns its status
+   file's directory); a Markdown file (rj_claims_is_markdown) is read as a
+   lesson, its resjac blocks being the program (see below).  A file that cannot be read or parsed returns its status
    (RJ_ERR_IO, RJ_ERR_INPUT) with file:line:col in err and appends nothing. */
 int rj_claims_check_file(rj_claim_results_t res, const char *path,
                          const rj_claims_opts *opts, rj_error_t err);
@@ -185,6 +192,74 @@ int rj_claims_val_is_encl(const rj_val_t v);
 const rj_itv_struct *rj_claims_val_encl(const rj_val_t v);
 /* v = an enclosure holding a copy of x, at x's precision. */
 void rj_claims_val_set_encl(rj_val_t v, const rj_itv_t x);
+
+/* ---------------------------------------------------------------- Markdown lessons
+   A lesson is a Markdown file whose fenced code blocks with the info string
+   `resjac` (a line ```resjac, or ~~~resjac, at column 1, up to a closing fence
+   of the same character at least as long) hold the program: every such block,
+   in order, is one program (names carry across blocks), each block parsed on
+   its own with the lines and columns of the Markdown file, so a statement
+   ends with its block.  Other fenced blocks (```python, ~~~) and indented
+   code are text.  Errors: a resjac fence that is never closed, a resjac fence
+   indented 1 to 3 spaces (its statements would not start at column 1), a
+   resjac fence inside a block opened by the same fence (``` in ```: that
+   block's closing fence is missing), and a block of another language left
+   open that hides a resjac fence, each at the fence's line and column. */
+typedef struct {
+    int open_line;              /* the line of the opening fence */
+    int close_line;             /* the line of the closing fence */
+    long start, end;            /* the block's text: bytes [start, end) of text */
+    long after;                 /* the byte after the closing fence's line */
+} rj_lesson_block;
+
+typedef struct {
+    char *file;                 /* the lesson's name (locations name it) */
+    char *text;                 /* the whole Markdown text */
+    slong len, alloc;
+    rj_lesson_block *blocks;    /* the resjac blocks, in order */
+} rj_lesson_struct;
+typedef rj_lesson_struct rj_lesson_t[1];
+
+void rj_lesson_init(rj_lesson_t lesson);
+void rj_lesson_clear(rj_lesson_t lesson);
+/* Take a copy of text as the lesson called file and find its resjac blocks.
+   On error (see above: RJ_ERR_INPUT, located) the lesson is left empty. */
+int rj_lesson_set_str(rj_lesson_t lesson, const char *text, const char *file, rj_error_t err);
+/* Read the file at path (as rj_parse_read_text) and find its blocks. */
+int rj_lesson_read(rj_lesson_t lesson, const char *path, rj_error_t err);
+/* Parse every resjac block into prog (emptied first), in order; locations
+   name the lesson's file, line and column.  On error prog is left empty. */
+int rj_lesson_parse(rj_prog_t prog, const rj_lesson_t lesson, rj_error_t err);
+/* The lesson's text with the results placed beside the claims: after the
+   closing fence of every block that holds claims (or failed definitions), a
+   blockquote with one line per result (verdict, name, reference, whether it
+   passed, the evidence as code), and a summary line at the end.  res are the
+   results of checking this lesson (rj_claims_check_lesson).  The caller frees
+   the string with flint_free. */
+char *rj_lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res);
+/* The same as a standalone HTML page: the lesson's text as written (escaped,
+   in <pre> sections, not rendered), each block's results after it in a box
+   coloured by whether they passed, failed or are exploratory. */
+char *rj_lesson_report_html(const rj_lesson_t lesson, const rj_claim_results_t res);
+/* 1 if path names a Markdown file (it ends in .md or .markdown). */
+int rj_claims_is_markdown(const char *path);
+
+/* Parse and check the lesson as rj_claims_check_file does a resjac file
+   (load paths relative to the lesson's directory). */
+int rj_claims_check_lesson(rj_claim_results_t res, const rj_lesson_t lesson,
+                           const rj_claims_opts *opts, rj_error_t err);
+
+/* Decide one formula, as an exploratory claim called name (one result
+   appended to res; its file is ""), after the definitions of the files at
+   paths (npaths may be 0; Markdown lessons are read as above): their `let`s
+   are evaluated in order, as in rj_claims_check_file (a failed definition
+   gets its own ERROR result), and their claims are not decided.  load paths
+   are relative to each file's directory, and to the current directory in the
+   formula.  Returns a status other than RJ_OK when a file cannot be read or
+   parsed (located in err; the formula is then not decided). */
+int rj_claims_check_formula(rj_claim_results_t res, const rj_expr_struct *formula,
+                            const char *name, const char *const *paths, slong npaths,
+                            const rj_claims_opts *opts, rj_error_t err);
 
 #ifdef __cplusplus
 }

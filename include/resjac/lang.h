@@ -4,6 +4,7 @@
  *   let NAME = EXPR                         a definition (matrix, vector, number,
  *                                           block, network, activation, ...)
  *   claim NAME "REF" expect VERDICT [note "TEXT"]: FORMULA
+ *   claim NAME ["REF"] [note "TEXT"]: FORMULA   exploratory: no expected verdict
  * Parsing gives an AST (rj_prog_t); evaluation turns expressions into values
  * (rj_val_t).  The language has one evaluator (rj_eval): it evaluates
  * literals, arithmetic, sum/prod and the model constructors (block, net,
@@ -99,6 +100,8 @@ typedef struct {
     char *ref;                    /* CLAIM: lesson reference, e.g. "Example 3" */
     rj_verdict_kind expect;       /* CLAIM */
     char *note;                   /* CLAIM: optional note, else NULL */
+    int exploratory;              /* CLAIM without `expect`: expect is unused, the
+                                     verdict is reported and counted apart */
 } rj_stmt_struct;
 
 typedef struct {
@@ -117,6 +120,25 @@ void rj_prog_clear(rj_prog_t prog);
 int rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t err);
 /* Read and parse a file. */
 int rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err);
+/* Read the text of a model or claim file as rj_parse_file does (a regular
+   file, read to its end under the size limit, no NUL byte): on RJ_OK *text is
+   the NUL-terminated text, freed by the caller with flint_free; on error
+   *text is NULL and err is located at the file (or the NUL byte). */
+int rj_parse_read_text(char **text, const char *path, rj_error_t err);
+/* Parse text as the lines first_line (>= 1), first_line + 1, ... of `file`
+   (code embedded in a larger file, such as the resjac blocks of a Markdown
+   lesson): every location and error names the line in that file, and the
+   column as written, and the end of the text is "the end of the block".  The
+   statements are appended to prog; prog's file name is
+   set to `file` when prog has none (an rj_prog_init'ed prog), else `file` is
+   ignored and prog's name is used.  On error prog is left empty. */
+int rj_parse_string_at(rj_prog_t prog, const char *text, const char *file, int first_line,
+                       rj_error_t err);
+/* Parse text as one formula (what follows the ':' of a claim), for a formula
+   given on the command line.  On RJ_OK *out is the formula (free it with
+   rj_expr_free); its locations point at the string `file`, which must outlive
+   it.  On error *out is NULL and err says where. */
+int rj_parse_formula(rj_expr_ptr *out, const char *text, const char *file, rj_error_t err);
 
 /* ---------------------------------------------------------------- limits */
 

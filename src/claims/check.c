@@ -12,7 +12,7 @@ rj_claim_results_init(rj_claim_results_t res)
 {
     res->len = res->alloc = 0;
     res->items = NULL;
-    res->passed = res->failed = 0;
+    res->passed = res->failed = res->exploratory = 0;
 }
 
 void
@@ -175,32 +175,83 @@ eval_let(rj_env_t env, const rj_prog_t prog, slong i, rj_error_t err)
 
 /* ------------------------------------------------------------ the checker */
 
-int
-rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *dir,
-                     const rj_claims_opts *opts, rj_error_t err)
-{
+/* The checker's state across programs: the environment and the failed
+   definitions. */
+typedef struct {
     rj_env_t env;
-    broken_list bl = { 0, 0, NULL };
+    broken_list bl;
+} checker_t;
+
+static void
+checker_init(checker_t *c, const rj_claims_opts *opts)
+{
+    rj_claims_env_init(c->env, opts);
+    c->bl.len = c->bl.alloc = 0;
+    c->bl.items = NULL;
+}
+
+static void
+checker_clear(checker_t *c)
+{
+    broken_clear(&c->bl);
+    rj_claims_env_clear(c->env);
+}
+
+/* Decide formula (or take the failure of the definition it uses) into r and
+   count it in res. */
+static void
+checker_decide(checker_t *c, rj_claim_results_t res, rj_claim_result_struct *r,
+               const rj_expr_struct *formula)
+{
+    rj_error_t e;
+    broken_t *b = expr_uses_broken(formula, &c->bl);
+    rj_error_init(e);
+    if (b != NULL) {
+        r->verdict = b->status == RJ_ERR_DOMAIN ? RJ_VERDICT_UNDECIDED : RJ_VERDICT_ERROR;
+        r->evidence = cl_printf("uses '%s', whose definition %s: %s", b->name,
+                                b->status == RJ_ERR_DOMAIN
+                                    ? "asks what the method cannot compute"
+                                    : "failed", b->msg);
+    } else
+        rj_claims_decide_data(&r->verdict, &r->evidence, &r->data, &r->cases, formula, c->env,
+                              e);
+    if (r->exploratory && r->verdict != RJ_VERDICT_ERROR) {
+        r->passed = 0;
+        res->exploratory++;
+        return;
+    }
+    r->passed = !r->exploratory && r->verdict == r->expect;
+    if (r->passed)
+        res->passed++;
+    else
+        res->failed++;
+}
+
+/* Evaluate prog's definitions in order and, when claims is 1, decide its
+   claims, appending the results to res. */
+static void
+checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const char *dir,
+            int claims)
+{
     slong i;
     char buf[RJ_ERROR_MSG_LEN + 400];
 
-    rj_claims_env_init(env, opts);
-    env->dir = dir;
+    c->env->dir = dir;
     for (i = 0; i < prog->len; i++) {
         const rj_stmt_struct *s = prog->stmts + i;
         rj_error_t e;
         broken_t *b;
         rj_error_init(e);
         rj_memory_set_where(s->loc);     /* for a report of the memory limit */
-        b = expr_uses_broken(s->expr, &bl);
         if (s->kind == RJ_STMT_LET) {
+            b = expr_uses_broken(s->expr, &c->bl);
             if (b != NULL) {
-                broken_add(&bl, s->name, b->status, b->msg);
-                rj_env_unbind(env, s->name);
-            } else if (eval_let(env, prog, i, e) != RJ_OK) {
+                broken_add(&c->bl, s->name, b->status, b->msg);
+                rj_env_unbind(c->env, s->name);
+            } else if (eval_let(c->env, prog, i, e) != RJ_OK) {
                 rj_error_format(buf, sizeof(buf), e);
-                broken_add(&bl, s->name, e->status, buf);
-                rj_env_unbind(env, s->name);   /* no stale earlier value */
+                broken_add(&c->bl, s->name, e->status, buf);
+                rj_env_unbind(c->env, s->name);   /* no stale earlier value */
                 if (e->status != RJ_ERR_DOMAIN) {
                     /* bad input whether or not a claim uses it */
                     rj_claim_result_struct *r = results_add(res);
@@ -217,8 +268,8 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
                     res->failed++;
                 }
             } else
-                broken_remove(&bl, s->name);
-        } else {
+                broken_remove(&c->bl, s->name);
+        } else if (claims) {
             rj_claim_result_struct *r = results_add(res);
             r->file = rj_strdup(prog->file != NULL ? prog->file : "");
             r->line = s->loc.line;
@@ -227,27 +278,67 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
             r->ref = rj_strdup(s->ref != NULL ? s->ref : "");
             r->note = rj_strdup(s->note);
             r->expect = s->expect;
-            if (b != NULL) {
-                r->verdict = b->status == RJ_ERR_DOMAIN ? RJ_VERDICT_UNDECIDED
-                                                        : RJ_VERDICT_ERROR;
-                r->evidence = cl_printf("uses '%s', whose definition %s: %s", b->name,
-                                        b->status == RJ_ERR_DOMAIN
-                                            ? "asks what the method cannot compute"
-                                            : "failed", b->msg);
-            } else
-                rj_claims_decide_data(&r->verdict, &r->evidence, &r->data, &r->cases, s->expr,
-                                      env, e);
-            r->passed = r->verdict == r->expect;
-            if (r->passed)
-                res->passed++;
-            else
-                res->failed++;
+            r->exploratory = s->exploratory;
+            checker_decide(c, res, r, s->expr);
         }
     }
-    broken_clear(&bl);
     rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
-    rj_claims_env_clear(env);
+    c->env->dir = NULL;
+}
+
+int
+rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *dir,
+                     const rj_claims_opts *opts, rj_error_t err)
+{
+    checker_t c;
+    (void) err;
+    checker_init(&c, opts);
+    checker_run(&c, res, prog, dir, 1);
+    checker_clear(&c);
     return RJ_OK;
+}
+
+/* The directory of path ("." when it has none); flint_free it. */
+static char *
+dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (slash == NULL)
+        return rj_strdup(".");
+    if (slash == path)
+        return rj_strdup("/");
+    dir = flint_malloc(slash - path + 1);
+    memcpy(dir, path, slash - path);
+    dir[slash - path] = '\0';
+    return dir;
+}
+
+/* Parse the file at path: a Markdown lesson's resjac blocks, or a resjac file. */
+static int
+parse_any(rj_prog_t prog, const char *path, rj_error_t err)
+{
+    rj_lesson_t lesson;
+    int st;
+    if (!rj_claims_is_markdown(path))
+        return rj_parse_file(prog, path, err);
+    rj_lesson_init(lesson);
+    st = rj_lesson_read(lesson, path, err);
+    if (st == RJ_OK)
+        st = rj_lesson_parse(prog, lesson, err);
+    rj_lesson_clear(lesson);
+    return st;
+}
+
+/* Check prog, parsed from the file at path. */
+static int
+check_parsed(rj_claim_results_t res, const rj_prog_t prog, const char *path,
+             const rj_claims_opts *opts, rj_error_t err)
+{
+    char *dir = dir_of(path);
+    int st = rj_claims_check_prog(res, prog, dir, opts, err);
+    flint_free(dir);
+    return st;
 }
 
 int
@@ -255,27 +346,64 @@ rj_claims_check_file(rj_claim_results_t res, const char *path, const rj_claims_o
                      rj_error_t err)
 {
     rj_prog_t prog;
-    char *dir;
-    const char *slash = strrchr(path, '/');
     int st;
-
     rj_prog_init(prog);
-    st = rj_parse_file(prog, path, err);
-    if (st != RJ_OK) {
-        rj_prog_clear(prog);
-        return st;
-    }
-    if (slash == NULL)
-        dir = rj_strdup(".");
-    else if (slash == path)
-        dir = rj_strdup("/");
-    else {
-        dir = flint_malloc(slash - path + 1);
-        memcpy(dir, path, slash - path);
-        dir[slash - path] = '\0';
-    }
-    st = rj_claims_check_prog(res, prog, dir, opts, err);
-    flint_free(dir);
+    st = parse_any(prog, path, err);
+    if (st == RJ_OK)
+        st = check_parsed(res, prog, path, opts, err);
     rj_prog_clear(prog);
+    return st;
+}
+
+int
+rj_claims_check_lesson(rj_claim_results_t res, const rj_lesson_t lesson,
+                       const rj_claims_opts *opts, rj_error_t err)
+{
+    rj_prog_t prog;
+    int st;
+    rj_prog_init(prog);
+    st = rj_lesson_parse(prog, lesson, err);
+    if (st == RJ_OK)
+        st = check_parsed(res, prog, lesson->file, opts, err);
+    rj_prog_clear(prog);
+    return st;
+}
+
+int
+rj_claims_check_formula(rj_claim_results_t res, const rj_expr_struct *formula,
+                        const char *name, const char *const *paths, slong npaths,
+                        const rj_claims_opts *opts, rj_error_t err)
+{
+    rj_prog_struct *progs = flint_malloc(FLINT_MAX(npaths, 1) * sizeof(rj_prog_struct));
+    checker_t c;
+    slong i;
+    int st = RJ_OK;
+
+    /* every file parsed before any work */
+    for (i = 0; i < npaths; i++)
+        rj_prog_init(progs + i);
+    for (i = 0; i < npaths && st == RJ_OK; i++)
+        st = parse_any(progs + i, paths[i], err);
+    if (st == RJ_OK) {
+        rj_claim_result_struct *r;
+        checker_init(&c, opts);
+        for (i = 0; i < npaths; i++) {
+            char *dir = dir_of(paths[i]);
+            checker_run(&c, res, progs + i, dir, 0);
+            flint_free(dir);
+        }
+        r = results_add(res);
+        r->file = rj_strdup("");
+        r->line = formula->loc.line;
+        r->col = formula->loc.col;
+        r->name = rj_strdup(name);
+        r->ref = rj_strdup("");
+        r->exploratory = 1;
+        checker_decide(&c, res, r, formula);
+        checker_clear(&c);
+    }
+    for (i = 0; i < npaths; i++)
+        rj_prog_clear(progs + i);
+    flint_free(progs);
     return st;
 }

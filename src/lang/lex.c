@@ -13,6 +13,7 @@ _rj_toks_init(rj_toks_t t)
 {
     t->len = t->alloc = 0;
     t->toks = NULL;
+    t->first_line = 1;
 }
 
 void
@@ -244,7 +245,7 @@ _rj_lex(rj_toks_t t, const char *text, const char *file, rj_error_t err)
 {
     const unsigned char *p = (const unsigned char *) text;
     const unsigned char *lstart = p;   /* start of the current line */
-    int line = 1, depth = 0, status = RJ_OK;
+    int line = t->first_line, depth = 0, status = RJ_OK;
     const char *seen = NULL;           /* next_content_indented's memory */
     slong stmt_start = 0;              /* the current statement's first token */
     int seen_ans = 0;

@@ -35,6 +35,7 @@ typedef struct {
 typedef struct {
     slong len, alloc;
     rj_tok_struct *toks;
+    int first_line;    /* the line number of the text's first line (init: 1) */
 } rj_toks_struct;
 typedef rj_toks_struct rj_toks_t[1];
 

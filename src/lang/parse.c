@@ -3,7 +3,8 @@
  *
  *   program  := { statement EOS }
  *   statement:= 'let' NAME '=' expr
- *              | 'claim' NAME STRING 'expect' VERDICT ['note' STRING] ':' formula
+ *              | 'claim' NAME [STRING ['expect' VERDICT]] ['note' STRING] ':' formula
+ *                (without 'expect' the claim is exploratory)
  *   formula  := conj { 'or' conj }
  *   conj     := neg { 'and' neg }
  *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices')
@@ -212,6 +213,7 @@ typedef struct {
     const char *file;
     rj_error_struct *err;
     int nesting;
+    int embedded;      /* the text is a block of a larger file (rj_parse_string_at) */
 } parser_t;
 
 static const char *keywords[] = {
@@ -308,7 +310,10 @@ expected(parser_t *P, const rj_tok_struct *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    tok_describe(found, sizeof(found), t);
+    if (t->kind == RJ_TOK_EOF && P->embedded)
+        snprintf(found, sizeof(found), "the end of the block");
+    else
+        tok_describe(found, sizeof(found), t);
     rj_error_set_loc(P->err, RJ_ERR_INPUT, tok_loc(P, t), "%s, found %s", what, found);
 }
 
@@ -1151,27 +1156,38 @@ parse_statement(parser_t *P, rj_prog_t prog)
         rj_tok_struct *v;
         int i;
         s->kind = RJ_STMT_CLAIM;
-        if (peek(P)->kind != RJ_TOK_STRING) {
+        /* `claim NAME ["REF" [expect VERDICT]]`: without `expect` the claim is
+           exploratory (its verdict is reported, never counted); a claim that
+           expects a verdict names its lesson reference */
+        if (peek(P)->kind == RJ_TOK_STRING)
+            s->ref = rj_strdup(advance(P)->text);
+        else if (is_word(peek(P), "expect")) {
             expected(P, peek(P), "expected the lesson reference as a string after "
-                                 "'claim %.60s' (e.g. \"Example 3\")", n->text);
+                                 "'claim %.60s' (e.g. \"Example 3\"): a claim that "
+                                 "expects a verdict names its reference", n->text);
             return 0;
         }
-        s->ref = rj_strdup(advance(P)->text);
-        if (!is_word(peek(P), "expect")) {
-            expected(P, peek(P), "expected 'expect' and a verdict after the reference");
+        s->exploratory = 1;
+        if (s->ref != NULL && is_word(peek(P), "expect")) {
+            advance(P);
+            v = peek(P);
+            for (i = 0; i < 4; i++)
+                if (is_word(v, verdict_words[i]))
+                    break;
+            if (i == 4) {
+                expected(P, v, "expected a verdict (PROVED, REFUTED, NOT_REFUTED or "
+                               "UNDECIDED)");
+                return 0;
+            }
+            s->expect = (rj_verdict_kind) i;
+            s->exploratory = 0;
+            advance(P);
+        } else if (s->ref != NULL && peek(P)->kind != RJ_TOK_COLON
+                   && !is_word(peek(P), "note")) {
+            expected(P, peek(P), "expected 'expect' and a verdict, 'note \"...\"' or ':' "
+                                 "after the reference");
             return 0;
         }
-        advance(P);
-        v = peek(P);
-        for (i = 0; i < 4; i++)
-            if (is_word(v, verdict_words[i]))
-                break;
-        if (i == 4) {
-            expected(P, v, "expected a verdict (PROVED, REFUTED, NOT_REFUTED or UNDECIDED)");
-            return 0;
-        }
-        s->expect = (rj_verdict_kind) i;
-        advance(P);
         if (is_word(peek(P), "note")) {
             advance(P);
             if (peek(P)->kind != RJ_TOK_STRING) {
@@ -1210,23 +1226,37 @@ parse_statement(parser_t *P, rj_prog_t prog)
     return 1;
 }
 
-int
-rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t err)
+/* Lex text (toks initialised) as the lines first_line, ... of file and set
+   P up to parse the tokens. */
+static int
+parser_start(parser_t *P, rj_toks_t toks, const char *text, const char *file,
+             int first_line, rj_error_t err)
+{
+    int status;
+    toks->first_line = first_line;
+    status = _rj_lex(toks, text, file, err);
+    P->toks = toks->toks;
+    P->pos = 0;
+    P->file = file;
+    P->err = err;
+    P->nesting = 0;
+    P->embedded = 0;
+    return status;
+}
+
+/* Parse text as the lines first_line, ... of prog->file and append its
+   statements to prog (embedded: the text is a block of that file). */
+static int
+parse_into(rj_prog_t prog, const char *text, int first_line, int embedded, rj_error_t err)
 {
     rj_toks_t toks;
     parser_t P;
     int status;
 
-    rj_prog_clear(prog);
-    prog->file = rj_strdup(file != NULL ? file : "<input>");
     _rj_toks_init(toks);
-    status = _rj_lex(toks, text, prog->file, err);
+    status = parser_start(&P, toks, text, prog->file, first_line, err);
+    P.embedded = embedded;
     if (status == RJ_OK) {
-        P.toks = toks->toks;
-        P.pos = 0;
-        P.file = prog->file;
-        P.err = err;
-        P.nesting = 0;
         while (peek(&P)->kind != RJ_TOK_EOF) {
             if (peek(&P)->kind == RJ_TOK_EOS) {
                 advance(&P);
@@ -1239,8 +1269,69 @@ rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t e
         }
     }
     _rj_toks_clear(toks);
+    return status;
+}
+
+static int
+parse_text(rj_prog_t prog, const char *text, const char *file, int first_line, int embedded,
+           rj_error_t err)
+{
+    int status;
+    if (prog->file == NULL)
+        prog->file = rj_strdup(file != NULL ? file : "<input>");
+    status = parse_into(prog, text, first_line, embedded, err);
     if (status != RJ_OK)
         rj_prog_clear(prog);
+    return status;
+}
+
+int
+rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t err)
+{
+    rj_prog_clear(prog);
+    return parse_text(prog, text, file, 1, 0, err);
+}
+
+int
+rj_parse_string_at(rj_prog_t prog, const char *text, const char *file, int first_line,
+                   rj_error_t err)
+{
+    return parse_text(prog, text, file, first_line, 1, err);
+}
+
+int
+rj_parse_formula(rj_expr_ptr *out, const char *text, const char *file, rj_error_t err)
+{
+    rj_toks_t toks;
+    parser_t P;
+    rj_expr_ptr e = NULL;
+    int status;
+
+    *out = NULL;
+    _rj_toks_init(toks);
+    status = parser_start(&P, toks, text, file, 1, err);
+    if (status == RJ_OK) {
+        while (peek(&P)->kind == RJ_TOK_EOS)
+            advance(&P);
+        if (peek(&P)->kind == RJ_TOK_EOF) {
+            expected(&P, peek(&P), "expected a formula");
+        } else if ((e = parse_formula(&P)) != NULL) {
+            while (peek(&P)->kind == RJ_TOK_EOS)
+                advance(&P);
+            if (peek(&P)->kind != RJ_TOK_EOF)
+                expected(&P, peek(&P), "expected an operator or the end of the formula");
+            else if (expr_depth(e) > RJ_MAX_EXPR_DEPTH)
+                rj_error_set_loc(err, RJ_ERR_LIMIT, e->loc, "the formula is nested deeper "
+                                 "than %d levels", RJ_MAX_EXPR_DEPTH);
+            else
+                *out = e;
+        }
+        if (*out == NULL)
+            status = err != NULL && err->status != RJ_OK ? err->status : RJ_ERR_INPUT;
+    }
+    if (*out == NULL)
+        rj_expr_free(e);
+    _rj_toks_clear(toks);
     return status;
 }
 
@@ -1251,13 +1342,27 @@ rj_parse_string(rj_prog_t prog, const char *text, const char *file, rj_error_t e
 int
 rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err)
 {
+    char *buf;
+    int status;
+    rj_prog_clear(prog);
+    status = rj_parse_read_text(&buf, path, err);
+    if (status != RJ_OK)
+        return status;
+    status = rj_parse_string(prog, buf, path, err);
+    flint_free(buf);
+    return status;
+}
+
+int
+rj_parse_read_text(char **text, const char *path, rj_error_t err)
+{
     FILE *f;
     char *buf;
     long size;
     size_t got, i;
     int status;
 
-    rj_prog_clear(prog);
+    *text = NULL;
     status = rj_file_open_read(&f, path, "a model or claim file", err);
     if (status != RJ_OK)
         return status;
@@ -1309,7 +1414,6 @@ rj_parse_file(rj_prog_t prog, const char *path, rj_error_t err)
                                     "NUL byte in the file (not a text file?)");
         }
     }
-    status = rj_parse_string(prog, buf, path, err);
-    flint_free(buf);
-    return status;
+    *text = buf;
+    return RJ_OK;
 }
