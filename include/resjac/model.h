@@ -45,6 +45,7 @@ extern "C" {
    when the estimate is over; this is the one place to raise it. */
 #define RJ_MAX_BYTES (((size_t) 8) << 30)
 
+/* The activations a block can use. */
 typedef enum {
     RJ_ACT_IDENTITY = 0,
     RJ_ACT_RELU,
@@ -53,12 +54,14 @@ typedef enum {
     RJ_ACT_SIGMOID
 } rj_act_kind;
 
+/* An activation with its parameter (exact). */
 typedef struct {
     rj_act_kind kind;
     fmpq_t slope; /* leaky_relu only; 0 otherwise */
 } rj_act_struct;
 typedef rj_act_struct rj_act_t[1];
 
+/* init: the identity; clear: frees the slope; set: a = b (b may be a). */
 void rj_act_init(rj_act_t a);          /* identity */
 void rj_act_clear(rj_act_t a);
 void rj_act_set(rj_act_t a, const rj_act_t b);
@@ -67,6 +70,7 @@ int rj_act_is_piecewise_linear(const rj_act_t a);
 /* "relu", "leaky_relu(1/100)", ... written into buf. */
 void rj_act_name(char *buf, int len, const rj_act_t a);
 
+/* The skip part S of a block y = S u + F(u). */
 typedef enum {
     RJ_SKIP_IDENTITY = 0,
     RJ_SKIP_PROJECT,  /* matrix Ws, n_out x n_in */
@@ -74,12 +78,18 @@ typedef enum {
     RJ_SKIP_NONE      /* plain layer: S = 0 */
 } rj_skip_kind;
 
+/* Where a block's outer activation sigma stands: none; PRE, y = S x + F(sigma(x))
+   (pre-activation); POST, y = sigma(S x + F(x)) (post-activation). */
 typedef enum {
     RJ_PLACE_NONE = 0,
     RJ_PLACE_PRE,
     RJ_PLACE_POST
 } rj_place_kind;
 
+/* One general block, with exact weights it owns: skip part S (identity,
+   projection Ws, alpha I or none) plus branch F (one layer, or two around an
+   inner activation), and the outer activation at its placement.
+   rj_block_validate checks and completes the widths. */
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = rows of W1 when two_layer, else 0 */
     rj_skip_kind skip;
@@ -96,6 +106,8 @@ typedef struct {
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
+/* Life cycle: init (below), clear frees every matrix and number, set makes b
+   a deep copy of c (c may be b).  None of them fails. */
 void rj_block_init(rj_block_t b);   /* empty: 0x0, identity skip, one layer,
                                        act = outer = relu (the language's defaults) */
 void rj_block_clear(rj_block_t b);
@@ -120,6 +132,9 @@ typedef struct {
 } rj_net_struct;
 typedef rj_net_struct rj_net_t[1];
 
+/* init: the empty network (no blocks).  clear: frees every block and name
+   and leaves net empty.  set: net becomes a deep copy of src, with the same
+   identity (src may be net).  None of them fails. */
 void rj_net_init(rj_net_t net);
 void rj_net_clear(rj_net_t net);
 void rj_net_set(rj_net_t net, const rj_net_t src);
@@ -216,6 +231,7 @@ typedef struct {
 } rj_ties_struct;
 typedef rj_ties_struct rj_ties_t[1];
 
+/* init: the empty list.  clear: frees it and leaves it empty. */
 void rj_ties_init(rj_ties_t t);
 void rj_ties_clear(rj_ties_t t);
 /* Append one tie (in the order above; the caller walks the blocks in that
