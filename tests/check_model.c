@@ -639,6 +639,124 @@ END_TEST
    is 2x1, the network takes 3x1"): on random valid networks, the messages of
    rj_net_check_point, the exact layer and the fast layer's bound are the
    text written here, for a wrong width, a row vector and a too wide point. */
+/* Layer shapes: the output extents are checked against PyTorch's formula
+   written out here independently (floor((n + 2p - d(k-1) - 1)/s) + 1), for a
+   grid of kernels, strides, paddings and dilations; a branch that does not
+   return to the input shape is refused with a message naming block, layer
+   and both shapes. */
+static slong
+torch_extent(slong n, slong k, slong s, slong p, slong d)
+{
+    double v = floor((double) (n + 2 * p - d * (k - 1) - 1) / (double) s) + 1;
+    return (slong) v;
+}
+
+START_TEST(test_layer_shapes)
+{
+    rj_error_t err;
+    slong k, st, p, d, n = 11;
+    rj_shape in = { 3, n, n + 2 }, out;
+    for (k = 1; k <= 3; k++)
+        for (st = 1; st <= 3; st++)
+            for (p = 0; p <= 1; p++)
+                for (d = 1; d <= 2; d++) {
+                    rj_seq_t s;
+                    rj_layer_struct L;
+                    int r;
+                    rj_seq_init(s);
+                    rj_layer_init(&L, RJ_LAYER_CONV2D);
+                    fmpq_mat_clear(L.W);
+                    fmpq_mat_init(L.W, 4, 3 * k * k);
+                    L.kh = L.kw = k;
+                    L.sh = L.sw = st;
+                    L.ph = L.pw = p;
+                    L.dh = L.dw = d;
+                    rj_seq_push(s, &L);
+                    rj_layer_clear(&L);
+                    rj_error_init(err);
+                    r = rj_seq_validate(s, in, &out, "block 1", "branch", err);
+                    ck_assert_int_eq(r, RJ_OK);
+                    ck_assert_int_eq(out.c, 4);
+                    ck_assert_int_eq(out.h, torch_extent(n, k, st, p, d));
+                    ck_assert_int_eq(out.w, torch_extent(n + 2, k, st, p, d));
+                    /* pools: stride 0 means the kernel */
+                    rj_seq_clear(s);
+                    if (2 * p <= k) {
+                        rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+                        L.kh = L.kw = k;
+                        L.ph = L.pw = p;
+                        L.dh = L.dw = d;
+                        rj_seq_push(s, &L);
+                        rj_layer_clear(&L);
+                        r = rj_seq_validate(s, in, &out, "block 1", "branch", err);
+                        ck_assert_int_eq(r, RJ_OK);
+                        ck_assert_int_eq(out.c, 3);
+                        ck_assert_int_eq(out.h, torch_extent(n, k, k, p, d));
+                    }
+                    rj_seq_clear(s);
+                }
+
+    /* a stride-2 conv branch with an identity skip: refused, named */
+    {
+        rj_block_t b;
+        rj_layer_struct L;
+        rj_shape in2 = { 2, 4, 4 };
+        rj_block_init_general(b, in2);
+        rj_layer_init(&L, RJ_LAYER_CONV2D);
+        fmpq_mat_clear(L.W);
+        fmpq_mat_init(L.W, 2, 2 * 9);
+        L.kh = L.kw = 3;
+        L.sh = L.sw = 2;
+        L.ph = L.pw = 1;
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_block_validate(b, "B", err), RJ_ERR_INPUT);
+        ck_assert_msg(strstr(err->msg, "block 'B'") != NULL
+                      && strstr(err->msg, "2 x 4 x 4") != NULL
+                      && strstr(err->msg, "2 x 2 x 2") != NULL, "%s", err->msg);
+        /* the projection of the lesson's pitfall: a stride-2 1x1 conv */
+        b->skip = RJ_SKIP_PROJECT;
+        rj_layer_init(&L, RJ_LAYER_CONV2D);
+        fmpq_mat_clear(L.W);
+        fmpq_mat_init(L.W, 2, 2);
+        L.kh = L.kw = 1;
+        L.sh = L.sw = 2;
+        rj_seq_push(b->proj, &L);
+        rj_layer_clear(&L);
+        ck_assert_int_eq(rj_block_validate(b, "B", err), RJ_OK);
+        ck_assert_int_eq(b->n_in, 32);
+        ck_assert_int_eq(b->n_out, 8);
+        /* a wrong kernel: the layer is named */
+        fmpq_mat_clear(b->branch->layers[0].W);
+        fmpq_mat_init(b->branch->layers[0].W, 2, 17);
+        ck_assert_int_eq(rj_block_validate(b, "B", err), RJ_ERR_INPUT);
+        ck_assert_msg(strstr(err->msg, "branch layer 1 (conv2d") != NULL, "%s", err->msg);
+        rj_block_clear(b);
+    }
+}
+END_TEST
+
+/* BatchNorm is rational exactly when every var + eps is a rational square. */
+START_TEST(test_batchnorm_rational)
+{
+    rj_layer_struct L;
+    char why[128];
+    slong c;
+    rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+    fmpq_mat_clear(L.var);
+    fmpq_mat_init(L.var, 3, 1);
+    fmpq_zero(L.eps);
+    for (c = 0; c < 3; c++)
+        fmpq_set_si(fmpq_mat_entry(L.var, c, 0), (c + 1) * (c + 1), 4);
+    ck_assert(rj_layer_is_rational(&L, why, sizeof(why)));
+    fmpq_set_si(fmpq_mat_entry(L.var, 2, 0), 2, 1);
+    ck_assert(!rj_layer_is_rational(&L, why, sizeof(why)));
+    ck_assert_msg(strstr(why, "channel 3") != NULL, "%s", why);
+    rj_layer_clear(&L);
+}
+END_TEST
+
 START_TEST(test_point_check_one_message)
 {
     flint_rand_t st;
@@ -751,6 +869,8 @@ model_suite(void)
     tcase_add_test(tc, test_block_label);
     tcase_add_test(tc, test_npy_exact);
     tcase_add_test(tc, test_npy_reject);
+    tcase_add_test(tc, test_layer_shapes);
+    tcase_add_test(tc, test_batchnorm_rational);
     tcase_add_test(tc, test_point_check_one_message);
     suite_add_tcase(s, tc);
     return s;

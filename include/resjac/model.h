@@ -51,13 +51,22 @@ typedef enum {
     RJ_ACT_RELU,
     RJ_ACT_LEAKY_RELU, /* x for x > 0, a*x for x < 0; a in `slope` */
     RJ_ACT_TANH,
-    RJ_ACT_SIGMOID
+    RJ_ACT_SIGMOID,
+    RJ_ACT_GELU,       /* x * Phi(x) = x/2 * (1 + erf(x/sqrt(2)))  (the erf form) */
+    RJ_ACT_GELU_TANH,  /* x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+                          (PyTorch's approximate = 'tanh'; 0.044715 = 44715/10^6) */
+    RJ_ACT_SOFTPLUS,   /* log(1 + exp(beta x)) / beta; beta > 0 in `param`
+                          (the mathematical function: no linear threshold) */
+    RJ_ACT_SILU,       /* x * sigmoid(x) */
+    RJ_ACT_ELU         /* x for x > 0, alpha (exp(x) - 1) for x <= 0; alpha > 0 in
+                          `param` */
 } rj_act_kind;
 
 /* An activation with its parameter (exact). */
 typedef struct {
     rj_act_kind kind;
     fmpq_t slope; /* leaky_relu only; 0 otherwise */
+    fmpq_t param; /* softplus: beta (default 1); elu: alpha (default 1); else 0 */
 } rj_act_struct;
 typedef rj_act_struct rj_act_t[1];
 
@@ -65,10 +74,17 @@ typedef rj_act_struct rj_act_t[1];
 void rj_act_init(rj_act_t a);          /* identity */
 void rj_act_clear(rj_act_t a);
 void rj_act_set(rj_act_t a, const rj_act_t b);
+/* Set a to kind with its default parameters (leaky_relu: slope 1/100,
+   softplus: beta 1, elu: alpha 1). */
+void rj_act_set_kind(rj_act_t a, rj_act_kind kind);
 /* Piecewise linear: identity, relu, leaky_relu (exact layer can take it). */
 int rj_act_is_piecewise_linear(const rj_act_t a);
-/* "relu", "leaky_relu(1/100)", ... written into buf. */
+/* "relu", "leaky_relu(1/100)", "elu(1)", ... written into buf. */
 void rj_act_name(char *buf, int len, const rj_act_t a);
+/* The activation named s ("relu", "gelu", "gelu_tanh", "softplus", "silu",
+   "elu", ...; parameters at their defaults): RJ_OK, or RJ_ERR_INPUT when s
+   names no activation (a is unchanged). */
+int rj_act_from_name(rj_act_t a, const char *s);
 
 /* The skip part S of a block y = S u + F(u). */
 typedef enum {
@@ -86,10 +102,130 @@ typedef enum {
     RJ_PLACE_POST
 } rj_place_kind;
 
+/* ------------------------------------------------------------ layers
+
+   A general block's branch, and its projection skip, is a sequence of layers.
+   Values between layers are tensors of shape C x H x W held as one column
+   vector of C*H*W entries in PyTorch's NCHW order (batch 1): entry
+   (c, i, j) is row (c*H + i)*W + j.  A plain vector of width n has shape
+   n x 1 x 1.  Every layer maps its input shape to an output shape;
+   rj_seq_validate fills both from the block's input shape.
+
+   Layers and their definitions (u the input, y the output):
+     DENSE      y = W u + b, u taken flat (any input shape); W is m x (C*H*W),
+                b an m x 1 column or 0x0; output m x 1 x 1.
+     CONV2D     PyTorch's Conv2d: W holds the kernel K of shape
+                C_out x (C_in/groups) x kh x kw as a C_out x (C_in/groups*kh*kw)
+                matrix (row co, column (ci*kh + a)*kw + b, ci within the group);
+                b a C_out x 1 column or 0x0; stride (sh, sw), zero padding
+                (ph, pw), dilation (dh, dw), groups; output
+                C_out x Ho x Wo with Ho = (H + 2ph - dh(kh-1) - 1)/sh + 1 (floor).
+     AFFINE     per channel: y[c,i,j] = scale[c] u[c,i,j] + shift[c]
+                (scale, shift: C x 1; shift may be 0x0).
+     BATCHNORM  eval mode: y[c,i,j] = (u[c,i,j] - mean[c]) / sqrt(var[c] + eps)
+                * scale[c] + shift[c]  (scale = gamma, shift = beta; C x 1 each,
+                var[c] + eps > 0).
+     LAYERNORM  over all C*H*W entries: mu = mean(u), s2 = mean((u - mu)^2),
+                y = (u - mu) / sqrt(s2 + eps) * scale + shift  (scale = gamma,
+                shift = beta: C*H*W x 1 each, or 0x0 for no affine part).
+     AVGPOOL    kernel (kh, kw), stride (sh, sw), zero padding (ph, pw), the
+                padding counted in the divisor (PyTorch's count_include_pad,
+                floor mode).
+     MAXPOOL    kernel, stride, padding (padding never wins: -inf), dilation;
+                piecewise linear, a tie (several maxima) is a Clarke set.
+     GAP        global average pool: C x H x W -> C x 1 x 1.
+     FLATTEN    C x H x W -> (C*H*W) x 1 x 1; the data is unchanged.
+     ACT        the activation `act` entrywise; shape unchanged. */
+typedef enum {
+    RJ_LAYER_DENSE = 0,
+    RJ_LAYER_CONV2D,
+    RJ_LAYER_AFFINE,
+    RJ_LAYER_BATCHNORM,
+    RJ_LAYER_LAYERNORM,
+    RJ_LAYER_AVGPOOL,
+    RJ_LAYER_MAXPOOL,
+    RJ_LAYER_GAP,
+    RJ_LAYER_FLATTEN,
+    RJ_LAYER_ACT
+} rj_layer_kind;
+
+/* The shape of a value between layers: c channels of h x w. */
+typedef struct {
+    slong c, h, w;
+} rj_shape;
+
+/* Entries of a shape, c*h*w. */
+slong rj_shape_size(rj_shape s);
+/* "16 x 32 x 32", or "64" for a plain vector (h = w = 1), into buf. */
+void rj_shape_name(char *buf, int len, rj_shape s);
+
+/* One layer: its kind, its shapes and the parameters its kind uses (exact,
+   owned by the layer; the others stay empty). */
+typedef struct {
+    rj_layer_kind kind;
+    rj_shape in, out;        /* filled by rj_seq_validate */
+    fmpq_mat_t W, b;         /* DENSE, CONV2D (see above); else 0x0 */
+    fmpq_mat_t scale, shift; /* AFFINE, BATCHNORM, LAYERNORM; else 0x0 */
+    fmpq_mat_t mean, var;    /* BATCHNORM; else 0x0 */
+    fmpq_t eps;              /* BATCHNORM, LAYERNORM (default 1/100000) */
+    slong kh, kw;            /* CONV2D: from W and in.c; pools: the kernel */
+    slong sh, sw, ph, pw, dh, dw; /* stride (default 1; pools: the kernel),
+                                     padding (0), dilation (1) */
+    slong groups;            /* CONV2D (default 1) */
+    rj_act_t act;            /* ACT */
+} rj_layer_struct;
+
+/* Initialise L as an empty layer of the given kind with the defaults above
+   (pools: stride = kernel once the kernel is set, i.e. sh = sw = 0 means
+   "as the kernel"). */
+void rj_layer_init(rj_layer_struct *L, rj_layer_kind kind);
+void rj_layer_clear(rj_layer_struct *L);
+/* L becomes a copy of M (L is initialised). */
+void rj_layer_set(rj_layer_struct *L, const rj_layer_struct *M);
+/* "dense 64 -> 128", "conv2d 16 -> 32, 3x3, stride 2, pad 1", "relu",
+   "batchnorm(16)", ... into buf. */
+void rj_layer_name(char *buf, int len, const rj_layer_struct *L);
+/* 1 if the layer is affine (DENSE, CONV2D, AFFINE, BATCHNORM, GAP, FLATTEN,
+   AVGPOOL, an identity ACT), else 0. */
+int rj_layer_is_affine(const rj_layer_struct *L);
+/* 1 if the layer is piecewise linear (affine layers, MAXPOOL, ACT with a
+   piecewise-linear activation).  BATCHNORM counts (it is affine). */
+int rj_layer_is_piecewise_linear(const rj_layer_struct *L);
+/* 1 if the layer's function maps rationals to rationals with the layer's
+   parameters as they are: piecewise-linear layers, and BATCHNORM when every
+   var[c] + eps is the square of a rational.  Otherwise 0 and, when why is
+   not NULL, a reason ("batchnorm: sqrt(var + eps) is irrational for channel
+   3", "layernorm needs a square root", "gelu is not rational") in why. */
+int rj_layer_is_rational(const rj_layer_struct *L, char *why, int len);
+
+/* A sequence of layers. */
+typedef struct {
+    slong len, alloc;
+    rj_layer_struct *layers;
+} rj_seq_struct;
+typedef rj_seq_struct rj_seq_t[1];
+
+/* init: the empty sequence.  clear: frees every layer and leaves s empty.
+   set: s becomes a deep copy of t (t may be s).  None of them fails. */
+void rj_seq_init(rj_seq_t s);
+void rj_seq_clear(rj_seq_t s);
+void rj_seq_set(rj_seq_t s, const rj_seq_t t);
+/* Append a copy of L. */
+void rj_seq_push(rj_seq_t s, const rj_layer_struct *L);
+/* Check every layer of s against the shape flowing into it, starting from
+   `in`, and fill each layer's in/out shapes (and kh, kw of CONV2D layers, pool
+   strides left at 0).  On a mismatch fill err with a message naming `lab`
+   (the block's label), `part` ("branch" or "projection"), the layer's 1-based
+   number and name, and both shapes.  *out gets the final shape (in when s is
+   empty).  Widths over RJ_MAX_WIDTH are RJ_ERR_LIMIT.  Returns a status. */
+int rj_seq_validate(rj_seq_t s, rj_shape in, rj_shape *out, const char *lab,
+                    const char *part, rj_error_t err);
+
 /* One general block, with exact weights it owns: skip part S (identity,
-   projection Ws, alpha I or none) plus branch F (one layer, or two around an
-   inner activation), and the outer activation at its placement.
-   rj_block_validate checks and completes the widths. */
+   projection, alpha I or none) plus branch F (one layer, two around an inner
+   activation, or a layer sequence: see `general` below), and the outer
+   activation at its placement.  rj_block_validate checks and completes the
+   widths and shapes. */
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = rows of W1 when two_layer, else 0 */
     rj_skip_kind skip;
@@ -103,6 +239,20 @@ typedef struct {
     rj_act_t act;                 /* inner activation of a two-layer branch */
     rj_place_kind place;
     rj_act_t outer;               /* sigma for PRE/POST placements */
+    /* The general form.  general = 1: the branch F is the layer sequence
+       `branch` and a RJ_SKIP_PROJECT skip is the sequence `proj` (affine
+       layers only: dense, conv2d, affine, batchnorm, avgpool, gap, flatten);
+       W1, b1, W2, b2, Ws are then 0x0 and two_layer = 0; in/out are the
+       block's tensor shapes, n_in, n_out their sizes.  general = 0: the
+       shorthand above (W1, act, W2), read as the branch dense(W1, b1), act,
+       dense(W2, b2) (or dense(W1, b1)) and the projection dense(Ws); its
+       sequences stay empty (no second copy of the weights) and its shapes
+       are n x 1 x 1 (rj_block_in_shape, rj_block_out_shape answer for both
+       forms). */
+    int general;
+    rj_seq_t branch;
+    rj_seq_t proj;
+    rj_shape in, out;
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
@@ -112,8 +262,19 @@ void rj_block_init(rj_block_t b);   /* empty: 0x0, identity skip, one layer,
                                        act = outer = relu (the language's defaults) */
 void rj_block_clear(rj_block_t b);
 void rj_block_set(rj_block_t b, const rj_block_t c);
-/* Check every shape (W1, b1, W2, b2, Ws against n_in/n_out) and fill n_in,
-   n_hidden, n_out from W1/W2.  On a mismatch fill err with a message naming
+/* The input and output shapes of a valid block of either form. */
+rj_shape rj_block_in_shape(const rj_block_struct *b);
+rj_shape rj_block_out_shape(const rj_block_struct *b);
+/* A general block (general = 1) of input shape `in` with empty sequences,
+   identity skip, placement none, outer relu.  The caller fills branch, proj,
+   skip, alpha, place and outer, then calls rj_block_validate. */
+void rj_block_init_general(rj_block_t b, rj_shape in);
+/* Check every shape and fill the derived fields.  Shorthand (general = 0):
+   W1, b1, W2, b2, Ws against each other; fills n_in, n_hidden, n_out from
+   W1/W2 and the shapes.  General: branch
+   (and proj) by rj_seq_validate from `in`; the skip must give the branch's
+   output shape (identity and scaled: the input shape; project: proj's output
+   shape; none: any); fills out, n_in, n_out (n_hidden = 0).  On a mismatch fill err with a message naming
    `name` (the block's name, may be NULL) and both shapes; returns a status. */
 int rj_block_validate(rj_block_t b, const char *name, rj_error_t err);
 /* 1 if every activation used by the block is piecewise linear. */
@@ -209,6 +370,13 @@ typedef struct {
     slong block;
     int where;
     slong unit;
+    slong layer;  /* the tie's layer in the block's `branch` (0-based), or -1
+                     for the outer activation (where = 1).  Shorthand blocks:
+                     the inner activation is layer 1.  A general block's ties
+                     have where = 0 for every branch layer and are told apart
+                     by `layer`; they follow the order contract below with
+                     "the inner activation" read as "the branch's layers in
+                     order". */
 } rj_tie_struct;
 
 /* The ties met at one point.  Order contract: every layer that reports ties
@@ -237,6 +405,10 @@ void rj_ties_clear(rj_ties_t t);
 /* Append one tie (in the order above; the caller walks the blocks in that
    order).  t may be NULL: nothing is recorded. */
 void rj_ties_push(rj_ties_t t, slong block, int where, slong unit);
+/* The same with the branch layer given (general blocks; where = 0 for a
+   branch layer, 1 for the outer activation with layer = -1).  rj_ties_push
+   records layer 1 for where = 0 and -1 for where = 1 (the shorthand). */
+void rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong unit);
 
 /* Open a file for reading (*f; the caller fcloses it) only when it is a
    regular file: a directory, device, FIFO or socket is refused with RJ_ERR_IO

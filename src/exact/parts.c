@@ -43,35 +43,20 @@ rj_exact_parts_clear(rj_exact_parts_t p)
    model's checks); the exact layer checks only the point, the activations it
    can take and the memory it will use. */
 
-static const char *
-act_kind_name(int kind)
-{
-    switch (kind) {
-    case RJ_ACT_IDENTITY: return "identity";
-    case RJ_ACT_RELU: return "relu";
-    case RJ_ACT_LEAKY_RELU: return "leaky_relu";
-    case RJ_ACT_TANH: return "tanh";
-    case RJ_ACT_SIGMOID: return "sigmoid";
-    default: return "an unknown activation";
-    }
-}
-
 static int
 check_act(const rj_act_struct *a, const rj_net_t net, slong l, const char *slot,
           rj_error_t err)
 {
     char desc[160];
-    if (a->kind == RJ_ACT_IDENTITY || a->kind == RJ_ACT_RELU || a->kind == RJ_ACT_LEAKY_RELU)
+    char name[64];
+    if (rj_act_is_piecewise_linear(a))
         return RJ_OK;
     rj_net_block_label(desc, sizeof(desc), net, l);
-    if (a->kind == RJ_ACT_TANH || a->kind == RJ_ACT_SIGMOID)
-        return rj_error_set(err, RJ_ERR_DOMAIN,
-                            "%s, %s activation: the exact layer cannot take %s: its "
-                            "values at rational points are irrational; use the "
-                            "precise layer (--method interval)",
-                            desc, slot, act_kind_name(a->kind));
-    return rj_error_set(err, RJ_ERR_INPUT, "%s, %s activation: unknown kind %d",
-                        desc, slot, (int) a->kind);
+    rj_act_name(name, sizeof(name), a);
+    return rj_error_set(err, RJ_ERR_DOMAIN,
+                        "%s, %s activation: the exact layer cannot take %s: its "
+                        "values at rational points are irrational; use the "
+                        "precise layer (--method interval)", desc, slot, name);
 }
 
 static slong
@@ -96,6 +81,13 @@ check_net(const rj_net_t net, const fmpq_mat_t x, int want_parts, rj_error_t err
         const rj_block_struct *b = net->blocks + l;
         slong n_in = fmpq_mat_ncols(b->W1), n_out = block_out_width(b);
         slong n_hidden = b->two_layer ? fmpq_mat_nrows(b->W1) : 0;
+        if (b->general) {
+            char desc[160];
+            rj_net_block_label(desc, sizeof(desc), net, l);
+            return rj_error_set(err, RJ_ERR_DOMAIN,
+                                "%s is given by its layers; the exact layer takes "
+                                "W1/act/W2 blocks only (layer sequences: not yet)", desc);
+        }
         if (b->two_layer && (st = check_act(b->act, net, l, "inner", err)) != RJ_OK)
             return st;
         if (b->place != RJ_PLACE_NONE

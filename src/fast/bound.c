@@ -74,6 +74,8 @@ act_rho(const bctx *c, rj_act_kind k, double slope, double x, double y)
         return mu(8 * c->u, fabs(y)) + c->eta;
     case RJ_ACT_SIGMOID:
         return mu(8 * c->u, fabs(y)) + c->tiny_sig + c->eta;
+    default: /* no bound known: infinite, so nothing is certified */
+        break;
     }
     return INFINITY;
 }
@@ -114,6 +116,8 @@ deriv_err(const bctx *c, rj_act_kind k, double slope, double dhat, double x, dou
         return 2 * c->u + c->eta + 2 * act_rho(c, k, slope, x, y) + mu(0.7699, epre);
     case RJ_ACT_SIGMOID:
         return c->u + c->eta + act_rho(c, k, slope, x, y) + mu(0.0963, epre);
+    default: /* no bound known: infinite, so nothing is certified */
+        break;
     }
     return INFINITY;
 }

@@ -66,6 +66,8 @@ FN(fast_act)(T *y, const T *x, slong n, rj_act_kind kind, T slope)
         for (i = 0; i < n; i++)
             y[i] = (T) 1 / ((T) 1 + EXP(-x[i]));
         break;
+    default: /* other kinds are refused by rj_fast_net_set_net */
+        break;
     }
 }
 
@@ -101,6 +103,8 @@ FN(fast_deriv)(T *restrict d, const T *restrict v, slong n, rj_act_kind kind, T 
             T s = v_is_output ? v[i] : (T) 1 / ((T) 1 + EXP(-v[i]));
             d[i] = s * ((T) 1 - s);
         }
+        break;
+    default: /* other kinds are refused by rj_fast_net_set_net */
         break;
     }
 }

@@ -205,6 +205,17 @@ rj_fast_net_set_net(rj_fast_net_t net, const rj_net_t src, rj_fast_dtype dtype,
     char lab[300];
 
     rj_fast_net_clear(net);
+    for (l = 0; l < src->len; l++) {
+        const rj_block_struct *b = src->blocks + l;
+        if (b->general || b->act->kind > RJ_ACT_SIGMOID
+            || (b->place != RJ_PLACE_NONE && b->outer->kind > RJ_ACT_SIGMOID)) {
+            rj_net_block_label(lab, sizeof(lab), src, l);
+            return rj_error_set(err, RJ_ERR_DOMAIN,
+                                "%s: the fast layer takes W1/act/W2 blocks with identity, "
+                                "relu, leaky_relu, tanh or sigmoid only (layer sequences "
+                                "and other activations: not yet)", lab);
+        }
+    }
     net->dtype = dtype;
     net->len = src->len;
     net->blocks = calloc(src->len > 0 ? src->len : 1, sizeof(rj_fast_block_struct));

@@ -12,12 +12,14 @@ rj_act_init(rj_act_t a)
 {
     a->kind = RJ_ACT_IDENTITY;
     fmpq_init(a->slope);
+    fmpq_init(a->param);
 }
 
 void
 rj_act_clear(rj_act_t a)
 {
     fmpq_clear(a->slope);
+    fmpq_clear(a->param);
 }
 
 void
@@ -27,6 +29,38 @@ rj_act_set(rj_act_t a, const rj_act_t b)
         return;
     a->kind = b->kind;
     fmpq_set(a->slope, b->slope);
+    fmpq_set(a->param, b->param);
+}
+
+void
+rj_act_set_kind(rj_act_t a, rj_act_kind kind)
+{
+    a->kind = kind;
+    fmpq_set_si(a->slope, kind == RJ_ACT_LEAKY_RELU, kind == RJ_ACT_LEAKY_RELU ? 100 : 1);
+    fmpq_set_si(a->param, kind == RJ_ACT_SOFTPLUS || kind == RJ_ACT_ELU, 1);
+}
+
+static const struct {
+    const char *name;
+    rj_act_kind kind;
+} act_names[] = {
+    { "identity", RJ_ACT_IDENTITY }, { "relu", RJ_ACT_RELU },
+    { "leaky_relu", RJ_ACT_LEAKY_RELU }, { "tanh", RJ_ACT_TANH },
+    { "sigmoid", RJ_ACT_SIGMOID }, { "gelu", RJ_ACT_GELU },
+    { "gelu_tanh", RJ_ACT_GELU_TANH }, { "softplus", RJ_ACT_SOFTPLUS },
+    { "silu", RJ_ACT_SILU }, { "elu", RJ_ACT_ELU },
+};
+
+int
+rj_act_from_name(rj_act_t a, const char *s)
+{
+    size_t i;
+    for (i = 0; i < sizeof(act_names) / sizeof(act_names[0]); i++)
+        if (strcmp(s, act_names[i].name) == 0) {
+            rj_act_set_kind(a, act_names[i].kind);
+            return RJ_OK;
+        }
+    return RJ_ERR_INPUT;
 }
 
 int
@@ -47,9 +81,17 @@ rj_act_name(char *buf, int len, const rj_act_t a)
     case RJ_ACT_RELU: snprintf(buf, len, "relu"); break;
     case RJ_ACT_TANH: snprintf(buf, len, "tanh"); break;
     case RJ_ACT_SIGMOID: snprintf(buf, len, "sigmoid"); break;
+    case RJ_ACT_GELU: snprintf(buf, len, "gelu"); break;
+    case RJ_ACT_GELU_TANH: snprintf(buf, len, "gelu_tanh"); break;
+    case RJ_ACT_SILU: snprintf(buf, len, "silu"); break;
     case RJ_ACT_LEAKY_RELU:
-        s = fmpq_get_str(NULL, 10, a->slope);
-        snprintf(buf, len, "leaky_relu(%s)", s);
+    case RJ_ACT_SOFTPLUS:
+    case RJ_ACT_ELU:
+        s = fmpq_get_str(NULL, 10, a->kind == RJ_ACT_LEAKY_RELU ? a->slope : a->param);
+        snprintf(buf, len, "%s(%s)",
+                 a->kind == RJ_ACT_LEAKY_RELU ? "leaky_relu"
+                 : a->kind == RJ_ACT_ELU      ? "elu"
+                                              : "softplus", s);
         flint_free(s);
         break;
     default: snprintf(buf, len, "unknown activation"); break;
@@ -91,6 +133,19 @@ rj_block_init(rj_block_t b)
     b->place = RJ_PLACE_NONE;
     rj_act_init(b->outer);
     b->outer->kind = RJ_ACT_RELU;
+    b->general = 0;
+    rj_seq_init(b->branch);
+    rj_seq_init(b->proj);
+    b->in.c = b->in.h = b->in.w = 0;
+    b->out = b->in;
+}
+
+void
+rj_block_init_general(rj_block_t b, rj_shape in)
+{
+    rj_block_init(b);
+    b->general = 1;
+    b->in = in;
 }
 
 void
@@ -104,6 +159,8 @@ rj_block_clear(rj_block_t b)
     fmpq_mat_clear(b->b2);
     rj_act_clear(b->act);
     rj_act_clear(b->outer);
+    rj_seq_clear(b->branch);
+    rj_seq_clear(b->proj);
 }
 
 void
@@ -125,6 +182,11 @@ rj_block_set(rj_block_t b, const rj_block_t c)
     rj_act_set(b->act, c->act);
     b->place = c->place;
     rj_act_set(b->outer, c->outer);
+    b->general = c->general;
+    rj_seq_set(b->branch, c->branch);
+    rj_seq_set(b->proj, c->proj);
+    b->in = c->in;
+    b->out = c->out;
 }
 
 static const char *
@@ -168,6 +230,97 @@ is_empty(const fmpq_mat_t A)
     return fmpq_mat_nrows(A) == 0 && fmpq_mat_ncols(A) == 0;
 }
 
+static int
+shape_equal(rj_shape a, rj_shape b)
+{
+    return a.c == b.c && a.h == b.h && a.w == b.w;
+}
+
+static rj_shape
+flat_shape(slong n)
+{
+    rj_shape s;
+    s.c = n;
+    s.h = s.w = 1;
+    return s;
+}
+
+rj_shape
+rj_block_in_shape(const rj_block_struct *b)
+{
+    return b->general ? b->in : flat_shape(b->n_in);
+}
+
+rj_shape
+rj_block_out_shape(const rj_block_struct *b)
+{
+    return b->general ? b->out : flat_shape(b->n_out);
+}
+
+static int
+validate_general(rj_block_t b, const char *lab, rj_error_t err)
+{
+    char s1[64], s2[64];
+    rj_shape out, pout;
+    slong i;
+    int st;
+
+    if (b->two_layer || !is_empty(b->W1) || !is_empty(b->W2) || !is_empty(b->Ws)
+        || !is_empty(b->b1) || !is_empty(b->b2))
+        return rj_error_set(err, RJ_ERR_INPUT,
+                            "%s: a block is given either by W1/act/W2 or by its layers, "
+                            "not both", lab);
+    if (b->branch->len == 0)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: the branch has no layer", lab);
+    if ((st = rj_seq_validate(b->branch, b->in, &out, lab, "branch", err)) != RJ_OK)
+        return st;
+    rj_shape_name(s1, sizeof(s1), b->in);
+    rj_shape_name(s2, sizeof(s2), out);
+    if (b->skip == RJ_SKIP_PROJECT) {
+        if (b->proj->len == 0)
+            return rj_error_set(err, RJ_ERR_INPUT, "%s: skip = project needs its layers", lab);
+        for (i = 0; i < b->proj->len; i++)
+            if (!rj_layer_is_affine(b->proj->layers + i)) {
+                char nm[128];
+                rj_layer_name(nm, sizeof(nm), b->proj->layers + i);
+                return rj_error_set(err, RJ_ERR_INPUT,
+                                    "%s: projection layer %ld (%s) is not affine; a "
+                                    "projection skip takes dense, conv2d, affine, "
+                                    "batchnorm, avgpool, global_avgpool and flatten layers",
+                                    lab, (long) i + 1, nm);
+            }
+        if ((st = rj_seq_validate(b->proj, b->in, &pout, lab, "projection", err)) != RJ_OK)
+            return st;
+        if (!shape_equal(pout, out)) {
+            char s3[64];
+            rj_shape_name(s3, sizeof(s3), pout);
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: shape mismatch: the branch maps %s to %s but the "
+                                "projection gives %s", lab, s1, s2, s3);
+        }
+    } else {
+        if (b->proj->len != 0)
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: projection layers are set but the skip is %s", lab,
+                                skip_word(b->skip));
+        if (b->skip != RJ_SKIP_NONE && !shape_equal(b->in, out))
+            return rj_error_set(err, RJ_ERR_INPUT,
+                                "%s: shape mismatch: the branch maps %s to %s but skip = %s "
+                                "keeps the shape; a shape changes only through a "
+                                "projection skip (skip = project(...))",
+                                lab, s1, s2, skip_word(b->skip));
+    }
+    if ((int) b->skip < RJ_SKIP_IDENTITY || (int) b->skip > RJ_SKIP_NONE)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown skip kind", lab);
+    if ((int) b->place < RJ_PLACE_NONE || (int) b->place > RJ_PLACE_POST)
+        return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown placement", lab);
+    b->out = out;
+    b->n_in = rj_shape_size(b->in);
+    b->n_out = rj_shape_size(out);
+    b->n_hidden = 0;
+    return RJ_OK;
+}
+
 int
 rj_block_validate(rj_block_t b, const char *name, rj_error_t err)
 {
@@ -175,6 +328,8 @@ rj_block_validate(rj_block_t b, const char *name, rj_error_t err)
     slong n_in, n_hidden, n_out, inner;
 
     rj_block_label(lab, sizeof(lab), -1, name);
+    if (b->general)
+        return validate_general(b, lab, err);
 
     if (fmpq_mat_nrows(b->W1) == 0 || fmpq_mat_ncols(b->W1) == 0)
         return rj_error_set(err, RJ_ERR_INPUT, "%s: W1 is missing or empty (%ld x %ld)",
@@ -266,12 +421,21 @@ rj_block_validate(rj_block_t b, const char *name, rj_error_t err)
     b->n_in = n_in;
     b->n_hidden = n_hidden;
     b->n_out = n_out;
+    b->in = flat_shape(n_in);
+    b->out = flat_shape(n_out);
     return RJ_OK;
 }
 
 int
 rj_block_is_piecewise_linear(const rj_block_t b)
 {
+    if (b->general) {
+        slong i;
+        for (i = 0; i < b->branch->len; i++)
+            if (!rj_layer_is_piecewise_linear(b->branch->layers + i))
+                return 0;
+        return b->place == RJ_PLACE_NONE || rj_act_is_piecewise_linear(b->outer);
+    }
     if (b->two_layer && !rj_act_is_piecewise_linear(b->act))
         return 0;
     if (b->place != RJ_PLACE_NONE && !rj_act_is_piecewise_linear(b->outer))
@@ -302,9 +466,36 @@ mat_is_dyadic(const fmpq_mat_t A)
     return 1;
 }
 
+static int
+layer_is_dyadic(const rj_layer_struct *L)
+{
+    return mat_is_dyadic(L->W) && mat_is_dyadic(L->b) && mat_is_dyadic(L->scale)
+           && mat_is_dyadic(L->shift) && mat_is_dyadic(L->mean) && mat_is_dyadic(L->var)
+           && fmpq_is_dyadic(L->eps) && fmpq_is_dyadic(L->act->slope)
+           && fmpq_is_dyadic(L->act->param);
+}
+
+static int
+seq_is_dyadic(const rj_seq_t s)
+{
+    slong i;
+    for (i = 0; i < s->len; i++)
+        if (!layer_is_dyadic(s->layers + i))
+            return 0;
+    return 1;
+}
+
 int
 rj_block_is_dyadic(const rj_block_t b)
 {
+    if (b->general) {
+        if (!seq_is_dyadic(b->branch) || !seq_is_dyadic(b->proj))
+            return 0;
+        if (b->skip == RJ_SKIP_SCALED && !fmpq_is_dyadic(b->alpha))
+            return 0;
+        return b->place == RJ_PLACE_NONE
+               || (fmpq_is_dyadic(b->outer->slope) && fmpq_is_dyadic(b->outer->param));
+    }
     if (!mat_is_dyadic(b->W1) || !mat_is_dyadic(b->b1) || !mat_is_dyadic(b->W2)
         || !mat_is_dyadic(b->b2) || !mat_is_dyadic(b->Ws))
         return 0;
@@ -389,6 +580,35 @@ h_act(hstate *h, const rj_act_struct *a)
 {
     h_word(h, a->kind);
     h_fmpq(h, a->slope);
+    h_fmpq(h, a->param);
+}
+
+static void
+h_seq(hstate *h, const rj_seq_struct *s)
+{
+    slong i;
+    h_word(h, s->len);
+    for (i = 0; i < s->len; i++) {
+        const rj_layer_struct *L = s->layers + i;
+        h_word(h, L->kind);
+        h_mat(h, L->W);
+        h_mat(h, L->b);
+        h_mat(h, L->scale);
+        h_mat(h, L->shift);
+        h_mat(h, L->mean);
+        h_mat(h, L->var);
+        h_fmpq(h, L->eps);
+        h_word(h, L->kh);
+        h_word(h, L->kw);
+        h_word(h, L->sh);
+        h_word(h, L->sw);
+        h_word(h, L->ph);
+        h_word(h, L->pw);
+        h_word(h, L->dh);
+        h_word(h, L->dw);
+        h_word(h, L->groups);
+        h_act(h, L->act);
+    }
 }
 
 static void
@@ -405,6 +625,14 @@ h_block(hstate *h, const rj_block_struct *b)
     h_act(h, b->act);
     h_word(h, b->place);
     h_act(h, b->outer);
+    h_word(h, b->general);
+    if (b->general) {
+        h_word(h, b->in.c);
+        h_word(h, b->in.h);
+        h_word(h, b->in.w);
+        h_seq(h, b->branch);
+        h_seq(h, b->proj);
+    }
 }
 
 /* The state of an empty network (rj_net_init). */
@@ -430,7 +658,32 @@ rj_net_point_id(ulong id[2], const rj_net_t net, const fmpq_mat_t x)
 static int
 act_equal(const rj_act_struct *a, const rj_act_struct *b)
 {
-    return a->kind == b->kind && fmpq_equal(a->slope, b->slope);
+    return a->kind == b->kind && fmpq_equal(a->slope, b->slope)
+           && fmpq_equal(a->param, b->param);
+}
+
+static int
+layer_equal(const rj_layer_struct *a, const rj_layer_struct *b)
+{
+    return a->kind == b->kind && fmpq_mat_equal(a->W, b->W) && fmpq_mat_equal(a->b, b->b)
+           && fmpq_mat_equal(a->scale, b->scale) && fmpq_mat_equal(a->shift, b->shift)
+           && fmpq_mat_equal(a->mean, b->mean) && fmpq_mat_equal(a->var, b->var)
+           && fmpq_equal(a->eps, b->eps) && a->kh == b->kh && a->kw == b->kw
+           && a->sh == b->sh && a->sw == b->sw && a->ph == b->ph && a->pw == b->pw
+           && a->dh == b->dh && a->dw == b->dw && a->groups == b->groups
+           && act_equal(a->act, b->act);
+}
+
+static int
+seq_equal(const rj_seq_struct *a, const rj_seq_struct *b)
+{
+    slong i;
+    if (a->len != b->len)
+        return 0;
+    for (i = 0; i < a->len; i++)
+        if (!layer_equal(a->layers + i, b->layers + i))
+            return 0;
+    return 1;
 }
 
 static int
@@ -440,7 +693,11 @@ block_equal(const rj_block_struct *a, const rj_block_struct *b)
            && fmpq_equal(a->alpha, b->alpha) && act_equal(a->act, b->act)
            && act_equal(a->outer, b->outer) && fmpq_mat_equal(a->Ws, b->Ws)
            && fmpq_mat_equal(a->W1, b->W1) && fmpq_mat_equal(a->b1, b->b1)
-           && fmpq_mat_equal(a->W2, b->W2) && fmpq_mat_equal(a->b2, b->b2);
+           && fmpq_mat_equal(a->W2, b->W2) && fmpq_mat_equal(a->b2, b->b2)
+           && a->general == b->general
+           && (!a->general
+               || (a->in.c == b->in.c && a->in.h == b->in.h && a->in.w == b->in.w
+                   && seq_equal(a->branch, b->branch) && seq_equal(a->proj, b->proj)));
 }
 
 int
@@ -568,7 +825,9 @@ rj_net_validate(const rj_net_t net, rj_error_t err)
         return rj_error_set(err, RJ_ERR_INPUT, "network has no blocks");
     for (i = 0; i < net->len; i++) {
         const rj_block_struct *b = net->blocks + i;
-        if (b->n_in < 1 || b->n_out < 1 || b->n_in != fmpq_mat_ncols(b->W1)) {
+        if (b->n_in < 1 || b->n_out < 1
+            || (b->general ? b->n_in != rj_shape_size(b->in)
+                           : b->n_in != fmpq_mat_ncols(b->W1))) {
             rj_net_block_label(l1, sizeof(l1), net, i);
             return rj_error_set(err, RJ_ERR_INPUT,
                                 "%s has not been validated (W1 is %ld x %ld)", l1,
@@ -576,14 +835,23 @@ rj_net_validate(const rj_net_t net, rj_error_t err)
         }
     }
     for (i = 0; i + 1 < net->len; i++) {
-        if (net->blocks[i].n_out != net->blocks[i + 1].n_in) {
+        if (!shape_equal(rj_block_out_shape(net->blocks + i),
+                         rj_block_in_shape(net->blocks + i + 1))) {
+            char s1[64], s2[64];
             rj_net_block_label(l1, sizeof(l1), net, i);
             rj_net_block_label(l2, sizeof(l2), net, i + 1);
+            rj_shape_name(s1, sizeof(s1), rj_block_out_shape(net->blocks + i));
+            rj_shape_name(s2, sizeof(s2), rj_block_in_shape(net->blocks + i + 1));
+            if (net->blocks[i].n_out != net->blocks[i + 1].n_in)
+                return rj_error_set(err, RJ_ERR_INPUT,
+                                    "width mismatch: %s outputs width %ld but the next, %s, "
+                                    "takes width %ld",
+                                    l1, (long) net->blocks[i].n_out, l2,
+                                    (long) net->blocks[i + 1].n_in);
             return rj_error_set(err, RJ_ERR_INPUT,
-                                "width mismatch: %s outputs width %ld but the next, %s, "
-                                "takes width %ld",
-                                l1, (long) net->blocks[i].n_out, l2,
-                                (long) net->blocks[i + 1].n_in);
+                                "shape mismatch: %s outputs shape %s but the next, %s, "
+                                "takes shape %s (a flatten layer changes the shape)",
+                                l1, s1, l2, s2);
         }
     }
     return RJ_OK;
@@ -613,7 +881,10 @@ rj_net_check_point(const rj_net_t net, slong rows, slong cols, rj_error_t err)
     if (net->len == 0)
         return rj_point_check(rows, cols, -1, NULL, err);
     rj_net_block_label(lab, sizeof(lab), net, 0);
-    return rj_point_check(rows, cols, fmpq_mat_ncols(net->blocks[0].W1), lab, err);
+    return rj_point_check(rows, cols,
+                          net->blocks[0].general ? net->blocks[0].n_in
+                                                 : fmpq_mat_ncols(net->blocks[0].W1),
+                          lab, err);
 }
 
 slong
@@ -631,11 +902,13 @@ rj_net_width_out(const rj_net_t net)
 slong
 rj_net_max_width(const rj_net_t net)
 {
-    slong i, w = 0;
+    slong i, j, w = 0;
     for (i = 0; i < net->len; i++) {
         w = FLINT_MAX(w, net->blocks[i].n_in);
         w = FLINT_MAX(w, net->blocks[i].n_hidden);
         w = FLINT_MAX(w, net->blocks[i].n_out);
+        for (j = 0; j < net->blocks[i].branch->len; j++)
+            w = FLINT_MAX(w, rj_shape_size(net->blocks[i].branch->layers[j].out));
     }
     return w;
 }

@@ -18,7 +18,7 @@ rj_ties_clear(rj_ties_t t)
 }
 
 void
-rj_ties_push(rj_ties_t t, slong block, int where, slong unit)
+rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong unit)
 {
     if (t == NULL)
         return;
@@ -29,5 +29,12 @@ rj_ties_push(rj_ties_t t, slong block, int where, slong unit)
     t->ties[t->len].block = block;
     t->ties[t->len].where = where;
     t->ties[t->len].unit = unit;
+    t->ties[t->len].layer = layer;
     t->len++;
+}
+
+void
+rj_ties_push(rj_ties_t t, slong block, int where, slong unit)
+{
+    rj_ties_push_layer(t, block, where, where == 0 ? 1 : -1, unit);
 }

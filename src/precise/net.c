@@ -168,6 +168,14 @@ rj_precise_net_set(rj_precise_net_t pn, const rj_net_t net, slong prec, rj_error
     slong l, w = rj_net_max_width(net);
     double entries = 0.0;
     int st;
+    for (l = 0; l < net->len; l++)
+        if (net->blocks[l].general) {
+            char desc[160];
+            rj_net_block_label(desc, sizeof(desc), net, l);
+            return rj_error_set(err, RJ_ERR_DOMAIN,
+                                "%s is given by its layers; the precise layer takes "
+                                "W1/act/W2 blocks only (layer sequences: not yet)", desc);
+        }
     if ((st = net_stream(pn, net, prec, err)) != RJ_OK)
         return st;
     if ((st = check_width(w, err)) != RJ_OK) {
