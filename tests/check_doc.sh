@@ -13,7 +13,8 @@
 #     paths.h fails, naming an rj_paths_* export;
 #   comment_rules: one comment covers the declarations after it up to a
 #     blank line; a trailing comment (also one continued on the next line)
-#     documents its declaration; struct members and macros follow the rules.
+#     documents its declaration; struct members and macros follow the rules;
+#     a divider comment (`/* ---- title */`) is a heading of the page.
 set -u
 top=${srcdir:-.}
 fail=0
@@ -85,6 +86,8 @@ cat >"$dir/rules.h" <<'END'
 #ifndef RESJAC_RULES_H
 #define RESJAC_RULES_H
 
+/* ------------------------------------ part one */
+
 #define RJ_A 1   /* trailing */
 #define RJ_B 2   /* trailing, continued
                     on the next line */
@@ -131,7 +134,7 @@ sed -e 's|^void rj_after_blank(void);|void rj_after_blank(void);  /* after */|' 
 if sh "$MKDOC" -o "$dir/rules.html" "$dir/rules2.h" >"$dir/out" 2>"$dir/err"; then
     for t in 'the module comment.' 'One comment for a group.' 'trailing, continued' \
              'its own, continued' 'above a macro' 'Covers an enum.' \
-             'id="rj_g2"' 'id="RJ_E1"' 'int x;      /\* a member \*/'; do
+             'id="rj_g2"' 'id="RJ_E1"' 'int x;      /\* a member \*/' '<h3>part one</h3>'; do
         grep -q "$t" "$dir/rules.html" || bad "comment_rules: the page lacks '$t'"
     done
     grep -q 'id="rj_forward"' "$dir/rules.html" && bad "comment_rules: a forward declaration listed"

@@ -12,6 +12,7 @@
 # Output records, fields separated by a tab (text fields have tabs and
 # newlines escaped as \t and \n):
 #   M  file  module-comment
+#   S  file  title            (a divider comment: a part of the header)
 #   E  file  line  kind  name  group  doc  declaration
 # kind is one of function, type, data, macro, enum; group numbers the
 # comment above the entry (entries of one group share it; 0: none); doc is
@@ -235,10 +236,15 @@ code == "" && cmt != "" {
 }
 
 # a blank line ends a group and forgets a comment that documents nothing
+# (but a divider `/* ---- title */` starts a part of the header)
 code == "" {
     if (!module_done && pending != "") {
         printf "M\t%s\t%s\n", FILENAME, esc(comment_text(pending))
         module_done = 1
+    } else if (pending ~ /^[ \t]*\/\* *-----+ *[^ -][^\n]*\*\/[ \t]*$/) {
+        part = comment_text(pending)
+        sub(/^-+ */, "", part)
+        printf "S\t%s\t%s\n", FILENAME, esc(part)
     }
     pending = ""
     group_doc = ""

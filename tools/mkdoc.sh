@@ -126,7 +126,7 @@ function anchor(name) {
 }
 function close_block() {
     if (open_block) {
-        printf "<div class=\"entry\">%s\n<h3>%s <code>%s</code></h3>\n", block_ids, block_kind, html(block_names)
+        printf "<div class=\"entry\">%s\n<h4>%s <code>%s</code></h4>\n", block_ids, block_kind, html(block_names)
         printf "<pre class=\"decl\">%s</pre>\n<p class=\"doc\">%s</p>\n</div>\n", block_decl, html(block_doc)
         open_block = 0
     }
@@ -168,6 +168,12 @@ END {
         }
         if (f[1] == "M") {
             printf "<p class=\"doc\">%s</p>\n", html(unesc(f[3]))
+            continue
+        }
+        if (f[1] == "S") {
+            close_block()
+            printf "<h3>%s</h3>\n", html(unesc(f[3]))
+            prev_group = -1
             continue
         }
         # E file line kind name group doc decl
