@@ -13,6 +13,8 @@
 #     library does not export (read with nm).
 # Exit 2 on bad usage.  Needs a POSIX sh, awk and, for --lib, nm.
 set -u
+LC_ALL=C    # one collation for sort and comm; UTF-8 text passes through as bytes
+export LC_ALL
 
 here=$(dirname "$0")
 lib=
