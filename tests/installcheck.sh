@@ -6,9 +6,11 @@
 #   installed_binary_holds_no_source_path: no build or source directory in the
 #     installed binary or library (`strings`);
 #   installed_check_runs_installed_proofs: the installed `resjac check`
-#     without files decides the installed proofs, from any directory.
+#     without files decides the installed proofs, from any directory;
+#   installed_man_pages: resjac(1) and resjac-lang(7) are installed under
+#     mandir as in the sources, and `man` finds and renders them there.
 # Environment (set by Makefile.am's installcheck-local): DESTDIR prefix bindir
-# libdir pkgdatadir abs_top_srcdir abs_top_builddir CC.
+# libdir pkgdatadir mandir abs_top_srcdir abs_top_builddir CC.
 set -u
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
@@ -103,6 +105,24 @@ done
 [ -z "$missing" ] || bad "installed_check_runs_installed_proofs: not checked:$missing; checked: $(echo "$out" | grep '"file":' | sort -u | head -3 | tr -s ' \n' ' ')"
 echo "$out" | grep -q "decoy" && bad "installed_check_runs_installed_proofs: checked ./proofs"
 [ "$n_inst" -gt 0 ] || bad "no proofs installed in $root$pkgdatadir/proofs"
+
+# ---- installed_man_pages
+for page in man1/resjac.1 man7/resjac-lang.7; do
+    f="$root$mandir/$page"
+    if [ ! -f "$f" ]; then
+        bad "installed_man_pages: $f is not installed"
+        continue
+    fi
+    cmp -s "$f" "$abs_top_srcdir/man/$(basename "$page")" ||
+        bad "installed_man_pages: $f differs from man/$(basename "$page")"
+    name=$(basename "$page" | sed 's/\.[0-9]$//')
+    sect=$(echo "$page" | sed 's/^man\([0-9]\).*/\1/')
+    if command -v man >/dev/null 2>&1; then
+        out=$(MANWIDTH=80 man -M "$root$mandir" "$sect" "$name" 2>&1)
+        echo "$out" | grep -q "^ *$name - " ||
+            bad "installed_man_pages: \`man -M $root$mandir $sect $name\` gives: $(echo "$out" | head -3)"
+    fi
+done
 
 [ $fail -eq 0 ] && echo "installcheck: all passed"
 exit $fail

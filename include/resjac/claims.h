@@ -59,6 +59,9 @@ extern "C" {
 #define RJ_CLAIMS_MAX_PREC 4096      /* enclosure precision escalation cap (bits) */
 #define RJ_CLAIMS_MAX_BITS RJ_MAX_NUM_BITS  /* size of a number, in bits */
 
+/* The limits one check works under, one field per RJ_CLAIMS_MAX_* above
+   (rj_claims_opts_default fills them).  The checker clamps max_ties to
+   0..24 and raises max_prec to at least the starting enclosure precision. */
 typedef struct {
     slong max_ties;
     slong max_range;
@@ -94,6 +97,9 @@ typedef struct {
                                    (bad input: failed) */
 } rj_claim_result_struct;
 
+/* The results of a check, in the order the claims appear: items[0..len),
+   with the numbers of results that passed and failed.  The list owns the
+   items and their strings. */
 typedef struct {
     slong len, alloc;
     rj_claim_result_struct *items;
@@ -102,6 +108,8 @@ typedef struct {
 } rj_claim_results_struct;
 typedef rj_claim_results_struct rj_claim_results_t[1];
 
+/* init: an empty list.  clear: frees every item and its strings and leaves
+   the list empty (it may be used again).  Never fail. */
 void rj_claim_results_init(rj_claim_results_t res);
 void rj_claim_results_clear(rj_claim_results_t res);
 

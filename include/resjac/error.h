@@ -13,6 +13,7 @@
 extern "C" {
 #endif
 
+/* The statuses every fallible function returns (0 is success). */
 enum {
     RJ_OK = 0,
     RJ_ERR_INPUT = 1,     /* bad input: file, syntax, shapes, numbers, options */
@@ -23,6 +24,7 @@ enum {
     RJ_ERR_INTERNAL = 6   /* an invariant failed: a bug in resjac */
 };
 
+/* Room for a message, NUL included; longer messages are cut. */
 #define RJ_ERROR_MSG_LEN 512
 
 /* Where in an input file something happened; line and column count from 1,
@@ -33,6 +35,10 @@ typedef struct {
     int col;
 } rj_loc_t;
 
+/* An error report, filled by the function that fails: its status, where in
+   which input file (when known), and a message.  It holds no pointers: it
+   can be copied and needs no clearing.  rj_error_t is the one-element array
+   that every function takes. */
 typedef struct {
     int status;
     char file[256];   /* "" when the error has no file */
@@ -41,6 +47,7 @@ typedef struct {
     char msg[RJ_ERROR_MSG_LEN];
 } rj_error_struct;
 
+/* What functions take: a caller-allocated report (rj_error_struct). */
 typedef rj_error_struct rj_error_t[1];
 
 /* Reset to RJ_OK with an empty message. */

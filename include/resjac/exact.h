@@ -54,6 +54,8 @@ extern "C" {
    bit cannot name every vertex) while LEFT and RIGHT still answer. */
 typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
 
+/* A derivative convention at ties: mode, and for RJ_TIE_CHOICE the bits of
+   choice (ignored by the other modes). */
 typedef struct {
     rj_tie_mode mode;
     ulong choice;
@@ -68,6 +70,8 @@ typedef struct {
 } rj_exact_parts_struct;
 typedef rj_exact_parts_struct rj_exact_parts_t[1];
 
+/* init: empty parts (len 0, nothing allocated).  clear: frees every matrix
+   and leaves p empty, ready to be filled again. */
 void rj_exact_parts_init(rj_exact_parts_t p);
 void rj_exact_parts_clear(rj_exact_parts_t p);
 
@@ -97,6 +101,9 @@ typedef struct {
 } rj_exact_record_struct;
 typedef rj_exact_record_struct rj_exact_record_t[1];
 
+/* init: an empty record (no network, nothing allocated).  clear: frees the
+   record's matrices and ties (never the network it refers to) and leaves it
+   empty, ready to be filled again. */
 void rj_exact_record_init(rj_exact_record_t rec);
 void rj_exact_record_clear(rj_exact_record_t rec);
 

@@ -55,6 +55,7 @@
 extern "C" {
 #endif
 
+/* The float type a fast network and its passes compute in. */
 typedef enum { RJ_FAST_F32 = 0, RJ_FAST_F64 = 1 } rj_fast_dtype;
 
 /* sizeof(float) or sizeof(double). */
@@ -89,6 +90,8 @@ typedef struct {
     slong Wr, Wc;
 } rj_fast_layer_struct;
 
+/* One block of a float network: the model's general block (resjac/model.h)
+   with its parameters stored in the network's one buffer. */
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = 0 for a one-layer branch */
     rj_skip_kind skip;
@@ -115,6 +118,8 @@ typedef struct {
     rj_shape in_shape, out_shape; /* general blocks: the tensor shapes */
 } rj_fast_block_struct;
 
+/* A float residual network: L blocks and one buffer of nparams parameters
+   in the dtype, both owned by the network. */
 typedef struct {
     rj_fast_dtype dtype;
     slong len;                    /* number of blocks L */
@@ -133,6 +138,8 @@ typedef struct {
 } rj_fast_net_struct;
 typedef rj_fast_net_struct rj_fast_net_t[1];
 
+/* init: an empty f64 network (no blocks, nothing allocated, exact_conv -1).
+   clear: frees blocks, parameters and names and leaves net empty again. */
 void rj_fast_net_init(rj_fast_net_t net);
 void rj_fast_net_clear(rj_fast_net_t net);
 
@@ -156,6 +163,8 @@ void rj_fast_net_get_net(rj_net_t dst, const rj_fast_net_t src);
 
 /* ------------------------------------------------------------ random networks */
 
+/* The specification of a random float network (rj_fast_random_init gives
+   the defaults, rj_fast_random_parse reads `resjac grad --random` SPECs). */
 typedef struct {
     slong depth, width;
     slong hidden;          /* branch hidden width; 0 = one-layer branch */
@@ -211,11 +220,15 @@ int rj_fast_get_num_threads(void);
 
 /* ------------------------------------------------------------ workspace */
 
+/* Flags of rj_fast_work_reserve (or-ed together). */
 enum {
     RJ_FAST_KEEP_PRE = 1,   /* also store every pre-activation (error bounds) */
     RJ_FAST_GRADED = 2      /* reserve the buffers of rj_fast_graded */
 };
 
+/* The workspace of the passes over one network: every buffer in one
+   allocation, reserved before the work (rj_fast_work_reserve) and reused by
+   every pass.  It owns mem and the offset arrays. */
 typedef struct {
     rj_fast_dtype dtype;
     slong len;
@@ -245,6 +258,8 @@ typedef struct {
 } rj_fast_work_struct;
 typedef rj_fast_work_struct rj_fast_work_t[1];
 
+/* init: an empty workspace (nothing reserved).  clear: frees everything
+   reserved and leaves w empty, ready to be reserved again. */
 void rj_fast_work_init(rj_fast_work_t w);
 void rj_fast_work_clear(rj_fast_work_t w);
 
@@ -381,6 +396,8 @@ typedef struct {
 } rj_fast_bound_struct;
 typedef rj_fast_bound_struct rj_fast_bound_t[1];
 
+/* init: an empty bound (nothing allocated, certified 1, unc_block -1).
+   clear: frees every per-block vector and matrix and leaves b empty. */
 void rj_fast_bound_init(rj_fast_bound_t b);
 void rj_fast_bound_clear(rj_fast_bound_t b);
 

@@ -29,6 +29,8 @@ extern "C" {
 
 /* ---------------------------------------------------------------- AST */
 
+/* The kinds of syntax-tree nodes, with the fields of rj_expr_struct that
+   each one uses. */
 typedef enum {
     RJ_EXPR_NUM,      /* exact rational literal: num */
     RJ_EXPR_STRING,   /* "text": str */
@@ -55,11 +57,15 @@ typedef enum {
                          prod(l in 1..L : A_l) = A_L ... A_1  (later factors on the left) */
 } rj_expr_kind;
 
+/* The comparison of an RJ_EXPR_CMP node (its op): == != <= >= < > ~=. */
 typedef enum {
     RJ_CMP_EQ, RJ_CMP_NE, RJ_CMP_LE, RJ_CMP_GE, RJ_CMP_LT, RJ_CMP_GT,
     RJ_CMP_APPROX      /* a ~= b within tol */
 } rj_cmp_kind;
 
+/* A node of the syntax tree made by the parser.  A node owns its strings,
+   its number and its children (args, argnames, argnamelocs); rj_expr_free
+   frees the whole tree. */
 typedef struct rj_expr_struct {
     rj_expr_kind kind;
     rj_loc_t loc;                 /* where the expression starts */
@@ -77,6 +83,7 @@ typedef rj_expr_struct *rj_expr_ptr;
 
 void rj_expr_free(rj_expr_ptr e);  /* recursive; NULL is fine */
 
+/* A statement is `let name = expr` or `claim name "ref" [expect V]: formula`. */
 typedef enum { RJ_STMT_LET, RJ_STMT_CLAIM } rj_stmt_kind;
 
 /* Verdicts a claim can have (and that its author expects). */
@@ -92,6 +99,8 @@ typedef enum {
    "REFUTED", "NOT_REFUTED", "UNDECIDED", "ERROR". */
 const char *rj_verdict_name(rj_verdict_kind v);
 
+/* One statement of a program, where it starts, and its parts (owned by the
+   program). */
 typedef struct {
     rj_stmt_kind kind;
     rj_loc_t loc;
@@ -104,6 +113,8 @@ typedef struct {
                                      verdict is reported and counted apart */
 } rj_stmt_struct;
 
+/* A parsed file: its statements in order.  It owns them, their syntax trees
+   and the file name that their locations point into. */
 typedef struct {
     char *file;                   /* owned copy of the file name (locations point here) */
     slong len, alloc;
@@ -111,6 +122,8 @@ typedef struct {
 } rj_prog_struct;
 typedef rj_prog_struct rj_prog_t[1];
 
+/* init: an empty program.  clear: frees every statement and the file name
+   (locations into it become invalid) and leaves prog empty. */
 void rj_prog_init(rj_prog_t prog);
 void rj_prog_clear(rj_prog_t prog);
 
@@ -178,6 +191,7 @@ int rj_parse_formula(rj_expr_ptr *out, const char *text, const char *file, rj_er
    the bundled proofs' largest file uses 5e7. */
 #define RJ_MAX_WORK (1.0 * (WORD(1) << 33))
 
+/* The two limits that can be changed (see above). */
 typedef struct {
     slong max_terms;
     slong max_bits;
@@ -207,6 +221,7 @@ int rj_limits_check_bits(const rj_limits *lim, double bits, const char *what, rj
 
 /* ---------------------------------------------------------------- values */
 
+/* The kinds of values the language computes with (rj_val_struct.kind). */
 typedef enum {
     RJ_VAL_NONE = 0,
     RJ_VAL_BOOL,
@@ -267,6 +282,9 @@ typedef struct {
                 rj_error_t err);
 } rj_val_ops;
 
+/* A value of the language: kind says which fields hold it (the others are
+   initialised and empty).  A value owns everything it holds; rj_val_t is the
+   one-element array functions take. */
 typedef struct rj_val_struct {
     rj_val_kind kind;
     int b;                        /* BOOL */
@@ -283,6 +301,10 @@ typedef struct rj_val_struct {
 } rj_val_struct;
 typedef rj_val_struct rj_val_t[1];
 
+/* Life cycle: init makes NONE; clear frees everything v holds (v must be
+   initialised again before reuse); set makes v a deep copy of w (w may be
+   v); swap exchanges two values without copying; reset frees the contents
+   and leaves NONE.  None of them fails. */
 void rj_val_init(rj_val_t v);     /* NONE; every field initialised */
 void rj_val_clear(rj_val_t v);
 void rj_val_set(rj_val_t v, const rj_val_t w);     /* deep copy */
@@ -353,6 +375,8 @@ int rj_val_neg(rj_val_t out, const rj_val_t a, rj_loc_t loc, rj_error_t err);
    on choices); the language never reads it. */
 struct rj_func_def;
 
+/* One call of a registered function, as fn receives it; nothing in it is
+   owned by the callee. */
 typedef struct {
     const char *name;             /* the function called */
     struct rj_val_struct *const *a;   /* the n evaluated arguments */
@@ -362,9 +386,14 @@ typedef struct {
     void *ctx;                    /* the context registered with the table */
 } rj_call_struct;
 
+/* A registered function: sets out (initialised by the evaluator) from
+   call->a and returns a status, filling err on failure. */
 typedef int (*rj_func_fn)(struct rj_val_struct *out, const rj_call_struct *call,
                           struct rj_env_struct *env, rj_error_t err);
 
+/* One entry of a module's function table: name, the accepted number of
+   arguments min_args..max_args, the module's rule, the function and its
+   usage for messages. */
 typedef struct rj_func_def {
     const char *name;
     slong min_args, max_args;
@@ -373,11 +402,16 @@ typedef struct rj_func_def {
     const char *usage;            /* "jacobian(N, x)", for messages */
 } rj_func_def;
 
+/* A registered table and its context (the env holds these, not copies of
+   the tables: a table must outlive the environment). */
 typedef struct {
     const rj_func_def *table;
     void *ctx;
 } rj_func_table;
 
+/* An environment: the bindings of names to values (owned), the directory
+   that load() reads from (not owned), the registered function tables and the
+   limits of evaluation. */
 typedef struct rj_env_struct {
     slong len, alloc;
     char **names;
@@ -393,6 +427,9 @@ typedef struct rj_env_struct {
 } rj_env_struct;
 typedef rj_env_struct rj_env_t[1];
 
+/* init: no bindings, no function tables, no directory, the default limits.
+   clear: frees every binding and the list of tables; the limits and the
+   directory stay as they were. */
 void rj_env_init(rj_env_t env);
 void rj_env_clear(rj_env_t env);
 /* Bind (copy) a value; rebinding a name replaces it. */

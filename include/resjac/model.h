@@ -73,6 +73,7 @@ size_t rj_memory_in_use(void);
 void rj_memory_set_where(rj_loc_t loc);
 rj_loc_t rj_memory_where(void);
 
+/* The activations a block can use. */
 typedef enum {
     RJ_ACT_IDENTITY = 0,
     RJ_ACT_RELU,
@@ -89,6 +90,7 @@ typedef enum {
                           `param` */
 } rj_act_kind;
 
+/* An activation with its parameter (exact). */
 typedef struct {
     rj_act_kind kind;
     fmpq_t slope; /* leaky_relu only; 0 otherwise */
@@ -96,6 +98,7 @@ typedef struct {
 } rj_act_struct;
 typedef rj_act_struct rj_act_t[1];
 
+/* init: the identity; clear: frees the slope; set: a = b (b may be a). */
 void rj_act_init(rj_act_t a);          /* identity */
 void rj_act_clear(rj_act_t a);
 void rj_act_set(rj_act_t a, const rj_act_t b);
@@ -111,6 +114,7 @@ void rj_act_name(char *buf, int len, const rj_act_t a);
    names no activation (a is unchanged). */
 int rj_act_from_name(rj_act_t a, const char *s);
 
+/* The skip part S of a block y = S u + F(u). */
 typedef enum {
     RJ_SKIP_IDENTITY = 0,
     RJ_SKIP_PROJECT,  /* matrix Ws, n_out x n_in */
@@ -118,6 +122,8 @@ typedef enum {
     RJ_SKIP_NONE      /* plain layer: S = 0 */
 } rj_skip_kind;
 
+/* Where a block's outer activation sigma stands: none; PRE, y = S x + F(sigma(x))
+   (pre-activation); POST, y = sigma(S x + F(x)) (post-activation). */
 typedef enum {
     RJ_PLACE_NONE = 0,
     RJ_PLACE_PRE,
@@ -171,6 +177,7 @@ typedef enum {
     RJ_LAYER_ACT
 } rj_layer_kind;
 
+/* The shape of a value between layers: c channels of h x w. */
 typedef struct {
     slong c, h, w;
 } rj_shape;
@@ -180,6 +187,8 @@ slong rj_shape_size(rj_shape s);
 /* "16 x 32 x 32", or "64" for a plain vector (h = w = 1), into buf. */
 void rj_shape_name(char *buf, int len, rj_shape s);
 
+/* One layer: its kind, its shapes and the parameters its kind uses (exact,
+   owned by the layer; the others stay empty). */
 typedef struct {
     rj_layer_kind kind;
     rj_shape in, out;        /* filled by rj_seq_validate */
@@ -224,6 +233,8 @@ typedef struct {
 } rj_seq_struct;
 typedef rj_seq_struct rj_seq_t[1];
 
+/* init: the empty sequence.  clear: frees every layer and leaves s empty.
+   set: s becomes a deep copy of t (t may be s).  None of them fails. */
 void rj_seq_init(rj_seq_t s);
 void rj_seq_clear(rj_seq_t s);
 void rj_seq_set(rj_seq_t s, const rj_seq_t t);
@@ -238,6 +249,11 @@ void rj_seq_push(rj_seq_t s, const rj_layer_struct *L);
 int rj_seq_validate(rj_seq_t s, rj_shape in, rj_shape *out, const char *lab,
                     const char *part, rj_error_t err);
 
+/* One general block, with exact weights it owns: skip part S (identity,
+   projection, alpha I or none) plus branch F (one layer, two around an inner
+   activation, or a layer sequence: see `general` below), and the outer
+   activation at its placement.  rj_block_validate checks and completes the
+   widths and shapes. */
 typedef struct {
     slong n_in, n_hidden, n_out;  /* n_hidden = rows of W1 when two_layer, else 0 */
     rj_skip_kind skip;
@@ -268,6 +284,8 @@ typedef struct {
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
+/* Life cycle: init (below), clear frees every matrix and number, set makes b
+   a deep copy of c (c may be b).  None of them fails. */
 void rj_block_init(rj_block_t b);   /* empty: 0x0, identity skip, one layer,
                                        act = outer = relu (the language's defaults) */
 void rj_block_clear(rj_block_t b);
@@ -303,6 +321,9 @@ typedef struct {
 } rj_net_struct;
 typedef rj_net_struct rj_net_t[1];
 
+/* init: the empty network (no blocks).  clear: frees every block and name
+   and leaves net empty.  set: net becomes a deep copy of src, with the same
+   identity (src may be net).  None of them fails. */
 void rj_net_init(rj_net_t net);
 void rj_net_clear(rj_net_t net);
 void rj_net_set(rj_net_t net, const rj_net_t src);
@@ -410,6 +431,7 @@ typedef struct {
 } rj_ties_struct;
 typedef rj_ties_struct rj_ties_t[1];
 
+/* init: the empty list.  clear: frees it and leaves it empty. */
 void rj_ties_init(rj_ties_t t);
 void rj_ties_clear(rj_ties_t t);
 /* Append one tie (in the order above; the caller walks the blocks in that

@@ -37,6 +37,7 @@
 extern "C" {
 #endif
 
+/* The working precisions (bits) the layer accepts (rj_precise_check_prec). */
 #define RJ_PRECISE_PREC_MIN 16
 #define RJ_PRECISE_PREC_MAX 262144
 #define RJ_RAD_PREC 30                 /* precision of radii and norm bounds */
@@ -63,11 +64,15 @@ int rj_precise_check_memory(slong count, slong r, slong c, slong prec, rj_error_
 
 /* ------------------------------------------------------------ intervals */
 
+/* A closed interval [lo, hi] of reals with MPFR endpoints; every operation
+   rounds lo down and hi up, so the true value stays inside. */
 typedef struct {
     mpfr_t lo, hi;
 } rj_itv_struct;
 typedef rj_itv_struct rj_itv_t[1];
 
+/* Life cycle: init at prec bits, clear frees the endpoints; set copies y
+   rounded outward to x's precision (y may be x); set_fmpq encloses q. */
 void rj_itv_init(rj_itv_t x, slong prec);           /* [0, 0] */
 void rj_itv_clear(rj_itv_t x);
 void rj_itv_set(rj_itv_t x, const rj_itv_t y);      /* outward rounded to x's prec */
@@ -118,6 +123,10 @@ void rj_itv_act(rj_itv_t y, rj_itv_t dy, int *tie, const rj_act_t act,
 
 /* ------------------------------------------------------------ midpoint-radius matrices */
 
+/* An r x c matrix of midpoint-radius balls: entry (i, j) is
+   [mid - rad, mid + rad], mid at prec bits, rad an upper bound at
+   RJ_RAD_PREC bits.  The matrix owns its storage; rj_imat_mid, rj_imat_rad,
+   rj_imat_nrows and rj_imat_ncols address an entry and the shape. */
 typedef struct {
     slong r, c;
     slong prec;       /* precision of the midpoints */
@@ -128,16 +137,19 @@ typedef struct {
 } rj_imat_struct;
 typedef rj_imat_struct rj_imat_t[1];
 
+/* The midpoint and the radius of entry (i, j) (0-based; mpfr_ptr, no bounds
+   check), and the shape. */
 #define rj_imat_mid(A, i, j) ((A)->mid + (i) * (A)->c + (j))
 #define rj_imat_rad(A, i, j) ((A)->rad + (i) * (A)->c + (j))
 #define rj_imat_nrows(A) ((A)->r)
 #define rj_imat_ncols(A) ((A)->c)
 
+/* Life cycle: init an r x c exact zero at prec; clear frees the storage. */
 void rj_imat_init(rj_imat_t A, slong r, slong c, slong prec);   /* zero, exact */
 void rj_imat_clear(rj_imat_t A);
 /* Change shape and precision; contents become exact zeros. */
 void rj_imat_reshape(rj_imat_t A, slong r, slong c, slong prec);
-void rj_imat_swap(rj_imat_t A, rj_imat_t B);
+void rj_imat_swap(rj_imat_t A, rj_imat_t B);        /* exchange, no copying */
 void rj_imat_set(rj_imat_t A, const rj_imat_t B);   /* copy (shape and prec of B) */
 void rj_imat_zero(rj_imat_t A);
 void rj_imat_one(rj_imat_t A);                      /* identity (square or not) */
@@ -177,6 +189,9 @@ char *rj_mpfr_get_str_rad(const mpfr_t x);
 
 /* ------------------------------------------------------------ normwise balls */
 
+/* A normwise ball: the matrices M 2^exp + E with ||E||_2 <= eps.  Products of
+   these are exact integer products plus a norm bound (cheaper than entrywise
+   radii for long products).  The ball owns m and eps. */
 typedef struct {
     fmpz_mat_t m;     /* integer midpoint */
     slong exp;        /* value = m * 2^exp */
@@ -184,6 +199,9 @@ typedef struct {
 } rj_nmat_struct;
 typedef rj_nmat_struct rj_nmat_t[1];
 
+/* Life cycle: init an r x c exact zero; clear frees it; swap exchanges
+   without copying; set copies B (shape included; B may be A); one makes A
+   the exact identity of its own shape. */
 void rj_nmat_init(rj_nmat_t A, slong r, slong c);     /* exact zero */
 void rj_nmat_clear(rj_nmat_t A);
 void rj_nmat_swap(rj_nmat_t A, rj_nmat_t B);
@@ -220,6 +238,8 @@ typedef struct {
 } rj_nmat_prod_struct;
 typedef rj_nmat_prod_struct rj_nmat_prod_t[1];
 
+/* init: an empty product whose partial products are rounded to prec bits;
+   clear frees every partial product. */
 void rj_nmat_prod_init(rj_nmat_prod_t s, slong prec);
 void rj_nmat_prod_clear(rj_nmat_prod_t s);
 void rj_nmat_prod_push(rj_nmat_prod_t s, const rj_nmat_t F);     /* copies F */
@@ -264,6 +284,8 @@ typedef struct {
 } rj_precise_parts_struct;
 typedef rj_precise_parts_struct rj_precise_parts_t[1];
 
+/* init: empty parts (len 0, nothing allocated).  clear: frees every
+   enclosure and the ties and leaves p empty, ready to be filled again. */
 void rj_precise_parts_init(rj_precise_parts_t p);
 void rj_precise_parts_clear(rj_precise_parts_t p);
 
@@ -353,6 +375,8 @@ typedef struct {
 } rj_precise_net_struct;
 typedef rj_precise_net_struct rj_precise_net_t[1];
 
+/* init: no network set.  clear: frees the converted blocks (never the
+   network pn points to) and leaves pn with no network. */
 void rj_precise_net_init(rj_precise_net_t pn);
 void rj_precise_net_clear(rj_precise_net_t pn);
 /* Convert every block of net (a valid network) for precision prec.  Checks
@@ -379,6 +403,7 @@ int rj_precise_net_jvp(rj_imat_t y, rj_imat_t JV, rj_ties_t ties, const rj_preci
    Returns a status. */
 typedef int (*rj_precise_encl_fn)(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
 
+/* The most precisions one decision tries. */
 #define RJ_PRECISE_MAX_TRIES 24
 
 /* The escalation rule [PB 8], the one every decision with escalation follows
@@ -396,6 +421,8 @@ typedef int (*rj_precise_encl_fn)(rj_itv_t out, void *ctx, slong prec, rj_error_
 #define RJ_PRECISE_ESCALATE_MIN_BITS 8
 slong rj_precise_next_prec(slong prec, slong max_prec, double w_prev, double w);
 
+/* What a decision tried: each precision and the width of the enclosure it
+   gave, for evidence and messages. */
 typedef struct {
     slong tries;                          /* precisions tried */
     slong prec[RJ_PRECISE_MAX_TRIES];
@@ -425,6 +452,12 @@ typedef struct {
     slong row, col;               /* rj_precise_encl_jacobian_entry only (0-based) */
 } rj_precise_ctx;
 
+/* Enclosures at prec, from the Jacobian J of ctx's network at ctx's point:
+   norm2 the spectral norm ||J||_2 (between its certified lower and upper
+   bounds), sigma_min the smallest singular value, norm_frob the Frobenius
+   norm, grad_norm ||J^T g||_2 (RJ_ERR_INPUT when ctx->g is NULL),
+   jacobian_entry the entry (row, col) (RJ_ERR_INPUT when outside J).  Errors
+   of the Jacobian's pass (limits, precision) are returned as they are. */
 int rj_precise_encl_norm2(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
 int rj_precise_encl_sigma_min(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
 int rj_precise_encl_norm_frob(rj_itv_t out, void *ctx, slong prec, rj_error_t err);
