@@ -2006,6 +2006,9 @@ START_TEST(test_forall_work_projected)
     r = find(res, "paths_all");
     ck_assert_msg(r->cases < 5000, "refused after %ld cases", (long) r->cases);
     rj_claim_results_clear(res);
+}
+END_TEST
+
 static rj_tie_policy
 policy_of(rj_tie_mode mode)
 {

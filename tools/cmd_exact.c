@@ -205,6 +205,8 @@ choice_word(ulong c, const slong *kept, slong nkept, slong n)
         if (!((c >> j) & 1))
             w &= ~(UWORD(1) << kept[j]);
     return w;
+}
+
 /* The one-sided Jacobians at ties, grouped: identical matrices print once
    with the number of choices that give them ("64 tie cases, all:"). */
 typedef struct {

@@ -65,7 +65,7 @@ static const char *grad_help =
     "                     with --graded)\n"
     "\n"
     "Exit status: 0 success, 2 bad input, usage or a limit (depth <= 1000000,\n"
-    "width <= 65536, workspace within --max-memory, checked before any work).\n";
+    "width <= 65536, workspace within the memory budget, checked before any work).\n";
 
 static int
 have_gnuplot(void)

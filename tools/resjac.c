@@ -53,7 +53,7 @@ print_usage(FILE *f)
           "Run `resjac COMMAND --help` for a command's options.\n"
           "Every command takes --max-memory SIZE (e.g. 2G; or RESJAC_MAX_MEMORY): the\n"
           "most memory numbers and matrices may hold at once, by default half the\n"
-          "physical memory (at most 8G, at most 3/4 of ulimit -v).\n"
+          "physical memory (at most 8G, at most 3/4 of the virtual memory limit).\n"
           "Exit status: 0 success, 1 a check found a disagreement, 2 bad input or usage.\n",
           f);
 }

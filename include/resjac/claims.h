@@ -220,15 +220,20 @@ typedef struct {
     long after;                 /* the byte after the closing fence's line */
 } rj_lesson_block;
 
+/* A Markdown lesson: its text and the resjac blocks found in it.  The lesson
+   owns file, text and blocks (rj_lesson_clear frees them). */
 typedef struct {
     char *file;                 /* the lesson's name (locations name it) */
     char *text;                 /* the whole Markdown text */
     slong len, alloc;
     rj_lesson_block *blocks;    /* the resjac blocks, in order */
 } rj_lesson_struct;
+/* The lesson passed by reference, in the FLINT style. */
 typedef rj_lesson_struct rj_lesson_t[1];
 
+/* An empty lesson (no text, no block); cannot fail. */
 void rj_lesson_init(rj_lesson_t lesson);
+/* Free everything the lesson owns; it may then be initialised again. */
 void rj_lesson_clear(rj_lesson_t lesson);
 /* Take a copy of text as the lesson called file and find its resjac blocks.
    On error (see above: RJ_ERR_INPUT, located) the lesson is left empty. */

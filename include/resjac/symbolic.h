@@ -58,37 +58,59 @@ typedef struct {
     slong max_terms;
 } rj_sym_limits;
 
+/* Default limit on the length of a word (the degree of a normal form),
+   checked before a product or power is formed: RJ_ERR_LIMIT past it. */
 #define RJ_SYM_MAX_DEGREE 32
+/* Default limit on the number of distinct matrix symbols of one claim. */
 #define RJ_SYM_MAX_SYMBOLS 64
+/* Default limit on the terms of one normal form, checked before a sum or
+   product is formed (the product's term count is bounded by the product of
+   the factors' counts). */
 #define RJ_SYM_MAX_TERMS 200000
 
+/* Fill lim with the three defaults above; cannot fail. */
 void rj_sym_limits_default(rj_sym_limits *lim);
 
 /* ---------------------------------------------------------------- free algebra */
 
+/* One term of a normal form: a nonzero rational coefficient times a word of
+   len letters; letter 2 s + t is symbol s, transposed when t = 1; the empty
+   word is I.  Owned by the rj_sym_struct that holds it. */
 typedef struct {
     fmpq_t coeff;
     slong len;
     slong *w;            /* len letters, code 2 s + t */
 } rj_sym_term_struct;
 
+/* An element of the free algebra over Q with transpose, in normal form: its
+   terms sorted by word (shorter words first, then letter by letter), words
+   distinct, coefficients nonzero.  Two elements are equal exactly when their
+   normal forms are the same (proofs/symbolic.md, SY 1). */
 typedef struct {
     slong len, alloc;
     rj_sym_term_struct *terms;    /* normal form: sorted, distinct, nonzero */
 } rj_sym_struct;
+/* An element passed by reference, in the FLINT style. */
 typedef rj_sym_struct rj_sym_t[1];
 
 void rj_sym_init(rj_sym_t p);                 /* 0 */
+/* Free the terms of p; p may then be initialised again. */
 void rj_sym_clear(rj_sym_t p);
+/* p = q (a deep copy; p may be q). */
 void rj_sym_set(rj_sym_t p, const rj_sym_t q);
+/* Exchange p and q in constant time. */
 void rj_sym_swap(rj_sym_t p, rj_sym_t q);
+/* p = 0 (no terms). */
 void rj_sym_zero(rj_sym_t p);
 /* p = c I. */
 void rj_sym_set_fmpq(rj_sym_t p, const fmpq_t c);
 /* p = the symbol s (transposed when t is 1). */
 void rj_sym_set_symbol(rj_sym_t p, slong s, int t);
 
+/* 1 if p is 0, else 0. */
 int rj_sym_is_zero(const rj_sym_t p);
+/* 1 if p and q have the same normal form (so p = q for matrices of every
+   size), else 0. */
 int rj_sym_equal(const rj_sym_t p, const rj_sym_t q);
 /* The longest word's length (0 for scalars and for 0). */
 slong rj_sym_degree(const rj_sym_t p);
@@ -128,10 +150,14 @@ int rj_sym_evaluate_fmpq_mat(fmpq_mat_t out, const rj_sym_t p, const fmpq_mat_st
 
 /* ---------------------------------------------------------------- polynomial matrices */
 
+/* A matrix of polynomials (fmpq_mpoly) in the entries of generic matrices,
+   all in one context (rj_pmat_ctx_init) that the caller keeps alive for the
+   matrix's life; the matrix owns its entries. */
 typedef struct {
     slong rows, cols;
     fmpq_mpoly_struct *e;         /* rows * cols, row-major */
 } rj_pmat_struct;
+/* A polynomial matrix passed by reference, in the FLINT style. */
 typedef rj_pmat_struct rj_pmat_t[1];
 
 /* The context of generic n x n matrices for nsym symbols: nsym n^2 + 1
@@ -143,8 +169,11 @@ int rj_pmat_ctx_init(fmpq_mpoly_ctx_t ctx, slong nsym, slong n, rj_error_t err);
 slong rj_pmat_ctx_tvar(const fmpq_mpoly_ctx_t ctx);
 
 void rj_pmat_init(rj_pmat_t A, slong rows, slong cols, const fmpq_mpoly_ctx_t ctx);  /* 0 */
+/* Free the entries of A (made in ctx). */
 void rj_pmat_clear(rj_pmat_t A, const fmpq_mpoly_ctx_t ctx);
+/* A = B, reshaped to B's shape (A may be B). */
 void rj_pmat_set(rj_pmat_t A, const rj_pmat_t B, const fmpq_mpoly_ctx_t ctx);
+/* Exchange A and B in constant time. */
 void rj_pmat_swap(rj_pmat_t A, rj_pmat_t B);
 /* A = the constant matrix M (A of M's shape after the call). */
 void rj_pmat_set_fmpq_mat(rj_pmat_t A, const fmpq_mat_t M, const fmpq_mpoly_ctx_t ctx);

@@ -148,7 +148,7 @@ decide_bound(rj_verdict_kind *v, char **ev, const rj_expr_struct *body, const qv
 {
     int st;
     bind_vars(env, vars, nv, sc, mats, m);
-    st = cl_decide_case(v, ev, body, env, ctx, err);
+    st = cl_decide_case(v, ev, NULL, body, env, ctx, err);
     unbind_vars(env, vars, nv, sc);
     ctx->cases++;
     return st;

@@ -198,7 +198,14 @@ rj_xval_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
     fmpq_mat_t y, dy, vn;
     if (net->len < 1)
         return rj_error_set(err, RJ_ERR_INPUT, "the network has no blocks");
-    for (l = 0; l < net->len; l++)
+    for (l = 0; l < net->len; l++) {
+        if (net->blocks[l].general) {
+            char label[160];
+            rj_net_block_label(label, sizeof(label), net, l);
+            return rj_error_set(err, RJ_ERR_DOMAIN,
+                                "%s is given by its layers; the bracketing check takes "
+                                "W1/act/W2 blocks only (layer sequences: not yet)", label);
+        }
         if (!rj_block_is_piecewise_linear(net->blocks + l)) {
             char label[160];
             rj_net_block_label(label, sizeof(label), net, l);
@@ -207,6 +214,7 @@ rj_xval_bracket(fmpq_t q_left, fmpq_t q_right, fmpq_t t, const rj_net_t net,
                                 "bracketing check is for piecewise-linear activations",
                                 label);
         }
+    }
     st = rj_net_check_point(net, fmpq_mat_nrows(x), fmpq_mat_ncols(x), err);
     if (st != RJ_OK)
         return st;
