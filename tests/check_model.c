@@ -752,6 +752,32 @@ START_TEST(test_layer_shapes)
 }
 END_TEST
 
+/* softplus(beta) and elu(alpha) need a positive parameter: refused when the
+   block is built, naming the layer. */
+START_TEST(test_act_param_positive)
+{
+    rj_block_t b;
+    rj_layer_struct L;
+    rj_error_t err;
+    rj_shape in = { 3, 1, 1 };
+    int k;
+    for (k = 0; k < 2; k++) {
+        rj_block_init_general(b, in);
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set_kind(L.act, k == 0 ? RJ_ACT_SOFTPLUS : RJ_ACT_ELU);
+        rj_seq_push(b->branch, &L);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_block_validate(b, "A", err), RJ_OK);
+        fmpq_set_si(b->branch->layers[0].act->param, k == 0 ? 0 : -1, 1);
+        ck_assert_int_eq(rj_block_validate(b, "A", err), RJ_ERR_INPUT);
+        ck_assert_msg(strstr(err->msg, "branch layer 1") != NULL
+                      && strstr(err->msg, "must be positive") != NULL, "%s", err->msg);
+        rj_layer_clear(&L);
+        rj_block_clear(b);
+    }
+}
+END_TEST
+
 /* BatchNorm is rational exactly when every var + eps is a rational square. */
 START_TEST(test_batchnorm_rational)
 {
@@ -886,6 +912,7 @@ model_suite(void)
     tcase_add_test(tc, test_npy_reject);
     tcase_add_test(tc, test_layer_shapes);
     tcase_add_test(tc, test_batchnorm_rational);
+    tcase_add_test(tc, test_act_param_positive);
     tcase_add_test(tc, test_point_check_one_message);
     suite_add_tcase(s, tc);
     return s;

@@ -418,6 +418,10 @@ layer_validate(rj_layer_struct *L, rj_shape in, const char *pre, rj_error_t err)
     case RJ_LAYER_ACT:
         if ((int) L->act->kind < RJ_ACT_IDENTITY || (int) L->act->kind > RJ_ACT_ELU)
             return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown activation", pre);
+        if ((L->act->kind == RJ_ACT_SOFTPLUS || L->act->kind == RJ_ACT_ELU)
+            && fmpq_sgn(L->act->param) <= 0)
+            return rj_error_set(err, RJ_ERR_INPUT, "%s: the parameter (%s) must be positive",
+                                pre, L->act->kind == RJ_ACT_ELU ? "alpha" : "beta");
         break;
     default:
         return rj_error_set(err, RJ_ERR_INPUT, "%s: unknown layer kind", pre);
