@@ -43,6 +43,7 @@
 #endif
 
 #include "resjac/error.h"
+#include "resjac/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -207,6 +208,43 @@ int rj_pmat_adjugate(rj_pmat_t C, const rj_pmat_t A, const fmpq_mpoly_ctx_t ctx,
    entries (Horner's rule), A square. */
 int rj_pmat_poly_apply(rj_pmat_t C, const fmpq_mpoly_t p, const rj_pmat_t A,
                        const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+
+/* ---------------------------------------------------------------- block Jacobians (jac.c) */
+
+/* p = a with every letter s' of a symmetric symbol s (sym[s] != 0, s < nsym)
+   replaced by s, in normal form: the quotient by D' = D that diagonal
+   symbols (activation derivatives) satisfy [SY 4].  p may be a. */
+int rj_sym_symmetrise(rj_sym_t p, const rj_sym_t a, const char *sym, slong nsym,
+                      const rj_sym_limits *lim, rj_error_t err);
+
+/* A residual block with symbolic weights, in the form of resjac/model.h:
+   y = S x + F(x) (place none), S x + F(sigma(x)) (pre), sigma(S x + F(x))
+   (post); F(u) = W2 act(W1 u + b1) + b2 (two_layer) or W1 u + b1; S = I, alpha I,
+   P or 0 by skip.  Biases do not enter the Jacobian.  Owns W1, W2, P. */
+typedef struct {
+    rj_place_kind place;
+    rj_skip_kind skip;
+    int two_layer;
+    rj_sym_t W1, W2, P;           /* W2 only when two_layer, P only for RJ_SKIP_PROJECT */
+    fmpq_t alpha;                 /* RJ_SKIP_SCALED */
+} rj_sym_block_struct;
+typedef rj_sym_block_struct rj_sym_block_t[1];
+
+/* A block with W1 = W2 = P = 0, identity skip, place none, one layer. */
+void rj_sym_block_init(rj_sym_block_t b);
+/* Free the elements of b; b may then be initialised again. */
+void rj_sym_block_clear(rj_sym_block_t b);
+/* b = c (a deep copy; b may be c). */
+void rj_sym_block_set(rj_sym_block_t b, const rj_sym_block_t c);
+
+/* The block's Jacobian by the chain rule, J = Sl + Rl with
+     none: Sl = S,       Rl = JF
+     pre:  Sl = S,       Rl = JF D_out
+     post: Sl = D_out S, Rl = D_out JF,      JF = W2 D_in W1 (two_layer) or W1,
+   D_in the symbol d_in and D_out the symbol d_out, or I where that is -1
+   (an identity activation) [SY 4].  Any of J, Sl, Rl may be NULL. */
+int rj_sym_block_jacobian(rj_sym_t J, rj_sym_t Sl, rj_sym_t Rl, const rj_sym_block_t b,
+                          slong d_in, slong d_out, const rj_sym_limits *lim, rj_error_t err);
 
 #ifdef __cplusplus
 }

@@ -159,6 +159,7 @@ sv_set_alg(rj_val_t v, cl_symscope *sc, rj_sym_t p)
 {
     symval *d = sv_new(sc, SV_ALG);
     rj_sym_swap(d->p, p);
+    cl_symjac_normalise(d->p, sc);                        /* D' = D */
     sc->maxdeg = FLINT_MAX(sc->maxdeg, rj_sym_degree(d->p));
     rj_val_set_ext(v, &cl_sym_ops, d);
 }
@@ -797,6 +798,8 @@ sv_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
     case RJ_EXPR_CALL:
         if (strcmp(e->name, "path_terms") == 0 || strcmp(e->name, "adjugate") == 0)
             return rj_env_call(out, e, vals, n, env, err);        /* symbolic.c's own */
+        if (cl_symjac_is_call(e->name))
+            return cl_symjac_call(out, e, vals, n, env, err);     /* symbolic_jac.c */
         for (i = 0; i < n; i++)
             if (is_family(vals[i]))
                 return refuse_family(vals[i], e->loc, err);
@@ -938,4 +941,22 @@ cl_fn_path_terms(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *en
         fmpq_mat_clear(t);
     }
     return RJ_OK;
+}
+
+/* ------------------------------------------------------------ for symbolic_jac.c */
+
+const rj_sym_struct *
+cl_sym_get_alg(const rj_val_struct *v, cl_symscope **sc)
+{
+    const symval *d = sv_of(v);
+    if (d == NULL || d->kind != SV_ALG)
+        return NULL;
+    *sc = d->sc;
+    return d->p;
+}
+
+void
+cl_sym_set_alg(rj_val_t v, cl_symscope *sc, rj_sym_t p)
+{
+    sv_set_alg(v, sc, p);
 }

@@ -30,8 +30,9 @@
 int
 cl_is_matrices_forall(const rj_expr_struct *f)
 {
-    return f->kind == RJ_EXPR_FORALL_RANDOM && f->args[0]->kind == RJ_EXPR_CALL
-           && strcmp(f->args[0]->name, "matrices") == 0;
+    return (f->kind == RJ_EXPR_FORALL_RANDOM && f->args[0]->kind == RJ_EXPR_CALL
+            && strcmp(f->args[0]->name, "matrices") == 0)
+           || cl_symjac_is_forall(f);             /* vectors, derivatives(x) */
 }
 
 typedef struct {
@@ -342,6 +343,8 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
     char *ev = NULL, *tried = NULL;
     int st = RJ_OK, found;
 
+    if (cl_symjac_is_chain(f))                    /* with points: symbolic_jac.c */
+        return cl_symjac_decide(out, f, env, ctx, err);
     iv = rj_env_lookup(env, "I");
     if (iv != NULL && cl_val_is_sym(iv))
         return rj_error_set_loc(err, RJ_ERR_INPUT, f->loc, "a quantifier over matrices inside "
@@ -415,4 +418,11 @@ done_names:
     flint_free(ev);
     flint_free(tried);
     return st;
+}
+
+int
+cl_sym_read_domain(slong *n, slong *fam, const rj_expr_struct *call, rj_env_struct *env,
+                   cl_ctx *ctx, rj_error_t err)
+{
+    return read_domain(n, fam, call, env, ctx, err);
 }

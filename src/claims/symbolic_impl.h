@@ -28,6 +28,7 @@ typedef struct {
     char **varnames;           /* the entry variables' names ("J[1,2]", ..., "t") */
     rj_sym_limits lim;
     slong maxdeg;              /* the largest degree of an element formed */
+    struct cl_symjac *jac;     /* points and derivative symbols (symbolic_jac.c), or NULL */
 } cl_symscope;
 
 /* Set up / free a scope of nsym symbols named names (copied) of size n (0:
@@ -56,5 +57,26 @@ int cl_fn_path_terms(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_e
 int cl_is_matrices_forall(const rj_expr_struct *f);
 int cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                               cl_ctx *ctx, rj_error_t err);
+
+/* symbolic_jac.c: blocks with symbolic weights at symbolic points [SY 4].
+   The element of a free-algebra value (NULL for any other value) and its
+   scope; v = the element p of sc (p is taken over, left 0). */
+const rj_sym_struct *cl_sym_get_alg(const rj_val_struct *v, cl_symscope **sc);
+void cl_sym_set_alg(rj_val_t v, cl_symscope *sc, rj_sym_t p);
+/* matrices[(n, n)][(family = L)] of a quantifier (symbolic_forall.c). */
+int cl_sym_read_domain(slong *n, slong *fam, const rj_expr_struct *call, rj_env_struct *env,
+                       cl_ctx *ctx, rj_error_t err);
+/* p with D' = D for the scope's derivative symbols (nothing without them). */
+void cl_symjac_normalise(rj_sym_struct *p, const cl_symscope *sc);
+/* block, net, project: the calls a free-algebra value hands to symbolic_jac.c. */
+int cl_symjac_is_call(const char *name);
+int cl_symjac_call(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
+                   slong n, rj_env_struct *env, rj_error_t err);
+/* forall x in vectors, forall D_1..D_k in derivatives(x); a chain of
+   quantifiers over matrices holding one of them is decided here. */
+int cl_symjac_is_forall(const rj_expr_struct *f);
+int cl_symjac_is_chain(const rj_expr_struct *f);
+int cl_symjac_decide(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
+                     rj_error_t err);
 
 #endif

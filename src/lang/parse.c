@@ -7,9 +7,9 @@
  *                (without 'expect' the claim is exploratory)
  *   formula  := conj { 'or' conj }
  *   conj     := neg { 'and' neg }
- *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices')
+ *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices' | 'vectors')
  *               ':' formula
- *   names    := NAME {',' NAME} | NAME_1 '..' NAME_(NUMBER | NAME)  (a family)
+ *   names    := NAME {',' NAME} | NAME_1 '..' NAME_(NUMBER | NAME)  (a family: matrices, derivatives)
  *              | expr [ CMP expr ] | expr '~=' expr 'within' expr
  *   expr     := term { ('+' | '-') term }
  *   term     := unary { ('*' | '/') unary }
@@ -993,7 +993,8 @@ parse_forall(parser_t *P)
     lo = parse_expr(P);
     if (lo == NULL)
         goto fail;
-    if (lo->kind == RJ_EXPR_IDENT && strcmp(lo->name, "matrices") == 0)
+    if (lo->kind == RJ_EXPR_IDENT
+        && (strcmp(lo->name, "matrices") == 0 || strcmp(lo->name, "vectors") == 0))
         lo->kind = RJ_EXPR_CALL;                  /* matrices = matrices() */
     if (peek(P)->kind == RJ_TOK_DOTDOT && upper == NULL) {
         advance(P);
@@ -1003,7 +1004,8 @@ parse_forall(parser_t *P)
             goto fail;
         }
     } else if (lo->kind != RJ_EXPR_CALL
-               || (upper != NULL && strcmp(lo->name, "matrices") != 0)) {
+               || (upper != NULL && strcmp(lo->name, "matrices") != 0
+                   && strcmp(lo->name, "derivatives") != 0)) {
         if (upper != NULL)
             expected(P, peek(P), "expected 'matrices' or 'matrices(n, n)' after 'forall "
                                  "%.60s..%.60s in'", t->text, last->text);
