@@ -96,7 +96,7 @@ bind_vars(rj_env_struct *env, const qvar *vars, slong nv, cl_symscope *sc,
           const fmpq_mat_struct *mats, slong m)
 {
     rj_val_t v;
-    slong i, l;
+    slong i;
     rj_val_init(v);
     if (mats == NULL)
         cl_sym_set_identity(v, sc);
@@ -108,36 +108,53 @@ bind_vars(rj_env_struct *env, const qvar *vars, slong nv, cl_symscope *sc,
         fmpq_mat_clear(one);
     }
     rj_env_push(env, "I", v);
-    for (i = 0; i < nv; i++) {
-        if (vars[i].fam >= 0) {
-            if (mats == NULL)
-                cl_sym_set_family(v, sc, vars[i].first, vars[i].fam);
-            else
-                cl_sym_set_concrete_family(v, mats + vars[i].first, vars[i].fam);
-            rj_env_push(env, vars[i].name, v);
-        }
-        for (l = 0; l < FLINT_MAX(vars[i].fam, 1); l++) {
-            slong s = vars[i].first + l;
-            if (mats == NULL)
-                cl_sym_set_symbol(v, sc, s);
-            else
-                rj_val_set_fmpq_mat(v, mats + s);
-            rj_env_push(env, sc->names[s], v);
-        }
+    rj_val_clear(v);
+    for (i = 0; i < nv; i++)
+        cl_sym_bind_var(env, vars[i].name, vars[i].fam, vars[i].first, sc, mats);
+}
+
+void
+cl_sym_bind_var(rj_env_struct *env, const char *name, slong fam, slong first, cl_symscope *sc,
+                const fmpq_mat_struct *mats)
+{
+    rj_val_t v;
+    slong l;
+    rj_val_init(v);
+    if (fam >= 0) {
+        if (mats == NULL)
+            cl_sym_set_family(v, sc, first, fam);
+        else
+            cl_sym_set_concrete_family(v, mats + first, fam);
+        rj_env_push(env, name, v);
+    }
+    for (l = 0; l < FLINT_MAX(fam, 1); l++) {
+        slong s = first + l;
+        if (mats == NULL)
+            cl_sym_set_symbol(v, sc, s);
+        else
+            rj_val_set_fmpq_mat(v, mats + s);
+        rj_env_push(env, sc->names[s], v);
     }
     rj_val_clear(v);
+}
+
+void
+cl_sym_unbind_var(rj_env_struct *env, const char *name, slong fam, slong first,
+                  const cl_symscope *sc)
+{
+    slong l;
+    for (l = FLINT_MAX(fam, 1) - 1; l >= 0; l--)
+        rj_env_unbind(env, sc->names[first + l]);
+    if (fam >= 0)
+        rj_env_unbind(env, name);
 }
 
 static void
 unbind_vars(rj_env_struct *env, const qvar *vars, slong nv, const cl_symscope *sc)
 {
-    slong i, l;
-    for (i = nv - 1; i >= 0; i--) {
-        for (l = FLINT_MAX(vars[i].fam, 1) - 1; l >= 0; l--)
-            rj_env_unbind(env, sc->names[vars[i].first + l]);
-        if (vars[i].fam >= 0)
-            rj_env_unbind(env, vars[i].name);
-    }
+    slong i;
+    for (i = nv - 1; i >= 0; i--)
+        cl_sym_unbind_var(env, vars[i].name, vars[i].fam, vars[i].first, sc);
     rj_env_unbind(env, "I");
 }
 
@@ -155,8 +172,8 @@ decide_bound(rj_verdict_kind *v, char **ev, const rj_expr_struct *body, const qv
     return st;
 }
 
-static void
-fill_dense(fmpq_mat_t A, flint_rand_t state, slong bound)
+void
+cl_sym_fill_dense(fmpq_mat_t A, flint_rand_t state, slong bound)
 {
     slong i, j;
     for (i = 0; i < fmpq_mat_nrows(A); i++)
@@ -177,10 +194,9 @@ fill_path(fmpq_mat_t A, flint_rand_t state, slong bound)
     }
 }
 
-/* The matrices as "J = [[...]], K = [[...]]", or (as_lets) as the program
-   "let w0 = [[...]]\nlet w1 = ..." (flint_malloc'd). */
+/* The matrices as "J = [[...]], K = [[...]]" (flint_malloc'd). */
 static char *
-witness_str(const cl_symscope *sc, const fmpq_mat_struct *mats, int as_lets)
+witness_str(const cl_symscope *sc, const fmpq_mat_struct *mats)
 {
     cl_sbuf b;
     slong s;
@@ -191,10 +207,7 @@ witness_str(const cl_symscope *sc, const fmpq_mat_struct *mats, int as_lets)
         rj_val_init(v);
         rj_val_set_fmpq_mat(v, mats + s);
         ms = rj_val_get_str(v);
-        if (as_lets)
-            cl_sb_printf(&b, "let w%ld = %s\n", (long) s, ms);
-        else
-            cl_sb_printf(&b, "%s%s = %s", s > 0 ? ", " : "", sc->names[s], ms);
+        cl_sb_printf(&b, "%s%s = %s", s > 0 ? ", " : "", sc->names[s], ms);
         flint_free(ms);
         rj_val_clear(v);
     }
@@ -208,50 +221,68 @@ reverify(const rj_expr_struct *f, const rj_expr_struct *body, const qvar *vars, 
          cl_symscope *sc, const fmpq_mat_struct *mats, slong m, rj_env_struct *env,
          cl_ctx *ctx, rj_error_t err)
 {
-    rj_prog_t p;
-    rj_error_t e2;
     fmpq_mat_struct *back;
     slong s, saved = ctx->cases;
-    rj_verdict_kind v2;
-    char *text, *ev2 = NULL;
+    rj_verdict_kind v2 = RJ_VERDICT_ERROR;
+    char *ev2 = NULL;
     int st;
-    text = witness_str(sc, mats, 1);
-    rj_prog_init(p);
-    rj_error_init(e2);
     back = flint_malloc(sc->nsym * sizeof(fmpq_mat_struct));
     for (s = 0; s < sc->nsym; s++)
         fmpq_mat_init(back + s, m, m);
-    st = rj_parse_string(p, text, "<witness>", e2);
-    if (st == RJ_OK && p->len != sc->nsym)
-        st = RJ_ERR_INTERNAL;
-    for (s = 0; s < sc->nsym && st == RJ_OK; s++) {
-        rj_val_t v;
-        rj_val_init(v);
-        st = rj_eval(v, p->stmts[s].expr, env, e2);
-        if (st == RJ_OK && (v->kind != RJ_VAL_MAT || !fmpq_mat_equal(v->mat, mats + s)))
-            st = RJ_ERR_INTERNAL;
-        if (st == RJ_OK)
-            fmpq_mat_set(back + s, v->mat);
-        rj_val_clear(v);
-    }
-    if (st != RJ_OK)
-        st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc, "the printed counterexample does "
-                              "not read back as the same matrices; this is a bug in resjac");
-    else {
+    st = cl_sym_read_back(back, mats, sc->nsym, env);
+    if (st == RJ_OK)
         st = decide_bound(&v2, &ev2, body, vars, nv, sc, back, m, env, ctx, err);
-        if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
-            st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc, "the counterexample read back "
-                                  "from its printed form was not refuted again (%s); this is "
-                                  "a bug in resjac", rj_verdict_name(v2));
-    }
+    st = cl_sym_witness_status(st, v2, f->loc, err);
     ctx->cases = saved;
     for (s = 0; s < sc->nsym; s++)
         fmpq_mat_clear(back + s);
     flint_free(back);
     flint_free(ev2);
+    return st;
+}
+
+int
+cl_sym_read_back(fmpq_mat_struct *back, const fmpq_mat_struct *mats, slong k,
+                 rj_env_struct *env)
+{
+    cl_sbuf b;
+    rj_prog_t p;
+    rj_error_t e2;
+    slong i;
+    char *text;
+    int st;
+    cl_sb_init(&b);
+    for (i = 0; i < k; i++) {
+        rj_val_t v;
+        char *ms;
+        rj_val_init(v);
+        rj_val_set_fmpq_mat(v, mats + i);
+        ms = rj_val_get_str(v);
+        cl_sb_printf(&b, "let w%ld = %s\n", (long) i, ms);
+        flint_free(ms);
+        rj_val_clear(v);
+    }
+    text = cl_sb_take(&b);
+    rj_prog_init(p);
+    rj_error_init(e2);
+    st = rj_parse_string(p, text, "<witness>", e2);
+    if (st == RJ_OK && p->len != k)
+        st = RJ_ERR_INTERNAL;
+    for (i = 0; i < k && st == RJ_OK; i++) {
+        rj_val_t v;
+        rj_val_init(v);
+        st = rj_eval(v, p->stmts[i].expr, env, e2);
+        if (st == RJ_OK && (v->kind != RJ_VAL_MAT || !fmpq_mat_equal(v->mat, mats + i)))
+            st = RJ_ERR_INTERNAL;
+        if (st == RJ_OK) {
+            fmpq_mat_clear(back + i);
+            fmpq_mat_init_set(back + i, v->mat);
+        }
+        rj_val_clear(v);
+    }
     flint_free(text);
     rj_prog_clear(p);
-    return st;
+    return st == RJ_OK ? RJ_OK : RJ_ERR_INTERNAL;
 }
 
 /* Step 2: look for integer counterexamples: *found = 1 and out FALSE when
@@ -289,7 +320,7 @@ search_witness(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
             if (path)
                 fill_path(mats + s, state, 20);
             else
-                fill_dense(mats + s, state, t < CL_SYM_TRIALS / 2 ? 3 : 50);
+                cl_sym_fill_dense(mats + s, state, t < CL_SYM_TRIALS / 2 ? 3 : 50);
         }
         rj_error_init(e2);
         if (decide_bound(&v, &ev, body, vars, nv, sc, mats, m, env, ctx, e2) != RJ_OK) {
@@ -298,7 +329,7 @@ search_witness(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
         } else if (v == RJ_VERDICT_REFUTED) {
             st = reverify(f, body, vars, nv, sc, mats, m, env, ctx, err);
             if (st == RJ_OK) {
-                char *w = witness_str(sc, mats, 0);
+                char *w = witness_str(sc, mats);
                 cl_cres_set_scalar(out, CL_FALSE,
                                    rj_str_cut(cl_printf("%s (integer %ld x %ld matrices, try "
                                                         "%ld): %s", w, (long) m, (long) m,
@@ -343,13 +374,13 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
     char *ev = NULL, *tried = NULL;
     int st = RJ_OK, found;
 
-    if (cl_symjac_is_chain(f))                    /* with points: symbolic_jac.c */
-        return cl_symjac_decide(out, f, env, ctx, err);
     iv = rj_env_lookup(env, "I");
     if (iv != NULL && cl_val_is_sym(iv))
         return rj_error_set_loc(err, RJ_ERR_INPUT, f->loc, "a quantifier over matrices inside "
                                 "another one must follow it directly (forall J, K in matrices: "
                                 "...), so that one scope holds all the symbols");
+    if (cl_symjac_is_chain(f))                    /* with points: symbolic_jac.c */
+        return cl_symjac_decide(out, f, env, ctx, err);
     while (cl_is_matrices_forall(g) && nv < CL_SYM_CHAIN_MAX) {
         slong gn, fam;
         st = read_domain(&gn, &fam, g->args[0], env, ctx, err);
@@ -425,4 +456,17 @@ cl_sym_read_domain(slong *n, slong *fam, const rj_expr_struct *call, rj_env_stru
                    cl_ctx *ctx, rj_error_t err)
 {
     return read_domain(n, fam, call, env, ctx, err);
+}
+
+int
+cl_sym_witness_status(int st, rj_verdict_kind v2, rj_loc_t loc, rj_error_t err)
+{
+    if (st == RJ_ERR_INTERNAL && err->status == RJ_OK)
+        return rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "the printed counterexample does "
+                                "not read back as the same matrices; this is a bug in resjac");
+    if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
+        return rj_error_set_loc(err, RJ_ERR_INTERNAL, loc, "the counterexample read back from "
+                                "its printed form was not refuted again (%s); this is a bug "
+                                "in resjac", rj_verdict_name(v2));
+    return st;
 }

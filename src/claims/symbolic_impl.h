@@ -66,6 +66,23 @@ void cl_sym_set_alg(rj_val_t v, cl_symscope *sc, rj_sym_t p);
 /* matrices[(n, n)][(family = L)] of a quantifier (symbolic_forall.c). */
 int cl_sym_read_domain(slong *n, slong *fam, const rj_expr_struct *call, rj_env_struct *env,
                        cl_ctx *ctx, rj_error_t err);
+/* Shared with symbolic_jac.c (symbolic_forall.c): bind / unbind one
+   quantified name -- a symbol, or a family and its symbols, first..first+
+   max(fam, 1)-1 -- to symbols (mats NULL) or to the matrices mats[first..];
+   A = integer entries in [-bound, bound]; back[i] = mats[i] (i < k) printed
+   as `let` lines, read back through the parser and checked equal
+   (RJ_ERR_INTERNAL when not: a bug), back initialised by the caller. */
+void cl_sym_bind_var(rj_env_struct *env, const char *name, slong fam, slong first,
+                     cl_symscope *sc, const fmpq_mat_struct *mats);
+void cl_sym_unbind_var(rj_env_struct *env, const char *name, slong fam, slong first,
+                       const cl_symscope *sc);
+void cl_sym_fill_dense(fmpq_mat_t A, flint_rand_t state, slong bound);
+int cl_sym_read_back(fmpq_mat_struct *back, const fmpq_mat_struct *mats, slong k,
+                     rj_env_struct *env);
+/* After a counterexample was read back (cl_sym_read_back) and, if that
+   went well, decided again (verdict v2): st, or RJ_ERR_INTERNAL naming the
+   bug when it did not read back or was not REFUTED again. */
+int cl_sym_witness_status(int st, rj_verdict_kind v2, rj_loc_t loc, rj_error_t err);
 /* p with D' = D for the scope's derivative symbols (nothing without them). */
 void cl_symjac_normalise(rj_sym_struct *p, const cl_symscope *sc);
 /* block, net, project: the calls a free-algebra value hands to symbolic_jac.c. */

@@ -620,8 +620,8 @@ act_apply(fmpq_mat_t y, const rj_act_t a, const fmpq_mat_t z)
 }
 
 typedef struct {
-    const fmpq_mat_struct *mats;  /* one m x m matrix per scope symbol */
-    const fmpq_mat_struct *vecs;  /* one m x 1 vector per vector variable */
+    fmpq_mat_struct *mats;        /* one m x m matrix per scope symbol */
+    fmpq_mat_struct *vecs;        /* one m x 1 vector per vector variable */
     slong nsym, m;
 } sjinst;
 
@@ -752,7 +752,7 @@ static void
 bind_all(rj_env_struct *env, const sjvar *vars, slong nv, cl_symscope *sc, const sjinst *in)
 {
     rj_val_t v;
-    slong i, l;
+    slong i;
     rj_val_init(v);
     if (in == NULL)
         cl_sym_set_identity(v, sc);
@@ -775,21 +775,8 @@ bind_all(rj_env_struct *env, const sjvar *vars, slong nv, cl_symscope *sc, const
             rj_env_push(env, vars[i].name, v);
             continue;
         }
-        if (vars[i].fam >= 0) {
-            if (in == NULL)
-                cl_sym_set_family(v, sc, vars[i].first, vars[i].fam);
-            else
-                cl_sym_set_concrete_family(v, in->mats + vars[i].first, vars[i].fam);
-            rj_env_push(env, vars[i].name, v);
-        }
-        for (l = 0; l < FLINT_MAX(vars[i].fam, 1); l++) {
-            slong s = vars[i].first + l;
-            if (in == NULL)
-                cl_sym_set_symbol(v, sc, s);
-            else
-                rj_val_set_fmpq_mat(v, in->mats + s);
-            rj_env_push(env, sc->names[s], v);
-        }
+        cl_sym_bind_var(env, vars[i].name, vars[i].fam, vars[i].first, sc,
+                        in != NULL ? in->mats : NULL);
     }
     rj_val_clear(v);
 }
@@ -797,16 +784,12 @@ bind_all(rj_env_struct *env, const sjvar *vars, slong nv, cl_symscope *sc, const
 static void
 unbind_all(rj_env_struct *env, const sjvar *vars, slong nv, const cl_symscope *sc)
 {
-    slong i, l;
+    slong i;
     for (i = nv - 1; i >= 0; i--) {
-        if (vars[i].kind == QV_VEC) {
+        if (vars[i].kind == QV_VEC)
             rj_env_unbind(env, vars[i].name);
-            continue;
-        }
-        for (l = FLINT_MAX(vars[i].fam, 1) - 1; l >= 0; l--)
-            rj_env_unbind(env, sc->names[vars[i].first + l]);
-        if (vars[i].fam >= 0)
-            rj_env_unbind(env, vars[i].name);
+        else
+            cl_sym_unbind_var(env, vars[i].name, vars[i].fam, vars[i].first, sc);
     }
     rj_env_unbind(env, "I");
 }
@@ -824,32 +807,46 @@ decide_on(rj_verdict_kind *v, char **ev, const rj_expr_struct *body, const sjvar
     return st;
 }
 
-/* "A = [[...]], x = [...], D_1 = [[...]]" or, as_lets, a program of lets. */
-static char *
-instance_str(const sjvar *vars, slong nv, const cl_symscope *sc, const sjinst *in,
-             int as_lets)
+/* The instance's values in the order of the quantifiers: into vals (k of
+   them, pointers) and, when names is not NULL, their names. */
+static slong
+instance_list(fmpq_mat_struct **vals, const char **names, const sjvar *vars, slong nv,
+              const cl_symscope *sc, const sjinst *in)
 {
-    cl_sbuf b;
     slong i, l, k = 0;
-    cl_sb_init(&b);
     for (i = 0; i < nv; i++)
         for (l = 0; l < (vars[i].kind == QV_VEC ? 1 : FLINT_MAX(vars[i].fam, 1)); l++) {
-            rj_val_t v;
-            char *ms;
-            const char *name = vars[i].kind == QV_VEC ? vars[i].name
-                               : sc->names[vars[i].first + l];
-            rj_val_init(v);
-            rj_val_set_fmpq_mat(v, vars[i].kind == QV_VEC ? in->vecs + vars[i].first
-                                                          : in->mats + vars[i].first + l);
-            ms = rj_val_get_str(v);
-            if (as_lets)
-                cl_sb_printf(&b, "let w%ld = %s\n", (long) k, ms);
-            else
-                cl_sb_printf(&b, "%s%s = %s", k > 0 ? ", " : "", name, ms);
-            k++;
-            flint_free(ms);
-            rj_val_clear(v);
+            if (names != NULL)
+                names[k] = vars[i].kind == QV_VEC ? vars[i].name
+                           : sc->names[vars[i].first + l];
+            vals[k++] = vars[i].kind == QV_VEC ? in->vecs + vars[i].first
+                        : in->mats + vars[i].first + l;
         }
+    return k;
+}
+
+/* "A = [[...]], x = [...], D_1 = [[...]]" (flint_malloc'd). */
+static char *
+instance_str(const sjvar *vars, slong nv, const cl_symscope *sc, const sjinst *in)
+{
+    slong n = sc->jac->nsym + sc->jac->nvec, k, i;
+    fmpq_mat_struct **vals = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct *));
+    const char **names = flint_malloc(FLINT_MAX(n, 1) * sizeof(char *));
+    cl_sbuf b;
+    cl_sb_init(&b);
+    k = instance_list(vals, names, vars, nv, sc, in);
+    for (i = 0; i < k; i++) {
+        rj_val_t v;
+        char *ms;
+        rj_val_init(v);
+        rj_val_set_fmpq_mat(v, vals[i]);
+        ms = rj_val_get_str(v);
+        cl_sb_printf(&b, "%s%s = %s", i > 0 ? ", " : "", names[i], ms);
+        flint_free(ms);
+        rj_val_clear(v);
+    }
+    flint_free(vals);
+    flint_free(names);
     return cl_sb_take(&b);
 }
 
@@ -859,70 +856,45 @@ static int
 reverify(const rj_expr_struct *f, const rj_expr_struct *body, const sjvar *vars, slong nv,
          cl_symscope *sc, const sjinst *in, rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
 {
-    char *text = instance_str(vars, nv, sc, in, 1), *ev2 = NULL;
-    rj_prog_t p;
-    rj_error_t e2;
+    slong n = sc->jac->nsym + sc->jac->nvec, k, i, saved = ctx->cases;
+    fmpq_mat_struct **vals = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct *));
+    fmpq_mat_struct *flat = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct));
     fmpq_mat_struct *mats = flint_malloc(FLINT_MAX(in->nsym, 1) * sizeof(fmpq_mat_struct));
     fmpq_mat_struct *vecs = flint_malloc(FLINT_MAX(sc->jac->nvec, 1) * sizeof(fmpq_mat_struct));
-    slong i, l, k = 0, saved = ctx->cases;
-    rj_verdict_kind v2;
+    rj_verdict_kind v2 = RJ_VERDICT_ERROR;
     sjinst back = *in;
+    char *ev2 = NULL;
     int st;
     for (i = 0; i < in->nsym; i++)
         fmpq_mat_init_set(mats + i, in->mats + i);
     for (i = 0; i < sc->jac->nvec; i++)
         fmpq_mat_init_set(vecs + i, in->vecs + i);
-    rj_prog_init(p);
-    rj_error_init(e2);
-    st = rj_parse_string(p, text, "<witness>", e2);
-    for (i = 0; i < nv && st == RJ_OK; i++)
-        for (l = 0; l < (vars[i].kind == QV_VEC ? 1 : FLINT_MAX(vars[i].fam, 1)) && st == RJ_OK;
-             l++) {
-            fmpq_mat_struct *M = vars[i].kind == QV_VEC ? vecs + vars[i].first
-                                 : mats + vars[i].first + l;
-            rj_val_t v;
-            rj_val_init(v);
-            st = k < p->len ? rj_eval(v, p->stmts[k].expr, env, e2) : RJ_ERR_INTERNAL;
-            if (st == RJ_OK && (v->kind != RJ_VAL_MAT || !fmpq_mat_equal(v->mat, M)))
-                st = RJ_ERR_INTERNAL;
-            if (st == RJ_OK)
-                fmpq_mat_set(M, v->mat);
-            rj_val_clear(v);
-            k++;
-        }
+    k = instance_list(vals, NULL, vars, nv, sc, in);
+    for (i = 0; i < k; i++)
+        fmpq_mat_init_set(flat + i, vals[i]);
+    st = cl_sym_read_back(flat, flat, k, env);
     back.mats = mats;
     back.vecs = vecs;
-    if (st != RJ_OK)
-        st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc, "the printed counterexample does "
-                              "not read back as the same values; this is a bug in resjac");
-    else {
+    /* the values read back, in place of the instance's */
+    instance_list(vals, NULL, vars, nv, sc, &back);
+    for (i = 0; i < k && st == RJ_OK; i++)
+        fmpq_mat_set(vals[i], flat + i);
+    if (st == RJ_OK)
         st = decide_on(&v2, &ev2, body, vars, nv, sc, &back, env, ctx, err);
-        if (st == RJ_OK && v2 != RJ_VERDICT_REFUTED)
-            st = rj_error_set_loc(err, RJ_ERR_INTERNAL, f->loc, "the counterexample read back "
-                                  "from its printed form was not refuted again (%s); this is "
-                                  "a bug in resjac", rj_verdict_name(v2));
-    }
+    st = cl_sym_witness_status(st, v2, f->loc, err);
     ctx->cases = saved;
     for (i = 0; i < in->nsym; i++)
         fmpq_mat_clear(mats + i);
     for (i = 0; i < sc->jac->nvec; i++)
         fmpq_mat_clear(vecs + i);
+    for (i = 0; i < k; i++)
+        fmpq_mat_clear(flat + i);
+    flint_free(flat);
+    flint_free(vals);
     flint_free(mats);
     flint_free(vecs);
     flint_free(ev2);
-    flint_free(text);
-    rj_prog_clear(p);
     return st;
-}
-
-static void
-fill_int(fmpq_mat_t A, flint_rand_t state, slong bound)
-{
-    slong i, j;
-    for (i = 0; i < fmpq_mat_nrows(A); i++)
-        for (j = 0; j < fmpq_mat_ncols(A); j++)
-            fmpq_set_si(fmpq_mat_entry(A, i, j),
-                        (slong) n_randint(state, 2 * bound + 1) - bound, 1);
 }
 
 /* Integer instances: *found = 1 and out FALSE when one refuted the body, else
@@ -968,11 +940,11 @@ search(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
         for (s = 0; s < jc->nsym; s++) {
             fmpq_mat_init(mats + s, m, m);
             if (!jc->diag[s])
-                fill_int(mats + s, state, t < SJ_TRIALS / 2 ? 3 : 9);
+                cl_sym_fill_dense(mats + s, state, t < SJ_TRIALS / 2 ? 3 : 9);
         }
         for (i = 0; i < jc->nvec; i++) {
             fmpq_mat_init(vecs + i, m, 1);
-            fill_int(vecs + i, state, t < SJ_TRIALS / 2 ? 5 : 20);
+            cl_sym_fill_dense(vecs + i, state, t < SJ_TRIALS / 2 ? 5 : 20);
         }
         /* the derivatives at the point itself (weights hold no D) */
         for (i = 0; i < jc->nslot; i++)
@@ -988,7 +960,7 @@ search(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
             } else if (v == RJ_VERDICT_REFUTED) {
                 st = reverify(f, body, vars, nv, sc, &in, env, ctx, err);
                 if (st == RJ_OK) {
-                    char *w = instance_str(vars, nv, sc, &in, 0);
+                    char *w = instance_str(vars, nv, sc, &in);
                     cl_cres_set_scalar(out, CL_FALSE,
                                        rj_str_cut(cl_printf("%s (integer %ld x %ld weights, "
                                                             "the D_k the derivatives at the "
@@ -1066,12 +1038,8 @@ cl_symjac_decide(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
     rj_verdict_kind v;
     char *ev = NULL, *tried = NULL;
     int st = RJ_OK, found;
-    rj_val_struct *iv = rj_env_lookup(env, "I");
 
-    if (iv != NULL && cl_val_is_sym(iv))
-        return rj_error_set_loc(err, RJ_ERR_INPUT, f->loc, "a quantifier over matrices inside "
-                                "another one must follow it directly (forall J, K in matrices: "
-                                "...), so that one scope holds all the symbols");
+    /* called by cl_decide_forall_matrices, which refuses a nested chain */
     while ((domain_is(g, "matrices") || cl_symjac_is_forall(g)) && nv < SJ_CHAIN_MAX) {
         const rj_expr_struct *call = g->args[0];
         sjvar *q = vars + nv;
