@@ -8,9 +8,12 @@
 #   fast:    fwd+bwd and path-length gradients vs PyTorch (bench-fast;
 #            installs Debian's python3-torch on first use)
 #   front end: comments and lets, files 10x apart   (bench-frontend)
+#   ResNet-20: fwd+bwd vs PyTorch, gemm share, memory, path-length gradient;
+#            exact Jacobian of a small conv net, precise CIFAR-size block
+#                                                   (bench-resnet)
 set -e
 make=${MAKE:-make}
-for b in bench-exact bench-precise bench-fast bench-frontend; do
+for b in bench-exact bench-precise bench-fast bench-frontend bench-resnet; do
     echo "=== $b"
     $make -s "$b"
 done

@@ -29,28 +29,7 @@
 #include <cblas.h>
 
 #include "resjac.h"
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *t, int n)
-{
-    qsort(t, n, sizeof(double), cmp_double);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
+#include "bench_timing.h"
 
 static void
 die(const rj_error_t err)
@@ -72,7 +51,7 @@ sgemm_block_rate(int reps, slong B, slong n)
     for (i = 0; i < n * n; i++)
         W[i] = (float) ((i % 5) - 2) / 16;
     for (k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (i = 0; i < 100; i++) {
             /* forward x W^T, backward g W, weight gradient g^T a: 2 each */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, 1, A, n, W, n, 0, C, n);
@@ -82,9 +61,9 @@ sgemm_block_rate(int reps, slong B, slong n)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, B, 1, A, n, C, n, 0, D, n);
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, B, 1, A, n, C, n, 0, D, n);
         }
-        t[k] = now() - t0;
+        t[k] = bench_now() - t0;
     }
-    r = 100.0 * 6 * 2.0 * B * n * n / median(t, reps) / 1e9;
+    r = 100.0 * 6 * 2.0 * B * n * n / bench_median(t, reps) / 1e9;
     free(A);
     free(W);
     free(C);
@@ -106,11 +85,11 @@ sgemm_square_rate(int reps, slong n)
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, A, n, B, n, 0, C, n);
     for (k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, A, n, B, n, 0, C, n);
-        t[k] = now() - t0;
+        t[k] = bench_now() - t0;
     }
-    r = 2.0 * n * n * n / median(t, reps) / 1e9;
+    r = 2.0 * n * n * n / bench_median(t, reps) / 1e9;
     free(A);
     free(B);
     free(C);
@@ -136,14 +115,14 @@ time_fwd_bwd(rj_fast_work_t w, const rj_fast_net_t f, slong B, int reps)
     for (i = 0; i < B * f->n_out; i++)
         dy[i] = (float) ((i * 104729) % 13 - 6) / 6;
     for (k = -1; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
             || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
             die(err);
         if (k >= 0)
-            t[k] = now() - t0;
+            t[k] = bench_now() - t0;
     }
-    med = median(t, reps);
+    med = bench_median(t, reps);
     free(x);
     free(dy);
     free(dx);
@@ -194,13 +173,13 @@ dgemm_graded_rate(int reps, slong KB, slong n)
         W[i] = (double) ((i % 5) - 2) / 16;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, KB, n, n, 1, A, n, W, n, 0, C, n);
     for (k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (i = 0; i < 20; i++)
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, KB, n, n, 1, A, n, W, n, 0,
                         C, n);
-        t[k] = now() - t0;
+        t[k] = bench_now() - t0;
     }
-    r = 20 * 2.0 * KB * n * n / median(t, reps) / 1e9;
+    r = 20 * 2.0 * KB * n * n / bench_median(t, reps) / 1e9;
     free(A);
     free(W);
     free(C);
@@ -270,20 +249,20 @@ bench_b(int reps)
     /* alternate the compacted and the uncompacted pass (same work, same
        results up to summation order: tests/check_fast.c) */
     for (k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
             || rj_fast_graded_compact(G, norms, w, f, dy, 1, err) != RJ_OK)
             die(err);
-        t[k] = now() - t0;
-        t0 = now();
+        t[k] = bench_now() - t0;
+        t0 = bench_now();
         if (rj_fast_forward(NULL, w, f, x, B, err) != RJ_OK
             || rj_fast_graded(G, norms, w, f, dy, 1, err) != RJ_OK)
             die(err);
-        tp[k] = now() - t0;
+        tp[k] = bench_now() - t0;
     }
-    med = median(t, reps);
+    med = bench_median(t, reps);
     printf("b_seconds=%.4f\n", med);
-    printf("b_uncompacted_seconds=%.4f\n", median(tp, reps));
+    printf("b_uncompacted_seconds=%.4f\n", bench_median(tp, reps));
     printf("b_norm_k17=%.6g\n", norms[17]);
     printf("b_workspace_mb=%.1f\n", w->bytes / 1048576.0);
     printf("b_threads=%d\n", w->nthreads);
@@ -326,7 +305,7 @@ sgemm_conv_rate(int reps, slong C, slong HW, slong points, slong q)
     for (i = 0; i < C * HW; i++)
         Y[i] = (float) ((i % 3) - 1) / 4;
     for (k = 0; k < reps; k++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (i = 0; i < points / q; i++) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, HW, K, 1, Wk, K, col,
                         HW, 0, Y, HW);
@@ -335,9 +314,9 @@ sgemm_conv_rate(int reps, slong C, slong HW, slong points, slong q)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, C, K, HW, 1, Y, HW, col, HW,
                         1, dW, K);
         }
-        t[k] = now() - t0;
+        t[k] = bench_now() - t0;
     }
-    r = (double) (points / q) * 3 * 2.0 * C * K * HW / median(t, reps) / 1e9;
+    r = (double) (points / q) * 3 * 2.0 * C * K * HW / bench_median(t, reps) / 1e9;
     free(Wk);
     free(col);
     free(Y);
@@ -457,18 +436,18 @@ bench_c(int reps)
             || rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
             die(err);
         for (k = 0; k < reps; k++) {
-            double t0 = now();
+            double t0 = bench_now();
             if (rj_fast_backward(dx, NULL, NULL, NULL, w, f, dy, err) != RJ_OK)
                 die(err);
-            tb[k] = now() - t0;
-            t0 = now();
+            tb[k] = bench_now() - t0;
+            t0 = bench_now();
             if (rj_fast_graded(G, NULL, w, f, dy, 1, err) != RJ_OK)
                 die(err);
-            tg[k] = now() - t0;
+            tg[k] = bench_now() - t0;
         }
-        printf("c_backward_seconds=%.4f\n", median(tb, reps));
-        printf("c_graded_seconds=%.4f\n", median(tg, reps));
-        printf("c_graded_over_backward=%.2f\n", median(tg, reps) / median(tb, reps));
+        printf("c_backward_seconds=%.4f\n", bench_median(tb, reps));
+        printf("c_graded_seconds=%.4f\n", bench_median(tg, reps));
+        printf("c_graded_over_backward=%.2f\n", bench_median(tg, reps) / bench_median(tb, reps));
         free(x);
         free(dy);
         free(G);
