@@ -395,6 +395,33 @@ START_TEST(test_json_nested_bindings)
 }
 END_TEST
 
+
+/* A symbolic claim refuted by integer matrices carries its witness in the
+   data (I and every symbol bound to its matrix, as rows), which the loop above
+   re-decides; before, the data had no bindings. */
+START_TEST(test_json_symbolic_witness)
+{
+    char path[1024];
+    json_t *out = run_check_json(test_file(path, sizeof(path))), *c;
+    size_t i;
+    int found = 0;
+    json_array_foreach(json_object_get(out, "claims"), i, c) {
+        if (strcmp(json_string_value(json_object_get(c, "name")), "symbolic_commute") == 0) {
+            json_t *b = json_object_get(json_object_get(json_object_get(c, "data"),
+                                                        "counterexample"), "bindings");
+            json_t *J = json_object_get(b, "J"), *K = json_object_get(b, "K");
+            ck_assert(json_is_array(J) && json_is_array(K) && json_array_size(J) > 0);
+            ck_assert(json_is_array(json_array_get(J, 0)));
+            ck_assert_int_eq(json_array_size(J), json_array_size(json_array_get(J, 0)));
+            ck_assert(json_is_array(json_object_get(b, "I")));
+            found = 1;
+        }
+    }
+    ck_assert(found);
+    json_decref(out);
+}
+END_TEST
+
 static Suite *
 json_suite(void)
 {
@@ -402,6 +429,7 @@ json_suite(void)
     TCase *tc = tcase_create("evidence data");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_json_data_rechecked);
+    tcase_add_test(tc, test_json_symbolic_witness);
     tcase_add_test(tc, test_json_nested_bindings);
     suite_add_tcase(s, tc);
     return s;

@@ -856,6 +856,232 @@ START_TEST(test_bundled_mutants)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- sums in the depth L */
+
+/* sum_{k=0..L} p(k) C(L, k), directly. */
+static void
+direct_moment(fmpq_t s, const fmpq_poly_t p, ulong L)
+{
+    fmpq_t t;
+    fmpz_t b, kz;
+    ulong k;
+    fmpq_init(t);
+    fmpz_init(b);
+    fmpz_init(kz);
+    fmpq_zero(s);
+    for (k = 0; k <= L; k++) {
+        fmpz_set_ui(kz, k);
+        fmpq_poly_evaluate_fmpz(t, p, kz);
+        fmpz_bin_uiui(b, L, k);
+        fmpq_mul_fmpz(t, t, b);
+        fmpq_add(s, s, t);
+    }
+    fmpq_clear(t);
+    fmpz_clear(b);
+    fmpz_clear(kz);
+}
+
+/* The WZ method's verdict on sum_k p(k) C(L, k) = c(L) 2^L for every L >= 0:
+   PROVED with a verified certificate and the cases below L1 (and L1) exact,
+   REFUTED at a failing L <= 40, else UNDECIDED.  *L1 is where it starts. */
+static rj_verdict_kind
+wz_moment_verdict(slong *L1, const fmpq_poly_t p, const fmpq_poly_t c,
+                  const fmpq_mpoly_ctx_t ctx)
+{
+    fmpq_mpoly_t P, Q, v;
+    fmpq_t a, beta, s, r, cz;
+    fmpz_t Lz;
+    slong i, L;
+    int found = 0, st;
+    rj_verdict_kind res = RJ_VERDICT_UNDECIDED;
+    rj_error_t err;
+    fmpq_mpoly_init(P, ctx);
+    fmpq_mpoly_init(Q, ctx);
+    fmpq_mpoly_init(v, ctx);
+    fmpq_init(a);
+    fmpq_init(beta);
+    fmpq_init(s);
+    fmpq_init(r);
+    fmpq_init(cz);
+    fmpz_init(Lz);
+    rj_error_init(err);
+    /* refute first: the smallest L in 0..40 where the sides differ */
+    for (L = 0; L <= 40 && res == RJ_VERDICT_UNDECIDED; L++) {
+        direct_moment(s, p, (ulong) L);
+        fmpz_set_si(Lz, L);
+        fmpq_poly_evaluate_fmpz(r, c, Lz);
+        fmpq_mul_2exp(r, r, (ulong) L);
+        if (!fmpq_equal(s, r))
+            res = RJ_VERDICT_REFUTED;
+    }
+    if (res == RJ_VERDICT_UNDECIDED && !fmpq_poly_is_zero(c)) {
+        for (i = 0; i <= fmpq_poly_degree(p); i++) {
+            ulong e[2] = { 0, (ulong) i };
+            fmpq_poly_get_coeff_fmpq(s, p, i);
+            fmpq_mpoly_set_coeff_fmpq_ui(P, s, e, ctx);
+        }
+        for (i = 0; i <= fmpq_poly_degree(c); i++) {
+            ulong e[2] = { (ulong) i, 0 };
+            fmpq_poly_get_coeff_fmpq(s, c, i);
+            fmpq_mpoly_set_coeff_fmpq_ui(Q, s, e, ctx);
+        }
+        fmpq_one(a);
+        fmpq_set_si(beta, 1, 2);
+        st = rj_wz_regular_from(L1, Q, 0, ctx, err);
+        ck_assert_int_eq(st, RJ_OK);
+        st = rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err);
+        ck_assert_int_eq(st, RJ_OK);
+        if (found) {
+            ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
+            ck_assert_int_eq(rj_wz_sum_eval(s, P, a, beta, Q, (ulong) *L1, ctx, err), RJ_OK);
+            /* the base case: the scan above covered L <= 40 */
+            if (fmpq_is_one(s) && *L1 <= 40)
+                res = RJ_VERDICT_PROVED;
+        }
+    }
+    fmpq_mpoly_clear(P, ctx);
+    fmpq_mpoly_clear(Q, ctx);
+    fmpq_mpoly_clear(v, ctx);
+    fmpq_clear(a);
+    fmpq_clear(beta);
+    fmpq_clear(s);
+    fmpq_clear(r);
+    fmpq_clear(cz);
+    fmpz_clear(Lz);
+    return res;
+}
+
+/* The WZ method and the Stirling-number method agree on generated identities
+   sum_k p(k) C(L, k) = c(L) 2^L, true and perturbed; every PROVED one holds
+   exactly for L = 0..40 (a direct sum, a third computation). */
+START_TEST(test_wz_vs_stirling)
+{
+    flint_rand_t st;
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_poly_t p, c, c2, t;
+    fmpq_t q;
+    slong iter, deg, i, L1, nproved = 0, nrefuted = 0;
+    rj_test_randinit(st, seed + 5);
+    rj_wz_ctx_init(ctx);
+    fmpq_poly_init(p);
+    fmpq_poly_init(c);
+    fmpq_poly_init(c2);
+    fmpq_poly_init(t);
+    fmpq_init(q);
+    for (iter = 0; iter < 60; iter++) {
+        int perturb = iter % 2;
+        rj_verdict_kind v;
+        fmpq_poly_zero(p);
+        deg = (slong) n_randint(st, 5);
+        for (i = 0; i <= deg; i++) {
+            rj_test_randq(q, st, 5, 3);
+            fmpq_poly_set_coeff_fmpq(p, i, q);
+        }
+        if (fmpq_poly_is_zero(p))
+            fmpq_poly_set_si(p, 1);
+        rj_wz_binomial_moment(c, p);
+        fmpq_poly_set(c2, c);
+        if (perturb) {
+            /* a factor or a term changed: c2 != c as polynomials */
+            if (iter % 4 == 1) {
+                fmpq_poly_set_coeff_si(t, 0, 0);
+                fmpq_poly_zero(t);
+                fmpq_poly_set_coeff_si(t, 1, 1);          /* c2 = c + L */
+                fmpq_poly_add(c2, c2, t);
+            } else {
+                fmpq_set_si(q, 101, 100);                 /* c2 = 1.01 c */
+                fmpq_poly_scalar_mul_fmpq(c2, c2, q);
+            }
+        }
+        L1 = 0;
+        v = wz_moment_verdict(&L1, p, c2, ctx);
+        /* the second method's verdict: true exactly when c2 = c */
+        RJ_CHECK(v == (fmpq_poly_equal(c, c2) ? RJ_VERDICT_PROVED : RJ_VERDICT_REFUTED),
+                 seed, "case %ld: the WZ verdict %s disagrees with the Stirling method",
+                 (long) iter, rj_verdict_name(v));
+        if (v == RJ_VERDICT_PROVED) {
+            slong L;
+            nproved++;
+            for (L = 0; L <= 40; L++) {
+                fmpq_t s, r;
+                fmpz_t Lz;
+                fmpq_init(s);
+                fmpq_init(r);
+                fmpz_init(Lz);
+                direct_moment(s, p, (ulong) L);
+                fmpz_set_si(Lz, L);
+                fmpq_poly_evaluate_fmpz(r, c2, Lz);
+                fmpq_mul_2exp(r, r, (ulong) L);
+                RJ_CHECK(fmpq_equal(s, r), seed, "case %ld: PROVED but false at L = %ld",
+                         (long) iter, (long) L);
+                fmpq_clear(s);
+                fmpq_clear(r);
+                fmpz_clear(Lz);
+            }
+        } else
+            nrefuted++;
+    }
+    ck_assert_int_ge(nproved, 20);
+    ck_assert_int_ge(nrefuted, 20);
+    fmpq_poly_clear(p);
+    fmpq_poly_clear(c);
+    fmpq_poly_clear(c2);
+    fmpq_poly_clear(t);
+    fmpq_clear(q);
+    fmpq_mpoly_ctx_clear(ctx);
+    flint_randclear(st);
+}
+END_TEST
+
+/* A certificate is accepted only when (W) holds: a changed one is rejected;
+   the degree limit is checked before the work. */
+START_TEST(test_wz_verify_rejects)
+{
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_mpoly_t P, Q, v, one;
+    fmpq_t a, beta;
+    rj_error_t err;
+    int found;
+    slong L1;
+    rj_wz_ctx_init(ctx);
+    fmpq_mpoly_init(P, ctx);
+    fmpq_mpoly_init(Q, ctx);
+    fmpq_mpoly_init(v, ctx);
+    fmpq_mpoly_init(one, ctx);
+    fmpq_init(a);
+    fmpq_init(beta);
+    rj_error_init(err);
+    /* sum_k k C(L, k) = L 2^(L-1): P = 2 k, Q = L, beta = 1/2 */
+    fmpq_mpoly_gen(P, 1, ctx);
+    fmpq_mpoly_scalar_mul_si(P, P, 2, ctx);
+    fmpq_mpoly_gen(Q, 0, ctx);
+    fmpq_one(a);
+    fmpq_set_si(beta, 1, 2);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    ck_assert(found);
+    ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
+    ck_assert_int_eq(rj_wz_regular_from(&L1, Q, 0, ctx, err), RJ_OK);
+    ck_assert_int_eq(L1, 1);
+    fmpq_mpoly_one(one, ctx);
+    fmpq_mpoly_add(v, v, one, ctx);
+    ck_assert(!rj_wz_verify(v, P, a, beta, Q, ctx));
+    /* the wrong closed form L 2^L (beta = 1/4 on the same P) has no certificate */
+    fmpq_set_si(beta, 1, 4);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    ck_assert(!found);
+    fmpq_mpoly_pow_ui(P, P, RJ_WZ_MAX_DEGREE + 1, ctx);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_ERR_LIMIT);
+    fmpq_mpoly_clear(P, ctx);
+    fmpq_mpoly_clear(Q, ctx);
+    fmpq_mpoly_clear(v, ctx);
+    fmpq_mpoly_clear(one, ctx);
+    fmpq_clear(a);
+    fmpq_clear(beta);
+    fmpq_mpoly_ctx_clear(ctx);
+}
+END_TEST
+
 static Suite *
 symbolic_suite(void)
 {
@@ -872,6 +1098,8 @@ symbolic_suite(void)
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_bundled_mutants);
     tcase_add_test(tc, test_several_names);
+    tcase_add_test(tc, test_wz_vs_stirling);
+    tcase_add_test(tc, test_wz_verify_rejects);
     suite_add_tcase(s, tc);
     return s;
 }
