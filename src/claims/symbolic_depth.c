@@ -575,20 +575,6 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         fmpq_mpoly_neg(Q, Q, T->ctx);
         fmpq_div(beta, d.s.b, d.c.b);
     }
-    /* L1: past the integer roots of every denominator and of the closed form */
-    fmpq_mpoly_mul(q2, Q, d.c.den, T->ctx);
-    st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
-    if (st == RJ_ERR_LIMIT) {
-        refuse(T, "%s", err->msg);
-        st = RJ_OK;
-        goto done;
-    }
-    if (st != RJ_OK)
-        goto done;
-    if (L1 - L0 > CL_DEPTH_MAX_BASE) {
-        refuse(T, "%s: a denominator vanishes beyond L0 + 1000", "the equation");
-        goto done;
-    }
     /* F is unchanged when P and Q are both multiplied by E(L); E = L, L (L - 1)
        let the certificate have a pole at L = 0, 1 (below L1, which grows) */
     for (e = 0; e < 3 && st == RJ_OK && !found; e++) {
@@ -604,6 +590,7 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         st = rj_wz_certificate(&found, v, P, d.s.a, beta, Q, T->ctx, err);
     }
     if (st == RJ_OK && found) {
+        /* L1: past the integer roots of every denominator and of the closed form */
         fmpq_mpoly_mul(q2, Q, d.c.den, T->ctx);
         st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
     }
@@ -614,6 +601,10 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
     }
     if (st != RJ_OK)
         goto done;
+    if (found && L1 - L0 > CL_DEPTH_MAX_BASE) {
+        refuse(T, "%s: a denominator vanishes beyond L0 + 1000", "the equation");
+        goto done;
+    }
     if (!found) {
         refuse(T, "%s: no WZ certificate k v(L, k) / ((L + 1 - k) P Q(L + 1)) with v a "
                "polynomial of the degrees (W) allows", "the equation");
