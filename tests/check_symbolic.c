@@ -778,6 +778,29 @@ holds_on_instances(const rj_expr_struct *body, char names[][32], slong k, slong 
    exact instances (an equivalent mutation, such as swapping a scalar), each
    REFUTED one's witness is decided again by the plain evaluator, and each
    claim has refuted mutants. */
+/* f decided in a fresh claims environment (with name = L bound when name is
+   not NULL); the verdict, *ev its evidence. */
+static rj_verdict_kind
+decide_claim(char **ev, const rj_expr_struct *f, const char *name, slong L)
+{
+    rj_env_t env;
+    rj_error_t err;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    rj_error_init(err);
+    if (name != NULL) {
+        rj_val_t lv;
+        rj_val_init(lv);
+        lv->kind = RJ_VAL_NUM;
+        fmpq_set_si(lv->num, L, 1);
+        rj_env_push(env, name, lv);
+        rj_val_clear(lv);
+    }
+    ck_assert_int_eq(rj_claims_decide(&v, ev, NULL, f, env, err), RJ_OK);
+    rj_claims_env_clear(env);
+    return v;
+}
+
 START_TEST(test_bundled_mutants)
 {
     rj_prog_t prog;
@@ -804,14 +827,11 @@ START_TEST(test_bundled_mutants)
         claims++;
         collect_sites(sites, &ns, 64, c->expr);
         for (j = 0; j < ns; j++) {
-            rj_env_t env;
             rj_verdict_kind v;
             rj_expr_struct *saved = NULL;
             char *ev = NULL;
             mutate(sites + j, 0, &saved);
-            rj_claims_env_init(env, NULL);
-            ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, c->expr, env, err), RJ_OK);
-            rj_claims_env_clear(env);
+            v = decide_claim(&ev, c->expr, NULL, 0);
             total++;
             if (v == RJ_VERDICT_PROVED) {
                 proved++;
@@ -856,6 +876,98 @@ START_TEST(test_bundled_mutants)
 }
 END_TEST
 
+
+/* Depth mutants: a number n in the claim made n + 1, a '+' made '-' (and
+   back), or the '*' mutants above.  Walks e; sites[...].kind 4 and 5. */
+static void
+collect_depth_sites(mut_site *sites, slong *n, slong max, rj_expr_struct *e)
+{
+    slong i;
+    for (i = 0; i < e->nargs; i++) {
+        rj_expr_struct *c = e->args[i];
+        if (c->kind == RJ_EXPR_NUM && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 4 };
+        if (c->kind == RJ_EXPR_BINOP && (c->op == '+' || c->op == '-') && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 5 };
+    }
+    collect_sites(sites, n, max, e);
+    for (i = 0; i < e->nargs; i++)
+        if (e->args[i]->kind != RJ_EXPR_BINOP || e->args[i]->op != '*')
+            collect_depth_sites(sites, n, max, e->args[i]);
+}
+
+static void
+mutate_depth(const mut_site *m, int undo, rj_expr_struct **saved)
+{
+    rj_expr_struct *c = m->parent->args[m->idx];
+    if (m->kind == 4)
+        fmpq_add_si(c->num, c->num, undo ? -1 : 1);
+    else if (m->kind == 5)
+        c->op = c->op == '+' ? '-' : '+';
+    else
+        mutate(m, undo, saved);
+}
+
+/* Mutants of the bundled depth claims (proofs/15-depth-identities.rj) are
+   never PROVED unless they hold: a PROVED mutant is decided again case by
+   case for L = L0..L0 + 60 by the plain evaluator (a second computation); and
+   every claim has a mutant that is REFUTED. */
+START_TEST(test_depth_mutants)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char path[4096];
+    slong i, j, claims = 0, total = 0, refuted = 0, proved = 0;
+    snprintf(path, sizeof(path), "%s/proofs/15-depth-identities.rj", srcdir());
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        mut_site sites[256];
+        slong ns = 0, nref = 0, L0;
+        rj_expr_struct *body;
+        if (c->kind != RJ_STMT_CLAIM || c->expect != RJ_VERDICT_PROVED)
+            continue;
+        ck_assert(c->expr->kind == RJ_EXPR_FORALL || c->expr->kind == RJ_EXPR_FORALL_RANDOM);
+        body = c->expr->args[c->expr->nargs - 1];
+        L0 = c->expr->kind == RJ_EXPR_FORALL ? fmpz_get_si(fmpq_numref(c->expr->args[0]->num))
+                                             : 0;
+        claims++;
+        collect_depth_sites(sites, &ns, 256, body);
+        for (j = 0; j < ns; j++) {
+            rj_verdict_kind v;
+            rj_expr_struct *saved = NULL;
+            char *ev = NULL;
+            mutate_depth(sites + j, 0, &saved);
+            v = decide_claim(&ev, c->expr, NULL, 0);
+            total++;
+            if (v == RJ_VERDICT_PROVED) {
+                slong L;
+                proved++;
+                for (L = L0; L <= L0 + 60; L++) {
+                    char *ev2 = NULL;
+                    RJ_CHECK(decide_claim(&ev2, body, c->expr->name, L) == RJ_VERDICT_PROVED,
+                             seed, "claim %s, mutant %ld: PROVED for every L but fails at "
+                             "L = %ld: %s", c->name, (long) j, (long) L, ev2);
+                    flint_free(ev2);
+                }
+            } else if (v == RJ_VERDICT_REFUTED) {
+                refuted++;
+                nref++;
+            }
+            flint_free(ev);
+            mutate_depth(sites + j, 1, &saved);
+        }
+        ck_assert_msg(nref > 0, "claim %s: no mutant refuted", c->name);
+    }
+    fprintf(stderr, "depth mutants: %ld claims, %ld mutants, %ld REFUTED, %ld PROVED "
+            "(equivalent, checked for 61 depths)\n", (long) claims, (long) total,
+            (long) refuted, (long) proved);
+    ck_assert(claims >= 8);
+    rj_prog_clear(prog);
+}
+END_TEST
 
 /* ---------------------------------------------------------------- sums in the depth L */
 
@@ -1100,6 +1212,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_several_names);
     tcase_add_test(tc, test_wz_vs_stirling);
     tcase_add_test(tc, test_wz_verify_rejects);
+    tcase_add_test(tc, test_depth_mutants);
     suite_add_tcase(s, tc);
     return s;
 }
