@@ -778,6 +778,29 @@ holds_on_instances(const rj_expr_struct *body, char names[][32], slong k, slong 
    exact instances (an equivalent mutation, such as swapping a scalar), each
    REFUTED one's witness is decided again by the plain evaluator, and each
    claim has refuted mutants. */
+/* f decided in a fresh claims environment (with name = L bound when name is
+   not NULL); the verdict, *ev its evidence. */
+static rj_verdict_kind
+decide_claim(char **ev, const rj_expr_struct *f, const char *name, slong L)
+{
+    rj_env_t env;
+    rj_error_t err;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    rj_error_init(err);
+    if (name != NULL) {
+        rj_val_t lv;
+        rj_val_init(lv);
+        lv->kind = RJ_VAL_NUM;
+        fmpq_set_si(lv->num, L, 1);
+        rj_env_push(env, name, lv);
+        rj_val_clear(lv);
+    }
+    ck_assert_int_eq(rj_claims_decide(&v, ev, NULL, f, env, err), RJ_OK);
+    rj_claims_env_clear(env);
+    return v;
+}
+
 START_TEST(test_bundled_mutants)
 {
     rj_prog_t prog;
@@ -804,14 +827,11 @@ START_TEST(test_bundled_mutants)
         claims++;
         collect_sites(sites, &ns, 64, c->expr);
         for (j = 0; j < ns; j++) {
-            rj_env_t env;
             rj_verdict_kind v;
             rj_expr_struct *saved = NULL;
             char *ev = NULL;
             mutate(sites + j, 0, &saved);
-            rj_claims_env_init(env, NULL);
-            ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, c->expr, env, err), RJ_OK);
-            rj_claims_env_clear(env);
+            v = decide_claim(&ev, c->expr, NULL, 0);
             total++;
             if (v == RJ_VERDICT_PROVED) {
                 proved++;
@@ -1015,6 +1035,276 @@ START_TEST(test_block_jacobian_vs_exact)
 }
 END_TEST
 
+
+/* Depth mutants: a number n in the claim made n + 1, a '+' made '-' (and
+   back), or the '*' mutants above.  Walks e; sites[...].kind 4 and 5. */
+static void
+collect_depth_sites(mut_site *sites, slong *n, slong max, rj_expr_struct *e)
+{
+    slong i;
+    for (i = 0; i < e->nargs; i++) {
+        rj_expr_struct *c = e->args[i];
+        if (c->kind == RJ_EXPR_NUM && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 4 };
+        if (c->kind == RJ_EXPR_BINOP && (c->op == '+' || c->op == '-') && *n < max)
+            sites[(*n)++] = (mut_site) { e, i, 5 };
+    }
+    collect_sites(sites, n, max, e);
+    for (i = 0; i < e->nargs; i++)
+        if (e->args[i]->kind != RJ_EXPR_BINOP || e->args[i]->op != '*')
+            collect_depth_sites(sites, n, max, e->args[i]);
+}
+
+static void
+mutate_depth(const mut_site *m, int undo, rj_expr_struct **saved)
+{
+    rj_expr_struct *c = m->parent->args[m->idx];
+    if (m->kind == 4)
+        fmpq_add_si(c->num, c->num, undo ? -1 : 1);
+    else if (m->kind == 5)
+        c->op = c->op == '+' ? '-' : '+';
+    else
+        mutate(m, undo, saved);
+}
+
+/* Mutants of the bundled depth claims (proofs/15-depth-identities.rj) are
+   never PROVED unless they hold: a PROVED mutant is decided again case by
+   case for L = L0..L0 + 60 by the plain evaluator (a second computation); and
+   every claim has a mutant that is REFUTED. */
+START_TEST(test_depth_mutants)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char path[4096];
+    slong i, j, claims = 0, total = 0, refuted = 0, proved = 0;
+    snprintf(path, sizeof(path), "%s/proofs/15-depth-identities.rj", srcdir());
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        mut_site sites[256];
+        slong ns = 0, nref = 0, L0;
+        rj_expr_struct *body;
+        if (c->kind != RJ_STMT_CLAIM || c->expect != RJ_VERDICT_PROVED)
+            continue;
+        ck_assert(c->expr->kind == RJ_EXPR_FORALL || c->expr->kind == RJ_EXPR_FORALL_RANDOM);
+        body = c->expr->args[c->expr->nargs - 1];
+        L0 = c->expr->kind == RJ_EXPR_FORALL ? fmpz_get_si(fmpq_numref(c->expr->args[0]->num))
+                                             : 0;
+        claims++;
+        collect_depth_sites(sites, &ns, 256, body);
+        for (j = 0; j < ns; j++) {
+            rj_verdict_kind v;
+            rj_expr_struct *saved = NULL;
+            char *ev = NULL;
+            mutate_depth(sites + j, 0, &saved);
+            v = decide_claim(&ev, c->expr, NULL, 0);
+            total++;
+            if (v == RJ_VERDICT_PROVED) {
+                slong L;
+                proved++;
+                for (L = L0; L <= L0 + 60; L++) {
+                    char *ev2 = NULL;
+                    RJ_CHECK(decide_claim(&ev2, body, c->expr->name, L) == RJ_VERDICT_PROVED,
+                             seed, "claim %s, mutant %ld: PROVED for every L but fails at "
+                             "L = %ld: %s", c->name, (long) j, (long) L, ev2);
+                    flint_free(ev2);
+                }
+            } else if (v == RJ_VERDICT_REFUTED) {
+                refuted++;
+                nref++;
+            }
+            flint_free(ev);
+            mutate_depth(sites + j, 1, &saved);
+        }
+        ck_assert_msg(nref > 0, "claim %s: no mutant refuted", c->name);
+    }
+    fprintf(stderr, "depth mutants: %ld claims, %ld mutants, %ld REFUTED, %ld PROVED "
+            "(equivalent, checked for 61 depths)\n", (long) claims, (long) total,
+            (long) refuted, (long) proved);
+    ck_assert(claims >= 8);
+    rj_prog_clear(prog);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- sums in the depth L */
+
+/* sum_{k=0..L} p(k) C(L, k), directly. */
+static void
+direct_moment(fmpq_t s, const fmpq_poly_t p, ulong L)
+{
+    fmpq_t t;
+    fmpz_t b, kz;
+    ulong k;
+    fmpq_init(t);
+    fmpz_init(b);
+    fmpz_init(kz);
+    fmpq_zero(s);
+    for (k = 0; k <= L; k++) {
+        fmpz_set_ui(kz, k);
+        fmpq_poly_evaluate_fmpz(t, p, kz);
+        fmpz_bin_uiui(b, L, k);
+        fmpq_mul_fmpz(t, t, b);
+        fmpq_add(s, s, t);
+    }
+    fmpq_clear(t);
+    fmpz_clear(b);
+    fmpz_clear(kz);
+}
+
+/* The WZ method's verdict on sum_k p(k) C(L, k) = c(L) 2^L for every L >= 0:
+   PROVED with a verified certificate and the cases below L1 (and L1) exact,
+   REFUTED at a failing L <= 40, else UNDECIDED.  *L1 is where it starts. */
+static rj_verdict_kind
+wz_moment_verdict(slong *L1, const fmpq_poly_t p, const fmpq_poly_t c,
+                  const fmpq_mpoly_ctx_t ctx)
+{
+    fmpq_mpoly_t P, Q, v;
+    fmpq_t a, beta, s, r, cz;
+    fmpz_t Lz;
+    slong i, L;
+    int found = 0, st;
+    rj_verdict_kind res = RJ_VERDICT_UNDECIDED;
+    rj_error_t err;
+    fmpq_mpoly_init(P, ctx);
+    fmpq_mpoly_init(Q, ctx);
+    fmpq_mpoly_init(v, ctx);
+    fmpq_init(a);
+    fmpq_init(beta);
+    fmpq_init(s);
+    fmpq_init(r);
+    fmpq_init(cz);
+    fmpz_init(Lz);
+    rj_error_init(err);
+    /* refute first: the smallest L in 0..40 where the sides differ */
+    for (L = 0; L <= 40 && res == RJ_VERDICT_UNDECIDED; L++) {
+        direct_moment(s, p, (ulong) L);
+        fmpz_set_si(Lz, L);
+        fmpq_poly_evaluate_fmpz(r, c, Lz);
+        fmpq_mul_2exp(r, r, (ulong) L);
+        if (!fmpq_equal(s, r))
+            res = RJ_VERDICT_REFUTED;
+    }
+    if (res == RJ_VERDICT_UNDECIDED && !fmpq_poly_is_zero(c)) {
+        for (i = 0; i <= fmpq_poly_degree(p); i++) {
+            ulong e[2] = { 0, (ulong) i };
+            fmpq_poly_get_coeff_fmpq(s, p, i);
+            fmpq_mpoly_set_coeff_fmpq_ui(P, s, e, ctx);
+        }
+        for (i = 0; i <= fmpq_poly_degree(c); i++) {
+            ulong e[2] = { (ulong) i, 0 };
+            fmpq_poly_get_coeff_fmpq(s, c, i);
+            fmpq_mpoly_set_coeff_fmpq_ui(Q, s, e, ctx);
+        }
+        fmpq_one(a);
+        fmpq_set_si(beta, 1, 2);
+        st = rj_wz_regular_from(L1, Q, 0, ctx, err);
+        ck_assert_int_eq(st, RJ_OK);
+        st = rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err);
+        ck_assert_int_eq(st, RJ_OK);
+        if (found) {
+            ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
+            ck_assert_int_eq(rj_wz_sum_eval(s, P, a, beta, Q, (ulong) *L1, ctx, err), RJ_OK);
+            /* the base case: the scan above covered L <= 40 */
+            if (fmpq_is_one(s) && *L1 <= 40)
+                res = RJ_VERDICT_PROVED;
+        }
+    }
+    fmpq_mpoly_clear(P, ctx);
+    fmpq_mpoly_clear(Q, ctx);
+    fmpq_mpoly_clear(v, ctx);
+    fmpq_clear(a);
+    fmpq_clear(beta);
+    fmpq_clear(s);
+    fmpq_clear(r);
+    fmpq_clear(cz);
+    fmpz_clear(Lz);
+    return res;
+}
+
+/* The WZ method and the Stirling-number method agree on generated identities
+   sum_k p(k) C(L, k) = c(L) 2^L, true and perturbed; every PROVED one holds
+   exactly for L = 0..40 (a direct sum, a third computation). */
+START_TEST(test_wz_vs_stirling)
+{
+    flint_rand_t st;
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_poly_t p, c, c2, t;
+    fmpq_t q;
+    slong iter, deg, i, L1, nproved = 0, nrefuted = 0;
+    rj_test_randinit(st, seed + 5);
+    rj_wz_ctx_init(ctx);
+    fmpq_poly_init(p);
+    fmpq_poly_init(c);
+    fmpq_poly_init(c2);
+    fmpq_poly_init(t);
+    fmpq_init(q);
+    for (iter = 0; iter < 60; iter++) {
+        int perturb = iter % 2;
+        rj_verdict_kind v;
+        fmpq_poly_zero(p);
+        deg = (slong) n_randint(st, 5);
+        for (i = 0; i <= deg; i++) {
+            rj_test_randq(q, st, 5, 3);
+            fmpq_poly_set_coeff_fmpq(p, i, q);
+        }
+        if (fmpq_poly_is_zero(p))
+            fmpq_poly_set_si(p, 1);
+        rj_wz_binomial_moment(c, p);
+        fmpq_poly_set(c2, c);
+        if (perturb) {
+            /* a factor or a term changed: c2 != c as polynomials */
+            if (iter % 4 == 1) {
+                fmpq_poly_set_coeff_si(t, 0, 0);
+                fmpq_poly_zero(t);
+                fmpq_poly_set_coeff_si(t, 1, 1);          /* c2 = c + L */
+                fmpq_poly_add(c2, c2, t);
+            } else {
+                fmpq_set_si(q, 101, 100);                 /* c2 = 1.01 c */
+                fmpq_poly_scalar_mul_fmpq(c2, c2, q);
+            }
+        }
+        L1 = 0;
+        v = wz_moment_verdict(&L1, p, c2, ctx);
+        /* the second method's verdict: true exactly when c2 = c */
+        RJ_CHECK(v == (fmpq_poly_equal(c, c2) ? RJ_VERDICT_PROVED : RJ_VERDICT_REFUTED),
+                 seed, "case %ld: the WZ verdict %s disagrees with the Stirling method",
+                 (long) iter, rj_verdict_name(v));
+        if (v == RJ_VERDICT_PROVED) {
+            slong L;
+            nproved++;
+            for (L = 0; L <= 40; L++) {
+                fmpq_t s, r;
+                fmpz_t Lz;
+                fmpq_init(s);
+                fmpq_init(r);
+                fmpz_init(Lz);
+                direct_moment(s, p, (ulong) L);
+                fmpz_set_si(Lz, L);
+                fmpq_poly_evaluate_fmpz(r, c2, Lz);
+                fmpq_mul_2exp(r, r, (ulong) L);
+                RJ_CHECK(fmpq_equal(s, r), seed, "case %ld: PROVED but false at L = %ld",
+                         (long) iter, (long) L);
+                fmpq_clear(s);
+                fmpq_clear(r);
+                fmpz_clear(Lz);
+            }
+        } else
+            nrefuted++;
+    }
+    ck_assert_int_ge(nproved, 20);
+    ck_assert_int_ge(nrefuted, 20);
+    fmpq_poly_clear(p);
+    fmpq_poly_clear(c);
+    fmpq_poly_clear(c2);
+    fmpq_poly_clear(t);
+    fmpq_clear(q);
+    fmpq_mpoly_ctx_clear(ctx);
+    flint_randclear(st);
+}
+END_TEST
+
 /* rj_sym_symmetrise: D' = D for a flagged symbol, other transposes kept; the
    result evaluated at a diagonal D equals the original. */
 START_TEST(test_symmetrise)
@@ -1163,6 +1453,54 @@ START_TEST(test_block_jacobian_limits)
 }
 END_TEST
 
+/* A certificate is accepted only when (W) holds: a changed one is rejected;
+   the degree limit is checked before the work. */
+START_TEST(test_wz_verify_rejects)
+{
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_mpoly_t P, Q, v, one;
+    fmpq_t a, beta;
+    rj_error_t err;
+    int found;
+    slong L1;
+    rj_wz_ctx_init(ctx);
+    fmpq_mpoly_init(P, ctx);
+    fmpq_mpoly_init(Q, ctx);
+    fmpq_mpoly_init(v, ctx);
+    fmpq_mpoly_init(one, ctx);
+    fmpq_init(a);
+    fmpq_init(beta);
+    rj_error_init(err);
+    /* sum_k k C(L, k) = L 2^(L-1): P = 2 k, Q = L, beta = 1/2 */
+    fmpq_mpoly_gen(P, 1, ctx);
+    fmpq_mpoly_scalar_mul_si(P, P, 2, ctx);
+    fmpq_mpoly_gen(Q, 0, ctx);
+    fmpq_one(a);
+    fmpq_set_si(beta, 1, 2);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    ck_assert(found);
+    ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
+    ck_assert_int_eq(rj_wz_regular_from(&L1, Q, 0, ctx, err), RJ_OK);
+    ck_assert_int_eq(L1, 1);
+    fmpq_mpoly_one(one, ctx);
+    fmpq_mpoly_add(v, v, one, ctx);
+    ck_assert(!rj_wz_verify(v, P, a, beta, Q, ctx));
+    /* the wrong closed form L 2^L (beta = 1/4 on the same P) has no certificate */
+    fmpq_set_si(beta, 1, 4);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    ck_assert(!found);
+    fmpq_mpoly_pow_ui(P, P, RJ_WZ_MAX_DEGREE + 1, ctx);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_ERR_LIMIT);
+    fmpq_mpoly_clear(P, ctx);
+    fmpq_mpoly_clear(Q, ctx);
+    fmpq_mpoly_clear(v, ctx);
+    fmpq_mpoly_clear(one, ctx);
+    fmpq_clear(a);
+    fmpq_clear(beta);
+    fmpq_mpoly_ctx_clear(ctx);
+}
+END_TEST
+
 static Suite *
 symbolic_suite(void)
 {
@@ -1183,6 +1521,9 @@ symbolic_suite(void)
     tcase_add_test(tc, test_symmetrise);
     tcase_add_test(tc, test_block_jacobian_claims);
     tcase_add_test(tc, test_block_jacobian_limits);
+    tcase_add_test(tc, test_wz_vs_stirling);
+    tcase_add_test(tc, test_wz_verify_rejects);
+    tcase_add_test(tc, test_depth_mutants);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,6 +29,7 @@
 #include <flint/flint.h>
 #include <flint/fmpq.h>
 #include <flint/fmpq_mat.h>
+#include <flint/fmpq_poly.h>
 /* <complex.h> (which cblas.h may include) defines the macro I, a parameter
    name in FLINT's mpoly headers: hide it while they are read. */
 #ifdef I
@@ -245,6 +246,58 @@ void rj_sym_block_set(rj_sym_block_t b, const rj_sym_block_t c);
    (an identity activation) [SY 4].  Any of J, Sl, Rl may be NULL. */
 int rj_sym_block_jacobian(rj_sym_t J, rj_sym_t Sl, rj_sym_t Rl, const rj_sym_block_t b,
                           slong d_in, slong d_out, const rj_sym_limits *lim, rj_error_t err);
+
+/* ---------------------------------------------------------------- sums in the depth L */
+
+/* 3. Binomial sums in the depth L, for every L [SY 6] (src/symbolic/wz.c).
+   Polynomials in L and k live in the context made by rj_wz_ctx_init: two
+   variables, L (number 0) and k (number 1).  A problem (P, a, beta, Q) is the
+   summand F(L, k) = P(L, k) C(L, k) a^k beta^L / Q(L): P in Q[L, k], Q a
+   nonzero polynomial in L alone, a and beta nonzero rationals, C(L, k) = 0
+   outside 0 <= k <= L.  RJ_ERR_INPUT when these do not hold, RJ_ERR_LIMIT
+   when a degree of P or Q in L or k is above RJ_WZ_MAX_DEGREE (both checked
+   before the work). */
+#define RJ_WZ_MAX_DEGREE 12
+
+/* ctx = the context of polynomials in L, k; clear with fmpq_mpoly_ctx_clear. */
+void rj_wz_ctx_init(fmpq_mpoly_ctx_t ctx);
+
+/* 1 when v is a WZ certificate of the problem: the polynomial identity (W)
+       beta (L+1) P(L+1, k) Q(L) - (L+1-k) P(L, k) Q(L+1)
+           = a (L+1-k) v(L, k+1) - k v(L, k)
+   holds in Q[L, k] (checked by exact arithmetic), else 0.  With it, G(L, k) =
+   C(L, k-1) a^k beta^L v(L, k) / (Q(L) Q(L+1)) satisfies F(L+1, k) - F(L, k) =
+   G(L, k+1) - G(L, k) at every integer k, for every L >= 0 with Q(L) Q(L+1) !=
+   0, and sum_k F(L, k) is the same for all such L [SY 6]. */
+int rj_wz_verify(const fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_t a, const fmpq_t beta,
+                 const fmpq_mpoly_t Q, const fmpq_mpoly_ctx_t ctx);
+
+/* Look for a certificate v (degrees bounded by those of (W)'s left side) by
+   undetermined coefficients; *found = 1 only when rj_wz_verify accepted it. */
+int rj_wz_certificate(int *found, fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_t a,
+                      const fmpq_t beta, const fmpq_mpoly_t Q, const fmpq_mpoly_ctx_t ctx,
+                      rj_error_t err);
+
+/* *L1 = the smallest L1 >= L0 with Q(L) != 0 for every integer L >= L1 (one
+   past the largest integer root, found by factoring Q over Z). */
+int rj_wz_regular_from(slong *L1, const fmpq_mpoly_t Q, slong L0, const fmpq_mpoly_ctx_t ctx,
+                       rj_error_t err);
+
+/* s = sum_{k=0..L} F(L, k), term by term with exact rationals (RJ_ERR_DOMAIN
+   when Q(L) = 0). */
+int rj_wz_sum_eval(fmpq_t s, const fmpq_mpoly_t P, const fmpq_t a, const fmpq_t beta,
+                   const fmpq_mpoly_t Q, ulong L, const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+
+/* The certificate R(L, k) = G / F = k v(L, k) / ((L+1-k) P(L, k) Q(L+1)) as
+   text in L and k (flint_malloc'd). */
+char *rj_wz_certificate_str(const fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_mpoly_t Q,
+                            const fmpq_mpoly_ctx_t ctx);
+
+/* A second method, independent of the certificate: c with sum_{k=0..L} p(k)
+   C(L, k) = c(L) 2^L for every L >= 0, for a polynomial p, by writing p in
+   falling factorials (Stirling numbers of the second kind) and sum_k
+   k^(j falling) C(L, k) = L^(j falling) 2^(L - j).  c may alias nothing. */
+void rj_wz_binomial_moment(fmpq_poly_t c, const fmpq_poly_t p);
 
 #ifdef __cplusplus
 }

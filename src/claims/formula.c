@@ -417,8 +417,13 @@ cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl
     case RJ_EXPR_AND:
     case RJ_EXPR_OR: return decide_andor(out, f, env, ctx, err);
     case RJ_EXPR_NOT: return decide_not(out, f, env, ctx, err);
-    case RJ_EXPR_FORALL: return cl_decide_forall(out, f, env, ctx, err);
+    case RJ_EXPR_FORALL:
+        if (cl_is_depth_forall(f))           /* symbolic_depth.c */
+            return cl_decide_forall_depth(out, f, env, ctx, err);
+        return cl_decide_forall(out, f, env, ctx, err);
     case RJ_EXPR_FORALL_RANDOM:
+        if (cl_is_depth_forall(f))
+            return cl_decide_forall_depth(out, f, env, ctx, err);
         if (cl_is_matrices_forall(f))        /* symbolic_forall.c */
             return cl_decide_forall_matrices(out, f, env, ctx, err);
         return cl_decide_forall_random(out, f, env, ctx, err);

@@ -160,13 +160,14 @@ unbind_vars(rj_env_struct *env, const qvar *vars, slong nv, const cl_symscope *s
 
 /* Decide the body with the names bound to mats (or to symbols). */
 static int
-decide_bound(rj_verdict_kind *v, char **ev, const rj_expr_struct *body, const qvar *vars,
+decide_bound(rj_verdict_kind *v, char **ev, char **data, const rj_expr_struct *body,
+             const qvar *vars,
              slong nv, cl_symscope *sc, const fmpq_mat_struct *mats, slong m,
              rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
 {
     int st;
     bind_vars(env, vars, nv, sc, mats, m);
-    st = cl_decide_case(v, ev, NULL, body, env, ctx, err);
+    st = cl_decide_case(v, ev, data, body, env, ctx, err);
     unbind_vars(env, vars, nv, sc);
     ctx->cases++;
     return st;
@@ -214,6 +215,35 @@ witness_str(const cl_symscope *sc, const fmpq_mat_struct *mats)
     return cl_sb_take(&b);
 }
 
+/* The data of a refuting case with the witness in front: I and every symbol
+   bound to its matrix, as rows (evdata.c; NULL when no data was made). */
+static char *
+witness_data(const char *data, const cl_symscope *sc, const fmpq_mat_struct *mats, slong m)
+{
+    char *d = data != NULL ? rj_strdup(data) : NULL, *t;
+    slong s;
+    rj_val_t v;
+    fmpq_mat_t one;
+    rj_val_init(v);
+    for (s = sc->nsym - 1; s >= 0 && d != NULL; s--) {
+        rj_val_set_fmpq_mat(v, mats + s);
+        t = cl_data_bind(d, sc->names[s], v);
+        flint_free(d);
+        d = t;
+    }
+    fmpq_mat_init(one, m, m);
+    fmpq_mat_one(one);
+    rj_val_set_fmpq_mat(v, one);
+    if (d != NULL) {
+        t = cl_data_bind(d, "I", v);
+        flint_free(d);
+        d = t;
+    }
+    fmpq_mat_clear(one);
+    rj_val_clear(v);
+    return d;
+}
+
 /* Print the witness, read every matrix back, and decide the body again on
    what was read: it must be REFUTED. */
 static int
@@ -231,7 +261,7 @@ reverify(const rj_expr_struct *f, const rj_expr_struct *body, const qvar *vars, 
         fmpq_mat_init(back + s, m, m);
     st = cl_sym_read_back(back, mats, sc->nsym, env);
     if (st == RJ_OK)
-        st = decide_bound(&v2, &ev2, body, vars, nv, sc, back, m, env, ctx, err);
+        st = decide_bound(&v2, &ev2, NULL, body, vars, nv, sc, back, m, env, ctx, err);
     st = cl_sym_witness_status(st, v2, f->loc, err);
     ctx->cases = saved;
     for (s = 0; s < sc->nsym; s++)
@@ -305,7 +335,7 @@ search_witness(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
         slong m;
         int path = sc->n == 0 && (t & 1);
         rj_verdict_kind v;
-        char *ev = NULL;
+        char *ev = NULL, *data = NULL;
         rj_error_t e2;
         if (sc->n > 0)
             m = sc->n;
@@ -323,22 +353,25 @@ search_witness(int *found, char **tried, cl_cres_t out, const rj_expr_struct *f,
                 cl_sym_fill_dense(mats + s, state, t < CL_SYM_TRIALS / 2 ? 3 : 50);
         }
         rj_error_init(e2);
-        if (decide_bound(&v, &ev, body, vars, nv, sc, mats, m, env, ctx, e2) != RJ_OK) {
+        if (decide_bound(&v, &ev, &data, body, vars, nv, sc, mats, m, env, ctx, e2) != RJ_OK) {
             if (first_err == NULL)
                 first_err = rj_strdup(e2->msg);
         } else if (v == RJ_VERDICT_REFUTED) {
             st = reverify(f, body, vars, nv, sc, mats, m, env, ctx, err);
             if (st == RJ_OK) {
                 char *w = witness_str(sc, mats);
-                cl_cres_set_scalar(out, CL_FALSE,
-                                   rj_str_cut(cl_printf("%s (integer %ld x %ld matrices, try "
-                                                        "%ld): %s", w, (long) m, (long) m,
-                                                        (long) (t + 1), ev), 6 * CL_EV_LEN));
+                cl_cres_set_scalar_data(out, CL_FALSE,
+                                        rj_str_cut(cl_printf("%s (integer %ld x %ld matrices, "
+                                                             "try %ld): %s", w, (long) m,
+                                                             (long) m, (long) (t + 1), ev),
+                                                   6 * CL_EV_LEN),
+                                        witness_data(data, sc, mats, m));
                 flint_free(w);
                 *found = 1;
             }
         }
         flint_free(ev);
+        flint_free(data);
         for (s = 0; s < sc->nsym; s++)
             fmpq_mat_clear(mats + s);
     }
@@ -417,7 +450,7 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
                                                       "quantifier: %s", e2->msg));
         goto done_names;
     }
-    st = decide_bound(&v, &ev, g, vars, nv, &sc, NULL, 0, env, ctx, err);
+    st = decide_bound(&v, &ev, NULL, g, vars, nv, &sc, NULL, 0, env, ctx, err);
     if (st != RJ_OK)
         goto done;
     if (v == RJ_VERDICT_PROVED) {

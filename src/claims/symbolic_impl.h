@@ -95,5 +95,10 @@ int cl_symjac_is_forall(const rj_expr_struct *f);
 int cl_symjac_is_chain(const rj_expr_struct *f);
 int cl_symjac_decide(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_ctx *ctx,
                      rj_error_t err);
+/* forall L in naturals: F and forall L in a..inf: F (symbolic_depth.c,
+   proofs/symbolic.md SY 6). */
+int cl_is_depth_forall(const rj_expr_struct *f);
+int cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                           cl_ctx *ctx, rj_error_t err);
 
 #endif

@@ -7,7 +7,8 @@
  *                (without 'expect' the claim is exploratory)
  *   formula  := conj { 'or' conj }
  *   conj     := neg { 'and' neg }
- *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices' | 'vectors')
+ *   neg      := 'not' neg | 'forall' names 'in' (expr '..' expr | call | 'matrices'
+ *               | 'vectors' | 'naturals')
  *               ':' formula
  *   names    := NAME {',' NAME} | NAME_1 '..' NAME_(NUMBER | NAME)  (a family: matrices, derivatives)
  *              | expr [ CMP expr ] | expr '~=' expr 'within' expr
@@ -994,7 +995,8 @@ parse_forall(parser_t *P)
     if (lo == NULL)
         goto fail;
     if (lo->kind == RJ_EXPR_IDENT
-        && (strcmp(lo->name, "matrices") == 0 || strcmp(lo->name, "vectors") == 0))
+        && (strcmp(lo->name, "matrices") == 0 || strcmp(lo->name, "vectors") == 0
+            || strcmp(lo->name, "naturals") == 0))
         lo->kind = RJ_EXPR_CALL;                  /* matrices = matrices() */
     if (peek(P)->kind == RJ_TOK_DOTDOT && upper == NULL) {
         advance(P);

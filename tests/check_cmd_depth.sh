@@ -1,0 +1,57 @@
+#!/bin/sh
+# resjac check: quantifiers over every depth L (issue 13.5, proofs/symbolic.md
+# SY 6) as a user meets them in a claim file.  Cases, each named after what it
+# pins:
+#   proved_every_L: a true binomial-sum identity is PROVED for every L, the
+#     evidence naming the WZ certificate and the L it starts from;
+#   from_a: forall L in a..inf starts at a;
+#   refuted_smallest: a false closed form is REFUTED at the smallest failing L,
+#     and --json gives that L in the counterexample's bindings;
+#   limit_undecided: a summand past the degree limit is UNDECIDED, naming the
+#     limit, never PROVED;
+#   outside_method: a true identity the method does not take is UNDECIDED,
+#     naming the construct;
+#   bad_naturals: naturals(...) is bad input: exit 2, file:line:column.
+set -u
+R=./resjac
+fail=0
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+bad() { echo "FAIL: $*"; fail=1; }
+
+cat >"$d/depth.rj" <<'END'
+claim first_moment "t" expect PROVED:
+    forall L in naturals: sum(k in 0..L: k * binomial(L, k)) == L * 2^(L - 1)
+claim from_three "t" expect PROVED:
+    forall L in 3..inf: sum(k in 0..L: (-1)^k * binomial(L, k)) == 0
+claim variance_wrong "t" expect REFUTED:
+    forall L in naturals: sum(k in 0..L: (k - L/2)^2 * binomial(L, k) / 2^L) == L / 2
+claim past_limit "t" expect UNDECIDED:
+    forall L in naturals: sum(k in 0..L: binomial(L, k) * (L^13 + 1)) == (L^13 + 1) * 2^L
+claim squares "t" expect UNDECIDED:
+    forall L in naturals: sum(k in 0..L: binomial(L, k)^2) == binomial(2 * L, L)
+END
+$R check "$d/depth.rj" >"$d/out" 2>&1 || bad "depth.rj: exit $?: $(cat "$d/out")"
+grep -Eq '^PROVED +first_moment .*for every L >= 0 \[SY 6\].*WZ certificate R\(L, k\) = .*so the sum is the same for all L >= 1' "$d/out" \
+    || bad "proved_every_L: $(grep first_moment "$d/out")"
+grep -Eq '^PROVED +from_three .*for every L >= 3 ' "$d/out" \
+    || bad "from_a: $(grep from_three "$d/out")"
+grep -Eq '^REFUTED +variance_wrong .*fails first at L = 1 \(the smallest' "$d/out" \
+    || bad "refuted_smallest: $(grep variance_wrong "$d/out")"
+grep -Eq '^UNDECIDED +past_limit .*limit of 12' "$d/out" \
+    || bad "limit_undecided: $(grep past_limit "$d/out")"
+grep -Eq '^UNDECIDED +squares .*no failing L in 0\.\.40 .*product of two binomials' "$d/out" \
+    || bad "outside_method: $(grep squares "$d/out")"
+$R check --json "$d/depth.rj" >"$d/json" 2>&1 || bad "--json: exit $?"
+tr -d ' \n' <"$d/json" | grep -q '"name":"variance_wrong".*"counterexample":{"bindings":{"L":"1"}' \
+    || bad "refuted_smallest: no binding L = 1 in the JSON data"
+
+printf 'claim c "t":\n    forall L in naturals(2): sum(k in 0..L: binomial(L, k)) == 2^L\n' >"$d/badnat.rj"
+$R check "$d/badnat.rj" >"$d/out" 2>&1
+st=$?
+[ $st -eq 2 ] || bad "bad_naturals: exit $st, not 2"
+grep -q "badnat.rj:2:17: naturals takes no arguments" "$d/out" \
+    || bad "bad_naturals: no file:line:column message: $(cat "$d/out")"
+
+exit $fail
