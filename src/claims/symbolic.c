@@ -939,3 +939,12 @@ cl_fn_path_terms(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *en
     }
     return RJ_OK;
 }
+
+/* For symbolic_norm.c: the element of the free algebra v holds, or NULL when
+   v is not one. */
+const rj_sym_struct *
+cl_sym_get_alg(const rj_val_struct *v)
+{
+    const symval *d = sv_of(v);
+    return d != NULL && d->kind == SV_ALG ? d->p : NULL;
+}
