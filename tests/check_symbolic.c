@@ -565,7 +565,7 @@ START_TEST(test_limits)
                             "det(K * J)", &ev), RJ_VERDICT_UNDECIDED);
     ck_assert_msg(strstr(ev, "limit of 1024") != NULL, "%s", ev);
     flint_free(ev);
-    ck_assert_int_eq(decide("", "forall J_1..J_100 in matrices: J_1 == J_1", &ev),
+    ck_assert_int_eq(decide("", "forall J_1..J_200 in matrices: J_1 == J_1", &ev),
                      RJ_VERDICT_UNDECIDED);
     ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
     flint_free(ev);
@@ -1438,10 +1438,17 @@ START_TEST(test_block_jacobian_limits)
     ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit of degree 32") != NULL,
                   "%s: %s", rj_verdict_name(v), ev);
     flint_free(ev);
-    v = decide("", "forall A in matrices: forall x in vectors: forall D_1..D_65 in "
-               "derivatives(x): jacobian(block(W1 = A, W2 = A), x) == A * D_1 * A", &ev);
-    ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit 64") != NULL, "%s: %s",
-                  rj_verdict_name(v), ev);
+    {
+        /* one symbol past the scope's limit (with A: RJ_SYM_MAX_SYMBOLS + 1) */
+        char g[300], lim[40];
+        snprintf(g, sizeof(g), "forall A in matrices: forall x in vectors: forall D_1..D_%d in "
+                 "derivatives(x): jacobian(block(W1 = A, W2 = A), x) == A * D_1 * A",
+                 RJ_SYM_MAX_SYMBOLS);
+        snprintf(lim, sizeof(lim), "limit of %d", RJ_SYM_MAX_SYMBOLS);
+        v = decide("", g, &ev);
+        ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, lim) != NULL, "%s: %s",
+                      rj_verdict_name(v), ev);
+    }
     flint_free(ev);
     expect_error("claim c \"t\" expect PROVED: forall A in matrices: forall x in vectors: "
                  "forall D_1..D_1 in derivatives(x): "

@@ -37,6 +37,7 @@
 #pragma push_macro("I")
 #undef I
 #endif
+#include <flint/fmpq_poly.h>
 #include <flint/fmpq_mpoly.h>
 #ifdef RJ_SYMBOLIC_HID_I
 #pragma pop_macro("I")
@@ -64,7 +65,7 @@ typedef struct {
    checked before a product or power is formed: RJ_ERR_LIMIT past it. */
 #define RJ_SYM_MAX_DEGREE 32
 /* Default limit on the number of distinct matrix symbols of one claim. */
-#define RJ_SYM_MAX_SYMBOLS 64
+#define RJ_SYM_MAX_SYMBOLS 128
 /* Default limit on the terms of one normal form, checked before a sum or
    product is formed (the product's term count is bounded by the product of
    the factors' counts). */
@@ -298,6 +299,36 @@ char *rj_wz_certificate_str(const fmpq_mpoly_t v, const fmpq_mpoly_t P, const fm
    falling factorials (Stirling numbers of the second kind) and sum_k
    k^(j falling) C(L, k) = L^(j falling) 2^(L - j).  c may alias nothing. */
 void rj_wz_binomial_moment(fmpq_poly_t c, const fmpq_poly_t p);
+/* ---------------------------------------------------------------- signs of polynomials
+   (src/symbolic/norms.c; proofs/symbolic.md SY 5.3) */
+
+/* An interval of the real line: lo < x (lo <= x when lo_closed) unless has_lo
+   is 0 (unbounded below); likewise hi. */
+typedef struct {
+    fmpq_t lo, hi;
+    int has_lo, has_hi, lo_closed, hi_closed;
+} rj_sym_interval_struct;
+typedef rj_sym_interval_struct rj_sym_interval_t[1];
+
+/* R = the whole line (no ends). */
+void rj_sym_interval_init(rj_sym_interval_t R);
+/* Free the ends of R. */
+void rj_sym_interval_clear(rj_sym_interval_t R);
+/* 1 if x lies in R (closed ends included, open ends not), else 0. */
+int rj_sym_interval_contains(const rj_sym_interval_t R, const fmpq_t x);
+
+/* Degree limit of a polynomial whose sign is decided, checked first. */
+#define RJ_SYM_MAX_POLY_DEGREE 512
+
+/* The number of distinct real roots of p in R (0 for constants), by Sturm
+   sequences over Q. */
+slong rj_sym_poly_count_roots(const fmpq_poly_t p, const rj_sym_interval_t R);
+/* *holds = 1 when p(x) >= 0 (strict: p(x) > 0) for every x in R, decided
+   exactly; else *holds = 0 and, when *found, x is a point of R where it fails
+   (p(x) < 0, strict: <= 0).  RJ_ERR_LIMIT past RJ_SYM_MAX_POLY_DEGREE,
+   RJ_ERR_INPUT for an empty R. */
+int rj_sym_poly_nonneg(int *holds, fmpq_t x, int *found, const fmpq_poly_t p,
+                       const rj_sym_interval_t R, int strict, rj_error_t err);
 
 #ifdef __cplusplus
 }

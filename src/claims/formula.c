@@ -426,6 +426,8 @@ cl_decide_formula(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl
             return cl_decide_forall_depth(out, f, env, ctx, err);
         if (cl_is_matrices_forall(f))        /* symbolic_forall.c */
             return cl_decide_forall_matrices(out, f, env, ctx, err);
+        if (cl_is_reals_forall(f))           /* symbolic_norm.c */
+            return cl_decide_forall_reals(out, f, env, ctx, err);
         return cl_decide_forall_random(out, f, env, ctx, err);
     default: return decide_term(out, f, env, ctx, err);
     }

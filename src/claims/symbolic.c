@@ -951,7 +951,8 @@ cl_sym_get_alg(const rj_val_struct *v, cl_symscope **sc)
     const symval *d = sv_of(v);
     if (d == NULL || d->kind != SV_ALG)
         return NULL;
-    *sc = d->sc;
+    if (sc != NULL)
+        *sc = d->sc;
     return d->p;
 }
 

@@ -39,6 +39,7 @@ typedef struct {
     const char *name;
     slong fam;            /* -1: one matrix; else the family's length L */
     slong first;          /* its first symbol */
+    const rj_expr_struct *call;   /* its matrices(...) */
 } qvar;
 
 static int
@@ -67,6 +68,8 @@ read_domain(slong *n, slong *fam, const rj_expr_struct *call, rj_env_struct *env
     *fam = -1;
     for (i = 0; i < call->nargs && st == RJ_OK; i++) {
         const char *key = call->argnames != NULL ? call->argnames[i] : NULL;
+        if (key == NULL && call->args[i]->kind == RJ_EXPR_CMP)
+            continue;             /* a hypothesis (norm2 <= e): symbolic_norm.c */
         if (key != NULL && strcmp(key, "family") == 0)
             st = int_arg(fam, call->args[i], 1, RJ_SYM_MAX_SYMBOLS,
                          "matrices: the length of the family", env, ctx, err);
@@ -434,6 +437,7 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
         vars[nv].name = g->name;
         vars[nv].fam = fam;
         vars[nv].first = nsym;
+        vars[nv].call = g->args[0];
         nsym += FLINT_MAX(fam, 1);
         nv++;
         g = g->args[1];
@@ -449,6 +453,22 @@ cl_decide_forall_matrices(cl_cres_t out, const rj_expr_struct *f, rj_env_struct 
         cl_cres_set_scalar(out, CL_UNKNOWN, cl_printf("the symbolic method cannot take this "
                                                       "quantifier: %s", e2->msg));
         goto done_names;
+    }
+    if (cl_symq_has_hyps(f) || rj_env_lookup(env, CL_REAL_MARK) != NULL) {
+        /* hypotheses or a real symbol: the norm rules and structured witnesses */
+        cl_symq q;
+        q.f = f;
+        q.body = g;
+        q.vars = vars;
+        q.nv = nv;
+        q.sc = &sc;
+        q.dom = flint_malloc(FLINT_MAX(nsym, 1) * sizeof(const rj_expr_struct *));
+        for (i = 0; i < nv; i++)
+            for (l = 0; l < FLINT_MAX(vars[i].fam, 1); l++)
+                q.dom[vars[i].first + l] = vars[i].call;
+        st = cl_decide_norms(out, &q, env, ctx, err);
+        flint_free(q.dom);
+        goto done;
     }
     st = decide_bound(&v, &ev, NULL, g, vars, nv, &sc, NULL, 0, env, ctx, err);
     if (st != RJ_OK)
@@ -502,4 +522,38 @@ cl_sym_witness_status(int st, rj_verdict_kind v2, rj_loc_t loc, rj_error_t err)
                                 "its printed form was not refuted again (%s); this is a bug "
                                 "in resjac", rj_verdict_name(v2));
     return st;
+}
+
+/* ---------------------------------------------------------------- for symbolic_norm.c */
+
+void
+cl_symq_bind(const cl_symq *q, const fmpq_mat_struct *mats, slong m, rj_env_struct *env)
+{
+    bind_vars(env, q->vars, q->nv, q->sc, mats, m);
+}
+
+void
+cl_symq_unbind(const cl_symq *q, rj_env_struct *env)
+{
+    unbind_vars(env, q->vars, q->nv, q->sc);
+}
+
+int
+cl_symq_decide_at(rj_verdict_kind *v, char **ev, const cl_symq *q, const fmpq_mat_struct *mats,
+                  slong m, rj_env_struct *env, cl_ctx *ctx, rj_error_t err)
+{
+    return decide_bound(v, ev, NULL, q->body, q->vars, q->nv, q->sc, mats, m, env, ctx, err);
+}
+
+int
+cl_symq_reverify(const cl_symq *q, const fmpq_mat_struct *mats, slong m, rj_env_struct *env,
+                 cl_ctx *ctx, rj_error_t err)
+{
+    return reverify(q->f, q->body, q->vars, q->nv, q->sc, mats, m, env, ctx, err);
+}
+
+char *
+cl_symq_witness_str(const cl_symq *q, const fmpq_mat_struct *mats)
+{
+    return witness_str(q->sc, mats);
 }

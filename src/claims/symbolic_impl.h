@@ -101,4 +101,46 @@ int cl_is_depth_forall(const rj_expr_struct *f);
 int cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
                            cl_ctx *ctx, rj_error_t err);
 
+/* ------------------------------------------------------------ norm rules
+   (symbolic_norm.c; proofs/symbolic.md SY 5) */
+
+/* A chain of quantifiers over matrices being decided (symbolic_forall.c):
+   the body, the scope of its symbols, and dom[s], the matrices(...) call
+   (with its hypotheses such as norm2 <= e) that bound symbol s. */
+typedef struct {
+    const rj_expr_struct *f, *body;
+    const void *vars;          /* symbolic_forall.c's own description */
+    slong nv;
+    cl_symscope *sc;
+    const rj_expr_struct **dom;
+} cl_symq;
+
+/* Bind the chain's names (to symbols: mats NULL; else to the m x m mats),
+   and unbind them. */
+void cl_symq_bind(const cl_symq *q, const fmpq_mat_struct *mats, slong m, rj_env_struct *env);
+void cl_symq_unbind(const cl_symq *q, rj_env_struct *env);
+/* The body decided at concrete matrices; a REFUTED case printed, read back
+   and decided again (RJ_ERR_INTERNAL if it is not refuted again); the
+   matrices as "J = [[...]], ..." (flint_malloc'd). */
+int cl_symq_decide_at(rj_verdict_kind *v, char **ev, const cl_symq *q,
+                      const fmpq_mat_struct *mats, slong m, rj_env_struct *env, cl_ctx *ctx,
+                      rj_error_t err);
+int cl_symq_reverify(const cl_symq *q, const fmpq_mat_struct *mats, slong m,
+                     rj_env_struct *env, cl_ctx *ctx, rj_error_t err);
+char *cl_symq_witness_str(const cl_symq *q, const fmpq_mat_struct *mats);
+
+/* The env name bound while a real symbol (forall e in reals(...)) is in
+   scope; not an identifier of the language. */
+#define CL_REAL_MARK "@real"
+/* 1 if a quantifier of the chain starting at f has a hypothesis. */
+int cl_symq_has_hyps(const rj_expr_struct *f);
+/* Decide q by the norm rules (PROVED), else by structured witnesses
+   (REFUTED, re-verified), else UNDECIDED with the reduced inequality. */
+int cl_decide_norms(cl_cres_t out, const cl_symq *q, rj_env_struct *env, cl_ctx *ctx,
+                    rj_error_t err);
+/* forall e in reals(lo < e, e <= hi): F */
+int cl_is_reals_forall(const rj_expr_struct *f);
+int cl_decide_forall_reals(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env,
+                           cl_ctx *ctx, rj_error_t err);
+
 #endif
