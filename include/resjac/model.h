@@ -201,6 +201,9 @@ typedef struct {
                                      padding (0), dilation (1) */
     slong groups;            /* CONV2D (default 1) */
     rj_act_t act;            /* ACT */
+    char *name;              /* the layer's parameter name, as PyTorch's module path
+                                ("layer1.0.conv1"; the language's name = "..."), owned;
+                                NULL: the default (rj_net_param_name) */
 } rj_layer_struct;
 
 /* Initialise L as an empty layer of the given kind with the defaults above
@@ -281,6 +284,8 @@ typedef struct {
     rj_seq_t branch;
     rj_seq_t proj;
     rj_shape in, out;
+    char *name;                   /* the block's parameter name (block(name = "...")),
+                                     owned; NULL: the default "blocks.<l>" */
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
@@ -305,6 +310,21 @@ void rj_block_init_general(rj_block_t b, rj_shape in);
    shape; none: any); fills out, n_in, n_out (n_hidden = 0).  On a mismatch fill err with a message naming
    `name` (the block's name, may be NULL) and both shapes; returns a status. */
 int rj_block_validate(rj_block_t b, const char *name, rj_error_t err);
+/* Parameter names.  A name is 1 to RJ_MAX_NAME_LEN characters among letters,
+   digits, '_', '.' and '-' (PyTorch's module paths): rj_name_check says
+   RJ_ERR_INPUT otherwise, naming `what`.  The parameters of block l (0-based)
+   of a network are named after PyTorch's state dict:
+     a layer of a general block's branch: NAME.weight and NAME.bias, NAME the
+       layer's name or else PREFIX.branch.<j> (j its 0-based place in the
+       branch); a projection layer likewise, PREFIX.proj.<j>;
+     dense and conv2d: weight = W, bias = b; affine: weight = scale, bias =
+       shift; batchnorm and layernorm: weight = gamma, bias = beta (a
+       batchnorm's running mean and var are buffers, named by no gradient);
+     a shorthand block: PREFIX.W1, PREFIX.b1, PREFIX.W2, PREFIX.b2, PREFIX.Ws;
+   PREFIX is the block's name, or else "blocks.<l>" (rj_net_param_name). */
+#define RJ_MAX_NAME_LEN 200
+int rj_name_check(const char *name, const char *what, rj_error_t err);
+
 /* 1 if every activation used by the block is piecewise linear. */
 int rj_block_is_piecewise_linear(const rj_block_t b);
 /* 1 if every weight (and alpha, slopes) is a dyadic rational p/2^k. */
@@ -385,6 +405,11 @@ int rj_net_is_dyadic(const rj_net_t net);
 void rj_block_label(char *buf, int len, slong l, const char *name);
 /* rj_block_label of block l of net with its name. */
 void rj_net_block_label(char *buf, int len, const rj_net_t net, slong l);
+/* The name (see rj_name_check) of parameter `param` ("weight", "bias", "W1", ...) of
+   layer j of block l's branch (proj = 0) or projection (proj = 1); j is
+   ignored for a shorthand block.  Written into buf (len bytes). */
+void rj_net_param_name(char *buf, int len, const rj_net_t net, slong l, int proj, slong j,
+                       const char *param);
 
 /* ------------------------------------------------------------ ties */
 
@@ -454,6 +479,13 @@ int rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t);
    and a message at path naming `kind` ("a model or claim file"), and a FIFO
    is refused without waiting for a writer.  *f is NULL on failure. */
 int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
+
+/* The directory part of path, flint_malloc'd: "." when path has no '/', "/"
+   for a file in the root.  The one place paths of input files are split. */
+char *rj_path_dir(const char *path);
+/* rel read relative to the directory dir (flint_malloc'd): rel itself when it
+   is absolute or dir is NULL, empty or "."; else "dir/rel". */
+char *rj_path_join(const char *dir, const char *rel);
 
 /* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of any
    dimension up to 32 (0-d becomes 1 x 1, 1-d a column vector, n-d the matrix
