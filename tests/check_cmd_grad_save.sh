@@ -138,3 +138,86 @@ let B = block(branch = [dense([[1, 2], [3, 4]], name = "fc"), relu, dense([[1, 0
 E
 expect 2 check "$d/dup.rj"
 grep -q 'dup.rj:1:9: block: two layers are named "fc"' "$out" || bad "duplicate names: $(cat "$out")"
+
+# ---- resjac grad --save FILE.safetensors|.npz and --json
+cat >"$d/g.rj" <<'E'
+let K = [[1/2, -1, 1/4, 1/8, 1, 0, -1/2, 1/4], [1, 1, 1, 1, -1, -1, -1, -1]]
+let C = block(branch = [conv2d(K, [1/8, -1/8], kernel = 2, padding = 1, name = "layer1.0.conv1"),
+                        batchnorm([1, 2], [0, 1/2], [0, 0], [1, 1], name = "layer1.0.bn1"), relu,
+                        maxpool(2, stride = 1)],
+              shape = [2, 2, 2], name = "layer1.0")
+let D = block(branch = [flatten, dense([[1, 2, 3, 4, 5, 6, 7, 8], [0, 1, 0, 1, 0, 1, 0, 1]], [1, 2], name = "fc")],
+              skip = none, shape = [2, 2, 2])
+let S = block(W1 = [[1, 2], [3, 4], [5, 6]], b1 = [1, 1, 1], act = relu, W2 = [[1, 0, 1], [0, 1, 1]])
+let net = net(C, D, S)
+let x = [1, 2, 3, 4, -1, -2, 1/2, 1/4]
+let X2 = [[1, 0], [2, 1], [3, 1], [4, 1], [-1, 1], [-2, 1], [1/2, 1], [1/4, 1]]
+let twice = net(repeat(C, 2))
+E
+expect 0 grad "$d/g.rj" --save "$d/g.safetensors"
+[ -s "$d/g.safetensors" ] || bad "--save: no safetensors file"
+expect 0 grad "$d/g.rj" --save "$d/g.npz" --json
+cp "$out" "$d/g.json"
+[ -s "$d/g.npz" ] || bad "--save: no npz file"
+grep -q '"input_grad": \[' "$d/g.json" || bad "--json: no input_grad"
+expect 0 grad "$d/g.rj" --at X2 --dtype f32 --save "$d/g32.npz" --json
+cp "$out" "$d/g32.json"
+ls "$d" | grep -q 'tmp-' && bad "--save left a temporary file: $(ls "$d")"
+# refused before any work: exit 2 and no file
+expect 2 grad "$d/g.rj" --save "$d/g.npy"
+grep -q "ending in .safetensors or .npz" "$err" || bad "--save .npy: $(cat "$err")"
+expect 2 grad "$d/g.rj" --save "$d/no/such/dir/g.npz"
+expect 2 grad --random 3,4 --save "$d/r.npz"
+grep -q "needs a MODEL" "$err" || bad "--save --random: $(cat "$err")"
+# a named block repeated: two parameters of one name, nothing written
+expect 2 grad "$d/g.rj" --net twice --save "$d/twice.npz"
+grep -q "two tensors are named 'layer1.0." "$err" || bad "duplicate names: $(cat "$err")"
+[ -e "$d/twice.npz" ] && bad "duplicate names: a file was written"
+ls "$d" | grep -q 'tmp-' && bad "refused --save left a temporary file"
+
+# read back with NumPy (an independent reader) when /usr/bin/python3 has it:
+# the npz and safetensors files hold the same tensors, "input" is the
+# --json input gradient, and the names and shapes are PyTorch's
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    /usr/bin/python3 - "$d" >"$d/py" 2>&1 <<'E' || { bad "NumPy read-back: $(cat "$d/py")"; }
+import json, struct, sys
+import numpy as np
+d = sys.argv[1]
+def safetensors(path):
+    b = open(path, "rb").read()
+    n = struct.unpack("<Q", b[:8])[0]
+    assert n % 8 == 0
+    h = json.loads(b[8:8 + n])
+    out = {}
+    for k, v in h.items():
+        s, e = v["data_offsets"]
+        dt = {"F64": "<f8", "F32": "<f4"}[v["dtype"]]
+        out[k] = np.frombuffer(b[8 + n + s:8 + n + e], dtype=dt).reshape(v["shape"])
+    return out
+st = safetensors(d + "/g.safetensors")
+nz = np.load(d + "/g.npz")
+assert sorted(st) == sorted(nz.files), (sorted(st), nz.files)
+for k in st:
+    assert st[k].shape == nz[k].shape and st[k].dtype == nz[k].dtype, k
+    assert np.array_equal(st[k], nz[k]), k
+shapes = {"input": (1, 2, 2, 2), "layer1.0.conv1.weight": (2, 2, 2, 2),
+          "layer1.0.conv1.bias": (2,), "layer1.0.bn1.weight": (2,), "layer1.0.bn1.bias": (2,),
+          "fc.weight": (2, 8), "fc.bias": (2,), "blocks.2.W1": (3, 2), "blocks.2.b1": (3,),
+          "blocks.2.W2": (2, 3)}
+assert {k: st[k].shape for k in st} == shapes, {k: st[k].shape for k in st}
+j = json.load(open(d + "/g.json"))[0]
+assert np.array_equal(np.array(j["input_grad"]).reshape(1, 2, 2, 2), nz["input"])
+# f32, two points: one gradient per point, rounded to float32 exactly
+z32 = np.load(d + "/g32.npz")
+j32 = json.load(open(d + "/g32.json"))[0]
+assert z32["input"].dtype == np.float32 and z32["input"].shape == (2, 2, 2, 2)
+assert np.array_equal(np.array(j32["input_grad"], dtype=np.float32).reshape(2, 2, 2, 2),
+                      z32["input"])
+print("ok")
+E
+else
+    echo "check_cmd_grad_save: NumPy not found for /usr/bin/python3: read-back skipped"
+fi
+
+[ $fail -eq 0 ] && echo "check_cmd_grad_save: all passed"
+exit $fail

@@ -501,6 +501,58 @@ int rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err);
 int rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
                   rj_error_t err);
 
+/* ------------------------------------------------------------ tensor files
+
+   Named float tensors written for PyTorch and NumPy users (resjac grad
+   --save): a safetensors file (an 8-byte little-endian header length, a JSON
+   header {"NAME": {"dtype": "F64", "shape": [...], "data_offsets": [b, e]},
+   ...} padded with spaces to a multiple of 8 bytes, then the tensors' bytes
+   in the order given, little-endian) or an npz file (an uncompressed zip of
+   NAME.npy members, '<f8' or '<f4', C order, each with its CRC-32).  A list
+   owns its names, not the data. */
+#define RJ_TENSOR_MAX_DIMS 4
+typedef struct {
+    char *name;                   /* rj_name_check's characters (owned) */
+    int ndim;                     /* 1..RJ_TENSOR_MAX_DIMS */
+    slong dims[RJ_TENSOR_MAX_DIMS];
+    const void *data;             /* prod(dims) floats or doubles, C order (not owned) */
+} rj_tensor_struct;
+
+/* A list of tensors to write, items[0..len) in file order; it owns the
+   names, not the data (rj_tensors_t is the one-element array functions take). */
+typedef struct {
+    slong len, alloc;
+    rj_tensor_struct *items;
+} rj_tensors_struct;
+typedef rj_tensors_struct rj_tensors_t[1];
+
+/* init: the empty list; clear: frees the names and the list. */
+void rj_tensors_init(rj_tensors_t t);
+void rj_tensors_clear(rj_tensors_t t);
+/* Append the tensor name (copied) of shape dims[0..ndim) whose data (not
+   copied) is at data; data must live until the list is written. */
+void rj_tensors_push(rj_tensors_t t, const char *name, int ndim, const slong *dims,
+                     const void *data);
+/* The kind of tensor file path names by its ending: 1 for ".safetensors",
+   2 for ".npz", else 0. */
+int rj_tensors_file_kind(const char *path);
+/* Check, before any work, that path can receive a tensor file: it ends in
+   .safetensors or .npz and its directory exists and is writable.  Else
+   RJ_ERR_INPUT (the ending) or RJ_ERR_IO with a message naming path. */
+int rj_tensors_check_path(const char *path, rj_error_t err);
+/* What rj_tensors_save checks before it writes anything, for a caller that
+   checks before its own work: the ending of path, the names (rj_name_check,
+   no two alike: RJ_ERR_INPUT naming the name), the shapes (1..4 dimensions,
+   each >= 0) and the size (an npz file of 4 GiB or more, or of more than
+   65535 tensors, would need zip64: RJ_ERR_LIMIT).  The data are not read. */
+int rj_tensors_check(const char *path, const rj_tensors_t t, int f64, rj_error_t err);
+/* Write t to path, as its ending says (rj_tensors_file_kind), every tensor in
+   float64 (f64 = 1: data are doubles) or float32 (f64 = 0: floats), bit for
+   bit, after rj_tensors_check.  The file is written to a temporary file in
+   the same directory and renamed: on any failure path is untouched and no
+   temporary file is left. */
+int rj_tensors_save(const char *path, const rj_tensors_t t, int f64, rj_error_t err);
+
 /* Exact conversion of one double (finite) to a rational. */
 void rj_fmpq_set_d_exact(fmpq_t q, double d);
 
