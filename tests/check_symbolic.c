@@ -1148,6 +1148,19 @@ START_TEST(test_block_jacobian_limits)
     ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit of degree 32") != NULL,
                   "%s: %s", rj_verdict_name(v), ev);
     flint_free(ev);
+    /* the terms of a normal form: three blocks whose weights are sums of 8
+       symbols, 65 terms each, 65^3 > 200000 (a true identity again) */
+    len = snprintf(f, sizeof(f), "forall A, C, E, F, G, H, K, M in matrices: forall x in "
+                   "vectors: forall D_1..D_3 in derivatives(x): ");
+    for (i = 0; i < 6; i++)
+        len += snprintf(f + len, sizeof(f) - len, "%sblock(W1 = A + C + E + F + G + H + K + M, "
+                        "W2 = A + C + E + F + G + H + K + M)%s",
+                        i == 0 ? "jacobian(net(" : i == 3 ? "), x)'' == jacobian(net(" : ", ",
+                        i == 5 ? "), x)" : "");
+    v = decide("", f, &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit of 200000 terms") != NULL,
+                  "%s: %s", rj_verdict_name(v), ev);
+    flint_free(ev);
     v = decide("", "forall A in matrices: forall x in vectors: forall D_1..D_65 in "
                "derivatives(x): jacobian(block(W1 = A, W2 = A), x) == A * D_1 * A", &ev);
     ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit 64") != NULL, "%s: %s",
