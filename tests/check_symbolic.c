@@ -772,7 +772,7 @@ holds_on_instances(const rj_expr_struct *body, char names[][32], slong k, slong 
     return 1;
 }
 
-/* Every PROVED claim of proofs/11-symbolic.rj whose formula is a chain of
+/* Every PROVED claim of proofs/12-symbolic.rj whose formula is a chain of
    matrix quantifiers, mutated at every transpose and product (transpose
    dropped, factors swapped, a factor dropped): a mutant PROVED must hold on
    exact instances (an equivalent mutation, such as swapping a scalar), each
@@ -809,7 +809,7 @@ START_TEST(test_bundled_mutants)
     flint_rand_t st;
     slong i, j, claims = 0, total = 0, refuted = 0, proved = 0;
     rj_test_randinit(st, seed + 4);
-    snprintf(path, sizeof(path), "%s/proofs/11-symbolic.rj", srcdir());
+    snprintf(path, sizeof(path), "%s/proofs/12-symbolic.rj", srcdir());
     rj_prog_init(prog);
     rj_error_init(err);
     ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
@@ -1438,6 +1438,19 @@ START_TEST(test_block_jacobian_limits)
     ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit of degree 32") != NULL,
                   "%s: %s", rj_verdict_name(v), ev);
     flint_free(ev);
+    /* the terms of a normal form: three blocks whose weights are sums of 8
+       symbols, 65 terms each, 65^3 > 200000 (a true identity again) */
+    len = snprintf(f, sizeof(f), "forall A, C, E, F, G, H, K, M in matrices: forall x in "
+                   "vectors: forall D_1..D_3 in derivatives(x): ");
+    for (i = 0; i < 6; i++)
+        len += snprintf(f + len, sizeof(f) - len, "%sblock(W1 = A + C + E + F + G + H + K + M, "
+                        "W2 = A + C + E + F + G + H + K + M)%s",
+                        i == 0 ? "jacobian(net(" : i == 3 ? "), x)'' == jacobian(net(" : ", ",
+                        i == 5 ? "), x)" : "");
+    v = decide("", f, &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "limit of 200000 terms") != NULL,
+                  "%s: %s", rj_verdict_name(v), ev);
+    flint_free(ev);
     {
         /* one symbol past the scope's limit (with A: RJ_SYM_MAX_SYMBOLS + 1) */
         char g[300], lim[40];
@@ -1508,6 +1521,67 @@ START_TEST(test_wz_verify_rejects)
 }
 END_TEST
 
+/* Forward values of blocks with symbolic weights: y = F(x) + x PROVED for
+   every block form, and the statement instantiated with random integer
+   weights, biases and points holds under the plain exact evaluator; its
+   mutants REFUTED by a witness the plain evaluator refutes again. */
+START_TEST(test_block_forward_claims)
+{
+    static const char *const names[] = { "A", "C", "b", "x" };
+    static const char *const places[] = { "none", "pre" };
+    static const char *const acts[] = { "relu", "leaky_relu(1/3)", "identity", "tanh" };
+    char f[2048], body[1024], *ev = NULL;
+    rj_verdict_kind v;
+    flint_rand_t st;
+    slong p, a, t;
+    rj_test_randinit(st, seed + 12);
+    for (p = 0; p < 2; p++)
+        for (a = 0; a < 4; a++) {
+            snprintf(body, sizeof(body), "forward(block(W1 = A, b1 = b, act = %s, W2 = C, "
+                     "place = %s), x) == forward(block(W1 = A, b1 = b, act = %s, W2 = C, "
+                     "skip = none, place = %s), x) + x", acts[a], places[p], acts[a],
+                     places[p]);
+            snprintf(f, sizeof(f), "forall A, C in matrices: forall b, x in vectors: %s", body);
+            v = decide("", f, &ev);
+            ck_assert_msg(v == RJ_VERDICT_PROVED, "%s: %s", f, ev);
+            flint_free(ev);
+            for (t = 0; t < 4 && a != 3; t++) {       /* instances (tanh is not exact) */
+                char defs[2048];
+                slong m = 1 + n_randint(st, 4), i, len = 0;
+                for (i = 0; i < 4; i++) {
+                    fmpq_mat_t M;
+                    rj_val_t val;
+                    char *ms;
+                    fmpq_mat_init(M, m, i < 2 ? m : 1);
+                    rj_test_randmat(M, st, 5, 2);
+                    rj_val_init(val);
+                    rj_val_set_fmpq_mat(val, M);
+                    ms = rj_val_get_str(val);
+                    len += snprintf(defs + len, sizeof(defs) - len, "let %s = %s\n", names[i],
+                                    ms);
+                    flint_free(ms);
+                    rj_val_clear(val);
+                    fmpq_mat_clear(M);
+                }
+                v = decide(defs, body, &ev);
+                RJ_CHECK(v == RJ_VERDICT_PROVED, seed, "%s%s: %s", defs, body, ev);
+                flint_free(ev);
+            }
+        }
+    for (t = 0; t < 2; t++) {         /* the bias dropped; a post block is not F + x */
+        snprintf(body, sizeof(body), "forward(block(W1 = A, b1 = b, W2 = C%s), x) == "
+                 "forward(block(W1 = A, %sW2 = C, skip = none), x) + x",
+                 t ? ", place = post" : "", t ? "b1 = b, " : "");
+        snprintf(f, sizeof(f), "forall A, C in matrices: forall b, x in vectors: %s", body);
+        v = decide("", f, &ev);
+        ck_assert_msg(v == RJ_VERDICT_REFUTED, "%s: %s", f, ev);
+        recheck_witness(ev, names, 4, body);
+        flint_free(ev);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *
 symbolic_suite(void)
 {
@@ -1531,6 +1605,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_wz_vs_stirling);
     tcase_add_test(tc, test_wz_verify_rejects);
     tcase_add_test(tc, test_depth_mutants);
+    tcase_add_test(tc, test_block_forward_claims);
     suite_add_tcase(s, tc);
     return s;
 }

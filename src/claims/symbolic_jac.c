@@ -17,7 +17,9 @@
  * block(...), net(...) and project(P) with symbolic weights make values of
  * this file's kind (SJ_NET, SJ_PROJ); jacobian, skip_part and branch_part of
  * such a block at a point are elements of the free algebra
- * (rj_sym_block_jacobian).  The quantifier decides the body once on
+ * (rj_sym_block_jacobian); forward(N, x) is a vector (SJ_VEC): an element
+ * whose letters are also the points and the activation terms act(z), one
+ * letter per activation and normal form of z.  The quantifier decides the body once on
  * symbols; otherwise it tries integer instances: random integer weights and
  * points, D_k the derivative at the point itself (computed here from the
  * forward pass, away from ReLU ties), the body decided by the plain exact
@@ -32,7 +34,7 @@
 #define SJ_CHAIN_MAX 32
 #define SJ_MAX_SLOTS 64
 
-enum { SJ_POINT, SJ_NET, SJ_PROJ };
+enum { SJ_POINT, SJ_NET, SJ_PROJ, SJ_VEC };
 
 typedef struct {
     rj_sym_block_t b;
@@ -59,6 +61,8 @@ struct cl_symjac {
     slong *dpoint;                /* per scope symbol: its point, -1 */
     slong nslot;
     sjslot slot[SJ_MAX_SLOTS];
+    slong natom;                  /* activation terms act(z) of forward values */
+    char *atomkey[SJ_MAX_SLOTS];  /* act and z's normal form: the term's identity */
 };
 
 typedef struct {
@@ -67,7 +71,7 @@ typedef struct {
     slong v;                      /* POINT: the vector variable */
     slong len;                    /* NET: blocks */
     sjblock *blk;
-    rj_sym_t P;                   /* PROJ */
+    rj_sym_t P;                   /* PROJ; VEC: the vector [SY 4, forward values] */
 } sjval;
 
 /* ------------------------------------------------------------ blocks */
@@ -124,6 +128,7 @@ sjb_free_list(sjblock *b, slong n)
 /* ------------------------------------------------------------ the kind */
 
 static const rj_val_ops sj_ops;
+static char *vec_str(const rj_sym_t p, const cl_symscope *sc);
 
 static sjval *
 sj_new(cl_symscope *sc, int kind)
@@ -174,6 +179,8 @@ sj_print(const rj_val_struct *v, slong maxlen)
     char *s;
     if (d->kind == SJ_POINT)
         s = rj_strdup(d->sc->jac->vecnames[d->v]);
+    else if (d->kind == SJ_VEC)
+        s = vec_str(d->P, d->sc);
     else if (d->kind == SJ_PROJ) {
         char *p = rj_sym_get_str(d->P, (const char *const *) d->sc->names);
         s = cl_printf("project(%s)", p);
@@ -189,6 +196,8 @@ sj_describe(char *buf, int len, const rj_val_struct *v)
     const sjval *d = v->data;
     if (d->kind == SJ_POINT)
         snprintf(buf, len, "a symbolic point (a vector of any width)");
+    else if (d->kind == SJ_VEC)
+        snprintf(buf, len, "a symbolic vector");
     else if (d->kind == SJ_PROJ)
         snprintf(buf, len, "a symbolic projection shortcut");
     else
@@ -513,6 +522,234 @@ sj_jacobian(rj_val_t out, int what, const rj_expr_struct *e, rj_val_struct *cons
     return cl_locate(err, st, e->loc);
 }
 
+/* ------------------------------------------------------------ forward values */
+
+/* A vector is an element of the free algebra in which the letters are the
+   scope's matrix symbols (s < nsym), the points and biases (nsym + v) and
+   the activation terms act(z) (nsym + nvec + a), every word ending in one
+   vector letter [SY 4]. */
+static slong
+vec_letter(const cl_symscope *sc, slong v)
+{
+    return sc->jac->nsym + v;
+}
+
+static char *
+vec_str(const rj_sym_t p, const cl_symscope *sc)
+{
+    const struct cl_symjac *jc = sc->jac;
+    slong n = jc->nsym + jc->nvec + jc->natom, i;
+    const char **names = flint_malloc(FLINT_MAX(n, 1) * sizeof(char *));
+    char *r;
+    for (i = 0; i < jc->nsym; i++)
+        names[i] = sc->names[i];
+    for (i = 0; i < jc->nvec; i++)
+        names[jc->nsym + i] = jc->vecnames[i];
+    for (i = 0; i < jc->natom; i++)
+        names[jc->nsym + jc->nvec + i] = jc->atomkey[i];
+    r = rj_sym_get_str(p, names);
+    flint_free(names);
+    return r;
+}
+
+/* p = act(z): the term met before with the same activation and the same
+   normal form of z, else a new letter. */
+static int
+vec_atom(rj_sym_t p, const rj_act_t act, const rj_sym_t z, cl_symscope *sc, rj_loc_t loc,
+         rj_error_t err)
+{
+    struct cl_symjac *jc = sc->jac;
+    char a[64], *zs, *key;
+    slong i;
+    if (act->kind == RJ_ACT_IDENTITY) {
+        rj_sym_set(p, z);
+        return RJ_OK;
+    }
+    rj_act_name(a, sizeof(a), act);
+    zs = vec_str(z, sc);
+    key = cl_printf("%s(%s)", a, zs);
+    flint_free(zs);
+    for (i = 0; i < jc->natom; i++)
+        if (strcmp(jc->atomkey[i], key) == 0)
+            break;
+    if (i == jc->natom) {
+        if (jc->natom == SJ_MAX_SLOTS
+            || jc->nsym + jc->nvec + jc->natom + 1 > sc->lim.max_symbols) {
+            flint_free(key);
+            return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "forward values with more than "
+                                    "%ld matrix, vector and activation letters: past the "
+                                    "limit of symbols", (long) sc->lim.max_symbols);
+        }
+        jc->atomkey[jc->natom++] = key;
+    } else
+        flint_free(key);
+    rj_sym_set_symbol(p, jc->nsym + jc->nvec + i, 0);
+    return RJ_OK;
+}
+
+/* y = the block's output at the vector v (forward order of resjac/model.h). */
+static int
+vec_block(rj_sym_t y, const sjblock *k, const rj_sym_t v, cl_symscope *sc, rj_loc_t loc,
+          rj_error_t err)
+{
+    rj_sym_t u, h, t;
+    int st = RJ_OK;
+    rj_sym_init(u);
+    rj_sym_init(h);
+    rj_sym_init(t);
+    if (k->b->place == RJ_PLACE_PRE)
+        st = vec_atom(u, k->outer, v, sc, loc, err);
+    else
+        rj_sym_set(u, v);
+    if (st == RJ_OK)
+        st = rj_sym_mul(h, k->b->W1, u, &sc->lim, err);
+    if (st == RJ_OK && k->b1 >= 0) {
+        rj_sym_set_symbol(t, vec_letter(sc, k->b1), 0);
+        st = rj_sym_add(h, h, t, &sc->lim, err);
+    }
+    if (st == RJ_OK && k->b->two_layer) {
+        st = vec_atom(u, k->act, h, sc, loc, err);
+        if (st == RJ_OK)
+            st = rj_sym_mul(h, k->b->W2, u, &sc->lim, err);
+        if (st == RJ_OK && k->b2 >= 0) {
+            rj_sym_set_symbol(t, vec_letter(sc, k->b2), 0);
+            st = rj_sym_add(h, h, t, &sc->lim, err);
+        }
+    }
+    if (st == RJ_OK) {                          /* the skip: S v */
+        if (k->b->skip == RJ_SKIP_IDENTITY)
+            rj_sym_set(t, v);
+        else if (k->b->skip == RJ_SKIP_SCALED)
+            rj_sym_scalar_mul(t, v, k->b->alpha);
+        else if (k->b->skip == RJ_SKIP_PROJECT)
+            st = rj_sym_mul(t, k->b->P, v, &sc->lim, err);
+        else
+            rj_sym_zero(t);
+    }
+    if (st == RJ_OK)
+        st = rj_sym_add(h, h, t, &sc->lim, err);
+    if (st == RJ_OK && k->b->place == RJ_PLACE_POST)
+        st = vec_atom(y, k->outer, h, sc, loc, err);
+    else if (st == RJ_OK)
+        rj_sym_set(y, h);
+    rj_sym_clear(u);
+    rj_sym_clear(h);
+    rj_sym_clear(t);
+    return st;
+}
+
+static void
+sj_set_vec(rj_val_t out, cl_symscope *sc, rj_sym_t p)
+{
+    sjval *d = sj_new(sc, SJ_VEC);
+    rj_sym_swap(d->P, p);
+    sj_set(out, d);
+}
+
+/* forward(N, x) */
+static int
+sj_forward(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+           cl_symscope *sc, rj_error_t err)
+{
+    const sjval *N = n == 2 ? sj_of(vals[0], SJ_NET) : NULL;
+    const sjval *x = n == 2 ? sj_of(vals[1], SJ_POINT) : NULL;
+    rj_sym_t y;
+    slong j;
+    int st = RJ_OK;
+    if (N == NULL || x == NULL)
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc, "forward with symbolic weights "
+                                "takes a block (or net) of symbolic weights and a point bound "
+                                "by forall x in vectors");
+    rj_sym_init(y);
+    rj_sym_set_symbol(y, vec_letter(sc, x->v), 0);
+    for (j = 0; j < N->len && st == RJ_OK; j++)
+        st = vec_block(y, N->blk + j, y, sc, e->loc, err);
+    if (st == RJ_OK)
+        sj_set_vec(out, sc, y);
+    rj_sym_clear(y);
+    if (st == RJ_ERR_LIMIT)
+        err->status = st = RJ_ERR_DOMAIN;
+    return cl_locate(err, st, e->loc);
+}
+
+/* A point or a vector as its element; NULL for anything else. */
+static int
+vec_of(rj_sym_t p, const rj_val_struct *v)
+{
+    const sjval *d = sj_of(v, SJ_VEC), *x = sj_of(v, SJ_POINT);
+    if (d != NULL)
+        rj_sym_set(p, d->P);
+    else if (x != NULL)
+        rj_sym_set_symbol(p, vec_letter(x->sc, x->v), 0);
+    return d != NULL || x != NULL;
+}
+
+/* + and - of vectors, a number times a vector, a vector / a number. */
+static int
+sj_vec_binop(rj_val_t out, int op, const rj_val_struct *a, const rj_val_struct *b,
+             cl_symscope *sc, rj_loc_t loc, rj_error_t err)
+{
+    rj_sym_t p, q;
+    fmpq_t c;
+    int va, vb, st = RJ_OK;
+    rj_sym_init(p);
+    rj_sym_init(q);
+    fmpq_init(c);
+    va = vec_of(p, a);
+    vb = vec_of(q, b);
+    if (va && vb && (op == '+' || op == '-'))
+        st = op == '+' ? rj_sym_add(p, p, q, &sc->lim, err) : rj_sym_sub(p, p, q, &sc->lim, err);
+    else if (va && !vb && b->kind == RJ_VAL_NUM && op == '/' && !fmpq_is_zero(b->num)) {
+        fmpq_inv(c, b->num);
+        rj_sym_scalar_mul(p, p, c);
+    } else if (va && !vb && b->kind == RJ_VAL_NUM && op == '*')
+        rj_sym_scalar_mul(p, p, b->num);
+    else if (vb && !va && a->kind == RJ_VAL_NUM && op == '*')
+        rj_sym_scalar_mul(p, q, a->num);
+    else {
+        char d1[120], d2[120];
+        rj_val_describe(d1, sizeof(d1), a);
+        rj_val_describe(d2, sizeof(d2), b);
+        st = rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "no symbolic rule for %s %c %s (symbolic "
+                              "vectors take +, - and numbers)", d1, op, d2);
+    }
+    if (st == RJ_OK)
+        sj_set_vec(out, sc, p);
+    rj_sym_clear(p);
+    rj_sym_clear(q);
+    fmpq_clear(c);
+    if (st == RJ_ERR_LIMIT)
+        err->status = st = RJ_ERR_DOMAIN;
+    return cl_locate(err, st, loc);
+}
+
+/* Equal normal forms: equal vectors at every instance [SY 4]; else
+   undecided here (the quantifier tries integer instances). */
+static int
+sj_compare(int *tv, int op, const rj_val_struct *a, const rj_val_struct *b, rj_loc_t loc,
+           rj_error_t err)
+{
+    rj_sym_t p, q;
+    int va, vb;
+    *tv = -1;
+    rj_sym_init(p);
+    rj_sym_init(q);
+    va = vec_of(p, a);
+    vb = vec_of(q, b);
+    if (va && vb && (op == RJ_CMP_EQ || op == RJ_CMP_NE) && rj_sym_equal(p, q))
+        *tv = op == RJ_CMP_EQ;
+    rj_sym_clear(p);
+    rj_sym_clear(q);
+    if (!va || !vb) {
+        char d1[120], d2[120];
+        rj_val_describe(d1, sizeof(d1), a);
+        rj_val_describe(d2, sizeof(d2), b);
+        return rj_error_set_loc(err, RJ_ERR_DOMAIN, loc, "no symbolic rule compares %s with %s",
+                                d1, d2);
+    }
+    return RJ_OK;
+}
+
 int
 cl_symjac_call(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals,
                slong n, rj_env_struct *env, rj_error_t err)
@@ -526,6 +763,18 @@ cl_symjac_call(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const
             sc = ((const sjval *) vals[i]->data)->sc;
         else if (cl_sym_get_alg(vals[i], &s2) != NULL)
             sc = s2;
+    }
+    if (sc != NULL && sc->jac != NULL && (e->kind == RJ_EXPR_BINOP || e->kind == RJ_EXPR_NEG)) {
+        rj_val_t m1;
+        int st;
+        if (e->kind == RJ_EXPR_BINOP)
+            return sj_vec_binop(out, e->op, vals[0], vals[1], sc, e->loc, err);
+        rj_val_init(m1);
+        m1->kind = RJ_VAL_NUM;
+        fmpq_set_si(m1->num, -1, 1);
+        st = sj_vec_binop(out, '*', m1, vals[0], sc, e->loc, err);
+        rj_val_clear(m1);
+        return st;
     }
     if (e->kind == RJ_EXPR_CALL && sc != NULL && sc->jac != NULL) {
         if (strcmp(e->name, "block") == 0)
@@ -544,6 +793,8 @@ cl_symjac_call(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const
         }
         if (strcmp(e->name, "jacobian") == 0)
             return sj_jacobian(out, 0, e, vals, n, sc, err);
+        if (strcmp(e->name, "forward") == 0)
+            return sj_forward(out, e, vals, n, sc, err);
         if (strcmp(e->name, "skip_part") == 0)
             return sj_jacobian(out, 1, e, vals, n, sc, err);
         if (strcmp(e->name, "branch_part") == 0)
@@ -551,7 +802,7 @@ cl_symjac_call(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const
     }
     return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc, "%s has no rule for blocks with "
                             "symbolic weights or symbolic points (the symbolic layer takes "
-                            "block, net, project, jacobian, skip_part and branch_part)",
+                            "block, net, project, forward, jacobian, skip_part and branch_part)",
                             e->kind == RJ_EXPR_CALL ? e->name : "this operation");
 }
 
@@ -563,8 +814,8 @@ cl_symjac_is_call(const char *name)
 }
 
 static const rj_val_ops sj_ops = {
-    "symbolic block", sj_free, sj_copy, sj_print, sj_describe, NULL, NULL, NULL, NULL, NULL,
-    cl_symjac_call
+    "symbolic block", sj_free, sj_copy, sj_print, sj_describe, NULL, NULL, NULL, NULL,
+    sj_compare, cl_symjac_call
 };
 
 void
@@ -1004,6 +1255,8 @@ symjac_free(struct cl_symjac *jc)
         flint_free(jc->slot[i].key);
         sjb_free_list(jc->slot[i].blk, jc->slot[i].nblk);
     }
+    for (i = 0; i < jc->natom; i++)
+        flint_free(jc->atomkey[i]);
     for (i = 0; i < jc->nvec; i++)
         flint_free(jc->vecnames[i]);
     flint_free(jc->vecnames);
@@ -1135,10 +1388,10 @@ cl_symjac_decide(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *env, cl_
         goto done;
     if (v == RJ_VERDICT_PROVED) {
         cl_cres_set_scalar(out, CL_TRUE,
-                           rj_str_cut(cl_printf("for all weights, points and widths, the "
-                                                "activation derivatives diagonal symbols "
+                           rj_str_cut(cl_printf("for all weights, points and widths "
                                                 "(equal normal forms in the free algebra "
-                                                "with transpose, D' = D): %s", ev),
+                                                "with transpose; activation derivatives "
+                                                "diagonal, D' = D): %s", ev),
                                       2 * CL_EV_LEN));
         goto done;
     }
