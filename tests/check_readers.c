@@ -593,6 +593,10 @@ START_TEST(test_lang_load_tensors)
                   && strstr(err->msg, "'conv.weight'") != NULL && err->line == 1
                   && err->col == 9, "%s at %d:%d", err->msg, err->line, err->col);
     ck_assert_int_eq(eval_text(env, "let x = sd[1]\n", err), RJ_ERR_INPUT);
+    ck_assert_int_eq(eval_text(env, "let x = sd[\"conv.bias\", \"conv.weight\"]\n", err),
+                     RJ_ERR_INPUT);
+    ck_assert_msg(strstr(err->msg, "takes one index") != NULL, "%s", err->msg);
+    ck_assert_int_eq(eval_text(env, "let x = sd + 1\n", err), RJ_ERR_INPUT);
     ck_assert_int_eq(eval_text(env, "\nlet x = load(\"m.safetensors\", \"nope\")\n", err),
                      RJ_ERR_INPUT);
     ck_assert_msg(strstr(err->msg, "m.safetensors") != NULL && err->line == 2, "%s",
