@@ -132,6 +132,33 @@ E
 expect 0 check "$d/lesson/l.md"
 [ "$(tail -n 1 "$out")" = "1 passed, 0 failed" ] || bad "lesson include: $(cat "$out" "$err")"
 
+# a claim of an included file, in the report: after the block that includes it
+printf 'claim inc_claim "L0" expect PROVED: rows(M) == 2\n' >>"$d/lesson/defs.rj"
+cat >"$d/lesson/l2.md" <<'E'
+# Two
+
+```resjac
+claim first "L1" expect PROVED: 1 == 1
+```
+
+```resjac
+include "defs.rj"
+```
+
+```resjac
+claim doubled "L2" expect PROVED: M * [1, 1] == [2, 2]
+```
+E
+expect 0 check "$d/lesson/l2.md" --report "$d/lesson/r.md"
+grep -n '^> \*\*PROVED\*\*' "$d/lesson/r.md" | sed 's/:.*`\([a-z_]*\)`.*/ \1/' >"$d/order"
+inc_at=$(sed -n 's/ inc_claim$//p' "$d/order")
+fence=$(awk '/^include/ { print NR; exit }' "$d/lesson/r.md")
+doubled=$(sed -n 's/ doubled$//p' "$d/order")
+[ -n "$inc_at" ] && [ "$inc_at" -gt "$fence" ] && [ "$inc_at" -lt "$doubled" ] \
+    || bad "report: the included claim is not after its include: $(cat "$d/order")"
+grep -q "inc_claim\` \[L0\] ($d/lesson/defs.rj line 2)" "$d/lesson/r.md" \
+    || bad "report: the included claim does not name its file: $(grep inc_claim "$d/lesson/r.md")"
+
 # ---- name = "...": two layers of one block under one name are refused
 cat >"$d/dup.rj" <<'E'
 let B = block(branch = [dense([[1, 2], [3, 4]], name = "fc"), relu, dense([[1, 0], [0, 1]], name = "fc")])
