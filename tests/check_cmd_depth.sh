@@ -11,6 +11,10 @@
 #     limit, never PROVED;
 #   outside_method: a true identity the method does not take is UNDECIDED,
 #     naming the construct;
+#   base_beyond_scan: a denominator vanishing at L = 50 moves the certificate's
+#     start to L1 = 51; the exact scan then runs on to L1 + 3;
+#   scan_limit_undecided: a start past the evaluator's limits is UNDECIDED,
+#     naming the limit, not an error;
 #   bad_naturals: naturals(...) is bad input: exit 2, file:line:column.
 set -u
 R=./resjac
@@ -29,6 +33,10 @@ claim variance_wrong "t" expect REFUTED:
     forall L in naturals: sum(k in 0..L: (k - L/2)^2 * binomial(L, k) / 2^L) == L / 2
 claim past_limit "t" expect UNDECIDED:
     forall L in naturals: sum(k in 0..L: binomial(L, k) * (L^13 + 1)) == (L^13 + 1) * 2^L
+claim base_beyond "t" expect PROVED:
+    forall L in naturals: sum(k in 0..L: (L - 50) * binomial(L, k)) == (L - 50) * 2^L
+claim far_start "t" expect UNDECIDED:
+    forall L in 1000000..inf: sum(k in 0..L: binomial(L, k)) == 2^L
 claim squares "t" expect UNDECIDED:
     forall L in naturals: sum(k in 0..L: binomial(L, k)^2) == binomial(2 * L, L)
 END
@@ -43,6 +51,10 @@ grep -Eq '^UNDECIDED +past_limit .*limit of 12' "$d/out" \
     || bad "limit_undecided: $(grep past_limit "$d/out")"
 grep -Eq '^UNDECIDED +squares .*no failing L in 0\.\.40 .*product of two binomials' "$d/out" \
     || bad "outside_method: $(grep squares "$d/out")"
+grep -Eq '^PROVED +base_beyond .*for all L >= 51; L = 0\.\.54 decided exactly' "$d/out" \
+    || bad "base_beyond_scan: $(grep base_beyond "$d/out")"
+grep -Eq '^UNDECIDED +far_start .*L = 1000000 is not decided exactly \(a limit of the exact evaluation: .*max_terms' "$d/out" \
+    || bad "scan_limit_undecided: $(grep far_start "$d/out")"
 $R check --json "$d/depth.rj" >"$d/json" 2>&1 || bad "--json: exit $?"
 tr -d ' \n' <"$d/json" | grep -q '"name":"variance_wrong".*"counterexample":{"bindings":{"L":"1"}' \
     || bad "refuted_smallest: no binding L = 1 in the JSON data"

@@ -56,6 +56,7 @@ typedef struct {
     rj_env_struct *env;
     cl_ctx *cctx;
     char *why;                     /* why the claim is not of this form */
+    slong scan_last;               /* the scan decided the claim up to this L */
 } tr_state;
 
 static void
@@ -611,8 +612,9 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         goto done;
     }
     /* the translation, held against the claim that the scan decided: sum_k F
-       must be 1 (or 0) at L1..L1 + 3 */
-    for (L = L1; L <= L1 + 3 && st == RJ_OK; L++) {
+       must be 1 (or 0) at L1..L1 + 3 (those of them the scan has decided; the
+       quantifier proves only when it decided all four) */
+    for (L = L1; L <= FLINT_MIN(L1 + 3, T->scan_last) && st == RJ_OK; L++) {
         fmpq_t s;
         fmpq_init(s);
         st = rj_wz_sum_eval(s, P, d.s.a, beta, Q, (ulong) L, T->ctx, err);
@@ -695,6 +697,8 @@ typedef struct {
     slong first_open;              /* the first L not PROVED by the scan, or -1 */
     char *open_ev, *open_d;
     int refuted;
+    int limited;                   /* the scan stopped at a limit */
+    slong last;                    /* the last L decided (L0 - 1 before any) */
 } scan_state;
 
 /* Step 1 for L = lo..hi: *out FALSE at the first L that is REFUTED (decided
@@ -714,8 +718,25 @@ scan(scan_state *S, cl_cres_t out, const rj_expr_struct *f, const rj_expr_struct
         char *ev = NULL, *bd = NULL;
         fmpz_set_si(z, L);
         cl_val_set_fmpz(kv, z);
-        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, 1, env, ctx, err);
+        rj_error_t e2;
+        rj_error_init(e2);
+        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, 1, env, ctx, e2);
         ctx->cases++;
+        if (st == RJ_ERR_LIMIT) {
+            /* a limit of the exact evaluation (terms, work, bits): the scan stops
+               here and the claim can only be UNDECIDED below this L */
+            if (S->first_open < 0) {
+                S->first_open = L;
+                S->open_ev = cl_printf("a limit of the exact evaluation: %s", e2->msg);
+            }
+            S->limited = 1;
+            st = RJ_OK;
+            break;
+        }
+        if (st != RJ_OK)
+            err[0] = e2[0];
+        else
+            S->last = L;
         if (st == RJ_OK && v == RJ_VERDICT_REFUTED) {
             rj_verdict_kind v2;
             char *ev2 = NULL;
@@ -782,24 +803,40 @@ cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *en
     T.env = env;
     T.cctx = ctx;
     hi = L0 + CL_DEPTH_SCAN;
+    S.last = L0 - 1;
     st = scan(&S, out, f, body, L0, L0, hi, env, ctx, err);
     if (st != RJ_OK || S.refuted)
         goto done;
-    /* steps 2 and 3; the scan then covers L0..L1 + 3 as well */
+    /* steps 2 and 3; when the certificate starts at L1 beyond the scan, the
+       scan goes on to L1 + 3 and the reading is held against it again */
+    T.scan_last = S.last;
     st = wz_formula(&proved, &wev, &need, &T, body, L0, err);
-    if (st == RJ_OK && proved && need + 3 > hi) {
+    if (st == RJ_OK && proved && need + 3 > S.last && !S.limited) {
         st = scan(&S, out, f, body, L0, hi + 1, need + 3, env, ctx, err);
-        hi = need + 3;
+        if (st == RJ_OK && !S.refuted && S.last >= need + 3) {
+            flint_free(wev);
+            wev = NULL;
+            flint_free(T.why);
+            T.why = NULL;
+            T.scan_last = S.last;
+            st = wz_formula(&proved, &wev, &need, &T, body, L0, err);
+        }
     }
     if (st != RJ_OK || S.refuted)
         goto done;
+    if (S.last < need + 3)
+        proved = 0;          /* the reading was not held against the scan at L1..L1+3 */
+    hi = S.last;
     if (S.first_open >= 0 && (!proved || S.first_open < need))
         cl_cres_set_scalar_data(out, CL_UNKNOWN,
-                                rj_str_cut(cl_printf("%s = %ld is not decided exactly (%s)%s%s",
+                                rj_str_cut(cl_printf("%s = %ld is not decided exactly (%s); %s",
                                                      f->name, (long) S.first_open, S.open_ev,
-                                                     proved ? "" : "; ",
-                                                     proved ? "" : (T.why ? T.why : "")),
-                                           2 * CL_EV_LEN), S.open_d);
+                                                     T.why != NULL ? T.why
+                                                     : wev != NULL ? "a WZ certificate was "
+                                                     "found, but the cases it starts from "
+                                                     "were not all decided" : "no WZ "
+                                                     "certificate"), 2 * CL_EV_LEN),
+                                S.open_d);
     else if (proved) {
         cl_cres_set_scalar(out, CL_TRUE,
                            rj_str_cut(cl_printf("for every %s >= %ld [SY 6]: %s; %s = %ld..%ld "
