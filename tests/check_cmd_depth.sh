@@ -9,6 +9,8 @@
 #     and --json gives that L in the counterexample's bindings;
 #   limit_undecided: a summand past the degree limit is UNDECIDED, naming the
 #     limit, never PROVED;
+#   squares_every_L: sum_k C(L, k)^2 = C(2L, L), a squared binomial and a
+#     central binomial, is PROVED;
 #   outside_method: a true identity the method does not take is UNDECIDED,
 #     naming the construct;
 #   base_beyond_scan: a denominator vanishing at L = 50 moves the certificate's
@@ -37,8 +39,10 @@ claim base_beyond "t" expect PROVED:
     forall L in naturals: sum(k in 0..L: (L - 50) * binomial(L, k)) == (L - 50) * 2^L
 claim far_start "t" expect UNDECIDED:
     forall L in 1000000..inf: sum(k in 0..L: binomial(L, k)) == 2^L
-claim squares "t" expect UNDECIDED:
+claim squares "t" expect PROVED:
     forall L in naturals: sum(k in 0..L: binomial(L, k)^2) == binomial(2 * L, L)
+claim harmonic "t" expect UNDECIDED:
+    forall L in naturals: sum(k in 0..L: binomial(L, k) / (k + 1)) == (2^(L + 1) - 1) / (L + 1)
 END
 $R check "$d/depth.rj" >"$d/out" 2>&1 || bad "depth.rj: exit $?: $(cat "$d/out")"
 grep -Eq '^PROVED +first_moment .*for every L >= 0 \[SY 6\].*WZ certificate R\(L, k\) = .*so the sum is the same for all L >= 1' "$d/out" \
@@ -49,8 +53,10 @@ grep -Eq '^REFUTED +variance_wrong .*fails first at L = 1 \(the smallest' "$d/ou
     || bad "refuted_smallest: $(grep variance_wrong "$d/out")"
 grep -Eq '^UNDECIDED +past_limit .*limit of 12' "$d/out" \
     || bad "limit_undecided: $(grep past_limit "$d/out")"
-grep -Eq '^UNDECIDED +squares .*no failing L in 0\.\.40 .*product of two binomials' "$d/out" \
-    || bad "outside_method: $(grep squares "$d/out")"
+grep -Eq '^PROVED +squares .*C\(L, k\)\^2 .*C\(2L, L\)\^-1 .*WZ certificate' "$d/out" \
+    || bad "squares_every_L: $(grep squares "$d/out")"
+grep -Eq '^UNDECIDED +harmonic .*no failing L in 0\.\.40 .*only a divisor free of the summation variable' "$d/out" \
+    || bad "outside_method: $(grep harmonic "$d/out")"
 grep -Eq '^PROVED +base_beyond .*for all L >= 51; L = 0\.\.54 decided exactly' "$d/out" \
     || bad "base_beyond_scan: $(grep base_beyond "$d/out")"
 grep -Eq '^UNDECIDED +far_start .*L = 1000000 is not decided exactly \(a limit of the exact evaluation: .*max_terms' "$d/out" \

@@ -8,8 +8,9 @@
  *      REFUTED refutes the claim (decided twice, as forall a..b does);
  *   2. F, a conjunction of equations, is read as binomial sums: each side is
  *      a linear combination of sums sum(k in 0..L: t) and terms free of k,
- *      t = p(L, k) / q(L) * binomial(L, k) * a^k * b^L (paths(L, k) is
- *      binomial(L, k), paths(L) is 2^L); each equation becomes one problem
+ *      t = p(L, k) / q(L) * binomial(L, k)^m * a^k * b^L * binomial(2L, L)^e
+ *      (paths(L, k) is binomial(L, k), paths(L) is 2^L, binomial(L, m) for a
+ *      constant m a polynomial in L); each equation becomes one problem
  *      sum_k F(L, k) = 1 (or = 0) of the symbolic layer (resjac/symbolic.h);
  *   3. a WZ certificate is looked for and verified by exact polynomial
  *      arithmetic (rj_wz_certificate, rj_wz_verify); it proves the equation for
@@ -36,10 +37,11 @@ cl_is_depth_forall(const rj_expr_struct *f)
 
 /* ------------------------------------------------------------ terms */
 
-/* num / den * binomial(L, k)^binom * a^k * b^L; den in L alone, nonzero. */
+/* num / den * binomial(L, k)^binom * a^k * b^L * binomial(2 L, L)^cen; den
+   in L alone, nonzero. */
 typedef struct {
     fmpq_mpoly_t num, den;
-    int binom;
+    slong binom, cen;
     fmpq_t a, b;
 } hterm;
 
@@ -66,6 +68,7 @@ ht_init(hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_init(h->den, ctx);
     fmpq_mpoly_one(h->den, ctx);
     h->binom = 0;
+    h->cen = 0;
     fmpq_init(h->a);
     fmpq_init(h->b);
     fmpq_one(h->a);
@@ -87,6 +90,7 @@ ht_set(hterm *h, const hterm *x, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_set(h->num, x->num, ctx);
     fmpq_mpoly_set(h->den, x->den, ctx);
     h->binom = x->binom;
+    h->cen = x->cen;
     fmpq_set(h->a, x->a);
     fmpq_set(h->b, x->b);
 }
@@ -97,6 +101,7 @@ ht_zero(hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_zero(h->num, ctx);
     fmpq_mpoly_one(h->den, ctx);
     h->binom = 0;
+    h->cen = 0;
     fmpq_one(h->a);
     fmpq_one(h->b);
 }
@@ -128,12 +133,13 @@ refuse(tr_state *T, const char *fmt, const char *arg)
 static int
 ht_mul(tr_state *T, hterm *r, const hterm *x, const hterm *y)
 {
-    if (x->binom + y->binom > 1)
-        return refuse(T, "%s: a product of two binomials is not a supported summand",
+    if (x->binom + y->binom > RJ_WZ_MAX_POWER || FLINT_ABS(x->cen + y->cen) > RJ_WZ_MAX_POWER)
+        return refuse(T, "%s: a power of binomials above the limit of 4",
                       "binomial(L, k)");
     fmpq_mpoly_mul(r->num, x->num, y->num, T->ctx);
     fmpq_mpoly_mul(r->den, x->den, y->den, T->ctx);
     r->binom = x->binom + y->binom;
+    r->cen = x->cen + y->cen;
     fmpq_mul(r->a, x->a, y->a);
     fmpq_mul(r->b, x->b, y->b);
     return 1;
@@ -160,6 +166,7 @@ ht_inv(tr_state *T, hterm *r, const hterm *x)
         fmpq_mpoly_clear(d, T->ctx);
     }
     r->binom = 0;
+    r->cen = -x->cen;
     fmpq_one(r->a);
     fmpq_inv(r->b, x->b);
     return 1;
@@ -181,7 +188,8 @@ ht_add(tr_state *T, hterm *r, const hterm *x, const hterm *y, int sign)
             fmpq_mpoly_neg(r->num, r->num, T->ctx);
         return 1;
     }
-    if (x->binom != y->binom || !fmpq_equal(x->a, y->a) || !fmpq_equal(x->b, y->b))
+    if (x->binom != y->binom || x->cen != y->cen || !fmpq_equal(x->a, y->a)
+        || !fmpq_equal(x->b, y->b))
         return refuse(T, "%s: terms with different binomial or exponential factors are "
                       "added", "a sum of unlike terms");
     fmpq_mpoly_init(t, T->ctx);
@@ -192,6 +200,7 @@ ht_add(tr_state *T, hterm *r, const hterm *x, const hterm *y, int sign)
     fmpq_mpoly_add(r->num, r->num, t, T->ctx);
     fmpq_mpoly_mul(r->den, x->den, y->den, T->ctx);
     r->binom = x->binom;
+    r->cen = x->cen;
     fmpq_set(r->a, x->a);
     fmpq_set(r->b, x->b);
     fmpq_mpoly_clear(t, T->ctx);
@@ -206,7 +215,7 @@ ht_const(fmpq_t c, const hterm *h, const fmpq_mpoly_ctx_t ctx)
 {
     fmpq_t d;
     int ok;
-    if (h->binom || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
+    if (h->binom || h->cen || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
         || !fmpq_mpoly_is_fmpq(h->num, ctx) || !fmpq_mpoly_is_fmpq(h->den, ctx))
         return 0;
     fmpq_init(d);
@@ -243,6 +252,7 @@ static int is_ident(const rj_expr_struct *e, const char *name)
 }
 
 static int tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e);
+static int is_two_L(tr_state *T, const rj_expr_struct *e);
 
 static int
 positional(const rj_expr_struct *call)
@@ -301,7 +311,8 @@ linear_exponent(slong c[3], const hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_t q;
     int ok = 1;
     c[0] = c[1] = c[2] = 0;
-    if (h->binom || !fmpq_is_one(h->a) || !fmpq_is_one(h->b) || !fmpq_mpoly_is_one(h->den, ctx)
+    if (h->binom || h->cen || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
+        || !fmpq_mpoly_is_one(h->den, ctx)
         || fmpq_mpoly_total_degree_si(h->num, ctx) > 1)
         return 0;
     fmpq_init(q);
@@ -411,6 +422,31 @@ tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
     return ok;
 }
 
+/* 1 when e is the polynomial 2 L (as 2 * L, L + L, ...). */
+static int
+is_two_L(tr_state *T, const rj_expr_struct *e)
+{
+    hexpr x;
+    fmpq_mpoly_t t;
+    char *saved = T->why;
+    int ok;
+    hx_init(&x, T->ctx);
+    fmpq_mpoly_init(t, T->ctx);
+    T->why = NULL;
+    ok = tr_expr(T, &x, e) && !x.has_sum && !x.c.binom && !x.c.cen && fmpq_is_one(x.c.a)
+         && fmpq_is_one(x.c.b) && fmpq_mpoly_is_one(x.c.den, T->ctx);
+    if (ok) {
+        fmpq_mpoly_gen(t, 0, T->ctx);
+        fmpq_mpoly_scalar_mul_si(t, t, 2, T->ctx);
+        ok = fmpq_mpoly_equal(t, x.c.num, T->ctx);
+    }
+    flint_free(T->why);
+    T->why = saved;
+    fmpq_mpoly_clear(t, T->ctx);
+    hx_clear(&x, T->ctx);
+    return ok;
+}
+
 /* out = e as a combination of binomial sums and terms; 0 (T->why set) when e
    is not of that form. */
 static int
@@ -455,6 +491,12 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
             out->c.binom = 1;
             return 1;
         }
+        if (strcmp(e->name, "binomial") == 0 && e->nargs == 2 && positional(e)
+            && is_ident(e->args[1], T->Lname) && is_two_L(T, e->args[0])) {
+            fmpq_mpoly_one(out->c.num, T->ctx);
+            out->c.cen = 1;
+            return 1;
+        }
         if ((strcmp(e->name, "binomial") == 0 || strcmp(e->name, "paths") == 0)
             && e->nargs == 2 && positional(e) && is_ident(e->args[0], T->Lname)
             && !mentions(e->args[1], T->Lname) && !mentions(e->args[1], T->kname)) {
@@ -493,8 +535,8 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
             fmpq_set_si(out->c.b, 2, 1);
             return 1;
         }
-        return refuse(T, "%s(...): only binomial(L, k), paths(L, k) and paths(L) are "
-                      "supported", e->name);
+        return refuse(T, "%s(...): only binomial(L, k), binomial(L, m), binomial(2 L, L), "
+                      "paths(L, k), paths(L, m) and paths(L) are supported", e->name);
     case RJ_EXPR_BINOP:
         if (e->op == '^')
             return tr_power(T, out, e);
@@ -523,25 +565,23 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
 /* ------------------------------------------------------------ one equation */
 
 /* Decide lhs == rhs for L >= L0 by a certificate: *proved = 1 with *ev; else
-   *why.  *need = the L up to which the scan must have checked the claim. */
+   T->why.  *need = the L up to which the scan must have checked the claim. */
 static int
 wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_struct *cmp,
             slong L0, rj_error_t err)
 {
     hexpr l, r, d;
-    fmpq_mpoly_t P, Q, v, q2;
-    fmpq_t beta;
+    rj_wz_problem_t pb;
+    fmpq_mpoly_t v, q2;
     slong L1 = L0, L, e;
     int st = RJ_OK, found = 0, zero_target, ok;
     *proved = 0;
     hx_init(&l, T->ctx);
     hx_init(&r, T->ctx);
     hx_init(&d, T->ctx);
-    fmpq_mpoly_init(P, T->ctx);
-    fmpq_mpoly_init(Q, T->ctx);
+    rj_wz_problem_init(pb, T->ctx);
     fmpq_mpoly_init(v, T->ctx);
     fmpq_mpoly_init(q2, T->ctx);
-    fmpq_init(beta);
     ok = tr_expr(T, &l, cmp->args[0]) && tr_expr(T, &r, cmp->args[1])
          && hx_add(T, &d, &l, &r, -1);
     if (!ok)
@@ -565,16 +605,20 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         goto done;
     }
     zero_target = fmpq_mpoly_is_zero(d.c.num, T->ctx);
+    pb->m = d.s.binom;
+    fmpq_set(pb->a, d.s.a);
     if (zero_target) {
-        fmpq_mpoly_set(P, d.s.num, T->ctx);
-        fmpq_mpoly_set(Q, d.s.den, T->ctx);
-        fmpq_set(beta, d.s.b);
+        fmpq_mpoly_set(pb->P, d.s.num, T->ctx);
+        fmpq_mpoly_set(pb->Q, d.s.den, T->ctx);
+        fmpq_set(pb->beta, d.s.b);
+        pb->e = d.s.cen;
     } else {
         /* F = s / (-c) */
-        fmpq_mpoly_mul(P, d.s.num, d.c.den, T->ctx);
-        fmpq_mpoly_mul(Q, d.s.den, d.c.num, T->ctx);
-        fmpq_mpoly_neg(Q, Q, T->ctx);
-        fmpq_div(beta, d.s.b, d.c.b);
+        fmpq_mpoly_mul(pb->P, d.s.num, d.c.den, T->ctx);
+        fmpq_mpoly_mul(pb->Q, d.s.den, d.c.num, T->ctx);
+        fmpq_mpoly_neg(pb->Q, pb->Q, T->ctx);
+        fmpq_div(pb->beta, d.s.b, d.c.b);
+        pb->e = d.s.cen - d.c.cen;
     }
     /* F is unchanged when P and Q are both multiplied by E(L); E = L, L (L - 1)
        let the certificate have a pole at L = 0, 1 (below L1, which grows) */
@@ -584,15 +628,15 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
             fmpq_mpoly_init(lin, T->ctx);
             fmpq_mpoly_gen(lin, 0, T->ctx);
             fmpq_mpoly_sub_si(lin, lin, e - 1, T->ctx);
-            fmpq_mpoly_mul(P, P, lin, T->ctx);
-            fmpq_mpoly_mul(Q, Q, lin, T->ctx);
+            fmpq_mpoly_mul(pb->P, pb->P, lin, T->ctx);
+            fmpq_mpoly_mul(pb->Q, pb->Q, lin, T->ctx);
             fmpq_mpoly_clear(lin, T->ctx);
         }
-        st = rj_wz_certificate(&found, v, P, d.s.a, beta, Q, T->ctx, err);
+        st = rj_wz_certificate(&found, v, pb, T->ctx, err);
     }
     if (st == RJ_OK && found) {
         /* L1: past the integer roots of every denominator and of the closed form */
-        fmpq_mpoly_mul(q2, Q, d.c.den, T->ctx);
+        fmpq_mpoly_mul(q2, pb->Q, d.c.den, T->ctx);
         st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
     }
     if (st == RJ_ERR_LIMIT) {
@@ -607,8 +651,8 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         goto done;
     }
     if (!found) {
-        refuse(T, "%s: no WZ certificate k v(L, k) / ((L + 1 - k) P Q(L + 1)) with v a "
-               "polynomial of the degrees (W) allows", "the equation");
+        refuse(T, "%s: no WZ certificate k^m v(L, k) / ((L + 1 - k)^m P Q(L + 1) hd(L)) with "
+               "v a polynomial of the degrees (W) allows", "the equation");
         goto done;
     }
     /* the translation, held against the claim that the scan decided: sum_k F
@@ -617,7 +661,7 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
     for (L = L1; L <= FLINT_MIN(L1 + 3, T->scan_last) && st == RJ_OK; L++) {
         fmpq_t s;
         fmpq_init(s);
-        st = rj_wz_sum_eval(s, P, d.s.a, beta, Q, (ulong) L, T->ctx, err);
+        st = rj_wz_sum_eval(s, pb, (ulong) L, T->ctx, err);
         if (st == RJ_OK && !(zero_target ? fmpq_is_zero(s) : fmpq_is_one(s)))
             st = rj_error_set_loc(err, RJ_ERR_INTERNAL, cmp->loc, "the binomial sum read from "
                                   "the claim disagrees with the claim at L = %ld; this is a "
@@ -625,32 +669,34 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         fmpq_clear(s);
     }
     if (st == RJ_OK) {
-        char *R = rj_wz_certificate_str(v, P, Q, T->ctx);
+        char *R = rj_wz_certificate_str(v, pb, T->ctx);
         const char *names[2] = { "L", "k" };
-        char *sp = fmpq_mpoly_get_str_pretty(P, names, T->ctx);
-        char *sq = fmpq_mpoly_get_str_pretty(Q, names, T->ctx);
-        char *sa = fmpq_get_str(NULL, 10, d.s.a), *sb = fmpq_get_str(NULL, 10, beta);
+        char *sp = fmpq_mpoly_get_str_pretty(pb->P, names, T->ctx);
+        char *sq = fmpq_mpoly_get_str_pretty(pb->Q, names, T->ctx);
+        char *sa = fmpq_get_str(NULL, 10, pb->a), *sb = fmpq_get_str(NULL, 10, pb->beta);
+        char *sm = pb->m > 1 ? cl_printf("^%ld", (long) pb->m) : rj_strdup("");
+        char *se = pb->e != 0 ? cl_printf(" C(2L, L)^%ld", (long) pb->e) : rj_strdup("");
         *proved = 1;
         *need = FLINT_MAX(*need, L1);
-        *ev = cl_printf("F(L, k) = (%s) C(L, k) (%s)^k (%s)^L / (%s), sum_k F(L, k) = %d; WZ "
-                        "certificate R(L, k) = %s verified by exact polynomial arithmetic, "
-                        "so the sum is the same for all L >= %ld", sp, sa, sb, sq,
+        *ev = cl_printf("F(L, k) = (%s) C(L, k)%s (%s)^k (%s)^L%s / (%s), sum_k F(L, k) = %d; "
+                        "WZ certificate R(L, k) = %s verified by exact polynomial arithmetic, "
+                        "so the sum is the same for all L >= %ld", sp, sm, sa, sb, se, sq,
                         zero_target ? 0 : 1, R, (long) L1);
         flint_free(R);
         flint_free(sp);
         flint_free(sq);
         flint_free(sa);
         flint_free(sb);
+        flint_free(sm);
+        flint_free(se);
     }
 done:
     hx_clear(&l, T->ctx);
     hx_clear(&r, T->ctx);
     hx_clear(&d, T->ctx);
-    fmpq_mpoly_clear(P, T->ctx);
-    fmpq_mpoly_clear(Q, T->ctx);
+    rj_wz_problem_clear(pb, T->ctx);
     fmpq_mpoly_clear(v, T->ctx);
     fmpq_mpoly_clear(q2, T->ctx);
-    fmpq_clear(beta);
     return st;
 }
 
