@@ -5,6 +5,8 @@
 #   proved_every_L: a true binomial-sum identity is PROVED for every L, the
 #     evidence naming the WZ certificate and the L it starts from;
 #   from_a: forall L in a..inf starts at a;
+#   sum_from_1: sum(k in 1..L: ...) is the sum over 0..L less its k = 0 term
+#     (PROVED when true, REFUTED at the smallest L when the term is forgotten);
 #   refuted_smallest: a false closed form is REFUTED at the smallest failing L,
 #     and --json gives that L in the counterexample's bindings;
 #   limit_undecided: a summand past the degree limit is UNDECIDED, naming the
@@ -25,10 +27,21 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
 bad() { echo "FAIL: $*"; fail=1; }
+# expect CASE VERDICT CLAIM REGEX: the claim's line of $d/out has the verdict
+# and matches REGEX after the name
+expect() {
+    grep -Eq "^$2 +$3 $4" "$d/out" || bad "$1: $(grep " $3 " "$d/out")"
+}
 
 cat >"$d/depth.rj" <<'END'
 claim first_moment "t" expect PROVED:
     forall L in naturals: sum(k in 0..L: k * binomial(L, k)) == L * 2^(L - 1)
+claim from_one "t" expect PROVED:
+    forall L in naturals: sum(k in 1..L: k * binomial(L, k)) == L * 2^(L - 1)
+claim from_one_plus "t" expect PROVED:
+    forall L in naturals: sum(k in 1..L: binomial(L, k)) + 1 == 2^L
+claim from_two_wrong "t" expect REFUTED:
+    forall L in naturals: sum(k in 2..L: binomial(L, k)) + 1 == 2^L
 claim from_three "t" expect PROVED:
     forall L in 3..inf: sum(k in 0..L: (-1)^k * binomial(L, k)) == 0
 claim variance_wrong "t" expect REFUTED:
@@ -45,22 +58,17 @@ claim harmonic "t" expect UNDECIDED:
     forall L in naturals: sum(k in 0..L: binomial(L, k) / (k + 1)) == (2^(L + 1) - 1) / (L + 1)
 END
 $R check "$d/depth.rj" >"$d/out" 2>&1 || bad "depth.rj: exit $?: $(cat "$d/out")"
-grep -Eq '^PROVED +first_moment .*for every L >= 0 \[SY 6\].*WZ certificate R\(L, k\) = .*so the sum is the same for all L >= 1' "$d/out" \
-    || bad "proved_every_L: $(grep first_moment "$d/out")"
-grep -Eq '^PROVED +from_three .*for every L >= 3 ' "$d/out" \
-    || bad "from_a: $(grep from_three "$d/out")"
-grep -Eq '^REFUTED +variance_wrong .*fails first at L = 1 \(the smallest' "$d/out" \
-    || bad "refuted_smallest: $(grep variance_wrong "$d/out")"
-grep -Eq '^UNDECIDED +past_limit .*limit of 12' "$d/out" \
-    || bad "limit_undecided: $(grep past_limit "$d/out")"
-grep -Eq '^PROVED +squares .*C\(L, k\)\^2 .*C\(2L, L\)\^-1 .*WZ certificate' "$d/out" \
-    || bad "squares_every_L: $(grep squares "$d/out")"
-grep -Eq '^UNDECIDED +harmonic .*no failing L in 0\.\.40 .*only a divisor free of the summation variable' "$d/out" \
-    || bad "outside_method: $(grep harmonic "$d/out")"
-grep -Eq '^PROVED +base_beyond .*for all L >= 51; L = 0\.\.54 decided exactly' "$d/out" \
-    || bad "base_beyond_scan: $(grep base_beyond "$d/out")"
-grep -Eq '^UNDECIDED +far_start .*L = 1000000 is not decided exactly \(a limit of the exact evaluation: .*max_terms' "$d/out" \
-    || bad "scan_limit_undecided: $(grep far_start "$d/out")"
+expect proved_every_L PROVED first_moment '.*for every L >= 0 \[SY 6\].*WZ certificate R\(L, k\) = .*so the sum is the same for all L >= 1'
+expect sum_from_1 PROVED from_one '.*for every L >= 0 \[SY 6\]'
+expect sum_from_1 PROVED from_one_plus '.*for every L >= 0 \[SY 6\]'
+expect sum_from_1 REFUTED from_two_wrong '.*fails first at L = 1 '
+expect from_a PROVED from_three '.*for every L >= 3 '
+expect refuted_smallest REFUTED variance_wrong '.*fails first at L = 1 \(the smallest'
+expect limit_undecided UNDECIDED past_limit '.*limit of 12'
+expect squares_every_L PROVED squares '.*C\(L, k\)\^2 .*C\(2L, L\)\^-1 .*WZ certificate'
+expect outside_method UNDECIDED harmonic '.*no failing L in 0\.\.40 .*only a divisor free of the summation variable'
+expect base_beyond_scan PROVED base_beyond '.*for all L >= 51; L = 0\.\.54 decided exactly'
+expect scan_limit_undecided UNDECIDED far_start '.*L = 1000000 is not decided exactly \(a limit of the exact evaluation: .*max_terms'
 $R check --json "$d/depth.rj" >"$d/json" 2>&1 || bad "--json: exit $?"
 tr -d ' \n' <"$d/json" | grep -q '"name":"variance_wrong".*"counterexample":{"bindings":{"L":"1"}' \
     || bad "refuted_smallest: no binding L = 1 in the JSON data"

@@ -253,6 +253,7 @@ static int is_ident(const rj_expr_struct *e, const char *name)
 
 static int tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e);
 static int is_two_L(tr_state *T, const rj_expr_struct *e);
+static void times_binomial_L(hterm *h, slong j, slong pw, const fmpq_mpoly_ctx_t ctx);
 
 static int
 positional(const rj_expr_struct *call)
@@ -390,21 +391,55 @@ tr_power(tr_state *T, hexpr *out, const rj_expr_struct *e)
     return ok;
 }
 
+/* h *= C(L, j)^pw as the polynomial (L (L - 1) ... (L - j + 1) / j!)^pw,
+   which is C(L, j)^pw for every integer L >= 0 (both are 0 when L < j). */
+static void
+times_binomial_L(hterm *h, slong j, slong pw, const fmpq_mpoly_ctx_t ctx)
+{
+    fmpq_mpoly_t f, g;
+    slong i;
+    fmpq_mpoly_init(f, ctx);
+    fmpq_mpoly_init(g, ctx);
+    fmpq_mpoly_one(g, ctx);
+    for (i = 0; i < j; i++) {
+        fmpq_mpoly_gen(f, 0, ctx);
+        fmpq_mpoly_sub_si(f, f, i, ctx);
+        fmpq_mpoly_scalar_div_si(f, f, i + 1, ctx);
+        fmpq_mpoly_mul(g, g, f, ctx);
+    }
+    fmpq_mpoly_pow_ui(g, g, (ulong) pw, ctx);
+    fmpq_mpoly_mul(h->num, h->num, g, ctx);
+    fmpq_mpoly_clear(f, ctx);
+    fmpq_mpoly_clear(g, ctx);
+}
+
+/* sum(k in m..L: t), m a constant 0..64: the sum over 0..L less the terms
+   k = 0..m-1 when t has a factor C(L, k) (for L < m - 1 both sides are 0:
+   the range m..L is empty and C(L, j) = 0 for j > L). */
 static int
 tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
 {
     hexpr b;
-    fmpq_t lo;
+    hterm tj;
+    fmpq_t lo, aj;
     const char *saved = T->kname;
+    slong m = 0, j;
     int ok;
     if (T->kname != NULL)
         return refuse(T, "%s: nested sums are not supported", "sum");
     fmpq_init(lo);
+    fmpq_init(aj);
     hx_init(&b, T->ctx);
+    ht_init(&tj, T->ctx);
     ok = tr_expr(T, &b, e->args[0]) && !b.has_sum && ht_const(lo, &b.c, T->ctx)
-         && fmpq_is_zero(lo) && is_ident(e->args[1], T->Lname);
+         && fmpz_is_one(fmpq_denref(lo)) && fmpz_sgn(fmpq_numref(lo)) >= 0
+         && fmpz_cmp_si(fmpq_numref(lo), CL_DEPTH_MAX_POW) <= 0
+         && is_ident(e->args[1], T->Lname);
     if (!ok)
-        ok = refuse(T, "%s: only sums over k in 0..L are supported", "sum");
+        ok = refuse(T, "%s: only sums over k in m..L, m a constant integer 0..64, are "
+                    "supported", "sum");
+    else
+        m = fmpz_get_si(fmpq_numref(lo));
     if (ok) {
         T->kname = e->name;
         ok = tr_expr(T, &b, e->args[2]);
@@ -412,11 +447,27 @@ tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
     }
     if (ok && b.has_sum)
         ok = refuse(T, "%s: nested sums are not supported", "sum");
+    if (ok && m > 0 && b.c.binom == 0)
+        ok = refuse(T, "%s: a sum from m > 0 needs a factor binomial(L, k)", "sum");
     if (ok) {
         out->has_sum = 1;
         ht_set(&out->s, &b.c, T->ctx);
         ht_zero(&out->c, T->ctx);
     }
+    for (j = 0; j < m && ok; j++) {
+        /* tj = t(L, j), a term free of k */
+        ht_set(&tj, &b.c, T->ctx);
+        fmpq_set_si(lo, j, 1);
+        fmpq_mpoly_evaluate_one_fmpq(tj.num, tj.num, 1, lo, T->ctx);
+        fmpq_pow_si(aj, tj.a, j);
+        fmpq_mpoly_scalar_mul_fmpq(tj.num, tj.num, aj, T->ctx);
+        fmpq_one(tj.a);
+        times_binomial_L(&tj, j, tj.binom, T->ctx);
+        tj.binom = 0;
+        ok = ht_add(T, &out->c, &out->c, &tj, -1);
+    }
+    ht_clear(&tj, T->ctx);
+    fmpq_clear(aj);
     fmpq_clear(lo);
     hx_clear(&b, T->ctx);
     return ok;
@@ -504,7 +555,6 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
                for 0 <= L < m (both are 0) */
             hexpr m;
             fmpq_t c;
-            slong j;
             int ok2;
             hx_init(&m, T->ctx);
             fmpq_init(c);
@@ -512,17 +562,8 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
                   && fmpz_is_one(fmpq_denref(c)) && fmpz_sgn(fmpq_numref(c)) >= 0
                   && fmpz_cmp_si(fmpq_numref(c), CL_DEPTH_MAX_POW) <= 0;
             if (ok2) {
-                fmpq_mpoly_t f;
-                fmpq_mpoly_init(f, T->ctx);
                 fmpq_mpoly_one(out->c.num, T->ctx);
-                for (j = 0; j < fmpz_get_si(fmpq_numref(c)); j++) {
-                    fmpq_mpoly_gen(f, 0, T->ctx);
-                    fmpq_mpoly_sub_si(f, f, j, T->ctx);
-                    fmpq_mpoly_mul(out->c.num, out->c.num, f, T->ctx);
-                    fmpq_mpoly_set_si(f, j + 1, T->ctx);
-                    fmpq_mpoly_mul(out->c.den, out->c.den, f, T->ctx);
-                }
-                fmpq_mpoly_clear(f, T->ctx);
+                times_binomial_L(&out->c, fmpz_get_si(fmpq_numref(c)), 1, T->ctx);
             } else
                 refuse(T, "%s(L, m): m must be k or a constant integer 0..64", e->name);
             fmpq_clear(c);
