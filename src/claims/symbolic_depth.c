@@ -59,6 +59,7 @@ typedef struct {
     cl_ctx *cctx;
     char *why;                     /* why the claim is not of this form */
     slong scan_last;               /* the scan decided the claim up to this L */
+    fmpq_mpoly_t dens;             /* the product of every divisor met (in L) */
 } tr_state;
 
 static void
@@ -154,6 +155,9 @@ ht_inv(tr_state *T, hterm *r, const hterm *x)
                       "binomials is supported", "division");
     if (fmpq_mpoly_is_zero(x->num, T->ctx))
         return refuse(T, "%s: a division by zero", "division");
+    /* kept even when the quotient later cancels: the claim is undefined
+       where a divisor vanishes, so L1 must pass its roots */
+    fmpq_mpoly_mul(T->dens, T->dens, x->num, T->ctx);
     {
         fmpq_mpoly_t n, d;
         fmpq_mpoly_init(n, T->ctx);
@@ -427,6 +431,8 @@ tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
     int ok;
     if (T->kname != NULL)
         return refuse(T, "%s: nested sums are not supported", "sum");
+    if (strcmp(e->name, T->Lname) == 0)
+        return refuse(T, "%s: the summation variable hides the depth L", "sum");
     fmpq_init(lo);
     fmpq_init(aj);
     hx_init(&b, T->ctx);
@@ -634,7 +640,9 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
             goto done;
         }
         /* equal as rational functions of L: true where both are defined */
-        st = rj_wz_regular_from(&L1, d.c.den, L0, T->ctx, err);
+        fmpq_mpoly_mul(q2, d.c.den, T->dens, T->ctx);
+        st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
+        *need = FLINT_MAX(*need, L1);
         if (st == RJ_OK) {
             *proved = 1;
             *ev = cl_printf("both sides are the same function of L");
@@ -678,6 +686,7 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
     if (st == RJ_OK && found) {
         /* L1: past the integer roots of every denominator and of the closed form */
         fmpq_mpoly_mul(q2, pb->Q, d.c.den, T->ctx);
+        fmpq_mpoly_mul(q2, q2, T->dens, T->ctx);
         st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
     }
     if (st == RJ_ERR_LIMIT) {
@@ -886,6 +895,8 @@ cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *en
     memset(&S, 0, sizeof(S));
     S.first_open = -1;
     rj_wz_ctx_init(T.ctx);
+    fmpq_mpoly_init(T.dens, T.ctx);
+    fmpq_mpoly_one(T.dens, T.ctx);
     T.Lname = f->name;
     T.env = env;
     T.cctx = ctx;
@@ -905,6 +916,7 @@ cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *en
             wev = NULL;
             flint_free(T.why);
             T.why = NULL;
+            fmpq_mpoly_one(T.dens, T.ctx);
             T.scan_last = S.last;
             st = wz_formula(&proved, &wev, &need, &T, body, L0, err);
         }
@@ -946,6 +958,7 @@ done:
     flint_free(S.open_ev);
     flint_free(wev);
     flint_free(T.why);
+    fmpq_mpoly_clear(T.dens, T.ctx);
     fmpq_mpoly_ctx_clear(T.ctx);
     return st;
 }
