@@ -19,6 +19,8 @@
 #     start to L1 = 51; the exact scan then runs on to L1 + 3;
 #   scan_limit_undecided: a start past the evaluator's limits is UNDECIDED,
 #     naming the limit, not an error;
+#   divisor_cancelled: (L - L) / (L - 50) == 0 is not PROVED for every L (the
+#     divisor vanishes at L = 50): the scan reaches L = 50 and reports it;
 #   bad_naturals: naturals(...) is bad input: exit 2, file:line:column.
 set -u
 R=./resjac
@@ -72,6 +74,12 @@ expect scan_limit_undecided UNDECIDED far_start '.*L = 1000000 is not decided ex
 $R check --json "$d/depth.rj" >"$d/json" 2>&1 || bad "--json: exit $?"
 tr -d ' \n' <"$d/json" | grep -q '"name":"variance_wrong".*"counterexample":{"bindings":{"L":"1"}' \
     || bad "refuted_smallest: no binding L = 1 in the JSON data"
+
+printf 'claim c "t":\n    forall L in naturals: (L - L) / (L - 50) == 0\n' >"$d/div.rj"
+$R check "$d/div.rj" >"$d/out" 2>&1
+st=$?
+[ $st -eq 2 ] || bad "divisor_cancelled: exit $st, not 2: $(cat "$d/out")"
+grep -q "div.rj:2:28: division by zero" "$d/out" || bad "divisor_cancelled: $(cat "$d/out")"
 
 printf 'claim c "t":\n    forall L in naturals(2): sum(k in 0..L: binomial(L, k)) == 2^L\n' >"$d/badnat.rj"
 $R check "$d/badnat.rj" >"$d/out" 2>&1
