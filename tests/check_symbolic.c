@@ -1160,21 +1160,18 @@ static rj_verdict_kind
 wz_moment_verdict(slong *L1, const fmpq_poly_t p, const fmpq_poly_t c,
                   const fmpq_mpoly_ctx_t ctx)
 {
-    fmpq_mpoly_t P, Q, v;
-    fmpq_t a, beta, s, r, cz;
+    rj_wz_problem_t pb;
+    fmpq_mpoly_t v;
+    fmpq_t s, r;
     fmpz_t Lz;
     slong i, L;
     int found = 0, st;
     rj_verdict_kind res = RJ_VERDICT_UNDECIDED;
     rj_error_t err;
-    fmpq_mpoly_init(P, ctx);
-    fmpq_mpoly_init(Q, ctx);
+    rj_wz_problem_init(pb, ctx);
     fmpq_mpoly_init(v, ctx);
-    fmpq_init(a);
-    fmpq_init(beta);
     fmpq_init(s);
     fmpq_init(r);
-    fmpq_init(cz);
     fmpz_init(Lz);
     rj_error_init(err);
     /* refute first: the smallest L in 0..40 where the sides differ */
@@ -1187,38 +1184,34 @@ wz_moment_verdict(slong *L1, const fmpq_poly_t p, const fmpq_poly_t c,
             res = RJ_VERDICT_REFUTED;
     }
     if (res == RJ_VERDICT_UNDECIDED && !fmpq_poly_is_zero(c)) {
+        fmpq_mpoly_zero(pb->Q, ctx);
         for (i = 0; i <= fmpq_poly_degree(p); i++) {
             ulong e[2] = { 0, (ulong) i };
             fmpq_poly_get_coeff_fmpq(s, p, i);
-            fmpq_mpoly_set_coeff_fmpq_ui(P, s, e, ctx);
+            fmpq_mpoly_set_coeff_fmpq_ui(pb->P, s, e, ctx);
         }
         for (i = 0; i <= fmpq_poly_degree(c); i++) {
             ulong e[2] = { (ulong) i, 0 };
             fmpq_poly_get_coeff_fmpq(s, c, i);
-            fmpq_mpoly_set_coeff_fmpq_ui(Q, s, e, ctx);
+            fmpq_mpoly_set_coeff_fmpq_ui(pb->Q, s, e, ctx);
         }
-        fmpq_one(a);
-        fmpq_set_si(beta, 1, 2);
-        st = rj_wz_regular_from(L1, Q, 0, ctx, err);
+        fmpq_set_si(pb->beta, 1, 2);
+        st = rj_wz_regular_from(L1, pb->Q, 0, ctx, err);
         ck_assert_int_eq(st, RJ_OK);
-        st = rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err);
+        st = rj_wz_certificate(&found, v, pb, ctx, err);
         ck_assert_int_eq(st, RJ_OK);
         if (found) {
-            ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
-            ck_assert_int_eq(rj_wz_sum_eval(s, P, a, beta, Q, (ulong) *L1, ctx, err), RJ_OK);
+            ck_assert(rj_wz_verify(v, pb, ctx));
+            ck_assert_int_eq(rj_wz_sum_eval(s, pb, (ulong) *L1, ctx, err), RJ_OK);
             /* the base case: the scan above covered L <= 40 */
             if (fmpq_is_one(s) && *L1 <= 40)
                 res = RJ_VERDICT_PROVED;
         }
     }
-    fmpq_mpoly_clear(P, ctx);
-    fmpq_mpoly_clear(Q, ctx);
+    rj_wz_problem_clear(pb, ctx);
     fmpq_mpoly_clear(v, ctx);
-    fmpq_clear(a);
-    fmpq_clear(beta);
     fmpq_clear(s);
     fmpq_clear(r);
-    fmpq_clear(cz);
     fmpz_clear(Lz);
     return res;
 }
@@ -1478,45 +1471,62 @@ END_TEST
 START_TEST(test_wz_verify_rejects)
 {
     fmpq_mpoly_ctx_t ctx;
-    fmpq_mpoly_t P, Q, v, one;
-    fmpq_t a, beta;
+    rj_wz_problem_t pb;
+    fmpq_mpoly_t v, one;
+    fmpq_t s;
     rj_error_t err;
     int found;
-    slong L1;
+    slong L1, L;
     rj_wz_ctx_init(ctx);
-    fmpq_mpoly_init(P, ctx);
-    fmpq_mpoly_init(Q, ctx);
+    rj_wz_problem_init(pb, ctx);
     fmpq_mpoly_init(v, ctx);
     fmpq_mpoly_init(one, ctx);
-    fmpq_init(a);
-    fmpq_init(beta);
+    fmpq_init(s);
     rj_error_init(err);
     /* sum_k k C(L, k) = L 2^(L-1): P = 2 k, Q = L, beta = 1/2 */
-    fmpq_mpoly_gen(P, 1, ctx);
-    fmpq_mpoly_scalar_mul_si(P, P, 2, ctx);
-    fmpq_mpoly_gen(Q, 0, ctx);
-    fmpq_one(a);
-    fmpq_set_si(beta, 1, 2);
-    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    fmpq_mpoly_gen(pb->P, 1, ctx);
+    fmpq_mpoly_scalar_mul_si(pb->P, pb->P, 2, ctx);
+    fmpq_mpoly_gen(pb->Q, 0, ctx);
+    fmpq_set_si(pb->beta, 1, 2);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_OK);
     ck_assert(found);
-    ck_assert(rj_wz_verify(v, P, a, beta, Q, ctx));
-    ck_assert_int_eq(rj_wz_regular_from(&L1, Q, 0, ctx, err), RJ_OK);
+    ck_assert(rj_wz_verify(v, pb, ctx));
+    ck_assert_int_eq(rj_wz_regular_from(&L1, pb->Q, 0, ctx, err), RJ_OK);
     ck_assert_int_eq(L1, 1);
     fmpq_mpoly_one(one, ctx);
     fmpq_mpoly_add(v, v, one, ctx);
-    ck_assert(!rj_wz_verify(v, P, a, beta, Q, ctx));
+    ck_assert(!rj_wz_verify(v, pb, ctx));
     /* the wrong closed form L 2^L (beta = 1/4 on the same P) has no certificate */
-    fmpq_set_si(beta, 1, 4);
-    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_OK);
+    fmpq_set_si(pb->beta, 1, 4);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_OK);
     ck_assert(!found);
-    fmpq_mpoly_pow_ui(P, P, RJ_WZ_MAX_DEGREE + 1, ctx);
-    ck_assert_int_eq(rj_wz_certificate(&found, v, P, a, beta, Q, ctx, err), RJ_ERR_LIMIT);
-    fmpq_mpoly_clear(P, ctx);
-    fmpq_mpoly_clear(Q, ctx);
+    /* sum_k C(L, k)^2 = C(2L, L): m = 2, e = -1; its certificate, and the sum
+       term by term is 1 for L = 0..30 */
+    fmpq_mpoly_one(pb->P, ctx);
+    fmpq_mpoly_one(pb->Q, ctx);
+    fmpq_one(pb->beta);
+    pb->m = 2;
+    pb->e = -1;
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_OK);
+    ck_assert(found);
+    for (L = 0; L <= 30; L++) {
+        ck_assert_int_eq(rj_wz_sum_eval(s, pb, (ulong) L, ctx, err), RJ_OK);
+        ck_assert(fmpq_is_one(s));
+    }
+    /* ... but not for C(L, k)^3 (the Franel numbers have no such closed form) */
+    pb->m = 3;
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_OK);
+    ck_assert(!found);
+    pb->m = RJ_WZ_MAX_POWER + 1;
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_ERR_LIMIT);
+    pb->m = 1;
+    fmpq_mpoly_gen(pb->P, 1, ctx);
+    fmpq_mpoly_pow_ui(pb->P, pb->P, RJ_WZ_MAX_DEGREE + 1, ctx);
+    ck_assert_int_eq(rj_wz_certificate(&found, v, pb, ctx, err), RJ_ERR_LIMIT);
+    rj_wz_problem_clear(pb, ctx);
     fmpq_mpoly_clear(v, ctx);
     fmpq_mpoly_clear(one, ctx);
-    fmpq_clear(a);
-    fmpq_clear(beta);
+    fmpq_clear(s);
     fmpq_mpoly_ctx_clear(ctx);
 }
 END_TEST

@@ -252,32 +252,48 @@ int rj_sym_block_jacobian(rj_sym_t J, rj_sym_t Sl, rj_sym_t Rl, const rj_sym_blo
 
 /* 3. Binomial sums in the depth L, for every L [SY 6] (src/symbolic/wz.c).
    Polynomials in L and k live in the context made by rj_wz_ctx_init: two
-   variables, L (number 0) and k (number 1).  A problem (P, a, beta, Q) is the
-   summand F(L, k) = P(L, k) C(L, k) a^k beta^L / Q(L): P in Q[L, k], Q a
-   nonzero polynomial in L alone, a and beta nonzero rationals, C(L, k) = 0
-   outside 0 <= k <= L.  RJ_ERR_INPUT when these do not hold, RJ_ERR_LIMIT
-   when a degree of P or Q in L or k is above RJ_WZ_MAX_DEGREE (both checked
-   before the work). */
+   variables, L (number 0) and k (number 1).  A problem is the summand
+       F(L, k) = P(L, k) C(L, k)^m a^k beta^L C(2L, L)^e / Q(L):
+   P in Q[L, k], Q a nonzero polynomial in L alone, a and beta nonzero
+   rationals, 1 <= m and |e| at most RJ_WZ_MAX_POWER, C(L, k) = 0 outside
+   0 <= k <= L.  RJ_ERR_INPUT when these do not hold, RJ_ERR_LIMIT when a
+   degree of P or Q in L or k is above RJ_WZ_MAX_DEGREE or m, |e| above
+   RJ_WZ_MAX_POWER (all checked before the work). */
 #define RJ_WZ_MAX_DEGREE 12
+#define RJ_WZ_MAX_POWER 4
+
+/* One binomial sum: the summand P C(L, k)^m a^k beta^L C(2L, L)^e / Q, its
+   fields owned by it (rj_wz_problem_init / rj_wz_problem_clear). */
+typedef struct {
+    fmpq_mpoly_t P, Q;         /* in the context of rj_wz_ctx_init */
+    fmpq_t a, beta;
+    slong m, e;
+} rj_wz_problem_struct;
+/* A problem passed by reference, in the FLINT style. */
+typedef rj_wz_problem_struct rj_wz_problem_t[1];
 
 /* ctx = the context of polynomials in L, k; clear with fmpq_mpoly_ctx_clear. */
 void rj_wz_ctx_init(fmpq_mpoly_ctx_t ctx);
+/* pb = the problem P = 0, Q = 1, a = beta = 1, m = 1, e = 0; the caller then
+   sets the fields.  rj_wz_problem_clear frees it. */
+void rj_wz_problem_init(rj_wz_problem_t pb, const fmpq_mpoly_ctx_t ctx);
+void rj_wz_problem_clear(rj_wz_problem_t pb, const fmpq_mpoly_ctx_t ctx);
 
-/* 1 when v is a WZ certificate of the problem: the polynomial identity (W)
-       beta (L+1) P(L+1, k) Q(L) - (L+1-k) P(L, k) Q(L+1)
-           = a (L+1-k) v(L, k+1) - k v(L, k)
+/* 1 when v is a WZ certificate of the problem: with hn / hd = ((4L + 2) /
+   (L + 1))^e (= C(2L + 2, L + 1)^e / C(2L, L)^e) the polynomial identity (W)
+       beta hn (L+1)^m P(L+1, k) Q(L) - hd (L+1-k)^m P(L, k) Q(L+1)
+           = a (L+1-k)^m v(L, k+1) - k^m v(L, k)
    holds in Q[L, k] (checked by exact arithmetic), else 0.  With it, G(L, k) =
-   C(L, k-1) a^k beta^L v(L, k) / (Q(L) Q(L+1)) satisfies F(L+1, k) - F(L, k) =
-   G(L, k+1) - G(L, k) at every integer k, for every L >= 0 with Q(L) Q(L+1) !=
-   0, and sum_k F(L, k) is the same for all such L [SY 6]. */
-int rj_wz_verify(const fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_t a, const fmpq_t beta,
-                 const fmpq_mpoly_t Q, const fmpq_mpoly_ctx_t ctx);
+   C(L, k-1)^m a^k beta^L C(2L, L)^e v(L, k) / (Q(L) Q(L+1) hd(L)) satisfies
+   F(L+1, k) - F(L, k) = G(L, k+1) - G(L, k) at every integer k, for every
+   L >= 0 with Q(L) Q(L+1) != 0, and sum_k F(L, k) is the same for all such L
+   [SY 6]. */
+int rj_wz_verify(const fmpq_mpoly_t v, const rj_wz_problem_t pb, const fmpq_mpoly_ctx_t ctx);
 
 /* Look for a certificate v (degrees bounded by those of (W)'s left side) by
    undetermined coefficients; *found = 1 only when rj_wz_verify accepted it. */
-int rj_wz_certificate(int *found, fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_t a,
-                      const fmpq_t beta, const fmpq_mpoly_t Q, const fmpq_mpoly_ctx_t ctx,
-                      rj_error_t err);
+int rj_wz_certificate(int *found, fmpq_mpoly_t v, const rj_wz_problem_t pb,
+                      const fmpq_mpoly_ctx_t ctx, rj_error_t err);
 
 /* *L1 = the smallest L1 >= L0 with Q(L) != 0 for every integer L >= L1 (one
    past the largest integer root, found by factoring Q over Z). */
@@ -286,12 +302,12 @@ int rj_wz_regular_from(slong *L1, const fmpq_mpoly_t Q, slong L0, const fmpq_mpo
 
 /* s = sum_{k=0..L} F(L, k), term by term with exact rationals (RJ_ERR_DOMAIN
    when Q(L) = 0). */
-int rj_wz_sum_eval(fmpq_t s, const fmpq_mpoly_t P, const fmpq_t a, const fmpq_t beta,
-                   const fmpq_mpoly_t Q, ulong L, const fmpq_mpoly_ctx_t ctx, rj_error_t err);
+int rj_wz_sum_eval(fmpq_t s, const rj_wz_problem_t pb, ulong L, const fmpq_mpoly_ctx_t ctx,
+                   rj_error_t err);
 
-/* The certificate R(L, k) = G / F = k v(L, k) / ((L+1-k) P(L, k) Q(L+1)) as
-   text in L and k (flint_malloc'd). */
-char *rj_wz_certificate_str(const fmpq_mpoly_t v, const fmpq_mpoly_t P, const fmpq_mpoly_t Q,
+/* The certificate R(L, k) = G / F = k^m v(L, k) / ((L+1-k)^m P(L, k) Q(L+1)
+   hd(L)) as text in L and k (flint_malloc'd). */
+char *rj_wz_certificate_str(const fmpq_mpoly_t v, const rj_wz_problem_t pb,
                             const fmpq_mpoly_ctx_t ctx);
 
 /* A second method, independent of the certificate: c with sum_{k=0..L} p(k)

@@ -8,8 +8,9 @@
  *      REFUTED refutes the claim (decided twice, as forall a..b does);
  *   2. F, a conjunction of equations, is read as binomial sums: each side is
  *      a linear combination of sums sum(k in 0..L: t) and terms free of k,
- *      t = p(L, k) / q(L) * binomial(L, k) * a^k * b^L (paths(L, k) is
- *      binomial(L, k), paths(L) is 2^L); each equation becomes one problem
+ *      t = p(L, k) / q(L) * binomial(L, k)^m * a^k * b^L * binomial(2L, L)^e
+ *      (paths(L, k) is binomial(L, k), paths(L) is 2^L, binomial(L, m) for a
+ *      constant m a polynomial in L); each equation becomes one problem
  *      sum_k F(L, k) = 1 (or = 0) of the symbolic layer (resjac/symbolic.h);
  *   3. a WZ certificate is looked for and verified by exact polynomial
  *      arithmetic (rj_wz_certificate, rj_wz_verify); it proves the equation for
@@ -36,10 +37,11 @@ cl_is_depth_forall(const rj_expr_struct *f)
 
 /* ------------------------------------------------------------ terms */
 
-/* num / den * binomial(L, k)^binom * a^k * b^L; den in L alone, nonzero. */
+/* num / den * binomial(L, k)^binom * a^k * b^L * binomial(2 L, L)^cen; den
+   in L alone, nonzero. */
 typedef struct {
     fmpq_mpoly_t num, den;
-    int binom;
+    slong binom, cen;
     fmpq_t a, b;
 } hterm;
 
@@ -56,6 +58,8 @@ typedef struct {
     rj_env_struct *env;
     cl_ctx *cctx;
     char *why;                     /* why the claim is not of this form */
+    slong scan_last;               /* the scan decided the claim up to this L */
+    fmpq_mpoly_t dens;             /* the product of every divisor met (in L) */
 } tr_state;
 
 static void
@@ -65,6 +69,7 @@ ht_init(hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_init(h->den, ctx);
     fmpq_mpoly_one(h->den, ctx);
     h->binom = 0;
+    h->cen = 0;
     fmpq_init(h->a);
     fmpq_init(h->b);
     fmpq_one(h->a);
@@ -86,6 +91,7 @@ ht_set(hterm *h, const hterm *x, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_set(h->num, x->num, ctx);
     fmpq_mpoly_set(h->den, x->den, ctx);
     h->binom = x->binom;
+    h->cen = x->cen;
     fmpq_set(h->a, x->a);
     fmpq_set(h->b, x->b);
 }
@@ -96,6 +102,7 @@ ht_zero(hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_mpoly_zero(h->num, ctx);
     fmpq_mpoly_one(h->den, ctx);
     h->binom = 0;
+    h->cen = 0;
     fmpq_one(h->a);
     fmpq_one(h->b);
 }
@@ -127,12 +134,13 @@ refuse(tr_state *T, const char *fmt, const char *arg)
 static int
 ht_mul(tr_state *T, hterm *r, const hterm *x, const hterm *y)
 {
-    if (x->binom + y->binom > 1)
-        return refuse(T, "%s: a product of two binomials is not a supported summand",
+    if (x->binom + y->binom > RJ_WZ_MAX_POWER || FLINT_ABS(x->cen + y->cen) > RJ_WZ_MAX_POWER)
+        return refuse(T, "%s: a power of binomials above the limit of 4",
                       "binomial(L, k)");
     fmpq_mpoly_mul(r->num, x->num, y->num, T->ctx);
     fmpq_mpoly_mul(r->den, x->den, y->den, T->ctx);
     r->binom = x->binom + y->binom;
+    r->cen = x->cen + y->cen;
     fmpq_mul(r->a, x->a, y->a);
     fmpq_mul(r->b, x->b, y->b);
     return 1;
@@ -147,6 +155,9 @@ ht_inv(tr_state *T, hterm *r, const hterm *x)
                       "binomials is supported", "division");
     if (fmpq_mpoly_is_zero(x->num, T->ctx))
         return refuse(T, "%s: a division by zero", "division");
+    /* kept even when the quotient later cancels: the claim is undefined
+       where a divisor vanishes, so L1 must pass its roots */
+    fmpq_mpoly_mul(T->dens, T->dens, x->num, T->ctx);
     {
         fmpq_mpoly_t n, d;
         fmpq_mpoly_init(n, T->ctx);
@@ -159,6 +170,7 @@ ht_inv(tr_state *T, hterm *r, const hterm *x)
         fmpq_mpoly_clear(d, T->ctx);
     }
     r->binom = 0;
+    r->cen = -x->cen;
     fmpq_one(r->a);
     fmpq_inv(r->b, x->b);
     return 1;
@@ -180,7 +192,8 @@ ht_add(tr_state *T, hterm *r, const hterm *x, const hterm *y, int sign)
             fmpq_mpoly_neg(r->num, r->num, T->ctx);
         return 1;
     }
-    if (x->binom != y->binom || !fmpq_equal(x->a, y->a) || !fmpq_equal(x->b, y->b))
+    if (x->binom != y->binom || x->cen != y->cen || !fmpq_equal(x->a, y->a)
+        || !fmpq_equal(x->b, y->b))
         return refuse(T, "%s: terms with different binomial or exponential factors are "
                       "added", "a sum of unlike terms");
     fmpq_mpoly_init(t, T->ctx);
@@ -191,6 +204,7 @@ ht_add(tr_state *T, hterm *r, const hterm *x, const hterm *y, int sign)
     fmpq_mpoly_add(r->num, r->num, t, T->ctx);
     fmpq_mpoly_mul(r->den, x->den, y->den, T->ctx);
     r->binom = x->binom;
+    r->cen = x->cen;
     fmpq_set(r->a, x->a);
     fmpq_set(r->b, x->b);
     fmpq_mpoly_clear(t, T->ctx);
@@ -205,7 +219,7 @@ ht_const(fmpq_t c, const hterm *h, const fmpq_mpoly_ctx_t ctx)
 {
     fmpq_t d;
     int ok;
-    if (h->binom || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
+    if (h->binom || h->cen || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
         || !fmpq_mpoly_is_fmpq(h->num, ctx) || !fmpq_mpoly_is_fmpq(h->den, ctx))
         return 0;
     fmpq_init(d);
@@ -242,6 +256,8 @@ static int is_ident(const rj_expr_struct *e, const char *name)
 }
 
 static int tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e);
+static int is_two_L(tr_state *T, const rj_expr_struct *e);
+static void times_binomial_L(hterm *h, slong j, slong pw, const fmpq_mpoly_ctx_t ctx);
 
 static int
 positional(const rj_expr_struct *call)
@@ -300,7 +316,8 @@ linear_exponent(slong c[3], const hterm *h, const fmpq_mpoly_ctx_t ctx)
     fmpq_t q;
     int ok = 1;
     c[0] = c[1] = c[2] = 0;
-    if (h->binom || !fmpq_is_one(h->a) || !fmpq_is_one(h->b) || !fmpq_mpoly_is_one(h->den, ctx)
+    if (h->binom || h->cen || !fmpq_is_one(h->a) || !fmpq_is_one(h->b)
+        || !fmpq_mpoly_is_one(h->den, ctx)
         || fmpq_mpoly_total_degree_si(h->num, ctx) > 1)
         return 0;
     fmpq_init(q);
@@ -378,21 +395,57 @@ tr_power(tr_state *T, hexpr *out, const rj_expr_struct *e)
     return ok;
 }
 
+/* h *= C(L, j)^pw as the polynomial (L (L - 1) ... (L - j + 1) / j!)^pw,
+   which is C(L, j)^pw for every integer L >= 0 (both are 0 when L < j). */
+static void
+times_binomial_L(hterm *h, slong j, slong pw, const fmpq_mpoly_ctx_t ctx)
+{
+    fmpq_mpoly_t f, g;
+    slong i;
+    fmpq_mpoly_init(f, ctx);
+    fmpq_mpoly_init(g, ctx);
+    fmpq_mpoly_one(g, ctx);
+    for (i = 0; i < j; i++) {
+        fmpq_mpoly_gen(f, 0, ctx);
+        fmpq_mpoly_sub_si(f, f, i, ctx);
+        fmpq_mpoly_scalar_div_si(f, f, i + 1, ctx);
+        fmpq_mpoly_mul(g, g, f, ctx);
+    }
+    fmpq_mpoly_pow_ui(g, g, (ulong) pw, ctx);
+    fmpq_mpoly_mul(h->num, h->num, g, ctx);
+    fmpq_mpoly_clear(f, ctx);
+    fmpq_mpoly_clear(g, ctx);
+}
+
+/* sum(k in m..L: t), m a constant 0..64: the sum over 0..L less the terms
+   k = 0..m-1 when t has a factor C(L, k) (for L < m - 1 both sides are 0:
+   the range m..L is empty and C(L, j) = 0 for j > L). */
 static int
 tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
 {
     hexpr b;
-    fmpq_t lo;
+    hterm tj;
+    fmpq_t lo, aj;
     const char *saved = T->kname;
+    slong m = 0, j;
     int ok;
     if (T->kname != NULL)
         return refuse(T, "%s: nested sums are not supported", "sum");
+    if (strcmp(e->name, T->Lname) == 0)
+        return refuse(T, "%s: the summation variable hides the depth L", "sum");
     fmpq_init(lo);
+    fmpq_init(aj);
     hx_init(&b, T->ctx);
+    ht_init(&tj, T->ctx);
     ok = tr_expr(T, &b, e->args[0]) && !b.has_sum && ht_const(lo, &b.c, T->ctx)
-         && fmpq_is_zero(lo) && is_ident(e->args[1], T->Lname);
+         && fmpz_is_one(fmpq_denref(lo)) && fmpz_sgn(fmpq_numref(lo)) >= 0
+         && fmpz_cmp_si(fmpq_numref(lo), CL_DEPTH_MAX_POW) <= 0
+         && is_ident(e->args[1], T->Lname);
     if (!ok)
-        ok = refuse(T, "%s: only sums over k in 0..L are supported", "sum");
+        ok = refuse(T, "%s: only sums over k in m..L, m a constant integer 0..64, are "
+                    "supported", "sum");
+    else
+        m = fmpz_get_si(fmpq_numref(lo));
     if (ok) {
         T->kname = e->name;
         ok = tr_expr(T, &b, e->args[2]);
@@ -400,13 +453,54 @@ tr_sum(tr_state *T, hexpr *out, const rj_expr_struct *e)
     }
     if (ok && b.has_sum)
         ok = refuse(T, "%s: nested sums are not supported", "sum");
+    if (ok && m > 0 && b.c.binom == 0)
+        ok = refuse(T, "%s: a sum from m > 0 needs a factor binomial(L, k)", "sum");
     if (ok) {
         out->has_sum = 1;
         ht_set(&out->s, &b.c, T->ctx);
         ht_zero(&out->c, T->ctx);
     }
+    for (j = 0; j < m && ok; j++) {
+        /* tj = t(L, j), a term free of k */
+        ht_set(&tj, &b.c, T->ctx);
+        fmpq_set_si(lo, j, 1);
+        fmpq_mpoly_evaluate_one_fmpq(tj.num, tj.num, 1, lo, T->ctx);
+        fmpq_pow_si(aj, tj.a, j);
+        fmpq_mpoly_scalar_mul_fmpq(tj.num, tj.num, aj, T->ctx);
+        fmpq_one(tj.a);
+        times_binomial_L(&tj, j, tj.binom, T->ctx);
+        tj.binom = 0;
+        ok = ht_add(T, &out->c, &out->c, &tj, -1);
+    }
+    ht_clear(&tj, T->ctx);
+    fmpq_clear(aj);
     fmpq_clear(lo);
     hx_clear(&b, T->ctx);
+    return ok;
+}
+
+/* 1 when e is the polynomial 2 L (as 2 * L, L + L, ...). */
+static int
+is_two_L(tr_state *T, const rj_expr_struct *e)
+{
+    hexpr x;
+    fmpq_mpoly_t t;
+    char *saved = T->why;
+    int ok;
+    hx_init(&x, T->ctx);
+    fmpq_mpoly_init(t, T->ctx);
+    T->why = NULL;
+    ok = tr_expr(T, &x, e) && !x.has_sum && !x.c.binom && !x.c.cen && fmpq_is_one(x.c.a)
+         && fmpq_is_one(x.c.b) && fmpq_mpoly_is_one(x.c.den, T->ctx);
+    if (ok) {
+        fmpq_mpoly_gen(t, 0, T->ctx);
+        fmpq_mpoly_scalar_mul_si(t, t, 2, T->ctx);
+        ok = fmpq_mpoly_equal(t, x.c.num, T->ctx);
+    }
+    flint_free(T->why);
+    T->why = saved;
+    fmpq_mpoly_clear(t, T->ctx);
+    hx_clear(&x, T->ctx);
     return ok;
 }
 
@@ -454,6 +548,12 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
             out->c.binom = 1;
             return 1;
         }
+        if (strcmp(e->name, "binomial") == 0 && e->nargs == 2 && positional(e)
+            && is_ident(e->args[1], T->Lname) && is_two_L(T, e->args[0])) {
+            fmpq_mpoly_one(out->c.num, T->ctx);
+            out->c.cen = 1;
+            return 1;
+        }
         if ((strcmp(e->name, "binomial") == 0 || strcmp(e->name, "paths") == 0)
             && e->nargs == 2 && positional(e) && is_ident(e->args[0], T->Lname)
             && !mentions(e->args[1], T->Lname) && !mentions(e->args[1], T->kname)) {
@@ -461,7 +561,6 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
                for 0 <= L < m (both are 0) */
             hexpr m;
             fmpq_t c;
-            slong j;
             int ok2;
             hx_init(&m, T->ctx);
             fmpq_init(c);
@@ -469,17 +568,8 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
                   && fmpz_is_one(fmpq_denref(c)) && fmpz_sgn(fmpq_numref(c)) >= 0
                   && fmpz_cmp_si(fmpq_numref(c), CL_DEPTH_MAX_POW) <= 0;
             if (ok2) {
-                fmpq_mpoly_t f;
-                fmpq_mpoly_init(f, T->ctx);
                 fmpq_mpoly_one(out->c.num, T->ctx);
-                for (j = 0; j < fmpz_get_si(fmpq_numref(c)); j++) {
-                    fmpq_mpoly_gen(f, 0, T->ctx);
-                    fmpq_mpoly_sub_si(f, f, j, T->ctx);
-                    fmpq_mpoly_mul(out->c.num, out->c.num, f, T->ctx);
-                    fmpq_mpoly_set_si(f, j + 1, T->ctx);
-                    fmpq_mpoly_mul(out->c.den, out->c.den, f, T->ctx);
-                }
-                fmpq_mpoly_clear(f, T->ctx);
+                times_binomial_L(&out->c, fmpz_get_si(fmpq_numref(c)), 1, T->ctx);
             } else
                 refuse(T, "%s(L, m): m must be k or a constant integer 0..64", e->name);
             fmpq_clear(c);
@@ -492,8 +582,8 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
             fmpq_set_si(out->c.b, 2, 1);
             return 1;
         }
-        return refuse(T, "%s(...): only binomial(L, k), paths(L, k) and paths(L) are "
-                      "supported", e->name);
+        return refuse(T, "%s(...): only binomial(L, k), binomial(L, m), binomial(2 L, L), "
+                      "paths(L, k), paths(L, m) and paths(L) are supported", e->name);
     case RJ_EXPR_BINOP:
         if (e->op == '^')
             return tr_power(T, out, e);
@@ -522,25 +612,23 @@ tr_expr(tr_state *T, hexpr *out, const rj_expr_struct *e)
 /* ------------------------------------------------------------ one equation */
 
 /* Decide lhs == rhs for L >= L0 by a certificate: *proved = 1 with *ev; else
-   *why.  *need = the L up to which the scan must have checked the claim. */
+   T->why.  *need = the L up to which the scan must have checked the claim. */
 static int
 wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_struct *cmp,
             slong L0, rj_error_t err)
 {
     hexpr l, r, d;
-    fmpq_mpoly_t P, Q, v, q2;
-    fmpq_t beta;
+    rj_wz_problem_t pb;
+    fmpq_mpoly_t v, q2;
     slong L1 = L0, L, e;
     int st = RJ_OK, found = 0, zero_target, ok;
     *proved = 0;
     hx_init(&l, T->ctx);
     hx_init(&r, T->ctx);
     hx_init(&d, T->ctx);
-    fmpq_mpoly_init(P, T->ctx);
-    fmpq_mpoly_init(Q, T->ctx);
+    rj_wz_problem_init(pb, T->ctx);
     fmpq_mpoly_init(v, T->ctx);
     fmpq_mpoly_init(q2, T->ctx);
-    fmpq_init(beta);
     ok = tr_expr(T, &l, cmp->args[0]) && tr_expr(T, &r, cmp->args[1])
          && hx_add(T, &d, &l, &r, -1);
     if (!ok)
@@ -552,7 +640,9 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
             goto done;
         }
         /* equal as rational functions of L: true where both are defined */
-        st = rj_wz_regular_from(&L1, d.c.den, L0, T->ctx, err);
+        fmpq_mpoly_mul(q2, d.c.den, T->dens, T->ctx);
+        st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
+        *need = FLINT_MAX(*need, L1);
         if (st == RJ_OK) {
             *proved = 1;
             *ev = cl_printf("both sides are the same function of L");
@@ -564,16 +654,20 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         goto done;
     }
     zero_target = fmpq_mpoly_is_zero(d.c.num, T->ctx);
+    pb->m = d.s.binom;
+    fmpq_set(pb->a, d.s.a);
     if (zero_target) {
-        fmpq_mpoly_set(P, d.s.num, T->ctx);
-        fmpq_mpoly_set(Q, d.s.den, T->ctx);
-        fmpq_set(beta, d.s.b);
+        fmpq_mpoly_set(pb->P, d.s.num, T->ctx);
+        fmpq_mpoly_set(pb->Q, d.s.den, T->ctx);
+        fmpq_set(pb->beta, d.s.b);
+        pb->e = d.s.cen;
     } else {
         /* F = s / (-c) */
-        fmpq_mpoly_mul(P, d.s.num, d.c.den, T->ctx);
-        fmpq_mpoly_mul(Q, d.s.den, d.c.num, T->ctx);
-        fmpq_mpoly_neg(Q, Q, T->ctx);
-        fmpq_div(beta, d.s.b, d.c.b);
+        fmpq_mpoly_mul(pb->P, d.s.num, d.c.den, T->ctx);
+        fmpq_mpoly_mul(pb->Q, d.s.den, d.c.num, T->ctx);
+        fmpq_mpoly_neg(pb->Q, pb->Q, T->ctx);
+        fmpq_div(pb->beta, d.s.b, d.c.b);
+        pb->e = d.s.cen - d.c.cen;
     }
     /* F is unchanged when P and Q are both multiplied by E(L); E = L, L (L - 1)
        let the certificate have a pole at L = 0, 1 (below L1, which grows) */
@@ -583,15 +677,16 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
             fmpq_mpoly_init(lin, T->ctx);
             fmpq_mpoly_gen(lin, 0, T->ctx);
             fmpq_mpoly_sub_si(lin, lin, e - 1, T->ctx);
-            fmpq_mpoly_mul(P, P, lin, T->ctx);
-            fmpq_mpoly_mul(Q, Q, lin, T->ctx);
+            fmpq_mpoly_mul(pb->P, pb->P, lin, T->ctx);
+            fmpq_mpoly_mul(pb->Q, pb->Q, lin, T->ctx);
             fmpq_mpoly_clear(lin, T->ctx);
         }
-        st = rj_wz_certificate(&found, v, P, d.s.a, beta, Q, T->ctx, err);
+        st = rj_wz_certificate(&found, v, pb, T->ctx, err);
     }
     if (st == RJ_OK && found) {
         /* L1: past the integer roots of every denominator and of the closed form */
-        fmpq_mpoly_mul(q2, Q, d.c.den, T->ctx);
+        fmpq_mpoly_mul(q2, pb->Q, d.c.den, T->ctx);
+        fmpq_mpoly_mul(q2, q2, T->dens, T->ctx);
         st = rj_wz_regular_from(&L1, q2, L0, T->ctx, err);
     }
     if (st == RJ_ERR_LIMIT) {
@@ -606,16 +701,17 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         goto done;
     }
     if (!found) {
-        refuse(T, "%s: no WZ certificate k v(L, k) / ((L + 1 - k) P Q(L + 1)) with v a "
-               "polynomial of the degrees (W) allows", "the equation");
+        refuse(T, "%s: no WZ certificate k^m v(L, k) / ((L + 1 - k)^m P Q(L + 1) hd(L)) with "
+               "v a polynomial of the degrees (W) allows", "the equation");
         goto done;
     }
     /* the translation, held against the claim that the scan decided: sum_k F
-       must be 1 (or 0) at L1..L1 + 3 */
-    for (L = L1; L <= L1 + 3 && st == RJ_OK; L++) {
+       must be 1 (or 0) at L1..L1 + 3 (those of them the scan has decided; the
+       quantifier proves only when it decided all four) */
+    for (L = L1; L <= FLINT_MIN(L1 + 3, T->scan_last) && st == RJ_OK; L++) {
         fmpq_t s;
         fmpq_init(s);
-        st = rj_wz_sum_eval(s, P, d.s.a, beta, Q, (ulong) L, T->ctx, err);
+        st = rj_wz_sum_eval(s, pb, (ulong) L, T->ctx, err);
         if (st == RJ_OK && !(zero_target ? fmpq_is_zero(s) : fmpq_is_one(s)))
             st = rj_error_set_loc(err, RJ_ERR_INTERNAL, cmp->loc, "the binomial sum read from "
                                   "the claim disagrees with the claim at L = %ld; this is a "
@@ -623,32 +719,34 @@ wz_equation(int *proved, char **ev, slong *need, tr_state *T, const rj_expr_stru
         fmpq_clear(s);
     }
     if (st == RJ_OK) {
-        char *R = rj_wz_certificate_str(v, P, Q, T->ctx);
+        char *R = rj_wz_certificate_str(v, pb, T->ctx);
         const char *names[2] = { "L", "k" };
-        char *sp = fmpq_mpoly_get_str_pretty(P, names, T->ctx);
-        char *sq = fmpq_mpoly_get_str_pretty(Q, names, T->ctx);
-        char *sa = fmpq_get_str(NULL, 10, d.s.a), *sb = fmpq_get_str(NULL, 10, beta);
+        char *sp = fmpq_mpoly_get_str_pretty(pb->P, names, T->ctx);
+        char *sq = fmpq_mpoly_get_str_pretty(pb->Q, names, T->ctx);
+        char *sa = fmpq_get_str(NULL, 10, pb->a), *sb = fmpq_get_str(NULL, 10, pb->beta);
+        char *sm = pb->m > 1 ? cl_printf("^%ld", (long) pb->m) : rj_strdup("");
+        char *se = pb->e != 0 ? cl_printf(" C(2L, L)^%ld", (long) pb->e) : rj_strdup("");
         *proved = 1;
         *need = FLINT_MAX(*need, L1);
-        *ev = cl_printf("F(L, k) = (%s) C(L, k) (%s)^k (%s)^L / (%s), sum_k F(L, k) = %d; WZ "
-                        "certificate R(L, k) = %s verified by exact polynomial arithmetic, "
-                        "so the sum is the same for all L >= %ld", sp, sa, sb, sq,
+        *ev = cl_printf("F(L, k) = (%s) C(L, k)%s (%s)^k (%s)^L%s / (%s), sum_k F(L, k) = %d; "
+                        "WZ certificate R(L, k) = %s verified by exact polynomial arithmetic, "
+                        "so the sum is the same for all L >= %ld", sp, sm, sa, sb, se, sq,
                         zero_target ? 0 : 1, R, (long) L1);
         flint_free(R);
         flint_free(sp);
         flint_free(sq);
         flint_free(sa);
         flint_free(sb);
+        flint_free(sm);
+        flint_free(se);
     }
 done:
     hx_clear(&l, T->ctx);
     hx_clear(&r, T->ctx);
     hx_clear(&d, T->ctx);
-    fmpq_mpoly_clear(P, T->ctx);
-    fmpq_mpoly_clear(Q, T->ctx);
+    rj_wz_problem_clear(pb, T->ctx);
     fmpq_mpoly_clear(v, T->ctx);
     fmpq_mpoly_clear(q2, T->ctx);
-    fmpq_clear(beta);
     return st;
 }
 
@@ -695,6 +793,8 @@ typedef struct {
     slong first_open;              /* the first L not PROVED by the scan, or -1 */
     char *open_ev, *open_d;
     int refuted;
+    int limited;                   /* the scan stopped at a limit */
+    slong last;                    /* the last L decided (L0 - 1 before any) */
 } scan_state;
 
 /* Step 1 for L = lo..hi: *out FALSE at the first L that is REFUTED (decided
@@ -714,8 +814,25 @@ scan(scan_state *S, cl_cres_t out, const rj_expr_struct *f, const rj_expr_struct
         char *ev = NULL, *bd = NULL;
         fmpz_set_si(z, L);
         cl_val_set_fmpz(kv, z);
-        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, 1, env, ctx, err);
+        rj_error_t e2;
+        rj_error_init(e2);
+        st = cl_decide_case_bound(&v, &ev, &bd, body, f->name, kv, 1, env, ctx, e2);
         ctx->cases++;
+        if (st == RJ_ERR_LIMIT) {
+            /* a limit of the exact evaluation (terms, work, bits): the scan stops
+               here and the claim can only be UNDECIDED below this L */
+            if (S->first_open < 0) {
+                S->first_open = L;
+                S->open_ev = cl_printf("a limit of the exact evaluation: %s", e2->msg);
+            }
+            S->limited = 1;
+            st = RJ_OK;
+            break;
+        }
+        if (st != RJ_OK)
+            err[0] = e2[0];
+        else
+            S->last = L;
         if (st == RJ_OK && v == RJ_VERDICT_REFUTED) {
             rj_verdict_kind v2;
             char *ev2 = NULL;
@@ -778,28 +895,47 @@ cl_decide_forall_depth(cl_cres_t out, const rj_expr_struct *f, rj_env_struct *en
     memset(&S, 0, sizeof(S));
     S.first_open = -1;
     rj_wz_ctx_init(T.ctx);
+    fmpq_mpoly_init(T.dens, T.ctx);
+    fmpq_mpoly_one(T.dens, T.ctx);
     T.Lname = f->name;
     T.env = env;
     T.cctx = ctx;
     hi = L0 + CL_DEPTH_SCAN;
+    S.last = L0 - 1;
     st = scan(&S, out, f, body, L0, L0, hi, env, ctx, err);
     if (st != RJ_OK || S.refuted)
         goto done;
-    /* steps 2 and 3; the scan then covers L0..L1 + 3 as well */
+    /* steps 2 and 3; when the certificate starts at L1 beyond the scan, the
+       scan goes on to L1 + 3 and the reading is held against it again */
+    T.scan_last = S.last;
     st = wz_formula(&proved, &wev, &need, &T, body, L0, err);
-    if (st == RJ_OK && proved && need + 3 > hi) {
+    if (st == RJ_OK && proved && need + 3 > S.last && !S.limited) {
         st = scan(&S, out, f, body, L0, hi + 1, need + 3, env, ctx, err);
-        hi = need + 3;
+        if (st == RJ_OK && !S.refuted && S.last >= need + 3) {
+            flint_free(wev);
+            wev = NULL;
+            flint_free(T.why);
+            T.why = NULL;
+            fmpq_mpoly_one(T.dens, T.ctx);
+            T.scan_last = S.last;
+            st = wz_formula(&proved, &wev, &need, &T, body, L0, err);
+        }
     }
     if (st != RJ_OK || S.refuted)
         goto done;
+    if (S.last < need + 3)
+        proved = 0;          /* the reading was not held against the scan at L1..L1+3 */
+    hi = S.last;
     if (S.first_open >= 0 && (!proved || S.first_open < need))
         cl_cres_set_scalar_data(out, CL_UNKNOWN,
-                                rj_str_cut(cl_printf("%s = %ld is not decided exactly (%s)%s%s",
+                                rj_str_cut(cl_printf("%s = %ld is not decided exactly (%s); %s",
                                                      f->name, (long) S.first_open, S.open_ev,
-                                                     proved ? "" : "; ",
-                                                     proved ? "" : (T.why ? T.why : "")),
-                                           2 * CL_EV_LEN), S.open_d);
+                                                     T.why != NULL ? T.why
+                                                     : wev != NULL ? "a WZ certificate was "
+                                                     "found, but the cases it starts from "
+                                                     "were not all decided" : "no WZ "
+                                                     "certificate"), 2 * CL_EV_LEN),
+                                S.open_d);
     else if (proved) {
         cl_cres_set_scalar(out, CL_TRUE,
                            rj_str_cut(cl_printf("for every %s >= %ld [SY 6]: %s; %s = %ld..%ld "
@@ -822,6 +958,7 @@ done:
     flint_free(S.open_ev);
     flint_free(wev);
     flint_free(T.why);
+    fmpq_mpoly_clear(T.dens, T.ctx);
     fmpq_mpoly_ctx_clear(T.ctx);
     return st;
 }
