@@ -48,6 +48,26 @@ FN(shape_n)(rj_shape s)
 
 /* ------------------------------------------------------------ conv2d */
 
+/* The output columns oj of one kernel column b whose input column
+   jj = oj sw - pw + b dw lies inside the image: lo <= oj < hi (hi >= lo).
+   Computed once per kernel column, so that the loops over a row copy (or add)
+   one contiguous range and write the padding's zeros apart, without a test
+   per entry. */
+static void
+FN(conv_span)(slong *lo, slong *hi, const rj_fast_layer_struct *L, slong bb)
+{
+    slong off = bb * L->dw - L->pw, a, z;
+    /* smallest oj with oj sw + off >= 0, and one past the largest with
+       oj sw + off <= W - 1 (off may be negative: integer division rounds
+       toward zero, so take the ceilings on nonnegative numerators) */
+    a = off >= 0 ? 0 : (-off + L->sw - 1) / L->sw;
+    z = L->in.w - 1 - off < 0 ? 0 : (L->in.w - 1 - off) / L->sw + 1;
+    *lo = a < L->out.w ? a : L->out.w;
+    *hi = z < L->out.w ? z : L->out.w;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
 /* col (Kc x P, rows ld apart) of point x, group g: entry ((ci kh + a) kw + b,
    oi Wo + oj) is x[g cin_g + ci, oi sh - ph + a dh, oj sw - pw + b dw], 0 in
    the padding */
@@ -56,27 +76,44 @@ FN(im2col)(T *restrict col, slong ld, const T *restrict x, const rj_fast_layer_s
            slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
-    for (ci = 0; ci < cin_g; ci++) {
-        const T *xc = x + (g * cin_g + ci) * H * W;
-        for (a = 0; a < L->kh; a++)
-            for (bb = 0; bb < L->kw; bb++) {
+    slong Ho = L->out.h, Wo = L->out.w, sw = L->sw, ci, a, bb, oi, oj;
+    for (bb = 0; bb < L->kw; bb++) {
+        slong lo, hi, off = bb * L->dw - L->pw;
+        FN(conv_span)(&lo, &hi, L, bb);
+        for (ci = 0; ci < cin_g; ci++) {
+            const T *xc = x + (g * cin_g + ci) * H * W;
+            for (a = 0; a < L->kh; a++) {
                 T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
                 for (oi = 0; oi < Ho; oi++) {
                     slong ii = oi * L->sh - L->ph + a * L->dh;
                     T *r = row + oi * Wo;
+                    const T *xr = xc + ii * W + off;
                     if (ii < 0 || ii >= H) {
-                        for (oj = 0; oj < Wo; oj++)
-                            r[oj] = 0;
+                        memset(r, 0, Wo * sizeof(T));
                         continue;
                     }
-                    for (oj = 0; oj < Wo; oj++) {
-                        slong jj = oj * L->sw - L->pw + bb * L->dw;
-                        r[oj] = jj >= 0 && jj < W ? xc[ii * W + jj] : (T) 0;
-                    }
+                    for (oj = 0; oj < lo; oj++)
+                        r[oj] = 0;
+                    if (sw == 1)
+                        memcpy(r + lo, xr + lo, (hi - lo) * sizeof(T));
+                    else
+                        for (oj = lo; oj < hi; oj++)
+                            r[oj] = xr[oj * sw];
+                    for (oj = hi; oj < Wo; oj++)
+                        r[oj] = 0;
                 }
             }
+        }
     }
+}
+
+/* o += a on n entries (vectorised: the col2im loop) */
+VEC_CLONES static void
+FN(row_acc)(T *restrict o, const T *restrict a, slong n)
+{
+    slong j;
+    for (j = 0; j < n; j++)
+        o[j] += a[j];
 }
 
 /* x += the columns of col (rows ld apart) back at their places (the
@@ -86,21 +123,25 @@ FN(col2im_add)(T *restrict x, const T *restrict col, slong ld, const rj_fast_lay
                slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
+    slong Ho = L->out.h, Wo = L->out.w, sw = L->sw, ci, a, bb, oi, oj;
     for (ci = 0; ci < cin_g; ci++) {
         T *xc = x + (g * cin_g + ci) * H * W;
         for (a = 0; a < L->kh; a++)
             for (bb = 0; bb < L->kw; bb++) {
                 const T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
+                slong lo, hi, off = bb * L->dw - L->pw;
+                FN(conv_span)(&lo, &hi, L, bb);
                 for (oi = 0; oi < Ho; oi++) {
                     slong ii = oi * L->sh - L->ph + a * L->dh;
+                    T *xr = xc + ii * W + off;
+                    const T *r = row + oi * Wo;
                     if (ii < 0 || ii >= H)
                         continue;
-                    for (oj = 0; oj < Wo; oj++) {
-                        slong jj = oj * L->sw - L->pw + bb * L->dw;
-                        if (jj >= 0 && jj < W)
-                            xc[ii * W + jj] += row[oi * Wo + oj];
-                    }
+                    if (sw == 1)
+                        FN(row_acc)(xr + lo, r + lo, hi - lo);
+                    else
+                        for (oj = lo; oj < hi; oj++)
+                            xr[oj * sw] += r[oj];
                 }
             }
     }
