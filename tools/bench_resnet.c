@@ -279,11 +279,45 @@ sgemm_conv_seconds(const gen_t *g, slong B, double *flops)
     return t0;
 }
 
+/* The float32 ResNet-20 (weights from seed 1000, written to DIR/weights.f32
+   when dir is not NULL) in f, with w reserved for batches of B points and the
+   given rj_fast_work_reserve flags; g records the convolutions' shapes. */
+static void
+resnet_fast(rj_fast_net_t f, rj_fast_work_t w, gen_t *g, slong B, int flags,
+            const char *dir)
+{
+    rj_net_t net;
+    rj_error_t err;
+    g->seed = 1000;
+    if (dir != NULL) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/weights.f32", dir);
+        g->dump = fopen(path, "wb");
+        if (g->dump == NULL) {
+            fprintf(stderr, "bench_resnet: cannot write %s\n", path);
+            exit(2);
+        }
+    }
+    rj_error_init(err);
+    rj_net_init(net);
+    make_resnet(net, g, 3, 32);
+    if (g->dump != NULL && fclose(g->dump) != 0) {
+        fprintf(stderr, "bench_resnet: cannot write the weights\n");
+        exit(2);
+    }
+    g->dump = NULL;
+    rj_fast_net_init(f);
+    rj_fast_work_init(w);
+    if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
+        || rj_fast_work_reserve(w, f, B, 1, flags, err) != RJ_OK)
+        die(err);
+    rj_net_clear(net);
+}
+
 static void
 bench_fast(int reps, const char *dir)
 {
     slong B = 128;
-    rj_net_t net;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
@@ -294,29 +328,8 @@ bench_fast(int reps, const char *dir)
     double med, gflop = 0, gsec;
     int k;
     memset(&g, 0, sizeof g);
-    g.seed = 1000;
-    if (dir != NULL) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/weights.f32", dir);
-        g.dump = fopen(path, "wb");
-        if (g.dump == NULL) {
-            fprintf(stderr, "bench_resnet: cannot write %s\n", path);
-            exit(2);
-        }
-    }
+    resnet_fast(f, w, &g, B, 0, dir);
     rj_error_init(err);
-    rj_net_init(net);
-    make_resnet(net, &g, 3, 32);
-    if (g.dump != NULL && fclose(g.dump) != 0) {
-        fprintf(stderr, "bench_resnet: cannot write the weights\n");
-        exit(2);
-    }
-    rj_fast_net_init(f);
-    rj_fast_work_init(w);
-    if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
-        || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
-        die(err);
-    rj_net_clear(net);
     x = batch_randn(B * f->n_in, 1, dir, "x.f32");
     dy = batch_randn(B * f->n_out, 2, dir, "dy.f32");
     y = malloc(B * f->n_out * sizeof(float));
@@ -375,7 +388,6 @@ static void
 bench_graded(int reps)
 {
     slong B = 128, i;
-    rj_net_t net;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
@@ -385,16 +397,8 @@ bench_graded(int reps)
     double *norms;
     int k;
     memset(&g, 0, sizeof g);
-    g.seed = 1000;
+    resnet_fast(f, w, &g, B, RJ_FAST_GRADED, NULL);
     rj_error_init(err);
-    rj_net_init(net);
-    make_resnet(net, &g, 3, 32);
-    rj_fast_net_init(f);
-    rj_fast_work_init(w);
-    if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
-        || rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err) != RJ_OK)
-        die(err);
-    rj_net_clear(net);
     x = batch_randn(B * f->n_in, 1, NULL, NULL);
     dy = batch_randn(B * f->n_out, 2, NULL, NULL);
     dx = malloc(B * f->n_in * sizeof(float));
