@@ -1031,14 +1031,17 @@ direct_conv_back(double *dx, double *dK, double *db, const double *dy, const dou
 
 /* conv2d forward, input gradient and kernel/bias gradients against the
    nested loops, over a grid of stride, padding, dilation and groups, in f64
-   and f32.  Every value is a dyadic k/64 of few bits and every sum has few
-   terms, so both computations are exact: they must agree bit for bit. */
+   and f32, with the same values along both axes and (as = 1) different ones
+   (the im2col / col2im spans are computed per axis).  Every value is a dyadic
+   k/64 of few bits and every sum has few terms, so both computations are
+   exact: they must agree bit for bit. */
 START_TEST(test_conv_vs_direct)
 {
     flint_rand_t st;
-    slong sh, ph, dh, gi, t;
+    slong sh, ph, dh, gi, t, as;
     static const slong groups[] = {1, 2, 4};
     rj_test_randinit(st, seed + 101);
+    for (as = 0; as < 2; as++)
     for (t = 0; t < 2; t++)
         for (sh = 1; sh <= 2; sh++)
             for (ph = 0; ph <= 2; ph++)
@@ -1061,6 +1064,11 @@ START_TEST(test_conv_vs_direct)
                         rj_seq_init(br);
                         rj_error_init(err);
                         gl_conv(br, st, cin, cout, kh, kh, sh, ph, dh, G, 1);
+                        if (as) {   /* width axis: the other stride, padding, dilation */
+                            br->layers[0].sw = 3 - sh;
+                            br->layers[0].pw = 2 - ph;
+                            br->layers[0].dw = 3 - dh;
+                        }
                         gl_block(net, in, br, NULL, RJ_SKIP_NONE, RJ_PLACE_NONE,
                                  RJ_ACT_RELU);
                         rj_seq_clear(br);
@@ -1100,14 +1108,16 @@ START_TEST(test_conv_vs_direct)
                         }
                         for (i = 0; i < B * n_out; i++)
                             RJ_CHECK(rj_test_getd(yb, i, dt) == yd[i], seed,
-                                     "conv stride %ld pad %ld dil %ld groups %ld %s: y[%ld] "
-                                     "%.17g vs direct %.17g", (long) sh, (long) ph, (long) dh,
+                                     "conv stride %ld,%ld pad %ld dil %ld groups %ld %s: y[%ld] "
+                                     "%.17g vs direct %.17g", (long) sh, (long) L->sw,
+                                     (long) ph, (long) dh,
                                      (long) G, rj_fast_dtype_name(dt), (long) i,
                                      rj_test_getd(yb, i, dt), yd[i]);
                         for (i = 0; i < B * n_in; i++)
                             RJ_CHECK(rj_test_getd(dxb, i, dt) == dxd[i], seed,
-                                     "conv stride %ld pad %ld dil %ld groups %ld: dx[%ld] "
-                                     "%.17g vs direct %.17g", (long) sh, (long) ph, (long) dh,
+                                     "conv stride %ld,%ld pad %ld dil %ld groups %ld: dx[%ld] "
+                                     "%.17g vs direct %.17g", (long) sh, (long) L->sw,
+                                     (long) ph, (long) dh,
                                      (long) G, (long) i, rj_test_getd(dxb, i, dt), dxd[i]);
                         for (i = 0; i < np; i++)
                             RJ_CHECK(rj_test_getd(dpb, i, dt) == dK[i], seed,

@@ -230,17 +230,17 @@ batch_randn(slong n, ulong seed, const char *dir, const char *name)
 
 /* ------------------------------------------------------------ ResNet-20, fast */
 
-/* Median seconds of the gemms the convolutions of g lower to, for B points
-   in chunks of BENCH_CONV_CHUNK: per conv and chunk, forward (cout x N x K),
-   input gradient (K x N x cout) and kernel gradient (cout x K x N) with
-   N = chunk P.  *flops receives their floating-point operations. */
+/* Seconds of one run of the gemms the convolutions of g lower to, for B
+   points in chunks of BENCH_CONV_CHUNK: per conv and chunk, forward
+   (cout x N x K), input gradient (K x N x cout) and kernel gradient
+   (cout x K x N) with N = chunk P.  *flops receives their floating-point
+   operations. */
 static double
-sgemm_conv_seconds(const gen_t *g, slong B, int reps, double *flops)
+sgemm_conv_seconds(const gen_t *g, slong B, double *flops)
 {
     slong i, c, q = BENCH_CONV_CHUNK, maxa = 0, maxb = 0, maxc = 0;
     float *Wk, *col, *Y, *dW;
-    double *t = malloc(reps * sizeof(double)), med;
-    int k;
+    double t0;
     *flops = 0;
     for (c = 0; c < g->nconv; c++) {
         slong K = g->conv_k[c], N = q * g->conv_p[c], co = g->conv_cout[c];
@@ -259,92 +259,116 @@ sgemm_conv_seconds(const gen_t *g, slong B, int reps, double *flops)
         col[i] = (float) ((i % 7) - 3) / 8;
     for (i = 0; i < maxc; i++)
         Y[i] = (float) ((i % 3) - 1) / 4;
-    for (k = -1; k < reps; k++) {
-        double t0 = bench_now();
-        for (c = 0; c < g->nconv; c++) {
-            slong K = g->conv_k[c], N = q * g->conv_p[c], co = g->conv_cout[c];
-            for (i = 0; i < B / q; i++) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, co, N, K, 1, Wk, K,
-                            col, N, 0, Y, N);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, co, 1, Wk, K, Y,
-                            N, 0, col, N);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, co, K, N, 1, Y, N, col,
-                            N, 1, dW, K);
-            }
+    t0 = bench_now();
+    for (c = 0; c < g->nconv; c++) {
+        slong K = g->conv_k[c], N = q * g->conv_p[c], co = g->conv_cout[c];
+        for (i = 0; i < B / q; i++) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, co, N, K, 1, Wk, K, col, N,
+                        0, Y, N);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, co, 1, Wk, K, Y, N, 0,
+                        col, N);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, co, K, N, 1, Y, N, col, N, 1,
+                        dW, K);
         }
-        if (k >= 0)
-            t[k] = bench_now() - t0;
     }
-    med = bench_median(t, reps);
+    t0 = bench_now() - t0;
     free(Wk);
     free(dW);
     free(col);
     free(Y);
-    free(t);
-    return med;
+    return t0;
 }
 
+/* The float32 ResNet-20 (weights from seed 1000, written to DIR/weights.f32
+   when dir is not NULL) in f, with w reserved for batches of B points and the
+   given rj_fast_work_reserve flags; g records the convolutions' shapes. */
 static void
-bench_fast(int reps, const char *dir)
+resnet_fast(rj_fast_net_t f, rj_fast_work_t w, gen_t *g, slong B, int flags,
+            const char *dir)
 {
-    slong B = 128;
     rj_net_t net;
-    rj_fast_net_t f;
-    rj_fast_work_t w;
     rj_error_t err;
-    gen_t g;
-    float *x, *dy, *y, *dx, *dp;
-    double *t = malloc(reps * sizeof(double)), med, gflop, gsec;
-    int k;
-    memset(&g, 0, sizeof g);
-    g.seed = 1000;
+    g->seed = 1000;
     if (dir != NULL) {
         char path[4096];
         snprintf(path, sizeof path, "%s/weights.f32", dir);
-        g.dump = fopen(path, "wb");
-        if (g.dump == NULL) {
+        g->dump = fopen(path, "wb");
+        if (g->dump == NULL) {
             fprintf(stderr, "bench_resnet: cannot write %s\n", path);
             exit(2);
         }
     }
     rj_error_init(err);
     rj_net_init(net);
-    make_resnet(net, &g, 3, 32);
-    if (g.dump != NULL && fclose(g.dump) != 0) {
+    make_resnet(net, g, 3, 32);
+    if (g->dump != NULL && fclose(g->dump) != 0) {
         fprintf(stderr, "bench_resnet: cannot write the weights\n");
         exit(2);
     }
+    g->dump = NULL;
     rj_fast_net_init(f);
     rj_fast_work_init(w);
     if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
-        || rj_fast_work_reserve(w, f, B, 1, 0, err) != RJ_OK)
+        || rj_fast_work_reserve(w, f, B, 1, flags, err) != RJ_OK)
         die(err);
     rj_net_clear(net);
+}
+
+static void
+bench_fast(int reps, const char *dir)
+{
+    slong B = 128;
+    rj_fast_net_t f;
+    rj_fast_work_t w;
+    rj_error_t err;
+    gen_t g;
+    float *x, *dy, *y, *dx, *dp;
+    double *t = malloc(reps * sizeof(double)), *tc = malloc(reps * sizeof(double));
+    double *tg = malloc(reps * sizeof(double)), *sh = malloc(reps * sizeof(double));
+    double med, gflop = 0, gsec;
+    int k;
+    memset(&g, 0, sizeof g);
+    resnet_fast(f, w, &g, B, 0, dir);
+    rj_error_init(err);
     x = batch_randn(B * f->n_in, 1, dir, "x.f32");
     dy = batch_randn(B * f->n_out, 2, dir, "dy.f32");
     y = malloc(B * f->n_out * sizeof(float));
     dx = malloc(B * f->n_in * sizeof(float));
     dp = malloc(f->nparams * sizeof(float));
+    /* each pass followed by the gemms its convolutions lower to, at the
+       same shapes: the share of the sgemm rate is taken pass by pass, so
+       that a drift of the shared machine's load cancels */
     for (k = -1; k < reps; k++) {
-        double t0 = bench_now();
+        double t0 = bench_now(), c0 = bench_cpu_now();
         if (rj_fast_forward(y, w, f, x, B, err) != RJ_OK
             || rj_fast_backward(dx, dp, NULL, NULL, w, f, dy, err) != RJ_OK)
             die(err);
-        if (k >= 0)
-            t[k] = bench_now() - t0;
+        t0 = bench_now() - t0;
+        c0 = bench_cpu_now() - c0;
+        gsec = sgemm_conv_seconds(&g, B, &gflop);
+        if (k >= 0) {
+            t[k] = t0;
+            tc[k] = c0;
+            tg[k] = gsec;
+            sh[k] = gsec / t0;
+        }
     }
     med = bench_median(t, reps);
+    /* CPU seconds of all threads: with OPENBLAS_NUM_THREADS=1 the figure a
+       loaded machine disturbs least */
+    printf("fast_cpu_seconds=%.4f\n", bench_median(tc, reps));
     if (dir != NULL) {
         write_f32(dir, "y.f32", y, B * f->n_out);
         write_f32(dir, "dx.f32", dx, B * f->n_in);
     }
-    gsec = sgemm_conv_seconds(&g, B, reps, &gflop);
+    gsec = bench_median(tg, reps);
     printf("fast_seconds=%.4f\n", med);
     printf("fast_params=%ld\n", (long) f->nparams);
     printf("fast_conv_gflop=%.3f\n", gflop / 1e9);
     printf("fast_conv_gflops=%.2f\n", gflop / med / 1e9);
     printf("fast_sgemm_seconds=%.4f\n", gsec);
     printf("fast_sgemm_shapes_gflops=%.2f\n", gflop / gsec / 1e9);
+    printf("fast_share_of_sgemm=%.3f\n", bench_median(sh, reps));
     printf("fast_workspace_mb=%.1f\n", w->bytes / 1048576.0);
     peak_rss();
     free(x);
@@ -353,6 +377,9 @@ bench_fast(int reps, const char *dir)
     free(dx);
     free(dp);
     free(t);
+    free(tc);
+    free(tg);
+    free(sh);
     rj_fast_work_clear(w);
     rj_fast_net_clear(f);
 }
@@ -361,7 +388,6 @@ static void
 bench_graded(int reps)
 {
     slong B = 128, i;
-    rj_net_t net;
     rj_fast_net_t f;
     rj_fast_work_t w;
     rj_error_t err;
@@ -371,16 +397,8 @@ bench_graded(int reps)
     double *norms;
     int k;
     memset(&g, 0, sizeof g);
-    g.seed = 1000;
+    resnet_fast(f, w, &g, B, RJ_FAST_GRADED, NULL);
     rj_error_init(err);
-    rj_net_init(net);
-    make_resnet(net, &g, 3, 32);
-    rj_fast_net_init(f);
-    rj_fast_work_init(w);
-    if (rj_fast_net_set_net(f, net, RJ_FAST_F32, err) != RJ_OK
-        || rj_fast_work_reserve(w, f, B, 1, RJ_FAST_GRADED, err) != RJ_OK)
-        die(err);
-    rj_net_clear(net);
     x = batch_randn(B * f->n_in, 1, NULL, NULL);
     dy = batch_randn(B * f->n_out, 2, NULL, NULL);
     dx = malloc(B * f->n_in * sizeof(float));
@@ -402,6 +420,20 @@ bench_graded(int reps)
             tg[k] = bench_now() - t0;
     }
     printf("graded_blocks=%ld\n", (long) f->len);
+    {
+        /* the recursion's own count: a block is applied once per path length
+           live at it (V_k <- V_k S + V_{k-1} R from the top block down; a
+           block without skip keeps only the lengths that took its branch),
+           a backward pass applies each block once */
+        slong l, kmin = 0, kmax = 0, apps = 0;
+        for (l = f->len - 1; l >= 0; l--) {
+            apps += kmax - kmin + 1;
+            if (f->blocks[l].skip == RJ_SKIP_NONE)
+                kmin++;
+            kmax++;
+        }
+        printf("graded_block_applications=%ld\n", (long) apps);
+    }
     printf("graded_backward_seconds=%.4f\n", bench_median(tb, reps));
     printf("graded_seconds=%.4f\n", bench_median(tg, reps));
     printf("graded_over_backward=%.2f\n", bench_median(tg, reps) / bench_median(tb, reps));

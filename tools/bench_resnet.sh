@@ -54,7 +54,7 @@ for line in open(sys.argv[1]):
 med = {k: (statistics.median(v) if isinstance(v[0], float) else v[0]) for k, v in vals.items()}
 def show(k, unit=""):
     if k in vals:
-        print("  %-28s %s%s   (rounds: %s)" % (k, med[k], unit, ", ".join(str(x) for x in vals[k])))
+        print("  %-28s %.4g%s   (rounds: %s)" % (k, med[k], unit, ", ".join("%.4g" % x for x in vals[k])))
 print("ResNet-20 for CIFAR, batch 128, 32x32, float32, eval-mode BatchNorm:")
 print("forward + backward with input and parameter gradients, medians of %d rounds"
       % len(vals["fast_seconds"]))
@@ -68,11 +68,10 @@ if "torch_seconds" in vals:
           statistics.median(r), ", ".join("%.2f" % x for x in r)))
     print("    same network: output agrees to %.1e, input gradient to %.1e (relative, "
           "Frobenius; both sides are float32)" % (med["agree_y_rel"], med["agree_dx_rel"]))
-print("    convolutions' rate of the same-shape sgemm rate: %.0f %%   (rounds: %s)"
-      % (100 * statistics.median(a / b for a, b in zip(vals["fast_conv_gflops"],
-                                                       vals["fast_sgemm_shapes_gflops"])),
-         ", ".join("%.0f %%" % (100 * a / b) for a, b in zip(vals["fast_conv_gflops"],
-                                                           vals["fast_sgemm_shapes_gflops"]))))
+print("    convolutions' rate of the same-shape sgemm rate: %.0f %%   (each pass against the "
+      "gemms it lowers to, run right after it; rounds: %s)"
+      % (100 * med["fast_share_of_sgemm"],
+         ", ".join("%.0f %%" % (100 * a) for a in vals["fast_share_of_sgemm"])))
 print("peak resident size (each side in its own process):")
 show("peak_rss_mb", " MB (resjac)")
 show("torch_peak_rss_mb", " MB (PyTorch)")
@@ -82,6 +81,9 @@ show("graded_seconds", " s")
 show("graded_backward_seconds", " s (one plain backward pass, input gradient)")
 print("    graded / backward: %.2fx   (sum of the lengths vs the gradient: %.1e relative)"
       % (med["graded_over_backward"], med["graded_sum_vs_grad_rel"]))
+print("    the recursion applies a block %d times, a backward pass %d times: %.2fx"
+      % (med["graded_block_applications"], med["graded_blocks"],
+         med["graded_block_applications"] / med["graded_blocks"]))
 print("exact Jacobian, 2 pre-activation conv blocks, 4 channels, 8x8 (%s, %d ties):"
       % (med["exact_jacobian"], med["exact_ties"]))
 print("    %.3f CPU s; largest numerator %d bits, largest denominator %d bits"

@@ -48,6 +48,25 @@ FN(shape_n)(rj_shape s)
 
 /* ------------------------------------------------------------ conv2d */
 
+/* The outputs o (0 <= o < n_out) along one axis whose input o stride + off
+   lies inside 0 .. n_in - 1, for one kernel offset (off = kernel index *
+   dilation - padding): lo <= o < hi, hi >= lo.  Computed once per kernel
+   row and column, so that im2col and col2im copy (or add) one rectangle and
+   write the padding's zeros apart, without a test per entry. */
+static void
+FN(conv_span)(slong *lo, slong *hi, slong off, slong stride, slong n_in, slong n_out)
+{
+    /* smallest o with o stride + off >= 0, and one past the largest with
+       o stride + off <= n_in - 1 (integer division rounds toward zero: the
+       ceilings are taken on nonnegative numerators) */
+    slong a = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    slong z = n_in - 1 - off < 0 ? 0 : (n_in - 1 - off) / stride + 1;
+    *lo = a < n_out ? a : n_out;
+    *hi = z < n_out ? z : n_out;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
 /* col (Kc x P, rows ld apart) of point x, group g: entry ((ci kh + a) kw + b,
    oi Wo + oj) is x[g cin_g + ci, oi sh - ph + a dh, oj sw - pw + b dw], 0 in
    the padding */
@@ -56,53 +75,81 @@ FN(im2col)(T *restrict col, slong ld, const T *restrict x, const rj_fast_layer_s
            slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
-    for (ci = 0; ci < cin_g; ci++) {
-        const T *xc = x + (g * cin_g + ci) * H * W;
-        for (a = 0; a < L->kh; a++)
-            for (bb = 0; bb < L->kw; bb++) {
+    slong Ho = L->out.h, Wo = L->out.w, sh = L->sh, sw = L->sw, ci, a, bb, oi, oj;
+    for (a = 0; a < L->kh; a++) {
+        slong ilo, ihi, ioff = a * L->dh - L->ph;
+        FN(conv_span)(&ilo, &ihi, ioff, sh, H, Ho);
+        for (bb = 0; bb < L->kw; bb++) {
+            slong lo, hi, off = bb * L->dw - L->pw;
+            FN(conv_span)(&lo, &hi, off, sw, W, Wo);
+            for (ci = 0; ci < cin_g; ci++) {
+                const T *xc = x + (g * cin_g + ci) * H * W;
                 T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
-                for (oi = 0; oi < Ho; oi++) {
-                    slong ii = oi * L->sh - L->ph + a * L->dh;
+                memset(row, 0, ilo * Wo * sizeof(T));
+                memset(row + ihi * Wo, 0, (Ho - ihi) * Wo * sizeof(T));
+                for (oi = ilo; oi < ihi; oi++) {
                     T *r = row + oi * Wo;
-                    if (ii < 0 || ii >= H) {
-                        for (oj = 0; oj < Wo; oj++)
-                            r[oj] = 0;
-                        continue;
-                    }
-                    for (oj = 0; oj < Wo; oj++) {
-                        slong jj = oj * L->sw - L->pw + bb * L->dw;
-                        r[oj] = jj >= 0 && jj < W ? xc[ii * W + jj] : (T) 0;
-                    }
+                    /* input row oi sh + ioff, from column lo sw + off on */
+                    const T *xr = xc + (oi * sh + ioff) * W + lo * sw + off;
+                    for (oj = 0; oj < lo; oj++)
+                        r[oj] = 0;
+                    if (sw == 1)
+                        memcpy(r + lo, xr, (hi - lo) * sizeof(T));
+                    else
+                        for (oj = lo; oj < hi; oj++)
+                            r[oj] = xr[(oj - lo) * sw];
+                    for (oj = hi; oj < Wo; oj++)
+                        r[oj] = 0;
                 }
             }
+        }
     }
 }
 
+/* x[i ldx + j] += r[i ldr + j] for i < nr, j < nc (the stride-1 col2im
+   rectangle; vectorised) */
+VEC_CLONES static void
+FN(rect_acc)(T *restrict x, slong ldx, const T *restrict r, slong ldr, slong nr, slong nc)
+{
+    slong i, j;
+    for (i = 0; i < nr; i++)
+        for (j = 0; j < nc; j++)
+            x[i * ldx + j] += r[i * ldr + j];
+}
+
 /* x += the columns of col (rows ld apart) back at their places (the
-   transpose of im2col) */
+   transpose of im2col; every entry of x receives its terms in the order of
+   (ci, a, b), as the loops below run them) */
 static void
 FN(col2im_add)(T *restrict x, const T *restrict col, slong ld, const rj_fast_layer_struct *L,
                slong g)
 {
     slong cin_g = L->in.c / L->groups, H = L->in.h, W = L->in.w;
-    slong Ho = L->out.h, Wo = L->out.w, ci, a, bb, oi, oj;
+    slong Ho = L->out.h, Wo = L->out.w, sh = L->sh, sw = L->sw, ci, a, bb, oi, oj;
     for (ci = 0; ci < cin_g; ci++) {
         T *xc = x + (g * cin_g + ci) * H * W;
-        for (a = 0; a < L->kh; a++)
+        for (a = 0; a < L->kh; a++) {
+            slong ilo, ihi, ioff = a * L->dh - L->ph;
+            FN(conv_span)(&ilo, &ihi, ioff, sh, H, Ho);
             for (bb = 0; bb < L->kw; bb++) {
                 const T *row = col + ((ci * L->kh + a) * L->kw + bb) * ld;
-                for (oi = 0; oi < Ho; oi++) {
-                    slong ii = oi * L->sh - L->ph + a * L->dh;
-                    if (ii < 0 || ii >= H)
-                        continue;
-                    for (oj = 0; oj < Wo; oj++) {
-                        slong jj = oj * L->sw - L->pw + bb * L->dw;
-                        if (jj >= 0 && jj < W)
-                            xc[ii * W + jj] += row[oi * Wo + oj];
-                    }
+                slong lo, hi, off = bb * L->dw - L->pw;
+                FN(conv_span)(&lo, &hi, off, sw, W, Wo);
+                if (ihi == ilo || hi == lo)
+                    continue;
+                if (sw == 1) {
+                    FN(rect_acc)(xc + (ilo * sh + ioff) * W + lo + off, sh * W,
+                                 row + ilo * Wo + lo, Wo, ihi - ilo, hi - lo);
+                    continue;
+                }
+                for (oi = ilo; oi < ihi; oi++) {
+                    T *xr = xc + (oi * sh + ioff) * W + lo * sw + off;
+                    const T *r = row + oi * Wo;
+                    for (oj = lo; oj < hi; oj++)
+                        xr[(oj - lo) * sw] += r[oj];
                 }
             }
+        }
     }
 }
 
