@@ -174,18 +174,18 @@ no_rule(walk *W, const char *fmt, ...)
 static int
 sign_on(walk *W, const fmpq_poly_t p)
 {
-    int holds, found;
+    int holds;
     fmpq_t x;
     fmpq_poly_t m;
     rj_error_t e2;
     fmpq_init(x);
     fmpq_poly_init(m);
     rj_error_init(e2);
-    if (rj_sym_poly_nonneg(&holds, x, &found, p, W->range, 0, e2) == RJ_OK && holds)
+    if (rj_sym_poly_nonneg(&holds, x, NULL, p, W->range, 0, e2) == RJ_OK && holds)
         holds = 1;
     else {
         fmpq_poly_neg(m, p);
-        holds = rj_sym_poly_nonneg(&holds, x, &found, m, W->range, 0, e2) == RJ_OK && holds ? -1 : 0;
+        holds = rj_sym_poly_nonneg(&holds, x, NULL, m, W->range, 0, e2) == RJ_OK && holds ? -1 : 0;
     }
     fmpq_clear(x);
     fmpq_poly_clear(m);
@@ -356,9 +356,24 @@ nf_bounds(nb *out, const rj_sym_struct *p, walk *W)
     fmpq_clear(c);
 }
 
+/* 1 if a is c I exactly (a split with a zero rest). */
+static int
+is_scalar_identity(const nb *a)
+{
+    slong k;
+    if (!a->split)
+        return 0;
+    for (k = 0; k < NK_N; k++)
+        if (!a->has_rn[k] || !fmpq_poly_is_zero(a->rn[k]))
+            return 0;
+    return 1;
+}
+
 /* out = a * b for matrices [R3], sigma_min(AB) >= sigma_min(A) sigma_min(B)
-   when both lower bounds are >= 0 [R8]; split: (aI + R)(bI + S) = ab I +
-   (aS + bR + RS). */
+   when both lower bounds are >= 0 [R8]; split when one factor is c I:
+   (aI + R)(bI + S) = ab I + (aS + bR + RS) with R or S zero (the general
+   product's split is never better than the product rules and costs a
+   polynomial sign decision per factor). */
 static void
 mat_mul(nb *out, const nb *a, const nb *b, walk *W)
 {
@@ -381,7 +396,8 @@ mat_mul(nb *out, const nb *a, const nb *b, walk *W)
     fmpq_poly_init(ua);
     fmpq_poly_init(ub);
     fmpq_poly_init(t);
-    if (a->split && b->split && poly_abs(ua, a->idc, 1, W) && poly_abs(ub, b->idc, 1, W)) {
+    if (a->split && b->split && (is_scalar_identity(a) || is_scalar_identity(b))
+        && poly_abs(ua, a->idc, 1, W) && poly_abs(ub, b->idc, 1, W)) {
         r.split = 1;
         fmpq_poly_mul(r.idc, a->idc, b->idc);
         for (k = 0; k < NK_N; k++) {
@@ -637,8 +653,8 @@ int_exponent(slong *k, const nb *x, walk *W)
             *k = fmpz_get_si(fmpq_numref(c));
     }
     fmpq_clear(c);
-    return ok ? RJ_OK : no_rule(W, "an exponent that is not an integer in 0..%d",
-                                RJ_SYM_MAX_POLY_DEGREE);
+    return ok ? RJ_OK : no_rule(W, "an exponent that is not an integer >= 0 or is past the "
+                                "limit of degree %d", RJ_SYM_MAX_POLY_DEGREE);
 }
 
 static int
