@@ -739,7 +739,7 @@ bound_plain(nb *out, const rj_expr_struct *e, int soft, walk *W, rj_error_t err)
     if (st == RJ_OK)
         st = from_value(out, v, W);
     else if (!soft && (st == RJ_ERR_INPUT || st == RJ_ERR_INTERNAL || st == RJ_ERR_MEMORY)) {
-        rj_error_set(err, st, "%s", e2->msg);
+        *err = *e2;                         /* a plain copy: it holds no pointers */
     } else {
         no_rule(W, "%s", e2->msg);
         st = RJ_ERR_DOMAIN;
@@ -1374,10 +1374,24 @@ rs_describe(char *buf, int len, const rj_val_struct *v)
              ((const realsym *) v->data)->name);
 }
 
-/* binop, neg, ... are NULL: the plain evaluator refuses them, naming the
-   kind; only the rules of this file read the symbol. */
+/* Every operation of the plain evaluator on the symbol: no rule (the claim
+   is UNDECIDED, not an error); only the rules of this file read it. */
+static int
+rs_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+        rj_env_struct *env, rj_error_t err)
+{
+    (void) out;
+    (void) vals;
+    (void) n;
+    (void) env;
+    return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc, "%s has no rule for a real symbol "
+                            "(SY 5 takes + - * / ^ and norms)",
+                            e->kind == RJ_EXPR_CALL ? e->name : "this operation");
+}
+
 static const rj_val_ops rs_ops = {
-    "real symbol", rs_free, rs_copy, rs_print, rs_describe, NULL, NULL, NULL, NULL, NULL, NULL
+    "real symbol", rs_free, rs_copy, rs_print, rs_describe, NULL, NULL, NULL, NULL, NULL,
+    rs_lift
 };
 
 /* ------------------------------------------------------------ deciding */
