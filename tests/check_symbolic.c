@@ -1345,15 +1345,36 @@ START_TEST(test_norm_rules_instances)
 }
 END_TEST
 
-/* A REFUTED norm claim's witness "[L = k: ][e = q, ]J = [x], K_1 = ... = K_m
-   = [y], ..." bound in env (1 x 1 matrices) by this test's own reading. */
+/* The value of the text t (a number or a matrix literal) by the parser and
+   the plain evaluator. */
+static void
+eval_text(rj_val_t v, const char *t, rj_env_t env)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char *text = flint_malloc(strlen(t) + 16);
+    sprintf(text, "let w = %s\n", t);
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_msg(rj_parse_string(prog, text, "witness", err) == RJ_OK, "'%s'", t);
+    ck_assert_int_eq(rj_eval(v, prog->stmts[0].expr, env, err), RJ_OK);
+    rj_prog_clear(prog);
+    flint_free(text);
+}
+
+/* A REFUTED norm claim's witness "[L = k: ][e = q, ]J = M, K_1 = ... = K_m =
+   [y], ..." (M a matrix literal) bound in env by this test's own reading:
+   the pieces split at ", " outside brackets, each value read by the
+   parser; I the identity of the matrices' size. */
 static const rj_expr_struct *
 bind_witness(const rj_expr_struct *f, const char *ev, rj_env_t env)
 {
-    char *w = rj_strdup(ev), *cut = strstr(w, " (1 x 1 matrices"), *p = w, *tok;
+    char *w = rj_strdup(ev), *cut = strstr(w, " (1 x 1 matrices"), *p = w, *piece;
+    slong depth = 0, m = 1;
     rj_val_t v;
-    fmpq_mat_t one;
-    ck_assert_msg(cut != NULL, "no 1 x 1 witness in '%s'", ev);
+    if (cut == NULL)
+        cut = strstr(w, " (2 x 2 matrices"), m = 2;
+    ck_assert_msg(cut != NULL, "no witness in '%s'", ev);
     *cut = '\0';
     rj_val_init(v);
     if (f->kind == RJ_EXPR_FORALL) {
@@ -1367,71 +1388,73 @@ bind_witness(const rj_expr_struct *f, const char *ev, rj_env_t env)
         p = strchr(p, ':') + 2;
         f = f->args[2];
     }
-    fmpq_mat_init(one, 1, 1);
-    fmpq_mat_one(one);
-    rj_val_set_fmpq_mat(v, one);
-    rj_env_bind(env, "I", v);
-    fmpq_mat_clear(one);
+    {
+        fmpq_mat_t one;
+        fmpq_mat_init(one, m, m);
+        fmpq_mat_one(one);
+        rj_val_set_fmpq_mat(v, one);
+        rj_env_bind(env, "I", v);
+        fmpq_mat_clear(one);
+    }
     if (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "reals") == 0)
         f = f->args[1];
-    /* "A = x" or "A = [x]" or "A_1 = ... = A_m = [x]", separated by ", " */
-    for (tok = strtok(p, ","); tok != NULL; tok = strtok(NULL, ",")) {
-        char name[64], last[64], val[128];
-        fmpq_t q;
-        while (*tok == ' ')
-            tok++;
-        fmpq_init(q);
-        if (sscanf(tok, "%63s = ... = %63s = [%127[^]]]", name, last, val) == 3) {
-            char base[64];
-            long m, k;
-            ck_assert(sscanf(last, "%63[^_]_%ld", base, &m) == 2);
-            ck_assert_int_eq(fmpq_set_str(q, val, 10), 0);
-            rj_val_set_fmpq(v, q);
-            {
-                fmpq_mat_t A;
-                char nm[160];
+    for (piece = p; *p != '\0' || piece != NULL; p++) {
+        char *eq, *chain;
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        if (*p != '\0' && !(*p == ',' && depth == 0))
+            continue;
+        {
+            int end = *p == '\0';
+            *p = '\0';
+            while (*piece == ' ')
+                piece++;
+            chain = strstr(piece, " = ... = ");
+            eq = strstr(piece, " = ");
+            ck_assert_msg(eq != NULL, "'%s' in '%s'", piece, ev);
+            *eq = '\0';
+            if (chain != NULL) {
+                /* A_1 = ... = A_m = [x]: the whole family */
+                char *last = chain + 9, *val = strstr(last, " = "), base[64], nm[160];
+                long cnt, k;
                 tfam *d = flint_malloc(sizeof(tfam));
-                fmpq_mat_init(A, 1, 1);
-                fmpq_set(fmpq_mat_entry(A, 0, 0), q);
-                d->len = m;
-                d->m = flint_malloc(m * sizeof(fmpq_mat_struct));
-                for (k = 0; k < m; k++) {
-                    fmpq_mat_init_set(d->m + k, A);
+                ck_assert(val != NULL);
+                *val = '\0';
+                ck_assert(sscanf(last, "%63[^_]_%ld", base, &cnt) == 2);
+                eval_text(v, val + 3, env);
+                ck_assert_int_eq(v->kind, RJ_VAL_MAT);
+                d->len = cnt;
+                d->m = flint_malloc(cnt * sizeof(fmpq_mat_struct));
+                for (k = 0; k < cnt; k++) {
+                    fmpq_mat_init_set(d->m + k, v->mat);
                     snprintf(nm, sizeof(nm), "%s_%ld", base, k + 1);
-                    rj_val_set_fmpq_mat(v, A);
                     rj_env_bind(env, nm, v);
                 }
                 rj_val_set_ext(v, &tfam_ops, d);
                 rj_env_bind(env, base, v);
-                fmpq_mat_clear(A);
+            } else {
+                eval_text(v, eq + 3, env);
+                rj_env_bind(env, piece, v);
             }
-        } else if (sscanf(tok, "%63s = [%127[^]]]", name, val) == 2) {
-            fmpq_mat_t A;
-            fmpq_mat_init(A, 1, 1);
-            ck_assert_int_eq(fmpq_set_str(q, val, 10), 0);
-            fmpq_set(fmpq_mat_entry(A, 0, 0), q);
-            rj_val_set_fmpq_mat(v, A);
-            rj_env_bind(env, name, v);
-            fmpq_mat_clear(A);
-        } else {
-            ck_assert_msg(sscanf(tok, "%63s = %127s", name, val) == 2, "'%s'", tok);
-            ck_assert_int_eq(fmpq_set_str(q, val, 10), 0);
-            bind_num(env, name, q);
+            if (end)
+                break;
+            piece = p + 1;
         }
-        fmpq_clear(q);
     }
     /* families of separately printed members: bind the family too */
     while (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "matrices") == 0) {
         char nm[160];
         if (rj_env_lookup(env, f->name) == NULL) {
-            slong m = 0, k;
+            slong n = 0, k;
             tfam *d = flint_malloc(sizeof(tfam));
             do {
-                snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (m + 1));
-            } while (rj_env_lookup(env, nm) != NULL && ++m);
-            d->len = m;
-            d->m = flint_malloc(FLINT_MAX(m, 1) * sizeof(fmpq_mat_struct));
-            for (k = 0; k < m; k++) {
+                snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (n + 1));
+            } while (rj_env_lookup(env, nm) != NULL && ++n);
+            d->len = n;
+            d->m = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct));
+            for (k = 0; k < n; k++) {
                 snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (k + 1));
                 fmpq_mat_init_set(d->m + k, rj_env_lookup(env, nm)->mat);
             }

@@ -17,7 +17,8 @@
  *    comparisons holding: PROVED.
  * 2. Witnesses [SY 5.2].  Otherwise the names are bound to 1 x 1 matrices
  *    [x] with |x| at the hypotheses' bound (J = +-b I at size 1, where every
- *    norm named above and sigma_min equal |x|) and e to rational points of
+ *    norm named above and sigma_min equal |x|), then to rank-one 2 x 2
+ *    matrices x E_12 (norms |x|, sigma_min 0), and e to rational points of
  *    its interval (where the reduced inequality failed first); the hypotheses
  *    are checked on them exactly, the body is decided by the plain exact
  *    evaluator, and a REFUTED case is printed, read back and decided again
@@ -1239,7 +1240,7 @@ witness_text(const cl_symq *q, const fmpq_mat_struct *mats)
     slong s, ns = q->sc->nsym;
     for (s = 1; s < ns && fmpq_mat_equal(mats + s, mats); s++)
         ;
-    if (ns > 2 && s == ns) {
+    if (ns > 2 && s == ns && fmpq_mat_nrows(mats) == 1) {
         char *x = cl_q_text(fmpq_mat_entry(mats, 0, 0), 60);
         char *t = cl_printf("%s = ... = %s = [%s]", q->sc->names[0], q->sc->names[ns - 1], x);
         flint_free(x);
@@ -1250,8 +1251,10 @@ witness_text(const cl_symq *q, const fmpq_mat_struct *mats)
 
 #define NB_WIT_VALUES 10
 
-/* Try the 1 x 1 witnesses at the current value of the real symbol: every
-   symbol [v] or, in the second pattern, signs alternating along the symbols,
+/* Try the witnesses at the current value of the real symbol: every symbol
+   [v] or, in the second pattern, signs alternating along the symbols; then
+   the 2 x 2 rank-one matrices v E_12 (all symbols), and v E_12, v E_21
+   alternating (every norm named is |v|, sigma_min is 0),
    v in +-b, +-3b/4, +-b/2, +-b/4 (b the upper bound of the hypotheses, +-b
    times 99/100 when strict; 1 when none) and +-s (s the sigma_min bound, times
    101/100 when strict).  The hypotheses are checked on [v] exactly (every
@@ -1271,15 +1274,24 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
     fmpq_init(ax);
     mats = flint_malloc(FLINT_MAX(ns, 1) * sizeof(fmpq_mat_struct));
     for (s = 0; s < ns; s++)
-        fmpq_mat_init(mats + s, 1, 1);
+        fmpq_mat_init(mats + s, 2, 2);
     *found = 0;
-    for (pat = 0; pat < (ns > 1 ? 2 : 1) && st == RJ_OK && !*found; pat++) {
+    for (pat = 0; pat < 4 && st == RJ_OK && !*found; pat++) {
+        slong m = pat < 2 ? 1 : 2;
+        if ((pat & 1) && ns == 1)
+            continue;                       /* alternation needs two symbols */
+        for (s = 0; s < ns; s++) {
+            fmpq_mat_clear(mats + s);
+            fmpq_mat_init(mats + s, m, m);
+        }
         for (c = 0; c < NB_WIT_VALUES && st == RJ_OK && !*found; c++) {
             rj_verdict_kind v;
             char *ev = NULL;
             ok = 1;
             for (s = 0; s < ns && ok; s++) {
-                fmpq *x = fmpq_mat_entry(mats + s, 0, 0);
+                int alt = (pat & 1) && (s & 1);
+                fmpq *x = m == 1 ? fmpq_mat_entry(mats + s, 0, 0)
+                                 : fmpq_mat_entry(mats + s, alt, 1 - alt);
                 int cmp, neg;
                 if (hyp_values(up, &hu, &us, low, &ls, q->dom[s], W, err) != RJ_OK) {
                     ok = 0;
@@ -1301,27 +1313,30 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
                         scale_pct(x, 101);
                     neg = c == 9;
                 }
-                if (neg ^ (pat && (s & 1)))
+                if (neg ^ (m == 1 && alt))
                     fmpq_neg(x, x);
                 fmpq_abs(ax, x);
                 if (hu) {
                     cmp = fmpq_cmp(ax, up);
                     ok = cmp < 0 || (cmp == 0 && !us);
                 }
+                if (m == 2)
+                    fmpq_zero(ax);                  /* sigma_min of v E_12 */
                 cmp = fmpq_cmp(ax, low);
                 ok = ok && (cmp > 0 || (cmp == 0 && !ls));
             }
             if (!ok)
                 continue;
-            st = cl_symq_decide_at(&v, &ev, q, mats, 1, W->env, W->ctx, err);
+            st = cl_symq_decide_at(&v, &ev, q, mats, m, W->env, W->ctx, err);
             if (st == RJ_OK && v == RJ_VERDICT_REFUTED) {
-                st = cl_symq_reverify(q, mats, 1, W->env, W->ctx, err);
+                st = cl_symq_reverify(q, mats, m, W->env, W->ctx, err);
                 if (st == RJ_OK) {
                     char *w = witness_text(q, mats);
                     cl_cres_set_scalar(out, CL_FALSE,
-                                       rj_str_cut(cl_printf("%s%s (1 x 1 matrices within the "
-                                                            "hypotheses, re-verified exactly, "
-                                                            "SY 5.2): %s", at, w, ev),
+                                       rj_str_cut(cl_printf("%s%s (%ld x %ld matrices within "
+                                                            "the hypotheses, re-verified "
+                                                            "exactly, SY 5.2): %s", at, w,
+                                                            (long) m, (long) m, ev),
                                                   2 * CL_EV_LEN));
                     flint_free(w);
                     *found = 1;
@@ -1537,8 +1552,9 @@ cl_decide_norms(cl_cres_t out, const cl_symq *q, rj_env_struct *env, cl_ctx *ctx
     }
     if (st == RJ_OK && !found)
         cl_cres_set_scalar(out, CL_UNKNOWN,
-                           rj_str_cut(cl_printf("not proved: %s; no 1 x 1 witness within "
-                                                "the hypotheses refutes it (SY 5)",
+                           rj_str_cut(cl_printf("not proved: %s; no 1 x 1 or rank-one 2 x 2 "
+                                                "witness within the hypotheses refutes it "
+                                                "(SY 5)",
                                                 W.why != NULL ? W.why : "no rule applies"),
                                       2 * CL_EV_LEN));
 done:
