@@ -1032,19 +1032,20 @@ decide_cmp(int *holds, const rj_expr_struct *f, walk *W, rj_error_t err)
     if (ok) {
         *holds = 1;
         if (W->shown == NULL) {
-            char *s1 = poly_text(small->hi, W), *s2 = poly_text(big->lo, W);
-            W->shown = cl_printf("%s %s %s", rj_str_cut(s1, 120),
-                                 op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=",
-                                 rj_str_cut(s2, 120));
+            char *s1 = rj_str_cut(poly_text(small->hi, W), 120);
+            char *s2 = rj_str_cut(poly_text(big->lo, W), 120);
+            W->shown = cl_printf("%s %s %s", s1, op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=",
+                                 s2);
             flint_free(s1);
             flint_free(s2);
         }
     } else {
-        char *s1 = poly_text(small->hi, W), *s2 = poly_text(big->lo, W);
+        char *s1 = rj_str_cut(poly_text(small->hi, W), 200);
+        char *s2 = rj_str_cut(poly_text(big->lo, W), 200);
         char *xs = found ? cl_q_text(x, 60) : NULL;
         found = found && W->rname != NULL;
-        no_rule(W, "the rules reduce it to %s %s %s%s%s%s, which fails%s%s", rj_str_cut(s1, 200),
-                op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=", rj_str_cut(s2, 200),
+        no_rule(W, "the rules reduce it to %s %s %s%s%s%s, which fails%s%s", s1,
+                op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=", s2,
                 W->rname != NULL ? " for every " : "", W->rname != NULL ? W->rname : "",
                 W->rname != NULL ? " in the interval" : "", found ? " at " : "",
                 found ? xs : "");
