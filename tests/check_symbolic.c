@@ -1369,13 +1369,15 @@ eval_text(rj_val_t v, const char *t, rj_env_t env)
 static const rj_expr_struct *
 bind_witness(const rj_expr_struct *f, const char *ev, rj_env_t env)
 {
-    char *w = rj_strdup(ev), *cut = strstr(w, " (1 x 1 matrices"), *p = w, *piece;
-    slong depth = 0, m = 1;
+    char *w = rj_strdup(ev), *cut = strstr(w, " matrices within"), *p = w, *piece;
+    slong depth = 0;
+    long m = 0;
     rj_val_t v;
-    if (cut == NULL)
-        cut = strstr(w, " (2 x 2 matrices"), m = 2;
     ck_assert_msg(cut != NULL, "no witness in '%s'", ev);
-    *cut = '\0';
+    while (cut > w && *cut != '(')
+        cut--;
+    ck_assert_msg(sscanf(cut, "(%ld x", &m) == 1 && m >= 1, "no size in '%s'", ev);
+    *(cut - 1) = '\0';
     rj_val_init(v);
     if (f->kind == RJ_EXPR_FORALL) {
         long L;
@@ -1675,6 +1677,35 @@ START_TEST(test_norm_rules_random_claims)
 }
 END_TEST
 
+/* At a fixed size the witnesses have that size (a 1 x 1 one would not
+   refute a claim about 3 x 3 matrices), and are read back. */
+START_TEST(test_norm_rules_fixed_size)
+{
+    static const char *const claims[] = {
+        "forall J in matrices(3, 3, norm2 <= 1): norm2(J * J) >= norm2(J)^2",
+        "forall J in matrices(3, 3, norm2 <= 1/2): norm2(I + J) <= 5/4",
+        "forall J, K in matrices(2, 2, norm1 <= 1/2): norm1(K * J) >= 1/8",
+    };
+    slong i;
+    for (i = 0; i < 3; i++) {
+        rj_prog_t prog;
+        rj_error_t err;
+        char text[512], *ev = NULL;
+        snprintf(text, sizeof(text), "claim c \"t\": %s\n", claims[i]);
+        rj_prog_init(prog);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_parse_string(prog, text, "fixed", err), RJ_OK);
+        ck_assert_int_eq(decide_norm_claim(prog->stmts[0].expr, claims[i]),
+                         RJ_VERDICT_REFUTED);
+        ck_assert_int_eq(decide("", claims[i], &ev), RJ_VERDICT_REFUTED);
+        ck_assert_msg(strstr(ev, i < 2 ? "(3 x 3 matrices" : "(2 x 2 matrices") != NULL, "%s",
+                      ev);
+        flint_free(ev);
+        rj_prog_clear(prog);
+    }
+}
+END_TEST
+
 /* Limits before work and bad hypotheses: UNDECIDED naming the limit, or a
    located error. */
 START_TEST(test_norm_rules_limits)
@@ -1719,6 +1750,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_mutants);
     tcase_add_test(tc, test_norm_rules_limits);
     tcase_add_test(tc, test_norm_rules_random_claims);
+    tcase_add_test(tc, test_norm_rules_fixed_size);
     suite_add_tcase(s, tc);
     return s;
 }

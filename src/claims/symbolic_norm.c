@@ -1278,9 +1278,14 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
         fmpq_mat_init(mats + s, 2, 2);
     *found = 0;
     for (pat = 0; pat < 4 && st == RJ_OK && !*found; pat++) {
-        slong m = pat < 2 ? 1 : 2;
+        /* at a fixed size n (matrices(n, n)) the witnesses are n x n: x E_11
+           and x E_12 (one nonzero entry: every norm |x|, sigma_min 0 for
+           n > 1) */
+        slong m = q->sc->n > 0 ? q->sc->n : pat < 2 ? 1 : 2;
         if ((pat & 1) && ns == 1)
             continue;                       /* alternation needs two symbols */
+        if (pat >= 2 && m < 2)
+            continue;
         for (s = 0; s < ns; s++) {
             fmpq_mat_clear(mats + s);
             fmpq_mat_init(mats + s, m, m);
@@ -1291,8 +1296,8 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
             ok = 1;
             for (s = 0; s < ns && ok; s++) {
                 int alt = (pat & 1) && (s & 1);
-                fmpq *x = m == 1 ? fmpq_mat_entry(mats + s, 0, 0)
-                                 : fmpq_mat_entry(mats + s, alt, 1 - alt);
+                fmpq *x = pat < 2 ? fmpq_mat_entry(mats + s, 0, 0)
+                                  : fmpq_mat_entry(mats + s, alt, 1 - alt);
                 int cmp, neg;
                 if (hyp_values(up, &hu, &us, low, &ls, q->dom[s], W, err) != RJ_OK) {
                     ok = 0;
@@ -1314,15 +1319,15 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
                         scale_pct(x, 101);
                     neg = c == 9;
                 }
-                if (neg ^ (m == 1 && alt))
+                if (neg ^ (pat < 2 && alt))
                     fmpq_neg(x, x);
                 fmpq_abs(ax, x);
                 if (hu) {
                     cmp = fmpq_cmp(ax, up);
                     ok = cmp < 0 || (cmp == 0 && !us);
                 }
-                if (m == 2)
-                    fmpq_zero(ax);                  /* sigma_min of v E_12 */
+                if (m > 1)
+                    fmpq_zero(ax);                  /* sigma_min of x E_11, x E_12 */
                 cmp = fmpq_cmp(ax, low);
                 ok = ok && (cmp > 0 || (cmp == 0 && !ls));
             }
