@@ -1706,6 +1706,21 @@ START_TEST(test_norm_rules_fixed_size)
 }
 END_TEST
 
+/* Identities under hypotheses hold for all matrices (SY 1), alone or beside
+   a norm bound; a false one is refuted within the hypotheses. */
+START_TEST(test_norm_rules_identities)
+{
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == K' * J'",
+                            NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == K' * J' "
+                            "and norm2(J * K) <= 1/4", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == J' * K' "
+                            "and norm2(J * K) <= 1/4", NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): J * K == K * J", NULL),
+                     RJ_VERDICT_REFUTED);
+}
+END_TEST
+
 /* Limits before work and bad hypotheses: UNDECIDED naming the limit, or a
    located error. */
 START_TEST(test_norm_rules_limits)
@@ -1751,6 +1766,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_limits);
     tcase_add_test(tc, test_norm_rules_random_claims);
     tcase_add_test(tc, test_norm_rules_fixed_size);
+    tcase_add_test(tc, test_norm_rules_identities);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -997,8 +997,28 @@ decide_cmp(int *holds, const rj_expr_struct *f, walk *W, rj_error_t err)
     fmpq_t x;
     rj_error_t e2;
     *holds = 0;
+    if (op == RJ_CMP_EQ && W->q != NULL) {
+        /* an identity of the symbols: equal normal forms (SY 1) */
+        rj_val_t u, v;
+        rj_error_t e3;
+        const rj_sym_struct *pu, *pv;
+        rj_val_init(u);
+        rj_val_init(v);
+        rj_error_init(e3);
+        if (cl_eval_plain(u, f->args[0], W->env, W->ctx, e3) == RJ_OK
+            && cl_eval_plain(v, f->args[1], W->env, W->ctx, e3) == RJ_OK
+            && (pu = cl_sym_get_alg(u)) != NULL && (pv = cl_sym_get_alg(v)) != NULL)
+            *holds = rj_sym_equal(pu, pv);
+        rj_val_clear(u);
+        rj_val_clear(v);
+        if (*holds && W->shown == NULL)
+            W->shown = rj_strdup("an identity: equal normal forms (SY 1)");
+        if (*holds)
+            return RJ_OK;
+    }
     if (op != RJ_CMP_LE && op != RJ_CMP_LT && op != RJ_CMP_GE && op != RJ_CMP_GT)
-        return no_rule(W, "no norm rule decides ==, != or ~= (only <, <=, >=, >)");
+        return no_rule(W, "no norm rule decides ==, != or ~= (only <, <=, >=, >; == when both "
+                       "sides have one normal form)");
     nb_init(&a);
     nb_init(&b);
     fmpq_poly_init(d);
@@ -1535,6 +1555,23 @@ cl_decide_norms(cl_cres_t out, const cl_symq *q, rj_env_struct *env, cl_ctx *ctx
                                                 W.rname != NULL ? W.rname : "", W.shown),
                                       2 * CL_EV_LEN));
         goto done;
+    }
+    if (W.rname == NULL) {
+        /* an identity (SY 1-3) holds for all matrices, so under any hypotheses */
+        rj_verdict_kind v;
+        char *ev = NULL;
+        st = cl_symq_decide_at(&v, &ev, q, NULL, 0, env, ctx, err);
+        if (st == RJ_OK && v == RJ_VERDICT_PROVED) {
+            cl_cres_set_scalar(out, CL_TRUE, rj_str_cut(cl_printf("for every square matrix, so "
+                                                                  "under the hypotheses "
+                                                                  "(SY 1-3): %s", ev),
+                                                        2 * CL_EV_LEN));
+            flint_free(ev);
+            goto done;
+        }
+        flint_free(ev);
+        if (st != RJ_OK)
+            goto done;
     }
     np = W.rname != NULL ? real_points(pts, &W) : 1;
     for (i = 0; i < np && st == RJ_OK && !found; i++) {
