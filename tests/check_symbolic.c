@@ -178,6 +178,16 @@ recheck_witness(const char *ev, const char *const *names, slong k, const char *b
     flint_free(ev2);
 }
 
+/* The formula is UNDECIDED and its evidence names part (a limit, a rule). */
+static void
+expect_undecided(const char *formula, const char *part)
+{
+    char *ev = NULL;
+    ck_assert_msg(decide("", formula, &ev) == RJ_VERDICT_UNDECIDED, "'%s': %s", formula, ev);
+    ck_assert_msg(strstr(ev, part) != NULL, "'%s': %s", formula, ev);
+    flint_free(ev);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 /* Normal forms of random expressions, evaluated at random integer matrices,
@@ -519,7 +529,6 @@ START_TEST(test_limits)
     fmpq_mpoly_ctx_t ctx;
     rj_pmat_t A;
     fmpq_mpoly_t d;
-    char *ev = NULL;
     rj_sym_init(p);
     rj_sym_init(q);
     rj_sym_init(r);
@@ -549,26 +558,15 @@ START_TEST(test_limits)
     rj_pmat_clear(A, ctx);
     fmpq_mpoly_ctx_clear(ctx);
     /* in claims: UNDECIDED with the limit named */
-    ck_assert_int_eq(decide("", "forall J in matrices: J^40 == J^40", &ev),
-                     RJ_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
-    flint_free(ev);
-    ck_assert_int_eq(decide("", "forall J in matrices(7, 7): det(J) == det(J')", &ev),
-                     RJ_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
-    flint_free(ev);
+    expect_undecided("forall J in matrices: J^40 == J^40", "limit");
+    expect_undecided("forall J in matrices(7, 7): det(J) == det(J')", "limit");
     /* past the entry variables' limit the free algebra still proves, the
        entries' functions are undecided */
     ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): (J * K * M)' == "
                             "M' * K' * J'", NULL), RJ_VERDICT_PROVED);
-    ck_assert_int_eq(decide("", "forall J, K, M, N, P in matrices(15, 15): det(J * K) == "
-                            "det(K * J)", &ev), RJ_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(ev, "limit of 1024") != NULL, "%s", ev);
-    flint_free(ev);
-    ck_assert_int_eq(decide("", "forall J_1..J_200 in matrices: J_1 == J_1", &ev),
-                     RJ_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(ev, "limit") != NULL, "%s", ev);
-    flint_free(ev);
+    expect_undecided("forall J, K, M, N, P in matrices(15, 15): det(J * K) == "
+                     "det(K * J)", "limit of 1024");
+    expect_undecided("forall J_1..J_200 in matrices: J_1 == J_1", "limit");
     rj_sym_clear(p);
     rj_sym_clear(q);
     rj_sym_clear(r);
@@ -1035,6 +1033,178 @@ START_TEST(test_block_jacobian_vs_exact)
 }
 END_TEST
 
+/* ------------------------------------------------ norm rules (SY 5) */
+
+/* p = c prod (x - r_i)^(m_i) (times x^2 + 1 when q), the roots known. */
+static void
+poly_from_roots(fmpq_poly_t p, const fmpq *r, const slong *m, slong k, slong c, int q)
+{
+    fmpq_poly_t f;
+    slong i, j;
+    fmpq_poly_init(f);
+    fmpq_poly_set_si(p, c);
+    for (i = 0; i < k; i++)
+        for (j = 0; j < m[i]; j++) {
+            fmpq_t mr;
+            fmpq_init(mr);
+            fmpq_neg(mr, r + i);
+            fmpq_poly_set_coeff_si(f, 1, 1);
+            fmpq_poly_set_coeff_fmpq(f, 0, mr);
+            fmpq_poly_mul(p, p, f);
+            fmpq_clear(mr);
+        }
+    if (q) {
+        fmpq_poly_zero(f);
+        fmpq_poly_set_coeff_si(f, 2, 1);
+        fmpq_poly_set_coeff_si(f, 0, 1);
+        fmpq_poly_mul(p, p, f);
+    }
+    fmpq_poly_clear(f);
+}
+
+/* The sign of p on I from its known roots: p >= 0 (> 0 if strict) at every
+   root in I, at the points halfway between consecutive points of (roots in
+   I, finite ends), at the finite ends, and beyond the last root inside an
+   unbounded end (one more point). */
+static int
+nonneg_by_roots(const fmpq_poly_t p, const fmpq *r, slong k, const rj_sym_interval_t I,
+                int strict)
+{
+    fmpq *pts = flint_malloc((2 * k + 8) * sizeof(fmpq));
+    slong n = 0, i, j, npts;
+    fmpq_t y, t;
+    int ok = 1;
+    for (i = 0; i < 2 * k + 8; i++)
+        fmpq_init(pts + i);
+    fmpq_init(y);
+    fmpq_init(t);
+    for (i = 0; i < k; i++)
+        if (rj_sym_interval_contains(I, r + i))
+            fmpq_set(pts + n++, r + i);
+    if (I->has_lo)
+        fmpq_set(pts + n++, I->lo);
+    if (I->has_hi)
+        fmpq_set(pts + n++, I->hi);
+    /* sort */
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++)
+            if (fmpq_cmp(pts + j, pts + i) < 0)
+                fmpq_swap(pts + i, pts + j);
+    npts = n;
+    for (i = 0; i + 1 < npts; i++) {
+        fmpq_add(pts + n, pts + i, pts + i + 1);
+        fmpq_div_2exp(pts + n, pts + n, 1);
+        n++;
+    }
+    if (npts == 0)
+        fmpq_zero(pts + n++);
+    else {
+        if (!I->has_lo)
+            fmpq_sub_si(pts + n++, pts + 0, 1);
+        if (!I->has_hi)
+            fmpq_add_si(pts + n++, pts + npts - 1, 1);
+    }
+    for (i = 0; i < n && ok; i++) {
+        if (!rj_sym_interval_contains(I, pts + i))
+            continue;
+        fmpq_poly_evaluate_fmpq(y, p, pts + i);
+        ok = strict ? fmpq_sgn(y) > 0 : fmpq_sgn(y) >= 0;
+    }
+    for (i = 0; i < 2 * k + 8; i++)
+        fmpq_clear(pts + i);
+    flint_free(pts);
+    fmpq_clear(y);
+    fmpq_clear(t);
+    return ok;
+}
+
+/* rj_sym_poly_nonneg (Sturm sequences) against the sign read off known
+   roots; the roots counted against the known distinct roots in I; a failing
+   point returned lies in I and fails. */
+START_TEST(test_poly_sign_vs_roots)
+{
+    flint_rand_t st;
+    slong iter, iters = rj_test_iters(400);
+    rj_test_randinit(st, seed + 7);
+    for (iter = 0; iter < iters; iter++) {
+        slong k = (slong) n_randint(st, 5), i, j, m[5], distinct = 0;
+        fmpq r[5];
+        fmpq_poly_t p;
+        fmpq_t x;
+        rj_sym_interval_t I;
+        rj_error_t err;
+        int strict = (int) n_randint(st, 2), holds, found, want;
+        fmpq_poly_init(p);
+        fmpq_init(x);
+        rj_sym_interval_init(I);
+        rj_error_init(err);
+        for (i = 0; i < k; i++) {
+            fmpq_init(r + i);
+            fmpq_set_si(r + i, (slong) n_randint(st, 13) - 6, 1 + n_randint(st, 3));
+            m[i] = 1 + (slong) n_randint(st, 3);
+        }
+        poly_from_roots(p, r, m, k, n_randint(st, 2) ? 3 : -2, (int) n_randint(st, 2));
+        if (n_randint(st, 4)) {
+            I->has_lo = 1;
+            fmpq_set_si(I->lo, (slong) n_randint(st, 9) - 5, 1 + n_randint(st, 2));
+            I->lo_closed = (int) n_randint(st, 2);
+        }
+        if (n_randint(st, 4)) {
+            I->has_hi = 1;
+            fmpq_set_si(I->hi, (slong) n_randint(st, 9) - 3, 1 + n_randint(st, 2));
+            I->hi_closed = (int) n_randint(st, 2);
+        }
+        if (I->has_lo && I->has_hi && fmpq_cmp(I->lo, I->hi) >= 0)
+            fmpq_add_si(I->hi, I->lo, 1);
+        ck_assert_int_eq(rj_sym_poly_nonneg(&holds, x, &found, p, I, strict, err), RJ_OK);
+        want = nonneg_by_roots(p, r, k, I, strict);
+        RJ_CHECK(holds == want, seed, "iter %ld: Sturm says %d, the roots say %d", (long) iter,
+                 holds, want);
+        if (!holds && found) {
+            fmpq_t y;
+            fmpq_init(y);
+            fmpq_poly_evaluate_fmpq(y, p, x);
+            RJ_CHECK(rj_sym_interval_contains(I, x) && (fmpq_sgn(y) < 0
+                                                         || (strict && fmpq_is_zero(y))),
+                     seed, "iter %ld: the failing point does not fail", (long) iter);
+            fmpq_clear(y);
+        }
+        for (i = 0; i < k; i++) {
+            for (j = 0; j < i && !fmpq_equal(r + i, r + j); j++)
+                ;
+            distinct += j == i && rj_sym_interval_contains(I, r + i);
+        }
+        RJ_CHECK(rj_sym_poly_count_roots(p, I) == distinct, seed, "iter %ld: %ld roots "
+                 "counted, %ld known", (long) iter, (long) rj_sym_poly_count_roots(p, I),
+                 (long) distinct);
+        for (i = 0; i < k; i++)
+            fmpq_clear(r + i);
+        fmpq_poly_clear(p);
+        fmpq_clear(x);
+        rj_sym_interval_clear(I);
+    }
+    /* the degree limit, checked first */
+    {
+        fmpq_poly_t p;
+        fmpq_t x;
+        rj_sym_interval_t I;
+        rj_error_t err;
+        int holds, found;
+        fmpq_poly_init(p);
+        fmpq_init(x);
+        rj_sym_interval_init(I);
+        rj_error_init(err);
+        fmpq_poly_set_coeff_si(p, RJ_SYM_MAX_POLY_DEGREE + 1, 1);
+        ck_assert_int_eq(rj_sym_poly_nonneg(&holds, x, &found, p, I, 0, err), RJ_ERR_LIMIT);
+        ck_assert(strstr(err->msg, "limit") != NULL);
+        fmpq_poly_clear(p);
+        fmpq_clear(x);
+        rj_sym_interval_clear(I);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 
 /* Depth mutants: a number n in the claim made n + 1, a '+' made '-' (and
    back), or the '*' mutants above.  Walks e; sites[...].kind 4 and 5. */
@@ -1124,6 +1294,581 @@ START_TEST(test_depth_mutants)
             "(equivalent, checked for 61 depths)\n", (long) claims, (long) total,
             (long) refuted, (long) proved);
     ck_assert(claims >= 8);
+    rj_prog_clear(prog);
+}
+END_TEST
+
+/* A family of concrete matrices for the test's own evaluation (J[l]): an
+   extension value with only indexing, independent of src/claims. */
+typedef struct {
+    slong len;
+    fmpq_mat_struct *m;
+} tfam;
+
+static void
+tfam_free(void *d)
+{
+    tfam *f = d;
+    slong i;
+    for (i = 0; i < f->len; i++)
+        fmpq_mat_clear(f->m + i);
+    flint_free(f->m);
+    flint_free(f);
+}
+
+static void *
+tfam_copy(const void *d)
+{
+    const tfam *f = d;
+    tfam *c = flint_malloc(sizeof(tfam));
+    slong i;
+    c->len = f->len;
+    c->m = flint_malloc(FLINT_MAX(f->len, 1) * sizeof(fmpq_mat_struct));
+    for (i = 0; i < f->len; i++)
+        fmpq_mat_init_set(c->m + i, f->m + i);
+    return c;
+}
+
+static char *
+tfam_print(const rj_val_struct *v, slong maxlen)
+{
+    (void) v;
+    (void) maxlen;
+    return rj_strdup("a test family");
+}
+
+static void
+tfam_describe(char *buf, int len, const rj_val_struct *v)
+{
+    (void) v;
+    snprintf(buf, len, "a test family");
+}
+
+static int
+tfam_index(rj_val_struct *out, const rj_val_struct *a, const rj_val_struct *i,
+           const rj_val_struct *j, rj_loc_t loc, rj_error_t err)
+{
+    const tfam *f = a->data;
+    slong k;
+    int st = rj_val_get_si(&k, i, 1, f->len, 0, "index", "a test family", loc, err);
+    (void) j;
+    if (st == RJ_OK) {
+        rj_val_t r;
+        rj_val_init(r);
+        rj_val_set_fmpq_mat(r, f->m + k - 1);
+        rj_val_swap(out, r);
+        rj_val_clear(r);
+    }
+    return st;
+}
+
+static const rj_val_ops tfam_ops = {
+    "test family", tfam_free, tfam_copy, tfam_print, tfam_describe, NULL, NULL, NULL,
+    tfam_index, NULL, NULL
+};
+
+static void
+bind_num(rj_env_t env, const char *name, const fmpq_t q)
+{
+    rj_val_t v;
+    rj_val_init(v);
+    rj_val_set_fmpq(v, q);
+    rj_env_bind(env, name, v);
+    rj_val_clear(v);
+}
+
+static void
+eval_num(fmpq_t q, const rj_expr_struct *e, rj_env_t env)
+{
+    rj_val_t v;
+    rj_error_t err;
+    rj_val_init(v);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_eval(v, e, env, err), RJ_OK);
+    ck_assert_int_eq(v->kind, RJ_VAL_NUM);
+    fmpq_set(q, v->num);
+    rj_val_clear(v);
+}
+
+/* The bounds of reals(...) as [lo, hi] (lo = -inf, hi = +inf: has_* 0). */
+static void
+reals_interval(rj_sym_interval_t I, const rj_expr_struct *f, rj_env_t env)
+{
+    slong i;
+    fmpq_t q;
+    fmpq_init(q);
+    for (i = 0; i < f->args[0]->nargs; i++) {
+        const rj_expr_struct *h = f->args[0]->args[i];
+        int side = h->args[0]->kind == RJ_EXPR_IDENT && strcmp(h->args[0]->name, f->name) == 0
+                   ? 0 : 1;
+        int lower = side == 0 ? (h->op == RJ_CMP_GT || h->op == RJ_CMP_GE)
+                              : (h->op == RJ_CMP_LT || h->op == RJ_CMP_LE);
+        eval_num(q, h->args[1 - side], env);
+        if (lower) {
+            I->has_lo = 1;
+            fmpq_set(I->lo, q);
+            I->lo_closed = h->op == RJ_CMP_GE || h->op == RJ_CMP_LE;
+        } else {
+            I->has_hi = 1;
+            fmpq_set(I->hi, q);
+            I->hi_closed = h->op == RJ_CMP_GE || h->op == RJ_CMP_LE;
+        }
+    }
+    fmpq_clear(q);
+}
+
+/* A random n x n matrix within the hypotheses of call (norms <= b or < b):
+   integer entries scaled by b / max(||A||_1, ||A||_inf, max(1, ||A||_F^2))
+   (>= ||A||_F >= ||A||_2), times k/4, k in 1..4 (times 99/100 when strict). */
+static void
+random_within(fmpq_mat_t A, const rj_expr_struct *call, rj_env_t env, flint_rand_t st)
+{
+    slong i, j, k, n = fmpq_mat_nrows(A);
+    fmpq_t b, q, s, acc;
+    int have = 0, strict = 0;
+    fmpq_init(b);
+    fmpq_init(q);
+    fmpq_init(s);
+    fmpq_init(acc);
+    for (i = 0; i < call->nargs; i++) {
+        const rj_expr_struct *h = call->args[i];
+        if (h->kind != RJ_EXPR_CMP)
+            continue;
+        ck_assert_msg(strcmp(h->args[0]->name, "sigma_min") != 0, "no sigma_min hypotheses here");
+        eval_num(q, h->args[1], env);
+        if (!have || fmpq_cmp(q, b) < 0)
+            fmpq_set(b, q);
+        strict |= h->op == RJ_CMP_LT;
+        have = 1;
+    }
+    rj_test_randmat(A, st, 5, 1);
+    fmpq_one(s);                                     /* the scale's denominator */
+    for (k = 0; k < 2 * n; k++) {                    /* ||A||_1, then ||A||_inf */
+        fmpq_zero(acc);
+        for (i = 0; i < n; i++) {
+            fmpq_abs(q, k < n ? fmpq_mat_entry(A, i, k) : fmpq_mat_entry(A, k - n, i));
+            fmpq_add(acc, acc, q);
+        }
+        if (fmpq_cmp(acc, s) > 0)
+            fmpq_set(s, acc);
+    }
+    fmpq_zero(acc);                                  /* ||A||_F^2 */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            fmpq_mul(q, fmpq_mat_entry(A, i, j), fmpq_mat_entry(A, i, j));
+            fmpq_add(acc, acc, q);
+        }
+    if (fmpq_cmp(acc, s) > 0)
+        fmpq_set(s, acc);
+    fmpq_div(q, have ? b : s, s);
+    /* k/4, or k/5 <= 4/5 strictly inside a strict bound */
+    fmpq_set_si(s, 1 + (slong) n_randint(st, 4), strict ? 5 : 4);
+    fmpq_mul(q, q, s);
+    fmpq_mat_scalar_mul_fmpq(A, A, q);
+    fmpq_clear(b);
+    fmpq_clear(q);
+    fmpq_clear(s);
+    fmpq_clear(acc);
+}
+
+/* Peel the claim: an integer forall (a random L), a reals forall (a random
+   e of its interval), the matrix quantifiers (random n x n matrices within
+   their hypotheses, families bound as test families, I the identity):
+   returns the body, decided afterwards in env. */
+static const rj_expr_struct *
+bind_instance(const rj_expr_struct *f, rj_env_t env, flint_rand_t st, slong n)
+{
+    fmpq_t q, a;
+    fmpq_mat_t one;
+    rj_val_t v;
+    fmpq_init(q);
+    fmpq_init(a);
+    rj_val_init(v);
+    if (f->kind == RJ_EXPR_FORALL) {
+        fmpq_t hi;
+        fmpq_init(hi);
+        eval_num(a, f->args[0], env);
+        eval_num(hi, f->args[1], env);
+        fmpq_sub(q, hi, a);
+        fmpq_add_si(q, a, (slong) n_randint(st, fmpz_get_ui(fmpq_numref(q)) + 1));
+        bind_num(env, f->name, q);
+        fmpq_clear(hi);
+        f = f->args[2];
+    }
+    if (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "reals") == 0) {
+        rj_sym_interval_t I;
+        rj_sym_interval_init(I);
+        reals_interval(I, f, env);
+        do {
+            slong k = 1 + (slong) n_randint(st, 7);
+            if (I->has_lo && I->has_hi) {
+                fmpq_sub(q, I->hi, I->lo);
+                fmpq_mul_si(q, q, k);
+                fmpq_div_2exp(q, q, 3);
+                fmpq_add(q, q, I->lo);
+            } else if (I->has_lo)
+                fmpq_set_si(q, k, 4), fmpq_add(q, q, I->lo);
+            else if (I->has_hi)
+                fmpq_set_si(q, -k, 4), fmpq_add(q, q, I->hi);
+            else
+                fmpq_set_si(q, k - 4, 2);
+        } while (!rj_sym_interval_contains(I, q));
+        bind_num(env, f->name, q);
+        rj_sym_interval_clear(I);
+        f = f->args[1];
+    }
+    fmpq_mat_init(one, n, n);
+    fmpq_mat_one(one);
+    rj_val_set_fmpq_mat(v, one);
+    rj_env_bind(env, "I", v);
+    fmpq_mat_clear(one);
+    while (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "matrices") == 0) {
+        const rj_expr_struct *call = f->args[0];
+        slong i, fam = -1;
+        for (i = 0; i < call->nargs; i++)
+            if (call->argnames[i] != NULL && strcmp(call->argnames[i], "family") == 0) {
+                eval_num(q, call->args[i], env);
+                fam = fmpz_get_si(fmpq_numref(q));
+            }
+        if (fam < 0) {
+            fmpq_mat_t A;
+            fmpq_mat_init(A, n, n);
+            random_within(A, call, env, st);
+            rj_val_set_fmpq_mat(v, A);
+            rj_env_bind(env, f->name, v);
+            fmpq_mat_clear(A);
+        } else {
+            tfam *d = flint_malloc(sizeof(tfam));
+            char nm[64];
+            d->len = fam;
+            d->m = flint_malloc(FLINT_MAX(fam, 1) * sizeof(fmpq_mat_struct));
+            for (i = 0; i < fam; i++) {
+                fmpq_mat_init(d->m + i, n, n);
+                random_within(d->m + i, call, env, st);
+                rj_val_set_fmpq_mat(v, d->m + i);
+                snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (i + 1));
+                rj_env_bind(env, nm, v);
+            }
+            rj_val_set_ext(v, &tfam_ops, d);
+            rj_env_bind(env, f->name, v);
+        }
+        f = f->args[1];
+    }
+    fmpq_clear(q);
+    fmpq_clear(a);
+    rj_val_clear(v);
+    return f;
+}
+
+/* The claims of proofs/14-norm-rules.rj, parsed. */
+static void
+parse_norm_claims(rj_prog_t prog)
+{
+    char path[4096];
+    rj_error_t err;
+    rj_error_init(err);
+    snprintf(path, sizeof(path), "%s/proofs/14-norm-rules.rj", srcdir());
+    ck_assert_int_eq(rj_parse_file(prog, path, err), RJ_OK);
+}
+
+/* Every PROVED claim of 14-norm-rules.rj holds on random exact instances
+   within its hypotheses, decided by the plain evaluator (norm2 and sigma_min
+   by the precise layer's enclosures): never REFUTED, and PROVED in most. */
+START_TEST(test_norm_rules_instances)
+{
+    rj_prog_t prog;
+    flint_rand_t st;
+    slong i, iter, proved = 0, total = 0, claims = 0;
+    rj_test_randinit(st, seed + 8);
+    rj_prog_init(prog);
+    parse_norm_claims(prog);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        if (c->kind != RJ_STMT_CLAIM || c->expect != RJ_VERDICT_PROVED)
+            continue;
+        claims++;
+        for (iter = 0; iter < rj_test_iters(3); iter++) {
+            rj_env_t env;
+            rj_error_t err;
+            rj_verdict_kind v;
+            char *ev = NULL, buf[1024];
+            const rj_expr_struct *body;
+            rj_claims_env_init(env, NULL);
+            rj_error_init(err);
+            body = bind_instance(c->expr, env, st, 1 + (slong) n_randint(st, 3));
+            ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, body, env, err), RJ_OK);
+            rj_error_format(buf, sizeof(buf), err);
+            RJ_CHECK(v != RJ_VERDICT_REFUTED && v != RJ_VERDICT_ERROR, seed,
+                     "claim %s: an instance within the hypotheses is %s: %s %s", c->name,
+                     rj_verdict_name(v), ev, buf);
+            proved += v == RJ_VERDICT_PROVED;
+            total++;
+            flint_free(ev);
+            rj_claims_env_clear(env);
+        }
+    }
+    fprintf(stderr, "norm rule instances: %ld claims, %ld instances, %ld PROVED\n",
+            (long) claims, (long) total, (long) proved);
+    ck_assert(claims >= 10);
+    ck_assert_msg(2 * proved > total, "only %ld of %ld instances decided", (long) proved,
+                  (long) total);
+    rj_prog_clear(prog);
+    flint_randclear(st);
+}
+END_TEST
+
+/* The value of the text t (a number or a matrix literal) by the parser and
+   the plain evaluator. */
+static void
+eval_text(rj_val_t v, const char *t, rj_env_t env)
+{
+    rj_prog_t prog;
+    rj_error_t err;
+    char *text = flint_malloc(strlen(t) + 16);
+    sprintf(text, "let w = %s\n", t);
+    rj_prog_init(prog);
+    rj_error_init(err);
+    ck_assert_msg(rj_parse_string(prog, text, "witness", err) == RJ_OK, "'%s'", t);
+    ck_assert_int_eq(rj_eval(v, prog->stmts[0].expr, env, err), RJ_OK);
+    rj_prog_clear(prog);
+    flint_free(text);
+}
+
+/* A REFUTED norm claim's witness "[L = k: ][e = q, ]J = M, K_1 = ... = K_m =
+   [y], ..." (M a matrix literal) bound in env by this test's own reading:
+   the pieces split at ", " outside brackets, each value read by the
+   parser; I the identity of the matrices' size. */
+static const rj_expr_struct *
+bind_witness(const rj_expr_struct *f, const char *ev, rj_env_t env)
+{
+    char *w = rj_strdup(ev), *cut = strstr(w, " matrices within"), *p = w, *piece;
+    slong depth = 0;
+    long m = 0;
+    rj_val_t v;
+    ck_assert_msg(cut != NULL, "no witness in '%s'", ev);
+    while (cut > w && *cut != '(')
+        cut--;
+    ck_assert_msg(sscanf(cut, "(%ld x", &m) == 1 && m >= 1, "no size in '%s'", ev);
+    *(cut - 1) = '\0';
+    rj_val_init(v);
+    if (f->kind == RJ_EXPR_FORALL) {
+        long L;
+        fmpq_t q;
+        ck_assert_msg(sscanf(p, "%*s = %ld:", &L) == 1, "no L in '%s'", ev);
+        fmpq_init(q);
+        fmpq_set_si(q, L, 1);
+        bind_num(env, f->name, q);
+        fmpq_clear(q);
+        p = strchr(p, ':') + 2;
+        f = f->args[2];
+    }
+    {
+        fmpq_mat_t one;
+        fmpq_mat_init(one, m, m);
+        fmpq_mat_one(one);
+        rj_val_set_fmpq_mat(v, one);
+        rj_env_bind(env, "I", v);
+        fmpq_mat_clear(one);
+    }
+    if (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "reals") == 0)
+        f = f->args[1];
+    for (piece = p; *p != '\0' || piece != NULL; p++) {
+        char *eq, *chain;
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        if (*p != '\0' && !(*p == ',' && depth == 0))
+            continue;
+        {
+            int end = *p == '\0';
+            *p = '\0';
+            while (*piece == ' ')
+                piece++;
+            chain = strstr(piece, " = ... = ");
+            eq = strstr(piece, " = ");
+            ck_assert_msg(eq != NULL, "'%s' in '%s'", piece, ev);
+            *eq = '\0';
+            if (chain != NULL) {
+                /* A_1 = ... = A_m = [x]: the whole family */
+                char *last = chain + 9, *val = strstr(last, " = "), base[64], nm[160];
+                long cnt, k;
+                tfam *d = flint_malloc(sizeof(tfam));
+                ck_assert(val != NULL);
+                *val = '\0';
+                ck_assert(sscanf(last, "%63[^_]_%ld", base, &cnt) == 2);
+                eval_text(v, val + 3, env);
+                ck_assert_int_eq(v->kind, RJ_VAL_MAT);
+                d->len = cnt;
+                d->m = flint_malloc(cnt * sizeof(fmpq_mat_struct));
+                for (k = 0; k < cnt; k++) {
+                    fmpq_mat_init_set(d->m + k, v->mat);
+                    snprintf(nm, sizeof(nm), "%s_%ld", base, k + 1);
+                    rj_env_bind(env, nm, v);
+                }
+                rj_val_set_ext(v, &tfam_ops, d);
+                rj_env_bind(env, base, v);
+            } else {
+                eval_text(v, eq + 3, env);
+                rj_env_bind(env, piece, v);
+            }
+            if (end)
+                break;
+            piece = p + 1;
+        }
+    }
+    /* families of separately printed members: bind the family too */
+    while (f->kind == RJ_EXPR_FORALL_RANDOM && strcmp(f->args[0]->name, "matrices") == 0) {
+        char nm[160];
+        if (rj_env_lookup(env, f->name) == NULL) {
+            slong n = 0, k;
+            tfam *d = flint_malloc(sizeof(tfam));
+            do {
+                snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (n + 1));
+            } while (rj_env_lookup(env, nm) != NULL && ++n);
+            d->len = n;
+            d->m = flint_malloc(FLINT_MAX(n, 1) * sizeof(fmpq_mat_struct));
+            for (k = 0; k < n; k++) {
+                snprintf(nm, sizeof(nm), "%s_%ld", f->name, (long) (k + 1));
+                fmpq_mat_init_set(d->m + k, rj_env_lookup(env, nm)->mat);
+            }
+            rj_val_set_ext(v, &tfam_ops, d);
+            rj_env_bind(env, f->name, v);
+        }
+        f = f->args[1];
+    }
+    rj_val_clear(v);
+    flint_free(w);
+    return f;
+}
+
+/* Decide claim expression f whole; when REFUTED, decide its body again at
+   the printed witness with this test's own binding. */
+static rj_verdict_kind
+decide_norm_claim(const rj_expr_struct *f, const char *name)
+{
+    rj_env_t env;
+    rj_error_t err;
+    rj_verdict_kind v;
+    char *ev = NULL;
+    rj_claims_env_init(env, NULL);
+    rj_error_init(err);
+    ck_assert_int_eq(rj_claims_decide(&v, &ev, NULL, f, env, err), RJ_OK);
+    rj_claims_env_clear(env);
+    if (v == RJ_VERDICT_REFUTED) {
+        rj_verdict_kind v2;
+        char *ev2 = NULL;
+        const rj_expr_struct *body;
+        rj_claims_env_init(env, NULL);
+        body = bind_witness(f, ev, env);
+        ck_assert_int_eq(rj_claims_decide(&v2, &ev2, NULL, body, env, err), RJ_OK);
+        RJ_CHECK(v2 == RJ_VERDICT_REFUTED, seed, "%s: the witness %s is not refuted again: %s",
+                 name, ev, ev2);
+        flint_free(ev2);
+        rj_claims_env_clear(env);
+    }
+    flint_free(ev);
+    return v;
+}
+
+/* Every REFUTED claim of 14-norm-rules.rj is refuted again at its printed
+   witness; every PROVED claim mutated -- its bound tightened by 1 %, an
+   exponent of the bound lowered by one (a factor dropped), a hypothesis
+   loosened by 1 % -- is never PROVED when the claim is tight; REFUTED
+   mutants are re-verified the same way. */
+START_TEST(test_norm_rules_mutants)
+{
+    rj_prog_t prog;
+    slong i, mutants = 0, refuted = 0;
+    rj_prog_init(prog);
+    parse_norm_claims(prog);
+    for (i = 0; i < prog->len; i++) {
+        rj_stmt_struct *c = prog->stmts + i;
+        rj_expr_struct *f = c->expr, *g, *cmp[8], *hyp[8];
+        slong ncmp = 0, nhyp = 0, j, m;
+        if (c->kind != RJ_STMT_CLAIM)
+            continue;
+        if (c->expect == RJ_VERDICT_REFUTED) {
+            ck_assert_int_eq(decide_norm_claim(f, c->name), RJ_VERDICT_REFUTED);
+            continue;
+        }
+        if (c->expect != RJ_VERDICT_PROVED)
+            continue;
+        /* the comparisons of the body and the hypotheses */
+        for (g = f; g->kind == RJ_EXPR_FORALL || g->kind == RJ_EXPR_FORALL_RANDOM;
+             g = g->args[g->nargs - 1])
+            if (g->kind == RJ_EXPR_FORALL_RANDOM && strcmp(g->args[0]->name, "matrices") == 0)
+                for (j = 0; j < g->args[0]->nargs && nhyp < 8; j++)
+                    if (g->args[0]->args[j]->kind == RJ_EXPR_CMP)
+                        hyp[nhyp++] = g->args[0]->args[j];
+        if (g->kind == RJ_EXPR_CMP)
+            cmp[ncmp++] = g;
+        else
+            for (j = 0; j < g->nargs && ncmp < 8; j++)
+                if (g->args[j]->kind == RJ_EXPR_CMP)
+                    cmp[ncmp++] = g->args[j];
+        for (m = 0; m < 2 * ncmp + nhyp; m++) {
+            rj_expr_struct *site, *saved, *node, *factor;
+            int which = m < 2 * ncmp ? (int) (m % 2) : 3;   /* 0 tighten, 1 exponent, 3 hyp */
+            rj_verdict_kind v;
+            if (which < 3) {
+                rj_expr_struct *h = cmp[m / 2];
+                int le = h->op == RJ_CMP_LE, ge = h->op == RJ_CMP_GE;
+                if (!le && !ge)
+                    continue;                   /* strict: 1 % of 0 is 0 */
+                site = h;                       /* the bound is args[1] */
+                if (which == 1) {
+                    /* an exponent of the bound lowered by one */
+                    node = site->args[1];
+                    if (node->kind != RJ_EXPR_BINOP || node->op != '^'
+                        || node->args[1]->kind != RJ_EXPR_NUM)
+                        continue;
+                    fmpq_sub_si(node->args[1]->num, node->args[1]->num, 1);
+                    v = decide_norm_claim(f, c->name);
+                    fmpq_add_si(node->args[1]->num, node->args[1]->num, 1);
+                    /* lowering the exponent weakens an upper bound below 1: it
+                       may stay PROVED on [0, 1]; above 1 it must not */
+                    mutants++;
+                    refuted += v == RJ_VERDICT_REFUTED;
+                    continue;
+                }
+            } else
+                site = hyp[m - 2 * ncmp];
+            /* bound * (99/100 or 101/100): tighten the claim, loosen a hypothesis */
+            saved = site->args[1];
+            node = flint_malloc(sizeof(rj_expr_struct));
+            factor = flint_malloc(sizeof(rj_expr_struct));
+            memset(node, 0, sizeof(*node));
+            memset(factor, 0, sizeof(*factor));
+            fmpq_init(node->num);
+            fmpq_init(factor->num);
+            node->kind = RJ_EXPR_BINOP;
+            node->op = '*';
+            node->loc = saved->loc;
+            node->nargs = 2;
+            node->args = flint_malloc(2 * sizeof(rj_expr_struct *));
+            node->args[0] = factor;
+            node->args[1] = saved;
+            factor->kind = RJ_EXPR_NUM;
+            factor->loc = saved->loc;
+            fmpq_set_si(factor->num, which == 3 || site->op == RJ_CMP_GE ? 101 : 99, 100);
+            site->args[1] = node;
+            v = decide_norm_claim(f, c->name);
+            site->args[1] = saved;
+            fmpq_clear(node->num);
+            fmpq_clear(factor->num);
+            flint_free(node->args);
+            flint_free(node);
+            flint_free(factor);
+            mutants++;
+            refuted += v == RJ_VERDICT_REFUTED;
+            RJ_CHECK(v != RJ_VERDICT_PROVED, seed, "claim %s: the mutant %s is PROVED",
+                     c->name, which == 3 ? "with a hypothesis loosened by 1 %"
+                                         : "with its bound tightened by 1 %");
+        }
+    }
+    fprintf(stderr, "norm rule mutants: %ld, %ld REFUTED\n", (long) mutants, (long) refuted);
+    ck_assert(mutants >= 20 && refuted >= 10);
     rj_prog_clear(prog);
 }
 END_TEST
@@ -1592,6 +2337,149 @@ START_TEST(test_block_forward_claims)
 }
 END_TEST
 
+/* A random matrix expression in J, K, I as text (flint_malloc'd). */
+static char *
+random_norm_expr(flint_rand_t st, int depth)
+{
+    static const char *const leaves[] = { "J", "K", "J'", "K'", "I", "(-1/2 * I)" };
+    static const char *const forms[] = { "(%s + %s)", "(%s - %s)", "(%s * %s)", "(%s * %s)",
+                                         "(%s)'%s", "(-3/2 * %s)%s" };
+    int r = (int) n_randint(st, depth > 0 ? 7 : 1);
+    char *a, *b, *out;
+    size_t len;
+    if (r == 0)
+        return rj_strdup(leaves[n_randint(st, 6)]);
+    a = random_norm_expr(st, depth - 1);
+    b = r >= 5 ? rj_strdup("") : random_norm_expr(st, depth - 1);
+    len = strlen(a) + strlen(b) + 16;
+    out = flint_malloc(len);
+    snprintf(out, len, forms[r - 1], a, b);
+    flint_free(a);
+    flint_free(b);
+    return out;
+}
+
+/* Random norm claims: each PROVED one holds on random exact instances
+   within its hypotheses (decided by the plain evaluator, norm2 and
+   sigma_min by the precise layer): the rules are sound on terms nobody
+   chose. */
+START_TEST(test_norm_rules_random_claims)
+{
+    static const char *const tails[] = { "norm2(%s) <= %s", "sigma_min(%s) >= %s",
+                                         "normfro(%s) <= %s", "norm1(%s) <= %s" };
+    static const char *const bounds[] = { "0", "1/4", "1/2", "1", "2", "4" };
+    flint_rand_t st;
+    slong iter, proved = 0, iters = rj_test_iters(150);
+    rj_test_randinit(st, seed + 9);
+    for (iter = 0; iter < iters; iter++) {
+        char body[2300], formula[2600], *e = random_norm_expr(st, 3);
+        rj_verdict_kind v;
+        snprintf(body, sizeof(body), tails[n_randint(st, 4)], e, bounds[n_randint(st, 6)]);
+        flint_free(e);
+        snprintf(formula, sizeof(formula), "forall J, K in matrices(norm2 <= 1/2, normfro "
+                 "<= 1/2, norm1 <= 1/2, norminf <= 1/2): %s", body);
+        v = decide("", formula, NULL);
+        RJ_CHECK(v != RJ_VERDICT_ERROR, seed, "'%s' is an ERROR", formula);
+        if (v == RJ_VERDICT_PROVED) {
+            rj_prog_t prog;
+            rj_error_t err;
+            char text[2800];
+            slong k;
+            proved++;
+            snprintf(text, sizeof(text), "claim c \"t\": %s\n", formula);
+            rj_prog_init(prog);
+            rj_error_init(err);
+            ck_assert_int_eq(rj_parse_string(prog, text, "random", err), RJ_OK);
+            for (k = 0; k < 3; k++) {
+                rj_env_t env;
+                rj_verdict_kind v2;
+                char *ev = NULL;
+                const rj_expr_struct *b;
+                rj_claims_env_init(env, NULL);
+                b = bind_instance(prog->stmts[0].expr, env, st, 1 + (slong) n_randint(st, 3));
+                ck_assert_int_eq(rj_claims_decide(&v2, &ev, NULL, b, env, err), RJ_OK);
+                RJ_CHECK(v2 != RJ_VERDICT_REFUTED, seed, "'%s' PROVED but an instance "
+                         "refutes it: %s", formula, ev);
+                flint_free(ev);
+                rj_claims_env_clear(env);
+            }
+            rj_prog_clear(prog);
+        }
+    }
+    fprintf(stderr, "random norm claims: %ld, %ld PROVED (each checked on 3 instances)\n",
+            (long) iters, (long) proved);
+    ck_assert(proved * 10 >= iters);
+    flint_randclear(st);
+}
+END_TEST
+
+/* At a fixed size the witnesses have that size (a 1 x 1 one would not
+   refute a claim about 3 x 3 matrices), and are read back. */
+START_TEST(test_norm_rules_fixed_size)
+{
+    static const char *const claims[] = {
+        "forall J in matrices(3, 3, norm2 <= 1): norm2(J * J) >= norm2(J)^2",
+        "forall J in matrices(3, 3, norm2 <= 1/2): norm2(I + J) <= 5/4",
+        "forall J, K in matrices(2, 2, norm1 <= 1/2): norm1(K * J) >= 1/8",
+    };
+    slong i;
+    for (i = 0; i < 3; i++) {
+        rj_prog_t prog;
+        rj_error_t err;
+        char text[512], *ev = NULL;
+        snprintf(text, sizeof(text), "claim c \"t\": %s\n", claims[i]);
+        rj_prog_init(prog);
+        rj_error_init(err);
+        ck_assert_int_eq(rj_parse_string(prog, text, "fixed", err), RJ_OK);
+        ck_assert_int_eq(decide_norm_claim(prog->stmts[0].expr, claims[i]),
+                         RJ_VERDICT_REFUTED);
+        ck_assert_int_eq(decide("", claims[i], &ev), RJ_VERDICT_REFUTED);
+        ck_assert_msg(strstr(ev, i < 2 ? "(3 x 3 matrices" : "(2 x 2 matrices") != NULL, "%s",
+                      ev);
+        flint_free(ev);
+        rj_prog_clear(prog);
+    }
+}
+END_TEST
+
+/* Identities under hypotheses hold for all matrices (SY 1), alone or beside
+   a norm bound; a false one is refuted within the hypotheses. */
+START_TEST(test_norm_rules_identities)
+{
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == K' * J'",
+                            NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == K' * J' "
+                            "and norm2(J * K) <= 1/4", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): (J * K)' == J' * K' "
+                            "and norm2(J * K) <= 1/4", NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J, K in matrices(norm2 <= 1/2): J * K == K * J", NULL),
+                     RJ_VERDICT_REFUTED);
+}
+END_TEST
+
+/* Limits before work and bad hypotheses: UNDECIDED naming the limit, or a
+   located error. */
+START_TEST(test_norm_rules_limits)
+{
+    expect_undecided("forall e in reals(0 <= e): forall J in matrices(norm2 <= e): "
+                     "norm2(J^600) <= e^600", "limit");
+    expect_undecided("forall J_1..J_200 in matrices(norm2 <= 1): norm2(J_1) <= 1", "limit");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices(rank <= 1): norm2(J) <= 1\n",
+                 "hypothesis");
+    expect_error("claim c \"r\" expect PROVED: forall e in reals(1 < e, e < 0): e <= 1\n",
+                 "empty");
+    expect_error("claim c \"r\" expect PROVED: forall e in reals(0 < 1): e <= 1\n",
+                 "compares e");
+    expect_error("claim c \"r\" expect PROVED: forall J in matrices(norm2 <= K): norm2(J) "
+                 "<= 1\n", "undefined name 'K'");
+    /* a real symbol where no rule takes it: UNDECIDED, not an error */
+    expect_undecided("forall e in reals(0 < e): forall J in matrices(norm2 <= e): "
+                     "norm2(J) <= max(e, 1)", "no rule");
+    /* no hypothesis on the norm asked for: UNDECIDED naming the missing rule */
+    expect_undecided("forall J in matrices(norm1 <= 1): norm2(J) <= 1", "no rule");
+}
+END_TEST
+
 static Suite *
 symbolic_suite(void)
 {
@@ -1616,6 +2504,13 @@ symbolic_suite(void)
     tcase_add_test(tc, test_wz_verify_rejects);
     tcase_add_test(tc, test_depth_mutants);
     tcase_add_test(tc, test_block_forward_claims);
+    tcase_add_test(tc, test_poly_sign_vs_roots);
+    tcase_add_test(tc, test_norm_rules_instances);
+    tcase_add_test(tc, test_norm_rules_mutants);
+    tcase_add_test(tc, test_norm_rules_limits);
+    tcase_add_test(tc, test_norm_rules_random_claims);
+    tcase_add_test(tc, test_norm_rules_fixed_size);
+    tcase_add_test(tc, test_norm_rules_identities);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -341,7 +341,7 @@ int rj_sym_interval_contains(const rj_sym_interval_t R, const fmpq_t x);
 slong rj_sym_poly_count_roots(const fmpq_poly_t p, const rj_sym_interval_t R);
 /* *holds = 1 when p(x) >= 0 (strict: p(x) > 0) for every x in R, decided
    exactly; else *holds = 0 and, when *found, x is a point of R where it fails
-   (p(x) < 0, strict: <= 0).  RJ_ERR_LIMIT past RJ_SYM_MAX_POLY_DEGREE,
+   (p(x) < 0, strict: <= 0); found NULL: no such point is looked for.  RJ_ERR_LIMIT past RJ_SYM_MAX_POLY_DEGREE,
    RJ_ERR_INPUT for an empty R. */
 int rj_sym_poly_nonneg(int *holds, fmpq_t x, int *found, const fmpq_poly_t p,
                        const rj_sym_interval_t R, int strict, rj_error_t err);

@@ -17,7 +17,8 @@
  *    comparisons holding: PROVED.
  * 2. Witnesses [SY 5.2].  Otherwise the names are bound to 1 x 1 matrices
  *    [x] with |x| at the hypotheses' bound (J = +-b I at size 1, where every
- *    norm named above and sigma_min equal |x|) and e to rational points of
+ *    norm named above and sigma_min equal |x|), then to rank-one 2 x 2
+ *    matrices x E_12 (norms |x|, sigma_min 0), and e to rational points of
  *    its interval (where the reduced inequality failed first); the hypotheses
  *    are checked on them exactly, the body is decided by the plain exact
  *    evaluator, and a REFUTED case is printed, read back and decided again
@@ -174,18 +175,18 @@ no_rule(walk *W, const char *fmt, ...)
 static int
 sign_on(walk *W, const fmpq_poly_t p)
 {
-    int holds, found;
+    int holds;
     fmpq_t x;
     fmpq_poly_t m;
     rj_error_t e2;
     fmpq_init(x);
     fmpq_poly_init(m);
     rj_error_init(e2);
-    if (rj_sym_poly_nonneg(&holds, x, &found, p, W->range, 0, e2) == RJ_OK && holds)
+    if (rj_sym_poly_nonneg(&holds, x, NULL, p, W->range, 0, e2) == RJ_OK && holds)
         holds = 1;
     else {
         fmpq_poly_neg(m, p);
-        holds = rj_sym_poly_nonneg(&holds, x, &found, m, W->range, 0, e2) == RJ_OK && holds ? -1 : 0;
+        holds = rj_sym_poly_nonneg(&holds, x, NULL, m, W->range, 0, e2) == RJ_OK && holds ? -1 : 0;
     }
     fmpq_clear(x);
     fmpq_poly_clear(m);
@@ -356,9 +357,24 @@ nf_bounds(nb *out, const rj_sym_struct *p, walk *W)
     fmpq_clear(c);
 }
 
+/* 1 if a is c I exactly (a split with a zero rest). */
+static int
+is_scalar_identity(const nb *a)
+{
+    slong k;
+    if (!a->split)
+        return 0;
+    for (k = 0; k < NK_N; k++)
+        if (!a->has_rn[k] || !fmpq_poly_is_zero(a->rn[k]))
+            return 0;
+    return 1;
+}
+
 /* out = a * b for matrices [R3], sigma_min(AB) >= sigma_min(A) sigma_min(B)
-   when both lower bounds are >= 0 [R8]; split: (aI + R)(bI + S) = ab I +
-   (aS + bR + RS). */
+   when both lower bounds are >= 0 [R8]; split when one factor is c I:
+   (aI + R)(bI + S) = ab I + (aS + bR + RS) with R or S zero (the general
+   product's split is never better than the product rules and costs a
+   polynomial sign decision per factor). */
 static void
 mat_mul(nb *out, const nb *a, const nb *b, walk *W)
 {
@@ -381,7 +397,8 @@ mat_mul(nb *out, const nb *a, const nb *b, walk *W)
     fmpq_poly_init(ua);
     fmpq_poly_init(ub);
     fmpq_poly_init(t);
-    if (a->split && b->split && poly_abs(ua, a->idc, 1, W) && poly_abs(ub, b->idc, 1, W)) {
+    if (a->split && b->split && (is_scalar_identity(a) || is_scalar_identity(b))
+        && poly_abs(ua, a->idc, 1, W) && poly_abs(ub, b->idc, 1, W)) {
         r.split = 1;
         fmpq_poly_mul(r.idc, a->idc, b->idc);
         for (k = 0; k < NK_N; k++) {
@@ -637,8 +654,8 @@ int_exponent(slong *k, const nb *x, walk *W)
             *k = fmpz_get_si(fmpq_numref(c));
     }
     fmpq_clear(c);
-    return ok ? RJ_OK : no_rule(W, "an exponent that is not an integer in 0..%d",
-                                RJ_SYM_MAX_POLY_DEGREE);
+    return ok ? RJ_OK : no_rule(W, "an exponent that is not an integer >= 0 or is past the "
+                                "limit of degree %d", RJ_SYM_MAX_POLY_DEGREE);
 }
 
 static int
@@ -723,7 +740,7 @@ bound_plain(nb *out, const rj_expr_struct *e, int soft, walk *W, rj_error_t err)
     if (st == RJ_OK)
         st = from_value(out, v, W);
     else if (!soft && (st == RJ_ERR_INPUT || st == RJ_ERR_INTERNAL || st == RJ_ERR_MEMORY)) {
-        rj_error_set(err, st, "%s", e2->msg);
+        *err = *e2;                         /* a plain copy: it holds no pointers */
     } else {
         no_rule(W, "%s", e2->msg);
         st = RJ_ERR_DOMAIN;
@@ -980,8 +997,28 @@ decide_cmp(int *holds, const rj_expr_struct *f, walk *W, rj_error_t err)
     fmpq_t x;
     rj_error_t e2;
     *holds = 0;
+    if (op == RJ_CMP_EQ && W->q != NULL) {
+        /* an identity of the symbols: equal normal forms (SY 1) */
+        rj_val_t u, v;
+        rj_error_t e3;
+        const rj_sym_struct *pu, *pv;
+        rj_val_init(u);
+        rj_val_init(v);
+        rj_error_init(e3);
+        if (cl_eval_plain(u, f->args[0], W->env, W->ctx, e3) == RJ_OK
+            && cl_eval_plain(v, f->args[1], W->env, W->ctx, e3) == RJ_OK
+            && (pu = cl_sym_get_alg(u, NULL)) != NULL && (pv = cl_sym_get_alg(v, NULL)) != NULL)
+            *holds = rj_sym_equal(pu, pv);
+        rj_val_clear(u);
+        rj_val_clear(v);
+        if (*holds && W->shown == NULL)
+            W->shown = rj_strdup("an identity: equal normal forms (SY 1)");
+        if (*holds)
+            return RJ_OK;
+    }
     if (op != RJ_CMP_LE && op != RJ_CMP_LT && op != RJ_CMP_GE && op != RJ_CMP_GT)
-        return no_rule(W, "no norm rule decides ==, != or ~= (only <, <=, >=, >)");
+        return no_rule(W, "no norm rule decides ==, != or ~= (only <, <=, >=, >; == when both "
+                       "sides have one normal form)");
     nb_init(&a);
     nb_init(&b);
     fmpq_poly_init(d);
@@ -1015,19 +1052,20 @@ decide_cmp(int *holds, const rj_expr_struct *f, walk *W, rj_error_t err)
     if (ok) {
         *holds = 1;
         if (W->shown == NULL) {
-            char *s1 = poly_text(small->hi, W), *s2 = poly_text(big->lo, W);
-            W->shown = cl_printf("%s %s %s", rj_str_cut(s1, 120),
-                                 op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=",
-                                 rj_str_cut(s2, 120));
+            char *s1 = rj_str_cut(poly_text(small->hi, W), 120);
+            char *s2 = rj_str_cut(poly_text(big->lo, W), 120);
+            W->shown = cl_printf("%s %s %s", s1, op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=",
+                                 s2);
             flint_free(s1);
             flint_free(s2);
         }
     } else {
-        char *s1 = poly_text(small->hi, W), *s2 = poly_text(big->lo, W);
+        char *s1 = rj_str_cut(poly_text(small->hi, W), 200);
+        char *s2 = rj_str_cut(poly_text(big->lo, W), 200);
         char *xs = found ? cl_q_text(x, 60) : NULL;
         found = found && W->rname != NULL;
-        no_rule(W, "the rules reduce it to %s %s %s%s%s%s, which fails%s%s", rj_str_cut(s1, 200),
-                op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=", rj_str_cut(s2, 200),
+        no_rule(W, "the rules reduce it to %s %s %s%s%s%s, which fails%s%s", s1,
+                op == RJ_CMP_LT || op == RJ_CMP_GT ? "<" : "<=", s2,
                 W->rname != NULL ? " for every " : "", W->rname != NULL ? W->rname : "",
                 W->rname != NULL ? " in the interval" : "", found ? " at " : "",
                 found ? xs : "");
@@ -1223,7 +1261,7 @@ witness_text(const cl_symq *q, const fmpq_mat_struct *mats)
     slong s, ns = q->sc->nsym;
     for (s = 1; s < ns && fmpq_mat_equal(mats + s, mats); s++)
         ;
-    if (ns > 2 && s == ns) {
+    if (ns > 2 && s == ns && fmpq_mat_nrows(mats) == 1) {
         char *x = cl_q_text(fmpq_mat_entry(mats, 0, 0), 60);
         char *t = cl_printf("%s = ... = %s = [%s]", q->sc->names[0], q->sc->names[ns - 1], x);
         flint_free(x);
@@ -1234,8 +1272,10 @@ witness_text(const cl_symq *q, const fmpq_mat_struct *mats)
 
 #define NB_WIT_VALUES 10
 
-/* Try the 1 x 1 witnesses at the current value of the real symbol: every
-   symbol [v] or, in the second pattern, signs alternating along the symbols,
+/* Try the witnesses at the current value of the real symbol: every symbol
+   [v] or, in the second pattern, signs alternating along the symbols; then
+   the 2 x 2 rank-one matrices v E_12 (all symbols), and v E_12, v E_21
+   alternating (every norm named is |v|, sigma_min is 0),
    v in +-b, +-3b/4, +-b/2, +-b/4 (b the upper bound of the hypotheses, +-b
    times 99/100 when strict; 1 when none) and +-s (s the sigma_min bound, times
    101/100 when strict).  The hypotheses are checked on [v] exactly (every
@@ -1255,15 +1295,29 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
     fmpq_init(ax);
     mats = flint_malloc(FLINT_MAX(ns, 1) * sizeof(fmpq_mat_struct));
     for (s = 0; s < ns; s++)
-        fmpq_mat_init(mats + s, 1, 1);
+        fmpq_mat_init(mats + s, 2, 2);
     *found = 0;
-    for (pat = 0; pat < (ns > 1 ? 2 : 1) && st == RJ_OK && !*found; pat++) {
+    for (pat = 0; pat < 4 && st == RJ_OK && !*found; pat++) {
+        /* at a fixed size n (matrices(n, n)) the witnesses are n x n: x E_11
+           and x E_12 (one nonzero entry: every norm |x|, sigma_min 0 for
+           n > 1) */
+        slong m = q->sc->n > 0 ? q->sc->n : pat < 2 ? 1 : 2;
+        if ((pat & 1) && ns == 1)
+            continue;                       /* alternation needs two symbols */
+        if (pat >= 2 && m < 2)
+            continue;
+        for (s = 0; s < ns; s++) {
+            fmpq_mat_clear(mats + s);
+            fmpq_mat_init(mats + s, m, m);
+        }
         for (c = 0; c < NB_WIT_VALUES && st == RJ_OK && !*found; c++) {
             rj_verdict_kind v;
             char *ev = NULL;
             ok = 1;
             for (s = 0; s < ns && ok; s++) {
-                fmpq *x = fmpq_mat_entry(mats + s, 0, 0);
+                int alt = (pat & 1) && (s & 1);
+                fmpq *x = pat < 2 ? fmpq_mat_entry(mats + s, 0, 0)
+                                  : fmpq_mat_entry(mats + s, alt, 1 - alt);
                 int cmp, neg;
                 if (hyp_values(up, &hu, &us, low, &ls, q->dom[s], W, err) != RJ_OK) {
                     ok = 0;
@@ -1285,27 +1339,30 @@ try_witnesses(int *found, cl_cres_t out, const char *at, walk *W, rj_error_t err
                         scale_pct(x, 101);
                     neg = c == 9;
                 }
-                if (neg ^ (pat && (s & 1)))
+                if (neg ^ (pat < 2 && alt))
                     fmpq_neg(x, x);
                 fmpq_abs(ax, x);
                 if (hu) {
                     cmp = fmpq_cmp(ax, up);
                     ok = cmp < 0 || (cmp == 0 && !us);
                 }
+                if (m > 1)
+                    fmpq_zero(ax);                  /* sigma_min of x E_11, x E_12 */
                 cmp = fmpq_cmp(ax, low);
                 ok = ok && (cmp > 0 || (cmp == 0 && !ls));
             }
             if (!ok)
                 continue;
-            st = cl_symq_decide_at(&v, &ev, q, mats, 1, W->env, W->ctx, err);
+            st = cl_symq_decide_at(&v, &ev, q, mats, m, W->env, W->ctx, err);
             if (st == RJ_OK && v == RJ_VERDICT_REFUTED) {
-                st = cl_symq_reverify(q, mats, 1, W->env, W->ctx, err);
+                st = cl_symq_reverify(q, mats, m, W->env, W->ctx, err);
                 if (st == RJ_OK) {
                     char *w = witness_text(q, mats);
                     cl_cres_set_scalar(out, CL_FALSE,
-                                       rj_str_cut(cl_printf("%s%s (1 x 1 matrices within the "
-                                                            "hypotheses, re-verified exactly, "
-                                                            "SY 5.2): %s", at, w, ev),
+                                       rj_str_cut(cl_printf("%s%s (%ld x %ld matrices within "
+                                                            "the hypotheses, re-verified "
+                                                            "exactly, SY 5.2): %s", at, w,
+                                                            (long) m, (long) m, ev),
                                                   2 * CL_EV_LEN));
                     flint_free(w);
                     *found = 1;
@@ -1358,10 +1415,24 @@ rs_describe(char *buf, int len, const rj_val_struct *v)
              ((const realsym *) v->data)->name);
 }
 
-/* binop, neg, ... are NULL: the plain evaluator refuses them, naming the
-   kind; only the rules of this file read the symbol. */
+/* Every operation of the plain evaluator on the symbol: no rule (the claim
+   is UNDECIDED, not an error); only the rules of this file read it. */
+static int
+rs_lift(rj_val_struct *out, const rj_expr_struct *e, rj_val_struct *const *vals, slong n,
+        rj_env_struct *env, rj_error_t err)
+{
+    (void) out;
+    (void) vals;
+    (void) n;
+    (void) env;
+    return rj_error_set_loc(err, RJ_ERR_DOMAIN, e->loc, "%s has no rule for a real symbol "
+                            "(SY 5 takes + - * / ^ and norms)",
+                            e->kind == RJ_EXPR_CALL ? e->name : "this operation");
+}
+
 static const rj_val_ops rs_ops = {
-    "real symbol", rs_free, rs_copy, rs_print, rs_describe, NULL, NULL, NULL, NULL, NULL, NULL
+    "real symbol", rs_free, rs_copy, rs_print, rs_describe, NULL, NULL, NULL, NULL, NULL,
+    rs_lift
 };
 
 /* ------------------------------------------------------------ deciding */
@@ -1485,6 +1556,23 @@ cl_decide_norms(cl_cres_t out, const cl_symq *q, rj_env_struct *env, cl_ctx *ctx
                                       2 * CL_EV_LEN));
         goto done;
     }
+    if (W.rname == NULL) {
+        /* an identity (SY 1-3) holds for all matrices, so under any hypotheses */
+        rj_verdict_kind v;
+        char *ev = NULL;
+        st = cl_symq_decide_at(&v, &ev, q, NULL, 0, env, ctx, err);
+        if (st == RJ_OK && v == RJ_VERDICT_PROVED) {
+            cl_cres_set_scalar(out, CL_TRUE, rj_str_cut(cl_printf("for every square matrix, so "
+                                                                  "under the hypotheses "
+                                                                  "(SY 1-3): %s", ev),
+                                                        2 * CL_EV_LEN));
+            flint_free(ev);
+            goto done;
+        }
+        flint_free(ev);
+        if (st != RJ_OK)
+            goto done;
+    }
     np = W.rname != NULL ? real_points(pts, &W) : 1;
     for (i = 0; i < np && st == RJ_OK && !found; i++) {
         char *at = NULL;
@@ -1507,8 +1595,9 @@ cl_decide_norms(cl_cres_t out, const cl_symq *q, rj_env_struct *env, cl_ctx *ctx
     }
     if (st == RJ_OK && !found)
         cl_cres_set_scalar(out, CL_UNKNOWN,
-                           rj_str_cut(cl_printf("not proved: %s; no 1 x 1 witness within "
-                                                "the hypotheses refutes it (SY 5)",
+                           rj_str_cut(cl_printf("not proved: %s; no 1 x 1 or rank-one 2 x 2 "
+                                                "witness within the hypotheses refutes it "
+                                                "(SY 5)",
                                                 W.why != NULL ? W.why : "no rule applies"),
                                       2 * CL_EV_LEN));
 done:

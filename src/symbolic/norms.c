@@ -79,6 +79,8 @@ static void
 sturm_init(sturm_seq *S, const fmpq_poly_t r)
 {
     slong d = fmpq_poly_degree(r), k;
+    fmpq_t c;
+    fmpq_init(c);
     S->s = flint_malloc((d + 2) * sizeof(fmpq_poly_struct));
     for (k = 0; k < d + 2; k++)
         fmpq_poly_init(S->s + k);
@@ -90,11 +92,16 @@ sturm_init(sturm_seq *S, const fmpq_poly_t r)
         if (fmpq_poly_is_zero(S->s + S->len))
             break;
         fmpq_poly_neg(S->s + S->len, S->s + S->len);
+        /* divided by its (positive) content: the signs, so the sign
+           changes, are those of the remainder; the coefficients stay small */
+        fmpq_poly_content(c, S->s + S->len);
+        fmpq_poly_scalar_div_fmpq(S->s + S->len, S->s + S->len, c);
         S->len++;
     }
     S->len = FLINT_MIN(S->len, d + 2);
     for (k = S->len; k < d + 2; k++)
         fmpq_poly_clear(S->s + k);
+    fmpq_clear(c);
 }
 
 static void
@@ -210,13 +217,15 @@ odd_part(fmpq_poly_t r, int *sc, const fmpq_poly_t p)
 }
 
 /* Rational points of R near the roots of p and between them (bisection with
-   root counts, at most 2^12 steps): a point where p < 0 (p <= 0 if strict)
+   root counts, at most 512 steps): a point where p < 0 (p <= 0 if strict)
    exists among them whenever the sign test failed for a reason other than a
    root of even multiplicity; best effort. */
 static int
 find_bad_point(fmpq_t x, const fmpq_poly_t p, const rj_sym_interval_t R, int strict)
 {
     fmpq_t a, b, m, y, B, q;
+    fmpq_poly_t g, d, r;
+    sturm_seq S;
     rj_sym_interval_t J;
     slong i, steps = 0, top = 0;
     fmpq stack[128];
@@ -228,6 +237,13 @@ find_bad_point(fmpq_t x, const fmpq_poly_t p, const rj_sym_interval_t R, int str
     fmpq_init(B);
     fmpq_init(q);
     rj_sym_interval_init(J);
+    fmpq_poly_init(g);
+    fmpq_poly_init(d);
+    fmpq_poly_init(r);
+    fmpq_poly_derivative(d, p);
+    fmpq_poly_gcd(g, p, d);
+    fmpq_poly_div(r, p, g);             /* squarefree: its Sturm sequence, once */
+    sturm_init(&S, r);
     /* Cauchy bound: every root lies in (-B, B) */
     fmpq_zero(B);
     for (i = 0; i < fmpq_poly_degree(p); i++) {
@@ -253,7 +269,7 @@ find_bad_point(fmpq_t x, const fmpq_poly_t p, const rj_sym_interval_t R, int str
     /* candidates: a, b, and endpoints and midpoints of the bisection */
     fmpq_set(stack + top++, a);
     fmpq_set(stack + top++, b);
-    while (top >= 2 && !found && steps < 4096) {
+    while (top >= 2 && !found && steps < 512) {
         fmpq_set(b, stack + --top);
         fmpq_set(a, stack + --top);
         steps++;
@@ -277,7 +293,7 @@ find_bad_point(fmpq_t x, const fmpq_poly_t p, const rj_sym_interval_t R, int str
         fmpq_set(J->hi, b);
         J->has_lo = J->has_hi = 1;
         J->lo_closed = J->hi_closed = 1;
-        if (rj_sym_poly_count_roots(p, J) > 0 && top + 4 <= 128) {
+        if (fmpq_poly_degree(r) > 0 && count_in(&S, r, J) > 0 && top + 4 <= 128) {
             fmpq_set(stack + top++, m);
             fmpq_set(stack + top++, b);
             fmpq_set(stack + top++, a);
@@ -286,6 +302,10 @@ find_bad_point(fmpq_t x, const fmpq_poly_t p, const rj_sym_interval_t R, int str
     }
     for (i = 0; i < 128; i++)
         fmpq_clear(stack + i);
+    sturm_clear(&S);
+    fmpq_poly_clear(g);
+    fmpq_poly_clear(d);
+    fmpq_poly_clear(r);
     rj_sym_interval_clear(J);
     fmpq_clear(a);
     fmpq_clear(b);
@@ -302,7 +322,8 @@ rj_sym_poly_nonneg(int *holds, fmpq_t x, int *found, const fmpq_poly_t p,
 {
     fmpq_t t, y;
     int ok;
-    *found = 0;
+    if (found != NULL)
+        *found = 0;
     if (R->has_lo && R->has_hi) {
         int c = fmpq_cmp(R->lo, R->hi);
         if (c > 0 || (c == 0 && !(R->lo_closed && R->hi_closed)))
@@ -351,7 +372,7 @@ rj_sym_poly_nonneg(int *holds, fmpq_t x, int *found, const fmpq_poly_t p,
         fmpq_poly_clear(r);
     }
     *holds = ok;
-    if (!ok) {
+    if (!ok && found != NULL) {
         fmpq_poly_evaluate_fmpq(y, p, t);
         if (fmpq_sgn(y) < 0 || (strict && fmpq_is_zero(y))) {
             fmpq_set(x, t);
