@@ -149,6 +149,17 @@ bind_block(rj_env_t env, const char *name, const rj_block_t b)
     rj_val_clear(v);
 }
 
+static void
+bind_net(rj_env_t env, const char *name, const rj_net_t net)
+{
+    rj_val_t v;
+    rj_val_init(v);
+    v->kind = RJ_VAL_NET;
+    rj_net_set(v->net, net);
+    rj_env_bind(env, name, v);
+    rj_val_clear(v);
+}
+
 /* Evaluate definitions into env (the language's evaluator, with the claim
    functions registered). */
 static void
@@ -2043,7 +2054,6 @@ START_TEST(test_relu_convention_pytorch)
         fmpq_mat_t x, M, JL, JR;
         double *xd, *J;
         slong n, m, i, j;
-        rj_val_t nv;
         char *ev;
         rj_verdict_kind v;
 
@@ -2077,11 +2087,7 @@ START_TEST(test_relu_convention_pytorch)
                          RJ_OK);
 
         rj_claims_env_init(env, NULL);
-        rj_val_init(nv);
-        nv->kind = RJ_VAL_NET;
-        rj_net_set(nv->net, net);
-        rj_env_bind(env, "N", nv);
-        rj_val_clear(nv);
+        bind_net(env, "N", net);
         bind_mat(env, "x", x);
         bind_mat(env, "M", M);
         v = decide(env, "jacobian(N, x, 0) == M", &ev);
@@ -2177,6 +2183,94 @@ START_TEST(test_maxpool_tie_claims)
 }
 END_TEST
 
+/* jvp(N, x, v), the precise layer's Jacobian-vector product, against two
+   other computations: on piecewise-linear networks without ties, the exact
+   J v of the exact layer (rj_exact_jacobian times v): PROVED within 2^-50,
+   and REFUTED against J v with one entry moved by 1/1000; on networks with
+   tanh/sigmoid, the precise layer's full Jacobian times v (jacobian(N, x) * v,
+   rj_precise_jacobian: another pass): PROVED within 2^-40 where the precise
+   Jacobian meets no possible tie. */
+START_TEST(test_jvp_against_jacobian)
+{
+    flint_rand_t st;
+    slong it, pl = 0, smooth = 0;
+    rj_test_randinit(st, seed + 57);
+    for (it = 0; it < rj_test_iters(40); it++) {
+        rj_net_t net;
+        rj_env_t env;
+        rj_error_t err;
+        rj_ties_t ties;
+        fmpq_mat_t x, v, J, M;
+        rj_imat_t Ji;
+        slong n;
+        char *ev;
+        rj_verdict_kind vd;
+        rj_net_init(net);
+        n = rj_test_randnet(net, st, 1 + n_randint(st, 3), 4, 8, it % 2 ? 4 : 3,
+                            it % 3 == 0 ? 3 : 5);
+        fmpq_mat_init(x, 0, 0);
+        fmpq_mat_init(v, 0, 0);
+        rj_test_randpoint(x, st, n, 16, 7);
+        rj_test_randpoint(v, st, n, 8, 4);
+        rj_error_init(err);
+        rj_ties_init(ties);
+        fmpq_mat_init(J, 0, 0);
+        fmpq_mat_init(M, 0, 0);
+        rj_imat_init(Ji, 0, 0, 128);
+        rj_claims_env_init(env, NULL);
+        bind_net(env, "N", net);
+        bind_mat(env, "x", x);
+        bind_mat(env, "v", v);
+        if (rj_net_is_piecewise_linear(net)) {
+            ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy_of(RJ_TIE_LEFT), err),
+                             RJ_OK);
+            if (ties->len == 0) {
+                fmpq_mat_clear(M);
+                fmpq_mat_init(M, fmpq_mat_nrows(J), 1);
+                fmpq_mat_mul(M, J, v);
+                bind_mat(env, "M", M);
+                vd = decide(env, "norminf(jvp(N, x, v) - M) < 2^-50", &ev);
+                RJ_CHECK(vd == RJ_VERDICT_PROVED, seed, "case %ld: jvp vs exact J v: %s: %s",
+                         (long) it, rj_verdict_name(vd), ev);
+                flint_free(ev);
+                {
+                    fmpq_t d;
+                    fmpq_init(d);
+                    fmpq_set_si(d, 1, 1000);
+                    fmpq_add(fmpq_mat_entry(M, 0, 0), fmpq_mat_entry(M, 0, 0), d);
+                    fmpq_clear(d);
+                }
+                bind_mat(env, "M", M);
+                vd = decide(env, "norminf(jvp(N, x, v) - M) < 2^-50", NULL);
+                RJ_CHECK(vd == RJ_VERDICT_REFUTED, seed, "case %ld: jvp vs a wrong J v: %s",
+                         (long) it, rj_verdict_name(vd));
+                pl++;
+            }
+        } else {
+            ck_assert_int_eq(rj_precise_jacobian_fmpq(Ji, ties, net, x, 128, err), RJ_OK);
+            if (ties->len == 0) {
+                vd = decide(env, "norminf(jvp(N, x, v) - jacobian(N, x) * v) < 2^-40", &ev);
+                RJ_CHECK(vd == RJ_VERDICT_PROVED, seed, "case %ld: jvp vs jacobian * v: %s: %s",
+                         (long) it, rj_verdict_name(vd), ev);
+                flint_free(ev);
+                smooth++;
+            }
+        }
+        rj_claims_env_clear(env);
+        rj_imat_clear(Ji);
+        rj_ties_clear(ties);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(v);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(M);
+        rj_net_clear(net);
+    }
+    flint_randclear(st);
+    ck_assert_msg(pl >= 5 && smooth >= 5, "only %ld exact and %ld smooth cases", (long) pl,
+                  (long) smooth);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -2226,6 +2320,7 @@ claims_suite(void)
     tcase_add_test(tc, test_relu_convention_pytorch);
     tcase_add_test(tc, test_tie_pruning);
     tcase_add_test(tc, test_maxpool_tie_claims);
+    tcase_add_test(tc, test_jvp_against_jacobian);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -163,4 +163,21 @@ expect 0 jacobian "$dir/inert.rj" --at z
 grep -q 'cannot change' "$out" && bad "z: a tie wrongly pruned: $(cat "$out")"
 grep -q 'each of the 4 one-sided choices' "$out" || bad "z: $(cat "$out")"
 
+# ---- jvp(N, x, v) at CIFAR size (proofs/11-real-blocks.rj): the claim file's
+# full-Jacobian refusal, which a claim cannot expect, is an ERROR naming the
+# limit and its estimate, found before any work; jvp with a direction of the
+# wrong length is an ERROR located at the call.
+cat >"$dir/cifar.rj" <<'END'
+let K = ones(16, 144) / 256
+let Big = block(branch = [gelu, conv2d(K, kernel = 3, padding = 1)], shape = [16, 32, 32])
+let x = ones(16384) / 2
+claim full "t" expect PROVED:
+    rows(jacobian(Big, x)) == 16384
+claim short_v "t" expect PROVED:
+    norminf(jvp(Big, x, ones(3))) < 1
+END
+expect 2 check "$dir/cifar.rj"
+grep -q "^ERROR  *full .*cifar.rj:5:10: width 16384 is above the precise layer's limit RJ_PRECISE_MAX_WIDTH = 4096 .*would need about [0-9]* GB" "$out" || bad "CIFAR full Jacobian: $(cat "$out")"
+grep -q "^ERROR  *short_v .*cifar.rj:7:13: jvp: argument 3 must be a column vector of length 16384" "$out" || bad "jvp wrong length: $(cat "$out")"
+
 exit $fail

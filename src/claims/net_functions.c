@@ -8,6 +8,7 @@
  *   graded(N, x, k)         G_k, the sum of path products with k branch parts
  *   subsets_sum(N, x)       the sum over all 2^L subsets
  *   forward(N, x)           the output
+ *   jvp(N, x, v)            an enclosure of J(x) v (precise layer, vectors only)
  *
  * N is a network or a block, x a column vector of the input width (a number
  * for width 1).  When the forward pass meets activations exactly at a kink
@@ -577,4 +578,48 @@ cl_fn_forward(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
               rj_error_t err)
 {
     return net_function(out, NF_FORWARD, b, ctx, err);
+}
+
+/* jvp(N, x, v): an enclosure matrix holding J(x) v, from the precise layer's
+   Jacobian-vector product (rj_precise_jvp: vector work only, so widths up to
+   RJ_MAX_WIDTH, where jacobian(N, x) would form a width x width matrix), for
+   every network, piecewise-linear or not; at a possible ReLU or maxpool tie it
+   holds J v for every choice (the Clarke set), never one convention's value. */
+int
+cl_fn_jvp(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    const rj_net_struct *net = NULL;
+    rj_net_t own;
+    fmpq_mat_t x, v;
+    rj_imat_t xi, vi, JV;
+    int st, ex = 0, ev = 0;
+    rj_net_init(own);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(v, 0, 0);
+    rj_imat_init(xi, 0, 0, ctx->prec);
+    rj_imat_init(vi, 0, 0, ctx->prec);
+    rj_imat_init(JV, 0, 0, ctx->prec);
+    st = get_net(&net, own, b, 0, err);
+    if (st == RJ_OK)
+        st = get_point(x, xi, &ex, net, b, 1, ctx->prec, err);
+    if (st == RJ_OK)
+        st = get_point(v, vi, &ev, net, b, 2, ctx->prec, err);
+    if (st == RJ_OK) {
+        if (!ex)
+            rj_imat_set_fmpq_mat(xi, x, ctx->prec);
+        if (!ev)
+            rj_imat_set_fmpq_mat(vi, v, ctx->prec);
+        st = rj_precise_jvp(NULL, JV, NULL, net, xi, vi, ctx->prec, err);
+    }
+    if (st == RJ_OK) {
+        cl_cval_set_plain(out, out->v);
+        st = cl_emat_set_imat(out->v, JV, b->loc, err);
+    }
+    rj_net_clear(own);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(v);
+    rj_imat_clear(xi);
+    rj_imat_clear(vi);
+    rj_imat_clear(JV);
+    return cl_locate(err, st, b->loc);
 }
