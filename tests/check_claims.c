@@ -128,6 +128,17 @@ decide(rj_env_t env, const char *formula, char **evidence)
     return v;
 }
 
+/* Decide one formula in env and check its verdict (the evidence on failure). */
+static void
+expect_verdict(rj_env_t env, const char *formula, rj_verdict_kind want)
+{
+    char *ev;
+    rj_verdict_kind v = decide(env, formula, &ev);
+    ck_assert_msg(v == want, "%s: %s, expected %s: %s", formula, rj_verdict_name(v),
+                  rj_verdict_name(want), ev);
+    flint_free(ev);
+}
+
 static void
 bind_mat(rj_env_t env, const char *name, const fmpq_mat_t A)
 {
@@ -2160,8 +2171,10 @@ END_TEST
 
 /* A maxpool window with two maxima is a tie of two sides (a claim true for
    one maximum only needs a convention; one true for both is PROVED); with
-   three maxima the enumeration is refused (UNDECIDED, saying why) while the
-   convention jacobian(N, x, 0), PyTorch's first maximum, still decides. */
+   three or four maxima the choices run over every maximum (proofs/ties.md
+   section 9): true for every selection is PROVED, false for every one
+   REFUTED, true for some only UNDECIDED naming the stages; the conventions
+   take the first maximum (0, PyTorch's) and the last (1). */
 START_TEST(test_maxpool_tie_claims)
 {
     rj_env_t env;
@@ -2175,13 +2188,23 @@ START_TEST(test_maxpool_tie_claims)
     ck_assert_int_eq(v, RJ_VERDICT_PROVED);
     v = decide(env, "jacobian(B, [1, 1, 1, 0]) == [[1, 0, 0, 0]]", &ev);
     ck_assert_int_eq(v, RJ_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(ev, "3 entries of the window reach the maximum") != NULL, "%s", ev);
+    ck_assert_msg(strstr(ev, "output 1, maximum 2") != NULL, "%s", ev);
     flint_free(ev);
-    v = decide(env, "jacobian(B, [1, 1, 1, 0], 0) == [[1, 0, 0, 0]]", NULL);
-    ck_assert_int_eq(v, RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(B, [1, 1, 1, 0], 0) == [[1, 0, 0, 0]]", RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(B, [1, 1, 1, 0], 1) == [[0, 0, 1, 0]]", RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(B, [1, 1, 1, 0]) * [1, 1, 1, 1] == [1] and "
+                        "jacobian(B, [1, 1, 1, 0]) * [0, 0, 0, 1] == [0]", RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(B, [1, 1, 1, 0]) * [0, 0, 0, 1] == [1]", RJ_VERDICT_REFUTED);
+    /* four maxima: the row is a point of the simplex, J [1, 2, 3, 4] in [1, 4] */
+    expect_verdict(env, "jacobian(B, [2, 2, 2, 2]) * [1, 2, 3, 4] >= [1] and "
+                        "jacobian(B, [2, 2, 2, 2]) * [1, 2, 3, 4] <= [4]", RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(B, [2, 2, 2, 2]) * [1, 2, 3, 4] == [4]",
+                   RJ_VERDICT_UNDECIDED);
+    expect_verdict(env, "jacobian(B, [2, 2, 2, 2]) * [1, 2, 3, 4] < [1]", RJ_VERDICT_REFUTED);
     rj_claims_env_clear(env);
 }
 END_TEST
+
 
 /* jvp(N, x, v), the precise layer's Jacobian-vector product, against two
    other computations: on piecewise-linear networks without ties, the exact

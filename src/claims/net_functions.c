@@ -193,7 +193,11 @@ tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
         snprintf(name, sizeof(name), " (%.60s)", nm);
     else
         name[0] = '\0';
-    if (rj_tie_is_branch_layer(net, t))
+    if (rj_tie_is_branch_layer(net, t) && t->stage > 0)
+        snprintf(buf, len, "block %ld%s, branch layer %ld (%s), output %ld, maximum %ld",
+                 (long) (t->block + 1), name, (long) (t->layer + 1), act, (long) (t->unit + 1),
+                 (long) (t->stage + 1));
+    else if (rj_tie_is_branch_layer(net, t))
         snprintf(buf, len, "block %ld%s, branch layer %ld (%s), %s %ld", (long) (t->block + 1),
                  name, (long) (t->layer + 1), act,
                  b->branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL ? "output" : "unit",
@@ -260,9 +264,11 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
             /* where and layer in one key: a general block's branch layers each
                have their own units */
+            /* a maxpool output's stages (k maxima: k - 1 ties) in the unit */
             ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block,
                                    ties->ties[i].where + 2 * (int) (ties->ties[i].layer + 1),
-                                   ties->ties[i].unit, label);
+                                   ties->ties[i].unit
+                                   + ties->ties[i].stage * (slong) (RJ_MAX_WIDTH + 1), label);
             cl_note_seen(ctx, ids[i]);
             if (inert[i] && ctx->ties[ids[i]].dropped_claim != ctx->claims + 1) {
                 ctx->ties[ids[i]].dropped_claim = ctx->claims + 1;   /* count it once */
