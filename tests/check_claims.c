@@ -2294,6 +2294,44 @@ START_TEST(test_jvp_against_jacobian)
 }
 END_TEST
 
+/* More than FLINT_BITS = 64 ties, few of which can change the Jacobian: a
+   post block whose unit 1 sits at 0 (a tie that matters) and whose other 69
+   units are negative, then a post block meeting 70 zeros, 69 of them on units
+   already gated (inert).  The choice word then addresses the 2 ties that
+   matter and the later inert ones take the right side (RJ_TIE_CHOICE_FIRST):
+   decided (this was an ERROR, "a tie choice word holds only 64 ties").  When
+   a tie that matters lies past the 64th (a pre block whose 70 outer ties come
+   first), the claim is UNDECIDED saying so, never decided on a guess. */
+START_TEST(test_ties_past_the_choice_word)
+{
+    rj_env_t env;
+    fmpq_mat_t x;
+    slong i;
+    char *ev;
+    rj_verdict_kind v;
+    rj_claims_env_init(env, NULL);
+    bind_defs(env, "let A = block(W1 = identity(70), skip = none, place = post)\n"
+                   "let P = block(W1 = identity(70), act = relu, W2 = identity(70), "
+                   "place = pre)\n"
+                   "let N = net(A, A)\n"
+                   "let M = net(A, P)\n");
+    fmpq_mat_init(x, 70, 1);
+    for (i = 1; i < 70; i++)
+        fmpq_set_si(fmpq_mat_entry(x, i, 0), -1, 1);
+    bind_mat(env, "x", x);
+    expect_verdict(env, "rows(jacobian(N, x)) == 70", RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(N, x)[1, 1] <= 1 and jacobian(N, x)[2, 2] == 0",
+                   RJ_VERDICT_PROVED);
+    expect_verdict(env, "jacobian(N, x) == jacobian(N, x, 0)", RJ_VERDICT_UNDECIDED);
+    v = decide(env, "rows(jacobian(M, x)) == 70", &ev);
+    ck_assert_msg(v == RJ_VERDICT_UNDECIDED && strstr(ev, "lies past the 64 ties") != NULL,
+                  "%s: %s", rj_verdict_name(v), ev);
+    flint_free(ev);
+    fmpq_mat_clear(x);
+    rj_claims_env_clear(env);
+}
+END_TEST
+
 static Suite *
 claims_suite(void)
 {
@@ -2344,6 +2382,7 @@ claims_suite(void)
     tcase_add_test(tc, test_tie_pruning);
     tcase_add_test(tc, test_maxpool_tie_claims);
     tcase_add_test(tc, test_jvp_against_jacobian);
+    tcase_add_test(tc, test_ties_past_the_choice_word);
     suite_add_tcase(s, tc);
     return s;
 }

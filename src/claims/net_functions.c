@@ -245,6 +245,15 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     for (i = 0; i < t; i++)
         if (!inert[i])
             kept[tk++] = i;
+    if (tk > 0 && kept[tk - 1] >= FLINT_BITS) {
+        /* a choice word addresses the first FLINT_BITS ties (the later ones
+           take the right side, which is sound only for inert ties) */
+        st = rj_error_set(err, RJ_ERR_DOMAIN,
+                          "%s meets %ld ReLU ties at this point; tie number %ld, which can "
+                          "change it, lies past the %d ties a choice word addresses",
+                          b->name, (long) t, (long) kept[tk - 1] + 1, FLINT_BITS);
+        goto done;
+    }
     if (tk > ctx->opts.max_ties) {
         /* the method cannot decide: not a bad claim */
         st = rj_error_set(err, RJ_ERR_DOMAIN,
@@ -303,7 +312,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         /* kept tie i (in the order met) takes the side of its key's bit in m;
            an inert tie the right side (any side gives the same value) */
         ulong choice = 0;
-        for (i = 0; i < t; i++) {
+        for (i = 0; i < FLINT_MIN(t, FLINT_BITS); i++) {     /* later ones: inert */
             slong p = 0;
             if (inert[i]) {
                 choice |= UWORD(1) << i;
@@ -314,7 +323,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
             if ((m >> p) & 1)
                 choice |= UWORD(1) << i;
         }
-        pol.mode = RJ_TIE_CHOICE;
+        pol.mode = RJ_TIE_CHOICE_FIRST;     /* ties past the word are inert */
         pol.choice = choice;
         st = rj_exact_parts_rechoose(parts, rec, pol, err);
         if (st == RJ_OK)

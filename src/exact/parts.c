@@ -496,11 +496,30 @@ rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
 
 /* ------------------------------------------------------------------ parts */
 
+/* RJ_ERR_INPUT unless pol's mode is one of rj_tie_mode's. */
+static int
+check_mode(rj_tie_policy pol, rj_error_t err)
+{
+    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE
+        && pol.mode != RJ_TIE_CHOICE_FIRST)
+        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    return RJ_OK;
+}
+
+/* 1 if tie number i takes the right side under pol (exact.h). */
+static int
+tie_right(rj_tie_policy pol, slong i)
+{
+    if (pol.mode == RJ_TIE_CHOICE || pol.mode == RJ_TIE_CHOICE_FIRST)
+        return i >= FLINT_BITS ? pol.mode == RJ_TIE_CHOICE_FIRST : (int) ((pol.choice >> i) & 1);
+    return pol.mode == RJ_TIE_RIGHT;
+}
+
 static int
 check_policy(const rj_exact_record_t rec, rj_tie_policy pol, rj_error_t err)
 {
-    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
-        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    if (check_mode(pol, err) != RJ_OK)
+        return RJ_ERR_INPUT;
     if (rec->h == NULL)
         return rj_error_set(err, RJ_ERR_INPUT,
                             "the record holds no point (compute it with rj_exact_record)");
@@ -543,8 +562,7 @@ record_block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_exact_record_t rec, slon
     }
     for (i = rec->tie_start[l]; i < rec->tie_start[l + 1]; i++) {
         const rj_tie_struct *t = rec->ties->ties + i;
-        int right = pol.mode == RJ_TIE_RIGHT
-                    || (pol.mode == RJ_TIE_CHOICE && ((pol.choice >> i) & 1));
+        int right = tie_right(pol, i);
         if (t->where == 0 && b->general) {
             const rj_layer_struct *La = b->branch->layers + t->layer;
             if (La->kind == RJ_LAYER_MAXPOOL) {
@@ -637,8 +655,8 @@ rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
     slong i;
     int st;
 
-    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
-        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    if ((st = check_mode(pol, err)) != RJ_OK)
+        return st;
     rj_exact_record_init(rec);
     st = rj_exact_record(rec, net, x, err);
     if (st == RJ_OK)
