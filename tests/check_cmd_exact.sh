@@ -118,6 +118,8 @@ expect 0 jacobian "$dir/gen.rj" --json
 grep -q '"where": "branch layer 1"' "$out" || bad "general tie JSON: $(cat "$out")"
 expect 0 jacobian "$dir/gen.rj" --at three --tie all
 grep -q "branch layer 3 (maxpool 2x2, stride 1), output 1, maximum 2" "$out" || bad "maxpool three maxima: $(cat "$out")"
+expect 0 jacobian "$dir/gen.rj" --at three --tie all --json
+grep -q '"maximum": 2' "$out" || bad "maxpool three maxima JSON: $(cat "$out")"
 expect 0 jacobian "$dir/gen.rj" --at three --tie left
 grep -q 'branch layer 3 (maxpool 2x2, stride 1), output 1' "$out" || bad "maxpool tie name: $(cat "$out")"
 expect 0 expand "$dir/gen.rj" --graded --subsets

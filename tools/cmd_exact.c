@@ -174,6 +174,8 @@ json_ties(const rj_net_t net, const rj_ties_t ties, const int *inert)
         json_object_set_new(o, "where", json_string(tie_where(wh, sizeof(wh), net, t)));
         json_object_set_new(o, "activation", json_string(act));
         json_object_set_new(o, "unit", json_integer(t->unit + 1));
+        if (t->stage > 0)      /* a maxpool window's stage: "output 1, maximum 2" */
+            json_object_set_new(o, "maximum", json_integer(t->stage + 1));
         if (inert != NULL)
             json_object_set_new(o, "inert", json_boolean(inert[i]));
         json_array_append_new(arr, o);
