@@ -207,6 +207,23 @@ refuse "random: key 'act' is given twice" grad --random '3,4,act=relu,act=tanh'
 refuse "--threads: 65 is outside the limit [1, 64]" grad --random 4,4 --threads 65
 refuse "option --threads is given more than once" grad --random 4,4 --threads 2 --threads 2
 
+# ---- xval, a general block whose relu argument is 0 within its rounding bound
+# (x = 1/10 is rounded): the uncertain unit is named by block and branch layer,
+# as ties are ("block 2 ('G'), branch layer 3 (relu), unit 1"), in the text and
+# in the JSON, not by a shorthand block's inner/outer
+cat >"$dir/xg.rj" <<'END'
+let A = block(W1 = [[1, 0], [0, 1]], act = relu, W2 = identity(2))
+let G = block(branch = [dense([[1, -1], [1, 1]]), maxpool(1), relu, dense(identity(2))], shape = 2)
+let net = net(A, G)
+let x = [1/10, 1/10]
+END
+$R xval "$dir/xg.rj" >"$out" 2>"$err" || bad "xval general: exit $?: $(cat "$out" "$err")"
+[ "$(grep -c "bound does not apply: block 2 ('G'), branch layer 3 (relu), unit 1 has argument 0" "$out")" -eq 2 ] \
+    || bad "xval general: uncertain unit label: $(cat "$out")"
+$R xval "$dir/xg.rj" --json >"$out" 2>"$err" || bad "xval general --json: $(cat "$err")"
+[ "$(grep -c "\"kink_within_rounding\": \"block 2 ('G'), branch layer 3 (relu), unit 1\"" "$out")" -eq 2 ] \
+    || bad "xval general --json: $(cat "$out")"
+
 # ---- xval on a tanh/sigmoid network: no exact layer there, so the precise
 # layer is the reference; it is compared block by block (forward values and
 # partial Jacobians) and must agree with both float types

@@ -1723,35 +1723,51 @@ START_TEST(test_layers_jacobian_fd)
 }
 END_TEST
 
+/* net: one general block named `name`, input 1 x k x k, branch [relu,]
+   maxpool(k), skip none (B holds the block too). */
+static void
+maxpool_net(rj_net_t net, rj_block_t B, slong k, int relu_first, const char *name)
+{
+    rj_shape in = { 1, k, k };
+    rj_layer_struct L;
+    rj_error_t err;
+    rj_block_init_general(B, in);
+    if (relu_first) {
+        rj_layer_init(&L, RJ_LAYER_ACT);
+        rj_act_set_kind(L.act, RJ_ACT_RELU);
+        rj_seq_push(B->branch, &L);
+        rj_layer_clear(&L);
+    }
+    rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+    L.kh = L.kw = k;
+    rj_seq_push(B->branch, &L);
+    rj_layer_clear(&L);
+    B->skip = RJ_SKIP_NONE;
+    rj_error_init(err);
+    ck_assert_msg(rj_block_validate(B, name, err) == RJ_OK, "%s", err->msg);
+    rj_net_init(net);
+    rj_net_append(net, B, name);
+}
+
 /* A maxpool window with several maxima is a tie: two maxima are the two
-   sides of a choice bit (the Jacobian row selects the first or the last),
-   three or more are refused for enumeration (a Clarke set of more than two
-   vertices) but the one-sided conventions still take the first or last. */
+   sides of a choice bit (the Jacobian row selects the first or the last);
+   three are two ties of the output (stages 0 and 1) whose four choices select
+   the first (stage 0 left), the second (stage 0 right, stage 1 left) and the
+   last (both right) maximum; the one-sided conventions take the first or
+   last. */
 START_TEST(test_maxpool_ties)
 {
     static const slong u2[4] = { 3, 3, 1, 2 }, u3[4] = { 3, 3, 3, 2 };
     rj_block_t B;
-    rj_layer_struct L;
     rj_net_t net;
-    rj_shape in;
     rj_error_t err;
     rj_ties_t ties;
     rj_exact_record_t rec;
     rj_exact_parts_t p;
     fmpq_mat_t x, J;
     int k;
-    in.c = 1;
-    in.h = in.w = 2;
-    rj_block_init_general(B, in);
-    rj_layer_init(&L, RJ_LAYER_MAXPOOL);
-    L.kh = L.kw = 2;
-    rj_seq_push(B->branch, &L);
-    rj_layer_clear(&L);
-    B->skip = RJ_SKIP_NONE;
+    maxpool_net(net, B, 2, 0, "P");
     rj_error_init(err);
-    ck_assert(rj_block_validate(B, "P", err) == RJ_OK);
-    rj_net_init(net);
-    rj_net_append(net, B, "P");
     fmpq_mat_init(x, 0, 0);
     fmpq_mat_init(J, 0, 0);
     for (k = 0; k < 2; k++) {
@@ -1762,9 +1778,13 @@ START_TEST(test_maxpool_ties)
         for (m = RJ_TIE_LEFT; m <= RJ_TIE_RIGHT; m++) {
             rj_ties_init(ties);
             ck_assert_int_eq(rj_exact_jacobian(J, ties, net, x, policy(m, 0), err), RJ_OK);
-            ck_assert_int_eq(ties->len, 1);
+            ck_assert_int_eq(ties->len, k == 0 ? 1 : 2);
             ck_assert(ties->ties[0].block == 0 && ties->ties[0].where == 0
-                      && ties->ties[0].layer == 0 && ties->ties[0].unit == 0);
+                      && ties->ties[0].layer == 0 && ties->ties[0].unit == 0
+                      && ties->ties[0].stage == 0);
+            if (k == 1)
+                ck_assert(ties->ties[1].layer == 0 && ties->ties[1].unit == 0
+                          && ties->ties[1].stage == 1);
             ck_assert(fmpq_is_one(fmpq_mat_entry(J, 0, m == RJ_TIE_LEFT ? first : last)));
             ck_assert(fmpq_is_zero(fmpq_mat_entry(J, 0, m == RJ_TIE_LEFT ? last : first)));
             rj_ties_clear(ties);
@@ -1780,11 +1800,18 @@ START_TEST(test_maxpool_ties)
                              RJ_OK);
             ck_assert(fmpq_is_one(fmpq_mat_entry(p->R + 0, 0, first)));
         } else {
+            static const slong sel[4] = { 0, 1, 0, 2 };     /* choice word -> maximum */
+            ulong c;
             ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_CHOICE, 1), err),
-                             RJ_ERR_DOMAIN);
-            ck_assert_msg(strstr(err->msg, "block 1 ('P'), branch layer 1 (maxpool), output 1: "
-                                           "3 entries of the window reach the maximum") != NULL,
-                          "%s", err->msg);
+                             RJ_OK);
+            for (c = 0; c < 4; c++) {
+                slong j;
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_CHOICE, c), err),
+                                 RJ_OK);
+                for (j = 0; j < 4; j++)
+                    ck_assert_msg(fmpq_equal_si(fmpq_mat_entry(p->R + 0, 0, j), j == sel[c]),
+                                  "choice %lu: entry %ld", (unsigned long) c, (long) j);
+            }
         }
         rj_exact_parts_clear(p);
         rj_exact_record_clear(rec);
@@ -1793,6 +1820,189 @@ START_TEST(test_maxpool_ties)
     fmpq_mat_clear(J);
     rj_net_clear(net);
     rj_block_clear(B);
+}
+END_TEST
+
+/* A maxpool window with k = 2..6 equal maxima (stick breaking, proofs/ties.md
+   section 9), in a block maxpool -> dense with random weights: the network's
+   Jacobian under each of the 2^(k-1) choices of the window's k - 1 ties
+   equals the Jacobian at a point where the maximum that choice selects was
+   raised by 2^-20 (no tie there: a direct computation without any tie
+   logic); every one of the k maxima is selected by some choice, the left
+   convention selects the first (PyTorch's), the right one the last, and
+   rj_exact_ties_inert keeps every stage (the maxima's rows of the Jacobian
+   so far are rows of I).  Then a relu before the pool at inputs that are all
+   negative: the window is 9 zeros, 8 stages, each marked inert (every
+   maximum's row of the Jacobian so far is 0), and indeed every choice gives
+   the same Jacobian. */
+START_TEST(test_maxpool_kway_ties)
+{
+    flint_rand_t st;
+    slong it;
+    rj_test_randinit(st, seed + 41);
+    for (it = 0; it < rj_test_iters(60); it++) {
+        slong kmax = 2 + it % 5, H = 3, Wd = 3, n = H * Wd, m = 1 + n_randint(st, 3), i, j;
+        slong pos[9], perm[9], c, nc, kk;
+        int *seen, *inert;
+        rj_shape in = { 1, 3, 3 };
+        rj_block_t B;
+        rj_layer_struct L;
+        rj_net_t net;
+        rj_error_t err;
+        rj_exact_record_t rec;
+        fmpq_mat_t x, xh, J, Jh;
+        rj_block_init_general(B, in);
+        rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+        L.kh = L.kw = 3;
+        rj_seq_push(B->branch, &L);
+        rj_layer_clear(&L);
+        rj_layer_init(&L, RJ_LAYER_DENSE);
+        fmpq_mat_clear(L.W);
+        fmpq_mat_init(L.W, m, 1);
+        rj_test_randmat(L.W, st, 8, 4);
+        for (i = 0; i < m; i++)
+            if (fmpq_is_zero(fmpq_mat_entry(L.W, i, 0)))
+                fmpq_one(fmpq_mat_entry(L.W, i, 0));
+        rj_seq_push(B->branch, &L);
+        rj_layer_clear(&L);
+        B->skip = RJ_SKIP_PROJECT;     /* + an identity-like projection: x -> x1 */
+        rj_layer_init(&L, RJ_LAYER_DENSE);
+        fmpq_mat_clear(L.W);
+        fmpq_mat_init(L.W, m, n);
+        rj_test_randmat(L.W, st, 8, 4);
+        rj_seq_push(B->proj, &L);
+        rj_layer_clear(&L);
+        rj_error_init(err);
+        ck_assert_msg(rj_block_validate(B, "M", err) == RJ_OK, "%s", err->msg);
+        rj_net_init(net);
+        rj_net_append(net, B, "M");
+        /* x: k maxima 5 at random places, the rest below */
+        for (i = 0; i < n; i++)
+            perm[i] = i;
+        for (i = n - 1; i > 0; i--) {
+            slong r = n_randint(st, i + 1), t = perm[i];
+            perm[i] = perm[r];
+            perm[r] = t;
+        }
+        fmpq_mat_init(x, n, 1);
+        for (i = 0; i < n; i++)
+            fmpq_set_si(fmpq_mat_entry(x, i, 0), -(slong) n_randint(st, 8) - 1, 2);
+        for (i = 0; i < kmax; i++)
+            fmpq_set_si(fmpq_mat_entry(x, perm[i], 0), 5, 1);
+        for (i = 0, kk = 0; i < n; i++)      /* the maxima in window order */
+            if (fmpq_equal_si(fmpq_mat_entry(x, i, 0), 5))
+                pos[kk++] = i;
+        ck_assert_int_eq(kk, kmax);
+        rj_exact_record_init(rec);
+        ck_assert_int_eq(rj_exact_record(rec, net, x, err), RJ_OK);
+        ck_assert_int_eq(rec->ties->len, kmax - 1);
+        for (i = 0; i < kmax - 1; i++)
+            ck_assert(rec->ties->ties[i].unit == 0 && rec->ties->ties[i].stage == i);
+        inert = flint_calloc(kmax, sizeof(int));
+        ck_assert_int_eq(rj_exact_ties_inert(inert, rec, err), RJ_OK);
+        for (i = 0; i < kmax - 1; i++)
+            ck_assert_msg(!inert[i], "case %ld: stage %ld marked inert", (long) it, (long) i);
+        seen = flint_calloc(kmax, sizeof(int));
+        fmpq_mat_init(J, 0, 0);
+        fmpq_mat_init(Jh, 0, 0);
+        fmpq_mat_init(xh, 0, 0);
+        nc = WORD(1) << (kmax - 1);
+        for (c = -2; c < nc; c++) {
+            /* c = -2, -1: the left and right conventions */
+            rj_tie_policy pol = c == -2 ? policy(RJ_TIE_LEFT, 0)
+                                : c == -1 ? policy(RJ_TIE_RIGHT, 0)
+                                          : policy(RJ_TIE_CHOICE, (ulong) c);
+            slong s = kmax - 1;
+            rj_ties_t t;
+            for (j = 0; j < kmax - 1; j++)      /* the first stage on the left */
+                if (c == -2 || (c >= 0 && !((c >> j) & 1))) {
+                    s = j;
+                    break;
+                }
+            if (c >= 0)
+                seen[s] = 1;
+            rj_ties_init(t);
+            ck_assert_int_eq(rj_exact_jacobian(J, t, net, x, pol, err), RJ_OK);
+            rj_ties_clear(t);
+            fmpq_mat_clear(xh);
+            fmpq_mat_init_set(xh, x);
+            fmpq_set_si(fmpq_mat_entry(xh, pos[s], 0), 5 * (WORD(1) << 20) + 1, WORD(1) << 20);
+            rj_ties_init(t);
+            ck_assert_int_eq(rj_exact_jacobian(Jh, t, net, xh, policy(RJ_TIE_LEFT, 0), err),
+                             RJ_OK);
+            ck_assert_int_eq(t->len, 0);
+            rj_ties_clear(t);
+            if (!fmpq_mat_equal(J, Jh)) {
+                rj_test_print_mat("x", x);
+                rj_test_print_mat("J (choice)", J);
+                rj_test_print_mat("J (raised maximum)", Jh);
+            }
+            ck_assert_msg(fmpq_mat_equal(J, Jh), "seed %lu case %ld: %ld maxima, choice %ld "
+                          "differs from maximum %ld raised", (unsigned long) seed, (long) it,
+                          (long) kmax, (long) c, (long) s);
+        }
+        for (j = 0; j < kmax; j++)
+            ck_assert_msg(seen[j], "case %ld: maximum %ld never selected", (long) it, (long) j);
+        flint_free(seen);
+        flint_free(inert);
+        fmpq_mat_clear(J);
+        fmpq_mat_clear(Jh);
+        fmpq_mat_clear(xh);
+        fmpq_mat_clear(x);
+        rj_exact_record_clear(rec);
+        rj_net_clear(net);
+        rj_block_clear(B);
+    }
+    /* relu then maxpool at negative inputs: 8 inert stages */
+    {
+        rj_block_t B;
+        rj_net_t net;
+        rj_error_t err;
+        rj_exact_record_t rec;
+        rj_exact_parts_t p;
+        fmpq_mat_t x, J0, J1;
+        int inert[9], k;
+        slong i, c;
+        maxpool_net(net, B, 3, 1, "Z");
+        rj_error_init(err);
+        fmpq_mat_init(x, 9, 1);
+        fmpq_mat_init(J0, 0, 0);
+        fmpq_mat_init(J1, 0, 0);
+        for (k = 0; k < 2; k++) {
+            /* k = 1: input 2 is 0, a relu tie whose row may be nonzero: the
+               window's stages must be kept (the first maximum's row is 0, the
+               second's is not), and some choice changes the Jacobian */
+            int t0 = k, changed = 0;
+            for (i = 0; i < 9; i++)
+                fmpq_set_si(fmpq_mat_entry(x, i, 0), k == 1 && i == 1 ? 0 : -1 - i, 3);
+            rj_exact_record_init(rec);
+            rj_exact_parts_init(p);
+            ck_assert_int_eq(rj_exact_record(rec, net, x, err), RJ_OK);
+            ck_assert_int_eq(rec->ties->len, 8 + t0);
+            ck_assert_int_eq(rj_exact_ties_inert(inert, rec, err), RJ_OK);
+            for (i = 0; i < 8; i++)
+                ck_assert_msg(inert[t0 + i] == (k == 0) && rec->ties->ties[t0 + i].stage == i,
+                              "point %d: stage %ld", k, (long) i);
+            ck_assert_int_eq(rj_exact_parts_set_record(p, rec, policy(RJ_TIE_LEFT, 0), err),
+                             RJ_OK);
+            ck_assert_int_eq(rj_expand_direct(J0, p, err), RJ_OK);
+            for (c = 0; c < (WORD(1) << (8 + t0)); c++) {
+                ck_assert_int_eq(rj_exact_parts_rechoose(p, rec, policy(RJ_TIE_CHOICE, c), err),
+                                 RJ_OK);
+                ck_assert_int_eq(rj_expand_direct(J1, p, err), RJ_OK);
+                changed |= !fmpq_mat_equal(J0, J1);
+            }
+            ck_assert_int_eq(changed, k == 1);
+            rj_exact_parts_clear(p);
+            rj_exact_record_clear(rec);
+        }
+        fmpq_mat_clear(J0);
+        fmpq_mat_clear(J1);
+        fmpq_mat_clear(x);
+        rj_net_clear(net);
+        rj_block_clear(B);
+    }
+    flint_randclear(st);
 }
 END_TEST
 
@@ -1963,6 +2173,7 @@ exact_suite(void)
     tcase_add_test(tc, test_maxpool_ties);
     tcase_add_test(tc, test_layers_refused);
     tcase_add_test(tc, test_ties_inert_sound);
+    tcase_add_test(tc, test_maxpool_kway_ties);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -752,6 +752,72 @@ START_TEST(test_layer_shapes)
 }
 END_TEST
 
+/* A dilated, padded maxpool window can lie wholly in the padding (input
+   1 x 1, kernel 2, padding 1, dilation 2: taps at -1 and 1).  The model
+   refuses such a layer when the block is built, naming the layer and the
+   output row or column, exactly when some window holds no input entry: over a
+   grid of extents, kernels, strides, paddings and dilations, the verdict
+   agrees with a count of the input entries each window covers (entry i is in
+   window o when i + p - o s is a multiple of d below d k). */
+START_TEST(test_maxpool_window_in_padding)
+{
+    slong n, k, s, p, d, o, i, refused = 0, taken = 0;
+    rj_error_t err;
+    for (n = 1; n <= 4; n++)
+        for (k = 1; k <= 3; k++)
+            for (s = 1; s <= 3; s++)
+                for (p = 0; 2 * p <= k; p++)
+                    for (d = 1; d <= 3; d++) {
+                        slong span = d * (k - 1) + 1, out, empty = 0;
+                        rj_shape in = { 1, n, 1 }, sh;
+                        rj_seq_t q;
+                        rj_layer_struct L;
+                        int r;
+                        if (n + 2 * p < span)
+                            continue;          /* does not fit: another message */
+                        out = (n + 2 * p - span) / s + 1;
+                        for (o = 0; o < out; o++) {
+                            slong covered = 0;
+                            for (i = 0; i < n; i++) {
+                                slong t = i + p - o * s;
+                                covered += t >= 0 && t % d == 0 && t / d < k;
+                            }
+                            empty += covered == 0;
+                        }
+                        rj_seq_init(q);
+                        rj_layer_init(&L, RJ_LAYER_MAXPOOL);
+                        L.kh = k;
+                        L.kw = 1;
+                        L.sh = s;
+                        L.sw = 1;
+                        L.ph = p;
+                        L.dh = d;
+                        rj_seq_push(q, &L);
+                        rj_layer_clear(&L);
+                        rj_error_init(err);
+                        r = rj_seq_validate(q, in, &sh, "block 1", "branch", err);
+                        if (empty > 0) {
+                            ck_assert_msg(r == RJ_ERR_INPUT
+                                          && strstr(err->msg, "branch layer 1 (maxpool") != NULL
+                                          && strstr(err->msg, "lies wholly in the padding")
+                                             != NULL,
+                                          "n %ld k %ld s %ld p %ld d %ld: %d %s", (long) n,
+                                          (long) k, (long) s, (long) p, (long) d, r, err->msg);
+                            refused++;
+                        } else {
+                            ck_assert_msg(r == RJ_OK, "n %ld k %ld s %ld p %ld d %ld: %s",
+                                          (long) n, (long) k, (long) s, (long) p, (long) d,
+                                          err->msg);
+                            ck_assert_int_eq(sh.h, out);
+                            taken++;
+                        }
+                        rj_seq_clear(q);
+                    }
+    ck_assert_msg(refused >= 3 && taken >= 50, "refused %ld, taken %ld", (long) refused,
+                  (long) taken);
+}
+END_TEST
+
 /* softplus(beta) and elu(alpha) need a positive parameter: refused when the
    block is built, naming the layer. */
 START_TEST(test_act_param_positive)
@@ -913,6 +979,7 @@ model_suite(void)
     tcase_add_test(tc, test_layer_shapes);
     tcase_add_test(tc, test_batchnorm_rational);
     tcase_add_test(tc, test_act_param_positive);
+    tcase_add_test(tc, test_maxpool_window_in_padding);
     tcase_add_test(tc, test_point_check_one_message);
     suite_add_tcase(s, tc);
     return s;

@@ -3002,6 +3002,107 @@ START_TEST(test_general_layernorm_smooth)
 }
 END_TEST
 
+/* batchnorm whose var + eps is not the square of a rational (var = k/7,
+   eps = 1/100000): 1/sqrt(var + eps) leaves the rationals, so the exact layer
+   refuses it and only the precise layer computes it.  Its enclosures of y and
+   of the branch part R (diagonal, gamma / sqrt(var + eps) per channel) hold
+   the test's own evaluation of the definition at 1024 bits, straight from
+   the formula, and at 256 bits are narrower than at 64 bits by 2^150. */
+START_TEST(test_batchnorm_irrational)
+{
+    flint_rand_t st;
+    slong iter;
+    rj_test_randinit(st, seed + 43);
+    for (iter = 0; iter < rj_test_iters(40); iter++) {
+        slong C = 1 + n_randint(st, 3), H = 1 + n_randint(st, 3), n = C * H * H, c, i, j;
+        rj_shape in = {C, H, H};
+        rj_layer_struct L;
+        rj_block_t b;
+        rj_error_t err;
+        fmpq_mat_t x;
+        rj_imat_t xi, y, R, y2, R2;
+        mpfr_t ref, s, t;
+        rj_block_init_general(b, in);
+        rj_layer_init(&L, RJ_LAYER_BATCHNORM);
+        fmpq_set_si(L.eps, 1, 100000);
+        mat_fresh(L.scale, C, 1);
+        mat_fresh(L.shift, C, 1);
+        mat_fresh(L.mean, C, 1);
+        mat_fresh(L.var, C, 1);
+        rj_test_randmat(L.scale, st, 8, 3);
+        rj_test_randmat(L.shift, st, 8, 3);
+        for (c = 0; c < C; c++) {   /* gamma != 0; mean = (3k + 1)/3 is never an x = p/5 */
+            if (fmpq_is_zero(fmpq_mat_entry(L.scale, c, 0)))
+                fmpq_one(fmpq_mat_entry(L.scale, c, 0));
+            fmpq_set_si(fmpq_mat_entry(L.mean, c, 0), 3 * ((slong) n_randint(st, 5) - 2) + 1, 3);
+            fmpq_set_si(fmpq_mat_entry(L.var, c, 0), 1 + n_randint(st, 20), 7);
+        }
+        rj_seq_push(b->branch, &L);
+        rj_layer_clear(&L);
+        b->skip = RJ_SKIP_NONE;
+        rj_error_init(err);
+        RJ_CHECK(rj_block_validate(b, "BN", err) == RJ_OK, seed, "%s", err->msg);
+        fmpq_mat_init(x, n, 1);
+        rj_test_randmat(x, st, 16, 5);
+        rj_imat_init(xi, 0, 0, 64);
+        rj_imat_init(y, 0, 0, 64);
+        rj_imat_init(R, 0, 0, 64);
+        rj_imat_init(y2, 0, 0, 256);
+        rj_imat_init(R2, 0, 0, 256);
+        rj_imat_set_fmpq_mat(xi, x, 64);
+        RJ_CHECK(rj_precise_block(y, NULL, R, NULL, b, 0, xi, 64, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        rj_imat_set_fmpq_mat(xi, x, 256);
+        RJ_CHECK(rj_precise_block(y2, NULL, R2, NULL, b, 0, xi, 256, err) == RJ_OK, seed, "%s",
+                 err->msg);
+        mpfr_inits2(1024, ref, s, t, (mpfr_ptr) 0);
+        for (i = 0; i < n; i++) {
+            const rj_layer_struct *B = b->branch->layers;
+            rj_itv_t e;
+            c = i / (H * H);
+            /* s = gamma / sqrt(var + eps) */
+            fmpq_get_mpfr(s, fmpq_mat_entry(B->var, c, 0), MPFR_RNDN);
+            fmpq_get_mpfr(t, B->eps, MPFR_RNDN);
+            mpfr_add(s, s, t, MPFR_RNDN);
+            mpfr_rec_sqrt(s, s, MPFR_RNDN);
+            fmpq_get_mpfr(t, fmpq_mat_entry(B->scale, c, 0), MPFR_RNDN);
+            mpfr_mul(s, s, t, MPFR_RNDN);
+            /* ref = (x - mean) s + beta */
+            fmpq_get_mpfr(ref, fmpq_mat_entry(x, i, 0), MPFR_RNDN);
+            fmpq_get_mpfr(t, fmpq_mat_entry(B->mean, c, 0), MPFR_RNDN);
+            mpfr_sub(ref, ref, t, MPFR_RNDN);
+            mpfr_mul(ref, ref, s, MPFR_RNDN);
+            fmpq_get_mpfr(t, fmpq_mat_entry(B->shift, c, 0), MPFR_RNDN);
+            mpfr_add(ref, ref, t, MPFR_RNDN);
+            for (j = 0; j < 2; j++) {
+                rj_itv_init(e, j ? 256 : 64);
+                rj_imat_get_itv(e, j ? y2 : y, i, 0);
+                RJ_CHECK(itv_holds_ref(e, ref), seed, "case %ld: y[%ld] at %d bits", iter, i,
+                         j ? 256 : 64);
+                rj_imat_get_itv(e, j ? R2 : R, i, i);
+                RJ_CHECK(itv_holds_ref(e, s), seed, "case %ld: R[%ld][%ld] at %d bits", iter, i,
+                         i, j ? 256 : 64);
+                rj_itv_clear(e);
+            }
+        }
+        RJ_CHECK(rad_max_d(y) > 0 && rad_max_d(R) > 0
+                 && rad_max_d(y2) < ldexp(rad_max_d(y), -150)
+                 && rad_max_d(R2) < ldexp(rad_max_d(R), -150), seed,
+                 "case %ld: 256 bits (%g, %g) vs 64 bits (%g, %g)", iter, rad_max_d(y2),
+                 rad_max_d(R2), rad_max_d(y), rad_max_d(R));
+        mpfr_clears(ref, s, t, (mpfr_ptr) 0);
+        rj_imat_clear(xi);
+        rj_imat_clear(y);
+        rj_imat_clear(R);
+        rj_imat_clear(y2);
+        rj_imat_clear(R2);
+        fmpq_mat_clear(x);
+        rj_block_clear(b);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 /* A CIFAR-size basic block, conv 3x3 (16 -> 16, padding 1) - batchnorm - relu -
    conv - batchnorm + identity on 16 x 32 x 32: the forward pass and one
    Jacobian-vector product (rj_precise_jvp, vectors only) complete within the
@@ -3157,6 +3258,7 @@ precise_suite(void)
     tcase_add_test(tc, test_general_maxpool_tie);
     tcase_add_test(tc, test_general_layernorm_smooth);
     tcase_add_test(tc, test_general_cifar_block);
+    tcase_add_test(tc, test_batchnorm_irrational);
     suite_add_tcase(s, tc);
     return s;
 }

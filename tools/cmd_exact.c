@@ -142,11 +142,12 @@ print_ties(FILE *f, const rj_net_t net, const rj_ties_t ties, const int *inert)
         const char *nm = block_name(net, t->block);
         rj_tie_layer_name(act, sizeof(act), net, t);
         if (rj_tie_is_branch_layer(net, t))  /* block 2 ('B'), branch layer 3 (relu), unit 5 */
-            fprintf(f, "  %ld. block %ld%s%s%s, %s (%s), %s %ld\n", (long) (i + 1),
+            fprintf(f, "  %ld. block %ld%s%s%s, %s (%s), %s %ld%s%.0ld\n", (long) (i + 1),
                     (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
                     tie_where(wh, sizeof(wh), net, t), act,
                     net->blocks[t->block].branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL
-                        ? "output" : "unit", (long) (t->unit + 1));
+                        ? "output" : "unit", (long) (t->unit + 1),
+                    t->stage > 0 ? ", maximum " : "", (long) (t->stage > 0 ? t->stage + 1 : 0));
         else
             fprintf(f, "  %ld. block %ld%s%s%s, %s activation %s, unit %ld\n", (long) (i + 1),
                     (long) (t->block + 1), nm ? " ('" : "", nm ? nm : "", nm ? "')" : "",
@@ -173,6 +174,8 @@ json_ties(const rj_net_t net, const rj_ties_t ties, const int *inert)
         json_object_set_new(o, "where", json_string(tie_where(wh, sizeof(wh), net, t)));
         json_object_set_new(o, "activation", json_string(act));
         json_object_set_new(o, "unit", json_integer(t->unit + 1));
+        if (t->stage > 0)      /* a maxpool window's stage: "output 1, maximum 2" */
+            json_object_set_new(o, "maximum", json_integer(t->stage + 1));
         if (inert != NULL)
             json_object_set_new(o, "inert", json_boolean(inert[i]));
         json_array_append_new(arr, o);

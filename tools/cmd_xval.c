@@ -63,6 +63,26 @@ xval_where(char *buf, size_t len, const rj_xval_report *r)
     return buf;
 }
 
+/* The unit whose float sign (or max-pool selection) is uncertain: "block 2
+   ('B'), branch layer 3 (relu), unit 5" in a general block, as ties are
+   named; "block 1 inner activation unit 3" in a shorthand block. */
+static const char *
+xval_uncertain(char *buf, size_t len, const rj_net_t net, const rj_fast_bound_struct *b)
+{
+    const rj_block_struct *bl = net->blocks + b->unc_block;
+    if (b->unc_layer >= 0 && bl->general && b->unc_layer < bl->branch->len) {
+        char blk[160], lay[128];
+        const rj_layer_struct *L = bl->branch->layers + b->unc_layer;
+        rj_net_block_label(blk, sizeof(blk), net, b->unc_block);
+        rj_layer_name(lay, sizeof(lay), L);
+        snprintf(buf, len, "%s, branch layer %ld (%s), %s %ld", blk, (long) b->unc_layer + 1,
+                 lay, L->kind == RJ_LAYER_MAXPOOL ? "output" : "unit", (long) b->unc_unit + 1);
+    } else
+        snprintf(buf, len, "block %ld %s activation unit %ld", (long) b->unc_block + 1,
+                 b->unc_where ? "outer" : "inner", (long) b->unc_unit + 1);
+    return buf;
+}
+
 int
 rj_cmd_xval(int argc, char **argv)
 {
@@ -225,10 +245,9 @@ rj_cmd_xval(int argc, char **argv)
             json_object_set_new(s, "dtype", json_string(rj_fast_dtype_name(side[si].t)));
             json_object_set_new(s, "certified", json_boolean(b->certified));
             if (!b->certified) {
-                char lab[64];
-                snprintf(lab, sizeof(lab), "block %ld %s unit %ld", (long) b->unc_block + 1,
-                         b->unc_where ? "outer" : "inner", (long) b->unc_unit + 1);
-                json_object_set_new(s, "kink_within_rounding", json_string(lab));
+                char lab[400];
+                json_object_set_new(s, "kink_within_rounding",
+                                    json_string(xval_uncertain(lab, sizeof(lab), net, b)));
             }
             for (r = 0; r < b->n_out; r++) {
                 json_t *jr = json_array(), *er = json_array();
@@ -312,11 +331,12 @@ rj_cmd_xval(int argc, char **argv)
         for (si = 0; si < nsides; si++) {
             rj_fast_bound_struct *b = side[si].b;
             printf("  %s: ", rj_fast_dtype_name(side[si].t));
-            if (!b->certified)
-                printf("bound does not apply: block %ld %s activation unit %ld has argument "
-                       "%.3g within its rounding bound %.3g (a kink; use the bracketing "
-                       "check)\n", (long) b->unc_block + 1, b->unc_where ? "outer" : "inner",
-                       (long) b->unc_unit + 1, b->unc_value, b->unc_bound);
+            if (!b->certified) {
+                char lab[400];
+                printf("bound does not apply: %s has argument %.3g within its rounding bound "
+                       "%.3g (a kink; use the bracketing check)\n",
+                       xval_uncertain(lab, sizeof(lab), net, b), b->unc_value, b->unc_bound);
+            }
             else if (side[si].have_exact) {
                 if (side[si].rep.ok)
                     printf("within the bound of the exact layer at all %d values "

@@ -46,13 +46,26 @@ extern "C" {
    (resjac/model.h).
    The choice changes only derivatives, never forward values, so the ties met
    are the same under every policy.  RJ_TIE_CHOICE can address the first
-   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT.
-   A maxpool tie (a window with several maxima) takes its first maximum in
-   window order on the left side and its last on the right: with two maxima
-   these are the two vertices of its Clarke set and a choice bit picks one as
-   it does for a relu; with three or more, RJ_TIE_CHOICE is RJ_ERR_DOMAIN (a
-   bit cannot name every vertex) while LEFT and RIGHT still answer. */
-typedef enum { RJ_TIE_LEFT = 0, RJ_TIE_RIGHT = 1, RJ_TIE_CHOICE = 2 } rj_tie_mode;
+   FLINT_BITS ties; meeting more is RJ_ERR_LIMIT.  RJ_TIE_CHOICE_FIRST takes
+   the bits for the first FLINT_BITS ties and the right side at every later
+   one, for callers that know the later ties cannot change what they compute
+   (rj_exact_ties_inert marks them): the claim checker enumerates the ties
+   that can, and those must lie among the first FLINT_BITS.
+   A maxpool window with k >= 2 maxima m_0, ..., m_{k-1} (window order) is
+   k - 1 ties of its output, stages 0 .. k - 2 (rj_tie_struct.stage): the
+   Jacobian row selects m_s for the first stage s on the left side, and
+   m_{k-1} when every stage is on the right ("stick breaking": the row is
+   multilinear in the stages' derivatives b_s in [0, 1] and their cube maps
+   onto the whole simplex of the k selections, the Clarke set;
+   proofs/ties.md section 9).  So RJ_TIE_LEFT takes the first maximum
+   (PyTorch's choice), RJ_TIE_RIGHT the last, and RJ_TIE_CHOICE enumerates
+   every vertex, two maxima being one tie as before. */
+typedef enum {
+    RJ_TIE_LEFT = 0,
+    RJ_TIE_RIGHT = 1,
+    RJ_TIE_CHOICE = 2,
+    RJ_TIE_CHOICE_FIRST = 3
+} rj_tie_mode;
 
 /* A derivative convention at ties: mode, and for RJ_TIE_CHOICE the bits of
    choice (ignored by the other modes). */

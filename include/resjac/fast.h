@@ -385,6 +385,9 @@ typedef struct {
     int certified;
     slong unc_block, unc_unit;
     int unc_where;
+    slong unc_layer;       /* a general block's branch layer (0-based) that
+                              holds the uncertain unit, else -1 (a shorthand
+                              block, or an outer activation) */
     double unc_value, unc_bound;
     /* -1, or the first block that has no written bound yet (one with a
        layernorm layer, [FE 10]); then J and G are the float values and

@@ -432,6 +432,10 @@ typedef struct {
                      by `layer`; they follow the order contract below with
                      "the inner activation" read as "the branch's layers in
                      order". */
+    slong stage;  /* 0, except at a maxpool output whose window has k >= 2
+                     maxima: the exact layer records it as k - 1 ties of that
+                     output, stages 0 .. k - 2 (resjac/exact.h); the
+                     precise layer records one possible tie, stage 0 */
 } rj_tie_struct;
 
 /* The ties met at one point.  Order contract: every layer that reports ties
@@ -442,14 +446,14 @@ typedef struct {
      then the outer activation of a POST block;
      within one activation: units ascending; within a maxpool layer: outputs
      ascending (a maxpool tie is an output whose window has several maxima,
-     unit = the output's index; its sides are the first and the last maximum
-     in window order, see resjac/exact.h).
+     unit = the output's index; k maxima are k - 1 ties of that output, by
+     stage ascending, see resjac/exact.h).
    So "tie number i" names the same unit in every layer's list, and the exact
    layer's RJ_TIE_CHOICE bit i (resjac/exact.h) addresses tie number i.  The
    exact layer reports a tie where an argument is exactly 0; the precise layer
    where an enclosure contains 0 (a possible tie; in the passes that compute
-   derivatives), so at one point the exact list is a subsequence of the
-   precise one, in the same order.  Which side a
+   derivatives), so at one point the exact list without its ties of stage
+   above 0 is a subsequence of the precise one, in the same order.  Which side a
    layer takes at a tie never changes forward values, so the list does not
    depend on it. */
 typedef struct {

@@ -291,6 +291,7 @@ int cl_fn_expand(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error
 int cl_fn_graded(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_subsets_sum(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_forward(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
+int cl_fn_jvp(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_norm2(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_sigma_min(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);
 int cl_fn_random_net(cl_cval_t, const cl_args *, cl_ctx *, rj_env_struct *, rj_error_t);

@@ -122,6 +122,7 @@ static const builtin_t table[] = {
     { "graded", 3, 3, 1, DR_ANY, cl_fn_graded, "graded(N, x, k)" },
     { "subsets_sum", 2, 2, 1, DR_ANY, cl_fn_subsets_sum, "subsets_sum(N, x)" },
     { "forward", 2, 2, 1, DR_ANY, cl_fn_forward, "forward(N, x)" },
+    { "jvp", 3, 3, 1, DR_ANY, cl_fn_jvp, "jvp(N, x, v)" },
     { "random_net", 2, 3, 0, DR_ANY, cl_fn_random_net,
       "random_net(\"DEPTH,WIDTH[,KIND][,key=value...]\", SEED) or "
       "random_net(SPEC, SEED, \"f32\")" },

@@ -8,6 +8,7 @@
  *   graded(N, x, k)         G_k, the sum of path products with k branch parts
  *   subsets_sum(N, x)       the sum over all 2^L subsets
  *   forward(N, x)           the output
+ *   jvp(N, x, v)            an enclosure of J(x) v (precise layer, vectors only)
  *
  * N is a network or a block, x a column vector of the input width (a number
  * for width 1).  When the forward pass meets activations exactly at a kink
@@ -192,7 +193,11 @@ tie_place(char *buf, int len, const rj_net_t net, const rj_tie_struct *t)
         snprintf(name, sizeof(name), " (%.60s)", nm);
     else
         name[0] = '\0';
-    if (rj_tie_is_branch_layer(net, t))
+    if (rj_tie_is_branch_layer(net, t) && t->stage > 0)
+        snprintf(buf, len, "block %ld%s, branch layer %ld (%s), output %ld, maximum %ld",
+                 (long) (t->block + 1), name, (long) (t->layer + 1), act, (long) (t->unit + 1),
+                 (long) (t->stage + 1));
+    else if (rj_tie_is_branch_layer(net, t))
         snprintf(buf, len, "block %ld%s, branch layer %ld (%s), %s %ld", (long) (t->block + 1),
                  name, (long) (t->layer + 1), act,
                  b->branch->layers[t->layer].kind == RJ_LAYER_MAXPOOL ? "output" : "unit",
@@ -240,6 +245,15 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
     for (i = 0; i < t; i++)
         if (!inert[i])
             kept[tk++] = i;
+    if (tk > 0 && kept[tk - 1] >= FLINT_BITS) {
+        /* a choice word addresses the first FLINT_BITS ties (the later ones
+           take the right side, which is sound only for inert ties) */
+        st = rj_error_set(err, RJ_ERR_DOMAIN,
+                          "%s meets %ld ReLU ties at this point; tie number %ld, which can "
+                          "change it, lies past the %d ties a choice word addresses",
+                          b->name, (long) t, (long) kept[tk - 1] + 1, FLINT_BITS);
+        goto done;
+    }
     if (tk > ctx->opts.max_ties) {
         /* the method cannot decide: not a bad claim */
         st = rj_error_set(err, RJ_ERR_DOMAIN,
@@ -259,9 +273,11 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
             tie_label(label, sizeof(label), net, ties->ties + i, x, b);
             /* where and layer in one key: a general block's branch layers each
                have their own units */
+            /* a maxpool output's stages (k maxima: k - 1 ties) in the unit */
             ids[i] = cl_tie_intern(ctx, id[0], id[1], ties->ties[i].block,
                                    ties->ties[i].where + 2 * (int) (ties->ties[i].layer + 1),
-                                   ties->ties[i].unit, label);
+                                   ties->ties[i].unit
+                                   + ties->ties[i].stage * (slong) (RJ_MAX_WIDTH + 1), label);
             cl_note_seen(ctx, ids[i]);
             if (inert[i] && ctx->ties[ids[i]].dropped_claim != ctx->claims + 1) {
                 ctx->ties[ids[i]].dropped_claim = ctx->claims + 1;   /* count it once */
@@ -296,7 +312,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
         /* kept tie i (in the order met) takes the side of its key's bit in m;
            an inert tie the right side (any side gives the same value) */
         ulong choice = 0;
-        for (i = 0; i < t; i++) {
+        for (i = 0; i < FLINT_MIN(t, FLINT_BITS); i++) {     /* later ones: inert */
             slong p = 0;
             if (inert[i]) {
                 choice |= UWORD(1) << i;
@@ -307,7 +323,7 @@ net_choices(cl_cval_t out, netfn f, const rj_net_t net, const fmpq_mat_t x, slon
             if ((m >> p) & 1)
                 choice |= UWORD(1) << i;
         }
-        pol.mode = RJ_TIE_CHOICE;
+        pol.mode = RJ_TIE_CHOICE_FIRST;     /* ties past the word are inert */
         pol.choice = choice;
         st = rj_exact_parts_rechoose(parts, rec, pol, err);
         if (st == RJ_OK)
@@ -577,4 +593,48 @@ cl_fn_forward(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env,
               rj_error_t err)
 {
     return net_function(out, NF_FORWARD, b, ctx, err);
+}
+
+/* jvp(N, x, v): an enclosure matrix holding J(x) v, from the precise layer's
+   Jacobian-vector product (rj_precise_jvp: vector work only, so widths up to
+   RJ_MAX_WIDTH, where jacobian(N, x) would form a width x width matrix), for
+   every network, piecewise-linear or not; at a possible ReLU or maxpool tie it
+   holds J v for every choice (the Clarke set), never one convention's value. */
+int
+cl_fn_jvp(cl_cval_t out, const cl_args *b, cl_ctx *ctx, rj_env_struct *env, rj_error_t err)
+{
+    const rj_net_struct *net = NULL;
+    rj_net_t own;
+    fmpq_mat_t x, v;
+    rj_imat_t xi, vi, JV;
+    int st, ex = 0, ev = 0;
+    rj_net_init(own);
+    fmpq_mat_init(x, 0, 0);
+    fmpq_mat_init(v, 0, 0);
+    rj_imat_init(xi, 0, 0, ctx->prec);
+    rj_imat_init(vi, 0, 0, ctx->prec);
+    rj_imat_init(JV, 0, 0, ctx->prec);
+    st = get_net(&net, own, b, 0, err);
+    if (st == RJ_OK)
+        st = get_point(x, xi, &ex, net, b, 1, ctx->prec, err);
+    if (st == RJ_OK)
+        st = get_point(v, vi, &ev, net, b, 2, ctx->prec, err);
+    if (st == RJ_OK) {
+        if (!ex)
+            rj_imat_set_fmpq_mat(xi, x, ctx->prec);
+        if (!ev)
+            rj_imat_set_fmpq_mat(vi, v, ctx->prec);
+        st = rj_precise_jvp(NULL, JV, NULL, net, xi, vi, ctx->prec, err);
+    }
+    if (st == RJ_OK) {
+        cl_cval_set_plain(out, out->v);
+        st = cl_emat_set_imat(out->v, JV, b->loc, err);
+    }
+    rj_net_clear(own);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(v);
+    rj_imat_clear(xi);
+    rj_imat_clear(vi);
+    rj_imat_clear(JV);
+    return cl_locate(err, st, b->loc);
 }

@@ -84,7 +84,9 @@ void _rj_exact_act_side(fmpq_t d, const rj_act_struct *a, int right);
 void _rj_exact_act_vec(fmpq_mat_t v, fmpq_mat_t d, const rj_act_struct *a,
                        rj_ties_struct *ties, slong block, int where, slong layer);
 /* y = L(u) for a layer the exact layer takes, with its record d (ACT: the
-   derivative column; MAXPOOL: first, last, count per output; others 0x0)
+   derivative column; MAXPOOL: n_out x (3 + kh kw), per output the selected
+   maximum (the first), the last, the count k, then the k maxima's input
+   indices in window order; others 0x0)
    and its ties appended (block, branch layer `layer`).  y is reshaped. */
 void _rj_exact_layer_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L,
                              const fmpq_mat_t u, rj_ties_struct *ties, slong block,
@@ -93,8 +95,10 @@ void _rj_exact_layer_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *
    rows = L's input size; out is reshaped, not aliased with M. */
 void _rj_exact_layer_apply(fmpq_mat_t out, const rj_layer_struct *L, const fmpq_mat_t d,
                            const fmpq_mat_t M);
-/* A maxpool record's output r takes its last maximum (right) or keeps the
-   first (left). */
-void _rj_exact_maxpool_side(fmpq_mat_t d, slong r, int right);
+/* A maxpool record's output r selects its j-th maximum in window order
+   (0 <= j < count). */
+void _rj_exact_maxpool_select(fmpq_mat_t d, slong r, slong j);
+/* The number of maxima of a maxpool record's output r. */
+slong _rj_exact_maxpool_count(const fmpq_mat_t d, slong r);
 
 #endif

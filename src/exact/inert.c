@@ -9,7 +9,7 @@
  * Row u of B is zero for every choice when it is zero in the bound
  * |B| <= B+, where B+ is the same chain product with every weight and every
  * derivative replaced by its absolute value, and each tie's derivative by a
- * nonzero bound (1; a maxpool tie selects both its maxima): a sum of
+ * nonzero bound (1; a maxpool tie selects every one of its maxima): a sum of
  * nonnegative terms is zero only when every term is, and each term of B+
  * bounds the absolute value of the matching term of B under any choice.  So
  * the test never drops a tie whose choice changes J; it may keep one whose
@@ -80,16 +80,19 @@ mark(int *inert, const rj_exact_record_t rec, slong l, int where, slong layer,
             continue;
         if (d == NULL)
             inert[i] = row_is_zero(M, t->unit);
-        else {       /* maxpool: both candidate rows */
-            slong a = fmpz_get_si(fmpq_numref(fmpq_mat_entry(d, t->unit, 0)));
-            slong b = fmpz_get_si(fmpq_numref(fmpq_mat_entry(d, t->unit, 1)));
-            inert[i] = row_is_zero(M, a) && row_is_zero(M, b);
+        else {       /* maxpool: every maximum's row (each stage alike) */
+            slong j, k = _rj_exact_maxpool_count(d, t->unit);
+            inert[i] = 1;
+            for (j = 0; j < k && inert[i]; j++)
+                inert[i] = row_is_zero(M, fmpz_get_si(fmpq_numref(fmpq_mat_entry(d, t->unit,
+                                                                                 3 + j))));
         }
     }
 }
 
 /* M = |J_L| M for layer L of a general block, its record d: the layer with
-   absolute weights; a maxpool selects both maxima of a tied window. */
+   absolute weights; a maxpool selects every maximum of a tied window (the
+   sum of its k selections bounds each point of their convex hull). */
 static void
 layer_abs(fmpq_mat_t M, const rj_layer_struct *L, const fmpq_mat_t d)
 {
@@ -104,13 +107,23 @@ layer_abs(fmpq_mat_t M, const rj_layer_struct *L, const fmpq_mat_t d)
     if (L->kind == RJ_LAYER_ACT)
         abs_mat(e);
     _rj_exact_layer_apply(T, &A, e, M);
-    if (L->kind == RJ_LAYER_MAXPOOL) {       /* + the rows of the last maxima */
-        slong r;
-        for (r = 0; r < fmpq_mat_nrows(e); r++)
-            _rj_exact_maxpool_side(e, r, 1);
+    if (L->kind == RJ_LAYER_MAXPOOL) {       /* + the rows of the other maxima */
+        slong r, j, more = 1;
         fmpq_mat_init(U, 0, 0);
-        _rj_exact_layer_apply(U, &A, e, M);
-        fmpq_mat_add(T, T, U);
+        for (j = 1; more; j++) {
+            more = 0;
+            for (r = 0; r < fmpq_mat_nrows(e); r++) {
+                if (_rj_exact_maxpool_count(e, r) > j) {
+                    _rj_exact_maxpool_select(e, r, j);
+                    more = 1;
+                } else
+                    fmpq_set_si(fmpq_mat_entry(e, r, 0), -1, 1);    /* a zero row */
+            }
+            if (more) {
+                _rj_exact_layer_apply(U, &A, e, M);
+                fmpq_mat_add(T, T, U);
+            }
+        }
         fmpq_mat_clear(U);
     }
     fmpq_mat_swap(T, M);

@@ -10,15 +10,22 @@
  * what fixes the piece (the `d` column of a layer); the Jacobian applies A to
  * the columns of a matrix.
  *
- * Maxpool record: d is n_out x 3, per output (first, last, count): the flat
- * input index of the first and of the last maximum of its window (window
- * order: row by row) and how many entries reach the maximum.  A window with
- * count > 1 is a tie: its Clarke set is the convex hull of the count
- * selections.  The one-sided convention takes the first maximum (left) or
- * the last (right); with two maxima those are the two vertices, so a tie
- * choice bit chooses between them as it does for a relu; with more than two,
- * a choice bit cannot name every vertex and the exact layer refuses the
- * enumeration (parts.c). */
+ * Maxpool record: d is n_out x (3 + kh kw), per output (selected, last,
+ * count, m_0, ..., m_{count-1}): the flat input index of the maximum the
+ * Jacobian row selects (the first after the forward pass), of the last
+ * maximum, how many entries reach the maximum, and the indices m_j of those
+ * maxima in window order (row by row).  A window with count k > 1 is a tie:
+ * its Clarke set is the convex hull of the k selections e_{m_j}^T, the
+ * simplex.  It is recorded as k - 1 ties of one output, stages 0 .. k - 2,
+ * each one choice bit b_s, which select by "stick breaking" (proofs/ties.md
+ * section 9): stage s on the left (b_s = 0) takes m_s when every earlier
+ * stage was on the right; all on the right take m_{k-1}.  The row is then
+ *   (1 - b_0) e_{m_0} + b_0 (1 - b_1) e_{m_1} + ... + b_0 ... b_{k-2} e_{m_{k-1}},
+ * multilinear in the bits, and the image of the cube [0, 1]^{k-1} is the
+ * whole simplex, so the ties' choices enumerate the Clarke set exactly as a
+ * relu's do.  The left convention (all bits 0) is the first maximum
+ * (PyTorch's), the right one the last; two maxima are one tie, first or
+ * last. */
 #include <string.h>
 
 #include <flint/fmpq_mat.h>
@@ -295,7 +302,7 @@ maxpool_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L, const fmpq
                 rj_ties_struct *ties, slong block, slong layer)
 {
     slong H = L->in.h, W = L->in.w, Ho = L->out.h, Wo = L->out.w, c, oh, ow, a, b;
-    _rj_fmpq_mat_reshape(d, rj_shape_size(L->out), 3);
+    _rj_fmpq_mat_reshape(d, rj_shape_size(L->out), 3 + L->kh * L->kw);
     for (c = 0; c < L->in.c; c++)
         for (oh = 0; oh < Ho; oh++)
             for (ow = 0; ow < Wo; ow++) {
@@ -318,6 +325,8 @@ maxpool_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L, const fmpq
                             last = k;
                             count++;
                         }
+                        if (cmp >= 0)
+                            fmpq_set_si(fmpq_mat_entry(d, r, 2 + count), k, 1);
                     }
                 if (first < 0) {            /* a window of padding only: 0, no input */
                     fmpq_zero(fmpq_mat_entry(y, r, 0));
@@ -328,8 +337,10 @@ maxpool_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L, const fmpq
                 fmpq_set_si(fmpq_mat_entry(d, r, 0), first, 1);
                 fmpq_set_si(fmpq_mat_entry(d, r, 1), last, 1);
                 fmpq_set_si(fmpq_mat_entry(d, r, 2), count, 1);
-                if (count > 1)
+                for (a = 0; a + 1 < count && ties != NULL; a++) {
                     rj_ties_push_layer(ties, block, 0, layer, r);
+                    ties->ties[ties->len - 1].stage = a;
+                }
             }
 }
 
@@ -350,8 +361,13 @@ _rj_exact_layer_forward(fmpq_mat_t y, fmpq_mat_t d, const rj_layer_struct *L,
 }
 
 void
-_rj_exact_maxpool_side(fmpq_mat_t d, slong r, int right)
+_rj_exact_maxpool_select(fmpq_mat_t d, slong r, slong j)
 {
-    if (right)
-        fmpq_set(fmpq_mat_entry(d, r, 0), fmpq_mat_entry(d, r, 1));
+    fmpq_set(fmpq_mat_entry(d, r, 0), fmpq_mat_entry(d, r, 3 + j));
+}
+
+slong
+_rj_exact_maxpool_count(const fmpq_mat_t d, slong r)
+{
+    return fmpz_get_si(fmpq_numref(fmpq_mat_entry(d, r, 2)));
 }

@@ -496,11 +496,30 @@ rj_exact_record(rj_exact_record_t rec, const rj_net_t net, const fmpq_mat_t x,
 
 /* ------------------------------------------------------------------ parts */
 
+/* RJ_ERR_INPUT unless pol's mode is one of rj_tie_mode's. */
+static int
+check_mode(rj_tie_policy pol, rj_error_t err)
+{
+    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE
+        && pol.mode != RJ_TIE_CHOICE_FIRST)
+        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    return RJ_OK;
+}
+
+/* 1 if tie number i takes the right side under pol (exact.h). */
+static int
+tie_right(rj_tie_policy pol, slong i)
+{
+    if (pol.mode == RJ_TIE_CHOICE || pol.mode == RJ_TIE_CHOICE_FIRST)
+        return i >= FLINT_BITS ? pol.mode == RJ_TIE_CHOICE_FIRST : (int) ((pol.choice >> i) & 1);
+    return pol.mode == RJ_TIE_RIGHT;
+}
+
 static int
 check_policy(const rj_exact_record_t rec, rj_tie_policy pol, rj_error_t err)
 {
-    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
-        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    if (check_mode(pol, err) != RJ_OK)
+        return RJ_ERR_INPUT;
     if (rec->h == NULL)
         return rj_error_set(err, RJ_ERR_INPUT,
                             "the record holds no point (compute it with rj_exact_record)");
@@ -509,29 +528,6 @@ check_policy(const rj_exact_record_t rec, rj_tie_policy pol, rj_error_t err)
                             "block %ld: tie number %ld: a tie choice word holds only %d ties",
                             (long) (rec->ties->ties[FLINT_BITS].block + 1),
                             (long) (FLINT_BITS + 1), FLINT_BITS);
-    if (pol.mode == RJ_TIE_CHOICE) {
-        slong i;
-        for (i = 0; i < rec->ties->len; i++) {
-            const rj_tie_struct *t = rec->ties->ties + i;
-            const rj_block_struct *b = rec->net->blocks + t->block;
-            slong count;
-            if (!b->general || t->where != 0
-                || b->branch->layers[t->layer].kind != RJ_LAYER_MAXPOOL)
-                continue;
-            count = fmpz_get_si(fmpq_numref(fmpq_mat_entry(rec->dlay[t->block] + t->layer,
-                                                           t->unit, 2)));
-            if (count > 2) {
-                char desc[160];
-                rj_net_block_label(desc, sizeof(desc), rec->net, t->block);
-                return rj_error_set(err, RJ_ERR_DOMAIN,
-                                    "%s, branch layer %ld (maxpool), output %ld: %ld entries "
-                                    "of the window reach the maximum; a tie choice takes "
-                                    "one of two sides, so the exact layer cannot enumerate "
-                                    "this Clarke set", desc, (long) t->layer + 1,
-                                    (long) t->unit + 1, (long) count);
-            }
-        }
-    }
     return RJ_OK;
 }
 
@@ -546,6 +542,7 @@ record_block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_exact_record_t rec, slon
     block_derivs dv;
     fmpq_mat_t pre, mid, post;
     fmpq_mat_struct *lay = NULL;
+    int chosen = 0;     /* a stage of the current maxpool output chose its maximum */
 
     if (rec->tie_start[l] == rec->tie_start[l + 1]) {
         dv.pre = rec->dpre + l;
@@ -565,13 +562,24 @@ record_block_parts(fmpq_mat_t S, fmpq_mat_t R, const rj_exact_record_t rec, slon
     }
     for (i = rec->tie_start[l]; i < rec->tie_start[l + 1]; i++) {
         const rj_tie_struct *t = rec->ties->ties + i;
-        int right = pol.mode == RJ_TIE_RIGHT
-                    || (pol.mode == RJ_TIE_CHOICE && ((pol.choice >> i) & 1));
+        int right = tie_right(pol, i);
         if (t->where == 0 && b->general) {
             const rj_layer_struct *La = b->branch->layers + t->layer;
-            if (La->kind == RJ_LAYER_MAXPOOL)
-                _rj_exact_maxpool_side(lay + t->layer, t->unit, right);
-            else
+            if (La->kind == RJ_LAYER_MAXPOOL) {
+                /* stick breaking (layers.c): the stages of one output come in
+                   order; the first on the left selects its maximum, none on
+                   the left the last one */
+                fmpq_mat_struct *d = lay + t->layer;
+                if (t->stage == 0) {
+                    _rj_exact_maxpool_select(d, t->unit,
+                                             _rj_exact_maxpool_count(d, t->unit) - 1);
+                    chosen = 0;
+                }
+                if (!right && !chosen) {
+                    _rj_exact_maxpool_select(d, t->unit, t->stage);
+                    chosen = 1;
+                }
+            } else
                 _rj_exact_act_side(fmpq_mat_entry(lay + t->layer, t->unit, 0), La->act, right);
         } else {
             fmpq_mat_struct *d = t->where == 0 ? mid : b->place == RJ_PLACE_PRE ? pre : post;
@@ -647,14 +655,17 @@ rj_exact_parts(rj_exact_parts_t parts, rj_ties_t ties, const rj_net_t net,
     slong i;
     int st;
 
-    if (pol.mode != RJ_TIE_LEFT && pol.mode != RJ_TIE_RIGHT && pol.mode != RJ_TIE_CHOICE)
-        return rj_error_set(err, RJ_ERR_INPUT, "unknown tie mode %d", (int) pol.mode);
+    if ((st = check_mode(pol, err)) != RJ_OK)
+        return st;
     rj_exact_record_init(rec);
     st = rj_exact_record(rec, net, x, err);
     if (st == RJ_OK)
-        for (i = 0; i < rec->ties->len; i++)
+        for (i = 0; i < rec->ties->len; i++) {
             rj_ties_push_layer(ties, rec->ties->ties[i].block, rec->ties->ties[i].where,
                                rec->ties->ties[i].layer, rec->ties->ties[i].unit);
+            if (ties != NULL)
+                ties->ties[ties->len - 1].stage = rec->ties->ties[i].stage;
+        }
     if (st == RJ_OK)
         st = rj_exact_parts_set_record(parts, rec, pol, err);
     rj_exact_record_clear(rec);

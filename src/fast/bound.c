@@ -200,6 +200,7 @@ rj_fast_bound_init(rj_fast_bound_t b)
 {
     memset(b, 0, sizeof(rj_fast_bound_struct));
     b->unc_block = -1;
+    b->unc_layer = -1;
     b->unbounded_block = -1;
     b->certified = 1;
 }

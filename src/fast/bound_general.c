@@ -170,14 +170,26 @@ pool_argmax(const rj_fast_layer_struct *L, const double *x, slong o)
     return best;
 }
 
+/* Record an uncertain unit of branch layer j of general block l (the first
+   one met names its layer). */
+static void
+gen_uncertain(rj_fast_bound_t b, slong l, slong j, slong unit, double v, double e)
+{
+    if (b->certified)
+        b->unc_layer = j;
+    fast_bound_uncertain(b, l, 0, unit, v, e);
+}
+
 /* Forward bound of one layer of a general block [FE 10]: ey (output) from
    the float input x with bound ex and the float output y.  Kinks (relu,
    leaky_relu) and max-pool selections are certified; a failure is reported
-   as uncertain (block l, where 0, unit = the entry within the layer). */
+   as uncertain (block l, where 0, branch layer j, unit = the entry within
+   the layer). */
 static void
 gen_layer_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const double *ex,
               const double *y, const fast_ctx *cx, const bctx *c, double F,
-              rj_fast_bound_t b, slong l, slong *unc_max, double *t1, double *t2, double *t3)
+              rj_fast_bound_t b, slong l, slong j, slong *unc_max, double *t1, double *t2,
+              double *t3)
 {
     slong nin = rj_shape_size(L->in), nout = rj_shape_size(L->out), i, o, a, bb;
     switch (L->kind) {
@@ -264,7 +276,7 @@ gen_layer_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const 
                             cert = 0;
                     }
             if (!cert) {
-                fast_bound_uncertain(b, l, 0, o, x[k], e * F);
+                gen_uncertain(b, l, j, o, x[k], e * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
             ey[o] = e;
@@ -278,7 +290,7 @@ gen_layer_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const 
             int cert;
             ey[i] = fast_bound_act_err(&cert, c, L->act, L->param, x[i], y[i], ex[i], F);
             if (!cert) {
-                fast_bound_uncertain(b, l, 0, i, x[i], ex[i] * F);
+                gen_uncertain(b, l, j, i, x[i], ex[i] * F);
                 *unc_max = FLINT_MAX(*unc_max, l);
             }
         }
@@ -441,8 +453,8 @@ gen_seq_fwd(void **tt, int *own, double **vv, double **ee, const rj_fast_layer_s
             return -2;
         for (i = 0; i < no; i++)
             vv[j + 1][i] = getv(tt[j + 1], i, c->t);
-        gen_layer_fwd(ee[j + 1], L, vv[j], ee[j], vv[j + 1], cx, c, F, b, l, unc_max, t1, t2,
-                      t3);
+        gen_layer_fwd(ee[j + 1], L, vv[j], ee[j], vv[j + 1], cx, c, F, b, l, j, unc_max, t1,
+                      t2, t3);
     }
     return 0;
 }

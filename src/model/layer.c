@@ -308,6 +308,25 @@ window_out(slong n, slong k, slong s, slong p, slong d)
     return (n + 2 * p - span) / s + 1;
 }
 
+/* The first output index (0-based) along one axis of n entries whose window
+   of k taps (stride s, dilation d, padding p) holds no input entry, only
+   padding; -1 when every window of the out outputs meets the input. */
+static slong
+window_in_padding(slong n, slong out, slong k, slong s, slong p, slong d)
+{
+    slong o, a;
+    for (o = 0; o < out; o++) {
+        int hit = 0;
+        for (a = 0; a < k && !hit; a++) {
+            slong i = o * s - p + a * d;
+            hit = i >= 0 && i < n;
+        }
+        if (!hit)
+            return o;
+    }
+    return -1;
+}
+
 static int
 layer_validate(rj_layer_struct *L, rj_shape in, const char *pre, rj_error_t err)
 {
@@ -410,6 +429,22 @@ layer_validate(rj_layer_struct *L, rj_shape in, const char *pre, rj_error_t err)
             return rj_error_set(err, RJ_ERR_INPUT,
                                 "%s: the %ldx%ld window does not fit the input of shape %s",
                                 pre, (long) L->kh, (long) L->kw, is);
+        if (L->kind == RJ_LAYER_MAXPOOL) {
+            /* a dilated padded window can miss every input entry: its maximum
+               is then over padding alone, which has no real value (PyTorch 1.13
+               returns -inf there, a value no layer of resjac can carry) */
+            slong oh = window_in_padding(in.h, L->out.h, L->kh, sh, L->ph, L->dh);
+            slong ow = window_in_padding(in.w, L->out.w, L->kw, sw, L->pw, L->dw);
+            if (oh >= 0 || ow >= 0)
+                return rj_error_set(err, RJ_ERR_INPUT,
+                                    "%s: the window of output %s %ld (kernel %ld, dilation "
+                                    "%ld, padding %ld) lies wholly in the padding of the "
+                                    "input of shape %s", pre, oh >= 0 ? "row" : "column",
+                                    (long) (oh >= 0 ? oh : ow) + 1,
+                                    (long) (oh >= 0 ? L->kh : L->kw),
+                                    (long) (oh >= 0 ? L->dh : L->dw),
+                                    (long) (oh >= 0 ? L->ph : L->pw), is);
+        }
         break;
     }
     case RJ_LAYER_GAP:

@@ -30,6 +30,7 @@ rj_ties_push_layer(rj_ties_t t, slong block, int where, slong layer, slong unit)
     t->ties[t->len].where = where;
     t->ties[t->len].unit = unit;
     t->ties[t->len].layer = layer;
+    t->ties[t->len].stage = 0;
     t->len++;
 }
 
