@@ -1,0 +1,93 @@
+#!/bin/sh
+# `make check-torch`: the PyTorch round trip of tools/resjac-export (issue 12).
+# Needs a Python with torch ($RESJAC_TORCH_PYTHON, default /usr/bin/python3:
+# Debian's python3-torch, which `tools/setup.sh --with-torch` installs); without
+# it the test prints SKIP and exits 77.  Cases, each named after what it pins:
+#   roundtrip_*: export a network, compute it with resjac (xval, grad) and hold
+#     torch's output, Jacobian and input gradient against resjac's within
+#     resjac's stated float error bound (tests/torch/roundtrip.py says how):
+#     a residual MLP (custom forward x + f(x)), a tiny conv ResNet (BN, a
+#     post-activation block, a stride-2 projection), a conv ResNet the exact
+#     layer takes (torch's Jacobian against the exact one), a smooth
+#     network (gelu, softplus, elu, silu, tanh); torchvision's BasicBlock
+#     ResNet when torchvision is installed; a control in the first two: a
+#     network one weight away is caught by the same bound;
+#   layernorm_exported: LayerNorm, MaxPool2d, LeakyReLU, Sigmoid export and
+#     resjac xval agrees (no written float bound for layernorm yet: no
+#     bounded comparison);
+#   unsupported_named: a module or operation without a resjac counterpart
+#     stops the export with exit 2 and its module path, nothing written;
+#   bad_options: a bad --input-shape or module spec is exit 2 with the option.
+set -u
+top=${srcdir:-.}
+R=${RESJAC:-./resjac}
+PY=${RESJAC_TORCH_PYTHON:-/usr/bin/python3}
+EXPORT=$top/tools/resjac-export
+RT=$top/tests/torch/roundtrip.py
+FORMAT=${RESJAC_EXPORT_FORMAT:-npy}
+
+if ! "$PY" -c 'import torch' >/dev/null 2>&1; then
+    echo "SKIP: check-torch: $PY cannot import torch (Debian: python3-torch;" \
+         "tools/setup.sh --with-torch installs it)"
+    exit 77
+fi
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+names=
+[ "$FORMAT" = npy ] && names=--no-names
+
+roundtrip() {
+    echo "== roundtrip_$1"
+    # shellcheck disable=SC2086
+    "$PY" "$RT" "$@" --resjac "$R" --export "$EXPORT" --work "$dir" --format "$FORMAT" \
+        $names || bad "roundtrip_$1"
+}
+roundtrip resmlp 1,6 --control
+roundtrip tinyresnet 1,3,8,8 --control
+roundtrip exactconv 1,2,6,6 --exact
+roundtrip smooth 1,5
+if "$PY" -c 'import torchvision' >/dev/null 2>&1; then
+    roundtrip tv_resnet 1,3,8,8
+else
+    echo "SKIP: roundtrip_tv_resnet: $PY cannot import torchvision"
+fi
+
+echo "== layernorm_exported"
+ex() { PYTHONPATH=$top/tests/torch "$PY" "$EXPORT" "$@"; }
+if ex rjnets:layernorm --input-shape 1,2,6,6 -o "$dir/ln" --format "$FORMAT" $names \
+        >"$dir/out" 2>&1; then
+    $R xval "$dir/ln/model.rj" >"$dir/xv" 2>&1 || bad "layernorm_exported: xval: $(cat "$dir/xv")"
+    grep -q '^agree' "$dir/xv" || bad "layernorm_exported: xval does not agree: $(cat "$dir/xv")"
+    grep -q 'layernorm(.*eps = 1e-05' "$dir/ln/model.rj" && grep -q 'maxpool(2, stride = 2' \
+        "$dir/ln/model.rj" && grep -q 'leaky_relu(0.1)' "$dir/ln/model.rj" \
+        || bad "layernorm_exported: $(cat "$dir/ln/model.rj")"
+else
+    bad "layernorm_exported: $(cat "$dir/out")"
+fi
+
+echo "== unsupported_named"
+refuse() {  # refuse MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing in the output dir
+    msg=$1
+    shift
+    rm -rf "$dir/no"
+    ex "$@" -o "$dir/no" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "$*: exit $rc, expected 2: $(cat "$dir/out" "$dir/err")"
+    grep -qF -- "$msg" "$dir/err" || bad "$*: expected '$msg', got: $(cat "$dir/err")"
+    [ -z "$(ls -A "$dir/no" 2>/dev/null)" ] || bad "$*: wrote $(ls -A "$dir/no")"
+}
+refuse "body.1 (Hardswish): unsupported module type" rjnets:unsupported --input-shape 1,4
+refuse "node 'mul' (call_function mul) in the forward of Scaled" rjnets:scaled_branch \
+    --input-shape 1,4
+
+echo "== bad_options"
+refuse "--input-shape 1,x: expected N,C,H,W or N,D" rjnets:resmlp --input-shape 1,x
+refuse "its forward fails on an input of shape 1x5 (--input-shape)" rjnets:resmlp \
+    --input-shape 1,5
+refuse "rjnets:nothing: module 'rjnets' has no 'nothing'" rjnets:nothing --input-shape 1,6
+refuse "no_such_module: neither a file nor module:callable" no_such_module --input-shape 1,6
+
+[ "$fail" -eq 0 ] && echo "check-torch: all passed"
+exit $fail
