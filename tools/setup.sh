@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev \
-libflint-dev libopenblas-dev check libjansson-dev groff-base man-db"
+libflint-dev libopenblas-dev check libjansson-dev zlib1g-dev groff-base man-db"
 
 missing=""
 for p in $PACKAGES $torch $*; do

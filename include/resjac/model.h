@@ -27,6 +27,8 @@
 #include <flint/fmpq.h>
 #include <flint/fmpq_mat.h>
 
+#include <stdint.h>
+
 #include "resjac/error.h"
 
 #ifdef __cplusplus
@@ -455,7 +457,8 @@ int rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t);
    is refused without waiting for a writer.  *f is NULL on failure. */
 int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
 
-/* .npy import: a float64 ('<f8') or float32 ('<f4') C-order array of any
+/* .npy import: a float64, float32, float16, integer or bool ('<f8', '<f4',
+   '<f2', '<i1'..'<i8', '<u1'..'<u8', '|b1') C-order array of any
    dimension up to 32 (0-d becomes 1 x 1, 1-d a column vector, n-d the matrix
    dim0 x (dim1 * ... * dim(n-1)) in C order, so a PyTorch conv weight
    C_out x C_in x kh x kw is the kernel matrix of a conv2d layer) read into an
@@ -464,6 +467,85 @@ int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t e
    Fortran order, truncated files, NaN and Inf with a message naming the file
    (and for NaN/Inf the flat index).  out is left unchanged on failure. */
 int rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err);
+
+/* The same from the n bytes of a .npy file held in memory (a member of an
+   .npz archive, say); path names the source in messages ("w.npz, member
+   'w.npy'").  rj_npy_load reads the file and calls this. */
+int rj_npy_load_buffer(fmpq_mat_t out, const unsigned char *buf, size_t n, const char *path,
+                       rj_error_t err);
+
+/* ---------------------------------------------------------------- tensor files
+   Files of named tensors, as PyTorch and numpy write them:
+   - safetensors: an 8-byte little-endian header length N, N bytes of JSON
+     {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [b, e]}, ...,
+      "__metadata__": {...}} and the raw little-endian tensors; dtypes F64,
+     F32, F16, BF16, I8, I16, I32, I64, U8, U16, U32, U64, BOOL;
+   - .npz: a zip archive (stored or deflated members, zip64 sizes in the
+     central directory accepted) of .npy files; member "w.npy" is tensor "w".
+   Every value is taken exactly (a float is its dyadic rational; NaN and
+   infinities are refused naming the tensor and the flat index).  A tensor
+   becomes a matrix as rj_npy_load makes one (0-d 1 x 1, 1-d a column, n-d
+   dim0 x (dim1 * ... * dim(n-1)) in C order).
+   Opening reads and validates the whole index before any tensor is read:
+   header length against the file size and a cap (RJ_TENSOR_MAX_HEADER), each
+   tensor's dtype, shape (overflow-checked) and byte range (inside the data,
+   of the size the shape needs, no two overlapping); for .npz the central
+   directory (offsets and sizes inside the file, method stored or deflated,
+   no encryption, no multi-disk archive).  Reading a tensor checks its shape
+   against RJ_MAX_WIDTH / RJ_MAX_ENTRIES and its memory (raw bytes, for .npz
+   also the compressed and uncompressed sizes, plus the exact matrix)
+   against rj_max_bytes() before allocating; a deflated member is inflated
+   to no more than its declared size and its CRC-32 is checked.  Every
+   failure is a status with a message at the file naming the tensor
+   (RJ_ERR_INPUT malformed, RJ_ERR_LIMIT too large, RJ_ERR_IO unreadable). */
+#define RJ_TENSOR_MAX_DIMS 32
+#define RJ_TENSOR_MAX_HEADER (((uint64_t) 100) << 20)
+#define RJ_TENSOR_SAFETENSORS 1
+#define RJ_TENSOR_NPZ 2
+
+/* One tensor of a file's index. */
+typedef struct {
+    char *name;                   /* npz: the member name without ".npy" */
+    int dtype, nd;                /* safetensors: the element type and shape */
+    long long dims[RJ_TENSOR_MAX_DIMS];
+    uint64_t offset, size;        /* safetensors: the data bytes [offset, offset + size)
+                                     of the file; npz: the member's local header and
+                                     compressed size */
+    uint64_t usize;               /* npz: uncompressed size */
+    uint32_t crc;                 /* npz: CRC-32 of the uncompressed member */
+    int method;                   /* npz: 0 stored, 8 deflated */
+} rj_tensor_entry_struct;
+
+/* A validated index of a tensor file (init / clear pair; clear frees all). */
+typedef struct {
+    char *path;                   /* copied */
+    int format;                   /* RJ_TENSOR_SAFETENSORS or RJ_TENSOR_NPZ */
+    slong n;
+    rj_tensor_entry_struct *entries;   /* in the file's order */
+} rj_tensor_file_struct;
+typedef rj_tensor_file_struct rj_tensor_file_t[1];
+
+/* init: an empty index (no path, no tensors); clear: frees everything tf
+   holds and leaves it empty. */
+void rj_tensor_file_init(rj_tensor_file_t tf);
+void rj_tensor_file_clear(rj_tensor_file_t tf);
+/* Read and validate the index of the safetensors or .npz file at path (told
+   apart by their first bytes: "PK" starts a zip); tf unchanged on failure. */
+int rj_tensor_file_open(rj_tensor_file_t tf, const char *path, rj_error_t err);
+int rj_safetensors_open(rj_tensor_file_t tf, const char *path, rj_error_t err);
+int rj_npz_open(rj_tensor_file_t tf, const char *path, rj_error_t err);
+/* The index of the tensor called name ("w" or "w.npy" for npz), or -1. */
+slong rj_tensor_file_find(const rj_tensor_file_t tf, const char *name);
+/* out = tensor i (0 <= i < tf->n) read from the file; out unchanged on
+   failure. */
+int rj_tensor_file_get(fmpq_mat_t out, const rj_tensor_file_t tf, slong i, rj_error_t err);
+/* Up to `most` names of tf close to name (fewest edits first), quoted and
+   separated by ", ", into buf ("" when tf is empty). */
+void rj_tensor_file_close_names(char *buf, int len, const rj_tensor_file_t tf,
+                                const char *name, int most);
+/* Open, find and read one tensor: an unknown name is RJ_ERR_INPUT listing
+   close names. */
+int rj_tensor_load(fmpq_mat_t out, const char *path, const char *name, rj_error_t err);
 
 /* Write a float64 .npy (used by tests and tools); values rounded to nearest. */
 int rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,

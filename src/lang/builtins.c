@@ -1,5 +1,5 @@
 /* resjac: the language's builtins: the constructors diag, identity, zeros, ones,
- * load, rows, cols, the parametrised atoms, block, net and repeat (see
+ * load, tensors, rows, cols, the parametrised atoms, block, net and repeat (see
  * include/resjac/lang.h and proofs/LANGUAGE.md). */
 #include <stdio.h>
 #include <string.h>
@@ -246,28 +246,42 @@ bi_ones(rj_val_t out, call_t *c)
     return RJ_OK;
 }
 
+/* A file name argument, relative to the directory of the model file;
+   flint_malloc'd. */
+static char *
+file_path(const char *f, const char *dir)
+{
+    size_t n = strlen(f) + (dir != NULL ? strlen(dir) : 0) + 2;
+    char *path = flint_malloc(n);
+    if (f[0] != '/' && dir != NULL && dir[0] != '\0')
+        snprintf(path, n, "%s/%s", dir, f);
+    else
+        snprintf(path, n, "%s", f);
+    return path;
+}
+
+/* load("x.npy"), load("f.safetensors", "name"), load("f.npz", "name"). */
 static int
 bi_load(rj_val_t out, call_t *c)
 {
-    const char *f, *dir = c->env->dir;
     char *path;
-    size_t n;
     fmpq_mat_t A;
-    int st = check_args(c, 1, 1, "load(\"file.npy\")");
+    int st = check_args(c, 1, 2, "load(\"file.npy\") or load(\"file.safetensors\", "
+                        "\"tensor name\")");
     if (st != RJ_OK)
         return st;
     if (c->args[0]->kind != RJ_VAL_STRING)
         return _rj_lang_wrong_kind(c->err, arg_loc(c, 0), "load", "a file name in quotes",
                                    c->args[0]);
-    f = c->args[0]->str;
-    n = strlen(f) + (dir != NULL ? strlen(dir) : 0) + 2;
-    path = flint_malloc(n);
-    if (f[0] != '/' && dir != NULL && dir[0] != '\0')
-        snprintf(path, n, "%s/%s", dir, f);
-    else
-        snprintf(path, n, "%s", f);
+    if (c->e->nargs == 2 && c->args[1]->kind != RJ_VAL_STRING)
+        return _rj_lang_wrong_kind(c->err, arg_loc(c, 1), "load", "a tensor name in quotes",
+                                   c->args[1]);
+    path = file_path(c->args[0]->str, c->env->dir);
     fmpq_mat_init(A, 0, 0);
-    st = rj_npy_load(A, path, c->err);
+    if (c->e->nargs == 2)
+        st = rj_tensor_load(A, path, c->args[1]->str, c->err);
+    else
+        st = rj_npy_load(A, path, c->err);
     if (st != RJ_OK) {
         char prefix[300];
         snprintf(prefix, sizeof(prefix), "cannot load %.200s: ", path);
@@ -281,6 +295,23 @@ bi_load(rj_val_t out, call_t *c)
     fmpq_mat_swap(out->mat, A);
     fmpq_mat_clear(A);
     return RJ_OK;
+}
+
+/* tensors("f.safetensors") or tensors("f.npz"): the whole file (tensors.c). */
+static int
+bi_tensors(rj_val_t out, call_t *c)
+{
+    char *path;
+    int st = check_args(c, 1, 1, "tensors(\"file.safetensors\") or tensors(\"file.npz\")");
+    if (st != RJ_OK)
+        return st;
+    if (c->args[0]->kind != RJ_VAL_STRING)
+        return _rj_lang_wrong_kind(c->err, arg_loc(c, 0), "tensors", "a file name in quotes",
+                                   c->args[0]);
+    path = file_path(c->args[0]->str, c->env->dir);
+    st = _rj_lang_tensors(out, path, c->e->loc, c->err);
+    flint_free(path);
+    return st;
 }
 
 static int
@@ -650,6 +681,7 @@ static const struct {
     { "zeros", bi_zeros },
     { "ones", bi_ones },
     { "load", bi_load },
+    { "tensors", bi_tensors },
     { "rows", bi_rows_cols },
     { "cols", bi_rows_cols },
     { "leaky_relu", bi_atom },

@@ -65,4 +65,8 @@ int _rj_lang_get_project(rj_seq_t s, const rj_val_struct *v);
 /* Weight entries of a general block (for the network size limits). */
 slong _rj_lang_block_entries(const rj_block_struct *b);
 
+/* tensors(path) (tensors.c): out = the tensor file at path (safetensors or
+   .npz), its index validated; errors relocated to loc. */
+int _rj_lang_tensors(rj_val_t out, const char *path, rj_loc_t loc, rj_error_t err);
+
 #endif

@@ -6,15 +6,16 @@
  *     {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
  * padded with spaces and ended by '\n', then the raw data in C order.
  *
- * Accepted: descr '<f8' / '<f4' ('=' and '|' and no order character are read as
- * little-endian, which is the order of every platform resjac builds on: numpy
- * itself writes '<'); any number of dimensions up to NPY_MAX_DIMS in C order
+ * Accepted: descr '<f8', '<f4', '<f2', '<i1'..'<i8', '<u1'..'<u8', '|b1' ('='
+ * and '|' and no order character are read as little-endian, which is the
+ * order of every platform resjac builds on: numpy itself writes '<'); any number of dimensions up to NPY_MAX_DIMS in C order
  * (0-d becomes 1 x 1, 1-d a column vector, n-d with n >= 2 the matrix
  * dims[0] x (dims[1] * ... * dims[n-1]): row i holds the C-order entries
  * A[i, ...], so a PyTorch conv weight C_out x C_in x kh x kw becomes the
- * kernel matrix of a conv2d layer).  Each value is converted exactly: a finite float32 or
- * float64 is a dyadic rational m * 2^e, and rj_fmpq_set_d_exact reads m and e
- * from the bits (float32 -> double is exact, so float32 goes through double). */
+ * kernel matrix of a conv2d layer).  Each value is converted exactly (the
+ * shape rule and the decoding are shared with the safetensors and .npz
+ * readers: tensor.c).  rj_npy_load reads the file into memory (its size
+ * checked first) and parses the buffer as rj_npy_load_buffer does. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -24,28 +25,10 @@
 #include <sys/stat.h>
 
 #include "resjac/model.h"
+#include "tensor_internal.h"
 
 #define NPY_MAX_HEADER (1L << 20)
 #define NPY_MAX_DIMS 32
-
-static int
-npy_error(rj_error_t err, int status, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-npy_error(rj_error_t err, int status, const char *path, const char *fmt, ...)
-{
-    char msg[RJ_ERROR_MSG_LEN];
-    va_list ap;
-    rj_loc_t loc;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    loc.file = path;
-    loc.line = 0;
-    loc.col = 0;
-    return rj_error_set_loc(err, status, loc, "%s", msg);
-}
 
 /* ---------------------------------------------------------------- header dict */
 
@@ -139,16 +122,6 @@ py_shape(hdr_t *h, long long *dims, int maxd, int *too_big)
 
 /* ---------------------------------------------------------------- load */
 
-static uint64_t
-le64(const unsigned char *b)
-{
-    uint64_t v = 0;
-    int i;
-    for (i = 7; i >= 0; i--)
-        v = (v << 8) | b[i];
-    return v;
-}
-
 static uint32_t
 le32(const unsigned char *b)
 {
@@ -156,73 +129,62 @@ le32(const unsigned char *b)
            | ((uint32_t) b[3] << 24);
 }
 
-int
-rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
+/* The dtype a descr names ('<f8', '|u1', '|b1', ...), or -1. */
+static int
+npy_dtype(const char *t)
 {
-    FILE *f;
-    unsigned char pre[12];
-    char *hdr = NULL;
-    unsigned char *data = NULL;
-    size_t got, hlen, lenbytes, nbytes;
+    static const char *const names[RJ_DT_COUNT] = {
+        "f8", "f4", "f2", NULL, "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"
+    };
+    int i;
+    for (i = 0; i < RJ_DT_COUNT; i++)
+        if (names[i] != NULL && strcmp(t, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The .npy held in buf[0..n-1], a prefix of an array file of `total` bytes
+   (n < total only when total is over what any accepted array takes, so that
+   the shape check refuses it before the data is needed). */
+static int
+npy_parse(fmpq_mat_t out, const unsigned char *buf, size_t n, size_t total, const char *path,
+          rj_error_t err)
+{
+    size_t hlen, lenbytes, nbytes, start;
     char descr[32], key[64];
     int have_descr = 0, have_fortran = 0, have_shape = 0, fortran = 0, nd = 0;
-    int too_big = 0, item;
+    int too_big = 0, dt, st;
     long long dims[NPY_MAX_DIMS] = { 1, 1 };
-    slong rows, cols, i;
+    slong rows, cols;
     hdr_t h;
-    fmpq_mat_t A;
-    int st = RJ_OK;
+    const char *hdr;
 
-    st = rj_file_open_read(&f, path, "a .npy file", err);
-    if (st != RJ_OK)
-        return st;
-
-    got = fread(pre, 1, 10, f);
-    if (got < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        st = npy_error(err, RJ_ERR_INPUT, path,
-                       "not a .npy file: it does not start with the \\x93NUMPY magic");
-        goto done;
-    }
-    if (pre[6] != 1 && pre[6] != 2 && pre[6] != 3) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "unsupported .npy format version %d.%d",
-                       pre[6], pre[7]);
-        goto done;
-    }
-    lenbytes = pre[6] == 1 ? 2 : 4;
-    if (lenbytes == 4)
-        got += fread(pre + 10, 1, 2, f);
-    if (got < 8 + lenbytes) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "truncated .npy header (file ends after %lu "
-                       "bytes)", (unsigned long) got);
-        goto done;
-    }
-    hlen = lenbytes == 2 ? (size_t) (pre[8] | (pre[9] << 8)) : (size_t) le32(pre + 8);
-    if (hlen > NPY_MAX_HEADER) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "implausible .npy header length %lu",
-                       (unsigned long) hlen);
-        goto done;
-    }
-    hdr = malloc(hlen + 1);
-    if (hdr == NULL) {
-        st = npy_error(err, RJ_ERR_MEMORY, path, "out of memory reading the header");
-        goto done;
-    }
-    got = fread(hdr, 1, hlen, f);
-    if (got < hlen) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "truncated .npy header: expected %lu bytes, "
-                       "found %lu", (unsigned long) hlen, (unsigned long) got);
-        goto done;
-    }
-    hdr[hlen] = '\0';
+    if (n < 8 || memcmp(buf, "\x93NUMPY", 6) != 0)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path,
+                         "not a .npy file: it does not start with the \\x93NUMPY magic");
+    if (buf[6] != 1 && buf[6] != 2 && buf[6] != 3)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "unsupported .npy format version %d.%d",
+                         buf[6], buf[7]);
+    lenbytes = buf[6] == 1 ? 2 : 4;
+    if (n < 8 + lenbytes)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "truncated .npy header (file ends after %lu "
+                         "bytes)", (unsigned long) n);
+    hlen = lenbytes == 2 ? (size_t) (buf[8] | (buf[9] << 8)) : (size_t) le32(buf + 8);
+    if (hlen > NPY_MAX_HEADER)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "implausible .npy header length %lu",
+                         (unsigned long) hlen);
+    start = 8 + lenbytes;
+    if (n - start < hlen)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "truncated .npy header: expected %lu bytes, "
+                         "found %lu", (unsigned long) hlen, (unsigned long) (n - start));
+    hdr = (const char *) buf + start;
 
     /* the dict */
     h.p = hdr;
     h.end = hdr + hlen;
     skip_ws(&h);
-    if (h.p >= h.end || *h.p != '{') {
-        st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected '{'");
-        goto done;
-    }
+    if (h.p >= h.end || *h.p != '{')
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected '{'");
     h.p++;
     for (;;) {
         skip_ws(&h);
@@ -230,51 +192,39 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
             h.p++;
             break;
         }
-        if (!py_str(&h, key, sizeof(key))) {
-            st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected a key "
-                           "in quotes at byte %ld of the header", (long) (h.p - hdr));
-            goto done;
-        }
+        if (!py_str(&h, key, sizeof(key)))
+            return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected a key "
+                             "in quotes at byte %ld of the header", (long) (h.p - hdr));
         skip_ws(&h);
-        if (h.p >= h.end || *h.p != ':') {
-            st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected ':' "
-                           "after '%s'", key);
-            goto done;
-        }
+        if (h.p >= h.end || *h.p != ':')
+            return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected ':' "
+                             "after '%s'", key);
         h.p++;
         skip_ws(&h);
         if (strcmp(key, "descr") == 0) {
-            if (!py_str(&h, descr, sizeof(descr))) {
-                st = npy_error(err, RJ_ERR_INPUT, path, "unsupported dtype: 'descr' is not a "
-                               "simple type string (structured arrays are not supported; "
-                               "use float64 '<f8' or float32 '<f4')");
-                goto done;
-            }
+            if (!py_str(&h, descr, sizeof(descr)))
+                return _rj_tensor_error(err, RJ_ERR_INPUT, path, "unsupported dtype: 'descr' is not "
+                                 "a simple type string (structured arrays are not supported; "
+                                 "use float64 '<f8' or float32 '<f4')");
             have_descr = 1;
         } else if (strcmp(key, "fortran_order") == 0) {
             if (py_word(&h, "True"))
                 fortran = 1;
             else if (py_word(&h, "False"))
                 fortran = 0;
-            else {
-                st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: "
-                               "'fortran_order' must be True or False");
-                goto done;
-            }
+            else
+                return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: "
+                                 "'fortran_order' must be True or False");
             have_fortran = 1;
         } else if (strcmp(key, "shape") == 0) {
             nd = py_shape(&h, dims, NPY_MAX_DIMS, &too_big);
-            if (nd < 0) {
-                st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: 'shape' "
-                               "must be a tuple of integers");
-                goto done;
-            }
+            if (nd < 0)
+                return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: 'shape' "
+                                 "must be a tuple of integers");
             have_shape = 1;
-        } else {
-            st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: unknown key "
-                           "'%s'", key);
-            goto done;
-        }
+        } else
+            return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: unknown key "
+                             "'%s'", key);
         skip_ws(&h);
         if (h.p < h.end && *h.p == ',') {
             h.p++;
@@ -284,135 +234,98 @@ rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
             h.p++;
             break;
         }
-        st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected ',' or "
-                       "'}' after '%s'", key);
-        goto done;
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: expected ',' or "
+                         "'}' after '%s'", key);
     }
     skip_ws(&h);
-    if (h.p != h.end || !have_descr || !have_fortran || !have_shape) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "malformed .npy header: %s",
-                       h.p != h.end ? "text after the dict"
-                       : "it needs 'descr', 'fortran_order' and 'shape'");
-        goto done;
-    }
+    if (h.p != h.end || !have_descr || !have_fortran || !have_shape)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "malformed .npy header: %s",
+                         h.p != h.end ? "text after the dict"
+                         : "it needs 'descr', 'fortran_order' and 'shape'");
 
     /* dtype */
     {
         const char *t = descr;
         if (*t == '<' || *t == '=' || *t == '|')
             t++;
-        else if (*t == '>') {
-            st = npy_error(err, RJ_ERR_INPUT, path, "big-endian dtype '%s' is not supported "
-                           "(save with arr.astype('<f8'))", descr);
-            goto done;
-        }
-        if (strcmp(t, "f8") == 0)
-            item = 8;
-        else if (strcmp(t, "f4") == 0)
-            item = 4;
-        else {
-            st = npy_error(err, RJ_ERR_INPUT, path, "unsupported dtype '%s': resjac reads "
-                           "float64 ('<f8') and float32 ('<f4') arrays", descr);
-            goto done;
-        }
+        else if (*t == '>' && strcmp(t, ">i1") != 0 && strcmp(t, ">u1") != 0
+                 && strcmp(t, ">b1") != 0)
+            return _rj_tensor_error(err, RJ_ERR_INPUT, path, "big-endian dtype '%s' is not "
+                             "supported (save with arr.astype('<f8'))", descr);
+        else if (*t == '>')
+            t++;
+        dt = npy_dtype(t);
+        if (dt < 0)
+            return _rj_tensor_error(err, RJ_ERR_INPUT, path, "unsupported dtype '%s': resjac reads "
+                             "float64, float32, float16, integer and bool arrays ('<f8', "
+                             "'<f4', '<f2', '<i8' ... '|u1', '|b1')", descr);
     }
-    if (fortran) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "Fortran-order arrays are not supported "
-                       "(save with np.ascontiguousarray(arr))");
-        goto done;
-    }
-    if (nd > NPY_MAX_DIMS) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "array has %d dimensions; resjac reads "
-                       "at most %d", nd, NPY_MAX_DIMS);
-        goto done;
-    }
-    if (nd == 0)
-        rows = cols = 1;
-    else if (nd == 1) {
-        rows = (slong) dims[0];
-        cols = 1;
-    } else {
-        double prod = 1;
-        int k;
-        for (k = 1; k < nd; k++)
-            prod *= (double) dims[k];
-        if (prod > (double) (1LL << 40))
-            too_big = 1;
-        rows = (slong) dims[0];
-        cols = too_big ? 0 : (slong) prod;
-    }
-    if (too_big || rows > RJ_MAX_WIDTH || cols > RJ_MAX_WIDTH
-        || (double) rows * (double) cols > (double) RJ_MAX_ENTRIES) {
-        char shape[64];
-        if (too_big)
-            snprintf(shape, sizeof(shape), "with a dimension above 2^40");
-        else if (nd == 1)
-            snprintf(shape, sizeof(shape), "of shape (%lld,)", dims[0]);
-        else if (nd == 2)
-            snprintf(shape, sizeof(shape), "of shape (%lld, %lld)", dims[0], dims[1]);
-        else
-            snprintf(shape, sizeof(shape), "of %d dimensions read as %ld x %ld", nd,
-                     (long) rows, (long) cols);
-        st = npy_error(err, RJ_ERR_LIMIT, path, "array %s exceeds the limits (dimensions "
-                       "at most %d, at most %ld entries)", shape, RJ_MAX_WIDTH,
-                       (long) RJ_MAX_ENTRIES);
-        goto done;
-    }
-    if (rows == 0 || cols == 0) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "array is empty (shape has a 0)");
-        goto done;
-    }
+    if (fortran)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "Fortran-order arrays are not supported "
+                         "(save with np.ascontiguousarray(arr))");
+    st = _rj_tensor_shape(&rows, &cols, dims, nd, too_big, path, "array", err);
+    if (st != RJ_OK)
+        return st;
 
     /* data */
-    nbytes = (size_t) rows * (size_t) cols * (size_t) item;
-    data = malloc(nbytes);
-    if (data == NULL) {
-        st = npy_error(err, RJ_ERR_MEMORY, path, "out of memory reading %lu bytes",
-                       (unsigned long) nbytes);
-        goto done;
-    }
-    got = fread(data, 1, nbytes, f);
-    if (got < nbytes) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "truncated data: shape (%ld, %ld) of "
-                       "%d-byte floats needs %lu bytes, the file has %lu",
-                       (long) rows, (long) cols, item, (unsigned long) nbytes,
-                       (unsigned long) got);
-        goto done;
-    }
-    if (fgetc(f) != EOF) {
-        st = npy_error(err, RJ_ERR_INPUT, path, "unexpected bytes after the %lu bytes of "
-                       "data (is the shape in the header right?)", (unsigned long) nbytes);
-        goto done;
-    }
+    start += hlen;
+    nbytes = (size_t) rows * (size_t) cols * (size_t) _rj_tensor_dtype_size(dt);
+    if (total - start < nbytes)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "truncated data: shape (%ld, %ld) of "
+                         "%d-byte elements needs %lu bytes, the file has %lu",
+                         (long) rows, (long) cols, _rj_tensor_dtype_size(dt),
+                         (unsigned long) nbytes, (unsigned long) (total - start));
+    if (total - start > nbytes)
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "unexpected bytes after the %lu bytes of "
+                         "data (is the shape in the header right?)", (unsigned long) nbytes);
+    if (n < total)      /* not reached: an accepted shape fits in what was read */
+        return _rj_tensor_error(err, RJ_ERR_INTERNAL, path, "array data not read");
+    st = _rj_tensor_check_memory(rows, cols, 0, path, "array", err);
+    if (st != RJ_OK)
+        return st;
+    return _rj_tensor_decode(out, buf + start, dt, rows, cols, path, "array", err);
+}
 
-    fmpq_mat_init(A, rows, cols);
-    for (i = 0; i < rows * cols; i++) {
-        double d;
-        if (item == 8) {
-            uint64_t u = le64(data + 8 * i);
-            memcpy(&d, &u, 8);
-        } else {
-            uint32_t u = le32(data + 4 * i);
-            float g;
-            memcpy(&g, &u, 4);
-            d = (double) g;      /* exact */
-        }
-        if (d != d || d - d != 0) {
-            st = npy_error(err, RJ_ERR_INPUT, path, "%s at flat index %ld (row %ld, column "
-                           "%ld, counting from 0 as numpy does): weights must be finite",
-                           d != d ? "NaN" : d > 0 ? "+Inf" : "-Inf", (long) i,
-                           (long) (i / cols), (long) (i % cols));
-            break;
-        }
-        rj_fmpq_set_d_exact(fmpq_mat_entry(A, i / cols, i % cols), d);
-    }
-    if (st == RJ_OK)
-        fmpq_mat_swap(out, A);
-    fmpq_mat_clear(A);
+int
+rj_npy_load_buffer(fmpq_mat_t out, const unsigned char *buf, size_t n, const char *path,
+                   rj_error_t err)
+{
+    return npy_parse(out, buf, n, n, path, err);
+}
 
-done:
-    free(hdr);
-    free(data);
+int
+rj_npy_load(fmpq_mat_t out, const char *path, rj_error_t err)
+{
+    FILE *f;
+    unsigned char *buf = NULL;
+    long long size;
+    size_t n, got;
+    /* the most an accepted array's file holds: prefix, header, the data */
+    const size_t most = 12 + NPY_MAX_HEADER + (size_t) RJ_MAX_ENTRIES * 8;
+    int st = rj_file_open_read(&f, path, "a .npy file", err);
+    if (st != RJ_OK)
+        return st;
+    size = _rj_tensor_file_size(f);
+    if (size < 0) {
+        fclose(f);
+        return _rj_tensor_error(err, RJ_ERR_IO, path, "cannot tell the size of the file");
+    }
+    n = (size_t) size > most ? 12 + NPY_MAX_HEADER : (size_t) size;
+    if ((size_t) size <= most)
+        st = _rj_tensor_check_memory(0, 0, n, path, "the .npy file", err);
+    if (st == RJ_OK) {
+        buf = malloc(n > 0 ? n : 1);
+        if (buf == NULL)
+            st = _rj_tensor_error(err, RJ_ERR_MEMORY, path, "out of memory reading %lu bytes",
+                           (unsigned long) n);
+    }
+    if (st == RJ_OK) {
+        got = fread(buf, 1, n, f);
+        if (got < n && (size_t) size <= most)
+            size = (long long) got;      /* the file shrank: read what is there */
+        st = npy_parse(out, buf, got, (size_t) size, path, err);
+    }
+    free(buf);
     fclose(f);
     return st;
 }
@@ -431,7 +344,7 @@ rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
     int k, bad = 0;
 
     if (rows < 0 || cols < 0)
-        return npy_error(err, RJ_ERR_INPUT, path, "negative shape (%ld, %ld)", (long) rows,
+        return _rj_tensor_error(err, RJ_ERR_INPUT, path, "negative shape (%ld, %ld)", (long) rows,
                          (long) cols);
     n = (size_t) snprintf(dict, sizeof(dict),
                           "{'descr': '<f8', 'fortran_order': False, 'shape': (%ld, %ld), }",
@@ -440,7 +353,7 @@ rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
     pad = (64 - total % 64) % 64;
     f = fopen(path, "wb");
     if (f == NULL)
-        return npy_error(err, RJ_ERR_IO, path, "cannot write: %s", strerror(errno));
+        return _rj_tensor_error(err, RJ_ERR_IO, path, "cannot write: %s", strerror(errno));
     memcpy(pre, "\x93NUMPY\x01\x00", 8);
     pre[8] = (unsigned char) ((n + pad + 1) & 0xff);
     pre[9] = (unsigned char) ((n + pad + 1) >> 8);
@@ -460,6 +373,6 @@ rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
     if (fclose(f) != 0)
         bad = 1;
     if (bad)
-        return npy_error(err, RJ_ERR_IO, path, "write error: %s", strerror(errno));
+        return _rj_tensor_error(err, RJ_ERR_IO, path, "write error: %s", strerror(errno));
     return RJ_OK;
 }
