@@ -509,11 +509,24 @@ check_one(rj_claim_results_t res, const char *file, rj_lesson_t lesson, int keep
     return st;
 }
 
+/* 1 when a result of res failed on an undefined name (for the hint that
+   files are checked one by one). */
+static int
+has_undefined_name(const rj_claim_results_t res)
+{
+    slong k;
+    for (k = 0; k < res->len; k++)
+        if (res->items[k].evidence != NULL
+            && strstr(res->items[k].evidence, "undefined name '") != NULL)
+            return 1;
+    return 0;
+}
+
 int
 rj_cmd_check(int argc, char **argv)
 {
     int json = 0, quiet = 0, any_error = 0, rc;
-    int exact = 0;
+    int exact = 0, undefined_hint = 0;
     long i, nfiles = 0, failed = 0, passed = 0, exploratory = 0;
     char **files = NULL, **listed = NULL;
     const char *formula_text = NULL;
@@ -619,6 +632,13 @@ rj_cmd_check(int argc, char **argv)
             any_error |= show_results(res, formula != NULL ? "-e" : files[i],
                                       nfiles > 1 && formula == NULL, quiet, exact, jfiles,
                                       jclaims);
+            if (nfiles > 1 && formula == NULL && !undefined_hint && has_undefined_name(res)) {
+                /* files given together are still checked one by one */
+                fprintf(stderr, "resjac check: %s uses a name it does not define; each file "
+                        "is checked on its own: to use the definitions of another file, write "
+                        "include \"that-file.rj\" in it\n", files[i]);
+                undefined_hint = 1;
+            }
             passed += res->passed;
             failed += res->failed;
             exploratory += res->exploratory;

@@ -58,7 +58,11 @@ static const char *grad_help =
     "                     (default: OPENBLAS_NUM_THREADS for OpenBLAS, one per\n"
     "                     online processor for resjac; 1..64; OpenBLAS gets at\n"
     "                     most the online processors)\n"
-    "  --json             JSON output\n"
+    "  --save FILE        also write the input gradient (\"input\") and every\n"
+    "                     parameter gradient, under PyTorch's names (name = \"...\"\n"
+    "                     in MODEL) and shapes, to FILE.safetensors or FILE.npz\n"
+    "                     (MODEL only; written to a temporary file, then renamed)\n"
+    "  --json             JSON output (with the input gradient, one vector per point)\n"
     "  --csv              CSV output (one row per layer or path length)\n"
     "  --plot FILE.svg    write FILE.csv and, when gnuplot is installed, the\n"
     "                     picture FILE.svg (norm per layer, or per path length\n"
@@ -111,6 +115,7 @@ typedef struct {
     double *kmean;      /* L + 1 */
     double *klog10c;    /* L + 1 */
     double gnorm;       /* ||dX|| */
+    double *dx;         /* B x n_in, the input gradient (one point per row) */
 } grad_series;
 
 static void
@@ -121,12 +126,16 @@ series_clear(grad_series *s)
     free(s->knorm);
     free(s->kmean);
     free(s->klog10c);
+    free(s->dx);
 }
 
-/* Run the passes on one network; X is B x n_in (double). */
+/* Run the passes on one network; X is B x n_in (double).  s->dx gets the
+   input gradient; when keep is not NULL, the input and parameter gradients
+   are also left, in f's dtype, in the caller's buffers keep[0] (B x n_in)
+   and keep[1] (f->nparams). */
 static int
 grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy_random,
-         ulong seed, int graded, rj_error_t err)
+         ulong seed, int graded, void *const *keep, rj_error_t err)
 {
     rj_fast_work_t w;
     slong L = f->len, n_in = f->n_in, n_out = f->n_out, i;
@@ -159,11 +168,12 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
     }
     x = malloc(B * n_in * es);
     dy = malloc(B * n_out * es);
-    dx = malloc(B * n_in * es);
-    dp = malloc((f->nparams > 0 ? f->nparams : 1) * es);
+    dx = keep != NULL ? keep[0] : malloc(B * n_in * es);
+    dp = keep != NULL ? keep[1] : malloc((f->nparams > 0 ? f->nparams : 1) * es);
     tmp = malloc(B * n_out * sizeof(double));
     s->hnorm = calloc(L + 1, sizeof(double));
     s->wnorm = calloc(L + 1, sizeof(double));
+    s->dx = malloc(B * n_in * sizeof(double));
     if (graded) {
         G = malloc((L + 1) * B * n_in * es);
         s->knorm = calloc(L + 1, sizeof(double));
@@ -171,7 +181,7 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
         s->klog10c = calloc(L + 1, sizeof(double));
     }
     if (x == NULL || dy == NULL || dx == NULL || dp == NULL || tmp == NULL
-        || s->hnorm == NULL || s->wnorm == NULL
+        || s->hnorm == NULL || s->wnorm == NULL || s->dx == NULL
         || (graded && (G == NULL || s->knorm == NULL || s->kmean == NULL
                        || s->klog10c == NULL))) {
         st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
@@ -188,6 +198,9 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
     if ((st = rj_fast_backward(dx, dp, s->hnorm, s->wnorm, w, f, dy, err)) != RJ_OK)
         goto done;
     s->gnorm = s->hnorm[0];
+    for (i = 0; i < B * n_in; i++)
+        s->dx[i] = f->dtype == RJ_FAST_F32 ? (double) ((const float *) dx)[i]
+                                          : ((const double *) dx)[i];
     if (graded) {
         if ((st = rj_fast_graded_compact(G, s->knorm, w, f, dy, 1, err)) != RJ_OK)
             goto done;
@@ -204,8 +217,10 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
 done:
     free(x);
     free(dy);
-    free(dx);
-    free(dp);
+    if (keep == NULL) {
+        free(dx);
+        free(dp);
+    }
     free(G);
     free(tmp);
     rj_fast_work_clear(w);
@@ -510,7 +525,7 @@ int
 rj_cmd_grad(int argc, char **argv)
 {
     const char *cmd = argv[0], *model = NULL, *net_name = "net", *at_name = "x";
-    const char *randoms[CLI_MAX_SERIES], *plot = NULL;
+    const char *randoms[CLI_MAX_SERIES], *plot = NULL, *save = NULL;
     int nrand = 0, graded = 0, json = 0, csv = 0, dy_random = 0, ns = 0, si, rc = RJ_EXIT_OK;
     unsigned long seed = 1, batch = 1, threads = 0;
     unsigned seen = 0;
@@ -536,16 +551,20 @@ rj_cmd_grad(int argc, char **argv)
             csv = 1;
         } else if (strcmp(a, "--net") == 0 || strcmp(a, "--at") == 0
                    || strcmp(a, "--random") == 0 || strcmp(a, "--dtype") == 0
-                   || strcmp(a, "--plot") == 0 || strcmp(a, "--dy") == 0) {
+                   || strcmp(a, "--plot") == 0 || strcmp(a, "--dy") == 0
+                   || strcmp(a, "--save") == 0) {
             if (val == NULL)
                 return cli_usage_error(cmd, "option %s needs a value", a);
             i++;
             if (strcmp(a, "--random") != 0
                 && !cli_once(&seen, strcmp(a, "--net") == 0 ? 1 : strcmp(a, "--at") == 0 ? 2
                                     : strcmp(a, "--dtype") == 0 ? 4
-                                    : strcmp(a, "--plot") == 0 ? 8 : 16, a, cmd))
+                                    : strcmp(a, "--plot") == 0 ? 8
+                                    : strcmp(a, "--save") == 0 ? 256 : 16, a, cmd))
                 return RJ_EXIT_USAGE;
-            if (strcmp(a, "--net") == 0)
+            if (strcmp(a, "--save") == 0)
+                save = val;
+            else if (strcmp(a, "--net") == 0)
                 net_name = val;
             else if (strcmp(a, "--at") == 0)
                 at_name = val;
@@ -599,6 +618,17 @@ rj_cmd_grad(int argc, char **argv)
     if ((model == NULL) == (nrand == 0))
         return cli_usage_error(cmd, model == NULL ? "missing the model file (or --random)"
                                                   : "give either MODEL or --random");
+    if (save != NULL) {
+        /* before any work: the name and the directory */
+        if (model == NULL)
+            return cli_usage_error(cmd, "--save needs a MODEL (the names of its parameters); "
+                                   "not --random");
+        if (rj_tensors_file_kind(save) == 0)
+            return cli_usage_error(cmd, "--save: expected a file name ending in .safetensors "
+                                   "or .npz, got '%s'", save);
+        if (rj_tensors_check_path(save, err) != RJ_OK)
+            return cli_usage_error(cmd, "--save: %s: %s", save, err->msg);
+    }
     if (model != NULL && (seen & 64))
         return cli_usage_error(cmd, "--batch applies to --random networks only, not to "
                                "a MODEL");
@@ -634,6 +664,8 @@ rj_cmd_grad(int argc, char **argv)
         fmpq_mat_t X;
         rj_fast_net_t f;
         double *xd;
+        void *keep[2] = { NULL, NULL };
+        rj_tensors_t t;
         slong n, B, r, c;
         int st;
         rj_net_init(net);
@@ -672,8 +704,29 @@ rj_cmd_grad(int argc, char **argv)
             for (c = 0; c < B; c++)
                 xd[c * n + r] = fmpq_get_d(fmpq_mat_entry(X, r, c));
         snprintf(S[0].label, sizeof(S[0].label), "%s", model);
-        st = grad_run(S, f, xd, B, dy_random, seed, graded, err);
+        rj_tensors_init(t);
+        st = RJ_OK;
+        if (save != NULL) {
+            /* every tensor named and checked before the work, written after it */
+            size_t es = rj_fast_dtype_size(f->dtype);
+            keep[0] = malloc(B * n * es);
+            keep[1] = malloc((f->nparams > 0 ? f->nparams : 1) * es);
+            if (keep[0] == NULL || keep[1] == NULL)
+                st = rj_error_set(err, RJ_ERR_MEMORY, "out of memory");
+            if (st == RJ_OK)
+                st = rj_fast_grad_tensors(t, net, f, keep[0], B, keep[1], err);
+            if (st == RJ_OK)
+                st = rj_tensors_check(save, t, dtype == RJ_FAST_F64, err);
+        }
+        if (st == RJ_OK)
+            st = grad_run(S, f, xd, B, dy_random, seed, graded, save != NULL ? keep : NULL,
+                          err);
         free(xd);
+        if (st == RJ_OK && save != NULL)
+            st = rj_tensors_save(save, t, dtype == RJ_FAST_F64, err);
+        rj_tensors_clear(t);
+        free(keep[0]);
+        free(keep[1]);
         rj_fast_net_clear(f);
         fmpq_mat_clear(X);
         rj_net_clear(net);
@@ -710,7 +763,7 @@ rj_cmd_grad(int argc, char **argv)
             }
             rj_fast_randn(xd, batch * f->n_in, seed + 7);
             snprintf(S[si].label, sizeof(S[si].label), "%s", randoms[si]);
-            st = grad_run(S + si, f, xd, batch, dy_random, seed, graded, err);
+            st = grad_run(S + si, f, xd, batch, dy_random, seed, graded, NULL, err);
             free(xd);
             rj_fast_net_clear(f);
             ns = si + 1;
@@ -734,6 +787,18 @@ rj_cmd_grad(int argc, char **argv)
             json_object_set_new(o, "batch", json_integer(S[si].B));
             json_object_set_new(o, "threads", json_integer(rj_fast_get_num_threads()));
             json_object_set_new(o, "input_grad_norm", json_real(S[si].gnorm));
+            {
+                /* the input gradient: one vector per point (issue 12) */
+                json_t *g = json_array();
+                slong p, k;
+                for (p = 0; p < S[si].B; p++) {
+                    json_t *v = json_array();
+                    for (k = 0; k < S[si].n_in; k++)
+                        json_array_append_new(v, json_real(S[si].dx[p * S[si].n_in + k]));
+                    json_array_append_new(g, v);
+                }
+                json_object_set_new(o, "input_grad", g);
+            }
             for (l = 0; l <= S[si].L; l++)
                 json_array_append_new(h, json_real(S[si].hnorm[l]));
             for (l = 0; l < S[si].L; l++)

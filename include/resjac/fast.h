@@ -408,6 +408,27 @@ void rj_fast_bound_clear(rj_fast_bound_t b);
 int rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_mat_t x,
                            rj_error_t err);
 
+/* ------------------------------------------------------------ gradient files */
+
+/* The gradients that `resjac grad --save` writes, named and shaped as
+   PyTorch names and shapes them, appended to t:
+     "input": dX (batch x n_in floats of f's dtype, one point per row) as
+       [batch, C, H, W] for block 1's input shape C x H x W, or [batch, n]
+       for a vector (H = W = 1);
+     every parameter gradient in dparams (laid out like f->params) under
+       rj_net_param_name's names (resjac/model.h): dense weight [out, in],
+       conv2d weight [C_out, C_in/groups, kh, kw], biases, affine and
+       batchnorm vectors 1-D [C], layernorm's weight and bias [C, H, W] (1-D
+       when H = W = 1), a shorthand block's W1, W2, Ws as matrices and b1,
+       b2 1-D.
+   Not listed: a batchnorm's running mean and var (buffers in PyTorch, no
+   gradient there) and a scaled skip's alpha (a constant of the block).  f
+   must be net converted by rj_fast_net_set_net (RJ_ERR_INPUT otherwise:
+   the block structures differ).  t's data point into dX and dparams, which
+   must outlive it. */
+int rj_fast_grad_tensors(rj_tensors_t t, const rj_net_t net, const rj_fast_net_t f,
+                         const void *dX, slong batch, const void *dparams, rj_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,6 +111,9 @@ typedef struct {
     char *note;                   /* CLAIM: optional note, else NULL */
     int exploratory;              /* CLAIM without `expect`: expect is unused, the
                                      verdict is reported and counted apart */
+    const char *dir;              /* the directory of the included file the statement
+                                     was read from (load() paths are relative to
+                                     it), or NULL for the program's own file */
 } rj_stmt_struct;
 
 /* A parsed file: its statements in order.  It owns them, their syntax trees
@@ -119,8 +122,35 @@ typedef struct {
     char *file;                   /* owned copy of the file name (locations point here) */
     slong len, alloc;
     rj_stmt_struct *stmts;
+    slong nfiles;                 /* the files read by `include` (see below) */
+    struct rj_prog_file_struct *files;
 } rj_prog_struct;
 typedef rj_prog_struct rj_prog_t[1];
+
+/* `include "other.rj"` (a statement at column 1) reads the file at that path,
+   relative to the directory of the including file (for a Markdown lesson:
+   the .md file's), and parses its statements into the program in place of
+   the include, so that its definitions are visible after it and its claims
+   are checked and reported like the program's own, located in the included
+   file.  Each file enters a program once: a second include of the same file
+   (the same real path) adds nothing.  An include of a file that is still
+   being read (a cycle) and nesting deeper than RJ_MAX_INCLUDE_DEPTH are
+   errors located at the include; every error inside an included file is
+   located there and says "(included from a.rj:3:1, from ...)".  One entry
+   per included file, owned by the program: */
+#define RJ_MAX_INCLUDE_DEPTH 16
+typedef struct rj_prog_file_struct {
+    char *path;                   /* as written, joined to the including file's
+                                     directory (locations of its statements point here) */
+    char *real;                   /* its real path (realpath), for cycles and
+                                     include-once */
+    char *dir;                    /* its directory (rj_stmt_struct.dir) */
+    rj_loc_t from;                /* the include statement (in the including file) */
+} rj_prog_file_struct;
+
+/* When err is located in a file that prog included, add to its message where
+   that file was included from: " (included from a.rj:3:1, from b.rj:1:1)". */
+void rj_prog_note_include(const rj_prog_t prog, rj_error_t err);
 
 /* init: an empty program.  clear: frees every statement and the file name
    (locations into it become invalid) and leaves prog empty. */

@@ -203,6 +203,9 @@ typedef struct {
                                      padding (0), dilation (1) */
     slong groups;            /* CONV2D (default 1) */
     rj_act_t act;            /* ACT */
+    char *name;              /* the layer's parameter name, as PyTorch's module path
+                                ("layer1.0.conv1"; the language's name = "..."), owned;
+                                NULL: the default (rj_net_param_name) */
 } rj_layer_struct;
 
 /* Initialise L as an empty layer of the given kind with the defaults above
@@ -283,6 +286,8 @@ typedef struct {
     rj_seq_t branch;
     rj_seq_t proj;
     rj_shape in, out;
+    char *name;                   /* the block's parameter name (block(name = "...")),
+                                     owned; NULL: the default "blocks.<l>" */
 } rj_block_struct;
 typedef rj_block_struct rj_block_t[1];
 
@@ -307,6 +312,21 @@ void rj_block_init_general(rj_block_t b, rj_shape in);
    shape; none: any); fills out, n_in, n_out (n_hidden = 0).  On a mismatch fill err with a message naming
    `name` (the block's name, may be NULL) and both shapes; returns a status. */
 int rj_block_validate(rj_block_t b, const char *name, rj_error_t err);
+/* Parameter names.  A name is 1 to RJ_MAX_NAME_LEN characters among letters,
+   digits, '_', '.' and '-' (PyTorch's module paths): rj_name_check says
+   RJ_ERR_INPUT otherwise, naming `what`.  The parameters of block l (0-based)
+   of a network are named after PyTorch's state dict:
+     a layer of a general block's branch: NAME.weight and NAME.bias, NAME the
+       layer's name or else PREFIX.branch.<j> (j its 0-based place in the
+       branch); a projection layer likewise, PREFIX.proj.<j>;
+     dense and conv2d: weight = W, bias = b; affine: weight = scale, bias =
+       shift; batchnorm and layernorm: weight = gamma, bias = beta (a
+       batchnorm's running mean and var are buffers, named by no gradient);
+     a shorthand block: PREFIX.W1, PREFIX.b1, PREFIX.W2, PREFIX.b2, PREFIX.Ws;
+   PREFIX is the block's name, or else "blocks.<l>" (rj_net_param_name). */
+#define RJ_MAX_NAME_LEN 200
+int rj_name_check(const char *name, const char *what, rj_error_t err);
+
 /* 1 if every activation used by the block is piecewise linear. */
 int rj_block_is_piecewise_linear(const rj_block_t b);
 /* 1 if every weight (and alpha, slopes) is a dyadic rational p/2^k. */
@@ -387,6 +407,11 @@ int rj_net_is_dyadic(const rj_net_t net);
 void rj_block_label(char *buf, int len, slong l, const char *name);
 /* rj_block_label of block l of net with its name. */
 void rj_net_block_label(char *buf, int len, const rj_net_t net, slong l);
+/* The name (see rj_name_check) of parameter `param` ("weight", "bias", "W1", ...) of
+   layer j of block l's branch (proj = 0) or projection (proj = 1); j is
+   ignored for a shorthand block.  Written into buf (len bytes). */
+void rj_net_param_name(char *buf, int len, const rj_net_t net, slong l, int proj, slong j,
+                       const char *param);
 
 /* ------------------------------------------------------------ ties */
 
@@ -456,6 +481,13 @@ int rj_tie_is_branch_layer(const rj_net_t net, const rj_tie_struct *t);
    and a message at path naming `kind` ("a model or claim file"), and a FIFO
    is refused without waiting for a writer.  *f is NULL on failure. */
 int rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err);
+
+/* The directory part of path, flint_malloc'd: "." when path has no '/', "/"
+   for a file in the root.  The one place paths of input files are split. */
+char *rj_path_dir(const char *path);
+/* rel read relative to the directory dir (flint_malloc'd): rel itself when it
+   is absolute or dir is NULL, empty or "."; else "dir/rel". */
+char *rj_path_join(const char *dir, const char *rel);
 
 /* .npy import: a float64, float32, float16, integer or bool ('<f8', '<f4',
    '<f2', '<i1'..'<i8', '<u1'..'<u8', '|b1') C-order array of any
@@ -550,6 +582,58 @@ int rj_tensor_load(fmpq_mat_t out, const char *path, const char *name, rj_error_
 /* Write a float64 .npy (used by tests and tools); values rounded to nearest. */
 int rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
                   rj_error_t err);
+
+/* ------------------------------------------------------------ tensor files
+
+   Named float tensors written for PyTorch and NumPy users (resjac grad
+   --save): a safetensors file (an 8-byte little-endian header length, a JSON
+   header {"NAME": {"dtype": "F64", "shape": [...], "data_offsets": [b, e]},
+   ...} padded with spaces to a multiple of 8 bytes, then the tensors' bytes
+   in the order given, little-endian) or an npz file (an uncompressed zip of
+   NAME.npy members, '<f8' or '<f4', C order, each with its CRC-32).  A list
+   owns its names, not the data. */
+#define RJ_TENSOR_MAX_DIMS 4
+typedef struct {
+    char *name;                   /* rj_name_check's characters (owned) */
+    int ndim;                     /* 1..RJ_TENSOR_MAX_DIMS */
+    slong dims[RJ_TENSOR_MAX_DIMS];
+    const void *data;             /* prod(dims) floats or doubles, C order (not owned) */
+} rj_tensor_struct;
+
+/* A list of tensors to write, items[0..len) in file order; it owns the
+   names, not the data (rj_tensors_t is the one-element array functions take). */
+typedef struct {
+    slong len, alloc;
+    rj_tensor_struct *items;
+} rj_tensors_struct;
+typedef rj_tensors_struct rj_tensors_t[1];
+
+/* init: the empty list; clear: frees the names and the list. */
+void rj_tensors_init(rj_tensors_t t);
+void rj_tensors_clear(rj_tensors_t t);
+/* Append the tensor name (copied) of shape dims[0..ndim) whose data (not
+   copied) is at data; data must live until the list is written. */
+void rj_tensors_push(rj_tensors_t t, const char *name, int ndim, const slong *dims,
+                     const void *data);
+/* The kind of tensor file path names by its ending: 1 for ".safetensors",
+   2 for ".npz", else 0. */
+int rj_tensors_file_kind(const char *path);
+/* Check, before any work, that path can receive a tensor file: it ends in
+   .safetensors or .npz and its directory exists and is writable.  Else
+   RJ_ERR_INPUT (the ending) or RJ_ERR_IO with a message naming path. */
+int rj_tensors_check_path(const char *path, rj_error_t err);
+/* What rj_tensors_save checks before it writes anything, for a caller that
+   checks before its own work: the ending of path, the names (rj_name_check,
+   no two alike: RJ_ERR_INPUT naming the name), the shapes (1..4 dimensions,
+   each >= 0) and the size (an npz file of 4 GiB or more, or of more than
+   65535 tensors, would need zip64: RJ_ERR_LIMIT).  The data are not read. */
+int rj_tensors_check(const char *path, const rj_tensors_t t, int f64, rj_error_t err);
+/* Write t to path, as its ending says (rj_tensors_file_kind), every tensor in
+   float64 (f64 = 1: data are doubles) or float32 (f64 = 0: floats), bit for
+   bit, after rj_tensors_check.  The file is written to a temporary file in
+   the same directory and renamed: on any failure path is untouched and no
+   temporary file is left. */
+int rj_tensors_save(const char *path, const rj_tensors_t t, int f64, rj_error_t err);
 
 /* Exact conversion of one double (finite) to a rational. */
 void rj_fmpq_set_d_exact(fmpq_t q, double d);

@@ -166,8 +166,7 @@ expr_uses_broken(const rj_expr_struct *e, broken_list *bl)
 static int
 eval_let(rj_env_t env, const rj_prog_t prog, slong i, rj_error_t err)
 {
-    rj_prog_struct view;        /* the one definition, evaluated by the language */
-    view.file = prog->file;
+    rj_prog_struct view = *prog;  /* the one definition, evaluated by the language */
     view.len = view.alloc = 1;
     view.stmts = prog->stmts + i;
     return cl_locate(err, rj_eval_defs(env, &view, err), prog->stmts[i].loc);
@@ -256,7 +255,7 @@ checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const ch
                     /* bad input whether or not a claim uses it */
                     rj_claim_result_struct *r = results_add(res);
                     r->is_definition = 1;
-                    r->file = rj_strdup(prog->file != NULL ? prog->file : "");
+                    r->file = rj_strdup(s->loc.file != NULL ? s->loc.file : "");
                     r->line = s->loc.line;
                     r->col = s->loc.col;
                     r->name = rj_strdup(s->name);
@@ -271,7 +270,7 @@ checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const ch
                 broken_remove(&c->bl, s->name);
         } else if (claims) {
             rj_claim_result_struct *r = results_add(res);
-            r->file = rj_strdup(prog->file != NULL ? prog->file : "");
+            r->file = rj_strdup(s->loc.file != NULL ? s->loc.file : "");
             r->line = s->loc.line;
             r->col = s->loc.col;
             r->name = rj_strdup(s->name);
@@ -279,7 +278,9 @@ checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const ch
             r->note = rj_strdup(s->note);
             r->expect = s->expect;
             r->exploratory = s->exploratory;
+            c->env->dir = s->dir != NULL ? s->dir : dir;   /* an included file's loads */
             checker_decide(c, res, r, s->expr);
+            c->env->dir = dir;
         }
     }
     rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
@@ -296,22 +297,6 @@ rj_claims_check_prog(rj_claim_results_t res, const rj_prog_t prog, const char *d
     checker_run(&c, res, prog, dir, 1);
     checker_clear(&c);
     return RJ_OK;
-}
-
-/* The directory of path ("." when it has none); flint_free it. */
-static char *
-dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (slash == NULL)
-        return rj_strdup(".");
-    if (slash == path)
-        return rj_strdup("/");
-    dir = flint_malloc(slash - path + 1);
-    memcpy(dir, path, slash - path);
-    dir[slash - path] = '\0';
-    return dir;
 }
 
 /* Parse the file at path: a Markdown lesson's resjac blocks, or a resjac file. */
@@ -335,7 +320,7 @@ static int
 check_parsed(rj_claim_results_t res, const rj_prog_t prog, const char *path,
              const rj_claims_opts *opts, rj_error_t err)
 {
-    char *dir = dir_of(path);
+    char *dir = rj_path_dir(path);
     int st = rj_claims_check_prog(res, prog, dir, opts, err);
     flint_free(dir);
     return st;
@@ -388,7 +373,7 @@ rj_claims_check_formula(rj_claim_results_t res, const rj_expr_struct *formula,
         rj_claim_result_struct *r;
         checker_init(&c, opts);
         for (i = 0; i < npaths; i++) {
-            char *dir = dir_of(paths[i]);
+            char *dir = rj_path_dir(paths[i]);
             checker_run(&c, res, progs + i, dir, 0);
             flint_free(dir);
         }

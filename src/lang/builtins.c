@@ -458,22 +458,22 @@ _rj_lang_block_opts(rj_block_t b, const rj_val_struct *skip, rj_loc_t skip_loc,
 }
 
 static const char *block_keys[] = { "W1", "b1", "act", "W2", "b2", "skip", "place", "outer",
-                                    NULL };
+                                    "name", NULL };
 
 static int
 bi_block(rj_val_t out, call_t *c)
 {
     rj_block_t b;
     slong i, n = c->e->nargs;
-    slong have[8];
+    slong have[9];
     int st = RJ_OK, k;
     const char *usage = "block(W1 = A, b1 = v, act = relu, W2 = C, b2 = w, "
-                        "skip = identity, place = none, outer = relu)";
+                        "skip = identity, place = none, outer = relu, name = \"blk\")";
 
     for (i = 0; i < n; i++)      /* the general form: block(branch = [layers], ...) */
         if (c->e->argnames[i] != NULL && strcmp(c->e->argnames[i], "branch") == 0)
             return _rj_lang_block_general(out, c->e, c->args, c->hint, c->err);
-    for (k = 0; k < 8; k++)
+    for (k = 0; k < 9; k++)
         have[k] = -1;
     for (i = 0; i < n; i++) {
         const char *key = c->e->argnames[i];
@@ -486,8 +486,8 @@ bi_block(rj_val_t out, call_t *c)
         if (block_keys[k] == NULL)
             return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->argnamelocs[i],
                                     "block has no keyword '%.60s' (its keywords are W1, b1, "
-                                    "act, W2, b2, skip, place, outer; or branch, skip, "
-                                    "place, outer, shape)", key);
+                                    "act, W2, b2, skip, place, outer, name; or branch, skip, "
+                                    "place, outer, shape, name)", key);
         have[k] = i;
     }
     if (have[0] < 0)
@@ -524,6 +524,9 @@ bi_block(rj_val_t out, call_t *c)
                                  have[7] >= 0 ? arg_loc(c, have[7]) : c->e->loc,
                                  have[7] >= 0 ? c->e->argnamelocs[have[7]] : c->e->loc,
                                  c->err);
+    if (st == RJ_OK && have[8] >= 0)
+        st = _rj_lang_get_name(&b->name, c->args[have[8]], arg_loc(c, have[8]),
+                               "block(name = ...)", c->err);
     return _rj_lang_block_finish(out, b, st, c->hint, c->e->loc, c->err);
 }
 

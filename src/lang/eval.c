@@ -676,6 +676,7 @@ rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err)
 {
     slong i;
     rj_val_t v;
+    const char *dir = env->dir;
     int st = RJ_OK;
     rj_val_init(v);
     for (i = 0; i < prog->len && st == RJ_OK; i++) {
@@ -683,9 +684,13 @@ rj_eval_defs(rj_env_t env, const rj_prog_t prog, rj_error_t err)
         if (s->kind != RJ_STMT_LET)
             continue;
         rj_memory_set_where(s->loc);     /* for a report of the memory limit */
+        env->dir = s->dir != NULL ? s->dir : dir;   /* an included file's loads */
         st = eval_rec(v, s->expr, env, s->name, err);
+        env->dir = dir;
         if (st == RJ_OK)
             env_bind_move(env, s->name, v);
+        else
+            rj_prog_note_include(prog, err);
     }
     rj_memory_set_where((rj_loc_t) { NULL, 0, 0 });
     rj_val_clear(v);

@@ -62,6 +62,11 @@ int _rj_lang_block_finish(rj_val_t out, rj_block_t b, int st, const char *hint, 
                           rj_error_t err);
 /* 1 and s = the layers when v is project([layers]); else 0, s unchanged. */
 int _rj_lang_get_project(rj_seq_t s, const rj_val_struct *v);
+/* A layer's or block's name = "..." (v, at loc; what names the option for
+   messages): checked by rj_name_check and copied into *name (its old value
+   freed). */
+int _rj_lang_get_name(char **name, const rj_val_struct *v, rj_loc_t loc, const char *what,
+                      rj_error_t err);
 /* Weight entries of a general block (for the network size limits). */
 slong _rj_lang_block_entries(const rj_block_struct *b);
 

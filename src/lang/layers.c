@@ -173,10 +173,12 @@ typedef struct {
 static int
 match_args(lcall *c)
 {
-    slong i, k, n = c->e->nargs, np = 0;
+    slong i, k, n = c->e->nargs, np = 0, npos;
     int named = 0;
     while (c->names[np] != NULL)
         np++;
+    /* name = "..." is a keyword only */
+    npos = np > 0 && strcmp(c->names[np - 1], "name") == 0 ? np - 1 : np;
     for (k = 0; k < np; k++)
         c->at[k] = -1;
     for (i = 0; i < n; i++) {
@@ -186,10 +188,10 @@ match_args(lcall *c)
                 return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->args[i]->loc,
                                         "%s: a positional argument after a keyword "
                                         "argument; usage: %s", c->e->name, c->usage);
-            if (i >= np)
+            if (i >= npos)
                 return rj_error_set_loc(c->err, RJ_ERR_INPUT, c->e->args[i]->loc,
                                         "%s takes at most %ld arguments, found %ld; usage: %s",
-                                        c->e->name, (long) np, (long) n, c->usage);
+                                        c->e->name, (long) npos, (long) n, c->usage);
             c->at[i] = i;
             continue;
         }
@@ -312,16 +314,46 @@ get_num(fmpq_t q, lcall *c, slong k, int positive)
     return RJ_OK;
 }
 
+int
+_rj_lang_get_name(char **name, const rj_val_struct *v, rj_loc_t loc, const char *what,
+                  rj_error_t err)
+{
+    int st;
+    if (v->kind != RJ_VAL_STRING)
+        return _rj_lang_wrong_kind(err, loc, what, "a name in quotes (\"layer1.0.conv1\")", v);
+    st = rj_name_check(v->str, what, err);
+    if (st != RJ_OK)
+        return _rj_lang_relocate(err, st, loc, "");
+    flint_free(*name);
+    *name = rj_strdup(v->str);
+    return RJ_OK;
+}
+
+/* The `name` parameter of the call, when given, into *name. */
+static int
+get_name(char **name, lcall *c)
+{
+    slong k;
+    char what[80];
+    for (k = 0; c->names[k] != NULL; k++)
+        if (strcmp(c->names[k], "name") == 0)
+            break;
+    if (c->names[k] == NULL || arg_of(c, k, what, sizeof(what)) == NULL)
+        return RJ_OK;
+    return _rj_lang_get_name(name, c->args[c->at[k]], loc_of(c, k), what, c->err);
+}
+
 /* ---------------------------------------------------------------- builders */
 
-static const char *const dense_names[] = { "W", "b", NULL };
+static const char *const dense_names[] = { "W", "b", "name", NULL };
 static const char *const conv_names[] = { "K", "b", "kernel", "stride", "padding", "dilation",
-                                          "groups", NULL };
-static const char *const affine_names[] = { "scale", "shift", NULL };
-static const char *const bn_names[] = { "gamma", "beta", "mean", "var", "eps", NULL };
-static const char *const ln_names[] = { "gamma", "beta", "eps", NULL };
-static const char *const pool_names[] = { "kernel", "stride", "padding", "dilation", NULL };
-static const char *const none_names[] = { NULL };
+                                          "groups", "name", NULL };
+static const char *const affine_names[] = { "scale", "shift", "name", NULL };
+static const char *const bn_names[] = { "gamma", "beta", "mean", "var", "eps", "name", NULL };
+static const char *const ln_names[] = { "gamma", "beta", "eps", "name", NULL };
+static const char *const pool_names[] = { "kernel", "stride", "padding", "dilation", "name",
+                                          NULL };
+static const char *const none_names[] = { "name", NULL };
 static const char *const param_names[] = { "a", NULL };
 
 static int
@@ -401,7 +433,7 @@ static const struct {
     const char *const *params;
     const char *usage;
 } layer_builders[] = {
-    { "dense", dense_names, "dense(W, b)" },
+    { "dense", dense_names, "dense(W, b, name = \"fc\")" },
     { "conv2d", conv_names, "conv2d(K, b, kernel = 3 or [kh, kw], stride = 1, padding = 0, "
                             "dilation = 1, groups = 1)" },
     { "affine", affine_names, "affine(scale, shift)" },
@@ -443,6 +475,8 @@ _rj_lang_layer_call(rj_val_t out, int i, const rj_expr_struct *e, rj_val_struct 
     if (layer_builders[i].params == param_names)
         return build_param_act(out, &c);
     st = build_layer(&L, &c);
+    if (st == RJ_OK)
+        st = get_name(&L.name, &c);
     if (st == RJ_OK)
         set_layer(out, &L);
     rj_layer_clear(&L);
@@ -534,7 +568,8 @@ _rj_lang_block_entries(const rj_block_struct *b)
 
 /* ---------------------------------------------------------------- general block */
 
-static const char *const gblock_names[] = { "branch", "skip", "place", "outer", "shape", NULL };
+static const char *const gblock_names[] = { "branch", "skip", "place", "outer", "shape",
+                                            "name", NULL };
 
 /* The input shape: shape = [C, H, W] or n (n x 1 x 1); else a first dense
    layer's columns (a flat input). */
@@ -592,6 +627,34 @@ _rj_lang_get_project(rj_seq_t s, const rj_val_struct *v)
     return 1;
 }
 
+/* Two layers of one block with the same name would give their parameters
+   the same names: refused, naming both places. */
+static int
+names_distinct(const rj_block_struct *b, rj_loc_t loc, rj_error_t err)
+{
+    const rj_seq_struct *seqs[2];
+    slong i, j, k, m;
+    seqs[0] = b->branch;
+    seqs[1] = b->proj;
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < seqs[k]->len; i++) {
+            const char *a = seqs[k]->layers[i].name;
+            if (a == NULL)
+                continue;
+            for (m = k; m < 2; m++)
+                for (j = m == k ? i + 1 : 0; j < seqs[m]->len; j++)
+                    if (seqs[m]->layers[j].name != NULL
+                        && strcmp(a, seqs[m]->layers[j].name) == 0)
+                        return rj_error_set_loc(err, RJ_ERR_INPUT, loc,
+                                                "block: two layers are named \"%.60s\" "
+                                                "(%s layer %ld and %s layer %ld); each "
+                                                "layer's parameters need their own name", a,
+                                                k ? "projection" : "branch", (long) i + 1,
+                                                m ? "projection" : "branch", (long) j + 1);
+        }
+    return RJ_OK;
+}
+
 int
 _rj_lang_block_general(rj_val_t out, const rj_expr_struct *e, rj_val_struct *const *vals,
                        const char *hint, rj_error_t err)
@@ -608,7 +671,7 @@ _rj_lang_block_general(rj_val_t out, const rj_expr_struct *e, rj_val_struct *con
     c.err = err;
     c.usage = "block(branch = [layer, ...], skip = identity | none | scaled(a) | "
               "project(W) | project([layer, ...]), place = none | pre | post, outer = relu, "
-              "shape = [C, H, W])";
+              "shape = [C, H, W], name = \"layer1.0\")";
     c.names = gblock_names;
     for (i = 0; i < e->nargs; i++)
         if (e->argnames[i] == NULL)
@@ -634,5 +697,9 @@ _rj_lang_block_general(rj_val_t out, const rj_expr_struct *e, rj_val_struct *con
                              c.at[3] >= 0 ? vals[c.at[3]] : NULL,
                              c.at[3] >= 0 ? loc_of(&c, 3) : e->loc,
                              c.at[3] >= 0 ? e->argnamelocs[c.at[3]] : e->loc, err);
+    if (st == RJ_OK)
+        st = get_name(&b->name, &c);
+    if (st == RJ_OK)
+        st = names_distinct(b, e->loc, err);
     return _rj_lang_block_finish(out, b, st, hint, e->loc, err);
 }

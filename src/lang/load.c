@@ -26,7 +26,6 @@ model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
     rj_net_t N;
     fmpq_mat_t X;
     char *dir;
-    const char *slash;
     rj_val_struct *v;
     char d[120];
     slong width = -1;
@@ -36,17 +35,7 @@ model_load(rj_net_t net, fmpq_mat_t x, const char *path, const char *net_name,
     rj_env_init(env);
     rj_net_init(N);
     fmpq_mat_init(X, 0, 0);
-    slash = strrchr(path, '/');
-    if (slash != NULL) {
-        dir = flint_malloc(slash - path + 2);
-        if (slash == path)
-            strcpy(dir, "/");
-        else {
-            memcpy(dir, path, slash - path);
-            dir[slash - path] = '\0';
-        }
-    } else
-        dir = rj_strdup(".");
+    dir = rj_path_dir(path);
     env->dir = dir;
 
     st = rj_parse_file(prog, path, err);

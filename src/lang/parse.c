@@ -3,6 +3,7 @@
  *
  *   program  := { statement EOS }
  *   statement:= 'let' NAME '=' expr
+ *              | 'include' STRING       (the file's statements, read in place)
  *              | 'claim' NAME [STRING ['expect' VERDICT]] ['note' STRING] ':' formula
  *                (without 'expect' the claim is exploratory)
  *   formula  := conj { 'or' conj }
@@ -174,6 +175,8 @@ rj_prog_init(rj_prog_t prog)
     prog->file = NULL;
     prog->len = prog->alloc = 0;
     prog->stmts = NULL;
+    prog->nfiles = 0;
+    prog->files = NULL;
 }
 
 void
@@ -189,6 +192,12 @@ rj_prog_clear(rj_prog_t prog)
     }
     flint_free(prog->stmts);
     flint_free(prog->file);
+    for (i = 0; i < prog->nfiles; i++) {
+        flint_free(prog->files[i].path);
+        flint_free(prog->files[i].real);
+        flint_free(prog->files[i].dir);
+    }
+    flint_free(prog->files);
     rj_prog_init(prog);
 }
 
@@ -207,6 +216,14 @@ prog_push(rj_prog_t prog)
 
 /* ---------------------------------------------------------------- parser */
 
+/* The files being read by one parse, outermost first: their real paths
+   (NULL when unknown, as for text that is no file), for include cycles. */
+typedef struct {
+    const char *real[RJ_MAX_INCLUDE_DEPTH + 1];
+    const char *path[RJ_MAX_INCLUDE_DEPTH + 1];
+    int depth;         /* entries in use: 1 + the nesting of includes */
+} include_stack;
+
 typedef struct {
     rj_tok_struct *toks;
     slong pos;
@@ -214,6 +231,8 @@ typedef struct {
     rj_error_struct *err;
     int nesting;
     int embedded;      /* the text is a block of a larger file (rj_parse_string_at) */
+    const char *dir;   /* an included file's directory (rj_stmt_struct.dir), else NULL */
+    include_stack *inc;
 } parser_t;
 
 static const char *keywords[] = {
@@ -1115,6 +1134,142 @@ parse_formula(parser_t *P)
     return x != NULL ? x : e;
 }
 
+static int parse_into(rj_prog_t prog, const char *text, const char *file, const char *dir,
+                      int first_line, int embedded, include_stack *inc, rj_error_t err);
+
+/* Add to err's message that the file it names was included at `at`: the
+   first note opens " (included from F:L:C", later ones (outer files) add
+   ", from F:L:C" inside the same parentheses. */
+static void
+note_from(rj_error_t err, rj_loc_t at)
+{
+    static const char mark[] = " (included from ";
+    char buf[RJ_ERROR_MSG_LEN];
+    size_t n;
+    if (err == NULL)
+        return;
+    n = strlen(err->msg);
+    if (n > 0 && err->msg[n - 1] == ')' && strstr(err->msg, mark) != NULL) {
+        err->msg[n - 1] = '\0';
+        snprintf(buf, sizeof(buf), "%.400s, from %.80s:%d:%d)", err->msg, at.file, at.line,
+                 at.col);
+    } else
+        snprintf(buf, sizeof(buf), "%.400s%s%.80s:%d:%d)", err->msg, mark, at.file, at.line,
+                 at.col);
+    memcpy(err->msg, buf, sizeof(buf));
+}
+
+void
+rj_prog_note_include(const rj_prog_t prog, rj_error_t err)
+{
+    const char *file = err->file;
+    slong i, steps;
+    /* each step goes one file out; nfiles steps reach the program's own file */
+    for (steps = 0; steps < prog->nfiles; steps++) {
+        for (i = 0; i < prog->nfiles; i++)
+            if (strcmp(prog->files[i].path, file) == 0)
+                break;
+        if (i == prog->nfiles)
+            return;
+        note_from(err, prog->files[i].from);
+        file = prog->files[i].from.file;
+    }
+}
+
+/* `include "FILE"` (the keyword is next, then the string): read FILE,
+   relative to the directory of the file being parsed, into prog in place. */
+static int
+parse_include(parser_t *P, rj_prog_t prog)
+{
+    rj_tok_struct *t = advance(P), *f = advance(P);
+    rj_loc_t at = tok_loc(P, t), fat = tok_loc(P, f);
+    include_stack *inc = P->inc;
+    rj_prog_file_struct *pf;
+    char *dir, *path, *real, *text, chain[300];
+    const char *ppath;
+    slong i;
+    int st, k;
+
+    if (peek(P)->kind != RJ_TOK_EOS && peek(P)->kind != RJ_TOK_EOF) {
+        expected(P, peek(P), "expected the end of the statement after include \"%.60s\"",
+                 f->text);
+        return 0;
+    }
+    advance(P);
+    if (f->text[0] == '\0') {
+        rj_error_set_loc(P->err, RJ_ERR_INPUT, fat, "include needs a file name");
+        return 0;
+    }
+    dir = rj_path_dir(P->file);
+    path = rj_path_join(dir, f->text);
+    flint_free(dir);
+    real = realpath(path, NULL);
+    if (real == NULL) {
+        rj_error_set_loc(P->err, RJ_ERR_IO, fat, "cannot include \"%.80s\" (%.120s): %s",
+                         f->text, path, strerror(errno));
+        flint_free(path);
+        return 0;
+    }
+    for (k = 0; k < inc->depth; k++)
+        if (inc->real[k] != NULL && strcmp(inc->real[k], real) == 0) {
+            chain[0] = '\0';
+            for (; k < inc->depth; k++)
+                snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "%.60s -> ",
+                         inc->path[k]);
+            rj_error_set_loc(P->err, RJ_ERR_INPUT, at, "include cycle: %s%.60s", chain,
+                             path);
+            free(real);
+            flint_free(path);
+            return 0;
+        }
+    for (i = 0; i < prog->nfiles; i++)
+        if (strcmp(prog->files[i].real, real) == 0) {
+            /* already part of the program: each file enters once */
+            free(real);
+            flint_free(path);
+            return 1;
+        }
+    if (inc->depth > RJ_MAX_INCLUDE_DEPTH) {
+        rj_error_set_loc(P->err, RJ_ERR_LIMIT, at, "includes nested deeper than %d files "
+                         "(limit RJ_MAX_INCLUDE_DEPTH)", RJ_MAX_INCLUDE_DEPTH);
+        free(real);
+        flint_free(path);
+        return 0;
+    }
+    st = rj_parse_read_text(&text, path, P->err);
+    if (st != RJ_OK) {
+        char msg[RJ_ERROR_MSG_LEN];
+        snprintf(msg, sizeof(msg), "%s", P->err->msg);
+        if (P->err->line == 0)
+            rj_error_set_loc(P->err, st, fat, "cannot include \"%.80s\": %.300s", f->text,
+                             msg);
+        else
+            note_from(P->err, at);
+        free(real);
+        flint_free(path);
+        return 0;
+    }
+    prog->files = flint_realloc(prog->files, (prog->nfiles + 1) * sizeof(rj_prog_file_struct));
+    pf = prog->files + prog->nfiles++;
+    pf->path = path;
+    pf->real = rj_strdup(real);
+    pf->dir = rj_path_dir(path);
+    pf->from = at;
+    free(real);
+    ppath = pf->path;
+    inc->real[inc->depth] = pf->real;
+    inc->path[inc->depth] = ppath;
+    inc->depth++;
+    st = parse_into(prog, text, ppath, pf->dir, 1, 0, inc, P->err);
+    inc->depth--;
+    flint_free(text);
+    if (st != RJ_OK) {
+        note_from(P->err, at);
+        return 0;
+    }
+    return 1;
+}
+
 static const char *verdict_words[] = { "PROVED", "REFUTED", "NOT_REFUTED", "UNDECIDED" };
 
 static int
@@ -1129,6 +1284,8 @@ parse_statement(parser_t *P, rj_prog_t prog)
                          "line continues the statement before it, and there is none");
         return 0;
     }
+    if (is_word(t, "include") && peek_at(P, 1)->kind == RJ_TOK_STRING)
+        return parse_include(P, prog);
     if (!is_word(t, "let") && !is_word(t, "claim")) {
         expected(P, t, "expected 'let' or 'claim' at the start of a statement");
         return 0;
@@ -1143,6 +1300,7 @@ parse_statement(parser_t *P, rj_prog_t prog)
     s = prog_push(prog);
     s->loc = tok_loc(P, t);
     s->name = rj_strdup(n->text);
+    s->dir = P->dir;
 
     if (is_word(t, "let")) {
         s->kind = RJ_STMT_LET;
@@ -1241,21 +1399,27 @@ parser_start(parser_t *P, rj_toks_t toks, const char *text, const char *file,
     P->err = err;
     P->nesting = 0;
     P->embedded = 0;
+    P->dir = NULL;
+    P->inc = NULL;
     return status;
 }
 
-/* Parse text as the lines first_line, ... of prog->file and append its
-   statements to prog (embedded: the text is a block of that file). */
+/* Parse text as the lines first_line, ... of file and append its statements
+   to prog (embedded: the text is a block of that file; dir: an included
+   file's directory, NULL for the program's own; inc: the files being read). */
 static int
-parse_into(rj_prog_t prog, const char *text, int first_line, int embedded, rj_error_t err)
+parse_into(rj_prog_t prog, const char *text, const char *file, const char *dir,
+           int first_line, int embedded, include_stack *inc, rj_error_t err)
 {
     rj_toks_t toks;
     parser_t P;
     int status;
 
     _rj_toks_init(toks);
-    status = parser_start(&P, toks, text, prog->file, first_line, err);
+    status = parser_start(&P, toks, text, file, first_line, err);
     P.embedded = embedded;
+    P.dir = dir;
+    P.inc = inc;
     if (status == RJ_OK) {
         while (peek(&P)->kind != RJ_TOK_EOF) {
             if (peek(&P)->kind == RJ_TOK_EOS) {
@@ -1276,10 +1440,17 @@ static int
 parse_text(rj_prog_t prog, const char *text, const char *file, int first_line, int embedded,
            rj_error_t err)
 {
+    include_stack inc;
+    char *real;
     int status;
     if (prog->file == NULL)
         prog->file = rj_strdup(file != NULL ? file : "<input>");
-    status = parse_into(prog, text, first_line, embedded, err);
+    real = realpath(prog->file, NULL);     /* NULL: text that is no file */
+    inc.real[0] = real;
+    inc.path[0] = prog->file;
+    inc.depth = 1;
+    status = parse_into(prog, text, prog->file, NULL, first_line, embedded, &inc, err);
+    free(real);
     if (status != RJ_OK)
         rj_prog_clear(prog);
     return status;

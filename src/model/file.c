@@ -1,9 +1,12 @@
 /* resjac: opening input files (see rj_file_open_read in include/resjac/model.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <flint/flint.h>
 
 #include "resjac/model.h"
 
@@ -43,4 +46,35 @@ rj_file_open_read(FILE **f, const char *path, const char *kind, rj_error_t err)
         return rj_error_set_loc(err, RJ_ERR_IO, loc, "cannot open: %s", strerror(e));
     }
     return RJ_OK;
+}
+
+char *
+rj_path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (slash == NULL)
+        return rj_strdup(".");
+    if (slash == path)
+        return rj_strdup("/");
+    dir = flint_malloc(slash - path + 1);
+    memcpy(dir, path, slash - path);
+    dir[slash - path] = '\0';
+    return dir;
+}
+
+char *
+rj_path_join(const char *dir, const char *rel)
+{
+    size_t n;
+    char *p;
+    if (rel[0] == '/' || dir == NULL || dir[0] == '\0' || strcmp(dir, ".") == 0)
+        return rj_strdup(rel);
+    n = strlen(dir) + strlen(rel) + 2;
+    p = flint_malloc(n);
+    if (dir[strlen(dir) - 1] == '/')
+        snprintf(p, n, "%s%s", dir, rel);
+    else
+        snprintf(p, n, "%s/%s", dir, rel);
+    return p;
 }

@@ -54,6 +54,8 @@ rj_layer_clear(rj_layer_struct *L)
     fmpq_mat_clear(L->var);
     fmpq_clear(L->eps);
     rj_act_clear(L->act);
+    flint_free(L->name);
+    L->name = NULL;
 }
 
 static void
@@ -91,6 +93,8 @@ rj_layer_set(rj_layer_struct *L, const rj_layer_struct *M)
     L->dw = M->dw;
     L->groups = M->groups;
     rj_act_set(L->act, M->act);
+    flint_free(L->name);
+    L->name = rj_strdup(M->name);
 }
 
 static const char *

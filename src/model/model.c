@@ -138,6 +138,7 @@ rj_block_init(rj_block_t b)
     rj_seq_init(b->proj);
     b->in.c = b->in.h = b->in.w = 0;
     b->out = b->in;
+    b->name = NULL;
 }
 
 void
@@ -161,6 +162,8 @@ rj_block_clear(rj_block_t b)
     rj_act_clear(b->outer);
     rj_seq_clear(b->branch);
     rj_seq_clear(b->proj);
+    flint_free(b->name);
+    b->name = NULL;
 }
 
 void
@@ -187,6 +190,8 @@ rj_block_set(rj_block_t b, const rj_block_t c)
     rj_seq_set(b->proj, c->proj);
     b->in = c->in;
     b->out = c->out;
+    flint_free(b->name);
+    b->name = rj_strdup(c->name);
 }
 
 static const char *
@@ -770,7 +775,7 @@ net_push(rj_net_t net, const rj_block_t blk, const char *name)
     }
     rj_block_init(net->blocks + net->len);
     rj_block_set(net->blocks + net->len, blk);
-    net->names[net->len] = rj_strdup(name);
+    net->names[net->len] = rj_strdup(name != NULL ? name : blk->name);
     net->len++;
 }
 
