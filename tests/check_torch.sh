@@ -15,6 +15,8 @@
 #   layernorm_exported: LayerNorm, MaxPool2d, LeakyReLU, Sigmoid export and
 #     resjac xval agrees (no written float bound for layernorm yet: no
 #     bounded comparison);
+#   include_claims: a claim file includes the exported model.rj and decides
+#     claims about it (PROVED and REFUTED as expected);
 #   unsupported_named: a module or operation without a resjac counterpart
 #     stops the export with exit 2 and its module path, nothing written;
 #   bad_options: a bad --input-shape or module spec is exit 2 with the option.
@@ -24,7 +26,7 @@ R=${RESJAC:-./resjac}
 PY=${RESJAC_TORCH_PYTHON:-/usr/bin/python3}
 EXPORT=$top/tools/resjac-export
 RT=$top/tests/torch/roundtrip.py
-FORMAT=${RESJAC_EXPORT_FORMAT:-npy}
+FORMAT=${RESJAC_EXPORT_FORMAT:-safetensors}
 
 if ! "$PY" -c 'import torch' >/dev/null 2>&1; then
     echo "SKIP: check-torch: $PY cannot import torch (Debian: python3-torch;" \
@@ -65,6 +67,26 @@ if ex rjnets:layernorm --input-shape 1,2,6,6 -o "$dir/ln" --format "$FORMAT" $na
         || bad "layernorm_exported: $(cat "$dir/ln/model.rj")"
 else
     bad "layernorm_exported: $(cat "$dir/out")"
+fi
+
+echo "== include_claims"
+# a claim file next to the export reads it with include and decides claims on
+# the exported network (exact layer: eps = 0, var a square)
+if ex rjnets:exactconv --input-shape 1,2,6,6 -o "$dir/ec" --format "$FORMAT" $names \
+        >"$dir/out" 2>&1; then
+    cat >"$dir/claims.rj" <<'END'
+include "ec/model.rj"
+claim exported_shape "export" expect PROVED:
+    rows(jacobian(net, x)) == 3 and cols(jacobian(net, x)) == 72
+claim post_gate_is_a_projection "post block" expect PROVED:
+    skip_part(net, x, 2) * skip_part(net, x, 2) == skip_part(net, x, 2)
+claim post_gate_is_not_identity "post block" expect REFUTED:
+    skip_part(net, x, 2) == identity(108)
+END
+    $R check "$dir/claims.rj" >"$dir/ck" 2>&1 || bad "include_claims: $(cat "$dir/ck")"
+    grep -q '^3 passed, 0 failed' "$dir/ck" || bad "include_claims: $(cat "$dir/ck")"
+else
+    bad "include_claims: $(cat "$dir/out")"
 fi
 
 echo "== unsupported_named"

@@ -592,7 +592,6 @@ int rj_npy_save_d(const char *path, const double *data, slong rows, slong cols,
    in the order given, little-endian) or an npz file (an uncompressed zip of
    NAME.npy members, '<f8' or '<f4', C order, each with its CRC-32).  A list
    owns its names, not the data. */
-#define RJ_TENSOR_MAX_DIMS 4
 typedef struct {
     char *name;                   /* rj_name_check's characters (owned) */
     int ndim;                     /* 1..RJ_TENSOR_MAX_DIMS */
