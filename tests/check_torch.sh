@@ -15,6 +15,8 @@
 #   layernorm_exported: LayerNorm, MaxPool2d, LeakyReLU, Sigmoid export and
 #     resjac xval agrees (no written float bound for layernorm yet: no
 #     bounded comparison);
+#   readme_example: the README's worked example (torchvision's resnet18:
+#     export, grad --save, compare, the claim file about its head);
 #   include_claims: a claim file includes the exported model.rj and decides
 #     claims about it (PROVED and REFUTED as expected);
 #   unsupported_named: a module or operation without a resjac counterpart
@@ -87,6 +89,32 @@ END
     grep -q '^3 passed, 0 failed' "$dir/ck" || bad "include_claims: $(cat "$dir/ck")"
 else
     bad "include_claims: $(cat "$dir/out")"
+fi
+
+echo "== readme_example"
+# the README's worked example: torchvision's resnet18 exported, its gradients
+# saved and compared, the claim file about its head decided
+if [ "$FORMAT" = safetensors ] && "$PY" -c 'import torchvision' >/dev/null 2>&1; then
+    if ex torchvision.models:resnet18 --arg num_classes=10 --input-shape 1,3,32,32 \
+            -o "$dir/r18" --reference >"$dir/out" 2>&1; then
+        $R grad "$dir/r18/model.rj" --dtype f32 --save "$dir/r18/grad.safetensors" \
+            >"$dir/gr" 2>&1 || bad "readme_example: grad: $(cat "$dir/gr")"
+        "$PY" "$EXPORT" compare "$dir/r18/reference.safetensors" "$dir/r18/grad.safetensors" \
+            >"$dir/cmp" 2>&1 || bad "readme_example: compare: $(cat "$dir/cmp")"
+        grep -q 'over 63 tensors' "$dir/cmp" || bad "readme_example: compare: $(cat "$dir/cmp")"
+        cat >"$dir/r18-claims.rj" <<'END'
+include "r18/model.rj"
+claim head_is_fc "resnet18 head" expect PROVED:
+    jacobian(b10, ones(512)) == sd["fc.weight"] and jacobian(b10, -ones(512)) == sd["fc.weight"]
+claim fc_norm "resnet18 head" expect PROVED:
+    norm2(sd["fc.weight"]) < 1
+END
+        $R check "$dir/r18-claims.rj" >"$dir/ck" 2>&1 || bad "readme_example: $(cat "$dir/ck")"
+    else
+        bad "readme_example: $(cat "$dir/out")"
+    fi
+else
+    echo "SKIP: readme_example: needs torchvision and the safetensors format"
 fi
 
 echo "== unsupported_named"
