@@ -19,6 +19,9 @@
 #     export, grad --save, compare, the claim file about its head);
 #   include_claims: a claim file includes the exported model.rj and decides
 #     claims about it (PROVED and REFUTED as expected);
+#   saved_modules: a torch.save'd module and a scripted nn.Sequential export
+#     as the Python module does; a scripted module with its own forward is
+#     refused by its path;
 #   unsupported_named: a module or operation without a resjac counterpart
 #     stops the export with exit 2 and its module path, nothing written;
 #   bad_options: a bad --input-shape or module spec is exit 2 with the option.
@@ -60,6 +63,16 @@ fi
 
 echo "== layernorm_exported"
 ex() { PYTHONPATH=$top/tests/torch "$PY" "$EXPORT" "$@"; }
+refuse() {  # refuse MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing in the output dir
+    msg=$1
+    shift
+    rm -rf "$dir/no"
+    ex "$@" -o "$dir/no" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    [ "$rc" -eq 2 ] || bad "$*: exit $rc, expected 2: $(cat "$dir/out" "$dir/err")"
+    grep -qF -- "$msg" "$dir/err" || bad "$*: expected '$msg', got: $(cat "$dir/err")"
+    [ -z "$(ls -A "$dir/no" 2>/dev/null)" ] || bad "$*: wrote $(ls -A "$dir/no")"
+}
 if ex rjnets:layernorm --input-shape 1,2,6,6 -o "$dir/ln" --format "$FORMAT" $names \
         >"$dir/out" 2>&1; then
     $R xval "$dir/ln/model.rj" >"$dir/xv" 2>&1 || bad "layernorm_exported: xval: $(cat "$dir/xv")"
@@ -117,17 +130,41 @@ else
     echo "SKIP: readme_example: needs torchvision and the safetensors format"
 fi
 
-echo "== unsupported_named"
-refuse() {  # refuse MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing in the output dir
-    msg=$1
-    shift
-    rm -rf "$dir/no"
-    ex "$@" -o "$dir/no" >"$dir/out" 2>"$dir/err"
-    rc=$?
-    [ "$rc" -eq 2 ] || bad "$*: exit $rc, expected 2: $(cat "$dir/out" "$dir/err")"
-    grep -qF -- "$msg" "$dir/err" || bad "$*: expected '$msg', got: $(cat "$dir/err")"
-    [ -z "$(ls -A "$dir/no" 2>/dev/null)" ] || bad "$*: wrote $(ls -A "$dir/no")"
+echo "== saved_modules"
+# a torch.save'd module and a scripted nn.Sequential export as the module
+# they hold does (the same model.rj below its first line, the same tensors);
+# a scripted module with its own forward is refused by its path
+PYTHONPATH=$top/tests/torch "$PY" - "$dir" <<'END' || bad "saved_modules: cannot write the modules"
+import sys, torch, torch.nn as nn, rjnets
+d = sys.argv[1]
+torch.manual_seed(0)
+torch.save(rjnets.tinyresnet().eval(), d + "/tr.pt")
+torch.manual_seed(0)
+seq = rjnets._randomise_bn(nn.Sequential(
+    nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(3), nn.ReLU(),
+    nn.Flatten(), nn.Linear(27, 4), nn.GELU(), nn.LayerNorm(4), nn.Linear(4, 2))).eval()
+torch.save(seq, d + "/seq.pt")
+torch.jit.save(torch.jit.script(seq), d + "/seq_script.pt")
+torch.jit.save(torch.jit.script(rjnets.tinyresnet()), d + "/tr_script.pt")
+END
+same() {  # same A B: two exports hold the same model and tensors
+    tail -n +2 "$dir/$1/model.rj" >"$dir/a.rj"
+    tail -n +2 "$dir/$2/model.rj" >"$dir/b.rj"
+    cmp -s "$dir/a.rj" "$dir/b.rj" || bad "saved_modules: $1 and $2 differ: $(diff "$dir/a.rj" "$dir/b.rj" | head -5)"
+    "$PY" "$EXPORT" compare "$dir/$1/model.safetensors" "$dir/$2/model.safetensors" \
+        >"$dir/cmp" 2>&1 && grep -q "largest relative difference 0.000e+00" "$dir/cmp" \
+        || bad "saved_modules: tensors of $1 and $2: $(tail -3 "$dir/cmp")"
 }
+ex rjnets:tinyresnet --input-shape 1,3,8,8 -o "$dir/e_tr" >/dev/null 2>&1
+ex "$dir/tr.pt" --input-shape 1,3,8,8 -o "$dir/e_trpt" >/dev/null 2>&1
+same e_tr e_trpt
+ex "$dir/seq.pt" --input-shape 1,2,6,6 -o "$dir/e_seq" >/dev/null 2>&1
+ex "$dir/seq_script.pt" --input-shape 1,2,6,6 -o "$dir/e_seqs" >/dev/null 2>&1
+same e_seq e_seqs
+refuse "<root> (TorchScript TinyResNet): a scripted module with its own forward" \
+    "$dir/tr_script.pt" --input-shape 1,3,8,8
+
+echo "== unsupported_named"
 refuse "body.1 (Hardswish): unsupported module type" rjnets:unsupported --input-shape 1,4
 refuse "node 'mul' (call_function mul) in the forward of Scaled" rjnets:scaled_branch \
     --input-shape 1,4
