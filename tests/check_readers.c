@@ -234,6 +234,33 @@ START_TEST(test_half_by_hand)
 }
 END_TEST
 
+/* A safetensors header of 0x4b50 bytes: the file starts "PK" like a zip
+   (regression: it was read as an .npz). */
+START_TEST(test_safetensors_starting_pk)
+{
+    static const float v[2] = { 0.5f, -8 };
+    rj_test_buf b = { NULL, 0, 0 };
+    const char *h = "{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}";
+    char path[512];
+    rj_error_t err;
+    fmpq_mat_t A;
+    size_t k;
+    rj_test_buf_le(&b, 0x4b50, 8);
+    rj_test_buf_add(&b, h, strlen(h));
+    for (k = strlen(h); k < 0x4b50; k++)
+        rj_test_buf_add(&b, " ", 1);
+    rj_test_buf_add(&b, v, sizeof(v));
+    ck_assert(b.data[0] == 'P' && b.data[1] == 'K');
+    rj_test_tmp_path(path, sizeof(path), "pk.safetensors");
+    rj_test_buf_write(&b, path);
+    free(b.data);
+    fmpq_mat_init(A, 0, 0);
+    ck_assert_msg(rj_tensor_load(A, path, "w", err) == RJ_OK, "%s", err->msg);
+    ck_assert(fmpq_mat_nrows(A) == 2 && fmpz_equal_si(fmpq_mat_entry_num(A, 1, 0), -8));
+    fmpq_mat_clear(A);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- malformed */
 
 /* Write b (then free it) to path and open it (tensor NULL) or load tensor
@@ -593,6 +620,10 @@ START_TEST(test_lang_load_tensors)
                   && strstr(err->msg, "'conv.weight'") != NULL && err->line == 1
                   && err->col == 9, "%s at %d:%d", err->msg, err->line, err->col);
     ck_assert_int_eq(eval_text(env, "let x = sd[1]\n", err), RJ_ERR_INPUT);
+    ck_assert_int_eq(eval_text(env, "let x = sd[\"conv.bias\", \"conv.weight\"]\n", err),
+                     RJ_ERR_INPUT);
+    ck_assert_msg(strstr(err->msg, "takes one index") != NULL, "%s", err->msg);
+    ck_assert_int_eq(eval_text(env, "let x = sd + 1\n", err), RJ_ERR_INPUT);
     ck_assert_int_eq(eval_text(env, "\nlet x = load(\"m.safetensors\", \"nope\")\n", err),
                      RJ_ERR_INPUT);
     ck_assert_msg(strstr(err->msg, "m.safetensors") != NULL && err->line == 2, "%s",
@@ -619,6 +650,7 @@ readers_suite(void)
     tcase_add_test(tc, test_safetensors_exact);
     tcase_add_test(tc, test_half_by_hand);
     tcase_add_test(tc, test_safetensors_reject);
+    tcase_add_test(tc, test_safetensors_starting_pk);
     tcase_add_test(tc, test_npz_exact);
     tcase_add_test(tc, test_npz_reject);
     tcase_add_test(tc, test_lang_load_tensors);

@@ -39,8 +39,8 @@ static void
 td_describe(char *buf, int len, const rj_val_struct *v)
 {
     const tensors_data *d = v->data;
-    snprintf(buf, len, "the tensor file \"%.100s\" (%ld tensors)", d->tf->path,
-             (long) d->tf->n);
+    snprintf(buf, len, "the tensor file \"%.100s\" (%ld tensor%s)", d->tf->path,
+             (long) d->tf->n, d->tf->n == 1 ? "" : "s");
 }
 
 static char *
@@ -61,9 +61,12 @@ td_index(rj_val_struct *out, const rj_val_struct *a, const rj_val_struct *i,
     fmpq_mat_t A;
     slong k;
     int st;
-    if (j != NULL || i->kind != RJ_VAL_STRING)
+    if (j != NULL)
+        return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "a tensor file takes one index, a "
+                                "tensor name in quotes, as sd[\"layer1.weight\"]");
+    if (i->kind != RJ_VAL_STRING)
         return _rj_lang_wrong_kind(err, loc, "indexing a tensor file",
-                                   "one tensor name in quotes, as sd[\"layer1.weight\"]", i);
+                                   "a tensor name in quotes, as sd[\"layer1.weight\"]", i);
     k = rj_tensor_file_find(d->tf, i->str);
     if (k < 0) {
         rj_tensor_file_close_names(close, sizeof(close), d->tf, i->str, 4);

@@ -311,18 +311,21 @@ int
 rj_tensor_file_open(rj_tensor_file_t tf, const char *path, rj_error_t err)
 {
     FILE *f;
-    unsigned char b[8] = { 0 };
+    unsigned char b[9] = { 0 };
     size_t got;
     int st = rj_file_open_read(&f, path, "a tensor file", err);
     if (st != RJ_OK)
         return st;
-    got = fread(b, 1, 8, f);
+    got = fread(b, 1, 9, f);
     fclose(f);
     if (got >= 6 && memcmp(b, "\x93NUMPY", 6) == 0)
         return _rj_tensor_error(err, RJ_ERR_INPUT, path, "this is a .npy file, which holds "
                                 "one array: read it with load(\"file.npy\"), without a "
                                 "tensor name");
-    if (got >= 2 && b[0] == 'P' && b[1] == 'K')
+    /* a safetensors header starts with '{' at byte 8 (its length, bytes 0..7,
+       may well begin "PK": 0x4b50 is a multiple of 8); a zip has its
+       compression method there, never '{' */
+    if (got >= 2 && b[0] == 'P' && b[1] == 'K' && !(got == 9 && b[8] == '{'))
         return rj_npz_open(tf, path, err);
     return rj_safetensors_open(tf, path, err);
 }
