@@ -132,6 +132,33 @@ E
 expect 0 check "$d/lesson/l.md"
 [ "$(tail -n 1 "$out")" = "1 passed, 0 failed" ] || bad "lesson include: $(cat "$out" "$err")"
 
+# a claim of an included file, in the report: after the block that includes it
+printf 'claim inc_claim "L0" expect PROVED: rows(M) == 2\n' >>"$d/lesson/defs.rj"
+cat >"$d/lesson/l2.md" <<'E'
+# Two
+
+```resjac
+claim first "L1" expect PROVED: 1 == 1
+```
+
+```resjac
+include "defs.rj"
+```
+
+```resjac
+claim doubled "L2" expect PROVED: M * [1, 1] == [2, 2]
+```
+E
+expect 0 check "$d/lesson/l2.md" --report "$d/lesson/r.md"
+grep -n '^> \*\*PROVED\*\*' "$d/lesson/r.md" | sed 's/:.*`\([a-z_]*\)`.*/ \1/' >"$d/order"
+inc_at=$(sed -n 's/ inc_claim$//p' "$d/order")
+fence=$(awk '/^include/ { print NR; exit }' "$d/lesson/r.md")
+doubled=$(sed -n 's/ doubled$//p' "$d/order")
+[ -n "$inc_at" ] && [ "$inc_at" -gt "$fence" ] && [ "$inc_at" -lt "$doubled" ] \
+    || bad "report: the included claim is not after its include: $(cat "$d/order")"
+grep -q "inc_claim\` \[L0\] ($d/lesson/defs.rj line 2)" "$d/lesson/r.md" \
+    || bad "report: the included claim does not name its file: $(grep inc_claim "$d/lesson/r.md")"
+
 # ---- name = "...": two layers of one block under one name are refused
 cat >"$d/dup.rj" <<'E'
 let B = block(branch = [dense([[1, 2], [3, 4]], name = "fc"), relu, dense([[1, 0], [0, 1]], name = "fc")])
@@ -217,6 +244,46 @@ print("ok")
 E
 else
     echo "check_cmd_grad_save: NumPy not found for /usr/bin/python3: read-back skipped"
+fi
+
+# the same gradients from PyTorch (an independent computation) when
+# /usr/bin/python3 has torch: g.rj's network written with torch.nn.functional,
+# every tensor of g.npz matched by name and shape, values within 1e-12
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    /usr/bin/python3 - "$d" >"$d/pt" 2>&1 <<'E' || { bad "PyTorch comparison: $(cat "$d/pt")"; }
+import sys
+import numpy as np
+import torch
+F = torch.nn.functional
+torch.set_default_dtype(torch.float64)
+t = lambda v: torch.tensor(v, dtype=torch.float64)
+p = {"layer1.0.conv1.weight": t([[1/2, -1, 1/4, 1/8, 1, 0, -1/2, 1/4],
+                                 [1, 1, 1, 1, -1, -1, -1, -1]]).reshape(2, 2, 2, 2),
+     "layer1.0.conv1.bias": t([1/8, -1/8]), "layer1.0.bn1.weight": t([1, 2]),
+     "layer1.0.bn1.bias": t([0, 1/2]),
+     "fc.weight": t([[1, 2, 3, 4, 5, 6, 7, 8], [0, 1, 0, 1, 0, 1, 0, 1]]), "fc.bias": t([1, 2]),
+     "blocks.2.W1": t([[1, 2], [3, 4], [5, 6]]), "blocks.2.b1": t([1, 1, 1]),
+     "blocks.2.W2": t([[1, 0, 1], [0, 1, 1]])}
+for v in p.values():
+    v.requires_grad_(True)
+x = t([1, 2, 3, 4, -1, -2, 1/2, 1/4]).reshape(1, 2, 2, 2).requires_grad_(True)
+h = F.conv2d(x, p["layer1.0.conv1.weight"], p["layer1.0.conv1.bias"], padding=1)
+h = F.batch_norm(h, torch.zeros(2), torch.ones(2), p["layer1.0.bn1.weight"],
+                 p["layer1.0.bn1.bias"], False, 0.0, 1e-5)
+h = x + F.max_pool2d(F.relu(h), 2, stride=1)
+u = F.linear(h.flatten(1), p["fc.weight"], p["fc.bias"])
+y = u + F.linear(F.relu(F.linear(u, p["blocks.2.W1"], p["blocks.2.b1"])), p["blocks.2.W2"])
+y.sum().backward()
+z = np.load(sys.argv[1] + "/g.npz")
+assert sorted(z.files) == sorted(list(p) + ["input"]), z.files
+for k in z.files:
+    g = (x.grad if k == "input" else p[k].grad).detach().numpy()
+    assert z[k].shape == g.shape, (k, z[k].shape, g.shape)
+    assert np.abs(z[k] - g).max() <= 1e-12 * max(np.abs(g).max(), 1.0), (k, z[k], g)
+print("ok")
+E
+else
+    echo "check_cmd_grad_save: torch not found for /usr/bin/python3: PyTorch comparison skipped"
 fi
 
 [ $fail -eq 0 ] && echo "check_cmd_grad_save: all passed"

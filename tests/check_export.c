@@ -251,6 +251,7 @@ START_TEST(test_name_errors)
         { "let L = dense([[1]], name = \"a b\")\n", 29, "is not a letter" },
         { "let L = dense([[1]], [1], \"fc\")\n", 27, "takes at most 2 arguments" },
         { "let B = block(W1 = [[1]], name = \"\")\n", 34, "cannot be empty" },
+        { "let L = elu(1, name = \"b c\")\n", 23, "is not a letter" },
         { "let B = block(branch = [dense([[1]], name = \"a\"), relu, dense([[1]], name = "
           "\"a\")])\n", 9, "two layers are named \"a\"" },
     };

@@ -95,6 +95,9 @@ typedef struct {
                                    claim counts in results' exploratory, neither
                                    passed nor failed, unless its verdict is ERROR
                                    (bad input: failed) */
+    int top_line;               /* the line of the checked file where it enters: line,
+                                   or, for a claim of an included file, the line of
+                                   the outermost include that brought it in */
 } rj_claim_result_struct;
 
 /* The results of a check, in the order the claims appear: items[0..len),

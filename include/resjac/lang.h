@@ -151,6 +151,9 @@ typedef struct rj_prog_file_struct {
 /* When err is located in a file that prog included, add to its message where
    that file was included from: " (included from a.rj:3:1, from b.rj:1:1)". */
 void rj_prog_note_include(const rj_prog_t prog, rj_error_t err);
+/* Where loc enters prog's own file: loc itself when it is there, else the
+   outermost include through which loc's file came in. */
+rj_loc_t rj_prog_top_loc(const rj_prog_t prog, rj_loc_t loc);
 
 /* init: an empty program.  clear: frees every statement and the file name
    (locations into it become invalid) and leaves prog empty. */

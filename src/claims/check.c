@@ -258,6 +258,7 @@ checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const ch
                     r->file = rj_strdup(s->loc.file != NULL ? s->loc.file : "");
                     r->line = s->loc.line;
                     r->col = s->loc.col;
+                    r->top_line = rj_prog_top_loc(prog, s->loc).line;
                     r->name = rj_strdup(s->name);
                     r->ref = rj_strdup("let");
                     r->expect = RJ_VERDICT_ERROR;
@@ -273,6 +274,7 @@ checker_run(checker_t *c, rj_claim_results_t res, const rj_prog_t prog, const ch
             r->file = rj_strdup(s->loc.file != NULL ? s->loc.file : "");
             r->line = s->loc.line;
             r->col = s->loc.col;
+            r->top_line = rj_prog_top_loc(prog, s->loc).line;
             r->name = rj_strdup(s->name);
             r->ref = rj_strdup(s->ref != NULL ? s->ref : "");
             r->note = rj_strdup(s->note);

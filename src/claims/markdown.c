@@ -278,7 +278,7 @@ result_status(const rj_claim_result_struct *r, const char **cls)
 }
 
 static void
-put_result(cl_sbuf *sb, const rj_claim_result_struct *r, int html)
+put_result(cl_sbuf *sb, const rj_claim_result_struct *r, const char *file, int html)
 {
     const char *cls, *status = result_status(r, &cls);
     const char *ev = r->evidence != NULL ? r->evidence : "";
@@ -297,7 +297,16 @@ put_result(cl_sbuf *sb, const rj_claim_result_struct *r, int html)
         if (r->ref[0] != '\0')
             cl_sb_printf(sb, " [%s]", r->ref);
     }
-    cl_sb_printf(sb, " (line %d): %s", r->line, status);
+    if (r->file != NULL && strcmp(r->file, file) != 0) {
+        /* a claim of an included file: where it stands there */
+        cl_sb_puts(sb, " (");
+        if (html)
+            put_html(sb, r->file, (long) strlen(r->file));
+        else
+            cl_sb_puts(sb, r->file);
+        cl_sb_printf(sb, " line %d): %s", r->line, status);
+    } else
+        cl_sb_printf(sb, " (line %d): %s", r->line, status);
     if (!r->passed && !r->exploratory && !r->is_definition)
         cl_sb_printf(sb, ", expected %s", rj_verdict_name(r->expect));
     if (ev[0] != '\0') {
@@ -349,8 +358,10 @@ lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res, int html)
     for (i = 0; i < lesson->len; i++) {
         const rj_lesson_block *b = lesson->blocks + i;
         slong first = j;
-        /* the results in this block: they come in file order */
-        while (j < res->len && res->items[j].line < b->close_line)
+        /* the results in this block: they come in file order (a claim of an
+           included file at the line of its include) */
+        while (j < res->len && (res->items[j].top_line > 0 ? res->items[j].top_line
+                                                           : res->items[j].line) < b->close_line)
             j++;
         if (j == first)
             continue;
@@ -358,7 +369,7 @@ lesson_report(const rj_lesson_t lesson, const rj_claim_results_t res, int html)
         done = b->after;
         cl_sb_puts(&sb, html ? "" : "\n");
         for (; first < j; first++) {
-            put_result(&sb, res->items + first, html);
+            put_result(&sb, res->items + first, lesson->file, html);
             if (!html && first + 1 < j)
                 cl_sb_puts(&sb, ">\n");
         }

@@ -354,7 +354,7 @@ static const char *const ln_names[] = { "gamma", "beta", "eps", "name", NULL };
 static const char *const pool_names[] = { "kernel", "stride", "padding", "dilation", "name",
                                           NULL };
 static const char *const none_names[] = { "name", NULL };
-static const char *const param_names[] = { "a", NULL };
+static const char *const param_names[] = { "a", "name", NULL };
 
 static int
 build_layer(rj_layer_struct *L, lcall *c)
@@ -416,8 +416,13 @@ build_param_act(rj_val_t out, lcall *c)
 {
     int st;
     fmpq_t q;
+    char *name = NULL;
     if ((st = need(c, 0)) != RJ_OK)
         return st;
+    /* an activation has no parameters to name: the name is checked, not kept */
+    if ((st = get_name(&name, c)) != RJ_OK)
+        return st;
+    flint_free(name);
     fmpq_init(q);
     st = get_num(q, c, 0, 1);
     if (st == RJ_OK) {

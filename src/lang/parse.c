@@ -1176,6 +1176,21 @@ rj_prog_note_include(const rj_prog_t prog, rj_error_t err)
     }
 }
 
+rj_loc_t
+rj_prog_top_loc(const rj_prog_t prog, rj_loc_t loc)
+{
+    slong i, steps;
+    for (steps = 0; steps < prog->nfiles && loc.file != NULL; steps++) {
+        for (i = 0; i < prog->nfiles; i++)
+            if (prog->files[i].path == loc.file || strcmp(prog->files[i].path, loc.file) == 0)
+                break;
+        if (i == prog->nfiles)
+            break;
+        loc = prog->files[i].from;
+    }
+    return loc;
+}
+
 /* `include "FILE"` (the keyword is next, then the string): read FILE,
    relative to the directory of the file being parsed, into prog in place. */
 static int

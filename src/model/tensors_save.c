@@ -8,6 +8,7 @@
  * precedes its data, so each member's bytes are streamed twice: once to
  * count and checksum, once to write. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -428,7 +429,7 @@ int
 rj_tensors_save(const char *path, const rj_tensors_t t, int f64, rj_error_t err)
 {
     rj_loc_t loc = { path, 0, 0 };
-    int kind = rj_tensors_file_kind(path), fd, st;
+    int kind = rj_tensors_file_kind(path), fd, st, k;
     char *tmp;
     size_t n;
     FILE *f;
@@ -436,10 +437,17 @@ rj_tensors_save(const char *path, const rj_tensors_t t, int f64, rj_error_t err)
 
     if ((st = rj_tensors_check(path, t, f64, err)) != RJ_OK)
         return st;
-    n = strlen(path) + 16;
+    /* a new file of a fresh name next to path (O_EXCL), with the mode the
+       user's umask gives a new file (mkstemp would give 0600) */
+    n = strlen(path) + 48;
     tmp = flint_malloc(n);
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    fd = mkstemp(tmp);
+    fd = -1;
+    for (k = 0; k < 100 && fd < 0; k++) {
+        snprintf(tmp, n, "%s.tmp-%ld-%d", path, (long) getpid(), k);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0 || (f = fdopen(fd, "wb")) == NULL) {
         int e = errno;
         if (fd >= 0) {
