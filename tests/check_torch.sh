@@ -22,7 +22,7 @@
 #   saved_modules: a torch.save'd module and a scripted nn.Sequential export
 #     as the Python module does; a scripted module with its own forward is
 #     refused by its path;
-#   unsupported_named: a module or operation without a resjac counterpart
+#   unsupported_named: a module, an operation or a nesting without a resjac counterpart
 #     stops the export with exit 2 and its module path, nothing written;
 #   bad_options: a bad --input-shape or module spec is exit 2 with the option.
 set -u
@@ -168,6 +168,7 @@ echo "== unsupported_named"
 refuse "body.1 (Hardswish): unsupported module type" rjnets:unsupported --input-shape 1,4
 refuse "node 'mul' (call_function mul) in the forward of Scaled" rjnets:scaled_branch \
     --input-shape 1,4
+refuse "a residual block inside the branch of another (inner.f)" rjnets:nested --input-shape 1,4
 
 echo "== bad_options"
 refuse "--input-shape 1,x: expected N,C,H,W or N,D" rjnets:resmlp --input-shape 1,x

@@ -158,3 +158,19 @@ def tv_resnet():
                       Bottleneck(8, 4, 2, down(8, 16)), nn.AdaptiveAvgPool2d(1),
                       nn.Flatten(), nn.Linear(16, 3))
     return _randomise_bn(m)
+
+
+class Nested(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = ResMLPBlock(4, 4)
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return x + self.lin(self.inner(x))
+
+
+def nested():
+    """A residual block inside another's branch: resjac's branches are layer
+    lists, so the export must refuse it."""
+    return Nested()
