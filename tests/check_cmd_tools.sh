@@ -240,6 +240,26 @@ $(cat "$out")"
 $R xval "$dir/t.rj" --json --prec 300 >"$out" 2>"$err" || bad "xval tanh --json: $(cat "$err")"
 [ "$(grep -c '"precise_agrees": true' "$out")" -eq 2 ] || bad "xval tanh --json: $(cat "$out")"
 
+# ---- xval --json gives each float type's output with its bound (what
+# tests/torch/roundtrip.py holds torch's output against): with dyadic
+# weights the float output is exact, so `resjac check` proves the printed
+# output equal to forward(net, x); a bound is a number >= 0
+cat >"$dir/dy.rj" <<'END'
+let B = block(branch = [dense([[1/2, -1/4], [1/8, 1]], [1/8, -1/4]), relu, dense([[1, 1/2], [-1/4, 1/8]])])
+let net = net(B, B)
+let x = [3/4, -1/2]
+END
+$R xval "$dir/dy.rj" --json >"$out" 2>"$err" || bad "xval dyadic --json: $(cat "$err")"
+vec() { sed -n "/\"$1\": \[/,/]/p" "$out" | grep -v '[][]' | tr -d ' ,' | sed -n "$2"; }
+for n in 1 2; do
+    o=$(vec output "$((n * 2 - 1)),$((n * 2))p" | paste -sd, -)
+    [ -n "$o" ] || bad "xval --json: no output of float type $n: $(cat "$out")"
+    $R check "$dir/dy.rj" -e "forward(net, x) == [$o]" >"$dir/fw" 2>&1 \
+        || bad "xval --json: output [$o] of float type $n is not forward(net, x): $(cat "$dir/fw")"
+    vec output_bound "$((n * 2 - 1)),$((n * 2))p" | grep -qvE '^[0-9.e+-]+$' \
+        && bad "xval --json: output_bound of float type $n is not two numbers: $(cat "$out")"
+done
+
 # ---- grad MODEL with a matrix of points (one per column) is a batch: its
 # per-layer gradient norms are the root sum of squares of each point's own
 # (run one by one), to rounding

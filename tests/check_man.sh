@@ -50,7 +50,7 @@ options() {
 }
 
 # ---- pages_render
-for p in "$M1" "$M7"; do
+for p in "$M1" "$M7" "$top/man/resjac-export.1"; do
     groff -man -Tutf8 -ww -z "$p" >"$dir/groff.out" 2>&1
     [ -s "$dir/groff.out" ] && bad "pages_render: groff warns on $p: $(head -5 "$dir/groff.out")"
     MANWIDTH=80 man --warnings -l "$p" >"$dir/man.out" 2>"$dir/man.err" ||
@@ -136,6 +136,22 @@ cmp -s "$dir/w" "$dir/g" ||
     bad "examples_run: resjac.1 prints '$(tr '\n' '|' <"$dir/demo.want")', resjac check prints '$(tr '\n' '|' <"$dir/demo.out")'"
 [ "$(tail -n 1 "$dir/demo.want")" = "$(tail -n 1 "$dir/demo.out")" ] ||
     bad "examples_run: summary '$(tail -n 1 "$dir/demo.want")' on the page, '$(tail -n 1 "$dir/demo.out")' from resjac"
+
+# ---- export_page_options: every option `resjac-export --help` prints is in
+# resjac-export.1's OPTIONS and every option there is one it prints (--help
+# needs Python 3, not torch)
+if command -v python3 >/dev/null 2>&1; then
+    python3 "$top/tools/resjac-export" --help | options >"$dir/xh"
+    plain "$top/man/resjac-export.1" | section /dev/stdin OPTIONS | options >"$dir/xm"
+    for o in $(comm -23 "$dir/xh" "$dir/xm"); do
+        bad "export_page_options: resjac-export --help prints $o, resjac-export.1 does not"
+    done
+    for o in $(comm -13 "$dir/xh" "$dir/xm"); do
+        bad "export_page_options: resjac-export.1 names $o, resjac-export --help does not"
+    done
+else
+    echo "SKIP: export_page_options: no python3"
+fi
 
 [ $fail -eq 0 ] && echo "check_man: all passed"
 exit $fail

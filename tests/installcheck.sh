@@ -7,7 +7,9 @@
 #     installed binary or library (`strings`);
 #   installed_check_runs_installed_proofs: the installed `resjac check`
 #     without files decides the installed proofs, from any directory;
-#   installed_man_pages: resjac(1) and resjac-lang(7) are installed under
+#   installed_exporter: tools/resjac-export is installed as bindir/resjac-export,
+#     executable (a Python script);
+#   installed_man_pages: resjac(1), resjac-lang(7) and resjac-export(1) are installed under
 #     mandir as in the sources, and `man` finds and renders them there.
 # Environment (set by Makefile.am's installcheck-local): DESTDIR prefix bindir
 # libdir pkgdatadir mandir abs_top_srcdir abs_top_builddir CC.
@@ -106,8 +108,13 @@ done
 echo "$out" | grep -q "decoy" && bad "installed_check_runs_installed_proofs: checked ./proofs"
 [ "$n_inst" -gt 0 ] || bad "no proofs installed in $root$pkgdatadir/proofs"
 
+# ---- installed_exporter
+[ -x "$root$bindir/resjac-export" ] || bad "installed_exporter: $root$bindir/resjac-export is not installed executable"
+cmp -s "$root$bindir/resjac-export" "$abs_top_srcdir/tools/resjac-export" ||
+    bad "installed_exporter: $root$bindir/resjac-export differs from tools/resjac-export"
+
 # ---- installed_man_pages
-for page in man1/resjac.1 man7/resjac-lang.7; do
+for page in man1/resjac.1 man7/resjac-lang.7 man1/resjac-export.1; do
     f="$root$mandir/$page"
     if [ ! -f "$f" ]; then
         bad "installed_man_pages: $f is not installed"

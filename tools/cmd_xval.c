@@ -44,6 +44,24 @@ typedef struct {
     rj_xval_report prep;
 } xval_side;
 
+/* a bound as JSON: a number, or the string "inf" where no bound holds */
+static json_t *
+xval_json_bound(double v)
+{
+    return isinf(v) ? json_string("inf") : json_real(v);
+}
+
+/* a float vector (a forward value or its bound) as a JSON array */
+static json_t *
+xval_json_vec(const double *v, slong n)
+{
+    json_t *a = json_array();
+    slong i;
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, xval_json_bound(v[i]));
+    return a;
+}
+
 /* what a disagreement's block and stage name: block 0 is the input */
 static const char *
 xval_stage(const rj_xval_report *r)
@@ -253,15 +271,15 @@ rj_cmd_xval(int argc, char **argv)
                 json_t *jr = json_array(), *er = json_array();
                 for (c = 0; c < b->n_in; c++) {
                     json_array_append_new(jr, json_real(b->J[r * b->n_in + c]));
-                    json_array_append_new(er, isinf(b->E[r * b->n_in + c])
-                                                  ? json_string("inf")
-                                                  : json_real(b->E[r * b->n_in + c]));
+                    json_array_append_new(er, xval_json_bound(b->E[r * b->n_in + c]));
                 }
                 json_array_append_new(J, jr);
                 json_array_append_new(E, er);
             }
             json_object_set_new(s, "jacobian", J);
             json_object_set_new(s, "bound", E);
+            json_object_set_new(s, "output", xval_json_vec(b->h[b->len], b->n_out));
+            json_object_set_new(s, "output_bound", xval_json_vec(b->eh[b->len], b->n_out));
             if (side[si].have_exact) {
                 json_object_set_new(s, "exact_agrees", json_boolean(side[si].rep.ok));
                 json_object_set_new(s, "max_error_over_bound", json_real(side[si].rep.max_ratio));

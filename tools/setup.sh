@@ -5,22 +5,29 @@
 #
 #   tools/setup.sh            install what is missing, then build
 #   tools/setup.sh --deps-only [PKG...]   only install (also the extra PKGs)
+#   tools/setup.sh --with-torch   also python3-torch and python3-torchvision,
+#                             for tools/resjac-export and `make check-torch`
 #   RESJAC_CONFIGURE_FLAGS=... extra flags for ./configure
 set -eu
 
 cd "$(dirname "$0")/.."
 
 deps_only=no
-if [ "${1:-}" = "--deps-only" ]; then
-    deps_only=yes
+torch=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --deps-only) deps_only=yes ;;
+    --with-torch) torch="python3 python3-torch python3-torchvision" ;;
+    *) break ;;
+    esac
     shift
-fi
+done
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev \
 libflint-dev libopenblas-dev check libjansson-dev zlib1g-dev groff-base man-db"
 
 missing=""
-for p in $PACKAGES $*; do
+for p in $PACKAGES $torch $*; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
