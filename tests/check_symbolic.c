@@ -2442,6 +2442,19 @@ START_TEST(test_norm_rules_fixed_size)
 }
 END_TEST
 
+/* -A negates the identity part of A's split c I + R: with c kept, -I + I + J
+   got c = 2 and sigma_min(J) >= 1 was PROVED (J = [1/10] refutes it). */
+START_TEST(test_norm_rules_negated_split)
+{
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): sigma_min(-I + I + J) >= 1",
+                            NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): "
+                            "sigma_min(-(I + J) + 2 * I) >= 2", NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): sigma_min(-(I + J)) >= 9/10",
+                            NULL), RJ_VERDICT_PROVED);
+}
+END_TEST
+
 /* Identities under hypotheses hold for all matrices (SY 1), alone or beside
    a norm bound; a false one is refuted within the hypotheses. */
 START_TEST(test_norm_rules_identities)
@@ -2511,6 +2524,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_random_claims);
     tcase_add_test(tc, test_norm_rules_fixed_size);
     tcase_add_test(tc, test_norm_rules_identities);
+    tcase_add_test(tc, test_norm_rules_negated_split);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -922,6 +922,8 @@ bound(nb *out, const rj_expr_struct *e, walk *W, rj_error_t err)
     if (e->kind == RJ_EXPR_NEG) {
         if (!a.ismat)
             sc_neg(&a);
+        else if (a.split)                         /* -(cI + R) = (-c) I + (-R) */
+            fmpq_poly_neg(a.idc, a.idc);
         nb_set(out, &a);
     } else if (e->kind != RJ_EXPR_BINOP) {            /* transpose */
         if (a.ismat)
