@@ -2455,6 +2455,22 @@ START_TEST(test_norm_rules_negated_split)
 }
 END_TEST
 
+/* Two bounds on one side of reals(...) intersect: the later one replaced the
+   earlier, so reals(e >= 1, e >= 0) was [0, inf) and e = 0 refuted the true
+   norm2(J) <= e. */
+START_TEST(test_norm_rules_interval_bounds_intersect)
+{
+    ck_assert_int_eq(decide("", "forall e in reals(e >= 1, e >= 0): forall J in "
+                            "matrices(norm2 <= 1): norm2(J) <= e", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e <= 1, e <= 2, 0 <= e): forall J in "
+                            "matrices(norm2 <= 1): norm2(e * J) <= 1", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e > 1, e >= 1): e > 1", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e <= 1, e <= 2, e >= 0): e < 1", NULL),
+                     RJ_VERDICT_REFUTED);
+}
+END_TEST
+
 /* Identities under hypotheses hold for all matrices (SY 1), alone or beside
    a norm bound; a false one is refuted within the hypotheses. */
 START_TEST(test_norm_rules_identities)
@@ -2525,6 +2541,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_fixed_size);
     tcase_add_test(tc, test_norm_rules_identities);
     tcase_add_test(tc, test_norm_rules_negated_split);
+    tcase_add_test(tc, test_norm_rules_interval_bounds_intersect);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1655,14 +1655,24 @@ read_interval(rj_sym_interval_t R, const rj_expr_struct *f, rj_env_struct *env, 
         /* e > a, e >= a, a < e, a <= e: lower bounds */
         lower = side == 0 ? (op == RJ_CMP_GT || op == RJ_CMP_GE)
                           : (op == RJ_CMP_LT || op == RJ_CMP_LE);
+        /* several bounds on one side: the interval is their intersection,
+           so the tighter one (at a tie, the open one) is kept */
         if (lower) {
-            R->has_lo = 1;
-            fmpq_set(R->lo, v->num);
-            R->lo_closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            int c = R->has_lo ? fmpq_cmp(v->num, R->lo) : 1;
+            int closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            if (c > 0 || (c == 0 && !closed)) {
+                R->has_lo = 1;
+                fmpq_set(R->lo, v->num);
+                R->lo_closed = closed;
+            }
         } else {
-            R->has_hi = 1;
-            fmpq_set(R->hi, v->num);
-            R->hi_closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            int c = R->has_hi ? fmpq_cmp(v->num, R->hi) : -1;
+            int closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            if (c < 0 || (c == 0 && !closed)) {
+                R->has_hi = 1;
+                fmpq_set(R->hi, v->num);
+                R->hi_closed = closed;
+            }
         }
     }
     if (st == RJ_OK && R->has_lo && R->has_hi) {
