@@ -2471,6 +2471,22 @@ START_TEST(test_norm_rules_interval_bounds_intersect)
 }
 END_TEST
 
+/* A sigma_min hypothesis bounds its letter (R0): it was read but never
+   used, so sigma_min(A) >= 1 under sigma_min >= 1 was UNDECIDED; a bound
+   past it stays unproved. */
+START_TEST(test_norm_rules_sigma_min_hypothesis)
+{
+    ck_assert_int_eq(decide("", "forall A in matrices(sigma_min >= 1): sigma_min(A) >= 1", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall A, B in matrices(sigma_min >= 1): "
+                            "sigma_min(A * (-2 * B')) >= 2", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_ne(decide("", "forall A in matrices(sigma_min >= 1, norm2 <= 2): "
+                            "sigma_min(A) >= 2", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_ne(decide("", "forall A, B in matrices(sigma_min >= 1, norm2 <= 2): "
+                            "sigma_min(A + B) >= 1", NULL), RJ_VERDICT_PROVED);
+}
+END_TEST
+
 /* Identities under hypotheses hold for all matrices (SY 1), alone or beside
    a norm bound; a false one is refuted within the hypotheses. */
 START_TEST(test_norm_rules_identities)
@@ -2542,6 +2558,7 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_identities);
     tcase_add_test(tc, test_norm_rules_negated_split);
     tcase_add_test(tc, test_norm_rules_interval_bounds_intersect);
+    tcase_add_test(tc, test_norm_rules_sigma_min_hypothesis);
     suite_add_tcase(s, tc);
     return s;
 }

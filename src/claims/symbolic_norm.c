@@ -351,6 +351,18 @@ nf_bounds(nb *out, const rj_sym_struct *p, walk *W)
         }
     }
     split_derive(out, W);
+    /* one letter c J or c J': sigma_min(cJ) = |c| sigma_min(J) and
+       sigma_min(J') = sigma_min(J) (J square) [R0, R4] */
+    if (p->len == 1 && p->terms[0].len == 1 && W->sym[p->terms[0].w[0] / 2].has_slo
+        && sign_on(W, W->sym[p->terms[0].w[0] / 2].slo) > 0) {
+        fmpq_abs(c, p->terms[0].coeff);
+        fmpq_poly_scalar_mul_fmpq(w, W->sym[p->terms[0].w[0] / 2].slo, c);
+        fmpq_poly_sub(b, w, out->slo);
+        if (!out->has_slo || sign_on(W, b) > 0) {
+            fmpq_poly_set(out->slo, w);
+            out->has_slo = 1;
+        }
+    }
     fmpq_poly_clear(acc);
     fmpq_poly_clear(w);
     fmpq_poly_clear(b);
