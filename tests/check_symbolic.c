@@ -2442,6 +2442,51 @@ START_TEST(test_norm_rules_fixed_size)
 }
 END_TEST
 
+/* -A negates the identity part of A's split c I + R: with c kept, -I + I + J
+   got c = 2 and sigma_min(J) >= 1 was PROVED (J = [1/10] refutes it). */
+START_TEST(test_norm_rules_negated_split)
+{
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): sigma_min(-I + I + J) >= 1",
+                            NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): "
+                            "sigma_min(-(I + J) + 2 * I) >= 2", NULL), RJ_VERDICT_REFUTED);
+    ck_assert_int_eq(decide("", "forall J in matrices(norm2 <= 1/10): sigma_min(-(I + J)) >= 9/10",
+                            NULL), RJ_VERDICT_PROVED);
+}
+END_TEST
+
+/* Two bounds on one side of reals(...) intersect: the later one replaced the
+   earlier, so reals(e >= 1, e >= 0) was [0, inf) and e = 0 refuted the true
+   norm2(J) <= e. */
+START_TEST(test_norm_rules_interval_bounds_intersect)
+{
+    ck_assert_int_eq(decide("", "forall e in reals(e >= 1, e >= 0): forall J in "
+                            "matrices(norm2 <= 1): norm2(J) <= e", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e <= 1, e <= 2, 0 <= e): forall J in "
+                            "matrices(norm2 <= 1): norm2(e * J) <= 1", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e > 1, e >= 1): e > 1", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall e in reals(e <= 1, e <= 2, e >= 0): e < 1", NULL),
+                     RJ_VERDICT_REFUTED);
+}
+END_TEST
+
+/* A sigma_min hypothesis bounds its letter (R0): it was read but never
+   used, so sigma_min(A) >= 1 under sigma_min >= 1 was UNDECIDED; a bound
+   past it stays unproved. */
+START_TEST(test_norm_rules_sigma_min_hypothesis)
+{
+    ck_assert_int_eq(decide("", "forall A in matrices(sigma_min >= 1): sigma_min(A) >= 1", NULL),
+                     RJ_VERDICT_PROVED);
+    ck_assert_int_eq(decide("", "forall A, B in matrices(sigma_min >= 1): "
+                            "sigma_min(A * (-2 * B')) >= 2", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_ne(decide("", "forall A in matrices(sigma_min >= 1, norm2 <= 2): "
+                            "sigma_min(A) >= 2", NULL), RJ_VERDICT_PROVED);
+    ck_assert_int_ne(decide("", "forall A, B in matrices(sigma_min >= 1, norm2 <= 2): "
+                            "sigma_min(A + B) >= 1", NULL), RJ_VERDICT_PROVED);
+}
+END_TEST
+
 /* Identities under hypotheses hold for all matrices (SY 1), alone or beside
    a norm bound; a false one is refuted within the hypotheses. */
 START_TEST(test_norm_rules_identities)
@@ -2511,6 +2556,9 @@ symbolic_suite(void)
     tcase_add_test(tc, test_norm_rules_random_claims);
     tcase_add_test(tc, test_norm_rules_fixed_size);
     tcase_add_test(tc, test_norm_rules_identities);
+    tcase_add_test(tc, test_norm_rules_negated_split);
+    tcase_add_test(tc, test_norm_rules_interval_bounds_intersect);
+    tcase_add_test(tc, test_norm_rules_sigma_min_hypothesis);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -351,6 +351,18 @@ nf_bounds(nb *out, const rj_sym_struct *p, walk *W)
         }
     }
     split_derive(out, W);
+    /* one letter c J or c J': sigma_min(cJ) = |c| sigma_min(J) and
+       sigma_min(J') = sigma_min(J) (J square) [R0, R4] */
+    if (p->len == 1 && p->terms[0].len == 1 && W->sym[p->terms[0].w[0] / 2].has_slo
+        && sign_on(W, W->sym[p->terms[0].w[0] / 2].slo) > 0) {
+        fmpq_abs(c, p->terms[0].coeff);
+        fmpq_poly_scalar_mul_fmpq(w, W->sym[p->terms[0].w[0] / 2].slo, c);
+        fmpq_poly_sub(b, w, out->slo);
+        if (!out->has_slo || sign_on(W, b) > 0) {
+            fmpq_poly_set(out->slo, w);
+            out->has_slo = 1;
+        }
+    }
     fmpq_poly_clear(acc);
     fmpq_poly_clear(w);
     fmpq_poly_clear(b);
@@ -922,6 +934,8 @@ bound(nb *out, const rj_expr_struct *e, walk *W, rj_error_t err)
     if (e->kind == RJ_EXPR_NEG) {
         if (!a.ismat)
             sc_neg(&a);
+        else if (a.split)                         /* -(cI + R) = (-c) I + (-R) */
+            fmpq_poly_neg(a.idc, a.idc);
         nb_set(out, &a);
     } else if (e->kind != RJ_EXPR_BINOP) {            /* transpose */
         if (a.ismat)
@@ -1653,14 +1667,24 @@ read_interval(rj_sym_interval_t R, const rj_expr_struct *f, rj_env_struct *env, 
         /* e > a, e >= a, a < e, a <= e: lower bounds */
         lower = side == 0 ? (op == RJ_CMP_GT || op == RJ_CMP_GE)
                           : (op == RJ_CMP_LT || op == RJ_CMP_LE);
+        /* several bounds on one side: the interval is their intersection,
+           so the tighter one (at a tie, the open one) is kept */
         if (lower) {
-            R->has_lo = 1;
-            fmpq_set(R->lo, v->num);
-            R->lo_closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            int c = R->has_lo ? fmpq_cmp(v->num, R->lo) : 1;
+            int closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            if (c > 0 || (c == 0 && !closed)) {
+                R->has_lo = 1;
+                fmpq_set(R->lo, v->num);
+                R->lo_closed = closed;
+            }
         } else {
-            R->has_hi = 1;
-            fmpq_set(R->hi, v->num);
-            R->hi_closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            int c = R->has_hi ? fmpq_cmp(v->num, R->hi) : -1;
+            int closed = op == RJ_CMP_GE || op == RJ_CMP_LE;
+            if (c < 0 || (c == 0 && !closed)) {
+                R->has_hi = 1;
+                fmpq_set(R->hi, v->num);
+                R->hi_closed = closed;
+            }
         }
     }
     if (st == RJ_OK && R->has_lo && R->has_hi) {
