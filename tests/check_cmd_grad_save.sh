@@ -201,6 +201,18 @@ expect 2 grad "$d/g.rj" --net twice --save "$d/twice.npz"
 grep -q "two tensors are named 'layer1.0." "$err" || bad "duplicate names: $(cat "$err")"
 [ -e "$d/twice.npz" ] && bad "duplicate names: a file was written"
 ls "$d" | grep -q 'tmp-' && bad "refused --save left a temporary file"
+# an activation that overflows (10^150 * 10^160): every h_l gradient is
+# finite, the gradient of W2 is inf; refused, not dropped from --json (an
+# empty weight_grad_norm_per_block) nor written for load() to refuse
+cat >"$d/ovf.rj" <<'E'
+let B = block(W1 = [[10^150, 0], [0, 1]], act = relu, W2 = [[1, 0], [0, 1]])
+let net = net(B)
+let x = [10^160, 2]
+E
+expect 2 grad "$d/ovf.rj" --json
+grep -q "gradient of block 1's parameters overflows" "$err" || bad "overflow --json: $(cat "$out" "$err")"
+expect 2 grad "$d/ovf.rj" --save "$d/ovf.safetensors"
+[ -e "$d/ovf.safetensors" ] && bad "overflowing gradient: a file was written"
 
 # read back with NumPy (an independent reader) when /usr/bin/python3 has it:
 # the npz and safetensors files hold the same tensors, "input" is the

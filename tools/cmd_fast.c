@@ -213,6 +213,16 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
                               rj_fast_dtype_name(f->dtype), (long) i);
             goto done;
         }
+    /* the parameter gradients too: an activation that overflows leaves every
+       h_l gradient finite but its weights' gradient inf, which --json would
+       drop and --save would write */
+    for (i = 0; i < L; i++)
+        if (!isfinite(s->wnorm[i])) {
+            st = rj_error_set(err, RJ_ERR_DOMAIN,
+                              "the %s gradient of block %ld's parameters overflows (inf or "
+                              "nan)", rj_fast_dtype_name(f->dtype), (long) i + 1);
+            goto done;
+        }
     st = RJ_OK;
 done:
     free(x);
