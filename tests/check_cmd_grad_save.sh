@@ -213,6 +213,19 @@ expect 2 grad "$d/ovf.rj" --json
 grep -q "gradient of block 1's parameters overflows" "$err" || bad "overflow --json: $(cat "$out" "$err")"
 expect 2 grad "$d/ovf.rj" --save "$d/ovf.safetensors"
 [ -e "$d/ovf.safetensors" ] && bad "overflowing gradient: a file was written"
+# --graded --json: path-length parts beyond the double range (C(700, k) 2^k;
+# the gradient itself is (1 - 2)^700 = 1) are written "inf", never dropped:
+# every path length keeps its "norm" and "mean_norm_per_path"
+cat >"$d/grades.rj" <<'E'
+let B = block(W1 = [[1]], act = identity, W2 = [[-2]])
+let net = net(repeat(B, 700))
+let x = [1]
+E
+expect 0 grad "$d/grades.rj" --graded --json
+k=$(grep -c '"k": ' "$out")
+[ "$k" -eq 701 ] && [ "$(grep -c '"norm": ' "$out")" -eq "$k" ] \
+    && [ "$(grep -c '"mean_norm_per_path": ' "$out")" -eq "$k" ] \
+    && grep -q '"norm": "inf"' "$out" || bad "--graded --json: entries dropped: $(grep -c '"norm": ' "$out") norms for $k path lengths"
 
 # read back with NumPy (an independent reader) when /usr/bin/python3 has it:
 # the npz and safetensors files hold the same tensors, "input" is the

@@ -250,6 +250,15 @@ csv_label(FILE *out, const char *label)
     fputs("\",", out);
 }
 
+/* v as JSON: a number when finite, else "inf", "-inf" or "nan" (as resjac
+   xval writes an infinite bound); json_real would give NULL, and the key
+   or array entry would silently go missing. */
+static json_t *
+json_num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_string(v != v ? "nan" : v > 0 ? "inf" : "-inf");
+}
+
 static void
 write_csv(FILE *out, const grad_series *S, int ns, int graded)
 {
@@ -820,9 +829,9 @@ rj_cmd_grad(int argc, char **argv)
                 for (l = 0; l <= S[si].L; l++) {
                     json_t *k = json_object();
                     json_object_set_new(k, "k", json_integer(l));
-                    json_object_set_new(k, "norm", json_real(S[si].knorm[l]));
-                    json_object_set_new(k, "log10_paths", json_real(S[si].klog10c[l]));
-                    json_object_set_new(k, "mean_norm_per_path", json_real(S[si].kmean[l]));
+                    json_object_set_new(k, "norm", json_num(S[si].knorm[l]));
+                    json_object_set_new(k, "log10_paths", json_num(S[si].klog10c[l]));
+                    json_object_set_new(k, "mean_norm_per_path", json_num(S[si].kmean[l]));
                     json_array_append_new(ks, k);
                 }
                 json_object_set_new(o, "path_lengths", ks);
