@@ -194,6 +194,10 @@ ls "$d" | grep -q 'tmp-' && bad "--save left a temporary file: $(ls "$d")"
 expect 2 grad "$d/g.rj" --save "$d/g.npy"
 grep -q "ending in .safetensors or .npz" "$err" || bad "--save .npy: $(cat "$err")"
 expect 2 grad "$d/g.rj" --save "$d/no/such/dir/g.npz"
+# a directory of that name: refused with the options, not by rename after the work
+mkdir "$d/adir.npz"
+expect 2 grad "$d/g.rj" --save "$d/adir.npz"
+grep -q -- "--save: $d/adir.npz: is a directory" "$err" || bad "--save DIR: $(cat "$err")"
 expect 2 grad --random 3,4 --save "$d/r.npz"
 grep -q "needs a MODEL" "$err" || bad "--save --random: $(cat "$err")"
 # a named block repeated: two parameters of one name, nothing written
