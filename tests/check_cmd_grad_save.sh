@@ -194,6 +194,10 @@ ls "$d" | grep -q 'tmp-' && bad "--save left a temporary file: $(ls "$d")"
 expect 2 grad "$d/g.rj" --save "$d/g.npy"
 grep -q "ending in .safetensors or .npz" "$err" || bad "--save .npy: $(cat "$err")"
 expect 2 grad "$d/g.rj" --save "$d/no/such/dir/g.npz"
+# a directory of that name: refused with the options, not by rename after the work
+mkdir "$d/adir.npz"
+expect 2 grad "$d/g.rj" --save "$d/adir.npz"
+grep -q -- "--save: $d/adir.npz: is a directory" "$err" || bad "--save DIR: $(cat "$err")"
 expect 2 grad --random 3,4 --save "$d/r.npz"
 grep -q "needs a MODEL" "$err" || bad "--save --random: $(cat "$err")"
 # a named block repeated: two parameters of one name, nothing written
@@ -201,6 +205,31 @@ expect 2 grad "$d/g.rj" --net twice --save "$d/twice.npz"
 grep -q "two tensors are named 'layer1.0." "$err" || bad "duplicate names: $(cat "$err")"
 [ -e "$d/twice.npz" ] && bad "duplicate names: a file was written"
 ls "$d" | grep -q 'tmp-' && bad "refused --save left a temporary file"
+# an activation that overflows (10^150 * 10^160): every h_l gradient is
+# finite, the gradient of W2 is inf; refused, not dropped from --json (an
+# empty weight_grad_norm_per_block) nor written for load() to refuse
+cat >"$d/ovf.rj" <<'E'
+let B = block(W1 = [[10^150, 0], [0, 1]], act = relu, W2 = [[1, 0], [0, 1]])
+let net = net(B)
+let x = [10^160, 2]
+E
+expect 2 grad "$d/ovf.rj" --json
+grep -q "gradient of block 1's parameters overflows" "$err" || bad "overflow --json: $(cat "$out" "$err")"
+expect 2 grad "$d/ovf.rj" --save "$d/ovf.safetensors"
+[ -e "$d/ovf.safetensors" ] && bad "overflowing gradient: a file was written"
+# --graded --json: path-length parts beyond the double range (C(700, k) 2^k;
+# the gradient itself is (1 - 2)^700 = 1) are written "inf", never dropped:
+# every path length keeps its "norm" and "mean_norm_per_path"
+cat >"$d/grades.rj" <<'E'
+let B = block(W1 = [[1]], act = identity, W2 = [[-2]])
+let net = net(repeat(B, 700))
+let x = [1]
+E
+expect 0 grad "$d/grades.rj" --graded --json
+k=$(grep -c '"k": ' "$out")
+[ "$k" -eq 701 ] && [ "$(grep -c '"norm": ' "$out")" -eq "$k" ] \
+    && [ "$(grep -c '"mean_norm_per_path": ' "$out")" -eq "$k" ] \
+    && grep -q '"norm": "inf"' "$out" || bad "--graded --json: entries dropped: $(grep -c '"norm": ' "$out") norms for $k path lengths"
 
 # read back with NumPy (an independent reader) when /usr/bin/python3 has it:
 # the npz and safetensors files hold the same tensors, "input" is the

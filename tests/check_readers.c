@@ -453,7 +453,7 @@ START_TEST(test_npz_exact)
 END_TEST
 
 enum { P_NONE, P_DATA, P_METHOD, P_ENCRYPT, P_CUT, P_CDOFF, P_LOCAL2, P_ZIP64, P_USIZE,
-       P_USIZE_SMALL, P_CSIZE, P_DEFLATE, P_NOTZIP };
+       P_USIZE_SMALL, P_CSIZE, P_DEFLATE, P_NOTZIP, P_NAMENUL };
 
 typedef struct {
     int method, two, dup, junk;  /* deflate?  two members?  same name?  not a .npy? */
@@ -498,6 +498,9 @@ START_TEST(test_npz_reject)
         { 0, 0, 0, 0, P_NOTZIP, 0, RJ_ERR_INPUT, "no zip end-of-central-directory", NULL, 0 },
         { 0, 1, 0, 0, P_NONE, 0, RJ_ERR_INPUT, "no tensor named 'c' (the file has 2 tensors; "
           "the closest names: 'a', 'b')", "c", 0 },
+        /* "a\0npy": five bytes, not ending in ".npy", whose strlen is 5 - 4 */
+        { 0, 0, 0, 0, P_NAMENUL, 0, RJ_ERR_INPUT, "member 0 has a NUL byte in its name", NULL,
+          0 },
     };
     static const double vals[4] = { 1, 2, 3, 4 };
     rj_test_tensor t = { "x", "F64", 1, { 4 }, (const unsigned char *) vals, sizeof(vals) };
@@ -537,6 +540,7 @@ START_TEST(test_npz_reject)
         case P_CSIZE: put_le(cd + 20, npy.len - 1, 4); break;
         case P_DEFLATE: b.data[30 + 5] = 0xff; break;          /* block type 3: invalid */
         case P_NOTZIP: memcpy(b.data + b.len - 22, "XX", 2); break;
+        case P_NAMENUL: b.data[30 + 1] = 0; cd[46 + 1] = 0; break;
         }
         expect_refusal(&b, path, c->tensor, c->max_bytes, c->status, c->msg, A, i);
     }

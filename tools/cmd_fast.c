@@ -213,6 +213,16 @@ grad_run(grad_series *s, const rj_fast_net_t f, const double *X, slong B, int dy
                               rj_fast_dtype_name(f->dtype), (long) i);
             goto done;
         }
+    /* the parameter gradients too: an activation that overflows leaves every
+       h_l gradient finite but its weights' gradient inf, which --json would
+       drop and --save would write */
+    for (i = 0; i < L; i++)
+        if (!isfinite(s->wnorm[i])) {
+            st = rj_error_set(err, RJ_ERR_DOMAIN,
+                              "the %s gradient of block %ld's parameters overflows (inf or "
+                              "nan)", rj_fast_dtype_name(f->dtype), (long) i + 1);
+            goto done;
+        }
     st = RJ_OK;
 done:
     free(x);
@@ -238,6 +248,15 @@ csv_label(FILE *out, const char *label)
         fputc(*label, out);
     }
     fputs("\",", out);
+}
+
+/* v as JSON: a number when finite, else "inf", "-inf" or "nan" (as resjac
+   xval writes an infinite bound); json_real would give NULL, and the key
+   or array entry would silently go missing. */
+static json_t *
+json_num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_string(v != v ? "nan" : v > 0 ? "inf" : "-inf");
 }
 
 static void
@@ -810,9 +829,9 @@ rj_cmd_grad(int argc, char **argv)
                 for (l = 0; l <= S[si].L; l++) {
                     json_t *k = json_object();
                     json_object_set_new(k, "k", json_integer(l));
-                    json_object_set_new(k, "norm", json_real(S[si].knorm[l]));
-                    json_object_set_new(k, "log10_paths", json_real(S[si].klog10c[l]));
-                    json_object_set_new(k, "mean_norm_per_path", json_real(S[si].kmean[l]));
+                    json_object_set_new(k, "norm", json_num(S[si].knorm[l]));
+                    json_object_set_new(k, "log10_paths", json_num(S[si].klog10c[l]));
+                    json_object_set_new(k, "mean_norm_per_path", json_num(S[si].kmean[l]));
                     json_array_append_new(ks, k);
                 }
                 json_object_set_new(o, "path_lengths", ks);

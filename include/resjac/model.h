@@ -622,7 +622,8 @@ void rj_tensors_push(rj_tensors_t t, const char *name, int ndim, const slong *di
    2 for ".npz", else 0. */
 int rj_tensors_file_kind(const char *path);
 /* Check, before any work, that path can receive a tensor file: it ends in
-   .safetensors or .npz and its directory exists and is writable.  Else
+   .safetensors or .npz, it is not a directory, and its directory exists
+   and is writable.  Else
    RJ_ERR_INPUT (the ending) or RJ_ERR_IO with a message naming path. */
 int rj_tensors_check_path(const char *path, rj_error_t err);
 /* What rj_tensors_save checks before it writes anything, for a caller that

@@ -170,7 +170,7 @@ rj_npz_open(rj_tensor_file_t tf, const char *path, rj_error_t err)
     for (i = 0, p = 0; i < nent; i++) {
         rj_tensor_entry_struct *t = T->entries + i;
         const unsigned char *c = cd + p;
-        uint64_t nlen, xlen, clen, flags, start;
+        uint64_t nlen, xlen, clen, flags, start, keep;
         char *name;
         if (p + CD_LEN > cd_size || memcmp(c, "PK\x01\x02", 4) != 0) {
             st = npz_refuse(err, path, "a malformed central directory entry");
@@ -187,11 +187,12 @@ rj_npz_open(rj_tensor_file_t tf, const char *path, rj_error_t err)
         name = flint_malloc(nlen + 1);
         memcpy(name, c + CD_LEN, nlen);
         name[nlen] = '\0';
+        keep = nlen;            /* the bytes of the name kept: all, or all but ".npy" */
         if (nlen > 4 && strcmp(name + nlen - 4, ".npy") == 0)
-            name[nlen - 4] = '\0';
+            name[keep = nlen - 4] = '\0';
         t->name = name;
         T->n++;
-        if (strlen(name) != nlen && strlen(name) != nlen - 4) {
+        if (strlen(name) != keep) {
             st = _rj_tensor_error(err, RJ_ERR_INPUT, path, "member %lu has a NUL byte in its "
                                   "name", (unsigned long) i);
             goto done;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "resjac/model.h"
 
@@ -80,11 +81,14 @@ int
 rj_tensors_check_path(const char *path, rj_error_t err)
 {
     rj_loc_t loc = { path, 0, 0 };
+    struct stat sb;
     char *dir;
     int ok;
     if (rj_tensors_file_kind(path) == 0)
         return rj_error_set_loc(err, RJ_ERR_INPUT, loc, "a tensor file name ends in "
                                 ".safetensors or .npz");
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))      /* rename would fail, after the work */
+        return rj_error_set_loc(err, RJ_ERR_IO, loc, "is a directory");
     dir = rj_path_dir(path);
     ok = access(dir, W_OK | X_OK) == 0;
     if (!ok) {
