@@ -41,11 +41,12 @@ npy_descr(const char *dt)
            : strcmp(dt, "U8") == 0 ? "|u1" : "|b1";
 }
 
-/* NAME=DTYPE:SHAPE:VALUES into t (strings point into spec, which is changed). */
-static void
+/* NAME=DTYPE:SHAPE:VALUES into t (strings point into spec, which is changed);
+   returns t's data, malloc'd, for the caller to free. */
+static unsigned char *
 parse_spec(rj_test_tensor *t, char *spec)
 {
-    char *eq = strchr(spec, '='), *c1, *c2, *p, *end;
+    char *eq = strchr(spec, '='), *c1 = NULL, *c2 = NULL, *p, *end;
     rj_test_buf b = { NULL, 0, 0 };
     size_t count = 1, n = 0;
     int size;
@@ -84,6 +85,7 @@ parse_spec(rj_test_tensor *t, char *spec)
         die("the number of values does not match the shape", t->name);
     t->data = b.data;
     t->nbytes = b.len;
+    return b.data;
 }
 
 /* About mb megabytes of F32 tensors with ResNet-18's conv shapes, values k/256. */
@@ -97,13 +99,14 @@ write_big(const char *out, double mb)
     rj_test_tensor t[MAXT];
     rj_test_buf b = { NULL, 0, 0 };
     char *names[MAXT];
+    float *vals[MAXT];
     double total = 0;
     int n = 0, k;
     size_t i;
     while (total < mb * 1e6 && n < MAXT) {
         const long long *s = shapes[n % 8];
         size_t count = (size_t) (s[0] * s[1] * s[2] * s[3]);
-        float *v = malloc(count * 4);
+        float *v = vals[n] = malloc(count * 4);
         for (i = 0; i < count; i++)
             v[i] = (float) ((long) ((i * 2654435761u) % 511) - 255) / 256.0f;
         names[n] = malloc(40);
@@ -121,6 +124,11 @@ write_big(const char *out, double mb)
     rj_test_safetensors(&b, t, n, "\"__metadata__\": {\"format\": \"pt\"}");
     rj_test_buf_write(&b, out);
     printf("%d tensors, %.1f MB\n", n, (double) b.len / 1e6);
+    for (k = 0; k < n; k++) {
+        free(names[k]);
+        free(vals[k]);
+    }
+    free(b.data);
     return 0;
 }
 
@@ -130,6 +138,8 @@ main(int argc, char **argv)
     rj_test_tensor t[MAXT];
     rj_test_member m[MAXT];
     rj_test_buf npy[MAXT], out = { NULL, 0, 0 };
+    unsigned char *owned[MAXT];
+    char *mnames[MAXT];
     int i, n = 0, first = 3, deflate = 0;
     if (argc < 3)
         die("usage", "mktensor st|npz|big OUT ...");
@@ -139,8 +149,10 @@ main(int argc, char **argv)
         deflate = 1;
         first = 4;
     }
-    for (i = first; i < argc && n < MAXT; i++)
-        parse_spec(t + n++, argv[i]);
+    for (i = first; i < argc && n < MAXT; i++) {
+        owned[n] = parse_spec(t + n, argv[i]);
+        n++;
+    }
     if (strcmp(argv[1], "st") == 0)
         rj_test_safetensors(&out, t, n, NULL);
     else if (strcmp(argv[1], "npz") == 0) {
@@ -149,13 +161,21 @@ main(int argc, char **argv)
             sprintf(name, "%s.npy", t[i].name);
             memset(npy + i, 0, sizeof(npy[i]));
             rj_test_npy(npy + i, t + i, npy_descr(t[i].dtype));
+            mnames[i] = name;
             m[i].name = name;
             m[i].data = npy[i].data;
             m[i].len = npy[i].len;
         }
         rj_test_zip(&out, m, n, deflate ? 8 : 0);
+        for (i = 0; i < n; i++) {
+            free(mnames[i]);
+            free(npy[i].data);
+        }
     } else
         die("unknown format", argv[1]);
     rj_test_buf_write(&out, argv[2]);
+    for (i = 0; i < n; i++)
+        free(owned[i]);
+    free(out.data);
     return 0;
 }
