@@ -617,8 +617,8 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: every activation has one ([FE 3-7],
-   [FE 10]); a general block's layers too except layernorm, which has none
-   yet. */
+   [FE 10]); a general block's layers too (layernorm's bound is +inf only
+   where its requirement fails, [FE 10]). */
 static int
 act_bounded(rj_act_kind k)
 {
@@ -634,8 +634,7 @@ block_bounded(const rj_fast_block_struct *bl)
     if (!bl->general)
         return act_bounded(bl->act);
     for (j = 0; j < bl->nbranch + bl->nproj; j++)
-        if (bl->layers[j].kind == RJ_LAYER_LAYERNORM
-            || (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act)))
+        if (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act))
             return 0;
     return 1;
 }
