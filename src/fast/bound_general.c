@@ -240,7 +240,7 @@ ln_prepare(ln_info *I, double *xh, double *exh, const double *x, const double *e
     /* var = fl(q / n), v = fl(var + eps_hat) with |eps_hat - eps| <= c2 eps_hat [FE 2] */
     evar = up(eq / dn) + mu(c->u, up(q / dn)) + c->eta;
     ev = (evar + mu(c->c2, eps) + mu(2 * c->u, v)) * LN_DEPTH_PAD;
-    if (!(v > 2 * ev) || !(eps > 0))
+    if (!(v > 2 * ev) || !(eps >= 0))
         return 0;
     /* relative errors through sqrt and the reciprocal, as for batchnorm */
     rv = up(ev / (v - ev) * (1 + 0x1p-50));
@@ -296,9 +296,21 @@ ln_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const double 
     const void *gm = parp(cx, L->scale, c), *bt = parp(cx, L->shift, c);
     double *xh = malloc(n * sizeof(double)), *exh = malloc(n * sizeof(double));
     ln_info I;
-    if (xh == NULL || exh == NULL || !ln_prepare(&I, xh, exh, x, ex, n, L, c)) {
+    if (xh == NULL || exh == NULL) {
         for (i = 0; i < n; i++)
             ey[i] = INFINITY;
+        free(xh);
+        free(exh);
+        return;
+    }
+    if (!ln_prepare(&I, xh, exh, x, ex, n, L, c)) {
+        /* the requirement fails: |XH_i| <= sqrt(n - 1) always ((x_i - M)^2
+           <= (n - 1) V), so |y_hat - y| <= |y_hat| + c1 (|gamma_hat| sqrt n
+           + |beta_hat|), finite (no +inf enters the later layers) */
+        double sqn = up(sqrt((double) n));
+        for (i = 0; i < n; i++)
+            ey[i] = fabs(y[i]) + mu(c->c1, (gm != NULL ? mu(fabs(getv(gm, i, c->t)), sqn) : sqn)
+                                               + (bt != NULL ? fabs(getv(bt, i, c->t)) : 0));
         free(xh);
         free(exh);
         return;
@@ -330,16 +342,23 @@ ln_bwd(double *Ein, const void *Gh, const double *E, slong R, const rj_fast_laye
     const void *gm = parp(cx, L->scale, c);
     double *xh = malloc(n * sizeof(double)), *exh = malloc(n * sizeof(double));
     double *gi = malloc(n * sizeof(double)), *eg = malloc(n * sizeof(double));
-    double dn = (double) n, gn = gam(c, n + 1), g2 = gam(c, 2), eR;
+    double dn = (double) n, gn = gam(c, n + 1), g2 = gam(c, 2), eR = 0, eps, Rb = INFINITY;
+    int ok;
     ln_info I;
-    if (xh == NULL || exh == NULL || gi == NULL || eg == NULL
-        || !ln_prepare(&I, xh, exh, x, ex, n, L, c)) {
+    if (xh == NULL || exh == NULL || gi == NULL || eg == NULL) {
         for (i = 0; i < R * n; i++)
             Ein[i] = INFINITY;
         goto done;
     }
+    ok = ln_prepare(&I, xh, exh, x, ex, n, L, c);
     /* |r - R(x_exact)| <= er + Rup^2 rms: |dR/dt| <= R_t^2 mean |XH_t| |e| <= R_t^2 rms */
-    eR = I.er + mu(mu(I.Rup, I.Rup), I.rms);
+    if (ok)
+        eR = I.er + mu(mu(I.Rup, I.Rup), I.rms);
+    /* without the requirement (m, r, nb, xh are still the kernel's): R <= Rb =
+       1 / sqrt(eps) bounds the exact rstd, +inf when eps_hat = 0 */
+    eps = rnd(L->eps, c);
+    if (!ok && eps > 0)
+        Rb = up(1 / sqrt(eps * (1 - c->c2) * (1 - 0x1p-40)));
     for (r = 0; r < R; r++) {
         const double *Er = E + r * n;
         double s1 = 0, s2 = 0, a1 = 0, a2 = 0, es1 = 0, es2 = 0, m1, m2, em1, em2;
@@ -367,6 +386,26 @@ ln_bwd(double *Ein, const void *Gh, const double *E, slong R, const rj_fast_laye
         }
         m1 = rnd(s1 / dn, c);
         m2 = rnd(s2 / dn, c);
+        if (!ok) {
+            /* |(G J)_i| <= Rb (|G'_i| + mean |G'| + sqrt n rms G'), |XH_i| <=
+               sqrt(n - 1), mean(|G'| |XH|) <= rms G' rms XH <= rms G', and
+               |G'_i| <= a_i = c1 |gamma_hat| (|g_i| + E_i); the error is at most
+               |float| + that bound */
+            double sa = 0, sa2 = 0, ma, ra;
+            for (i = 0; i < n; i++) {
+                double ga = gm != NULL ? mu(c->c1, fabs(getv(gm, i, c->t))) : 1;
+                eg[i] = mu(ga, fabs(getv(Gh, r * n + i, c->t)) + Er[i]);
+                sa += eg[i];
+                sa2 += mu(eg[i], eg[i]);
+            }
+            ma = up(sa / dn);
+            ra = mu(up(sqrt(up(sa2 / dn))), up(sqrt(dn)));
+            for (i = 0; i < n; i++) {
+                double cc = rnd(rnd(gi[i] - m1, c) - rnd(xh[i] * m2, c), c);
+                Ein[r * n + i] = fabs(rnd(I.r * cc, c)) + mu(Rb, eg[i] + ma + ra);
+            }
+            continue;
+        }
         em1 = up(es1 / dn) + mu(gn, up(a1 / dn)) + c->eta;
         em2 = up(es2 / dn) + mu(gn, up(a2 / dn)) + c->eta;
         for (i = 0; i < n; i++) {
