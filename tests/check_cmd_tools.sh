@@ -224,6 +224,30 @@ $R xval "$dir/xg.rj" --json >"$out" 2>"$err" || bad "xval general --json: $(cat 
 [ "$(grep -c "\"kink_within_rounding\": \"block 2 ('G'), branch layer 3 (relu), unit 1\"" "$out")" -eq 2 ] \
     || bad "xval general --json: $(cat "$out")"
 
+# ---- xval on a layernorm block ([FE 10]: it has a written bound now; before,
+# every bound was +inf, printed "none"): finite bounds, and both float types
+# meet the precise enclosures at all 24 values (h_0, h_1, dy/dh_0)
+cat >"$dir/ln.rj" <<'END'
+let G = block(branch = [layernorm([1/2, 3/2, -1, 2/3], [1/10, 0, -1/5, 1/3]), gelu, dense([[1, -1/3, 0, 1/2], [1/7, 1, 1/2, 0], [0, 1/3, 1, -1], [1/2, 0, 1/5, 1]])], shape = 4)
+let net = net(G)
+let x = [1/3, -2, 5/7, 1/10]
+END
+$R xval "$dir/ln.rj" >"$out" 2>"$err" || bad "xval layernorm: exit $?: $(cat "$out" "$err")"
+[ "$(grep -c 'meets the precise enclosure at all 24 values' "$out")" -eq 2 ] \
+    && grep -q '^agree' "$out" && ! grep -q ' none ' "$out" \
+    || bad "xval layernorm: finite bounds meeting all 24 enclosures: $(cat "$out")"
+
+# layernorm_requirement_nan: at x ~ 10^5 with spread 0.1 the f32 variance is
+# mostly rounding (v > 2 e_v fails); the bound was +inf and 0 * inf gave a
+# NaN bound, a false disagreement; now the layer's fallback bound (|XH| <=
+# sqrt(n - 1), R <= 1 / sqrt(eps)) is finite and both types agree
+sed 's|^let x = .*|let x = [1000001/10, 1000000/10, 1000002/10, 999999/10]|' "$dir/ln.rj" \
+    >"$dir/ln2.rj"
+$R xval "$dir/ln2.rj" >"$out" 2>"$err" || bad "xval layernorm fallback: exit $?: $(cat "$out" "$err")"
+[ "$(grep -c 'meets the precise enclosure at all 24 values' "$out")" -eq 2 ] \
+    && grep -q '^agree' "$out" && ! grep -qi 'nan' "$out" \
+    || bad "xval layernorm fallback: $(cat "$out")"
+
 # ---- xval on a tanh/sigmoid network: no exact layer there, so the precise
 # layer is the reference; it is compared block by block (forward values and
 # partial Jacobians) and must agree with both float types

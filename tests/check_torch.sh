@@ -13,8 +13,7 @@
 #     ResNet when torchvision is installed; a control in the first two: a
 #     network one weight away is caught by the same bound;
 #   layernorm_exported: LayerNorm, MaxPool2d, LeakyReLU, Sigmoid export and
-#     resjac xval agrees (no written float bound for layernorm yet: no
-#     bounded comparison);
+#     resjac xval agrees (layernorm's float bound is [FE 10]'s);
 #   readme_example: the README's worked example (torchvision's resnet18:
 #     export, grad --save, compare, the claim file about its head);
 #   include_claims: a claim file includes the exported model.rj and decides

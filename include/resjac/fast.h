@@ -30,8 +30,8 @@
  *   - gelu (erf form), gelu_tanh, silu, elu as PyTorch computes them;
  *     softplus is the mathematical log(1 + exp(beta x)) / beta, without
  *     PyTorch's switch to x at beta x > 20; elu and relu take the left
- *     derivative at 0.  Details and the error bound of every layer but
- *     layernorm: proofs/fast-error-bound.md [FE 10].
+ *     derivative at 0.  Details and the error bound of every layer:
+ *     proofs/fast-error-bound.md [FE 10].
  *
  * Cotangent rows.  Backward passes work on R = B * m rows of cotangent (row)
  * vectors, m per point: row r belongs to point r / m.  A gradient has m = 1,
@@ -389,9 +389,11 @@ typedef struct {
                               holds the uncertain unit, else -1 (a shorthand
                               block, or an outer activation) */
     double unc_value, unc_bound;
-    /* -1, or the first block that has no written bound yet (one with a
-       layernorm layer, [FE 10]); then J and G are the float values and
-       every bound eh, EG, E is +inf, so no comparison is certified by it.  Other layers of
+    /* -1, or the first block that has no written bound (every layer and
+       activation has one now, [FE 10], so -1; kept for a later layer);
+       then J and G are the float values and every bound eh, EG, E is +inf,
+       so no comparison is certified by it.  A layer norm whose requirement
+       fails (v > 2 e_v, [FE 10]) gets +inf bounds without this.  The layers of
        general blocks are bounded ([FE 10]); their uncertain relu masks and
        max-pool selections are reported as above with the entry's index
        within its layer as unc_unit. */

@@ -617,8 +617,8 @@ backward_block(double *Enext, const double *Ecur, const void *Gout, const fast_t
 }
 
 /* 1 if block bl has a written bound: every activation has one ([FE 3-7],
-   [FE 10]); a general block's layers too except layernorm, which has none
-   yet. */
+   [FE 10]); a general block's layers too (layernorm's bound is +inf only
+   where its requirement fails, [FE 10]). */
 static int
 act_bounded(rj_act_kind k)
 {
@@ -634,8 +634,7 @@ block_bounded(const rj_fast_block_struct *bl)
     if (!bl->general)
         return act_bounded(bl->act);
     for (j = 0; j < bl->nbranch + bl->nproj; j++)
-        if (bl->layers[j].kind == RJ_LAYER_LAYERNORM
-            || (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act)))
+        if (bl->layers[j].kind == RJ_LAYER_ACT && !act_bounded(bl->layers[j].act))
             return 0;
     return 1;
 }
@@ -921,13 +920,17 @@ rj_fast_jacobian_bound(rj_fast_bound_t b, const rj_fast_net_t net, const fmpq_ma
     }
 
     /* the bound's own rounding: one factor F [FE 8]; uncertain masks void the
-       partial Jacobians that contain them */
+       partial Jacobians that contain them.  A NaN bound can only be a product
+       0 * inf of a bound that does not hold (+inf, e.g. a layer norm whose
+       requirement fails, [FE 10]) with a zero: it bounds nothing, so it is
+       +inf (the statement then holds trivially) */
     for (l = 0; l <= L; l++) {
         slong wl = b->width[l];
         for (i = 0; i < wl; i++)
-            b->eh[l][i] = mu(b->eh[l][i], F);
+            b->eh[l][i] = isnan(b->eh[l][i]) ? INFINITY : mu(b->eh[l][i], F);
         for (i = 0; i < n_out * wl; i++)
-            b->EG[l][i] = l <= unc_max ? INFINITY : mu(b->EG[l][i], F);
+            b->EG[l][i] = l <= unc_max || isnan(b->EG[l][i]) ? INFINITY
+                                                             : mu(b->EG[l][i], F);
     }
 done:
     free(x_t);

@@ -170,6 +170,259 @@ pool_argmax(const rj_fast_layer_struct *L, const double *x, slong o)
     return best;
 }
 
+/* ------------------------------------------------------------ layer norm */
+
+/* x rounded to the dtype: a +, -, *, / or sqrt of dtype values computed in
+   double and rounded to float is the float operation's result (double
+   rounding is innocuous for these operations since 53 >= 2 * 24 + 2), so
+   the kernel's float steps are replayed bit for bit */
+static double
+rnd(double x, const bctx *c)
+{
+    return c->t == RJ_FAST_F32 ? (double) (float) x : x;
+}
+
+/* (1 - 2^-53)^-D <= exp(2^-4 (1 + 2^-40)) < 1.07 for every rounding depth D <=
+   2^49 the bound accepts [FE 8]: a bound that enters a subtraction or a
+   denominator (where the final factor F cannot repair its rounding) is
+   multiplied by this first */
+#define LN_DEPTH_PAD 1.07
+
+/* The layer norm's statistics at one float point row x (n entries, bound ex
+   on |x - x_exact|), replayed as the kernel computes them (ln_stats,
+   ln_forward), and the bounds of [FE 10] "layernorm":
+   m, r, nb the float mean, rstd, -rstd mean; xh[i] the float normalised
+   entries; em >= |m - M(x)|, er >= |r - R(x)| (M, R the exact mean and rstd
+   of the float row x); Rup >= R(x_t) on the segment from x to x_exact;
+   rms = sqrt(mean ex^2), me = mean ex (upper); exh[i] >= |xh[i] - XH(x_exact)_i|.
+   Returns 0 when the requirement v > 2 e_v or rho_r < 1/2 fails, or a bound
+   is not finite (then nothing is claimed). */
+typedef struct {
+    double m, r, nb, em, er, Rup, rms, me;
+} ln_info;
+
+static int
+ln_prepare(ln_info *I, double *xh, double *exh, const double *x, const double *ex, slong n,
+           const rj_fast_layer_struct *L, const bctx *c)
+{
+    double s = 0, q = 0, A = 0, D2 = 0, eq = 0, var, eps = rnd(L->eps, c), v, sq;
+    double evar, ev, rv, rs, ri, lo, slo, den, se = 0, se2 = 0, dn = (double) n, sqn;
+    slong i;
+    /* the kernel's sums, in its order (the float values in exh for now) */
+    for (i = 0; i < n; i++)
+        s = rnd(s + x[i], c);
+    I->m = rnd(s / dn, c);
+    for (i = 0; i < n; i++) {
+        double d = rnd(x[i] - I->m, c);
+        exh[i] = d;
+        q = rnd(q + rnd(d * d, c), c);
+    }
+    var = rnd(q / dn, c);
+    v = rnd(var + eps, c);
+    sq = rnd(sqrt(v), c);
+    I->r = rnd(1 / sq, c);
+    I->nb = rnd(-(I->r * I->m), c);
+    for (i = 0; i < n; i++)
+        xh[i] = rnd(rnd(x[i] * I->r, c) + I->nb, c);
+    /* the mean: a sum of n terms then a division, gamma_{n+1} [FE 1] */
+    for (i = 0; i < n; i++)
+        A += fabs(x[i]);
+    I->em = mu(gam(c, n + 1), up(A / dn)) + c->eta;
+    /* d_i = fl(x_i - m) within e_d = em + u |x_i - m| of x_i - M; its
+       square: |d^2 - (x_i - M)^2| <= e_d (2 |d| + e_d), one rounding, and
+       the sum of the n rounded squares: gamma_{n+1} sum d^2 + (n + 1) eta */
+    for (i = 0; i < n; i++) {
+        double d = exh[i], ed = I->em + mu(c->u, fabs(x[i]) + fabs(I->m));
+        eq += mu(ed, 2 * fabs(d) + ed);
+        D2 += d * d;
+    }
+    eq += mu(gam(c, n + 1), D2) + (dn + 1) * c->eta;
+    /* var = fl(q / n), v = fl(var + eps_hat) with |eps_hat - eps| <= c2 eps_hat [FE 2] */
+    evar = up(eq / dn) + mu(c->u, up(q / dn)) + c->eta;
+    ev = (evar + mu(c->c2, eps) + mu(2 * c->u, v)) * LN_DEPTH_PAD;
+    if (!(v > 2 * ev) || !(eps >= 0))
+        return 0;
+    /* relative errors through sqrt and the reciprocal, as for batchnorm */
+    rv = up(ev / (v - ev) * (1 + 0x1p-50));
+    rs = up(rv + c->u + rv * c->u);
+    ri = up((rs + c->u) / (1 - rs) * (1 + 0x1p-50));
+    if (!(ri < 0.5))
+        return 0;
+    I->er = (up(mu(ri, I->r) / (1 - ri)) + c->eta) * LN_DEPTH_PAD;
+    /* the moments of the input's error */
+    for (i = 0; i < n; i++) {
+        se += ex[i];
+        se2 += mu(ex[i], ex[i]);
+    }
+    I->me = up(se / dn);
+    I->rms = up(sqrt(up(se2 / dn))) * LN_DEPTH_PAD;
+    /* sqrt(V(x)) >= sqrt(1 / (r + er)^2 - eps_up); on the segment the
+       standard deviation moves by at most rms (a seminorm), so R(x_t) <=
+       Rup = 1 / sqrt(slo^2 + eps_lo) */
+    lo = 1 / ((I->r + I->er) * (I->r + I->er) * (1 + 0x1p-40)) * (1 - 0x1p-40)
+         - up(eps * (1 + c->c2));
+    slo = lo > 0 ? sqrt(lo) * (1 - 0x1p-40) - I->rms * (1 + 0x1p-40) : 0;
+    if (slo < 0)
+        slo = 0;
+    den = (slo * slo * (1 - 0x1p-40) + eps * (1 - c->c2)) * (1 - 0x1p-40);
+    if (!(den > 0))
+        return 0;
+    I->Rup = up(1 / sqrt(den));
+    /* exh: the kernel's rounding at x (xh = fl(fl(x r) + nb)) plus the move of
+       the exact XH from x to x_exact: |XH(x) - XH(x_exact)|_i <= Rup (e_i + me
+       + X_i rms), |XH_t|_i <= X_i = min(sqrt n, Rup (|x_i - m| + em + e_i + me)) */
+    sqn = up(sqrt(dn));
+    for (i = 0; i < n; i++) {
+        double Xi = mu(I->Rup, up(fabs(x[i] - I->m)) + I->em + ex[i] + I->me);
+        if (Xi > sqn)
+            Xi = sqn;
+        exh[i] = mu(fabs(x[i]), I->er) + mu(I->er, fabs(I->m)) + mu(I->r + I->er, I->em)
+                 + mu(c->u, fabs(I->r) * fabs(I->m)) + mu(gam(c, 2), fabs(x[i]) * I->r
+                                                             + fabs(I->nb))
+                 + 3 * c->eta + mu(I->Rup, ex[i] + I->me + mu(Xi, I->rms));
+    }
+    for (i = 0; i < n; i++)
+        if (!isfinite(exh[i]))
+            return 0;
+    return 1;
+}
+
+/* Forward bound of a layer norm [FE 10]: y = fl(fl(xh gamma) + beta). */
+static void
+ln_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const double *ex,
+       const double *y, const fast_ctx *cx, const bctx *c)
+{
+    slong n = rj_shape_size(L->in), i;
+    const void *gm = parp(cx, L->scale, c), *bt = parp(cx, L->shift, c);
+    double *xh = malloc(n * sizeof(double)), *exh = malloc(n * sizeof(double));
+    ln_info I;
+    if (xh == NULL || exh == NULL) {
+        for (i = 0; i < n; i++)
+            ey[i] = INFINITY;
+        free(xh);
+        free(exh);
+        return;
+    }
+    if (!ln_prepare(&I, xh, exh, x, ex, n, L, c)) {
+        /* the requirement fails: |XH_i| <= sqrt(n - 1) always ((x_i - M)^2
+           <= (n - 1) V), so |y_hat - y| <= |y_hat| + c1 (|gamma_hat| sqrt n
+           + |beta_hat|), finite (no +inf enters the later layers) */
+        double sqn = up(sqrt((double) n));
+        for (i = 0; i < n; i++)
+            ey[i] = fabs(y[i]) + mu(c->c1, (gm != NULL ? mu(fabs(getv(gm, i, c->t)), sqn) : sqn)
+                                               + (bt != NULL ? fabs(getv(bt, i, c->t)) : 0));
+        free(xh);
+        free(exh);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        double e = exh[i];
+        if (gm != NULL) {
+            double g = fabs(getv(gm, i, c->t));
+            e = mu(mu(c->c1, g), e) + mu(c->c2 + c->u, fabs(xh[i]) * g) + c->eta;
+        }
+        if (bt != NULL)
+            e += mu(c->c2, fabs(getv(bt, i, c->t))) + mu(2 * c->u, fabs(y[i]));
+        ey[i] = e;
+    }
+    free(xh);
+    free(exh);
+}
+
+/* Backward bound of a layer norm on R rows [FE 10]: the kernel's
+   gi = g gamma, m1 = fl(sum gi / n), m2 = fl(sum fl(gi xh) / n),
+   y = fl(r fl(fl(gi - m1) - fl(xh m2))), replayed; each step's error from
+   the errors of its operands and its own roundings, against the exact
+   R (G gamma - mean(G gamma) - XH mean(G gamma XH)) at the exact point. */
+static void
+ln_bwd(double *Ein, const void *Gh, const double *E, slong R, const rj_fast_layer_struct *L,
+       const double *x, const double *ex, const fast_ctx *cx, const bctx *c)
+{
+    slong n = rj_shape_size(L->in), i, r;
+    const void *gm = parp(cx, L->scale, c);
+    double *xh = malloc(n * sizeof(double)), *exh = malloc(n * sizeof(double));
+    double *gi = malloc(n * sizeof(double)), *eg = malloc(n * sizeof(double));
+    double dn = (double) n, gn = gam(c, n + 1), g2 = gam(c, 2), eR = 0, eps, Rb = INFINITY;
+    int ok;
+    ln_info I;
+    if (xh == NULL || exh == NULL || gi == NULL || eg == NULL) {
+        for (i = 0; i < R * n; i++)
+            Ein[i] = INFINITY;
+        goto done;
+    }
+    ok = ln_prepare(&I, xh, exh, x, ex, n, L, c);
+    /* |r - R(x_exact)| <= er + Rup^2 rms: |dR/dt| <= R_t^2 mean |XH_t| |e| <= R_t^2 rms */
+    if (ok)
+        eR = I.er + mu(mu(I.Rup, I.Rup), I.rms);
+    /* without the requirement (m, r, nb, xh are still the kernel's): R <= Rb =
+       1 / sqrt(eps) bounds the exact rstd, +inf when eps_hat = 0 */
+    eps = rnd(L->eps, c);
+    if (!ok && eps > 0)
+        Rb = up(1 / sqrt(eps * (1 - c->c2) * (1 - 0x1p-40)));
+    for (r = 0; r < R; r++) {
+        const double *Er = E + r * n;
+        double s1 = 0, s2 = 0, a1 = 0, a2 = 0, es1 = 0, es2 = 0, m1, m2, em1, em2;
+        for (i = 0; i < n; i++) {
+            double g = getv(Gh, r * n + i, c->t);
+            if (gm != NULL) {
+                double ga = getv(gm, i, c->t);
+                gi[i] = rnd(g * ga, c);
+                eg[i] = mu(mu(c->c1, fabs(ga)), Er[i]) + mu(c->c2 + c->u, fabs(g) * fabs(ga))
+                        + c->eta;
+            } else {
+                gi[i] = g;
+                eg[i] = Er[i];
+            }
+        }
+        for (i = 0; i < n; i++) {
+            double p = rnd(gi[i] * xh[i], c);
+            s1 = rnd(s1 + gi[i], c);
+            s2 = rnd(s2 + p, c);
+            a1 += fabs(gi[i]);
+            a2 += fabs(p);
+            es1 += eg[i];
+            es2 += mu(eg[i], fabs(xh[i])) + mu(fabs(gi[i]) + eg[i], exh[i])
+                   + mu(c->u, fabs(gi[i]) * fabs(xh[i])) + c->eta;
+        }
+        m1 = rnd(s1 / dn, c);
+        m2 = rnd(s2 / dn, c);
+        if (!ok) {
+            /* |(G J)_i| <= Rb (|G'_i| + mean |G'| + sqrt n rms G'), |XH_i| <=
+               sqrt(n - 1), mean(|G'| |XH|) <= rms G' rms XH <= rms G', and
+               |G'_i| <= a_i = c1 |gamma_hat| (|g_i| + E_i); the error is at most
+               |float| + that bound */
+            double sa = 0, sa2 = 0, ma, ra;
+            for (i = 0; i < n; i++) {
+                double ga = gm != NULL ? mu(c->c1, fabs(getv(gm, i, c->t))) : 1;
+                eg[i] = mu(ga, fabs(getv(Gh, r * n + i, c->t)) + Er[i]);
+                sa += eg[i];
+                sa2 += mu(eg[i], eg[i]);
+            }
+            ma = up(sa / dn);
+            ra = mu(up(sqrt(up(sa2 / dn))), up(sqrt(dn)));
+            for (i = 0; i < n; i++) {
+                double cc = rnd(rnd(gi[i] - m1, c) - rnd(xh[i] * m2, c), c);
+                Ein[r * n + i] = fabs(rnd(I.r * cc, c)) + mu(Rb, eg[i] + ma + ra);
+            }
+            continue;
+        }
+        em1 = up(es1 / dn) + mu(gn, up(a1 / dn)) + c->eta;
+        em2 = up(es2 / dn) + mu(gn, up(a2 / dn)) + c->eta;
+        for (i = 0; i < n; i++) {
+            double cc = rnd(rnd(gi[i] - m1, c) - rnd(xh[i] * m2, c), c);
+            double ec = eg[i] + em1 + mu(exh[i], fabs(m2)) + mu(fabs(xh[i]) + exh[i], em2)
+                        + mu(g2, fabs(gi[i]) + fabs(m1) + fabs(xh[i]) * fabs(m2)) + c->eta;
+            Ein[r * n + i] = mu(eR, fabs(cc)) + mu(I.r + eR, ec) + mu(c->u, I.r * fabs(cc))
+                             + c->eta;
+        }
+    }
+done:
+    free(xh);
+    free(exh);
+    free(gi);
+    free(eg);
+}
+
 /* Record an uncertain unit of branch layer j of general block l (the first
    one met names its layer). */
 static void
@@ -295,9 +548,8 @@ gen_layer_fwd(double *ey, const rj_fast_layer_struct *L, const double *x, const 
             }
         }
         break;
-    default:    /* layer norm: no bound [FE 10] */
-        for (o = 0; o < nout; o++)
-            ey[o] = INFINITY;
+    case RJ_LAYER_LAYERNORM:    /* +inf where the requirement fails [FE 10] */
+        ln_fwd(ey, L, x, ex, y, cx, c);
         break;
     }
 }
@@ -390,9 +642,8 @@ gen_layer_bwd(double *Ein, const void *Gh, const double *E, slong R,
         fast_bound_mask_step(Ein, Gh, E, D, t1, R, nin, c);
         break;
     }
-    default:
-        for (i = 0; i < R * nin; i++)
-            Ein[i] = INFINITY;
+    case RJ_LAYER_LAYERNORM:    /* +inf where the requirement fails [FE 10] */
+        ln_bwd(Ein, Gh, E, R, L, x, ex, cx, c);
         break;
     }
 }
