@@ -286,13 +286,15 @@ bound_alloc(rj_fast_bound_t b, const rj_fast_net_t net)
 
 /* Rounding depth budget of the whole bound computation [FE 8]:
    S bounds the depth of the forward bounds and of one block's own backward
-   work; the backward pass adds at most S per block (products with derivative
-   errors carry forward depths), so (L + 2) S bounds every depth. */
+   work; the backward pass adds at most S per product with a derivative or
+   normalisation error (these carry forward depths): one per shorthand block,
+   at most one per layer of a general block [FE 10].  So (L + 2 + m) S bounds
+   every depth, m the number of layers of the general blocks. */
 static double
 depth_budget(const rj_fast_net_t net)
 {
     slong l;
-    double S = 64;
+    double S = 64, m = 0;
     for (l = 0; l < net->len; l++) {
         const rj_fast_block_struct *bl = net->blocks + l;
         S += 8.0 * (bl->n_in + bl->n_hidden + bl->n_out + 32);
@@ -300,6 +302,7 @@ depth_budget(const rj_fast_net_t net)
             /* [FE 10]: every layer's sums (at most its input entries, or its
                taps, plus a few roundings) */
             slong j;
+            m += (double) (bl->nbranch + bl->nproj);
             for (j = 0; j < bl->nbranch + bl->nproj; j++) {
                 const rj_fast_layer_struct *Ly = bl->layers + j;
                 S += 8.0 * ((double) rj_shape_size(Ly->in) + (double) rj_shape_size(Ly->out)
@@ -307,7 +310,7 @@ depth_budget(const rj_fast_net_t net)
             }
         }
     }
-    return ((double) net->len + 2) * S;
+    return ((double) net->len + 2 + m) * S;
 }
 
 /* E_out = E_in (|D| + e_D) + |G| e_D (+ u |G||D| + eta unless D is 0 or 1):
